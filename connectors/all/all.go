@@ -1,0 +1,8 @@
+// Package all imports every connector, so that each registers itself with
+// the default registry. main imports it; so do tests that need them all.
+package all
+
+import (
+	// The connectors, one import each.
+	_ "github.com/switchboard-app/switchboard/connectors/memory"
+)

@@ -1,0 +1,262 @@
+package connectors
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Config is a connection's resolved configuration as a connector receives
+// it: plain values with defaults applied, and decrypted secrets. A connector
+// must never log or return a secret.
+type Config struct {
+	// Values holds the non-secret fields, coerced to their types: string,
+	// int64, bool or time.Duration.
+	Values map[string]any
+	// Secrets holds the decrypted secret fields.
+	Secrets map[string]string
+}
+
+// String returns a string field, or "" when it is not set.
+func (c Config) String(name string) string {
+	s, _ := c.Values[name].(string)
+	return s
+}
+
+// Int returns an int field, or 0 when it is not set.
+func (c Config) Int(name string) int64 {
+	n, _ := c.Values[name].(int64)
+	return n
+}
+
+// Bool returns a bool field, or false when it is not set.
+func (c Config) Bool(name string) bool {
+	b, _ := c.Values[name].(bool)
+	return b
+}
+
+// Duration returns a duration field, or 0 when it is not set.
+func (c Config) Duration(name string) time.Duration {
+	d, _ := c.Values[name].(time.Duration)
+	return d
+}
+
+// Secret returns a secret field, or "" when it is not set.
+func (c Config) Secret(name string) string { return c.Secrets[name] }
+
+// ValidationError lists what is wrong with a connection's config, one
+// message per field name. It is what the API shows next to each form field.
+type ValidationError struct {
+	Connector string
+	Fields    map[string]string
+}
+
+// Error joins the field messages in a stable order.
+func (e *ValidationError) Error() string {
+	names := make([]string, 0, len(e.Fields))
+	for name := range e.Fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = name + ": " + e.Fields[name]
+	}
+	return fmt.Sprintf("%s config: %s", e.Connector, strings.Join(parts, "; "))
+}
+
+// Resolve checks a connection's stored config and secrets against the spec
+// and returns the Config a connector receives. An unknown field, a value of
+// the wrong type, a secret in the plain config or a missing required field is
+// refused with a *ValidationError naming every bad field.
+func (s Spec) Resolve(values map[string]any, secrets map[string]string) (Config, error) {
+	cfg := Config{Values: map[string]any{}, Secrets: map[string]string{}}
+	problems := map[string]string{}
+	s.resolveValues(values, cfg, problems)
+	s.resolveSecrets(secrets, cfg, problems)
+	if len(problems) > 0 {
+		return Config{}, &ValidationError{Connector: s.Name, Fields: problems}
+	}
+	return cfg, nil
+}
+
+func (s Spec) resolveValues(values map[string]any, cfg Config, problems map[string]string) {
+	for name, raw := range values {
+		f, ok := s.Field(name)
+		switch {
+		case !ok:
+			problems[name] = "unknown field"
+		case f.Secret:
+			problems[name] = "is a secret: send it in secrets, not in config"
+		case isEmpty(raw):
+			// treated as not set
+		default:
+			v, err := coerce(f, raw)
+			if err != nil {
+				problems[name] = err.Error()
+				continue
+			}
+			cfg.Values[name] = v
+		}
+	}
+	for _, f := range s.Fields {
+		if f.Secret {
+			continue
+		}
+		if _, set := cfg.Values[f.Name]; set || problems[f.Name] != "" {
+			continue
+		}
+		if f.Default != nil {
+			cfg.Values[f.Name], _ = coerce(f, f.Default)
+		} else if f.Required {
+			problems[f.Name] = "is required"
+		}
+	}
+}
+
+func (s Spec) resolveSecrets(secrets map[string]string, cfg Config, problems map[string]string) {
+	for name, v := range secrets {
+		f, ok := s.Field(name)
+		switch {
+		case !ok:
+			problems[name] = "unknown field"
+		case !f.Secret:
+			problems[name] = "is not a secret: send it in config"
+		case v != "":
+			cfg.Secrets[name] = v
+		}
+	}
+	for _, f := range s.Fields {
+		if f.Secret && f.Required && cfg.Secrets[f.Name] == "" && problems[f.Name] == "" {
+			problems[f.Name] = "is required"
+		}
+	}
+}
+
+func isEmpty(v any) bool {
+	if v == nil {
+		return true
+	}
+	s, ok := v.(string)
+	return ok && strings.TrimSpace(s) == ""
+}
+
+// coerce converts a JSON-decoded value to the field's Go type.
+func coerce(f Field, v any) (any, error) {
+	switch f.Type {
+	case TypeString, TypeText:
+		return asString(v)
+	case TypeURL:
+		return asURL(v)
+	case TypeSelect:
+		return asOption(v, f.Options)
+	case TypeInt:
+		return asInt(v)
+	case TypeBool:
+		return asBool(v)
+	case TypeDuration:
+		return asDuration(v)
+	}
+	return nil, fmt.Errorf("unknown type %q", f.Type)
+}
+
+func asString(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("must be text, got %s", jsonKind(v))
+	}
+	return s, nil
+}
+
+func asURL(v any) (string, error) {
+	s, err := asString(v)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("must be an http or https address such as https://shop.example.com, got %q", s)
+	}
+	return s, nil
+}
+
+func asOption(v any, options []string) (string, error) {
+	s, err := asString(v)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range options {
+		if s == o {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("must be one of %s, got %q", strings.Join(options, ", "), s)
+}
+
+func asInt(v any) (int64, error) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), nil
+	case int64:
+		return n, nil
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+			return int64(n), nil
+		}
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return i, nil
+		}
+	case string:
+		var i int64
+		if _, err := fmt.Sscan(strings.TrimSpace(n), &i); err == nil && fmt.Sprint(i) == strings.TrimSpace(n) {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("must be a whole number, got %v", v)
+}
+
+func asBool(v any) (bool, error) {
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(b)) {
+		case "true", "yes", "on", "1":
+			return true, nil
+		case "false", "no", "off", "0":
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("must be true or false, got %v", v)
+}
+
+func asDuration(v any) (time.Duration, error) {
+	switch d := v.(type) {
+	case time.Duration:
+		return d, nil
+	case string:
+		if parsed, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && parsed >= 0 {
+			return parsed, nil
+		}
+	}
+	return 0, fmt.Errorf("must be a duration such as 30s or 5m, got %v", v)
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case bool:
+		return "true/false"
+	case float64, json.Number, int, int64:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}

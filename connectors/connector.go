@@ -1,0 +1,172 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// ErrEndOfInput is returned by [PageStream.Next] when there are no more
+// pages in this run.
+var ErrEndOfInput = errors.New("end of input")
+
+// Env is what the engine hands every connector besides its config.
+type Env struct {
+	// Logger already carries the connection's name and connector. Never log
+	// a secret through it.
+	Logger *slog.Logger
+	// HTTPClient is the client to use for outgoing calls; it carries the
+	// engine's timeouts. Connectors that speak HTTP must use it.
+	HTTPClient *http.Client
+	// DataDir is a folder the connector may keep local state in, such as
+	// pinned host keys. It is private to the connection.
+	DataDir string
+}
+
+// Constructor builds a connector for one connection. It validates nothing
+// that [Spec.Resolve] has already checked, and does no network I/O: the
+// engine calls it for every run and for every "test connection".
+type Constructor func(cfg Config, env Env) (Connector, error)
+
+// Connector is one configured instance of a connector: the base every
+// connector implements. Reading, writing and webhooks are optional
+// capabilities, detected with type assertions and declared in the Spec.
+type Connector interface {
+	// Test checks that the app can be reached with the given credentials
+	// and answers with a verdict a person can act on.
+	Test(ctx context.Context) (TestResult, error)
+	// Close releases connections held across calls. The engine calls it
+	// once per run, after the last read or write.
+	Close() error
+}
+
+// TestResult is the verdict of [Connector.Test].
+type TestResult struct {
+	// OK is true when the connection works.
+	OK bool `json:"ok"`
+	// Message says what was found, e.g. "Logged in as shop@example.com".
+	Message string `json:"message"`
+	// Details holds facts worth showing, e.g. a host key fingerprint.
+	Details map[string]string `json:"details,omitempty"`
+}
+
+// Record is one native record as the app has it.
+type Record struct {
+	// ID is the record's id in its app, stable across reads.
+	ID string
+	// Key is the business key a person searches by: an order number, SKU,
+	// e-mail or file name. Falls back to ID when empty.
+	Key string
+	// Data is the native record: decoded JSON, a CSV row, an XML element.
+	Data map[string]any
+	// Updated is when the app last changed the record, if it says.
+	Updated time.Time
+	// Err is set when the record could not be read or parsed (a bad CSV
+	// row): the engine keeps it as a failed transaction with this error and
+	// the rest of the page goes on.
+	Err error
+}
+
+// Page is one batch of records read from a source.
+type Page struct {
+	Records []Record
+	// Cursor is the position to resume from once this page is committed.
+	Cursor string
+	// Ack, when set, is called once the page's records and cursor are
+	// committed to the inbox (a file connector archives its file then).
+	// An Ack error is logged; the records are safe either way.
+	Ack func(ctx context.Context) error
+}
+
+// ReadRequest asks a source for records changed since a cursor.
+type ReadRequest struct {
+	Entity Entity
+	// Cursor is the last committed position, "" on the first run.
+	Cursor string
+	// PageSize is the number of records the engine would like per page.
+	PageSize int
+	// Options are the flow's connector-specific options.
+	Options map[string]any
+}
+
+// Reader is implemented by connectors that can be a flow's source.
+type Reader interface {
+	// Read opens a stream of pages of records changed since req.Cursor.
+	Read(ctx context.Context, req ReadRequest) (PageStream, error)
+}
+
+// PageStream yields pages until it returns [ErrEndOfInput].
+type PageStream interface {
+	// Next returns the next page, or ErrEndOfInput when the run has read
+	// everything. Other errors are classified as usual.
+	Next(ctx context.Context) (Page, error)
+	// Close releases the stream; it is called even after an error.
+	Close() error
+}
+
+// WriteRequest asks a target to create or update one record.
+type WriteRequest struct {
+	Entity Entity
+	// TargetID is the record's id in the target from an earlier write, or
+	// "" to create it.
+	TargetID string
+	// Key is the record's business key, for messages and file names.
+	Key string
+	// Data is the target-native record produced by the write mapping.
+	Data map[string]any
+	// Options are the flow's connector-specific options.
+	Options map[string]any
+}
+
+// WriteResult is the target's answer to one write.
+type WriteResult struct {
+	// TargetID is the id the target gave the record.
+	TargetID string
+	// Response is what the target answered, for the Activity page. It must
+	// not hold secrets.
+	Response map[string]any
+}
+
+// Writer is implemented by connectors that can be a flow's target.
+type Writer interface {
+	// Write creates the record, or updates req.TargetID when set. A write
+	// must be safe to repeat with the same TargetID.
+	Write(ctx context.Context, req WriteRequest) (WriteResult, error)
+}
+
+// Flusher is implemented by writers that buffer records, such as a file
+// target writing one file per run. The engine calls Flush after the run's
+// last write; records are not final until it returns nil.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}
+
+// WebhookRequest is an incoming webhook call.
+type WebhookRequest struct {
+	Header http.Header
+	Body   []byte
+	// Secret is the flow's webhook secret (HMAC key or token).
+	Secret string
+}
+
+// Webhook is a parsed webhook call.
+type Webhook struct {
+	// DeliveryID identifies the delivery, for recognising redeliveries; ""
+	// when the app sends none (the engine then uses the payload hash).
+	DeliveryID string
+	// Entity is what the call is about.
+	Entity Entity
+	// Records are the native records the call carries.
+	Records []Record
+}
+
+// WebhookReceiver is implemented by connectors that can receive webhooks.
+type WebhookReceiver interface {
+	// VerifyWebhook checks the call's signature or token before anything
+	// else is done with it; a failure is answered 401.
+	VerifyWebhook(req WebhookRequest) error
+	// ParseWebhook reads the records out of a verified call.
+	ParseWebhook(req WebhookRequest) (Webhook, error)
+}

@@ -1,0 +1,201 @@
+// Package conntest is the conformance suite every connector's tests run:
+// it checks that a connector keeps the promises of the connectors package
+// (its spec, its capabilities, paging to the end, repeatable writes,
+// webhook verification, no secret in any message), so the engine can rely
+// on them whatever the app behind it.
+package conntest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Suite describes one connector under test.
+type Suite struct {
+	// Registration is the connector's spec and constructor.
+	Registration connectors.Registration
+	// Config and Secrets form a working connection.
+	Config  map[string]any
+	Secrets map[string]string
+	// BadSecrets, when set, replace Secrets to form a connection whose test
+	// must fail with a verdict, not a hang or a panic.
+	BadSecrets map[string]string
+	// Env is handed to the constructor; a discarding logger is used when
+	// its Logger is nil.
+	Env connectors.Env
+	// Entity is the entity to read and write in the checks below.
+	Entity connectors.Entity
+	// Seed, when set, makes the app hold n records of Entity to read.
+	Seed func(t *testing.T, n int)
+	// Sample is a target-native record to write; writes are checked when set.
+	Sample map[string]any
+	// Webhook, when set, returns a valid signed webhook call for secret.
+	Webhook func(t *testing.T, secret string) connectors.WebhookRequest
+	// Timeout bounds every call; 30 seconds when 0.
+	Timeout time.Duration
+}
+
+// Run runs every check that applies to the suite's connector.
+func Run(t *testing.T, s Suite) {
+	t.Helper()
+	t.Run("spec", s.checkSpec)
+	t.Run("capabilities", s.checkCapabilities)
+	t.Run("missing required config is refused", s.checkRequired)
+	t.Run("test connection", s.checkTest)
+	if s.BadSecrets != nil {
+		t.Run("bad credentials get a verdict", s.checkBadSecrets)
+	}
+	if s.Seed != nil {
+		t.Run("read pages to the end and resume from the cursor", s.checkRead)
+	}
+	if s.Sample != nil {
+		t.Run("write is repeatable with the target id", s.checkWrite)
+	}
+	if s.Webhook != nil {
+		t.Run("webhook verification", s.checkWebhook)
+	}
+}
+
+func (s Suite) ctx(t *testing.T) context.Context {
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func (s Suite) open(t *testing.T, secrets map[string]string) connectors.Connector {
+	t.Helper()
+	cfg, err := s.Registration.Spec.Resolve(s.Config, secrets)
+	if err != nil {
+		t.Fatalf("resolving the suite's config: %v", err)
+	}
+	env := s.Env
+	if env.Logger == nil {
+		env.Logger = discardLogger()
+	}
+	c, err := s.Registration.New(cfg, env)
+	if err != nil {
+		t.Fatalf("constructing connector: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func (s Suite) checkSpec(t *testing.T) {
+	spec := s.Registration.Spec
+	if err := spec.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range spec.Fields {
+		if f.Secret && f.Type != connectors.TypeString && f.Type != connectors.TypeText {
+			t.Errorf("secret field %s has type %s; secrets are text", f.Name, f.Type)
+		}
+		if f.Help == "" {
+			t.Errorf("field %s has no help text", f.Name)
+		}
+	}
+}
+
+func (s Suite) checkCapabilities(t *testing.T) {
+	c := s.open(t, s.Secrets)
+	spec := s.Registration.Spec
+	_, reads := c.(connectors.Reader)
+	_, writes := c.(connectors.Writer)
+	_, hooks := c.(connectors.WebhookReceiver)
+	if reads != (len(spec.Reads) > 0) {
+		t.Errorf("implements Reader = %v, but spec reads %v", reads, spec.Reads)
+	}
+	if writes != (len(spec.Writes) > 0) {
+		t.Errorf("implements Writer = %v, but spec writes %v", writes, spec.Writes)
+	}
+	if hooks != spec.Webhooks {
+		t.Errorf("implements WebhookReceiver = %v, but spec webhooks = %v", hooks, spec.Webhooks)
+	}
+}
+
+func (s Suite) checkRequired(t *testing.T) {
+	spec := s.Registration.Spec
+	for _, f := range spec.Fields {
+		if !f.Required || f.Default != nil {
+			continue
+		}
+		values, secrets := without(s.Config, f.Name), withoutSecret(s.Secrets, f.Name)
+		_, err := spec.Resolve(values, secrets)
+		var ve *connectors.ValidationError
+		if !errors.As(err, &ve) || ve.Fields[f.Name] == "" {
+			t.Errorf("config without required field %s: got %v, want a field error", f.Name, err)
+		}
+	}
+}
+
+func (s Suite) checkTest(t *testing.T) {
+	c := s.open(t, s.Secrets)
+	res, err := c.Test(s.ctx(t))
+	if err != nil {
+		t.Fatalf("Test: %v", err)
+	}
+	if !res.OK || res.Message == "" {
+		t.Fatalf("Test = %+v, want OK with a message", res)
+	}
+	s.assertNoSecret(t, res.Message, fmt.Sprint(res.Details))
+}
+
+func (s Suite) checkBadSecrets(t *testing.T) {
+	c := s.open(t, s.BadSecrets)
+	res, err := c.Test(s.ctx(t))
+	if err == nil && res.OK {
+		t.Fatalf("Test with bad credentials = %+v, want a failure", res)
+	}
+	msg := res.Message
+	if err != nil {
+		msg += err.Error()
+	}
+	if strings.TrimSpace(msg) == "" {
+		t.Fatal("Test with bad credentials gave no message")
+	}
+	for _, v := range s.BadSecrets {
+		if len(v) >= 4 && strings.Contains(msg, v) {
+			t.Fatalf("message %q shows a secret", msg)
+		}
+	}
+}
+
+func (s Suite) assertNoSecret(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		for name, v := range s.Secrets {
+			if len(v) >= 4 && strings.Contains(text, v) {
+				t.Errorf("output shows secret %s: %q", name, text)
+			}
+		}
+	}
+}
+
+func without(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func withoutSecret(m map[string]string, key string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want Class
+		wait time.Duration
+	}{
+		{"explicit transient", Transient(errors.New("x")), ClassTransient, 0},
+		{"explicit permanent wrapped", fmt.Errorf("write: %w", Permanent(errors.New("bad sku"))), ClassPermanent, 0},
+		{"retry after", TransientAfter(errors.New("slow down"), 7*time.Second), ClassTransient, 7 * time.Second},
+		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), ClassTransient, 0},
+		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, ClassTransient, 0},
+		{"unknown is permanent", errors.New("something odd"), ClassPermanent, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			class, wait := Classify(tt.err)
+			if class != tt.want || wait != tt.wait {
+				t.Fatalf("Classify() = %s, %s; want %s, %s", class, wait, tt.want, tt.wait)
+			}
+		})
+	}
+}
+
+func TestHTTPStatusError(t *testing.T) {
+	tests := []struct {
+		status     int
+		retryAfter string
+		want       Class
+		wait       time.Duration
+	}{
+		{400, "", ClassPermanent, 0},
+		{401, "", ClassPermanent, 0},
+		{404, "", ClassPermanent, 0},
+		{408, "", ClassTransient, 0},
+		{429, "12", ClassTransient, 12 * time.Second},
+		{500, "", ClassTransient, 0},
+		{503, "3", ClassTransient, 3 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			h := http.Header{}
+			if tt.retryAfter != "" {
+				h.Set("Retry-After", tt.retryAfter)
+			}
+			err := HTTPStatusError("creating order 1001", tt.status, h, []byte(`{"message":"nope"}`))
+			class, wait := Classify(err)
+			if class != tt.want || wait != tt.wait {
+				t.Fatalf("got %s %s, want %s %s (%v)", class, wait, tt.want, tt.wait, err)
+			}
+		})
+	}
+}
+
+func TestRetryAfterDate(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	h := http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}
+	if got := RetryAfter(h, now); got != 90*time.Second {
+		t.Fatalf("RetryAfter = %s, want 1m30s", got)
+	}
+	if got := RetryAfter(http.Header{"Retry-After": {"soon"}}, now); got != 0 {
+		t.Fatalf("unreadable Retry-After = %s, want 0", got)
+	}
+}

@@ -1,0 +1,178 @@
+package memory
+
+import (
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Store is a named set of records per entity, in insertion order.
+type Store struct {
+	name string
+
+	mu      sync.Mutex
+	token   string
+	seq     int
+	records map[connectors.Entity][]stored
+	byID    map[string]int // target id -> index in records[entity]
+	writes  int
+	faults  []error
+}
+
+type stored struct {
+	seq    int
+	id     string
+	entity connectors.Entity
+	data   map[string]any
+}
+
+var (
+	storesMu sync.Mutex
+	stores   = map[string]*Store{}
+)
+
+// Open returns the store with the given name, creating it when new.
+func Open(name string) *Store {
+	storesMu.Lock()
+	defer storesMu.Unlock()
+	s, ok := stores[name]
+	if !ok {
+		s = &Store{name: name, records: map[connectors.Entity][]stored{}, byID: map[string]int{}}
+		stores[name] = s
+	}
+	return s
+}
+
+// SetToken makes the store refuse connections without this token.
+func (s *Store) SetToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
+
+// Token returns the store's token.
+func (s *Store) Token() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
+// Add appends a source record with the given id, as if the app created it.
+func (s *Store) Add(entity connectors.Entity, id string, data map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	s.records[entity] = append(s.records[entity], stored{seq: s.seq, id: id, entity: entity, data: maps.Clone(data)})
+}
+
+// Get returns a copy of the record with the given target id.
+func (s *Store) Get(entity connectors.Entity, id string) (map[string]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.records[entity] {
+		if r.id == id {
+			return maps.Clone(r.data), true
+		}
+	}
+	return nil, false
+}
+
+// Len returns the number of records of every entity.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, recs := range s.records {
+		n += len(recs)
+	}
+	return n
+}
+
+// Writes returns how many writes the store accepted.
+func (s *Store) Writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes
+}
+
+// FailNext makes the next len(errs) reads or writes fail with errs, in order.
+func (s *Store) FailNext(errs ...error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, errs...)
+}
+
+// Reset forgets every record, fault and token.
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq, s.writes, s.token, s.faults = 0, 0, "", nil
+	s.records = map[connectors.Entity][]stored{}
+}
+
+func (s *Store) takeFault() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.faults) == 0 {
+		return nil
+	}
+	err := s.faults[0]
+	s.faults = s.faults[1:]
+	return err
+}
+
+func (s *Store) write(req connectors.WriteRequest) (string, error) {
+	if err := s.takeFault(); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	recs := s.records[req.Entity]
+	if req.TargetID != "" {
+		for i := range recs {
+			if recs[i].id == req.TargetID {
+				recs[i].data = maps.Clone(req.Data)
+				return req.TargetID, nil
+			}
+		}
+	}
+	s.seq++
+	id := req.TargetID
+	if id == "" {
+		id = fmt.Sprintf("%s-%d", req.Entity, s.seq)
+	}
+	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: maps.Clone(req.Data)})
+	return id, nil
+}
+
+// after returns up to n records of entity with a sequence above seq, and the
+// last sequence returned.
+func (s *Store) after(entity connectors.Entity, seq, n int) ([]connectors.Record, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []connectors.Record
+	last := seq
+	for _, r := range s.records[entity] {
+		if r.seq <= seq {
+			continue
+		}
+		if len(out) == n {
+			break
+		}
+		out = append(out, connectors.Record{ID: r.id, Key: keyOf(r.data, r.id), Data: maps.Clone(r.data)})
+		last = r.seq
+	}
+	return out, last
+}
+
+func keyOf(data map[string]any, fallback string) string {
+	for _, k := range []string{"number", "sku", "email", "key"} {
+		if v, ok := data[k]; ok && v != nil {
+			return fmt.Sprint(v)
+		}
+	}
+	return fallback
+}

@@ -1,0 +1,204 @@
+package connectors
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Category groups connectors in the UI's app picker.
+type Category string
+
+// The connector categories.
+const (
+	CategoryWebshop     Category = "webshop"
+	CategoryERP         Category = "erp"
+	CategoryMarketplace Category = "marketplace"
+	CategoryAccounting  Category = "accounting"
+	CategoryShipping    Category = "shipping"
+	CategoryWarehouse   Category = "warehouse"
+	CategoryFiles       Category = "files"
+	CategoryGeneric     Category = "generic"
+)
+
+var knownCategories = map[Category]bool{
+	CategoryWebshop: true, CategoryERP: true, CategoryMarketplace: true, CategoryAccounting: true,
+	CategoryShipping: true, CategoryWarehouse: true, CategoryFiles: true, CategoryGeneric: true,
+}
+
+// AuthKind is a way a connection proves who it is to its app.
+type AuthKind string
+
+// The authentication kinds a connector can take.
+const (
+	AuthNone        AuthKind = "none"
+	AuthBasic       AuthKind = "basic"
+	AuthAPIKey      AuthKind = "api_key"
+	AuthOAuth2      AuthKind = "oauth2"
+	AuthCustomLogin AuthKind = "custom_login"
+	AuthPassword    AuthKind = "password"
+	AuthPrivateKey  AuthKind = "private_key"
+)
+
+var knownAuthKinds = map[AuthKind]bool{
+	AuthNone: true, AuthBasic: true, AuthAPIKey: true, AuthOAuth2: true,
+	AuthCustomLogin: true, AuthPassword: true, AuthPrivateKey: true,
+}
+
+// FieldType is the type of a config field; it decides the form control and
+// how a value is checked.
+type FieldType string
+
+// The config field types.
+const (
+	TypeString   FieldType = "string"
+	TypeText     FieldType = "text" // multi-line string, such as a PEM key
+	TypeInt      FieldType = "int"
+	TypeBool     FieldType = "bool"
+	TypeURL      FieldType = "url"
+	TypeSelect   FieldType = "select"
+	TypeDuration FieldType = "duration"
+)
+
+var knownFieldTypes = map[FieldType]bool{
+	TypeString: true, TypeText: true, TypeInt: true, TypeBool: true,
+	TypeURL: true, TypeSelect: true, TypeDuration: true,
+}
+
+// Field describes one config field of a connector. The same description
+// renders the connection form, validates what is saved, redacts secrets and
+// documents the connector.
+type Field struct {
+	// Name is the key in the connection's config (or secrets, if Secret).
+	Name string `json:"name"`
+	// Title is the form label.
+	Title string `json:"title"`
+	// Type decides the control and the check.
+	Type FieldType `json:"type"`
+	// Required fields must be set (a Default counts as set).
+	Required bool `json:"required,omitempty"`
+	// Secret fields are kept in the connection's encrypted secrets, never in
+	// its config, and are never shown, logged or returned.
+	Secret bool `json:"secret,omitempty"`
+	// Default is used when the field is not set.
+	Default any `json:"default,omitempty"`
+	// Options are the allowed values of a select field.
+	Options []string `json:"options,omitempty"`
+	// Help explains the field in one or two sentences.
+	Help string `json:"help,omitempty"`
+	// Example is a realistic value shown as a placeholder.
+	Example string `json:"example,omitempty"`
+	// Advanced fields are folded away in the form.
+	Advanced bool `json:"advanced,omitempty"`
+}
+
+// Spec is a connector's declarative description, registered once.
+type Spec struct {
+	// Name is the registered name, e.g. "woocommerce" or "sftp".
+	Name string `json:"name"`
+	// Title is the human name, e.g. "WooCommerce".
+	Title string `json:"title"`
+	// Category groups the connector in the UI.
+	Category Category `json:"category"`
+	// Description says in one sentence what the connector connects to.
+	Description string `json:"description,omitempty"`
+	// Auth lists the authentication kinds the connector takes.
+	Auth []AuthKind `json:"auth"`
+	// Fields are the config fields, secrets included.
+	Fields []Field `json:"fields"`
+	// Reads lists the entities the connector can read.
+	Reads []Entity `json:"reads"`
+	// Writes lists the entities the connector can write.
+	Writes []Entity `json:"writes"`
+	// Webhooks is true when the connector can receive webhooks.
+	Webhooks bool `json:"webhooks"`
+}
+
+var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_+-]*$`)
+
+// Field returns the field with the given name.
+func (s Spec) Field(name string) (Field, bool) {
+	for _, f := range s.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// CanRead reports whether the connector reads entity e.
+func (s Spec) CanRead(e Entity) bool { return containsEntity(s.Reads, e) }
+
+// CanWrite reports whether the connector writes entity e.
+func (s Spec) CanWrite(e Entity) bool { return containsEntity(s.Writes, e) }
+
+func containsEntity(list []Entity, e Entity) bool {
+	for _, x := range list {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// Check reports the first inconsistency in the spec itself: a bad name, an
+// unknown category, auth kind, field type or entity, a duplicate field, or a
+// select field without options. Register refuses a spec that fails it.
+func (s Spec) Check() error {
+	if !namePattern.MatchString(s.Name) {
+		return fmt.Errorf("connector name %q: must be lowercase letters, digits, _, + or -", s.Name)
+	}
+	if s.Title == "" {
+		return fmt.Errorf("connector %s: title is empty", s.Name)
+	}
+	if !knownCategories[s.Category] {
+		return fmt.Errorf("connector %s: unknown category %q", s.Name, s.Category)
+	}
+	if len(s.Auth) == 0 {
+		return fmt.Errorf("connector %s: no auth kind (use %q)", s.Name, AuthNone)
+	}
+	for _, a := range s.Auth {
+		if !knownAuthKinds[a] {
+			return fmt.Errorf("connector %s: unknown auth kind %q", s.Name, a)
+		}
+	}
+	if err := checkEntities(s.Name, s.Reads, s.Writes); err != nil {
+		return err
+	}
+	return checkFields(s.Name, s.Fields)
+}
+
+func checkEntities(name string, lists ...[]Entity) error {
+	for _, list := range lists {
+		for _, e := range list {
+			if !e.Valid() {
+				return fmt.Errorf("connector %s: unknown entity %q", name, e)
+			}
+		}
+	}
+	return nil
+}
+
+func checkFields(name string, fields []Field) error {
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if !namePattern.MatchString(f.Name) {
+			return fmt.Errorf("connector %s: field name %q: must be lowercase letters, digits or _", name, f.Name)
+		}
+		if seen[f.Name] {
+			return fmt.Errorf("connector %s: field %s declared twice", name, f.Name)
+		}
+		seen[f.Name] = true
+		if !knownFieldTypes[f.Type] {
+			return fmt.Errorf("connector %s: field %s: unknown type %q", name, f.Name, f.Type)
+		}
+		if f.Type == TypeSelect && len(f.Options) == 0 {
+			return fmt.Errorf("connector %s: field %s: select without options", name, f.Name)
+		}
+		if f.Default != nil {
+			if _, err := coerce(f, f.Default); err != nil {
+				return fmt.Errorf("connector %s: field %s: default: %w", name, f.Name, err)
+			}
+		}
+	}
+	return nil
+}
