@@ -172,3 +172,23 @@ func NewWriter(w io.Writer, name string) (io.WriteCloser, error) {
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// Convert returns a reader of UTF-8 text decoded from r in the named
+// encoding, without detection and without removing a BOM.
+func Convert(r io.Reader, name string) (io.Reader, error) {
+	canon, err := Canonical(name)
+	if err != nil {
+		return nil, err
+	}
+	if canon == Auto || canon == UTF8 {
+		return r, nil
+	}
+	return transform.NewReader(r, lookup(canon).NewDecoder()), nil
+}
+
+// HasBOM reports whether head starts with a UTF-8 or UTF-16 byte order
+// mark.
+func HasBOM(head []byte) bool {
+	name, _ := detectBOM(head)
+	return name != ""
+}

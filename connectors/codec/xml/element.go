@@ -1,0 +1,103 @@
+package xml
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors/codec"
+)
+
+// node collects one element while it is read.
+type node struct {
+	fields map[string]any
+	text   strings.Builder
+}
+
+// element reads the element opened by start, at nesting level depth, up to
+// its end tag, and returns a string for a plain element or a map.
+func (d *Decoder) element(start xml.StartElement, depth int) (any, error) {
+	n := node{}
+	for _, a := range start.Attr {
+		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
+			continue
+		}
+		n.set("@"+a.Name.Local, a.Value, false)
+	}
+	for {
+		tok, err := d.dec.Token()
+		if err == io.EOF || isEarlyEnd(err) {
+			return nil, fmt.Errorf("the file ends inside <%s>: %w", start.Name.Local, io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := d.child(&n, t, depth+1); err != nil {
+				return nil, err
+			}
+		case xml.CharData:
+			if int64(n.text.Len()+len(t)) > d.lim.MaxElementBytes {
+				return nil, fmt.Errorf("text of <%s> larger than %d bytes: %w", start.Name.Local, d.lim.MaxElementBytes, codec.ErrTooLarge)
+			}
+			n.text.Write(t)
+		case xml.EndElement:
+			return n.value(), nil
+		case xml.Directive:
+			if err := checkDirective(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+func (d *Decoder) child(n *node, t xml.StartElement, depth int) error {
+	if depth > d.lim.MaxDepth {
+		return fmt.Errorf("nested deeper than %d elements", d.lim.MaxDepth)
+	}
+	v, err := d.element(t, depth)
+	if err != nil {
+		return err
+	}
+	n.set(t.Name.Local, v, d.lists[t.Name.Local])
+	return nil
+}
+
+// set adds a value, turning a repeated name into a list. Element values
+// are strings or maps, so a list is always one made here.
+func (n *node) set(key string, v any, asList bool) {
+	if n.fields == nil {
+		n.fields = map[string]any{}
+	}
+	old, seen := n.fields[key]
+	switch {
+	case !seen && asList:
+		n.fields[key] = []any{v}
+	case !seen:
+		n.fields[key] = v
+	default:
+		if list, ok := old.([]any); ok {
+			n.fields[key] = append(list, v)
+		} else {
+			n.fields[key] = []any{old, v}
+		}
+	}
+}
+
+// value is the element as a string (no attributes or children) or a map
+// with its text under "#text".
+func (n *node) value() any {
+	text := n.text.String()
+	if n.fields == nil {
+		if strings.TrimSpace(text) == "" {
+			return ""
+		}
+		return text
+	}
+	if t := strings.TrimSpace(text); t != "" {
+		n.fields["#text"] = t
+	}
+	return n.fields
+}
