@@ -39,9 +39,9 @@ type Decoder struct {
 }
 
 const (
-	stateArray = iota // inside the records' array
-	stateOne          // one record to read at the path
-	stateStream       // a sequence of top-level values
+	stateArray  = iota // inside the records' array
+	stateOne           // one record to read at the path
+	stateStream        // a sequence of top-level values
 	stateDone
 )
 
