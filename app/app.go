@@ -1,0 +1,99 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app/secrets"
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Build facts, set at link time by main.
+var (
+	Version = "dev"
+	Commit  = "none"
+	Date    = "unknown"
+)
+
+// Options configure Switchboard.
+type Options struct {
+	// Registry holds the connectors; connectors.Default when nil.
+	Registry *connectors.Registry
+}
+
+// Switchboard is the engine attached to one PocketBase app.
+type Switchboard struct {
+	app      core.App
+	registry *connectors.Registry
+
+	mu      sync.RWMutex
+	keyring *secrets.Keyring
+	keyErr  error
+}
+
+// ErrNotReady is returned while the secret key has not been checked.
+var ErrNotReady = errors.New("secret key not loaded yet")
+
+// Register attaches Switchboard to app: hooks, routes and the start-up
+// checks. Call it before app.Start.
+func Register(app core.App, opts Options) *Switchboard {
+	reg := opts.Registry
+	if reg == nil {
+		reg = connectors.Default
+	}
+	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady}
+	s.bindConnections()
+	s.bindFlows()
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		s.checkSecrets()
+		s.registerRoutes(e)
+		return e.Next()
+	})
+	return s
+}
+
+// App returns the PocketBase app Switchboard is attached to.
+func (s *Switchboard) App() core.App { return s.app }
+
+// Registry returns the connector registry.
+func (s *Switchboard) Registry() *connectors.Registry { return s.registry }
+
+// Ready returns nil when flows may run: the secret key is loaded and opens
+// this data folder's secrets. Otherwise it says what is wrong.
+func (s *Switchboard) Ready() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.keyErr
+}
+
+// Keyring returns the loaded keyring, or an error saying why there is none
+// that can be trusted.
+func (s *Switchboard) Keyring() (*secrets.Keyring, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.keyErr != nil {
+		return nil, s.keyErr
+	}
+	return s.keyring, nil
+}
+
+func (s *Switchboard) logger() *slog.Logger {
+	return s.app.Logger().With(slog.String("component", "switchboard"))
+}
+
+// checkSecrets loads the keyring and checks it against the canary; on
+// failure flows are refused until the appliance restarts with the right key.
+func (s *Switchboard) checkSecrets() {
+	ring, err := LoadAndCheckKeys(s.app)
+	s.mu.Lock()
+	s.keyring, s.keyErr = ring, err
+	s.mu.Unlock()
+	if err != nil {
+		s.logger().Error("secret key check failed: no flow will run", slog.String("error", err.Error()))
+		fmt.Fprintf(errOut, "\nSWITCHBOARD WILL NOT RUN FLOWS: %v\n\n", err)
+	}
+}

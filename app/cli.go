@@ -1,0 +1,149 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+)
+
+// Commands returns Switchboard's commands, to add to the PocketBase root
+// command beside its own serve, superuser and migrate.
+func (s *Switchboard) Commands() []*cobra.Command {
+	return []*cobra.Command{s.userCommand(), s.connectorsCommand(), versionCommand(), s.secretsCommand()}
+}
+
+func (s *Switchboard) userCommand() *cobra.Command {
+	user := &cobra.Command{Use: "user", Short: "Manages Switchboard users"}
+	var role, password string
+	add := &cobra.Command{
+		Use:          "add EMAIL",
+		Short:        "Adds a user with a role (admin, editor, operator or viewer)",
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.addUser(cmd.OutOrStdout(), args[0], role, password)
+		},
+	}
+	add.Flags().StringVar(&role, "role", RoleViewer, "the user's role: "+strings.Join(Roles, ", "))
+	add.Flags().StringVar(&password, "password", "", "the password; a random one is generated and printed when empty")
+	user.AddCommand(add)
+	return user
+}
+
+func (s *Switchboard) addUser(out io.Writer, email, role, password string) error {
+	if !slices.Contains(Roles, role) {
+		return fmt.Errorf("unknown role %q: use one of %s", role, strings.Join(Roles, ", "))
+	}
+	if err := s.app.RunAllMigrations(); err != nil {
+		return fmt.Errorf("applying migrations: %w", err)
+	}
+	if _, err := s.app.FindAuthRecordByEmail("users", email); err == nil {
+		return fmt.Errorf("a user with e-mail %s already exists", email)
+	}
+	generated := password == ""
+	if generated {
+		password = randomPassword()
+	}
+	users, err := s.app.FindCollectionByNameOrId("users")
+	if err != nil {
+		return fmt.Errorf("finding users: %w", err)
+	}
+	rec := core.NewRecord(users)
+	rec.SetEmail(email)
+	rec.SetPassword(password)
+	rec.SetVerified(true)
+	rec.Set("role", role)
+	if err := s.app.Save(rec); err != nil {
+		return fmt.Errorf("adding user %s: %w", email, err)
+	}
+	fmt.Fprintf(out, "Added %s as %s.\n", email, role)
+	if generated {
+		fmt.Fprintf(out, "Password: %s\n", password)
+	}
+	return nil
+}
+
+func randomPassword() string {
+	buf := make([]byte, 15)
+	_, _ = rand.Read(buf)
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+func (s *Switchboard) connectorsCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:          "connectors",
+		Short:        "Lists the registered connectors with their entities and config fields",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(s.registry.Specs())
+			}
+			return s.printConnectors(cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the full specs as JSON")
+	return cmd
+}
+
+func (s *Switchboard) printConnectors(out io.Writer) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tCATEGORY\tREADS\tWRITES\tWEBHOOKS\tCONFIG (* required, ! secret)")
+	for _, spec := range s.registry.Specs() {
+		fields := make([]string, 0, len(spec.Fields))
+		for _, f := range spec.Fields {
+			fields = append(fields, f.Name+mark(f.Required, "*")+mark(f.Secret, "!"))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", spec.Name, spec.Category, joinEntities(spec.Reads),
+			joinEntities(spec.Writes), yesNo(spec.Webhooks), strings.Join(fields, " "))
+	}
+	return tw.Flush()
+}
+
+func mark(on bool, m string) string {
+	if on {
+		return m
+	}
+	return ""
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func joinEntities[T ~string](list []T) string {
+	if len(list) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = string(e)
+	}
+	return strings.Join(parts, ",")
+}
+
+func versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Prints Switchboard's version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "switchboard %s (commit %s, built %s, %s)\n", Version, Commit, Date, runtime.Version())
+		},
+	}
+}

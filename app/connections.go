@@ -1,0 +1,220 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/switchboard-app/switchboard/app/secrets"
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+const connectionsCollection = "connections"
+
+func (s *Switchboard) bindConnections() {
+	s.app.OnRecordCreateRequest(connectionsCollection).BindFunc(s.sealSubmittedSecrets)
+	s.app.OnRecordUpdateRequest(connectionsCollection).BindFunc(s.sealSubmittedSecrets)
+	s.app.OnRecordValidate(connectionsCollection).BindFunc(s.validateConnection)
+	s.app.OnRecordEnrich(connectionsCollection).BindFunc(showSecretNames)
+	s.app.OnRecordCreate(connectionsCollection).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.GetString("status") == "" {
+			e.Record.Set("status", "unknown")
+		}
+		return e.Next()
+	})
+}
+
+// sealSubmittedSecrets takes the plaintext secrets of an API request,
+// merges them into the connection's sealed secrets ("" or null removes one)
+// and seals them, so that plaintext never reaches the database.
+func (s *Switchboard) sealSubmittedSecrets(e *core.RecordRequestEvent) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	raw, submitted := info.Body["secrets"]
+	sealed := sealedSecrets(e.Record.Original())
+	if submitted {
+		if err := s.mergeSecrets(sealed, raw); err != nil {
+			return err
+		}
+	}
+	e.Record.Set("secrets", sealed)
+	return e.Next()
+}
+
+func (s *Switchboard) mergeSecrets(sealed map[string]string, raw any) error {
+	if raw == nil {
+		return nil
+	}
+	submitted, ok := jsonObject(raw)
+	if !ok {
+		return router.NewBadRequestError("Secrets must be an object of names and values.",
+			validation.Errors{"secrets": validation.NewError("validation_invalid_secrets", "must be an object of names and values")})
+	}
+	for name, v := range submitted {
+		if err := s.mergeSecret(sealed, name, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonObject reads a request body value as a JSON object; PocketBase may
+// hand it over decoded or as raw JSON.
+func jsonObject(raw any) (map[string]any, bool) {
+	if m, ok := raw.(map[string]any); ok {
+		return m, true
+	}
+	var data []byte
+	switch v := raw.(type) {
+	case types.JSONRaw:
+		data = v
+	case []byte:
+		data = v
+	case string:
+		data = []byte(v)
+	default:
+		return nil, false
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		return nil, false
+	}
+	return m, true
+}
+
+func (s *Switchboard) mergeSecret(sealed map[string]string, name string, v any) error {
+	text, isText := v.(string)
+	switch {
+	case v == nil || (isText && text == ""):
+		delete(sealed, name)
+		return nil
+	case !isText:
+		return router.NewBadRequestError("A secret must be text.",
+			validation.Errors{"secrets": validation.Errors{name: validation.NewError("validation_invalid_secret", "must be text")}})
+	}
+	ring, err := s.Keyring()
+	if err != nil {
+		return router.NewApiError(http.StatusServiceUnavailable, "Secrets cannot be saved: "+err.Error(), nil)
+	}
+	value, err := ring.Seal(text, secretContext(name))
+	if err != nil {
+		return err
+	}
+	sealed[name] = value
+	return nil
+}
+
+func secretContext(name string) string { return "connection secret " + name }
+
+// sealedSecrets reads a connection's stored secrets: names to sealed values.
+func sealedSecrets(rec *core.Record) map[string]string {
+	out := map[string]string{}
+	if rec == nil {
+		return out
+	}
+	var stored map[string]any
+	if err := rec.UnmarshalJSONField("secrets", &stored); err != nil {
+		return out
+	}
+	for name, v := range stored {
+		if text, ok := v.(string); ok && text != "" {
+			out[name] = text
+		}
+	}
+	return out
+}
+
+// validateConnection checks, on every save, that the connector exists and
+// the config and secrets fit its spec; errors name each field.
+func (s *Switchboard) validateConnection(e *core.RecordEvent) error {
+	name := e.Record.GetString("connector")
+	reg, ok := s.registry.Lookup(name)
+	if !ok {
+		return validation.Errors{"connector": validation.NewError("validation_unknown_connector",
+			fmt.Sprintf("unknown connector %q; see GET /api/switchboard/connectors", name))}
+	}
+	config, err := recordConfig(e.Record)
+	if err != nil {
+		return validation.Errors{"config": validation.NewError("validation_invalid_config", err.Error())}
+	}
+	stored := sealedSecrets(e.Record)
+	placeholders := make(map[string]string, len(stored))
+	for secret, value := range stored {
+		if !secrets.IsSealed(value) {
+			return validation.Errors{"secrets": validation.Errors{secret: validation.NewError("validation_unsealed_secret", "is not sealed")}}
+		}
+		placeholders[secret] = "set"
+	}
+	if _, err := reg.Spec.Resolve(config, placeholders); err != nil {
+		return specErrors(reg.Spec, err)
+	}
+	return e.Next()
+}
+
+// recordConfig reads a connection's config field as an object.
+func recordConfig(rec *core.Record) (map[string]any, error) {
+	raw := rec.GetRaw("config")
+	if raw == nil {
+		return map[string]any{}, nil
+	}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("config is not JSON: %w", err)
+	}
+	var config map[string]any
+	if err := json.Unmarshal(data, &config); err != nil || string(data) == "null" || string(data) == `""` {
+		if string(data) == "null" || string(data) == `""` {
+			return map[string]any{}, nil
+		}
+		return nil, errors.New("config must be an object of field names and values")
+	}
+	return config, nil
+}
+
+// specErrors turns a connector validation error into PocketBase field
+// errors: config.<field> for plain fields and secrets.<field> for secrets.
+func specErrors(spec connectors.Spec, err error) error {
+	var ve *connectors.ValidationError
+	if !errors.As(err, &ve) {
+		return validation.Errors{"config": validation.NewError("validation_invalid_config", err.Error())}
+	}
+	config, secretErrs := validation.Errors{}, validation.Errors{}
+	for field, msg := range ve.Fields {
+		target := config
+		if f, ok := spec.Field(field); ok && f.Secret {
+			target = secretErrs
+		}
+		target[field] = validation.NewError("validation_invalid_field", msg)
+	}
+	out := validation.Errors{}
+	if len(config) > 0 {
+		out["config"] = config
+	}
+	if len(secretErrs) > 0 {
+		out["secrets"] = secretErrs
+	}
+	return out
+}
+
+// showSecretNames keeps sealed values out of every API answer, superusers'
+// included, and says which secrets are set.
+func showSecretNames(e *core.RecordEnrichEvent) error {
+	names := make([]string, 0)
+	for name := range sealedSecrets(e.Record) {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	e.Record.Hide("secrets")
+	e.Record.WithCustomData(true)
+	e.Record.Set("secrets_set", names)
+	return e.Next()
+}

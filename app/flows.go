@@ -1,0 +1,122 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/robfig/cron/v3"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+const flowsCollection = "flows"
+
+// DefaultSchedule is a new flow's schedule when none is given.
+const DefaultSchedule = "@every 5m"
+
+// scheduleParser accepts standard 5-field cron expressions, descriptors
+// such as @hourly and @every, and an optional CRON_TZ= prefix.
+var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (s *Switchboard) bindFlows() {
+	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
+	s.app.OnRecordCreate(flowsCollection).BindFunc(newWebhookSecret)
+	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
+	s.app.OnRecordEnrich(flowsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
+		e.Record.Hide("webhook_secret")
+		return e.Next()
+	})
+}
+
+// defaultSchedule gives a flow created through the API the default
+// schedule when the request does not name one; an explicit "" means
+// manual only.
+func defaultSchedule(e *core.RecordRequestEvent) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	if _, given := info.Body["schedule"]; !given {
+		e.Record.Set("schedule", DefaultSchedule)
+	}
+	return e.Next()
+}
+
+func newWebhookSecret(e *core.RecordEvent) error {
+	if e.Record.GetString("webhook_secret") == "" {
+		buf := make([]byte, 24)
+		if _, err := rand.Read(buf); err != nil {
+			return fmt.Errorf("generating webhook secret: %w", err)
+		}
+		e.Record.Set("webhook_secret", hex.EncodeToString(buf))
+	}
+	return e.Next()
+}
+
+// validateFlow checks that a flow's schedule parses and that its source
+// and target are the integration's two connections, able to read and write
+// its entity.
+func (s *Switchboard) validateFlow(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	if sched := e.Record.GetString("schedule"); sched != "" {
+		if _, err := scheduleParser.Parse(sched); err != nil {
+			errs["schedule"] = validation.NewError("validation_invalid_schedule",
+				fmt.Sprintf("%v; use a cron expression such as */5 * * * * or @every 5m", err))
+		}
+	}
+	s.checkFlowEnds(e.App, e.Record, errs)
+	if len(errs) > 0 {
+		return errs
+	}
+	return e.Next()
+}
+
+func (s *Switchboard) checkFlowEnds(app core.App, flow *core.Record, errs validation.Errors) {
+	source, target := flow.GetString("source"), flow.GetString("target")
+	if source == "" || target == "" {
+		return // required-field validation reports it
+	}
+	if source == target {
+		errs["target"] = validation.NewError("validation_same_connection", "must differ from the source")
+		return
+	}
+	integration, err := app.FindRecordById("integrations", flow.GetString("integration"))
+	if err != nil {
+		return
+	}
+	ends := map[string]bool{integration.GetString("a"): true, integration.GetString("b"): true}
+	for field, id := range map[string]string{"source": source, "target": target} {
+		if !ends[id] {
+			errs[field] = validation.NewError("validation_not_in_integration", "must be one of the integration's two connections")
+		}
+	}
+	if len(errs) == 0 {
+		s.checkCapability(app, flow, errs)
+	}
+}
+
+func (s *Switchboard) checkCapability(app core.App, flow *core.Record, errs validation.Errors) {
+	entity := connectors.Entity(flow.GetString("entity"))
+	checks := []struct {
+		field string
+		can   func(connectors.Spec) bool
+		verb  string
+	}{
+		{"source", func(sp connectors.Spec) bool { return sp.CanRead(entity) }, "read"},
+		{"target", func(sp connectors.Spec) bool { return sp.CanWrite(entity) }, "write"},
+	}
+	for _, c := range checks {
+		conn, err := app.FindRecordById(connectionsCollection, flow.GetString(c.field))
+		if err != nil {
+			continue
+		}
+		reg, ok := s.registry.Lookup(conn.GetString("connector"))
+		if ok && !c.can(reg.Spec) {
+			errs[c.field] = validation.NewError("validation_unsupported_entity",
+				fmt.Sprintf("%s cannot %s %ss", reg.Spec.Title, c.verb, entity))
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app/secrets"
+)
+
+// errOut is where start-up problems are told in plain words.
+var errOut io.Writer = os.Stderr
+
+const (
+	canaryKey       = "secret_canary"
+	canaryPlaintext = "switchboard secret canary"
+	canaryContext   = "canary"
+)
+
+// LoadAndCheckKeys loads the keyring for app's data folder and checks it
+// against the canary kept in the database, writing the canary on first
+// start. A keyring that does not open the canary is refused with a message
+// that says what to do.
+func LoadAndCheckKeys(app core.App) (*secrets.Keyring, error) {
+	ring, err := secrets.Load(app.DataDir(), app.Logger())
+	if err != nil {
+		return nil, fmt.Errorf("loading the secret key: %w", err)
+	}
+	sealed, err := readMeta(app, canaryKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ring, writeCanary(app, ring)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the secret canary: %w", err)
+	}
+	if _, err := ring.Open(sealed, canaryContext); err != nil {
+		return nil, fmt.Errorf("the secret key from %s is not the key this data folder's secrets were sealed with "+
+			"(they need key %s, this is key %s). Start Switchboard with the original key in %s, or restore the "+
+			"data folder's %s; nothing has been changed",
+			ring.Source, secrets.KeyID(sealed), ring.CurrentID(), secrets.EnvKey, secrets.KeyFileName)
+	}
+	return ring, nil
+}
+
+func writeCanary(app core.App, ring *secrets.Keyring) error {
+	sealed, err := ring.Seal(canaryPlaintext, canaryContext)
+	if err != nil {
+		return err
+	}
+	return writeMeta(app, canaryKey, sealed)
+}
+
+func readMeta(app core.App, key string) (string, error) {
+	rec, err := app.FindFirstRecordByFilter("sb_meta", "key = {:key}", dbx.Params{"key": key})
+	if err != nil {
+		return "", err
+	}
+	return rec.GetString("value"), nil
+}
+
+func writeMeta(app core.App, key, value string) error {
+	rec, err := app.FindFirstRecordByFilter("sb_meta", "key = {:key}", dbx.Params{"key": key})
+	if errors.Is(err, sql.ErrNoRows) {
+		col, findErr := app.FindCollectionByNameOrId("sb_meta")
+		if findErr != nil {
+			return fmt.Errorf("finding sb_meta: %w", findErr)
+		}
+		rec, err = core.NewRecord(col), nil
+		rec.Set("key", key)
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", key, err)
+	}
+	rec.Set("value", value)
+	if err := app.Save(rec); err != nil {
+		return fmt.Errorf("saving %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard-app/switchboard/app/secrets"
+)
+
+func (s *Switchboard) secretsCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "secrets", Short: "Manages the key that seals connection secrets"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "rotate",
+		Short: "Re-seals every secret under a new key",
+		Long: "With the key file in the data folder, rotate generates a new key, re-seals every secret under it and " +
+			"drops the old key. With " + secrets.EnvKey + ", set the new key there and the old one in " +
+			secrets.EnvPreviousKey + ", run rotate, then drop " + secrets.EnvPreviousKey + ".",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return s.rotate(cmd.OutOrStdout())
+		},
+	})
+	return cmd
+}
+
+func (s *Switchboard) rotate(out io.Writer) error {
+	if err := s.app.RunAllMigrations(); err != nil {
+		return fmt.Errorf("applying migrations: %w", err)
+	}
+	ring, err := LoadAndCheckKeys(s.app)
+	if err != nil {
+		return err
+	}
+	fromFile := strings.HasPrefix(ring.Source, "key file")
+	var newKey secrets.Key
+	if fromFile {
+		if newKey, err = s.addFileKey(ring); err != nil {
+			return err
+		}
+		if ring, err = LoadAndCheckKeys(s.app); err != nil {
+			return err
+		}
+	}
+	n, err := ResealAll(s.app, ring)
+	if err != nil {
+		return err
+	}
+	if fromFile {
+		if err := secrets.WriteFile(keyFilePath(s.app), newKey); err != nil {
+			return fmt.Errorf("dropping the old key: %w", err)
+		}
+	}
+	fmt.Fprintf(out, "Re-sealed %d secrets under key %s.\n", n, ring.CurrentID())
+	return nil
+}
+
+func keyFilePath(app core.App) string { return filepath.Join(app.DataDir(), secrets.KeyFileName) }
+
+// addFileKey puts a new key first in the key file, keeping the old keys so
+// that every secret still opens whatever happens next.
+func (s *Switchboard) addFileKey(ring *secrets.Keyring) (secrets.Key, error) {
+	newKey, err := secrets.GenerateKey()
+	if err != nil {
+		return secrets.Key{}, err
+	}
+	old, err := secrets.LoadFile(keyFilePath(s.app), s.app.Logger())
+	if err != nil {
+		return secrets.Key{}, err
+	}
+	if err := secrets.WriteFile(keyFilePath(s.app), append([]secrets.Key{newKey}, old.Keys()...)...); err != nil {
+		return secrets.Key{}, fmt.Errorf("adding the new key: %w", err)
+	}
+	return newKey, nil
+}
+
+// ResealAll re-seals the canary and every connection secret under ring's
+// current key, in one transaction, and returns how many secrets it sealed.
+func ResealAll(app core.App, ring *secrets.Keyring) (int, error) {
+	count := 0
+	err := app.RunInTransaction(func(tx core.App) error {
+		recs, err := tx.FindAllRecords(connectionsCollection)
+		if err != nil {
+			return fmt.Errorf("listing connections: %w", err)
+		}
+		for _, rec := range recs {
+			n, err := resealRecord(tx, ring, rec)
+			if err != nil {
+				return err
+			}
+			count += n
+		}
+		return writeCanary(tx, ring)
+	})
+	return count, err
+}
+
+func resealRecord(tx core.App, ring *secrets.Keyring, rec *core.Record) (int, error) {
+	sealed := sealedSecrets(rec)
+	for name, value := range sealed {
+		plain, err := ring.Open(value, secretContext(name))
+		if err != nil {
+			return 0, fmt.Errorf("connection %q: secret %s: %w", rec.GetString("name"), name, err)
+		}
+		if sealed[name], err = ring.Seal(plain, secretContext(name)); err != nil {
+			return 0, err
+		}
+	}
+	rec.Set("secrets", sealed)
+	if err := tx.SaveNoValidate(rec); err != nil {
+		return 0, fmt.Errorf("saving connection %q: %w", rec.GetString("name"), err)
+	}
+	return len(sealed), nil
+}

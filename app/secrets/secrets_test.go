@@ -1,0 +1,112 @@
+package secrets
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mustKey(t *testing.T) Key {
+	t.Helper()
+	k, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestSealOpen(t *testing.T) {
+	oldKey, newKey := mustKey(t), mustKey(t)
+	old := NewKeyring("test", oldKey)
+	sealed, err := old.Seal("hunter2", "api_key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sealed, "hunter2") || !IsSealed(sealed) || KeyID(sealed) != oldKey.ID {
+		t.Fatalf("sealed value %q", sealed)
+	}
+	rotated := NewKeyring("test", newKey, oldKey)
+	tests := []struct {
+		name    string
+		ring    *Keyring
+		value   string
+		context string
+		want    string
+		wantErr error
+	}{
+		{"same ring", old, sealed, "api_key", "hunter2", nil},
+		{"older key still opens", rotated, sealed, "api_key", "hunter2", nil},
+		{"unknown key", NewKeyring("test", newKey), sealed, "api_key", "", ErrWrongKey},
+		{"other context", old, sealed, "password", "", ErrWrongKey},
+		{"altered", old, sealed[:len(sealed)-3] + "AAA", "api_key", "", ErrWrongKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.ring.Open(tt.value, tt.context)
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Fatalf("Open = %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+	resealed, _ := rotated.Seal("hunter2", "api_key")
+	if KeyID(resealed) != newKey.ID {
+		t.Fatalf("rotated ring sealed under %s, want %s", KeyID(resealed), newKey.ID)
+	}
+}
+
+func TestLoadCreatesPrivateKeyFile(t *testing.T) {
+	t.Setenv(EnvKey, "")
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	first, err := Load(dir, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(filepath.Join(dir, KeyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
+	}
+	second, err := Load(dir, logger)
+	if err != nil || second.CurrentID() != first.CurrentID() {
+		t.Fatalf("reloaded key %v, %v; want the same key", second, err)
+	}
+}
+
+func TestLoadFromEnvironment(t *testing.T) {
+	cur, prev := mustKey(t), mustKey(t)
+	t.Setenv(EnvKey, cur.String())
+	t.Setenv(EnvPreviousKey, prev.String())
+	ring, err := Load(t.TempDir(), slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := NewKeyring("x", prev).Seal("v", "c")
+	if got, err := ring.Open(sealed, "c"); err != nil || got != "v" {
+		t.Fatalf("previous key does not open: %v", err)
+	}
+	if ring.CurrentID() != cur.ID {
+		t.Fatal("current key is not the one from the environment")
+	}
+	t.Setenv(EnvKey, "not base64!")
+	if _, err := Load(t.TempDir(), slog.Default()); err == nil || !strings.Contains(err.Error(), EnvKey) {
+		t.Fatalf("bad env key: %v", err)
+	}
+}
+
+func TestBadKeyFile(t *testing.T) {
+	t.Setenv(EnvKey, "")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, KeyFileName), []byte("# only a comment\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, slog.Default()); err == nil || !strings.Contains(err.Error(), "no key") {
+		t.Fatalf("empty key file: %v", err)
+	}
+}
