@@ -1,0 +1,53 @@
+package transport_test
+
+import (
+	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors/files/transport"
+	"github.com/switchboard-app/switchboard/connectors/files/transport/transporttest"
+)
+
+func TestLocal(t *testing.T) {
+	transporttest.Run(t, func(t *testing.T) transport.Transport {
+		tr, err := transport.OpenLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	})
+}
+
+func TestOpenLocalMissing(t *testing.T) {
+	if _, err := transport.OpenLocal(t.TempDir() + "/missing"); err == nil {
+		t.Fatal("want an error for a missing folder")
+	}
+}
+
+func TestCleanAndCheckName(t *testing.T) {
+	tests := []struct {
+		in       string
+		cleanOK  bool
+		nameOK   bool
+		wantPath string
+	}{
+		{"a.csv", true, true, "a.csv"},
+		{"in/a.csv", true, false, "in/a.csv"},
+		{"", true, false, "."},
+		{"./x/./y", true, false, "x/y"},
+		{"../a", false, false, ""},
+		{"/abs", false, false, ""},
+		{"a/..", false, false, ""},
+		{"..", false, false, ""},
+		{"a\\b", false, false, ""},
+		{"bad\nname", true, false, "bad\nname"},
+	}
+	for _, tt := range tests {
+		got, err := transport.Clean(tt.in)
+		if (err == nil) != tt.cleanOK || got != tt.wantPath {
+			t.Errorf("Clean(%q) = %q, %v", tt.in, got, err)
+		}
+		if err := transport.CheckName(tt.in); (err == nil) != tt.nameOK {
+			t.Errorf("CheckName(%q) = %v", tt.in, err)
+		}
+	}
+}
