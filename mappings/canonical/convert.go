@@ -173,7 +173,7 @@ func IsCountry(code string) bool {
 		return false
 	}
 	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry() && r.String() == code
+	return err == nil && r.IsCountry() && r.String() == code && r.ISO3() != "ZZZ" && r.M49() != 0
 }
 
 func toCurrency(v any) (any, error) {

@@ -1,0 +1,143 @@
+package mappings
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/mappings/canonical"
+)
+
+// FlowConfig is everything a flow version needs to map its records. In and
+// Out are the connectors' default mappings (either may be nil: without In the
+// native record already is canonical; without Out the output is the canonical
+// record); the overrides, rules and tables come from the flow.
+type FlowConfig struct {
+	Entity       string
+	In           *Mapping
+	Out          *Mapping
+	InOverrides  []Field
+	OutOverrides []Field
+	Rules        []Rule
+	Tables       Tables
+}
+
+// Program is a compiled flow configuration. It is immutable and safe for
+// concurrent use; compile it once per flow version.
+type Program struct {
+	entity string
+	in     []cfield
+	hasIn  bool
+	out    []cfield
+	hasOut bool
+	rules  []crule
+}
+
+// cfield is a compiled mapping field.
+type cfield struct {
+	target string
+	path   []string
+	prog   *program // Expr, or Each when sub is set
+	sub    []cfield
+	conv   *canonical.Field // canonical type to convert to (map in only)
+}
+
+// Compile checks and compiles a flow configuration. The error is an [Errors]
+// listing every problem, each with its stage, field and the position in the
+// expression.
+func Compile(cfg FlowConfig) (*Program, error) {
+	if _, err := canonical.Get(cfg.Entity); err != nil {
+		return nil, err
+	}
+	c := newCompiler(cfg.Tables)
+	p := &Program{entity: cfg.Entity}
+	var errs Errors
+	var err Errors
+	p.in, p.hasIn, err = c.mapping(cfg.Entity, In, cfg.In, cfg.InOverrides)
+	errs = append(errs, err...)
+	p.out, p.hasOut, err = c.mapping(cfg.Entity, Out, cfg.Out, cfg.OutOverrides)
+	errs = append(errs, err...)
+	p.rules, err = c.rules(cfg.Entity, cfg.Rules, cfg.Tables)
+	errs = append(errs, err...)
+	if len(errs) > 0 {
+		errs.Label(cfg.Entity, "", StageCompile)
+		return nil, errs
+	}
+	return p, nil
+}
+
+func stageOf(d Direction) string {
+	if d == In {
+		return StageMapIn
+	}
+	return StageMapOut
+}
+
+// mapping checks, merges and compiles one direction.
+func (c *compiler) mapping(entity string, d Direction, m *Mapping, overrides []Field) ([]cfield, bool, Errors) {
+	if m == nil && len(overrides) == 0 {
+		return nil, false, nil
+	}
+	fail := func(err error) ([]cfield, bool, Errors) {
+		return nil, false, Errors{{Stage: stageOf(d), Cause: err}}
+	}
+	if m == nil {
+		m = &Mapping{Entity: entity, Direction: d}
+	}
+	if err := m.Check(); err != nil {
+		return fail(err)
+	}
+	if m.Entity != entity || m.Direction != d {
+		return fail(fmt.Errorf("mapping is for %s %s, want %s %s", m.Entity, m.Direction, entity, d))
+	}
+	if err := checkVersion(m.Version); err != nil {
+		return fail(err)
+	}
+	fields, err := Merge(m.Fields, overrides)
+	if err != nil {
+		return fail(err)
+	}
+	var errs Errors
+	out := c.fields(entity, d, fields, "", &errs)
+	return out, true, errs
+}
+
+// checkVersion accepts mappings written for the same major model version.
+func checkVersion(v string) error {
+	if v == "" {
+		return nil
+	}
+	major, _, _ := strings.Cut(canonical.Version, ".")
+	if got, _, _ := strings.Cut(v, "."); got != major {
+		return fmt.Errorf("mapping is for canonical model %s, this is %s", v, canonical.Version)
+	}
+	return nil
+}
+
+func (c *compiler) fields(entity string, d Direction, fields []Field, prefix string, errs *Errors) []cfield {
+	out := make([]cfield, 0, len(fields))
+	for _, f := range fields {
+		name := prefix + f.Target
+		cf := cfield{target: f.Target, path: strings.Split(f.Target, ".")}
+		if d == In {
+			conv, err := canonical.Lookup(entity, name)
+			if err != nil {
+				*errs = append(*errs, &FieldError{Field: name, Stage: stageOf(d), Cause: err})
+				continue
+			}
+			cf.conv = conv
+		}
+		src := f.Expr
+		if f.Each != "" {
+			src = f.Each
+			cf.sub = c.fields(entity, d, f.Fields, name+".", errs)
+		}
+		prog, err := c.compile(src)
+		if err != nil {
+			*errs = append(*errs, exprError(stageOf(d), name, err))
+			continue
+		}
+		cf.prog = prog
+		out = append(out, cf)
+	}
+	return out
+}

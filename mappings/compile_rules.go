@@ -1,0 +1,108 @@
+package mappings
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/mappings/canonical"
+)
+
+// crule is a compiled rule.
+type crule struct {
+	kind     RuleKind
+	label    string
+	field    string   // as written, for errors
+	list     []string // path of the list for "lines[].x" rules
+	path     []string // path of the field (inside the element for list rules)
+	conv     *canonical.Field
+	force    bool
+	reason   string
+	when     *program
+	value    *program // default value, expr, or conditional else
+	cases    []ccase
+	table    map[string]string
+	fallback *string
+}
+
+type ccase struct{ when, then *program }
+
+func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, Errors) {
+	var errs Errors
+	out := make([]crule, 0, len(rules))
+	for i := range rules {
+		cr, err := c.rule(entity, &rules[i], i, tables)
+		if err != nil {
+			errs = append(errs, err...)
+			continue
+		}
+		out = append(out, cr)
+	}
+	return out, errs
+}
+
+func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Errors) {
+	cr := crule{kind: r.Kind, label: r.label(i), field: r.Field, force: r.Force, reason: r.Reason, fallback: r.Fallback}
+	fail := func(pos int, err error) (crule, Errors) {
+		return cr, Errors{{Field: r.Field, Stage: StageRules, Pos: pos, Cause: fmt.Errorf("%s: %w", cr.label, err)}}
+	}
+	if err := r.check(); err != nil {
+		return fail(0, err)
+	}
+	if err := cr.resolveField(entity, r.Field); err != nil {
+		return fail(0, err)
+	}
+	if r.Kind == RuleTable {
+		cr.table = r.Map
+		if r.Table != "" {
+			t, ok := tables[r.Table]
+			if !ok {
+				return fail(0, fmt.Errorf("no table %q", r.Table))
+			}
+			cr.table = t
+		}
+	}
+	var err error
+	comp := func(src string) *program {
+		if src == "" || err != nil {
+			return nil
+		}
+		var p *program
+		p, err = c.compile(src)
+		return p
+	}
+	cr.when = comp(r.When)
+	cr.value = comp(r.valueExpr())
+	for _, cs := range r.Cases {
+		cr.cases = append(cr.cases, ccase{when: comp(cs.When), then: comp(cs.Then)})
+	}
+	if err != nil {
+		fe := exprError(StageRules, r.Field, err)
+		return fail(fe.Pos, fe.Cause)
+	}
+	return cr, nil
+}
+
+// resolveField splits the rule's field into list and path and finds its type.
+func (cr *crule) resolveField(entity, field string) error {
+	if field == "" {
+		return nil
+	}
+	name := field
+	if list, rest, ok := splitEach(field); ok {
+		cr.list = strings.Split(list, ".")
+		cr.path = strings.Split(rest, ".")
+		name = list + "." + rest
+		lf, err := canonical.Lookup(entity, list)
+		if err != nil {
+			return err
+		}
+		if lf.Kind != canonical.List {
+			return fmt.Errorf("%s is not a list", list)
+		}
+	} else {
+		cr.path = strings.Split(field, ".")
+	}
+	conv, err := canonical.Lookup(entity, name)
+	cr.conv = conv
+	return err
+}

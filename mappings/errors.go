@@ -1,0 +1,46 @@
+package mappings
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/expr-lang/expr/file"
+	"github.com/switchboard-app/switchboard/mappings/canonical"
+)
+
+// FieldError is an error about one field of one record; see canonical.FieldError.
+type FieldError = canonical.FieldError
+
+// Errors is a list of field errors; see canonical.Errors.
+type Errors = canonical.Errors
+
+// Stages of a record's trip, as named in FieldError.Stage and PreviewResult.
+const (
+	StageCompile  = "compile"
+	StageMapIn    = "map in"
+	StageRules    = "rules"
+	StageValidate = "validate"
+	StageMapOut   = "map out"
+)
+
+// exprError turns an error from expr into a FieldError with the position.
+func exprError(stage, field string, err error) *FieldError {
+	fe := &FieldError{Field: field, Stage: stage, Cause: err}
+	var xe *file.Error
+	if errors.As(err, &xe) {
+		fe.Pos = xe.From + 1
+		fe.Cause = errors.New(xe.Message)
+		if xe.Prev != nil {
+			fe.Cause = xe.Prev
+		}
+	}
+	return fe
+}
+
+// recovered turns a panic value into an error.
+func recovered(r any) error {
+	if err, ok := r.(error); ok {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	return fmt.Errorf("internal error: %v", r)
+}

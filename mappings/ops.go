@@ -1,0 +1,172 @@
+package mappings
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/switchboard-app/switchboard/mappings/decimal"
+)
+
+// Operators rewritten to decimal-aware functions at compile time (see patch.go).
+var binaryOps = map[string]string{
+	"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod",
+	"<": "_lt", ">": "_gt", "<=": "_le", ">=": "_ge", "==": "_eq", "!=": "_ne",
+}
+
+var opFuncs = map[string]func(args ...any) (any, error){
+	"_add": opAdd, "_sub": arith((decimal.Decimal).Sub), "_mul": arith((decimal.Decimal).Mul),
+	"_div": arith((decimal.Decimal).Div), "_mod": arith(mod),
+	"_lt": compare(func(c int) bool { return c < 0 }), "_gt": compare(func(c int) bool { return c > 0 }),
+	"_le": compare(func(c int) bool { return c <= 0 }), "_ge": compare(func(c int) bool { return c >= 0 }),
+	"_eq": opEq, "_ne": opNe, "_neg": opNeg,
+}
+
+// toDec converts an operand; a nil operand is an error naming the operator side.
+func toDec(v any) (decimal.Decimal, error) {
+	if v == nil {
+		return decimal.Decimal{}, fmt.Errorf("cannot use nil in arithmetic (use coalesce or ??)")
+	}
+	return decimal.FromAny(v)
+}
+
+func arith(op func(a, b decimal.Decimal) (decimal.Decimal, error)) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
+		a, err := toDec(args[0])
+		if err != nil {
+			return nil, err
+		}
+		b, err := toDec(args[1])
+		if err != nil {
+			return nil, err
+		}
+		return op(a, b)
+	}
+}
+
+func mod(a, b decimal.Decimal) (decimal.Decimal, error) {
+	q, err := a.Div(b)
+	if err != nil {
+		return q, err
+	}
+	q, _ = q.Round(0, decimal.Down)
+	p, err := q.Mul(b)
+	if err != nil {
+		return p, err
+	}
+	return a.Sub(p)
+}
+
+// opAdd adds numbers, or concatenates when both sides are text (or lists).
+func opAdd(args ...any) (any, error) {
+	a, b := args[0], args[1]
+	if sa, ok := a.(string); ok {
+		if sb, ok := b.(string); ok {
+			return sa + sb, nil
+		}
+	}
+	if la, ok := a.([]any); ok {
+		if lb, ok := b.([]any); ok {
+			return append(append(make([]any, 0, len(la)+len(lb)), la...), lb...), nil
+		}
+	}
+	if ta, ok := a.(time.Time); ok {
+		if d, ok := b.(time.Duration); ok {
+			return ta.Add(d), nil
+		}
+	}
+	return arith((decimal.Decimal).Add)(a, b)
+}
+
+func opNeg(args ...any) (any, error) {
+	d, err := toDec(args[0])
+	if err != nil {
+		return nil, err
+	}
+	return d.Neg(), nil
+}
+
+// numeric reports whether v takes part in numeric comparison.
+func numeric(v any) bool { return decimal.IsNumber(v) }
+
+func compare(ok func(int) bool) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
+		c, err := cmp(args[0], args[1])
+		if err != nil {
+			return nil, err
+		}
+		return ok(c), nil
+	}
+}
+
+// cmp orders numbers numerically, texts lexically and times chronologically;
+// a number against a numeric text compares as numbers.
+func cmp(a, b any) (int, error) {
+	if sa, ok := a.(string); ok {
+		if sb, ok := b.(string); ok {
+			return strings.Compare(sa, sb), nil
+		}
+	}
+	if ta, ok := a.(time.Time); ok {
+		if tb, ok := b.(time.Time); ok {
+			return ta.Compare(tb), nil
+		}
+	}
+	if a == nil || b == nil {
+		return 0, fmt.Errorf("cannot compare %s with %s", typeName(a), typeName(b))
+	}
+	da, err := decimal.FromAny(a)
+	if err != nil {
+		return 0, fmt.Errorf("cannot compare %s with %s", typeName(a), typeName(b))
+	}
+	db, err := decimal.FromAny(b)
+	if err != nil {
+		return 0, fmt.Errorf("cannot compare %s with %s", typeName(a), typeName(b))
+	}
+	return da.Cmp(db), nil
+}
+
+func opEq(args ...any) (any, error) { return equal(args[0], args[1]), nil }
+
+func opNe(args ...any) (any, error) { return !equal(args[0], args[1]), nil }
+
+// equal compares numbers by value (1.50 == 1.5 == json.Number("1.5")),
+// and everything else like expr does.
+func equal(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if numeric(a) && numeric(b) {
+		c, err := cmp(a, b)
+		return err == nil && c == 0
+	}
+	if n, ok := a.(json.Number); ok {
+		a = string(n)
+	}
+	if n, ok := b.(json.Number); ok {
+		b = string(n)
+	}
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "nil"
+	case decimal.Decimal, json.Number:
+		return "number"
+	case string:
+		return "text"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "list"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,59 @@
+package mappings
+
+import (
+	"github.com/expr-lang/expr/ast"
+	"github.com/switchboard-app/switchboard/mappings/decimal"
+)
+
+// patcher rewrites a parsed expression before it is checked and compiled:
+//   - float literals become exact decimal constants (1.10 is 1.10, not 1.1000000000000000888);
+//   - arithmetic and comparison operators become calls to the decimal-aware _add, _lt, ...;
+//   - member access is nil-safe, as if every "." were "?.".
+type patcher struct {
+	src []rune // the source, to read float literals exactly as written
+}
+
+// Visit implements ast.Visitor.
+func (p patcher) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.FloatNode:
+		replace(node, p.floatConst(n))
+	case *ast.BinaryNode:
+		if fn, ok := binaryOps[n.Operator]; ok {
+			replace(node, call(fn, n.Left, n.Right))
+		}
+	case *ast.UnaryNode:
+		if n.Operator == "-" {
+			replace(node, call("_neg", n.Node))
+		}
+	case *ast.MemberNode:
+		if !n.Method {
+			n.Optional = true
+			replace(node, &ast.ChainNode{Node: n})
+		}
+	}
+}
+
+func replace(node *ast.Node, with ast.Node) {
+	with.SetLocation((*node).Location())
+	*node = with
+}
+
+func call(fn string, args ...ast.Node) ast.Node {
+	return &ast.CallNode{Callee: &ast.IdentifierNode{Value: fn}, Arguments: args}
+}
+
+// floatConst keeps the literal's digits: 1.10 stays 1.10 (scale 2).
+func (p patcher) floatConst(n *ast.FloatNode) ast.Node {
+	loc := n.Location()
+	if loc.From >= 0 && loc.From < loc.To && loc.To <= len(p.src) {
+		if d, err := decimal.Parse(string(p.src[loc.From:loc.To])); err == nil && d.Float64() == n.Value {
+			return &ast.ConstantNode{Value: d}
+		}
+	}
+	d, err := decimal.FromFloat(n.Value)
+	if err != nil {
+		return n
+	}
+	return &ast.ConstantNode{Value: d}
+}

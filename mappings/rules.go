@@ -1,0 +1,112 @@
+package mappings
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// RuleKind is the kind of a business rule.
+type RuleKind string
+
+// The rule kinds.
+const (
+	RuleDefault     RuleKind = "default"     // set Value when the field is empty (or always, with Force)
+	RuleConditional RuleKind = "conditional" // the first case whose When holds sets its Then
+	RuleTable       RuleKind = "table"       // map the field's value through a table, with a fallback
+	RuleExpr        RuleKind = "expr"        // set the field to Expr, e.g. "prices.list * 1.10"
+	RuleFilter      RuleKind = "filter"      // skip the record with Reason when When holds
+)
+
+// Rule is one business rule on the canonical record. Rules run one after the
+// other in list order, each seeing the changes of the ones before, after the
+// mapping in and before validation and the mapping out.
+//
+// Field is a canonical field path; "lines[].unit_price" applies the rule to
+// every element of lines, with item (the element), index, parent (the
+// record) and root in scope instead of the record's own fields. All
+// expressions are expr-lang expressions like those of mappings. When, if
+// set, guards every kind: the rule applies only when it holds.
+type Rule struct {
+	Name     string            `json:"name,omitempty"`
+	Kind     RuleKind          `json:"kind"`
+	Field    string            `json:"field,omitempty"`
+	When     string            `json:"when,omitempty"`
+	Value    string            `json:"value,omitempty"`    // default: expression of the value
+	Force    bool              `json:"force,omitempty"`    // default: overwrite a value that is set
+	Cases    []Case            `json:"cases,omitempty"`    // conditional
+	Else     string            `json:"else,omitempty"`     // conditional: expression when no case holds; empty keeps the value
+	Table    string            `json:"table,omitempty"`    // table: name of a flow table
+	Map      map[string]string `json:"map,omitempty"`      // table: inline table
+	Fallback *string           `json:"fallback,omitempty"` // table: value when the key is missing; nil keeps the value
+	Expr     string            `json:"expr,omitempty"`     // expr: expression of the new value
+	Reason   string            `json:"reason,omitempty"`   // filter: why the record is skipped
+}
+
+// Case is one row of a conditional rule.
+type Case struct {
+	When string `json:"when"`
+	Then string `json:"then"`
+}
+
+// label names the rule in errors and in the preview: its Name, or its position and kind.
+func (r *Rule) label(i int) string {
+	if r.Name != "" {
+		return fmt.Sprintf("rule %d (%s)", i+1, r.Name)
+	}
+	return fmt.Sprintf("rule %d (%s)", i+1, r.Kind)
+}
+
+// valueExpr is the expression that computes the new value for the rule's kind.
+func (r *Rule) valueExpr() string {
+	switch r.Kind {
+	case RuleDefault:
+		return r.Value
+	case RuleExpr:
+		return r.Expr
+	case RuleConditional:
+		return r.Else
+	}
+	return ""
+}
+
+// check validates the rule's structure.
+func (r *Rule) check() error {
+	if r.Kind != RuleFilter && r.Field == "" {
+		return errors.New("needs a field")
+	}
+	switch r.Kind {
+	case RuleDefault:
+		return need(r.Value, "value")
+	case RuleConditional:
+		if len(r.Cases) == 0 {
+			return errors.New("needs cases")
+		}
+	case RuleTable:
+		if (r.Table == "") == (r.Map == nil) {
+			return errors.New("needs exactly one of table and map")
+		}
+	case RuleExpr:
+		return need(r.Expr, "expr")
+	case RuleFilter:
+		if err := need(r.When, "when"); err != nil {
+			return err
+		}
+		return need(r.Reason, "reason")
+	default:
+		return fmt.Errorf("unknown kind %q (want default, conditional, table, expr or filter)", r.Kind)
+	}
+	return nil
+}
+
+func need(s, what string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("needs %s", what)
+	}
+	return nil
+}
+
+// splitEach splits "lines[].unit_price" into "lines" and "unit_price".
+func splitEach(field string) (list, rest string, ok bool) {
+	return strings.Cut(field, "[].")
+}
