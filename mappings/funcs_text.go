@@ -73,7 +73,6 @@ func fnTrim(args ...any) (any, error) {
 	return strings.TrimSpace(text(args[0])), nil
 }
 
-
 func fnTitle(args ...any) (any, error) {
 	return cases.Title(language.Und).String(strings.ToLower(text(args[0]))), nil
 }
