@@ -213,8 +213,13 @@ func showSecretNames(e *core.RecordEnrichEvent) error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	// After Next: PocketBase's own enrichment, at the end of the chain,
+	// unhides every field for superusers.
+	if err := e.Next(); err != nil {
+		return err
+	}
 	e.Record.Hide("secrets")
 	e.Record.WithCustomData(true)
 	e.Record.Set("secrets_set", names)
-	return e.Next()
+	return nil
 }

@@ -26,8 +26,11 @@ func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreate(flowsCollection).BindFunc(newWebhookSecret)
 	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
 	s.app.OnRecordEnrich(flowsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
 		e.Record.Hide("webhook_secret")
-		return e.Next()
+		return nil
 	})
 }
 

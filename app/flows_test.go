@@ -1,0 +1,45 @@
+package app
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestFlowsAPI(t *testing.T) {
+	const flowsURL = "/api/collections/flows/records"
+	body := func(env *testEnv, entity, source, target, extra string) string {
+		integ, _ := env.app.FindFirstRecordByData("integrations", "name", "Shop <-> ERP")
+		return `{"integration":"` + integ.Id + `","name":"f","entity":"` + entity + `","source":"` + id(t, env, source) +
+			`","target":"` + id(t, env, target) + `","enabled":true` + extra + `}`
+	}
+	post := func(name, entity, source, target, extra string, status int, want ...string) scenario {
+		return scenario{name: name, as: "editor", method: http.MethodPost, url: fixed(flowsURL), seed: seedIntegration,
+			status: status, want: want, notWant: []string{"webhook_secret"},
+			bodyOf: func(env *testEnv) string { return body(env, entity, source, target, extra) }}
+	}
+	scenarios := []scenario{
+		post("a flow gets the default schedule", "order", "Shop", "ERP", "", 200, `"schedule":"@every 5m"`),
+		post("an empty schedule means manual only", "order", "Shop", "ERP", `,"schedule":""`, 200, `"schedule":""`),
+		post("a bad schedule is refused", "order", "Shop", "ERP", `,"schedule":"every tuesday"`, 400, `"schedule":{"code":"validation_invalid_schedule"`),
+		post("source and target must differ", "order", "Shop", "Shop", "", 400, `"validation_same_connection"`),
+		post("the source must read the entity", "stock", "Shop", "ERP", "", 400, `"source":{"code":"validation_unsupported_entity","message":"Test Shop cannot read stocks."}`),
+		post("the target must write the entity", "order", "ERP", "Shop", "", 400, `"target":{"code":"validation_unsupported_entity"`),
+		post("the connections must be the integration's", "order", "Shop", "Other", "", 400, `"validation_not_in_integration"`),
+	}
+	for _, sc := range scenarios {
+		sc.run(t)
+	}
+}
+
+func id(t testing.TB, env *testEnv, name string) string {
+	if name == "Other" {
+		if _, err := env.app.FindFirstRecordByData(connectionsCollection, "name", "Other"); err != nil {
+			env.saveConnection(t, "Other", "memory", map[string]any{"store": "other"}, nil)
+		}
+	}
+	rec, err := env.app.FindFirstRecordByData(connectionsCollection, "name", name)
+	if err != nil {
+		t.Fatalf("connection %s: %v", name, err)
+	}
+	return rec.Id
+}

@@ -1,0 +1,98 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/app/secrets"
+)
+
+func TestWrongKeyStopsFlowsAndChangesNothing(t *testing.T) {
+	env := newTestEnv(t)
+	shop := env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	before := shop.GetRaw("secrets")
+
+	other, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(secrets.EnvKey, other.String())
+	var told bytes.Buffer
+	errOut = &told
+	env.sb.checkSecrets()
+
+	err = env.sb.Ready()
+	if err == nil || !strings.Contains(err.Error(), "is not the key this data folder's secrets were sealed with") {
+		t.Fatalf("Ready() = %v, want a plain wrong-key message", err)
+	}
+	if !strings.Contains(told.String(), "WILL NOT RUN FLOWS") {
+		t.Fatalf("start-up output %q does not say flows are stopped", told.String())
+	}
+	if _, err := env.sb.ConnectionSecrets(shop); err == nil {
+		t.Fatal("secrets opened under a wrong key")
+	}
+	if res := env.sb.TestConnection(t.Context(), shop); res.OK {
+		t.Fatal("connection test passed under a wrong key")
+	}
+	after, err := env.app.FindRecordById(connectionsCollection, shop.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalJSON(before, after.GetRaw("secrets")) {
+		t.Fatal("stored secrets changed under a wrong key")
+	}
+
+	t.Setenv(secrets.EnvKey, "")
+	env.sb.checkSecrets()
+	if err := env.sb.Ready(); err != nil {
+		t.Fatalf("with the right key again: %v", err)
+	}
+	if plain, err := env.sb.ConnectionSecrets(after); err != nil || plain["api_key"] != "hunter2" {
+		t.Fatalf("secret after recovery = %v, %v", plain, err)
+	}
+}
+
+func equalJSON(a, b any) bool {
+	return strings.TrimSpace(stringOf(a)) == strings.TrimSpace(stringOf(b))
+}
+
+func stringOf(v any) string {
+	if s, ok := v.(interface{ String() string }); ok {
+		return s.String()
+	}
+	return ""
+}
+
+func TestRotateResealsEverySecret(t *testing.T) {
+	env := newTestEnv(t)
+	shop := env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	oldRing, _ := env.sb.Keyring()
+	var out bytes.Buffer
+	if err := env.sb.rotate(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Re-sealed 1 secrets") {
+		t.Fatalf("rotate said %q", out.String())
+	}
+	env.sb.checkSecrets()
+	newRing, err := env.sb.Keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newRing.CurrentID() == oldRing.CurrentID() || len(newRing.Keys()) != 1 {
+		t.Fatalf("key not rotated: %s -> %s (%d keys)", oldRing.CurrentID(), newRing.CurrentID(), len(newRing.Keys()))
+	}
+	rec, _ := env.app.FindRecordById(connectionsCollection, shop.Id)
+	sealed := sealedSecrets(rec)["api_key"]
+	if secrets.KeyID(sealed) != newRing.CurrentID() {
+		t.Fatalf("secret still under key %s", secrets.KeyID(sealed))
+	}
+	if _, err := oldRing.Open(sealed, secretContext("api_key")); !errors.Is(err, secrets.ErrWrongKey) {
+		t.Fatalf("old key still opens the re-sealed secret: %v", err)
+	}
+	if plain, err := env.sb.ConnectionSecrets(rec); err != nil || plain["api_key"] != "hunter2" {
+		t.Fatalf("after rotate: %v, %v", plain, err)
+	}
+}
