@@ -12,13 +12,13 @@ import (
 // native record already is canonical; without Out the output is the canonical
 // record); the overrides, rules and tables come from the flow.
 type FlowConfig struct {
-	Entity       string
-	In           *Mapping
-	Out          *Mapping
-	InOverrides  []Field
-	OutOverrides []Field
-	Rules        []Rule
-	Tables       Tables
+	Entity       string   `json:"entity"`
+	In           *Mapping `json:"in,omitempty"`
+	Out          *Mapping `json:"out,omitempty"`
+	InOverrides  []Field  `json:"in_overrides,omitempty"`
+	OutOverrides []Field  `json:"out_overrides,omitempty"`
+	Rules        []Rule   `json:"rules,omitempty"`
+	Tables       Tables   `json:"tables,omitempty"`
 }
 
 // Program is a compiled flow configuration. It is immutable and safe for

@@ -44,3 +44,6 @@ func recovered(r any) error {
 	}
 	return fmt.Errorf("internal error: %v", r)
 }
+
+// AsErrorList flattens any error into field errors (see canonical.AsErrors).
+func AsErrorList(err error) Errors { return canonical.AsErrors(err) }
