@@ -118,7 +118,7 @@ func TestConnectionsAPI(t *testing.T) {
 			url: fixed("/api/collections/integrations/records?expand=a,b"), status: 200, seed: seedIntegration,
 			want: []string{`"expand":`, `"secrets_set":["api_key"]`}, notWant: []string{`"secrets":`}},
 		{name: "update keeps secrets not sent and seals new ones", as: "editor", method: http.MethodPatch,
-			url: func(env *testEnv) string { return connectionsURL + "/" + shopID(t, env) },
+			url:  func(env *testEnv) string { return connectionsURL + "/" + shopID(t, env) },
 			body: `{"name":"Shop BE"}`, status: 200, seed: seedShop, want: []string{`"secrets_set":["api_key"]`, `"name":"Shop BE"`},
 			after: func(t testing.TB, env *testEnv) {
 				rec, err := env.app.FindFirstRecordByData(connectionsCollection, "name", "Shop BE")
@@ -130,7 +130,7 @@ func TestConnectionsAPI(t *testing.T) {
 				}
 			}},
 		{name: "a secret set to null is removed and then required", as: "editor", method: http.MethodPatch,
-			url: func(env *testEnv) string { return connectionsURL + "/" + shopID(t, env) },
+			url:  func(env *testEnv) string { return connectionsURL + "/" + shopID(t, env) },
 			body: `{"secrets":{"api_key":null}}`, status: 400, seed: seedShop,
 			want: []string{`"secrets":{"api_key":{"code":"validation_invalid_field","message":"Is required."}}`}},
 	}
