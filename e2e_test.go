@@ -1,0 +1,158 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/app/secrets"
+)
+
+const password = "Passw0rd!123"
+
+func TestServeOnAFreshFolder(t *testing.T) {
+	dir := t.TempDir()
+	a := serve(t, dir, nil)
+	for _, tc := range []struct{ path, want string }{
+		{"/api/health", "API is healthy"},
+		{"/", "Switchboard"},
+		{"/_/", "<html"},
+		{"/static/switchboard.css", "--accent"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			res, err := http.Get(a.base + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), tc.want) {
+				t.Fatalf("GET %s = %d, body lacks %q", tc.path, res.StatusCode, tc.want)
+			}
+		})
+	}
+	info, err := os.Stat(filepath.Join(dir, "sb_data", secrets.KeyFileName))
+	if err != nil {
+		t.Fatalf("the data folder is not ./sb_data in the working directory: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
+	}
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	if out := run(t, dir, nil, "version"); !strings.Contains(out, "switchboard v0.0.0-test") {
+		t.Fatalf("version printed %q", out)
+	}
+	if out := run(t, dir, nil, "connectors"); !strings.Contains(out, "memory") || !strings.Contains(out, "store*") {
+		t.Fatalf("connectors printed %q", out)
+	}
+	if out := run(t, dir, nil, "connectors", "--json"); !strings.Contains(out, `"name": "memory"`) {
+		t.Fatalf("connectors --json printed %q", out)
+	}
+	out := run(t, dir, nil, "user", "add", "ops@example.com", "--role", "operator")
+	if !strings.Contains(out, "Added ops@example.com as operator") || !strings.Contains(out, "Password: ") {
+		t.Fatalf("user add printed %q", out)
+	}
+	generated := strings.TrimSpace(out[strings.Index(out, "Password: ")+len("Password: "):])
+	run(t, dir, nil, "superuser", "upsert", "root@example.com", password)
+	a := serve(t, dir, nil)
+	token := a.login(t, "ops@example.com", generated)
+	var me struct {
+		Items []struct {
+			Role string `json:"role"`
+		} `json:"items"`
+	}
+	a.call(t, http.MethodGet, "/api/collections/users/records", token, nil, &me)
+	if len(me.Items) != 1 || me.Items[0].Role != "operator" {
+		t.Fatalf("users as operator = %+v", me)
+	}
+}
+
+func TestWrongSecretKeyAtStart(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "user", "add", "ed@example.com", "--role", "editor", "--password", password)
+
+	first := serve(t, dir, nil)
+	token := first.login(t, "ed@example.com", password)
+	var conn struct {
+		ID string `json:"id"`
+	}
+	status := first.call(t, http.MethodPost, "/api/collections/connections/records", token, map[string]any{
+		"name": "Shop", "connector": "memory", "config": map[string]any{"store": "e2e"},
+		"secrets": map[string]any{"token": "hunter2-e2e"},
+	}, &conn)
+	if status != http.StatusOK {
+		t.Fatalf("creating connection: %d", status)
+	}
+	first.stop()
+	stored := readDataFiles(t, dir)
+
+	other, _ := secrets.GenerateKey()
+	wrong := serve(t, dir, []string{secrets.EnvKey + "=" + other.String()})
+	if !strings.Contains(wrong.output.String(), "WILL NOT RUN FLOWS") ||
+		!strings.Contains(wrong.output.String(), "is not the key this data folder's secrets were sealed with") {
+		t.Fatalf("start-up output does not say what is wrong:\n%s", wrong.output.String())
+	}
+	token = wrong.login(t, "ed@example.com", password)
+	var st struct {
+		FlowsReady bool   `json:"flows_ready"`
+		Problem    string `json:"problem"`
+	}
+	wrong.call(t, http.MethodGet, "/api/switchboard/status", token, nil, &st)
+	if st.FlowsReady || st.Problem == "" {
+		t.Fatalf("status under a wrong key = %+v", st)
+	}
+	if status := wrong.call(t, http.MethodPatch, "/api/collections/connections/records/"+conn.ID, token,
+		map[string]any{"secrets": map[string]any{"token": "new"}}, nil); status != http.StatusServiceUnavailable {
+		t.Fatalf("saving a secret under a wrong key = %d, want 503", status)
+	}
+	var verdict struct {
+		OK bool `json:"ok"`
+	}
+	wrong.call(t, http.MethodPost, "/api/switchboard/connections/"+conn.ID+"/test", token, nil, &verdict)
+	if verdict.OK {
+		t.Fatal("connection test passed under a wrong key")
+	}
+	wrong.stop()
+
+	right := serve(t, dir, nil)
+	token = right.login(t, "ed@example.com", password)
+	right.call(t, http.MethodPost, "/api/switchboard/connections/"+conn.ID+"/test", token, nil, &verdict)
+	if !verdict.OK {
+		t.Fatalf("with the right key again the connection does not open: %s", right.output.String())
+	}
+	right.stop()
+	if !strings.Contains(stored, "sb1:") {
+		t.Fatal("the sealed secret is not in the data folder")
+	}
+	if all := readDataFiles(t, dir); strings.Contains(all, "hunter2-e2e") {
+		t.Fatal("a secret is stored or logged in plain text in the data folder")
+	}
+	if strings.Contains(right.output.String()+wrong.output.String()+first.output.String(), "hunter2-e2e") {
+		t.Fatal("a secret reached the output")
+	}
+}
+
+// readDataFiles returns the data folder's files (databases and their WAL
+// logs included) as one string, to search for what must not be there.
+func readDataFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var all strings.Builder
+	err := filepath.Walk(filepath.Join(dir, "sb_data"), func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		all.Write(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all.String()
+}
