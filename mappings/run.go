@@ -124,7 +124,7 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 		f := &fields[i]
 		v, err := r.value(f, env, root)
 		if err == nil && v != nil && f.conv != nil && f.sub == nil {
-			v, err = f.conv.Convert(v)
+			v, err = f.conv.Coerce(v)
 		}
 		if err != nil {
 			r.failExpr(f.target, err)

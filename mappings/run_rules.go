@@ -60,7 +60,7 @@ func (r *runner) apply(cr *crule, env any, target map[string]any, prefix string)
 	before := getPath(target, cr.path)
 	v, set, err := r.ruleValue(cr, env, before)
 	if err == nil && set && v != nil {
-		v, err = cr.conv.Convert(v)
+		v, err = cr.conv.Coerce(v)
 	}
 	if err == nil && set {
 		err = setOrDelete(target, cr.path, v)

@@ -66,12 +66,19 @@ func (a *archive) format() []byte {
 	return b.Bytes()
 }
 
+// set replaces, adds or (for empty data) removes a file.
 func (a *archive) set(name string, data []byte) {
 	for i := range a.files {
 		if a.files[i].name == name {
-			a.files[i].data = data
+			if len(data) == 0 {
+				a.files = append(a.files[:i], a.files[i+1:]...)
+			} else {
+				a.files[i].data = data
+			}
 			return
 		}
 	}
-	a.files = append(a.files, archiveFile{name: name, data: data})
+	if len(data) > 0 {
+		a.files = append(a.files, archiveFile{name: name, data: data})
+	}
 }

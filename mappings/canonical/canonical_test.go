@@ -50,7 +50,8 @@ func TestLookup(t *testing.T) {
 	}{
 		{"order", "billing.country", Country, false},
 		{"order", "lines.unit_price", Decimal, false},
-		{"order", "attributes.delivery_slot", Attributes, false},
+		{"order", "attributes.delivery_slot", Any, false},
+		{"product", "variants.options.size", Any, false},
 		{"customer", "vat_id", String, false},
 		{"order", "lines.nope", "", true},
 		{"order", "nope", "", true},

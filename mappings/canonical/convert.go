@@ -24,21 +24,27 @@ import (
 // Country, Currency: upper-case ISO code, checked. Email: lower-cased.
 // Strings: []any of strings. Object, Attributes: map[string]any. List: []any of maps.
 func (f *Field) Convert(v any) (any, error) {
+	out, err := f.Coerce(v)
+	if err != nil || f.Enum == nil || out == nil {
+		return out, err
+	}
+	return checkEnum(out, f.Enum)
+}
+
+// Coerce is Convert without the check of Enum: mapping in and rules use it,
+// so that a rule can still translate a native value into an allowed one.
+func (f *Field) Coerce(v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if s, ok := v.(string); ok && s == "" && f.Kind != String {
+	if s, ok := v.(string); ok && s == "" && f.Kind != String && f.Kind != Any {
 		return nil, nil
 	}
 	conv := converters[f.Kind]
 	if conv == nil {
 		return nil, fmt.Errorf("field kind %q has no converter", f.Kind)
 	}
-	out, err := conv(v)
-	if err != nil || f.Enum == nil {
-		return out, err
-	}
-	return checkEnum(out, f.Enum)
+	return conv(v)
 }
 
 var converters map[Kind]func(any) (any, error)
@@ -48,7 +54,7 @@ func init() {
 		String: toString, Decimal: toDecimal, Integer: toInteger, Bool: toBool,
 		DateTime: toDateTime, Date: toDate, Country: toCountry, Currency: toCurrency,
 		Email: toEmail, URL: toURL, Object: toObject, Attributes: toObject,
-		List: toList, Strings: toStrings,
+		List: toList, Strings: toStrings, Any: func(v any) (any, error) { return v, nil },
 	}
 }
 

@@ -28,6 +28,7 @@ const (
 	List       Kind = "list"       // list of objects with declared Fields
 	Strings    Kind = "strings"    // list of strings
 	Attributes Kind = "attributes" // free-form object of custom values
+	Any        Kind = "any"        // a value inside Attributes: anything JSON can hold
 )
 
 // Field is one field of the canonical model.
@@ -90,7 +91,7 @@ func Get(name string) (*Entity, error) {
 
 // Lookup resolves a dotted field path such as "billing.country" or
 // "lines.unit_price" (a path through a List names its element's fields).
-// Paths under an Attributes field resolve to that field.
+// Paths below an Attributes field resolve to a field of kind Any.
 func Lookup(entity, path string) (*Field, error) {
 	e, err := Get(entity)
 	if err != nil {
@@ -100,7 +101,7 @@ func Lookup(entity, path string) (*Field, error) {
 	f := e.Field(parts[0])
 	for i := 1; f != nil && i < len(parts); i++ {
 		if f.Kind == Attributes {
-			return f, nil
+			return &Field{Name: parts[len(parts)-1], Kind: Any, Doc: "A custom value."}, nil
 		}
 		f = f.Child(parts[i])
 	}
