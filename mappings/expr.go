@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -53,8 +54,12 @@ func (c *compiler) compile(src string) (p *program, err error) {
 			err = recovered(r)
 		}
 	}()
-	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(patcher{src: []rune(src)}))
+	pt := &patcher{src: []rune(src)}
+	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(pt))
 	prog, err := expr.Compile(src, opts...)
+	if pt.err != nil {
+		return nil, pt.err.Bind(file.NewSource(src))
+	}
 	if err != nil {
 		return nil, err
 	}

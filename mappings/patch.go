@@ -1,7 +1,11 @@
 package mappings
 
 import (
+	"fmt"
+
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/file"
 	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
@@ -9,13 +13,18 @@ import (
 //   - float literals become exact decimal constants (1.10 is 1.10, not 1.1000000000000000888);
 //   - arithmetic and comparison operators become calls to the decimal-aware _add, _lt, ...;
 //   - member access is nil-safe, as if every "." were "?.".
+//   - a call of an unknown function is an error (undefined variables are
+//     allowed, so expr would otherwise accept a misspelt function name).
 type patcher struct {
 	src []rune // the source, to read float literals exactly as written
+	err *file.Error
 }
 
 // Visit implements ast.Visitor.
-func (p patcher) Visit(node *ast.Node) {
+func (p *patcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
+	case *ast.CallNode:
+		p.checkCallee(n)
 	case *ast.FloatNode:
 		replace(node, p.floatConst(n))
 	case *ast.BinaryNode:
@@ -34,6 +43,25 @@ func (p patcher) Visit(node *ast.Node) {
 	}
 }
 
+func (p *patcher) checkCallee(n *ast.CallNode) {
+	id, ok := n.Callee.(*ast.IdentifierNode)
+	if !ok || p.err != nil || isFunction(id.Value) {
+		return
+	}
+	p.err = &file.Error{Location: n.Location(), Message: fmt.Sprintf("unknown function %s", id.Value)}
+}
+
+func isFunction(name string) bool {
+	if _, ok := registry[name]; ok {
+		return true
+	}
+	if _, ok := opFuncs[name]; ok {
+		return true
+	}
+	_, ok := builtin.Index[name]
+	return ok
+}
+
 func replace(node *ast.Node, with ast.Node) {
 	with.SetLocation((*node).Location())
 	*node = with
@@ -44,7 +72,7 @@ func call(fn string, args ...ast.Node) ast.Node {
 }
 
 // floatConst keeps the literal's digits: 1.10 stays 1.10 (scale 2).
-func (p patcher) floatConst(n *ast.FloatNode) ast.Node {
+func (p *patcher) floatConst(n *ast.FloatNode) ast.Node {
 	loc := n.Location()
 	if loc.From >= 0 && loc.From < loc.To && loc.To <= len(p.src) {
 		if d, err := decimal.Parse(string(p.src[loc.From:loc.To])); err == nil && d.Float64() == n.Value {

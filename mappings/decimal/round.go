@@ -47,6 +47,7 @@ func (d Decimal) Round(scale int, m Mode) (Decimal, error) {
 }
 
 // RoundStep rounds d to a multiple of step with mode m, e.g. to 0.05 for cash.
+// The result has the scale of step.
 func (d Decimal) RoundStep(step Decimal, m Mode) (Decimal, error) {
 	if step.Sign() <= 0 {
 		return Decimal{}, fmt.Errorf("round step %s must be positive", step)
@@ -60,7 +61,7 @@ func (d Decimal) RoundStep(step Decimal, m Mode) (Decimal, error) {
 	if !ok {
 		return Decimal{}, ErrOverflow
 	}
-	return Decimal{coef: c, scale: a.scale}, nil
+	return Decimal{coef: c, scale: a.scale}.trim(step.scale), nil
 }
 
 // divRound returns n/d rounded with mode m.
