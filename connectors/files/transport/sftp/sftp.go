@@ -1,0 +1,207 @@
+package sftp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/files/transport"
+)
+
+// Config says how to reach the server.
+type Config struct {
+	// Addr is host:port.
+	Addr string
+	// User logs in with Password, PrivateKey (PEM, OpenSSH format) or both.
+	User, Password, PrivateKey string
+	// Passphrase decrypts PrivateKey, if it is encrypted.
+	Passphrase string
+	// Folder is the base folder, relative to the login folder unless it
+	// starts with a slash.
+	Folder string
+	// DataDir is where host keys are pinned; "" pins nothing.
+	DataDir string
+	// HostKeyFingerprint, when set, is the only host key accepted
+	// ("SHA256:..."), instead of pinning on first use.
+	HostKeyFingerprint string
+	// Timeout bounds connecting (default 30s).
+	Timeout time.Duration
+}
+
+// Transport is an SFTP session rooted at a folder.
+type Transport struct {
+	cfg    Config
+	keys   *hostKeys
+	ssh    *ssh.Client
+	client *sftp.Client
+	base   string
+}
+
+// Dial connects, checks the host key, logs in and checks the folder.
+func Dial(ctx context.Context, cfg Config) (*Transport, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	t := &Transport{cfg: cfg, keys: &hostKeys{config: cfg.HostKeyFingerprint}}
+	if cfg.DataDir != "" {
+		t.keys.file = filepath.Join(cfg.DataDir, HostKeyFile)
+	}
+	sshCfg, err := t.clientConfig()
+	if err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("sftp: %w", err))
+	}
+	if t.ssh, err = t.connect(ctx, sshCfg); err != nil {
+		return nil, err
+	}
+	t.client, err = sftp.NewClient(t.ssh, sftp.UseConcurrentReads(true), sftp.UseConcurrentWrites(true))
+	if err != nil {
+		_ = t.ssh.Close()
+		return nil, connectors.Permanent(fmt.Errorf("sftp: the server offers no SFTP: %w", err))
+	}
+	if err := t.setBase(); err != nil {
+		_ = t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// HostKey returns the fingerprint of the server's host key and whether it
+// was pinned by this connection (first use).
+func (t *Transport) HostKey() (fingerprint string, pinnedNow bool) { return t.keys.state() }
+
+func (t *Transport) clientConfig() (*ssh.ClientConfig, error) {
+	callback, algos, err := t.keys.callback(t.cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := t.auth()
+	if err != nil {
+		return nil, err
+	}
+	return &ssh.ClientConfig{User: t.cfg.User, Auth: auth, HostKeyCallback: callback,
+		HostKeyAlgorithms: algos, Timeout: t.cfg.Timeout}, nil
+}
+
+func (t *Transport) auth() ([]ssh.AuthMethod, error) {
+	var methods []ssh.AuthMethod
+	if t.cfg.PrivateKey != "" {
+		signer, err := parseKey(t.cfg.PrivateKey, t.cfg.Passphrase)
+		if err != nil {
+			return nil, err
+		}
+		methods = append(methods, ssh.PublicKeys(signer))
+	}
+	if pw := t.cfg.Password; pw != "" {
+		methods = append(methods, ssh.Password(pw),
+			ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
+				answers := make([]string, len(questions))
+				for i := range answers {
+					answers[i] = pw
+				}
+				return answers, nil
+			}))
+	}
+	if len(methods) == 0 {
+		return nil, errors.New("set a password or a private key")
+	}
+	return methods, nil
+}
+
+func parseKey(pemKey, passphrase string) (ssh.Signer, error) {
+	var signer ssh.Signer
+	var err error
+	if passphrase != "" {
+		signer, err = ssh.ParsePrivateKeyWithPassphrase([]byte(pemKey), []byte(passphrase))
+	} else {
+		signer, err = ssh.ParsePrivateKey([]byte(pemKey))
+	}
+	var missing *ssh.PassphraseMissingError
+	if errors.As(err, &missing) {
+		return nil, errors.New("the private key is encrypted: set its passphrase")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the private key cannot be read (paste it in OpenSSH or PEM format): %w", err)
+	}
+	return signer, nil
+}
+
+func (t *Transport) connect(ctx context.Context, cfg *ssh.ClientConfig) (*ssh.Client, error) {
+	d := net.Dialer{Timeout: t.cfg.Timeout}
+	conn, err := d.DialContext(ctx, "tcp", t.cfg.Addr)
+	if err != nil {
+		return nil, connectors.Transient(fmt.Errorf("sftp: connecting to %s: %w", t.cfg.Addr, err))
+	}
+	_ = conn.SetDeadline(time.Now().Add(t.cfg.Timeout))
+	c, chans, reqs, err := ssh.NewClientConn(conn, t.cfg.Addr, cfg)
+	if err != nil {
+		_ = conn.Close()
+		return nil, classifyHandshake(t.cfg, err)
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return ssh.NewClient(c, chans, reqs), nil
+}
+
+func classifyHandshake(cfg Config, err error) error {
+	switch {
+	case errors.Is(err, ErrHostKeyChanged):
+		return connectors.Permanent(fmt.Errorf("sftp: refusing %s: %w", cfg.Addr, err))
+	case strings.Contains(err.Error(), "unable to authenticate"):
+		return connectors.Permanent(fmt.Errorf("sftp: login as %q refused: check the password or key: %w", cfg.User, err))
+	}
+	return connectors.Transient(fmt.Errorf("sftp: ssh handshake with %s: %w", cfg.Addr, err))
+}
+
+func (t *Transport) setBase() error {
+	wd, err := t.client.Getwd()
+	if err != nil {
+		wd = "."
+	}
+	t.base = path.Join(wd, t.cfg.Folder)
+	if strings.HasPrefix(t.cfg.Folder, "/") {
+		t.base = path.Clean(t.cfg.Folder)
+	}
+	info, err := t.client.Stat(t.base)
+	if err != nil || !info.IsDir() {
+		return connectors.Permanent(fmt.Errorf("sftp: folder %s does not exist or cannot be opened", t.base))
+	}
+	return nil
+}
+
+func (t *Transport) full(p string) (string, error) {
+	c, err := transport.Clean(p)
+	if err != nil {
+		return "", connectors.Permanent(fmt.Errorf("sftp: %w", err))
+	}
+	return path.Join(t.base, c), nil
+}
+
+// Close ends the SFTP session and the SSH connection.
+func (t *Transport) Close() error {
+	var err error
+	if t.client != nil {
+		err = t.client.Close()
+	}
+	if t.ssh != nil {
+		if cerr := t.ssh.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// readBuffer is large so that each read asks for many packets at once.
+const readBuffer = 1 << 20
+
+func buffered(f *sftp.File) *bufio.Reader { return bufio.NewReaderSize(f, readBuffer) }
+
+var _ transport.Transport = (*Transport)(nil)
