@@ -95,7 +95,9 @@ func algorithmsFor(keyType string) []string {
 	return []string{keyType}
 }
 
-func normal(fp string) string { return strings.TrimRight(strings.TrimPrefix(strings.TrimSpace(fp), "SHA256:"), "=") }
+func normal(fp string) string {
+	return strings.TrimRight(strings.TrimPrefix(strings.TrimSpace(fp), "SHA256:"), "=")
+}
 
 func (h *hostKeys) load() (map[string]pin, error) {
 	pins := map[string]pin{}
