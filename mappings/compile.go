@@ -32,12 +32,16 @@ type Program struct {
 	rules  []crule
 }
 
-// cfield is a compiled mapping field.
+// cfield is a compiled mapping field, in a tree: the fields "billing.city"
+// and "billing.country" become one object node "billing" with two leaves,
+// so each output object is made once at its final size.
 type cfield struct {
-	target string
-	path   []string
-	prog   *program // Expr, or Each when sub is set
-	sub    []cfield
+	name   string           // key in the parent object
+	target string           // the target as written, for errors
+	path   []string         // target split at dots
+	prog   *program         // Expr, or Each when sub is set
+	sub    []cfield         // Each: the fields of every element
+	kids   []cfield         // object node: its members (prog is nil)
 	conv   *canonical.Field // canonical type to convert to (map in only)
 }
 
@@ -101,6 +105,41 @@ func (c *compiler) mapping(entity string, d Direction, m *Mapping, overrides []F
 	return out, true, errs
 }
 
+// tree groups leaves by their first path segment, keeping the order in
+// which each name first appears.
+func tree(leaves []cfield, depth int, errs *Errors, stage string) []cfield {
+	var out []cfield
+	index := map[string]int{}
+	for _, f := range leaves {
+		name := f.path[depth]
+		i, seen := index[name]
+		if !seen {
+			index[name] = len(out)
+			node := cfield{name: name, target: strings.Join(f.path[:depth+1], ".")}
+			if len(f.path) == depth+1 {
+				node = f
+				node.name = name
+			}
+			out = append(out, node)
+			if len(f.path) == depth+1 {
+				continue
+			}
+			i = len(out) - 1
+		}
+		if out[i].prog != nil || len(f.path) == depth+1 {
+			*errs = append(*errs, &FieldError{Field: f.target, Stage: stage, Cause: fmt.Errorf("%s is set both as a value and as an object", out[i].target)})
+			continue
+		}
+		out[i].kids = append(out[i].kids, f)
+	}
+	for i := range out {
+		if out[i].kids != nil {
+			out[i].kids = tree(out[i].kids, depth+1, errs, stage)
+		}
+	}
+	return out
+}
+
 // checkVersion accepts mappings written for the same major model version.
 func checkVersion(v string) error {
 	if v == "" {
@@ -139,5 +178,5 @@ func (c *compiler) fields(entity string, d Direction, fields []Field, prefix str
 		cf.prog = prog
 		out = append(out, cf)
 	}
-	return out
+	return tree(out, 0, errs, stageOf(d))
 }

@@ -12,8 +12,11 @@ import (
 
 // program is one compiled expression.
 type program struct {
-	src  string
-	prog *vm.Program
+	src     string
+	prog    *vm.Program
+	path    []any // set when src is a plain path (see fastpath.go)
+	isConst bool  // src is a literal: konst
+	konst   any
 }
 
 var baseOptions = sync.OnceValue(func() []expr.Option {
@@ -63,13 +66,28 @@ func (c *compiler) compile(src string) (p *program, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &program{src: src, prog: prog}, nil
+	p = &program{src: src, prog: prog}
+	p.path, _ = fastPath(src)
+	p.konst, p.isConst = fastConst(src)
+	return p, nil
 }
 
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
 // eval runs the program against env. It never panics.
 func (p *program) eval(machine *vm.VM, env any) (out any, err error) {
+	if p.isConst {
+		return p.konst, nil
+	}
+	if p.path != nil {
+		if v, ok := walkPath(env, p.path); ok {
+			return v, nil
+		}
+	}
+	return p.run(machine, env)
+}
+
+func (p *program) run(machine *vm.VM, env any) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, recovered(r)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/expr-lang/expr/vm/runtime"
 	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
@@ -21,7 +22,41 @@ var opFuncs = map[string]func(args ...any) (any, error){
 	"_div": arith((decimal.Decimal).Div), "_mod": arith(mod),
 	"_lt": compare(func(c int) bool { return c < 0 }), "_gt": compare(func(c int) bool { return c > 0 }),
 	"_le": compare(func(c int) bool { return c <= 0 }), "_ge": compare(func(c int) bool { return c >= 0 }),
-	"_eq": opEq, "_ne": opNe, "_neg": opNeg,
+	"_eq": opEq, "_ne": opNe, "_neg": opNeg, "_get": opGet,
+}
+
+// opGet reads a member or an element: nil-safe, without reflection for
+// JSON-shaped data, and nil for an index out of range (negative counts from the end).
+func opGet(args ...any) (any, error) {
+	switch x := args[0].(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		if k, ok := args[1].(string); ok {
+			return x[k], nil
+		}
+	case []any:
+		if i, ok := args[1].(int); ok {
+			if i < 0 {
+				i += len(x)
+			}
+			if i < 0 || i >= len(x) {
+				return nil, nil
+			}
+			return x[i], nil
+		}
+	}
+	return fetch(args[0], args[1])
+}
+
+// fetch is expr's own member access, for other Go types.
+func fetch(from, key any) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return runtime.Fetch(from, key), nil
 }
 
 // toDec converts an operand; a nil operand is an error naming the operator side.

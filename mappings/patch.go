@@ -12,7 +12,9 @@ import (
 // patcher rewrites a parsed expression before it is checked and compiled:
 //   - float literals become exact decimal constants (1.10 is 1.10, not 1.1000000000000000888);
 //   - arithmetic and comparison operators become calls to the decimal-aware _add, _lt, ...;
-//   - member access is nil-safe, as if every "." were "?.".
+//   - member access a.b and a[i] becomes _get(a, "b"), which is nil-safe (as
+//     if every "." were "?."), gives nil for an index out of range, and reads
+//     map[string]any and []any without reflection.
 //   - a call of an unknown function is an error (undefined variables are
 //     allowed, so expr would otherwise accept a misspelt function name).
 type patcher struct {
@@ -37,8 +39,7 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 	case *ast.MemberNode:
 		if !n.Method {
-			n.Optional = true
-			replace(node, &ast.ChainNode{Node: n})
+			replace(node, call("_get", n.Node, n.Property))
 		}
 	}
 }

@@ -122,6 +122,14 @@ func (r *runner) mapOut(can map[string]any) map[string]any {
 func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[string]any) {
 	for i := range fields {
 		f := &fields[i]
+		if f.kids != nil {
+			m := make(map[string]any, len(f.kids))
+			r.fields(f.kids, env, root, m)
+			if len(m) > 0 {
+				out[f.name] = m
+			}
+			continue
+		}
 		v, err := r.value(f, env, root)
 		if err == nil && v != nil && f.conv != nil && f.sub == nil {
 			v, err = f.conv.Coerce(v)
@@ -130,11 +138,8 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 			r.failExpr(f.target, err)
 			continue
 		}
-		if v == nil {
-			continue
-		}
-		if err := setPath(out, f.path, v); err != nil {
-			r.fail(f.target, 0, err)
+		if v != nil {
+			out[f.name] = v
 		}
 	}
 }

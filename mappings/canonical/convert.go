@@ -69,7 +69,7 @@ func checkEnum(v any, allowed []string) (any, error) {
 func toString(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
-		return x, nil
+		return v, nil
 	case json.Number:
 		return string(x), nil
 	case decimal.Decimal:
@@ -89,6 +89,8 @@ var ErrFloat = errors.New("float is not an exact decimal (decode JSON with UseNu
 
 func toDecimal(v any) (any, error) {
 	switch v.(type) {
+	case decimal.Decimal:
+		return v, nil
 	case float64, float32:
 		return nil, fmt.Errorf("%v: %w", v, ErrFloat)
 	}
@@ -109,7 +111,7 @@ func toInteger(v any) (any, error) {
 func toBool(v any) (any, error) {
 	switch x := v.(type) {
 	case bool:
-		return x, nil
+		return v, nil
 	case string, json.Number:
 		switch strings.ToLower(strings.TrimSpace(fmt.Sprint(x))) {
 		case "true", "1", "yes", "y", "on":
@@ -129,7 +131,7 @@ var dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2
 func toDateTime(v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
-		return x, nil
+		return v, nil
 	case string:
 		s := strings.TrimSpace(x)
 		for _, l := range dateTimeLayouts {
@@ -170,6 +172,9 @@ func toCountry(v any) (any, error) {
 	if !IsCountry(c) {
 		return nil, fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code (use country() to normalise names)", s)
 	}
+	if c == s {
+		return v, nil
+	}
 	return c, nil
 }
 
@@ -190,6 +195,9 @@ func toCurrency(v any) (any, error) {
 	c := strings.ToUpper(strings.TrimSpace(s))
 	if !IsCurrency(c) {
 		return nil, fmt.Errorf("%q is not an ISO 4217 currency code", s)
+	}
+	if c == s {
+		return v, nil
 	}
 	return c, nil
 }
@@ -213,6 +221,9 @@ func toEmail(v any) (any, error) {
 	if at < 1 || at == len(e)-1 || strings.ContainsAny(e, " \t<>,;") {
 		return nil, fmt.Errorf("%q is not an e-mail address", s)
 	}
+	if e == s {
+		return v, nil
+	}
 	return e, nil
 }
 
@@ -229,8 +240,8 @@ func toURL(v any) (any, error) {
 }
 
 func toObject(v any) (any, error) {
-	if m, ok := v.(map[string]any); ok {
-		return m, nil
+	if _, ok := v.(map[string]any); ok {
+		return v, nil
 	}
 	return nil, fmt.Errorf("cannot use %T as object", v)
 }
@@ -243,7 +254,7 @@ func toList(v any) (any, error) {
 				return nil, fmt.Errorf("element %d: cannot use %T as object", i, el)
 			}
 		}
-		return x, nil
+		return v, nil
 	case []map[string]any:
 		out := make([]any, len(x))
 		for i, m := range x {
@@ -270,7 +281,7 @@ func toStrings(v any) (any, error) {
 				return nil, fmt.Errorf("element %d: cannot use %T as text", i, el)
 			}
 		}
-		return x, nil
+		return v, nil
 	}
 	return nil, fmt.Errorf("cannot use %T as a list of text", v)
 }

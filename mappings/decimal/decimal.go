@@ -334,6 +334,11 @@ func (d Decimal) Div(e Decimal) (Decimal, error) {
 	}
 	keep := max(d.scale, e.scale)
 	target := min(keep+DivExtraDigits, MaxScale)
+	if shift := target - d.scale + e.scale; shift <= MaxScale {
+		if num, ok := mul64(d.coef, pow10[shift]); ok {
+			return Decimal{coef: divRound64(num, e.coef, HalfEven), scale: target}.trim(keep), nil
+		}
+	}
 	// d/e = (dc × 10^(target - ds + es)) / ec × 10^-target
 	num := new(big.Int).Mul(big.NewInt(d.coef), bigPow10(int(target-d.scale+e.scale)))
 	q := divRound(num, big.NewInt(e.coef), HalfEven)
