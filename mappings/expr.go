@@ -17,6 +17,7 @@ type program struct {
 	path    []any // set when src is a plain path (see fastpath.go)
 	isConst bool  // src is a literal: konst
 	konst   any
+	call    *fastCall // set when src is a library call on paths and literals
 }
 
 var baseOptions = sync.OnceValue(func() []expr.Option {
@@ -37,7 +38,8 @@ var baseOptions = sync.OnceValue(func() []expr.Option {
 
 // compiler compiles expressions with the library bound to one flow's tables.
 type compiler struct {
-	opts []expr.Option
+	opts   []expr.Option
+	tables Tables
 }
 
 func newCompiler(tables Tables) *compiler {
@@ -47,8 +49,16 @@ func newCompiler(tables Tables) *compiler {
 			opts = append(opts, f.option(tables))
 		}
 	}
-	return &compiler{opts: opts}
+	return &compiler{opts: opts, tables: tables}
 }
+
+// machine is the per-goroutine state expressions run with.
+type machine struct {
+	vm   *vm.VM
+	args []any // argument buffer for fast calls
+}
+
+func newMachine() *machine { return &machine{vm: new(vm.VM), args: make([]any, 0, 8)} }
 
 // compile compiles src; the error is an expr *file.Error with the position.
 func (c *compiler) compile(src string) (p *program, err error) {
@@ -69,36 +79,39 @@ func (c *compiler) compile(src string) (p *program, err error) {
 	p = &program{src: src, prog: prog}
 	p.path, _ = fastPath(src)
 	p.konst, p.isConst = fastConst(src)
+	p.call = c.fastCall(src)
 	return p, nil
 }
 
-var vms = sync.Pool{New: func() any { return new(vm.VM) }}
-
 // eval runs the program against env. It never panics.
-func (p *program) eval(machine *vm.VM, env any) (out any, err error) {
-	if p.isConst {
+func (p *program) eval(m *machine, env any) (out any, err error) {
+	switch {
+	case p.isConst:
 		return p.konst, nil
-	}
-	if p.path != nil {
+	case p.path != nil:
 		if v, ok := walkPath(env, p.path); ok {
 			return v, nil
 		}
+	case p.call != nil:
+		if v, err, ok := p.call.eval(m, env); ok {
+			return v, err
+		}
 	}
-	return p.run(machine, env)
+	return p.run(m, env)
 }
 
-func (p *program) run(machine *vm.VM, env any) (out any, err error) {
+func (p *program) run(m *machine, env any) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, recovered(r)
 		}
 	}()
-	return machine.Run(p.prog, env)
+	return m.vm.Run(p.prog, env)
 }
 
 // evalBool runs a condition; anything but a bool is an error.
-func (p *program) evalBool(machine *vm.VM, env any) (bool, error) {
-	v, err := p.eval(machine, env)
+func (p *program) evalBool(m *machine, env any) (bool, error) {
+	v, err := p.eval(m, env)
 	if err != nil {
 		return false, err
 	}
@@ -111,5 +124,3 @@ func (p *program) evalBool(machine *vm.VM, env any) (bool, error) {
 
 // errNotList is the cause when an each expression is not a list.
 var errNotList = errors.New("each must give a list")
-
-func newVM() *vm.VM { return new(vm.VM) }

@@ -66,21 +66,25 @@ func Functions() []*Function {
 	return out
 }
 
-// options returns the expr options that declare f, bound to tables.
-func (f *Function) option(tables Tables) expr.Option {
+// bound returns f's implementation bound to tables, with errors prefixed by its name.
+func (f *Function) bound(tables Tables) func(args ...any) (any, error) {
 	fn := f.fn
 	if f.withEnv != nil {
 		fn = f.withEnv(tables)
 	}
 	name := f.Name
-	wrapped := func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
 		out, err := fn(args...)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		return out, nil
 	}
-	return expr.Function(f.Name, wrapped, f.types()...)
+}
+
+// option returns the expr option that declares f, bound to tables.
+func (f *Function) option(tables Tables) expr.Option {
+	return expr.Function(f.Name, f.bound(tables), f.types()...)
 }
 
 var anyType = reflect.TypeFor[any]()

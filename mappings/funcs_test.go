@@ -28,7 +28,7 @@ func TestFunctionExamples(t *testing.T) {
 				if env == nil {
 					env = map[string]any{}
 				}
-				got, err := p.eval(newVM(), env)
+				got, err := p.eval(newMachine(), env)
 				if err != nil {
 					t.Fatalf("run: %v", err)
 				}

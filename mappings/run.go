@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/expr-lang/expr/vm"
 	"github.com/switchboard-app/switchboard/mappings/canonical"
 )
 
@@ -22,7 +21,7 @@ type Result struct {
 // runner holds the per-record state; runners are pooled.
 type runner struct {
 	p     *Program
-	vm    *vm.VM
+	mc    *machine
 	stage string
 	errs  Errors
 	trail []step // the path into each-lists, for error messages
@@ -34,7 +33,7 @@ type step struct {
 	idx  int
 }
 
-var runners = sync.Pool{New: func() any { return &runner{vm: new(vm.VM)} }}
+var runners = sync.Pool{New: func() any { return &runner{mc: newMachine()} }}
 
 func (p *Program) runner() *runner {
 	r := runners.Get().(*runner)
@@ -151,7 +150,7 @@ func (r *runner) failExpr(field string, err error) {
 
 // value computes one field: its expression, or the list of its sub-fields.
 func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
-	v, err := f.prog.eval(r.vm, env)
+	v, err := f.prog.eval(r.mc, env)
 	if err != nil || f.sub == nil || v == nil {
 		return v, err
 	}

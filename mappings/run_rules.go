@@ -47,7 +47,7 @@ func (r *runner) applyEach(cr *crule, can map[string]any) {
 // apply runs one rule with env in scope on target; it reports a filter's skip.
 func (r *runner) apply(cr *crule, env any, target map[string]any, prefix string) bool {
 	if cr.when != nil {
-		ok, err := cr.when.evalBool(r.vm, env)
+		ok, err := cr.when.evalBool(r.mc, env)
 		if err != nil || !ok {
 			r.ruleErr(cr, prefix, err)
 			return false
@@ -79,10 +79,10 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 		if !cr.force && !empty(cur) {
 			return nil, false, nil
 		}
-		v, err = cr.value.eval(r.vm, env)
+		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
 	case RuleExpr:
-		v, err = cr.value.eval(r.vm, env)
+		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
 	case RuleTable:
 		if mapped, ok := cr.table[text(cur)]; ok {
@@ -98,19 +98,19 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 
 func (r *runner) conditional(cr *crule, env any) (any, bool, error) {
 	for i, cs := range cr.cases {
-		ok, err := cs.when.evalBool(r.vm, env)
+		ok, err := cs.when.evalBool(r.mc, env)
 		if err != nil {
 			return nil, false, fmt.Errorf("case %d: %w", i+1, err)
 		}
 		if ok {
-			v, err := cs.then.eval(r.vm, env)
+			v, err := cs.then.eval(r.mc, env)
 			return v, true, err
 		}
 	}
 	if cr.value == nil {
 		return nil, false, nil
 	}
-	v, err := cr.value.eval(r.vm, env)
+	v, err := cr.value.eval(r.mc, env)
 	return v, true, err
 }
 

@@ -39,6 +39,8 @@ type Field struct {
 	Required bool
 	Enum     []string // allowed values of a String field
 	Fields   []*Field // members of an Object, or of each element of a List
+
+	index map[string]*Field // Fields by name, built at init
 }
 
 // Entity is one canonical entity: its name, the field that identifies a
@@ -48,10 +50,33 @@ type Entity struct {
 	Key    string
 	Doc    string
 	Fields []*Field
+
+	root *Field // an Object field holding Fields, for walking
+}
+
+func init() {
+	for _, e := range entities {
+		e.root = &Field{Name: e.Name, Kind: Object, Fields: e.Fields}
+		e.root.buildIndex()
+	}
+}
+
+func (f *Field) buildIndex() {
+	if f.Fields == nil {
+		return
+	}
+	f.index = make(map[string]*Field, len(f.Fields))
+	for _, c := range f.Fields {
+		f.index[c.Name] = c
+		c.buildIndex()
+	}
 }
 
 // Child returns the member field name of an Object or List field.
 func (f *Field) Child(name string) *Field {
+	if f.index != nil {
+		return f.index[name]
+	}
 	for _, c := range f.Fields {
 		if c.Name == name {
 			return c
@@ -61,14 +86,7 @@ func (f *Field) Child(name string) *Field {
 }
 
 // Field returns the top-level field name.
-func (e *Entity) Field(name string) *Field {
-	for _, f := range e.Fields {
-		if f.Name == name {
-			return f
-		}
-	}
-	return nil
-}
+func (e *Entity) Field(name string) *Field { return e.root.Child(name) }
 
 // Entities returns the names of the canonical entities in a stable order.
 func Entities() []string {

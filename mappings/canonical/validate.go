@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // ErrRequired is the cause of a missing required field.
@@ -33,7 +34,7 @@ func walk(entity string, rec map[string]any, fix bool) error {
 		return err
 	}
 	w := walker{fix: fix}
-	w.object(e.Fields, rec, "")
+	w.object(e.root, rec)
 	if len(w.errs) == 0 {
 		return nil
 	}
@@ -42,71 +43,94 @@ func walk(entity string, rec map[string]any, fix bool) error {
 }
 
 type walker struct {
-	fix  bool
-	errs Errors
+	fix   bool
+	errs  Errors
+	trail []seg // the path to the current object, rendered only on error
 }
 
-func (w *walker) fail(path string, cause error) {
-	w.errs = append(w.errs, &FieldError{Field: path, Cause: cause})
+type seg struct {
+	name string
+	idx  int // element index, or -1
 }
 
-func (w *walker) object(fields []*Field, m map[string]any, prefix string) {
-	for _, f := range fields {
+func (w *walker) fail(name string, cause error) {
+	var b strings.Builder
+	for _, s := range w.trail {
+		b.WriteString(s.name)
+		if s.idx >= 0 {
+			b.WriteString("[" + strconv.Itoa(s.idx) + "]")
+		}
+		b.WriteByte('.')
+	}
+	b.WriteString(name)
+	w.errs = append(w.errs, &FieldError{Field: b.String(), Cause: cause})
+}
+
+func (w *walker) object(parent *Field, m map[string]any) {
+	for _, f := range parent.Fields {
 		v, ok := m[f.Name]
-		path := prefix + f.Name
 		if !ok || v == nil {
 			if f.Required {
-				w.fail(path, ErrRequired)
+				w.fail(f.Name, ErrRequired)
 			}
 			continue
 		}
 		out, err := f.Convert(v)
 		if err != nil {
-			w.fail(path, err)
+			w.fail(f.Name, err)
 			continue
 		}
 		if out == nil && f.Required {
-			w.fail(path, ErrRequired)
+			w.fail(f.Name, ErrRequired)
 		}
 		if w.fix {
 			m[f.Name] = out
 		}
-		w.nested(f, out, path)
+		w.nested(f, out)
 	}
-	w.unknown(fields, m, prefix)
+	if !allKnown(parent, m) {
+		w.unknown(parent, m)
+	}
 }
 
-func (w *walker) nested(f *Field, v any, path string) {
+func (w *walker) nested(f *Field, v any) {
 	switch f.Kind {
 	case Object:
-		w.object(f.Fields, v.(map[string]any), path+".")
+		w.trail = append(w.trail, seg{f.Name, -1})
+		w.object(f, v.(map[string]any))
+		w.trail = w.trail[:len(w.trail)-1]
 	case List:
 		for i, el := range v.([]any) {
-			w.object(f.Fields, el.(map[string]any), path+"["+strconv.Itoa(i)+"].")
+			w.trail = append(w.trail, seg{f.Name, i})
+			w.object(f, el.(map[string]any))
+			w.trail = w.trail[:len(w.trail)-1]
 		}
 	}
 }
 
-func (w *walker) unknown(fields []*Field, m map[string]any, prefix string) {
+func (w *walker) unknown(parent *Field, m map[string]any) {
 	var extra []string
 	for k := range m {
-		if !hasField(fields, k) {
+		if parent.Child(k) == nil {
 			extra = append(extra, k)
 		}
 	}
 	sort.Strings(extra)
 	for _, k := range extra {
-		w.fail(prefix+k, ErrUnknownField)
+		w.fail(k, ErrUnknownField)
 	}
 }
 
-func hasField(fields []*Field, name string) bool {
-	for _, f := range fields {
-		if f.Name == name {
-			return true
+func allKnown(parent *Field, m map[string]any) bool {
+	if len(m) > len(parent.Fields) {
+		return false
+	}
+	for k := range m {
+		if parent.index[k] == nil {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // Key returns the record's business key (the entity's Key field) as text,
