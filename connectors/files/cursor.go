@@ -1,0 +1,94 @@
+package files
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors/files/transport"
+)
+
+// maxSeen is how many committed files the cursor remembers.
+const maxSeen = 1000
+
+// fingerprint identifies one file: its name, size and modification time,
+// and once read, its content's checksum.
+type fingerprint struct {
+	Name  string `json:"n"`
+	Size  int64  `json:"s"`
+	Mod   int64  `json:"m"`
+	Sum   string `json:"h,omitempty"`
+	Error bool   `json:"e,omitempty"` // it went to the error folder
+}
+
+func fingerprintOf(name string, info transport.FileInfo) fingerprint {
+	return fingerprint{Name: name, Size: info.Size, Mod: info.ModTime.Truncate(time.Second).Unix()}
+}
+
+func (f fingerprint) same(o fingerprint) bool {
+	return f.Name == o.Name && f.Size == o.Size && f.Mod == o.Mod
+}
+
+// progress is how far into a file the committed pages go.
+type progress struct {
+	File    fingerprint `json:"f"`
+	Records int         `json:"r"`
+}
+
+// cursor is what the engine stores with each page: the files committed
+// recently and the file being read.
+type cursor struct {
+	Version int           `json:"v"`
+	Seen    []fingerprint `json:"seen,omitempty"`
+	Current *progress     `json:"cur,omitempty"`
+}
+
+func parseCursor(s string) (cursor, error) {
+	c := cursor{Version: 1}
+	if s == "" {
+		return c, nil
+	}
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return cursor{}, fmt.Errorf("files: reading the cursor: %w", err)
+	}
+	return c, nil
+}
+
+func (c cursor) String() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// seen returns the committed file with f's name, size and time.
+func (c cursor) seen(f fingerprint) (fingerprint, bool) {
+	for _, s := range c.Seen {
+		if s.same(f) {
+			return s, true
+		}
+	}
+	return fingerprint{}, false
+}
+
+// withSeen returns a copy with f remembered and no current file.
+func (c cursor) withSeen(f fingerprint) cursor {
+	seen := make([]fingerprint, 0, len(c.Seen)+1)
+	seen = append(seen, c.Seen...)
+	seen = append(seen, f)
+	if len(seen) > maxSeen {
+		seen = seen[len(seen)-maxSeen:]
+	}
+	return cursor{Version: 1, Seen: seen}
+}
+
+// withProgress returns a copy recording that n records of f are committed.
+func (c cursor) withProgress(f fingerprint, n int) cursor {
+	return cursor{Version: 1, Seen: c.Seen, Current: &progress{File: f, Records: n}}
+}
+
+// skip returns how many records of f earlier pages already committed.
+func (c cursor) skip(f fingerprint) int {
+	if c.Current != nil && c.Current.File.same(f) {
+		return c.Current.Records
+	}
+	return 0
+}

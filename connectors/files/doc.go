@@ -1,0 +1,18 @@
+// Package files holds the file connectors: "folder" (a folder on the
+// Switchboard machine), "ftp" (FTP and FTPS) and "sftp". They read CSV,
+// XML, JSON and NDJSON files as records and write records as files.
+//
+// Reading follows a lifecycle that never loses or repeats a file: list the
+// folder by pattern, claim a file by renaming it into a processing
+// sub-folder, stream it as pages of records, and only once the engine has
+// committed the file's last page (Page.Ack) move it to the archive folder
+// or delete it. The fingerprints of recently committed files travel in the
+// cursor, which the engine stores atomically with the records, so a file
+// committed just before a crash is archived on the next run, not read
+// again. A file that cannot be parsed goes to the error folder with a
+// report beside it.
+//
+// Writing buffers a run's records in a local temporary file and uploads
+// it on Flush (or one file per record), always under a temporary name that
+// is renamed when complete.
+package files

@@ -1,0 +1,299 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// folderConn opens a "folder" connection on dir with extra config values.
+func folderConn(t *testing.T, dir string, values map[string]any) *Conn {
+	t.Helper()
+	v := map[string]any{FieldFolder: dir}
+	for k, x := range values {
+		v[k] = x
+	}
+	cfg, err := FolderSpec().Resolve(v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewFolder(cfg, connectors.Env{Logger: quiet, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c.(*Conn)
+}
+
+func write(t *testing.T, dir, name, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tree lists the files under dir as "path" lines, claim times cut off.
+func tree(t *testing.T, dir string) string {
+	t.Helper()
+	var out []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			if i := strings.Index(rel, claimMark); i > 0 {
+				rel = rel[:i] + claimMark + "*"
+			}
+			out = append(out, rel)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+// run is the outcome of reading pages as the engine does.
+type run struct {
+	records []string // "key data" or "key ERR message"
+	cursor  string
+}
+
+// read reads every page from cursor. With ackUpTo >= 0 it stops after
+// that many pages without acknowledging the last one, as a crash would.
+func read(t *testing.T, c *Conn, cursor string, pageSize int, crashAfter int) run {
+	t.Helper()
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Cursor: cursor, PageSize: pageSize})
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	defer stream.Close()
+	out := run{cursor: cursor}
+	for pages := 1; ; pages++ {
+		page, err := stream.Next(ctx(t))
+		if errors.Is(err, connectors.ErrEndOfInput) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		for _, r := range page.Records {
+			if r.Err != nil {
+				out.records = append(out.records, r.Key+" ERR "+r.Err.Error())
+			} else {
+				out.records = append(out.records, r.Key+" "+render(r.Data))
+			}
+		}
+		out.cursor = page.Cursor // committed
+		if pages == crashAfter {
+			return out
+		}
+		if page.Ack != nil {
+			if err := page.Ack(ctx(t)); err != nil {
+				t.Fatalf("Ack: %v", err)
+			}
+		}
+	}
+}
+
+func render(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
+	}
+	return strings.Join(parts, ",")
+}
+
+func TestConformance(t *testing.T) {
+	dir := t.TempDir()
+	reg, _ := connectors.Lookup("folder")
+	conntest.Run(t, conntest.Suite{
+		Registration: reg,
+		Config:       map[string]any{FieldFolder: dir, FieldKeyField: "sku"},
+		Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir()},
+		Entity:       connectors.Product,
+		Seed: func(t *testing.T, n int) {
+			var b strings.Builder
+			b.WriteString("sku;name\n")
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&b, "S%d;Product %d\n", i, i)
+			}
+			write(t, dir, "products.csv", b.String())
+		},
+		Sample: map[string]any{"sku": "S1", "name": "Chair"},
+	})
+}
+
+func TestReadLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.csv", "sku;price\nA1;12,50\nA2;1;extra\nA3;3\n")
+	write(t, dir, "b.csv", "sku;price\nB1;1\n")
+	write(t, dir, "notes.txt", "not matched")
+	c := folderConn(t, dir, map[string]any{FieldPattern: "*.csv", FieldKeyField: "sku", FieldDecimalComma: "price"})
+	got := read(t, c, "", 10, 1) // stops before acknowledging the first file
+	want := []string{"A1 price=12.50,sku=A1", "a.csv:3 ERR a.csv line 3: 3 fields where the header has 2", "A3 price=3,sku=A3"}
+	if strings.Join(got.records, "|") != strings.Join(want, "|") {
+		t.Fatalf("records\n%s\nwant\n%s", strings.Join(got.records, "\n"), strings.Join(want, "\n"))
+	}
+	if tr := tree(t, dir); tr != "b.csv notes.txt processing/a.csv"+claimMark+"*" {
+		t.Fatalf("before the ack: %s", tr)
+	}
+	// the run stopped after committing a.csv: the next run archives it
+	// without reading it again, then reads b.csv
+	again := read(t, folderConn(t, dir, map[string]any{FieldPattern: "*.csv"}), got.cursor, 10, -1)
+	if strings.Join(again.records, "|") != "b.csv:2 price=1,sku=B1" {
+		t.Fatalf("second run read %q", again.records)
+	}
+	if tr := tree(t, dir); tr != "archive/a.csv archive/b.csv notes.txt" {
+		t.Fatalf("after the second run: %s", tr)
+	}
+}
+
+func TestResumeInsideAFile(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("n\n")
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&b, "%d\n", i)
+	}
+	write(t, dir, "big.csv", b.String())
+	first := read(t, folderConn(t, dir, nil), "", 4, 1) // one page of 4 committed, then a crash
+	second := read(t, folderConn(t, dir, nil), first.cursor, 4, -1)
+	all := append(first.records, second.records...)
+	if len(all) != 10 || all[4] != "big.csv:6 n=5" {
+		t.Fatalf("records over two runs: %q", all)
+	}
+	if tr := tree(t, dir); tr != "archive/big.csv" {
+		t.Fatalf("after: %s", tr)
+	}
+}
+
+func TestUncommittedClaimIsTakenUpAfterTimeout(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.csv", "n\n1\n")
+	read(t, folderConn(t, dir, nil), "", 10, 1) // read but never committed
+	if got := read(t, folderConn(t, dir, nil), "", 10, -1); len(got.records) != 0 {
+		t.Fatalf("a fresh claim was taken by another run: %q", got.records)
+	}
+	got := read(t, folderConn(t, dir, map[string]any{FieldClaimTimeout: "1ns"}), "", 10, -1)
+	if strings.Join(got.records, "|") != "a.csv:2 n=1" {
+		t.Fatalf("after the claim timeout: %q", got.records)
+	}
+}
+
+func TestTwoRunsNeverTakeTheSameFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.csv", "n\n1\n")
+	write(t, dir, "b.csv", "n\n2\n")
+	c1, c2 := folderConn(t, dir, nil), folderConn(t, dir, nil)
+	s1, _ := c1.Read(ctx(t), connectors.ReadRequest{PageSize: 10})
+	s2, _ := c2.Read(ctx(t), connectors.ReadRequest{PageSize: 10})
+	defer s1.Close()
+	defer s2.Close()
+	seen := map[string]int{}
+	for _, s := range []connectors.PageStream{s1, s2, s1, s2, s1, s2} {
+		page, err := s.Next(ctx(t))
+		if err != nil {
+			continue
+		}
+		for _, r := range page.Records {
+			seen[r.Key]++
+		}
+	}
+	if len(seen) != 2 || seen["a.csv:2"] != 1 || seen["b.csv:2"] != 1 {
+		t.Fatalf("records seen: %v", seen)
+	}
+}
+
+func TestUnreadableFilesGoToTheErrorFolder(t *testing.T) {
+	tests := []struct {
+		name, file, body string
+		values           map[string]any
+		records          string
+		reason           string
+	}{
+		{"billion laughs", "p.xml", `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r><p>&b;</p></r>`,
+			map[string]any{FieldFormat: FormatXML}, "", "entity declarations are refused"},
+		{"truncated json after one record", "p.json", `[{"sku":"A1"},{"sku":`,
+			map[string]any{FieldFormat: FormatJSON, FieldKeyField: "sku"}, "A1 sku=A1|", "unexpected EOF"},
+		{"empty csv", "p.csv", "", nil, "", "no header row"},
+		{"json path missing", "p.json", `{"data":{}}`, map[string]any{FieldFormat: FormatJSON, FieldRecordPath: "data.items"}, "", "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, tt.file, tt.body)
+			got := read(t, folderConn(t, dir, tt.values), "", 10, -1)
+			last := got.records[len(got.records)-1]
+			if !strings.HasPrefix(last, tt.file+" ERR "+tt.file+" cannot be read") || !strings.Contains(last, tt.reason) {
+				t.Fatalf("last record %q, want an error for the file mentioning %q", last, tt.reason)
+			}
+			if prefix := strings.Join(got.records[:len(got.records)-1], "|"); prefix+"|" != tt.records && prefix != tt.records {
+				t.Fatalf("records before the error: %q", got.records)
+			}
+			if tr := tree(t, dir); tr != "error/"+tt.file+" error/"+tt.file+".error.txt" {
+				t.Fatalf("files: %s", tr)
+			}
+			report, _ := os.ReadFile(filepath.Join(dir, "error", tt.file+".error.txt"))
+			if !strings.Contains(string(report), tt.reason) {
+				t.Fatalf("report: %s", report)
+			}
+			if again := read(t, folderConn(t, dir, tt.values), got.cursor, 10, -1); len(again.records) != 0 {
+				t.Fatalf("read again: %q", again.records)
+			}
+		})
+	}
+}
+
+func TestAlreadyImportedFileIsNotReadAgain(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.csv", "n\n1\n")
+	stamp := time.Now().Add(-time.Hour).Truncate(time.Second)
+	_ = os.Chtimes(filepath.Join(dir, "a.csv"), stamp, stamp)
+	first := read(t, folderConn(t, dir, map[string]any{FieldAfterRead: "delete"}), "", 10, -1)
+	// the same file dropped again, same size and time
+	write(t, dir, "a.csv", "n\n1\n")
+	_ = os.Chtimes(filepath.Join(dir, "a.csv"), stamp, stamp)
+	again := read(t, folderConn(t, dir, nil), first.cursor, 10, -1)
+	if len(first.records) != 1 || len(again.records) != 0 {
+		t.Fatalf("first %q, again %q", first.records, again.records)
+	}
+	if tr := tree(t, dir); tr != "archive/a.csv" {
+		t.Fatalf("files: %s", tr)
+	}
+}
+
+func TestArchiveKeepsEarlierFiles(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.csv", "n\n1\n")
+	read(t, folderConn(t, dir, nil), "", 10, -1)
+	write(t, dir, "a.csv", "n\n2\n")
+	read(t, folderConn(t, dir, nil), "", 10, -1)
+	if tr := tree(t, dir); !strings.HasPrefix(tr, "archive/a-") || !strings.HasSuffix(tr, " archive/a.csv") {
+		t.Fatalf("files: %s", tr)
+	}
+}

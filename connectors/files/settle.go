@@ -1,0 +1,65 @@
+package files
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors/files/transport"
+)
+
+// settle moves a committed file on: to the error folder with its report
+// when it failed, else to the archive folder or away. Errors are logged
+// and returned; the records are safe either way, and the fingerprint in the
+// cursor keeps the file from being read again.
+func (s *stream) settle(ctx context.Context, from, orig string, failed bool, report string) error {
+	err := s.c.settle(ctx, s.tr, from, orig, failed, report)
+	if err != nil {
+		s.c.logger.Warn("moving a read file on failed", slog.String("file", orig), slog.Any("error", err))
+	}
+	return err
+}
+
+func (c *Conn) settle(ctx context.Context, tr transport.Transport, from, orig string, failed bool, report string) error {
+	o := c.opts
+	switch {
+	case failed:
+		to, err := freeName(ctx, tr, o.errors, orig)
+		if err != nil {
+			return err
+		}
+		if err := tr.Rename(ctx, from, to); err != nil {
+			return err
+		}
+		if report == "" {
+			return nil
+		}
+		return transport.Put(ctx, tr, to+".error.txt", strings.NewReader(report))
+	case o.deleteAfter:
+		return tr.Remove(ctx, from)
+	}
+	to, err := freeName(ctx, tr, o.archive, orig)
+	if err != nil {
+		return err
+	}
+	return tr.Rename(ctx, from, to)
+}
+
+// freeName makes dir and returns dir/name, or a name with the time in it
+// when that file exists already.
+func freeName(ctx context.Context, tr transport.Transport, dir, name string) (string, error) {
+	if err := tr.Mkdir(ctx, dir); err != nil {
+		return "", err
+	}
+	p := path.Join(dir, name)
+	exists, err := transport.Exists(ctx, tr, p)
+	if err != nil || !exists {
+		return p, err
+	}
+	ext := path.Ext(name)
+	stamp := time.Now().UTC().Format("20060102-150405.000000000")
+	return path.Join(dir, fmt.Sprintf("%s-%s%s", strings.TrimSuffix(name, ext), stamp, ext)), nil
+}

@@ -1,0 +1,167 @@
+package files
+
+import (
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/codec/charset"
+)
+
+// Config field names.
+const (
+	FieldFolder           = "folder"
+	FieldPattern          = "pattern"
+	FieldFormat           = "format"
+	FieldEncoding         = "encoding"
+	FieldDelimiter        = "delimiter"
+	FieldQuote            = "quote"
+	FieldHeader           = "header"
+	FieldColumns          = "columns"
+	FieldDecimalComma     = "decimal_comma"
+	FieldRecordPath       = "record_path"
+	FieldKeyField         = "key_field"
+	FieldAfterRead        = "after_read"
+	FieldProcessingFolder = "processing_folder"
+	FieldArchiveFolder    = "archive_folder"
+	FieldErrorFolder      = "error_folder"
+	FieldClaimTimeout     = "claim_timeout"
+	FieldOutputFolder     = "output_folder"
+	FieldFileName         = "file_name"
+	FieldWriteMode        = "write_mode"
+	FieldXMLRoot          = "xml_root"
+	FieldXMLRecord        = "xml_record"
+	FieldTimeout          = "timeout"
+	FieldHost             = "host"
+	FieldPort             = "port"
+	FieldUsername         = "username"
+	FieldPassword         = "password"
+	FieldPrivateKey       = "private_key"
+	FieldPassphrase       = "passphrase"
+	FieldTLS              = "tls"
+	FieldCACert           = "ca_cert"
+	FieldTLSFingerprint   = "tls_fingerprint"
+	FieldHostKey          = "host_key_fingerprint"
+)
+
+// The formats a connection reads and writes.
+const (
+	FormatCSV    = "csv"
+	FormatXML    = "xml"
+	FormatJSON   = "json"
+	FormatNDJSON = "ndjson"
+)
+
+// formatFields are the fields every file connector has.
+func formatFields() []connectors.Field {
+	return []connectors.Field{
+		{Name: FieldPattern, Title: "File pattern", Type: connectors.TypeString, Default: "*",
+			Help: "Which files to read, e.g. *.csv or orders-*.xml (* and ? wildcards).", Example: "*.csv"},
+		{Name: FieldFormat, Title: "Format", Type: connectors.TypeSelect, Default: FormatCSV,
+			Options: []string{FormatCSV, FormatXML, FormatJSON, FormatNDJSON}, Help: "The files' format, for reading and writing."},
+		{Name: FieldEncoding, Title: "Text encoding", Type: connectors.TypeSelect, Default: charset.Auto,
+			Options: charset.Names(), Help: "auto reads the byte order mark, else takes UTF-8 when valid and Windows-1252 otherwise. Files are written in it (auto writes UTF-8)."},
+		{Name: FieldDelimiter, Title: "CSV delimiter", Type: connectors.TypeSelect, Default: "auto",
+			Options: []string{"auto", ",", ";", "|", "tab"}, Help: "auto detects comma, semicolon, pipe or tab. Files are written with a comma when auto."},
+		{Name: FieldQuote, Title: "CSV quote", Type: connectors.TypeSelect, Default: "auto", Advanced: true,
+			Options: []string{"auto", `"`, "'", "none"}, Help: "The character around quoted CSV fields; auto detects it."},
+		{Name: FieldHeader, Title: "CSV header row", Type: connectors.TypeBool, Default: true,
+			Help: "The first row names the columns. Without it, columns are col1, col2, ... unless named below."},
+		{Name: FieldColumns, Title: "CSV columns", Type: connectors.TypeString, Advanced: true,
+			Help: "Comma-separated column names by position; they replace the header's names, and fix the columns and their order when writing.", Example: "sku,name,price"},
+		{Name: FieldDecimalComma, Title: "Decimal comma columns", Type: connectors.TypeString, Advanced: true,
+			Help: "Columns whose values like 1.234,50 are read as 1234.50; * for every column that looks like such a number.", Example: "price,cost"},
+		{Name: FieldRecordPath, Title: "Record path", Type: connectors.TypeString,
+			Help: "XML: the record elements from the root, e.g. /Products/Product (default: the root's children). JSON: the dotted path to the records' array, e.g. data.items.", Example: "/Products/Product"},
+		{Name: FieldKeyField, Title: "Key field", Type: connectors.TypeString,
+			Help: "The field shown as each record's key in Activity, e.g. sku; by default the file name and line.", Example: "sku"},
+	}
+}
+
+// lifecycleFields are the read and write lifecycle fields.
+func lifecycleFields() []connectors.Field {
+	return []connectors.Field{
+		{Name: FieldAfterRead, Title: "After reading", Type: connectors.TypeSelect, Default: "archive",
+			Options: []string{"archive", "delete"}, Help: "What happens to a file once its records are safely in the inbox."},
+		{Name: FieldArchiveFolder, Title: "Archive folder", Type: connectors.TypeString, Default: "archive",
+			Help: "Sub-folder that read files move to."},
+		{Name: FieldErrorFolder, Title: "Error folder", Type: connectors.TypeString, Default: "error",
+			Help: "Sub-folder that files which cannot be read move to, with a NAME.error.txt report beside each."},
+		{Name: FieldProcessingFolder, Title: "Processing folder", Type: connectors.TypeString, Default: "processing", Advanced: true,
+			Help: "Sub-folder a file is moved into while it is read, so that two runs never take the same file."},
+		{Name: FieldClaimTimeout, Title: "Claim timeout", Type: connectors.TypeDuration, Default: "15m", Advanced: true,
+			Help: "A file left in the processing folder longer than this by a run that stopped is taken up again."},
+		{Name: FieldOutputFolder, Title: "Output folder", Type: connectors.TypeString, Default: ".",
+			Help: "Sub-folder that written files go to."},
+		{Name: FieldFileName, Title: "File name", Type: connectors.TypeString, Default: "{entity}-{date}-{time}-{run}-{number}.{ext}",
+			Help: "Name of written files, with {date}, {time}, {run}, {number}, {key}, {entity}, {ext} and any record field such as {order_number}.", Example: "orders-{date}-{number}.xml"},
+		{Name: FieldWriteMode, Title: "Write mode", Type: connectors.TypeSelect, Default: "per_run",
+			Options: []string{"per_run", "per_record"}, Help: "One file with all of a run's records, or one file per record."},
+		{Name: FieldXMLRoot, Title: "XML root element", Type: connectors.TypeString, Default: "Records", Advanced: true,
+			Help: "Root element of written XML files."},
+		{Name: FieldXMLRecord, Title: "XML record element", Type: connectors.TypeString, Default: "Record", Advanced: true,
+			Help: "Element of each record in written XML files."},
+		{Name: FieldTimeout, Title: "Timeout", Type: connectors.TypeDuration, Default: "30s", Advanced: true,
+			Help: "How long to wait for the server before giving up."},
+	}
+}
+
+func fields(groups ...[]connectors.Field) []connectors.Field {
+	var out []connectors.Field
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+func spec(name, title, description string, auth []connectors.AuthKind, own []connectors.Field) connectors.Spec {
+	return connectors.Spec{
+		Name: name, Title: title, Category: connectors.CategoryFiles, Description: description,
+		Auth: auth, Fields: fields(own, formatFields(), lifecycleFields()),
+		Reads: connectors.Entities(), Writes: connectors.Entities(),
+	}
+}
+
+// FolderSpec is the "folder" connector's spec.
+func FolderSpec() connectors.Spec {
+	return spec("folder", "Local folder", "CSV, XML and JSON files in a folder on the Switchboard machine.",
+		[]connectors.AuthKind{connectors.AuthNone}, []connectors.Field{
+			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Required: true,
+				Help: "Absolute path of the folder files arrive in.", Example: "/srv/exchange/in"},
+		})
+}
+
+// FTPSpec is the "ftp" connector's spec (FTPS is its tls option).
+func FTPSpec() connectors.Spec {
+	return spec("ftp", "FTP / FTPS", "CSV, XML and JSON files on an FTP server, in plain FTP or FTPS (explicit or implicit TLS).",
+		[]connectors.AuthKind{connectors.AuthPassword}, []connectors.Field{
+			{Name: FieldHost, Title: "Host", Type: connectors.TypeString, Required: true, Help: "The server's name or address.", Example: "ftp.example.com"},
+			{Name: FieldPort, Title: "Port", Type: connectors.TypeInt, Help: "21 for FTP and explicit TLS, 990 for implicit TLS when empty."},
+			{Name: FieldUsername, Title: "Username", Type: connectors.TypeString, Required: true, Help: "The FTP login."},
+			{Name: FieldPassword, Title: "Password", Type: connectors.TypeString, Secret: true, Required: true, Help: "The FTP password."},
+			{Name: FieldTLS, Title: "TLS", Type: connectors.TypeSelect, Default: "explicit", Options: []string{"none", "explicit", "implicit"},
+				Help: "explicit: FTPS with AUTH TLS on the FTP port (most servers); implicit: FTPS on port 990; none: plain FTP, password sent in clear."},
+			{Name: FieldCACert, Title: "CA certificate", Type: connectors.TypeText, Advanced: true,
+				Help: "PEM certificate to trust instead of the public CAs, e.g. the server's self-signed certificate."},
+			{Name: FieldTLSFingerprint, Title: "Certificate fingerprint", Type: connectors.TypeString, Advanced: true,
+				Help: "Pin the server certificate's SHA-256 fingerprint (shown by Test connection); the certificate chain is then not checked."},
+			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
+				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
+		})
+}
+
+// SFTPSpec is the "sftp" connector's spec.
+func SFTPSpec() connectors.Spec {
+	return spec("sftp", "SFTP", "CSV, XML and JSON files on an SFTP (SSH) server.",
+		[]connectors.AuthKind{connectors.AuthPassword, connectors.AuthPrivateKey}, []connectors.Field{
+			{Name: FieldHost, Title: "Host", Type: connectors.TypeString, Required: true, Help: "The server's name or address.", Example: "sftp.example.com"},
+			{Name: FieldPort, Title: "Port", Type: connectors.TypeInt, Default: 22, Help: "The SSH port."},
+			{Name: FieldUsername, Title: "Username", Type: connectors.TypeString, Required: true, Help: "The SSH login."},
+			{Name: FieldPassword, Title: "Password", Type: connectors.TypeString, Secret: true, Help: "The password; leave empty to log in with a key."},
+			{Name: FieldPrivateKey, Title: "Private key", Type: connectors.TypeText, Secret: true,
+				Help: "The private key in OpenSSH or PEM format, for key login."},
+			{Name: FieldPassphrase, Title: "Key passphrase", Type: connectors.TypeString, Secret: true, Advanced: true,
+				Help: "The private key's passphrase, if it has one."},
+			{Name: FieldHostKey, Title: "Host key fingerprint", Type: connectors.TypeString, Advanced: true,
+				Help: "The server's SHA256 host key fingerprint. When empty, the key seen first is pinned and a changed key is refused.", Example: "SHA256:..."},
+			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
+				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
+		})
+}

@@ -1,0 +1,199 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/codec"
+	"github.com/switchboard-app/switchboard/connectors/files/transport"
+)
+
+// fileWriter is a run's output file, buffered in a local temporary file
+// until Flush uploads it.
+type fileWriter struct {
+	name  string
+	tmp   *os.File
+	enc   codec.Encoder
+	count int
+}
+
+func (w *fileWriter) discard() {
+	_ = w.tmp.Close()
+	_ = os.Remove(w.tmp.Name())
+}
+
+// Write implements [connectors.Writer]. In per-run mode the record joins
+// the run's file, uploaded on Flush; in per-record mode it is uploaded as a
+// file of its own at once, and a repeat with TargetID rewrites that file.
+func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+	if c.opts.perRecord {
+		return c.writeOne(ctx, req)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.w == nil {
+		w, err := c.newFileWriter(req)
+		if err != nil {
+			return connectors.WriteResult{}, err
+		}
+		c.w = w
+	}
+	if err := c.w.enc.Encode(req.Data); err != nil {
+		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("files: %w", err))
+	}
+	c.w.count++
+	return connectors.WriteResult{TargetID: c.w.name,
+		Response: map[string]any{"file": c.outPath(c.w.name), "record": c.w.count}}, nil
+}
+
+func (c *Conn) newFileWriter(req connectors.WriteRequest) (*fileWriter, error) {
+	name, err := c.fileName(req, 1)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp("", "switchboard-files-*")
+	if err != nil {
+		return nil, fmt.Errorf("files: buffering the output file: %w", err)
+	}
+	enc, err := c.opts.encoder(tmp)
+	if err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return nil, err
+	}
+	return &fileWriter{name: name, tmp: tmp, enc: enc}, nil
+}
+
+// Flush implements [connectors.Flusher]: it uploads the run's file under a
+// temporary name and renames it into place.
+func (c *Conn) Flush(ctx context.Context) error {
+	c.mu.Lock()
+	w := c.w
+	c.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	if err := w.enc.Close(); err != nil {
+		return connectors.Permanent(fmt.Errorf("files: finishing %s: %w", w.name, err))
+	}
+	if _, err := w.tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("files: rereading the buffered file: %w", err)
+	}
+	if err := c.upload(ctx, w.name, w.tmp); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.w = nil
+	c.mu.Unlock()
+	w.discard()
+	return nil
+}
+
+func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+	c.mu.Lock()
+	c.seq++
+	n := c.seq
+	c.mu.Unlock()
+	name := req.TargetID
+	if name == "" {
+		var err error
+		if name, err = c.fileName(req, n); err != nil {
+			return connectors.WriteResult{}, err
+		}
+	} else if err := checkOutName(name); err != nil {
+		return connectors.WriteResult{}, err
+	}
+	var buf bytes.Buffer
+	enc, err := c.opts.encoder(&buf)
+	if err != nil {
+		return connectors.WriteResult{}, err
+	}
+	if err := enc.Encode(req.Data); err != nil {
+		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("files: %w", err))
+	}
+	if err := enc.Close(); err != nil {
+		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("files: %w", err))
+	}
+	if err := c.upload(ctx, name, &buf); err != nil {
+		return connectors.WriteResult{}, err
+	}
+	return connectors.WriteResult{TargetID: name, Response: map[string]any{"file": c.outPath(name)}}, nil
+}
+
+func (c *Conn) upload(ctx context.Context, name string, r io.Reader) error {
+	tr, err := c.transport(ctx)
+	if err != nil {
+		return err
+	}
+	if err := tr.Mkdir(ctx, c.opts.output); err != nil {
+		return err
+	}
+	return transport.Put(ctx, tr, c.outPath(name), r)
+}
+
+func (c *Conn) outPath(name string) string { return path.Join(c.opts.output, name) }
+
+var placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// fileName renders the file name template for a record.
+func (c *Conn) fileName(req connectors.WriteRequest, n int) (string, error) {
+	now := time.Now().UTC()
+	var missing string
+	name := placeholder.ReplaceAllStringFunc(c.opts.fileName, func(m string) string {
+		key := m[1 : len(m)-1]
+		switch key {
+		case "date":
+			return now.Format("20060102")
+		case "time":
+			return now.Format("150405")
+		case "run":
+			return c.run
+		case "number":
+			return strconv.Itoa(n)
+		case "key":
+			return safePart(req.Key)
+		case "entity":
+			return safePart(string(req.Entity))
+		case "ext":
+			return c.opts.ext()
+		}
+		v := keyOf(req.Data, key)
+		if v == "" && missing == "" {
+			missing = key
+		}
+		return safePart(v)
+	})
+	if missing != "" {
+		return "", connectors.Permanent(fmt.Errorf("files: file name %q: the record has no value for {%s}", c.opts.fileName, missing))
+	}
+	return name, checkOutName(name)
+}
+
+// safePart keeps a value from changing the folder of a file name.
+func safePart(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, v)
+}
+
+func checkOutName(name string) error {
+	if err := transport.CheckName(name); err != nil {
+		return connectors.Permanent(fmt.Errorf("files: output file name: %w", err))
+	}
+	if strings.HasPrefix(name, ".") {
+		return connectors.Permanent(fmt.Errorf("files: output file name %q: must not start with a dot", name))
+	}
+	return nil
+}
