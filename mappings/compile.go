@@ -63,7 +63,7 @@ func Compile(cfg FlowConfig) (*Program, error) {
 	p.rules, err = c.rules(cfg.Entity, cfg.Rules, cfg.Tables)
 	errs = append(errs, err...)
 	if len(errs) > 0 {
-		errs.Label(cfg.Entity, "", StageCompile)
+		errs.Label(cfg.Entity, "", "")
 		return nil, errs
 	}
 	return p, nil

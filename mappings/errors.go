@@ -14,9 +14,9 @@ type FieldError = canonical.FieldError
 // Errors is a list of field errors; see canonical.Errors.
 type Errors = canonical.Errors
 
-// Stages of a record's trip, as named in FieldError.Stage and PreviewResult.
+// Stages of a record's trip, as named in FieldError.Stage. Compile errors
+// carry the stage of the part they are in, and no record.
 const (
-	StageCompile  = "compile"
 	StageMapIn    = "map in"
 	StageRules    = "rules"
 	StageValidate = "validate"

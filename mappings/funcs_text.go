@@ -77,12 +77,18 @@ func fnTitle(args ...any) (any, error) {
 	return cases.Title(language.Und).String(strings.ToLower(text(args[0]))), nil
 }
 
+// maxPad bounds pad widths, so a mistaken width cannot exhaust memory.
+const maxPad = 10_000
+
 func pad(left bool) func(args ...any) (any, error) {
 	return func(args ...any) (any, error) {
 		s := text(args[0])
 		width, err := argInt(args[1], "width")
 		if err != nil {
 			return nil, err
+		}
+		if width > maxPad {
+			return nil, fmt.Errorf("width %d is over %d", width, maxPad)
 		}
 		ch := " "
 		if len(args) == 3 {

@@ -1,0 +1,238 @@
+package mappings
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/switchboard-app/switchboard/mappings/decimal"
+)
+
+func stockIn(fields ...Field) *Mapping {
+	return &Mapping{Entity: "stock", Direction: In, Fields: fields}
+}
+
+func TestMerge(t *testing.T) {
+	defaults := []Field{
+		{Target: "number", Expr: "increment_id"},
+		{Target: "customer.vat_id", Expr: "customer_taxvat"},
+		{Target: "lines", Each: "items", Fields: []Field{{Target: "sku", Expr: "item.sku"}, {Target: "quantity", Expr: "item.qty"}}},
+		{Target: "notes", Expr: "note"},
+	}
+	got, err := Merge(defaults, []Field{
+		{Target: "customer.vat_id", Expr: "custom_attributes.vat_number"},
+		{Target: "lines.quantity", Expr: "item.qty_ordered"},
+		{Target: "lines.tax_rate", Expr: "item.tax_percent"},
+		{Target: "notes", Drop: true},
+		{Target: "channel", Expr: `"webshop"`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `number=increment_id customer.vat_id=custom_attributes.vat_number lines[sku=item.sku quantity=item.qty_ordered tax_rate=item.tax_percent] channel="webshop"`
+	if s := fieldsString(got); s != want {
+		t.Errorf("merged:\n%s\nwant:\n%s", s, want)
+	}
+	if s := fieldsString(defaults); !strings.Contains(s, "quantity=item.qty]") || !strings.Contains(s, "notes=note") {
+		t.Errorf("defaults changed: %s", s)
+	}
+	if _, err := Merge(defaults, []Field{{Target: "nope", Drop: true}}); err == nil {
+		t.Error("dropping an unknown field succeeded")
+	}
+}
+
+func fieldsString(fs []Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		if f.Each != "" {
+			parts[i] = f.Target + "[" + fieldsString(f.Fields) + "]"
+		} else {
+			parts[i] = f.Target + "=" + f.Expr
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestParseMappingFile(t *testing.T) {
+	tests := []struct{ name, in, err string }{
+		{"ok", `{"entity":"stock","direction":"in","fields":[{"target":"sku","expr":"code"}]}`, ""},
+		{"unknown key", `{"entity":"stock","direction":"in","fields":[],"extra":1}`, "unknown field"},
+		{"bad entity", `{"entity":"nope","direction":"in","fields":[]}`, "unknown entity"},
+		{"bad direction", `{"entity":"stock","direction":"up","fields":[]}`, "direction"},
+		{"duplicate", `{"entity":"stock","direction":"in","fields":[{"target":"sku","expr":"a"},{"target":"sku","expr":"b"}]}`, "defined twice"},
+		{"empty segment", `{"entity":"stock","direction":"in","fields":[{"target":"a..b","expr":"a"}]}`, "empty segment"},
+		{"no expr", `{"entity":"stock","direction":"in","fields":[{"target":"sku"}]}`, "has no expr"},
+		{"drop", `{"entity":"stock","direction":"in","fields":[{"target":"sku","drop":true}]}`, "only allowed in overrides"},
+		{"trailing", `{"entity":"stock","direction":"in","fields":[]} {}`, "data after"},
+	}
+	for _, tt := range tests {
+		_, err := ParseMappingFile([]byte(tt.in))
+		if (tt.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.err)
+		}
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	fsys := fstest.MapFS{
+		"defaults/stock_in.json":  {Data: []byte(`{"entity":"stock","direction":"in","fields":[{"target":"sku","expr":"code"}]}`)},
+		"defaults/stock_out.json": {Data: []byte(`{"entity":"stock","direction":"out","fields":[{"target":"code","expr":"sku"}]}`)},
+	}
+	ms, err := LoadDefaults(fsys, "defaults")
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("LoadDefaults = %v, %v", ms, err)
+	}
+	if m := Find(ms, "stock", Out); m == nil || m.Fields[0].Target != "code" {
+		t.Errorf("Find(stock, out) = %v", m)
+	}
+	fsys["defaults/bad.json"] = &fstest.MapFile{Data: []byte(`{`)}
+	if _, err := LoadDefaults(fsys, "defaults"); err == nil || !strings.Contains(err.Error(), "bad.json") {
+		t.Errorf("bad file: %v", err)
+	}
+}
+
+func TestRules(t *testing.T) {
+	in := stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}, Field{Target: "location", Expr: "wh"})
+	tests := []struct {
+		name  string
+		rules []Rule
+		rec   map[string]any
+		want  string // Show of the canonical record, "skip: reason" or "error: text"
+	}{
+		{"default keeps a value", []Rule{{Kind: RuleDefault, Field: "location", Value: `"main"`}},
+			map[string]any{"code": "A", "qty": "1", "wh": "north"}, `{location: "north", quantity: 1, sku: "A"}`},
+		{"default fills", []Rule{{Kind: RuleDefault, Field: "location", Value: `"main"`}},
+			map[string]any{"code": "A", "qty": "1"}, `{location: "main", quantity: 1, sku: "A"}`},
+		{"forced default", []Rule{{Kind: RuleDefault, Field: "location", Value: `"main"`, Force: true}},
+			map[string]any{"code": "A", "qty": "1", "wh": "north"}, `{location: "main", quantity: 1, sku: "A"}`},
+		{"expr is exact", []Rule{{Kind: RuleExpr, Field: "quantity", Expr: "quantity * 1.10"}},
+			map[string]any{"code": "A", "qty": "3"}, `{quantity: 3.30, sku: "A"}`},
+		{"table with fallback", []Rule{{Kind: RuleTable, Field: "location", Map: map[string]string{"N": "north"}, Fallback: ptr("other")}},
+			map[string]any{"code": "A", "qty": "1", "wh": "S"}, `{location: "other", quantity: 1, sku: "A"}`},
+		{"table keeps unmatched", []Rule{{Kind: RuleTable, Field: "location", Map: map[string]string{"N": "north"}}},
+			map[string]any{"code": "A", "qty": "1", "wh": "S"}, `{location: "S", quantity: 1, sku: "A"}`},
+		{"first case wins", []Rule{{Kind: RuleConditional, Field: "kind", Cases: []Case{
+			{When: "quantity > 10", Then: `"on_hand"`}, {When: "quantity > 0", Then: `"available"`}}, Else: `"reserved"`}},
+			map[string]any{"code": "A", "qty": "5"}, `{kind: "available", quantity: 5, sku: "A"}`},
+		{"else", []Rule{{Kind: RuleConditional, Field: "kind", Cases: []Case{{When: "quantity > 10", Then: `"on_hand"`}}, Else: `"reserved"`}},
+			map[string]any{"code": "A", "qty": "5"}, `{kind: "reserved", quantity: 5, sku: "A"}`},
+		{"rules see earlier rules", []Rule{
+			{Kind: RuleExpr, Field: "quantity", Expr: "quantity * 2"},
+			{Kind: RuleFilter, When: "quantity > 5", Reason: "too many"}},
+			map[string]any{"code": "A", "qty": "3"}, "skip: too many"},
+		{"when guards", []Rule{{Kind: RuleExpr, Field: "location", Expr: `"x"`, When: "sku == 'B'"}},
+			map[string]any{"code": "A", "qty": "1"}, `{quantity: 1, sku: "A"}`},
+		{"enum checked after rules", []Rule{{Kind: RuleExpr, Field: "kind", Expr: `"lost"`}},
+			map[string]any{"code": "A", "qty": "1"}, `error: stock A: field kind: "lost" is not one of on_hand, available, reserved`},
+		{"condition must be boolean", []Rule{{Kind: RuleFilter, When: "sku", Reason: "x"}},
+			map[string]any{"code": "A", "qty": "1"}, `error: stock A: rule 1 (filter): condition gave "A", want true or false`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compile(FlowConfig{Entity: "stock", In: in, Rules: tt.rules})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Run(tt.rec)
+			got := Show(res.Canonical)
+			switch {
+			case err != nil:
+				got = "error: " + err.Error()
+			case res.Skipped:
+				got = "skip: " + res.SkipReason
+			}
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestRunNeverPanics(t *testing.T) {
+	p, err := Compile(FlowConfig{Entity: "stock", In: stockIn(
+		Field{Target: "sku", Expr: "code.x.y[3]"},
+		Field{Target: "quantity", Expr: "qty / 0"},
+		Field{Target: "location", Expr: "wh()"},
+	)})
+	if err == nil {
+		t.Fatal("calling a variable compiled")
+	}
+	p, err = Compile(FlowConfig{Entity: "stock", In: stockIn(
+		Field{Target: "sku", Expr: "code.x.y[3]"},
+		Field{Target: "quantity", Expr: "qty / 0"},
+		Field{Target: "location", Expr: `upper(1..3)`},
+	)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range []map[string]any{nil, {}, {"code": 1, "qty": []any{}}, {"code": map[string]any{"x": "s"}, "qty": "1"}} {
+		_, err := p.Run(rec)
+		var es Errors
+		if !errors.As(err, &es) {
+			t.Errorf("Run(%v) = %v, want field errors", rec, err)
+		}
+	}
+}
+
+func TestRunConcurrent(t *testing.T) {
+	p, err := Compile(FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "dec(qty) * 2"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				res, err := p.Run(map[string]any{"code": "A", "qty": i + g})
+				want := decimal.FromInt(int64(2 * (i + g)))
+				if err != nil || !res.Canonical["quantity"].(decimal.Decimal).Equal(want) {
+					t.Errorf("Run = %v, %v", res.Canonical, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestPreview(t *testing.T) {
+	cfg := FlowConfig{
+		Entity: "stock",
+		In:     stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}, Field{Target: "location", Expr: "wh"}),
+		Out:    &Mapping{Entity: "stock", Direction: Out, Fields: []Field{{Target: "Code", Expr: "sku"}, {Target: "Qty", Expr: "num(quantity)"}, {Target: "Bad", Expr: "quantity * 'x'"}}},
+		Rules: []Rule{
+			{Name: "warehouse codes", Kind: RuleTable, Field: "location", Map: map[string]string{"AMS": "Amsterdam"}},
+			{Kind: RuleDefault, Field: "kind", Value: `"available"`},
+		},
+	}
+	sample := map[string]any{"code": "A1", "qty": "abc", "wh": "AMS"}
+	res := Preview(cfg, sample)
+	if res.Key != "A1" || res.Canonical["location"] != "AMS" || res.AfterRules["location"] != "Amsterdam" {
+		t.Errorf("stages: key %q, canonical %s, after rules %s", res.Key, Show(res.Canonical), Show(res.AfterRules))
+	}
+	if len(res.Rules) != 2 || !res.Rules[0].Applied || res.Rules[0].Before != "AMS" || res.Rules[1].After != "available" {
+		t.Errorf("rule steps: %+v", res.Rules)
+	}
+	var stages []string
+	for _, e := range res.Errors {
+		stages = append(stages, e.Stage+": "+e.Error())
+	}
+	want := []string{
+		`map in: stock A1: field quantity: cannot parse "abc" as decimal`,
+		`validate: stock A1: field quantity: is required`,
+		`map out: stock A1: field Bad: column 10: cannot use nil in arithmetic (use coalesce or ??)`,
+	}
+	if strings.Join(stages, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(stages, "\n"), strings.Join(want, "\n"))
+	}
+	if res.Output["Code"] != "A1" || sample["qty"] != "abc" {
+		t.Errorf("output %s; sample changed: %v", Show(res.Output), sample)
+	}
+	if bad := Preview(FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Expr: "("})}, sample); len(bad.Errors) != 1 || bad.Errors[0].Stage != StageMapIn || bad.Errors[0].Record != "" {
+		t.Errorf("compile error preview: %v", bad.Errors)
+	}
+}
