@@ -1,0 +1,123 @@
+package files
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+func writeAll(t *testing.T, c *Conn, recs ...map[string]any) []string {
+	t.Helper()
+	var ids []string
+	for i, r := range recs {
+		res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-" + string(rune('1'+i)), Data: r})
+		if err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+		ids = append(ids, res.TargetID)
+	}
+	return ids
+}
+
+func TestWritePerRun(t *testing.T) {
+	recs := []map[string]any{{"number": "SO-1", "total": "12.50"}, {"number": "SO-2", "total": "3"}}
+	tests := []struct {
+		name   string
+		values map[string]any
+		file   *regexp.Regexp
+		body   []string
+	}{
+		{"csv", map[string]any{FieldFileName: "orders-{date}-{number}.csv", FieldDelimiter: ";"},
+			regexp.MustCompile(`^orders-\d{8}-1\.csv$`), []string{"number;total\nSO-1;12.50\nSO-2;3\n"}},
+		{"xml", map[string]any{FieldFormat: FormatXML, FieldXMLRoot: "Orders", FieldXMLRecord: "Order", FieldFileName: "{entity}-{run}.{ext}"},
+			regexp.MustCompile(`^order-[0-9a-f]{8}\.xml$`), []string{"<Orders>", "<Order>", "<number>SO-2</number>", "</Orders>"}},
+		{"json", map[string]any{FieldFormat: FormatJSON, FieldFileName: "out-{time}.json"},
+			regexp.MustCompile(`^out-\d{6}\.json$`), []string{`"number":"SO-1"`, `"total":"3"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.values[FieldOutputFolder] = "out"
+			c := folderConn(t, dir, tt.values)
+			ids := writeAll(t, c, recs...)
+			if ids[0] != ids[1] || !tt.file.MatchString(ids[0]) {
+				t.Fatalf("target ids %q", ids)
+			}
+			if tr := tree(t, dir); tr != "" {
+				t.Fatalf("a file is visible before Flush: %s", tr)
+			}
+			if err := c.Flush(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			if tr := tree(t, dir); tr != "out/"+ids[0] {
+				t.Fatalf("after Flush: %s", tr)
+			}
+			body, _ := os.ReadFile(filepath.Join(dir, "out", ids[0]))
+			for _, want := range tt.body {
+				if !strings.Contains(string(body), want) {
+					t.Fatalf("file lacks %q:\n%s", want, body)
+				}
+			}
+		})
+	}
+}
+
+func TestWritePerRecord(t *testing.T) {
+	dir := t.TempDir()
+	c := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record", FieldFormat: FormatJSON, FieldFileName: "order-{number}-{ref}-{key}.json"})
+	ids := writeAll(t, c, map[string]any{"ref": "R1"}, map[string]any{"ref": "R2"})
+	if strings.Join(ids, " ") != "order-1-R1-SO-1.json order-2-R2-SO-2.json" {
+		t.Fatalf("ids %q", ids)
+	}
+	res, err := c.Write(ctx(t), connectors.WriteRequest{TargetID: ids[0], Data: map[string]any{"ref": "R1", "v": 2}})
+	if err != nil || res.TargetID != ids[0] {
+		t.Fatalf("rewrite: %v %v", res, err)
+	}
+	if tr := tree(t, dir); tr != "order-1-R1-SO-1.json order-2-R2-SO-2.json" {
+		t.Fatalf("files: %s", tr)
+	}
+	body, _ := os.ReadFile(filepath.Join(dir, ids[0]))
+	if !strings.Contains(string(body), `"v":2`) {
+		t.Fatalf("rewritten file: %s", body)
+	}
+}
+
+func TestWriteRefusesBadNames(t *testing.T) {
+	tests := []struct {
+		name, template string
+		data           map[string]any
+		targetID       string
+		want           string // "" = written safely inside the folder
+	}{
+		{"missing field", "{nope}.csv", map[string]any{"sku": "a"}, "", "no value for {nope}"},
+		{"climbing value", "{sku}", map[string]any{"sku": "../../etc/passwd"}, "", "must not start with a dot"},
+		{"slashes in a value", "{sku}.csv", map[string]any{"sku": "a/../../b"}, "", ""},
+		{"traversal target id", "x.csv", map[string]any{"sku": "a"}, "../x.csv", "unsafe path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record", FieldFileName: tt.template})
+			res, err := c.Write(ctx(t), connectors.WriteRequest{TargetID: tt.targetID, Data: tt.data})
+			if tt.want == "" {
+				if err != nil || strings.ContainsAny(res.TargetID, `/\`) {
+					t.Fatalf("got %v, %v", res, err)
+				}
+				if tr := tree(t, dir); tr != res.TargetID {
+					t.Fatalf("files: %s", tr)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if class, _ := connectors.Classify(err); class != connectors.ClassPermanent {
+				t.Fatalf("classified %s", class)
+			}
+		})
+	}
+}
