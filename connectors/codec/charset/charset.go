@@ -121,12 +121,19 @@ func sniff(head []byte) string {
 	return Windows1252
 }
 
-// validPrefix reports whether head is valid UTF-8, allowing a rune cut off
-// at its end.
+// validPrefix reports whether head is valid UTF-8. When head is the
+// sniff window cut from a longer text, a rune cut off at its end is allowed.
 func validPrefix(head []byte) bool {
-	for cut := 0; cut < utf8.UTFMax && cut <= len(head); cut++ {
-		if utf8.Valid(head[:len(head)-cut]) {
-			return true
+	if utf8.Valid(head) {
+		return true
+	}
+	if len(head) < sniffSize {
+		return false
+	}
+	for cut := 1; cut < utf8.UTFMax; cut++ {
+		tail := head[len(head)-cut:]
+		if utf8.RuneStart(tail[0]) && !utf8.FullRune(tail) {
+			return utf8.Valid(head[:len(head)-cut])
 		}
 	}
 	return false

@@ -1,6 +1,9 @@
 package transport_test
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors/files/transport"
@@ -49,5 +52,29 @@ func TestCleanAndCheckName(t *testing.T) {
 		if err := transport.CheckName(tt.in); (err == nil) != tt.nameOK {
 			t.Errorf("CheckName(%q) = %v", tt.in, err)
 		}
+	}
+}
+
+func TestLocalListLeavesOutUnsafeNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"ok.csv", "bad\nname.csv", "tab\tname.csv"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := transport.OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	list, err := tr.List(context.Background(), ".", "*.csv")
+	if err != nil || len(list) != 1 || list[0].Name != "ok.csv" {
+		t.Fatalf("List = %+v, %v; want only ok.csv", list, err)
+	}
+	if _, err := tr.Open(context.Background(), "link.csv"); err == nil {
+		t.Fatal("a symlink out of the folder was followed")
 	}
 }

@@ -1,6 +1,3 @@
-// Package transporttest is the conformance suite every transport runs: the
-// same checks against a local folder, FTP, FTPS and SFTP, so that the file
-// connectors behave alike over each.
 package transporttest
 
 import (
