@@ -18,7 +18,8 @@ import (
 )
 
 // List implements [transport.Transport.List].
-func (t *Transport) List(_ context.Context, dir, pattern string) ([]transport.FileInfo, error) {
+func (t *Transport) List(ctx context.Context, dir, pattern string) ([]transport.FileInfo, error) {
+	defer t.guard(ctx)()
 	p, err := t.full(dir)
 	if err != nil {
 		return nil, err
@@ -43,7 +44,8 @@ func (t *Transport) List(_ context.Context, dir, pattern string) ([]transport.Fi
 }
 
 // Open implements [transport.Transport.Open].
-func (t *Transport) Open(_ context.Context, name string) (io.ReadCloser, error) {
+func (t *Transport) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	defer t.guard(ctx)()
 	p, err := t.full(name)
 	if err != nil {
 		return nil, err
@@ -73,7 +75,8 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) Close() error { return r.f.Close() }
 
 // Create implements [transport.Transport.Create].
-func (t *Transport) Create(_ context.Context, name string) (io.WriteCloser, error) {
+func (t *Transport) Create(ctx context.Context, name string) (io.WriteCloser, error) {
+	defer t.guard(ctx)()
 	p, err := t.full(name)
 	if err != nil {
 		return nil, err
@@ -108,7 +111,8 @@ func (w *writer) Close() error {
 
 // Rename implements [transport.Transport.Rename], replacing the target
 // (OpenSSH's posix-rename, or remove and rename where it is missing).
-func (t *Transport) Rename(_ context.Context, from, to string) error {
+func (t *Transport) Rename(ctx context.Context, from, to string) error {
+	defer t.guard(ctx)()
 	f, err := t.full(from)
 	if err != nil {
 		return err
@@ -131,7 +135,8 @@ func (t *Transport) Rename(_ context.Context, from, to string) error {
 }
 
 // Remove implements [transport.Transport.Remove].
-func (t *Transport) Remove(_ context.Context, name string) error {
+func (t *Transport) Remove(ctx context.Context, name string) error {
+	defer t.guard(ctx)()
 	p, err := t.full(name)
 	if err != nil {
 		return err
@@ -143,7 +148,8 @@ func (t *Transport) Remove(_ context.Context, name string) error {
 }
 
 // Mkdir implements [transport.Transport.Mkdir].
-func (t *Transport) Mkdir(_ context.Context, dir string) error {
+func (t *Transport) Mkdir(ctx context.Context, dir string) error {
+	defer t.guard(ctx)()
 	p, err := t.full(dir)
 	if err != nil {
 		return err
@@ -155,7 +161,8 @@ func (t *Transport) Mkdir(_ context.Context, dir string) error {
 }
 
 // Stat implements [transport.Transport.Stat].
-func (t *Transport) Stat(_ context.Context, name string) (transport.FileInfo, error) {
+func (t *Transport) Stat(ctx context.Context, name string) (transport.FileInfo, error) {
+	defer t.guard(ctx)()
 	p, err := t.full(name)
 	if err != nil {
 		return transport.FileInfo{}, err
@@ -183,4 +190,11 @@ func (t *Transport) fail(op string, err error) error {
 		return connectors.Permanent(wrapped)
 	}
 	return connectors.Transient(wrapped)
+}
+
+// guard closes the connection if ctx ends while an operation waits on the
+// server, so a cancelled or timed-out run never hangs on a silent server.
+// The returned function ends the guard.
+func (t *Transport) guard(ctx context.Context) func() bool {
+	return context.AfterFunc(ctx, func() { _ = t.ssh.Close() })
 }
