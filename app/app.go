@@ -23,12 +23,15 @@ var (
 type Options struct {
 	// Registry holds the connectors; connectors.Default when nil.
 	Registry *connectors.Registry
+	// Engine tunes the sync engine.
+	Engine EngineConfig
 }
 
 // Switchboard is the engine attached to one PocketBase app.
 type Switchboard struct {
 	app      core.App
 	registry *connectors.Registry
+	engine   *Engine
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -46,15 +49,28 @@ func Register(app core.App, opts Options) *Switchboard {
 		reg = connectors.Default
 	}
 	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady}
+	s.engine = newEngine(s, opts.Engine)
 	s.bindConnections()
 	s.bindFlows()
+	s.engine.bindHooks()
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		s.checkSecrets()
 		s.registerRoutes(e)
+		s.engine.registerRoutes(e)
+		if err := s.engine.Start(); err != nil {
+			return fmt.Errorf("starting the engine: %w", err)
+		}
+		return e.Next()
+	})
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		s.engine.Stop()
 		return e.Next()
 	})
 	return s
 }
+
+// Engine returns the sync engine.
+func (s *Switchboard) Engine() *Engine { return s.engine }
 
 // App returns the PocketBase app Switchboard is attached to.
 func (s *Switchboard) App() core.App { return s.app }

@@ -116,6 +116,10 @@ type WriteRequest struct {
 	Key string
 	// Data is the target-native record produced by the write mapping.
 	Data map[string]any
+	// IdempotencyKey is the same for every attempt at the same transaction:
+	// a target that accepts idempotency keys must send it, so that an
+	// attempt cut off after the app acted cannot act twice.
+	IdempotencyKey string
 	// Options are the flow's connector-specific options.
 	Options map[string]any
 }

@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"fmt"
+	"io/fs"
 	"regexp"
 )
 
@@ -111,6 +112,10 @@ type Spec struct {
 	Writes []Entity `json:"writes"`
 	// Webhooks is true when the connector can receive webhooks.
 	Webhooks bool `json:"webhooks"`
+	// Mappings holds the connector's default mapping files (JSON, one per
+	// entity and direction, in the format of the mappings package), usually
+	// embedded. Nil means the connector's records are canonical already.
+	Mappings fs.FS `json:"-"`
 }
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_+-]*$`)

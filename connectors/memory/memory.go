@@ -56,6 +56,9 @@ type Conn struct {
 
 // Test checks the token against the store's.
 func (c *Conn) Test(context.Context) (connectors.TestResult, error) {
+	if err := c.store.outageErr(); err != nil {
+		return connectors.TestResult{OK: false, Message: err.Error()}, nil
+	}
 	if err := c.authorize(); err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil
 	}

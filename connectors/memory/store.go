@@ -16,9 +16,17 @@ type Store struct {
 	token   string
 	seq     int
 	records map[connectors.Entity][]stored
-	byID    map[string]int // target id -> index in records[entity]
 	writes  int
 	faults  []error
+	outage  error
+	log     []WriteLog
+}
+
+// WriteLog is one write the store accepted, in order.
+type WriteLog struct {
+	Entity connectors.Entity
+	ID     string
+	Data   map[string]any
 }
 
 type stored struct {
@@ -39,7 +47,7 @@ func Open(name string) *Store {
 	defer storesMu.Unlock()
 	s, ok := stores[name]
 	if !ok {
-		s = &Store{name: name, records: map[connectors.Entity][]stored{}, byID: map[string]int{}}
+		s = &Store{name: name, records: map[connectors.Entity][]stored{}}
 		stores[name] = s
 	}
 	return s
@@ -104,17 +112,35 @@ func (s *Store) FailNext(errs ...error) {
 	s.faults = append(s.faults, errs...)
 }
 
-// Reset forgets every record, fault and token.
+// SetOutage makes every call fail with err, tests included, until it is
+// called with nil: the app is down.
+func (s *Store) SetOutage(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = err
+}
+
+// Log returns the writes the store accepted, in order.
+func (s *Store) Log() []WriteLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]WriteLog(nil), s.log...)
+}
+
+// Reset forgets every record, fault, outage and token.
 func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seq, s.writes, s.token, s.faults = 0, 0, "", nil
+	s.seq, s.writes, s.token, s.faults, s.outage, s.log = 0, 0, "", nil, nil, nil
 	s.records = map[connectors.Entity][]stored{}
 }
 
 func (s *Store) takeFault() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.outage != nil {
+		return s.outage
+	}
 	if len(s.faults) == 0 {
 		return nil
 	}
@@ -130,12 +156,19 @@ func (s *Store) write(req connectors.WriteRequest) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++
+	id := s.upsert(req)
+	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: maps.Clone(req.Data)})
+	return id, nil
+}
+
+// upsert updates the record with req.TargetID, or adds one; s.mu is held.
+func (s *Store) upsert(req connectors.WriteRequest) string {
 	recs := s.records[req.Entity]
 	if req.TargetID != "" {
 		for i := range recs {
 			if recs[i].id == req.TargetID {
 				recs[i].data = maps.Clone(req.Data)
-				return req.TargetID, nil
+				return req.TargetID
 			}
 		}
 	}
@@ -145,7 +178,7 @@ func (s *Store) write(req connectors.WriteRequest) (string, error) {
 		id = fmt.Sprintf("%s-%d", req.Entity, s.seq)
 	}
 	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: maps.Clone(req.Data)})
-	return id, nil
+	return id
 }
 
 // after returns up to n records of entity with a sequence above seq, and the
@@ -175,4 +208,10 @@ func keyOf(data map[string]any, fallback string) string {
 		}
 	}
 	return fallback
+}
+
+func (s *Store) outageErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.outage
 }

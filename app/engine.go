@@ -1,0 +1,179 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// EngineConfig tunes the sync engine. Zero fields take their defaults.
+type EngineConfig struct {
+	// Workers is how many transactions are processed at once (default 8).
+	Workers int
+	// Lease is how long a claimed transaction is held before another
+	// worker may take it over (default 2 minutes).
+	Lease time.Duration
+	// MaxAge is how long transient failures are retried, counted from the
+	// transaction's creation (default 72 hours).
+	MaxAge time.Duration
+	// BackoffBase and BackoffMax bound the retry backoff (5s, 30 minutes).
+	BackoffBase, BackoffMax time.Duration
+	// DownAfter transient failures in a row mark a connection down (5).
+	DownAfter int
+	// ProbeEvery is how often a down connection is tested (30 seconds).
+	ProbeEvery time.Duration
+	// AlertEvery is the least time between two alert mails of a flow (15m).
+	AlertEvery time.Duration
+	// Retention is how long payloads of finished transactions are kept
+	// (30 days; failed transactions are kept until resolved).
+	Retention time.Duration
+	// PollEvery is how often the queue is looked at when nothing wakes the
+	// workers (1 second).
+	PollEvery time.Duration
+}
+
+func (c EngineConfig) withDefaults() EngineConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.DownAfter <= 0 {
+		c.DownAfter = 5
+	}
+	def(&c.Lease, 2*time.Minute)
+	def(&c.MaxAge, 72*time.Hour)
+	def(&c.BackoffBase, 5*time.Second)
+	def(&c.BackoffMax, 30*time.Minute)
+	def(&c.ProbeEvery, 30*time.Second)
+	def(&c.AlertEvery, 15*time.Minute)
+	def(&c.Retention, 30*24*time.Hour)
+	def(&c.PollEvery, time.Second)
+	return c
+}
+
+// ConfigFromEnv reads SWITCHBOARD_WORKERS and SWITCHBOARD_RETENTION_DAYS.
+func ConfigFromEnv() EngineConfig {
+	var c EngineConfig
+	if n, err := strconv.Atoi(os.Getenv("SWITCHBOARD_WORKERS")); err == nil {
+		c.Workers = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SWITCHBOARD_RETENTION_DAYS")); err == nil && n > 0 {
+		c.Retention = time.Duration(n) * 24 * time.Hour
+	}
+	return c
+}
+
+// Engine moves records: it runs flows (reads into the inbox), processes
+// the inbox with a pool of workers, retries, and records the outcomes.
+type Engine struct {
+	sb    *Switchboard
+	cfg   EngineConfig
+	cache runtimeCache
+
+	wake     chan struct{}
+	outcomes chan outcome
+	health   *healthBook
+	alerts   *alerter
+	runs     runLocks
+	sched    *scheduler
+	hooks    webhookRuns
+
+	ctx      context.Context
+	cancel   context.CancelFunc
+	jobs     chan claimed
+	wgWork   sync.WaitGroup // the dispatcher and the workers
+	wgCommit sync.WaitGroup // the committer
+	wg       sync.WaitGroup // runs and background loops
+	stopOnce sync.Once
+}
+
+// ErrEngineStopped is returned when work is asked of a stopped engine.
+var ErrEngineStopped = errors.New("the engine is stopped")
+
+func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
+	e := &Engine{
+		sb:       sb,
+		cfg:      cfg.withDefaults(),
+		cache:    runtimeCache{flows: map[string]*flowRuntime{}},
+		wake:     make(chan struct{}, 1),
+		outcomes: make(chan outcome, 1024),
+		jobs:     make(chan claimed),
+	}
+	e.health = newHealthBook(e)
+	e.alerts = newAlerter(e)
+	e.runs = runLocks{running: map[string]string{}}
+	e.hooks = webhookRuns{runs: map[string]webhookRun{}}
+	return e
+}
+
+func (e *Engine) app() core.App { return e.sb.app }
+
+func (e *Engine) logger() *slog.Logger { return e.sb.logger().With(slog.String("part", "engine")) }
+
+// Start starts the workers, the committer, the scheduler and the
+// background loops. It is called once the server starts.
+func (e *Engine) Start() error {
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	if err := e.health.load(); err != nil {
+		return err
+	}
+	if err := e.alerts.load(); err != nil {
+		return err
+	}
+	goWith(&e.wgCommit, e.commitLoop)
+	for range e.cfg.Workers {
+		goWith(&e.wgWork, e.workLoop)
+	}
+	goWith(&e.wgWork, e.dispatchLoop)
+	e.goLoop(e.health.probeLoop)
+	e.goLoop(e.alerts.digestLoop)
+	e.goLoop(e.retentionLoop)
+	return e.startScheduler()
+}
+
+func (e *Engine) goLoop(fn func()) { goWith(&e.wg, fn) }
+
+func goWith(wg *sync.WaitGroup, fn func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fn()
+	}()
+}
+
+// Stop stops taking work, lets in-flight transactions finish and records
+// their outcomes, then closes the connectors.
+func (e *Engine) Stop() {
+	if e.cancel == nil {
+		return
+	}
+	e.stopOnce.Do(e.stop)
+}
+
+func (e *Engine) stop() {
+	e.stopScheduler()
+	e.cancel()
+	e.wgWork.Wait()
+	close(e.outcomes)
+	e.wgCommit.Wait()
+	e.wg.Wait()
+	e.forget("")
+}
+
+// Wake tells the workers there may be new work.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}

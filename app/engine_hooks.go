@@ -1,0 +1,44 @@
+package app
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// bindHooks keeps the engine's caches and schedules in step with the
+// configuration: a changed flow, integration or connection is reloaded.
+func (e *Engine) bindHooks() {
+	app := e.sb.app
+	flowChanged := func(ev *core.RecordEvent) error {
+		e.forget(ev.Record.Id)
+		e.reschedule(ev.Record.Id)
+		return ev.Next()
+	}
+	app.OnRecordAfterCreateSuccess(flowsCollection).BindFunc(flowChanged)
+	app.OnRecordAfterUpdateSuccess(flowsCollection).BindFunc(flowChanged)
+	app.OnRecordAfterDeleteSuccess(flowsCollection).BindFunc(flowChanged)
+	forgetAll := func(ev *core.RecordEvent) error {
+		e.forget("")
+		return ev.Next()
+	}
+	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(forgetAll)
+	app.OnRecordAfterDeleteSuccess("integrations").BindFunc(forgetAll)
+	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(forgetAll)
+	app.OnRecordAfterUpdateSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
+		if configChanged(ev.Record) {
+			e.forget("")
+		}
+		return ev.Next()
+	})
+}
+
+// configChanged reports whether a connection's configuration changed, as
+// opposed to only the health fields the engine keeps.
+func configChanged(rec *core.Record) bool {
+	old := rec.Original()
+	for _, field := range []string{"name", "connector", "config", "secrets"} {
+		if rec.GetString(field) != old.GetString(field) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,144 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/switchboard-app/switchboard/mappings"
+)
+
+func (e *Engine) registerRoutes(se *core.ServeEvent) {
+	g := se.Router.Group(APIPrefix)
+	g.POST("/flows/{id}/run", e.handleRun).BindFunc(requireRole(operatorUp))
+	g.POST("/flows/{id}/preview", e.handlePreview).BindFunc(requireRole(editorUp))
+	g.POST("/flows/{id}/retry-failed", e.handleRetryFailed).BindFunc(requireRole(operatorUp))
+	g.POST("/transactions/{id}/retry", e.handleRetry).BindFunc(requireRole(operatorUp))
+	g.POST("/transactions/{id}/resolve", e.handleResolve).BindFunc(requireRole(operatorUp))
+	g.GET("/transactions/{id}/payloads", e.handlePayloads).BindFunc(requireRole(anyRole))
+	se.Router.POST("/hooks/{flow}", e.handleWebhook)
+}
+
+func (e *Engine) handleRun(re *core.RequestEvent) error {
+	run, err := e.RunFlow(re.Request.PathValue("id"), TriggerManual)
+	switch {
+	case errors.Is(err, ErrFlowRunning):
+		return re.JSON(http.StatusConflict, map[string]any{"message": "The flow is already running.", "run": run})
+	case err != nil:
+		return re.BadRequestError("The flow cannot run: "+err.Error(), nil)
+	}
+	return re.JSON(http.StatusAccepted, map[string]any{"run": run})
+}
+
+// handlePreview maps one sample record (the request's "sample", or the
+// flow's latest input) through every stage, writing nothing.
+func (e *Engine) handlePreview(re *core.RequestEvent) error {
+	flowID := re.Request.PathValue("id")
+	var body struct {
+		Sample map[string]any `json:"sample"`
+	}
+	if err := re.BindBody(&body); err != nil {
+		return re.BadRequestError("The body must be JSON with a sample object.", nil)
+	}
+	rt, err := e.loadFlow(flowID)
+	if err != nil {
+		return re.NotFoundError(err.Error(), nil)
+	}
+	sample := body.Sample
+	if sample == nil {
+		if sample, err = e.latestInput(flowID); err != nil {
+			return re.BadRequestError("Send a sample record: the flow has no records yet.", nil)
+		}
+	}
+	cfg, err := e.flowConfig(rt)
+	if err != nil {
+		return re.BadRequestError(err.Error(), nil)
+	}
+	return re.JSON(http.StatusOK, mappings.Preview(cfg, sample))
+}
+
+func (e *Engine) latestInput(flowID string) (map[string]any, error) {
+	var payloads string
+	err := e.app().DB().NewQuery(`SELECT payloads FROM transactions WHERE flow = {:flow} AND payloads != ''
+		ORDER BY created DESC LIMIT 1`).Bind(dbx.Params{"flow": flowID}).Row(&payloads)
+	if err != nil {
+		return nil, err
+	}
+	p, err := decodePayloads(payloads)
+	return p.Input, err
+}
+
+func (e *Engine) handleRetry(re *core.RequestEvent) error {
+	n, err := e.Retry(dbx.HashExp{"id": re.Request.PathValue("id")})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return re.BadRequestError("Only a failed or skipped transaction can be retried.", nil)
+	}
+	return re.JSON(http.StatusAccepted, map[string]any{"retried": n})
+}
+
+func (e *Engine) handleRetryFailed(re *core.RequestEvent) error {
+	n, err := e.Retry(dbx.HashExp{"flow": re.Request.PathValue("id"), "status": StatusFailed})
+	if err != nil {
+		return err
+	}
+	return re.JSON(http.StatusAccepted, map[string]any{"retried": n})
+}
+
+// Retry puts the failed or skipped transactions that match back in the
+// inbox: they run again through the flow's current mapping and rules.
+func (e *Engine) Retry(where dbx.Expression) (int64, error) {
+	now := types.NowDateTime().String()
+	res, err := e.app().DB().Update("transactions",
+		dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
+		dbx.And(where, dbx.In("status", StatusFailed, StatusSkipped))).Execute()
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	e.Wake()
+	return n, nil
+}
+
+func (e *Engine) handleResolve(re *core.RequestEvent) error {
+	var body struct {
+		Note string `json:"note"`
+	}
+	_ = re.BindBody(&body)
+	note := "resolved by hand"
+	if re.Auth != nil {
+		note += " by " + re.Auth.Email()
+	}
+	if body.Note != "" {
+		note += ": " + body.Note
+	}
+	res, err := e.app().DB().Update("transactions",
+		dbx.Params{"status": StatusResolved, "note": truncate(note, 2000), "updated": types.NowDateTime().String()},
+		dbx.And(dbx.HashExp{"id": re.Request.PathValue("id")}, dbx.In("status", StatusFailed, StatusRetrying))).Execute()
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return re.BadRequestError("Only a failed or retrying transaction can be resolved.", nil)
+	}
+	return re.JSON(http.StatusOK, map[string]any{"resolved": true})
+}
+
+func (e *Engine) handlePayloads(re *core.RequestEvent) error {
+	var payloads string
+	err := e.app().DB().NewQuery("SELECT payloads FROM transactions WHERE id = {:id}").
+		Bind(dbx.Params{"id": re.Request.PathValue("id")}).Row(&payloads)
+	if err != nil {
+		return re.NotFoundError("No such transaction.", nil)
+	}
+	p, err := decodePayloads(payloads)
+	if err != nil {
+		return err
+	}
+	return re.JSON(http.StatusOK, p)
+}

@@ -1,0 +1,322 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/memory"
+)
+
+// fastEngine retries, probes and alerts at test speed.
+var fastEngine = EngineConfig{
+	Workers: 4, BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
+	DownAfter: 3, ProbeEvery: 30 * time.Millisecond, PollEvery: 20 * time.Millisecond,
+	AlertEvery: time.Hour,
+}
+
+var storeSeq atomic.Int64
+
+// flowEnv is a test app with an integration between two memory stores and
+// one flow from the source store to the target store.
+type flowEnv struct {
+	*testEnv
+	source, target *memory.Store
+	flow           *core.Record
+}
+
+func newFlowEnv(t *testing.T, entity connectors.Entity, flowFields map[string]any) *flowEnv {
+	t.Helper()
+	env := newTestEnv(t)
+	env.sb.engine = newEngine(env.sb, fastEngine)
+	n := storeSeq.Add(1)
+	srcName, dstName := fmt.Sprintf("src-%d", n), fmt.Sprintf("dst-%d", n)
+	src := env.saveConnection(t, "Source", "memory", map[string]any{"store": srcName}, nil)
+	dst := env.saveConnection(t, "Target", "memory", map[string]any{"store": dstName}, nil)
+	integ := newRecord(t, env.app, "integrations", map[string]any{
+		"name": "Source <-> Target", "a": src.Id, "b": dst.Id, "enabled": true, "alert_emails": "owner@example.com"})
+	fields := map[string]any{"integration": integ.Id, "name": "flow", "entity": string(entity),
+		"source": src.Id, "target": dst.Id, "enabled": true, "schedule": ""}
+	for k, v := range flowFields {
+		fields[k] = v
+	}
+	flow := newRecord(t, env.app, "flows", fields)
+	fe := &flowEnv{testEnv: env, source: memory.Open(srcName), target: memory.Open(dstName), flow: flow}
+	if err := env.sb.engine.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.sb.engine.Stop)
+	return fe
+}
+
+func newRecord(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
+	t.Helper()
+	col, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := core.NewRecord(col)
+	for k, v := range fields {
+		rec.Set(k, v)
+	}
+	if err := app.Save(rec); err != nil {
+		t.Fatalf("saving %s: %v", collection, err)
+	}
+	return rec
+}
+
+func (fe *flowEnv) run(t *testing.T) string {
+	t.Helper()
+	var run string
+	eventually(t, "the run to start", func() bool {
+		var err error
+		run, err = fe.sb.engine.RunFlow(fe.flow.Id, TriggerManual)
+		return err == nil
+	})
+	return run
+}
+
+// statuses counts the flow's transactions by status.
+func (fe *flowEnv) statuses(t testing.TB) map[string]int {
+	t.Helper()
+	var rows []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	err := fe.app.DB().NewQuery("SELECT status, COUNT(*) AS n FROM transactions WHERE flow = {:f} GROUP BY status").
+		Bind(dbx.Params{"f": fe.flow.Id}).All(&rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out
+}
+
+func (fe *flowEnv) waitStatuses(t *testing.T, want map[string]int) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("statuses %v", want), func() bool {
+		got := fe.statuses(t)
+		for k, v := range want {
+			if got[k] != v {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func product(sku, name string) map[string]any { return map[string]any{"sku": sku, "name": name} }
+
+func TestEngineMovesRecordsOnceAndUpdatesAfterwards(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	for i := range 20 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	run := fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 20})
+	if fe.target.Writes() != 20 || fe.target.Len() != 20 {
+		t.Fatalf("target writes %d, records %d; want 20 and 20", fe.target.Writes(), fe.target.Len())
+	}
+	rec, _ := fe.app.FindRecordById("runs", run)
+	eventually(t, "run counts", func() bool {
+		rec, _ = fe.app.FindRecordById("runs", run)
+		return rec.GetInt("succeeded") == 20 && !rec.GetDateTime("finished").IsZero()
+	})
+	if rec.GetInt("read") != 20 {
+		t.Fatalf("run read %d", rec.GetInt("read"))
+	}
+
+	// The same record again, unchanged: skipped by the content hash.
+	fe.source.Add(connectors.Product, "p3", product("SKU-3", "Chair"))
+	// A changed record: an update of the same target record.
+	fe.source.Add(connectors.Product, "p4", product("SKU-4", "Armchair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 21, StatusSkipped: 1})
+	if fe.target.Len() != 20 || fe.target.Writes() != 21 {
+		t.Fatalf("target records %d writes %d; want 20 records, 21 writes", fe.target.Len(), fe.target.Writes())
+	}
+	got, _ := fe.target.Get(connectors.Product, lastWrite(fe.target).ID)
+	if got["name"] != "Armchair" {
+		t.Fatalf("updated record = %v", got)
+	}
+	var usage struct {
+		Reads  int `db:"reads"`
+		Writes int `db:"writes"`
+	}
+	if err := fe.app.DB().NewQuery("SELECT SUM(reads) AS reads, SUM(writes) AS writes FROM usage").One(&usage); err != nil {
+		t.Fatal(err)
+	}
+	if usage.Reads != 22 || usage.Writes != 21 {
+		t.Fatalf("usage %+v, want 22 reads and 21 writes", usage)
+	}
+}
+
+func lastWrite(s *memory.Store) memory.WriteLog {
+	log := s.Log()
+	return log[len(log)-1]
+}
+
+func TestEngineRetriesTransientErrorsAndFailsPermanentOnes(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.target.FailNext(connectors.TransientAfter(errors.New("503 busy"), 20*time.Millisecond),
+		connectors.Transient(errors.New("timeout")))
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+	tx, err := fe.app.FindFirstRecordByData("transactions", "source_id", "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx.GetInt("attempts") != 3 {
+		t.Fatalf("attempts = %d, want 3", tx.GetInt("attempts"))
+	}
+	p, _ := decodePayloads(tx.GetString("payloads"))
+	if len(p.Attempts) != 3 || p.Attempts[0].Error != "503 busy" || p.Attempts[2].Outcome != StatusSucceeded {
+		t.Fatalf("attempt log %+v", p.Attempts)
+	}
+	if p.Input["sku"] != "SKU-1" || p.Canonical["sku"] != "SKU-1" || p.Response["id"] == nil {
+		t.Fatalf("payloads %+v", p)
+	}
+
+	fe.target.FailNext(connectors.Permanent(errors.New("422 SKU-2 has no tax class")))
+	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Table"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1, StatusFailed: 1})
+	failed, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p2")
+	if failed.GetString("error") != "422 SKU-2 has no tax class" || failed.GetString("error_class") != "permanent" || failed.GetString("key") != "SKU-2" {
+		t.Fatalf("failed transaction: %v", failed.PublicExport())
+	}
+	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() == 1 })
+	msg := fe.app.TestMailer.LastMessage()
+	if !strings.Contains(msg.Subject, `1 record failed in "flow"`) || !strings.Contains(msg.Text, "422 SKU-2 has no tax class") ||
+		msg.To[0].Address != "owner@example.com" {
+		t.Fatalf("alert %q: %q to %v", msg.Subject, msg.Text, msg.To)
+	}
+
+	// After the cause is fixed, a retry sends the stored input again.
+	n, err := fe.sb.engine.Retry(dbx.HashExp{"id": failed.Id})
+	if err != nil || n != 1 {
+		t.Fatalf("Retry = %d, %v", n, err)
+	}
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 2, StatusFailed: 0})
+}
+
+func TestEngineMappingErrorsNameTheField(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Stock, nil)
+	fe.source.Add(connectors.Stock, "s1", map[string]any{"sku": "SKU-1", "quantity": "lots"})
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+	tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "s1")
+	if msg := tx.GetString("error"); !strings.Contains(msg, "SKU-1") || !strings.Contains(msg, "quantity") {
+		t.Fatalf("error %q does not name the record and the field", msg)
+	}
+	if fe.target.Writes() != 0 {
+		t.Fatal("a record that failed mapping was written")
+	}
+}
+
+func TestEngineFilterRuleSkipsWithReason(t *testing.T) {
+	rules := `[{"kind":"filter","when":"name == 'Draft'","reason":"drafts are not published"}]`
+	fe := newFlowEnv(t, connectors.Product, map[string]any{"rules": rules})
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Draft"))
+	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSkipped: 1, StatusSucceeded: 1})
+	tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p1")
+	if tx.GetString("note") != "drafts are not published" {
+		t.Fatalf("note %q", tx.GetString("note"))
+	}
+}
+
+func TestEngineKeepsOrderPerKey(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Stock, map[string]any{"options": map[string]any{"ordered": true}})
+	fe.target.FailNext(connectors.Transient(errors.New("first write times out")))
+	for i := range 5 {
+		fe.source.Add(connectors.Stock, fmt.Sprintf("m%d", i), map[string]any{"sku": "SKU-1", "quantity": fmt.Sprint(i)})
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 5})
+	var quantities []string
+	for _, w := range fe.target.Log() {
+		quantities = append(quantities, fmt.Sprint(w.Data["quantity"]))
+	}
+	if strings.Join(quantities, ",") != "0,1,2,3,4" {
+		t.Fatalf("writes in order %v, want 0,1,2,3,4", quantities)
+	}
+}
+
+func TestEngineOutagePausesAlertsOnceAndRecovers(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.target.SetOutage(connectors.Transient(errors.New("503 Service Unavailable")))
+	for i := range 50 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	fe.run(t)
+	eventually(t, "the target to be marked down", func() bool {
+		rec, _ := fe.app.FindFirstRecordByData(connectionsCollection, "name", "Target")
+		return rec.GetString("status") == ConnDown
+	})
+	time.Sleep(100 * time.Millisecond) // the probe keeps failing meanwhile
+	fe.target.SetOutage(nil)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 50})
+	rec, _ := fe.app.FindFirstRecordByData(connectionsCollection, "name", "Target")
+	if rec.GetString("status") != ConnOK {
+		t.Fatalf("target status %q after recovery", rec.GetString("status"))
+	}
+	if fe.target.Len() != 50 {
+		t.Fatalf("target has %d records, want 50", fe.target.Len())
+	}
+	eventually(t, "two mails: down and back", func() bool { return fe.app.TestMailer.TotalSend() == 2 })
+	msgs := fe.app.TestMailer.Messages()
+	if !strings.Contains(msgs[0].Subject, "is not answering") || !strings.Contains(msgs[1].Subject, "is back") {
+		t.Fatalf("mails %q, %q", msgs[0].Subject, msgs[1].Subject)
+	}
+}
+
+func TestEngineCrashedClaimsComeBack(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.sb.engine.Stop()
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	// A worker claimed the record and died: its lease ran out.
+	rt, err := fe.sb.engine.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, _ := fe.sb.engine.inboxItems(rt, "", []connectors.Record{{ID: "p1", Key: "SKU-1", Data: product("SKU-1", "Chair")}})
+	if _, _, err := insertTransactions(fe.app, items, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := claimTransactions(fe.app, 10, -time.Second, nil, time.Now())
+	if err != nil || len(got) != 1 {
+		t.Fatalf("claim = %v, %v", got, err)
+	}
+	again, err := claimTransactions(fe.app, 10, time.Minute, nil, time.Now())
+	if err != nil || len(again) != 1 || again[0].Attempts != 2 {
+		t.Fatalf("expired lease not reclaimed: %v, %v", again, err)
+	}
+	if none, _ := claimTransactions(fe.app, 10, time.Minute, nil, time.Now()); len(none) != 0 {
+		t.Fatalf("a leased transaction was claimed twice: %v", none)
+	}
+}

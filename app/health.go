@@ -1,0 +1,194 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Connection statuses, as kept in connections.status.
+const (
+	ConnUnknown = "unknown"
+	ConnOK      = "ok"
+	ConnDown    = "down"
+	ConnFailing = "failing"
+)
+
+// healthBook tracks transient failures per connection. A connection that
+// fails DownAfter times in a row is marked down: its flows pause, a probe
+// tests it every ProbeEvery, and its flows resume when it answers.
+type healthBook struct {
+	e     *Engine
+	mu    sync.Mutex
+	fails map[string]int
+	down  map[string]bool
+}
+
+func newHealthBook(e *Engine) *healthBook {
+	return &healthBook{e: e, fails: map[string]int{}, down: map[string]bool{}}
+}
+
+// load takes up the connections that were down when the appliance stopped.
+func (h *healthBook) load() error {
+	recs, err := h.e.app().FindAllRecords(connectionsCollection, dbx.HashExp{"status": ConnDown})
+	if err != nil {
+		return fmt.Errorf("loading connection health: %w", err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range recs {
+		h.down[r.Id] = true
+		h.fails[r.Id] = r.GetInt("failures")
+	}
+	return nil
+}
+
+// isDown reports whether a connection is marked down.
+func (h *healthBook) isDown(conn string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.down[conn]
+}
+
+func (h *healthBook) downList() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.down))
+	for id := range h.down {
+		out = append(out, id)
+	}
+	return out
+}
+
+// ok records that a connection answered.
+func (h *healthBook) ok(conn string) {
+	h.mu.Lock()
+	wasDown, hadFails := h.down[conn], h.fails[conn] > 0
+	delete(h.down, conn)
+	delete(h.fails, conn)
+	h.mu.Unlock()
+	if wasDown {
+		h.e.connectionUp(conn)
+	} else if hadFails {
+		h.e.saveConnectionHealth(conn, ConnOK, "", 0, false)
+	}
+}
+
+// failed records a transient failure of a connection.
+func (h *healthBook) failed(conn, msg string) {
+	h.mu.Lock()
+	h.fails[conn]++
+	n := h.fails[conn]
+	goesDown := n >= h.e.cfg.DownAfter && !h.down[conn]
+	if goesDown {
+		h.down[conn] = true
+	}
+	h.mu.Unlock()
+	if goesDown {
+		h.e.connectionDown(conn, msg, n)
+	}
+}
+
+// probeLoop tests down connections until they answer.
+func (h *healthBook) probeLoop() {
+	ticker := time.NewTicker(h.e.cfg.ProbeEvery)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-h.e.ctx.Done():
+			return
+		case <-ticker.C:
+			for _, conn := range h.downList() {
+				h.probe(conn)
+			}
+		}
+	}
+}
+
+func (h *healthBook) probe(conn string) {
+	rec, err := h.e.app().FindRecordById(connectionsCollection, conn)
+	if err != nil {
+		h.mu.Lock()
+		delete(h.down, conn)
+		h.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.e.ctx, testTimeout)
+	defer cancel()
+	if res := h.e.sb.TestConnection(ctx, rec); res.OK {
+		h.ok(conn)
+	}
+}
+
+// connectionDown pauses the connection's flows and raises an alert.
+func (e *Engine) connectionDown(conn, msg string, failures int) {
+	e.logger().Warn("connection down: its flows pause until it answers", slog.String("connection", conn), slog.String("error", msg))
+	e.saveConnectionHealth(conn, ConnDown, msg, failures, true)
+	e.alerts.connection(conn, true, msg)
+}
+
+// connectionUp resumes the connection's flows at once and says so.
+func (e *Engine) connectionUp(conn string) {
+	e.logger().Info("connection back: its flows resume", slog.String("connection", conn))
+	e.saveConnectionHealth(conn, ConnOK, "", 0, false)
+	if err := e.resumeRetries(conn); err != nil {
+		e.logger().Error("resuming retries", slog.String("error", err.Error()))
+	}
+	e.alerts.connection(conn, false, "")
+	e.Wake()
+}
+
+// resumeRetries makes the waiting retries of a connection's flows due now.
+func (e *Engine) resumeRetries(conn string) error {
+	_, err := e.app().DB().NewQuery(`UPDATE transactions SET next_attempt = {:now}
+		WHERE status = 'retrying' AND flow IN (SELECT id FROM flows WHERE source = {:conn} OR target = {:conn})`).
+		Bind(dbx.Params{"now": sqlTime(time.Now()), "conn": conn}).Execute()
+	return err
+}
+
+func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, down bool) {
+	rec, err := e.app().FindRecordById(connectionsCollection, conn)
+	if err != nil {
+		return
+	}
+	rec.Set("status", status)
+	rec.Set("status_message", truncate(msg, 2000))
+	rec.Set("failures", failures)
+	rec.Set("checked", types.NowDateTime())
+	if down {
+		rec.Set("down_since", types.NowDateTime())
+	} else {
+		rec.Set("down_since", "")
+	}
+	if err := e.app().Save(rec); err != nil {
+		e.logger().Error("saving connection health", slog.String("connection", conn), slog.String("error", err.Error()))
+	}
+}
+
+// pausedFlows lists the flows whose work waits: disabled flows, and flows
+// with a connection that is down.
+func (e *Engine) pausedFlows() []string {
+	down := e.health.downList()
+	where := "enabled = FALSE"
+	params := dbx.Params{}
+	if len(down) > 0 {
+		names := make([]string, len(down))
+		for i, id := range down {
+			names[i] = fmt.Sprintf("{:d%d}", i)
+			params[fmt.Sprintf("d%d", i)] = id
+		}
+		list := strings.Join(names, ", ")
+		where += " OR source IN (" + list + ") OR target IN (" + list + ")"
+	}
+	var ids []string
+	if err := e.app().DB().NewQuery("SELECT id FROM flows WHERE " + where).Bind(params).Column(&ids); err != nil {
+		e.logger().Error("listing paused flows", slog.String("error", err.Error()))
+	}
+	return ids
+}

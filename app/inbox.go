@@ -1,0 +1,126 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Transaction statuses.
+const (
+	StatusPending   = "pending"
+	StatusRunning   = "running"
+	StatusSucceeded = "succeeded"
+	StatusSkipped   = "skipped"
+	StatusFailed    = "failed"
+	StatusRetrying  = "retrying"
+	StatusResolved  = "resolved"
+)
+
+// sqlTime formats t as PocketBase stores dates, so that they sort as text.
+func sqlTime(t time.Time) string { return t.UTC().Format(types.DefaultDateLayout) }
+
+// inboxItem is one record to store as a transaction.
+type inboxItem struct {
+	flow   string
+	run    string
+	lane   string
+	record connectors.Record
+	input  string // encoded payloads holding the input
+	err    string // the record could not be read: it is stored failed
+}
+
+const insertTransactionSQL = `INSERT INTO transactions
+	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
+	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, 0, {:now}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`
+
+// insertTransactions stores items as pending (or failed) transactions
+// inside tx and returns how many of each it stored.
+func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending, failed int, err error) {
+	if len(items) == 0 {
+		return 0, 0, nil
+	}
+	q := tx.DB().NewQuery(insertTransactionSQL).Prepare()
+	defer q.Close()
+	ts := sqlTime(now)
+	for _, it := range items {
+		status, class := StatusPending, ""
+		if it.err != "" {
+			status, class = StatusFailed, string(connectors.ClassPermanent)
+			failed++
+		} else {
+			pending++
+		}
+		_, err := q.Bind(dbx.Params{
+			"id": core.GenerateDefaultRandomId(), "flow": it.flow, "run": it.run, "status": status,
+			"key": truncate(recordKey(it.record), 500), "source_id": truncate(it.record.ID, 500), "lane": it.lane,
+			"now": ts, "error": it.err, "error_class": class, "payloads": it.input,
+		}).Execute()
+		if err != nil {
+			return 0, 0, fmt.Errorf("storing transaction for %s: %w", recordKey(it.record), err)
+		}
+	}
+	return pending, failed, nil
+}
+
+func recordKey(r connectors.Record) string {
+	if r.Key != "" {
+		return r.Key
+	}
+	return r.ID
+}
+
+// claimed is a transaction claimed by a worker.
+type claimed struct {
+	ID       string `db:"id"`
+	Flow     string `db:"flow"`
+	Run      string `db:"run"`
+	Key      string `db:"key"`
+	SourceID string `db:"source_id"`
+	Attempts int    `db:"attempts"`
+	Payloads string `db:"payloads"`
+	Created  string `db:"created"`
+}
+
+// claimSQL takes due transactions whose lane has no earlier unfinished
+// transaction, and leases them until {:lease}. A running transaction whose
+// lease has passed (its worker died) is due again.
+const claimSQL = `UPDATE transactions
+	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
+	WHERE id IN (
+		SELECT t.id FROM transactions t
+		WHERE t.status IN ('pending', 'retrying', 'running') AND t.next_attempt <= {:now} %s
+		AND NOT EXISTS (
+			SELECT 1 FROM transactions e
+			WHERE e.flow = t.flow AND e.lane = t.lane AND e.rowid < t.rowid
+			AND e.status IN ('pending', 'retrying', 'running'))
+		ORDER BY t.next_attempt, t.rowid
+		LIMIT {:limit})
+	RETURNING id, flow, run, key, source_id, attempts, payloads, created`
+
+// claimTransactions leases up to limit due transactions, leaving out the
+// given flows (paused or disabled).
+func claimTransactions(app core.App, limit int, lease time.Duration, exclude []string, now time.Time) ([]claimed, error) {
+	params := dbx.Params{"now": sqlTime(now), "lease": sqlTime(now.Add(lease)), "limit": limit}
+	filter := ""
+	if len(exclude) > 0 {
+		names := make([]string, len(exclude))
+		for i, id := range exclude {
+			name := fmt.Sprintf("x%d", i)
+			params[name] = id
+			names[i] = "{:" + name + "}"
+		}
+		filter = "AND t.flow NOT IN (" + strings.Join(names, ", ") + ")"
+	}
+	var out []claimed
+	if err := app.DB().NewQuery(fmt.Sprintf(claimSQL, filter)).Bind(params).All(&out); err != nil {
+		return nil, fmt.Errorf("claiming transactions: %w", err)
+	}
+	return out, nil
+}

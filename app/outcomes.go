@@ -1,0 +1,230 @@
+package app
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// commitBatch and commitWait bound how many outcomes are committed in one
+// SQLite transaction, and how long the first of them waits for company.
+const (
+	commitBatch = 256
+	commitWait  = 20 * time.Millisecond
+)
+
+// commitLoop records outcomes in batches until the outcome channel closes.
+func (e *Engine) commitLoop() {
+	for {
+		batch, open := e.nextBatch()
+		if len(batch) > 0 {
+			e.commit(batch)
+		}
+		if !open {
+			return
+		}
+	}
+}
+
+func (e *Engine) nextBatch() ([]outcome, bool) {
+	first, ok := <-e.outcomes
+	if !ok {
+		return nil, false
+	}
+	batch := []outcome{first}
+	timer := time.NewTimer(commitWait)
+	defer timer.Stop()
+	for len(batch) < commitBatch {
+		select {
+		case o, ok := <-e.outcomes:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, o)
+		case <-timer.C:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+// commit writes a batch of outcomes, their xrefs, run counts and usage in
+// one transaction, then updates connection health and alerts. A batch that
+// cannot be committed is retried one outcome at a time, so that one bad
+// row does not hold the others back; a transaction whose outcome is lost
+// is taken up again when its lease runs out.
+func (e *Engine) commit(batch []outcome) {
+	err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, batch, time.Now()) })
+	if err != nil {
+		e.logger().Error("recording outcomes", slog.Int("count", len(batch)), slog.String("error", err.Error()))
+		for _, o := range batch {
+			one := []outcome{o}
+			if err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, one, time.Now()) }); err != nil {
+				e.logger().Error("recording outcome", slog.String("transaction", o.tx.ID), slog.String("error", err.Error()))
+			}
+		}
+	}
+	e.afterCommit(batch)
+}
+
+func (e *Engine) afterCommit(batch []outcome) {
+	failures := map[string]int{}
+	for _, o := range batch {
+		switch {
+		case o.succeeded != "":
+			e.health.ok(o.succeeded)
+		case o.blame != "" && o.status == StatusRetrying:
+			e.health.failed(o.blame, o.err)
+		}
+		if o.status == StatusFailed {
+			failures[o.tx.Flow]++
+		}
+	}
+	for flow, n := range failures {
+		e.alerts.failed(flow, n, firstError(batch, flow))
+	}
+	if hasRetry(batch) {
+		e.Wake()
+	}
+}
+
+func firstError(batch []outcome, flow string) string {
+	for _, o := range batch {
+		if o.tx.Flow == flow && o.status == StatusFailed {
+			return fmt.Sprintf("%s: %s", o.tx.Key, o.err)
+		}
+	}
+	return ""
+}
+
+func hasRetry(batch []outcome) bool {
+	for _, o := range batch {
+		if o.status == StatusRetrying {
+			return true
+		}
+	}
+	return false
+}
+
+const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id = {:target_id}, error = {:error},
+	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads},
+	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
+
+const upsertXrefSQL = `INSERT INTO xrefs (id, flow, source_id, target_id, hash, created, updated)
+	VALUES ({:id}, {:flow}, {:source_id}, {:target_id}, {:hash}, {:now}, {:now})
+	ON CONFLICT (flow, source_id) DO UPDATE SET target_id = excluded.target_id, hash = excluded.hash, updated = excluded.updated`
+
+func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
+	update := tx.DB().NewQuery(updateOutcomeSQL).Prepare()
+	defer update.Close()
+	xref := tx.DB().NewQuery(upsertXrefSQL).Prepare()
+	defer xref.Close()
+	ts := sqlTime(now)
+	counts := map[string]*runCounts{}
+	writes := map[string]int{}
+	for _, o := range batch {
+		if err := writeOutcome(update, xref, o, ts); err != nil {
+			return err
+		}
+		countOutcome(counts, o)
+		if o.succeeded != "" {
+			writes[o.succeeded]++
+		}
+	}
+	if err := addRunCounts(tx, counts, ts); err != nil {
+		return err
+	}
+	return addUsage(tx, writes, "writes", now)
+}
+
+func writeOutcome(update, xref *dbx.Query, o outcome, ts string) error {
+	payloads, err := encodePayloads(o.payloads)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if !o.next.IsZero() {
+		next = sqlTime(o.next)
+	}
+	_, err = update.Bind(dbx.Params{
+		"id": o.tx.ID, "status": o.status, "target_id": truncate(o.targetID, 500), "error": o.err,
+		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": payloads,
+		"ms": o.duration.Milliseconds(), "now": ts,
+	}).Execute()
+	if err != nil {
+		return fmt.Errorf("recording transaction %s: %w", o.tx.ID, err)
+	}
+	if o.status != StatusSucceeded || o.succeeded == "" || o.tx.SourceID == "" {
+		return nil
+	}
+	_, err = xref.Bind(dbx.Params{
+		"id": core.GenerateDefaultRandomId(), "flow": o.tx.Flow, "source_id": o.tx.SourceID,
+		"target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
+	}).Execute()
+	if err != nil {
+		return fmt.Errorf("recording xref for %s: %w", o.tx.Key, err)
+	}
+	return nil
+}
+
+type runCounts struct{ succeeded, failed, skipped int }
+
+func countOutcome(counts map[string]*runCounts, o outcome) {
+	if o.tx.Run == "" {
+		return
+	}
+	c := counts[o.tx.Run]
+	if c == nil {
+		c = &runCounts{}
+		counts[o.tx.Run] = c
+	}
+	switch o.status {
+	case StatusSucceeded:
+		c.succeeded++
+	case StatusFailed:
+		c.failed++
+	case StatusSkipped:
+		c.skipped++
+	}
+}
+
+func addRunCounts(tx core.App, counts map[string]*runCounts, ts string) error {
+	for run, c := range counts {
+		_, err := tx.DB().NewQuery(`UPDATE runs SET succeeded = succeeded + {:s}, failed = failed + {:f},
+			skipped = skipped + {:k}, updated = {:now} WHERE id = {:id}`).
+			Bind(dbx.Params{"s": c.succeeded, "f": c.failed, "k": c.skipped, "now": ts, "id": run}).Execute()
+		if err != nil {
+			return fmt.Errorf("counting run %s: %w", run, err)
+		}
+	}
+	return nil
+}
+
+// addUsage adds reads or writes per connection to this month's usage.
+func addUsage(tx core.App, counts map[string]int, column string, now time.Time) error {
+	month := now.UTC().Format("2006-01")
+	ts := sqlTime(now)
+	for conn, n := range counts {
+		reads, writes := 0, n
+		if column == "reads" {
+			reads, writes = n, 0
+		}
+		_, err := tx.DB().NewQuery(`INSERT INTO usage (id, connection, month, reads, writes, created, updated)
+			VALUES ({:id}, {:conn}, {:month}, {:reads}, {:writes}, {:now}, {:now})
+			ON CONFLICT (connection, month) DO UPDATE SET reads = reads + excluded.reads,
+			writes = writes + excluded.writes, updated = excluded.updated`).
+			Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "conn": conn, "month": month,
+				"reads": reads, "writes": writes, "now": ts}).Execute()
+		if err != nil {
+			return fmt.Errorf("counting usage: %w", err)
+		}
+	}
+	return nil
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/pocketbase/dbx"
+)
+
+// deliveriesKept is how long webhook delivery keys are remembered.
+const deliveriesKept = 7 * 24 * time.Hour
+
+// retentionChunk bounds each delete, so writers are not stalled.
+const retentionChunk = 1000
+
+// retentionLoop removes finished activity older than the retention, every
+// hour and once at start. Failed transactions stay until resolved.
+func (e *Engine) retentionLoop() {
+	e.prune(time.Now())
+	ticker := time.NewTicker(time.Hour)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case now := <-ticker.C:
+			e.prune(now)
+		}
+	}
+}
+
+func (e *Engine) prune(now time.Time) {
+	steps := []struct{ what, sql, cutoff string }{
+		{"transactions", `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
+			WHERE status IN ('succeeded', 'skipped', 'resolved') AND updated < {:cutoff} LIMIT {:n})`, sqlTime(now.Add(-e.cfg.Retention))},
+		{"runs", `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
+			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, sqlTime(now.Add(-e.cfg.Retention))},
+		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE created < {:cutoff} LIMIT {:n})`,
+			sqlTime(now.Add(-deliveriesKept))},
+	}
+	for _, s := range steps {
+		for e.ctx.Err() == nil {
+			res, err := e.app().DB().NewQuery(s.sql).Bind(dbx.Params{"cutoff": s.cutoff, "n": retentionChunk}).Execute()
+			if err != nil {
+				e.logger().Error("pruning old activity", slog.String("what", s.what), slog.String("error", err.Error()))
+				break
+			}
+			if n, _ := res.RowsAffected(); n < retentionChunk {
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Run triggers.
+const (
+	TriggerSchedule = "schedule"
+	TriggerWebhook  = "webhook"
+	TriggerManual   = "manual"
+)
+
+// pageSize is how many records the engine asks a source for per page.
+const pageSize = 200
+
+// ErrFlowRunning is returned when a flow is asked to run while it runs.
+var ErrFlowRunning = errors.New("the flow is already running")
+
+// runLocks keeps runs of one flow from overlapping.
+type runLocks struct {
+	mu      sync.Mutex
+	running map[string]string // flow id -> run id
+}
+
+func (l *runLocks) acquire(flow string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if run, busy := l.running[flow]; busy {
+		return run, false
+	}
+	l.running[flow] = ""
+	return "", true
+}
+
+func (l *runLocks) set(flow, run string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.running[flow] = run
+}
+
+func (l *runLocks) release(flow string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.running, flow)
+}
+
+// RunFlow starts a run of a flow that reads its source into the inbox, and
+// returns the run's id at once; the reading goes on in the background. A
+// flow that is running already answers ErrFlowRunning with that run's id.
+func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
+	if e.ctx == nil || e.ctx.Err() != nil {
+		return "", ErrEngineStopped
+	}
+	if err := e.sb.Ready(); err != nil {
+		return "", err
+	}
+	if running, ok := e.runs.acquire(flowID); !ok {
+		return running, ErrFlowRunning
+	}
+	rt, err := e.runtime(flowID)
+	if err != nil {
+		e.runs.release(flowID)
+		return "", err
+	}
+	run, err := e.startRun(flowID, trigger)
+	if err != nil {
+		e.runs.release(flowID)
+		return "", err
+	}
+	e.runs.set(flowID, run.Id)
+	e.goLoop(func() {
+		defer e.runs.release(flowID)
+		e.readRun(rt, run)
+	})
+	return run.Id, nil
+}
+
+func (e *Engine) startRun(flowID, trigger string) (*core.Record, error) {
+	col, err := e.app().FindCollectionByNameOrId("runs")
+	if err != nil {
+		return nil, err
+	}
+	run := core.NewRecord(col)
+	run.Set("flow", flowID)
+	run.Set("trigger", trigger)
+	run.Set("started", types.NowDateTime())
+	if err := e.app().Save(run); err != nil {
+		return nil, fmt.Errorf("starting run: %w", err)
+	}
+	return run, nil
+}
+
+// readRun reads the flow's source page by page into the inbox and closes
+// the run; the records' outcomes are counted on the run as they come.
+func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
+	err := e.read(rt, run.Id)
+	msg := ""
+	if err != nil {
+		msg = rt.redact.text(err.Error())
+		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
+		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
+			e.health.failed(rt.source.Id, msg)
+		}
+	}
+	_, dbErr := e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, error = {:error}, updated = {:now} WHERE id = {:id}`).
+		Bind(dbx.Params{"now": sqlTime(time.Now()), "error": truncate(msg, 10000), "id": run.Id}).Execute()
+	if dbErr != nil {
+		e.logger().Error("closing run", slog.String("error", dbErr.Error()))
+	}
+}
+
+func (e *Engine) read(rt *flowRuntime, runID string) error {
+	if e.health.isDown(rt.source.Id) {
+		return fmt.Errorf("source %q is down; the run waits until it answers", rt.source.GetString("name"))
+	}
+	conn, err := e.sb.OpenConnection(rt.source)
+	if err != nil {
+		return connectors.Permanent(err)
+	}
+	defer func() { _ = conn.Close() }()
+	reader, ok := conn.(connectors.Reader)
+	if !ok {
+		return connectors.Permanent(fmt.Errorf("connection %q cannot read", rt.source.GetString("name")))
+	}
+	cursor, err := e.cursor(rt.flow.Id)
+	if err != nil {
+		return err
+	}
+	var opts map[string]any
+	_ = rt.flow.UnmarshalJSONField("options", &opts)
+	stream, err := reader.Read(e.ctx, connectors.ReadRequest{Entity: rt.entity, Cursor: cursor, PageSize: pageSize, Options: opts})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stream.Close() }()
+	return e.readPages(rt, runID, stream)
+}
+
+func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.PageStream) error {
+	for {
+		page, err := stream.Next(e.ctx)
+		if errors.Is(err, connectors.ErrEndOfInput) {
+			e.health.ok(rt.source.Id)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := e.commitPage(rt, runID, page); err != nil {
+			return err
+		}
+		if page.Ack != nil {
+			if err := page.Ack(e.ctx); err != nil {
+				e.logger().Warn("acknowledging a page", slog.String("flow", rt.flow.GetString("name")), slog.String("error", rt.redact.text(err.Error())))
+			}
+		}
+		e.Wake()
+	}
+}
+
+// commitPage stores a page's records as pending transactions and moves the
+// flow's cursor, in one SQLite transaction.
+func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page) error {
+	items, err := e.inboxItems(rt, runID, page.Records)
+	if err != nil {
+		return err
+	}
+	return e.app().RunInTransaction(func(tx core.App) error {
+		now := time.Now()
+		_, failed, err := insertTransactions(tx, items, now)
+		if err != nil {
+			return err
+		}
+		if page.Cursor != "" {
+			if err := saveCursor(tx, rt.flow.Id, page.Cursor, now); err != nil {
+				return err
+			}
+		}
+		if err := countRead(tx, runID, len(items), failed, now); err != nil {
+			return err
+		}
+		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
+	})
+}
+
+// inboxItems prepares records for the inbox: redacted input payloads and
+// the lane each record goes in.
+func (e *Engine) inboxItems(rt *flowRuntime, runID string, records []connectors.Record) ([]inboxItem, error) {
+	items := make([]inboxItem, 0, len(records))
+	for _, r := range records {
+		input, err := encodePayloads(Payloads{Input: rt.redact.record(r.Data)})
+		if err != nil {
+			return nil, err
+		}
+		it := inboxItem{flow: rt.flow.Id, run: runID, record: r, input: input, lane: laneOf(rt, r)}
+		if r.Err != nil {
+			it.err = rt.redact.text(r.Err.Error())
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// laneOf puts the records of one source record, or with ordering on, of one
+// business key, in one lane, so they are written one at a time and in order.
+func laneOf(rt *flowRuntime, r connectors.Record) string {
+	if rt.ordered && r.Key != "" {
+		return "k:" + truncate(r.Key, 500)
+	}
+	return "i:" + truncate(r.ID, 500)
+}
+
+func countRead(tx core.App, runID string, read, failed int, now time.Time) error {
+	if runID == "" {
+		return nil
+	}
+	_, err := tx.DB().NewQuery(`UPDATE runs SET read = read + {:read}, failed = failed + {:failed}, updated = {:now} WHERE id = {:id}`).
+		Bind(dbx.Params{"read": read, "failed": failed, "now": sqlTime(now), "id": runID}).Execute()
+	if err != nil {
+		return fmt.Errorf("counting reads: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) cursor(flowID string) (string, error) {
+	var cursor string
+	err := e.app().DB().NewQuery("SELECT cursor FROM flow_state WHERE flow = {:flow}").
+		Bind(dbx.Params{"flow": flowID}).Row(&cursor)
+	if err != nil && !isNoRows(err) {
+		return "", fmt.Errorf("reading cursor: %w", err)
+	}
+	return cursor, nil
+}
+
+func saveCursor(tx core.App, flowID, cursor string, now time.Time) error {
+	_, err := tx.DB().NewQuery(`INSERT INTO flow_state (id, flow, cursor, last_run, created, updated)
+		VALUES ({:id}, {:flow}, {:cursor}, {:now}, {:now}, {:now})
+		ON CONFLICT (flow) DO UPDATE SET cursor = excluded.cursor, last_run = excluded.last_run, updated = excluded.updated`).
+		Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "flow": flowID, "cursor": cursor, "now": sqlTime(now)}).Execute()
+	if err != nil {
+		return fmt.Errorf("saving cursor: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// maxWebhookBody bounds a webhook call's body.
+const maxWebhookBody = 10 << 20
+
+// webhookRuns keeps one run per flow per hour for webhook calls, so that
+// activity groups them without a run per call.
+type webhookRuns struct {
+	mu   sync.Mutex
+	runs map[string]webhookRun
+}
+
+type webhookRun struct {
+	id    string
+	until time.Time
+}
+
+// errDuplicateDelivery marks a webhook delivery seen before.
+var errDuplicateDelivery = errors.New("delivery seen before")
+
+// handleWebhook verifies a webhook call, commits its records to the inbox
+// and only then answers 200. A redelivery (same delivery id, or the same
+// body when the app sends no id) is answered 200 and not stored again.
+func (e *Engine) handleWebhook(re *core.RequestEvent) error {
+	flowID := re.Request.PathValue("flow")
+	rt, err := e.runtime(flowID)
+	if err != nil || !rt.flow.GetBool("webhook") || !rt.flow.GetBool("enabled") {
+		return re.NotFoundError("No flow takes webhooks here.", nil)
+	}
+	body, err := io.ReadAll(io.LimitReader(re.Request.Body, maxWebhookBody+1))
+	if err != nil {
+		return re.BadRequestError("Could not read the body.", nil)
+	}
+	if len(body) > maxWebhookBody {
+		return re.Error(http.StatusRequestEntityTooLarge, "The body is too large.", nil)
+	}
+	receiver, err := e.receiver(rt)
+	if err != nil {
+		return re.NotFoundError("No flow takes webhooks here.", nil)
+	}
+	req := connectors.WebhookRequest{Header: re.Request.Header, Body: body, Secret: rt.flow.GetString("webhook_secret")}
+	if err := receiver.VerifyWebhook(req); err != nil {
+		return re.UnauthorizedError("The webhook signature does not verify.", nil)
+	}
+	hook, err := receiver.ParseWebhook(req)
+	if err != nil {
+		return re.BadRequestError("The webhook could not be read: "+rt.redact.text(err.Error()), nil)
+	}
+	if err := e.sb.Ready(); err != nil {
+		return re.Error(http.StatusServiceUnavailable, "Switchboard cannot take records now: the secret key check failed.", nil)
+	}
+	err = e.intake(rt, deliveryKey(hook, body), hook.Records)
+	if errors.Is(err, errDuplicateDelivery) {
+		return re.JSON(http.StatusOK, map[string]any{"accepted": 0, "duplicate": true})
+	}
+	if err != nil {
+		return re.Error(http.StatusServiceUnavailable, "The records could not be stored; send them again.", nil)
+	}
+	e.Wake()
+	return re.JSON(http.StatusOK, map[string]any{"accepted": len(hook.Records)})
+}
+
+func deliveryKey(hook connectors.Webhook, body []byte) string {
+	if hook.DeliveryID != "" {
+		return "id:" + truncate(hook.DeliveryID, 250)
+	}
+	sum := sha256.Sum256(body)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// receiver returns the flow's source as a webhook receiver.
+func (e *Engine) receiver(rt *flowRuntime) (connectors.WebhookReceiver, error) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.receiver != nil {
+		return rt.receiver, nil
+	}
+	conn, err := e.sb.OpenConnection(rt.source)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := conn.(connectors.WebhookReceiver)
+	if !ok {
+		_ = conn.Close()
+		return nil, fmt.Errorf("connection %q takes no webhooks", rt.source.GetString("name"))
+	}
+	rt.receiver, rt.sourceConn = r, conn
+	return r, nil
+}
+
+// intake stores a delivery's records as pending transactions, with the
+// delivery key, in one SQLite transaction.
+func (e *Engine) intake(rt *flowRuntime, delivery string, records []connectors.Record) error {
+	runID, err := e.webhookRun(rt.flow.Id)
+	if err != nil {
+		return err
+	}
+	items, err := e.inboxItems(rt, runID, records)
+	if err != nil {
+		return err
+	}
+	return e.app().RunInTransaction(func(tx core.App) error {
+		now := time.Now()
+		res, err := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, created, updated)
+			VALUES ({:id}, {:flow}, {:delivery}, {:now}, {:now}) ON CONFLICT (flow, delivery) DO NOTHING`).
+			Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "flow": rt.flow.Id, "delivery": delivery, "now": sqlTime(now)}).Execute()
+		if err != nil {
+			return fmt.Errorf("recording delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errDuplicateDelivery
+		}
+		_, failed, err := insertTransactions(tx, items, now)
+		if err != nil {
+			return err
+		}
+		if err := countRead(tx, runID, len(items), failed, now); err != nil {
+			return err
+		}
+		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
+	})
+}
+
+func (e *Engine) webhookRun(flowID string) (string, error) {
+	e.hooks.mu.Lock()
+	defer e.hooks.mu.Unlock()
+	if r, ok := e.hooks.runs[flowID]; ok && time.Now().Before(r.until) {
+		return r.id, nil
+	}
+	run, err := e.startRun(flowID, TriggerWebhook)
+	if err != nil {
+		return "", err
+	}
+	e.hooks.runs[flowID] = webhookRun{id: run.Id, until: time.Now().Truncate(time.Hour).Add(time.Hour)}
+	return run.Id, nil
+}

@@ -1,0 +1,253 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/mappings"
+)
+
+// writeTimeout bounds one write to a target.
+const writeTimeout = 2 * time.Minute
+
+// dispatchLoop claims due transactions and hands them to the workers,
+// sleeping until woken or the poll interval passes when there are none.
+func (e *Engine) dispatchLoop() {
+	defer close(e.jobs)
+	batch := e.cfg.Workers * 4
+	for e.ctx.Err() == nil {
+		if e.sb.Ready() != nil {
+			e.sleep()
+			continue
+		}
+		got, err := claimTransactions(e.app(), batch, e.cfg.Lease, e.pausedFlows(), time.Now())
+		if err != nil {
+			e.logger().Error("claiming work", slog.String("error", err.Error()))
+			e.sleep()
+			continue
+		}
+		for _, c := range got {
+			e.jobs <- c
+		}
+		if len(got) == 0 {
+			e.flushTargets()
+			e.sleep()
+		}
+	}
+}
+
+func (e *Engine) sleep() {
+	select {
+	case <-e.ctx.Done():
+	case <-e.wake:
+	case <-time.After(e.cfg.PollEvery):
+	}
+}
+
+// workLoop processes claimed transactions until the dispatcher stops; a
+// transaction in flight at shutdown is finished, not abandoned.
+func (e *Engine) workLoop() {
+	for c := range e.jobs {
+		e.outcomes <- e.process(c)
+	}
+}
+
+// outcome is what became of one transaction.
+type outcome struct {
+	tx        claimed
+	flow      *flowRuntime // nil when the flow could not be loaded
+	status    string
+	targetID  string
+	hash      string
+	err       string
+	class     connectors.Class
+	note      string
+	next      time.Time
+	payloads  Payloads
+	duration  time.Duration
+	blame     string // connection whose transient failure this is
+	succeeded string // connection that answered
+}
+
+// process takes one transaction through map in, rules, map out and write.
+func (e *Engine) process(c claimed) outcome {
+	start := time.Now()
+	o := outcome{tx: c}
+	p, err := decodePayloads(c.Payloads)
+	if err != nil {
+		return e.finish(o, start, connectors.Permanent(err))
+	}
+	o.payloads = p
+	rt, err := e.runtime(c.Flow)
+	if err != nil {
+		return e.finish(o, start, connectors.Permanent(err))
+	}
+	o.flow = rt
+	res, err := rt.program.Run(p.Input)
+	o.payloads.Canonical, o.payloads.Output = rt.redact.record(res.Canonical), rt.redact.record(res.Output)
+	if err != nil {
+		return e.finish(o, start, connectors.Permanent(err))
+	}
+	if res.Skipped {
+		o.note = res.SkipReason
+		return e.finish(o, start, nil)
+	}
+	return e.write(o, rt, c, res, start)
+}
+
+func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, start time.Time) outcome {
+	o.hash = hashRecord(res.Canonical)
+	xref, err := e.lookupXref(c.Flow, c.SourceID)
+	if err != nil {
+		return e.finish(o, start, connectors.Transient(err))
+	}
+	if xref.Hash == o.hash && xref.Hash != "" {
+		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
+		return e.finish(o, start, nil)
+	}
+	w, err := rt.targetWriter(e.sb)
+	if err != nil {
+		return e.finish(o, start, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	key := res.Key
+	if key == "" {
+		key = c.Key
+	}
+	data := res.Output
+	if data == nil { // no write mapping: the target takes canonical records
+		data = res.Canonical
+	}
+	wr, err := w.Write(ctx, connectors.WriteRequest{
+		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID,
+	})
+	if err != nil {
+		o.blame = rt.target.Id
+		return e.finish(o, start, err)
+	}
+	o.succeeded = rt.target.Id
+	o.targetID = wr.TargetID
+	if o.targetID == "" {
+		o.targetID = xref.TargetID
+	}
+	o.payloads.Response = rt.redact.record(wr.Response)
+	return e.finish(o, start, nil)
+}
+
+// finish classifies the result and records the attempt.
+func (e *Engine) finish(o outcome, start time.Time, err error) outcome {
+	o.duration = time.Since(start)
+	att := Attempt{At: start.UTC(), DurationMS: o.duration.Milliseconds()}
+	switch {
+	case err == nil && o.note != "" && o.succeeded == "":
+		o.status, att.Outcome = StatusSkipped, "skipped: "+o.note
+	case err == nil:
+		o.status, att.Outcome = StatusSucceeded, "succeeded"
+	default:
+		o = e.failed(o, err)
+		att.Outcome, att.Error = o.status, o.err
+	}
+	o.payloads.Attempts = append(o.payloads.Attempts, att)
+	return o
+}
+
+// failed decides between a retry and a failure.
+func (e *Engine) failed(o outcome, err error) outcome {
+	class, wait := connectors.Classify(err)
+	o.class, o.err = class, e.describe(o, err)
+	created, _ := time.Parse(sqlTimeLayout, o.tx.Created)
+	if class == connectors.ClassPermanent {
+		o.status = StatusFailed
+		return o
+	}
+	if time.Since(created) > e.cfg.MaxAge {
+		o.status, o.class = StatusFailed, connectors.ClassPermanent
+		o.err = fmt.Sprintf("gave up after retrying for %s: %s", e.cfg.MaxAge, o.err)
+		return o
+	}
+	o.status = StatusRetrying
+	o.next = time.Now().Add(max(e.backoff(o.tx.Attempts), wait))
+	return o
+}
+
+// describe words an error for the Activity page, without secrets.
+func (e *Engine) describe(o outcome, err error) string {
+	msg := err.Error()
+	var ve mappings.Errors
+	if errors.As(err, &ve) {
+		msg = "mapping: " + msg
+	}
+	if o.flow != nil {
+		msg = o.flow.redact.text(msg)
+	}
+	return truncate(msg, 20000)
+}
+
+// backoff is exponential with full jitter: a random wait between half and
+// all of base*2^(attempts-1), capped.
+func (e *Engine) backoff(attempts int) time.Duration {
+	d := e.cfg.BackoffBase
+	for i := 1; i < attempts && d < e.cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, e.cfg.BackoffMax)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+const sqlTimeLayout = "2006-01-02 15:04:05.000Z"
+
+// hashRecord is the content hash of a canonical record, for delta sync.
+func hashRecord(rec map[string]any) string {
+	data, _ := json.Marshal(rec) // map keys are sorted: the encoding is stable
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+type xrefRow struct {
+	TargetID string `db:"target_id"`
+	Hash     string `db:"hash"`
+}
+
+func (e *Engine) lookupXref(flow, sourceID string) (xrefRow, error) {
+	var row xrefRow
+	err := e.app().DB().NewQuery("SELECT target_id, hash FROM xrefs WHERE flow = {:flow} AND source_id = {:source} LIMIT 1").
+		Bind(dbx.Params{"flow": flow, "source": sourceID}).One(&row)
+	if err != nil && !isNoRows(err) {
+		return row, fmt.Errorf("reading xref: %w", err)
+	}
+	return row, nil
+}
+
+// flushTargets asks buffering targets to make their writes final.
+func (e *Engine) flushTargets() {
+	e.cache.mu.Lock()
+	rts := make([]*flowRuntime, 0, len(e.cache.flows))
+	for _, rt := range e.cache.flows {
+		rts = append(rts, rt)
+	}
+	e.cache.mu.Unlock()
+	for _, rt := range rts {
+		rt.mu.Lock()
+		f, ok := rt.conn.(connectors.Flusher)
+		rt.mu.Unlock()
+		if !ok {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		if err := f.Flush(ctx); err != nil {
+			e.logger().Error("flushing target", slog.String("flow", rt.flow.GetString("name")), slog.String("error", rt.redact.text(err.Error())))
+		}
+		cancel()
+	}
+}
