@@ -17,7 +17,7 @@ type program struct {
 	path    []any // set when src is a plain path (see fastpath.go)
 	isConst bool  // src is a literal: konst
 	konst   any
-	call    *fastCall // set when src is a library call on paths and literals
+	fn      evalFn // the expression as Go closures, when every node is supported (closure.go)
 }
 
 var baseOptions = sync.OnceValue(func() []expr.Option {
@@ -79,7 +79,7 @@ func (c *compiler) compile(src string) (p *program, err error) {
 	p = &program{src: src, prog: prog}
 	p.path, _ = fastPath(src)
 	p.konst, p.isConst = fastConst(src)
-	p.call = c.fastCall(src)
+	p.fn = c.closure(src)
 	return p, nil
 }
 
@@ -92,12 +92,22 @@ func (p *program) eval(m *machine, env any) (out any, err error) {
 		if v, ok := walkPath(env, p.path); ok {
 			return v, nil
 		}
-	case p.call != nil:
-		if v, err, ok := p.call.eval(m, env); ok {
-			return v, err
-		}
+	case p.fn != nil:
+		return p.runClosure(m, env)
 	}
 	return p.run(m, env)
+}
+
+func (p *program) runClosure(m *machine, env any) (out any, err error) {
+	base := len(m.args)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, recovered(r)
+		}
+		clear(m.args[base:])
+		m.args = m.args[:base]
+	}()
+	return p.fn(m, env)
 }
 
 func (p *program) run(m *machine, env any) (out any, err error) {

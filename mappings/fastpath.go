@@ -2,7 +2,6 @@ package mappings
 
 import (
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 )
 
@@ -108,95 +107,4 @@ func walkPath(env any, steps []any) (any, bool) {
 		}
 	}
 	return cur, true
-}
-
-// fastCall is a call of a library function whose arguments are all plain
-// paths or literals, e.g. num(item.price) or round(total, 2).
-type fastCall struct {
-	fn   func(args ...any) (any, error)
-	args []fastArg
-	loc  file.Location // of the call, for errors like the VM's
-}
-
-type fastArg struct {
-	path  []any
-	konst any
-}
-
-// fastCall recognises src as a fast call; nil if it is not one.
-func (c *compiler) fastCall(src string) *fastCall {
-	tree, err := parser.Parse(src)
-	if err != nil {
-		return nil
-	}
-	n, ok := tree.Node.(*ast.CallNode)
-	if !ok {
-		return nil
-	}
-	id, ok := n.Callee.(*ast.IdentifierNode)
-	f := registry[id.Value]
-	if !ok || f == nil {
-		return nil
-	}
-	fc := &fastCall{fn: f.bound(c.tables), loc: n.Location()}
-	for _, a := range n.Arguments {
-		arg, ok := fastArgOf(src, a)
-		if !ok {
-			return nil
-		}
-		fc.args = append(fc.args, arg)
-	}
-	return fc
-}
-
-func fastArgOf(src string, n ast.Node) (fastArg, bool) {
-	switch a := n.(type) {
-	case *ast.StringNode:
-		return fastArg{konst: a.Value}, true
-	case *ast.IntegerNode:
-		return fastArg{konst: a.Value}, true
-	case *ast.BoolNode:
-		return fastArg{konst: a.Value}, true
-	case *ast.NilNode:
-		return fastArg{}, true
-	case *ast.FloatNode:
-		p := &patcher{src: []rune(src)}
-		c, ok := p.floatConst(a).(*ast.ConstantNode)
-		if !ok {
-			return fastArg{}, false
-		}
-		return fastArg{konst: c.Value}, true
-	}
-	steps, ok := pathOf(n)
-	return fastArg{path: steps}, ok
-}
-
-// eval runs the call; ok is false when an argument needs the VM.
-func (fc *fastCall) eval(m *machine, env any) (v any, err error, ok bool) {
-	args := m.args[:0]
-	for _, a := range fc.args {
-		if a.path == nil {
-			args = append(args, a.konst)
-			continue
-		}
-		av, ok := walkPath(env, a.path)
-		if !ok {
-			return nil, nil, false
-		}
-		args = append(args, av)
-	}
-	defer func() {
-		clear(args)
-		m.args = args[:0]
-		if r := recover(); r != nil {
-			v, err, ok = nil, recovered(r), true
-		}
-	}()
-	v, err = fc.fn(args...)
-	if err != nil {
-		fe := &file.Error{Location: fc.loc, Message: err.Error()}
-		fe.Wrap(err)
-		return nil, fe, true
-	}
-	return v, nil, true
 }

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// FuzzCompile compiles and runs arbitrary expressions: neither may panic.
+// FuzzCompile compiles and runs arbitrary expressions: neither may panic,
+// and closures must agree with the VM.
 func FuzzCompile(f *testing.F) {
 	for _, fn := range Functions() {
 		for _, ex := range fn.Examples {
@@ -22,13 +23,16 @@ func FuzzCompile(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	env := map[string]any{"a": map[string]any{"b": []any{json.Number("1.5")}}, "x": "2", "items": []any{map[string]any{"qty": 2, "price": "1.25"}}}
+	c := newCompiler(ExampleTables)
 	f.Fuzz(func(t *testing.T, src string) {
-		p, err := newCompiler(ExampleTables).compile(src)
+		p, err := c.compile(src)
 		if err != nil {
 			return
 		}
-		_, _ = p.eval(newMachine(), env)
+		_, _ = p.eval(newMachine(), fuzzEnv)
+		if diff, ok := sameResult(p, fuzzEnv); !ok {
+			t.Errorf("%q: %s", src, diff)
+		}
 	})
 }
 

@@ -1,0 +1,366 @@
+package mappings
+
+import (
+	"fmt"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+)
+
+// An expression whose every node is supported below runs as a tree of Go
+// closures instead of on the expr VM: the same patched tree (decimal
+// operators, nil-safe access), without the VM's per-run set-up. Closures,
+// predicates (map, filter, ...) and method calls fall back to the VM.
+// TestClosureMatchesVM and FuzzCompile compare both ways of running.
+
+// evalFn evaluates one node.
+type evalFn func(m *machine, env any) (any, error)
+
+// closure compiles src (already accepted by expr.Compile) to closures, or returns nil.
+func (c *compiler) closure(src string) evalFn {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	p := &patcher{src: []rune(src)}
+	ast.Walk(&tree.Node, p)
+	if p.err != nil {
+		return nil
+	}
+	fn, ok := c.node(tree.Node)
+	if !ok {
+		return nil
+	}
+	return fn
+}
+
+func constFn(v any) evalFn { return func(*machine, any) (any, error) { return v, nil } }
+
+func (c *compiler) node(n ast.Node) (evalFn, bool) {
+	switch x := n.(type) {
+	case *ast.NilNode:
+		return constFn(nil), true
+	case *ast.StringNode:
+		return constFn(x.Value), true
+	case *ast.IntegerNode:
+		return constFn(x.Value), true
+	case *ast.BoolNode:
+		return constFn(x.Value), true
+	case *ast.ConstantNode:
+		return constFn(x.Value), true
+	case *ast.IdentifierNode:
+		return identFn(x.Value), true
+	case *ast.ChainNode:
+		return c.node(x.Node)
+	case *ast.CallNode:
+		return c.call(x)
+	case *ast.BuiltinNode:
+		return c.builtin(x)
+	case *ast.ConditionalNode:
+		return c.conditional(x)
+	case *ast.BinaryNode:
+		return c.binary(x)
+	case *ast.UnaryNode:
+		return c.unary(x)
+	case *ast.ArrayNode:
+		return c.array(x)
+	case *ast.MapNode:
+		return c.mapLiteral(x)
+	}
+	return nil, false
+}
+
+func identFn(name string) evalFn {
+	if name == "$env" {
+		return func(_ *machine, env any) (any, error) { return env, nil }
+	}
+	return func(_ *machine, env any) (any, error) {
+		if m, ok := env.(map[string]any); ok {
+			return m[name], nil
+		}
+		return fetch(env, name)
+	}
+}
+
+func (c *compiler) nodes(ns []ast.Node) ([]evalFn, bool) {
+	out := make([]evalFn, len(ns))
+	for i, n := range ns {
+		fn, ok := c.node(n)
+		if !ok {
+			return nil, false
+		}
+		out[i] = fn
+	}
+	return out, true
+}
+
+// function finds what a call or builtin node names: the library, the
+// operators, or one of expr's builtins with a plain implementation.
+func (c *compiler) function(name string) func(args ...any) (any, error) {
+	if f, ok := registry[name]; ok {
+		return f.bound(c.tables)
+	}
+	if f, ok := opFuncs[name]; ok {
+		return f
+	}
+	if i, ok := builtin.Index[name]; ok && builtin.Builtins[i].Func != nil {
+		return builtin.Builtins[i].Func
+	}
+	if i, ok := builtin.Index[name]; ok && builtin.Builtins[i].Fast != nil {
+		fast := builtin.Builtins[i].Fast
+		return func(args ...any) (any, error) { return fast(args[0]), nil }
+	}
+	return nil
+}
+
+func (c *compiler) call(x *ast.CallNode) (evalFn, bool) {
+	id, ok := x.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return nil, false
+	}
+	if id.Value == "_get" {
+		if m, ok := constMap(x.Arguments[0]); ok {
+			key, ok := c.node(x.Arguments[1])
+			return lookupConstMap(m, key), ok
+		}
+	}
+	return c.invoke(id.Value, x.Arguments, x.Location(), id.Value != "_get")
+}
+
+func (c *compiler) builtin(x *ast.BuiltinNode) (evalFn, bool) {
+	if x.Map != nil || x.Throws {
+		return nil, false
+	}
+	return c.invoke(x.Name, x.Arguments, x.Location(), true)
+}
+
+// invoke calls a function with evaluated arguments, kept on the machine's stack.
+func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, locate bool) (evalFn, bool) {
+	fn := c.function(name)
+	args, ok := c.nodes(argNodes)
+	if fn == nil || !ok {
+		return nil, false
+	}
+	return func(m *machine, env any) (any, error) {
+		base := len(m.args)
+		for _, a := range args {
+			v, err := a(m, env)
+			if err != nil {
+				return nil, err
+			}
+			m.args = append(m.args, v)
+		}
+		v, err := fn(m.args[base:]...)
+		clear(m.args[base:])
+		m.args = m.args[:base]
+		if err != nil && locate {
+			return nil, located(loc, err)
+		}
+		return v, err
+	}, true
+}
+
+// located gives a function's error the position of its call, as the VM does.
+func located(loc file.Location, err error) error {
+	if _, ok := err.(*file.Error); ok {
+		return err
+	}
+	fe := &file.Error{Location: loc, Message: err.Error()}
+	fe.Wrap(err)
+	return fe
+}
+
+// constMap returns the map of a literal whose keys and values are all constants.
+func constMap(n ast.Node) (map[string]any, bool) {
+	mn, ok := n.(*ast.MapNode)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]any, len(mn.Pairs))
+	for _, p := range mn.Pairs {
+		pair := p.(*ast.PairNode)
+		k, ok1 := pair.Key.(*ast.StringNode)
+		v, ok2 := pair.Value.(*ast.StringNode)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		out[k.Value] = v.Value
+	}
+	return out, true
+}
+
+// lookupConstMap indexes a constant map literal built once, e.g. {PAID: "paid"}[status].
+func lookupConstMap(m map[string]any, key evalFn) evalFn {
+	return func(mc *machine, env any) (any, error) {
+		k, err := key(mc, env)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := k.(string)
+		if !ok {
+			return opGet(m, k)
+		}
+		return m[s], nil
+	}
+}
+
+func (c *compiler) conditional(x *ast.ConditionalNode) (evalFn, bool) {
+	fns, ok := c.nodes([]ast.Node{x.Cond, x.Exp1, x.Exp2})
+	if !ok {
+		return nil, false
+	}
+	cond, yes, no := fns[0], fns[1], fns[2]
+	return func(m *machine, env any) (any, error) {
+		b, err := boolOf(cond, m, env, "?:")
+		if err != nil {
+			return nil, err
+		}
+		if b {
+			return yes(m, env)
+		}
+		return no(m, env)
+	}, true
+}
+
+func boolOf(fn evalFn, m *machine, env any, op string) (bool, error) {
+	v, err := fn(m, env)
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("non-bool %s used in %s", Show(v), op)
+	}
+	return b, nil
+}
+
+func (c *compiler) binary(x *ast.BinaryNode) (evalFn, bool) {
+	fns, ok := c.nodes([]ast.Node{x.Left, x.Right})
+	if !ok {
+		return nil, false
+	}
+	l, r := fns[0], fns[1]
+	switch x.Operator {
+	case "??":
+		return func(m *machine, env any) (any, error) {
+			v, err := l(m, env)
+			if err != nil || v != nil {
+				return v, err
+			}
+			return r(m, env)
+		}, true
+	case "and", "&&":
+		return logic(l, r, false, x.Operator), true
+	case "or", "||":
+		return logic(l, r, true, x.Operator), true
+	case "in":
+		return func(m *machine, env any) (any, error) {
+			a, err := l(m, env)
+			if err != nil {
+				return nil, err
+			}
+			b, err := r(m, env)
+			if err != nil {
+				return nil, err
+			}
+			return in(a, b)
+		}, true
+	}
+	return nil, false
+}
+
+// logic is "and" (short on false) and "or" (short on true).
+func logic(l, r evalFn, shortOn bool, op string) evalFn {
+	return func(m *machine, env any) (any, error) {
+		a, err := boolOf(l, m, env, op)
+		if err != nil || a == shortOn {
+			return a, err
+		}
+		return boolOf(r, m, env, op)
+	}
+}
+
+func in(a, b any) (any, error) {
+	switch x := b.(type) {
+	case nil:
+		return false, nil
+	case []any:
+		for _, e := range x {
+			if equal(a, e) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case map[string]any:
+		k, ok := a.(string)
+		if !ok {
+			return false, nil
+		}
+		_, found := x[k]
+		return found, nil
+	}
+	return nil, fmt.Errorf("operator in not defined on %s", typeName(b))
+}
+
+func (c *compiler) unary(x *ast.UnaryNode) (evalFn, bool) {
+	inner, ok := c.node(x.Node)
+	if !ok || (x.Operator != "not" && x.Operator != "!") {
+		return nil, false
+	}
+	return func(m *machine, env any) (any, error) {
+		b, err := boolOf(inner, m, env, x.Operator)
+		return !b, err
+	}, true
+}
+
+func (c *compiler) array(x *ast.ArrayNode) (evalFn, bool) {
+	fns, ok := c.nodes(x.Nodes)
+	if !ok {
+		return nil, false
+	}
+	return func(m *machine, env any) (any, error) {
+		out := make([]any, len(fns))
+		for i, fn := range fns {
+			v, err := fn(m, env)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}, true
+}
+
+func (c *compiler) mapLiteral(x *ast.MapNode) (evalFn, bool) {
+	keys := make([]evalFn, len(x.Pairs))
+	vals := make([]evalFn, len(x.Pairs))
+	for i, p := range x.Pairs {
+		pair, ok := p.(*ast.PairNode)
+		if !ok {
+			return nil, false
+		}
+		k, ok1 := c.node(pair.Key)
+		v, ok2 := c.node(pair.Value)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		keys[i], vals[i] = k, v
+	}
+	return func(m *machine, env any) (any, error) {
+		out := make(map[string]any, len(keys))
+		for i := range keys {
+			k, err := keys[i](m, env)
+			if err != nil {
+				return nil, err
+			}
+			v, err := vals[i](m, env)
+			if err != nil {
+				return nil, err
+			}
+			out[text(k)] = v
+		}
+		return out, nil
+	}, true
+}
