@@ -1,0 +1,333 @@
+// Package httpjson is the generic HTTP/JSON connector, registered as
+// "http": it reads and writes JSON records over a simple REST convention and
+// takes HMAC-signed webhooks, for in-house systems and apps without a
+// connector of their own.
+//
+// Reading: GET {base_url}/{collection}?cursor=C&limit=N answers
+// {"records": [...], "next_cursor": "..."}, next_cursor being the position
+// after the page; a short page, an empty next_cursor or no records end the
+// run. Each record needs an "id".
+//
+// Writing: POST {base_url}/{collection} creates, PUT
+// {base_url}/{collection}/{id} updates; both send the Idempotency-Key
+// header, and the answer is the record, whose "id" is kept.
+//
+// Webhooks: the body is {"records": [...]} or one record, signed with
+// HMAC-SHA256 of the body under the flow's webhook secret, hex-encoded in
+// X-Signature-Sha256; X-Delivery-Id identifies a delivery.
+package httpjson
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Header names.
+const (
+	SignatureHeader   = "X-Signature-Sha256"
+	DeliveryHeader    = "X-Delivery-Id"
+	IdempotencyHeader = "Idempotency-Key"
+)
+
+// maxBody bounds an answer's size.
+const maxBody = 32 << 20
+
+// Spec is the connector's spec.
+var Spec = connectors.Spec{
+	Name:        "http",
+	Title:       "HTTP / JSON",
+	Category:    connectors.CategoryGeneric,
+	Description: "Any system that speaks JSON over HTTP with a simple REST convention.",
+	Auth:        []connectors.AuthKind{connectors.AuthNone, connectors.AuthBasic, connectors.AuthAPIKey},
+	Fields: []connectors.Field{
+		{Name: "base_url", Title: "Base URL", Type: connectors.TypeURL, Required: true,
+			Help: "The API's address; collections are paths below it.", Example: "https://erp.example.com/api"},
+		{Name: "auth", Title: "Authentication", Type: connectors.TypeSelect, Default: "none",
+			Options: []string{"none", "basic", "bearer", "header"}, Help: "How requests prove who they are."},
+		{Name: "username", Title: "User name", Type: connectors.TypeString, Help: "For basic authentication."},
+		{Name: "password", Title: "Password", Type: connectors.TypeString, Secret: true, Help: "For basic authentication."},
+		{Name: "token", Title: "Token or API key", Type: connectors.TypeString, Secret: true,
+			Help: "Sent as a bearer token, or in the header below."},
+		{Name: "header", Title: "API key header", Type: connectors.TypeString, Default: "X-Api-Key",
+			Help: "The header that carries the API key when authentication is header.", Advanced: true},
+		{Name: "health_path", Title: "Health path", Type: connectors.TypeString, Default: "",
+			Help: "A path that answers 2xx when the API is up, for testing the connection.", Advanced: true},
+	},
+	Reads:    connectors.Entities(),
+	Writes:   connectors.Entities(),
+	Webhooks: true,
+}
+
+func init() { connectors.Register(Spec, New) }
+
+// Conn is one connection.
+type Conn struct {
+	base   *url.URL
+	cfg    connectors.Config
+	client *http.Client
+}
+
+// New builds a connection.
+func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
+	base, err := url.Parse(strings.TrimRight(cfg.String("base_url"), "/"))
+	if err != nil {
+		return nil, fmt.Errorf("base_url: %w", err)
+	}
+	client := env.HTTPClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &Conn{base: base, cfg: cfg, client: client}, nil
+}
+
+// Test asks the health path (or the base URL) for a 2xx answer.
+func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
+	res, err := c.do(ctx, http.MethodGet, c.cfg.String("health_path"), nil, nil)
+	if err != nil {
+		return connectors.TestResult{OK: false, Message: err.Error()}, nil
+	}
+	return connectors.TestResult{OK: true, Message: fmt.Sprintf("%s answered %s", c.base.Host, res.status)}, nil
+}
+
+// Close does nothing: the HTTP client is the engine's.
+func (c *Conn) Close() error { return nil }
+
+type answer struct {
+	status string
+	body   []byte
+}
+
+func (c *Conn) do(ctx context.Context, method, path string, query url.Values, body any, headers ...string) (answer, error) {
+	u := c.base.JoinPath(path)
+	u.RawQuery = query.Encode()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return answer{}, connectors.Permanent(fmt.Errorf("encoding the record: %w", err))
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return answer{}, connectors.Permanent(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	c.authorize(req)
+	res, err := c.client.Do(req)
+	if err != nil {
+		return answer{}, connectors.Transient(fmt.Errorf("%s %s: %w", method, u.Path, unwrapURL(err)))
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	if err != nil {
+		return answer{}, connectors.Transient(fmt.Errorf("%s %s: reading the answer: %w", method, u.Path, err))
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return answer{}, connectors.HTTPStatusError(method+" "+u.Path, res.StatusCode, res.Header, data)
+	}
+	return answer{status: res.Status, body: data}, nil
+}
+
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func (c *Conn) authorize(req *http.Request) {
+	switch c.cfg.String("auth") {
+	case "basic":
+		req.SetBasicAuth(c.cfg.String("username"), c.cfg.Secret("password"))
+	case "bearer":
+		req.Header.Set("Authorization", "Bearer "+c.cfg.Secret("token"))
+	case "header":
+		req.Header.Set(c.cfg.String("header"), c.cfg.Secret("token"))
+	}
+}
+
+// collection is the path of an entity's records: products, orders, stock.
+func collection(e connectors.Entity) string {
+	if e == connectors.Stock {
+		return "stock"
+	}
+	return string(e) + "s"
+}
+
+// Read streams pages from the cursor on.
+func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.PageStream, error) {
+	size := req.PageSize
+	if size <= 0 {
+		size = 100
+	}
+	return &stream{c: c, entity: req.Entity, cursor: req.Cursor, size: size}, nil
+}
+
+type stream struct {
+	c      *Conn
+	entity connectors.Entity
+	cursor string
+	size   int
+	done   bool
+}
+
+type pageBody struct {
+	Records    []map[string]any `json:"records"`
+	NextCursor string           `json:"next_cursor"`
+}
+
+func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
+	if s.done {
+		return connectors.Page{}, connectors.ErrEndOfInput
+	}
+	q := url.Values{"limit": {strconv.Itoa(s.size)}}
+	if s.cursor != "" {
+		q.Set("cursor", s.cursor)
+	}
+	ans, err := s.c.do(ctx, http.MethodGet, collection(s.entity), q, nil)
+	if err != nil {
+		return connectors.Page{}, err
+	}
+	var body pageBody
+	if err := decode(ans.body, &body); err != nil {
+		return connectors.Page{}, connectors.Permanent(fmt.Errorf("reading %s page: %w", collection(s.entity), err))
+	}
+	if len(body.Records) == 0 {
+		return connectors.Page{}, connectors.ErrEndOfInput
+	}
+	page := connectors.Page{Records: make([]connectors.Record, 0, len(body.Records)), Cursor: body.NextCursor}
+	for i, data := range body.Records {
+		page.Records = append(page.Records, toRecord(data, i))
+	}
+	if page.Cursor == "" {
+		page.Cursor = s.cursor
+	}
+	s.done = body.NextCursor == "" || len(body.Records) < s.size
+	s.cursor = page.Cursor
+	return page, nil
+}
+
+func (s *stream) Close() error { return nil }
+
+func toRecord(data map[string]any, i int) connectors.Record {
+	id := idOf(data)
+	r := connectors.Record{ID: id, Key: keyOf(data, id), Data: data}
+	if id == "" {
+		r.Err = fmt.Errorf("record %d has no id", i+1)
+	}
+	return r
+}
+
+func idOf(data map[string]any) string {
+	if v, ok := data["id"]; ok && v != nil {
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+func keyOf(data map[string]any, fallback string) string {
+	for _, k := range []string{"number", "sku", "email"} {
+		if v, ok := data[k].(string); ok && v != "" {
+			return v
+		}
+	}
+	return fallback
+}
+
+func decode(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// Write creates or updates one record.
+func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+	method, path := http.MethodPost, collection(req.Entity)
+	if req.TargetID != "" {
+		method, path = http.MethodPut, path+"/"+url.PathEscape(req.TargetID)
+	}
+	ans, err := c.do(ctx, method, path, nil, req.Data, IdempotencyHeader, req.IdempotencyKey)
+	if err != nil {
+		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
+	}
+	var resp map[string]any
+	if len(bytes.TrimSpace(ans.body)) > 0 {
+		if err := decode(ans.body, &resp); err != nil {
+			resp = map[string]any{"body": string(ans.body)}
+		}
+	}
+	id := idOf(resp)
+	if id == "" {
+		id = req.TargetID
+	}
+	return connectors.WriteResult{TargetID: id, Response: resp}, nil
+}
+
+// VerifyWebhook checks the body's HMAC-SHA256 under the flow's secret.
+func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
+	got, err := hex.DecodeString(req.Header.Get(SignatureHeader))
+	if err != nil || len(got) == 0 {
+		return errors.New("missing or malformed " + SignatureHeader)
+	}
+	if req.Secret == "" || !hmac.Equal(got, Sign(req.Secret, req.Body)) {
+		return errors.New("webhook signature does not match")
+	}
+	return nil
+}
+
+// ParseWebhook reads {"entity": ..., "records": [...]} or one record.
+func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, error) {
+	var body struct {
+		Entity  connectors.Entity `json:"entity"`
+		Records []map[string]any  `json:"records"`
+	}
+	if err := decode(req.Body, &body); err != nil {
+		return connectors.Webhook{}, connectors.Permanent(fmt.Errorf("reading webhook body: %w", err))
+	}
+	if body.Records == nil {
+		var one map[string]any
+		if err := decode(req.Body, &one); err != nil {
+			return connectors.Webhook{}, connectors.Permanent(fmt.Errorf("reading webhook body: %w", err))
+		}
+		body.Records = []map[string]any{one}
+	}
+	hook := connectors.Webhook{DeliveryID: req.Header.Get(DeliveryHeader), Entity: body.Entity}
+	for i, data := range body.Records {
+		hook.Records = append(hook.Records, toRecord(data, i))
+	}
+	return hook, nil
+}
+
+// Sign returns the HMAC-SHA256 of body under secret.
+func Sign(secret string, body []byte) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+var (
+	_ connectors.Reader          = (*Conn)(nil)
+	_ connectors.Writer          = (*Conn)(nil)
+	_ connectors.WebhookReceiver = (*Conn)(nil)
+)
