@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/switchboard-app/switchboard/mappings/decimal"
@@ -183,9 +184,22 @@ func IsCountry(code string) bool {
 	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
 		return false
 	}
-	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry() && r.String() == code && r.ISO3() != "ZZZ" && r.M49() != 0
+	return countries()[code[0]-'A'][code[1]-'A']
 }
+
+// countries tables the assigned alpha-2 codes (x/text's region data, without
+// the exceptionally reserved and private-use codes).
+var countries = sync.OnceValue(func() *[26][26]bool {
+	var t [26][26]bool
+	for a := range 26 {
+		for b := range 26 {
+			code := string([]byte{byte('A' + a), byte('A' + b)})
+			r, err := language.ParseRegion(code)
+			t[a][b] = err == nil && r.IsCountry() && r.String() == code && r.ISO3() != "ZZZ" && r.M49() != 0
+		}
+	}
+	return &t
+})
 
 func toCurrency(v any) (any, error) {
 	s, ok := v.(string)
@@ -207,9 +221,16 @@ func IsCurrency(code string) bool {
 	if len(code) != 3 || strings.ToUpper(code) != code {
 		return false
 	}
+	if ok, seen := currencies.Load(code); seen {
+		return ok.(bool)
+	}
 	_, err := currency.ParseISO(code)
+	currencies.Store(code, err == nil)
 	return err == nil
 }
+
+// currencies caches IsCurrency; there are only so many three-letter codes.
+var currencies sync.Map
 
 func toEmail(v any) (any, error) {
 	s, ok := v.(string)

@@ -40,7 +40,8 @@ type Field struct {
 	Enum     []string // allowed values of a String field
 	Fields   []*Field // members of an Object, or of each element of a List
 
-	index map[string]*Field // Fields by name, built at init
+	index    map[string]*Field // Fields by name, built at init
+	required []*Field          // the required Fields, built at init
 }
 
 // Entity is one canonical entity: its name, the field that identifies a
@@ -68,6 +69,9 @@ func (f *Field) buildIndex() {
 	f.index = make(map[string]*Field, len(f.Fields))
 	for _, c := range f.Fields {
 		f.index[c.Name] = c
+		if c.Required {
+			f.required = append(f.required, c)
+		}
 		c.buildIndex()
 	}
 }

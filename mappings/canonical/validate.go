@@ -33,6 +33,9 @@ func walk(entity string, rec map[string]any, fix bool) error {
 	if err != nil {
 		return err
 	}
+	if quick(e.root, rec, fix) {
+		return nil
+	}
 	w := walker{fix: fix}
 	w.object(e.root, rec)
 	if len(w.errs) == 0 {
@@ -40,6 +43,51 @@ func walk(entity string, rec map[string]any, fix bool) error {
 	}
 	w.errs.Label(entity, Key(entity, rec), "validate")
 	return w.errs
+}
+
+// quick converts and checks rec in map order and stops at the first
+// problem; then walk runs the walker, which reports every problem in the
+// model's order. Conversions are idempotent, so running both is safe.
+func quick(parent *Field, m map[string]any, fix bool) bool {
+	for _, f := range parent.required {
+		if m[f.Name] == nil {
+			return false
+		}
+	}
+	for k, v := range m {
+		f := parent.index[k]
+		if f == nil {
+			return false
+		}
+		if v == nil {
+			continue
+		}
+		out, err := f.Convert(v)
+		if err != nil || out == nil && f.Required {
+			return false
+		}
+		if fix {
+			m[k] = out
+		}
+		if !quickNested(f, out, fix) {
+			return false
+		}
+	}
+	return true
+}
+
+func quickNested(f *Field, v any, fix bool) bool {
+	switch f.Kind {
+	case Object:
+		return quick(f, v.(map[string]any), fix)
+	case List:
+		for _, el := range v.([]any) {
+			if !quick(f, el.(map[string]any), fix) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 type walker struct {
