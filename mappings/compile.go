@@ -163,6 +163,10 @@ func (c *compiler) fields(entity string, d Direction, fields []Field, prefix str
 				*errs = append(*errs, &FieldError{Field: name, Stage: stageOf(d), Cause: err})
 				continue
 			}
+			if f.Each != "" && conv.Kind != canonical.List {
+				*errs = append(*errs, &FieldError{Field: name, Stage: stageOf(d), Cause: fmt.Errorf("each needs a list field, %s is %s", name, conv.Kind)})
+				continue
+			}
 			cf.conv = conv
 		}
 		src := f.Expr

@@ -75,6 +75,13 @@ func TestParseMappingFile(t *testing.T) {
 	}
 }
 
+func TestEachNeedsList(t *testing.T) {
+	_, err := Compile(FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Each: "items", Fields: []Field{{Target: "x", Expr: "1"}}})})
+	if err == nil || !strings.Contains(err.Error(), "each needs a list field, sku is string") {
+		t.Errorf("Compile = %v", err)
+	}
+}
+
 func TestLoadDefaults(t *testing.T) {
 	fsys := fstest.MapFS{
 		"defaults/stock_in.json":  {Data: []byte(`{"entity":"stock","direction":"in","fields":[{"target":"sku","expr":"code"}]}`)},
