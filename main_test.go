@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,3 +180,5 @@ func (a *appliance) login(t *testing.T, email, password string) string {
 	}
 	return auth.Token
 }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }

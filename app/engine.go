@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -130,6 +132,9 @@ func (e *Engine) Start() error {
 	if err := e.alerts.load(); err != nil {
 		return err
 	}
+	if err := e.releaseLeases(); err != nil {
+		return err
+	}
 	goWith(&e.wgCommit, e.commitLoop)
 	for range e.cfg.Workers {
 		goWith(&e.wgWork, e.workLoop)
@@ -176,4 +181,22 @@ func (e *Engine) Wake() {
 	case e.wake <- struct{}{}:
 	default:
 	}
+}
+
+// releaseLeases makes the transactions that a stopped or killed process
+// had claimed due at once: with one engine per data folder, nobody else
+// holds them.
+func (e *Engine) releaseLeases() error {
+	now := dbx.Params{"now": sqlTime(time.Now())}
+	_, err := e.app().DB().NewQuery("UPDATE transactions SET next_attempt = {:now} WHERE status = 'running'").Bind(now).Execute()
+	if err != nil {
+		return fmt.Errorf("releasing leases: %w", err)
+	}
+	_, err = e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, updated = {:now},
+		error = 'interrupted: Switchboard stopped during the run; the next run goes on from where it was'
+		WHERE finished = '' AND trigger != 'webhook'`).Bind(now).Execute()
+	if err != nil {
+		return fmt.Errorf("closing interrupted runs: %w", err)
+	}
+	return nil
 }
