@@ -17,6 +17,7 @@ type scenario struct {
 	method  string
 	url     func(env *testEnv) string
 	body    string
+	headers map[string]string
 	bodyOf  func(env *testEnv) string // when the body needs seeded ids
 	status  int
 	want    []string
@@ -52,6 +53,9 @@ func (sc scenario) run(t *testing.T) {
 		}
 		if sc.as != "" {
 			headers["Authorization"] = env.tokens[sc.as]
+		}
+		for k, v := range sc.headers {
+			headers[k] = v
 		}
 		s.URL = sc.url(env)
 		if sc.bodyOf != nil {

@@ -8,6 +8,7 @@ import (
 // configuration: a changed flow, integration or connection is reloaded.
 func (e *Engine) bindHooks() {
 	app := e.sb.app
+	app.OnRecordEnrich("transactions").BindFunc(hideInternals)
 	flowChanged := func(ev *core.RecordEvent) error {
 		e.forget(ev.Record.Id)
 		e.reschedule(ev.Record.Id)
@@ -41,4 +42,14 @@ func configChanged(rec *core.Record) bool {
 		}
 	}
 	return false
+}
+
+// hideInternals keeps the engine's raw columns out of API answers, even
+// superusers': payloads are served decoded by their own route.
+func hideInternals(e *core.RecordEnrichEvent) error {
+	if err := e.Next(); err != nil {
+		return err
+	}
+	e.Record.Hide("payloads", "lane")
+	return nil
 }

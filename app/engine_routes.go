@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -19,6 +20,7 @@ func (e *Engine) registerRoutes(se *core.ServeEvent) {
 	g.POST("/transactions/{id}/retry", e.handleRetry).BindFunc(requireRole(operatorUp))
 	g.POST("/transactions/{id}/resolve", e.handleResolve).BindFunc(requireRole(operatorUp))
 	g.GET("/transactions/{id}/payloads", e.handlePayloads).BindFunc(requireRole(anyRole))
+	g.GET("/flows/{id}/webhook", e.handleWebhookInfo).BindFunc(requireRole(editorUp))
 	se.Router.POST("/hooks/{flow}", e.handleWebhook)
 }
 
@@ -141,4 +143,19 @@ func (e *Engine) handlePayloads(re *core.RequestEvent) error {
 		return err
 	}
 	return re.JSON(http.StatusOK, p)
+}
+
+// handleWebhookInfo tells an editor where a flow takes webhooks and the
+// secret the app must sign them with.
+func (e *Engine) handleWebhookInfo(re *core.RequestEvent) error {
+	flow, err := e.app().FindRecordById(flowsCollection, re.Request.PathValue("id"))
+	if err != nil {
+		return re.NotFoundError("No such flow.", nil)
+	}
+	base := e.app().Settings().Meta.AppURL
+	return re.JSON(http.StatusOK, map[string]any{
+		"enabled": flow.GetBool("webhook"),
+		"url":     strings.TrimRight(base, "/") + "/hooks/" + flow.Id,
+		"secret":  flow.GetString("webhook_secret"),
+	})
 }

@@ -1,0 +1,107 @@
+package app
+
+import (
+	"encoding/hex"
+	"net/http"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/memory"
+)
+
+// seedWebhookFlow adds an integration and an order flow that takes webhooks.
+func seedWebhookFlow(webhook bool) func(t testing.TB, env *testEnv) {
+	return func(t testing.TB, env *testEnv) {
+		seedIntegration(t, env)
+		integ, _ := env.app.FindFirstRecordByData("integrations", "name", "Shop <-> ERP")
+		src, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "ERP")
+		dst2 := env.saveConnection(t, "Store", "memory", map[string]any{"store": "hook-target"}, nil)
+		integ.Set("b", dst2.Id)
+		integ.Set("a", src.Id)
+		if err := env.app.Save(integ); err != nil {
+			t.Fatal(err)
+		}
+		newRecord(t, env.app, "flows", map[string]any{"integration": integ.Id, "name": "orders", "entity": "order",
+			"source": src.Id, "target": dst2.Id, "enabled": true, "webhook": webhook, "schedule": "",
+			"webhook_secret": "hook-secret"})
+	}
+}
+
+func hookURL(env *testEnv) string {
+	flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+	return "/hooks/" + flow.Id
+}
+
+const hookBody = `{"entity":"order","records":[{"id":"o1","number":"1001"},{"id":"o2","number":"1002"}]}`
+
+func signed(secret, body, delivery string) map[string]string {
+	h := map[string]string{memory.SignatureHeader: hex.EncodeToString(memory.Sign(secret, []byte(body)))}
+	if delivery != "" {
+		h[memory.DeliveryHeader] = delivery
+	}
+	return h
+}
+
+func countTransactions(t testing.TB, env *testEnv) int {
+	n, err := env.app.CountRecords("transactions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+func TestWebhookIntake(t *testing.T) {
+	wantTransactions := func(n int) func(testing.TB, *testEnv) {
+		return func(t testing.TB, env *testEnv) {
+			if got := countTransactions(t, env); got != n {
+				t.Fatalf("transactions = %d, want %d", got, n)
+			}
+		}
+	}
+	scenarios := []scenario{
+		{name: "a signed call is committed, then answered", method: http.MethodPost, url: hookURL, body: hookBody,
+			headers: signed("hook-secret", hookBody, "d-1"), seed: seedWebhookFlow(true), status: 200,
+			want: []string{`"accepted":2`}, after: wantTransactions(2)},
+		{name: "a wrong signature is refused before anything is stored", method: http.MethodPost, url: hookURL, body: hookBody,
+			headers: signed("other-secret", hookBody, ""), seed: seedWebhookFlow(true), status: 401, after: wantTransactions(0)},
+		{name: "a flow without webhooks does not take them", method: http.MethodPost, url: hookURL, body: hookBody,
+			headers: signed("hook-secret", hookBody, ""), seed: seedWebhookFlow(false), status: 404, after: wantTransactions(0)},
+		{name: "a redelivery is recognised and not stored twice", method: http.MethodPost, url: hookURL, body: hookBody,
+			headers: signed("hook-secret", hookBody, "d-1"), status: 200, want: []string{`"duplicate":true`},
+			seed: func(t testing.TB, env *testEnv) {
+				seedWebhookFlow(true)(t, env)
+				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+				rt, err := env.sb.engine.runtime(flow.Id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := env.sb.engine.intake(rt, "id:d-1", nil); err != nil {
+					t.Fatal(err)
+				}
+			}, after: wantTransactions(0)},
+		{name: "the same body without a delivery id counts as a redelivery", method: http.MethodPost, url: hookURL, body: hookBody,
+			headers: signed("hook-secret", hookBody, ""), status: 200, want: []string{`"duplicate":true`},
+			seed: func(t testing.TB, env *testEnv) {
+				seedWebhookFlow(true)(t, env)
+				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+				rt, _ := env.sb.engine.runtime(flow.Id)
+				if err := env.sb.engine.intake(rt, deliveryKey(connectors.Webhook{}, []byte(hookBody)), nil); err != nil {
+					t.Fatal(err)
+				}
+			}, after: wantTransactions(0)},
+		{name: "an editor reads the webhook address and secret", as: "editor", method: http.MethodGet,
+			url: func(env *testEnv) string {
+				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+				return "/api/switchboard/flows/" + flow.Id + "/webhook"
+			}, seed: seedWebhookFlow(true), status: 200, want: []string{`"secret":"hook-secret"`, `/hooks/`}},
+		{name: "a viewer does not", as: "viewer", method: http.MethodGet,
+			url: func(env *testEnv) string {
+				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+				return "/api/switchboard/flows/" + flow.Id + "/webhook"
+			}, seed: seedWebhookFlow(true), status: 403},
+	}
+	for _, sc := range scenarios {
+		sc.run(t)
+	}
+}
+
