@@ -256,6 +256,16 @@ func (c *compiler) binary(x *ast.BinaryNode) (evalFn, bool) {
 	case "or", "||":
 		return logic(l, r, true, x.Operator), true
 	case "in":
+		if list, ok := constList(x.Right); ok {
+			// a literal list of constants, built once: in only reads it
+			return func(m *machine, env any) (any, error) {
+				a, err := l(m, env)
+				if err != nil {
+					return nil, err
+				}
+				return in(a, list)
+			}, true
+		}
 		return func(m *machine, env any) (any, error) {
 			a, err := l(m, env)
 			if err != nil {
@@ -269,6 +279,32 @@ func (c *compiler) binary(x *ast.BinaryNode) (evalFn, bool) {
 		}, true
 	}
 	return nil, false
+}
+
+// constList returns the elements of a list literal of constants.
+func constList(n ast.Node) ([]any, bool) {
+	an, ok := n.(*ast.ArrayNode)
+	if !ok {
+		return nil, false
+	}
+	out := make([]any, len(an.Nodes))
+	for i, e := range an.Nodes {
+		switch c := e.(type) {
+		case *ast.StringNode:
+			out[i] = c.Value
+		case *ast.IntegerNode:
+			out[i] = c.Value
+		case *ast.BoolNode:
+			out[i] = c.Value
+		case *ast.NilNode:
+			out[i] = nil
+		case *ast.ConstantNode:
+			out[i] = c.Value
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // logic is "and" (short on false) and "or" (short on true).

@@ -30,6 +30,7 @@ type Program struct {
 	out    []cfield
 	hasOut bool
 	rules  []crule
+	inSize int // size hint of the canonical record: its top-level fields and rules
 }
 
 // cfield is a compiled mapping field, in a tree: the fields "billing.city"
@@ -43,6 +44,18 @@ type cfield struct {
 	sub    []cfield         // Each: the fields of every element
 	kids   []cfield         // object node: its members (prog is nil)
 	conv   *canonical.Field // canonical type to convert to (map in only)
+	env    bool             // Each: an expression inside names $env or parent (see runner.scope)
+}
+
+// namesScopeIn reports whether an expression of fields (at any depth) names $env or parent.
+func namesScopeIn(fields []cfield) bool {
+	for i := range fields {
+		f := &fields[i]
+		if (f.prog != nil && f.prog.env) || namesScopeIn(f.sub) || namesScopeIn(f.kids) {
+			return true
+		}
+	}
+	return false
 }
 
 // Compile checks and compiles a flow configuration. The error is an [Errors]
@@ -66,6 +79,7 @@ func Compile(cfg FlowConfig) (*Program, error) {
 		errs.Label(cfg.Entity, "", "")
 		return nil, errs
 	}
+	p.inSize = len(p.in) + len(p.rules)
 	return p, nil
 }
 
@@ -180,6 +194,7 @@ func (c *compiler) fields(entity string, d Direction, fields []Field, prefix str
 			continue
 		}
 		cf.prog = prog
+		cf.env = namesScopeIn(cf.sub)
 		out = append(out, cf)
 	}
 	return tree(out, 0, errs, stageOf(d))

@@ -20,8 +20,9 @@ type crule struct {
 	when     *program
 	value    *program // default value, expr, or conditional else
 	cases    []ccase
-	table    map[string]string
-	fallback *string
+	table    map[string]any // table: the entries, boxed once
+	fallback any            // table: *Rule.Fallback, or nil
+	env      bool           // an expression names $env or parent (see runner.scope)
 }
 
 type ccase struct{ when, then *program }
@@ -41,7 +42,10 @@ func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, E
 }
 
 func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Errors) {
-	cr := crule{kind: r.Kind, label: r.label(i), field: r.Field, force: r.Force, reason: r.Reason, fallback: r.Fallback}
+	cr := crule{kind: r.Kind, label: r.label(i), field: r.Field, force: r.Force, reason: r.Reason}
+	if r.Fallback != nil {
+		cr.fallback = *r.Fallback
+	}
 	fail := func(pos int, err error) (crule, Errors) {
 		return cr, Errors{{Field: r.Field, Stage: StageRules, Pos: pos, Cause: fmt.Errorf("%s: %w", cr.label, err)}}
 	}
@@ -52,13 +56,16 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Er
 		return fail(0, err)
 	}
 	if r.Kind == RuleTable {
-		cr.table = r.Map
+		t := r.Map
 		if r.Table != "" {
-			t, ok := tables[r.Table]
-			if !ok {
+			var ok bool
+			if t, ok = tables[r.Table]; !ok {
 				return fail(0, fmt.Errorf("no table %q", r.Table))
 			}
-			cr.table = t
+		}
+		cr.table = make(map[string]any, len(t))
+		for k, v := range t {
+			cr.table[k] = v
 		}
 	}
 	var err error
@@ -78,6 +85,12 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Er
 	if err != nil {
 		fe := exprError(StageRules, r.Field, err)
 		return fail(fe.Pos, fe.Cause)
+	}
+	for _, p := range []*program{cr.when, cr.value} {
+		cr.env = cr.env || (p != nil && p.env)
+	}
+	for _, cs := range cr.cases {
+		cr.env = cr.env || cs.when.env || cs.then.env
 	}
 	return cr, nil
 }

@@ -6,7 +6,9 @@ import (
 	"sync"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -18,6 +20,9 @@ type program struct {
 	isConst bool  // src is a literal: konst
 	konst   any
 	fn      evalFn // the expression as Go closures, when every node is supported (closure.go)
+	// env: the expression names $env or parent, so its result may hold the
+	// scope object of an each; such scopes are not reused (see runner.scope).
+	env bool
 }
 
 var baseOptions = sync.OnceValue(func() []expr.Option {
@@ -76,11 +81,30 @@ func (c *compiler) compile(src string) (p *program, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p = &program{src: src, prog: prog}
+	p = &program{src: src, prog: prog, env: namesScope(src)}
 	p.path, _ = fastPath(src)
 	p.konst, p.isConst = fastConst(src)
 	p.fn = c.closure(src)
 	return p, nil
+}
+
+// namesScope reports whether src uses the identifier $env or parent.
+func namesScope(src string) bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return true
+	}
+	v := &scopeFinder{}
+	ast.Walk(&tree.Node, v)
+	return v.found
+}
+
+type scopeFinder struct{ found bool }
+
+func (v *scopeFinder) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == "$env" || id.Value == "parent") {
+		v.found = true
+	}
 }
 
 // eval runs the program against env. It never panics.

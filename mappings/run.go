@@ -26,6 +26,9 @@ type runner struct {
 	errs  Errors
 	trail []step // the path into each-lists, for error messages
 	trace *[]RuleStep
+
+	scopes []map[string]any // scope objects of each-lists, reused by depth
+	depth  int              // scopes in use
 }
 
 type step struct {
@@ -37,7 +40,7 @@ var runners = sync.Pool{New: func() any { return &runner{mc: newMachine()} }}
 
 func (p *Program) runner() *runner {
 	r := runners.Get().(*runner)
-	r.p, r.errs, r.trail, r.trace = p, nil, r.trail[:0], nil
+	r.p, r.errs, r.trail, r.trace, r.depth = p, nil, r.trail[:0], nil, 0
 	return r
 }
 
@@ -101,7 +104,7 @@ func (r *runner) mapIn(native map[string]any) map[string]any {
 	if !r.p.hasIn {
 		return deepCopy(native).(map[string]any)
 	}
-	out := make(map[string]any, len(r.p.in))
+	out := make(map[string]any, r.p.inSize)
 	r.fields(r.p.in, native, native, out)
 	return out
 }
@@ -159,7 +162,7 @@ func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
 		return nil, fmt.Errorf("%w: %w", errNotList, err)
 	}
 	list := make([]any, len(items))
-	scope := map[string]any{"item": nil, "index": 0, "parent": env, "root": root}
+	scope := r.scope(f.env, env, root)
 	for i, item := range items {
 		scope["item"], scope["index"] = item, i
 		el := make(map[string]any, len(f.sub))
@@ -168,7 +171,34 @@ func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
 		r.trail = r.trail[:len(r.trail)-1]
 		list[i] = el
 	}
+	r.endScope(f.env, scope)
 	return list, nil
+}
+
+// scope returns the object an each-list's expressions run with: item, index,
+// parent and root. When none of them names $env or parent, no result can
+// hold the object, and the runner reuses one per depth of nesting; otherwise
+// (own) it is made afresh.
+func (r *runner) scope(own bool, parent any, root map[string]any) map[string]any {
+	if own {
+		return map[string]any{"item": nil, "index": 0, "parent": parent, "root": root}
+	}
+	if r.depth == len(r.scopes) {
+		r.scopes = append(r.scopes, make(map[string]any, 4))
+	}
+	s := r.scopes[r.depth]
+	r.depth++
+	s["item"], s["index"], s["parent"], s["root"] = nil, 0, parent, root
+	return s
+}
+
+// endScope returns a reused scope object, dropping its references to the record.
+func (r *runner) endScope(own bool, s map[string]any) {
+	if own {
+		return
+	}
+	r.depth--
+	s["item"], s["parent"], s["root"] = nil, nil, nil
 }
 
 // getPath reads a dotted path; missing or non-object steps give nil.

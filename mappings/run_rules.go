@@ -23,7 +23,7 @@ func (r *runner) applyRules(can map[string]any) (skipped bool, reason string) {
 			r.applyEach(cr, can)
 			continue
 		}
-		if skip := r.apply(cr, can, can, ""); skip {
+		if skip := r.apply(cr, can, can, -1); skip {
 			return true, cr.reason
 		}
 	}
@@ -33,23 +33,34 @@ func (r *runner) applyRules(can map[string]any) (skipped bool, reason string) {
 // applyEach runs a "lines[].x" rule on every element.
 func (r *runner) applyEach(cr *crule, can map[string]any) {
 	items, _ := argList(getPath(can, cr.list))
-	scope := map[string]any{"item": nil, "index": 0, "parent": can, "root": can}
+	scope := r.scope(cr.env, can, can)
 	for i, item := range items {
 		el, ok := item.(map[string]any)
 		if !ok {
 			continue
 		}
 		scope["item"], scope["index"] = el, i
-		r.apply(cr, scope, el, joinPath(cr.list)+"["+strconv.Itoa(i)+"].")
+		r.apply(cr, scope, el, i)
 	}
+	r.endScope(cr.env, scope)
 }
 
-// apply runs one rule with env in scope on target; it reports a filter's skip.
-func (r *runner) apply(cr *crule, env any, target map[string]any, prefix string) bool {
+// prefix is the path of element idx of a "lines[].x" rule's list, e.g.
+// "lines[2].", built only for errors and the preview; "" for other rules.
+func (cr *crule) prefix(idx int) string {
+	if idx < 0 || cr.list == nil {
+		return ""
+	}
+	return joinPath(cr.list) + "[" + strconv.Itoa(idx) + "]."
+}
+
+// apply runs one rule with env in scope on target, element idx of the
+// rule's list (or -1); it reports a filter's skip.
+func (r *runner) apply(cr *crule, env any, target map[string]any, idx int) bool {
 	if cr.when != nil {
 		ok, err := cr.when.evalBool(r.mc, env)
 		if err != nil || !ok {
-			r.ruleErr(cr, prefix, err)
+			r.ruleErr(cr, idx, err)
 			return false
 		}
 	}
@@ -65,9 +76,9 @@ func (r *runner) apply(cr *crule, env any, target map[string]any, prefix string)
 	if err == nil && set {
 		err = setOrDelete(target, cr.path, v)
 	}
-	r.ruleErr(cr, prefix, err)
+	r.ruleErr(cr, idx, err)
 	if r.trace != nil {
-		r.traceStep(cr, prefix+joinPath(cr.path), set && err == nil, before, getPath(target, cr.path))
+		r.traceStep(cr, cr.prefix(idx)+joinPath(cr.path), set && err == nil, before, getPath(target, cr.path))
 	}
 	return false
 }
@@ -89,7 +100,7 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 			return mapped, true, nil
 		}
 		if cr.fallback != nil {
-			return *cr.fallback, true, nil
+			return cr.fallback, true, nil
 		}
 		return nil, false, nil
 	}
@@ -135,14 +146,14 @@ func getParent(m map[string]any, path []string) (map[string]any, bool) {
 	return m, true
 }
 
-func (r *runner) ruleErr(cr *crule, prefix string, err error) {
+func (r *runner) ruleErr(cr *crule, idx int, err error) {
 	if err == nil {
 		return
 	}
 	fe := exprError(StageRules, "", err)
 	field := ""
 	if cr.path != nil {
-		field = prefix + joinPath(cr.path)
+		field = cr.prefix(idx) + joinPath(cr.path)
 	}
 	r.errs = append(r.errs, &FieldError{Field: field, Stage: StageRules, Pos: fe.Pos, Cause: fmt.Errorf("%s: %w", cr.label, fe.Cause)})
 }

@@ -41,22 +41,56 @@ func (f *Field) Coerce(v any) (any, error) {
 	if s, ok := v.(string); ok && s == "" && f.Kind != String && f.Kind != Any {
 		return nil, nil
 	}
-	conv := converters[f.Kind]
+	conv := f.conv
 	if conv == nil {
-		return nil, fmt.Errorf("field kind %q has no converter", f.Kind)
+		if conv = converters[f.Kind]; conv == nil {
+			return nil, fmt.Errorf("field kind %q has no converter", f.Kind)
+		}
 	}
 	return conv(v)
 }
 
-var converters map[Kind]func(any) (any, error)
+// converters convert to each kind; a package variable, so it is set before
+// the init that caches them in the model's fields.
+var converters = map[Kind]func(any) (any, error){
+	String: toString, Decimal: toDecimal, Integer: toInteger, Bool: toBool,
+	DateTime: toDateTime, Date: toDate, Country: toCountry, Currency: toCurrency,
+	Email: toEmail, URL: toURL, Object: toObject, Attributes: toObject,
+	List: toList, Strings: toStrings, Any: toAny,
+}
 
-func init() {
-	converters = map[Kind]func(any) (any, error){
-		String: toString, Decimal: toDecimal, Integer: toInteger, Bool: toBool,
-		DateTime: toDateTime, Date: toDate, Country: toCountry, Currency: toCurrency,
-		Email: toEmail, URL: toURL, Object: toObject, Attributes: toObject,
-		List: toList, Strings: toStrings, Any: func(v any) (any, error) { return v, nil },
+func toAny(v any) (any, error) { return v, nil }
+
+// unchanged reports whether a conversion gave back the value it was given
+// (the same value, or the same map or list), so that normalising need not
+// write it back.
+func unchanged(in, out any) bool {
+	switch x := out.(type) {
+	case string:
+		y, ok := in.(string)
+		return ok && x == y
+	case decimal.Decimal:
+		y, ok := in.(decimal.Decimal)
+		return ok && x == y
+	case time.Time:
+		y, ok := in.(time.Time)
+		return ok && x == y
+	case bool:
+		y, ok := in.(bool)
+		return ok && x == y
+	case int:
+		y, ok := in.(int)
+		return ok && x == y
+	case map[string]any:
+		// toObject gives back the map it was given.
+		_, ok := in.(map[string]any)
+		return ok
+	case []any:
+		// toList and toStrings give back a []any they were given.
+		_, ok := in.([]any)
+		return ok
 	}
+	return false
 }
 
 func checkEnum(v any, allowed []string) (any, error) {

@@ -40,8 +40,9 @@ type Field struct {
 	Enum     []string // allowed values of a String field
 	Fields   []*Field // members of an Object, or of each element of a List
 
-	index    map[string]*Field // Fields by name, built at init
-	required []*Field          // the required Fields, built at init
+	index    map[string]*Field      // Fields by name, built at init
+	required []*Field               // the required Fields, built at init
+	conv     func(any) (any, error) // the converter of Kind, set at init
 }
 
 // Entity is one canonical entity: its name, the field that identifies a
@@ -59,6 +60,16 @@ func init() {
 	for _, e := range entities {
 		e.root = &Field{Name: e.Name, Kind: Object, Fields: e.Fields}
 		e.root.buildIndex()
+		e.root.setConverters()
+	}
+}
+
+// setConverters caches every field's converter, so that converting a value
+// does not look its kind up.
+func (f *Field) setConverters() {
+	f.conv = converters[f.Kind]
+	for _, c := range f.Fields {
+		c.setConverters()
 	}
 }
 
@@ -123,7 +134,7 @@ func Lookup(entity, path string) (*Field, error) {
 	f := e.Field(parts[0])
 	for i := 1; f != nil && i < len(parts); i++ {
 		if f.Kind == Attributes {
-			return &Field{Name: parts[len(parts)-1], Kind: Any, Doc: "A custom value."}, nil
+			return &Field{Name: parts[len(parts)-1], Kind: Any, Doc: "A custom value.", conv: toAny}, nil
 		}
 		f = f.Child(parts[i])
 	}

@@ -66,7 +66,7 @@ func quick(parent *Field, m map[string]any, fix bool) bool {
 		if err != nil || out == nil && f.Required {
 			return false
 		}
-		if fix {
+		if fix && !unchanged(v, out) {
 			m[k] = out
 		}
 		if !quickNested(f, out, fix) {

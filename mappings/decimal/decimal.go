@@ -185,14 +185,20 @@ func (d Decimal) append(b []byte) []byte {
 		b = append(b, '-')
 		u = -u
 	}
-	digits := strconv.AppendUint(nil, u, 10)
-	if d.scale == 0 {
+	var tmp [20]byte
+	digits := strconv.AppendUint(tmp[:0], u, 10)
+	scale := int(d.scale)
+	if scale == 0 {
 		return append(b, digits...)
 	}
-	for len(digits) <= int(d.scale) {
-		digits = append([]byte{'0'}, digits...)
+	if len(digits) <= scale {
+		b = append(b, '0', '.')
+		for range scale - len(digits) {
+			b = append(b, '0')
+		}
+		return append(b, digits...)
 	}
-	cut := len(digits) - int(d.scale)
+	cut := len(digits) - scale
 	b = append(b, digits[:cut]...)
 	b = append(b, '.')
 	return append(b, digits[cut:]...)

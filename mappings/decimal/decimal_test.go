@@ -163,3 +163,23 @@ func TestFromAny(t *testing.T) {
 		t.Error("FromAny(true) succeeded")
 	}
 }
+
+func TestStringEdges(t *testing.T) {
+	tests := []struct {
+		d    Decimal
+		want string
+	}{
+		{New(0, 0), "0"}, {New(0, 2), "0.00"}, {New(5, 3), "0.005"}, {New(-5, 3), "-0.005"},
+		{New(100, 2), "1.00"}, {New(-100, 2), "-1.00"}, {New(1, 18), "0.000000000000000001"},
+		{New(math.MaxInt64, 0), "9223372036854775807"}, {New(math.MinInt64, 0), "-9223372036854775808"},
+		{New(math.MinInt64, 18), "-9.223372036854775808"}, {New(math.MaxInt64, 18), "9.223372036854775807"},
+	}
+	for _, tt := range tests {
+		if got := tt.d.String(); got != tt.want {
+			t.Errorf("String() = %s, want %s", got, tt.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = New(-12345, 2).String() }); n > 1 {
+		t.Errorf("String allocates %v times, want at most 1", n)
+	}
+}
