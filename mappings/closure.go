@@ -1,7 +1,9 @@
 package mappings
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
@@ -68,8 +70,110 @@ func (c *compiler) node(n ast.Node) (evalFn, bool) {
 		return c.array(x)
 	case *ast.MapNode:
 		return c.mapLiteral(x)
+	case *ast.PointerNode:
+		return pointer(x.Name)
 	}
 	return nil, false
+}
+
+// errUseVM makes a program run on the VM after all: its closures met a
+// value they do not handle (a predicate over something else than []any).
+var errUseVM = errors.New("closure cannot run this; use the VM")
+
+// pointer reads # (the element) or #index of the innermost predicate.
+func pointer(name string) (evalFn, bool) {
+	switch name {
+	case "":
+		return func(m *machine, _ any) (any, error) {
+			if len(m.ptrs) == 0 {
+				return nil, errUseVM
+			}
+			return m.ptrs[len(m.ptrs)-1].item, nil
+		}, true
+	case "index":
+		return func(m *machine, _ any) (any, error) {
+			if len(m.ptrs) == 0 {
+				return nil, errUseVM
+			}
+			return m.ptrs[len(m.ptrs)-1].index, nil
+		}, true
+	}
+	return nil, false
+}
+
+// predicate runs filter(list, pred) and map(list, fn) on a []any. Anything
+// else, and any error, runs the whole expression on the VM, so results and
+// errors are the VM's.
+func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
+	if len(x.Arguments) != 2 {
+		return nil, false
+	}
+	pn, ok := x.Arguments[1].(*ast.PredicateNode)
+	if !ok {
+		return nil, false
+	}
+	list, ok1 := c.node(x.Arguments[0])
+	body, ok2 := c.node(pn.Node)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	filter := x.Name == "filter"
+	return func(m *machine, env any) (any, error) {
+		v, err := list(m, env)
+		if err != nil {
+			return nil, err
+		}
+		items, ok := v.([]any)
+		if !ok {
+			return nil, errUseVM
+		}
+		out := make([]any, 0, len(items))
+		for i, item := range items {
+			m.ptrs = append(m.ptrs, frame{item, i})
+			r, err := body(m, env)
+			m.ptrs = m.ptrs[:len(m.ptrs)-1]
+			if err != nil {
+				return nil, errUseVM // the VM's error, with its position
+			}
+			if !filter {
+				out = append(out, r)
+				continue
+			}
+			keep, ok := r.(bool)
+			if !ok {
+				return nil, errUseVM
+			}
+			if keep {
+				out = append(out, item)
+			}
+		}
+		return out, nil
+	}, true
+}
+
+// first and last of a []any without expr's reflection; other values go to expr's builtins.
+func fastFirst(args ...any) (any, error) {
+	if l, ok := args[0].([]any); ok {
+		if len(l) == 0 {
+			return nil, nil
+		}
+		return l[0], nil
+	}
+	return builtinFunc("first")(args...)
+}
+
+func fastLast(args ...any) (any, error) {
+	if l, ok := args[0].([]any); ok {
+		if len(l) == 0 {
+			return nil, nil
+		}
+		return l[len(l)-1], nil
+	}
+	return builtinFunc("last")(args...)
+}
+
+func builtinFunc(name string) func(args ...any) (any, error) {
+	return builtin.Builtins[builtin.Index[name]].Func
 }
 
 func identFn(name string) evalFn {
@@ -105,6 +209,12 @@ func (c *compiler) function(name string) func(args ...any) (any, error) {
 	if f, ok := opFuncs[name]; ok {
 		return f
 	}
+	switch name {
+	case "first":
+		return fastFirst
+	case "last":
+		return fastLast
+	}
 	if i, ok := builtin.Index[name]; ok && builtin.Builtins[i].Func != nil {
 		return builtin.Builtins[i].Func
 	}
@@ -125,6 +235,9 @@ func (c *compiler) call(x *ast.CallNode) (evalFn, bool) {
 			key, ok := c.node(x.Arguments[1])
 			return lookupConstMap(m, key), ok
 		}
+		if fn, ok := c.getChain(x); ok {
+			return fn, true
+		}
 	}
 	return c.invoke(id.Value, x.Arguments, x.Location(), id.Value != "_get")
 }
@@ -132,6 +245,9 @@ func (c *compiler) call(x *ast.CallNode) (evalFn, bool) {
 func (c *compiler) builtin(x *ast.BuiltinNode) (evalFn, bool) {
 	if x.Map != nil || x.Throws {
 		return nil, false
+	}
+	if x.Name == "filter" || x.Name == "map" {
+		return c.predicate(x)
 	}
 	return c.invoke(x.Name, x.Arguments, x.Location(), true)
 }
@@ -157,6 +273,48 @@ func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, l
 		m.args = m.args[:base]
 		if err != nil && locate {
 			return nil, located(loc, err)
+		}
+		return v, err
+	}, true
+}
+
+// getChain runs a chain of member accesses with constant keys, such as
+// item.price.amount (patched to _get(_get(item, "price"), "amount")), in one
+// closure: the base once, then get for every key, as the calls would.
+func (c *compiler) getChain(x *ast.CallNode) (evalFn, bool) {
+	var keys []any
+	var n ast.Node = x
+	for {
+		call, ok := n.(*ast.CallNode)
+		if !ok {
+			break
+		}
+		id, ok := call.Callee.(*ast.IdentifierNode)
+		if !ok || id.Value != "_get" || len(call.Arguments) != 2 {
+			break
+		}
+		key, ok := constKey(call.Arguments[1])
+		if !ok {
+			break
+		}
+		keys = append(keys, key)
+		n = call.Arguments[0]
+	}
+	if len(keys) == 0 {
+		return nil, false
+	}
+	base, ok := c.node(n)
+	if !ok {
+		return nil, false
+	}
+	slices.Reverse(keys)
+	return func(m *machine, env any) (any, error) {
+		v, err := base(m, env)
+		for _, k := range keys {
+			if err != nil {
+				return nil, err
+			}
+			v, err = get(v, k)
 		}
 		return v, err
 	}, true

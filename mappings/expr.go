@@ -60,7 +60,14 @@ func newCompiler(tables Tables) *compiler {
 // machine is the per-goroutine state expressions run with.
 type machine struct {
 	vm   *vm.VM
-	args []any // argument buffer for fast calls
+	args []any   // argument buffer for fast calls
+	ptrs []frame // the elements of the predicates being run, innermost last
+}
+
+// frame is the element # and its #index in a predicate.
+type frame struct {
+	item  any
+	index int
 }
 
 func newMachine() *machine { return &machine{vm: new(vm.VM), args: make([]any, 0, 8)} }
@@ -123,15 +130,21 @@ func (p *program) eval(m *machine, env any) (out any, err error) {
 }
 
 func (p *program) runClosure(m *machine, env any) (out any, err error) {
-	base := len(m.args)
+	base, ptrs := len(m.args), len(m.ptrs)
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, recovered(r)
 		}
 		clear(m.args[base:])
 		m.args = m.args[:base]
+		clear(m.ptrs[ptrs:])
+		m.ptrs = m.ptrs[:ptrs]
 	}()
-	return p.fn(m, env)
+	out, err = p.fn(m, env)
+	if err == errUseVM {
+		return p.run(m, env)
+	}
+	return out, err
 }
 
 func (p *program) run(m *machine, env any) (out any, err error) {

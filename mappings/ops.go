@@ -27,16 +27,19 @@ var opFuncs = map[string]func(args ...any) (any, error){
 
 // opGet reads a member or an element: nil-safe, without reflection for
 // JSON-shaped data, and nil for an index out of range (negative counts from the end).
-func opGet(args ...any) (any, error) {
-	switch x := args[0].(type) {
+func opGet(args ...any) (any, error) { return get(args[0], args[1]) }
+
+// get is opGet of one member or element.
+func get(from, key any) (any, error) {
+	switch x := from.(type) {
 	case nil:
 		return nil, nil
 	case map[string]any:
-		if k, ok := args[1].(string); ok {
+		if k, ok := key.(string); ok {
 			return x[k], nil
 		}
 	case []any:
-		if i, ok := args[1].(int); ok {
+		if i, ok := key.(int); ok {
 			if i < 0 {
 				i += len(x)
 			}
@@ -46,7 +49,7 @@ func opGet(args ...any) (any, error) {
 			return x[i], nil
 		}
 	}
-	return fetch(args[0], args[1])
+	return fetch(from, key)
 }
 
 // fetch is expr's own member access, for other Go types.
