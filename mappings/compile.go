@@ -9,8 +9,9 @@ import (
 
 // FlowConfig is everything a flow version needs to map its records. In and
 // Out are the connectors' default mappings (either may be nil: without In the
-// native record already is canonical; without Out the output is the canonical
-// record); the overrides, rules and tables come from the flow.
+// native record already is canonical; without Out, and without out
+// overrides, the output is the normalised canonical record: Result.Output is
+// Result.Canonical); the overrides, rules and tables come from the flow.
 type FlowConfig struct {
 	Entity       string   `json:"entity"`
 	In           *Mapping `json:"in,omitempty"`

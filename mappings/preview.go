@@ -8,7 +8,7 @@ type PreviewResult struct {
 	Native     map[string]any // the sample as given
 	Canonical  map[string]any // after mapping in, before rules
 	AfterRules map[string]any // after rules, normalised
-	Output     map[string]any // the target's native record
+	Output     map[string]any // the target's native record (a copy of AfterRules without an out mapping)
 	Rules      []RuleStep     // what each rule did, in order
 	Skipped    bool
 	SkipReason string

@@ -13,7 +13,7 @@ import (
 type Result struct {
 	Key        string         // the canonical record's business key, e.g. the order number
 	Canonical  map[string]any // after mapping in and rules, normalised
-	Output     map[string]any // the target's native record; nil when skipped or without an out mapping
+	Output     map[string]any // the target's native record; without an out mapping the canonical record itself (the same map); nil when skipped
 	Skipped    bool           // a filter rule skipped the record
 	SkipReason string
 }
@@ -109,11 +109,12 @@ func (r *runner) mapIn(native map[string]any) map[string]any {
 	return out
 }
 
-// mapOut computes the target's native record.
+// mapOut computes the target's native record; without an out mapping the
+// target takes the canonical record as it is.
 func (r *runner) mapOut(can map[string]any) map[string]any {
 	r.stage = StageMapOut
 	if !r.p.hasOut {
-		return nil
+		return can
 	}
 	out := make(map[string]any, len(r.p.out))
 	r.fields(r.p.out, can, can, out)
