@@ -32,7 +32,7 @@ type flowEnv struct {
 	flow           *core.Record
 }
 
-func newFlowEnv(t *testing.T, entity connectors.Entity, flowFields map[string]any) *flowEnv {
+func newFlowEnv(t testing.TB, entity connectors.Entity, flowFields map[string]any) *flowEnv {
 	t.Helper()
 	env := newTestEnv(t)
 	env.sb.engine = newEngine(env.sb, fastEngine)

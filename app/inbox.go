@@ -90,19 +90,23 @@ type claimed struct {
 
 // claimSQL takes due transactions whose lane has no earlier unfinished
 // transaction, and leases them until {:lease}. A running transaction whose
-// lease has passed (its worker died) is due again.
-const claimSQL = `UPDATE transactions
+// lease has passed (its worker died) is due again. Each status is read in
+// the order of the (status, next_attempt) index, so a claim reads only the
+// rows it takes, however long the queue. %[1]s is the flow filter.
+var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
-	WHERE id IN (
-		SELECT t.id FROM transactions t
-		WHERE t.status IN ('pending', 'retrying', 'running') AND t.next_attempt <= {:now} %s
+	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
+	RETURNING id, flow, run, key, source_id, attempts, payloads, created`
+
+func dueSQL(status string) string {
+	return `SELECT id FROM (SELECT t.id FROM transactions t
+		WHERE t.status = '` + status + `' AND t.next_attempt <= {:now} %[1]s
 		AND NOT EXISTS (
 			SELECT 1 FROM transactions e
 			WHERE e.flow = t.flow AND e.lane = t.lane AND e.rowid < t.rowid
 			AND e.status IN ('pending', 'retrying', 'running'))
-		ORDER BY t.next_attempt, t.rowid
-		LIMIT {:limit})
-	RETURNING id, flow, run, key, source_id, attempts, payloads, created`
+		ORDER BY t.next_attempt LIMIT {:limit})`
+}
 
 // claimTransactions leases up to limit due transactions, leaving out the
 // given flows (paused or disabled).

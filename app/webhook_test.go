@@ -104,4 +104,3 @@ func TestWebhookIntake(t *testing.T) {
 		sc.run(t)
 	}
 }
-
