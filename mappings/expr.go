@@ -79,7 +79,10 @@ func (c *compiler) compile(src string) (p *program, err error) {
 			err = recovered(r)
 		}
 	}()
-	pt := &patcher{src: []rune(src)}
+	pt := &patcher{src: []rune(src), tables: c.tables}
+	if pt.tables == nil {
+		pt.tables = Tables{} // every literal table name is checked
+	}
 	opts := append(c.opts[:len(c.opts):len(c.opts)], expr.Patch(pt))
 	prog, err := expr.Compile(src, opts...)
 	if pt.err != nil {

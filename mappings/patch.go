@@ -2,6 +2,9 @@ package mappings
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
@@ -16,10 +19,12 @@ import (
 //     if every "." were "?."), gives nil for an index out of range, and reads
 //     map[string]any and []any without reflection.
 //   - a call of an unknown function is an error (undefined variables are
-//     allowed, so expr would otherwise accept a misspelt function name).
+//     allowed, so expr would otherwise accept a misspelt function name);
+//   - with tables set, lookup("name", ...) of a table the flow does not have is an error.
 type patcher struct {
-	src []rune // the source, to read float literals exactly as written
-	err *file.Error
+	src    []rune // the source, to read float literals exactly as written
+	tables Tables // the flow's tables, to check lookup's table names; nil: no check
+	err    *file.Error
 }
 
 // Visit implements ast.Visitor.
@@ -27,6 +32,7 @@ func (p *patcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.CallNode:
 		p.checkCallee(n)
+		p.checkTable(n)
 	case *ast.FloatNode:
 		replace(node, p.floatConst(n))
 	case *ast.BinaryNode:
@@ -50,6 +56,32 @@ func (p *patcher) checkCallee(n *ast.CallNode) {
 		return
 	}
 	p.err = &file.Error{Location: n.Location(), Message: fmt.Sprintf("unknown function %s", id.Value)}
+}
+
+// checkTable refuses lookup("name", ...) when the flow has no table name.
+// A table name that is not a literal is checked when the lookup runs.
+func (p *patcher) checkTable(n *ast.CallNode) {
+	id, ok := n.Callee.(*ast.IdentifierNode)
+	if !ok || id.Value != "lookup" || p.tables == nil || p.err != nil || len(n.Arguments) == 0 {
+		return
+	}
+	name, ok := n.Arguments[0].(*ast.StringNode)
+	if !ok {
+		return
+	}
+	if _, ok := p.tables[name.Value]; ok {
+		return
+	}
+	have := "the flow has no tables"
+	if len(p.tables) > 0 {
+		names := make([]string, 0, len(p.tables))
+		for k := range p.tables {
+			names = append(names, strconv.Quote(k))
+		}
+		sort.Strings(names)
+		have = "the flow's tables are " + strings.Join(names, ", ")
+	}
+	p.err = &file.Error{Location: name.Location(), Message: fmt.Sprintf("lookup: no table %q (%s)", name.Value, have)}
 }
 
 func isFunction(name string) bool {
