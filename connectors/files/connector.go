@@ -34,10 +34,11 @@ type Conn struct {
 	logger *slog.Logger
 	run    string
 
-	mu  sync.Mutex
-	tr  transport.Transport
-	w   *fileWriter
-	seq int
+	mu    sync.Mutex
+	tr    transport.Transport
+	w     *fileWriter   // the file being written
+	ready []*fileWriter // closed files waiting for upload
+	seq   int
 }
 
 // NewFolder builds a "folder" connection.
@@ -153,6 +154,10 @@ func (c *Conn) Close() error {
 		c.w.discard()
 		c.w = nil
 	}
+	for _, w := range c.ready {
+		w.discard()
+	}
+	c.ready = nil
 	if c.tr == nil {
 		return nil
 	}

@@ -55,8 +55,12 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 		Response: map[string]any{"file": c.outPath(c.w.name), "record": c.w.count}}, nil
 }
 
+// newFileWriter starts the run's next file; c.mu is held. Its {number} is
+// the file's sequence number in the connection, so that files flushed
+// within the same second get names of their own.
 func (c *Conn) newFileWriter(req connectors.WriteRequest) (*fileWriter, error) {
-	name, err := c.fileName(req, 1)
+	c.seq++
+	name, err := c.fileName(req, c.seq)
 	if err != nil {
 		return nil, err
 	}
@@ -73,27 +77,55 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest) (*fileWriter, error) {
 	return &fileWriter{name: name, tmp: tmp, enc: enc}, nil
 }
 
-// Flush implements [connectors.Flusher]: it uploads the run's file under a
-// temporary name and renames it into place.
+// Flush implements [connectors.Flusher]: it ends the file being written,
+// so that writes from now on start a new one, and uploads it (with any
+// file an earlier Flush could not upload) under a temporary name renamed
+// into place. Writes may go on during the upload.
 func (c *Conn) Flush(ctx context.Context) error {
+	files, err := c.takeFiles()
+	if err != nil {
+		return err
+	}
+	for i, w := range files {
+		if err := c.uploadFile(ctx, w); err != nil {
+			c.requeue(files[i:])
+			return err
+		}
+	}
+	return nil
+}
+
+// takeFiles closes the file being written and takes the files waiting
+// for upload.
+func (c *Conn) takeFiles() ([]*fileWriter, error) {
 	c.mu.Lock()
-	w := c.w
-	c.mu.Unlock()
-	if w == nil {
-		return nil
+	defer c.mu.Unlock()
+	if w := c.w; w != nil {
+		if err := w.enc.Close(); err != nil {
+			return nil, connectors.Permanent(fmt.Errorf("files: finishing %s: %w", w.name, err))
+		}
+		c.ready = append(c.ready, w)
+		c.w = nil
 	}
-	if err := w.enc.Close(); err != nil {
-		return connectors.Permanent(fmt.Errorf("files: finishing %s: %w", w.name, err))
-	}
+	files := c.ready
+	c.ready = nil
+	return files, nil
+}
+
+// requeue keeps files that were not uploaded for the next Flush.
+func (c *Conn) requeue(files []*fileWriter) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready = append(files, c.ready...)
+}
+
+func (c *Conn) uploadFile(ctx context.Context, w *fileWriter) error {
 	if _, err := w.tmp.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("files: rereading the buffered file: %w", err)
 	}
 	if err := c.upload(ctx, w.name, w.tmp); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.w = nil
-	c.mu.Unlock()
 	w.discard()
 	return nil
 }
