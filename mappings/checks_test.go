@@ -20,7 +20,7 @@ func TestLookupTableChecked(t *testing.T) {
 		Out: &Mapping{Entity: "order", Direction: Out, Fields: []Field{
 			{Target: "status", Expr: `upper(status) + lookup( "statuses" , status)`},
 		}},
-		Rules: []Rule{{Kind: RuleExpr, Field: "notes", Expr: `lookup(table_name, "x") ?? lookup("Skus", "x")`}},
+		Rules:  []Rule{{Kind: RuleExpr, Field: "notes", Expr: `lookup(table_name, "x") ?? lookup("Skus", "x")`}},
 		Tables: Tables{"vat_codes": {"H": "21"}, "skus": {"A": "B"}},
 	}
 	_, err := Compile(cfg)
