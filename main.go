@@ -32,7 +32,7 @@ func main() {
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations", Automigrate: false})
-	sb := app.Register(pb, app.Options{})
+	sb := app.Register(pb, app.Options{Engine: app.ConfigFromEnv()})
 	if _, err := ui.Register(sb); err != nil {
 		slog.Error("starting the UI", "error", err)
 		os.Exit(1)

@@ -63,16 +63,34 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	return c
 }
 
-// ConfigFromEnv reads SWITCHBOARD_WORKERS and SWITCHBOARD_RETENTION_DAYS.
+// ConfigFromEnv reads the engine's settings from the environment:
+// SWITCHBOARD_WORKERS, SWITCHBOARD_RETENTION_DAYS, SWITCHBOARD_RETRY_BASE,
+// SWITCHBOARD_RETRY_MAX, SWITCHBOARD_RETRY_MAX_AGE, SWITCHBOARD_DOWN_AFTER,
+// SWITCHBOARD_PROBE_INTERVAL and SWITCHBOARD_ALERT_INTERVAL (durations such
+// as 30s or 15m). Unset or unreadable values keep their defaults.
 func ConfigFromEnv() EngineConfig {
 	var c EngineConfig
-	if n, err := strconv.Atoi(os.Getenv("SWITCHBOARD_WORKERS")); err == nil {
-		c.Workers = n
+	c.Workers = envInt("SWITCHBOARD_WORKERS")
+	c.DownAfter = envInt("SWITCHBOARD_DOWN_AFTER")
+	if days := envInt("SWITCHBOARD_RETENTION_DAYS"); days > 0 {
+		c.Retention = time.Duration(days) * 24 * time.Hour
 	}
-	if n, err := strconv.Atoi(os.Getenv("SWITCHBOARD_RETENTION_DAYS")); err == nil && n > 0 {
-		c.Retention = time.Duration(n) * 24 * time.Hour
-	}
+	c.BackoffBase = envDuration("SWITCHBOARD_RETRY_BASE")
+	c.BackoffMax = envDuration("SWITCHBOARD_RETRY_MAX")
+	c.MaxAge = envDuration("SWITCHBOARD_RETRY_MAX_AGE")
+	c.ProbeEvery = envDuration("SWITCHBOARD_PROBE_INTERVAL")
+	c.AlertEvery = envDuration("SWITCHBOARD_ALERT_INTERVAL")
 	return c
+}
+
+func envInt(name string) int {
+	n, _ := strconv.Atoi(os.Getenv(name))
+	return n
+}
+
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
 }
 
 // Engine moves records: it runs flows (reads into the inbox), processes
