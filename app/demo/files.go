@@ -16,9 +16,9 @@ var samples embed.FS
 
 // Folders under the demo folder.
 const (
-	SamplesDir = "samples"         // a copy of the feeds, to replay the demo
-	InboxDir   = "supplier/inbox"  // where the supplier's feeds arrive
-	OutboxDir  = "shop/outbox"     // where the shop's XML files are written
+	SamplesDir = "samples"        // a copy of the feeds, to replay the demo
+	InboxDir   = "supplier/inbox" // where the supplier's feeds arrive
+	OutboxDir  = "shop/outbox"    // where the shop's XML files are written
 	dirMode    = 0o755
 	fileMode   = 0o644
 	samplesPat = "samples/*.csv"
