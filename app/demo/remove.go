@@ -1,0 +1,55 @@
+package demo
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Uninstall removes the demo: its integration (with its flow, runs,
+// transactions and xrefs, which PocketBase deletes with it), its two
+// connections and the folder dataDir/demo. It reports whether there was a
+// demo integration to remove; removing twice is not an error.
+func Uninstall(app core.App, dataDir string) (bool, error) {
+	found, err := find(app)
+	if err != nil {
+		return false, err
+	}
+	if found.IntegrationID != "" {
+		err := app.RunInTransaction(func(tx core.App) error { return remove(tx, found) })
+		if err != nil {
+			return false, fmt.Errorf("demo: removing records: %w", err)
+		}
+	}
+	dir := filepath.Join(dataDir, Folder)
+	if err := os.RemoveAll(dir); err != nil {
+		return false, fmt.Errorf("demo: removing %s: %w", dir, err)
+	}
+	app.Logger().Info("demo removed", slog.String("folder", dir), slog.Bool("had_records", found.IntegrationID != ""))
+	return found.IntegrationID != "", nil
+}
+
+// remove deletes the demo's integration, then its connections.
+func remove(tx core.App, found Result) error {
+	ids := []struct{ collection, id string }{
+		{"integrations", found.IntegrationID},
+		{"connections", found.SupplierID},
+		{"connections", found.ShopID},
+	}
+	for _, r := range ids {
+		rec, err := tx.FindRecordById(r.collection, r.id)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("finding %s %s: %w", r.collection, r.id, err)
+		}
+		if err := tx.Delete(rec); err != nil {
+			return fmt.Errorf("deleting %s %q: %w", r.collection, rec.GetString("name"), err)
+		}
+	}
+	return nil
+}
