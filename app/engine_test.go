@@ -35,7 +35,7 @@ type flowEnv struct {
 func newFlowEnv(t testing.TB, entity connectors.Entity, flowFields map[string]any) *flowEnv {
 	t.Helper()
 	env := newTestEnv(t)
-	env.sb.engine = newEngine(env.sb, fastEngine)
+	env.sb.engine.cfg = fastEngine.withDefaults()
 	n := storeSeq.Add(1)
 	srcName, dstName := fmt.Sprintf("src-%d", n), fmt.Sprintf("dst-%d", n)
 	src := env.saveConnection(t, "Source", "memory", map[string]any{"store": srcName}, nil)
@@ -318,5 +318,70 @@ func TestEngineCrashedClaimsComeBack(t *testing.T) {
 	}
 	if none, _ := claimTransactions(fe.app, 10, time.Minute, nil, time.Now()); len(none) != 0 {
 		t.Fatalf("a leased transaction was claimed twice: %v", none)
+	}
+}
+
+func TestEngineStopDrainsInFlightWork(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.target.SetDelay(30 * time.Millisecond)
+	for i := range 40 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	fe.run(t)
+	eventually(t, "some writes", func() bool { return fe.target.Writes() >= 4 })
+	fe.sb.engine.Stop()
+	got := fe.statuses(t)
+	if got[StatusRunning] != 0 {
+		t.Fatalf("%d transactions left running after a graceful stop", got[StatusRunning])
+	}
+	if got[StatusSucceeded] != fe.target.Writes() {
+		t.Fatalf("%d writes but %d recorded successes", fe.target.Writes(), got[StatusSucceeded])
+	}
+}
+
+func TestEngineRunsOfAFlowDoNotOverlap(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.source.SetDelay(200 * time.Millisecond)
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	first, err := fe.sb.engine.RunFlow(fe.flow.Id, TriggerManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := fe.sb.engine.RunFlow(fe.flow.Id, TriggerSchedule)
+	if !errors.Is(err, ErrFlowRunning) || second != first {
+		t.Fatalf("second run = %q, %v; want ErrFlowRunning with run %q", second, err, first)
+	}
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+}
+
+func TestEngineRunsOnSchedule(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, map[string]any{"schedule": "@every 1s"})
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+	run, err := fe.app.FindFirstRecordByData("runs", "flow", fe.flow.Id)
+	if err != nil || run.GetString("trigger") != TriggerSchedule {
+		t.Fatalf("run %v, %v; want a scheduled run", run, err)
+	}
+	// Disabling the flow takes it off the schedule.
+	fe.flow.Set("enabled", false)
+	if err := fe.app.Save(fe.flow); err != nil {
+		t.Fatal(err)
+	}
+	if _, scheduled := fe.sb.engine.sched.entries[fe.flow.Id]; scheduled {
+		t.Fatal("a disabled flow is still scheduled")
+	}
+}
+
+func TestRetentionPrunesFinishedActivityOnly(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.target.FailNext(connectors.Permanent(errors.New("rejected")))
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Table"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1, StatusFailed: 1})
+	fe.sb.engine.prune(time.Now().Add(fe.sb.engine.cfg.Retention + time.Hour))
+	got := fe.statuses(t)
+	if got[StatusSucceeded] != 0 || got[StatusFailed] != 1 {
+		t.Fatalf("after pruning: %v; want the failed transaction only", got)
 	}
 }

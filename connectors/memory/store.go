@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -19,6 +20,7 @@ type Store struct {
 	writes  int
 	faults  []error
 	outage  error
+	delay   time.Duration
 	log     []WriteLog
 }
 
@@ -120,6 +122,13 @@ func (s *Store) SetOutage(err error) {
 	s.outage = err
 }
 
+// SetDelay makes every read page and write take d, like a slow app.
+func (s *Store) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
 // Log returns the writes the store accepted, in order.
 func (s *Store) Log() []WriteLog {
 	s.mu.Lock()
@@ -131,11 +140,15 @@ func (s *Store) Log() []WriteLog {
 func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seq, s.writes, s.token, s.faults, s.outage, s.log = 0, 0, "", nil, nil, nil
+	s.seq, s.writes, s.token, s.faults, s.outage, s.log, s.delay = 0, 0, "", nil, nil, nil, 0
 	s.records = map[connectors.Entity][]stored{}
 }
 
 func (s *Store) takeFault() error {
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	time.Sleep(delay)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.outage != nil {

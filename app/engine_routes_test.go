@@ -1,0 +1,99 @@
+package app
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// seedFailed adds the "orders" flow and one failed transaction for order 1001.
+func seedFailed(t testing.TB, env *testEnv) {
+	seedWebhookFlow(true)(t, env)
+	flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+	rt, err := env.sb.engine.loadFlow(flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := env.sb.engine.inboxItems(rt, "", []connectors.Record{{ID: "o1", Key: "1001",
+		Data: map[string]any{"number": "1001", "password": "hunter2"}, Err: errString("the ERP refused it")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := insertTransactions(env.app, items, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+func flowPath(suffix string) func(*testEnv) string {
+	return func(env *testEnv) string {
+		flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+		return "/api/switchboard/flows/" + flow.Id + suffix
+	}
+}
+
+func txPath(suffix string) func(*testEnv) string {
+	return func(env *testEnv) string {
+		tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
+		return "/api/switchboard/transactions/" + tx.Id + suffix
+	}
+}
+
+func txStatus(want string) func(testing.TB, *testEnv) {
+	return func(t testing.TB, env *testEnv) {
+		tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
+		if tx.GetString("status") != want {
+			t.Fatalf("status %q, want %q", tx.GetString("status"), want)
+		}
+	}
+}
+
+func TestEngineRoutes(t *testing.T) {
+	scenarios := []scenario{
+		{name: "a viewer cannot run a flow", as: "viewer", method: http.MethodPost, url: flowPath("/run"), seed: seedWebhookFlow(true), status: 403},
+		{name: "an operator runs a flow now", as: "operator", method: http.MethodPost, url: flowPath("/run"), seed: seedWebhookFlow(true),
+			status: 202, want: []string{`"run":"`}},
+		{name: "an operator retries a flow's failed transactions", as: "operator", method: http.MethodPost, url: flowPath("/retry-failed"),
+			seed: seedFailed, status: 202, want: []string{`"retried":1`}},
+		{name: "a viewer cannot retry", as: "viewer", method: http.MethodPost, url: txPath("/retry"), seed: seedFailed, status: 403,
+			after: txStatus(StatusFailed)},
+		{name: "an operator marks a failure resolved", as: "operator", method: http.MethodPost, url: txPath("/resolve"),
+			body: `{"note":"entered in the ERP by hand"}`, seed: seedFailed, status: 200, after: func(t testing.TB, env *testEnv) {
+				txStatus(StatusResolved)(t, env)
+				tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
+				if tx.GetString("note") != "resolved by hand by operator@example.com: entered in the ERP by hand" {
+					t.Fatalf("note %q", tx.GetString("note"))
+				}
+			}},
+		{name: "payloads are served decoded and redacted", as: "viewer", method: http.MethodGet, url: txPath("/payloads"),
+			seed: seedFailed, status: 200, want: []string{`"input":{`, `"number":"1001"`, `"password":"[redacted]"`}},
+		{name: "the raw columns stay hidden, even from superusers", as: "superuser", method: http.MethodGet,
+			url: fixed("/api/collections/transactions/records"), seed: seedFailed, status: 200,
+			want: []string{`"key":"1001"`, `"error":"the ERP refused it"`}, notWant: []string{`"payloads"`, `"lane"`}},
+		{name: "preview maps a sample through every stage", as: "editor", method: http.MethodPost, url: flowPath("/preview"),
+			body: `{"sample":{"number":"1001","status":"open"}}`, seed: seedWebhookFlow(true), status: 200,
+			want: []string{`"number":"1001"`}},
+	}
+	for _, sc := range scenarios {
+		sc.run(t)
+	}
+}
+
+func TestRetryLeavesOtherStatusesAlone(t *testing.T) {
+	env := newTestEnv(t)
+	seedFailed(t, env)
+	n, err := env.sb.engine.Retry(dbx.HashExp{"key": "1001"})
+	if err != nil || n != 1 {
+		t.Fatalf("Retry = %d, %v", n, err)
+	}
+	if n, _ := env.sb.engine.Retry(dbx.HashExp{"key": "1001"}); n != 0 {
+		t.Fatalf("a pending transaction was retried again (%d)", n)
+	}
+}
