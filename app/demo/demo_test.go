@@ -35,13 +35,24 @@ type server struct {
 // start, to bind more hooks.
 func newServer(t *testing.T, before func(*app.Switchboard)) *server {
 	t.Helper()
+	return startServer(t, fastEngine, before)
+}
+
+// newServerWith starts a server with an engine configuration.
+func newServerWith(t *testing.T, cfg app.EngineConfig) *server {
+	t.Helper()
+	return startServer(t, cfg, nil)
+}
+
+func startServer(t *testing.T, cfg app.EngineConfig, before func(*app.Switchboard)) *server {
+	t.Helper()
 	t.Setenv("SWITCHBOARD_SECRET_KEY", "")
 	ta, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ta.Cleanup) // stops the engine through OnTerminate
-	sb := app.Register(ta, app.Options{Engine: fastEngine})
+	sb := app.Register(ta, app.Options{Engine: cfg})
 	if before != nil {
 		before(sb)
 	}
