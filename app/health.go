@@ -22,16 +22,23 @@ const (
 
 // healthBook tracks transient failures per connection. A connection that
 // fails DownAfter times in a row is marked down: its flows pause, a probe
-// tests it every ProbeEvery, and its flows resume when it answers.
+// tests it every ProbeEvery, and its flows resume when it answers. A probe
+// only proves the app answers, not that writes work: after one, the
+// connection is on probation and its next transient failure takes it down
+// again at once. The owner gets one mail when an outage starts and one when
+// real work succeeds again, however often the connection flaps meanwhile.
 type healthBook struct {
-	e     *Engine
-	mu    sync.Mutex
-	fails map[string]int
-	down  map[string]bool
+	e         *Engine
+	mu        sync.Mutex
+	fails     map[string]int
+	down      map[string]bool
+	probation map[string]bool
+	mailed    map[string]bool // an outage mail went out and no recovery mail yet
 }
 
 func newHealthBook(e *Engine) *healthBook {
-	return &healthBook{e: e, fails: map[string]int{}, down: map[string]bool{}}
+	return &healthBook{e: e, fails: map[string]int{}, down: map[string]bool{},
+		probation: map[string]bool{}, mailed: map[string]bool{}}
 }
 
 // load takes up the connections that were down when the appliance stopped.
@@ -43,7 +50,7 @@ func (h *healthBook) load() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, r := range recs {
-		h.down[r.Id] = true
+		h.down[r.Id], h.mailed[r.Id] = true, true
 		h.fails[r.Id] = r.GetInt("failures")
 	}
 	return nil
@@ -66,17 +73,37 @@ func (h *healthBook) downList() []string {
 	return out
 }
 
-// ok records that a connection answered.
+// ok records that real work with a connection succeeded.
 func (h *healthBook) ok(conn string) {
 	h.mu.Lock()
-	wasDown, hadFails := h.down[conn], h.fails[conn] > 0
+	wasDown, hadFails, mailed := h.down[conn], h.fails[conn] > 0, h.mailed[conn]
 	delete(h.down, conn)
 	delete(h.fails, conn)
+	delete(h.probation, conn)
+	delete(h.mailed, conn)
+	h.mu.Unlock()
+	switch {
+	case wasDown:
+		h.e.connectionUp(conn)
+	case hadFails:
+		h.e.saveConnectionHealth(conn, ConnOK, "", 0, false)
+	}
+	if mailed {
+		h.e.alerts.connection(conn, false, "")
+	}
+}
+
+// probeOK records that a down connection answered its probe: its flows
+// resume, on probation.
+func (h *healthBook) probeOK(conn string) {
+	h.mu.Lock()
+	wasDown := h.down[conn]
+	delete(h.down, conn)
+	delete(h.fails, conn)
+	h.probation[conn] = true
 	h.mu.Unlock()
 	if wasDown {
 		h.e.connectionUp(conn)
-	} else if hadFails {
-		h.e.saveConnectionHealth(conn, ConnOK, "", 0, false)
 	}
 }
 
@@ -85,13 +112,15 @@ func (h *healthBook) failed(conn, msg string) {
 	h.mu.Lock()
 	h.fails[conn]++
 	n := h.fails[conn]
-	goesDown := n >= h.e.cfg.DownAfter && !h.down[conn]
+	goesDown := (n >= h.e.cfg.DownAfter || h.probation[conn]) && !h.down[conn]
+	mail := goesDown && !h.mailed[conn]
 	if goesDown {
-		h.down[conn] = true
+		h.down[conn], h.mailed[conn] = true, true
+		delete(h.probation, conn)
 	}
 	h.mu.Unlock()
 	if goesDown {
-		h.e.connectionDown(conn, msg, n)
+		h.e.connectionDown(conn, msg, n, mail)
 	}
 }
 
@@ -122,25 +151,27 @@ func (h *healthBook) probe(conn string) {
 	ctx, cancel := context.WithTimeout(h.e.ctx, testTimeout)
 	defer cancel()
 	if res := h.e.sb.TestConnection(ctx, rec); res.OK {
-		h.ok(conn)
+		h.probeOK(conn)
 	}
 }
 
-// connectionDown pauses the connection's flows and raises an alert.
-func (e *Engine) connectionDown(conn, msg string, failures int) {
+// connectionDown pauses the connection's flows and, when mail is set,
+// raises an alert.
+func (e *Engine) connectionDown(conn, msg string, failures int, mail bool) {
 	e.logger().Warn("connection down: its flows pause until it answers", slog.String("connection", conn), slog.String("error", msg))
 	e.saveConnectionHealth(conn, ConnDown, msg, failures, true)
-	e.alerts.connection(conn, true, msg)
+	if mail {
+		e.alerts.connection(conn, true, msg)
+	}
 }
 
-// connectionUp resumes the connection's flows at once and says so.
+// connectionUp resumes the connection's flows at once.
 func (e *Engine) connectionUp(conn string) {
 	e.logger().Info("connection back: its flows resume", slog.String("connection", conn))
 	e.saveConnectionHealth(conn, ConnOK, "", 0, false)
 	if err := e.resumeRetries(conn); err != nil {
 		e.logger().Error("resuming retries", slog.String("error", err.Error()))
 	}
-	e.alerts.connection(conn, false, "")
 	e.Wake()
 }
 
