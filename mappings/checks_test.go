@@ -1,8 +1,12 @@
 package mappings
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-app/switchboard/mappings/canonical"
 )
 
 // TestLookupTableChecked: lookup("name", ...) of a table the flow does not
@@ -128,4 +132,83 @@ func TestNestedEach(t *testing.T) {
 	if want := "product TS: field variations[1].attributes[1].rank: column 39: decimal division by zero"; err == nil || err.Error() != want {
 		t.Errorf("error in a nested list: %v, want %s", err, want)
 	}
+}
+
+// TestConvertedMatchesNormalize runs every golden case with the validation
+// a compiled mapping allows (canonical.NormalizeConverted, when the program
+// sets only converted values) and with the full canonical.Normalize: records,
+// outputs and errors must be the same. Extra rules break each enumeration
+// of the model (top level, in objects, in list elements) and drop the
+// record's key, so that validation errors are compared too.
+func TestConvertedMatchesNormalize(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txtar")
+	converted, validateErrs := 0, 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := parseArchive(data)
+		var cfg FlowConfig
+		cfgData, _ := a.file("config.json")
+		if err := decodeJSON(cfgData, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		e, err := canonical.Get(cfg.Entity)
+		if err != nil {
+			continue
+		}
+		extra := []Rule{{Kind: RuleExpr, Field: e.Key, Expr: "nil"}}
+		for _, path := range enumPaths(e.Fields, "") {
+			extra = append(extra, Rule{Kind: RuleExpr, Field: path, Expr: `"bogus"`})
+		}
+		inputs, _ := goldenInputs(t, a)
+		for v := -1; v < len(extra); v++ {
+			c := cfg
+			if v >= 0 {
+				c.Rules = append(append([]Rule(nil), cfg.Rules...), extra[v])
+			}
+			p, err := Compile(c)
+			if err != nil || !p.converted {
+				continue
+			}
+			converted++
+			full := *p
+			full.converted = false
+			for i, in := range inputs {
+				got, gerr := p.Run(deepCopy(in).(map[string]any))
+				want, werr := full.Run(deepCopy(in).(map[string]any))
+				for _, e := range AsErrorList(gerr) {
+					if e.Stage == StageValidate {
+						validateErrs++
+					}
+				}
+				if Show(got.Canonical) != Show(want.Canonical) || Show(got.Output) != Show(want.Output) || errString(gerr) != errString(werr) {
+					t.Errorf("%s variant %d record %d:\nconverted: %s -> %s, %v\nfull:      %s -> %s, %v", file, v, i+1,
+						Show(got.Canonical), Show(got.Output), gerr, Show(want.Canonical), Show(want.Output), werr)
+				}
+			}
+		}
+	}
+	if converted < 20 || validateErrs < 20 {
+		t.Errorf("only %d programs set only converted values, %d validation errors", converted, validateErrs)
+	}
+	t.Logf("%d programs, %d validation errors", converted, validateErrs)
+}
+
+// enumPaths lists the rule fields of every enumeration: "status",
+// "payment.status", "lines[].kind".
+func enumPaths(fields []*canonical.Field, prefix string) []string {
+	var out []string
+	for _, f := range fields {
+		switch {
+		case f.Enum != nil:
+			out = append(out, prefix+f.Name)
+		case f.Kind == canonical.Object && !strings.Contains(prefix, "[]"):
+			out = append(out, enumPaths(f.Fields, prefix+f.Name+".")...)
+		case f.Kind == canonical.List && prefix == "":
+			out = append(out, enumPaths(f.Fields, f.Name+"[].")...)
+		}
+	}
+	return out
 }

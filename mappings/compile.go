@@ -32,6 +32,41 @@ type Program struct {
 	hasOut bool
 	rules  []crule
 	inSize int // size hint of the canonical record: its top-level fields and rules
+	// converted: map in and rules convert every value they set to its
+	// field's kind and set no object or list as a whole, so the canonical
+	// record needs only canonical.NormalizeConverted.
+	converted bool
+}
+
+// convertedFields reports whether fields set only values they convert:
+// no field of kind object or list is set by an expression.
+func convertedFields(fields []cfield) bool {
+	for i := range fields {
+		f := &fields[i]
+		switch {
+		case f.kids != nil:
+			if !convertedFields(f.kids) {
+				return false
+			}
+		case f.sub != nil:
+			if !convertedFields(f.sub) {
+				return false
+			}
+		case f.conv == nil || f.conv.Kind == canonical.Object || f.conv.Kind == canonical.List:
+			return false
+		}
+	}
+	return true
+}
+
+// convertedRules reports whether no rule sets an object or a list as a whole.
+func convertedRules(rules []crule) bool {
+	for i := range rules {
+		if c := rules[i].conv; c != nil && (c.Kind == canonical.Object || c.Kind == canonical.List) {
+			return false
+		}
+	}
+	return true
 }
 
 // cfield is a compiled mapping field, in a tree: the fields "billing.city"
@@ -81,6 +116,7 @@ func Compile(cfg FlowConfig) (*Program, error) {
 		return nil, errs
 	}
 	p.inSize = len(p.in) + len(p.rules)
+	p.converted = p.hasIn && convertedFields(p.in) && convertedRules(p.rules)
 	return p, nil
 }
 

@@ -66,7 +66,11 @@ func (p *Program) Run(native map[string]any) (Result, error) {
 	if err := r.failed(res.Key); err != nil || res.Skipped {
 		return res, err
 	}
-	if err := canonical.Normalize(p.entity, res.Canonical); err != nil {
+	normalize := canonical.Normalize
+	if p.converted {
+		normalize = canonical.NormalizeConverted
+	}
+	if err := normalize(p.entity, res.Canonical); err != nil {
 		return res, err
 	}
 	res.Output = r.mapOut(res.Canonical)

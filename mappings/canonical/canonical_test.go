@@ -181,3 +181,30 @@ func TestNormalize(t *testing.T) {
 		t.Error("bad enum accepted")
 	}
 }
+
+func TestNormalizeConverted(t *testing.T) {
+	rec := func() map[string]any {
+		return map[string]any{"number": "1", "currency": "EUR", "status": "processing",
+			"payment": map[string]any{"status": "paid"}, "totals": map[string]any{"total": decimal.MustParse("10")},
+			"lines": []any{map[string]any{"sku": "A", "quantity": decimal.MustParse("2")}}}
+	}
+	if err := NormalizeConverted("order", rec()); err != nil {
+		t.Errorf("converted record: %v", err)
+	}
+	for name, change := range map[string]func(map[string]any){
+		"enum":             func(m map[string]any) { m["status"] = "shipped-ish" },
+		"nested enum":      func(m map[string]any) { m["payment"].(map[string]any)["status"] = "nope" },
+		"required in list": func(m map[string]any) { delete(m["lines"].([]any)[0].(map[string]any), "quantity") },
+		"required":         func(m map[string]any) { delete(m, "number") },
+		"not an object":    func(m map[string]any) { m["payment"] = "paid" },
+		"not a list":       func(m map[string]any) { m["lines"] = map[string]any{} },
+	} {
+		a, b := rec(), rec()
+		change(a)
+		change(b)
+		got, want := NormalizeConverted("order", a), Normalize("order", b)
+		if got == nil || want == nil || got.Error() != want.Error() {
+			t.Errorf("%s: NormalizeConverted %v, Normalize %v", name, got, want)
+		}
+	}
+}

@@ -43,6 +43,7 @@ type Field struct {
 	index    map[string]*Field      // Fields by name, built at init
 	required []*Field               // the required Fields, built at init
 	conv     func(any) (any, error) // the converter of Kind, set at init
+	checks   []*Field               // the required, enumerated, Object and List Fields, built at init
 }
 
 // Entity is one canonical entity: its name, the field that identifies a
@@ -82,6 +83,9 @@ func (f *Field) buildIndex() {
 		f.index[c.Name] = c
 		if c.Required {
 			f.required = append(f.required, c)
+		}
+		if c.Required || c.Enum != nil || c.Kind == Object || c.Kind == List {
+			f.checks = append(f.checks, c)
 		}
 		c.buildIndex()
 	}

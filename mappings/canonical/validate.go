@@ -3,6 +3,7 @@ package canonical
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,62 @@ func Validate(entity string, rec map[string]any) error {
 // [Field.Convert]) and then validates it like [Validate].
 func Normalize(entity string, rec map[string]any) error {
 	return walk(entity, rec, true)
+}
+
+// NormalizeConverted is [Normalize] for a record built by converting every
+// value it sets to its field's kind ([Field.Coerce]) under declared field
+// names, as a compiled mapping and its rules build it: such a record needs
+// no conversion, so only required fields and enumerations are checked.
+// When one of them fails, or a value is not of the shape that promises,
+// it runs [Normalize] for the full report.
+func NormalizeConverted(entity string, rec map[string]any) error {
+	e, err := Get(entity)
+	if err != nil {
+		return err
+	}
+	if converted(e.root, rec) {
+		return nil
+	}
+	return walk(entity, rec, true)
+}
+
+// converted checks the required fields and enumerations of m, whose values
+// are already converted.
+func converted(parent *Field, m map[string]any) bool {
+	for _, f := range parent.checks {
+		v := m[f.Name]
+		if v == nil {
+			if f.Required {
+				return false
+			}
+			continue
+		}
+		if f.Enum != nil {
+			s, _ := v.(string)
+			if !slices.Contains(f.Enum, s) {
+				return false
+			}
+		}
+		switch f.Kind {
+		case Object:
+			o, ok := v.(map[string]any)
+			if !ok || !converted(f, o) {
+				return false
+			}
+		case List:
+			l, ok := v.([]any)
+			if !ok {
+				return false
+			}
+			for _, el := range l {
+				o, ok := el.(map[string]any)
+				if !ok || !converted(f, o) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 func walk(entity string, rec map[string]any, fix bool) error {
