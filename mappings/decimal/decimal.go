@@ -50,6 +50,9 @@ func FromInt(n int64) Decimal { return Decimal{coef: n} }
 // Parse reads a decimal from text such as "12.50", "-3", "+0.5", "1e3" or "1,5"
 // (a single comma is taken as the decimal separator). Surrounding spaces are ignored.
 func Parse(s string) (Decimal, error) {
+	if d, ok := parseFast(s); ok { // plain digits: no spaces or comma to handle
+		return d, nil
+	}
 	t := strings.TrimSpace(s)
 	if strings.Count(t, ",") == 1 && !strings.Contains(t, ".") {
 		t = strings.Replace(t, ",", ".", 1)
