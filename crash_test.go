@@ -71,7 +71,7 @@ func (a *appliance) kill() {
 	_ = a.cmd.Wait()
 }
 
-func (a *appliance) superuser(t *testing.T) string {
+func (a *appliance) superuser(t testing.TB) string {
 	t.Helper()
 	var auth struct {
 		Token string `json:"token"`
@@ -85,7 +85,7 @@ func (a *appliance) superuser(t *testing.T) string {
 }
 
 // create makes a record through the REST API and returns its id.
-func (a *appliance) create(t *testing.T, token, collection string, fields map[string]any) string {
+func (a *appliance) create(t testing.TB, token, collection string, fields map[string]any) string {
 	t.Helper()
 	var rec map[string]any
 	if status := a.call(t, http.MethodPost, "/api/collections/"+collection+"/records", token, fields, &rec); status != http.StatusOK {
@@ -94,7 +94,7 @@ func (a *appliance) create(t *testing.T, token, collection string, fields map[st
 	return rec["id"].(string)
 }
 
-func setUpHTTPFlow(t *testing.T, a *appliance, token, url string) string {
+func setUpHTTPFlow(t testing.TB, a *appliance, token, url string) string {
 	t.Helper()
 	shop := a.create(t, token, "connections", map[string]any{"name": "Shop", "connector": "http", "config": map[string]any{"base_url": url}})
 	erp := a.create(t, token, "connections", map[string]any{"name": "ERP", "connector": "http", "config": map[string]any{"base_url": url}})
@@ -103,7 +103,7 @@ func setUpHTTPFlow(t *testing.T, a *appliance, token, url string) string {
 		"source": shop, "target": erp, "enabled": true, "schedule": ""})
 }
 
-func (a *appliance) runFlow(t *testing.T, token, flow string) {
+func (a *appliance) runFlow(t testing.TB, token, flow string) {
 	t.Helper()
 	status := a.call(t, http.MethodPost, "/api/switchboard/flows/"+flow+"/run", token, nil, nil)
 	if status != http.StatusAccepted && status != http.StatusConflict {
@@ -111,7 +111,7 @@ func (a *appliance) runFlow(t *testing.T, token, flow string) {
 	}
 }
 
-func (a *appliance) count(t *testing.T, token, filter string) int {
+func (a *appliance) count(t testing.TB, token, filter string) int {
 	t.Helper()
 	var list struct {
 		TotalItems int `json:"totalItems"`

@@ -66,7 +66,7 @@ func (b *syncBuffer) String() string {
 }
 
 // run runs a switchboard command in dir and returns its combined output.
-func run(t *testing.T, dir string, env []string, args ...string) string {
+func run(t testing.TB, dir string, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
@@ -89,7 +89,7 @@ func cleanEnv() []string {
 }
 
 // serve starts the appliance in dir and waits until it answers.
-func serve(t *testing.T, dir string, env []string, args ...string) *appliance {
+func serve(t testing.TB, dir string, env []string, args ...string) *appliance {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, append([]string{"serve", "--http", addr}, args...)...)
@@ -131,7 +131,7 @@ func (a *appliance) stop() {
 	}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -142,7 +142,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // call makes a JSON API call and decodes the answer into out (when not nil).
-func (a *appliance) call(t *testing.T, method, path, token string, body any, out any) int {
+func (a *appliance) call(t testing.TB, method, path, token string, body any, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -168,7 +168,7 @@ func (a *appliance) call(t *testing.T, method, path, token string, body any, out
 	return res.StatusCode
 }
 
-func (a *appliance) login(t *testing.T, email, password string) string {
+func (a *appliance) login(t testing.TB, email, password string) string {
 	t.Helper()
 	var auth struct {
 		Token string `json:"token"`

@@ -102,6 +102,7 @@ type Engine struct {
 
 	wake     chan struct{}
 	outcomes chan outcome
+	intakes  chan *intakeRequest
 	health   *healthBook
 	alerts   *alerter
 	runs     runLocks
@@ -127,6 +128,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		cache:    runtimeCache{flows: map[string]*flowRuntime{}},
 		wake:     make(chan struct{}, 1),
 		outcomes: make(chan outcome, 1024),
+		intakes:  make(chan *intakeRequest, intakeBatch),
 		jobs:     make(chan claimed),
 	}
 	e.health = newHealthBook(e)
@@ -161,6 +163,7 @@ func (e *Engine) Start() error {
 	e.goLoop(e.health.probeLoop)
 	e.goLoop(e.alerts.digestLoop)
 	e.goLoop(e.retentionLoop)
+	e.goLoop(e.intakeLoop)
 	return e.startScheduler()
 }
 

@@ -104,8 +104,18 @@ func (e *Engine) receiver(rt *flowRuntime) (connectors.WebhookReceiver, error) {
 	return r, nil
 }
 
+// intakeRequest is one delivery waiting for the intake committer.
+type intakeRequest struct {
+	rt       *flowRuntime
+	runID    string
+	delivery string
+	items    []inboxItem
+	done     chan error
+}
+
 // intake stores a delivery's records as pending transactions, with the
-// delivery key, in one SQLite transaction.
+// delivery key, and returns once they are committed. Deliveries that
+// arrive together are committed together (group commit).
 func (e *Engine) intake(rt *flowRuntime, delivery string, records []connectors.Record) error {
 	runID, err := e.webhookRun(rt.flow.Id)
 	if err != nil {
@@ -115,26 +125,109 @@ func (e *Engine) intake(rt *flowRuntime, delivery string, records []connectors.R
 	if err != nil {
 		return err
 	}
-	return e.app().RunInTransaction(func(tx core.App) error {
-		now := time.Now()
-		res, err := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, created, updated)
-			VALUES ({:id}, {:flow}, {:delivery}, {:now}, {:now}) ON CONFLICT (flow, delivery) DO NOTHING`).
-			Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "flow": rt.flow.Id, "delivery": delivery, "now": sqlTime(now)}).Execute()
+	req := &intakeRequest{rt: rt, runID: runID, delivery: delivery, items: items, done: make(chan error, 1)}
+	select {
+	case e.intakes <- req:
+	case <-e.ctx.Done():
+		return ErrEngineStopped
+	}
+	return <-req.done
+}
+
+// intakeBatch bounds how many deliveries are committed at once.
+const intakeBatch = 256
+
+// intakeLoop commits waiting deliveries in batches until the engine stops.
+func (e *Engine) intakeLoop() {
+	for {
+		var batch []*intakeRequest
+		select {
+		case <-e.ctx.Done():
+			return
+		case req := <-e.intakes:
+			batch = append(batch, req)
+		}
+	more:
+		for len(batch) < intakeBatch {
+			select {
+			case req := <-e.intakes:
+				batch = append(batch, req)
+			default:
+				break more
+			}
+		}
+		e.commitIntakes(batch)
+	}
+}
+
+// commitIntakes commits a batch of deliveries in one SQLite transaction and
+// tells each caller how it went; a redelivery gets errDuplicateDelivery.
+func (e *Engine) commitIntakes(batch []*intakeRequest) {
+	dup := make([]bool, len(batch))
+	err := e.app().RunInTransaction(func(tx core.App) error {
+		for i := range dup {
+			dup[i] = false
+		}
+		return writeIntakes(tx, batch, dup, time.Now())
+	})
+	for i, req := range batch {
+		switch {
+		case err != nil:
+			req.done <- err
+		case dup[i]:
+			req.done <- errDuplicateDelivery
+		default:
+			req.done <- nil
+		}
+	}
+	if err == nil {
+		e.Wake()
+	}
+}
+
+func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, now time.Time) error {
+	seen := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, created, updated)
+		VALUES ({:id}, {:flow}, {:delivery}, {:now}, {:now}) ON CONFLICT (flow, delivery) DO NOTHING`).Prepare()
+	defer seen.Close()
+	var items []inboxItem
+	reads := map[string]int{}
+	runs := map[string][2]int{}
+	ts := sqlTime(now)
+	for i, req := range batch {
+		res, err := seen.Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "flow": req.rt.flow.Id, "delivery": req.delivery, "now": ts}).Execute()
 		if err != nil {
 			return fmt.Errorf("recording delivery: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errDuplicateDelivery
+			dup[i] = true
+			continue
 		}
-		_, failed, err := insertTransactions(tx, items, now)
-		if err != nil {
+		items = append(items, req.items...)
+		reads[req.rt.source.Id] += len(req.items)
+		c := runs[req.runID]
+		c[0] += len(req.items)
+		c[1] += countFailed(req.items)
+		runs[req.runID] = c
+	}
+	if _, _, err := insertTransactions(tx, items, now); err != nil {
+		return err
+	}
+	for run, c := range runs {
+		if err := countRead(tx, run, c[0], c[1], now); err != nil {
 			return err
 		}
-		if err := countRead(tx, runID, len(items), failed, now); err != nil {
-			return err
+	}
+	return addUsage(tx, reads, "reads", now)
+}
+
+func countFailed(items []inboxItem) int {
+	n := 0
+	for _, it := range items {
+		if it.err != "" {
+			n++
 		}
-		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
-	})
+	}
+	return n
 }
 
 func (e *Engine) webhookRun(flowID string) (string, error) {
