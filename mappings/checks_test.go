@@ -1,12 +1,15 @@
 package mappings
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/mappings/canonical"
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // TestLookupTableChecked: lookup("name", ...) of a table the flow does not
@@ -211,4 +214,54 @@ func enumPaths(fields []*canonical.Field, prefix string) []string {
 		}
 	}
 	return out
+}
+
+// TestDecimalArguments: a decimal function's result passed to a function
+// that reads it as a value is not boxed (decArg), with the same results and
+// errors as on the VM, also when the machine's scratch decimals run out.
+func TestDecimalArguments(t *testing.T) {
+	c := newCompiler(nil)
+	env := map[string]any{"price": json.Number("134.10"), "rate": "21", "qty": 3, "none": nil, "text": "abc"}
+	deep := "price"
+	for range 20 {
+		deep = "(price * 1 + " + deep + ")"
+	}
+	for _, src := range []string{
+		"round(excl_vat(price, rate), 2)",
+		"num(round(price * qty, 2))",
+		"round(price * qty / 7, 2) + round_down(price / 3, 1) - abs(-price * 2)",
+		"round(none, 2)", "num(round(none))", "round(price * none, 2)", "round(excl_vat(text, 21), 2)",
+		"round(price / 0, 2)", "round(price, 1.5 * 1)", "price * 2 < round(price, 0) * 2", "-(price * 2)",
+		"price * 2 > text", "round(price * 2) + text", "round_to(price * 1.21, 0.05 * 1)", deep, "round(" + deep + ", 1)",
+	} {
+		p, err := c.compile(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if p.fn == nil {
+			t.Errorf("%s: runs on the VM", src)
+		}
+		cv, cerr := p.runClosure(newMachine(), env)
+		vv, verr := p.run(newMachine(), env)
+		if Show(cv) != Show(vv) || fieldErr(cerr) != fieldErr(verr) {
+			t.Errorf("%s:\nclosures %s, %v\nVM       %s, %v", src, Show(cv), cerr, Show(vv), verr)
+		}
+		if _, ok := cv.(*decimal.Decimal); ok {
+			t.Errorf("%s: the result is a pointer to a scratch decimal", src)
+		}
+	}
+	p, _ := c.compile("round(excl_vat(price, rate), 2)")
+	m := newMachine()
+	if n := testing.AllocsPerRun(100, func() { _, _ = p.eval(m, env) }); n != 1 {
+		t.Errorf("round(excl_vat(...)) allocates %v times, want 1 (the result)", n)
+	}
+}
+
+// fieldErr is an expression error as a record's error shows it: column and cause.
+func fieldErr(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	fe := exprError("", "", err)
+	return fmt.Sprintf("column %d: %v", fe.Pos, fe.Cause)
 }

@@ -255,12 +255,12 @@ func (c *compiler) builtin(x *ast.BuiltinNode) (evalFn, bool) {
 // invoke calls a function with evaluated arguments, kept on the machine's stack.
 func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, locate bool) (evalFn, bool) {
 	fn := c.function(name)
-	args, ok := c.nodes(argNodes)
+	args, ok := c.args(name, argNodes)
 	if fn == nil || !ok {
 		return nil, false
 	}
 	return func(m *machine, env any) (any, error) {
-		base := len(m.args)
+		base, decs := len(m.args), m.ndec
 		for _, a := range args {
 			v, err := a(m, env)
 			if err != nil {
@@ -270,11 +270,99 @@ func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, l
 		}
 		v, err := fn(m.args[base:]...)
 		clear(m.args[base:])
-		m.args = m.args[:base]
+		m.args, m.ndec = m.args[:base], decs
 		if err != nil && locate {
 			return nil, located(loc, err)
 		}
 		return v, err
+	}, true
+}
+
+// decimalArgs are the functions that read every argument as a value (a
+// *decimal.Decimal like the decimal it points to) and never keep or return
+// an argument, so an argument computed by a decimal function can be passed
+// as a pointer to the machine's scratch decimals instead of boxed in a new
+// allocation, e.g. the excl_vat in round(excl_vat(price, 21), 2).
+var decimalArgs = map[string]bool{
+	"_add": true, "_sub": true, "_mul": true, "_div": true, "_mod": true, "_neg": true,
+	"_lt": true, "_gt": true, "_le": true, "_ge": true,
+	"num": true, "round": true, "round_even": true, "round_down": true, "round_to": true, "abs": true,
+	"percent": true, "vat": true, "incl_vat": true, "excl_vat": true,
+}
+
+// decFunction returns the unboxed form of a function, or nil.
+func (c *compiler) decFunction(name string) decFunc {
+	if f, ok := registry[name]; ok && f.dec != nil && f.withEnv == nil {
+		return f.boundDec()
+	}
+	return decOps[name]
+}
+
+// args compiles the arguments of a call of name.
+func (c *compiler) args(name string, argNodes []ast.Node) ([]evalFn, bool) {
+	if !decimalArgs[name] {
+		return c.nodes(argNodes)
+	}
+	out := make([]evalFn, len(argNodes))
+	for i, n := range argNodes {
+		fn, ok := c.decArg(n)
+		if !ok {
+			fn, ok = c.node(n)
+		}
+		if !ok {
+			return nil, false
+		}
+		out[i] = fn
+	}
+	return out, true
+}
+
+// decArg compiles an argument that calls a function with an unboxed form:
+// its result goes to the machine's scratch decimals (boxed only when they
+// are all in use) and is passed on as a pointer, valid until the call it is
+// an argument of returns.
+func (c *compiler) decArg(n ast.Node) (evalFn, bool) {
+	call, ok := n.(*ast.CallNode)
+	if !ok {
+		return nil, false
+	}
+	id, ok := call.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return nil, false
+	}
+	dec := c.decFunction(id.Value)
+	if dec == nil {
+		return nil, false
+	}
+	args, ok := c.args(id.Value, call.Arguments)
+	if !ok {
+		return nil, false
+	}
+	loc := call.Location()
+	return func(m *machine, env any) (any, error) {
+		base, decs := len(m.args), m.ndec
+		for _, a := range args {
+			v, err := a(m, env)
+			if err != nil {
+				return nil, err
+			}
+			m.args = append(m.args, v)
+		}
+		d, isDec, err := dec(m.args[base:]...)
+		clear(m.args[base:])
+		m.args, m.ndec = m.args[:base], decs
+		switch {
+		case err != nil:
+			return nil, located(loc, err)
+		case !isDec:
+			return nil, nil
+		case m.ndec == len(m.decs):
+			return d, nil
+		}
+		p := &m.decs[m.ndec]
+		*p = d
+		m.ndec++
+		return p, nil
 	}, true
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // program is one compiled expression.
@@ -60,8 +61,10 @@ func newCompiler(tables Tables) *compiler {
 // machine is the per-goroutine state expressions run with.
 type machine struct {
 	vm   *vm.VM
-	args []any   // argument buffer for fast calls
-	ptrs []frame // the elements of the predicates being run, innermost last
+	args []any               // argument buffer for fast calls
+	ptrs []frame             // the elements of the predicates being run, innermost last
+	decs [16]decimal.Decimal // scratch for unboxed decimal arguments (see decArg)
+	ndec int                 // decs in use
 }
 
 // frame is the element # and its #index in a predicate.
@@ -133,7 +136,7 @@ func (p *program) eval(m *machine, env any) (out any, err error) {
 }
 
 func (p *program) runClosure(m *machine, env any) (out any, err error) {
-	base, ptrs := len(m.args), len(m.ptrs)
+	base, ptrs, decs := len(m.args), len(m.ptrs), m.ndec
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, recovered(r)
@@ -142,6 +145,7 @@ func (p *program) runClosure(m *machine, env any) (out any, err error) {
 		m.args = m.args[:base]
 		clear(m.ptrs[ptrs:])
 		m.ptrs = m.ptrs[:ptrs]
+		m.ndec = decs
 	}()
 	out, err = p.fn(m, env)
 	if err == errUseVM {

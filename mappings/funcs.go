@@ -27,6 +27,7 @@ type Function struct {
 
 	fn      func(args ...any) (any, error)
 	withEnv func(tables Tables) func(args ...any) (any, error) // for functions that need the flow's tables
+	dec     decFunc                                            // fn without boxing its decimal result, if it has one
 }
 
 // Example is an expression, the record it runs on and its result as [Show] prints it.
@@ -79,6 +80,18 @@ func (f *Function) bound(tables Tables) func(args ...any) (any, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		return out, nil
+	}
+}
+
+// boundDec is f.dec with errors prefixed by its name, as bound does.
+func (f *Function) boundDec() decFunc {
+	dec, name := f.dec, f.Name
+	return func(args ...any) (decimal.Decimal, bool, error) {
+		d, ok, err := dec(args...)
+		if err != nil {
+			return d, false, fmt.Errorf("%s: %w", name, err)
+		}
+		return d, ok, nil
 	}
 }
 

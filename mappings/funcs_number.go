@@ -20,13 +20,13 @@ func init() {
 			Doc: "Converts to a JSON number (for native payloads that want numbers, not text); nil stays nil.", fn: fnNum,
 			Examples: []Example{{Expr: `num("12.50")`, Want: `12.50`}}},
 		&Function{Name: "round", Group: "number", Signature: "round(x, [places])", MinArgs: 1, MaxArgs: 2,
-			Doc: "Rounds half-up (commercial rounding) to places decimals (default 0).", fn: rounder(decimal.HalfUp),
+			Doc: "Rounds half-up (commercial rounding) to places decimals (default 0).", fn: rounder(decimal.HalfUp), dec: roundDec(decimal.HalfUp),
 			Examples: []Example{{Expr: `round(2.345, 2)`, Want: `2.35`}, {Expr: `round(-2.5)`, Want: `-3`}}},
 		&Function{Name: "round_even", Group: "number", Signature: "round_even(x, [places])", MinArgs: 1, MaxArgs: 2,
-			Doc: "Rounds half-even (bankers' rounding) to places decimals (default 0).", fn: rounder(decimal.HalfEven),
+			Doc: "Rounds half-even (bankers' rounding) to places decimals (default 0).", fn: rounder(decimal.HalfEven), dec: roundDec(decimal.HalfEven),
 			Examples: []Example{{Expr: `round_even(2.345, 2)`, Want: `2.34`}, {Expr: `round_even(2.355, 2)`, Want: `2.36`}}},
 		&Function{Name: "round_down", Group: "number", Signature: "round_down(x, [places])", MinArgs: 1, MaxArgs: 2,
-			Doc: "Cuts off decimals beyond places (rounds toward zero).", fn: rounder(decimal.Down),
+			Doc: "Cuts off decimals beyond places (rounds toward zero).", fn: rounder(decimal.Down), dec: roundDec(decimal.Down),
 			Examples: []Example{{Expr: `round_down(2.349, 2)`, Want: `2.34`}}},
 		&Function{Name: "round_to", Group: "number", Signature: "round_to(x, step)", MinArgs: 2, MaxArgs: 2,
 			Doc: "Rounds half-up to a multiple of step, e.g. 0.05 for cash.", fn: fnRoundTo,
@@ -48,7 +48,7 @@ func init() {
 			Doc: "Adds VAT at rate percent to an amount excluding VAT (not rounded).", fn: fnInclVAT,
 			Examples: []Example{{Expr: `incl_vat(100, 21)`, Want: `121`}, {Expr: `round(incl_vat(9.99, 9), 2)`, Want: `10.89`}}},
 		&Function{Name: "excl_vat", Group: "number", Signature: "excl_vat(incl, rate)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Removes VAT at rate percent from an amount including VAT (division keeps 10 extra decimals; round the result).", fn: fnExclVAT,
+			Doc: "Removes VAT at rate percent from an amount including VAT (division keeps 10 extra decimals; round the result).", fn: fnExclVAT, dec: exclVATDec,
 			Examples: []Example{{Expr: `excl_vat(121.00, 21)`, Want: `100.00`}, {Expr: `round(excl_vat(10, 21), 2)`, Want: `8.26`}}},
 		&Function{Name: "vat", Group: "number", Signature: "vat(excl, rate)", MinArgs: 2, MaxArgs: 2,
 			Doc: "The VAT at rate percent on an amount excluding VAT.", fn: fnPercent,
@@ -83,22 +83,25 @@ func fnNum(args ...any) (any, error) {
 	return json.Number(d.String()), nil
 }
 
-func rounder(m decimal.Mode) func(args ...any) (any, error) {
-	return func(args ...any) (any, error) {
+func rounder(m decimal.Mode) func(args ...any) (any, error) { return boxed(roundDec(m)) }
+
+func roundDec(m decimal.Mode) decFunc {
+	return func(args ...any) (decimal.Decimal, bool, error) {
 		if args[0] == nil {
-			return nil, nil
+			return decimal.Zero, false, nil
 		}
 		d, err := argDec(args[0], "value")
 		if err != nil {
-			return nil, err
+			return d, false, err
 		}
 		places := 0
 		if len(args) == 2 {
 			if places, err = argInt(args[1], "places"); err != nil {
-				return nil, err
+				return d, false, err
 			}
 		}
-		return d.Round(places, m)
+		d, err = d.Round(places, m)
+		return d, true, err
 	}
 }
 
@@ -225,16 +228,19 @@ func fnInclVAT(args ...any) (any, error) {
 	return v.Normalize().Round(max(x.Scale(), v.Normalize().Scale()), decimal.Down)
 }
 
-func fnExclVAT(args ...any) (any, error) {
+func fnExclVAT(args ...any) (any, error) { return boxed(exclVATDec)(args...) }
+
+func exclVATDec(args ...any) (decimal.Decimal, bool, error) {
 	x, rate, err := twoDec(args, "amount", "rate")
 	if err != nil {
-		return nil, err
+		return x, false, err
 	}
 	f, err := factor(rate)
 	if err != nil {
-		return nil, err
+		return f, false, err
 	}
-	return x.Div(f)
+	x, err = x.Div(f)
+	return x, true, err
 }
 
 func fnVATRate(args ...any) (any, error) {

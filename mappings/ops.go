@@ -71,17 +71,43 @@ func toDec(v any) (decimal.Decimal, error) {
 }
 
 func arith(op func(a, b decimal.Decimal) (decimal.Decimal, error)) func(args ...any) (any, error) {
+	return boxed(arithDec(op))
+}
+
+// decFunc is a function whose result is a decimal (ok) or nil (!ok),
+// returned without boxing; see decimalArgs in closure.go.
+type decFunc func(args ...any) (d decimal.Decimal, ok bool, err error)
+
+// boxed is f returning its result as an any.
+func boxed(f decFunc) func(args ...any) (any, error) {
 	return func(args ...any) (any, error) {
+		d, ok, err := f(args...)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return d, nil
+	}
+}
+
+func arithDec(op func(a, b decimal.Decimal) (decimal.Decimal, error)) decFunc {
+	return func(args ...any) (decimal.Decimal, bool, error) {
 		a, err := toDec(args[0])
 		if err != nil {
-			return nil, err
+			return a, false, err
 		}
 		b, err := toDec(args[1])
 		if err != nil {
-			return nil, err
+			return b, false, err
 		}
-		return op(a, b)
+		d, err := op(a, b)
+		return d, true, err
 	}
+}
+
+// decOps are the operators with a decFunc.
+var decOps = map[string]decFunc{
+	"_sub": arithDec((decimal.Decimal).Sub), "_mul": arithDec((decimal.Decimal).Mul),
+	"_div": arithDec((decimal.Decimal).Div), "_mod": arithDec(mod),
 }
 
 func mod(a, b decimal.Decimal) (decimal.Decimal, error) {
@@ -197,7 +223,7 @@ func typeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "nil"
-	case decimal.Decimal, json.Number:
+	case decimal.Decimal, *decimal.Decimal, json.Number:
 		return "number"
 	case string:
 		return "text"
