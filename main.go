@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/app/demo"
 	_ "github.com/switchboard-app/switchboard/connectors/all"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 	"github.com/switchboard-app/switchboard/ui"
@@ -33,11 +34,16 @@ func main() {
 	pb.RootCmd.Version = version
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations", Automigrate: false})
 	sb := app.Register(pb, app.Options{Engine: app.ConfigFromEnv()})
+	var withDemo bool
+	pb.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
+		"with serve: create a demo integration on local folders and run it (see docs/demo.md)")
+	demo.Register(sb, func() bool { return withDemo })
 	if _, err := ui.Register(sb); err != nil {
 		slog.Error("starting the UI", "error", err)
 		os.Exit(1)
 	}
 	pb.RootCmd.AddCommand(sb.Commands()...)
+	pb.RootCmd.AddCommand(demo.Command(sb))
 	if err := pb.Start(); err != nil {
 		slog.Error("switchboard stopped", "error", err)
 		os.Exit(1)

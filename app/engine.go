@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -112,6 +113,7 @@ type Engine struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	jobs     chan claimed
+	inflight atomic.Int64   // claimed transactions not yet done
 	wgWork   sync.WaitGroup // the dispatcher and the workers
 	wgCommit sync.WaitGroup // the committer
 	wg       sync.WaitGroup // runs and background loops
@@ -190,6 +192,7 @@ func (e *Engine) stop() {
 	e.stopScheduler()
 	e.cancel()
 	e.wgWork.Wait()
+	e.flushTargets()
 	close(e.outcomes)
 	e.wgCommit.Wait()
 	e.wg.Wait()

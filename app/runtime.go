@@ -24,6 +24,9 @@ type flowRuntime struct {
 	mu         sync.Mutex
 	writer     connectors.Writer
 	conn       connectors.Connector
+	flusher    connectors.Flusher
+	held       []outcome    // written, waiting for the flush
+	flushMu    sync.RWMutex // writes share it; a flush takes it alone
 	receiver   connectors.WebhookReceiver
 	sourceConn connectors.Connector
 }
@@ -69,6 +72,7 @@ func (e *Engine) forget(flowID string) {
 	defer e.cache.mu.Unlock()
 	for id, rt := range e.cache.flows {
 		if flowID == "" || id == flowID {
+			e.flush(rt)
 			rt.close()
 			delete(e.cache.flows, id)
 		}
@@ -184,6 +188,7 @@ func (rt *flowRuntime) targetWriter(sb *Switchboard) (connectors.Writer, error) 
 		return nil, connectors.Permanent(fmt.Errorf("connection %q cannot write", rt.target.GetString("name")))
 	}
 	rt.conn, rt.writer = conn, w
+	rt.flusher, _ = conn.(connectors.Flusher)
 	return w, nil
 }
 
@@ -192,7 +197,7 @@ func (rt *flowRuntime) close() {
 	defer rt.mu.Unlock()
 	if rt.conn != nil {
 		_ = rt.conn.Close()
-		rt.conn, rt.writer = nil, nil
+		rt.conn, rt.writer, rt.flusher = nil, nil, nil
 	}
 	if rt.sourceConn != nil {
 		_ = rt.sourceConn.Close()

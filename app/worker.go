@@ -37,10 +37,13 @@ func (e *Engine) dispatchLoop() {
 			continue
 		}
 		for _, c := range got {
+			e.inflight.Add(1)
 			e.jobs <- c
 		}
 		if len(got) == 0 {
-			e.flushTargets()
+			if e.inflight.Load() == 0 {
+				e.flushTargets()
+			}
 			e.sleep()
 		}
 	}
@@ -58,7 +61,12 @@ func (e *Engine) sleep() {
 // transaction in flight at shutdown is finished, not abandoned.
 func (e *Engine) workLoop() {
 	for c := range e.jobs {
-		e.outcomes <- e.process(c)
+		if o := e.process(c); !o.held {
+			e.outcomes <- o
+		}
+		if e.inflight.Add(-1) == 0 {
+			e.Wake() // the dispatcher flushes buffering targets when idle
+		}
 	}
 }
 
@@ -77,6 +85,7 @@ type outcome struct {
 	duration  time.Duration
 	blame     string // connection whose transient failure this is
 	succeeded string // connection that answered
+	held      bool   // waiting for the target's Flush before it is recorded
 }
 
 // process takes one transaction through map in, rules, map out and write.
@@ -119,6 +128,10 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	if err != nil {
 		return e.finish(o, start, err)
 	}
+	if rt.buffered() {
+		rt.flushMu.RLock()
+		defer rt.flushMu.RUnlock()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	key := res.Key
@@ -142,7 +155,12 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		o.targetID = xref.TargetID
 	}
 	o.payloads.Response = rt.redact.record(wr.Response)
-	return e.finish(o, start, nil)
+	o = e.finish(o, start, nil)
+	if rt.buffered() {
+		rt.hold(o)
+		o.held = true
+	}
+	return o
 }
 
 // finish classifies the result and records the attempt.
@@ -227,27 +245,4 @@ func (e *Engine) lookupXref(flow, sourceID string) (xrefRow, error) {
 		return row, fmt.Errorf("reading xref: %w", err)
 	}
 	return row, nil
-}
-
-// flushTargets asks buffering targets to make their writes final.
-func (e *Engine) flushTargets() {
-	e.cache.mu.Lock()
-	rts := make([]*flowRuntime, 0, len(e.cache.flows))
-	for _, rt := range e.cache.flows {
-		rts = append(rts, rt)
-	}
-	e.cache.mu.Unlock()
-	for _, rt := range rts {
-		rt.mu.Lock()
-		f, ok := rt.conn.(connectors.Flusher)
-		rt.mu.Unlock()
-		if !ok {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-		if err := f.Flush(ctx); err != nil {
-			e.logger().Error("flushing target", slog.String("flow", rt.flow.GetString("name")), slog.String("error", rt.redact.text(err.Error())))
-		}
-		cancel()
-	}
 }

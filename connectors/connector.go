@@ -141,8 +141,12 @@ type Writer interface {
 }
 
 // Flusher is implemented by writers that buffer records, such as a file
-// target writing one file per run. The engine calls Flush after the run's
-// last write; records are not final until it returns nil.
+// target writing one file for many records. The engine calls Flush when it
+// has no more work in flight for the target, and before it stops; no Write
+// runs during a Flush. A write is final only once Flush returns nil, and
+// only then does the engine record it as succeeded. When Flush fails, none
+// of the writes since the last successful Flush may take effect: the
+// connector drops them, and the engine writes those records again.
 type Flusher interface {
 	Flush(ctx context.Context) error
 }

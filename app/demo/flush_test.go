@@ -1,7 +1,6 @@
 package demo_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,17 +9,11 @@ import (
 	"github.com/switchboard-app/switchboard/app/demo"
 )
 
-// TestSucceededRecordsReachTheFileByShutdown shows an engine gap: a file
-// target's records are marked succeeded when they are buffered, and the
-// buffer is flushed only when the dispatcher finds the queue empty. Records
-// written after that flush wait for the next poll; Engine.Stop closes the
-// connector without a Flush, so they are never written although Activity
-// shows them as succeeded. It runs with SWITCHBOARD_DEMO_GAPS=1 until the
-// engine flushes on Stop.
+// TestSucceededRecordsReachTheFileByShutdown: a file target's records are
+// recorded as succeeded only once the file holding them is delivered, which
+// happens as soon as the workers are idle, without waiting for a poll, and
+// at the latest when the engine stops.
 func TestSucceededRecordsReachTheFileByShutdown(t *testing.T) {
-	if os.Getenv("SWITCHBOARD_DEMO_GAPS") == "" {
-		t.Skip("engine gap (flush on Stop); set SWITCHBOARD_DEMO_GAPS=1 to run")
-	}
 	slow := fastEngine
 	slow.PollEvery = time.Hour // flushes happen only when a wake finds the queue empty
 	s := newServerWith(t, slow)

@@ -78,9 +78,9 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest) (*fileWriter, error) {
 }
 
 // Flush implements [connectors.Flusher]: it ends the file being written,
-// so that writes from now on start a new one, and uploads it (with any
-// file an earlier Flush could not upload) under a temporary name renamed
-// into place. Writes may go on during the upload.
+// so that writes from now on start a new one, and uploads it under a
+// temporary name renamed into place. A file that cannot be uploaded is
+// dropped, as the contract asks: the engine writes its records again.
 func (c *Conn) Flush(ctx context.Context) error {
 	files, err := c.takeFiles()
 	if err != nil {
@@ -88,7 +88,9 @@ func (c *Conn) Flush(ctx context.Context) error {
 	}
 	for i, w := range files {
 		if err := c.uploadFile(ctx, w); err != nil {
-			c.requeue(files[i:])
+			for _, dropped := range files[i:] {
+				dropped.discard()
+			}
 			return err
 		}
 	}
@@ -110,13 +112,6 @@ func (c *Conn) takeFiles() ([]*fileWriter, error) {
 	files := c.ready
 	c.ready = nil
 	return files, nil
-}
-
-// requeue keeps files that were not uploaded for the next Flush.
-func (c *Conn) requeue(files []*fileWriter) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ready = append(files, c.ready...)
 }
 
 func (c *Conn) uploadFile(ctx context.Context, w *fileWriter) error {
