@@ -103,7 +103,6 @@ func createAlerts(app core.App) error {
 		&core.RelationField{Name: "flow", CollectionId: flows.Id, MaxSelect: 1, Required: true, CascadeDelete: true},
 		&core.DateField{Name: "last_sent"},
 		&core.NumberField{Name: "unsent", OnlyInt: true, Help: "failures since the last mail"},
-		&core.NumberField{Name: "sent", OnlyInt: true, Help: "mails sent"},
 	)
 	addTimestamps(c)
 	c.AddIndex("idx_alerts_flow", true, "flow", "")
