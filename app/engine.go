@@ -109,6 +109,8 @@ type Engine struct {
 	runs     runLocks
 	sched    *scheduler
 	hooks    webhookRuns
+	active   activeCache
+	turn     int // the flow the next claim starts with
 
 	ctx      context.Context
 	cancel   context.CancelFunc

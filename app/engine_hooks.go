@@ -10,6 +10,7 @@ func (e *Engine) bindHooks() {
 	app := e.sb.app
 	app.OnRecordEnrich("transactions").BindFunc(hideInternals)
 	flowChanged := func(ev *core.RecordEvent) error {
+		e.dropActive()
 		e.forget(ev.Record.Id)
 		e.reschedule(ev.Record.Id)
 		return ev.Next()

@@ -308,15 +308,15 @@ func TestEngineCrashedClaimsComeBack(t *testing.T) {
 	if _, _, err := insertTransactions(fe.app, items, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	got, err := claimTransactions(fe.app, 10, -time.Second, nil, time.Now())
+	got, err := claimTransactions(fe.app, 10, -time.Second, []string{fe.flow.Id}, time.Now())
 	if err != nil || len(got) != 1 {
 		t.Fatalf("claim = %v, %v", got, err)
 	}
-	again, err := claimTransactions(fe.app, 10, time.Minute, nil, time.Now())
+	again, err := claimTransactions(fe.app, 10, time.Minute, []string{fe.flow.Id}, time.Now())
 	if err != nil || len(again) != 1 || again[0].Attempts != 2 {
 		t.Fatalf("expired lease not reclaimed: %v, %v", again, err)
 	}
-	if none, _ := claimTransactions(fe.app, 10, time.Minute, nil, time.Now()); len(none) != 0 {
+	if none, _ := claimTransactions(fe.app, 10, time.Minute, []string{fe.flow.Id}, time.Now()); len(none) != 0 {
 		t.Fatalf("a leased transaction was claimed twice: %v", none)
 	}
 }

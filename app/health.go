@@ -158,6 +158,7 @@ func (h *healthBook) probe(conn string) {
 // connectionDown pauses the connection's flows and, when mail is set,
 // raises an alert.
 func (e *Engine) connectionDown(conn, msg string, failures int, mail bool) {
+	e.dropActive()
 	e.logger().Warn("connection down: its flows pause until it answers", slog.String("connection", conn), slog.String("error", msg))
 	e.saveConnectionHealth(conn, ConnDown, msg, failures, true)
 	if mail {
@@ -167,6 +168,7 @@ func (e *Engine) connectionDown(conn, msg string, failures int, mail bool) {
 
 // connectionUp resumes the connection's flows at once.
 func (e *Engine) connectionUp(conn string) {
+	e.dropActive()
 	e.logger().Info("connection back: its flows resume", slog.String("connection", conn))
 	e.saveConnectionHealth(conn, ConnOK, "", 0, false)
 	if err := e.resumeRetries(conn); err != nil {
@@ -202,12 +204,18 @@ func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, do
 	}
 }
 
-// pausedFlows lists the flows whose work waits: disabled flows, and flows
-// with a connection that is down.
-func (e *Engine) pausedFlows() []string {
+// activeFlows lists the flows whose work may be claimed: enabled, with
+// both connections up. The list is kept for a second, and dropped at once
+// when a flow or a connection's health changes.
+func (e *Engine) activeFlows() []string {
+	e.active.mu.Lock()
+	defer e.active.mu.Unlock()
+	if e.active.ids != nil && time.Since(e.active.at) < time.Second {
+		return e.active.ids
+	}
 	down := e.health.downList()
-	where := "enabled = FALSE"
 	params := dbx.Params{}
+	where := "enabled = TRUE"
 	if len(down) > 0 {
 		names := make([]string, len(down))
 		for i, id := range down {
@@ -215,11 +223,27 @@ func (e *Engine) pausedFlows() []string {
 			params[fmt.Sprintf("d%d", i)] = id
 		}
 		list := strings.Join(names, ", ")
-		where += " OR source IN (" + list + ") OR target IN (" + list + ")"
+		where += " AND source NOT IN (" + list + ") AND target NOT IN (" + list + ")"
 	}
-	var ids []string
-	if err := e.app().DB().NewQuery("SELECT id FROM flows WHERE " + where).Bind(params).Column(&ids); err != nil {
-		e.logger().Error("listing paused flows", slog.String("error", err.Error()))
+	ids := []string{}
+	if err := e.app().DB().NewQuery("SELECT id FROM flows WHERE " + where + " ORDER BY id").Bind(params).Column(&ids); err != nil {
+		e.logger().Error("listing active flows", slog.String("error", err.Error()))
+		return nil
 	}
+	e.active.ids, e.active.at = ids, time.Now()
 	return ids
+}
+
+// activeCache holds the last list of active flows.
+type activeCache struct {
+	mu  sync.Mutex
+	ids []string
+	at  time.Time
+}
+
+// dropActive makes the next claim list the active flows again.
+func (e *Engine) dropActive() {
+	e.active.mu.Lock()
+	defer e.active.mu.Unlock()
+	e.active.ids = nil
 }

@@ -78,21 +78,23 @@ func recordKey(r connectors.Record) string {
 
 // claimed is a transaction claimed by a worker.
 type claimed struct {
-	ID       string `db:"id"`
-	Flow     string `db:"flow"`
-	Run      string `db:"run"`
-	Key      string `db:"key"`
-	SourceID string `db:"source_id"`
-	Attempts int    `db:"attempts"`
-	Payloads string `db:"payloads"`
-	Created  string `db:"created"`
+	ID       string  `db:"id"`
+	Flow     string  `db:"flow"`
+	Run      string  `db:"run"`
+	Key      string  `db:"key"`
+	SourceID string  `db:"source_id"`
+	Attempts int     `db:"attempts"`
+	Payloads string  `db:"payloads"`
+	Created  string  `db:"created"`
+	xref     xrefRow // the record's earlier write, read with the claim
 }
 
-// claimSQL takes due transactions whose lane has no earlier unfinished
-// transaction, and leases them until {:lease}. A running transaction whose
-// lease has passed (its worker died) is due again. Each status is read in
-// the order of the (status, next_attempt) index, so a claim reads only the
-// rows it takes, however long the queue. %[1]s is the flow filter.
+// claimSQL takes one flow's due transactions whose lane has no earlier
+// unfinished transaction, and leases them until {:lease}. A running
+// transaction whose lease has passed (its worker died) is due again. Each
+// status is read in the order of the (flow, status, next_attempt) index, so
+// a claim reads only the rows it takes, however long the queue, and the
+// backlog of a paused flow costs nothing.
 var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
 	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
@@ -100,7 +102,7 @@ var claimSQL = `UPDATE transactions
 
 func dueSQL(status string) string {
 	return `SELECT id FROM (SELECT t.id FROM transactions t
-		WHERE t.status = '` + status + `' AND t.next_attempt <= {:now} %[1]s
+		WHERE t.flow = {:flow} AND t.status = '` + status + `' AND t.next_attempt <= {:now}
 		AND NOT EXISTS (
 			SELECT 1 FROM transactions e
 			WHERE e.flow = t.flow AND e.lane = t.lane AND e.rowid < t.rowid
@@ -108,23 +110,57 @@ func dueSQL(status string) string {
 		ORDER BY t.next_attempt LIMIT {:limit})`
 }
 
-// claimTransactions leases up to limit due transactions, leaving out the
-// given flows (paused or disabled).
-func claimTransactions(app core.App, limit int, lease time.Duration, exclude []string, now time.Time) ([]claimed, error) {
-	params := dbx.Params{"now": sqlTime(now), "lease": sqlTime(now.Add(lease)), "limit": limit}
-	filter := ""
-	if len(exclude) > 0 {
-		names := make([]string, len(exclude))
-		for i, id := range exclude {
-			name := fmt.Sprintf("x%d", i)
-			params[name] = id
-			names[i] = "{:" + name + "}"
-		}
-		filter = "AND t.flow NOT IN (" + strings.Join(names, ", ") + ")"
-	}
+// claimTransactions leases up to limit due transactions of the given
+// flows, taking the flows in turn from the first.
+func claimTransactions(app core.App, limit int, lease time.Duration, flows []string, now time.Time) ([]claimed, error) {
 	var out []claimed
-	if err := app.DB().NewQuery(fmt.Sprintf(claimSQL, filter)).Bind(params).All(&out); err != nil {
-		return nil, fmt.Errorf("claiming transactions: %w", err)
+	q := app.NonconcurrentDB().NewQuery(claimSQL).Prepare()
+	defer q.Close()
+	for _, flow := range flows {
+		var got []claimed
+		params := dbx.Params{"flow": flow, "now": sqlTime(now), "lease": sqlTime(now.Add(lease)), "limit": limit - len(out)}
+		if err := q.Bind(params).All(&got); err != nil {
+			return out, fmt.Errorf("claiming transactions: %w", err)
+		}
+		out = append(out, got...)
+		if len(out) >= limit {
+			break
+		}
 	}
 	return out, nil
+}
+
+// attachXrefs reads the xrefs of claimed transactions, one query per flow.
+// A transaction's xref cannot change while it is claimed: only an earlier
+// transaction of its lane writes it, and that one has finished.
+func attachXrefs(app core.App, claims []claimed) error {
+	byFlow := map[string][]int{}
+	for i, c := range claims {
+		byFlow[c.Flow] = append(byFlow[c.Flow], i)
+	}
+	for flow, idx := range byFlow {
+		params := dbx.Params{"flow": flow}
+		names := make([]string, len(idx))
+		for j, i := range idx {
+			names[j] = fmt.Sprintf("{:s%d}", j)
+			params[fmt.Sprintf("s%d", j)] = claims[i].SourceID
+		}
+		var rows []struct {
+			SourceID string `db:"source_id"`
+			xrefRow
+		}
+		err := app.NonconcurrentDB().NewQuery("SELECT source_id, target_id, hash FROM xrefs WHERE flow = {:flow} AND source_id IN (" +
+			strings.Join(names, ", ") + ")").Bind(params).All(&rows)
+		if err != nil {
+			return fmt.Errorf("reading xrefs: %w", err)
+		}
+		found := make(map[string]xrefRow, len(rows))
+		for _, r := range rows {
+			found[r.SourceID] = r.xrefRow
+		}
+		for _, i := range idx {
+			claims[i].xref = found[claims[i].SourceID]
+		}
+	}
+	return nil
 }

@@ -11,8 +11,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/pocketbase/dbx"
-
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/mappings"
 )
@@ -30,11 +28,14 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 			continue
 		}
-		got, err := claimTransactions(e.app(), batch, e.cfg.Lease, e.pausedFlows(), time.Now())
+		got, err := claimTransactions(e.app(), batch, e.cfg.Lease, e.rotate(e.activeFlows()), time.Now())
 		if err != nil {
 			e.logger().Error("claiming work", slog.String("error", err.Error()))
 			e.sleep()
 			continue
+		}
+		if err := attachXrefs(e.app(), got); err != nil {
+			e.logger().Error("reading xrefs", slog.String("error", err.Error()))
 		}
 		for _, c := range got {
 			e.inflight.Add(1)
@@ -47,6 +48,16 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 		}
 	}
+}
+
+// rotate starts the list at a different flow each time, so that a flow
+// with a large backlog does not keep the others waiting.
+func (e *Engine) rotate(flows []string) []string {
+	if len(flows) < 2 {
+		return flows
+	}
+	e.turn = (e.turn + 1) % len(flows)
+	return append(append([]string{}, flows[e.turn:]...), flows[:e.turn]...)
 }
 
 func (e *Engine) sleep() {
@@ -116,10 +127,7 @@ func (e *Engine) process(c claimed) outcome {
 
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, start time.Time) outcome {
 	o.hash = hashRecord(res.Canonical)
-	xref, err := e.lookupXref(c.Flow, c.SourceID)
-	if err != nil {
-		return e.finish(o, start, connectors.Transient(err))
-	}
+	xref := c.xref
 	if xref.Hash == o.hash && xref.Hash != "" {
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
 		return e.finish(o, start, nil)
@@ -235,14 +243,4 @@ func hashRecord(rec map[string]any) string {
 type xrefRow struct {
 	TargetID string `db:"target_id"`
 	Hash     string `db:"hash"`
-}
-
-func (e *Engine) lookupXref(flow, sourceID string) (xrefRow, error) {
-	var row xrefRow
-	err := e.app().DB().NewQuery("SELECT target_id, hash FROM xrefs WHERE flow = {:flow} AND source_id = {:source} LIMIT 1").
-		Bind(dbx.Params{"flow": flow, "source": sourceID}).One(&row)
-	if err != nil && !isNoRows(err) {
-		return row, fmt.Errorf("reading xref: %w", err)
-	}
-	return row, nil
 }

@@ -192,7 +192,7 @@ func createTransactions(app core.App) error {
 	c.AddIndex("idx_tx_flow_status_created", false, "flow, status, created DESC, id DESC", "")
 	c.AddIndex("idx_tx_status_created", false, "status, created DESC, id DESC", "")
 	c.AddIndex("idx_tx_key", false, "key COLLATE NOCASE, created DESC", "")
-	c.AddIndex("idx_tx_due", false, "status, next_attempt", "")
+	c.AddIndex("idx_tx_due", false, "flow, status, next_attempt", "")
 	c.AddIndex("idx_tx_run", false, "run", "")
 	setRules(c, anyRoleRule, nil, nil)
 	return save(app, c)

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/connectors/memory"
+)
+
+// servedMux builds the app's HTTP handler as serve does, starting the
+// engine through the serve hooks.
+func servedMux(tb testing.TB, env *testEnv) http.Handler {
+	tb.Helper()
+	router, err := apis.NewRouter(env.app)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var mux http.Handler
+	ev := &core.ServeEvent{App: env.app, Router: router}
+	err = env.app.OnServe().Trigger(ev, func(e *core.ServeEvent) error {
+		m, err := e.Router.BuildMux()
+		mux = m
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(env.sb.engine.Stop)
+	return mux
+}
+
+// BenchmarkWebhookHandler measures webhook calls through PocketBase's
+// router and the intake, in process: verified, committed, answered. The
+// target is held down, so the workers leave the inbox alone and only the
+// intake is measured.
+func BenchmarkWebhookHandler(b *testing.B) {
+	env := newTestEnv(b)
+	env.sb.engine.cfg = fastEngine.withDefaults()
+	seedWebhookFlow(true)(b, env)
+	target, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Store")
+	env.sb.engine.health.down[target.Id] = true
+	mux := servedMux(b, env)
+	url := hookURL(env)
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			body := []byte(fmt.Sprintf(`{"entity":"order","records":[{"id":"o%d","number":"%d","total":"19.95"}]}`, i, i))
+			req := httptest.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set(memory.SignatureHeader, hex.EncodeToString(memory.Sign("hook-secret", body)))
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "webhooks/s")
+}
