@@ -76,7 +76,7 @@ func decodePayloads(s string) (Payloads, error) {
 	if err != nil {
 		return p, fmt.Errorf("decoding payloads: %w", err)
 	}
-	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
+	data, err := inflate(raw)
 	if err != nil {
 		return p, fmt.Errorf("decompressing payloads: %w", err)
 	}
@@ -86,6 +86,23 @@ func decodePayloads(s string) (Payloads, error) {
 		return p, fmt.Errorf("decoding payloads: %w", err)
 	}
 	return p, nil
+}
+
+var flateReaders sync.Pool
+
+// inflate decompresses DEFLATE data with a pooled reader.
+func inflate(raw []byte) ([]byte, error) {
+	src := bytes.NewReader(raw)
+	r, ok := flateReaders.Get().(io.ReadCloser)
+	if ok {
+		if err := r.(flate.Resetter).Reset(src, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		r = flate.NewReader(src)
+	}
+	defer flateReaders.Put(r)
+	return io.ReadAll(r)
 }
 
 // Redacted replaces what must never be stored or logged.
@@ -122,11 +139,38 @@ func (r redactor) text(s string) string {
 	return s
 }
 
-// record returns a redacted copy of a record; it leaves the original alone.
+// record returns the record with credentials redacted: the record itself
+// when there is nothing to redact, else a redacted copy. The original is
+// never changed.
 func (r redactor) record(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
+	if m == nil || !r.needed(m) {
+		return m
 	}
+	return r.redactedCopy(m)
+}
+
+// needed reports whether a value holds anything to redact.
+func (r redactor) needed(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if (sensitiveKey.MatchString(k) && e != nil && e != "") || r.needed(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if r.needed(e) {
+				return true
+			}
+		}
+	case string:
+		return r.text(x) != x
+	}
+	return false
+}
+
+func (r redactor) redactedCopy(m map[string]any) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		if sensitiveKey.MatchString(k) {
@@ -145,7 +189,7 @@ func (r redactor) record(m map[string]any) map[string]any {
 func (r redactor) value(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
-		return r.record(x)
+		return r.redactedCopy(x)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {

@@ -110,16 +110,27 @@ func dueSQL(status string) string {
 		ORDER BY t.next_attempt LIMIT {:limit})`
 }
 
-// claimTransactions leases up to limit due transactions of the given
-// flows, taking the flows in turn from the first.
-func claimTransactions(app core.App, limit int, lease time.Duration, flows []string, now time.Time) ([]claimed, error) {
+// claimer claims transactions with one prepared statement, kept for the
+// engine's life: the claim runs many times a second.
+type claimer struct {
+	app  core.App
+	stmt *dbx.Query
+}
+
+func newClaimer(app core.App) *claimer {
+	return &claimer{app: app, stmt: app.NonconcurrentDB().NewQuery(claimSQL).Prepare()}
+}
+
+func (c *claimer) close() { _ = c.stmt.Close() }
+
+// claim leases up to limit due transactions of the given flows, taking the
+// flows in turn from the first.
+func (c *claimer) claim(limit int, lease time.Duration, flows []string, now time.Time) ([]claimed, error) {
 	var out []claimed
-	q := app.NonconcurrentDB().NewQuery(claimSQL).Prepare()
-	defer q.Close()
 	for _, flow := range flows {
 		var got []claimed
 		params := dbx.Params{"flow": flow, "now": sqlTime(now), "lease": sqlTime(now.Add(lease)), "limit": limit - len(out)}
-		if err := q.Bind(params).All(&got); err != nil {
+		if err := c.stmt.Bind(params).All(&got); err != nil {
 			return out, fmt.Errorf("claiming transactions: %w", err)
 		}
 		out = append(out, got...)
@@ -128,6 +139,13 @@ func claimTransactions(app core.App, limit int, lease time.Duration, flows []str
 		}
 	}
 	return out, nil
+}
+
+// claimTransactions claims once, with a statement of its own.
+func claimTransactions(app core.App, limit int, lease time.Duration, flows []string, now time.Time) ([]claimed, error) {
+	c := newClaimer(app)
+	defer c.close()
+	return c.claim(limit, lease, flows, now)
 }
 
 // attachXrefs reads the xrefs of claimed transactions, one query per flow.

@@ -22,13 +22,15 @@ const writeTimeout = 2 * time.Minute
 // sleeping until woken or the poll interval passes when there are none.
 func (e *Engine) dispatchLoop() {
 	defer close(e.jobs)
-	batch := e.cfg.Workers * 4
+	claims := newClaimer(e.app())
+	defer claims.close()
+	batch := max(64, e.cfg.Workers*8)
 	for e.ctx.Err() == nil {
 		if e.sb.Ready() != nil {
 			e.sleep()
 			continue
 		}
-		got, err := claimTransactions(e.app(), batch, e.cfg.Lease, e.rotate(e.activeFlows()), time.Now())
+		got, err := claims.claim(batch, e.cfg.Lease, e.rotate(e.activeFlows()), time.Now())
 		if err != nil {
 			e.logger().Error("claiming work", slog.String("error", err.Error()))
 			e.sleep()
