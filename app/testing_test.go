@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -42,10 +44,62 @@ type testEnv struct {
 	tokens map[string]string
 }
 
+// fixtureDir is a data folder with the schema and one user per role,
+// built once: hashing passwords for every test would take most of the
+// suite's time. Each test app works on its own copy.
+var fixtureDir string
+
+func TestMain(m *testing.M) {
+	dir, err := buildFixture()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "building the test fixture:", err)
+		os.Exit(1)
+	}
+	fixtureDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func buildFixture() (string, error) {
+	dir, err := os.MkdirTemp("", "switchboard-fixture-")
+	if err != nil {
+		return "", err
+	}
+	base := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := base.Bootstrap(); err != nil {
+		return "", err
+	}
+	defer func() { _ = base.ResetBootstrapState() }()
+	if err := base.RunAllMigrations(); err != nil {
+		return "", err
+	}
+	for _, role := range Roles {
+		if err := saveAuth(base, "users", role+"@example.com", map[string]any{"role": role}); err != nil {
+			return "", err
+		}
+	}
+	return dir, saveAuth(base, core.CollectionNameSuperusers, "root@example.com", nil)
+}
+
+func saveAuth(app core.App, collection, email string, fields map[string]any) error {
+	col, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		return err
+	}
+	rec := core.NewRecord(col)
+	rec.SetEmail(email)
+	rec.SetPassword("Passw0rd!123")
+	for k, v := range fields {
+		rec.Set(k, v)
+	}
+	return app.Save(rec)
+}
+
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	t.Setenv("SWITCHBOARD_SECRET_KEY", "")
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: fixtureDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,42 +109,19 @@ func newTestEnv(t testing.TB) *testEnv {
 	env.sb = Register(app, Options{Registry: testRegistry(t)})
 	env.sb.checkSecrets()
 	for _, role := range Roles {
-		env.addUser(t, role)
+		rec, err := app.FindAuthRecordByEmail("users", role+"@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.users[role] = rec
+		env.tokens[role] = mustToken(t, rec)
 	}
-	env.addSuperuser(t)
+	root, err := app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "root@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.tokens["superuser"] = mustToken(t, root)
 	return env
-}
-
-func (env *testEnv) addUser(t testing.TB, role string) {
-	t.Helper()
-	users, err := env.app.FindCollectionByNameOrId("users")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := core.NewRecord(users)
-	rec.SetEmail(role + "@example.com")
-	rec.SetPassword("Passw0rd!123")
-	rec.Set("role", role)
-	if err := env.app.Save(rec); err != nil {
-		t.Fatalf("adding %s: %v", role, err)
-	}
-	env.users[role] = rec
-	env.tokens[role] = mustToken(t, rec)
-}
-
-func (env *testEnv) addSuperuser(t testing.TB) {
-	t.Helper()
-	col, err := env.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := core.NewRecord(col)
-	rec.SetEmail("root@example.com")
-	rec.SetPassword("Passw0rd!123")
-	if err := env.app.Save(rec); err != nil {
-		t.Fatal(err)
-	}
-	env.tokens["superuser"] = mustToken(t, rec)
 }
 
 func mustToken(t testing.TB, rec *core.Record) string {
