@@ -58,7 +58,7 @@ func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending,
 			pending++
 		}
 		_, err := q.Bind(dbx.Params{
-			"id": core.GenerateDefaultRandomId(), "flow": it.flow, "run": it.run, "status": status,
+			"id": newID(), "flow": it.flow, "run": it.run, "status": status,
 			"key": truncate(recordKey(it.record), 500), "source_id": truncate(it.record.ID, 500), "lane": it.lane,
 			"now": ts, "error": it.err, "error_class": class, "payloads": it.input,
 		}).Execute()

@@ -163,7 +163,7 @@ func writeOutcome(update, xref *dbx.Query, o outcome, ts string) error {
 		return nil
 	}
 	_, err = xref.Bind(dbx.Params{
-		"id": core.GenerateDefaultRandomId(), "flow": o.tx.Flow, "source_id": o.tx.SourceID,
+		"id": newID(), "flow": o.tx.Flow, "source_id": o.tx.SourceID,
 		"target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
 	}).Execute()
 	if err != nil {
@@ -218,7 +218,7 @@ func addUsage(tx core.App, counts map[string]int, column string, now time.Time) 
 			VALUES ({:id}, {:conn}, {:month}, {:reads}, {:writes}, {:now}, {:now})
 			ON CONFLICT (connection, month) DO UPDATE SET reads = reads + excluded.reads,
 			writes = writes + excluded.writes, updated = excluded.updated`).
-			Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "conn": conn, "month": month,
+			Bind(dbx.Params{"id": newID(), "conn": conn, "month": month,
 				"reads": reads, "writes": writes, "now": ts}).Execute()
 		if err != nil {
 			return fmt.Errorf("counting usage: %w", err)

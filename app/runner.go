@@ -247,7 +247,7 @@ func saveCursor(tx core.App, flowID, cursor string, now time.Time) error {
 	_, err := tx.DB().NewQuery(`INSERT INTO flow_state (id, flow, cursor, last_run, created, updated)
 		VALUES ({:id}, {:flow}, {:cursor}, {:now}, {:now}, {:now})
 		ON CONFLICT (flow) DO UPDATE SET cursor = excluded.cursor, last_run = excluded.last_run, updated = excluded.updated`).
-		Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "flow": flowID, "cursor": cursor, "now": sqlTime(now)}).Execute()
+		Bind(dbx.Params{"id": newID(), "flow": flowID, "cursor": cursor, "now": sqlTime(now)}).Execute()
 	if err != nil {
 		return fmt.Errorf("saving cursor: %w", err)
 	}

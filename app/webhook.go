@@ -194,7 +194,7 @@ func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, now time.Time
 	runs := map[string][2]int{}
 	ts := sqlTime(now)
 	for i, req := range batch {
-		res, err := seen.Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "flow": req.rt.flow.Id, "delivery": req.delivery, "now": ts}).Execute()
+		res, err := seen.Bind(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "now": ts}).Execute()
 		if err != nil {
 			return fmt.Errorf("recording delivery: %w", err)
 		}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -48,6 +49,9 @@ func BenchmarkWebhookHandler(b *testing.B) {
 	seedWebhookFlow(true)(b, env)
 	target, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Store")
 	env.sb.engine.health.down[target.Id] = true
+	store := memory.Open("hook-target")
+	store.SetOutage(errors.New("held down for the benchmark")) // the probe fails too
+	b.Cleanup(func() { store.SetOutage(nil) })
 	mux := servedMux(b, env)
 	url := hookURL(env)
 	var n atomic.Int64
