@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -21,7 +22,11 @@ func (e *Engine) registerRoutes(se *core.ServeEvent) {
 	g.POST("/transactions/{id}/resolve", e.handleResolve).BindFunc(requireRole(operatorUp))
 	g.GET("/transactions/{id}/payloads", e.handlePayloads).BindFunc(requireRole(anyRole))
 	g.GET("/flows/{id}/webhook", e.handleWebhookInfo).BindFunc(requireRole(editorUp))
-	se.Router.POST("/hooks/{flow}", e.handleWebhook)
+	// Webhooks carry no auth token, and a delivery is in Activity already:
+	// only failed calls go to the request log.
+	se.Router.POST("/hooks/{flow}", e.handleWebhook).
+		Bind(apis.SkipSuccessActivityLog()).
+		Unbind(apis.DefaultLoadAuthTokenMiddlewareId)
 }
 
 func (e *Engine) handleRun(re *core.RequestEvent) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -68,6 +69,45 @@ func BenchmarkWebhookHandler(b *testing.B) {
 			mux.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
 				b.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "webhooks/s")
+}
+
+// BenchmarkWebhookHTTP is BenchmarkWebhookHandler over loopback TCP, with
+// 32 callers sharing the cores with the server.
+func BenchmarkWebhookHTTP(b *testing.B) {
+	env := newTestEnv(b)
+	env.sb.engine.cfg = fastEngine.withDefaults()
+	seedWebhookFlow(true)(b, env)
+	target, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Store")
+	env.sb.engine.health.down[target.Id] = true
+	store := memory.Open("hook-target")
+	store.SetOutage(errors.New("held down for the benchmark"))
+	b.Cleanup(func() { store.SetOutage(nil) })
+	srv := httptest.NewServer(servedMux(b, env))
+	defer srv.Close()
+	url := srv.URL + hookURL(env)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			body := []byte(fmt.Sprintf(`{"entity":"order","records":[{"id":"o%d","number":"%d","total":"19.95"}]}`, i, i))
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set(memory.SignatureHeader, hex.EncodeToString(memory.Sign("hook-secret", body)))
+			res, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body) // read to the end, so the connection is reused
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", res.StatusCode)
 			}
 		}
 	})
