@@ -40,20 +40,27 @@ func servedMux(tb testing.TB, env *testEnv) http.Handler {
 	return mux
 }
 
-// BenchmarkWebhookHandler measures webhook calls through PocketBase's
-// router and the intake, in process: verified, committed, answered. The
-// target is held down, so the workers leave the inbox alone and only the
+// intakeOnly serves an app with a webhook flow whose target is held down
+// (its probe fails too), so the workers leave the inbox alone and only the
 // intake is measured.
-func BenchmarkWebhookHandler(b *testing.B) {
+func intakeOnly(b *testing.B) (*testEnv, http.Handler) {
 	env := newTestEnv(b)
 	env.sb.engine.cfg = fastEngine.withDefaults()
 	seedWebhookFlow(true)(b, env)
 	target, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Store")
 	env.sb.engine.health.down[target.Id] = true
 	store := memory.Open("hook-target")
-	store.SetOutage(errors.New("held down for the benchmark")) // the probe fails too
+	store.SetOutage(errors.New("held down for the benchmark"))
 	b.Cleanup(func() { store.SetOutage(nil) })
-	mux := servedMux(b, env)
+	return env, servedMux(b, env)
+}
+
+// BenchmarkWebhookHandler measures webhook calls through PocketBase's
+// router and the intake, in process: verified, committed, answered. The
+// target is held down, so the workers leave the inbox alone and only the
+// intake is measured.
+func BenchmarkWebhookHandler(b *testing.B) {
+	env, mux := intakeOnly(b)
 	url := hookURL(env)
 	var n atomic.Int64
 	b.SetParallelism(16)
@@ -78,15 +85,8 @@ func BenchmarkWebhookHandler(b *testing.B) {
 // BenchmarkWebhookHTTP is BenchmarkWebhookHandler over loopback TCP, with
 // 32 callers sharing the cores with the server.
 func BenchmarkWebhookHTTP(b *testing.B) {
-	env := newTestEnv(b)
-	env.sb.engine.cfg = fastEngine.withDefaults()
-	seedWebhookFlow(true)(b, env)
-	target, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Store")
-	env.sb.engine.health.down[target.Id] = true
-	store := memory.Open("hook-target")
-	store.SetOutage(errors.New("held down for the benchmark"))
-	b.Cleanup(func() { store.SetOutage(nil) })
-	srv := httptest.NewServer(servedMux(b, env))
+	env, mux := intakeOnly(b)
+	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	url := srv.URL + hookURL(env)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

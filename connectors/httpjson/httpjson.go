@@ -20,9 +20,6 @@ package httpjson
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -286,14 +283,7 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 
 // VerifyWebhook checks the body's HMAC-SHA256 under the flow's secret.
 func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
-	got, err := hex.DecodeString(req.Header.Get(SignatureHeader))
-	if err != nil || len(got) == 0 {
-		return errors.New("missing or malformed " + SignatureHeader)
-	}
-	if req.Secret == "" || !hmac.Equal(got, Sign(req.Secret, req.Body)) {
-		return errors.New("webhook signature does not match")
-	}
-	return nil
+	return connectors.VerifyHexHMACSHA256(req, SignatureHeader)
 }
 
 // ParseWebhook reads {"entity": ..., "records": [...]} or one record.
@@ -320,11 +310,7 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 }
 
 // Sign returns the HMAC-SHA256 of body under secret.
-func Sign(secret string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return m.Sum(nil)
-}
+func Sign(secret string, body []byte) []byte { return connectors.SignHMACSHA256(secret, body) }
 
 var (
 	_ connectors.Reader          = (*Conn)(nil)

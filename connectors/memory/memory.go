@@ -6,9 +6,7 @@ package memory
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +64,7 @@ func (c *Conn) Test(context.Context) (connectors.TestResult, error) {
 }
 
 func (c *Conn) authorize() error {
-	if want := c.store.Token(); want != "" && !hmac.Equal([]byte(want), []byte(c.token)) {
+	if want := c.store.Token(); want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(c.token)) != 1 {
 		return connectors.Permanent(errors.New("the store refused the access token"))
 	}
 	return nil
@@ -105,14 +103,7 @@ func (c *Conn) Write(_ context.Context, req connectors.WriteRequest) (connectors
 
 // VerifyWebhook checks the body's HMAC-SHA256 under the flow's secret.
 func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
-	got, err := hex.DecodeString(req.Header.Get(SignatureHeader))
-	if err != nil || len(got) == 0 {
-		return errors.New("missing or malformed " + SignatureHeader + " header")
-	}
-	if !hmac.Equal(got, Sign(req.Secret, req.Body)) {
-		return errors.New("webhook signature does not match")
-	}
-	return nil
+	return connectors.VerifyHexHMACSHA256(req, SignatureHeader)
 }
 
 // ParseWebhook reads {"entity": "...", "records": [{"id": ..., ...}]}.
@@ -136,11 +127,7 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 }
 
 // Sign returns the HMAC-SHA256 of body under secret.
-func Sign(secret string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return m.Sum(nil)
-}
+func Sign(secret string, body []byte) []byte { return connectors.SignHMACSHA256(secret, body) }
 
 func parseCursor(cursor string) (int, error) {
 	if cursor == "" {
