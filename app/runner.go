@@ -73,7 +73,7 @@ func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
 		e.runs.release(flowID)
 		return "", err
 	}
-	run, err := e.startRun(flowID, trigger)
+	run, err := e.startRun(flowID, trigger, time.Time{})
 	if err != nil {
 		e.runs.release(flowID)
 		return "", err
@@ -86,7 +86,9 @@ func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
 	return run.Id, nil
 }
 
-func (e *Engine) startRun(flowID, trigger string) (*core.Record, error) {
+// startRun records a run; finished is when it ends, when that is known
+// from the start.
+func (e *Engine) startRun(flowID, trigger string, finished time.Time) (*core.Record, error) {
 	col, err := e.app().FindCollectionByNameOrId("runs")
 	if err != nil {
 		return nil, err
@@ -95,6 +97,9 @@ func (e *Engine) startRun(flowID, trigger string) (*core.Record, error) {
 	run.Set("flow", flowID)
 	run.Set("trigger", trigger)
 	run.Set("started", types.NowDateTime())
+	if !finished.IsZero() {
+		run.Set("finished", finished)
+	}
 	if err := e.app().Save(run); err != nil {
 		return nil, fmt.Errorf("starting run: %w", err)
 	}

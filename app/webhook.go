@@ -20,7 +20,8 @@ import (
 const maxWebhookBody = 10 << 20
 
 // webhookRuns keeps one run per flow per hour for webhook calls, so that
-// activity groups them without a run per call.
+// activity groups them without a run per call. Such a run finishes when its
+// hour ends.
 type webhookRuns struct {
 	mu   sync.Mutex
 	runs map[string]webhookRun
@@ -236,10 +237,11 @@ func (e *Engine) webhookRun(flowID string) (string, error) {
 	if r, ok := e.hooks.runs[flowID]; ok && time.Now().Before(r.until) {
 		return r.id, nil
 	}
-	run, err := e.startRun(flowID, TriggerWebhook)
+	until := time.Now().Truncate(time.Hour).Add(time.Hour)
+	run, err := e.startRun(flowID, TriggerWebhook, until)
 	if err != nil {
 		return "", err
 	}
-	e.hooks.runs[flowID] = webhookRun{id: run.Id, until: time.Now().Truncate(time.Hour).Add(time.Hour)}
+	e.hooks.runs[flowID] = webhookRun{id: run.Id, until: until}
 	return run.Id, nil
 }
