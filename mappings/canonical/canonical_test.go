@@ -166,6 +166,19 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+func TestBlankRequiredTextIsMissing(t *testing.T) {
+	for _, sku := range []string{"", "   "} {
+		err := Validate("stock", map[string]any{"sku": sku, "quantity": "1"})
+		if err == nil || !strings.Contains(err.Error(), "field sku: is required") {
+			t.Errorf("sku %q: Validate = %v, want sku is required", sku, err)
+		}
+		err = NormalizeConverted("stock", map[string]any{"sku": sku, "quantity": decimal.FromInt(1)})
+		if err == nil || !strings.Contains(err.Error(), "field sku: is required") {
+			t.Errorf("sku %q: NormalizeConverted = %v, want sku is required", sku, err)
+		}
+	}
+}
+
 func TestNormalize(t *testing.T) {
 	rec := map[string]any{"sku": "A1", "quantity": json.Number("7"), "kind": "available", "updated_at": "2025-01-02T03:04:05+01:00"}
 	if err := Normalize("stock", rec); err != nil {

@@ -51,7 +51,7 @@ func NormalizeConverted(entity string, rec map[string]any) error {
 func converted(parent *Field, m map[string]any) bool {
 	for _, f := range parent.checks {
 		v := m[f.Name]
-		if v == nil {
+		if v == nil || (f.Required && blank(v)) {
 			if f.Required {
 				return false
 			}
@@ -107,7 +107,7 @@ func walk(entity string, rec map[string]any, fix bool) error {
 // model's order. Conversions are idempotent, so running both is safe.
 func quick(parent *Field, m map[string]any, fix bool) bool {
 	for _, f := range parent.required {
-		if m[f.Name] == nil {
+		if v := m[f.Name]; v == nil || blank(v) {
 			return false
 		}
 	}
@@ -120,7 +120,7 @@ func quick(parent *Field, m map[string]any, fix bool) bool {
 			continue
 		}
 		out, err := f.Convert(v)
-		if err != nil || out == nil && f.Required {
+		if err != nil || f.Required && (out == nil || blank(out)) {
 			return false
 		}
 		if fix && !unchanged(v, out) {
@@ -185,7 +185,7 @@ func (w *walker) object(parent *Field, m map[string]any) {
 			w.fail(f.Name, err)
 			continue
 		}
-		if out == nil && f.Required {
+		if f.Required && (out == nil || blank(out)) {
 			w.fail(f.Name, ErrRequired)
 		}
 		if w.fix {
@@ -253,4 +253,11 @@ func Key(entity string, rec map[string]any) string {
 		return s
 	}
 	return fmt.Sprint(v)
+}
+
+// blank reports whether v is text with nothing but spaces: a required field
+// holding it is missing.
+func blank(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.TrimSpace(s) == ""
 }
