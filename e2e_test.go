@@ -156,3 +156,29 @@ func readDataFiles(t *testing.T, dir string) string {
 	}
 	return all.String()
 }
+
+// TestDemoRunsAtFirstStart: `serve --demo` on a fresh folder shows real
+// transactions within a minute, one of them failing on a bad row.
+func TestDemoRunsAtFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "superuser", "upsert", "root@example.com", password)
+	a := serve(t, dir, nil, "--demo")
+	token := a.superuser(t)
+	waitFor(t, "the demo's transactions", func() bool {
+		return a.count(t, token, "status='succeeded'") >= 14 && a.count(t, token, "status='failed'") == 1
+	})
+	var failed struct {
+		Items []struct {
+			Key   string `json:"key"`
+			Error string `json:"error"`
+		} `json:"items"`
+	}
+	a.call(t, http.MethodGet, "/api/collections/transactions/records?filter="+urlQuery("status='failed'"), token, nil, &failed)
+	if len(failed.Items) != 1 || !strings.Contains(failed.Items[0].Error, "prices.cost") {
+		t.Fatalf("failed transactions %+v; want the bad row, naming its field", failed.Items)
+	}
+	outbox, err := filepath.Glob(filepath.Join(dir, "sb_data", "demo", "shop", "outbox", "*.xml"))
+	if err != nil || len(outbox) == 0 {
+		t.Fatalf("no XML file for the shop: %v", err)
+	}
+}
