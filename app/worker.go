@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/pocketbase/pocketbase/tools/types"
+
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/mappings"
 )
@@ -194,7 +196,7 @@ func (e *Engine) finish(o outcome, start time.Time, err error) outcome {
 func (e *Engine) failed(o outcome, err error) outcome {
 	class, wait := connectors.Classify(err)
 	o.class, o.err = class, e.describe(o, err)
-	created, _ := time.Parse(sqlTimeLayout, o.tx.Created)
+	created, _ := time.Parse(types.DefaultDateLayout, o.tx.Created)
 	if class == connectors.ClassPermanent {
 		o.status = StatusFailed
 		return o
@@ -232,8 +234,6 @@ func (e *Engine) backoff(attempts int) time.Duration {
 	d = min(d, e.cfg.BackoffMax)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
-
-const sqlTimeLayout = "2006-01-02 15:04:05.000Z"
 
 // hashRecord is the content hash of a canonical record, for delta sync.
 func hashRecord(rec map[string]any) string {
