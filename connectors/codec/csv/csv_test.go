@@ -2,7 +2,6 @@ package csv
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
+	"github.com/switchboard-app/switchboard/connectors/codec/codectest"
 )
 
 // collect decodes everything and renders each record or record error as
@@ -20,21 +20,7 @@ func collect(t *testing.T, in []byte, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for {
-		rec, line, err := d.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if codec.IsRecordError(err) {
-			out = append(out, fmt.Sprintf("%d ERR %v", line, errors.Unwrap(err)))
-			continue
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, fmt.Sprintf("%d %s", line, render(rec)))
-	}
+	return codectest.Lines(d, render)
 }
 
 func render(rec map[string]any) string {

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
+	"github.com/switchboard-app/switchboard/connectors/codec/codectest"
 )
 
 func collect(t *testing.T, in io.Reader, opts Options) ([]string, error) {
@@ -19,22 +19,10 @@ func collect(t *testing.T, in io.Reader, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for {
-		rec, line, err := d.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if codec.IsRecordError(err) {
-			out = append(out, fmt.Sprintf("%d ERR %v", line, errors.Unwrap(err)))
-			continue
-		}
-		if err != nil {
-			return out, err
-		}
+	return codectest.Lines(d, func(rec map[string]any) string {
 		b, _ := json.Marshal(rec)
-		out = append(out, fmt.Sprintf("%d %s", line, b))
-	}
+		return string(b)
+	})
 }
 
 func TestDecode(t *testing.T) {
