@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -383,5 +384,42 @@ func TestRetentionPrunesFinishedActivityOnly(t *testing.T) {
 	got := fe.statuses(t)
 	if got[StatusSucceeded] != 0 || got[StatusFailed] != 1 {
 		t.Fatalf("after pruning: %v; want the failed transaction only", got)
+	}
+}
+
+// panicky is a target whose writes panic, as a buggy connector might.
+type panicky struct{ bufferedTarget }
+
+func (p *panicky) Write(context.Context, connectors.WriteRequest) (connectors.WriteResult, error) {
+	panic("index out of range")
+}
+
+func TestEngineSurvivesAConnectorPanic(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	spec := bufferedSpec
+	spec.Name, spec.Title = "panicky", "Panicky"
+	if _, ok := fe.sb.registry.Lookup("panicky"); !ok {
+		if err := fe.sb.registry.Register(spec, func(connectors.Config, connectors.Env) (connectors.Connector, error) {
+			return &panicky{}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target := fe.saveConnection(t, "Panicky", "panicky", map[string]any{"store": "x"}, nil)
+	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
+	integ.Set("b", target.Id)
+	if err := fe.app.Save(integ); err != nil {
+		t.Fatal(err)
+	}
+	fe.flow.Set("target", target.Id)
+	if err := fe.app.Save(fe.flow); err != nil {
+		t.Fatal(err)
+	}
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+	tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p1")
+	if !strings.Contains(tx.GetString("error"), "the connector failed: index out of range") {
+		t.Fatalf("error %q", tx.GetString("error"))
 	}
 }

@@ -109,7 +109,7 @@ func (e *Engine) startRun(flowID, trigger string, finished time.Time) (*core.Rec
 // readRun reads the flow's source page by page into the inbox and closes
 // the run; the records' outcomes are counted on the run as they come.
 func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
-	err := e.read(rt, run.Id)
+	err := e.safeRead(rt, run.Id)
 	msg := ""
 	if err != nil {
 		msg = rt.redact.text(err.Error())
@@ -123,6 +123,16 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	if dbErr != nil {
 		e.logger().Error("closing run", slog.String("error", dbErr.Error()))
 	}
+}
+
+// safeRead is read, with a connector's panic turned into the run's error.
+func (e *Engine) safeRead(rt *flowRuntime, runID string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = connectors.Permanent(fmt.Errorf("the connector failed: %v", r))
+		}
+	}()
+	return e.read(rt, runID)
 }
 
 func (e *Engine) read(rt *flowRuntime, runID string) error {

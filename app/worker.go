@@ -104,9 +104,15 @@ type outcome struct {
 }
 
 // process takes one transaction through map in, rules, map out and write.
-func (e *Engine) process(c claimed) outcome {
+func (e *Engine) process(c claimed) (o outcome) {
 	start := time.Now()
-	o := outcome{tx: c}
+	o = outcome{tx: c}
+	defer func() {
+		if r := recover(); r != nil { // a connector's bug fails its record, not the appliance
+			o = e.finish(outcome{tx: c, flow: o.flow, payloads: o.payloads}, start,
+				connectors.Permanent(fmt.Errorf("the connector failed: %v", r)))
+		}
+	}()
 	p, err := decodePayloads(c.Payloads)
 	if err != nil {
 		return e.finish(o, start, connectors.Permanent(err))
