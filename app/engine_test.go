@@ -423,3 +423,34 @@ func TestEngineSurvivesAConnectorPanic(t *testing.T) {
 		t.Fatalf("error %q", tx.GetString("error"))
 	}
 }
+
+func TestStaleFailuresDoNotTakeAConnectionDownAgain(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	target := fe.flow.GetString("target")
+	h := fe.sb.engine.health
+	before := time.Now()
+	for range fastEngine.DownAfter {
+		h.failed(target, "503", time.Now())
+	}
+	if !h.isDown(target) {
+		t.Fatal("not down after repeated failures")
+	}
+	h.probeOK(target)
+	h.failed(target, "503 from an attempt begun during the outage", before)
+	if h.isDown(target) {
+		t.Fatal("a stale failure took the connection down again")
+	}
+	recovered := time.Now()
+	h.ok(target, recovered)
+	for range fastEngine.DownAfter * 2 {
+		h.failed(target, "503 answered late", before)
+	}
+	if h.isDown(target) {
+		t.Fatal("failures of attempts begun before the recovery took the connection down")
+	}
+	eventually(t, "the outage and recovery mails", func() bool { return fe.app.TestMailer.TotalSend() == 2 })
+	time.Sleep(50 * time.Millisecond)
+	if n := fe.app.TestMailer.TotalSend(); n != 2 {
+		t.Fatalf("%d mails, want one for the outage and one for the recovery", n)
+	}
+}

@@ -27,18 +27,30 @@ const (
 // connection is on probation and its next transient failure takes it down
 // again at once. The owner gets one mail when an outage starts and one when
 // real work succeeds again, however often the connection flaps meanwhile.
+//
+// Outcomes arrive in batches, some of attempts that began before the
+// connection last answered: such a stale failure says nothing about the
+// connection now and is not counted.
 type healthBook struct {
 	e         *Engine
 	mu        sync.Mutex
 	fails     map[string]int
 	down      map[string]bool
 	probation map[string]bool
-	mailed    map[string]bool // an outage mail went out and no recovery mail yet
+	mailed    map[string]bool      // an outage mail went out and no recovery mail yet
+	answered  map[string]time.Time // when the connection last answered
 }
 
 func newHealthBook(e *Engine) *healthBook {
 	return &healthBook{e: e, fails: map[string]int{}, down: map[string]bool{},
-		probation: map[string]bool{}, mailed: map[string]bool{}}
+		probation: map[string]bool{}, mailed: map[string]bool{}, answered: map[string]time.Time{}}
+}
+
+// seen notes that the connection answered at t; the mutex is held.
+func (h *healthBook) seen(conn string, t time.Time) {
+	if t.After(h.answered[conn]) {
+		h.answered[conn] = t
+	}
 }
 
 // load takes up the connections that were down when the appliance stopped.
@@ -73,9 +85,10 @@ func (h *healthBook) downList() []string {
 	return out
 }
 
-// ok records that real work with a connection succeeded.
-func (h *healthBook) ok(conn string) {
+// ok records that real work with a connection, begun at start, succeeded.
+func (h *healthBook) ok(conn string, start time.Time) {
 	h.mu.Lock()
+	h.seen(conn, start)
 	wasDown, hadFails, mailed := h.down[conn], h.fails[conn] > 0, h.mailed[conn]
 	delete(h.down, conn)
 	delete(h.fails, conn)
@@ -97,6 +110,7 @@ func (h *healthBook) ok(conn string) {
 // resume, on probation.
 func (h *healthBook) probeOK(conn string) {
 	h.mu.Lock()
+	h.seen(conn, time.Now())
 	wasDown := h.down[conn]
 	delete(h.down, conn)
 	delete(h.fails, conn)
@@ -107,9 +121,13 @@ func (h *healthBook) probeOK(conn string) {
 	}
 }
 
-// failed records a transient failure of a connection.
-func (h *healthBook) failed(conn, msg string) {
+// failed records a transient failure of an attempt begun at start.
+func (h *healthBook) failed(conn, msg string, start time.Time) {
 	h.mu.Lock()
+	if start.Before(h.answered[conn]) {
+		h.mu.Unlock()
+		return // stale: the connection answered since this attempt began
+	}
 	h.fails[conn]++
 	n := h.fails[conn]
 	goesDown := (n >= h.e.cfg.DownAfter || h.probation[conn]) && !h.down[conn]

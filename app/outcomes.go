@@ -77,9 +77,9 @@ func (e *Engine) afterCommit(batch []outcome) {
 	for _, o := range batch {
 		switch {
 		case o.succeeded != "":
-			e.health.ok(o.succeeded)
+			e.health.ok(o.succeeded, o.start)
 		case o.blame != "" && o.status == StatusRetrying:
-			e.health.failed(o.blame, o.err)
+			e.health.failed(o.blame, o.err, o.start)
 		}
 		if o.status == StatusFailed {
 			failures[o.tx.Flow]++

@@ -109,13 +109,14 @@ func (e *Engine) startRun(flowID, trigger string, finished time.Time) (*core.Rec
 // readRun reads the flow's source page by page into the inbox and closes
 // the run; the records' outcomes are counted on the run as they come.
 func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
+	start := time.Now()
 	err := e.safeRead(rt, run.Id)
 	msg := ""
 	if err != nil {
 		msg = rt.redact.text(err.Error())
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
 		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
-			e.health.failed(rt.source.Id, msg)
+			e.health.failed(rt.source.Id, msg, start)
 		}
 	}
 	_, dbErr := e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, error = {:error}, updated = {:now} WHERE id = {:id}`).
@@ -166,7 +167,7 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 	for {
 		page, err := stream.Next(e.ctx)
 		if errors.Is(err, connectors.ErrEndOfInput) {
-			e.health.ok(rt.source.Id)
+			e.health.ok(rt.source.Id, time.Now())
 			return nil
 		}
 		if err != nil {

@@ -98,9 +98,10 @@ type outcome struct {
 	next      time.Time
 	payloads  Payloads
 	duration  time.Duration
-	blame     string // connection whose transient failure this is
-	succeeded string // connection that answered
-	held      bool   // waiting for the target's Flush before it is recorded
+	start     time.Time // when the attempt began
+	blame     string    // connection whose transient failure this is
+	succeeded string    // connection that answered
+	held      bool      // waiting for the target's Flush before it is recorded
 }
 
 // process takes one transaction through map in, rules, map out and write.
@@ -183,7 +184,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 
 // finish classifies the result and records the attempt.
 func (e *Engine) finish(o outcome, start time.Time, err error) outcome {
-	o.duration = time.Since(start)
+	o.start, o.duration = start, time.Since(start)
 	att := Attempt{At: start.UTC(), DurationMS: o.duration.Milliseconds()}
 	switch {
 	case err == nil && o.note != "" && o.succeeded == "":
