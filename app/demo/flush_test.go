@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/app/demo"
 )
 
@@ -17,17 +16,7 @@ func TestSucceededRecordsReachTheFileByShutdown(t *testing.T) {
 	slow := fastEngine
 	slow.PollEvery = time.Hour // flushes happen only when a wake finds the queue empty
 	s := newServerWith(t, slow)
-	res, err := demo.Install(s.app, s.app.DataDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.sb.Engine().RunFlow(res.FlowID, app.TriggerManual); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the run to settle", func() bool {
-		st := s.statuses(t, res.FlowID)
-		return st[app.StatusSucceeded] == len(wantProducts) && st[app.StatusFailed] == 1
-	})
+	res, _ := runDemo(t, s)
 	time.Sleep(200 * time.Millisecond)
 	outbox := filepath.Join(res.Dir, demo.OutboxDir)
 	before, _ := shopProducts(t, outbox)

@@ -6,23 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/app/demo"
 )
 
 func TestUninstallRemovesEverything(t *testing.T) {
 	s := newServer(t, nil)
-	res, err := demo.Install(s.app, s.app.DataDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.sb.Engine().RunFlow(res.FlowID, app.TriggerManual); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the run to settle", func() bool {
-		st := s.statuses(t, res.FlowID)
-		return st[app.StatusSucceeded]+st[app.StatusFailed] == len(wantProducts)+1
-	})
+	res, _ := runDemo(t, s)
 	for _, want := range []bool{true, false} {
 		had, err := demo.Uninstall(s.app, s.app.DataDir())
 		if err != nil || had != want {
