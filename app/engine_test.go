@@ -174,6 +174,34 @@ func TestEngineMovesRecordsOnceAndUpdatesAfterwards(t *testing.T) {
 	}
 }
 
+// retarget points the flow at a new connection of the given connector,
+// registered in the test registry when it is not yet, writing to store.
+func (fe *flowEnv) retarget(t testing.TB, spec connectors.Spec, ctor connectors.Constructor, store string) {
+	t.Helper()
+	if _, ok := fe.sb.registry.Lookup(spec.Name); !ok {
+		if err := fe.sb.registry.Register(spec, ctor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target := fe.saveConnection(t, spec.Title+" target", spec.Name, map[string]any{"store": store}, nil)
+	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
+	integ.Set("b", target.Id)
+	if err := fe.app.Save(integ); err != nil {
+		t.Fatal(err)
+	}
+	fe.flow.Set("target", target.Id)
+	if err := fe.app.Save(fe.flow); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// claimTransactions claims once, with a statement of its own.
+func claimTransactions(app core.App, limit int, lease time.Duration, flows []string, now time.Time) ([]claimed, error) {
+	c := newClaimer(app)
+	defer c.close()
+	return c.claim(limit, lease, flows, now)
+}
+
 func lastWrite(s *memory.Store) memory.WriteLog {
 	log := s.Log()
 	return log[len(log)-1]
@@ -398,23 +426,9 @@ func TestEngineSurvivesAConnectorPanic(t *testing.T) {
 	fe := newFlowEnv(t, connectors.Product, nil)
 	spec := bufferedSpec
 	spec.Name, spec.Title = "panicky", "Panicky"
-	if _, ok := fe.sb.registry.Lookup("panicky"); !ok {
-		if err := fe.sb.registry.Register(spec, func(connectors.Config, connectors.Env) (connectors.Connector, error) {
-			return &panicky{}, nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	target := fe.saveConnection(t, "Panicky", "panicky", map[string]any{"store": "x"}, nil)
-	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
-	integ.Set("b", target.Id)
-	if err := fe.app.Save(integ); err != nil {
-		t.Fatal(err)
-	}
-	fe.flow.Set("target", target.Id)
-	if err := fe.app.Save(fe.flow); err != nil {
-		t.Fatal(err)
-	}
+	fe.retarget(t, spec, func(connectors.Config, connectors.Env) (connectors.Connector, error) {
+		return &panicky{}, nil
+	}, "x")
 	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
 	fe.run(t)
 	fe.waitStatuses(t, map[string]int{StatusFailed: 1})

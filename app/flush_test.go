@@ -73,23 +73,8 @@ func (b *bufferedTarget) Flush(ctx context.Context) error {
 func TestBufferedTargetRecordsSuccessOnlyAfterFlush(t *testing.T) {
 	fe := newFlowEnv(t, connectors.Product, nil)
 	// Point the flow at a buffered target writing into a fresh store.
-	reg := fe.sb.registry
-	if _, ok := reg.Lookup("buffered"); !ok {
-		if err := reg.Register(bufferedSpec, newBuffered); err != nil {
-			t.Fatal(err)
-		}
-	}
 	store := fmt.Sprintf("buffered-%d", storeSeq.Add(1))
-	target := fe.saveConnection(t, "File target", "buffered", map[string]any{"store": store}, nil)
-	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
-	integ.Set("b", target.Id)
-	if err := fe.app.Save(integ); err != nil {
-		t.Fatal(err)
-	}
-	fe.flow.Set("target", target.Id)
-	if err := fe.app.Save(fe.flow); err != nil {
-		t.Fatal(err)
-	}
+	fe.retarget(t, bufferedSpec, newBuffered, store)
 	flushFailures.Lock()
 	flushFailures.n = 1
 	flushFailures.Unlock()

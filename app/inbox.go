@@ -141,13 +141,6 @@ func (c *claimer) claim(limit int, lease time.Duration, flows []string, now time
 	return out, nil
 }
 
-// claimTransactions claims once, with a statement of its own.
-func claimTransactions(app core.App, limit int, lease time.Duration, flows []string, now time.Time) ([]claimed, error) {
-	c := newClaimer(app)
-	defer c.close()
-	return c.claim(limit, lease, flows, now)
-}
-
 // attachXrefs reads the xrefs of claimed transactions, one query per flow.
 // A transaction's xref cannot change while it is claimed: only an earlier
 // transaction of its lane writes it, and that one has finished.
