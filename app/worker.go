@@ -231,7 +231,7 @@ func (e *Engine) describe(o outcome, err error) string {
 	return truncate(msg, 20000)
 }
 
-// backoff is exponential with full jitter: a random wait between half and
+// backoff is exponential with jitter: a random wait between half and
 // all of base*2^(attempts-1), capped.
 func (e *Engine) backoff(attempts int) time.Duration {
 	d := e.cfg.BackoffBase
