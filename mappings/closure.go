@@ -127,7 +127,7 @@ func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 		if !ok {
 			return nil, errUseVM
 		}
-		out := make([]any, 0, len(items))
+		out := m.box.list(len(items))[:0]
 		for i, item := range items {
 			m.ptrs = append(m.ptrs, frame{item, i})
 			r, err := body(m, env)
@@ -147,7 +147,7 @@ func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 				out = append(out, item)
 			}
 		}
-		return out, nil
+		return m.box.boxList(out), nil
 	}, true
 }
 
@@ -254,7 +254,12 @@ func (c *compiler) builtin(x *ast.BuiltinNode) (evalFn, bool) {
 
 // invoke calls a function with evaluated arguments, kept on the machine's stack.
 func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, locate bool) (evalFn, bool) {
-	fn := c.function(name)
+	fn := c.boxingFunction(name)
+	if fn == nil {
+		if plain := c.function(name); plain != nil {
+			fn = func(_ *boxes, args ...any) (any, error) { return plain(args...) }
+		}
+	}
 	args, ok := c.args(name, argNodes)
 	if fn == nil || !ok {
 		return nil, false
@@ -268,7 +273,7 @@ func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, l
 			}
 			m.args = append(m.args, v)
 		}
-		v, err := fn(m.args[base:]...)
+		v, err := fn(&m.box, m.args[base:]...)
 		clear(m.args[base:])
 		m.args, m.ndec = m.args[:base], decs
 		if err != nil && locate {
@@ -288,6 +293,36 @@ var decimalArgs = map[string]bool{
 	"_lt": true, "_gt": true, "_le": true, "_ge": true,
 	"num": true, "round": true, "round_even": true, "round_down": true, "round_to": true, "abs": true,
 	"percent": true, "vat": true, "incl_vat": true, "excl_vat": true,
+}
+
+// boxingFunc is a function that boxes its result in a run's boxes rather
+// than in a heap allocation of its own.
+type boxingFunc func(b *boxes, args ...any) (any, error)
+
+// boxingFunction returns the form of a function that boxes its result in the
+// machine's boxes: its own, or its unboxed decimal form; nil if it has neither.
+func (c *compiler) boxingFunction(name string) boxingFunc {
+	if f, ok := registry[name]; ok && f.boxing != nil && f.withEnv == nil {
+		run := f.boxing
+		return func(b *boxes, args ...any) (any, error) {
+			v, err := run(b, args...)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			return v, nil
+		}
+	}
+	dec := c.decFunction(name)
+	if dec == nil {
+		return nil
+	}
+	return func(b *boxes, args ...any) (any, error) {
+		d, ok, err := dec(args...)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return b.Decimal(d), nil
+	}
 }
 
 // decFunction returns the unboxed form of a function, or nil.
@@ -603,7 +638,7 @@ func (c *compiler) array(x *ast.ArrayNode) (evalFn, bool) {
 		return nil, false
 	}
 	return func(m *machine, env any) (any, error) {
-		out := make([]any, len(fns))
+		out := m.box.list(len(fns))
 		for i, fn := range fns {
 			v, err := fn(m, env)
 			if err != nil {
@@ -611,7 +646,7 @@ func (c *compiler) array(x *ast.ArrayNode) (evalFn, bool) {
 			}
 			out[i] = v
 		}
-		return out, nil
+		return m.box.boxList(out), nil
 	}, true
 }
 

@@ -28,6 +28,7 @@ type Function struct {
 	fn      func(args ...any) (any, error)
 	withEnv func(tables Tables) func(args ...any) (any, error) // for functions that need the flow's tables
 	dec     decFunc                                            // fn without boxing its decimal result, if it has one
+	boxing  boxingFunc                                         // fn boxing its result in a run's boxes, if it has one
 }
 
 // Example is an expression, the record it runs on and its result as [Show] prints it.

@@ -17,7 +17,7 @@ func init() {
 			Doc: "Converts a number or numeric text (\"12,50\" too) to an exact decimal; nil stays nil.", fn: fnDec,
 			Examples: []Example{{Expr: `dec("12,50")`, Want: `12.50`}, {Expr: `dec(qty) * 2`, Input: map[string]any{"qty": json.Number("1.5")}, Want: `3.0`}}},
 		&Function{Name: "num", Group: "number", Signature: "num(x)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Converts to a JSON number (for native payloads that want numbers, not text); nil stays nil.", fn: fnNum,
+			Doc: "Converts to a JSON number (for native payloads that want numbers, not text); nil stays nil.", fn: fnNum, boxing: numBoxing,
 			Examples: []Example{{Expr: `num("12.50")`, Want: `12.50`}}},
 		&Function{Name: "round", Group: "number", Signature: "round(x, [places])", MinArgs: 1, MaxArgs: 2,
 			Doc: "Rounds half-up (commercial rounding) to places decimals (default 0).", fn: rounder(decimal.HalfUp), dec: roundDec(decimal.HalfUp),
@@ -81,6 +81,18 @@ func fnNum(args ...any) (any, error) {
 		return nil, err
 	}
 	return json.Number(d.String()), nil
+}
+
+// numBoxing is num boxing its result in a run's boxes.
+func numBoxing(b *boxes, args ...any) (any, error) {
+	if args[0] == nil {
+		return nil, nil
+	}
+	d, err := decimal.FromAny(args[0])
+	if err != nil {
+		return nil, err
+	}
+	return b.number(d), nil
 }
 
 func rounder(m decimal.Mode) func(args ...any) (any, error) { return boxed(roundDec(m)) }

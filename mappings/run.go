@@ -139,7 +139,7 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 		}
 		v, err := r.value(f, env, root)
 		if err == nil && v != nil && f.conv != nil && f.sub == nil {
-			v, err = f.conv.Coerce(v)
+			v, err = f.conv.CoerceWith(v, &r.mc.box)
 		}
 		if err != nil {
 			r.failExpr(f.target, err)
@@ -166,7 +166,7 @@ func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errNotList, err)
 	}
-	list := make([]any, len(items))
+	list := r.mc.box.list(len(items))
 	scope := r.scope(f.env, env, root)
 	for i, item := range items {
 		scope["item"], scope["index"] = item, i
@@ -177,7 +177,7 @@ func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
 		list[i] = el
 	}
 	r.endScope(f.env, scope)
-	return list, nil
+	return r.mc.box.boxList(list), nil
 }
 
 // scope returns the object an each-list's expressions run with: item, index,
