@@ -20,10 +20,10 @@ func init() {
 				{Expr: `parse_time("2019-03-07 00:00:00", "datetime")`, Want: `2019-03-07T00:00:00Z`},
 			}},
 		&Function{Name: "to_zone", Group: "date", Signature: "to_zone(t, zone)", MinArgs: 2, MaxArgs: 2,
-			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", fn: fnToZone,
+			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", fn: fnToZone, boxing: toZoneBoxing,
 			Examples: []Example{{Expr: `to_zone("2024-12-25T09:15:00Z", "America/New_York")`, Want: `2024-12-25T04:15:00-05:00`}}},
 		&Function{Name: "format_time", Group: "date", Signature: "format_time(t, layout)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Formats a time by a layout (as parse_time); nil gives nil.", fn: fnFormatTime,
+			Doc: "Formats a time by a layout (as parse_time); nil gives nil.", fn: fnFormatTime, boxing: formatTimeBoxing,
 			Examples: []Example{{Expr: `format_time("2024-12-25T09:15:00+01:00", "dmy")`, Want: `"25-12-2024"`}}},
 		&Function{Name: "ms_date", Group: "date", Signature: "ms_date(s)", MinArgs: 1, MaxArgs: 1,
 			Doc: "Parses a Microsoft JSON date such as Xero's \"/Date(1539993600000+0000)/\" (milliseconds since 1970, optional offset).", fn: fnMSDate,
@@ -83,19 +83,37 @@ func fnParseTime(args ...any) (any, error) {
 	return t, nil
 }
 
-func fnToZone(args ...any) (any, error) {
+// toZone is to_zone: the time in another zone, or !ok for nil.
+func toZone(args ...any) (time.Time, bool, error) {
 	if args[0] == nil {
-		return nil, nil
+		return time.Time{}, false, nil
 	}
 	t, err := argTime(args[0])
 	if err != nil {
-		return nil, err
+		return t, false, err
 	}
 	loc, err := loadZone(text(args[1]))
 	if err != nil {
+		return t, false, err
+	}
+	return t.In(loc), true, nil
+}
+
+func fnToZone(args ...any) (any, error) {
+	t, ok, err := toZone(args...)
+	if err != nil || !ok {
 		return nil, err
 	}
-	return t.In(loc), nil
+	return t, nil
+}
+
+// toZoneBoxing is to_zone boxing its result in a run's boxes.
+func toZoneBoxing(b *boxes, args ...any) (any, error) {
+	t, ok, err := toZone(args...)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return b.Time(t), nil
 }
 
 func fnFormatTime(args ...any) (any, error) {
@@ -107,6 +125,19 @@ func fnFormatTime(args ...any) (any, error) {
 		return nil, err
 	}
 	return t.Format(layout(text(args[1]))), nil
+}
+
+// formatTimeBoxing is format_time writing its text into a run's boxes.
+func formatTimeBoxing(b *boxes, args ...any) (any, error) {
+	if args[0] == nil {
+		return nil, nil
+	}
+	t, err := argTime(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var buf [64]byte
+	return b.String(b.text(t.AppendFormat(buf[:0], layout(text(args[1]))))), nil
 }
 
 var msDate = regexp.MustCompile(`^/Date\((-?\d+)([+-]\d{4})?\)/$`)

@@ -212,9 +212,16 @@ func equal(a, b any) bool {
 	if n, ok := b.(json.Number); ok {
 		b = string(n)
 	}
-	if ta, ok := a.(time.Time); ok {
-		tb, ok := b.(time.Time)
-		return ok && ta.Equal(tb)
+	switch x := a.(type) {
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y)
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
 	}
 	return reflect.DeepEqual(a, b)
 }
