@@ -114,7 +114,10 @@ type WriteRequest struct {
 	TargetID string
 	// Key is the record's business key, for messages and file names.
 	Key string
-	// Data is the target-native record produced by the write mapping.
+	// Data is the target-native record produced by the write mapping. It is
+	// the writer's to read until Write returns; the engine then reuses its
+	// maps for later records. A writer that keeps the record (a buffer, a
+	// store) keeps a [CloneData] of it.
 	Data map[string]any
 	// IdempotencyKey is the same for every attempt at the same transaction:
 	// a target that accepts idempotency keys must send it, so that an

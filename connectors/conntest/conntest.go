@@ -35,6 +35,10 @@ type Suite struct {
 	Seed func(t *testing.T, n int)
 	// Sample is a target-native record to write; writes are checked when set.
 	Sample map[string]any
+	// Written, when set, returns the record the app now holds under a
+	// target id, to check that a writer kept what it was given even though
+	// the engine empties and reuses the maps of a record after Write.
+	Written func(t *testing.T, targetID string) map[string]any
 	// Webhook, when set, returns a valid signed webhook call for secret.
 	Webhook func(t *testing.T, secret string) connectors.WebhookRequest
 	// Timeout bounds every call; 30 seconds when 0.

@@ -29,7 +29,12 @@ func TestConformance(t *testing.T) {
 				store.Add(connectors.Product, fmt.Sprintf("p%d", i), map[string]any{"sku": fmt.Sprintf("SKU-%d", i)})
 			}
 		},
-		Sample: map[string]any{"sku": "SKU-NEW", "name": "New"},
+		Sample: map[string]any{"sku": "SKU-NEW", "name": "New",
+			"price": map[string]any{"amount": "9.95"}, "images": []any{map[string]any{"url": "https://example.com/1.jpg"}}},
+		Written: func(t *testing.T, id string) map[string]any {
+			rec, _ := store.Get(connectors.Product, id)
+			return rec
+		},
 		Webhook: func(t *testing.T, secret string) connectors.WebhookRequest {
 			body := []byte(`{"entity":"order","records":[{"id":"o1","number":"1001"}]}`)
 			h := http.Header{}

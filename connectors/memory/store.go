@@ -2,7 +2,6 @@ package memory
 
 import (
 	"fmt"
-	"maps"
 	"sync"
 	"time"
 
@@ -74,7 +73,7 @@ func (s *Store) Add(entity connectors.Entity, id string, data map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	s.records[entity] = append(s.records[entity], stored{seq: s.seq, id: id, entity: entity, data: maps.Clone(data)})
+	s.records[entity] = append(s.records[entity], stored{seq: s.seq, id: id, entity: entity, data: connectors.CloneData(data)})
 }
 
 // Get returns a copy of the record with the given target id.
@@ -83,7 +82,7 @@ func (s *Store) Get(entity connectors.Entity, id string) (map[string]any, bool) 
 	defer s.mu.Unlock()
 	for _, r := range s.records[entity] {
 		if r.id == id {
-			return maps.Clone(r.data), true
+			return connectors.CloneData(r.data), true
 		}
 	}
 	return nil, false
@@ -170,7 +169,7 @@ func (s *Store) write(req connectors.WriteRequest) (string, error) {
 	defer s.mu.Unlock()
 	s.writes++
 	id := s.upsert(req)
-	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: maps.Clone(req.Data)})
+	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: connectors.CloneData(req.Data)})
 	return id, nil
 }
 
@@ -180,7 +179,7 @@ func (s *Store) upsert(req connectors.WriteRequest) string {
 	if req.TargetID != "" {
 		for i := range recs {
 			if recs[i].id == req.TargetID {
-				recs[i].data = maps.Clone(req.Data)
+				recs[i].data = connectors.CloneData(req.Data)
 				return req.TargetID
 			}
 		}
@@ -190,7 +189,7 @@ func (s *Store) upsert(req connectors.WriteRequest) string {
 	if id == "" {
 		id = fmt.Sprintf("%s-%d", req.Entity, s.seq)
 	}
-	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: maps.Clone(req.Data)})
+	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: connectors.CloneData(req.Data)})
 	return id
 }
 
@@ -208,7 +207,7 @@ func (s *Store) after(entity connectors.Entity, seq, n int) ([]connectors.Record
 		if len(out) == n {
 			break
 		}
-		out = append(out, connectors.Record{ID: r.id, Key: keyOf(r.data, r.id), Data: maps.Clone(r.data)})
+		out = append(out, connectors.Record{ID: r.id, Key: keyOf(r.data, r.id), Data: connectors.CloneData(r.data)})
 		last = r.seq
 	}
 	return out, last
