@@ -17,10 +17,11 @@ import (
 type Payloads struct {
 	// Input is the native record as read from the source.
 	Input map[string]any `json:"input,omitempty"`
-	// Canonical is the record in the canonical model, after the rules.
-	Canonical map[string]any `json:"canonical,omitempty"`
-	// Output is the target-native record that was written.
-	Output map[string]any `json:"output,omitempty"`
+	// Canonical is the record in the canonical model, after the rules, as
+	// JSON: it is encoded as soon as it is made.
+	Canonical json.RawMessage `json:"canonical,omitempty"`
+	// Output is the target-native record that was written, as JSON.
+	Output json.RawMessage `json:"output,omitempty"`
 	// Response is what the target answered.
 	Response map[string]any `json:"response,omitempty"`
 	// Attempts lists every attempt, oldest first.
@@ -147,6 +148,23 @@ func (r redactor) record(m map[string]any) map[string]any {
 		return m
 	}
 	return r.redactedCopy(m)
+}
+
+// recordJSON encodes a record for its payload, with credentials redacted,
+// and also returns its JSON before redaction (the same bytes when there is
+// nothing to redact). A nil record gives nil.
+func (r redactor) recordJSON(m map[string]any) (payload, plain json.RawMessage, err error) {
+	if m == nil {
+		return nil, nil, nil
+	}
+	if plain, err = json.Marshal(m); err != nil {
+		return nil, nil, err
+	}
+	if !r.needed(m) {
+		return plain, plain, nil
+	}
+	payload, err = json.Marshal(r.redactedCopy(m))
+	return payload, plain, err
 }
 
 // needed reports whether a value holds anything to redact.

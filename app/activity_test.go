@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 func TestPayloadsRoundTrip(t *testing.T) {
 	p := Payloads{
 		Input:    map[string]any{"sku": "A-1", "qty": "3"},
-		Output:   map[string]any{"code": "A-1"},
+		Output:   json.RawMessage(`{"code":"A-1"}`),
 		Attempts: []Attempt{{At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Outcome: "failed", Error: "503"}},
 	}
 	enc, err := encodePayloads(p)
@@ -20,7 +21,7 @@ func TestPayloadsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Input["sku"] != "A-1" || got.Output["code"] != "A-1" || len(got.Attempts) != 1 || got.Attempts[0].Error != "503" {
+	if got.Input["sku"] != "A-1" || string(got.Output) != `{"code":"A-1"}` || len(got.Attempts) != 1 || got.Attempts[0].Error != "503" {
 		t.Fatalf("round trip = %+v", got)
 	}
 	if _, err := decodePayloads("not base64!"); err == nil {

@@ -140,6 +140,11 @@ func TestEngineMovesRecordsOnceAndUpdatesAfterwards(t *testing.T) {
 	if fe.target.Writes() != 20 || fe.target.Len() != 20 {
 		t.Fatalf("target writes %d, records %d; want 20 and 20", fe.target.Writes(), fe.target.Len())
 	}
+	for _, w := range fe.target.Log() { // the engine reuses a record's maps after writing it
+		if got, _ := fe.target.Get(connectors.Product, w.ID); w.Data["sku"] == nil || fmt.Sprint(got) != fmt.Sprint(w.Data) {
+			t.Fatalf("target holds %v for %s, written %v", got, w.ID, w.Data)
+		}
+	}
 	rec, _ := fe.app.FindRecordById("runs", run)
 	eventually(t, "run counts", func() bool {
 		rec, _ = fe.app.FindRecordById("runs", run)
@@ -225,7 +230,7 @@ func TestEngineRetriesTransientErrorsAndFailsPermanentOnes(t *testing.T) {
 	if len(p.Attempts) != 3 || p.Attempts[0].Error != "503 busy" || p.Attempts[2].Outcome != StatusSucceeded {
 		t.Fatalf("attempt log %+v", p.Attempts)
 	}
-	if p.Input["sku"] != "SKU-1" || p.Canonical["sku"] != "SKU-1" || p.Response["id"] == nil {
+	if p.Input["sku"] != "SKU-1" || !strings.Contains(string(p.Canonical), `"sku":"SKU-1"`) || p.Response["id"] == nil {
 		t.Fatalf("payloads %+v", p)
 	}
 
@@ -276,6 +281,52 @@ func TestEngineFilterRuleSkipsWithReason(t *testing.T) {
 	tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p1")
 	if tx.GetString("note") != "drafts are not published" {
 		t.Fatalf("note %q", tx.GetString("note"))
+	}
+}
+
+// TestEngineWritesMappedRecordsWhileReusingTheirMaps: with mappings in and
+// out, the engine releases each mapping result after the write, and the
+// next records reuse its maps; every record still arrives whole, and the
+// activity keeps its canonical and output records.
+func TestEngineWritesMappedRecordsWhileReusingTheirMaps(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, map[string]any{"mapping": map[string]any{
+		"in": []map[string]any{
+			{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "upper(name)"},
+			{"target": "prices.list", "expr": "price"}, {"target": "prices.currency", "expr": `"EUR"`},
+		},
+		"out": []map[string]any{
+			{"target": "code", "expr": "sku"}, {"target": "title", "expr": "name"},
+			{"target": "price.amount", "expr": "num(prices.list * 1.21)"}, {"target": "price.currency", "expr": "prices.currency"},
+		},
+	}})
+	const n = 40
+	for i := range n {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), map[string]any{
+			"sku": fmt.Sprintf("SKU-%d", i), "name": fmt.Sprintf("chair %d", i), "price": fmt.Sprintf("%d.00", 10+i)})
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: n})
+	log := fe.target.Log()
+	if len(log) != n {
+		t.Fatalf("%d writes, want %d", len(log), n)
+	}
+	for _, w := range log {
+		var i int
+		if _, err := fmt.Sscanf(fmt.Sprint(w.Data["code"]), "SKU-%d", &i); err != nil {
+			t.Fatalf("written %v: %v", w.Data, err)
+		}
+		want := fmt.Sprintf("map[code:SKU-%d price:map[amount:%.4f currency:EUR] title:CHAIR %d]", i, float64(10+i)*1.21, i)
+		if got, _ := fe.target.Get(connectors.Product, w.ID); fmt.Sprint(got) != want || fmt.Sprint(w.Data) != want {
+			t.Fatalf("target holds %v, written %v; want %s", got, w.Data, want)
+		}
+	}
+	tx, err := fe.app.FindFirstRecordByData("transactions", "source_id", "p7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := decodePayloads(tx.GetString("payloads"))
+	if !strings.Contains(string(p.Canonical), `"name":"CHAIR 7"`) || !strings.Contains(string(p.Output), `"amount":20.5700`) {
+		t.Fatalf("activity keeps canonical %s and output %s", p.Canonical, p.Output)
 	}
 }
 

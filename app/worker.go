@@ -125,19 +125,39 @@ func (e *Engine) process(c claimed) (o outcome) {
 	}
 	o.flow = rt
 	res, err := rt.program.Run(p.Input)
-	o.payloads.Canonical, o.payloads.Output = rt.redact.record(res.Canonical), rt.redact.record(res.Output)
-	if err != nil {
+	defer res.Release() // its maps are reused once written and encoded below
+	canonical, encErr := e.encodeRecords(&o, rt, res)
+	switch {
+	case err != nil:
 		return e.finish(o, start, connectors.Permanent(err))
-	}
-	if res.Skipped {
+	case encErr != nil:
+		return e.finish(o, start, connectors.Permanent(encErr))
+	case res.Skipped:
 		o.note = res.SkipReason
 		return e.finish(o, start, nil)
 	}
-	return e.write(o, rt, c, res, start)
+	return e.write(o, rt, c, res, hashJSON(canonical), start)
 }
 
-func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, start time.Time) outcome {
-	o.hash = hashRecord(res.Canonical)
+// encodeRecords puts the canonical and output records into the payloads as
+// JSON, redacted, and returns the canonical record's JSON before redaction
+// (for its content hash). Nothing in the outcome refers to the result's
+// maps afterwards, so they can be released.
+func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result) (json.RawMessage, error) {
+	canonical, plain, err := rt.redact.recordJSON(res.Canonical)
+	if err != nil {
+		return nil, fmt.Errorf("the canonical record cannot be stored: %w", err)
+	}
+	output, _, err := rt.redact.recordJSON(res.Output)
+	if err != nil {
+		return nil, fmt.Errorf("the output record cannot be stored: %w", err)
+	}
+	o.payloads.Canonical, o.payloads.Output = canonical, output
+	return plain, nil
+}
+
+func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {
+	o.hash = hash
 	xref := c.xref
 	if xref.Hash == o.hash && xref.Hash != "" {
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
@@ -242,9 +262,9 @@ func (e *Engine) backoff(attempts int) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
-// hashRecord is the content hash of a canonical record, for delta sync.
-func hashRecord(rec map[string]any) string {
-	data, _ := json.Marshal(rec) // map keys are sorted: the encoding is stable
+// hashJSON is the content hash of a canonical record's JSON, for delta
+// sync; JSON objects are encoded with sorted keys, so it is stable.
+func hashJSON(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:16])
 }
