@@ -28,8 +28,8 @@ type boxes struct {
 	bytes chunk[byte]  // the bytes of computed texts
 }
 
-// chunkLen is the number of values in a chunk; a chunk of decimals is 4 KiB.
-const chunkLen = 256
+// chunkBytes is the size of a chunk: 256 decimals, 4,096 bytes of text.
+const chunkBytes = 4096
 
 // chunk is an append-only run of values of one type.
 type chunk[T any] struct {
@@ -47,7 +47,7 @@ type eface struct {
 // take reserves n consecutive slots, starting a new chunk when they do not fit.
 func (c *chunk[T]) take(n int) []T {
 	if cap(c.buf)-len(c.buf) < n {
-		c.buf = make([]T, 0, max(chunkLen, n))
+		c.buf = make([]T, 0, max(chunkBytes/int(unsafe.Sizeof(*new(T))), n))
 	}
 	start := len(c.buf)
 	c.buf = c.buf[:start+n]

@@ -20,7 +20,7 @@ func TestBoxesHoldValuesLikeGo(t *testing.T) {
 	when := time.Date(2026, 11, 27, 8, 30, 0, 0, time.FixedZone("CET", 3600))
 	type pair struct{ got, want any }
 	var kept []pair
-	for i := range 3 * chunkLen {
+	for i := range 3 * chunkBytes / 16 {
 		d := decimal.New(int64(i)*7+1, 2)
 		s := fmt.Sprintf("text %d", i)
 		kept = append(kept,
@@ -71,11 +71,11 @@ func TestBoxesAllocateByChunk(t *testing.T) {
 	var b boxes
 	d := decimal.MustParse("12.50")
 	n := testing.AllocsPerRun(10, func() {
-		for range chunkLen {
+		for range chunkBytes / 16 {
 			_ = b.Decimal(d)
 		}
 	})
 	if n > 1 {
-		t.Fatalf("%d decimals took %v allocations, want at most 1", chunkLen, n)
+		t.Fatalf("%d decimals took %v allocations, want at most 1", chunkBytes/16, n)
 	}
 }

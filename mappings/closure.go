@@ -537,8 +537,9 @@ func (c *compiler) binary(x *ast.BinaryNode) (evalFn, bool) {
 	case "or", "||":
 		return logic(l, r, true, x.Operator), true
 	case "in":
-		if list, ok := constList(x.Right); ok {
-			// a literal list of constants, built once: in only reads it
+		if elems, ok := constList(x.Right); ok {
+			// a literal list of constants, built and boxed once: in only reads it
+			var list any = elems
 			return func(m *machine, env any) (any, error) {
 				a, err := l(m, env)
 				if err != nil {
