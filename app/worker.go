@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -148,12 +149,19 @@ func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result)
 	if err != nil {
 		return nil, fmt.Errorf("the canonical record cannot be stored: %w", err)
 	}
-	output, _, err := rt.redact.recordJSON(res.Output)
-	if err != nil {
-		return nil, fmt.Errorf("the output record cannot be stored: %w", err)
+	output := canonical
+	if !sameMap(res.Output, res.Canonical) { // without a write mapping they are one map
+		if output, _, err = rt.redact.recordJSON(res.Output); err != nil {
+			return nil, fmt.Errorf("the output record cannot be stored: %w", err)
+		}
 	}
 	o.payloads.Canonical, o.payloads.Output = canonical, output
 	return plain, nil
+}
+
+// sameMap reports whether a and b are the same map (not merely equal ones).
+func sameMap(a, b map[string]any) bool {
+	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {
