@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
@@ -312,6 +313,9 @@ func (c *compiler) boxingFunction(name string) boxingFunc {
 			return v, nil
 		}
 	}
+	if trim, ok := builtinTrims[name]; ok {
+		return trimBoxing(name, trim)
+	}
 	dec := c.decFunction(name)
 	if dec == nil {
 		return nil
@@ -322,6 +326,29 @@ func (c *compiler) boxingFunction(name string) boxingFunc {
 			return nil, err
 		}
 		return b.Decimal(d), nil
+	}
+}
+
+// builtinTrims are expr's trimPrefix and trimSuffix, which mappings use to
+// cut a "#" off an order number and the like.
+var builtinTrims = map[string]func(s, cut string) string{
+	"trimPrefix": strings.TrimPrefix, "trimSuffix": strings.TrimSuffix,
+}
+
+// trimBoxing runs a builtin trim on texts, boxing the result in a run's
+// boxes; anything else goes to the builtin itself, so errors stay its own.
+func trimBoxing(name string, trim func(s, cut string) string) boxingFunc {
+	builtin := builtinFunc(name)
+	return func(b *boxes, args ...any) (any, error) {
+		s, ok := args[0].(string)
+		cut, okCut := " ", true
+		if len(args) == 2 {
+			cut, okCut = args[1].(string)
+		}
+		if !ok || !okCut || len(args) > 2 {
+			return builtin(args...)
+		}
+		return b.String(trim(s, cut)), nil
 	}
 }
 

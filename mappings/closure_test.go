@@ -101,3 +101,30 @@ var fuzzEnv = map[string]any{
 	"x":     "2",
 	"items": []any{map[string]any{"qty": 2, "price": "1.25"}},
 }
+
+// TestBuiltinTrimsMatchVM: trimPrefix and trimSuffix box their text in the
+// run's boxes, and give the builtin's results and errors on anything else.
+func TestBuiltinTrimsMatchVM(t *testing.T) {
+	c := newCompiler(nil)
+	env := map[string]any{"name": "#1001", "num": json.Number("42"), "none": nil, "list": []any{"a"}}
+	compiled, closures := 0, 0
+	for _, src := range []string{
+		`trimPrefix(name, "#")`, `trimSuffix(name, "01")`, `trimPrefix(" x")`, `trimSuffix("x ")`,
+		`trimPrefix(num, "4")`, `trimPrefix(none, "#")`, `trimPrefix(name, none)`, `trimSuffix(list, "a")`,
+	} {
+		p, err := c.compile(src)
+		if err != nil {
+			continue // refused at compile time, as on the VM
+		}
+		compiled++
+		if p.fn != nil {
+			closures++
+		}
+		if diff, ok := sameResult(p, env); !ok {
+			t.Errorf("%s: %s", src, diff)
+		}
+	}
+	if compiled < 5 || closures != compiled {
+		t.Errorf("%d compiled, %d of them as closures", compiled, closures)
+	}
+}

@@ -29,6 +29,28 @@ type Function struct {
 	withEnv func(tables Tables) func(args ...any) (any, error) // for functions that need the flow's tables
 	dec     decFunc                                            // fn without boxing its decimal result, if it has one
 	boxing  boxingFunc                                         // fn boxing its result in a run's boxes, if it has one
+	text    textFunc                                           // a function giving text: fn and boxing are made from it
+}
+
+// textFunc is a function whose result is always a text.
+type textFunc func(args ...any) (string, error)
+
+// plain returns f as an expression function.
+func (f textFunc) plain(args ...any) (any, error) {
+	s, err := f(args...)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// boxing returns f boxing its text in a run's boxes.
+func (f textFunc) boxing(b *boxes, args ...any) (any, error) {
+	s, err := f(args...)
+	if err != nil {
+		return nil, err
+	}
+	return b.String(s), nil
 }
 
 // Example is an expression, the record it runs on and its result as [Show] prints it.
@@ -48,6 +70,9 @@ func register(fs ...*Function) {
 	for _, f := range fs {
 		if _, dup := registry[f.Name]; dup {
 			panic("mappings: function registered twice: " + f.Name)
+		}
+		if f.text != nil {
+			f.fn, f.boxing = f.text.plain, f.text.boxing
 		}
 		registry[f.Name] = f
 	}
