@@ -26,8 +26,9 @@ type Result struct {
 // per object. Everything read from the result must be done with first:
 // after Release the maps are emptied, so a map kept by mistake shows up
 // empty rather than changing under its holder. Values taken out of the maps
-// (texts, decimals, lists) stay valid. Releasing is optional, and a second
-// Release of the same result does nothing.
+// (texts, decimals, times, lists) stay valid, but the maps in a list are
+// emptied too. Releasing is optional, and a second Release of the same
+// result does nothing.
 func (res Result) Release() { res.objects.release(res.gen) }
 
 // runner holds the per-record state; runners are pooled.
