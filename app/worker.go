@@ -127,7 +127,7 @@ func (e *Engine) process(c claimed) (o outcome) {
 	o.flow = rt
 	res, err := rt.program.Run(p.Input)
 	defer res.Release() // its maps are reused once written and encoded below
-	canonical, encErr := e.encodeRecords(&o, rt, res)
+	plain, encErr := e.encodeRecords(&o, rt, res)
 	switch {
 	case err != nil:
 		return e.finish(o, start, connectors.Permanent(err))
@@ -137,7 +137,7 @@ func (e *Engine) process(c claimed) (o outcome) {
 		o.note = res.SkipReason
 		return e.finish(o, start, nil)
 	}
-	return e.write(o, rt, c, res, hashJSON(canonical), start)
+	return e.write(o, rt, c, res, hashJSON(plain), start)
 }
 
 // encodeRecords puts the canonical and output records into the payloads as

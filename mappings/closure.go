@@ -316,17 +316,10 @@ func (c *compiler) boxingFunction(name string) boxingFunc {
 	if trim, ok := builtinTrims[name]; ok {
 		return trimBoxing(name, trim)
 	}
-	dec := c.decFunction(name)
-	if dec == nil {
-		return nil
+	if dec := c.decFunction(name); dec != nil {
+		return dec.boxingWith((*boxes).Decimal)
 	}
-	return func(b *boxes, args ...any) (any, error) {
-		d, ok, err := dec(args...)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return b.Decimal(d), nil
-	}
+	return nil
 }
 
 // builtinTrims are expr's trimPrefix and trimSuffix, which mappings use to

@@ -13,26 +13,26 @@ import (
 func init() {
 	register(
 		&Function{Name: "parse_time", Group: "date", Signature: "parse_time(s, layout, [zone])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Parses text by a layout: a Go reference layout (\"02-01-2006 15:04\") or one of rfc3339, date (2006-01-02), datetime (2006-01-02 15:04:05), dmy (02-01-2006), dmy_slash (02/01/2006), mdy_slash (01/02/2006). Text without a zone is read in zone (an IANA name, default UTC).",
-			fn:  fnParseTime,
+			Doc:  "Parses text by a layout: a Go reference layout (\"02-01-2006 15:04\") or one of rfc3339, date (2006-01-02), datetime (2006-01-02 15:04:05), dmy (02-01-2006), dmy_slash (02/01/2006), mdy_slash (01/02/2006). Text without a zone is read in zone (an IANA name, default UTC).",
+			time: parseTime,
 			Examples: []Example{
 				{Expr: `parse_time("31-01-2025 14:30", "02-01-2006 15:04", "Europe/Amsterdam")`, Want: `2025-01-31T14:30:00+01:00`},
 				{Expr: `parse_time("2019-03-07 00:00:00", "datetime")`, Want: `2019-03-07T00:00:00Z`},
 			}},
 		&Function{Name: "to_zone", Group: "date", Signature: "to_zone(t, zone)", MinArgs: 2, MaxArgs: 2,
-			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", fn: fnToZone, boxing: toZoneBoxing,
+			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", time: toZone,
 			Examples: []Example{{Expr: `to_zone("2024-12-25T09:15:00Z", "America/New_York")`, Want: `2024-12-25T04:15:00-05:00`}}},
 		&Function{Name: "format_time", Group: "date", Signature: "format_time(t, layout)", MinArgs: 2, MaxArgs: 2,
 			Doc: "Formats a time by a layout (as parse_time); nil gives nil.", fn: fnFormatTime, boxing: formatTimeBoxing,
 			Examples: []Example{{Expr: `format_time("2024-12-25T09:15:00+01:00", "dmy")`, Want: `"25-12-2024"`}}},
 		&Function{Name: "ms_date", Group: "date", Signature: "ms_date(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Parses a Microsoft JSON date such as Xero's \"/Date(1539993600000+0000)/\" (milliseconds since 1970, optional offset).", fn: fnMSDate,
+			Doc: "Parses a Microsoft JSON date such as Xero's \"/Date(1539993600000+0000)/\" (milliseconds since 1970, optional offset).", time: msDateTime,
 			Examples: []Example{{Expr: `ms_date("/Date(1551916800000+0000)/")`, Want: `2019-03-07T00:00:00Z`}, {Expr: `ms_date("/Date(1551916800000+0100)/")`, Want: `2019-03-07T01:00:00+01:00`}}},
 		&Function{Name: "unix_time", Group: "date", Signature: "unix_time(seconds, [zone])", MinArgs: 1, MaxArgs: 2,
-			Doc: "A time from seconds since 1970 (UTC unless zone is given).", fn: fnUnixTime,
+			Doc: "A time from seconds since 1970 (UTC unless zone is given).", time: unixTime,
 			Examples: []Example{{Expr: `unix_time(1735118100)`, Want: `2024-12-25T09:15:00Z`}}},
 		&Function{Name: "add_days", Group: "date", Signature: "add_days(t, n)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Adds n calendar days (may be negative), keeping the zone.", fn: fnAddDays,
+			Doc: "Adds n calendar days (may be negative), keeping the zone.", time: addDays,
 			Examples: []Example{{Expr: `add_days("2024-12-25T09:15:00Z", 30)`, Want: `2025-01-24T09:15:00Z`}}},
 	)
 }
@@ -63,10 +63,10 @@ func loadZone(name string) (*time.Location, error) {
 	return z, nil
 }
 
-func fnParseTime(args ...any) (any, error) {
+func parseTime(args ...any) (time.Time, bool, error) {
 	s := strings.TrimSpace(text(args[0]))
 	if s == "" {
-		return nil, nil
+		return time.Time{}, false, nil
 	}
 	zone := "UTC"
 	if len(args) == 3 {
@@ -74,13 +74,13 @@ func fnParseTime(args ...any) (any, error) {
 	}
 	loc, err := loadZone(zone)
 	if err != nil {
-		return nil, err
+		return time.Time{}, false, err
 	}
 	t, err := time.ParseInLocation(layout(text(args[1])), s, loc)
 	if err != nil {
-		return nil, fmt.Errorf("cannot parse %q by layout %q", s, text(args[1]))
+		return t, false, fmt.Errorf("cannot parse %q by layout %q", s, text(args[1]))
 	}
-	return t, nil
+	return t, true, nil
 }
 
 // toZone is to_zone: the time in another zone, or !ok for nil.
@@ -99,65 +99,55 @@ func toZone(args ...any) (time.Time, bool, error) {
 	return t.In(loc), true, nil
 }
 
-func fnToZone(args ...any) (any, error) {
-	t, ok, err := toZone(args...)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return t, nil
-}
-
-// toZoneBoxing is to_zone boxing its result in a run's boxes.
-func toZoneBoxing(b *boxes, args ...any) (any, error) {
-	t, ok, err := toZone(args...)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return b.Time(t), nil
-}
-
-func fnFormatTime(args ...any) (any, error) {
+// formatTime is format_time appending its text to buf, or !ok for nil.
+func formatTime(buf []byte, args ...any) ([]byte, bool, error) {
 	if args[0] == nil {
-		return nil, nil
+		return buf, false, nil
 	}
 	t, err := argTime(args[0])
 	if err != nil {
+		return buf, false, err
+	}
+	return t.AppendFormat(buf, layout(text(args[1]))), true, nil
+}
+
+func fnFormatTime(args ...any) (any, error) {
+	var buf [64]byte
+	p, ok, err := formatTime(buf[:0], args...)
+	if err != nil || !ok {
 		return nil, err
 	}
-	return t.Format(layout(text(args[1]))), nil
+	return string(p), nil
 }
 
 // formatTimeBoxing is format_time writing its text into a run's boxes.
 func formatTimeBoxing(b *boxes, args ...any) (any, error) {
-	if args[0] == nil {
-		return nil, nil
-	}
-	t, err := argTime(args[0])
-	if err != nil {
+	var buf [64]byte
+	p, ok, err := formatTime(buf[:0], args...)
+	if err != nil || !ok {
 		return nil, err
 	}
-	var buf [64]byte
-	return b.String(b.text(t.AppendFormat(buf[:0], layout(text(args[1]))))), nil
+	return b.String(b.text(p)), nil
 }
 
 var msDate = regexp.MustCompile(`^/Date\((-?\d+)([+-]\d{4})?\)/$`)
 
-func fnMSDate(args ...any) (any, error) {
+func msDateTime(args ...any) (time.Time, bool, error) {
 	s := strings.TrimSpace(text(args[0]))
 	if s == "" {
-		return nil, nil
+		return time.Time{}, false, nil
 	}
 	m := msDate.FindStringSubmatch(s)
 	if m == nil {
-		return nil, fmt.Errorf("cannot parse %q as /Date(ms±hhmm)/", s)
+		return time.Time{}, false, fmt.Errorf("cannot parse %q as /Date(ms±hhmm)/", s)
 	}
 	ms, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("cannot parse %q: %w", s, err)
+		return time.Time{}, false, fmt.Errorf("cannot parse %q: %w", s, err)
 	}
 	t := time.UnixMilli(ms).UTC()
 	if m[2] == "" || m[2] == "+0000" || m[2] == "-0000" {
-		return t, nil
+		return t, true, nil
 	}
 	h, _ := strconv.Atoi(m[2][1:3])
 	mi, _ := strconv.Atoi(m[2][3:])
@@ -165,34 +155,34 @@ func fnMSDate(args ...any) (any, error) {
 	if m[2][0] == '-' {
 		off = -off
 	}
-	return t.In(time.FixedZone(m[2], off)), nil
+	return t.In(time.FixedZone(m[2], off)), true, nil
 }
 
-func fnUnixTime(args ...any) (any, error) {
+func unixTime(args ...any) (time.Time, bool, error) {
 	if args[0] == nil {
-		return nil, nil
+		return time.Time{}, false, nil
 	}
 	sec, err := argInt(args[0], "seconds")
 	if err != nil {
-		return nil, err
+		return time.Time{}, false, err
 	}
 	loc := time.UTC
 	if len(args) == 2 {
 		if loc, err = loadZone(text(args[1])); err != nil {
-			return nil, err
+			return time.Time{}, false, err
 		}
 	}
-	return time.Unix(int64(sec), 0).In(loc), nil
+	return time.Unix(int64(sec), 0).In(loc), true, nil
 }
 
-func fnAddDays(args ...any) (any, error) {
+func addDays(args ...any) (time.Time, bool, error) {
 	t, err := argTime(args[0])
 	if err != nil {
-		return nil, err
+		return t, false, err
 	}
 	n, err := argInt(args[1], "days")
 	if err != nil {
-		return nil, err
+		return t, false, err
 	}
-	return t.AddDate(0, 0, n), nil
+	return t.AddDate(0, 0, n), true, nil
 }

@@ -72,30 +72,27 @@ func fnDec(args ...any) (any, error) {
 	return decimal.FromAny(args[0])
 }
 
-func fnNum(args ...any) (any, error) {
+// numValue is the decimal num writes as a number, or !ok for nil.
+func numValue(args ...any) (decimal.Decimal, bool, error) {
 	if args[0] == nil {
-		return nil, nil
+		return decimal.Zero, false, nil
 	}
 	d, err := decimal.FromAny(args[0])
-	if err != nil {
+	return d, err == nil, err
+}
+
+func fnNum(args ...any) (any, error) {
+	d, ok, err := numValue(args...)
+	if err != nil || !ok {
 		return nil, err
 	}
 	return json.Number(d.String()), nil
 }
 
 // numBoxing is num boxing its result in a run's boxes.
-func numBoxing(b *boxes, args ...any) (any, error) {
-	if args[0] == nil {
-		return nil, nil
-	}
-	d, err := decimal.FromAny(args[0])
-	if err != nil {
-		return nil, err
-	}
-	return b.number(d), nil
-}
+var numBoxing = decFunc(numValue).boxingWith((*boxes).number)
 
-func rounder(m decimal.Mode) func(args ...any) (any, error) { return boxed(roundDec(m)) }
+func rounder(m decimal.Mode) func(args ...any) (any, error) { return roundDec(m).plain }
 
 func roundDec(m decimal.Mode) decFunc {
 	return func(args ...any) (decimal.Decimal, bool, error) {
@@ -240,7 +237,7 @@ func fnInclVAT(args ...any) (any, error) {
 	return v.Normalize().Round(max(x.Scale(), v.Normalize().Scale()), decimal.Down)
 }
 
-func fnExclVAT(args ...any) (any, error) { return boxed(exclVATDec)(args...) }
+func fnExclVAT(args ...any) (any, error) { return decFunc(exclVATDec).plain(args...) }
 
 func exclVATDec(args ...any) (decimal.Decimal, bool, error) {
 	x, rate, err := twoDec(args, "amount", "rate")

@@ -71,23 +71,12 @@ func toDec(v any) (decimal.Decimal, error) {
 }
 
 func arith(op func(a, b decimal.Decimal) (decimal.Decimal, error)) func(args ...any) (any, error) {
-	return boxed(arithDec(op))
+	return arithDec(op).plain
 }
 
 // decFunc is a function whose result is a decimal (ok) or nil (!ok),
 // returned without boxing; see decimalArgs in closure.go.
-type decFunc func(args ...any) (d decimal.Decimal, ok bool, err error)
-
-// boxed is f returning its result as an any.
-func boxed(f decFunc) func(args ...any) (any, error) {
-	return func(args ...any) (any, error) {
-		d, ok, err := f(args...)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return d, nil
-	}
-}
+type decFunc = typedFunc[decimal.Decimal]
 
 func arithDec(op func(a, b decimal.Decimal) (decimal.Decimal, error)) decFunc {
 	return func(args ...any) (decimal.Decimal, bool, error) {
