@@ -41,6 +41,26 @@ func TestServeOnAFreshFolder(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
 	}
+	assertPrivate(t, filepath.Join(dir, "sb_data"))
+}
+
+// assertPrivate checks that the data folder and its database files are
+// its owner's only: they hold every connection's sealed secrets.
+func assertPrivate(t *testing.T, dataDir string) {
+	t.Helper()
+	info, err := os.Stat(dataDir)
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("data folder mode %v (%v), want 0700", info.Mode().Perm(), err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dataDir, "*.db*"))
+	if len(files) == 0 {
+		t.Fatal("no database files in the data folder")
+	}
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil && info.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", filepath.Base(f), info.Mode().Perm())
+		}
+	}
 }
 
 func TestCommands(t *testing.T) {
@@ -98,6 +118,7 @@ func TestWrongSecretKeyAtStart(t *testing.T) {
 		!strings.Contains(wrong.output.String(), "is not the key this data folder's secrets were sealed with") {
 		t.Fatalf("start-up output does not say what is wrong:\n%s", wrong.output.String())
 	}
+	assertPublicStatusTellsNothing(t, wrong)
 	token = wrong.login(t, "ed@example.com", password)
 	var st struct {
 		FlowsReady bool   `json:"flows_ready"`
@@ -180,5 +201,23 @@ func TestDemoRunsAtFirstStart(t *testing.T) {
 	outbox, err := filepath.Glob(filepath.Join(dir, "sb_data", "demo", "shop", "outbox", "*.xml"))
 	if err != nil || len(outbox) == 0 {
 		t.Fatalf("no XML file for the shop: %v", err)
+	}
+}
+
+// assertPublicStatusTellsNothing: visitors who have not signed in learn
+// that the appliance needs attention, and not which key it needs or where.
+func assertPublicStatusTellsNothing(t *testing.T, a *appliance) {
+	t.Helper()
+	for _, path := range []string{"/", "/api/switchboard/status"} {
+		res, err := http.Get(a.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), "needs attention") || strings.Contains(string(body), "secret.key") ||
+			strings.Contains(string(body), "key ") || strings.Contains(string(body), secrets.EnvKey) {
+			t.Errorf("GET %s as a visitor = %d %s", path, res.StatusCode, body)
+		}
 	}
 }

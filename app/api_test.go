@@ -90,6 +90,14 @@ func TestConnectionsAPI(t *testing.T) {
 					t.Fatalf("secrets do not open: %v %v", plain, err)
 				}
 			}},
+		{name: "a superuser's secret is sealed too", as: "superuser", method: http.MethodPost, url: fixed(connectionsURL), body: validBody, status: 200,
+			want: []string{`"secrets_set":["api_key"]`},
+			after: func(t testing.TB, env *testEnv) {
+				rec, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Shop NL")
+				if plain, err := env.sb.ConnectionSecrets(rec); err != nil || plain["api_key"] != "hunter2" {
+					t.Fatalf("secrets %v, %v", plain, err)
+				}
+			}},
 		{name: "admin creates a connection", as: "admin", method: http.MethodPost, url: fixed(connectionsURL), body: validBody, status: 200,
 			want: []string{`"secrets_set":["api_key"]`}},
 		{name: "operator cannot create a connection", as: "operator", method: http.MethodPost, url: fixed(connectionsURL), body: validBody, status: 400,

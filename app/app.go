@@ -50,6 +50,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	}
 	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady}
 	s.engine = newEngine(s, opts.Engine)
+	app.OnBootstrap().BindFunc(privateDataDir)
 	s.bindConnections()
 	s.bindFlows()
 	s.engine.bindHooks()

@@ -35,11 +35,10 @@ func (s *Switchboard) bindConnections() {
 // merges them into the connection's sealed secrets ("" or null removes one)
 // and seals them, so that plaintext never reaches the database.
 func (s *Switchboard) sealSubmittedSecrets(e *core.RecordRequestEvent) error {
-	info, err := e.RequestInfo()
+	raw, submitted, err := submittedSecrets(e.RequestEvent)
 	if err != nil {
 		return err
 	}
-	raw, submitted := info.Body["secrets"]
 	sealed := sealedSecrets(e.Record.Original())
 	if submitted {
 		if err := s.mergeSecrets(sealed, raw); err != nil {
@@ -48,6 +47,19 @@ func (s *Switchboard) sealSubmittedSecrets(e *core.RecordRequestEvent) error {
 	}
 	e.Record.Set("secrets", sealed)
 	return e.Next()
+}
+
+// submittedSecrets reads the secrets of a create or update request from its
+// body. The secrets column is hidden, so that no filter or sort can touch
+// it, and PocketBase leaves hidden fields out of the request data it hands
+// to hooks; the body is read again instead (PocketBase keeps it rereadable).
+func submittedSecrets(e *core.RequestEvent) (any, bool, error) {
+	body := map[string]any{}
+	if err := e.BindBody(&body); err != nil {
+		return nil, false, router.NewBadRequestError("The body could not be read.", err)
+	}
+	raw, submitted := body["secrets"]
+	return raw, submitted, nil
 }
 
 func (s *Switchboard) mergeSecrets(sealed map[string]string, raw any) error {

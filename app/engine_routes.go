@@ -117,15 +117,13 @@ func (e *Engine) handleResolve(re *core.RequestEvent) error {
 		Note string `json:"note"`
 	}
 	_ = re.BindBody(&body)
-	note := "resolved by hand"
-	if re.Auth != nil {
-		note += " by " + re.Auth.Email()
-	}
+	note := "resolved by hand by " + resolverName(re.Auth)
 	if body.Note != "" {
 		note += ": " + body.Note
 	}
 	res, err := e.app().DB().Update("transactions",
-		dbx.Params{"status": StatusResolved, "note": truncate(note, 2000), "updated": types.NowDateTime().String()},
+		dbx.Params{"status": StatusResolved, "note": truncate(note, 2000), "resolved_by": resolverID(re.Auth),
+			"updated": types.NowDateTime().String()},
 		dbx.And(dbx.HashExp{"id": re.Request.PathValue("id")}, dbx.In("status", StatusFailed, StatusRetrying))).Execute()
 	if err != nil {
 		return err
@@ -134,6 +132,30 @@ func (e *Engine) handleResolve(re *core.RequestEvent) error {
 		return re.BadRequestError("Only a failed or retrying transaction can be resolved.", nil)
 	}
 	return re.JSON(http.StatusOK, map[string]any{"resolved": true})
+}
+
+// resolverName names who resolved a transaction in its note, which every
+// role reads: the user's name, else their role, never their e-mail address.
+func resolverName(auth *core.Record) string {
+	switch {
+	case auth == nil:
+		return "an unknown user"
+	case auth.IsSuperuser():
+		return "a superuser"
+	case strings.TrimSpace(auth.GetString("name")) != "":
+		return strings.TrimSpace(auth.GetString("name"))
+	default:
+		return "a user with role " + auth.GetString("role")
+	}
+}
+
+// resolverID is the user kept in a transaction's resolved_by; superusers
+// are no users, so they leave it empty.
+func resolverID(auth *core.Record) string {
+	if auth == nil || auth.IsSuperuser() {
+		return ""
+	}
+	return auth.Id
 }
 
 func (e *Engine) handlePayloads(re *core.RequestEvent) error {

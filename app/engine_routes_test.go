@@ -68,8 +68,9 @@ func TestEngineRoutes(t *testing.T) {
 			body: `{"note":"entered in the ERP by hand"}`, seed: seedFailed, status: 200, after: func(t testing.TB, env *testEnv) {
 				txStatus(StatusResolved)(t, env)
 				tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
-				if tx.GetString("note") != "resolved by hand by operator@example.com: entered in the ERP by hand" {
-					t.Fatalf("note %q", tx.GetString("note"))
+				if tx.GetString("note") != "resolved by hand by a user with role operator: entered in the ERP by hand" ||
+					tx.GetString("resolved_by") != env.users[RoleOperator].Id {
+					t.Fatalf("note %q, resolved by %q", tx.GetString("note"), tx.GetString("resolved_by"))
 				}
 			}},
 		{name: "payloads are served decoded and redacted", as: "viewer", method: http.MethodGet, url: txPath("/payloads"),

@@ -20,7 +20,7 @@ const testTimeout = 30 * time.Second
 
 func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g := e.Router.Group(APIPrefix)
-	g.GET("/status", s.handleStatus).BindFunc(requireRole(anyRole))
+	g.GET("/status", s.handleStatus)
 	g.GET("/connectors", s.handleConnectors).BindFunc(requireRole(anyRole))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
 }
@@ -33,10 +33,31 @@ type Status struct {
 	Problem    string `json:"problem,omitempty"`
 }
 
+// PublicStatus is the health answer anybody may read: whether the
+// appliance works, and nothing about why not.
+type PublicStatus struct {
+	Status string `json:"status"`
+}
+
+// The public health states.
+const (
+	StatusHealthy        = "ok"
+	StatusNeedsAttention = "needs attention"
+)
+
+// handleStatus answers a public health check without details, and the
+// version and the problem in words to signed-in users.
 func (s *Switchboard) handleStatus(e *core.RequestEvent) error {
+	ready := s.Ready()
+	if !hasRole(e.Auth, anyRole) {
+		if ready != nil {
+			return e.JSON(http.StatusServiceUnavailable, PublicStatus{Status: StatusNeedsAttention})
+		}
+		return e.JSON(http.StatusOK, PublicStatus{Status: StatusHealthy})
+	}
 	st := Status{Version: Version, Commit: Commit, FlowsReady: true}
-	if err := s.Ready(); err != nil {
-		st.FlowsReady, st.Problem = false, err.Error()
+	if ready != nil {
+		st.FlowsReady, st.Problem = false, ready.Error()
 	}
 	return e.JSON(http.StatusOK, st)
 }
