@@ -4,12 +4,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/robfig/cron/v3"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/mappings"
 )
 
 const flowsCollection = "flows"
@@ -99,6 +101,65 @@ func (s *Switchboard) checkFlowEnds(app core.App, flow *core.Record, errs valida
 	if len(errs) == 0 {
 		s.checkCapability(app, flow, errs)
 	}
+	if len(errs) == 0 {
+		s.checkMapping(app, flow, errs)
+	}
+}
+
+// checkMapping compiles the flow's mapping and rules, so that an expression
+// that does not parse, a field the model lacks or an unknown rule kind is
+// refused when the flow is saved, not when its first record runs.
+func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validation.Errors) {
+	rt := &flowRuntime{flow: flow, entity: connectors.Entity(flow.GetString("entity"))}
+	var err error
+	if rt.source, err = app.FindRecordById(connectionsCollection, flow.GetString("source")); err != nil {
+		return
+	}
+	if rt.target, err = app.FindRecordById(connectionsCollection, flow.GetString("target")); err != nil {
+		return
+	}
+	cfg, err := s.engine.flowConfig(rt)
+	if err != nil {
+		errs["mapping"] = validation.NewError("validation_invalid_mapping", err.Error())
+		return
+	}
+	if _, err := mappings.Compile(cfg); err != nil {
+		for field, msgs := range mappingErrors(err) {
+			errs[field] = msgs
+		}
+	}
+}
+
+// mappingErrors sorts compile errors into the flow's fields: mapping
+// errors by direction and target field ("mapping": {"in.total": ...}),
+// rule errors under "rules".
+func mappingErrors(err error) validation.Errors {
+	byField := map[string]validation.Errors{}
+	var rules []string
+	for _, fe := range mappings.AsErrorList(err) {
+		msg := fe.Error()
+		switch fe.Stage {
+		case mappings.StageMapIn, mappings.StageMapOut:
+			dir := "in"
+			if fe.Stage == mappings.StageMapOut {
+				dir = "out"
+			}
+			if byField["mapping"] == nil {
+				byField["mapping"] = validation.Errors{}
+			}
+			byField["mapping"][dir+"."+fe.Field] = validation.NewError("validation_invalid_mapping", msg)
+		default:
+			rules = append(rules, msg)
+		}
+	}
+	out := validation.Errors{}
+	for field, e := range byField {
+		out[field] = e
+	}
+	if len(rules) > 0 {
+		out["rules"] = validation.NewError("validation_invalid_rules", strings.Join(rules, "; "))
+	}
+	return out
 }
 
 func (s *Switchboard) checkCapability(app core.App, flow *core.Record, errs validation.Errors) {

@@ -25,6 +25,16 @@ func TestFlowsAPI(t *testing.T) {
 		post("the source must read the entity", "stock", "Shop", "ERP", "", 400, `"source":{"code":"validation_unsupported_entity","message":"Test Shop cannot read stocks."}`),
 		post("the target must write the entity", "order", "ERP", "Shop", "", 400, `"target":{"code":"validation_unsupported_entity"`),
 		post("the connections must be the integration's", "order", "Shop", "Other", "", 400, `"validation_not_in_integration"`),
+		post("a mapping expression that does not parse is refused", "order", "Shop", "ERP",
+			`,"mapping":{"in":[{"target":"number","expr":"trim(order_number"}]}`, 400,
+			`"mapping":{"in.number":{"code":"validation_invalid_mapping"`, `unexpected token`),
+		post("a target field the model lacks is refused", "order", "Shop", "ERP",
+			`,"mapping":{"in":[{"target":"totals.totl","expr":"1"}]}`, 400,
+			`"in.totals.totl":{"code":"validation_invalid_mapping"`),
+		post("an unknown rule kind is refused", "order", "Shop", "ERP", `,"rules":[{"kind":"bogus","field":"status"}]`, 400,
+			`"rules":{"code":"validation_invalid_rules","message":"Order: field status: rule 1 (bogus): unknown kind`),
+		post("a good mapping and rule are taken", "order", "Shop", "ERP",
+			`,"mapping":{"in":[{"target":"number","expr":"trim(order_number)"}]},"rules":[{"kind":"filter","when":"status == 'cancelled'","reason":"cancelled"}]`, 200),
 	}
 	for _, sc := range scenarios {
 		sc.run(t)
