@@ -176,6 +176,7 @@ func seedIntegration(t testing.TB, env *testEnv) {
 	col, _ := env.app.FindCollectionByNameOrId("integrations")
 	rec := core.NewRecord(col)
 	rec.Set("name", "Shop <-> ERP")
+	rec.Set("enabled", true)
 	rec.Set("a", shop.Id)
 	rec.Set("b", erp.Id)
 	if err := env.app.Save(rec); err != nil {

@@ -22,7 +22,13 @@ func (e *Engine) bindHooks() {
 		e.forget("")
 		return ev.Next()
 	}
-	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(forgetAll)
+	integrationChanged := func(ev *core.RecordEvent) error {
+		e.dropActive()
+		e.forget("")
+		e.rescheduleIntegration(ev.Record.Id)
+		return ev.Next()
+	}
+	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(integrationChanged)
 	app.OnRecordAfterDeleteSuccess("integrations").BindFunc(forgetAll)
 	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(forgetAll)
 	app.OnRecordAfterUpdateSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {

@@ -34,6 +34,8 @@ func (e *Engine) handleRun(re *core.RequestEvent) error {
 	switch {
 	case errors.Is(err, ErrFlowRunning):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "The flow is already running.", "run": run})
+	case errors.Is(err, ErrFlowDisabled):
+		return re.JSON(http.StatusConflict, map[string]any{"message": "The flow cannot run: " + err.Error() + "."})
 	case err != nil:
 		return re.BadRequestError("The flow cannot run: "+err.Error(), nil)
 	}

@@ -24,6 +24,7 @@ const DefaultSchedule = "@every 5m"
 var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 func (s *Switchboard) bindFlows() {
+	s.app.OnRecordCreateRequest("integrations").BindFunc(enabledByDefault)
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
 	s.app.OnRecordCreate(flowsCollection).BindFunc(newWebhookSecret)
 	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
@@ -38,14 +39,28 @@ func (s *Switchboard) bindFlows() {
 
 // defaultSchedule gives a flow created through the API the default
 // schedule when the request does not name one; an explicit "" means
-// manual only.
+// manual only. A flow fed by webhooks has no schedule unless one is set:
+// its records arrive by themselves.
 func defaultSchedule(e *core.RecordRequestEvent) error {
 	info, err := e.RequestInfo()
 	if err != nil {
 		return err
 	}
-	if _, given := info.Body["schedule"]; !given {
+	if _, given := info.Body["schedule"]; !given && !e.Record.GetBool("webhook") {
 		e.Record.Set("schedule", DefaultSchedule)
+	}
+	return e.Next()
+}
+
+// enabledByDefault enables an integration created through the API when the
+// request does not say otherwise: its flows have switches of their own.
+func enabledByDefault(e *core.RecordRequestEvent) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	if _, given := info.Body["enabled"]; !given {
+		e.Record.Set("enabled", true)
 	}
 	return e.Next()
 }

@@ -222,8 +222,8 @@ func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, do
 	}
 }
 
-// activeFlows lists the flows whose work may be claimed: enabled, with
-// both connections up. The list is kept for a second, and dropped at once
+// activeFlows lists the flows whose work may be claimed: enabled (with
+// their integration), with both connections up. The list is kept for a second, and dropped at once
 // when a flow or a connection's health changes.
 func (e *Engine) activeFlows() []string {
 	e.active.mu.Lock()
@@ -233,7 +233,7 @@ func (e *Engine) activeFlows() []string {
 	}
 	down := e.health.downList()
 	params := dbx.Params{}
-	where := "enabled = TRUE"
+	where := ""
 	if len(down) > 0 {
 		names := make([]string, len(down))
 		for i, id := range down {
@@ -241,10 +241,10 @@ func (e *Engine) activeFlows() []string {
 			params[fmt.Sprintf("d%d", i)] = id
 		}
 		list := strings.Join(names, ", ")
-		where += " AND source NOT IN (" + list + ") AND target NOT IN (" + list + ")"
+		where += " AND f.source NOT IN (" + list + ") AND f.target NOT IN (" + list + ")"
 	}
 	ids := []string{}
-	if err := e.app().DB().NewQuery("SELECT id FROM flows WHERE " + where + " ORDER BY id").Bind(params).Column(&ids); err != nil {
+	if err := e.app().DB().NewQuery(enabledFlowsSQL + where + " ORDER BY f.id").Bind(params).Column(&ids); err != nil {
 		e.logger().Error("listing active flows", slog.String("error", err.Error()))
 		return nil
 	}

@@ -73,6 +73,10 @@ func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
 		e.runs.release(flowID)
 		return "", err
 	}
+	if !flowEnabled(rt.flow, rt.integration) {
+		e.runs.release(flowID)
+		return "", ErrFlowDisabled
+	}
 	run, err := e.startRun(flowID, trigger, time.Time{})
 	if err != nil {
 		e.runs.release(flowID)
@@ -123,6 +127,20 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 		Bind(dbx.Params{"now": sqlTime(time.Now()), "error": truncate(msg, 10000), "id": run.Id}).Execute()
 	if dbErr != nil {
 		e.logger().Error("closing run", slog.String("error", dbErr.Error()))
+	}
+	if err == nil && run.GetString("trigger") == TriggerSchedule {
+		e.forgetIfEmpty(run.Id)
+	}
+}
+
+// forgetIfEmpty deletes a scheduled run that read nothing: a flow polled
+// every five minutes would otherwise fill Activity with empty runs. Runs
+// started by a person, and runs that failed, are always kept.
+func (e *Engine) forgetIfEmpty(runID string) {
+	_, err := e.app().DB().NewQuery(`DELETE FROM runs WHERE id = {:id} AND read = 0 AND error = ''`).
+		Bind(dbx.Params{"id": runID}).Execute()
+	if err != nil {
+		e.logger().Error("forgetting an empty run", slog.String("error", err.Error()))
 	}
 }
 

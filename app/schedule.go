@@ -47,13 +47,10 @@ func (e *Engine) reschedule(flowID string) {
 	if e.sched == nil {
 		return
 	}
-	var row struct {
-		Schedule string `db:"schedule"`
-		Enabled  bool   `db:"enabled"`
-	}
-	err := e.app().DB().NewQuery("SELECT schedule, enabled FROM flows WHERE id = {:id}").Bind(dbx.Params{"id": flowID}).One(&row)
-	spec := row.Schedule
-	if err != nil || !row.Enabled {
+	var spec string
+	err := e.app().DB().NewQuery("SELECT f.schedule FROM flows f WHERE f.id = {:id} AND f.id IN (" + enabledFlowsSQL + ")").
+		Bind(dbx.Params{"id": flowID}).Row(&spec)
+	if err != nil {
 		spec = ""
 	}
 	s := e.sched
@@ -76,6 +73,20 @@ func (e *Engine) reschedule(flowID string) {
 		return
 	}
 	s.entries[flowID], s.specs[flowID] = id, spec
+}
+
+// rescheduleIntegration puts the schedules of an integration's flows in
+// force, after the integration was enabled or disabled.
+func (e *Engine) rescheduleIntegration(integrationID string) {
+	var ids []string
+	err := e.app().DB().NewQuery("SELECT id FROM flows WHERE integration = {:id}").
+		Bind(dbx.Params{"id": integrationID}).Column(&ids)
+	if err != nil {
+		e.logger().Error("listing an integration's flows", slog.String("error", err.Error()))
+	}
+	for _, id := range ids {
+		e.reschedule(id)
+	}
 }
 
 func (e *Engine) scheduledRun(flowID string) {

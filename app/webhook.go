@@ -41,7 +41,7 @@ var errDuplicateDelivery = errors.New("delivery seen before")
 func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	flowID := re.Request.PathValue("flow")
 	rt, err := e.runtime(flowID)
-	if err != nil || !rt.flow.GetBool("webhook") || !rt.flow.GetBool("enabled") {
+	if err != nil || !rt.flow.GetBool("webhook") || !flowEnabled(rt.flow, rt.integration) {
 		return re.NotFoundError("No flow takes webhooks here.", nil)
 	}
 	body, err := io.ReadAll(io.LimitReader(re.Request.Body, maxWebhookBody+1))
