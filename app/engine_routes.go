@@ -30,6 +30,9 @@ func (e *Engine) registerRoutes(se *core.ServeEvent) {
 }
 
 func (e *Engine) handleRun(re *core.RequestEvent) error {
+	if !e.exists(flowsCollection, re.Request.PathValue("id")) {
+		return re.NotFoundError("No such flow.", nil)
+	}
 	run, err := e.RunFlow(re.Request.PathValue("id"), TriggerManual)
 	switch {
 	case errors.Is(err, ErrFlowRunning):
@@ -80,7 +83,16 @@ func (e *Engine) latestInput(flowID string) (map[string]any, error) {
 	return p.Input, err
 }
 
+// exists tells whether a record of the collection has the id.
+func (e *Engine) exists(collection, id string) bool {
+	_, err := e.app().FindRecordById(collection, id)
+	return err == nil
+}
+
 func (e *Engine) handleRetry(re *core.RequestEvent) error {
+	if !e.exists("transactions", re.Request.PathValue("id")) {
+		return re.NotFoundError("No such transaction.", nil)
+	}
 	n, err := e.Retry(dbx.HashExp{"id": re.Request.PathValue("id")})
 	if err != nil {
 		return err
@@ -92,6 +104,9 @@ func (e *Engine) handleRetry(re *core.RequestEvent) error {
 }
 
 func (e *Engine) handleRetryFailed(re *core.RequestEvent) error {
+	if !e.exists(flowsCollection, re.Request.PathValue("id")) {
+		return re.NotFoundError("No such flow.", nil)
+	}
 	n, err := e.Retry(dbx.HashExp{"flow": re.Request.PathValue("id"), "status": StatusFailed})
 	if err != nil {
 		return err
@@ -115,6 +130,9 @@ func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 }
 
 func (e *Engine) handleResolve(re *core.RequestEvent) error {
+	if !e.exists("transactions", re.Request.PathValue("id")) {
+		return re.NotFoundError("No such transaction.", nil)
+	}
 	var body struct {
 		Note string `json:"note"`
 	}

@@ -98,3 +98,25 @@ func TestRetryLeavesOtherStatusesAlone(t *testing.T) {
 		t.Fatalf("a pending transaction was retried again (%d)", n)
 	}
 }
+
+// TestUnknownIdsAreNotFound: a route given an id that names nothing says
+// so with 404, not with a refusal of the request.
+func TestUnknownIdsAreNotFound(t *testing.T) {
+	for _, path := range []string{"/flows/nope/run", "/flows/nope/retry-failed", "/flows/nope/preview",
+		"/transactions/nope/retry", "/transactions/nope/resolve", "/connections/nope/test"} {
+		scenario{name: path, as: "admin", method: http.MethodPost, url: fixed(APIPrefix + path), body: `{}`,
+			status: 404, seed: seedFailed}.run(t)
+	}
+	for _, path := range []string{"/transactions/nope/payloads", "/flows/nope/webhook"} {
+		scenario{name: path, as: "admin", method: http.MethodGet, url: fixed(APIPrefix + path), status: 404}.run(t)
+	}
+}
+
+// TestRefusalsSayWhy: a refusal names the role it needs.
+func TestRefusalsSayWhy(t *testing.T) {
+	scenario{name: "a viewer is told which role runs a flow", as: "viewer", method: http.MethodPost, url: flowPath("/run"),
+		seed: seedWebhookFlow(true), status: 403,
+		want: []string{`Your role (viewer) does not allow this: it needs the role admin, editor, operator.`}}.run(t)
+	scenario{name: "a visitor is told to sign in", method: http.MethodPost, url: flowPath("/run"),
+		seed: seedWebhookFlow(true), status: 401, want: []string{`Sign in first`}}.run(t)
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -29,13 +30,22 @@ var (
 func requireRole(allowed []string) func(e *core.RequestEvent) error {
 	return func(e *core.RequestEvent) error {
 		if e.Auth == nil {
-			return e.UnauthorizedError("Sign in first.", nil)
+			return e.UnauthorizedError("Sign in first: this needs the role "+strings.Join(allowed, ", ")+".", nil)
 		}
 		if hasRole(e.Auth, allowed) {
 			return e.Next()
 		}
-		return e.ForbiddenError("Your role does not allow this.", nil)
+		return e.ForbiddenError(refusal(e.Auth, allowed), nil)
 	}
+}
+
+// refusal says why a signed-in caller may not do something.
+func refusal(auth *core.Record, allowed []string) string {
+	role := auth.GetString("role")
+	if auth.Collection().Name != "users" || role == "" {
+		return "Only users with the role " + strings.Join(allowed, ", ") + " may do this."
+	}
+	return "Your role (" + role + ") does not allow this: it needs the role " + strings.Join(allowed, ", ") + "."
 }
 
 // hasRole tells whether auth is a superuser or a user with one of the
