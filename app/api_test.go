@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ type scenario struct {
 	notWant []string
 	after   func(t testing.TB, env *testEnv)
 	seed    func(t testing.TB, env *testEnv)
+	decode  func(body string) error // reads the answer before after runs
 }
 
 func (sc scenario) run(t *testing.T) {
@@ -38,7 +40,13 @@ func (sc scenario) run(t *testing.T) {
 		ExpectedStatus:     sc.status,
 		ExpectedContent:    sc.want,
 		NotExpectedContent: append([]string{"hunter2", "sb1:"}, sc.notWant...),
-		AfterTestFunc: func(t testing.TB, _ *tests.TestApp, _ *http.Response) {
+		AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+			if sc.decode != nil {
+				body, _ := io.ReadAll(res.Body)
+				if err := sc.decode(string(body)); err != nil {
+					t.Fatalf("reading the answer %s: %v", body, err)
+				}
+			}
 			if sc.after != nil {
 				sc.after(t, env)
 			}

@@ -9,8 +9,6 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	"github.com/switchboard-app/switchboard/mappings"
 )
 
 func (e *Engine) registerRoutes(se *core.ServeEvent) {
@@ -43,33 +41,6 @@ func (e *Engine) handleRun(re *core.RequestEvent) error {
 		return re.BadRequestError("The flow cannot run: "+err.Error(), nil)
 	}
 	return re.JSON(http.StatusAccepted, map[string]any{"run": run})
-}
-
-// handlePreview maps one sample record (the request's "sample", or the
-// flow's latest input) through every stage, writing nothing.
-func (e *Engine) handlePreview(re *core.RequestEvent) error {
-	flowID := re.Request.PathValue("id")
-	var body struct {
-		Sample map[string]any `json:"sample"`
-	}
-	if err := re.BindBody(&body); err != nil {
-		return re.BadRequestError("The body must be JSON with a sample object.", nil)
-	}
-	rt, err := e.loadFlow(flowID)
-	if err != nil {
-		return re.NotFoundError(err.Error(), nil)
-	}
-	sample := body.Sample
-	if sample == nil {
-		if sample, err = e.latestInput(flowID); err != nil {
-			return re.BadRequestError("Send a sample record: the flow has no records yet.", nil)
-		}
-	}
-	cfg, err := e.flowConfig(rt)
-	if err != nil {
-		return re.BadRequestError(err.Error(), nil)
-	}
-	return re.JSON(http.StatusOK, mappings.Preview(cfg, sample))
 }
 
 func (e *Engine) latestInput(flowID string) (map[string]any, error) {

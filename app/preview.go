@@ -1,0 +1,126 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/mappings"
+)
+
+// maxPreviewBody bounds a preview request.
+const maxPreviewBody = 4 << 20
+
+// previewRequest is what POST /flows/{id}/preview takes: a sample record
+// (else the flow's latest input), and optionally a mapping and rules to
+// try instead of the flow's saved ones.
+type previewRequest struct {
+	Sample  map[string]any   `json:"sample"`
+	Mapping *flowMapping     `json:"mapping"`
+	Rules   *[]mappings.Rule `json:"rules"`
+}
+
+// PreviewAnswer is one sample record's trip through a flow, every stage
+// shown and nothing written.
+type PreviewAnswer struct {
+	Key        string              `json:"key"`
+	Native     map[string]any      `json:"native"`
+	Canonical  map[string]any      `json:"canonical"`
+	AfterRules map[string]any      `json:"after_rules"`
+	Output     map[string]any      `json:"output"`
+	Rules      []PreviewRuleStep   `json:"rules"`
+	Skipped    bool                `json:"skipped"`
+	SkipReason string              `json:"skip_reason,omitempty"`
+	Errors     []PreviewFieldError `json:"errors"`
+}
+
+// PreviewRuleStep is what one rule did to the sample.
+type PreviewRuleStep struct {
+	Rule    string `json:"rule"`
+	Field   string `json:"field,omitempty"`
+	Applied bool   `json:"applied"`
+	Before  any    `json:"before"`
+	After   any    `json:"after"`
+}
+
+// PreviewFieldError is one problem of the preview, in words and in parts.
+type PreviewFieldError struct {
+	Stage    string `json:"stage"`
+	Field    string `json:"field,omitempty"`
+	Position int    `json:"position,omitempty"`
+	Cause    string `json:"cause"`
+	Message  string `json:"message"`
+}
+
+// handlePreview maps one sample record through every stage, writing
+// nothing.
+func (e *Engine) handlePreview(re *core.RequestEvent) error {
+	req, err := readPreviewRequest(re.Request.Body)
+	if err != nil {
+		return re.BadRequestError(err.Error(), nil)
+	}
+	rt, err := e.loadFlow(re.Request.PathValue("id"))
+	if err != nil {
+		return re.NotFoundError("No such flow.", nil)
+	}
+	if req.Sample == nil {
+		if req.Sample, err = e.latestInput(rt.flow.Id); err != nil || req.Sample == nil {
+			return re.BadRequestError("Send a sample record: the flow has no records yet.", nil)
+		}
+	}
+	cfg, err := e.flowConfig(rt)
+	if err != nil {
+		return re.BadRequestError(err.Error(), nil)
+	}
+	if req.Mapping != nil {
+		cfg.InOverrides, cfg.OutOverrides, cfg.Tables = req.Mapping.In, req.Mapping.Out, req.Mapping.Tables
+	}
+	if req.Rules != nil {
+		cfg.Rules = *req.Rules
+	}
+	return re.JSON(http.StatusOK, previewAnswer(mappings.Preview(cfg, req.Sample)))
+}
+
+// readPreviewRequest decodes a preview request as the engine decodes
+// records: numbers stay exact (json.Number), as in a webhook's records.
+func readPreviewRequest(body io.Reader) (previewRequest, error) {
+	var req previewRequest
+	data, err := io.ReadAll(io.LimitReader(body, maxPreviewBody+1))
+	if err != nil {
+		return req, fmt.Errorf("the body could not be read: %w", err)
+	}
+	if len(data) > maxPreviewBody {
+		return req, fmt.Errorf("the body is larger than %d bytes", maxPreviewBody)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return req, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&req); err != nil {
+		return req, fmt.Errorf("the body must be JSON: {\"sample\": {...}, \"mapping\": {...}, \"rules\": [...]}, all optional: %w", err)
+	}
+	return req, nil
+}
+
+func previewAnswer(res mappings.PreviewResult) PreviewAnswer {
+	out := PreviewAnswer{Key: res.Key, Native: res.Native, Canonical: res.Canonical, AfterRules: res.AfterRules,
+		Output: res.Output, Skipped: res.Skipped, SkipReason: res.SkipReason,
+		Rules: []PreviewRuleStep{}, Errors: []PreviewFieldError{}}
+	for _, step := range res.Rules {
+		out.Rules = append(out.Rules, PreviewRuleStep{Rule: step.Rule, Field: step.Field, Applied: step.Applied,
+			Before: step.Before, After: step.After})
+	}
+	for _, fe := range res.Errors {
+		pe := PreviewFieldError{Stage: fe.Stage, Field: fe.Field, Position: fe.Pos, Message: fe.Error()}
+		if fe.Cause != nil {
+			pe.Cause = fe.Cause.Error()
+		}
+		out.Errors = append(out.Errors, pe)
+	}
+	return out
+}

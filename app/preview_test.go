@@ -1,0 +1,48 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestPreview(t *testing.T) {
+	preview := func(name, body string, check func(t testing.TB, a PreviewAnswer)) scenario {
+		var answer PreviewAnswer
+		return scenario{name: name, as: "editor", method: http.MethodPost, url: flowPath("/preview"), body: body,
+			seed: seedWebhookFlow(true), status: 200, want: []string{`"errors":`},
+			after: func(t testing.TB, env *testEnv) { check(t, answer) },
+			decode: func(body string) error { return json.Unmarshal([]byte(body), &answer) }}
+	}
+	for _, sc := range []scenario{
+		preview("an error is told in words, with its cause", `{"sample":{"number":"1001","status":"bogus"}}`,
+			func(t testing.TB, a PreviewAnswer) {
+				if len(a.Errors) == 0 || a.Errors[0].Cause == "" || !strings.Contains(a.Errors[0].Message, "status") {
+					t.Fatalf("errors %+v", a.Errors)
+				}
+			}),
+		preview("a JSON number is taken as a webhook takes it", `{"sample":{"number":1001,"currency":"EUR","status":"processing","totals":{"total":19.99}}}`,
+			func(t testing.TB, a PreviewAnswer) {
+				if len(a.Errors) != 0 || a.AfterRules["number"] != "1001" {
+					t.Fatalf("errors %+v, canonical %v", a.Errors, a.AfterRules)
+				}
+			}),
+		preview("a proposed mapping and rules are tried without saving them",
+			`{"sample":{"no":"A-7"},"mapping":{"in":[{"target":"number","expr":"no"}]},"rules":[{"kind":"filter","when":"number startsWith 'A-'","reason":"archive orders"}]}`,
+			func(t testing.TB, a PreviewAnswer) {
+				if a.Key != "A-7" || !a.Skipped || a.SkipReason != "archive orders" {
+					t.Fatalf("answer %+v", a)
+				}
+			}),
+		preview("a proposed mapping that does not compile is shown, not refused",
+			`{"sample":{"no":"A-7"},"mapping":{"in":[{"target":"number","expr":"trim(no"}]}}`,
+			func(t testing.TB, a PreviewAnswer) {
+				if len(a.Errors) != 1 || a.Errors[0].Field != "number" || a.Errors[0].Position == 0 {
+					t.Fatalf("errors %+v", a.Errors)
+				}
+			}),
+	} {
+		sc.run(t)
+	}
+}
