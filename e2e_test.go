@@ -198,7 +198,7 @@ func TestDemoRunsAtFirstStart(t *testing.T) {
 	if len(failed.Items) != 1 || !strings.Contains(failed.Items[0].Error, "prices.cost") {
 		t.Fatalf("failed transactions %+v; want the bad row, naming its field", failed.Items)
 	}
-	outbox, err := filepath.Glob(filepath.Join(dir, "sb_data", "demo", "shop", "outbox", "*.xml"))
+	outbox, err := filepath.Glob(filepath.Join(dir, "sb_data", "files", "demo", "shop", "outbox", "*.xml"))
 	if err != nil || len(outbox) == 0 {
 		t.Fatalf("no XML file for the shop: %v", err)
 	}

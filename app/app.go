@@ -56,6 +56,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	s.engine.bindHooks()
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		s.checkSecrets()
+		s.createFilesRoot()
 		s.registerRoutes(e)
 		s.engine.registerRoutes(e)
 		if err := s.engine.Start(); err != nil {

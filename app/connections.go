@@ -145,8 +145,9 @@ func sealedSecrets(rec *core.Record) map[string]string {
 	return out
 }
 
-// validateConnection checks, on every save, that the connector exists and
-// the config and secrets fit its spec; errors name each field.
+// validateConnection checks, on every save, that the connector exists, the
+// config and secrets fit its spec and pass its Validate step; errors name
+// each field.
 func (s *Switchboard) validateConnection(e *core.RecordEvent) error {
 	name := e.Record.GetString("connector")
 	reg, ok := s.registry.Lookup(name)
@@ -166,7 +167,7 @@ func (s *Switchboard) validateConnection(e *core.RecordEvent) error {
 		}
 		placeholders[secret] = "set"
 	}
-	if _, err := reg.Spec.Resolve(config, placeholders); err != nil {
+	if err := s.resolveAndValidate(e.Record, reg.Spec, config, placeholders); err != nil {
 		return specErrors(reg.Spec, err)
 	}
 	return e.Next()

@@ -48,6 +48,7 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 			slog.String("connector", rec.GetString("connector"))),
 		HTTPClient: &http.Client{Timeout: httpTimeout},
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),
+		Files:      s.FilesRoot(),
 	}
 	conn, err := s.registry.Open(rec.GetString("connector"), config, plain, env)
 	if err != nil {

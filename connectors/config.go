@@ -84,6 +84,20 @@ func (s Spec) Resolve(values map[string]any, secrets map[string]string) (Config,
 	return cfg, nil
 }
 
+// ResolveAndValidate is [Spec.Resolve] followed by the connector's own
+// [Spec.Validate] step: what a connection must pass on every save and
+// before every run.
+func (s Spec) ResolveAndValidate(values map[string]any, secrets map[string]string, env Env) (Config, error) {
+	cfg, err := s.Resolve(values, secrets)
+	if err != nil || s.Validate == nil {
+		return cfg, err
+	}
+	if err := s.Validate(cfg, env); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
 func (s Spec) resolveValues(values map[string]any, cfg Config, problems map[string]string) {
 	for name, raw := range values {
 		f, ok := s.Field(name)

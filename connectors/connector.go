@@ -23,11 +23,31 @@ type Env struct {
 	// DataDir is a folder the connector may keep local state in, such as
 	// pinned host keys. It is private to the connection.
 	DataDir string
+	// Files is the files root: the one local folder that a connection may
+	// read and write files in. Local paths in a config are relative to it.
+	Files FilesRoot
 }
 
+// FilesRoot confines the local files of connections. Every local path in a
+// connection's config is relative to Dir and must stay inside it, and none
+// may reach the data folder's own files (the database, the secret key),
+// even when Dir holds the data folder. The data folder's sub-folder
+// [DataFilesDir], the default files root, is not refused.
+type FilesRoot struct {
+	// Dir is the absolute path of the files root; "" refuses every path.
+	Dir string
+	// DataDir is the absolute path of the data folder; "" when there is
+	// none to protect (tests of a connector on its own).
+	DataDir string
+}
+
+// DataFilesDir is the data folder's sub-folder that is the files root
+// unless another is configured; connections may use it.
+const DataFilesDir = "files"
+
 // Constructor builds a connector for one connection. It validates nothing
-// that [Spec.Resolve] has already checked, and does no network I/O: the
-// engine calls it for every run and for every "test connection".
+// that [Spec.ResolveAndValidate] has already checked, and does no network
+// I/O: the engine calls it for every run and for every "test connection".
 type Constructor func(cfg Config, env Env) (Connector, error)
 
 // Connector is one configured instance of a connector: the base every

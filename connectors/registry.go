@@ -73,13 +73,17 @@ func (r *Registry) Resolve(name string, values map[string]any, secrets map[strin
 	return reg.Spec.Resolve(values, secrets)
 }
 
-// Open validates the config and builds the connector.
+// Open validates the config, with the connector's Validate step, and
+// builds the connector.
 func (r *Registry) Open(name string, values map[string]any, secrets map[string]string, env Env) (Connector, error) {
-	cfg, err := r.Resolve(name, values, secrets)
+	reg, ok := r.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown connector %q", name)
+	}
+	cfg, err := reg.Spec.ResolveAndValidate(values, secrets, env)
 	if err != nil {
 		return nil, err
 	}
-	reg, _ := r.Lookup(name)
 	c, err := reg.New(cfg, env)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s connector: %w", name, err)

@@ -40,3 +40,43 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("Specs = %v", specs)
 	}
 }
+
+func TestValidateStepRunsOnOpenWithTheEnv(t *testing.T) {
+	spec := validSpec()
+	var seen Env
+	spec.Validate = func(cfg Config, env Env) error {
+		seen = env
+		if cfg.Int("page_size") > 500 {
+			return &ValidationError{Connector: "shop", Fields: map[string]string{"page_size": "must be at most 500"}}
+		}
+		return nil
+	}
+	r := NewRegistry()
+	if err := r.Register(spec, newNop); err != nil {
+		t.Fatal(err)
+	}
+	env := Env{Files: FilesRoot{Dir: "/srv/files", DataDir: "/srv/data"}}
+	secrets := map[string]string{"api_key": "k"}
+	tests := []struct {
+		name    string
+		size    int
+		wantErr string
+	}{
+		{"accepted", 100, ""},
+		{"refused by the step", 1000, "page_size: must be at most 500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := r.Open("shop", map[string]any{"url": "https://x.example", "page_size": tt.size}, secrets, env)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("Open = %v, want nil", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("Open = %v, want %q", err, tt.wantErr)
+			}
+			if seen != env {
+				t.Fatalf("the step saw env %+v, want %+v", seen, env)
+			}
+		})
+	}
+}

@@ -116,6 +116,14 @@ type Spec struct {
 	// entity and direction, in the format of the mappings package), usually
 	// embedded. Nil means the connector's records are canonical already.
 	Mappings fs.FS `json:"-"`
+	// Validate, when set, is the connector's own check of a config that
+	// fits the fields but cannot work: a pattern that does not compile, a
+	// folder that leads out of the files root, a zero duration. It runs on
+	// every save of a connection and before every run, after the fields
+	// are resolved. It checks the config only and never opens a network
+	// connection; at save time the secrets hold placeholders, not values.
+	// It returns a *ValidationError naming each bad field.
+	Validate func(cfg Config, env Env) error `json:"-"`
 }
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_+-]*$`)

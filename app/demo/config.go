@@ -14,8 +14,9 @@ const (
 	Schedule        = "@every 1m"
 )
 
-// supplierConfig reads every CSV feed in the supplier's inbox, whatever its
-// encoding and delimiter, with decimal commas in the price column.
+// supplierConfig reads every CSV feed in the supplier's inbox (a folder
+// relative to the files root), whatever its encoding and delimiter, with
+// decimal commas in the price column.
 func supplierConfig(inbox string) map[string]any {
 	return map[string]any{
 		"folder":        inbox,
@@ -28,7 +29,8 @@ func supplierConfig(inbox string) map[string]any {
 	}
 }
 
-// shopConfig writes one XML file of products per run into the outbox.
+// shopConfig writes one XML file of products per run into the outbox (a
+// folder relative to the files root).
 func shopConfig(outbox string) map[string]any {
 	return map[string]any{
 		"folder":     outbox,

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path"
 	"path/filepath"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Folder is the demo's folder under the data folder.
+// Folder is the demo's folder under the files root.
 const Folder = "demo"
 
 // Result says what Install found or made.
@@ -19,25 +20,28 @@ type Result struct {
 	// Created is true when this call created the demo, false when it was
 	// there already (nothing was changed then).
 	Created bool
-	// Dir is the demo's absolute folder: DATA_DIR/demo.
+	// Dir is the demo's absolute folder: FILES_ROOT/demo, by default
+	// DATA_DIR/files/demo.
 	Dir string
 	// IDs of the demo's records.
 	SupplierID, ShopID, IntegrationID, FlowID string
 }
 
-// Install creates the demo under dataDir/demo and in the app: the sample
-// feeds, two folder connections, an integration and an enabled product
-// flow. It is idempotent: when an integration named IntegrationName
-// exists, it only reports it. The records are saved in one transaction
-// through the app's validation hooks, so a failure leaves none behind.
+// Install creates the demo in the files root of the data folder dataDir
+// (FILES_ROOT/demo) and in the app: the sample feeds, two folder
+// connections, an integration and an enabled product flow. It is
+// idempotent: when an integration named IntegrationName exists, it only
+// reports it. The records are saved in one transaction through the app's
+// validation hooks, so a failure leaves none behind.
 func Install(app core.App, dataDir string) (Result, error) {
-	if found, err := find(app); err != nil || found.IntegrationID != "" {
+	if found, err := find(app, dataDir); err != nil || found.IntegrationID != "" {
 		return found, err
 	}
-	root, err := filepath.Abs(filepath.Join(dataDir, Folder))
+	files, err := createFilesDir(dataDir)
 	if err != nil {
-		return Result{}, fmt.Errorf("demo: folder: %w", err)
+		return Result{}, fmt.Errorf("demo: %w", err)
 	}
+	root := filepath.Join(files, Folder)
 	if err := layout(root); err != nil {
 		return Result{}, err
 	}
@@ -51,7 +55,7 @@ func Install(app core.App, dataDir string) (Result, error) {
 }
 
 // find reports an installed demo by its integration's name.
-func find(app core.App) (Result, error) {
+func find(app core.App, dataDir string) (Result, error) {
 	integ, err := app.FindFirstRecordByFilter("integrations", "name = {:name}", dbx.Params{"name": IntegrationName})
 	if err != nil {
 		if isNotFound(err) {
@@ -65,7 +69,7 @@ func find(app core.App) (Result, error) {
 			Folder string `json:"folder"`
 		}
 		if sup.UnmarshalJSONField("config", &cfg) == nil {
-			res.Dir = filepath.Dir(filepath.Dir(cfg.Folder))
+			res.Dir = filepath.Dir(filepath.Dir(inFiles(dataDir, cfg.Folder)))
 		}
 	}
 	flow, err := app.FindFirstRecordByFilter("flows", "integration = {:id}", dbx.Params{"id": integ.Id})
@@ -80,12 +84,12 @@ func isNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 // create saves the demo's records inside tx.
 func create(tx core.App, res *Result) error {
 	sup, err := save(tx, "connections", map[string]any{"name": SupplierName, "connector": "folder",
-		"config": supplierConfig(filepath.Join(res.Dir, filepath.FromSlash(InboxDir)))})
+		"config": supplierConfig(path.Join(Folder, InboxDir))})
 	if err != nil {
 		return err
 	}
 	shop, err := save(tx, "connections", map[string]any{"name": ShopName, "connector": "folder",
-		"config": shopConfig(filepath.Join(res.Dir, filepath.FromSlash(OutboxDir)))})
+		"config": shopConfig(path.Join(Folder, OutboxDir))})
 	if err != nil {
 		return err
 	}

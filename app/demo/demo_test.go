@@ -176,6 +176,51 @@ func TestInstalledFlowIsEnabledAndScheduled(t *testing.T) {
 	}
 }
 
+// TestDemoLivesInTheFilesRoot: the demo's folders are in the files root,
+// made private to the service, and its connections name them relative to
+// it, as every folder connection must.
+func TestDemoLivesInTheFilesRoot(t *testing.T) {
+	tests := []struct {
+		name string
+		root func(dataDir string) string // "" keeps the default
+	}{
+		{"default files root", func(string) string { return "" }},
+		{"files root set", func(string) string { return filepath.Join(t.TempDir(), "exchange") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, nil)
+			root := tt.root(s.app.DataDir())
+			t.Setenv(app.FilesRootEnv, root)
+			if root == "" {
+				root = filepath.Join(s.app.DataDir(), "files")
+			}
+			res, err := demo.Install(s.app, s.app.DataDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Dir != filepath.Join(root, demo.Folder) {
+				t.Errorf("demo folder %q, want %q", res.Dir, filepath.Join(root, demo.Folder))
+			}
+			if info, err := os.Stat(root); err != nil || info.Mode().Perm() != 0o700 {
+				t.Errorf("files root %s: %v, want mode 0700", root, err)
+			}
+			for id, want := range map[string]string{res.SupplierID: "demo/supplier/inbox", res.ShopID: "demo/shop/outbox"} {
+				rec, err := s.app.FindRecordById("connections", id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var cfg struct {
+					Folder string `json:"folder"`
+				}
+				if err := rec.UnmarshalJSONField("config", &cfg); err != nil || cfg.Folder != want {
+					t.Errorf("connection %q folder %q, want %q", rec.GetString("name"), cfg.Folder, want)
+				}
+			}
+		})
+	}
+}
+
 func TestSamplesAreInTheirEncodings(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/switchboard-app/switchboard/app"
 )
 
 // samples are the supplier's product feeds the demo starts with.
@@ -23,6 +25,19 @@ const (
 	fileMode   = 0o644
 	samplesPat = "samples/*.csv"
 )
+
+// createFilesDir returns the files root of dataDir, made when missing.
+func createFilesDir(dataDir string) (string, error) { return app.CreateFilesDir(dataDir) }
+
+// inFiles is a connection's folder as an absolute path: relative folders
+// are in the files root of dataDir; an absolute one (from a demo installed
+// before the files root) is left as it is.
+func inFiles(dataDir, folder string) string {
+	if filepath.IsAbs(folder) {
+		return folder
+	}
+	return filepath.Join(app.FilesDir(dataDir), filepath.FromSlash(folder))
+}
 
 // SampleNames lists the embedded feed files, sorted.
 func SampleNames() []string {

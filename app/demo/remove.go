@@ -11,10 +11,11 @@ import (
 
 // Uninstall removes the demo: its integration (with its flow, runs,
 // transactions and xrefs, which PocketBase deletes with it), its two
-// connections and the folder dataDir/demo. It reports whether there was a
-// demo integration to remove; removing twice is not an error.
+// connections and its folder FILES_ROOT/demo (and dataDir/demo, where
+// earlier versions kept it). It reports whether there was a demo
+// integration to remove; removing twice is not an error.
 func Uninstall(app core.App, dataDir string) (bool, error) {
-	found, err := find(app)
+	found, err := find(app, dataDir)
 	if err != nil {
 		return false, err
 	}
@@ -24,9 +25,11 @@ func Uninstall(app core.App, dataDir string) (bool, error) {
 			return false, fmt.Errorf("demo: removing records: %w", err)
 		}
 	}
-	dir := filepath.Join(dataDir, Folder)
-	if err := os.RemoveAll(dir); err != nil {
-		return false, fmt.Errorf("demo: removing %s: %w", dir, err)
+	dir := inFiles(dataDir, Folder)
+	for _, d := range []string{dir, filepath.Join(dataDir, Folder)} {
+		if err := os.RemoveAll(d); err != nil {
+			return false, fmt.Errorf("demo: removing %s: %w", d, err)
+		}
 	}
 	app.Logger().Info("demo removed", slog.String("folder", dir), slog.Bool("had_records", found.IntegrationID != ""))
 	return found.IntegrationID != "", nil

@@ -78,13 +78,13 @@ func (s Suite) ctx(t *testing.T) context.Context {
 
 func (s Suite) open(t *testing.T, secrets map[string]string) connectors.Connector {
 	t.Helper()
-	cfg, err := s.Registration.Spec.Resolve(s.Config, secrets)
-	if err != nil {
-		t.Fatalf("resolving the suite's config: %v", err)
-	}
 	env := s.Env
 	if env.Logger == nil {
 		env.Logger = discardLogger()
+	}
+	cfg, err := s.Registration.Spec.ResolveAndValidate(s.Config, secrets, env)
+	if err != nil {
+		t.Fatalf("resolving and validating the suite's config: %v", err)
 	}
 	c, err := s.Registration.New(cfg, env)
 	if err != nil {

@@ -41,12 +41,24 @@ type Conn struct {
 	seq   int
 }
 
-// NewFolder builds a "folder" connection.
+// NewFolder builds a "folder" connection on a folder of the files root.
 func NewFolder(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
 	dir := cfg.String(FieldFolder)
 	return newConn(cfg, env, "folder "+dir, func(context.Context) (transport.Transport, error) {
-		return transport.OpenLocal(dir)
+		return openFolder(cfg, env.Files)
 	})
+}
+
+// openFolder checks the folder and its sub-folders again as they are now,
+// since a symbolic link may have been swapped in after the connection was
+// saved, and opens the folder inside the files root.
+func openFolder(cfg connectors.Config, files connectors.FilesRoot) (transport.Transport, error) {
+	problems := map[string]string{}
+	localProblems(cfg, files, problems)
+	if len(problems) > 0 {
+		return nil, connectors.Permanent(&connectors.ValidationError{Connector: "folder", Fields: problems})
+	}
+	return transport.OpenLocal(files, cfg.String(FieldFolder))
 }
 
 // NewFTP builds an "ftp" connection.

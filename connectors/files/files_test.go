@@ -25,10 +25,11 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-// folderConn opens a "folder" connection on dir with extra config values.
+// folderConn opens a "folder" connection on dir, as the files root, with
+// extra config values.
 func folderConn(t *testing.T, dir string, values map[string]any) *Conn {
 	t.Helper()
-	v := map[string]any{FieldFolder: dir}
+	v := map[string]any{FieldFolder: "."}
 	for k, x := range values {
 		v[k] = x
 	}
@@ -36,7 +37,7 @@ func folderConn(t *testing.T, dir string, values map[string]any) *Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewFolder(cfg, connectors.Env{Logger: quiet, DataDir: t.TempDir()})
+	c, err := NewFolder(cfg, connectors.Env{Logger: quiet, DataDir: t.TempDir(), Files: connectors.FilesRoot{Dir: dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +134,8 @@ func TestConformance(t *testing.T) {
 	reg, _ := connectors.Lookup("folder")
 	conntest.Run(t, conntest.Suite{
 		Registration: reg,
-		Config:       map[string]any{FieldFolder: dir, FieldKeyField: "sku"},
-		Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir()},
+		Config:       map[string]any{FieldFolder: ".", FieldKeyField: "sku"},
+		Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir(), Files: connectors.FilesRoot{Dir: dir}},
 		Entity:       connectors.Product,
 		Seed: func(t *testing.T, n int) {
 			var b strings.Builder

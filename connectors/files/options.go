@@ -12,7 +12,6 @@ import (
 	"github.com/switchboard-app/switchboard/connectors/codec/csv"
 	"github.com/switchboard-app/switchboard/connectors/codec/json"
 	"github.com/switchboard-app/switchboard/connectors/codec/xml"
-	"github.com/switchboard-app/switchboard/connectors/files/transport"
 )
 
 // options are a connection's format and lifecycle settings.
@@ -41,7 +40,17 @@ type options struct {
 	timeout      time.Duration
 }
 
+// parseOptions reads the options and refuses those that cannot work.
 func parseOptions(cfg connectors.Config) (options, error) {
+	o := readOptions(cfg)
+	if problems := o.problems(); len(problems) > 0 {
+		return o, connectors.Permanent(&connectors.ValidationError{Connector: "files", Fields: problems})
+	}
+	return o, nil
+}
+
+// readOptions reads a resolved config's options.
+func readOptions(cfg connectors.Config) options {
 	o := options{
 		pattern: cfg.String(FieldPattern), format: cfg.String(FieldFormat), encoding: cfg.String(FieldEncoding),
 		noHeader: !cfg.Bool(FieldHeader), columns: splitList(cfg.String(FieldColumns)),
@@ -70,29 +79,7 @@ func parseOptions(cfg connectors.Config) (options, error) {
 	default:
 		o.quote = rune(q[0])
 	}
-	return o, o.check()
-}
-
-// check refuses folders that leave the connection's folder and a format
-// that is not known.
-func (o options) check() error {
-	problems := map[string]string{}
-	for field, dir := range map[string]string{FieldProcessingFolder: o.processing, FieldArchiveFolder: o.archive,
-		FieldErrorFolder: o.errors, FieldOutputFolder: o.output} {
-		if _, err := transport.Clean(dir); err != nil {
-			problems[field] = "must be a sub-folder, without .. or a leading /"
-		}
-	}
-	if _, err := transport.Match(o.pattern, "x"); err != nil {
-		problems[FieldPattern] = err.Error()
-	}
-	if o.format == "" {
-		problems[FieldFormat] = "is required"
-	}
-	if len(problems) > 0 {
-		return connectors.Permanent(&connectors.ValidationError{Connector: "files", Fields: problems})
-	}
-	return nil
+	return o
 }
 
 func splitList(s string) []string {

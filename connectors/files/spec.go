@@ -121,16 +121,18 @@ func spec(name, title, description string, auth []connectors.AuthKind, own []con
 
 // FolderSpec is the "folder" connector's spec.
 func FolderSpec() connectors.Spec {
-	return spec("folder", "Local folder", "CSV, XML and JSON files in a folder on the Switchboard machine.",
+	s := spec("folder", "Local folder", "CSV, XML and JSON files in a folder of the files root on the Switchboard machine.",
 		[]connectors.AuthKind{connectors.AuthNone}, []connectors.Field{
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Required: true,
-				Help: "Absolute path of the folder files arrive in.", Example: "/srv/exchange/in"},
+				Help: "The folder, relative to the files root (SWITCHBOARD_FILES_ROOT, sb_data/files by default); . is the files root itself.", Example: "exchange/in"},
 		})
+	s.Validate = validator(s.Name, true)
+	return s
 }
 
 // FTPSpec is the "ftp" connector's spec (FTPS is its tls option).
 func FTPSpec() connectors.Spec {
-	return spec("ftp", "FTP / FTPS", "CSV, XML and JSON files on an FTP server, in plain FTP or FTPS (explicit or implicit TLS).",
+	s := spec("ftp", "FTP / FTPS", "CSV, XML and JSON files on an FTP server, in plain FTP or FTPS (explicit or implicit TLS).",
 		[]connectors.AuthKind{connectors.AuthPassword}, []connectors.Field{
 			{Name: FieldHost, Title: "Host", Type: connectors.TypeString, Required: true, Help: "The server's name or address.", Example: "ftp.example.com"},
 			{Name: FieldPort, Title: "Port", Type: connectors.TypeInt, Help: "21 for FTP and explicit TLS, 990 for implicit TLS when empty."},
@@ -145,11 +147,13 @@ func FTPSpec() connectors.Spec {
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
 				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
 		})
+	s.Validate = validator(s.Name, false)
+	return s
 }
 
 // SFTPSpec is the "sftp" connector's spec.
 func SFTPSpec() connectors.Spec {
-	return spec("sftp", "SFTP", "CSV, XML and JSON files on an SFTP (SSH) server.",
+	s := spec("sftp", "SFTP", "CSV, XML and JSON files on an SFTP (SSH) server.",
 		[]connectors.AuthKind{connectors.AuthPassword, connectors.AuthPrivateKey}, []connectors.Field{
 			{Name: FieldHost, Title: "Host", Type: connectors.TypeString, Required: true, Help: "The server's name or address.", Example: "sftp.example.com"},
 			{Name: FieldPort, Title: "Port", Type: connectors.TypeInt, Default: 22, Help: "The SSH port."},
@@ -164,4 +168,6 @@ func SFTPSpec() connectors.Spec {
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
 				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
 		})
+	s.Validate = validator(s.Name, false)
+	return s
 }

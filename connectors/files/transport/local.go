@@ -13,24 +13,54 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-// Local is a [Transport] on a folder of the machine Switchboard runs on.
-// It goes through os.Root, so even a symbolic link cannot lead out of the
-// folder.
+// Local is a [Transport] on a folder of the machine Switchboard runs on,
+// inside the files root. It goes through os.Root, so even a symbolic link
+// cannot lead out of the folder.
 type Local struct {
 	root *os.Root
 	dir  string
 }
 
-// OpenLocal opens the folder dir, which must exist.
-func OpenLocal(dir string) (*Local, error) {
-	root, err := os.OpenRoot(dir)
+// OpenLocal opens folder, given relative to the files root, which must
+// exist. The folder is checked with [CheckLocal] and opened through the
+// files root's os.Root, and what was opened must be what was checked: a
+// symbolic link swapped in meanwhile cannot lead it elsewhere.
+func OpenLocal(files connectors.FilesRoot, folder string) (*Local, error) {
+	real, err := CheckLocal(files, folder)
+	if err != nil {
+		return nil, connectors.Permanent(err)
+	}
+	base, err := os.OpenRoot(files.Dir)
+	if err != nil {
+		return nil, classify(fmt.Errorf("opening the files root %s: %w", files.Dir, err))
+	}
+	defer base.Close()
+	clean, _ := Clean(folder) // CheckLocal accepted it
+	root, err := base.OpenRoot(clean)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, connectors.Permanent(fmt.Errorf("folder %s does not exist", dir))
+			return nil, connectors.Permanent(fmt.Errorf("folder %s does not exist in the files root %s", folder, files.Dir))
 		}
-		return nil, classify(fmt.Errorf("opening folder %s: %w", dir, err))
+		return nil, classify(fmt.Errorf("opening folder %s in the files root %s: %w", folder, files.Dir, err))
 	}
-	return &Local{root: root, dir: dir}, nil
+	if err := sameFolder(root, real); err != nil {
+		_ = root.Close()
+		return nil, connectors.Permanent(fmt.Errorf("folder %s: %w", folder, err))
+	}
+	return &Local{root: root, dir: real}, nil
+}
+
+// sameFolder checks that the opened root is the folder at path real.
+func sameFolder(root *os.Root, real string) error {
+	opened, err := root.Stat(".")
+	if err != nil {
+		return err
+	}
+	checked, err := os.Stat(real)
+	if err != nil || !os.SameFile(opened, checked) {
+		return fmt.Errorf("changed while it was opened: %w", ErrOutsideFilesRoot)
+	}
+	return nil
 }
 
 // List implements [Transport.List].

@@ -6,13 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files/transport"
 	"github.com/switchboard-app/switchboard/connectors/files/transport/transporttest"
 )
 
 func TestLocal(t *testing.T) {
 	transporttest.Run(t, func(t *testing.T) transport.Transport {
-		tr, err := transport.OpenLocal(t.TempDir())
+		tr, err := transport.OpenLocal(connectors.FilesRoot{Dir: t.TempDir()}, ".")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -21,7 +22,7 @@ func TestLocal(t *testing.T) {
 }
 
 func TestOpenLocalMissing(t *testing.T) {
-	if _, err := transport.OpenLocal(t.TempDir() + "/missing"); err == nil {
+	if _, err := transport.OpenLocal(connectors.FilesRoot{Dir: t.TempDir()}, "missing"); err == nil {
 		t.Fatal("want an error for a missing folder")
 	}
 }
@@ -65,7 +66,7 @@ func TestLocalListLeavesOutUnsafeNames(t *testing.T) {
 	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "link.csv")); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := transport.OpenLocal(dir)
+	tr, err := transport.OpenLocal(connectors.FilesRoot{Dir: dir}, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
