@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/httpjson"
 	"github.com/switchboard-app/switchboard/connectors/memory"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 )
@@ -31,6 +32,9 @@ func testRegistry(t testing.TB) *connectors.Registry {
 		t.Fatal(err)
 	}
 	if err := reg.Register(testSpec, memory.New); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(httpjson.Spec, httpjson.New); err != nil {
 		t.Fatal(err)
 	}
 	return reg
