@@ -1,7 +1,7 @@
 package app
 
-// The security tests of webhook intake: replays, signed timestamps, the
-// replay window, content types, entities and rate limits.
+// The security tests of webhook intake and sign-in: replays, signed
+// timestamps, the replay window, content types, entities and rate limits.
 
 import (
 	"encoding/hex"
@@ -252,6 +252,30 @@ func TestWebhookForAnotherEntityIsRefused(t *testing.T) {
 	}
 	unnamed := `{"records":[{"id":"o1","number":"1001"}]}`
 	wantStatus(t, "records without an entity are the flow's", s.post(url, unnamed, signedHeader(unnamed, "")), http.StatusOK, `"accepted":1`)
+}
+
+func TestLoginIsRateLimited(t *testing.T) {
+	for _, collection := range []string{"users", "_superusers"} {
+		t.Run(collection, func(t *testing.T) {
+			s := newServedApp(t, fastEngine, func(testing.TB, *testEnv) {})
+			url := "/api/collections/" + collection + "/auth-with-password"
+			h := http.Header{"Content-Type": {"application/json"}}
+			wrong := `{"identity":"admin@example.com","password":"wrong"}`
+			statuses := map[int]int{}
+			first := 0
+			for i := range 50 {
+				code := s.post(url, wrong, h).Code
+				statuses[code]++
+				if code == http.StatusTooManyRequests && first == 0 {
+					first = i + 1
+				}
+			}
+			if statuses[http.StatusBadRequest] == 0 || statuses[http.StatusTooManyRequests] == 0 {
+				t.Fatalf("50 wrong passwords were answered %v, want 400 and then 429", statuses)
+			}
+			t.Logf("the %dth wrong password was the first answered 429", first)
+		})
+	}
 }
 
 func TestWebhookFloodIsLimitedPerFlow(t *testing.T) {
