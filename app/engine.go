@@ -46,8 +46,8 @@ type EngineConfig struct {
 	WebhookBurst int
 }
 
-// maxWebhookRate bounds EngineConfig.WebhookRate, which a setting makes
-// practically unlimited.
+// maxWebhookRate bounds EngineConfig.WebhookRate: a larger setting means
+// no practical limit.
 const maxWebhookRate = 1e9
 
 func (c EngineConfig) withDefaults() EngineConfig {
@@ -70,8 +70,11 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	def(&c.AlertEvery, 15*time.Minute)
 	def(&c.Retention, 30*24*time.Hour)
 	def(&c.PollEvery, time.Second)
-	if !(c.WebhookRate > 0 && c.WebhookRate <= maxWebhookRate) { // also NaN
+	switch {
+	case !(c.WebhookRate > 0): // also NaN
 		c.WebhookRate = 500
+	case c.WebhookRate > maxWebhookRate:
+		c.WebhookRate = maxWebhookRate
 	}
 	if c.WebhookBurst <= 0 {
 		c.WebhookBurst = max(1, int(2*c.WebhookRate))

@@ -342,3 +342,29 @@ func TestHookLimiter(t *testing.T) {
 		})
 	}
 }
+
+func TestWebhookRateFromEnv(t *testing.T) {
+	tests := []struct {
+		env   string
+		rate  float64
+		burst int
+	}{
+		{"", 500, 1000},
+		{"50", 50, 100},
+		{"0.5", 0.5, 1},
+		{"1000000000000", maxWebhookRate, 2 * maxWebhookRate},
+		{"0", 500, 1000},
+		{"-3", 500, 1000},
+		{"NaN", 500, 1000},
+		{"fast", 500, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv("SWITCHBOARD_WEBHOOK_RATE", tt.env)
+			cfg := ConfigFromEnv().withDefaults()
+			if cfg.WebhookRate != tt.rate || cfg.WebhookBurst != tt.burst {
+				t.Fatalf("rate %v, burst %d; want %v, %d", cfg.WebhookRate, cfg.WebhookBurst, tt.rate, tt.burst)
+			}
+		})
+	}
+}
