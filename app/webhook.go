@@ -106,7 +106,7 @@ func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors
 	}
 	if want := rt.flow.GetString("entity"); hook.Entity != "" && string(hook.Entity) != want {
 		return hook, nil, re.Error(http.StatusUnprocessableEntity,
-			fmt.Sprintf("The webhook carries %q records, but this flow takes %q records: nothing was stored.", hook.Entity, want), nil)
+			fmt.Sprintf("The webhook carries %q records, but this flow takes %q records: nothing was stored.", truncate(string(hook.Entity), 40), want), nil)
 	}
 	return hook, body, nil
 }
