@@ -20,7 +20,8 @@ import (
 // the real binary over loopback HTTP: verified, committed to the inbox,
 // answered 200, with 32 callers at once on the same two cores. The target
 // is down (its writes and its health check fail), so the workers leave the
-// inbox alone and the intake is measured.
+// inbox alone and the intake is measured. The flow's webhook rate limit is
+// lifted: the benchmark floods one flow on purpose.
 func BenchmarkWebhookIntake(b *testing.B) {
 	t := b
 	shop := fake.New()
@@ -29,7 +30,7 @@ func BenchmarkWebhookIntake(b *testing.B) {
 	defer srv.Close()
 	dir := b.TempDir()
 	run(b, dir, nil, "superuser", "upsert", "root@example.com", password)
-	a := serve(b, dir, nil)
+	a := serve(b, dir, []string{"SWITCHBOARD_WEBHOOK_RATE=1000000000"})
 	token := a.superuser(t)
 	flow := setUpHTTPFlow(t, a, token, srv.URL)
 	a.call(t, http.MethodPatch, "/api/collections/flows/records/"+flow, token, map[string]any{"webhook": true, "entity": "order"}, nil)

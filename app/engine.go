@@ -39,7 +39,16 @@ type EngineConfig struct {
 	// PollEvery is how often the queue is looked at when nothing wakes the
 	// workers (1 second).
 	PollEvery time.Duration
+	// WebhookRate is how many webhook calls per second a flow takes on
+	// average (500); WebhookBurst how many at once (twice the rate). Calls
+	// beyond are answered 429 with Retry-After.
+	WebhookRate  float64
+	WebhookBurst int
 }
+
+// maxWebhookRate bounds EngineConfig.WebhookRate: a larger setting means
+// no practical limit.
+const maxWebhookRate = 1e9
 
 func (c EngineConfig) withDefaults() EngineConfig {
 	def := func(d *time.Duration, v time.Duration) {
@@ -61,6 +70,15 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	def(&c.AlertEvery, 15*time.Minute)
 	def(&c.Retention, 30*24*time.Hour)
 	def(&c.PollEvery, time.Second)
+	switch {
+	case !(c.WebhookRate > 0): // also NaN
+		c.WebhookRate = 500
+	case c.WebhookRate > maxWebhookRate:
+		c.WebhookRate = maxWebhookRate
+	}
+	if c.WebhookBurst <= 0 {
+		c.WebhookBurst = max(1, int(2*c.WebhookRate))
+	}
 	return c
 }
 
@@ -68,7 +86,8 @@ func (c EngineConfig) withDefaults() EngineConfig {
 // SWITCHBOARD_WORKERS, SWITCHBOARD_RETENTION_DAYS, SWITCHBOARD_RETRY_BASE,
 // SWITCHBOARD_RETRY_MAX, SWITCHBOARD_RETRY_MAX_AGE, SWITCHBOARD_DOWN_AFTER,
 // SWITCHBOARD_PROBE_INTERVAL and SWITCHBOARD_ALERT_INTERVAL (durations such
-// as 30s or 15m). Unset or unreadable values keep their defaults.
+// as 30s or 15m) and SWITCHBOARD_WEBHOOK_RATE (webhook calls per second per
+// flow). Unset or unreadable values keep their defaults.
 func ConfigFromEnv() EngineConfig {
 	var c EngineConfig
 	c.Workers = envInt("SWITCHBOARD_WORKERS")
@@ -81,6 +100,7 @@ func ConfigFromEnv() EngineConfig {
 	c.MaxAge = envDuration("SWITCHBOARD_RETRY_MAX_AGE")
 	c.ProbeEvery = envDuration("SWITCHBOARD_PROBE_INTERVAL")
 	c.AlertEvery = envDuration("SWITCHBOARD_ALERT_INTERVAL")
+	c.WebhookRate, _ = strconv.ParseFloat(os.Getenv("SWITCHBOARD_WEBHOOK_RATE"), 64)
 	return c
 }
 
@@ -109,6 +129,7 @@ type Engine struct {
 	runs     runLocks
 	sched    *scheduler
 	hooks    webhookRuns
+	hookLims *hookLimiter
 	active   activeCache
 	turn     int // the flow the next claim starts with
 
@@ -150,6 +171,7 @@ func (e *Engine) logger() *slog.Logger { return e.sb.logger().With(slog.String("
 // background loops. It is called once the server starts.
 func (e *Engine) Start() error {
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.hookLims = newHookLimiter(e.cfg.WebhookRate, e.cfg.WebhookBurst)
 	if err := e.health.load(); err != nil {
 		return err
 	}

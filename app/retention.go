@@ -7,8 +7,11 @@ import (
 	"github.com/pocketbase/dbx"
 )
 
-// deliveriesKept is how long webhook delivery keys are remembered.
-const deliveriesKept = 7 * 24 * time.Hour
+// replayWindow is how long webhook deliveries are remembered: a call whose
+// delivery id or content was seen within it is not stored again. It is as
+// long as apps retry a delivery (and as transient failures are retried);
+// deliveries older than it are pruned.
+const replayWindow = 72 * time.Hour
 
 // retentionChunk bounds each delete, so writers are not stalled.
 const retentionChunk = 1000
@@ -36,7 +39,7 @@ func (e *Engine) prune(now time.Time) {
 		{"runs", `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
 			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, sqlTime(now.Add(-e.cfg.Retention))},
 		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE created < {:cutoff} LIMIT {:n})`,
-			sqlTime(now.Add(-deliveriesKept))},
+			sqlTime(now.Add(-replayWindow))},
 	}
 	for _, s := range steps {
 		for e.ctx.Err() == nil {

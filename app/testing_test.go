@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files"
+	"github.com/switchboard-app/switchboard/connectors/httpjson"
 	"github.com/switchboard-app/switchboard/connectors/memory"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 )
@@ -35,6 +36,9 @@ func testRegistry(t testing.TB) *connectors.Registry {
 		t.Fatal(err)
 	}
 	if err := reg.Register(files.FolderSpec(), files.NewFolder); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(httpjson.Spec, httpjson.New); err != nil {
 		t.Fatal(err)
 	}
 	return reg

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -35,38 +37,28 @@ type webhookRun struct {
 // errDuplicateDelivery marks a webhook delivery seen before.
 var errDuplicateDelivery = errors.New("delivery seen before")
 
-// handleWebhook verifies a webhook call, commits its records to the inbox
-// and only then answers 200. A redelivery (same delivery id, or the same
-// body when the app sends no id) is answered 200 and not stored again.
+// handleWebhook takes a webhook call: within the flow's rate, verified,
+// parsed and checked against the flow's entity, its records are committed
+// to the inbox and only then is it answered 200. A delivery seen before
+// (the same delivery id, or the same content under any id or none) is
+// answered 200 and not stored again.
 func (e *Engine) handleWebhook(re *core.RequestEvent) error {
-	flowID := re.Request.PathValue("flow")
-	rt, err := e.runtime(flowID)
+	rt, err := e.runtime(re.Request.PathValue("flow"))
 	if err != nil || !rt.flow.GetBool("webhook") || !flowEnabled(rt.flow, rt.integration) {
 		return re.NotFoundError("No flow takes webhooks here.", nil)
 	}
-	body, err := io.ReadAll(io.LimitReader(re.Request.Body, maxWebhookBody+1))
+	if wait, ok := e.hookLims.take(rt.flow.Id, time.Now()); !ok {
+		return tooManyWebhooks(re, wait)
+	}
+	hook, body, err := e.readWebhook(re, rt)
 	if err != nil {
-		return re.BadRequestError("Could not read the body.", nil)
-	}
-	if len(body) > maxWebhookBody {
-		return re.Error(http.StatusRequestEntityTooLarge, "The body is too large.", nil)
-	}
-	receiver, err := e.receiver(rt)
-	if err != nil {
-		return re.NotFoundError("No flow takes webhooks here.", nil)
-	}
-	req := connectors.WebhookRequest{Header: re.Request.Header, Body: body, Secret: rt.flow.GetString("webhook_secret")}
-	if err := receiver.VerifyWebhook(req); err != nil {
-		return re.UnauthorizedError("The webhook signature does not verify.", nil)
-	}
-	hook, err := receiver.ParseWebhook(req)
-	if err != nil {
-		return re.BadRequestError("The webhook could not be read: "+rt.redact.text(err.Error()), nil)
+		return err
 	}
 	if err := e.sb.Ready(); err != nil {
 		return re.Error(http.StatusServiceUnavailable, "Switchboard cannot take records now: the secret key check failed.", nil)
 	}
-	err = e.intake(rt, deliveryKey(hook, body), hook.Records)
+	delivery, content := deliveryKeys(hook, body)
+	err = e.intake(rt, delivery, content, hook.Records)
 	if errors.Is(err, errDuplicateDelivery) {
 		return re.JSON(http.StatusOK, map[string]any{"accepted": 0, "duplicate": true})
 	}
@@ -77,12 +69,63 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	return re.JSON(http.StatusOK, map[string]any{"accepted": len(hook.Records)})
 }
 
-func deliveryKey(hook connectors.Webhook, body []byte) string {
-	if hook.DeliveryID != "" {
-		return "id:" + truncate(hook.DeliveryID, 250)
+// tooManyWebhooks answers a call over its flow's rate 429, with the
+// seconds until the next call is taken in Retry-After.
+func tooManyWebhooks(re *core.RequestEvent, wait time.Duration) error {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	re.Response.Header().Set("Retry-After", strconv.Itoa(secs))
+	return re.Error(http.StatusTooManyRequests,
+		fmt.Sprintf("Too many webhook calls for this flow: send again in %d seconds.", secs), nil)
+}
+
+// readWebhook reads, verifies and parses a call, and checks that it is
+// about the flow's entity. Its error is the answer to give.
+func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors.Webhook, []byte, error) {
+	body, err := io.ReadAll(io.LimitReader(re.Request.Body, maxWebhookBody+1))
+	if err != nil {
+		return connectors.Webhook{}, nil, re.BadRequestError("Could not read the body.", nil)
 	}
+	if len(body) > maxWebhookBody {
+		return connectors.Webhook{}, nil, re.Error(http.StatusRequestEntityTooLarge, "The body is too large.", nil)
+	}
+	receiver, err := e.receiver(rt)
+	if err != nil {
+		return connectors.Webhook{}, nil, re.NotFoundError("No flow takes webhooks here.", nil)
+	}
+	req := connectors.WebhookRequest{Header: re.Request.Header, Body: body,
+		Secret: rt.flow.GetString("webhook_secret"), Received: time.Now()}
+	if err := receiver.VerifyWebhook(req); err != nil {
+		return connectors.Webhook{}, nil, re.UnauthorizedError("The webhook is refused: "+rt.redact.text(err.Error())+".", nil)
+	}
+	hook, err := receiver.ParseWebhook(req)
+	switch {
+	case errors.Is(err, connectors.ErrNotJSON):
+		return hook, nil, re.Error(http.StatusUnsupportedMediaType, "The webhook body must be JSON: "+rt.redact.text(err.Error())+".", nil)
+	case err != nil:
+		return hook, nil, re.BadRequestError("The webhook could not be read: "+rt.redact.text(err.Error()), nil)
+	}
+	if want := rt.flow.GetString("entity"); hook.Entity != "" && string(hook.Entity) != want {
+		return hook, nil, re.Error(http.StatusUnprocessableEntity,
+			fmt.Sprintf("The webhook carries %q records, but this flow takes %q records: nothing was stored.", truncate(string(hook.Entity), 40), want), nil)
+	}
+	return hook, body, nil
+}
+
+// deliveryKeys returns the keys a delivery is recognised by: its delivery
+// key (the app's delivery id, or the content key when it sends none) and
+// its content key (the SHA-256 of the body, with the signed time when the
+// signature covers one). A delivery whose either key was seen is a
+// redelivery or a replay.
+func deliveryKeys(hook connectors.Webhook, body []byte) (delivery, content string) {
 	sum := sha256.Sum256(body)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	content = "sha256:" + hex.EncodeToString(sum[:])
+	if !hook.SignedAt.IsZero() {
+		content = "t" + strconv.FormatInt(hook.SignedAt.Unix(), 10) + ":" + content
+	}
+	if hook.DeliveryID == "" {
+		return content, content
+	}
+	return "id:" + truncate(hook.DeliveryID, 250), content
 }
 
 // receiver returns the flow's source as a webhook receiver.
@@ -109,15 +152,16 @@ func (e *Engine) receiver(rt *flowRuntime) (connectors.WebhookReceiver, error) {
 type intakeRequest struct {
 	rt       *flowRuntime
 	runID    string
-	delivery string
+	delivery string // the delivery id key
+	content  string // the content key
 	items    []inboxItem
 	done     chan error
 }
 
-// intake stores a delivery's records as pending transactions, with the
-// delivery key, and returns once they are committed. Deliveries that
-// arrive together are committed together (group commit).
-func (e *Engine) intake(rt *flowRuntime, delivery string, records []connectors.Record) error {
+// intake stores a delivery's records as pending transactions, with its
+// delivery and content keys, and returns once they are committed.
+// Deliveries that arrive together are committed together (group commit).
+func (e *Engine) intake(rt *flowRuntime, delivery, content string, records []connectors.Record) error {
 	runID, err := e.webhookRun(rt.flow.Id)
 	if err != nil {
 		return err
@@ -126,7 +170,7 @@ func (e *Engine) intake(rt *flowRuntime, delivery string, records []connectors.R
 	if err != nil {
 		return err
 	}
-	req := &intakeRequest{rt: rt, runID: runID, delivery: delivery, items: items, done: make(chan error, 1)}
+	req := &intakeRequest{rt: rt, runID: runID, delivery: delivery, content: content, items: items, done: make(chan error, 1)}
 	select {
 	case e.intakes <- req:
 	case <-e.ctx.Done():
@@ -187,15 +231,17 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 }
 
 func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, now time.Time) error {
-	seen := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, created, updated)
-		VALUES ({:id}, {:flow}, {:delivery}, {:now}, {:now}) ON CONFLICT (flow, delivery) DO NOTHING`).Prepare()
+	// Without a conflict target the insert is skipped when either key of
+	// the delivery, its id or its content, is in the table for the flow.
+	seen := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, content, created, updated)
+		VALUES ({:id}, {:flow}, {:delivery}, {:content}, {:now}, {:now}) ON CONFLICT DO NOTHING`).Prepare()
 	defer seen.Close()
 	var items []inboxItem
 	reads := map[string]int{}
 	runs := map[string][2]int{}
 	ts := sqlTime(now)
 	for i, req := range batch {
-		res, err := seen.Bind(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "now": ts}).Execute()
+		res, err := seen.Bind(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "content": req.content, "now": ts}).Execute()
 		if err != nil {
 			return fmt.Errorf("recording delivery: %w", err)
 		}

@@ -42,10 +42,13 @@ func servedMux(tb testing.TB, env *testEnv) http.Handler {
 
 // intakeOnly serves an app with a webhook flow whose target is held down
 // (its probe fails too), so the workers leave the inbox alone and only the
-// intake is measured.
+// intake is measured. The flow's webhook rate is unlimited: the benchmark
+// floods one flow on purpose.
 func intakeOnly(b *testing.B) (*testEnv, http.Handler) {
 	env := newTestEnv(b)
-	env.sb.engine.cfg = fastEngine.withDefaults()
+	cfg := fastEngine
+	cfg.WebhookRate = maxWebhookRate
+	env.sb.engine.cfg = cfg.withDefaults()
 	seedWebhookFlow(true)(b, env)
 	target, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Store")
 	env.sb.engine.health.down[target.Id] = true

@@ -78,7 +78,8 @@ func TestWebhookIntake(t *testing.T) {
 			seed: func(t testing.TB, env *testEnv) {
 				seedWebhookFlow(true)(t, env)
 				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
-				seenDelivery(t, env, flow.Id, deliveryKey(connectors.Webhook{}, []byte(hookBody)))
+				delivery, _ := deliveryKeys(connectors.Webhook{}, []byte(hookBody))
+				seenDelivery(t, env, flow.Id, delivery)
 			}, after: wantTransactions(0)},
 		{name: "an editor reads the webhook address and secret", as: "editor", method: http.MethodGet,
 			url: func(env *testEnv) string {

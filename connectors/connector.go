@@ -180,17 +180,25 @@ type WebhookRequest struct {
 	Body   []byte
 	// Secret is the flow's webhook secret (HMAC key or token).
 	Secret string
+	// Received is when the call arrived; signed timestamps are checked
+	// against it (the current time when zero).
+	Received time.Time
 }
 
 // Webhook is a parsed webhook call.
 type Webhook struct {
 	// DeliveryID identifies the delivery, for recognising redeliveries; ""
-	// when the app sends none (the engine then uses the payload hash).
+	// when the app sends none. The engine also recognises a redelivery by
+	// the hash of its body (and SignedAt), whatever its id.
 	DeliveryID string
 	// Entity is what the call is about.
 	Entity Entity
 	// Records are the native records the call carries.
 	Records []Record
+	// SignedAt is when the sender signed the call, when its signature
+	// covers a timestamp; zero otherwise. Two calls with one body signed at
+	// different times are different deliveries.
+	SignedAt time.Time
 }
 
 // WebhookReceiver is implemented by connectors that can receive webhooks.
@@ -198,6 +206,8 @@ type WebhookReceiver interface {
 	// VerifyWebhook checks the call's signature or token before anything
 	// else is done with it; a failure is answered 401.
 	VerifyWebhook(req WebhookRequest) error
-	// ParseWebhook reads the records out of a verified call.
+	// ParseWebhook reads the records out of a verified call. A call in a
+	// format the connector does not read is refused with an error wrapping
+	// ErrNotJSON (answered 415); see RequireJSON.
 	ParseWebhook(req WebhookRequest) (Webhook, error)
 }

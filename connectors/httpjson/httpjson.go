@@ -12,9 +12,18 @@
 // {base_url}/{collection}/{id} updates; both send the Idempotency-Key
 // header, and the answer is the record, whose "id" is kept.
 //
-// Webhooks: the body is {"records": [...]} or one record, signed with
-// HMAC-SHA256 of the body under the flow's webhook secret, hex-encoded in
-// X-Signature-Sha256; X-Delivery-Id identifies a delivery.
+// Webhooks: the body is JSON, {"entity": ..., "records": [...]} or one
+// record, signed under the flow's webhook secret as the connection's
+// webhook_signature says:
+//   - hmac-sha256 (the default): the hex HMAC-SHA256 of the body in
+//     X-Signature-Sha256; X-Delivery-Id identifies a delivery.
+//   - timestamped: X-Signature carries "t=<unix seconds>,v1=<hex>", the
+//     HMAC-SHA256 of the timestamp, a dot and the body (Stripe's layout).
+//   - standard-webhooks: Webhook-Id, Webhook-Timestamp and
+//     Webhook-Signature as Standard Webhooks specify.
+//
+// The timestamped schemes refuse a call signed more than five minutes
+// before or after it arrives.
 package httpjson
 
 import (
@@ -34,9 +43,17 @@ import (
 
 // Header names.
 const (
-	SignatureHeader   = "X-Signature-Sha256"
-	DeliveryHeader    = "X-Delivery-Id"
-	IdempotencyHeader = "Idempotency-Key"
+	SignatureHeader            = "X-Signature-Sha256"
+	TimestampedSignatureHeader = "X-Signature"
+	DeliveryHeader             = "X-Delivery-Id"
+	IdempotencyHeader          = "Idempotency-Key"
+)
+
+// Webhook signature schemes, the values of the webhook_signature field.
+const (
+	SchemeHMACSHA256       = "hmac-sha256"
+	SchemeTimestamped      = "timestamped"
+	SchemeStandardWebhooks = "standard-webhooks"
 )
 
 // maxBody bounds an answer's size.
@@ -62,6 +79,11 @@ var Spec = connectors.Spec{
 			Help: "The header that carries the API key when authentication is header.", Advanced: true},
 		{Name: "health_path", Title: "Health path", Type: connectors.TypeString, Default: "",
 			Help: "A path that answers 2xx when the API is up, for testing the connection.", Advanced: true},
+		{Name: "webhook_signature", Title: "Webhook signature", Type: connectors.TypeSelect, Default: SchemeHMACSHA256,
+			Options: []string{SchemeHMACSHA256, SchemeTimestamped, SchemeStandardWebhooks}, Advanced: true,
+			Help: "How the system signs its webhook calls: hmac-sha256 of the body in X-Signature-Sha256; " +
+				"timestamped, t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> in X-Signature; or standard-webhooks. " +
+				"The timestamped schemes refuse calls signed more than 5 minutes away."},
 	},
 	Reads:    connectors.Entities(),
 	Writes:   connectors.Entities(),
@@ -281,13 +303,35 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	return connectors.WriteResult{TargetID: id, Response: resp}, nil
 }
 
-// VerifyWebhook checks the body's HMAC-SHA256 under the flow's secret.
+// VerifyWebhook checks the call's signature under the flow's secret, in
+// the connection's scheme.
 func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
-	return connectors.VerifyHexHMACSHA256(req, SignatureHeader)
+	_, err := c.verify(req)
+	return err
 }
 
-// ParseWebhook reads {"entity": ..., "records": [...]} or one record.
+func (c *Conn) verify(req connectors.WebhookRequest) (connectors.Signed, error) {
+	switch c.cfg.String("webhook_signature") {
+	case SchemeTimestamped:
+		return connectors.VerifyTimestampedHMAC(req, TimestampedSignatureHeader)
+	case SchemeStandardWebhooks:
+		return connectors.VerifyStandardWebhook(req)
+	default:
+		return connectors.Signed{}, connectors.VerifyHexHMACSHA256(req, SignatureHeader)
+	}
+}
+
+// ParseWebhook reads {"entity": ..., "records": [...]} or one record, in
+// JSON. The delivery id is the signed one (standard-webhooks), or
+// X-Delivery-Id.
 func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, error) {
+	if err := connectors.RequireJSON(req.Header); err != nil {
+		return connectors.Webhook{}, connectors.Permanent(err)
+	}
+	signed, err := c.verify(req)
+	if err != nil {
+		return connectors.Webhook{}, connectors.Permanent(err)
+	}
 	var body struct {
 		Entity  connectors.Entity `json:"entity"`
 		Records []map[string]any  `json:"records"`
@@ -302,7 +346,10 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 		}
 		body.Records = []map[string]any{one}
 	}
-	hook := connectors.Webhook{DeliveryID: req.Header.Get(DeliveryHeader), Entity: body.Entity}
+	hook := connectors.Webhook{DeliveryID: signed.ID, Entity: body.Entity, SignedAt: signed.At}
+	if hook.DeliveryID == "" {
+		hook.DeliveryID = req.Header.Get(DeliveryHeader)
+	}
 	for i, data := range body.Records {
 		hook.Records = append(hook.Records, toRecord(data, i))
 	}

@@ -109,3 +109,74 @@ func TestIdempotencyKeyIsSent(t *testing.T) {
 		t.Fatalf("a repeated create with one idempotency key made %d records (%s, %s)", app.Created(), first.TargetID, second.TargetID)
 	}
 }
+
+func openWith(t *testing.T, config map[string]any) *Conn {
+	t.Helper()
+	config["base_url"] = "http://127.0.0.1:1"
+	cfg, err := Spec.Resolve(config, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(cfg, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.(*Conn)
+}
+
+func TestWebhookSignatureSchemes(t *testing.T) {
+	body := []byte(`{"entity":"order","records":[{"id":"o1","number":"1001"}]}`)
+	now := time.Unix(1_800_000_000, 0)
+	plain := http.Header{SignatureHeader: {hex.EncodeToString(Sign("s3cret", body))}, DeliveryHeader: {"d-1"}}
+	stamped := http.Header{TimestampedSignatureHeader: {connectors.SignTimestamped("s3cret", now, body)}, DeliveryHeader: {"d-1"}}
+	stale := http.Header{TimestampedSignatureHeader: {connectors.SignTimestamped("s3cret", now.Add(-6*time.Minute), body)}}
+	standard := http.Header{}
+	standard.Set(connectors.StandardIDHeader, "msg_1")
+	standard.Set(connectors.StandardTimestampHeader, fmt.Sprint(now.Unix()))
+	standard.Set(connectors.StandardSignatureHeader, connectors.SignStandardWebhook("s3cret", "msg_1", now, body))
+	tests := []struct {
+		name, scheme string
+		header       http.Header
+		ok           bool
+		delivery     string
+		signedAt     time.Time
+	}{
+		{"plain by default", "", plain, true, "d-1", time.Time{}},
+		{"plain", SchemeHMACSHA256, plain, true, "d-1", time.Time{}},
+		{"timestamped", SchemeTimestamped, stamped, true, "d-1", now},
+		{"a stale timestamped call", SchemeTimestamped, stale, false, "", time.Time{}},
+		{"standard webhooks, the signed id delivers", SchemeStandardWebhooks, standard, true, "msg_1", now},
+		{"a plain call where a timestamp is required", SchemeTimestamped, plain, false, "", time.Time{}},
+		{"a timestamped call where plain is configured", SchemeHMACSHA256, stamped, false, "", time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			config := map[string]any{}
+			if tt.scheme != "" {
+				config["webhook_signature"] = tt.scheme
+			}
+			c := openWith(t, config)
+			req := connectors.WebhookRequest{Header: tt.header, Body: body, Secret: "s3cret", Received: now}
+			if err := c.VerifyWebhook(req); (err == nil) != tt.ok {
+				t.Fatalf("VerifyWebhook = %v, want ok=%v", err, tt.ok)
+			}
+			if !tt.ok {
+				return
+			}
+			hook, err := c.ParseWebhook(req)
+			if err != nil || hook.DeliveryID != tt.delivery || !hook.SignedAt.Equal(tt.signedAt) || len(hook.Records) != 1 {
+				t.Fatalf("ParseWebhook = %+v, %v; want delivery %q signed at %s", hook, err, tt.delivery, tt.signedAt)
+			}
+		})
+	}
+}
+
+func TestWebhookBodyMustBeJSON(t *testing.T) {
+	body := []byte(`{"id":"o1"}`)
+	c := openWith(t, map[string]any{})
+	h := http.Header{SignatureHeader: {hex.EncodeToString(Sign("s3cret", body))}, "Content-Type": {"text/plain"}}
+	_, err := c.ParseWebhook(connectors.WebhookRequest{Header: h, Body: body, Secret: "s3cret"})
+	if !errors.Is(err, connectors.ErrNotJSON) {
+		t.Fatalf("ParseWebhook of text/plain = %v, want ErrNotJSON", err)
+	}
+}

@@ -106,8 +106,12 @@ func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
 	return connectors.VerifyHexHMACSHA256(req, SignatureHeader)
 }
 
-// ParseWebhook reads {"entity": "...", "records": [{"id": ..., ...}]}.
+// ParseWebhook reads {"entity": "...", "records": [{"id": ..., ...}]}, in
+// JSON.
 func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, error) {
+	if err := connectors.RequireJSON(req.Header); err != nil {
+		return connectors.Webhook{}, connectors.Permanent(err)
+	}
 	var body struct {
 		Entity  connectors.Entity `json:"entity"`
 		Records []map[string]any  `json:"records"`

@@ -1,0 +1,370 @@
+package app
+
+// The security tests of webhook intake and sign-in: replays, signed
+// timestamps, the replay window, content types, entities and rate limits.
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/httpjson"
+)
+
+// servedApp is a test app served through PocketBase's router, with its
+// middlewares, and the engine started.
+type servedApp struct {
+	env *testEnv
+	mux http.Handler
+}
+
+func newServedApp(t testing.TB, cfg EngineConfig, seed func(testing.TB, *testEnv)) *servedApp {
+	t.Helper()
+	env := newTestEnv(t)
+	env.sb.engine.cfg = cfg.withDefaults()
+	seed(t, env)
+	return &servedApp{env: env, mux: servedMux(t, env)}
+}
+
+func (s *servedApp) post(url, body string, header http.Header) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	s.mux.ServeHTTP(rec, req)
+	return rec
+}
+
+// hookURLOf is the webhook address of the named flow.
+func (s *servedApp) hookURLOf(t testing.TB, flow string) string {
+	t.Helper()
+	rec, err := s.env.app.FindFirstRecordByData(flowsCollection, "name", flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "/hooks/" + rec.Id
+}
+
+// seedHTTPHookFlow adds an order flow "orders" that takes webhooks from an
+// http connection signing them in the given scheme.
+func seedHTTPHookFlow(scheme string) func(testing.TB, *testEnv) {
+	return func(t testing.TB, env *testEnv) {
+		src := env.saveConnection(t, "App", "http", map[string]any{"base_url": "http://127.0.0.1:1", "webhook_signature": scheme}, nil)
+		dst := env.saveConnection(t, "Store", "memory", map[string]any{"store": "hook-target"}, nil)
+		integ := newRecord(t, env.app, "integrations", map[string]any{"name": "App <-> Store", "a": src.Id, "b": dst.Id, "enabled": true})
+		newRecord(t, env.app, flowsCollection, map[string]any{"integration": integ.Id, "name": "orders", "entity": "order",
+			"source": src.Id, "target": dst.Id, "enabled": true, "webhook": true, "schedule": "", "webhook_secret": "hook-secret"})
+	}
+}
+
+// plainHeader signs body with the hex HMAC-SHA256 of the body.
+func plainHeader(body, delivery string) http.Header {
+	h := http.Header{}
+	h.Set(httpjson.SignatureHeader, hex.EncodeToString(connectors.SignHMACSHA256("hook-secret", []byte(body))))
+	if delivery != "" {
+		h.Set(httpjson.DeliveryHeader, delivery)
+	}
+	return h
+}
+
+// stampedHeader signs body at the given time as t=...,v1=...
+func stampedHeader(body string, at time.Time, delivery string) http.Header {
+	h := http.Header{}
+	h.Set(httpjson.TimestampedSignatureHeader, connectors.SignTimestamped("hook-secret", at, []byte(body)))
+	if delivery != "" {
+		h.Set(httpjson.DeliveryHeader, delivery)
+	}
+	return h
+}
+
+// standardHeader signs body at the given time as Standard Webhooks do.
+func standardHeader(body, id string, at time.Time) http.Header {
+	h := http.Header{}
+	h.Set(connectors.StandardIDHeader, id)
+	h.Set(connectors.StandardTimestampHeader, strconv.FormatInt(at.Unix(), 10))
+	h.Set(connectors.StandardSignatureHeader, connectors.SignStandardWebhook("hook-secret", id, at, []byte(body)))
+	return h
+}
+
+func wantStatus(t testing.TB, what string, rec *httptest.ResponseRecorder, status int, contains ...string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("%s: status %d, want %d: %s", what, rec.Code, status, rec.Body)
+	}
+	for _, s := range contains {
+		if !strings.Contains(rec.Body.String(), s) {
+			t.Fatalf("%s: answer %s does not say %q", what, rec.Body, s)
+		}
+	}
+}
+
+func TestCapturedWebhookReplayedIsNotStoredAgain(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name, scheme     string
+		first, replay    http.Header
+		wantTransactions int
+	}{
+		{"plain HMAC, replayed with a new delivery id", httpjson.SchemeHMACSHA256,
+			plainHeader(hookBody, "d-1"), plainHeader(hookBody, "d-2"), 2},
+		{"plain HMAC, replayed without a delivery id", httpjson.SchemeHMACSHA256,
+			plainHeader(hookBody, "d-1"), plainHeader(hookBody, ""), 2},
+		{"plain HMAC without a delivery id, replayed with one", httpjson.SchemeHMACSHA256,
+			plainHeader(hookBody, ""), plainHeader(hookBody, "d-9"), 2},
+		{"timestamped, replayed at once with a new delivery id", httpjson.SchemeTimestamped,
+			stampedHeader(hookBody, now, "d-1"), stampedHeader(hookBody, now, "d-2"), 2},
+		{"standard webhooks, replayed at once", httpjson.SchemeStandardWebhooks,
+			standardHeader(hookBody, "msg_1", now), standardHeader(hookBody, "msg_1", now), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServedApp(t, fastEngine, seedHTTPHookFlow(tt.scheme))
+			url := s.hookURLOf(t, "orders")
+			wantStatus(t, "the first call", s.post(url, hookBody, tt.first), http.StatusOK, `"accepted":2`)
+			wantStatus(t, "the replay", s.post(url, hookBody, tt.replay), http.StatusOK, `"duplicate":true`)
+			if got := countTransactions(t, s.env); got != tt.wantTransactions {
+				t.Fatalf("transactions = %d, want %d", got, tt.wantTransactions)
+			}
+		})
+	}
+}
+
+// TestSameBodySignedLaterIsANewDelivery shows why the signed time is part
+// of the content key: an app that sends the same body again, signed anew,
+// is not taken for a replay.
+func TestSameBodySignedLaterIsANewDelivery(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedHTTPHookFlow(httpjson.SchemeTimestamped))
+	url := s.hookURLOf(t, "orders")
+	now := time.Now()
+	wantStatus(t, "the first call", s.post(url, hookBody, stampedHeader(hookBody, now.Add(-time.Minute), "")), http.StatusOK, `"accepted":2`)
+	wantStatus(t, "the same body signed later", s.post(url, hookBody, stampedHeader(hookBody, now, "")), http.StatusOK, `"accepted":2`)
+}
+
+func TestStaleSignedWebhookIsRefused(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name, scheme string
+		header       http.Header
+		status       int
+		reason       string
+	}{
+		{"timestamped, signed 6 minutes ago", httpjson.SchemeTimestamped,
+			stampedHeader(hookBody, now.Add(-6*time.Minute), "d-1"), http.StatusUnauthorized, "signed 6m"},
+		{"timestamped, signed 6 minutes ahead", httpjson.SchemeTimestamped,
+			stampedHeader(hookBody, now.Add(6*time.Minute), "d-1"), http.StatusUnauthorized, "in the future"},
+		{"timestamped, signed now", httpjson.SchemeTimestamped,
+			stampedHeader(hookBody, now, "d-1"), http.StatusOK, `"accepted":2`},
+		{"standard webhooks, signed 6 minutes ago", httpjson.SchemeStandardWebhooks,
+			standardHeader(hookBody, "msg_1", now.Add(-6*time.Minute)), http.StatusUnauthorized, "signed 6m"},
+		{"standard webhooks, signed now", httpjson.SchemeStandardWebhooks,
+			standardHeader(hookBody, "msg_1", now), http.StatusOK, `"accepted":2`},
+		{"a plain signature where a timestamp is required", httpjson.SchemeTimestamped,
+			plainHeader(hookBody, "d-1"), http.StatusUnauthorized, "X-Signature"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServedApp(t, fastEngine, seedHTTPHookFlow(tt.scheme))
+			wantStatus(t, "the call", s.post(s.hookURLOf(t, "orders"), hookBody, tt.header), tt.status, tt.reason)
+			if tt.status != http.StatusOK && countTransactions(t, s.env) != 0 {
+				t.Fatal("a refused call stored transactions")
+			}
+		})
+	}
+}
+
+func countDeliveries(t testing.TB, env *testEnv) int {
+	t.Helper()
+	n, err := env.app.CountRecords("deliveries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+// TestReplayWindowIsPrunedAfter72Hours drives time through the pruning:
+// deliveries are remembered for 72 hours, and forgotten after.
+func TestReplayWindowIsPrunedAfter72Hours(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	wantStatus(t, "the call", s.post(url, hookBody, signedHeader(hookBody, "d-1")), http.StatusOK, `"accepted":2`)
+	s.env.sb.engine.prune(time.Now().Add(71 * time.Hour))
+	if n := countDeliveries(t, s.env); n != 1 {
+		t.Fatalf("after 71 hours %d deliveries are remembered, want 1", n)
+	}
+	wantStatus(t, "a replay after 71 hours", s.post(url, hookBody, signedHeader(hookBody, "d-2")), http.StatusOK, `"duplicate":true`)
+	s.env.sb.engine.prune(time.Now().Add(73 * time.Hour))
+	if n := countDeliveries(t, s.env); n != 0 {
+		t.Fatalf("after 73 hours %d deliveries are remembered, want none", n)
+	}
+}
+
+// signedHeader signs body for the memory connector's flows.
+func signedHeader(body, delivery string) http.Header {
+	h := http.Header{}
+	for k, v := range signed("hook-secret", body, delivery) {
+		h.Set(k, v)
+	}
+	return h
+}
+
+func TestWebhookBodyMustBeJSON(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	tests := []struct {
+		contentType string
+		status      int
+		want        string
+	}{
+		{"text/plain", http.StatusUnsupportedMediaType, "must be JSON"},
+		{"application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, "must be JSON"},
+		{"application/json; charset=iso-8859-1", http.StatusUnsupportedMediaType, "UTF-8"},
+		{"application/json", http.StatusOK, `"accepted":1`},
+		{"application/json; charset=utf-8", http.StatusOK, `"accepted":1`},
+		{"", http.StatusOK, `"accepted":1`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.contentType, func(t *testing.T) {
+			body := fmt.Sprintf(`{"entity":"order","records":[{"id":"o%d","number":"%d"}]}`, i, 1000+i)
+			h := signedHeader(body, "")
+			if tt.contentType != "" {
+				h.Set("Content-Type", tt.contentType)
+			}
+			wantStatus(t, "the call", s.post(url, body, h), tt.status, tt.want)
+		})
+	}
+}
+
+func TestWebhookForAnotherEntityIsRefused(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	products := `{"entity":"product","records":[{"id":"p1","sku":"SKU-1"}]}`
+	wantStatus(t, "products to an order flow", s.post(url, products, signedHeader(products, "")),
+		http.StatusUnprocessableEntity, `\"product\" records`, `\"order\" records`)
+	if n := countTransactions(t, s.env); n != 0 {
+		t.Fatalf("a refused call stored %d transactions", n)
+	}
+	unnamed := `{"records":[{"id":"o1","number":"1001"}]}`
+	wantStatus(t, "records without an entity are the flow's", s.post(url, unnamed, signedHeader(unnamed, "")), http.StatusOK, `"accepted":1`)
+}
+
+func TestLoginIsRateLimited(t *testing.T) {
+	for _, collection := range []string{"users", "_superusers"} {
+		t.Run(collection, func(t *testing.T) {
+			s := newServedApp(t, fastEngine, func(testing.TB, *testEnv) {})
+			url := "/api/collections/" + collection + "/auth-with-password"
+			h := http.Header{"Content-Type": {"application/json"}}
+			wrong := `{"identity":"admin@example.com","password":"wrong"}`
+			statuses := map[int]int{}
+			first := 0
+			for i := range 50 {
+				code := s.post(url, wrong, h).Code
+				statuses[code]++
+				if code == http.StatusTooManyRequests && first == 0 {
+					first = i + 1
+				}
+			}
+			if statuses[http.StatusBadRequest] == 0 || statuses[http.StatusTooManyRequests] == 0 {
+				t.Fatalf("50 wrong passwords were answered %v, want 400 and then 429", statuses)
+			}
+			t.Logf("the %dth wrong password was the first answered 429", first)
+		})
+	}
+}
+
+func TestWebhookFloodIsLimitedPerFlow(t *testing.T) {
+	cfg := fastEngine
+	cfg.WebhookRate, cfg.WebhookBurst = 0.001, 5 // one call per 1,000 s after the first 5
+	s := newServedApp(t, cfg, func(t testing.TB, env *testEnv) {
+		seedWebhookFlow(true)(t, env)
+		flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+		other := flow.Clone()
+		other.Id = ""
+		other.MarkAsNew()
+		other.Set("name", "orders again")
+		if err := env.app.Save(other); err != nil {
+			t.Fatal(err)
+		}
+	})
+	flood, quiet := s.hookURLOf(t, "orders"), s.hookURLOf(t, "orders again")
+	statuses := map[int]int{}
+	for i := range 20 {
+		body := fmt.Sprintf(`{"entity":"order","records":[{"id":"o%d","number":"%d"}]}`, i, 1000+i)
+		rec := s.post(flood, body, signedHeader(body, ""))
+		statuses[rec.Code]++
+		if rec.Code == http.StatusTooManyRequests && rec.Header().Get("Retry-After") == "" {
+			t.Fatal("a 429 without Retry-After")
+		}
+	}
+	if statuses[http.StatusOK] != 5 || statuses[http.StatusTooManyRequests] != 15 {
+		t.Fatalf("a flood of 20 calls was answered %v, want 5 taken and 15 refused with 429", statuses)
+	}
+	wantStatus(t, "another flow during the flood", s.post(quiet, hookBody, signedHeader(hookBody, "")), http.StatusOK, `"accepted":2`)
+}
+
+func TestHookLimiter(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
+	tests := []struct {
+		name  string
+		calls []time.Duration // when each call comes, after start
+		want  []bool
+		wait  time.Duration // the wait told for the last call
+	}{
+		{"a burst within the bucket passes", []time.Duration{0, 0, 0}, []bool{true, true, true}, 0},
+		{"beyond the bucket is refused", []time.Duration{0, 0, 0, 0}, []bool{true, true, true, false}, 100 * time.Millisecond},
+		{"the bucket fills again at the rate", []time.Duration{0, 0, 0, 0, 100 * time.Millisecond}, []bool{true, true, true, false, true}, 0},
+		{"it never holds more than the burst", []time.Duration{0, time.Hour, time.Hour, time.Hour, time.Hour},
+			[]bool{true, true, true, true, false}, 100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newHookLimiter(10, 3)
+			var wait time.Duration
+			for i, at := range tt.calls {
+				var ok bool
+				wait, ok = l.take("flow", start.Add(at))
+				if ok != tt.want[i] {
+					t.Fatalf("call %d at %s: taken = %v, want %v", i+1, at, ok, tt.want[i])
+				}
+			}
+			if wait != tt.wait {
+				t.Fatalf("wait = %s, want %s", wait, tt.wait)
+			}
+			if _, ok := l.take("another flow", start); !ok {
+				t.Fatal("another flow shares the bucket")
+			}
+		})
+	}
+}
+
+func TestWebhookRateFromEnv(t *testing.T) {
+	tests := []struct {
+		env   string
+		rate  float64
+		burst int
+	}{
+		{"", 500, 1000},
+		{"50", 50, 100},
+		{"0.5", 0.5, 1},
+		{"1000000000000", maxWebhookRate, 2 * maxWebhookRate},
+		{"0", 500, 1000},
+		{"-3", 500, 1000},
+		{"NaN", 500, 1000},
+		{"fast", 500, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv("SWITCHBOARD_WEBHOOK_RATE", tt.env)
+			cfg := ConfigFromEnv().withDefaults()
+			if cfg.WebhookRate != tt.rate || cfg.WebhookBurst != tt.burst {
+				t.Fatalf("rate %v, burst %d; want %v, %d", cfg.WebhookRate, cfg.WebhookBurst, tt.rate, tt.burst)
+			}
+		})
+	}
+}
