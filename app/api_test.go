@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ type scenario struct {
 	notWant []string
 	after   func(t testing.TB, env *testEnv)
 	seed    func(t testing.TB, env *testEnv)
+	answer  func(t testing.TB, env *testEnv, body []byte) // checks the answer's body
 }
 
 func (sc scenario) run(t *testing.T) {
@@ -38,9 +40,16 @@ func (sc scenario) run(t *testing.T) {
 		ExpectedStatus:     sc.status,
 		ExpectedContent:    sc.want,
 		NotExpectedContent: append([]string{"hunter2", "sb1:"}, sc.notWant...),
-		AfterTestFunc: func(t testing.TB, _ *tests.TestApp, _ *http.Response) {
+		AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
 			if sc.after != nil {
 				sc.after(t, env)
+			}
+			if sc.answer != nil {
+				body, err := io.ReadAll(res.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sc.answer(t, env, body)
 			}
 		},
 	}
