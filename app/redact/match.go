@@ -13,6 +13,7 @@ type matcher struct {
 	pairs    [1 << 16 / 64]uint64 // bit k is set when a form begins with the two bytes k
 	forms    map[uint16][]string  // the forms by their first two bytes, longest first
 	shortest int                  // the length of the shortest form; 0 when there are none
+	longest  int                  // the length of the longest form
 }
 
 // newMatcher builds the matcher of the given forms; duplicates and forms
@@ -31,6 +32,7 @@ func newMatcher(all []string) *matcher {
 		if m.shortest == 0 || len(f) < m.shortest {
 			m.shortest = len(f)
 		}
+		m.longest = max(m.longest, len(f))
 	}
 	for _, list := range m.forms {
 		sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
@@ -77,9 +79,51 @@ func (m *matcher) replace(s, mask string) string {
 		last = i + n
 		i = last - 1
 	}
+	if cut, end := m.cutOff(s, last); cut >= 0 {
+		if last == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[last:cut])
+		b.WriteString(mask)
+		last = end
+	}
 	if last == 0 {
 		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// cutMarks are what a text that was cut short ends with.
+var cutMarks = []string{"…", "..."}
+
+// cutOff finds a form cut short in a text that says it was cut (a
+// connector keeps only the start of a long error body, and marks the cut):
+// the beginning of a form, at least MinLength long, that runs up to the
+// mark. It returns where that beginning starts and ends, or -1; only
+// s[from:] is searched. Texts without a mark are not searched: a word at
+// their end that begins like a secret is not a secret.
+func (m *matcher) cutOff(s string, from int) (start, end int) {
+	end = -1
+	for _, mark := range cutMarks {
+		if strings.HasSuffix(s, mark) {
+			end = len(s) - len(mark)
+			break
+		}
+	}
+	if end < 0 {
+		return -1, 0
+	}
+	for i := max(from, end-m.longest+1); i <= end-MinLength; i++ {
+		k := pairAt(s, i)
+		if m.pairs[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		for _, f := range m.forms[k] {
+			if len(f) > end-i && strings.HasPrefix(f, s[i:end]) {
+				return i, end
+			}
+		}
+	}
+	return -1, 0
 }

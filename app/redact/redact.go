@@ -15,7 +15,8 @@
 // A secret shorter than MinLength is not searched for on its own: it would
 // blank ordinary text such as an order number. Its Basic form, base64 of
 // user:secret, is long enough to be searched for, and so is any form at
-// least MinLength long.
+// least MinLength long. A text that ends in a mark of a cut ("…" or "...")
+// loses the beginning of a form cut off there, too.
 package redact
 
 // Mask replaces what must never be stored, returned, logged or pushed.

@@ -58,6 +58,11 @@ func TestTextLeavesOtherTextAlone(t *testing.T) {
 		{"a short secret is left in plain text", "tab ab cab", "tab ab cab"},
 		{"a short secret's Basic form is redacted", "Basic " + base64.StdEncoding.EncodeToString([]byte("u:ab")), "Basic " + Mask},
 		{"shorter than any form", "sk_", "sk_"},
+		{"a text that does not say it was cut keeps its end", "the test env: sk_live_12", "the test env: sk_live_12"},
+		{"a secret cut short before a mark of the cut", "401: got Bearer sk_live_12…", "401: got Bearer " + Mask + "…"},
+		{"three dots mark a cut too", "got sk_live_1234 and sk_l...", "got " + Mask + " and " + Mask + "..."},
+		{"the beginning of a secret within the text stays", "sk_live is the prefix of live keys", "sk_live is the prefix of live keys"},
+		{"a cut-off piece shorter than 4 characters stays", "key sk_", "key sk_"},
 		{"empty", "", ""},
 	}
 	for _, c := range cases {
