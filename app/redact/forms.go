@@ -50,16 +50,35 @@ func base64s(s string) []string {
 
 // escapes is s as it is and as the encoders of requests and answers write
 // it: URL-escaped for a query, a path segment and the user-info part of a
-// URL; JSON-escaped with and without HTML escapes, and with "/" escaped
-// (as PHP writes it); HTML-escaped. Many are equal; the matcher keeps one
-// of each.
+// URL, with upper- and lower-case hex digits; JSON-escaped with and without
+// HTML escapes, and with "/" escaped (as PHP writes it); HTML-escaped.
+// Many are equal; the matcher keeps one of each.
 func escapes(s string) []string {
-	out := []string{s, url.QueryEscape(s), url.PathEscape(s), userInfoEscape(s), html.EscapeString(s)}
+	out := []string{s, html.EscapeString(s)}
+	for _, u := range []string{url.QueryEscape(s), url.PathEscape(s), userInfoEscape(s)} {
+		out = append(out, u, lowerHex(u))
+	}
 	for _, escapeHTML := range []bool{true, false} {
 		j := jsonEscape(s, escapeHTML)
 		out = append(out, j, strings.ReplaceAll(j, "/", `\/`))
 	}
 	return out
+}
+
+// lowerHex writes the hex digits of a URL-escaped text in lower case, as
+// some encoders do (%2f for %2F).
+func lowerHex(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerByte(b[i+1]), lowerByte(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
 }
 
 // userInfoEscape is s escaped as the password of a URL's user-info part.

@@ -20,7 +20,7 @@ func wordsByFirstByte(words ...string) [256][]string {
 // private key, credential, signature or cookie.
 func SensitiveKey(name string) bool {
 	for i := 0; i < len(name); i++ {
-		for _, w := range sensitiveWords[lower(name[i])] {
+		for _, w := range sensitiveWords[lowerByte(name[i])] {
 			if hasPrefixFold(name[i:], w) {
 				return true
 			}
@@ -29,7 +29,8 @@ func SensitiveKey(name string) bool {
 	return false
 }
 
-func lower(c byte) byte {
+// lowerByte is an ASCII letter in lower case; any other byte as it is.
+func lowerByte(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
 	}
@@ -43,7 +44,7 @@ func hasPrefixFold(s, word string) bool {
 		return false
 	}
 	for j := 0; j < len(word); j++ {
-		if lower(s[j]) != word[j] {
+		if lowerByte(s[j]) != word[j] {
 			return false
 		}
 	}

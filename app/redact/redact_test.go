@@ -31,6 +31,7 @@ func TestTextRedactsEveryForm(t *testing.T) {
 		{"base64 of secret: (the secret as the user)", base64.StdEncoding.EncodeToString([]byte(secret + ":"))},
 		{"base64 of :secret (no user)", base64.RawStdEncoding.EncodeToString([]byte(":" + secret))},
 		{"query-escaped", url.QueryEscape(secret)},
+		{"query-escaped with lower-case hex", `tok%2ben%2fPa%3dss%26%229%22%3cx%3e`},
 		{"path-escaped", url.PathEscape(secret)},
 		{"user-info-escaped", `tok+en%2FPa=ss&%229%22%3Cx%3E`},
 		{"JSON-escaped", `tok+en/Pa=ss\u0026\"9\"\u003cx\u003e`},
