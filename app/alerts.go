@@ -146,7 +146,11 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 	}
 }
 
+// mail sends an alert to an integration's alert addresses, without the
+// secrets of its connections.
 func (a *alerter) mail(integ *core.Record, subject, text string) {
+	clean := a.integrationRedactor(integ)
+	subject, text = clean.text(subject), clean.text(text)
 	to := recipients(integ.GetString("alert_emails"))
 	if len(to) == 0 {
 		a.e.logger().Info("alert not mailed: the integration has no alert addresses",
@@ -165,6 +169,15 @@ func (a *alerter) mail(integ *core.Record, subject, text string) {
 	if err := app.NewMailClient().Send(msg); err != nil {
 		a.e.logger().Error("mailing an alert (check the SMTP settings)", slog.String("subject", subject), slog.String("error", err.Error()))
 	}
+}
+
+// integrationRedactor is the redactor of an integration's connections.
+func (a *alerter) integrationRedactor(integ *core.Record) redactor {
+	conns, err := a.e.app().FindRecordsByIds(connectionsCollection, []string{integ.GetString("a"), integ.GetString("b")})
+	if err != nil {
+		return redactor{}
+	}
+	return a.e.sb.redactorOf(conns...)
 }
 
 func (a *alerter) activityLink(flowID string) string {

@@ -149,16 +149,22 @@ func resolverID(auth *core.Record) string {
 	return auth.Id
 }
 
+// handlePayloads serves a transaction's payloads, redacted again with its
+// flow's current secrets: payloads stored by an older version may hold
+// forms of a secret that it did not redact.
 func (e *Engine) handlePayloads(re *core.RequestEvent) error {
-	var payloads string
-	err := e.app().DB().NewQuery("SELECT payloads FROM transactions WHERE id = {:id}").
-		Bind(dbx.Params{"id": re.Request.PathValue("id")}).Row(&payloads)
+	var payloads, flow string
+	err := e.app().DB().NewQuery("SELECT payloads, flow FROM transactions WHERE id = {:id}").
+		Bind(dbx.Params{"id": re.Request.PathValue("id")}).Row(&payloads, &flow)
 	if err != nil {
 		return re.NotFoundError("No such transaction.", nil)
 	}
 	p, err := decodePayloads(payloads)
 	if err != nil {
 		return err
+	}
+	if rt, err := e.loadFlow(flow); err == nil {
+		p = rt.redact.payloads(p)
 	}
 	return re.JSON(http.StatusOK, p)
 }
