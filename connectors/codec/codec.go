@@ -115,3 +115,21 @@ func (l *LimitReader) Mark() { l.mark = l.n }
 
 // Count returns the bytes read so far.
 func (l *LimitReader) Count() int64 { return l.n }
+
+// TextError is the record error for something that is not text (see
+// charset.Check) at byte offset off of physical line at, in the record
+// that starts on line line.
+func TextError(line, at, off int, reason error) *RecordError {
+	where := fmt.Sprintf("at byte offset %d", off)
+	if at != line {
+		where = fmt.Sprintf("at line %d, byte offset %d", at, off)
+	}
+	return &RecordError{Line: line, Err: fmt.Errorf("%w (%s)", reason, where)}
+}
+
+// Skipper is implemented by decoders that pass over rows holding no data,
+// such as blank lines, instead of returning them.
+type Skipper interface {
+	// Skipped returns how many rows were passed over so far.
+	Skipped() int
+}
