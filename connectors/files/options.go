@@ -26,6 +26,8 @@ type options struct {
 	noHeader     bool
 	columns      []string
 	decimalComma []string
+	renameDups   bool
+	keepFormulas bool
 	recordPath   string
 	keyField     string
 	deleteAfter  bool
@@ -55,6 +57,10 @@ func parseOptions(cfg connectors.Config) (options, error) {
 	}
 	if _, ok := cfg.Values[FieldHeader]; !ok {
 		o.noHeader = false
+	}
+	o.renameDups = cfg.String(FieldDuplicateColumns) == "rename"
+	if _, ok := cfg.Values[FieldNeutralise]; ok {
+		o.keepFormulas = !cfg.Bool(FieldNeutralise)
 	}
 	switch d := cfg.String(FieldDelimiter); d {
 	case "", "auto":
@@ -121,7 +127,8 @@ func (o options) decoder(r io.Reader) (codec.Decoder, error) {
 		return json.NewDecoder(r, json.Options{Path: o.recordPath, Lines: o.format == FormatNDJSON, Encoding: o.encodingName()})
 	}
 	return csv.NewDecoder(r, csv.Options{Delimiter: o.delimiter, Quote: o.quote, NoQuote: o.noQuote,
-		Encoding: o.encodingName(), NoHeader: o.noHeader, Columns: o.columns, DecimalComma: o.decimalComma})
+		Encoding: o.encodingName(), NoHeader: o.noHeader, Columns: o.columns, DecimalComma: o.decimalComma,
+		RenameDuplicates: o.renameDups})
 }
 
 // encoder starts writing one file in the configured format. The returned
@@ -138,7 +145,7 @@ func (o options) encoder(w io.Writer) (codec.Encoder, error) {
 		delim = ','
 	}
 	enc, err := csv.NewEncoder(w, csv.EncoderOptions{Delimiter: delim, Columns: o.columns, NoHeader: o.noHeader,
-		Encoding: o.encodingName()})
+		Encoding: o.encodingName(), KeepFormulas: o.keepFormulas})
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("files: %w", err))
 	}
