@@ -1,6 +1,7 @@
 package charset
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +22,9 @@ func CheckString(text, encoding string) (int, error) {
 // target takes). It returns its byte offset in text and the reason, or -1
 // and nil when text is clean.
 func Check(text []byte, encoding string) (int, error) {
+	if bytes.IndexByte(text, 0) < 0 && utf8.Valid(text) {
+		return -1, nil
+	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c == 0 {
