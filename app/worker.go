@@ -189,8 +189,15 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	if data == nil { // no write mapping: the target takes canonical records
 		data = res.Canonical
 	}
+	if xref.TargetID == "" {
+		if xref.TargetID, err = findByKey(ctx, w, rt.entity, key); err != nil {
+			o.blame = rt.target.Id
+			return e.finish(o, start, fmt.Errorf("looking %s %q up in the target: %w", rt.entity, key, err))
+		}
+	}
 	wr, err := w.Write(ctx, connectors.WriteRequest{
 		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID,
+		Xrefs: rt.xrefs(e.app()),
 	})
 	if err != nil {
 		o.blame = rt.target.Id

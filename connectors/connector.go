@@ -145,6 +145,32 @@ type WriteRequest struct {
 	IdempotencyKey string
 	// Options are the flow's connector-specific options.
 	Options map[string]any
+	// Xrefs finds where other records went in this target: a stock
+	// writer finds the id its product got from the product flow. Nil when
+	// the engine does not write (a preview, a test).
+	Xrefs Xrefs
+}
+
+// Xrefs finds the target ids that earlier writes between the same two
+// connections gave records, whichever flow wrote them.
+type Xrefs interface {
+	// TargetID returns the target id of the record of entity with the
+	// source id, and whether there is one.
+	TargetID(ctx context.Context, entity Entity, sourceID string) (string, bool, error)
+	// TargetIDByKey returns the target id of the record of entity with the
+	// business key (an SKU, an order number, an e-mail address).
+	TargetIDByKey(ctx context.Context, entity Entity, key string) (string, bool, error)
+}
+
+// KeyFinder is implemented by targets that can look a record up by its
+// business key. When no earlier write of a record is known, the engine
+// asks before creating it, so that a record the target has already (made
+// by hand, or before Switchboard) is updated instead of duplicated.
+type KeyFinder interface {
+	// FindByKey returns the id of the target's record of entity with the
+	// business key, and whether there is one. Errors are classified as
+	// writes' are.
+	FindByKey(ctx context.Context, entity Entity, key string) (string, bool, error)
 }
 
 // WriteResult is the target's answer to one write.

@@ -193,6 +193,18 @@ func (s *Store) upsert(req connectors.WriteRequest) string {
 	return id
 }
 
+// findByKey returns the id of the record of entity whose key is key.
+func (s *Store) findByKey(entity connectors.Entity, key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.records[entity] {
+		if keyOf(r.data, "") == key {
+			return r.id, true
+		}
+	}
+	return "", false
+}
+
 // after returns up to n records of entity with a sequence above seq, and the
 // last sequence returned.
 func (s *Store) after(entity connectors.Entity, seq, n int) ([]connectors.Record, int) {
