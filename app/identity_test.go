@@ -153,4 +153,3 @@ func TestARecordTheTargetHasIsUpdatedNotDuplicated(t *testing.T) {
 		t.Fatalf("target holds %d records, last written %q; want the one made by hand, updated", fe.target.Len(), lastWrite(fe.target).ID)
 	}
 }
-
