@@ -140,7 +140,7 @@ func TestEngineMovesRecordsOnceAndUpdatesAfterwards(t *testing.T) {
 	if fe.target.Writes() != 20 || fe.target.Len() != 20 {
 		t.Fatalf("target writes %d, records %d; want 20 and 20", fe.target.Writes(), fe.target.Len())
 	}
-	for _, w := range fe.target.Log() { // the engine reuses a record's maps after writing it
+	for _, w := range fe.target.Log() { // the target keeps each record it was given
 		if got, _ := fe.target.Get(connectors.Product, w.ID); w.Data["sku"] == nil || fmt.Sprint(got) != fmt.Sprint(w.Data) {
 			t.Fatalf("target holds %v for %s, written %v", got, w.ID, w.Data)
 		}
@@ -284,11 +284,10 @@ func TestEngineFilterRuleSkipsWithReason(t *testing.T) {
 	}
 }
 
-// TestEngineWritesMappedRecordsWhileReusingTheirMaps: with mappings in and
-// out, the engine releases each mapping result after the write, and the
-// next records reuse its maps; every record still arrives whole, and the
+// TestEngineWritesMappedRecordsWhole: with mappings in and out, every
+// record arrives whole at a target that keeps what it is given, and the
 // activity keeps its canonical and output records.
-func TestEngineWritesMappedRecordsWhileReusingTheirMaps(t *testing.T) {
+func TestEngineWritesMappedRecordsWhole(t *testing.T) {
 	fe := newFlowEnv(t, connectors.Product, map[string]any{"mapping": map[string]any{
 		"in": []map[string]any{
 			{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "upper(name)"},

@@ -126,7 +126,6 @@ func (e *Engine) process(c claimed) (o outcome) {
 	}
 	o.flow = rt
 	res, err := rt.program.Run(p.Input)
-	defer res.Release() // its maps are reused once written and encoded below
 	plain, encErr := e.encodeRecords(&o, rt, res)
 	switch {
 	case err != nil:
@@ -142,8 +141,9 @@ func (e *Engine) process(c claimed) (o outcome) {
 
 // encodeRecords puts the canonical and output records into the payloads as
 // JSON, redacted, and returns the canonical record's JSON before redaction
-// (for its content hash). Nothing in the outcome refers to the result's
-// maps afterwards, so they can be released.
+// (for its content hash). It runs before the write: the writer owns the
+// record it is given and may change or keep it, so nothing in the outcome
+// refers to the result's maps.
 func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result) (json.RawMessage, error) {
 	canonical, plain, err := rt.redact.recordJSON(res.Canonical)
 	if err != nil {
@@ -161,7 +161,7 @@ func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result)
 
 // sameMap reports whether a and b are the same map (not merely equal ones).
 func sameMap(a, b map[string]any) bool {
-	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	return a != nil && b != nil && reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }
 
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {

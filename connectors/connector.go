@@ -115,9 +115,9 @@ type WriteRequest struct {
 	// Key is the record's business key, for messages and file names.
 	Key string
 	// Data is the target-native record produced by the write mapping. It is
-	// the writer's to read until Write returns; the engine then reuses its
-	// maps for later records. A writer that keeps the record (a buffer, a
-	// store) keeps a [CloneData] of it.
+	// the writer's to keep: the engine neither reads nor changes it once
+	// Write is called, so a writer that buffers records until Flush may keep
+	// it as it is, and may change it.
 	Data map[string]any
 	// IdempotencyKey is the same for every attempt at the same transaction:
 	// a target that accepts idempotency keys must send it, so that an

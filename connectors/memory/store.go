@@ -27,7 +27,7 @@ type Store struct {
 type WriteLog struct {
 	Entity connectors.Entity
 	ID     string
-	Data   map[string]any
+	Data   map[string]any // the record as the writer was given it; read it, do not change it
 }
 
 type stored struct {
@@ -169,17 +169,19 @@ func (s *Store) write(req connectors.WriteRequest) (string, error) {
 	defer s.mu.Unlock()
 	s.writes++
 	id := s.upsert(req)
-	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: connectors.CloneData(req.Data)})
+	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: req.Data})
 	return id, nil
 }
 
 // upsert updates the record with req.TargetID, or adds one; s.mu is held.
+// The store keeps req.Data itself, which a writer owns: nothing changes it
+// afterwards (Get and reads hand out copies).
 func (s *Store) upsert(req connectors.WriteRequest) string {
 	recs := s.records[req.Entity]
 	if req.TargetID != "" {
 		for i := range recs {
 			if recs[i].id == req.TargetID {
-				recs[i].data = connectors.CloneData(req.Data)
+				recs[i].data = req.Data
 				return req.TargetID
 			}
 		}
@@ -189,7 +191,7 @@ func (s *Store) upsert(req connectors.WriteRequest) string {
 	if id == "" {
 		id = fmt.Sprintf("%s-%d", req.Entity, s.seq)
 	}
-	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: connectors.CloneData(req.Data)})
+	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: req.Data})
 	return id
 }
 
