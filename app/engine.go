@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,36 +60,6 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	def(&c.Retention, 30*24*time.Hour)
 	def(&c.PollEvery, time.Second)
 	return c
-}
-
-// ConfigFromEnv reads the engine's settings from the environment:
-// SWITCHBOARD_WORKERS, SWITCHBOARD_RETENTION_DAYS, SWITCHBOARD_RETRY_BASE,
-// SWITCHBOARD_RETRY_MAX, SWITCHBOARD_RETRY_MAX_AGE, SWITCHBOARD_DOWN_AFTER,
-// SWITCHBOARD_PROBE_INTERVAL and SWITCHBOARD_ALERT_INTERVAL (durations such
-// as 30s or 15m). Unset or unreadable values keep their defaults.
-func ConfigFromEnv() EngineConfig {
-	var c EngineConfig
-	c.Workers = envInt("SWITCHBOARD_WORKERS")
-	c.DownAfter = envInt("SWITCHBOARD_DOWN_AFTER")
-	if days := envInt("SWITCHBOARD_RETENTION_DAYS"); days > 0 {
-		c.Retention = time.Duration(days) * 24 * time.Hour
-	}
-	c.BackoffBase = envDuration("SWITCHBOARD_RETRY_BASE")
-	c.BackoffMax = envDuration("SWITCHBOARD_RETRY_MAX")
-	c.MaxAge = envDuration("SWITCHBOARD_RETRY_MAX_AGE")
-	c.ProbeEvery = envDuration("SWITCHBOARD_PROBE_INTERVAL")
-	c.AlertEvery = envDuration("SWITCHBOARD_ALERT_INTERVAL")
-	return c
-}
-
-func envInt(name string) int {
-	n, _ := strconv.Atoi(os.Getenv(name))
-	return n
-}
-
-func envDuration(name string) time.Duration {
-	d, _ := time.ParseDuration(os.Getenv(name))
-	return d
 }
 
 // Engine moves records: it runs flows (reads into the inbox), processes
