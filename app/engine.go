@@ -78,7 +78,8 @@ type Engine struct {
 	sched    *scheduler
 	hooks    webhookRuns
 	active   activeCache
-	turn     int // the flow the next claim starts with
+	turn     int          // the flow the next claim starts with
+	log      *slog.Logger // where the engine logs; the app's logger when nil
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -112,7 +113,13 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 
 func (e *Engine) app() core.App { return e.sb.app }
 
-func (e *Engine) logger() *slog.Logger { return e.sb.logger().With(slog.String("part", "engine")) }
+func (e *Engine) logger() *slog.Logger {
+	l := e.log
+	if l == nil {
+		l = e.sb.logger()
+	}
+	return l.With(slog.String("part", "engine"))
+}
 
 // Start starts the workers, the committer, the scheduler and the
 // background loops. It is called once the server starts.

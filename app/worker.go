@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"runtime/debug"
 	"time"
 
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -111,8 +112,8 @@ func (e *Engine) process(c claimed) (o outcome) {
 	o = outcome{tx: c}
 	defer func() {
 		if r := recover(); r != nil { // a connector's bug fails its record, not the appliance
-			o = e.finish(outcome{tx: c, flow: o.flow, payloads: o.payloads}, start,
-				connectors.Permanent(fmt.Errorf("the connector failed: %v", r)))
+			err := e.connectorPanic(r, o.flow, slog.String("transaction", c.ID))
+			o = e.finish(outcome{tx: c, flow: o.flow, payloads: o.payloads}, start, err)
 		}
 	}()
 	p, err := decodePayloads(c.Payloads)
@@ -137,6 +138,21 @@ func (e *Engine) process(c claimed) (o outcome) {
 		return e.finish(o, start, nil)
 	}
 	return e.write(o, rt, c, res, hashJSON(plain), start)
+}
+
+// connectorPanic logs a recovered panic with its stack, for whoever fixes
+// the connector, and returns the short error that the record or the run
+// fails with. It is called by the deferred function that recovered, so the
+// stack still shows where the panic began.
+func (e *Engine) connectorPanic(r any, rt *flowRuntime, attrs ...any) error {
+	msg := fmt.Sprint(r)
+	if rt != nil {
+		msg = rt.redact.text(msg)
+		attrs = append(attrs, slog.String("flow", rt.flow.GetString("name")))
+	}
+	attrs = append(attrs, slog.String("panic", msg), slog.String("stack", string(debug.Stack())))
+	e.logger().Error("a connector panicked", attrs...)
+	return connectors.Permanent(fmt.Errorf("the connector failed: %s", msg))
 }
 
 // encodeRecords puts the canonical and output records into the payloads as
