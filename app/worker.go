@@ -157,9 +157,9 @@ func (e *Engine) connectorPanic(r any, rt *flowRuntime, attrs ...any) error {
 
 // encodeRecords puts the canonical and output records into the payloads as
 // JSON, redacted, and returns the canonical record's JSON before redaction
-// (for its content hash). It runs before the write: the writer owns the
-// record it is given and may change or keep it, so nothing in the outcome
-// refers to the result's maps.
+// (for its content hash). It runs before the write, and nothing in the
+// outcome refers to the result's maps: the writer may keep the record it
+// is given.
 func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result) (json.RawMessage, error) {
 	canonical, plain, err := rt.redact.recordJSON(res.Canonical)
 	if err != nil {

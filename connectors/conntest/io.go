@@ -71,8 +71,8 @@ func (s Suite) checkWrite(t *testing.T) {
 	c := s.open(t, s.Secrets)
 	w := c.(connectors.Writer)
 	ctx := s.ctx(t)
-	// Each write is given a record of its own, which the writer owns: the
-	// suite, like the engine, neither reads nor changes it afterwards.
+	// Each write is given a record of its own, which the writer may keep:
+	// the suite, like the engine, never changes it afterwards.
 	req := connectors.WriteRequest{Entity: s.Entity, Key: "conformance-1", Data: connectors.CloneData(s.Sample)}
 	first, err := w.Write(ctx, req)
 	if err != nil {

@@ -229,8 +229,8 @@ func (s *Store) write(req connectors.WriteRequest) (string, error) {
 }
 
 // upsert updates the record with req.TargetID, or adds one; s.mu is held.
-// The store keeps req.Data itself, which a writer owns: nothing changes it
-// afterwards (Get and reads hand out copies).
+// The store keeps req.Data itself, which a writer may keep, and never
+// changes it (Get and reads hand out copies).
 func (s *Store) upsert(req connectors.WriteRequest) string {
 	recs := s.records[req.Entity]
 	if req.TargetID != "" {
