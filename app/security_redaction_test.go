@@ -182,7 +182,7 @@ func keepLogs(app core.App) { app.Settings().Logs.MaxDays = 1 }
 
 // logLines flushes the app's log batch and returns every stored log line:
 // its message and its attributes, as texts.
-func logLines(t testing.TB, app core.App) [][]string {
+func storedLogLines(t testing.TB, app core.App) [][]string {
 	t.Helper()
 	if h, ok := app.Logger().Handler().(*logger.BatchHandler); ok {
 		if err := h.WriteAll(context.Background()); err != nil {
@@ -205,7 +205,7 @@ func logLines(t testing.TB, app core.App) [][]string {
 func assertLogsClean(t testing.TB, app core.App, want string) {
 	t.Helper()
 	found := false
-	for _, line := range logLines(t, app) {
+	for _, line := range storedLogLines(t, app) {
 		found = found || line[0] == want
 		for _, text := range line {
 			assertNoSecret(t, "log line "+line[0], text)

@@ -135,9 +135,10 @@ type WriteRequest struct {
 	// Key is the record's business key, for messages and file names.
 	Key string
 	// Data is the target-native record produced by the write mapping. It is
-	// the writer's to read until Write returns; the engine then reuses its
-	// maps for later records. A writer that keeps the record (a buffer, a
-	// store) keeps a [CloneData] of it.
+	// the writer's to keep for as long as it likes: the engine never changes
+	// it, so a writer that buffers records until Flush may keep it as it is.
+	// Nobody changes it: parts of it (an object or a list taken over as it
+	// is) may be shared with the record's input, which the engine records.
 	Data map[string]any
 	// IdempotencyKey is the same for every attempt at the same transaction:
 	// a target that accepts idempotency keys must send it, so that an
