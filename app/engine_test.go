@@ -339,11 +339,10 @@ func TestEngineFilterRuleSkipsWithReason(t *testing.T) {
 	}
 }
 
-// TestEngineWritesMappedRecordsWhole: with mappings in and out, every
-// record arrives whole at a target that keeps what it is given, and the
-// activity keeps its canonical and output records.
-func TestEngineWritesMappedRecordsWhole(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, map[string]any{"mapping": map[string]any{
+// pricedProductMapping maps products in and out, with nested objects and a
+// computed decimal written as a number.
+func pricedProductMapping() map[string]any {
+	return map[string]any{"mapping": map[string]any{
 		"in": []map[string]any{
 			{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "upper(name)"},
 			{"target": "prices.list", "expr": "price"}, {"target": "prices.currency", "expr": `"EUR"`},
@@ -352,7 +351,14 @@ func TestEngineWritesMappedRecordsWhole(t *testing.T) {
 			{"target": "code", "expr": "sku"}, {"target": "title", "expr": "name"},
 			{"target": "price.amount", "expr": "num(prices.list * 1.21)"}, {"target": "price.currency", "expr": "prices.currency"},
 		},
-	}})
+	}}
+}
+
+// TestEngineWritesMappedRecordsWhole: with mappings in and out, every
+// record arrives whole at a target that keeps what it is given, and the
+// activity keeps its canonical and output records.
+func TestEngineWritesMappedRecordsWhole(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, pricedProductMapping())
 	const n = 40
 	for i := range n {
 		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), map[string]any{

@@ -103,16 +103,7 @@ func (b *bufferedTarget) conn() *memory.Conn {
 // WriteRequest as it was given, maps and all, until Flush; with a mapping
 // in and out, every record it delivers is whole, nested objects included.
 func TestBufferedTargetKeepsWhatItIsGiven(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, map[string]any{"mapping": map[string]any{
-		"in": []map[string]any{
-			{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "upper(name)"},
-			{"target": "prices.list", "expr": "price"}, {"target": "prices.currency", "expr": `"EUR"`},
-		},
-		"out": []map[string]any{
-			{"target": "code", "expr": "sku"}, {"target": "title", "expr": "name"},
-			{"target": "price.amount", "expr": "num(prices.list * 1.21)"}, {"target": "price.currency", "expr": "prices.currency"},
-		},
-	}})
+	fe := newFlowEnv(t, connectors.Product, pricedProductMapping())
 	store := fmt.Sprintf("buffered-%d", storeSeq.Add(1))
 	fe.retarget(t, bufferedSpec, newBuffered, store)
 	const n = 10
