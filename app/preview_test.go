@@ -12,7 +12,7 @@ func TestPreview(t *testing.T) {
 		var answer PreviewAnswer
 		return scenario{name: name, as: "editor", method: http.MethodPost, url: flowPath("/preview"), body: body,
 			seed: seedWebhookFlow(true), status: 200, want: []string{`"errors":`},
-			after: func(t testing.TB, env *testEnv) { check(t, answer) },
+			after:  func(t testing.TB, env *testEnv) { check(t, answer) },
 			decode: func(body string) error { return json.Unmarshal([]byte(body), &answer) }}
 	}
 	for _, sc := range []scenario{
