@@ -190,7 +190,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		data = res.Canonical
 	}
 	wr, err := w.Write(ctx, connectors.WriteRequest{
-		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID,
+		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID, Options: rt.targetOptions,
 	})
 	if err != nil {
 		o.blame = rt.target.Id

@@ -107,8 +107,12 @@ type ReadRequest struct {
 	Cursor string
 	// PageSize is the number of records the engine would like per page.
 	PageSize int
-	// Options are the flow's connector-specific options.
-	Options map[string]any
+	// Options are the flow's options for reading through this connection,
+	// resolved against the connector's flow fields for reading
+	// ([Spec.ResolveFlow]): typed, with defaults applied. The engine always
+	// passes them resolved; called with the zero Config (nil Values), as a
+	// test may, a connector applies its defaults.
+	Options Config
 }
 
 // Reader is implemented by connectors that can be a flow's source.
@@ -143,8 +147,12 @@ type WriteRequest struct {
 	// a target that accepts idempotency keys must send it, so that an
 	// attempt cut off after the app acted cannot act twice.
 	IdempotencyKey string
-	// Options are the flow's connector-specific options.
-	Options map[string]any
+	// Options are the flow's options for writing through this connection,
+	// resolved against the connector's flow fields for writing
+	// ([Spec.ResolveFlow]): typed, with defaults applied. The engine always
+	// passes them resolved; called with the zero Config (nil Values), as a
+	// test may, a connector applies its defaults.
+	Options Config
 }
 
 // WriteResult is the target's answer to one write.
