@@ -40,6 +40,8 @@ func TestFlowOptionsAreCheckedWhenSaved(t *testing.T) {
 			`"options":{"code":"validation_invalid_option","message":"Must be an object of option names and values."}`),
 		post("every bad option is named at once", `{"orderd":1,"source":{"x":1},"target":{"y":1}}`, 400,
 			optionErr("orderd"), `"source":{"x":{"code":"validation_invalid_option"`, `"target":{"y":{"code":"validation_invalid_option"`),
+		post("a bad option and a bad mapping are named together", `{"orderd":1},"mapping":{"in":[{"target":"totals.totl","expr":"1"}]}`, 400,
+			optionErr("orderd"), `"in.totals.totl":{"code":"validation_invalid_mapping"`),
 	}
 	for _, sc := range scenarios {
 		sc.run(t)

@@ -119,8 +119,6 @@ func (s *Switchboard) checkFlowEnds(app core.App, flow *core.Record, errs valida
 	}
 	if len(errs) == 0 {
 		s.checkFlowOptions(app, flow, errs)
-	}
-	if len(errs) == 0 {
 		s.checkMapping(app, flow, errs)
 	}
 }
