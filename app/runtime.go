@@ -18,6 +18,7 @@ type flowRuntime struct {
 	flow, integration, source, target *core.Record
 	entity                            connectors.Entity
 	ordered                           bool
+	sourceOptions, targetOptions      connectors.Config // the flow's options for reading and for writing
 	program                           *mappings.Program
 	redact                            redactor
 
@@ -107,9 +108,11 @@ func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
 	if rt.target, err = app.FindRecordById(connectionsCollection, flow.GetString("target")); err != nil {
 		return nil, fmt.Errorf("flow %q: target connection: %w", flow.GetString("name"), err)
 	}
-	var opts map[string]any
-	_ = flow.UnmarshalJSONField("options", &opts)
-	rt.ordered, _ = opts["ordered"].(bool)
+	opts, err := e.sb.resolveFlowOptions(flow, rt.source, rt.target)
+	if err != nil {
+		return nil, fmt.Errorf("flow %q: %w", flow.GetString("name"), err)
+	}
+	rt.ordered, rt.sourceOptions, rt.targetOptions = opts.engine.Bool(OptionOrdered), opts.source, opts.target
 	rt.redact = e.sb.redactorOf(rt.source, rt.target)
 	return rt, nil
 }

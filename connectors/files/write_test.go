@@ -10,7 +10,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-func writeAll(t *testing.T, c *Conn, recs ...map[string]any) []string {
+func writeAll(t *testing.T, c *flowConn, recs ...map[string]any) []string {
 	t.Helper()
 	var ids []string
 	for i, r := range recs {
