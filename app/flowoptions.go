@@ -14,9 +14,15 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-// OptionOrdered is the engine's flow option that writes the records of
-// one business key in the order they were read.
-const OptionOrdered = "ordered"
+// The engine's own flow options.
+const (
+	// OptionOrdered writes the records of one business key in the order
+	// they were read.
+	OptionOrdered = "ordered"
+	// OptionFullFeed writes every record of every run, changed or not, for
+	// targets that expect the whole feed each time (a price list).
+	OptionFullFeed = "full_feed"
+)
 
 // The keys of a flow's options that hold the options of its connections:
 // for reading from its source and for writing to its target.
@@ -31,6 +37,8 @@ const (
 var engineFlowFields = []connectors.Field{
 	{Name: OptionOrdered, Title: "Ordered by key", Type: connectors.TypeBool, Default: false, Advanced: true,
 		Help: "Write the records of one business key (the stock of one SKU) one after another, in the order they were read, even across retries."},
+	{Name: OptionFullFeed, Title: "Send the full feed", Type: connectors.TypeBool, Default: false,
+		Help: "Write every record each run, also those unchanged since the last one, for a target that expects the whole feed every time (a price list file). Off: unchanged records are skipped."},
 }
 
 // EngineFlowFields returns the flow options the engine itself reads, to

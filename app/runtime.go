@@ -18,6 +18,7 @@ type flowRuntime struct {
 	flow, integration, source, target *core.Record
 	entity                            connectors.Entity
 	ordered                           bool
+	fullFeed                          bool // write unchanged records too
 	sourceOptions, targetOptions      connectors.Config // the flow's options for reading and for writing
 	program                           *mappings.Program
 	redact                            redactor
@@ -112,7 +113,8 @@ func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flow %q: %w", flow.GetString("name"), err)
 	}
-	rt.ordered, rt.sourceOptions, rt.targetOptions = opts.engine.Bool(OptionOrdered), opts.source, opts.target
+	rt.ordered, rt.fullFeed = opts.engine.Bool(OptionOrdered), opts.engine.Bool(OptionFullFeed)
+	rt.sourceOptions, rt.targetOptions = opts.source, opts.target
 	rt.redact = e.sb.redactorOf(rt.source, rt.target)
 	return rt, nil
 }

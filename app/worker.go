@@ -183,7 +183,7 @@ func sameMap(a, b map[string]any) bool {
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {
 	o.hash = hash
 	xref := c.xref
-	if xref.Hash == o.hash && xref.Hash != "" {
+	if xref.Hash == o.hash && xref.Hash != "" && !rt.fullFeed {
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
 		return e.finish(o, start, nil)
 	}
