@@ -213,7 +213,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	}
 	wr, err := w.Write(ctx, connectors.WriteRequest{
 		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID, Options: rt.targetOptions,
-		Xrefs: rt.xrefs(e.app()),
+		FieldOrder: rt.program.OutputPaths(), Xrefs: rt.xrefs(e.app()),
 	})
 	if err != nil {
 		o.blame = rt.target.Id

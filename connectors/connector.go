@@ -154,6 +154,13 @@ type WriteRequest struct {
 	// passes them resolved; called with the zero Config (nil Values), as a
 	// test may, a connector applies its defaults.
 	Options Config
+	// FieldOrder lists Data's fields in the order the write mapping lists
+	// them (the canonical model's order without one), as dotted paths:
+	// "number", "customer.name", "lines.sku" (a list's elements passed
+	// through). Writers of formats whose fields have an order (XML
+	// elements, CSV columns) follow it. The same slice serves every
+	// record of a flow: read it, never change it.
+	FieldOrder []string
 	// Xrefs finds where other records went in this target: a stock
 	// writer finds the id its product got from the product flow. Nil when
 	// the engine does not write (a preview, a test).

@@ -156,12 +156,12 @@ func (o options) decoder(r io.Reader) (codec.Decoder, error) {
 		RenameDuplicates: o.renameDups})
 }
 
-// encoder starts writing one file in the configured format. The returned
-// closer flushes the text encoding, after the encoder's own Close.
-func (o options) encoder(w io.Writer) (codec.Encoder, error) {
+// encoder starts writing one file in the configured format, its fields in
+// order (XML elements, CSV columns when none are configured).
+func (o options) encoder(w io.Writer, order *codec.Order) (codec.Encoder, error) {
 	switch o.format {
 	case FormatXML:
-		return xml.NewEncoder(w, xml.EncoderOptions{Root: o.xmlRoot, Record: o.xmlRecord, Indent: true}), nil
+		return xml.NewEncoder(w, xml.EncoderOptions{Root: o.xmlRoot, Record: o.xmlRecord, Indent: true, Order: order}), nil
 	case FormatJSON, FormatNDJSON:
 		return json.NewEncoder(w, json.EncoderOptions{Lines: o.format == FormatNDJSON, Path: o.recordPath}), nil
 	}
@@ -170,7 +170,7 @@ func (o options) encoder(w io.Writer) (codec.Encoder, error) {
 		delim = ','
 	}
 	enc, err := csv.NewEncoder(w, csv.EncoderOptions{Delimiter: delim, Columns: o.columns, NoHeader: o.noHeader,
-		Encoding: o.encodingName(), KeepFormulas: o.keepFormulas})
+		Encoding: o.encodingName(), KeepFormulas: o.keepFormulas, Order: order})
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("files: %w", err))
 	}

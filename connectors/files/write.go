@@ -80,7 +80,7 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest, o options) (*fileWrite
 	if err != nil {
 		return nil, fmt.Errorf("files: buffering the output file: %w", err)
 	}
-	enc, err := o.encoder(tmp)
+	enc, err := o.encoder(tmp, codec.OrderOf(req.FieldOrder))
 	if err != nil {
 		_ = tmp.Close()
 		_ = os.Remove(tmp.Name())
@@ -163,7 +163,7 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o opti
 		return connectors.WriteResult{}, err
 	}
 	var buf bytes.Buffer
-	enc, err := o.encoder(&buf)
+	enc, err := o.encoder(&buf, codec.OrderOf(req.FieldOrder))
 	if err != nil {
 		return connectors.WriteResult{}, err
 	}
