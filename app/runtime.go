@@ -18,7 +18,7 @@ type flowRuntime struct {
 	flow, integration, source, target *core.Record
 	entity                            connectors.Entity
 	ordered                           bool
-	fullFeed                          bool // write unchanged records too
+	fullFeed                          bool              // write unchanged records too
 	sourceOptions, targetOptions      connectors.Config // the flow's options for reading and for writing
 	program                           *mappings.Program
 	redact                            redactor
