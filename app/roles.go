@@ -66,7 +66,8 @@ func refusal(auth *core.Record, allowed []string) string {
 func HasRole(auth *core.Record, allowed []string) bool { return hasRole(auth, allowed) }
 
 // hasRole tells whether auth is a superuser or a user with one of the
-// roles. It is the one place routes and pages decide who may do what.
+// roles who is not disabled. It is the one place routes and pages decide
+// who may do what.
 func hasRole(auth *core.Record, allowed []string) bool {
 	switch {
 	case auth == nil:
@@ -74,6 +75,6 @@ func hasRole(auth *core.Record, allowed []string) bool {
 	case auth.IsSuperuser():
 		return true
 	default:
-		return auth.Collection().Name == "users" && slices.Contains(allowed, auth.GetString("role"))
+		return auth.Collection().Name == "users" && !auth.GetBool("disabled") && slices.Contains(allowed, auth.GetString("role"))
 	}
 }

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 
@@ -95,4 +97,33 @@ func (e *Engine) FlowWebhook(flowID string) (WebhookInfo, error) {
 func (e *Engine) exists(collection, id string) bool {
 	_, err := e.app().FindRecordById(collection, id)
 	return err == nil
+}
+
+// FlowMappingConfig returns what a flow maps with: its connectors' default
+// mappings, its own overrides and its rules; ErrNotFound when there is no
+// such flow.
+func (e *Engine) FlowMappingConfig(flowID string) (mappings.FlowConfig, error) {
+	rt, err := e.loadFlow(flowID)
+	if err != nil {
+		return mappings.FlowConfig{}, ErrNotFound
+	}
+	return e.flowConfig(rt)
+}
+
+// NextRuns returns the next n times a schedule fires after from, as the
+// engine reads it (cron, descriptors such as @hourly, @every 5m).
+func NextRuns(schedule string, from time.Time, n int) ([]time.Time, error) {
+	sched, err := scheduleParser.Parse(schedule)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", schedule, err)
+	}
+	out := make([]time.Time, 0, n)
+	for t := from; len(out) < n; {
+		t = sched.Next(t)
+		if t.IsZero() {
+			break
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
