@@ -24,7 +24,7 @@ func Register(sb *app.Switchboard) (*UI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the messages: %w", err)
 	}
-	views, err := parseViews()
+	views, err := parseViews(templateFS)
 	if err != nil {
 		return nil, err
 	}

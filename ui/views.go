@@ -44,14 +44,16 @@ type viewSet struct {
 	pages map[string]*template.Template
 }
 
-func parseViews() (*viewSet, error) {
+// parseViews parses every view of the table from fsys (the embedded
+// templates in the appliance).
+func parseViews(fsys fs.FS) (*viewSet, error) {
 	set := &viewSet{pages: map[string]*template.Template{}}
 	for name, partials := range views {
 		files := []string{"templates/layout.html", "templates/views/" + name + ".html"}
 		for _, p := range partials {
 			files = append(files, "templates/partials/"+p+".html")
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, files...)
+		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, files...)
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
 		}
