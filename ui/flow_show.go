@@ -34,8 +34,36 @@ type flowData struct {
 	Webhook     *app.WebhookInfo
 	LocalURL    bool
 	Runs        []*core.Record
-	Mapping     mappings.FlowConfig
+	Map         mappingView
 	MappingErr  string
+	// Custom is the schedule when it is none of the presets.
+	Custom string
+}
+
+// mappingView is a flow's mapping as the page shows it, read only.
+type mappingView struct {
+	InDefault, InOwn, OutOwn, OutDefault []mappings.Field
+	Rules                                []mappings.Rule
+}
+
+func newMappingView(cfg mappings.FlowConfig) mappingView {
+	v := mappingView{InOwn: cfg.InOverrides, OutOwn: cfg.OutOverrides, Rules: cfg.Rules}
+	if cfg.In != nil {
+		v.InDefault = cfg.In.Fields
+	}
+	if cfg.Out != nil {
+		v.OutDefault = cfg.Out.Fields
+	}
+	return v
+}
+
+func isPreset(schedule string) bool {
+	for _, p := range schedulePresets {
+		if p.Value == schedule {
+			return true
+		}
+	}
+	return false
 }
 
 func (u *UI) flowShow(r *request) error {
@@ -60,8 +88,13 @@ func (u *UI) flowShow(r *request) error {
 		map[string]any{"flow": flow.Id}); err != nil {
 		return err
 	}
-	if d.Mapping, err = u.sb.Engine().FlowMappingConfig(flow.Id); err != nil {
+	if cfg, err := u.sb.Engine().FlowMappingConfig(flow.Id); err != nil {
 		d.MappingErr = err.Error()
+	} else {
+		d.Map = newMappingView(cfg)
+	}
+	if sched := flow.GetString("schedule"); !isPreset(sched) {
+		d.Custom = sched
 	}
 	return r.render(http.StatusOK, "flow", d)
 }

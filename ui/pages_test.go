@@ -333,10 +333,13 @@ func TestFlowPage(t *testing.T) {
 	if flow, _ := e.app.FindRecordById("flows", e.demo.FlowID); flow.GetBool("enabled") {
 		t.Fatal("the flow is still on")
 	}
-	rec := e.as("operator").post(path+"/run", nil)
-	if !strings.Contains(rec.Header().Get("Location"), "bad=flash.flow_disabled") {
-		t.Fatalf("running a disabled flow: %s", rec.Header().Get("Location"))
-	}
+	e.waitFor("running the disabled flow to be refused as such, once its last run ended", func() bool {
+		loc := e.as("operator").post(path+"/run", nil).Header().Get("Location")
+		if !strings.Contains(loc, "bad=flash.flow_disabled") && !strings.Contains(loc, "bad=flash.running") {
+			t.Fatalf("running a disabled flow: %s", loc)
+		}
+		return strings.Contains(loc, "bad=flash.flow_disabled")
+	})
 	ed.post("/integrations/"+e.demo.IntegrationID+"/enabled", nil)
 	if in, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID); in.GetBool("enabled") {
 		t.Fatal("the integration is still on")

@@ -31,7 +31,7 @@ var views = map[string][]string{
 	"connections":    {"status"},
 	"connection":     {"status", "field"},
 	"integrations":   {"status"},
-	"flow":           {"status", "payload"},
+	"flow":           {"status", "mapping"},
 	"users":          nil,
 	"settings":       nil,
 	"account":        nil,
