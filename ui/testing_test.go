@@ -67,7 +67,7 @@ func buildFixture(withUsers bool) (string, error) {
 
 // env is a served app with Switchboard and the UI registered.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	app  *tests.TestApp
 	sb   *app.Switchboard
 	mux  http.Handler
@@ -76,7 +76,7 @@ type env struct {
 
 // newEnv serves a copy of the fixture (empty: no users); withDemo
 // installs the demo and runs it until every record has its outcome.
-func newEnv(t *testing.T, empty, withDemo bool) *env {
+func newEnv(t testing.TB, empty, withDemo bool) *env {
 	t.Helper()
 	t.Setenv("SWITCHBOARD_SECRET_KEY", "")
 	dir := fixtureDir
@@ -94,7 +94,7 @@ func newEnv(t *testing.T, empty, withDemo bool) *env {
 
 // unserved is a copy of the data folder dir with Switchboard and the UI
 // registered, before the server starts.
-func unserved(t *testing.T, dir string) *env {
+func unserved(t testing.TB, dir string) *env {
 	t.Helper()
 	ta, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir})
 	if err != nil {
