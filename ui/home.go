@@ -10,7 +10,8 @@ func (u *UI) home(r *request) error {
 		return err
 	}
 	if n == 0 {
-		return r.render(http.StatusOK, "setup", setupData{page: r.page("", r.L.T("setup.title"))})
+		return r.render(http.StatusOK, "setup", setupData{page: r.page("", r.L.T("setup.title")),
+			NeedsAttention: u.sb.Ready() != nil})
 	}
 	if r.user == nil {
 		return u.toLogin(r)

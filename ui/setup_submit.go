@@ -15,8 +15,9 @@ import (
 // setupData is the first-run page.
 type setupData struct {
 	page
-	Email  string
-	Errors map[string]string
+	Email          string
+	Errors         map[string]string
+	NeedsAttention bool
 }
 
 // errNotFirst refuses a first-run form once a user exists.
@@ -60,7 +61,7 @@ func (u *UI) setupSubmit(r *request) error {
 
 func (u *UI) setupRefused(r *request, email string, errs map[string]string) error {
 	return r.render(http.StatusUnprocessableEntity, "setup",
-		setupData{page: r.page("", r.L.T("setup.title")), Email: email, Errors: errs})
+		setupData{page: r.page("", r.L.T("setup.title")), Email: email, Errors: errs, NeedsAttention: u.sb.Ready() != nil})
 }
 
 // newUser saves a user with a role through PocketBase's validation.
