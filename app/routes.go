@@ -17,6 +17,7 @@ func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g := e.Router.Group(APIPrefix)
 	g.GET("/status", s.handleStatus)
 	g.GET("/connectors", s.handleConnectors).BindFunc(requireRole(anyRole))
+	g.GET("/activity", s.handleActivity).BindFunc(requireRole(anyRole))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
 }
 

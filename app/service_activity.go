@@ -31,18 +31,18 @@ type ActivityPage struct {
 
 // ActivityRow is one transaction as the Activity listing shows it.
 type ActivityRow struct {
-	ID          string `db:"id"`
-	Created     string `db:"created"`
-	Flow        string `db:"flow"`
-	FlowName    string `db:"flow_name"`
-	Integration string `db:"integration"`
-	Status      string `db:"status"`
-	Key         string `db:"key"`
-	Attempts    int    `db:"attempts"`
-	Error       string `db:"error"`
-	ErrorClass  string `db:"error_class"`
-	Note        string `db:"note"`
-	DurationMS  int64  `db:"duration_ms"`
+	ID          string `db:"id" json:"id"`
+	Created     string `db:"created" json:"created"`
+	Flow        string `db:"flow" json:"flow"`
+	FlowName    string `db:"flow_name" json:"flow_name"`
+	Integration string `db:"integration" json:"integration"`
+	Status      string `db:"status" json:"status"`
+	Key         string `db:"key" json:"key"`
+	Attempts    int    `db:"attempts" json:"attempts"`
+	Error       string `db:"error" json:"error"`
+	ErrorClass  string `db:"error_class" json:"error_class"`
+	Note        string `db:"note" json:"note"`
+	DurationMS  int64  `db:"duration_ms" json:"duration_ms"`
 }
 
 // ErrBadCursor is returned for a page cursor that this listing did not make.

@@ -1,8 +1,12 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
@@ -109,5 +113,43 @@ func TestRetrySelectedRetriesOnlyFailed(t *testing.T) {
 	}
 	if tx, _ := env.app.FindFirstRecordByData("transactions", "key", "K0002"); tx.GetString("status") != StatusPending {
 		t.Fatalf("an unselected transaction changed: %s", tx.GetString("status"))
+	}
+}
+
+// TestActivityRoute: the REST listing walks the same keyset pages as the
+// UI, and refuses a forged cursor or an unreadable time with 400.
+func TestActivityRoute(t *testing.T) {
+	env := newTestEnv(t)
+	seedActivity(t, env, 7, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	mux := servedMux(t, env)
+	get := func(query string) (int, activityAnswer) {
+		req := httptest.NewRequest(http.MethodGet, APIPrefix+"/activity?"+query, nil)
+		req.Header.Set("Authorization", env.tokens[RoleViewer])
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		var page activityAnswer
+		_ = json.Unmarshal(rec.Body.Bytes(), &page)
+		return rec.Code, page
+	}
+	var keys []string
+	for after, pages := "", 0; pages < 10; pages++ {
+		status, page := get("limit=3&status=failed&after=" + after)
+		if status != http.StatusOK {
+			t.Fatalf("page %d = %d", pages, status)
+		}
+		for _, it := range page.Items {
+			keys = append(keys, it.Key)
+		}
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	if want := []string{"K0006", "K0003", "K0000"}; !reflect.DeepEqual(keys, want) {
+		t.Fatalf("failed keys %v, want %v", keys, want)
+	}
+	for _, q := range []string{"after=forged", "from=yesterday", "limit=0"} {
+		if status, _ := get(q); status != http.StatusBadRequest {
+			t.Errorf("%s = %d, want 400", q, status)
+		}
 	}
 }

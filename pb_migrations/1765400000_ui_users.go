@@ -1,8 +1,6 @@
 package pb_migrations
 
 import (
-	"slices"
-
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -19,8 +17,7 @@ var uiLanguages = []string{"en", "nl", "es"}
 // zone of their own (empty: the browser's), and a switch an admin turns
 // to disable an account, which PocketBase's auth rule then refuses at
 // sign-in. A user may change their own language and zone, never their
-// role or whether they are disabled. The web UI's sign-in form is rate
-// limited as the API's sign-ins are.
+// role or whether they are disabled.
 func uiUsersUp(app core.App) error {
 	users, err := app.FindCollectionByNameOrId("users")
 	if err != nil {
@@ -35,20 +32,5 @@ func uiUsersUp(app core.App) error {
 	users.AuthRule = types.Pointer("disabled = false")
 	users.UpdateRule = types.Pointer(`@request.auth.role = "admin" || (id = @request.auth.id && ` +
 		`@request.body.role:isset = false && @request.body.disabled:isset = false)`)
-	if err := save(app, users); err != nil {
-		return err
-	}
-	return limitUISignIn(app)
-}
-
-// limitUISignIn adds the web UI's sign-in to the rate limits, as often as
-// the API's sign-ins ("*:auth").
-func limitUISignIn(app core.App) error {
-	settings := app.Settings()
-	if slices.ContainsFunc(settings.RateLimits.Rules, func(r core.RateLimitRule) bool { return r.Label == "POST /login" }) {
-		return nil
-	}
-	settings.RateLimits.Rules = append(settings.RateLimits.Rules,
-		core.RateLimitRule{Label: "POST /login", MaxRequests: 10, Duration: 60})
-	return app.Save(settings)
+	return save(app, users)
 }

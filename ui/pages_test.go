@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -428,4 +429,29 @@ func TestDashboard(t *testing.T) {
 	e := newEnv(t, false, true)
 	mustContain(t, "the dashboard", e.as("viewer").get("/"), "Demo: supplier -&gt; shop", "failed, waiting for you",
 		`href="/activity?status=failed"`)
+}
+
+// TestSignInsAreLimited: an address that tries more than 10 sign-ins a
+// minute is refused until the minute is over, whatever it sends.
+func TestSignInsAreLimited(t *testing.T) {
+	e := newEnv(t, false, false)
+	c := e.as("")
+	for i := range 10 {
+		if rec := c.post("/login", url.Values{"email": {"viewer@example.com"}, "password": {"guess"}}); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d = %d", i+1, rec.Code)
+		}
+	}
+	rec := c.post("/login", url.Values{"email": {"viewer@example.com"}, "password": {password}})
+	if rec.Code != http.StatusTooManyRequests || c.cookies[sessionCookie] != "" {
+		t.Fatalf("the 11th attempt = %d", rec.Code)
+	}
+	mustContain(t, "the refusal", rec, "Too many sign-ins")
+	l := newSignInLimiter()
+	now := time.Now()
+	for range signInsPerWindow {
+		l.allow("a", now)
+	}
+	if l.allow("a", now.Add(time.Second)) || !l.allow("b", now) || !l.allow("a", now.Add(signInWindow)) {
+		t.Fatal("the window does not count per address and per minute")
+	}
 }

@@ -11,9 +11,10 @@ import (
 
 // UI serves the admin pages.
 type UI struct {
-	sb    *app.Switchboard
-	views *viewSet
-	cat   *i18n.Catalogue
+	sb      *app.Switchboard
+	views   *viewSet
+	cat     *i18n.Catalogue
+	signIns *signInLimiter
 }
 
 // Register parses the templates and the message catalogue and adds the
@@ -28,7 +29,7 @@ func Register(sb *app.Switchboard) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{sb: sb, views: views, cat: cat}
+	u := &UI{sb: sb, views: views, cat: cat, signIns: newSignInLimiter()}
 	sb.App().OnServe().BindFunc(func(e *core.ServeEvent) error {
 		u.registerRoutes(e)
 		return e.Next()
