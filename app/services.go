@@ -29,6 +29,7 @@ type FlowDeletedError struct {
 	FlowName string
 }
 
+// Error says why the transaction cannot run again.
 func (e *FlowDeletedError) Error() string {
 	return fmt.Sprintf("its flow %q was deleted, so it cannot run again; resolve it instead", e.FlowName)
 }
@@ -40,6 +41,7 @@ type NotRetryableError struct {
 	Status string
 }
 
+// Error says which transactions can be retried.
 func (e *NotRetryableError) Error() string {
 	return "only a failed or skipped transaction can be retried; this one is " + e.Status
 }
@@ -52,4 +54,5 @@ type InvalidRequestError struct {
 	Reason string
 }
 
+// Error is the reason.
 func (e *InvalidRequestError) Error() string { return e.Reason }

@@ -75,9 +75,13 @@ func (u *UI) activityList(r *request) error {
 	if err != nil {
 		return err
 	}
-	d := activityListData{page: r.page("activity", r.L.T("nav.activity")), Filter: q, Rows: result.Rows,
-		Statuses: statuses, Back: r.Request.URL.RequestURI()}
 	base := q.values()
+	back := q.values()
+	if q.After != "" {
+		back.Set("after", q.After)
+	}
+	d := activityListData{page: r.page("activity", r.L.T("nav.activity")), Filter: q, Rows: result.Rows,
+		Statuses: statuses, Back: "/activity?" + back.Encode()}
 	if result.Next != "" {
 		next := q.values()
 		next.Set("after", result.Next)

@@ -196,6 +196,9 @@ func TestActivityPages(t *testing.T) {
 		t.Fatalf("a forged page cursor = %d", rec.Code)
 	}
 	mustContain(t, "the operator's detail", e.as("operator").get("/activity/"+failed.Id), "Mark resolved", ">Retry<")
+	// The page a bulk retry returns to keeps the filter, not the message.
+	mustContain(t, "the operator's list", e.as("operator").get("/activity?status=failed&ok=flash.retried&n=1"),
+		`name="back" value="/activity?status=failed"`, "1 sent again.")
 }
 
 // TestRetryAfterTheFix: the newcomer's path in handlers: the failed row,

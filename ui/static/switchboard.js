@@ -12,6 +12,18 @@
     }
   } catch (e) { /* an old browser: times stay in UTC */ }
 
+  // A "select all" box, shown only where this script runs: data-select-all
+  // names the checkboxes it ticks.
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      var name = all.getAttribute("data-select-all");
+      all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  });
+
   // Copy buttons: data-copy names the input whose value they copy.
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("[data-copy]");
