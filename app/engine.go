@@ -227,3 +227,6 @@ func (e *Engine) releaseLeases() error {
 	}
 	return nil
 }
+
+// Config returns the engine's settings, defaults filled in.
+func (e *Engine) Config() EngineConfig { return e.cfg }

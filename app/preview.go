@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,15 +15,6 @@ import (
 
 // maxPreviewBody bounds a preview request.
 const maxPreviewBody = 4 << 20
-
-// previewRequest is what POST /flows/{id}/preview takes: a sample record
-// (else the flow's latest input), and optionally a mapping and rules to
-// try instead of the flow's saved ones.
-type previewRequest struct {
-	Sample  map[string]any   `json:"sample"`
-	Mapping *flowMapping     `json:"mapping"`
-	Rules   *[]mappings.Rule `json:"rules"`
-}
 
 // PreviewAnswer is one sample record's trip through a flow, every stage
 // shown and nothing written.
@@ -63,32 +55,25 @@ func (e *Engine) handlePreview(re *core.RequestEvent) error {
 	if err != nil {
 		return re.BadRequestError(err.Error(), nil)
 	}
-	rt, err := e.loadFlow(re.Request.PathValue("id"))
-	if err != nil {
+	answer, err := e.Preview(re.Request.PathValue("id"), req)
+	var invalid *InvalidRequestError
+	switch {
+	case errors.Is(err, ErrNotFound):
 		return re.NotFoundError("No such flow.", nil)
+	case errors.Is(err, ErrNoSample):
+		return re.BadRequestError("Send a sample record: the flow has no records yet.", nil)
+	case errors.As(err, &invalid):
+		return re.BadRequestError(invalid.Reason, nil)
+	case err != nil:
+		return err
 	}
-	if req.Sample == nil {
-		if req.Sample, err = e.latestInput(rt.flow.Id); err != nil || req.Sample == nil {
-			return re.BadRequestError("Send a sample record: the flow has no records yet.", nil)
-		}
-	}
-	cfg, err := e.flowConfig(rt)
-	if err != nil {
-		return re.BadRequestError(err.Error(), nil)
-	}
-	if req.Mapping != nil {
-		cfg.InOverrides, cfg.OutOverrides, cfg.Tables = req.Mapping.In, req.Mapping.Out, req.Mapping.Tables
-	}
-	if req.Rules != nil {
-		cfg.Rules = *req.Rules
-	}
-	return re.JSON(http.StatusOK, previewAnswer(mappings.Preview(cfg, req.Sample)))
+	return re.JSON(http.StatusOK, answer)
 }
 
 // readPreviewRequest decodes a preview request as the engine decodes
 // records: numbers stay exact (json.Number), as in a webhook's records.
-func readPreviewRequest(body io.Reader) (previewRequest, error) {
-	var req previewRequest
+func readPreviewRequest(body io.Reader) (PreviewRequest, error) {
+	var req PreviewRequest
 	data, err := io.ReadAll(io.LimitReader(body, maxPreviewBody+1))
 	if err != nil {
 		return req, fmt.Errorf("the body could not be read: %w", err)

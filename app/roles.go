@@ -18,11 +18,24 @@ const (
 // Roles lists every role, from most to least powerful.
 var Roles = []string{RoleAdmin, RoleEditor, RoleOperator, RoleViewer}
 
-// Role groups for routes, matching the collections' API rules.
+// Role groups, matching the collections' API rules: what each group may
+// do is decided by HasRole, for the REST routes and the web UI alike.
 var (
-	anyRole    = Roles
-	operatorUp = []string{RoleAdmin, RoleEditor, RoleOperator}
-	editorUp   = []string{RoleAdmin, RoleEditor}
+	// AnyRole reads everything but users and secrets.
+	AnyRole = Roles
+	// OperatorUp runs flows, retries, resolves and tests connections.
+	OperatorUp = []string{RoleAdmin, RoleEditor, RoleOperator}
+	// EditorUp manages connections, integrations, flows and mappings.
+	EditorUp = []string{RoleAdmin, RoleEditor}
+	// AdminOnly manages users and settings.
+	AdminOnly = []string{RoleAdmin}
+)
+
+// The route groups' short names.
+var (
+	anyRole    = AnyRole
+	operatorUp = OperatorUp
+	editorUp   = EditorUp
 )
 
 // requireRole lets superusers and users with one of the roles through; it
@@ -48,8 +61,13 @@ func refusal(auth *core.Record, allowed []string) string {
 	return "Your role (" + role + ") does not allow this: it needs the role " + strings.Join(allowed, ", ") + "."
 }
 
+// HasRole tells whether auth is a superuser or a user with one of the
+// roles: the one rule the REST routes and the web UI both apply.
+func HasRole(auth *core.Record, allowed []string) bool { return hasRole(auth, allowed) }
+
 // hasRole tells whether auth is a superuser or a user with one of the
-// roles. It is the one place routes and pages decide who may do what.
+// roles who is not disabled. It is the one place routes and pages decide
+// who may do what.
 func hasRole(auth *core.Record, allowed []string) bool {
 	switch {
 	case auth == nil:
@@ -57,6 +75,6 @@ func hasRole(auth *core.Record, allowed []string) bool {
 	case auth.IsSuperuser():
 		return true
 	default:
-		return auth.Collection().Name == "users" && slices.Contains(allowed, auth.GetString("role"))
+		return auth.Collection().Name == "users" && !auth.GetBool("disabled") && slices.Contains(allowed, auth.GetString("role"))
 	}
 }

@@ -1,15 +1,10 @@
 package app
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
-
-	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // APIPrefix is where Switchboard's own routes live.
@@ -22,6 +17,7 @@ func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g := e.Router.Group(APIPrefix)
 	g.GET("/status", s.handleStatus)
 	g.GET("/connectors", s.handleConnectors).BindFunc(requireRole(anyRole))
+	g.GET("/activity", s.handleActivity).BindFunc(requireRole(anyRole))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
 }
 
@@ -67,52 +63,11 @@ func (s *Switchboard) handleConnectors(e *core.RequestEvent) error {
 }
 
 func (s *Switchboard) handleConnectionTest(e *core.RequestEvent) error {
-	rec, err := e.App.FindRecordById(connectionsCollection, e.Request.PathValue("id"))
+	result, err := s.TestConnectionByID(e.Request.Context(), e.Request.PathValue("id"))
 	if err != nil {
 		return e.NotFoundError("No such connection.", nil)
 	}
-	ctx, cancel := context.WithTimeout(e.Request.Context(), testTimeout)
-	defer cancel()
-	result := s.TestConnection(ctx, rec)
-	if err := s.saveConnectionStatus(rec, result); err != nil {
-		s.logger().Warn("saving connection status", "connection", rec.Id, "error", err)
-	}
 	return e.JSON(http.StatusOK, result)
-}
-
-// TestConnection opens the connection and asks its app for a verdict, with
-// the connection's secrets redacted (an app may quote them in an error).
-// It never fails: what went wrong is the verdict.
-func (s *Switchboard) TestConnection(ctx context.Context, rec *core.Record) connectors.TestResult {
-	return s.redactorOf(rec).testResult(s.testConnection(ctx, rec))
-}
-
-func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) connectors.TestResult {
-	conn, err := s.OpenConnection(rec)
-	if err != nil {
-		return connectors.TestResult{OK: false, Message: err.Error()}
-	}
-	defer func() { _ = conn.Close() }()
-	result, err := conn.Test(ctx)
-	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, context.DeadlineExceeded) {
-			msg = "no answer within " + testTimeout.String() + ": " + msg
-		}
-		return connectors.TestResult{OK: false, Message: msg}
-	}
-	return result
-}
-
-func (s *Switchboard) saveConnectionStatus(rec *core.Record, result connectors.TestResult) error {
-	status := "ok"
-	if !result.OK {
-		status = "failing"
-	}
-	rec.Set("status", status)
-	rec.Set("status_message", truncate(result.Message, 2000))
-	rec.Set("checked", types.NowDateTime())
-	return s.app.Save(rec)
 }
 
 func truncate(s string, n int) string {

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// activityAnswer is a page of GET /api/switchboard/activity.
+type activityAnswer struct {
+	Items []ActivityRow `json:"items"`
+	// Next is the cursor of the next page ("after"), "" on the last one.
+	Next string `json:"next"`
+}
+
+// handleActivity lists transactions newest first, keyset-paginated, with
+// the filters of the Activity page: flow, integration, status, key (exact
+// or its beginning), from and to (RFC 3339 times), after (the previous
+// page's next) and limit (50 by default, at most MaxActivityPage).
+func (s *Switchboard) handleActivity(e *core.RequestEvent) error {
+	q := e.Request.URL.Query()
+	f := ActivityFilter{Flow: q.Get("flow"), Integration: q.Get("integration"), Status: q.Get("status"), Key: q.Get("key")}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return e.BadRequestError(name+" must be a time such as 2026-03-01T00:00:00Z.", nil)
+			}
+			*dst = t
+		}
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return e.BadRequestError("limit must be a positive whole number.", nil)
+		}
+		limit = n
+	}
+	page, err := s.ListActivity(f, q.Get("after"), limit)
+	if errors.Is(err, ErrBadCursor) {
+		return e.BadRequestError("after is not a cursor this listing made; start from the first page.", nil)
+	}
+	if err != nil {
+		return err
+	}
+	if page.Rows == nil {
+		page.Rows = []ActivityRow{}
+	}
+	return e.JSON(http.StatusOK, activityAnswer{Items: page.Rows, Next: page.Next})
+}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+)
+
+// ActivityFilter narrows the Activity listing; zero fields do not filter.
+type ActivityFilter struct {
+	Integration string
+	Flow        string
+	Status      string
+	// Key finds transactions whose business key (order number, SKU,
+	// e-mail, file name) is or starts with it.
+	Key string
+	// From and To bound the creation time: From <= created < To.
+	From, To time.Time
+}
+
+// ActivityPage is one page of the Activity listing, newest first.
+type ActivityPage struct {
+	Rows []ActivityRow
+	// Next is the cursor of the page after this one, "" on the last page.
+	Next string
+}
+
+// ActivityRow is one transaction as the Activity listing shows it.
+type ActivityRow struct {
+	ID          string `db:"id" json:"id"`
+	Created     string `db:"created" json:"created"`
+	Flow        string `db:"flow" json:"flow"`
+	FlowName    string `db:"flow_name" json:"flow_name"`
+	Integration string `db:"integration" json:"integration"`
+	Status      string `db:"status" json:"status"`
+	Key         string `db:"key" json:"key"`
+	Attempts    int    `db:"attempts" json:"attempts"`
+	Error       string `db:"error" json:"error"`
+	ErrorClass  string `db:"error_class" json:"error_class"`
+	Note        string `db:"note" json:"note"`
+	DurationMS  int64  `db:"duration_ms" json:"duration_ms"`
+}
+
+// ErrBadCursor is returned for a page cursor that this listing did not make.
+var ErrBadCursor = errors.New("the page cursor is not valid")
+
+// MaxActivityPage bounds the rows of one Activity page.
+const MaxActivityPage = 200
+
+// ListActivity lists transactions newest first, limit at a time, from the
+// cursor of the page before ("" for the first page). Pages are keyset
+// paginated on (created, id), so a page costs the same however deep it is
+// and rows added meanwhile do not shift them.
+func (s *Switchboard) ListActivity(f ActivityFilter, cursor string, limit int) (ActivityPage, error) {
+	limit = min(max(limit, 1), MaxActivityPage)
+	where, params, err := activityWhere(f, cursor)
+	if err != nil {
+		return ActivityPage{}, err
+	}
+	params["limit"] = limit + 1
+	var rows []ActivityRow
+	err = s.app.DB().NewQuery(`SELECT t.id, t.created, t.flow, t.status, t.key, t.attempts, t.error, t.error_class,
+		t.note, t.duration_ms, COALESCE(f.name, t.flow_name) AS flow_name, COALESCE(f.integration, '') AS integration
+		FROM transactions t LEFT JOIN flows f ON f.id = t.flow
+		WHERE ` + where + ` ORDER BY t.created DESC, t.id DESC LIMIT {:limit}`).Bind(params).All(&rows)
+	if err != nil {
+		return ActivityPage{}, fmt.Errorf("listing activity: %w", err)
+	}
+	page := ActivityPage{Rows: rows}
+	if len(rows) > limit {
+		page.Rows = rows[:limit]
+		last := page.Rows[limit-1]
+		page.Next = encodeCursor(last.Created, last.ID)
+	}
+	return page, nil
+}
+
+func activityWhere(f ActivityFilter, cursor string) (string, dbx.Params, error) {
+	conds := []string{"1=1"}
+	params := dbx.Params{}
+	add := func(cond, name string, value any) {
+		conds = append(conds, cond)
+		params[name] = value
+	}
+	if f.Flow != "" {
+		add("t.flow = {:flow}", "flow", f.Flow)
+	}
+	if f.Integration != "" {
+		add("t.flow IN (SELECT id FROM flows WHERE integration = {:integration})", "integration", f.Integration)
+	}
+	if f.Status != "" {
+		add("t.status = {:status}", "status", f.Status)
+	}
+	if key := strings.TrimSpace(f.Key); key != "" {
+		// A range on the key index: the key, and every key it begins.
+		add("t.key >= {:key} AND t.key < {:keyEnd}", "key", key)
+		params["keyEnd"] = key + "\U0010FFFF"
+	}
+	if !f.From.IsZero() {
+		add("t.created >= {:from}", "from", sqlTime(f.From))
+	}
+	if !f.To.IsZero() {
+		add("t.created < {:to}", "to", sqlTime(f.To))
+	}
+	if cursor != "" {
+		created, id, err := decodeCursor(cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		add("(t.created < {:cCreated} OR (t.created = {:cCreated} AND t.id < {:cID}))", "cCreated", created)
+		params["cID"] = id
+	}
+	return strings.Join(conds, " AND "), params, nil
+}
+
+func encodeCursor(created, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(created + "|" + id))
+}
+
+func decodeCursor(cursor string) (created, id string, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return "", "", ErrBadCursor
+	}
+	created, id, ok := strings.Cut(string(raw), "|")
+	if !ok || created == "" || id == "" {
+		return "", "", ErrBadCursor
+	}
+	return created, id, nil
+}

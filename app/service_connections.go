@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// ConnectionInput is a connection as a form gives it.
+type ConnectionInput struct {
+	Name      string
+	Connector string
+	Config    map[string]any
+	// Secrets are the secrets to set, in plain text; a secret not named
+	// keeps its stored value, and "" removes one.
+	Secrets map[string]string
+}
+
+// SavedConnection is what a save did besides storing the connection.
+type SavedConnection struct {
+	// Record is the saved connection.
+	Record *core.Record
+	// SecretsCleared names the secrets removed because the connection's
+	// address changed (a secret is never sent to a new address).
+	SecretsCleared []string
+}
+
+// SaveConnection creates (rec nil) or updates a connection through the
+// same hooks as the API: its secrets are sealed and merged with those
+// already set, the config is checked against the connector's spec, and a
+// new address clears the secrets not set again. A refusal is PocketBase's
+// validation.Errors, with config.<field> and secrets.<field> keys.
+func (s *Switchboard) SaveConnection(rec *core.Record, in ConnectionInput) (SavedConnection, error) {
+	if rec == nil {
+		col, err := s.app.FindCollectionByNameOrId(connectionsCollection)
+		if err != nil {
+			return SavedConnection{}, err
+		}
+		rec = core.NewRecord(col)
+		rec.Set("status", "unknown")
+	}
+	sealed := sealedSecrets(rec.Original())
+	raw := make(map[string]any, len(in.Secrets))
+	for name, v := range in.Secrets {
+		raw[name] = v
+	}
+	if err := s.mergeSecrets(sealed, raw); err != nil {
+		return SavedConnection{Record: rec}, err
+	}
+	rec.Set("name", in.Name)
+	rec.Set("connector", in.Connector)
+	rec.Set("config", in.Config)
+	rec.Set("secrets", sealed)
+	if err := s.app.Save(rec); err != nil {
+		return SavedConnection{Record: rec}, err
+	}
+	saved := SavedConnection{Record: rec}
+	if cleared, ok := rec.Get(secretsClearedField).([]string); ok {
+		saved.SecretsCleared = cleared
+	}
+	return saved, nil
+}
+
+// SecretNames lists the secrets a connection has set, never their values.
+func SecretNames(rec *core.Record) []string {
+	var names []string
+	for name := range sealedSecrets(rec) {
+		names = append(names, name)
+	}
+	return names
+}
+
+// TestConnectionByID tests a connection, records the verdict as its status
+// and answers it; ErrNotFound when there is no such connection.
+func (s *Switchboard) TestConnectionByID(ctx context.Context, id string) (connectors.TestResult, error) {
+	rec, err := s.app.FindRecordById(connectionsCollection, id)
+	if err != nil {
+		return connectors.TestResult{}, ErrNotFound
+	}
+	ctx, cancel := context.WithTimeout(ctx, testTimeout)
+	defer cancel()
+	result := s.TestConnection(ctx, rec)
+	if err := s.saveConnectionStatus(rec, result); err != nil {
+		s.logger().Warn("saving connection status", "connection", rec.Id, "error", err)
+	}
+	return result, nil
+}
+
+// TestConnection opens the connection and asks its app for a verdict, with
+// the connection's secrets redacted (an app may quote them in an error).
+// It never fails: what went wrong is the verdict.
+func (s *Switchboard) TestConnection(ctx context.Context, rec *core.Record) connectors.TestResult {
+	return s.redactorOf(rec).testResult(s.testConnection(ctx, rec))
+}
+
+func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) connectors.TestResult {
+	conn, err := s.OpenConnection(rec)
+	if err != nil {
+		return connectors.TestResult{OK: false, Message: err.Error()}
+	}
+	defer func() { _ = conn.Close() }()
+	result, err := conn.Test(ctx)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			msg = "no answer within " + testTimeout.String() + ": " + msg
+		}
+		return connectors.TestResult{OK: false, Message: msg}
+	}
+	return result
+}
+
+func (s *Switchboard) saveConnectionStatus(rec *core.Record, result connectors.TestResult) error {
+	status := "ok"
+	if !result.OK {
+		status = "failing"
+	}
+	rec.Set("status", status)
+	rec.Set("status_message", truncate(result.Message, 2000))
+	rec.Set("checked", types.NowDateTime())
+	return s.app.Save(rec)
+}

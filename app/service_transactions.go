@@ -1,0 +1,137 @@
+package app
+
+import (
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// RetryTransaction puts one failed or skipped transaction back in the
+// inbox. It answers ErrNotFound, a *FlowDeletedError or a
+// *NotRetryableError when it cannot.
+func (e *Engine) RetryTransaction(id string) (int64, error) {
+	tx, err := e.app().FindRecordById("transactions", id)
+	if err != nil {
+		return 0, ErrNotFound
+	}
+	if tx.GetString("flow") == "" {
+		return 0, &FlowDeletedError{FlowName: tx.GetString("flow_name")}
+	}
+	n, err := e.Retry(dbx.HashExp{"id": tx.Id})
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, &NotRetryableError{Status: tx.GetString("status")}
+	}
+	return n, nil
+}
+
+// RetryFailed puts every failed transaction of a flow back in the inbox
+// and answers how many; ErrNotFound when there is no such flow.
+func (e *Engine) RetryFailed(flowID string) (int64, error) {
+	if !e.exists(flowsCollection, flowID) {
+		return 0, ErrNotFound
+	}
+	return e.Retry(dbx.HashExp{"flow": flowID, "status": StatusFailed})
+}
+
+// RetrySelected puts the failed or skipped transactions among ids back in
+// the inbox and answers how many; the others are left alone.
+func (e *Engine) RetrySelected(ids []string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	list := make([]any, len(ids))
+	for i, id := range ids {
+		list[i] = id
+	}
+	return e.Retry(dbx.In("id", list...))
+}
+
+// Retry puts the failed or skipped transactions that match back in the
+// inbox: they run again through the flow's current mapping and rules.
+// Those whose flow was deleted cannot run again; they are left alone.
+func (e *Engine) Retry(where dbx.Expression) (int64, error) {
+	now := types.NowDateTime().String()
+	res, err := e.app().DB().Update("transactions",
+		dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
+		dbx.And(where, dbx.In("status", StatusFailed, StatusSkipped), dbx.Not(dbx.HashExp{"flow": ""}))).Execute()
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	e.Wake()
+	return n, nil
+}
+
+// Resolve marks a failed or retrying transaction done by hand, with a note
+// naming who resolved it (never by e-mail address) and why. It answers
+// ErrNotFound or ErrNotResolvable when it cannot.
+func (e *Engine) Resolve(id string, by *core.Record, note string) error {
+	if !e.exists("transactions", id) {
+		return ErrNotFound
+	}
+	text := "resolved by hand by " + resolverName(by)
+	if note != "" {
+		text += ": " + note
+	}
+	res, err := e.app().DB().Update("transactions",
+		dbx.Params{"status": StatusResolved, "note": truncate(text, 2000), "resolved_by": resolverID(by),
+			"updated": types.NowDateTime().String()},
+		dbx.And(dbx.HashExp{"id": id}, dbx.In("status", StatusFailed, StatusRetrying))).Execute()
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotResolvable
+	}
+	return nil
+}
+
+// resolverName names who resolved a transaction in its note, which every
+// role reads: the user's name, else their role, never their e-mail address.
+func resolverName(auth *core.Record) string {
+	switch {
+	case auth == nil:
+		return "an unknown user"
+	case auth.IsSuperuser():
+		return "a superuser"
+	case strings.TrimSpace(auth.GetString("name")) != "":
+		return strings.TrimSpace(auth.GetString("name"))
+	default:
+		return "a user with role " + auth.GetString("role")
+	}
+}
+
+// resolverID is the user kept in a transaction's resolved_by; superusers
+// are no users, so they leave it empty.
+func resolverID(auth *core.Record) string {
+	if auth == nil || auth.IsSuperuser() {
+		return ""
+	}
+	return auth.Id
+}
+
+// TransactionPayloads returns a transaction's payloads, redacted again with
+// its flow's current secrets: payloads stored by an older version may hold
+// forms of a secret that it did not redact. ErrNotFound when there is no
+// such transaction.
+func (e *Engine) TransactionPayloads(id string) (Payloads, error) {
+	var payloads, flow string
+	err := e.app().DB().NewQuery("SELECT payloads, flow FROM transactions WHERE id = {:id}").
+		Bind(dbx.Params{"id": id}).Row(&payloads, &flow)
+	if err != nil {
+		return Payloads{}, ErrNotFound
+	}
+	p, err := decodePayloads(payloads)
+	if err != nil {
+		return Payloads{}, err
+	}
+	if rt, err := e.loadFlow(flow); err == nil {
+		p = rt.redact.payloads(p)
+	}
+	return p, nil
+}

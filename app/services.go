@@ -1,0 +1,58 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The services are what the REST routes and the web UI both call, so the
+// two never disagree: run, retry, resolve, test, preview, payloads and the
+// Activity listing. Each answers a sentinel or typed error that a route
+// turns into a status code and the UI into a message.
+
+// ErrNotFound is returned when the record a service is asked about does
+// not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNotResolvable is returned when a transaction that is not failed or
+// retrying is resolved by hand.
+var ErrNotResolvable = errors.New("only a failed or retrying transaction can be resolved")
+
+// ErrNoSample is returned by a preview without a sample when the flow has
+// no records yet to take one from.
+var ErrNoSample = errors.New("send a sample record: the flow has no records yet")
+
+// FlowDeletedError is returned when a transaction whose flow was deleted is
+// retried: it cannot run again, only be resolved.
+type FlowDeletedError struct {
+	// FlowName is the name the deleted flow had.
+	FlowName string
+}
+
+// Error says why the transaction cannot run again.
+func (e *FlowDeletedError) Error() string {
+	return fmt.Sprintf("its flow %q was deleted, so it cannot run again; resolve it instead", e.FlowName)
+}
+
+// NotRetryableError is returned when a transaction that is neither failed
+// nor skipped is retried.
+type NotRetryableError struct {
+	// Status is the transaction's status.
+	Status string
+}
+
+// Error says which transactions can be retried.
+func (e *NotRetryableError) Error() string {
+	return "only a failed or skipped transaction can be retried; this one is " + e.Status
+}
+
+// InvalidRequestError is a request a service cannot take, with the reason
+// in words: a preview body that is not JSON, a flow whose mapping does not
+// load.
+type InvalidRequestError struct {
+	// Reason says what is wrong.
+	Reason string
+}
+
+// Error is the reason.
+func (e *InvalidRequestError) Error() string { return e.Reason }

@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app"
+)
+
+// activityPageSize is how many transactions one Activity page shows.
+const activityPageSize = 50
+
+// statuses are a transaction's states, for the status filter.
+var statuses = []string{"pending", "running", "succeeded", "skipped", "failed", "retrying", "resolved"}
+
+// activityListData is the Activity page.
+type activityListData struct {
+	page
+	Filter       activityQuery
+	Rows         []app.ActivityRow
+	NextURL      string
+	FirstURL     string
+	Integrations []*core.Record
+	Flows        []*core.Record
+	Statuses     []string
+	Back         string
+}
+
+// activityQuery is the Activity page's filter as the address carries it.
+type activityQuery struct {
+	Integration, Flow, Status, Key, From, To, After string
+}
+
+func readActivityQuery(q url.Values) activityQuery {
+	return activityQuery{Integration: q.Get("integration"), Flow: q.Get("flow"), Status: q.Get("status"),
+		Key: q.Get("key"), From: q.Get("from"), To: q.Get("to"), After: q.Get("after")}
+}
+
+// values is the query without the page cursor.
+func (q activityQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"integration": q.Integration, "flow": q.Flow, "status": q.Status,
+		"key": q.Key, "from": q.From, "to": q.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// filter turns the query into the service's filter; days are read in the
+// user's time zone, and "to" includes its day.
+func (q activityQuery) filter(zone *time.Location) app.ActivityFilter {
+	f := app.ActivityFilter{Integration: q.Integration, Flow: q.Flow, Status: q.Status, Key: q.Key}
+	if t, err := time.ParseInLocation("2006-01-02", q.From, zone); err == nil {
+		f.From = t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", q.To, zone); err == nil {
+		f.To = t.AddDate(0, 0, 1)
+	}
+	return f
+}
+
+func (u *UI) activityList(r *request) error {
+	q := readActivityQuery(r.Request.URL.Query())
+	zone, _ := time.LoadLocation(r.L.Zone())
+	result, err := u.sb.ListActivity(q.filter(zone), q.After, activityPageSize)
+	if errors.Is(err, app.ErrBadCursor) {
+		return r.fail(http.StatusBadRequest, "error.bad_cursor")
+	}
+	if err != nil {
+		return err
+	}
+	base := q.values()
+	back := q.values()
+	if q.After != "" {
+		back.Set("after", q.After)
+	}
+	d := activityListData{page: r.page("activity", r.L.T("nav.activity")), Filter: q, Rows: result.Rows,
+		Statuses: statuses, Back: "/activity?" + back.Encode()}
+	if result.Next != "" {
+		next := q.values()
+		next.Set("after", result.Next)
+		d.NextURL = "/activity?" + next.Encode()
+	}
+	if q.After != "" {
+		d.FirstURL = "/activity?" + base.Encode()
+	}
+	if d.Integrations, err = u.app().FindRecordsByFilter("integrations", "", "name", 0, 0); err != nil {
+		return err
+	}
+	if d.Flows, err = u.app().FindRecordsByFilter("flows", "", "name", 0, 0); err != nil {
+		return err
+	}
+	return r.render(http.StatusOK, "activity_list", d)
+}

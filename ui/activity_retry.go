@@ -1,0 +1,28 @@
+package ui
+
+import (
+	"errors"
+
+	"github.com/switchboard-app/switchboard/app"
+)
+
+// activityRetry runs one failed or skipped transaction again through its
+// flow's current mapping and rules.
+func (u *UI) activityRetry(r *request) error {
+	id := r.Request.PathValue("id")
+	back := "/activity/" + id
+	_, err := u.sb.Engine().RetryTransaction(id)
+	var deleted *app.FlowDeletedError
+	var notRetryable *app.NotRetryableError
+	switch {
+	case errors.Is(err, app.ErrNotFound):
+		return r.refused("/activity", "flash.not_found")
+	case errors.As(err, &deleted):
+		return r.refused(back, "flash.flow_deleted")
+	case errors.As(err, &notRetryable):
+		return r.refused(back, "flash.not_retryable")
+	case err != nil:
+		return err
+	}
+	return r.done(back, "flash.retried", 1)
+}

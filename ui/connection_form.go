@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// connectionData is a connection's page: its form, generated from its
+// connector's spec, and the verdict of a test.
+type connectionData struct {
+	page
+	Record   *core.Record
+	Spec     connectors.Spec
+	Name     string
+	Basic    []formField
+	Advanced []formField
+	Errors   map[string]string
+	Verdict  *connectors.TestResult
+	Cleared  []string
+	Action   string
+}
+
+// formField is one control of the connection form.
+type formField struct {
+	connectors.Field
+	Value     string
+	Checked   bool
+	SecretSet bool
+	Error     string
+}
+
+// formFields lays out a spec's fields with their values (config), which
+// secrets are set, and the errors by form field.
+func formFields(spec connectors.Spec, config map[string]any, secretsSet []string, errs map[string]string) (basic, advanced []formField) {
+	for _, f := range spec.Fields {
+		ff := formField{Field: f, SecretSet: contains(secretsSet, f.Name)}
+		if f.Secret {
+			ff.Error = errs["secrets."+f.Name]
+		} else {
+			ff.Error = errs["config."+f.Name]
+			ff.Value, ff.Checked = fieldValue(f, config)
+		}
+		if f.Advanced {
+			advanced = append(advanced, ff)
+		} else {
+			basic = append(basic, ff)
+		}
+	}
+	return basic, advanced
+}
+
+// fieldValue is a field's value as the form shows it: the stored value,
+// else the default.
+func fieldValue(f connectors.Field, config map[string]any) (string, bool) {
+	v, ok := config[f.Name]
+	if !ok || v == nil {
+		v = f.Default
+	}
+	if v == nil {
+		return "", false
+	}
+	if f.Type == connectors.TypeBool {
+		b, _ := v.(bool)
+		return "", b || v == "true" || v == "on"
+	}
+	if n, ok := v.(float64); ok && f.Type == connectors.TypeInt {
+		return strconv.FormatInt(int64(n), 10), false
+	}
+	return fmt.Sprint(v), false
+}
+
+// readConnectionForm reads a submitted connection form: the plain fields
+// as the spec types them (a value that does not read as its type is
+// passed on, for the spec's check to name), and the secrets typed in (an
+// empty secret keeps the stored one).
+func readConnectionForm(r *http.Request, spec connectors.Spec) app.ConnectionInput {
+	in := app.ConnectionInput{Name: strings.TrimSpace(r.PostFormValue("name")), Connector: spec.Name,
+		Config: map[string]any{}, Secrets: map[string]string{}}
+	for _, f := range spec.Fields {
+		raw := r.PostFormValue("f." + f.Name)
+		switch {
+		case f.Secret:
+			if raw != "" {
+				in.Secrets[f.Name] = raw
+			}
+		case f.Type == connectors.TypeBool:
+			in.Config[f.Name] = raw == "on"
+		case strings.TrimSpace(raw) == "":
+		case f.Type == connectors.TypeInt:
+			if n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); err == nil {
+				in.Config[f.Name] = n
+			} else {
+				in.Config[f.Name] = raw
+			}
+		default:
+			in.Config[f.Name] = strings.TrimSpace(raw)
+		}
+	}
+	return in
+}
+
+func (u *UI) renderConnection(r *request, status int, d connectionData, config map[string]any) error {
+	var set []string
+	if d.Record != nil {
+		set = app.SecretNames(d.Record)
+	}
+	d.Basic, d.Advanced = formFields(d.Spec, config, set, d.Errors)
+	return r.render(status, "connection", d)
+}
+
+// recordConfigMap reads a connection's stored config.
+func recordConfigMap(rec *core.Record) map[string]any {
+	config := map[string]any{}
+	_ = rec.UnmarshalJSONField("config", &config)
+	return config
+}

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/app"
+)
+
+var anyRole = app.AnyRole
+
+// loginData is the sign-in page.
+type loginData struct {
+	page
+	Email string
+	Next  string
+	Error string
+	// NeedsAttention is set when flows cannot run; the page says no more
+	// than that to a visitor who has not signed in.
+	NeedsAttention bool
+}
+
+func (u *UI) loginShow(r *request) error {
+	if r.user != nil {
+		return r.Redirect(http.StatusSeeOther, safeNext(r.Request.URL.Query().Get("next")))
+	}
+	return u.renderLogin(r, http.StatusOK, "", "")
+}
+
+func (u *UI) renderLogin(r *request, status int, email, errKey string) error {
+	d := loginData{page: r.page("", r.L.T("login.title")), Email: email,
+		Next: safeNext(r.Request.FormValue("next")), NeedsAttention: u.sb.Ready() != nil}
+	if errKey != "" {
+		d.Error = r.L.T(errKey)
+	}
+	return r.render(status, "login", d)
+}
+
+// safeNext keeps a redirect after sign-in on this site: a path, never
+// another host ("//evil.example" or "/\evil.example").
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,460 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// fixMapping makes the demo's flow read the price "twelve" as 12.00: the
+// fix a user makes before retrying the failed row.
+func fixMapping(t *testing.T, e *env) {
+	t.Helper()
+	flow, err := e.app.FindRecordById("flows", e.demo.FlowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mapping map[string][]map[string]any
+	if err := flow.UnmarshalJSONField("mapping", &mapping); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range mapping["in"] {
+		if f["target"] == "prices.cost" {
+			f["expr"] = `Prijs == "twelve" ? "12.00" : Prijs`
+		}
+	}
+	flow.Set("mapping", mapping)
+	if err := e.app.Save(flow); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) status(id string) string {
+	rec, err := e.app.FindRecordById("transactions", id)
+	if err != nil {
+		return "gone"
+	}
+	return rec.GetString("status")
+}
+
+func TestFirstRunCreatesTheAdminAndTheDemo(t *testing.T) {
+	e := newEnv(t, true, false)
+	browser := e.as("")
+	mustContain(t, "the first page", browser.get("/"), "Welcome to Switchboard", `name="password_confirm"`, `name="demo"`)
+	form := url.Values{"email": {"owner@example.com"}, "password": {password}, "password_confirm": {"other"}}
+	if rec := browser.post("/setup", form); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("mismatched passwords = %d", rec.Code)
+	}
+	form.Set("password_confirm", password)
+	form.Set("demo", "on")
+	rec := browser.post("/setup", form)
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/activity") {
+		t.Fatalf("setup = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	owner, err := e.app.FindAuthRecordByEmail("users", "owner@example.com")
+	if err != nil || owner.GetString("role") != "admin" {
+		t.Fatalf("the first user: %v %v", owner, err)
+	}
+	e.waitForDemo()
+	mustContain(t, "the activity after setup", browser.get("/activity"), "spreadsheet-export-utf16.csv:6", "twelve")
+	// Once a user exists, nobody else can claim the appliance.
+	other := e.as("")
+	form.Set("email", "intruder@example.com")
+	if rec := other.post("/setup", form); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+		t.Fatalf("a second setup = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	if n, _ := e.app.CountRecords("users"); n != 1 {
+		t.Fatalf("%d users after a second setup", n)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	e := newEnv(t, false, false)
+	disabled, _ := e.app.FindAuthRecordByEmail("users", "editor@example.com")
+	disabled.Set("disabled", true)
+	if err := e.app.Save(disabled); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, email, password, next string
+		https                       bool
+		status                      int
+		location                    string
+	}{
+		{"a wrong password", "viewer@example.com", "nope", "", false, 401, ""},
+		{"an unknown address", "nobody@example.com", password, "", false, 401, ""},
+		{"a disabled user", "editor@example.com", password, "", false, 401, ""},
+		{"a user", "viewer@example.com", password, "/activity?status=failed", false, 303, "/activity?status=failed"},
+		{"behind HTTPS", "viewer@example.com", password, "", true, 303, "/"},
+		{"a next address on another site", "viewer@example.com", password, "//evil.example/x", false, 303, "/"},
+		{"a next address with a backslash", "viewer@example.com", password, "/\\evil.example", false, 303, "/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.as("")
+			if tc.https {
+				c.header.Set("X-Forwarded-Proto", "https")
+			}
+			rec := c.post("/login", url.Values{"email": {tc.email}, "password": {tc.password}, "next": {tc.next}})
+			if rec.Code != tc.status || rec.Header().Get("Location") != tc.location {
+				t.Fatalf("= %d %q, want %d %q", rec.Code, rec.Header().Get("Location"), tc.status, tc.location)
+			}
+			if tc.status != http.StatusSeeOther {
+				mustContain(t, "the refusal", rec, "That e-mail address and password do not match an active user.")
+				return
+			}
+			var session *http.Cookie
+			for _, ck := range rec.Result().Cookies() {
+				if ck.Name == sessionCookie {
+					session = ck
+				}
+			}
+			if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure != tc.https {
+				t.Fatalf("session cookie %+v", session)
+			}
+			if rec := c.get("/activity"); rec.Code != http.StatusOK {
+				t.Fatalf("signed in, the activity = %d", rec.Code)
+			}
+		})
+	}
+}
+
+func TestSignOutEndsTheSession(t *testing.T) {
+	e := newEnv(t, false, false)
+	c := e.as("viewer")
+	if rec := c.post("/logout", nil); rec.Code != http.StatusSeeOther {
+		t.Fatalf("logout = %d", rec.Code)
+	}
+	if rec := c.get("/activity"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("after logout the activity = %d", rec.Code)
+	}
+}
+
+// TestDisablingAUserEndsTheirSessions: a disabled user's open session and
+// API tokens stop working at once.
+func TestDisablingAUserEndsTheirSessions(t *testing.T) {
+	e := newEnv(t, false, false)
+	victim := e.as("operator")
+	user, _ := e.app.FindAuthRecordByEmail("users", "operator@example.com")
+	apiToken, _ := user.NewAuthToken()
+	rec := e.as("admin").post("/users/"+user.Id, url.Values{"action": {"disable"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("disable = %d", rec.Code)
+	}
+	if rec := victim.get("/activity"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the disabled user's session still works: %d", rec.Code)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/api/switchboard/connectors", nil)
+	req.Header.Set("Authorization", apiToken)
+	if rec := e.as("").do(req); rec.Code == http.StatusOK {
+		t.Fatalf("the disabled user's API token still works")
+	}
+	// Admins cannot lock themselves out.
+	admin, _ := e.app.FindAuthRecordByEmail("users", "admin@example.com")
+	e.as("admin").post("/users/"+admin.Id, url.Values{"action": {"disable"}})
+	e.as("admin").post("/users/"+admin.Id, url.Values{"action": {"role"}, "role": {"viewer"}})
+	admin, _ = e.app.FindAuthRecordByEmail("users", "admin@example.com")
+	if admin.GetBool("disabled") || admin.GetString("role") != "admin" {
+		t.Fatalf("the admin locked themselves out: disabled %v, role %s", admin.GetBool("disabled"), admin.GetString("role"))
+	}
+}
+
+func TestActivityPages(t *testing.T) {
+	e := newEnv(t, false, true)
+	failed := e.failedTx()
+	viewer := e.as("viewer")
+	for _, tc := range []struct {
+		name, path   string
+		want, unwant []string
+	}{
+		{"everything", "/activity", []string{"spreadsheet-export-utf16.csv:6", "groothandel-tuin-utf8.csv:2", "twelve"}, nil},
+		{"the alert mail's link", "/activity?flow=" + e.demo.FlowID + "&status=failed",
+			[]string{"spreadsheet-export-utf16.csv:6", "cannot parse &#34;twelve&#34; as decimal"}, []string{"groothandel-tuin-utf8.csv:2"}},
+		{"a key", "/activity?key=spreadsheet-export-utf16.csv%3A6", []string{"spreadsheet-export-utf16.csv:6"}, []string{"groothandel"}},
+		{"a key's beginning", "/activity?key=groothandel", []string{"groothandel-tuin-utf8.csv:2"}, []string{"spreadsheet"}},
+		{"an integration", "/activity?integration=" + e.demo.IntegrationID, []string{"spreadsheet-export-utf16.csv:6"}, nil},
+		{"a day without activity", "/activity?from=2001-01-01&to=2001-01-02", []string{"No transactions match."}, []string{"spreadsheet"}},
+		{"a viewer sees no retry", "/activity", nil, []string{"Retry selected", `name="id"`}},
+		{"the detail", "/activity/" + failed.Id, []string{"What went wrong", "field prices.cost", "&#34;Prijs&#34;: &#34;twelve&#34;",
+			"Input, as read", "The target&#39;s answer", "Attempts"}, []string{"Mark resolved", ">Retry<"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := viewer.get(tc.path)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("= %d", rec.Code)
+			}
+			mustContain(t, tc.path, rec, tc.want...)
+			mustNotContain(t, tc.path, rec, tc.unwant...)
+		})
+	}
+	if rec := viewer.get("/activity?after=forged"); rec.Code != http.StatusBadRequest {
+		t.Fatalf("a forged page cursor = %d", rec.Code)
+	}
+	mustContain(t, "the operator's detail", e.as("operator").get("/activity/"+failed.Id), "Mark resolved", ">Retry<")
+	// The page a bulk retry returns to keeps the filter, not the message.
+	mustContain(t, "the operator's list", e.as("operator").get("/activity?status=failed&ok=flash.retried&n=1"),
+		`name="back" value="/activity?status=failed"`, "1 sent again.")
+}
+
+// TestRetryAfterTheFix: the newcomer's path in handlers: the failed row,
+// the mapping fixed, retried in the UI, succeeded.
+func TestRetryAfterTheFix(t *testing.T) {
+	e := newEnv(t, false, true)
+	failed := e.failedTx()
+	fixMapping(t, e)
+	rec := e.as("operator").post("/activity/"+failed.Id+"/retry", nil)
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "ok=flash.retried") {
+		t.Fatalf("retry = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	e.waitFor("the retried transaction to succeed", func() bool { return e.status(failed.Id) == "succeeded" })
+	again := e.as("operator").post("/activity/"+failed.Id+"/retry", nil)
+	if !strings.Contains(again.Header().Get("Location"), "bad=flash.not_retryable") {
+		t.Fatalf("retrying a success = %s", again.Header().Get("Location"))
+	}
+}
+
+func TestBulkRetryAndResolve(t *testing.T) {
+	e := newEnv(t, false, true)
+	failed := e.failedTx()
+	op := e.as("operator")
+	rec := op.post("/activity/"+failed.Id+"/resolve", url.Values{"note": {"price typed in the shop"}})
+	if rec.Code != http.StatusSeeOther || e.status(failed.Id) != "resolved" {
+		t.Fatalf("resolve = %d, status %s", rec.Code, e.status(failed.Id))
+	}
+	tx, _ := e.app.FindRecordById("transactions", failed.Id)
+	if !strings.Contains(tx.GetString("note"), "price typed in the shop") {
+		t.Fatalf("note %q", tx.GetString("note"))
+	}
+	if _, err := e.app.DB().NewQuery("UPDATE transactions SET status = 'failed' WHERE id = {:id}").
+		Bind(map[string]any{"id": failed.Id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	rec = op.post("/activity/retry", url.Values{"id": {failed.Id}, "back": {"/activity?status=failed"}})
+	if loc := rec.Header().Get("Location"); !strings.HasPrefix(loc, "/activity?status=failed&ok=flash.retried&n=1") {
+		t.Fatalf("retry selected = %d %s", rec.Code, loc)
+	}
+	e.waitFor("the retry to fail again", func() bool { return e.status(failed.Id) == "failed" })
+	rec = op.post("/flows/"+e.demo.FlowID+"/retry-failed", nil)
+	if loc := rec.Header().Get("Location"); !strings.Contains(loc, "ok=flash.retried&n=1") {
+		t.Fatalf("retry all failed = %s", loc)
+	}
+}
+
+func TestConnectionForm(t *testing.T) {
+	e := newEnv(t, false, false)
+	ed := e.as("editor")
+	mustContain(t, "the connector picker", ed.get("/connections/new"), "HTTP", "connector=http")
+	mustContain(t, "the http form", ed.get("/connections/new?connector=http"), `name="f.base_url"`, `type="password" id="f-token"`,
+		"<summary>", "(not set)")
+	rec := ed.post("/connections?connector=http", url.Values{"name": {"ERP"}, "f.token": {"s3cret-token-value"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a form without the base URL = %d", rec.Code)
+	}
+	mustContain(t, "the refused form", rec, `class="field has-error"`, `name="f.base_url"`)
+	mustNotContain(t, "the refused form", rec, "s3cret-token-value")
+	rec = ed.post("/connections?connector=http", url.Values{"name": {"ERP"}, "f.base_url": {"https://erp.example.com/api"},
+		"f.auth": {"bearer"}, "f.token": {"s3cret-token-value"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("create = %d %s", rec.Code, truncated(rec.Body.String()))
+	}
+	conn, err := e.app.FindFirstRecordByData("connections", "name", "ERP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := json.Marshal(conn.Get("secrets")); strings.Contains(string(raw), "s3cret-token-value") || !strings.Contains(string(raw), "sb1:") {
+		t.Fatalf("the secret is stored as %s", raw)
+	}
+	page := e.as("viewer").get("/connections/" + conn.Id)
+	mustContain(t, "the connection page", page, "(set)", "https://erp.example.com/api")
+	mustNotContain(t, "the connection page", page, "s3cret-token-value", "sb1:", "Save")
+	// An empty secret keeps the stored one; a new host clears it.
+	if rec := ed.post("/connections/"+conn.Id, url.Values{"name": {"ERP"}, "f.base_url": {"https://erp.example.com/v2"},
+		"f.auth": {"bearer"}}); rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "flash.saved") {
+		t.Fatalf("update = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	if conn, _ = e.app.FindRecordById("connections", conn.Id); len(e.secretNames(conn)) != 1 {
+		t.Fatalf("the secret was not kept: %v", e.secretNames(conn))
+	}
+	rec = ed.post("/connections/"+conn.Id, url.Values{"name": {"ERP"}, "f.base_url": {"https://other.example.com/v2"}, "f.auth": {"bearer"}})
+	if !strings.Contains(rec.Header().Get("Location"), "flash.secrets_cleared") {
+		t.Fatalf("a new host = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func (e *env) secretNames(rec *core.Record) []string {
+	var m map[string]any
+	_ = rec.UnmarshalJSONField("secrets", &m)
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestConnectionTestShowsTheVerdict(t *testing.T) {
+	e := newEnv(t, false, true)
+	rec := e.as("operator").post("/connections/"+e.demo.SupplierID+"/test", nil)
+	mustContain(t, "the test", rec, "The connection works")
+	if c, _ := e.app.FindRecordById("connections", e.demo.SupplierID); c.GetString("status") != "ok" {
+		t.Fatalf("status after the test %q", c.GetString("status"))
+	}
+}
+
+func TestFlowPage(t *testing.T) {
+	e := newEnv(t, false, true)
+	ed := e.as("editor")
+	path := "/flows/" + e.demo.FlowID
+	mustContain(t, "the flow", ed.get(path), "@every 1m", "The next runs:", "Run now", "Switch off", "prices.cost", "round_to")
+	if n := strings.Count(ed.get(path).Body.String(), "<li>"); n < 5 {
+		t.Fatalf("fewer than 5 next runs (%d items)", n)
+	}
+	for _, tc := range []struct {
+		name     string
+		form     url.Values
+		flash    string
+		schedule string
+	}{
+		{"a preset", url.Values{"schedule": {"@hourly"}}, "ok=flash.saved", "@hourly"},
+		{"a cron expression", url.Values{"schedule": {"custom"}, "custom": {"30 6 * * 1-5"}}, "ok=flash.saved", "30 6 * * 1-5"},
+		{"a bad expression", url.Values{"schedule": {"custom"}, "custom": {"every tuesday"}}, "bad=flash.bad_schedule", "30 6 * * 1-5"},
+	} {
+		rec := ed.post(path+"/schedule", tc.form)
+		flow, _ := e.app.FindRecordById("flows", e.demo.FlowID)
+		if !strings.Contains(rec.Header().Get("Location"), tc.flash) || flow.GetString("schedule") != tc.schedule {
+			t.Errorf("%s: %s, schedule %q", tc.name, rec.Header().Get("Location"), flow.GetString("schedule"))
+		}
+	}
+	e.waitFor("the first run to end", func() bool {
+		rec := e.as("operator").post(path+"/run", nil)
+		return strings.Contains(rec.Header().Get("Location"), "ok=flash.run_started")
+	})
+	ed.post(path+"/enabled", nil)
+	if flow, _ := e.app.FindRecordById("flows", e.demo.FlowID); flow.GetBool("enabled") {
+		t.Fatal("the flow is still on")
+	}
+	e.waitFor("running the disabled flow to be refused as such, once its last run ended", func() bool {
+		loc := e.as("operator").post(path+"/run", nil).Header().Get("Location")
+		if !strings.Contains(loc, "bad=flash.flow_disabled") && !strings.Contains(loc, "bad=flash.running") {
+			t.Fatalf("running a disabled flow: %s", loc)
+		}
+		return strings.Contains(loc, "bad=flash.flow_disabled")
+	})
+	ed.post("/integrations/"+e.demo.IntegrationID+"/enabled", nil)
+	if in, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID); in.GetBool("enabled") {
+		t.Fatal("the integration is still on")
+	}
+	mustNotContain(t, "the viewer's flow page", e.as("viewer").get(path), "Run now", "Switch on", "Save the schedule")
+}
+
+func TestUsersPage(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	mustContain(t, "the users", ad.get("/users"), "viewer@example.com", "operator@example.com")
+	if rec := ad.post("/users", url.Values{"email": {"new@example.com"}, "role": {"operator"}, "password": {password}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("add = %d %s", rec.Code, truncated(rec.Body.String()))
+	}
+	rec := ad.post("/users", url.Values{"email": {"new@example.com"}, "role": {"operator"}, "password": {password}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("adding a user twice = %d", rec.Code)
+	}
+	user, _ := e.app.FindAuthRecordByEmail("users", "new@example.com")
+	ad.post("/users/"+user.Id, url.Values{"action": {"role"}, "role": {"editor"}})
+	ad.post("/users/"+user.Id, url.Values{"action": {"password"}, "password": {"An0ther-Passw0rd"}})
+	user, _ = e.app.FindAuthRecordByEmail("users", "new@example.com")
+	if user.GetString("role") != "editor" || !user.ValidatePassword("An0ther-Passw0rd") {
+		t.Fatalf("role %s, password changed %v", user.GetString("role"), user.ValidatePassword("An0ther-Passw0rd"))
+	}
+}
+
+func TestSettingsPage(t *testing.T) {
+	e := newEnv(t, false, true)
+	ad := e.as("admin")
+	rec := ad.post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {""}})
+	if rec.Code != http.StatusUnprocessableEntity || e.app.Settings().Meta.AppURL == "https://sb.example.com" {
+		t.Fatalf("a refused save = %d and changed the settings to %q", rec.Code, e.app.Settings().Meta.AppURL)
+	}
+	mustContain(t, "the refused settings", rec, "Sender name: Cannot be empty.")
+	rec = ad.post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Switchboard"}, "sender_address": {"sb@example.com"},
+		"smtp_host": {"smtp.example.com"}, "smtp_port": {"587"}, "smtp_password": {"mail-secret-1"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("save = %d %s", rec.Code, truncated(rec.Body.String()))
+	}
+	s := e.app.Settings()
+	if s.Meta.AppURL != "https://sb.example.com" || s.SMTP.Host != "smtp.example.com" || s.SMTP.Password != "mail-secret-1" {
+		t.Fatalf("settings %q %q", s.Meta.AppURL, s.SMTP.Host)
+	}
+	page := ad.get("/settings")
+	mustContain(t, "the settings", page, "https://sb.example.com", "(set)")
+	mustNotContain(t, "the settings", page, "mail-secret-1")
+	if rec := ad.post("/settings/test-mail", nil); !strings.Contains(rec.Header().Get("Location"), "ok=flash.mail_sent") ||
+		e.app.TestMailer.TotalSend() != 1 {
+		t.Fatalf("test mail: %s, %d sent", rec.Header().Get("Location"), e.app.TestMailer.TotalSend())
+	}
+	ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"ops@example.com, boss@example.com"}})
+	if in, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID); in.GetString("alert_emails") != "ops@example.com, boss@example.com" {
+		t.Fatalf("alert addresses %q", in.GetString("alert_emails"))
+	}
+	if rec := ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"not an address"}}); !strings.Contains(rec.Header().Get("Location"), "bad=flash.bad_addresses") {
+		t.Fatalf("bad addresses: %s", rec.Header().Get("Location"))
+	}
+}
+
+func TestLanguageAndZone(t *testing.T) {
+	e := newEnv(t, false, false)
+	viewer := e.as("viewer")
+	viewer.header.Set("Accept-Language", "es-ES,es;q=0.9,en;q=0.5")
+	mustContain(t, "Accept-Language es", viewer.get("/activity"), `<html lang="es">`, "Actividad")
+	if rec := viewer.post("/account", url.Values{"language": {"nl"}, "timezone": {"Europe/Amsterdam"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("account = %d", rec.Code)
+	}
+	mustContain(t, "the user's own language", viewer.get("/activity"), `<html lang="nl">`, "Activiteit", "Tijden in Europe/Amsterdam")
+	if rec := viewer.post("/account", url.Values{"timezone": {"Mars/Olympus"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown zone = %d", rec.Code)
+	}
+}
+
+func TestUsageCSV(t *testing.T) {
+	e := newEnv(t, false, true)
+	rec := e.as("viewer").get("/usage.csv")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("= %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	mustContain(t, "the CSV", rec, "month,connection,reads,writes\n", "Demo supplier (CSV),15,0")
+	mustContain(t, "the usage page", e.as("viewer").get("/usage"), "Demo supplier (CSV)", "Download as CSV")
+}
+
+func TestDashboard(t *testing.T) {
+	e := newEnv(t, false, true)
+	mustContain(t, "the dashboard", e.as("viewer").get("/"), "Demo: supplier -&gt; shop", "failed, waiting for you",
+		`href="/activity?status=failed"`)
+}
+
+// TestSignInsAreLimited: an address that tries more than 10 sign-ins a
+// minute is refused until the minute is over, whatever it sends.
+func TestSignInsAreLimited(t *testing.T) {
+	e := newEnv(t, false, false)
+	c := e.as("")
+	for i := range 10 {
+		if rec := c.post("/login", url.Values{"email": {"viewer@example.com"}, "password": {"guess"}}); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d = %d", i+1, rec.Code)
+		}
+	}
+	rec := c.post("/login", url.Values{"email": {"viewer@example.com"}, "password": {password}})
+	if rec.Code != http.StatusTooManyRequests || c.cookies[sessionCookie] != "" {
+		t.Fatalf("the 11th attempt = %d", rec.Code)
+	}
+	mustContain(t, "the refusal", rec, "Too many sign-ins")
+	l := newSignInLimiter()
+	now := time.Now()
+	for range signInsPerWindow {
+		l.allow("a", now)
+	}
+	if l.allow("a", now.Add(time.Second)) || !l.allow("b", now) || !l.allow("a", now.Add(signInWindow)) {
+		t.Fatal("the window does not count per address and per minute")
+	}
+}

@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// views are the pages and the partials each uses, besides the layout.
+// Each is parsed once, at start-up: a broken template fails the start.
+var views = map[string][]string{
+	"login":          nil,
+	"setup":          nil,
+	"error":          nil,
+	"dashboard":      {"status"},
+	"activity_list":  {"status", "activity_filters"},
+	"activity_show":  {"status", "payload"},
+	"connections":    {"status"},
+	"connection":     {"status", "field"},
+	"integrations":   {"status"},
+	"flow":           {"status", "mapping"},
+	"users":          nil,
+	"settings":       nil,
+	"account":        nil,
+	"usage":          nil,
+	"connection_new": nil,
+}
+
+// viewSet holds the parsed pages.
+type viewSet struct {
+	pages map[string]*template.Template
+}
+
+// parseViews parses every view of the table from fsys (the embedded
+// templates in the appliance).
+func parseViews(fsys fs.FS) (*viewSet, error) {
+	set := &viewSet{pages: map[string]*template.Template{}}
+	for name, partials := range views {
+		files := []string{"templates/layout.html", "templates/views/" + name + ".html"}
+		for _, p := range partials {
+			files = append(files, "templates/partials/"+p+".html")
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, files...)
+		if err != nil {
+			return nil, fmt.Errorf("parsing template %s: %w", name, err)
+		}
+		set.pages[name] = t
+	}
+	return set, nil
+}
+
+// render writes a page with the layout.
+func (v *viewSet) render(w http.ResponseWriter, status int, name string, data any) error {
+	t, ok := v.pages[name]
+	if !ok {
+		return fmt.Errorf("rendering %s: no such view", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("rendering %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// funcs are the templates' helpers; per-request text goes through the
+// page's printer (.L) instead.
+var funcs = template.FuncMap{
+	"static": staticURL,
+	"pretty": prettyJSON,
+	"dict":   dict,
+	"has":    func(list []string, s string) bool { return contains(list, s) },
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// dict builds a map from key, value pairs, to hand a partial more than
+// one value.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict needs pairs, got %d values", len(kv))
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		key, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not text", kv[i])
+		}
+		m[key] = kv[i+1]
+	}
+	return m, nil
+}
+
+// prettyJSON shows a payload indented; "" when there is none.
+func prettyJSON(v any) string {
+	switch p := v.(type) {
+	case nil:
+		return ""
+	case json.RawMessage:
+		if len(p) == 0 {
+			return ""
+		}
+		var buf bytes.Buffer
+		if json.Indent(&buf, p, "", "  ") == nil {
+			return buf.String()
+		}
+		return string(p)
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if s := string(out); s == "null" || s == "{}" || s == "[]" {
+		return ""
+	}
+	return string(out)
+}
+
+// staticSums are the first hex digits of each static file's SHA-256, put
+// in its URL so a browser fetches a changed file at once.
+var staticSums = func() map[string]string {
+	sums := map[string]string{}
+	_ = fs.WalkDir(staticFS, "static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		sums[strings.TrimPrefix(path, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return sums
+}()
+
+func staticURL(name string) string {
+	return "/static/" + name + "?v=" + staticSums[name]
+}
