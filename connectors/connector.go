@@ -26,6 +26,22 @@ type Env struct {
 	// Files is the files root: the one local folder that a connection may
 	// read and write files in. Local paths in a config are relative to it.
 	Files FilesRoot
+	// Shared is the state every open instance of this connection shares,
+	// whichever flow, run or worker opened it: the REST kit keeps its pacer
+	// and tokens there. Nil when the connector runs on its own (a test):
+	// then nothing is shared.
+	Shared *Shared
+	// Secrets, when set, keeps secrets obtained at run time (an OAuth2
+	// token after a refresh) in the connection's sealed secrets. Nil when
+	// nothing can be saved (a test of a connector on its own).
+	Secrets SecretSaver
+}
+
+// SecretSaver keeps secrets a connector obtained at run time.
+type SecretSaver interface {
+	// SaveSecrets seals the given secrets into the connection's stored
+	// secrets, keeping the others; an empty value removes one.
+	SaveSecrets(ctx context.Context, secrets map[string]string) error
 }
 
 // FilesRoot confines the local files of connections. Every local path in a
