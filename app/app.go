@@ -32,6 +32,7 @@ type Switchboard struct {
 	app      core.App
 	registry *connectors.Registry
 	engine   *Engine
+	shared   sharedStates
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring

@@ -125,6 +125,7 @@ type Engine struct {
 	outcomes chan outcome
 	intakes  chan *intakeRequest
 	health   *healthBook
+	pauses   *pauseBook
 	alerts   *alerter
 	runs     runLocks
 	sched    *scheduler
@@ -157,6 +158,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		jobs:     make(chan claimed),
 	}
 	e.health = newHealthBook(e)
+	e.pauses = newPauseBook(e)
 	e.alerts = newAlerter(e)
 	e.runs = runLocks{running: map[string]string{}}
 	e.hooks = webhookRuns{runs: map[string]webhookRun{}}

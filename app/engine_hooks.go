@@ -30,7 +30,10 @@ func (e *Engine) bindHooks() {
 	}
 	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(integrationChanged)
 	app.OnRecordAfterDeleteSuccess("integrations").BindFunc(forgetAll)
-	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(forgetAll)
+	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
+		e.sb.shared.drop(ev.Record.Id)
+		return forgetAll(ev)
+	})
 	app.OnRecordAfterUpdateSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
 		if configChanged(ev.Record) {
 			e.forget("")

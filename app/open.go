@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -52,10 +53,41 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 		HTTPClient: &http.Client{Timeout: httpTimeout},
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),
 		Files:      s.FilesRoot(),
+		Shared:     s.shared.of(rec.Id),
 	}
 	conn, err := s.registry.Open(rec.GetString("connector"), config, plain, env)
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: %w", rec.GetString("name"), err)
 	}
 	return conn, nil
+}
+
+// sharedStates keeps each connection's shared state (connectors.Shared:
+// the REST kit's pacer and tokens), so that every flow, run and worker
+// that opens a connection shares one, for as long as Switchboard runs.
+type sharedStates struct {
+	mu     sync.Mutex
+	byConn map[string]*connectors.Shared
+}
+
+// of returns the connection's shared state.
+func (s *sharedStates) of(conn string) *connectors.Shared {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byConn == nil {
+		s.byConn = map[string]*connectors.Shared{}
+	}
+	sh, ok := s.byConn[conn]
+	if !ok {
+		sh = connectors.NewShared()
+		s.byConn[conn] = sh
+	}
+	return sh
+}
+
+// drop forgets a deleted connection's shared state.
+func (s *sharedStates) drop(conn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byConn, conn)
 }

@@ -119,7 +119,8 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	if err != nil {
 		msg = rt.redact.text(err.Error())
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
-		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
+		_, limited := connectors.IsRateLimited(err)
+		if class, _ := connectors.Classify(err); class == connectors.ClassTransient && !limited {
 			e.health.failed(rt.source.Id, msg, start)
 		}
 	}
@@ -182,8 +183,12 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 }
 
 func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.PageStream) error {
+	limits := 0 // rate limits in a row
 	for {
 		page, err := stream.Next(e.ctx)
+		if e.waitOutReadLimit(rt.source.Id, err, &limits) {
+			continue
+		}
 		if errors.Is(err, connectors.ErrEndOfInput) {
 			e.health.ok(rt.source.Id, time.Now())
 			return nil

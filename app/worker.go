@@ -103,6 +103,10 @@ type outcome struct {
 	blame     string    // connection whose transient failure this is
 	succeeded string    // connection that answered
 	held      bool      // waiting for the target's Flush before it is recorded
+
+	// pausedUntil is set when the app refused the attempt with a rate
+	// limit: its connection pauses until then (app/pacing.go).
+	pausedUntil time.Time
 }
 
 // process takes one transaction through map in, rules, map out and write.
@@ -243,7 +247,7 @@ func (e *Engine) failed(o outcome, err error) outcome {
 	}
 	o.status = StatusRetrying
 	o.next = time.Now().Add(max(e.backoff(o.tx.Attempts), wait))
-	return o
+	return e.rateLimited(o, err)
 }
 
 // describe words an error for the Activity page, without secrets.

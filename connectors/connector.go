@@ -136,7 +136,9 @@ type Reader interface {
 // PageStream yields pages until it returns [ErrEndOfInput].
 type PageStream interface {
 	// Next returns the next page, or ErrEndOfInput when the run has read
-	// everything. Other errors are classified as usual.
+	// everything. Other errors are classified as usual. After an error that
+	// IsRateLimited reports, the engine waits as asked and calls Next
+	// again: it must read the same page again.
 	Next(ctx context.Context) (Page, error)
 	// Close releases the stream; it is called even after an error.
 	Close() error

@@ -29,16 +29,14 @@ package httpjson
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/rest/pace"
 )
 
 // Header names.
@@ -55,9 +53,6 @@ const (
 	SchemeTimestamped      = "timestamped"
 	SchemeStandardWebhooks = "standard-webhooks"
 )
-
-// maxBody bounds an answer's size.
-const maxBody = 32 << 20
 
 // Spec is the connector's spec.
 var Spec = connectors.Spec{
@@ -77,6 +72,11 @@ var Spec = connectors.Spec{
 			Help: "Sent as a bearer token, or in the header below."},
 		{Name: "header", Title: "API key header", Type: connectors.TypeString, Default: "X-Api-Key",
 			Help: "The header that carries the API key when authentication is header.", Advanced: true},
+		{Name: "rate_limit", Title: "Calls per second", Type: connectors.TypeInt, Default: 0, Advanced: true,
+			Help: "The most calls per second Switchboard makes to the system, over every flow; 0 sets no limit of its own " +
+				"(the system's rate-limit headers and 429 answers are obeyed in any case)."},
+		{Name: "max_in_flight", Title: "Calls at once", Type: connectors.TypeInt, Default: pace.DefaultInFlight, Advanced: true,
+			Help: "The most calls waiting for an answer at once, over every flow."},
 		{Name: "health_path", Title: "Health path", Type: connectors.TypeString, Default: "",
 			Help: "A path that answers 2xx when the API is up, for testing the connection.", Advanced: true},
 		{Name: "webhook_signature", Title: "Webhook signature", Type: connectors.TypeSelect, Default: SchemeHMACSHA256,
@@ -96,93 +96,48 @@ func init() { connectors.Register(Spec, New) }
 type Conn struct {
 	base   *url.URL
 	cfg    connectors.Config
-	client *http.Client
+	client *rest.Client
 }
 
 // New builds a connection.
 func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
-	base, err := url.Parse(strings.TrimRight(cfg.String("base_url"), "/"))
+	client, err := rest.New(rest.Options{
+		BaseURL:           cfg.String("base_url"),
+		HTTPClient:        env.HTTPClient,
+		Logger:            env.Logger,
+		Auth:              rest.AuthorizerFunc(authorizer(cfg)),
+		Pacer:             pace.For(env.Shared, pace.Settings{Rate: float64(cfg.Int("rate_limit")), InFlight: int(cfg.Int("max_in_flight"))}),
+		IdempotencyHeader: IdempotencyHeader,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
-	client := env.HTTPClient
-	if client == nil {
-		client = http.DefaultClient
-	}
-	return &Conn{base: base, cfg: cfg, client: client}, nil
+	return &Conn{base: client.BaseURL(), cfg: cfg, client: client}, nil
 }
 
 // Test asks the health path (or the base URL) for a 2xx answer.
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
-	res, err := c.do(ctx, http.MethodGet, c.cfg.String("health_path"), nil, nil)
+	res, err := c.client.Do(ctx, rest.Request{Path: c.cfg.String("health_path")})
 	if err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil
 	}
-	return connectors.TestResult{OK: true, Message: fmt.Sprintf("%s answered %s", c.base.Host, res.status)}, nil
+	return connectors.TestResult{OK: true, Message: fmt.Sprintf("%s answered %s", c.base.Host, connectors.StatusText(res.Status))}, nil
 }
 
 // Close does nothing: the HTTP client is the engine's.
 func (c *Conn) Close() error { return nil }
 
-type answer struct {
-	status string
-	body   []byte
-}
-
-func (c *Conn) do(ctx context.Context, method, path string, query url.Values, body any, headers ...string) (answer, error) {
-	u := c.base.JoinPath(path)
-	u.RawQuery = query.Encode()
-	var rd io.Reader
-	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			return answer{}, connectors.Permanent(fmt.Errorf("encoding the record: %w", err))
+func authorizer(cfg connectors.Config) func(context.Context, *http.Request, []byte) error {
+	return func(_ context.Context, req *http.Request, _ []byte) error {
+		switch cfg.String("auth") {
+		case "basic":
+			req.SetBasicAuth(cfg.String("username"), cfg.Secret("password"))
+		case "bearer":
+			req.Header.Set("Authorization", "Bearer "+cfg.Secret("token"))
+		case "header":
+			req.Header.Set(cfg.String("header"), cfg.Secret("token"))
 		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return answer{}, connectors.Permanent(err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	c.authorize(req)
-	res, err := c.client.Do(req)
-	if err != nil {
-		return answer{}, connectors.Transient(fmt.Errorf("%s %s: %w", method, u.Path, unwrapURL(err)))
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
-	if err != nil {
-		return answer{}, connectors.Transient(fmt.Errorf("%s %s: reading the answer: %w", method, u.Path, err))
-	}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return answer{}, connectors.HTTPStatusError(method+" "+u.Path, res.StatusCode, res.Header, data)
-	}
-	return answer{status: res.Status, body: data}, nil
-}
-
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func (c *Conn) authorize(req *http.Request) {
-	switch c.cfg.String("auth") {
-	case "basic":
-		req.SetBasicAuth(c.cfg.String("username"), c.cfg.Secret("password"))
-	case "bearer":
-		req.Header.Set("Authorization", "Bearer "+c.cfg.Secret("token"))
-	case "header":
-		req.Header.Set(c.cfg.String("header"), c.cfg.Secret("token"))
+		return nil
 	}
 }
 
@@ -224,13 +179,9 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 	if s.cursor != "" {
 		q.Set("cursor", s.cursor)
 	}
-	ans, err := s.c.do(ctx, http.MethodGet, collection(s.entity), q, nil)
-	if err != nil {
-		return connectors.Page{}, err
-	}
 	var body pageBody
-	if err := decode(ans.body, &body); err != nil {
-		return connectors.Page{}, connectors.Permanent(fmt.Errorf("reading %s page: %w", collection(s.entity), err))
+	if _, err := s.c.client.DoJSON(ctx, rest.Request{Path: collection(s.entity), Query: q}, &body); err != nil {
+		return connectors.Page{}, fmt.Errorf("reading %s page: %w", collection(s.entity), err)
 	}
 	if len(body.Records) == 0 {
 		return connectors.Page{}, connectors.ErrEndOfInput
@@ -274,11 +225,7 @@ func keyOf(data map[string]any, fallback string) string {
 	return fallback
 }
 
-func decode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return dec.Decode(v)
-}
+func decode(data []byte, v any) error { return rest.DecodeJSON(data, v) }
 
 // Write creates or updates one record.
 func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
@@ -286,14 +233,14 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	if req.TargetID != "" {
 		method, path = http.MethodPut, path+"/"+url.PathEscape(req.TargetID)
 	}
-	ans, err := c.do(ctx, method, path, nil, req.Data, IdempotencyHeader, req.IdempotencyKey)
+	ans, err := c.client.Do(ctx, rest.Request{Method: method, Path: path, JSON: req.Data, IdempotencyKey: req.IdempotencyKey})
 	if err != nil {
 		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
 	}
 	var resp map[string]any
-	if len(bytes.TrimSpace(ans.body)) > 0 {
-		if err := decode(ans.body, &resp); err != nil {
-			resp = map[string]any{"body": string(ans.body)}
+	if len(bytes.TrimSpace(ans.Body)) > 0 {
+		if err := decode(ans.Body, &resp); err != nil {
+			resp = map[string]any{"body": string(ans.Body)}
 		}
 	}
 	id := idOf(resp)
