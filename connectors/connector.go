@@ -192,6 +192,22 @@ type Flusher interface {
 	Flush(ctx context.Context) error
 }
 
+// OAuth2Connector is implemented by connections that a person connects
+// with OAuth2's authorization code flow (the Connect button): the engine's
+// start route sends the person to AuthCodeURL, its callback route hands
+// the code that comes back to ExchangeCode and keeps the secrets it
+// returns, sealed. A connector whose connection does not connect so
+// returns an error from both.
+type OAuth2Connector interface {
+	// AuthCodeURL returns the app's consent page for a connect that comes
+	// back to redirectURL with state, and the PKCE verifier to keep for
+	// ExchangeCode.
+	AuthCodeURL(redirectURL, state string) (authURL, verifier string, err error)
+	// ExchangeCode trades the code for tokens and returns the secrets that
+	// keep them.
+	ExchangeCode(ctx context.Context, redirectURL, code, verifier string) (map[string]string, error)
+}
+
 // WebhookRequest is an incoming webhook call.
 type WebhookRequest struct {
 	Header http.Header

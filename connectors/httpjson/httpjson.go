@@ -36,6 +36,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
 )
 
@@ -60,12 +61,13 @@ var Spec = connectors.Spec{
 	Title:       "HTTP / JSON",
 	Category:    connectors.CategoryGeneric,
 	Description: "Any system that speaks JSON over HTTP with a simple REST convention.",
-	Auth:        []connectors.AuthKind{connectors.AuthNone, connectors.AuthBasic, connectors.AuthAPIKey},
-	Fields: []connectors.Field{
+	Auth:        specAuth,
+	Fields: withAuthFields([]connectors.Field{
 		{Name: "base_url", Title: "Base URL", Type: connectors.TypeURL, Required: true,
 			Help: "The API's address; collections are paths below it.", Example: "https://erp.example.com/api"},
-		{Name: "auth", Title: "Authentication", Type: connectors.TypeSelect, Default: "none",
-			Options: []string{"none", "basic", "bearer", "header"}, Help: "How requests prove who they are."},
+		{Name: "auth", Title: "Authentication", Type: connectors.TypeSelect, Default: "none", Options: authOptions,
+			Help: "How requests prove who they are: none, basic, bearer, header (the token in the header below), " +
+				"or one of the REST kit's kinds (api_key, custom_login, hmac, oauth2_client_credentials, oauth2)."},
 		{Name: "username", Title: "User name", Type: connectors.TypeString, Help: "For basic authentication."},
 		{Name: "password", Title: "Password", Type: connectors.TypeString, Secret: true, Help: "For basic authentication."},
 		{Name: "token", Title: "Token or API key", Type: connectors.TypeString, Secret: true,
@@ -84,7 +86,8 @@ var Spec = connectors.Spec{
 			Help: "How the system signs its webhook calls: hmac-sha256 of the body in X-Signature-Sha256; " +
 				"timestamped, t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> in X-Signature; or standard-webhooks. " +
 				"The timestamped schemes refuse calls signed more than 5 minutes away."},
-	},
+	}),
+	Validate: validate,
 	Reads:    connectors.Entities(),
 	Writes:   connectors.Entities(),
 	Webhooks: true,
@@ -97,22 +100,34 @@ type Conn struct {
 	base   *url.URL
 	cfg    connectors.Config
 	client *rest.Client
+	oauth  *auth.AuthCode // set when the connection connects with OAuth2
 }
 
 // New builds a connection.
 func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
+	httpClient, err := auth.HTTPClient(cfg, env.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	pacer := pace.For(env.Shared, pace.Settings{Rate: float64(cfg.Int("rate_limit")), InFlight: int(cfg.Int("max_in_flight"))})
+	authorizer, err := newAuthorizer(cfg, env, auth.Deps{BaseURL: cfg.String("base_url"), HTTPClient: httpClient, Pacer: pacer, Logger: env.Logger})
+	if err != nil {
+		return nil, err
+	}
 	client, err := rest.New(rest.Options{
 		BaseURL:           cfg.String("base_url"),
-		HTTPClient:        env.HTTPClient,
+		HTTPClient:        httpClient,
 		Logger:            env.Logger,
-		Auth:              rest.AuthorizerFunc(authorizer(cfg)),
-		Pacer:             pace.For(env.Shared, pace.Settings{Rate: float64(cfg.Int("rate_limit")), InFlight: int(cfg.Int("max_in_flight"))}),
+		Auth:              authorizer,
+		Pacer:             pacer,
 		IdempotencyHeader: IdempotencyHeader,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
-	return &Conn{base: client.BaseURL(), cfg: cfg, client: client}, nil
+	c := &Conn{base: client.BaseURL(), cfg: cfg, client: client}
+	c.oauth, _ = authorizer.(*auth.AuthCode)
+	return c, nil
 }
 
 // Test asks the health path (or the base URL) for a 2xx answer.
@@ -126,20 +141,6 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 
 // Close does nothing: the HTTP client is the engine's.
 func (c *Conn) Close() error { return nil }
-
-func authorizer(cfg connectors.Config) func(context.Context, *http.Request, []byte) error {
-	return func(_ context.Context, req *http.Request, _ []byte) error {
-		switch cfg.String("auth") {
-		case "basic":
-			req.SetBasicAuth(cfg.String("username"), cfg.Secret("password"))
-		case "bearer":
-			req.Header.Set("Authorization", "Bearer "+cfg.Secret("token"))
-		case "header":
-			req.Header.Set(cfg.String("header"), cfg.Secret("token"))
-		}
-		return nil
-	}
-}
 
 // collection is the path of an entity's records: products, orders, stock.
 func collection(e connectors.Entity) string {

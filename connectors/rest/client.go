@@ -41,9 +41,11 @@ type Authorizer interface {
 // Renewer is implemented by authorizers whose credentials expire and can be
 // obtained again, such as a login token or an OAuth2 access token.
 type Renewer interface {
-	// Renew forgets the credentials the app has just refused (401) and
-	// obtains new ones. It returns false when there is nothing to renew.
-	Renew(ctx context.Context) (bool, error)
+	// Renew is told that the app refused (401) the credentials of the
+	// request refused. It obtains new ones, unless others have been
+	// obtained since that request was sent, and reports whether the request
+	// may be sent again; false when there is nothing to renew.
+	Renew(ctx context.Context, refused *http.Request) (bool, error)
 }
 
 // Pacer decides when a call may go out, for all the callers of one
@@ -129,12 +131,12 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("%s %s: %w", r.method(), u.Path, err))
 	}
-	res, err := c.send(ctx, r, u, body, ctype)
+	res, sent, err := c.send(ctx, r, u, body, ctype)
 	if err == nil && res.Status == http.StatusUnauthorized && !r.NoAuth {
-		if renewed, rerr := c.renew(ctx); rerr != nil {
+		if renewed, rerr := c.renew(ctx, sent); rerr != nil {
 			return res, rerr
 		} else if renewed {
-			res, err = c.send(ctx, r, u, body, ctype)
+			res, _, err = c.send(ctx, r, u, body, ctype)
 		}
 	}
 	if err != nil {
@@ -156,12 +158,12 @@ func (c *Client) DoJSON(ctx context.Context, r Request, out any) (*Response, err
 	return res, res.Decode(out)
 }
 
-func (c *Client) renew(ctx context.Context) (bool, error) {
+func (c *Client) renew(ctx context.Context, refused *http.Request) (bool, error) {
 	rn, ok := c.opts.Auth.(Renewer)
 	if !ok {
 		return false, nil
 	}
-	return rn.Renew(ctx)
+	return rn.Renew(ctx, refused)
 }
 
 // resolve turns the request's path into an address on the base URL's
@@ -205,13 +207,14 @@ func hasDotDot(p string) bool {
 	return false
 }
 
-func (c *Client) send(ctx context.Context, r Request, u *url.URL, body []byte, ctype string) (*Response, error) {
+// send sends one request and returns the answer and the request as sent.
+func (c *Client) send(ctx context.Context, r Request, u *url.URL, body []byte, ctype string) (*Response, *http.Request, error) {
 	op := r.method() + " " + u.Path
 	done := func(int, http.Header) {}
 	if c.opts.Pacer != nil {
 		var err error
 		if done, err = c.opts.Pacer.Wait(ctx); err != nil {
-			return nil, connectors.Transient(fmt.Errorf("%s: waiting for a turn to call the app: %w", op, err))
+			return nil, nil, connectors.Transient(fmt.Errorf("%s: waiting for a turn to call the app: %w", op, err))
 		}
 	}
 	if c.opts.Timeout > 0 {
@@ -222,7 +225,7 @@ func (c *Client) send(ctx context.Context, r Request, u *url.URL, body []byte, c
 	req, err := c.newRequest(ctx, r, u, body, ctype)
 	if err != nil {
 		done(0, nil)
-		return nil, err
+		return nil, nil, err
 	}
 	start := time.Now()
 	res, err := c.http.Do(req)
@@ -230,16 +233,16 @@ func (c *Client) send(ctx context.Context, r Request, u *url.URL, body []byte, c
 		done(0, nil)
 		err = transportError(op, err, ctx)
 		c.logCall(ctx, req, start, 0, 0, err)
-		return nil, err
+		return nil, req, err
 	}
 	defer res.Body.Close()
 	data, err := readLimited(res.Body, c.opts.MaxBody)
 	done(res.StatusCode, res.Header)
 	c.logCall(ctx, req, start, res.StatusCode, len(data), err)
 	if err != nil {
-		return nil, bodyError(op, err, c.opts.MaxBody)
+		return nil, req, bodyError(op, err, c.opts.MaxBody)
 	}
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: data, URL: u}, nil
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: data, URL: u}, req, nil
 }
 
 func (c *Client) newRequest(ctx context.Context, r Request, u *url.URL, body []byte, ctype string) (*http.Request, error) {
