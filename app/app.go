@@ -33,6 +33,7 @@ type Switchboard struct {
 	registry *connectors.Registry
 	engine   *Engine
 	shared   sharedStates
+	connects connects
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring

@@ -125,7 +125,6 @@ type Engine struct {
 	outcomes chan outcome
 	intakes  chan *intakeRequest
 	health   *healthBook
-	pauses   *pauseBook
 	alerts   *alerter
 	runs     runLocks
 	sched    *scheduler
@@ -133,6 +132,9 @@ type Engine struct {
 	hookLims *hookLimiter
 	active   activeCache
 	turn     int // the flow the next claim starts with
+
+	pauses     *pauseBook     // rate-limited connections (pacing.go)
+	reconnects *reconnectBook // connections to connect again (reconnect.go)
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -159,6 +161,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 	}
 	e.health = newHealthBook(e)
 	e.pauses = newPauseBook(e)
+	e.reconnects = newReconnectBook(e)
 	e.alerts = newAlerter(e)
 	e.runs = runLocks{running: map[string]string{}}
 	e.hooks = webhookRuns{runs: map[string]webhookRun{}}
@@ -178,6 +181,9 @@ func (e *Engine) Start() error {
 		return err
 	}
 	if err := e.alerts.load(); err != nil {
+		return err
+	}
+	if err := e.reconnects.load(); err != nil {
 		return err
 	}
 	if err := e.releaseLeases(); err != nil {

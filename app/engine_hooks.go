@@ -36,10 +36,25 @@ func (e *Engine) bindHooks() {
 	})
 	app.OnRecordAfterUpdateSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
 		if configChanged(ev.Record) {
-			e.forget("")
+			e.forgetConnection(ev.Record.Id)
 		}
 		return ev.Next()
 	})
+}
+
+// forgetConnection drops the cached runtimes of the flows that use a
+// connection, so that they open it again with its new configuration and
+// secrets (a refreshed token included) and redact them.
+func (e *Engine) forgetConnection(conn string) {
+	e.cache.mu.Lock()
+	defer e.cache.mu.Unlock()
+	for id, rt := range e.cache.flows {
+		if rt.source.Id == conn || rt.target.Id == conn {
+			e.flush(rt)
+			rt.close()
+			delete(e.cache.flows, id)
+		}
+	}
 }
 
 // configChanged reports whether a connection's configuration changed, as

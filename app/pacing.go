@@ -127,3 +127,9 @@ func (e *Engine) waitOutReadLimit(conn string, err error, limits *int) bool {
 		return true
 	}
 }
+
+// held returns the connections whose flows claim nothing for now without
+// being down: rate limited, or waiting to be connected again.
+func (e *Engine) held() []string {
+	return append(e.pauses.list(), e.reconnects.list()...)
+}

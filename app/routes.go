@@ -23,6 +23,8 @@ func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g.GET("/status", s.handleStatus)
 	g.GET("/connectors", s.handleConnectors).BindFunc(requireRole(anyRole))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
+	g.GET("/oauth/{connection}/start", s.handleOAuthStart).BindFunc(requireRole(editorUp))
+	g.GET("/oauth/callback", s.handleOAuthCallback)
 }
 
 // Status is the appliance's state as GET /api/switchboard/status tells it.

@@ -123,6 +123,9 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 		if class, _ := connectors.Classify(err); class == connectors.ClassTransient && !limited {
 			e.health.failed(rt.source.Id, msg, start)
 		}
+		if errors.Is(err, connectors.ErrReconnectNeeded) {
+			e.reconnects.need(rt.source.Id, msg, start)
+		}
 	}
 	_, dbErr := e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, error = {:error}, updated = {:now} WHERE id = {:id}`).
 		Bind(dbx.Params{"now": sqlTime(time.Now()), "error": truncate(msg, 10000), "id": run.Id}).Execute()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
@@ -47,7 +48,7 @@ func withAuthFields(fields []connectors.Field) []connectors.Field {
 // needs, and that a client certificate is readable.
 func validate(cfg connectors.Config, _ connectors.Env) error {
 	problems := map[string]string{}
-	if kind := cfg.String("auth"); kind != authHeader {
+	if slices.Contains(kitKinds, cfg.String("auth")) { // the connector's own kinds keep their old leniency
 		problems = auth.Validate(cfg)
 	}
 	var ve *connectors.ValidationError
