@@ -133,8 +133,9 @@ type Engine struct {
 	active   activeCache
 	turn     int // the flow the next claim starts with
 
-	pauses     *pauseBook     // rate-limited connections (pacing.go)
-	reconnects *reconnectBook // connections to connect again (reconnect.go)
+	pauses      *pauseBook     // rate-limited connections (pacing.go)
+	reconnects  *reconnectBook // connections to connect again (reconnect.go)
+	registering sync.Mutex     // one webhook registration at a time (webhook_register.go)
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -204,6 +205,7 @@ func (e *Engine) Start() error {
 	e.goLoop(e.alerts.digestLoop)
 	e.goLoop(e.retentionLoop)
 	e.goLoop(e.intakeLoop)
+	e.syncAllWebhooks()
 	return e.startScheduler()
 }
 

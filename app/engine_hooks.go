@@ -13,6 +13,7 @@ func (e *Engine) bindHooks() {
 		e.dropActive()
 		e.forget(ev.Record.Id)
 		e.reschedule(ev.Record.Id)
+		e.syncWebhooks(ev.Record.Id)
 		return ev.Next()
 	}
 	app.OnRecordAfterCreateSuccess(flowsCollection).BindFunc(flowChanged)
@@ -26,6 +27,7 @@ func (e *Engine) bindHooks() {
 		e.dropActive()
 		e.forget("")
 		e.rescheduleIntegration(ev.Record.Id)
+		e.syncIntegrationWebhooks(ev.Record.Id)
 		return ev.Next()
 	}
 	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(integrationChanged)

@@ -208,6 +208,34 @@ type OAuth2Connector interface {
 	ExchangeCode(ctx context.Context, redirectURL, code, verifier string) (map[string]string, error)
 }
 
+// WebhookRegistration is what the engine registers in an app for a flow
+// that takes webhooks.
+type WebhookRegistration struct {
+	// Entity is the flow's entity: the events to register for.
+	Entity Entity
+	// URL is the flow's webhook address.
+	URL string
+	// Secret is the flow's webhook secret, for the app to sign its calls.
+	Secret string
+}
+
+// ErrNoWebhookAPI is returned by a WebhookRegistrar whose connection
+// registers no webhooks (its app's API cannot, or it is not set up to):
+// the engine then leaves registration to a person.
+var ErrNoWebhookAPI = errors.New("the connection does not register webhooks in its app")
+
+// WebhookRegistrar is implemented by connectors whose app registers
+// webhooks by API. The engine registers a flow's address in its source app
+// while the flow takes webhooks and is enabled, and removes it when the
+// flow is disabled, stops taking webhooks or is deleted.
+type WebhookRegistrar interface {
+	// RegisterWebhook registers the address and returns the app's id of
+	// the registration.
+	RegisterWebhook(ctx context.Context, reg WebhookRegistration) (id string, err error)
+	// RemoveWebhook removes a registration; one already gone is no error.
+	RemoveWebhook(ctx context.Context, id string) error
+}
+
 // WebhookRequest is an incoming webhook call.
 type WebhookRequest struct {
 	Header http.Header

@@ -37,6 +37,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
+	"github.com/switchboard-app/switchboard/connectors/rest/hooks"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
 )
 
@@ -86,6 +87,15 @@ var Spec = connectors.Spec{
 			Help: "How the system signs its webhook calls: hmac-sha256 of the body in X-Signature-Sha256; " +
 				"timestamped, t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> in X-Signature; or standard-webhooks. " +
 				"The timestamped schemes refuse calls signed more than 5 minutes away."},
+		{Name: "webhook_register_path", Title: "Webhook registration path", Type: connectors.TypeString, Advanced: true,
+			Help: "Where Switchboard posts a flow's webhook address when the flow is enabled, if the system registers webhooks by API; empty: a person registers them."},
+		{Name: "webhook_register_body", Title: "Webhook registration body", Type: connectors.TypeText, Advanced: true,
+			Default: `{"url": "{url}", "secret": "{secret}", "entity": "{entity}"}`,
+			Help:    "The JSON posted; {url}, {secret} and {entity} are replaced."},
+		{Name: "webhook_id_path", Title: "Webhook id path", Type: connectors.TypeString, Advanced: true, Default: "id",
+			Help: "Where the registration's answer holds its id."},
+		{Name: "webhook_remove_path", Title: "Webhook removal path", Type: connectors.TypeString, Advanced: true, Default: "webhooks/{id}",
+			Help: "Where a registration is deleted when the flow is disabled; {id} is replaced."},
 	}),
 	Validate: validate,
 	Reads:    connectors.Entities(),
@@ -101,6 +111,7 @@ type Conn struct {
 	cfg    connectors.Config
 	client *rest.Client
 	oauth  *auth.AuthCode // set when the connection connects with OAuth2
+	hooks  hooks.Registrar
 }
 
 // New builds a connection.
@@ -125,7 +136,9 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 	if err != nil {
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
-	c := &Conn{base: client.BaseURL(), cfg: cfg, client: client}
+	c := &Conn{base: client.BaseURL(), cfg: cfg, client: client, hooks: hooks.Registrar{Client: client,
+		Path: cfg.String("webhook_register_path"), Body: cfg.String("webhook_register_body"),
+		IDPath: cfg.String("webhook_id_path"), RemovePath: cfg.String("webhook_remove_path")}}
 	c.oauth, _ = authorizer.(*auth.AuthCode)
 	return c, nil
 }
@@ -307,8 +320,18 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 // Sign returns the HMAC-SHA256 of body under secret.
 func Sign(secret string, body []byte) []byte { return connectors.SignHMACSHA256(secret, body) }
 
+// RegisterWebhook registers a flow's webhook address, when the
+// connection has a registration path.
+func (c *Conn) RegisterWebhook(ctx context.Context, reg connectors.WebhookRegistration) (string, error) {
+	return c.hooks.Register(ctx, reg)
+}
+
+// RemoveWebhook removes a registration.
+func (c *Conn) RemoveWebhook(ctx context.Context, id string) error { return c.hooks.Remove(ctx, id) }
+
 var (
-	_ connectors.Reader          = (*Conn)(nil)
-	_ connectors.Writer          = (*Conn)(nil)
-	_ connectors.WebhookReceiver = (*Conn)(nil)
+	_ connectors.WebhookRegistrar = (*Conn)(nil)
+	_ connectors.Reader           = (*Conn)(nil)
+	_ connectors.Writer           = (*Conn)(nil)
+	_ connectors.WebhookReceiver  = (*Conn)(nil)
 )
