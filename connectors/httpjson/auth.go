@@ -2,13 +2,12 @@ package httpjson
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"slices"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
+	"github.com/switchboard-app/switchboard/connectors/restapi"
 )
 
 // The connector's own kinds of authentication, kept from before the REST
@@ -35,7 +34,8 @@ func withAuthFields(fields []connectors.Field) []connectors.Field {
 	for _, f := range fields {
 		have[f.Name] = true
 	}
-	for _, f := range append(auth.Fields(kitKinds...), auth.TLSFields...) {
+	more := append(append(auth.Fields(kitKinds...), auth.TLSFields...), restapi.CommonFields...)
+	for _, f := range append(more, restapi.RegistrationFields()...) {
 		if !have[f.Name] {
 			have[f.Name] = true
 			fields = append(fields, f)
@@ -44,20 +44,11 @@ func withAuthFields(fields []connectors.Field) []connectors.Field {
 	return fields
 }
 
-// validate checks that the chosen kind of authentication has what it
-// needs, and that a client certificate is readable.
+// validate checks that the chosen kind of authentication, if one of the
+// kit's, has what it needs (the connector's own kinds keep their old
+// leniency), and that a client certificate is readable.
 func validate(cfg connectors.Config, _ connectors.Env) error {
-	problems := map[string]string{}
-	if slices.Contains(kitKinds, cfg.String("auth")) { // the connector's own kinds keep their old leniency
-		problems = auth.Validate(cfg)
-	}
-	var ve *connectors.ValidationError
-	if _, err := auth.TLSConfig(cfg); errors.As(err, &ve) {
-		for k, v := range ve.Fields {
-			problems[k] = v
-		}
-	}
-	if len(problems) > 0 {
+	if problems := restapi.ValidateAuth(cfg, kitKinds); len(problems) > 0 {
 		return &connectors.ValidationError{Connector: "http", Fields: problems}
 	}
 	return nil
@@ -75,23 +66,3 @@ func newAuthorizer(cfg connectors.Config, env connectors.Env, deps auth.Deps) (r
 	}
 	return auth.New(cfg, env, deps)
 }
-
-// AuthCodeURL starts a connect of an OAuth2 connection.
-func (c *Conn) AuthCodeURL(redirectURL, state string) (string, string, error) {
-	if c.oauth == nil {
-		return "", "", errNotOAuth2
-	}
-	return c.oauth.AuthCodeURL(redirectURL, state)
-}
-
-// ExchangeCode ends a connect of an OAuth2 connection.
-func (c *Conn) ExchangeCode(ctx context.Context, redirectURL, code, verifier string) (map[string]string, error) {
-	if c.oauth == nil {
-		return nil, errNotOAuth2
-	}
-	return c.oauth.ExchangeCode(ctx, redirectURL, code, verifier)
-}
-
-var errNotOAuth2 = errors.New("the connection does not connect with OAuth2: its authentication is not oauth2")
-
-var _ connectors.OAuth2Connector = (*Conn)(nil)

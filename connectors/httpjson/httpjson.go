@@ -1,7 +1,9 @@
-// Package httpjson is the generic HTTP/JSON connector, registered as
-// "http": it reads and writes JSON records over a simple REST convention and
-// takes HMAC-signed webhooks, for in-house systems and apps without a
-// connector of their own.
+// Package httpjson is the HTTP/JSON connector, registered as "http": it
+// reads and writes JSON records over a simple REST convention and takes
+// HMAC-signed webhooks, for in-house systems and apps without a connector
+// of their own. It is a preset of the generic REST connector
+// (connectors/restapi): the convention below is its settings, and it takes
+// every kind of authentication of the REST kit.
 //
 // Reading: GET {base_url}/{collection}?cursor=C&limit=N answers
 // {"records": [...], "next_cursor": "..."}, next_cursor being the position
@@ -27,18 +29,14 @@
 package httpjson
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
-	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/hooks"
-	"github.com/switchboard-app/switchboard/connectors/rest/pace"
+	"github.com/switchboard-app/switchboard/connectors/rest/page"
+	"github.com/switchboard-app/switchboard/connectors/restapi"
 )
 
 // Header names.
@@ -75,11 +73,6 @@ var Spec = connectors.Spec{
 			Help: "Sent as a bearer token, or in the header below."},
 		{Name: "header", Title: "API key header", Type: connectors.TypeString, Default: "X-Api-Key",
 			Help: "The header that carries the API key when authentication is header.", Advanced: true},
-		{Name: "rate_limit", Title: "Calls per second", Type: connectors.TypeInt, Default: 0, Advanced: true,
-			Help: "The most calls per second Switchboard makes to the system, over every flow; 0 sets no limit of its own " +
-				"(the system's rate-limit headers and 429 answers are obeyed in any case)."},
-		{Name: "max_in_flight", Title: "Calls at once", Type: connectors.TypeInt, Default: pace.DefaultInFlight, Advanced: true,
-			Help: "The most calls waiting for an answer at once, over every flow."},
 		{Name: "health_path", Title: "Health path", Type: connectors.TypeString, Default: "",
 			Help: "A path that answers 2xx when the API is up, for testing the connection.", Advanced: true},
 		{Name: "webhook_signature", Title: "Webhook signature", Type: connectors.TypeSelect, Default: SchemeHMACSHA256,
@@ -87,15 +80,6 @@ var Spec = connectors.Spec{
 			Help: "How the system signs its webhook calls: hmac-sha256 of the body in X-Signature-Sha256; " +
 				"timestamped, t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> in X-Signature; or standard-webhooks. " +
 				"The timestamped schemes refuse calls signed more than 5 minutes away."},
-		{Name: "webhook_register_path", Title: "Webhook registration path", Type: connectors.TypeString, Advanced: true,
-			Help: "Where Switchboard posts a flow's webhook address when the flow is enabled, if the system registers webhooks by API; empty: a person registers them."},
-		{Name: "webhook_register_body", Title: "Webhook registration body", Type: connectors.TypeText, Advanced: true,
-			Default: `{"url": "{url}", "secret": "{secret}", "entity": "{entity}"}`,
-			Help:    "The JSON posted; {url}, {secret} and {entity} are replaced."},
-		{Name: "webhook_id_path", Title: "Webhook id path", Type: connectors.TypeString, Advanced: true, Default: "id",
-			Help: "Where the registration's answer holds its id."},
-		{Name: "webhook_remove_path", Title: "Webhook removal path", Type: connectors.TypeString, Advanced: true, Default: "webhooks/{id}",
-			Help: "Where a registration is deleted when the flow is disabled; {id} is replaced."},
 	}),
 	Validate: validate,
 	Reads:    connectors.Entities(),
@@ -105,55 +89,46 @@ var Spec = connectors.Spec{
 
 func init() { connectors.Register(Spec, New) }
 
-// Conn is one connection.
+// Conn is one connection: the generic REST connector with the convention
+// as its settings, and the convention's webhooks.
 type Conn struct {
-	base   *url.URL
-	cfg    connectors.Config
-	client *rest.Client
-	oauth  *auth.AuthCode // set when the connection connects with OAuth2
-	hooks  hooks.Registrar
+	*restapi.Conn
+	cfg connectors.Config
 }
 
 // New builds a connection.
 func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
-	httpClient, err := auth.HTTPClient(cfg, env.HTTPClient)
-	if err != nil {
-		return nil, err
-	}
-	pacer := pace.For(env.Shared, pace.Settings{Rate: float64(cfg.Int("rate_limit")), InFlight: int(cfg.Int("max_in_flight"))})
-	authorizer, err := newAuthorizer(cfg, env, auth.Deps{BaseURL: cfg.String("base_url"), HTTPClient: httpClient, Pacer: pacer, Logger: env.Logger})
-	if err != nil {
-		return nil, err
-	}
-	client, err := rest.New(rest.Options{
-		BaseURL:           cfg.String("base_url"),
-		HTTPClient:        httpClient,
-		Logger:            env.Logger,
-		Auth:              authorizer,
-		Pacer:             pacer,
+	conn, err := restapi.Open(cfg, env, restapi.Settings{
+		Entities:          conventionEntities(),
+		TestPath:          cfg.String("health_path"),
 		IdempotencyHeader: IdempotencyHeader,
+		Hooks: hooks.Registrar{Path: cfg.String("webhook_register_path"), Body: cfg.String("webhook_register_body"),
+			IDPath: cfg.String("webhook_id_path"), RemovePath: cfg.String("webhook_remove_path")},
+		Authorizer: newAuthorizer,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("base_url: %w", err)
+		return nil, err
 	}
-	c := &Conn{base: client.BaseURL(), cfg: cfg, client: client, hooks: hooks.Registrar{Client: client,
-		Path: cfg.String("webhook_register_path"), Body: cfg.String("webhook_register_body"),
-		IDPath: cfg.String("webhook_id_path"), RemovePath: cfg.String("webhook_remove_path")}}
-	c.oauth, _ = authorizer.(*auth.AuthCode)
-	return c, nil
+	return &Conn{Conn: conn, cfg: cfg}, nil
 }
 
-// Test asks the health path (or the base URL) for a 2xx answer.
-func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
-	res, err := c.client.Do(ctx, rest.Request{Path: c.cfg.String("health_path")})
-	if err != nil {
-		return connectors.TestResult{OK: false, Message: err.Error()}, nil
+// conventionEntities are the convention's requests for every entity:
+// GET {collection}?cursor=C&limit=N answering {"records", "next_cursor"},
+// POST {collection} and PUT {collection}/{id}.
+func conventionEntities() map[connectors.Entity]restapi.Entity {
+	out := map[connectors.Entity]restapi.Entity{}
+	for _, e := range connectors.Entities() {
+		c := collection(e)
+		out[e] = restapi.Entity{
+			List: &restapi.List{Path: c, Records: "records", Paging: string(page.Cursor), SizeParam: "limit",
+				CursorParam: "cursor", NextCursor: "next_cursor", Resume: true, ShortPageEnds: true},
+			Create: &restapi.Call{Method: http.MethodPost, Path: c},
+			Update: &restapi.Call{Method: http.MethodPut, Path: c + "/{id}"},
+			Key:    []string{"number", "sku", "email"},
+		}
 	}
-	return connectors.TestResult{OK: true, Message: fmt.Sprintf("%s answered %s", c.base.Host, connectors.StatusText(res.Status))}, nil
+	return out
 }
-
-// Close does nothing: the HTTP client is the engine's.
-func (c *Conn) Close() error { return nil }
 
 // collection is the path of an entity's records: products, orders, stock.
 func collection(e connectors.Entity) string {
@@ -162,57 +137,6 @@ func collection(e connectors.Entity) string {
 	}
 	return string(e) + "s"
 }
-
-// Read streams pages from the cursor on.
-func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.PageStream, error) {
-	size := req.PageSize
-	if size <= 0 {
-		size = 100
-	}
-	return &stream{c: c, entity: req.Entity, cursor: req.Cursor, size: size}, nil
-}
-
-type stream struct {
-	c      *Conn
-	entity connectors.Entity
-	cursor string
-	size   int
-	done   bool
-}
-
-type pageBody struct {
-	Records    []map[string]any `json:"records"`
-	NextCursor string           `json:"next_cursor"`
-}
-
-func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
-	if s.done {
-		return connectors.Page{}, connectors.ErrEndOfInput
-	}
-	q := url.Values{"limit": {strconv.Itoa(s.size)}}
-	if s.cursor != "" {
-		q.Set("cursor", s.cursor)
-	}
-	var body pageBody
-	if _, err := s.c.client.DoJSON(ctx, rest.Request{Path: collection(s.entity), Query: q}, &body); err != nil {
-		return connectors.Page{}, fmt.Errorf("reading %s page: %w", collection(s.entity), err)
-	}
-	if len(body.Records) == 0 {
-		return connectors.Page{}, connectors.ErrEndOfInput
-	}
-	page := connectors.Page{Records: make([]connectors.Record, 0, len(body.Records)), Cursor: body.NextCursor}
-	for i, data := range body.Records {
-		page.Records = append(page.Records, toRecord(data, i))
-	}
-	if page.Cursor == "" {
-		page.Cursor = s.cursor
-	}
-	s.done = body.NextCursor == "" || len(body.Records) < s.size
-	s.cursor = page.Cursor
-	return page, nil
-}
-
-func (s *stream) Close() error { return nil }
 
 func toRecord(data map[string]any, i int) connectors.Record {
 	id := idOf(data)
@@ -240,29 +164,6 @@ func keyOf(data map[string]any, fallback string) string {
 }
 
 func decode(data []byte, v any) error { return rest.DecodeJSON(data, v) }
-
-// Write creates or updates one record.
-func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	method, path := http.MethodPost, collection(req.Entity)
-	if req.TargetID != "" {
-		method, path = http.MethodPut, path+"/"+url.PathEscape(req.TargetID)
-	}
-	ans, err := c.client.Do(ctx, rest.Request{Method: method, Path: path, JSON: req.Data, IdempotencyKey: req.IdempotencyKey})
-	if err != nil {
-		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
-	}
-	var resp map[string]any
-	if len(bytes.TrimSpace(ans.Body)) > 0 {
-		if err := decode(ans.Body, &resp); err != nil {
-			resp = map[string]any{"body": string(ans.Body)}
-		}
-	}
-	id := idOf(resp)
-	if id == "" {
-		id = req.TargetID
-	}
-	return connectors.WriteResult{TargetID: id, Response: resp}, nil
-}
 
 // VerifyWebhook checks the call's signature under the flow's secret, in
 // the connection's scheme.
@@ -319,15 +220,6 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 
 // Sign returns the HMAC-SHA256 of body under secret.
 func Sign(secret string, body []byte) []byte { return connectors.SignHMACSHA256(secret, body) }
-
-// RegisterWebhook registers a flow's webhook address, when the
-// connection has a registration path.
-func (c *Conn) RegisterWebhook(ctx context.Context, reg connectors.WebhookRegistration) (string, error) {
-	return c.hooks.Register(ctx, reg)
-}
-
-// RemoveWebhook removes a registration.
-func (c *Conn) RemoveWebhook(ctx context.Context, id string) error { return c.hooks.Remove(ctx, id) }
 
 var (
 	_ connectors.WebhookRegistrar = (*Conn)(nil)

@@ -67,6 +67,10 @@ type Options struct {
 	// NextCursorPath and NextURLPath are where an answer holds the next
 	// cursor token ("next_cursor") and the next page's address ("next").
 	NextCursorPath, NextURLPath string
+	// ShortPageEnds makes a page shorter than PageSize the last one in
+	// the cursor, link and next_url styles too (as it always is for page
+	// numbers and offsets), saving a request for an empty page.
+	ShortPageEnds bool
 	// Resume keeps a Cursor style's last token after the end of a run, so
 	// that the next run goes on from there (a feed of changes); otherwise
 	// a run that read to the end makes the next one start over.

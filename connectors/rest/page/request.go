@@ -62,13 +62,13 @@ func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 		return strconv.Itoa(atoi(pos) + n), short
 	case Cursor:
 		token := rest.LookupString(body, o.NextCursorPath)
-		return token, token == "" || n == 0 || token == pos
+		return token, token == "" || n == 0 || token == pos || (o.ShortPageEnds && short)
 	case LinkHeader:
 		next := resolve(res, nextLink(res.Header))
-		return next, next == "" || next == pos
+		return next, next == "" || next == pos || (o.ShortPageEnds && short)
 	case NextURL:
 		next := resolve(res, rest.LookupString(body, o.NextURLPath))
-		return next, next == "" || next == pos
+		return next, next == "" || next == pos || (o.ShortPageEnds && short)
 	}
 	return "", true
 }
