@@ -123,7 +123,7 @@ func (s *Switchboard) handleOAuthStart(e *core.RequestEvent) error {
 		return e.TooManyRequestsError(err.Error(), nil)
 	}
 	e.SetCookie(&http.Cookie{Name: oauthCookie, Value: key, Path: APIPrefix + "/oauth/", MaxAge: int(connectTTL.Seconds()),
-		HttpOnly: true, Secure: e.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: strings.HasPrefix(redirect, "https://"), SameSite: http.SameSiteLaxMode})
 	if strings.Contains(e.Request.Header.Get("Accept"), "text/html") {
 		return e.Redirect(http.StatusFound, authURL)
 	}

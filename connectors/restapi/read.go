@@ -48,6 +48,7 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 	return out, nil
 }
 
+// Close does nothing: the stream holds nothing open.
 func (s *stream) Close() error { return nil }
 
 // record makes a native record of a list's item; an item that is not an

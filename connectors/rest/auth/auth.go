@@ -44,7 +44,8 @@ type Deps struct {
 	// HTTPClient sends login and token requests (with the client
 	// certificate, when the connection has one).
 	HTTPClient *http.Client
-	// Pacer paces login requests with the connection's other calls.
+	// Pacer is the connection's pacer. Login and token requests do not
+	// wait for it: they run for calls that hold their turns already.
 	Pacer rest.Pacer
 	// Logger is the connection's logger.
 	Logger *slog.Logger
@@ -116,6 +117,7 @@ func Validate(cfg connectors.Config) map[string]string {
 // staticHeader is an authorizer that sets one header.
 type staticHeader struct{ name, value string }
 
+// Authorize sets the header.
 func (h staticHeader) Authorize(_ context.Context, req *http.Request, _ []byte) error {
 	req.Header.Set(h.name, h.value)
 	return nil
@@ -125,6 +127,7 @@ func bearerToken(token string) staticHeader { return staticHeader{"Authorization
 
 type basicAuth struct{ user, password string }
 
+// Authorize sets Basic authentication.
 func (b basicAuth) Authorize(_ context.Context, req *http.Request, _ []byte) error {
 	req.SetBasicAuth(b.user, b.password)
 	return nil
@@ -140,6 +143,7 @@ func newAPIKey(cfg connectors.Config) apiKey {
 	return apiKey{name: cfg.String("api_key_name"), value: cfg.Secret("api_key"), inQuery: cfg.String("api_key_in") == "query"}
 }
 
+// Authorize puts the key in its header or query parameter.
 func (k apiKey) Authorize(_ context.Context, req *http.Request, _ []byte) error {
 	if !k.inQuery {
 		req.Header.Set(k.name, k.value)

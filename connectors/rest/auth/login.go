@@ -56,7 +56,9 @@ type loginInfo struct {
 }
 
 func newLogin(cfg connectors.Config, env connectors.Env, deps Deps) (*login, error) {
-	client, err := rest.New(rest.Options{BaseURL: deps.BaseURL, HTTPClient: deps.HTTPClient, Pacer: deps.Pacer, Logger: deps.Logger})
+	// A login is not paced: it runs for a call that holds a turn already,
+	// and the calls waiting for its token hold the others.
+	client, err := rest.New(rest.Options{BaseURL: deps.BaseURL, HTTPClient: deps.HTTPClient, Logger: deps.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/rest/pace"
 )
 
 // loginApp is an API with a login request: POST /auth/login with
@@ -182,5 +185,43 @@ func TestALoginAnswerWithoutTokenIsAnError(t *testing.T) {
 	err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{}), "x")
 	if err == nil || err.Error() != `login: the answer holds no token at "data.token"` {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLoggingInWhileEveryCallSlotIsTaken(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := loginConfig(t, "pa$$-1234", nil)
+	pacer := pace.New(pace.Settings{InFlight: 1})
+	a, err := New(cfg, connectors.Env{}, Deps{BaseURL: srv.URL, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rest.New(rest.Options{BaseURL: srv.URL, Auth: a, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The one slot for calls in flight is taken by the call that needs the
+	// token the login is about to fetch: the login must not wait for a
+	// slot (nor for the slots of the calls waiting for the same token).
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Do(ctx, rest.Request{Path: "orders"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a call while logging in: %v", err)
+		}
 	}
 }
