@@ -32,6 +32,8 @@ type Switchboard struct {
 	app      core.App
 	registry *connectors.Registry
 	engine   *Engine
+	shared   sharedStates
+	connects connects
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring

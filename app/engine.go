@@ -100,6 +100,10 @@ type Engine struct {
 	turn     int          // the flow the next claim starts with
 	log      *slog.Logger // where the engine logs; the app's logger when nil
 
+	pauses      *pauseBook     // rate-limited connections (pacing.go)
+	reconnects  *reconnectBook // connections to connect again (reconnect.go)
+	registering sync.Mutex     // one webhook registration at a time (webhook_register.go)
+
 	ctx      context.Context
 	cancel   context.CancelFunc
 	jobs     chan claimed
@@ -124,6 +128,8 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		jobs:     make(chan claimed),
 	}
 	e.health = newHealthBook(e)
+	e.pauses = newPauseBook(e)
+	e.reconnects = newReconnectBook(e)
 	e.alerts = newAlerter(e)
 	e.runs = runLocks{running: map[string]string{}}
 	e.hooks = webhookRuns{runs: map[string]webhookRun{}}
@@ -151,6 +157,9 @@ func (e *Engine) Start() error {
 	if err := e.alerts.load(); err != nil {
 		return err
 	}
+	if err := e.reconnects.load(); err != nil {
+		return err
+	}
 	if err := e.releaseLeases(); err != nil {
 		return err
 	}
@@ -169,6 +178,7 @@ func (e *Engine) Start() error {
 	e.goLoop(e.alerts.digestLoop)
 	e.goLoop(e.retentionLoop)
 	e.goLoop(e.intakeLoop)
+	e.syncAllWebhooks()
 	return e.startScheduler()
 }
 

@@ -13,6 +13,7 @@ func (e *Engine) bindHooks() {
 		e.dropActive()
 		e.forget(ev.Record.Id)
 		e.reschedule(ev.Record.Id)
+		e.syncWebhooks(ev.Record.Id)
 		return ev.Next()
 	}
 	app.OnRecordAfterCreateSuccess(flowsCollection).BindFunc(flowChanged)
@@ -26,17 +27,36 @@ func (e *Engine) bindHooks() {
 		e.dropActive()
 		e.forget("")
 		e.rescheduleIntegration(ev.Record.Id)
+		e.syncIntegrationWebhooks(ev.Record.Id)
 		return ev.Next()
 	}
 	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(integrationChanged)
 	app.OnRecordAfterDeleteSuccess("integrations").BindFunc(forgetAll)
-	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(forgetAll)
+	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
+		e.sb.shared.drop(ev.Record.Id)
+		return forgetAll(ev)
+	})
 	app.OnRecordAfterUpdateSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
 		if configChanged(ev.Record) {
-			e.forget("")
+			e.forgetConnection(ev.Record.Id)
 		}
 		return ev.Next()
 	})
+}
+
+// forgetConnection drops the cached runtimes of the flows that use a
+// connection, so that they open it again with its new configuration and
+// secrets (a refreshed token included) and redact them.
+func (e *Engine) forgetConnection(conn string) {
+	e.cache.mu.Lock()
+	defer e.cache.mu.Unlock()
+	for id, rt := range e.cache.flows {
+		if rt.source.Id == conn || rt.target.Id == conn {
+			e.flush(rt)
+			rt.close()
+			delete(e.cache.flows, id)
+		}
+	}
 }
 
 // configChanged reports whether a connection's configuration changed, as

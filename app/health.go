@@ -234,7 +234,7 @@ func (e *Engine) activeFlows() []string {
 	if e.active.ids != nil && time.Since(e.active.at) < time.Second {
 		return e.active.ids
 	}
-	down := e.health.downList()
+	down := append(e.health.downList(), e.held()...)
 	params := dbx.Params{}
 	where := ""
 	if len(down) > 0 {

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -52,10 +54,86 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 		HTTPClient: &http.Client{Timeout: httpTimeout},
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),
 		Files:      s.FilesRoot(),
+		Shared:     s.shared.of(rec.Id),
+		Secrets:    secretKeeper{s: s, conn: rec.Id},
 	}
 	conn, err := s.registry.Open(rec.GetString("connector"), config, plain, env)
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: %w", rec.GetString("name"), err)
 	}
 	return conn, nil
+}
+
+// sharedStates keeps each connection's shared state (connectors.Shared:
+// the REST kit's pacer and tokens), so that every flow, run and worker
+// that opens a connection shares one, for as long as Switchboard runs.
+type sharedStates struct {
+	mu     sync.Mutex
+	byConn map[string]*connectors.Shared
+	saving sync.Mutex // one save of run-time secrets at a time
+}
+
+// of returns the connection's shared state.
+func (s *sharedStates) of(conn string) *connectors.Shared {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byConn == nil {
+		s.byConn = map[string]*connectors.Shared{}
+	}
+	sh, ok := s.byConn[conn]
+	if !ok {
+		sh = connectors.NewShared()
+		s.byConn[conn] = sh
+	}
+	return sh
+}
+
+// secretKeeper keeps the secrets a connector obtains at run time (a
+// refreshed OAuth2 token) in its connection, sealed.
+type secretKeeper struct {
+	s    *Switchboard
+	conn string
+}
+
+// SaveSecrets seals the secrets into the connection's stored secrets.
+func (k secretKeeper) SaveSecrets(_ context.Context, secrets map[string]string) error {
+	return k.s.saveSecrets(k.conn, secrets)
+}
+
+// saveSecrets seals secrets into a connection's stored secrets, keeping
+// the others; an empty value removes one. Saves of secrets are one at a
+// time, so that two do not undo each other.
+func (s *Switchboard) saveSecrets(conn string, values map[string]string) error {
+	s.shared.saving.Lock()
+	defer s.shared.saving.Unlock()
+	rec, err := s.app.FindRecordById(connectionsCollection, conn)
+	if err != nil {
+		return fmt.Errorf("keeping secrets: connection %s: %w", conn, err)
+	}
+	ring, err := s.Keyring()
+	if err != nil {
+		return fmt.Errorf("keeping secrets: %w", err)
+	}
+	sealed := sealedSecrets(rec)
+	for name, v := range values {
+		if v == "" {
+			delete(sealed, name)
+			continue
+		}
+		if sealed[name], err = ring.Seal(v, secretContext(name)); err != nil {
+			return fmt.Errorf("keeping secret %s: %w", name, err)
+		}
+	}
+	rec.Set("secrets", sealed)
+	if err := s.app.Save(rec); err != nil {
+		return fmt.Errorf("keeping secrets of connection %q: %w", rec.GetString("name"), err)
+	}
+	return nil
+}
+
+// drop forgets a deleted connection's shared state.
+func (s *sharedStates) drop(conn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.byConn, conn)
 }

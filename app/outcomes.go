@@ -78,6 +78,10 @@ func (e *Engine) afterCommit(batch []outcome) {
 		switch {
 		case o.succeeded != "":
 			e.health.ok(o.succeeded, o.start)
+		case o.blame != "" && !o.pausedUntil.IsZero(): // a rate limit is a pause, not a failure
+			e.pauses.pause(o.blame, o.pausedUntil)
+		case o.blame != "" && o.reconnect:
+			e.reconnects.need(o.blame, o.err, o.start)
 		case o.blame != "" && o.status == StatusRetrying:
 			e.health.failed(o.blame, o.err, o.start)
 		}

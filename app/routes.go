@@ -19,6 +19,8 @@ func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g.GET("/connectors", s.handleConnectors).BindFunc(requireRole(anyRole))
 	g.GET("/activity", s.handleActivity).BindFunc(requireRole(anyRole))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
+	g.GET("/oauth/{connection}/start", s.handleOAuthStart).BindFunc(requireRole(editorUp))
+	g.GET("/oauth/callback", s.handleOAuthCallback)
 }
 
 // Status is the appliance's state as GET /api/switchboard/status tells it.

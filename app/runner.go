@@ -119,8 +119,12 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	if err != nil {
 		msg = rt.redact.text(err.Error())
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
-		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
+		_, limited := connectors.IsRateLimited(err)
+		if class, _ := connectors.Classify(err); class == connectors.ClassTransient && !limited {
 			e.health.failed(rt.source.Id, msg, start)
+		}
+		if errors.Is(err, connectors.ErrReconnectNeeded) {
+			e.reconnects.need(rt.source.Id, msg, start)
 		}
 	}
 	_, dbErr := e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, error = {:error}, updated = {:now} WHERE id = {:id}`).
@@ -180,8 +184,12 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 }
 
 func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.PageStream) error {
+	limits := 0 // rate limits in a row
 	for {
 		page, err := stream.Next(e.ctx)
+		if e.waitOutReadLimit(rt.source.Id, err, &limits) {
+			continue
+		}
 		if errors.Is(err, connectors.ErrEndOfInput) {
 			e.health.ok(rt.source.Id, time.Now())
 			return nil

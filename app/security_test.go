@@ -79,7 +79,7 @@ func collectionMatrix() []collectionRow {
 			createBody: jsonBody(map[string]any{"email": "new@example.com", "password": "Passw0rd!123",
 				"passwordConfirm": "Passw0rd!123", "role": "viewer"}),
 			updateBody: jsonBody(map[string]any{"name": "Renamed"})},
-		{name: "connections", list: cells{"200/0", "200/4", "200/4", "200/4", "200/4"}, view: viewAnyRole,
+		{name: "connections", list: cells{"200/0", "200/5", "200/5", "200/5", "200/5"}, view: viewAnyRole,
 			create: writeEditorUp, update: editEditorUp, delete: dropEditorUp,
 			createBody: jsonBody(map[string]any{"name": "New", "connector": "memory", "config": map[string]any{"store": "new"}}),
 			updateBody: jsonBody(map[string]any{"name": "Renamed"})},
@@ -126,6 +126,9 @@ func newWorld(t *testing.T) *world {
 	w.conn.a, w.conn.b = integ.GetString("a"), integ.GetString("b")
 	spare := env.saveConnection(t, "Spare", "memory", map[string]any{"store": "spare"}, map[string]string{"token": "hunter2"})
 	w.ids["connections"] = spare.Id
+	w.ids["oauth"] = env.saveConnection(t, "OAuth app", "http", map[string]any{"base_url": "https://shop.example.com/api",
+		"auth": "oauth2", "oauth_auth_url": "https://shop.example.com/oauth/authorize",
+		"oauth_token_url": "https://shop.example.com/oauth/token", "oauth_client_id": "switchboard"}, nil).Id
 	w.ids["integrations"] = newRecord(t, env.app, "integrations", map[string]any{"name": "Spare", "a": w.conn.a, "b": w.conn.b}).Id
 	w.ids["flows"] = flow.Id
 	tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
@@ -235,6 +238,11 @@ func routeMatrix() []routeRow {
 		{"POST", "/transactions/{id}/retry", tx("/retry"), "", cells{"401", "403", "202", "202", "202"}},
 		{"POST", "/transactions/{id}/resolve", tx("/resolve"), "", cells{"401", "403", "200", "200", "200"}},
 		{"GET", "/transactions/{id}/payloads", tx("/payloads"), "", cells{"401", "200", "200", "200", "200"}},
+		{"GET", "/oauth/{connection}/start", func(w *world) string { return APIPrefix + "/oauth/" + w.ids["oauth"] + "/start" }, "",
+			cells{"401", "403", "403", "200", "200"}},
+		// The app sends any browser back here; the state and the session decide.
+		{"GET", "/oauth/callback", func(*world) string { return APIPrefix + "/oauth/callback?state=x&code=y" }, "",
+			cells{"400", "400", "400", "400", "400"}},
 	}
 }
 

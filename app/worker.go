@@ -104,6 +104,13 @@ type outcome struct {
 	blame     string    // connection whose transient failure this is
 	succeeded string    // connection that answered
 	held      bool      // waiting for the target's Flush before it is recorded
+
+	// pausedUntil is set when the app refused the attempt with a rate
+	// limit: its connection pauses until then (app/pacing.go).
+	pausedUntil time.Time
+	// reconnect is set when the attempt found that its connection must be
+	// connected again (app/reconnect.go).
+	reconnect bool
 }
 
 // process takes one transaction through map in, rules, map out and write.
@@ -254,6 +261,9 @@ func (e *Engine) finish(o outcome, start time.Time, err error) outcome {
 func (e *Engine) failed(o outcome, err error) outcome {
 	class, wait := connectors.Classify(err)
 	o.class, o.err = class, e.describe(o, err)
+	if errors.Is(err, connectors.ErrReconnectNeeded) {
+		return e.awaitReconnect(o)
+	}
 	created, _ := time.Parse(types.DefaultDateLayout, o.tx.Created)
 	if class == connectors.ClassPermanent {
 		o.status = StatusFailed
@@ -266,7 +276,7 @@ func (e *Engine) failed(o outcome, err error) outcome {
 	}
 	o.status = StatusRetrying
 	o.next = time.Now().Add(max(e.backoff(o.tx.Attempts), wait))
-	return o
+	return e.rateLimited(o, err)
 }
 
 // describe words an error for the Activity page, without secrets.

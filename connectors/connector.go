@@ -26,6 +26,22 @@ type Env struct {
 	// Files is the files root: the one local folder that a connection may
 	// read and write files in. Local paths in a config are relative to it.
 	Files FilesRoot
+	// Shared is the state every open instance of this connection shares,
+	// whichever flow, run or worker opened it: the REST kit keeps its pacer
+	// and tokens there. Nil when the connector runs on its own (a test):
+	// then nothing is shared.
+	Shared *Shared
+	// Secrets, when set, keeps secrets obtained at run time (an OAuth2
+	// token after a refresh) in the connection's sealed secrets. Nil when
+	// nothing can be saved (a test of a connector on its own).
+	Secrets SecretSaver
+}
+
+// SecretSaver keeps secrets a connector obtained at run time.
+type SecretSaver interface {
+	// SaveSecrets seals the given secrets into the connection's stored
+	// secrets, keeping the others; an empty value removes one.
+	SaveSecrets(ctx context.Context, secrets map[string]string) error
 }
 
 // FilesRoot confines the local files of connections. Every local path in a
@@ -124,7 +140,9 @@ type Reader interface {
 // PageStream yields pages until it returns [ErrEndOfInput].
 type PageStream interface {
 	// Next returns the next page, or ErrEndOfInput when the run has read
-	// everything. Other errors are classified as usual.
+	// everything. Other errors are classified as usual. After an error that
+	// IsRateLimited reports, the engine waits as asked and calls Next
+	// again: it must read the same page again.
 	Next(ctx context.Context) (Page, error)
 	// Close releases the stream; it is called even after an error.
 	Close() error
@@ -214,6 +232,50 @@ type Writer interface {
 // connector drops them, and the engine writes those records again.
 type Flusher interface {
 	Flush(ctx context.Context) error
+}
+
+// OAuth2Connector is implemented by connections that a person connects
+// with OAuth2's authorization code flow (the Connect button): the engine's
+// start route sends the person to AuthCodeURL, its callback route hands
+// the code that comes back to ExchangeCode and keeps the secrets it
+// returns, sealed. A connector whose connection does not connect so
+// returns an error from both.
+type OAuth2Connector interface {
+	// AuthCodeURL returns the app's consent page for a connect that comes
+	// back to redirectURL with state, and the PKCE verifier to keep for
+	// ExchangeCode.
+	AuthCodeURL(redirectURL, state string) (authURL, verifier string, err error)
+	// ExchangeCode trades the code for tokens and returns the secrets that
+	// keep them.
+	ExchangeCode(ctx context.Context, redirectURL, code, verifier string) (map[string]string, error)
+}
+
+// WebhookRegistration is what the engine registers in an app for a flow
+// that takes webhooks.
+type WebhookRegistration struct {
+	// Entity is the flow's entity: the events to register for.
+	Entity Entity
+	// URL is the flow's webhook address.
+	URL string
+	// Secret is the flow's webhook secret, for the app to sign its calls.
+	Secret string
+}
+
+// ErrNoWebhookAPI is returned by a WebhookRegistrar whose connection
+// registers no webhooks (its app's API cannot, or it is not set up to):
+// the engine then leaves registration to a person.
+var ErrNoWebhookAPI = errors.New("the connection does not register webhooks in its app")
+
+// WebhookRegistrar is implemented by connectors whose app registers
+// webhooks by API. The engine registers a flow's address in its source app
+// while the flow takes webhooks and is enabled, and removes it when the
+// flow is disabled, stops taking webhooks or is deleted.
+type WebhookRegistrar interface {
+	// RegisterWebhook registers the address and returns the app's id of
+	// the registration.
+	RegisterWebhook(ctx context.Context, reg WebhookRegistration) (id string, err error)
+	// RemoveWebhook removes a registration; one already gone is no error.
+	RemoveWebhook(ctx context.Context, id string) error
 }
 
 // WebhookRequest is an incoming webhook call.

@@ -12,8 +12,9 @@
 //
 // The engine never sleeps on behalf of a connector and a connector never
 // retries on its own: it returns errors classified with [Transient],
-// [TransientAfter] or [Permanent] (or [HTTPStatusError] for an HTTP answer),
-// and the engine owns backoff, pausing and alerts.
+// [TransientAfter], [RateLimited] or [Permanent] (or [HTTPStatusError] for
+// an HTTP answer), and the engine owns backoff, pausing and alerts. (The
+// REST kit sends a call once more after renewing a token the app refused.)
 //
 // Every connector's tests run the conformance suite in
 // connectors/conntest; connectors/all imports every connector.

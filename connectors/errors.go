@@ -31,7 +31,10 @@ type Error struct {
 	Class Class
 	// RetryAfter is the wait the app asked for (429/503 Retry-After), or 0.
 	RetryAfter time.Duration
-	Err        error
+	// RateLimited is set when the app refused the call because it took too
+	// many (HTTP 429): not a failure of the connection, a pause.
+	RateLimited bool
+	Err         error
 }
 
 // Error returns the wrapped error's message.
@@ -50,6 +53,33 @@ func TransientAfter(err error, wait time.Duration) error {
 
 // Permanent marks err as failing until something changes.
 func Permanent(err error) error { return classified(err, ClassPermanent, 0) }
+
+// RateLimited marks err as the app's refusal to take more calls for now
+// (HTTP 429): transient, tried again not before wait has passed. The engine
+// pauses the connection until then instead of counting a failure, so a rate
+// limit never marks a connection down.
+func RateLimited(err error, wait time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Class: ClassTransient, RetryAfter: wait, RateLimited: true, Err: err}
+}
+
+// IsRateLimited reports whether err, or an error it wraps, is a rate limit
+// (see [RateLimited]), and the wait the app asked for.
+func IsRateLimited(err error) (time.Duration, bool) {
+	var ce *Error
+	if errors.As(err, &ce) && ce.RateLimited {
+		return ce.RetryAfter, true
+	}
+	return 0, false
+}
+
+// ErrReconnectNeeded marks an error after which the connection cannot work
+// until a person connects it again, such as an OAuth2 refresh token the app
+// revoked. The engine sets the connection's status to "reconnect needed",
+// holds its flows and sends one alert, instead of failing record by record.
+var ErrReconnectNeeded = errors.New("reconnect needed")
 
 func classified(err error, class Class, wait time.Duration) error {
 	if err == nil {
@@ -88,17 +118,33 @@ func isTransientByNature(err error) bool {
 	return errors.As(err, &dnsErr)
 }
 
-// HTTPStatusError classifies an HTTP answer that was not a success: 408,
-// 425, 429 and 5xx are transient (Retry-After obeyed), every other status is
-// permanent. body is kept short in the message; it must not hold secrets.
+// HTTPStatusError classifies an HTTP answer that was not a success: 429 is
+// a rate limit ([RateLimited]); 408, 425 and 5xx are transient; Retry-After
+// is obeyed; every other status is permanent. body is kept short in the
+// message; it must not hold secrets.
 func HTTPStatusError(op string, status int, header http.Header, body []byte) error {
-	err := fmt.Errorf("%s: %s%s", op, statusText(status), shortBody(body))
-	if status == http.StatusRequestTimeout || status == http.StatusTooEarly ||
-		status == http.StatusTooManyRequests || status >= 500 {
-		return TransientAfter(err, RetryAfter(header, time.Now()))
+	return ClassifyStatus(fmt.Errorf("%s: %s%s", op, statusText(status), shortBody(body)), status, header)
+}
+
+// ClassifyStatus classifies err, the failure of a call the app answered
+// with an HTTP status that was not a success, as [HTTPStatusError] does.
+func ClassifyStatus(err error, status int, header http.Header) error {
+	wait := RetryAfter(header, time.Now())
+	switch {
+	case status == http.StatusTooManyRequests:
+		return RateLimited(err, wait)
+	case status == http.StatusRequestTimeout || status == http.StatusTooEarly || status >= 500:
+		return TransientAfter(err, wait)
 	}
 	return Permanent(err)
 }
+
+// StatusText is "404 Not Found", or "HTTP 499" for a status without a name.
+func StatusText(status int) string { return statusText(status) }
+
+// ShortBody is an answer's body for a message: trimmed, and cut to 300
+// characters with "…" marking the cut, after ": "; "" when it is empty.
+func ShortBody(body []byte) string { return shortBody(body) }
 
 func statusText(status int) string {
 	if t := http.StatusText(status); t != "" {

@@ -75,3 +75,29 @@ func TestRetryAfterDate(t *testing.T) {
 		t.Fatalf("unreadable Retry-After = %s, want 0", got)
 	}
 }
+
+func TestRateLimitsAreMarked(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		limited bool
+		wait    time.Duration
+	}{
+		{"429 answer", HTTPStatusError("GET /orders", 429, http.Header{"Retry-After": {"4"}}, nil), true, 4 * time.Second},
+		{"wrapped", fmt.Errorf("reading: %w", RateLimited(errors.New("slow down"), time.Second)), true, time.Second},
+		{"503 is an outage, not a rate limit", HTTPStatusError("GET /orders", 503, http.Header{"Retry-After": {"4"}}, nil), false, 0},
+		{"transient", Transient(errors.New("x")), false, 0},
+		{"plain", errors.New("x"), false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wait, limited := IsRateLimited(tt.err)
+			if limited != tt.limited || wait != tt.wait {
+				t.Fatalf("IsRateLimited = %s, %v; want %s, %v", wait, limited, tt.wait, tt.limited)
+			}
+			if class, _ := Classify(tt.err); tt.limited && class != ClassTransient {
+				t.Fatalf("a rate limit is %s, want transient", class)
+			}
+		})
+	}
+}

@@ -38,11 +38,16 @@ const (
 	AuthCustomLogin AuthKind = "custom_login"
 	AuthPassword    AuthKind = "password"
 	AuthPrivateKey  AuthKind = "private_key"
+	// The REST kit's further kinds (connectors/rest/auth).
+	AuthBearer                  AuthKind = "bearer"
+	AuthHMAC                    AuthKind = "hmac"
+	AuthOAuth2ClientCredentials AuthKind = "oauth2_client_credentials"
 )
 
 var knownAuthKinds = map[AuthKind]bool{
 	AuthNone: true, AuthBasic: true, AuthAPIKey: true, AuthOAuth2: true,
 	AuthCustomLogin: true, AuthPassword: true, AuthPrivateKey: true,
+	AuthBearer: true, AuthHMAC: true, AuthOAuth2ClientCredentials: true,
 }
 
 // FieldType is the type of a config field; it decides the form control and

@@ -7,4 +7,5 @@ import (
 	_ "github.com/switchboard-app/switchboard/connectors/files" // folder, ftp, sftp
 	_ "github.com/switchboard-app/switchboard/connectors/httpjson"
 	_ "github.com/switchboard-app/switchboard/connectors/memory"
+	_ "github.com/switchboard-app/switchboard/connectors/restapi"
 )

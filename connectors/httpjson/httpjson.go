@@ -1,7 +1,9 @@
-// Package httpjson is the generic HTTP/JSON connector, registered as
-// "http": it reads and writes JSON records over a simple REST convention and
-// takes HMAC-signed webhooks, for in-house systems and apps without a
-// connector of their own.
+// Package httpjson is the HTTP/JSON connector, registered as "http": it
+// reads and writes JSON records over a simple REST convention and takes
+// HMAC-signed webhooks, for in-house systems and apps without a connector
+// of their own. It is a preset of the generic REST connector
+// (connectors/restapi): the convention below is its settings, and it takes
+// every kind of authentication of the REST kit.
 //
 // Reading: GET {base_url}/{collection}?cursor=C&limit=N answers
 // {"records": [...], "next_cursor": "..."}, next_cursor being the position
@@ -27,18 +29,14 @@
 package httpjson
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/rest/hooks"
+	"github.com/switchboard-app/switchboard/connectors/rest/page"
+	"github.com/switchboard-app/switchboard/connectors/restapi"
 )
 
 // Header names.
@@ -56,21 +54,19 @@ const (
 	SchemeStandardWebhooks = "standard-webhooks"
 )
 
-// maxBody bounds an answer's size.
-const maxBody = 32 << 20
-
 // Spec is the connector's spec.
 var Spec = connectors.Spec{
 	Name:        "http",
 	Title:       "HTTP / JSON",
 	Category:    connectors.CategoryGeneric,
 	Description: "Any system that speaks JSON over HTTP with a simple REST convention.",
-	Auth:        []connectors.AuthKind{connectors.AuthNone, connectors.AuthBasic, connectors.AuthAPIKey},
-	Fields: []connectors.Field{
+	Auth:        specAuth,
+	Fields: withAuthFields([]connectors.Field{
 		{Name: "base_url", Title: "Base URL", Type: connectors.TypeURL, Required: true,
 			Help: "The API's address; collections are paths below it.", Example: "https://erp.example.com/api"},
-		{Name: "auth", Title: "Authentication", Type: connectors.TypeSelect, Default: "none",
-			Options: []string{"none", "basic", "bearer", "header"}, Help: "How requests prove who they are."},
+		{Name: "auth", Title: "Authentication", Type: connectors.TypeSelect, Default: "none", Options: authOptions,
+			Help: "How requests prove who they are: none, basic, bearer, header (the token in the header below), " +
+				"or one of the REST kit's kinds (api_key, custom_login, hmac, oauth2_client_credentials, oauth2)."},
 		{Name: "username", Title: "User name", Type: connectors.TypeString, Help: "For basic authentication."},
 		{Name: "password", Title: "Password", Type: connectors.TypeString, Secret: true, Help: "For basic authentication."},
 		{Name: "token", Title: "Token or API key", Type: connectors.TypeString, Secret: true,
@@ -84,7 +80,8 @@ var Spec = connectors.Spec{
 			Help: "How the system signs its webhook calls: hmac-sha256 of the body in X-Signature-Sha256; " +
 				"timestamped, t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> in X-Signature; or standard-webhooks. " +
 				"The timestamped schemes refuse calls signed more than 5 minutes away."},
-	},
+	}),
+	Validate: validate,
 	Reads:    connectors.Entities(),
 	Writes:   connectors.Entities(),
 	Webhooks: true,
@@ -92,98 +89,45 @@ var Spec = connectors.Spec{
 
 func init() { connectors.Register(Spec, New) }
 
-// Conn is one connection.
+// Conn is one connection: the generic REST connector with the convention
+// as its settings, and the convention's webhooks.
 type Conn struct {
-	base   *url.URL
-	cfg    connectors.Config
-	client *http.Client
+	*restapi.Conn
+	cfg connectors.Config
 }
 
 // New builds a connection.
 func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
-	base, err := url.Parse(strings.TrimRight(cfg.String("base_url"), "/"))
+	conn, err := restapi.Open(cfg, env, restapi.Settings{
+		Entities:          conventionEntities(),
+		TestPath:          cfg.String("health_path"),
+		IdempotencyHeader: IdempotencyHeader,
+		Hooks: hooks.Registrar{Path: cfg.String("webhook_register_path"), Body: cfg.String("webhook_register_body"),
+			IDPath: cfg.String("webhook_id_path"), RemovePath: cfg.String("webhook_remove_path")},
+		Authorizer: newAuthorizer,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("base_url: %w", err)
+		return nil, err
 	}
-	client := env.HTTPClient
-	if client == nil {
-		client = http.DefaultClient
-	}
-	return &Conn{base: base, cfg: cfg, client: client}, nil
+	return &Conn{Conn: conn, cfg: cfg}, nil
 }
 
-// Test asks the health path (or the base URL) for a 2xx answer.
-func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
-	res, err := c.do(ctx, http.MethodGet, c.cfg.String("health_path"), nil, nil)
-	if err != nil {
-		return connectors.TestResult{OK: false, Message: err.Error()}, nil
-	}
-	return connectors.TestResult{OK: true, Message: fmt.Sprintf("%s answered %s", c.base.Host, res.status)}, nil
-}
-
-// Close does nothing: the HTTP client is the engine's.
-func (c *Conn) Close() error { return nil }
-
-type answer struct {
-	status string
-	body   []byte
-}
-
-func (c *Conn) do(ctx context.Context, method, path string, query url.Values, body any, headers ...string) (answer, error) {
-	u := c.base.JoinPath(path)
-	u.RawQuery = query.Encode()
-	var rd io.Reader
-	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			return answer{}, connectors.Permanent(fmt.Errorf("encoding the record: %w", err))
+// conventionEntities are the convention's requests for every entity:
+// GET {collection}?cursor=C&limit=N answering {"records", "next_cursor"},
+// POST {collection} and PUT {collection}/{id}.
+func conventionEntities() map[connectors.Entity]restapi.Entity {
+	out := map[connectors.Entity]restapi.Entity{}
+	for _, e := range connectors.Entities() {
+		c := collection(e)
+		out[e] = restapi.Entity{
+			List: &restapi.List{Path: c, Records: "records", Paging: string(page.Cursor), SizeParam: "limit",
+				CursorParam: "cursor", NextCursor: "next_cursor", Resume: true, ShortPageEnds: true},
+			Create: &restapi.Call{Method: http.MethodPost, Path: c},
+			Update: &restapi.Call{Method: http.MethodPut, Path: c + "/{id}"},
+			Key:    []string{"number", "sku", "email"},
 		}
-		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return answer{}, connectors.Permanent(err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	c.authorize(req)
-	res, err := c.client.Do(req)
-	if err != nil {
-		return answer{}, connectors.Transient(fmt.Errorf("%s %s: %w", method, u.Path, unwrapURL(err)))
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
-	if err != nil {
-		return answer{}, connectors.Transient(fmt.Errorf("%s %s: reading the answer: %w", method, u.Path, err))
-	}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return answer{}, connectors.HTTPStatusError(method+" "+u.Path, res.StatusCode, res.Header, data)
-	}
-	return answer{status: res.Status, body: data}, nil
-}
-
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func (c *Conn) authorize(req *http.Request) {
-	switch c.cfg.String("auth") {
-	case "basic":
-		req.SetBasicAuth(c.cfg.String("username"), c.cfg.Secret("password"))
-	case "bearer":
-		req.Header.Set("Authorization", "Bearer "+c.cfg.Secret("token"))
-	case "header":
-		req.Header.Set(c.cfg.String("header"), c.cfg.Secret("token"))
-	}
+	return out
 }
 
 // collection is the path of an entity's records: products, orders, stock.
@@ -193,61 +137,6 @@ func collection(e connectors.Entity) string {
 	}
 	return string(e) + "s"
 }
-
-// Read streams pages from the cursor on.
-func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.PageStream, error) {
-	size := req.PageSize
-	if size <= 0 {
-		size = 100
-	}
-	return &stream{c: c, entity: req.Entity, cursor: req.Cursor, size: size}, nil
-}
-
-type stream struct {
-	c      *Conn
-	entity connectors.Entity
-	cursor string
-	size   int
-	done   bool
-}
-
-type pageBody struct {
-	Records    []map[string]any `json:"records"`
-	NextCursor string           `json:"next_cursor"`
-}
-
-func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
-	if s.done {
-		return connectors.Page{}, connectors.ErrEndOfInput
-	}
-	q := url.Values{"limit": {strconv.Itoa(s.size)}}
-	if s.cursor != "" {
-		q.Set("cursor", s.cursor)
-	}
-	ans, err := s.c.do(ctx, http.MethodGet, collection(s.entity), q, nil)
-	if err != nil {
-		return connectors.Page{}, err
-	}
-	var body pageBody
-	if err := decode(ans.body, &body); err != nil {
-		return connectors.Page{}, connectors.Permanent(fmt.Errorf("reading %s page: %w", collection(s.entity), err))
-	}
-	if len(body.Records) == 0 {
-		return connectors.Page{}, connectors.ErrEndOfInput
-	}
-	page := connectors.Page{Records: make([]connectors.Record, 0, len(body.Records)), Cursor: body.NextCursor}
-	for i, data := range body.Records {
-		page.Records = append(page.Records, toRecord(data, i))
-	}
-	if page.Cursor == "" {
-		page.Cursor = s.cursor
-	}
-	s.done = body.NextCursor == "" || len(body.Records) < s.size
-	s.cursor = page.Cursor
-	return page, nil
-}
-
-func (s *stream) Close() error { return nil }
 
 func toRecord(data map[string]any, i int) connectors.Record {
 	id := idOf(data)
@@ -274,34 +163,7 @@ func keyOf(data map[string]any, fallback string) string {
 	return fallback
 }
 
-func decode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return dec.Decode(v)
-}
-
-// Write creates or updates one record.
-func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	method, path := http.MethodPost, collection(req.Entity)
-	if req.TargetID != "" {
-		method, path = http.MethodPut, path+"/"+url.PathEscape(req.TargetID)
-	}
-	ans, err := c.do(ctx, method, path, nil, req.Data, IdempotencyHeader, req.IdempotencyKey)
-	if err != nil {
-		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
-	}
-	var resp map[string]any
-	if len(bytes.TrimSpace(ans.body)) > 0 {
-		if err := decode(ans.body, &resp); err != nil {
-			resp = map[string]any{"body": string(ans.body)}
-		}
-	}
-	id := idOf(resp)
-	if id == "" {
-		id = req.TargetID
-	}
-	return connectors.WriteResult{TargetID: id, Response: resp}, nil
-}
+func decode(data []byte, v any) error { return rest.DecodeJSON(data, v) }
 
 // VerifyWebhook checks the call's signature under the flow's secret, in
 // the connection's scheme.
@@ -360,7 +222,8 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 func Sign(secret string, body []byte) []byte { return connectors.SignHMACSHA256(secret, body) }
 
 var (
-	_ connectors.Reader          = (*Conn)(nil)
-	_ connectors.Writer          = (*Conn)(nil)
-	_ connectors.WebhookReceiver = (*Conn)(nil)
+	_ connectors.WebhookRegistrar = (*Conn)(nil)
+	_ connectors.Reader           = (*Conn)(nil)
+	_ connectors.Writer           = (*Conn)(nil)
+	_ connectors.WebhookReceiver  = (*Conn)(nil)
 )

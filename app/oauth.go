@@ -1,0 +1,223 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// The Connect button of an OAuth2 connection: GET
+// /api/switchboard/oauth/{connection}/start sends the person to the app's
+// consent page; the app sends the browser back to GET
+// /api/switchboard/oauth/callback with a code, which is traded for tokens
+// that are kept sealed in the connection's secrets.
+//
+// A connect is bound to the browser session that started it: the start
+// sets a cookie holding a random session key, and the callback takes only
+// the state of a connect started with that key (and, when the callback
+// request is signed in, by the same user). A state is good once and for
+// ten minutes: a forged, replayed or stale state is refused.
+const (
+	oauthCookie   = "sb_oauth_session"
+	connectTTL    = 10 * time.Minute
+	maxConnecting = 1000 // connects waiting for their callback at once
+)
+
+// connecting is a connect waiting for its callback.
+type connecting struct {
+	conn     string
+	user     string
+	session  [32]byte // SHA-256 of the browser session key
+	verifier string   // the PKCE verifier
+	redirect string
+	expires  time.Time
+}
+
+// connects holds the connects waiting for their callback, by state.
+type connects struct {
+	mu      sync.Mutex
+	byState map[string]connecting
+}
+
+func (c *connects) put(state string, p connecting) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byState == nil {
+		c.byState = map[string]connecting{}
+	}
+	now := time.Now()
+	for s, old := range c.byState {
+		if now.After(old.expires) {
+			delete(c.byState, s)
+		}
+	}
+	if len(c.byState) >= maxConnecting {
+		return fmt.Errorf("too many connects are waiting for the app; try again in a few minutes")
+	}
+	c.byState[state] = p
+	return nil
+}
+
+// take returns the connect of a state started in the given browser
+// session, and forgets it: a state is good once. A state of another
+// session is left alone, so that a forged callback cannot spoil it.
+func (c *connects) take(state string, session [32]byte) (connecting, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.byState[state]
+	switch {
+	case !ok || time.Now().After(p.expires):
+		delete(c.byState, state)
+		return connecting{}, errUnknownState
+	case subtle.ConstantTimeCompare(p.session[:], session[:]) != 1:
+		return connecting{}, errOtherSession
+	}
+	delete(c.byState, state)
+	return p, nil
+}
+
+var (
+	errUnknownState = fmt.Errorf("this connect is unknown, expired or already used: press Connect again")
+	errOtherSession = fmt.Errorf("this connect was started in another browser session: press Connect again in this browser")
+)
+
+// handleOAuthStart answers the consent page's address (JSON {"url"}), or
+// sends a browser there (302) when it asks for a page.
+func (s *Switchboard) handleOAuthStart(e *core.RequestEvent) error {
+	rec, err := e.App.FindRecordById(connectionsCollection, e.Request.PathValue("connection"))
+	if err != nil {
+		return e.NotFoundError("No such connection.", nil)
+	}
+	conn, err := s.OpenConnection(rec)
+	if err != nil {
+		return e.BadRequestError(s.redactorOf(rec).text(err.Error()), nil)
+	}
+	defer func() { _ = conn.Close() }()
+	oc, ok := conn.(connectors.OAuth2Connector)
+	if !ok {
+		return e.BadRequestError(fmt.Sprintf("Connection %q does not connect with OAuth2.", rec.GetString("name")), nil)
+	}
+	state, key := randomKey(), sessionKey(e.Request)
+	redirect := callbackURL(e)
+	authURL, verifier, err := oc.AuthCodeURL(redirect, state)
+	if err != nil {
+		return e.BadRequestError(s.redactorOf(rec).text(err.Error()), nil)
+	}
+	p := connecting{conn: rec.Id, user: e.Auth.Id, session: sha256.Sum256([]byte(key)), verifier: verifier,
+		redirect: redirect, expires: time.Now().Add(connectTTL)}
+	if err := s.connects.put(state, p); err != nil {
+		return e.TooManyRequestsError(err.Error(), nil)
+	}
+	e.SetCookie(&http.Cookie{Name: oauthCookie, Value: key, Path: APIPrefix + "/oauth/", MaxAge: int(connectTTL.Seconds()),
+		HttpOnly: true, Secure: strings.HasPrefix(redirect, "https://"), SameSite: http.SameSiteLaxMode})
+	if strings.Contains(e.Request.Header.Get("Accept"), "text/html") {
+		return e.Redirect(http.StatusFound, authURL)
+	}
+	return e.JSON(http.StatusOK, map[string]string{"url": authURL})
+}
+
+// sessionKey is the browser session's key: the one its cookie holds, or a
+// new one.
+func sessionKey(r *http.Request) string {
+	if c, err := r.Cookie(oauthCookie); err == nil && len(c.Value) >= 43 {
+		return c.Value
+	}
+	return randomKey()
+}
+
+// callbackURL is where the app sends the browser back: this request's
+// host, where the browser holds the session cookie; with the scheme of
+// PocketBase's app URL when that names the same host (TLS ended by a
+// proxy in front).
+func callbackURL(e *core.RequestEvent) string {
+	scheme := "http"
+	if e.Request.TLS != nil {
+		scheme = "https"
+	}
+	if app, err := url.Parse(e.App.Settings().Meta.AppURL); err == nil && app.Host == e.Request.Host && app.Scheme != "" {
+		scheme = app.Scheme
+	}
+	return scheme + "://" + e.Request.Host + APIPrefix + "/oauth/callback"
+}
+
+// handleOAuthCallback takes the app's answer to a connect: it checks the
+// state and the browser session, trades the code for tokens, keeps them
+// sealed and resumes the connection's flows.
+func (s *Switchboard) handleOAuthCallback(e *core.RequestEvent) error {
+	q := e.Request.URL.Query()
+	var session [32]byte
+	if c, err := e.Request.Cookie(oauthCookie); err == nil {
+		session = sha256.Sum256([]byte(c.Value))
+	}
+	p, err := s.connects.take(q.Get("state"), session)
+	if err == nil && e.Auth != nil && e.Auth.Id != p.user {
+		err = errOtherSession
+	}
+	if err != nil {
+		return connectPage(e, http.StatusBadRequest, "Not connected", err.Error())
+	}
+	rec, err := e.App.FindRecordById(connectionsCollection, p.conn)
+	if err != nil {
+		return connectPage(e, http.StatusNotFound, "Not connected", "The connection no longer exists.")
+	}
+	clean := s.redactorOf(rec)
+	if refusal := q.Get("error"); refusal != "" {
+		msg := strings.TrimSpace(q.Get("error_description") + " (" + refusal + ")")
+		return connectPage(e, http.StatusBadRequest, "Not connected", clean.text("The app did not connect: "+msg))
+	}
+	if err := s.connect(e.Request.Context(), rec, p, q.Get("code")); err != nil {
+		s.logger().Warn("connecting", slog.String("connection", rec.GetString("name")), slog.String("error", clean.text(err.Error())))
+		return connectPage(e, http.StatusBadGateway, "Not connected", clean.text(err.Error()))
+	}
+	return connectPage(e, http.StatusOK, "Connected", fmt.Sprintf("%q is connected; its flows run now. You can close this page.", rec.GetString("name")))
+}
+
+// connect trades the code for tokens, keeps them and resumes the flows.
+func (s *Switchboard) connect(ctx context.Context, rec *core.Record, p connecting, code string) error {
+	conn, err := s.OpenConnection(rec)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	oc, ok := conn.(connectors.OAuth2Connector)
+	if !ok {
+		return fmt.Errorf("connection %q no longer connects with OAuth2", rec.GetString("name"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, testTimeout)
+	defer cancel()
+	secrets, err := oc.ExchangeCode(ctx, p.redirect, code, p.verifier)
+	if err != nil {
+		return fmt.Errorf("the app refused the connect: %w", err)
+	}
+	if err := s.saveSecrets(rec.Id, secrets); err != nil {
+		return err
+	}
+	s.engine.reconnects.reconnected(rec.Id)
+	return nil
+}
+
+func connectPage(e *core.RequestEvent, status int, title, msg string) error {
+	return e.HTML(status, "<!doctype html><meta charset=utf-8><title>"+html.EscapeString(title)+
+		" - Switchboard</title><h1>"+html.EscapeString(title)+"</h1><p>"+html.EscapeString(msg)+"</p>")
+}
+
+// randomKey is 32 random bytes in URL-safe base64 (43 characters).
+func randomKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,188 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+)
+
+// login signs in with a request of its own (POST credentials, take the
+// token and its lifetime from the answer by paths), reuses the token until
+// it expires, and signs in again once when the app refuses it (401).
+type login struct {
+	client                 *rest.Client
+	path, body             string
+	user, password         string
+	tokenPath, expiresPath string
+	lifetime               time.Duration
+	header, prefix         string
+	state                  *loginState
+	saver                  connectors.SecretSaver
+	log                    *slog.Logger
+}
+
+// loginState is the token of one set of credentials, shared by every open
+// instance of the connection.
+type loginState struct {
+	mu       sync.Mutex
+	key      string // which credentials the token belongs to
+	token    string
+	obtained time.Time
+	expires  time.Time
+}
+
+// fresh reports whether the token may still be used at now.
+func (st *loginState) fresh(now time.Time) bool {
+	return st.token != "" && now.Add(margin(st.expires.Sub(st.obtained))).Before(st.expires)
+}
+
+// loginInfo is what is kept, sealed, besides the token.
+type loginInfo struct {
+	Obtained time.Time `json:"obtained"`
+	Expires  time.Time `json:"expires"`
+	Key      string    `json:"key"`
+}
+
+func newLogin(cfg connectors.Config, env connectors.Env, deps Deps) (*login, error) {
+	// A login is not paced: it runs for a call that holds a turn already,
+	// and the calls waiting for its token hold the others.
+	client, err := rest.New(rest.Options{BaseURL: deps.BaseURL, HTTPClient: deps.HTTPClient, Logger: deps.Logger})
+	if err != nil {
+		return nil, err
+	}
+	l := &login{
+		client: client, path: cfg.String("login_path"), body: cfg.String("login_body"),
+		user: cfg.String("username"), password: cfg.Secret("password"),
+		tokenPath: cfg.String("login_token_path"), expiresPath: cfg.String("login_expires_path"),
+		lifetime: cfg.Duration("login_lifetime"), header: cfg.String("login_header"), prefix: cfg.String("login_prefix"),
+		saver: env.Secrets, log: deps.Logger,
+	}
+	if l.lifetime <= 0 {
+		l.lifetime = time.Hour
+	}
+	key := l.credentialKey()
+	l.state = env.Shared.Load("rest/auth/login/"+key, func() any { return storedLogin(cfg, key) }).(*loginState)
+	return l, nil
+}
+
+// credentialKey names the credentials without showing them: a new user or
+// password, or another login address, is another token.
+func (l *login) credentialKey() string {
+	return hashKey(l.client.BaseURL().String(), l.path, l.user, l.password)
+}
+
+// credentialHash names a secret text without showing it.
+func credentialHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:8])
+}
+
+// storedLogin takes up the token kept in the connection's secrets, when it
+// belongs to the same credentials.
+func storedLogin(cfg connectors.Config, key string) *loginState {
+	st := &loginState{key: key}
+	var info loginInfo
+	if json.Unmarshal([]byte(cfg.Secret(LoginInfoSecret)), &info) == nil && info.Key == key {
+		st.token, st.obtained, st.expires = cfg.Secret(LoginTokenSecret), info.Obtained, info.Expires
+	}
+	return st
+}
+
+// Authorize puts the token in its header, signing in first when there is
+// none or it is about to expire.
+func (l *login) Authorize(ctx context.Context, req *http.Request, _ []byte) error {
+	l.state.mu.Lock()
+	defer l.state.mu.Unlock()
+	if !l.state.fresh(time.Now()) {
+		if err := l.signIn(ctx); err != nil {
+			return err
+		}
+	}
+	req.Header.Set(l.header, l.prefix+l.state.token)
+	return nil
+}
+
+// Renew signs in again after a 401, unless another caller already did
+// since the refused request was sent.
+func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) {
+	l.state.mu.Lock()
+	defer l.state.mu.Unlock()
+	if refused != nil && refused.Header.Get(l.header) != l.prefix+l.state.token {
+		return true, nil
+	}
+	return true, l.signIn(ctx)
+}
+
+// signIn posts the credentials and keeps the token; l.state.mu is held.
+func (l *login) signIn(ctx context.Context) error {
+	l.state.token = ""
+	body := fill(l.body, map[string]string{"{username}": jsonText(l.user), "{password}": jsonText(l.password)})
+	var answer any
+	_, err := l.client.DoJSON(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
+		ContentType: "application/json", NoAuth: true}, &answer)
+	if err != nil {
+		return loginError(err)
+	}
+	token := rest.LookupString(answer, l.tokenPath)
+	if token == "" {
+		return connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath))
+	}
+	now := time.Now()
+	l.state.token, l.state.obtained, l.state.expires = token, now, l.expiry(answer, now)
+	l.save(ctx)
+	return nil
+}
+
+// loginError words a failed login: refused credentials are permanent.
+func loginError(err error) error {
+	var se *rest.StatusError
+	if errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden) {
+		return connectors.Permanent(fmt.Errorf("login refused: %w", se))
+	}
+	return fmt.Errorf("login: %w", err)
+}
+
+// expiry reads the token's lifetime (seconds) or end (a date and time)
+// from the answer; the configured lifetime when it says neither.
+func (l *login) expiry(answer any, now time.Time) time.Time {
+	v := rest.LookupString(answer, l.expiresPath)
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+		return now.Add(time.Duration(secs * float64(time.Second)))
+	}
+	if at, err := time.Parse(time.RFC3339, v); err == nil {
+		return at
+	}
+	return now.Add(l.lifetime)
+}
+
+func (l *login) save(ctx context.Context) {
+	if l.saver == nil {
+		return
+	}
+	info, _ := json.Marshal(loginInfo{Obtained: l.state.obtained, Expires: l.state.expires, Key: l.state.key})
+	if err := l.saver.SaveSecrets(ctx, map[string]string{LoginTokenSecret: l.state.token, LoginInfoSecret: string(info)}); err != nil {
+		l.log.Warn("keeping the login token", slog.String("error", err.Error()))
+	}
+}
+
+// margin is how long before its end a token is renewed: a tenth of its
+// lifetime, at most 30 seconds.
+func margin(lifetime time.Duration) time.Duration { return min(30*time.Second, lifetime/10) }
+
+// jsonText is s escaped for the inside of a JSON string.
+func jsonText(s string) string {
+	b, _ := json.Marshal(s)
+	return strings.TrimSuffix(strings.TrimPrefix(string(b), `"`), `"`)
+}

@@ -1,0 +1,227 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/rest/pace"
+)
+
+// loginApp is an API with a login request: POST /auth/login with
+// {"user", "secret"} answers {"data": {"token", "ttl"}}; other calls need
+// "Token <token>" in X-Auth. Tokens can be expired on the app's side.
+type loginApp struct {
+	mu     sync.Mutex
+	logins int
+	valid  map[string]bool
+	ttl    any
+}
+
+func (a *loginApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/auth/login" {
+		var body struct{ User, Secret string }
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if body.User != `shop "one"` || body.Secret != "pa$$-1234" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"message":"wrong user or password"}`))
+			return
+		}
+		a.logins++
+		token := fmt.Sprintf("tok-%d", a.logins)
+		a.valid[token] = true
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"token": token, "ttl": a.ttl}})
+		return
+	}
+	if !a.valid[strings.TrimPrefix(r.Header.Get("X-Auth"), "Token ")] {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"token expired"}`))
+		return
+	}
+	_, _ = w.Write([]byte(`{}`))
+}
+
+func (a *loginApp) expireAll() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.valid = map[string]bool{}
+}
+
+func (a *loginApp) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.logins
+}
+
+func loginConfig(t *testing.T, password string, secrets map[string]string) connectors.Config {
+	all := map[string]string{"password": password}
+	for k, v := range secrets {
+		all[k] = v
+	}
+	return resolve(t, map[string]any{"auth": KindLogin, "username": `shop "one"`, "login_path": "auth/login",
+		"login_body": `{"user": "{username}", "secret": "{password}"}`, "login_token_path": "data.token",
+		"login_expires_path": "data.ttl", "login_header": "X-Auth", "login_prefix": "Token "}, all)
+}
+
+func TestALoginTokenIsSharedAndReusedUntilRefused(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	saved := &keeper{}
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: saved}
+	first, second := client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), env), client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), env)
+	for range 3 {
+		if err := get(t, first, "orders"); err != nil {
+			t.Fatal(err)
+		}
+		if err := get(t, second, "orders"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if app.count() != 1 {
+		t.Fatalf("%d logins for 6 calls of two instances of one connection, want 1", app.count())
+	}
+	app.expireAll() // the app drops its tokens: calls are refused 401
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- get(t, first, "orders")
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a call after the token expired: %v", err)
+		}
+	}
+	if app.count() != 2 {
+		t.Fatalf("%d logins, want 2: one more after the app refused the token, however many calls were refused", app.count())
+	}
+	if saved.get(LoginTokenSecret) != "tok-2" || !strings.Contains(saved.get(LoginInfoSecret), `"expires"`) {
+		t.Fatalf("the kept token is %q (%q), want tok-2 and its expiry", saved.get(LoginTokenSecret), saved.get(LoginInfoSecret))
+	}
+}
+
+func TestAKeptLoginTokenIsReusedOnlyForItsCredentials(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	saved := &keeper{}
+	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared(), Secrets: saved}), "x"); err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]string{LoginTokenSecret: saved.get(LoginTokenSecret), LoginInfoSecret: saved.get(LoginInfoSecret)}
+	// Switchboard starts again: the kept token is used, no login.
+	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", kept), connectors.Env{Shared: connectors.NewShared()}), "x"); err != nil {
+		t.Fatal(err)
+	}
+	if app.count() != 1 {
+		t.Fatalf("%d logins, want 1: the kept token should have been reused", app.count())
+	}
+	// Another password: the kept token is not used (and the login fails).
+	err := get(t, client(t, srv.URL, loginConfig(t, "other-1234", kept), connectors.Env{Shared: connectors.NewShared()}), "x")
+	if class, _ := connectors.Classify(err); class != connectors.ClassPermanent ||
+		err.Error() != "login refused: POST /auth/login: 401 Unauthorized: wrong user or password" {
+		t.Fatalf("a login with the wrong password = %v (%s)", err, class)
+	}
+}
+
+func TestTheLoginTokenLifetimeComesFromTheAnswer(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		ttl  any
+		want time.Time
+	}{
+		{"seconds", 90, now.Add(90 * time.Second)},
+		{"seconds as text", "90", now.Add(90 * time.Second)},
+		{"a date and time", "2026-03-01T13:30:00Z", now.Add(90 * time.Minute)},
+		{"nothing: the configured lifetime", nil, now.Add(time.Hour)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &login{expiresPath: "data.ttl", lifetime: time.Hour}
+			var answer any
+			data, _ := json.Marshal(map[string]any{"data": map[string]any{"ttl": tt.ttl}})
+			_ = json.Unmarshal(data, &answer)
+			if got := l.expiry(answer, now); !got.Equal(tt.want) {
+				t.Fatalf("expiry = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAShortLivedLoginTokenIsRenewedBeforeItExpires(t *testing.T) {
+	st := &loginState{token: "t", obtained: time.Unix(1000, 0), expires: time.Unix(1010, 0)}
+	if !st.fresh(time.Unix(1008, 0)) || st.fresh(time.Unix(1009, 500_000_000)) {
+		t.Fatal("a 10-second token must be used until a second before it expires, not after")
+	}
+}
+
+func TestALoginAnswerWithoutTokenIsAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":{"session":"x"}}`))
+	}))
+	defer srv.Close()
+	err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{}), "x")
+	if err == nil || err.Error() != `login: the answer holds no token at "data.token"` {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLoggingInWhileEveryCallSlotIsTaken(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := loginConfig(t, "pa$$-1234", nil)
+	pacer := pace.New(pace.Settings{InFlight: 1})
+	a, err := New(cfg, connectors.Env{}, Deps{BaseURL: srv.URL, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rest.New(rest.Options{BaseURL: srv.URL, Auth: a, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The one slot for calls in flight is taken by the call that needs the
+	// token the login is about to fetch: the login must not wait for a
+	// slot (nor for the slots of the calls waiting for the same token).
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Do(ctx, rest.Request{Path: "orders"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a call while logging in: %v", err)
+		}
+	}
+}

@@ -1,0 +1,194 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// tokens is an OAuth2 token that is used until shortly before it expires,
+// then renewed by fetch; shared by every open instance of a connection and
+// kept, sealed, in its secrets after each renewal.
+type tokens struct {
+	mu    sync.Mutex
+	tok   *oauth2.Token
+	info  tokenInfo
+	fetch func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
+	saver connectors.SecretSaver
+	log   *slog.Logger
+}
+
+// tokenInfo is kept, sealed, beside the tokens.
+type tokenInfo struct {
+	Type     string    `json:"type,omitempty"`
+	Expiry   time.Time `json:"expiry,omitzero"`
+	Obtained time.Time `json:"obtained"`
+	// Key names what the token belongs to: a connect (a new key each time
+	// a person connects) or a client's credentials.
+	Key string `json:"key"`
+}
+
+// storedTokens reads the token kept in a connection's secrets.
+func storedTokens(cfg connectors.Config) (*oauth2.Token, tokenInfo) {
+	var info tokenInfo
+	_ = json.Unmarshal([]byte(cfg.Secret(TokenInfoSecret)), &info)
+	access := cfg.Secret(AccessTokenSecret)
+	if access == "" {
+		return nil, info
+	}
+	return &oauth2.Token{AccessToken: access, RefreshToken: cfg.Secret(RefreshTokenSecret),
+		TokenType: info.Type, Expiry: info.Expiry}, info
+}
+
+// Authorize puts the access token in the Authorization header, renewing it
+// first when it is about to expire.
+func (t *tokens) Authorize(ctx context.Context, req *http.Request, _ []byte) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.fresh(time.Now()) {
+		if err := t.renew(ctx); err != nil {
+			return err
+		}
+	}
+	t.tok.SetAuthHeader(req)
+	return nil
+}
+
+// Renew renews the token after a 401, unless another caller already did
+// since the refused request was sent.
+func (t *tokens) Renew(ctx context.Context, refused *http.Request) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok != nil && refused != nil && refused.Header.Get("Authorization") != t.tok.Type()+" "+t.tok.AccessToken {
+		return true, nil
+	}
+	return true, t.renew(ctx)
+}
+
+// fresh reports whether the token may be used at now: it expires after
+// now plus a margin (a quarter of its lifetime, at most a minute). t.mu is
+// held.
+func (t *tokens) fresh(now time.Time) bool {
+	if t.tok == nil || t.tok.AccessToken == "" {
+		return false
+	}
+	if t.tok.Expiry.IsZero() {
+		return true
+	}
+	early := min(time.Minute, t.tok.Expiry.Sub(t.info.Obtained)/4)
+	return now.Add(early).Before(t.tok.Expiry)
+}
+
+// renew fetches a new token and keeps it; t.mu is held.
+func (t *tokens) renew(ctx context.Context) error {
+	tok, err := t.fetch(ctx, t.tok)
+	if err != nil {
+		return err
+	}
+	t.tok = tok
+	t.info.Type, t.info.Expiry, t.info.Obtained = tok.TokenType, tok.Expiry, time.Now()
+	t.save(ctx)
+	return nil
+}
+
+func (t *tokens) save(ctx context.Context) {
+	if t.saver == nil {
+		return
+	}
+	if err := t.saver.SaveSecrets(ctx, tokenSecrets(t.tok, t.info)); err != nil {
+		t.log.Warn("keeping the OAuth2 token", slog.String("error", err.Error()))
+	}
+}
+
+// tokenSecrets are the secrets that keep a token.
+func tokenSecrets(tok *oauth2.Token, info tokenInfo) map[string]string {
+	data, _ := json.Marshal(info)
+	return map[string]string{AccessTokenSecret: tok.AccessToken, RefreshTokenSecret: tok.RefreshToken, TokenInfoSecret: string(data)}
+}
+
+// withClient makes x/oauth2 send its requests with client.
+func withClient(ctx context.Context, client *http.Client) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, client)
+}
+
+func endpoint(cfg connectors.Config, authURL string) oauth2.Endpoint {
+	style := oauth2.AuthStyleAutoDetect
+	switch cfg.String("oauth_auth_style") {
+	case "header":
+		style = oauth2.AuthStyleInHeader
+	case "body":
+		style = oauth2.AuthStyleInParams
+	}
+	return oauth2.Endpoint{AuthURL: authURL, TokenURL: cfg.String("oauth_token_url"), AuthStyle: style}
+}
+
+// newClientCredentials signs in as the client itself (OAuth2 client
+// credentials) and gets a new token whenever the last one expires.
+func newClientCredentials(cfg connectors.Config, env connectors.Env, deps Deps) *tokens {
+	cc := &clientcredentials.Config{ClientID: cfg.String("oauth_client_id"), ClientSecret: cfg.Secret("oauth_client_secret"),
+		TokenURL: cfg.String("oauth_token_url"), Scopes: strings.Fields(cfg.String("oauth_scopes")),
+		AuthStyle: endpoint(cfg, "").AuthStyle}
+	key := hashKey(cc.TokenURL, cc.ClientID, cc.ClientSecret, strings.Join(cc.Scopes, " "))
+	return env.Shared.Load("rest/auth/oauth2-client/"+key, func() any {
+		t := &tokens{saver: env.Secrets, log: deps.Logger, info: tokenInfo{Key: key}}
+		if tok, info := storedTokens(cfg); tok != nil && info.Key == key {
+			t.tok, t.info = tok, info
+		}
+		t.fetch = func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+			tok, err := cc.Token(withClient(ctx, deps.HTTPClient))
+			return tok, tokenError("getting a token with the client credentials", err, false)
+		}
+		return t
+	}).(*tokens)
+}
+
+// tokenError classifies a failed token request: a refused grant means a
+// person must connect again (reconnect) or fix the client's credentials;
+// anything else may pass.
+func tokenError(op string, err error, reconnect bool) error {
+	if err == nil {
+		return nil
+	}
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return connectors.Transient(fmt.Errorf("%s: %w", op, err))
+	}
+	words := re.ErrorDescription
+	if words == "" {
+		words = re.ErrorCode
+	}
+	if words == "" && re.Response != nil {
+		words = connectors.StatusText(re.Response.StatusCode)
+	}
+	switch {
+	case re.ErrorCode == "invalid_grant" && reconnect:
+		return connectors.Permanent(fmt.Errorf("%w: the app refused the refresh token (%s); connect the connection again", connectors.ErrReconnectNeeded, words))
+	case re.ErrorCode != "" || (re.Response != nil && re.Response.StatusCode < 500):
+		return connectors.Permanent(fmt.Errorf("%s: login refused: %s", op, words))
+	}
+	return connectors.Transient(fmt.Errorf("%s: %s", op, words))
+}
+
+func hashKey(parts ...string) string {
+	return credentialHash(strings.Join(parts, "\x00"))
+}
+
+// newKey returns a key for a new connect.
+func newKey() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

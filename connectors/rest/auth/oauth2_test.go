@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest/auth/authtest"
+)
+
+func TestClientCredentialsTokensAreReusedAndRenewed(t *testing.T) {
+	srv := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1"})
+	defer srv.Close()
+	values := map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/token", "oauth_client_id": "switchboard"}
+	saved := &keeper{}
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: saved}
+	c := client(t, srv.URL+"/api", resolve(t, values, map[string]string{"oauth_client_secret": "client-secret-1"}), env)
+	for range 3 {
+		if err := get(t, c, "me"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if srv.Grants() != 1 || saved.get(AccessTokenSecret) == "" {
+		t.Fatalf("%d tokens for 3 calls (kept: %v), want 1, kept", srv.Grants(), saved.get(AccessTokenSecret) != "")
+	}
+	srv.RevokeAccess()
+	if err := get(t, c, "me"); err != nil || srv.Grants() != 2 {
+		t.Fatalf("after the app dropped the token: %v, %d tokens; want a new token and success", err, srv.Grants())
+	}
+	wrong := client(t, srv.URL+"/api", resolve(t, values, map[string]string{"oauth_client_secret": "client-secret-2"}), connectors.Env{})
+	err := get(t, wrong, "me")
+	if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.Contains(err.Error(), "login refused") {
+		t.Fatalf("a wrong client secret = %v (%s), want a permanent refusal", err, class)
+	}
+}
+
+// connect runs the authorization code flow as a person would: the consent
+// page (the server agrees at once) sends the browser back with a code.
+func connect(t *testing.T, ac *AuthCode, redirect string) map[string]string {
+	t.Helper()
+	authURL, verifier, err := ac.AuthCodeURL(redirect, "state-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := follow(t, authURL)
+	if back.Query().Get("state") != "state-1" || back.Query().Get("code") == "" {
+		t.Fatalf("the consent page sent the browser to %s", back)
+	}
+	if _, err := ac.ExchangeCode(context.Background(), redirect, back.Query().Get("code"), "wrong-"+verifier); err == nil {
+		t.Fatal("a code was exchanged with another PKCE verifier")
+	}
+	back = follow(t, authURL)
+	secrets, err := ac.ExchangeCode(context.Background(), redirect, back.Query().Get("code"), verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secrets
+}
+
+// follow asks for an address and returns where it redirects.
+func follow(t *testing.T, address string) *url.URL {
+	t.Helper()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	loc, err := url.Parse(res.Header.Get("Location"))
+	if err != nil || res.StatusCode != http.StatusFound {
+		t.Fatalf("%s answered %d, %v", address, res.StatusCode, err)
+	}
+	return loc
+}
+
+func codeConfig(t *testing.T, srv *authtest.Server, secrets map[string]string) connectors.Config {
+	all := map[string]string{"oauth_client_secret": "client-secret-1"}
+	for k, v := range secrets {
+		all[k] = v
+	}
+	return resolve(t, map[string]any{"auth": KindOAuth2, "oauth_auth_url": srv.URL + "/authorize",
+		"oauth_token_url": srv.URL + "/token", "oauth_client_id": "switchboard", "oauth_scopes": "orders"}, all)
+}
+
+func TestAuthorizationCodeWithPKCE(t *testing.T) {
+	const redirect = "https://switchboard.example/api/switchboard/oauth/callback"
+	srv := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1", RedirectBase: "https://switchboard.example/"})
+	defer srv.Close()
+	secrets := connect(t, NewAuthCode(codeConfig(t, srv, nil), connectors.Env{Shared: connectors.NewShared()}, http.DefaultClient), redirect)
+	if secrets[AccessTokenSecret] == "" || secrets[RefreshTokenSecret] == "" {
+		t.Fatalf("the connect kept %v", secrets)
+	}
+
+	// The engine seals the secrets into the connection and opens it.
+	saved := &keeper{}
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: saved}
+	c := client(t, srv.URL+"/api", codeConfig(t, srv, secrets), env)
+	if err := get(t, c, "me"); err != nil || srv.Refreshes() != 0 {
+		t.Fatalf("a call with a fresh token: %v, %d refreshes", err, srv.Refreshes())
+	}
+
+	// The app drops the access token: the refresh token gets a new one,
+	// and the app rotates the refresh token; the new ones are kept.
+	srv.RevokeAccess()
+	if err := get(t, c, "me"); err != nil || srv.Refreshes() != 1 {
+		t.Fatalf("a call after the access token was dropped: %v, %d refreshes", err, srv.Refreshes())
+	}
+	if saved.get(RefreshTokenSecret) == "" || saved.get(RefreshTokenSecret) == secrets[RefreshTokenSecret] {
+		t.Fatal("the rotated refresh token was not kept")
+	}
+	// The old refresh token is dead: a connection still holding it must
+	// be connected again.
+	stale := client(t, srv.URL+"/api", codeConfig(t, srv, expired(secrets)), connectors.Env{Shared: connectors.NewShared()})
+	if err := get(t, stale, "me"); !errors.Is(err, connectors.ErrReconnectNeeded) {
+		t.Fatalf("a call with a rotated-away refresh token = %v, want reconnect needed", err)
+	}
+
+	// A person disconnects Switchboard in the app: reconnect needed.
+	srv.RevokeAll()
+	err := get(t, c, "me")
+	if !errors.Is(err, connectors.ErrReconnectNeeded) || !strings.Contains(err.Error(), "the app refused the refresh token") {
+		t.Fatalf("a call after the app revoked the tokens = %v, want reconnect needed", err)
+	}
+}
+
+// expired marks kept tokens as about to expire.
+func expired(secrets map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range secrets {
+		out[k] = v
+	}
+	var info tokenInfo
+	_ = json.Unmarshal([]byte(out[TokenInfoSecret]), &info)
+	info.Obtained, info.Expiry = time.Now().Add(-time.Hour), time.Now().Add(time.Second)
+	data, _ := json.Marshal(info)
+	out[TokenInfoSecret] = string(data)
+	return out
+}
+
+func TestATokenIsRefreshedBeforeItExpires(t *testing.T) {
+	const redirect = "https://switchboard.example/cb"
+	srv := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1", RedirectBase: "https://switchboard.example/"})
+	defer srv.Close()
+	secrets := connect(t, NewAuthCode(codeConfig(t, srv, nil), connectors.Env{Shared: connectors.NewShared()}, http.DefaultClient), redirect)
+	c := client(t, srv.URL+"/api", codeConfig(t, srv, expired(secrets)), connectors.Env{Shared: connectors.NewShared()})
+	if err := get(t, c, "me"); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Refreshes() != 1 || srv.Refusals() != 0 {
+		t.Fatalf("%d refreshes and %d refused calls: a token about to expire must be refreshed before the call", srv.Refreshes(), srv.Refusals())
+	}
+}
+
+func TestAConnectionNotConnectedYetNeedsConnecting(t *testing.T) {
+	srv := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1"})
+	defer srv.Close()
+	err := get(t, client(t, srv.URL+"/api", codeConfig(t, srv, nil), connectors.Env{}), "me")
+	if !errors.Is(err, connectors.ErrReconnectNeeded) || !strings.Contains(err.Error(), "press Connect") {
+		t.Fatalf("a call before any connect = %v", err)
+	}
+}

@@ -1,0 +1,283 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+func newClient(t *testing.T, url string, opts Options) *Client {
+	t.Helper()
+	opts.BaseURL = url
+	c, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func answer(status int, ctype, body string, header ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		if ctype != "" {
+			w.Header().Set("Content-Type", ctype)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func TestStatusErrorsAreClassifiedWithTheAppsMessage(t *testing.T) {
+	tests := []struct {
+		name        string
+		status      int
+		body        string
+		header      []string
+		class       connectors.Class
+		rateLimited bool
+		wait        time.Duration
+		message     string
+	}{
+		{"server error", 500, `{"message":"database is down"}`, nil, connectors.ClassTransient, false, 0, "500 Internal Server Error: database is down"},
+		{"unavailable with Retry-After", 503, `maintenance`, []string{"Retry-After", "7"}, connectors.ClassTransient, false, 7 * time.Second, "503 Service Unavailable: maintenance"},
+		{"request timeout", 408, ``, nil, connectors.ClassTransient, false, 0, "408 Request Timeout"},
+		{"too early", 425, ``, nil, connectors.ClassTransient, false, 0, "425 Too Early"},
+		{"rate limited", 429, `{"error":"slow down"}`, []string{"Retry-After", "3"}, connectors.ClassTransient, true, 3 * time.Second, "429 Too Many Requests: slow down"},
+		{"validation, errors list", 422, `{"errors":[{"field":"email","message":"is not valid"}]}`, nil, connectors.ClassPermanent, false, 0, "422 Unprocessable Entity: is not valid"},
+		{"validation, errors by field", 422, `{"errors":{"email":["is not valid"]}}`, nil, connectors.ClassPermanent, false, 0, "422 Unprocessable Entity: email is not valid"},
+		{"oauth style", 400, `{"error":"invalid_grant","error_description":"the code expired"}`, nil, connectors.ClassPermanent, false, 0, "400 Bad Request: the code expired"},
+		{"problem details", 404, `{"type":"about:blank","title":"Not Found","detail":"no order 12"}`, nil, connectors.ClassPermanent, false, 0, "404 Not Found: no order 12"},
+		{"error object", 403, `{"error":{"code":17,"message":"scope orders:write missing"}}`, nil, connectors.ClassPermanent, false, 0, "403 Forbidden: scope orders:write missing"},
+		{"plain text", 400, `bad sku`, nil, connectors.ClassPermanent, false, 0, "400 Bad Request: bad sku"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(answer(tt.status, "application/json", tt.body, tt.header...))
+			defer srv.Close()
+			res, err := newClient(t, srv.URL, Options{}).Do(context.Background(), Request{Method: "POST", Path: "orders", JSON: map[string]any{"n": 1}})
+			class, wait := connectors.Classify(err)
+			_, limited := connectors.IsRateLimited(err)
+			if err == nil || class != tt.class || limited != tt.rateLimited || wait != tt.wait {
+				t.Fatalf("Do = %v: class %s, rate limited %v, wait %s; want %s, %v, %s", err, class, limited, wait, tt.class, tt.rateLimited, tt.wait)
+			}
+			if want := "POST /orders: " + tt.message; err.Error() != want {
+				t.Fatalf("message %q, want %q", err.Error(), want)
+			}
+			var se *StatusError
+			if !errors.As(err, &se) || se.Status != tt.status || res == nil || res.Status != tt.status {
+				t.Fatalf("want a *StatusError and the response with status %d, got %v, %+v", tt.status, se, res)
+			}
+		})
+	}
+}
+
+func TestCallsWithoutAnAnswerAreTransient(t *testing.T) {
+	closed := httptest.NewServer(nil)
+	refused := closed.URL
+	closed.Close()
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-hang:
+		}
+	}))
+	defer slow.Close()
+	defer close(hang)
+	dropped := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"records":[`))
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}))
+	defer dropped.Close()
+	tests := []struct {
+		name, url string
+		opts      Options
+		want      string
+	}{
+		{"refused", refused, Options{}, "nothing answers at that address"},
+		{"host not found", "http://no-such-host.invalid", Options{}, "host not found"},
+		{"no answer within the request timeout", slow.URL, Options{Timeout: 50 * time.Millisecond}, "no answer in time"},
+		{"connection dropped mid-answer", dropped.URL, Options{}, "reading the answer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := newClient(t, tt.url, tt.opts).Do(context.Background(), Request{Path: "orders"})
+			if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassTransient || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Do = %v (%s), want transient %q", err, class, tt.want)
+			}
+		})
+	}
+}
+
+func TestTheCallersContextBoundsTheCall(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := newClient(t, srv.URL, Options{}).Do(ctx, Request{Path: "orders"})
+	if class, _ := connectors.Classify(err); !errors.Is(err, context.DeadlineExceeded) || class != connectors.ClassTransient {
+		t.Fatalf("Do = %v (%s), want a transient deadline", err, class)
+	}
+}
+
+func TestAnswersAreDecodedExactly(t *testing.T) {
+	srv := httptest.NewServer(answer(200, "application/json; charset=utf-8", `{"id": 12345678901234567890, "total": 0.1, "lines": [{"qty": 3}]}`))
+	defer srv.Close()
+	var got map[string]any
+	if _, err := newClient(t, srv.URL, Options{}).DoJSON(context.Background(), Request{Path: "orders/1"}, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"id": json.Number("12345678901234567890"), "total": json.Number("0.1"), "lines": []any{map[string]any{"qty": json.Number("3")}}}
+	if fmt.Sprint(got) != fmt.Sprint(want) || got["id"] != want["id"] || got["total"] != want["total"] {
+		t.Fatalf("decoded %#v, want %#v", got, want)
+	}
+}
+
+func TestBadAnswersAreRefused(t *testing.T) {
+	big := `{"records":"` + strings.Repeat("x", 2048) + `"}`
+	tests := []struct {
+		name, ctype, body string
+		want              string
+	}{
+		{"a web page", "text/html", `<html>login</html>`, "the answer is text/html, not JSON: <html>login</html>"},
+		{"JSON declared, something else sent", "application/json", `<html>`, "not JSON as expected"},
+		{"two values", "application/json", `{"a":1} {"b":2}`, "more than one JSON value"},
+		{"empty", "application/json", ``, "the answer is empty"},
+		{"a charset other than UTF-8", "application/json; charset=iso-8859-1", `{}`, "not JSON"},
+		{"too large", "application/json", big, "the answer is larger than 1 KB; nothing of it is used"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(answer(200, tt.ctype, tt.body))
+			defer srv.Close()
+			var got map[string]any
+			_, err := newClient(t, srv.URL, Options{MaxBody: 1024}).DoJSON(context.Background(), Request{Path: "orders"}, &got)
+			if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("DoJSON = %v (%s), want permanent %q", err, class, tt.want)
+			}
+			if got != nil {
+				t.Fatalf("something was decoded from a refused answer: %v", got)
+			}
+		})
+	}
+}
+
+func TestRequestsCarryTheirHeadersAndBody(t *testing.T) {
+	var got *http.Request
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		body, _ = readLimited(r.Body, 1<<20)
+		answer(201, "application/json", `{"id":"9"}`)(w, r)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/api/v2/", Options{IdempotencyHeader: "Idempotency-Key", Header: http.Header{"User-Agent": {"Switchboard"}}})
+	_, err := c.Do(context.Background(), Request{Method: "POST", Path: "orders?expand=lines", Query: map[string][]string{"x": {"1"}},
+		JSON: map[string]any{"number": "1001"}, IdempotencyKey: "tx-1", Header: http.Header{"X-Api-Version": {"3"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string][2]string{
+		"path":            {got.URL.Path, "/api/v2/orders"},
+		"query":           {got.URL.RawQuery, "expand=lines&x=1"},
+		"idempotency key": {got.Header.Get("Idempotency-Key"), "tx-1"},
+		"content type":    {got.Header.Get("Content-Type"), "application/json"},
+		"accept":          {got.Header.Get("Accept"), "application/json"},
+		"user agent":      {got.Header.Get("User-Agent"), "Switchboard"},
+		"extra header":    {got.Header.Get("X-Api-Version"), "3"},
+		"body":            {string(body), `{"number":"1001"}`},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %q, want %q", name, c[0], c[1])
+		}
+	}
+}
+
+func TestAbsoluteAddressesMustBeOnTheBaseOrigin(t *testing.T) {
+	srv := httptest.NewServer(answer(200, "application/json", `{}`))
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/api", Options{Auth: AuthorizerFunc(func(_ context.Context, r *http.Request, _ []byte) error {
+		r.Header.Set("Authorization", "Bearer s3cret-token")
+		return nil
+	})})
+	if _, err := c.Do(context.Background(), Request{Path: srv.URL + "/api/orders?page=2"}); err != nil {
+		t.Fatalf("a next link on the same origin: %v", err)
+	}
+	_, err := c.Do(context.Background(), Request{Path: "http://attacker.example/api/orders"})
+	if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "not on") {
+		t.Fatalf("a link to another host = %v, want a permanent refusal", err)
+	}
+}
+
+func TestPathsStayUnderTheBaseAddress(t *testing.T) {
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.URL.EscapedPath())
+		answer(200, "application/json", `{}`)(w, r)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/api", Options{})
+	for _, p := range []string{"orders/a%2Fb", "/orders/7/", "orders/../../admin"} {
+		_, err := c.Do(context.Background(), Request{Path: p})
+		if strings.Contains(p, "..") != (err != nil) {
+			t.Errorf("Do(%q) = %v", p, err)
+		}
+	}
+	if want := "[/api/orders/a%2Fb /api/orders/7/]"; fmt.Sprint(paths) != want {
+		t.Fatalf("the app was called at %v, want %s", paths, want)
+	}
+}
+
+func TestTheRequestLogIsAtDebugLevelWithoutCredentials(t *testing.T) {
+	srv := httptest.NewServer(answer(200, "application/json", `{}`))
+	defer srv.Close()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, srv.URL, Options{Logger: logger, Auth: AuthorizerFunc(func(_ context.Context, r *http.Request, _ []byte) error {
+		r.Header.Set("Authorization", "Bearer header-token-1")
+		q := r.URL.Query()
+		q.Set("api_key", "query-key-2")
+		r.URL.RawQuery = q.Encode()
+		return nil
+	})})
+	if _, err := c.Do(context.Background(), Request{Path: "orders", Query: map[string][]string{"page": {"2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	line := buf.String()
+	for _, want := range []string{"level=DEBUG", "http request", "method=GET", "status=200", "page=2", "api_key=%5Bredacted%5D"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log %q lacks %q", line, want)
+		}
+	}
+	for _, secret := range []string{"header-token-1", "query-key-2"} {
+		if strings.Contains(line, secret) {
+			t.Errorf("log %q shows the credential %q", line, secret)
+		}
+	}
+}
+
+func TestANewClientNeedsAnHTTPAddress(t *testing.T) {
+	for _, base := range []string{"", "ftp://x.example", "shop.example.com", "http://"} {
+		if _, err := New(Options{BaseURL: base}); err == nil {
+			t.Errorf("New(%q) = nil error, want one", base)
+		}
+	}
+}

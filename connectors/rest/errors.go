@@ -1,0 +1,189 @@
+package rest
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// StatusError is an answer that was not a success, with the app's own
+// message when its body has one. The client's errors wrap it, classified:
+// find it with errors.As.
+type StatusError struct {
+	// Op is the method and path, such as "POST /api/orders".
+	Op string
+	// Status is the HTTP status.
+	Status int
+	// Message is the app's message, or the beginning of the body.
+	Message string
+	// Header is the answer's header.
+	Header http.Header
+}
+
+// Error reads like "POST /api/orders: 422 Unprocessable Entity: the e-mail
+// address is not valid".
+func (e *StatusError) Error() string {
+	msg := e.Op + ": " + connectors.StatusText(e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// statusError classifies an answer that was not a success: 429 rate
+// limited, 408, 425 and 5xx transient, other statuses permanent.
+func statusError(op string, res *Response) error {
+	se := &StatusError{Op: op, Status: res.Status, Message: AppMessage(res.Body), Header: res.Header}
+	return connectors.ClassifyStatus(se, res.Status, res.Header)
+}
+
+// messageKeys are where apps put the words of an error, in the order they
+// are looked for.
+var messageKeys = []string{"message", "error_description", "error", "errors", "detail", "title", "msg", "description", "fault"}
+
+// AppMessage finds the app's message in an error answer's body: a JSON
+// object's "message", "error_description", "error" (a text or an object
+// with a message), "errors" (texts, objects, or fields with texts),
+// "detail", "title"... It falls back to the beginning of the body. The
+// message is cut to 300 characters, the cut marked with "…".
+func AppMessage(body []byte) string {
+	var v any
+	if DecodeJSON(body, &v) == nil {
+		if msg := messageOf(v, 0); msg != "" {
+			return strings.TrimPrefix(connectors.ShortBody([]byte(msg)), ": ")
+		}
+	}
+	return strings.TrimPrefix(connectors.ShortBody(body), ": ")
+}
+
+func messageOf(v any, depth int) string {
+	if depth > 4 {
+		return ""
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		var parts []string
+		for _, e := range x {
+			if msg := messageOf(e, depth+1); msg != "" {
+				parts = append(parts, msg)
+			}
+		}
+		return strings.Join(parts, "; ")
+	case map[string]any:
+		return objectMessage(x, depth)
+	}
+	return ""
+}
+
+func objectMessage(obj map[string]any, depth int) string {
+	for _, k := range messageKeys {
+		if msg := messageOf(obj[k], depth+1); msg != "" {
+			if k == "error" && obj["error_description"] != nil {
+				continue // OAuth2 puts the words in error_description
+			}
+			return msg
+		}
+	}
+	if depth == 0 {
+		return ""
+	}
+	// {"email": ["is not valid"]}: a field and its complaints
+	for field, e := range obj {
+		if msg := messageOf(e, depth+1); msg != "" {
+			return field + " " + msg
+		}
+	}
+	return ""
+}
+
+// transportError words a call that got no answer; it is transient: the
+// network, the host or the app may be back later.
+func transportError(op string, err error, ctx context.Context) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
+		return connectors.Transient(fmt.Errorf("%s: no answer in time: %w", op, context.DeadlineExceeded))
+	}
+	return connectors.Transient(fmt.Errorf("%s: %s: %w", op, describeTransport(err), err))
+}
+
+// describeTransport says in words why a call got no answer.
+func describeTransport(err error) string {
+	var dnsErr *net.DNSError
+	if cert, ok := untrustedCert(err); ok {
+		return "the certificate is not trusted (SHA-256 fingerprint " + Fingerprint(cert) + ")"
+	}
+	switch {
+	case errors.As(err, &dnsErr):
+		return "host not found"
+	case isRefused(err):
+		return "nothing answers at that address"
+	}
+	return "no answer"
+}
+
+// bodyError words an answer whose body could not be read: too large is
+// permanent (it will be as large next time), a cut connection transient.
+func bodyError(op string, err error, limit int64) error {
+	if errors.Is(err, errTooLarge) {
+		return connectors.Permanent(fmt.Errorf("%s: the answer is larger than %s; nothing of it is used", op, sizeText(limit)))
+	}
+	return connectors.Transient(fmt.Errorf("%s: reading the answer: %w", op, err))
+}
+
+// sizeText words a size in bytes: "512 bytes", "64 KB", "32 MB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func isRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// Fingerprint is the SHA-256 fingerprint of a certificate, as browsers
+// show it: upper-case hex pairs joined by colons.
+func Fingerprint(cert *x509.Certificate) string {
+	sum := sha256.Sum256(cert.Raw)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// untrustedCert returns the certificate a TLS handshake refused, if any.
+func untrustedCert(err error) (*x509.Certificate, bool) {
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) && len(certErr.UnverifiedCertificates) > 0 {
+		return certErr.UnverifiedCertificates[0], true
+	}
+	var unknown x509.UnknownAuthorityError
+	if errors.As(err, &unknown) && unknown.Cert != nil {
+		return unknown.Cert, true
+	}
+	var hostErr x509.HostnameError
+	if errors.As(err, &hostErr) && hostErr.Certificate != nil {
+		return hostErr.Certificate, true
+	}
+	return nil, false
+}

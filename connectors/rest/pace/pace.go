@@ -1,0 +1,267 @@
+// Package pace keeps the calls of one connection under its app's rate
+// limit, for every flow and worker that uses the connection at once: a
+// token bucket, a cap on calls in flight, the app's rate-limit headers read
+// to stop before a 429, and a pause after a 429 or a Retry-After, during
+// which nobody calls.
+//
+// One *Pacer serves one connection; [For] keeps it in the connection's
+// shared state, so that every open instance of the connection waits on the
+// same one. It implements rest.Pacer.
+package pace
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Settings tune a connection's pacing.
+type Settings struct {
+	// Rate is how many calls per second go out on average; 0 sets no rate
+	// (the app's headers and 429s still pace the calls).
+	Rate float64
+	// Burst is how many calls may go out at once after a quiet time (1
+	// when 0): the token bucket's size.
+	Burst int
+	// InFlight caps the calls waiting for an answer at once (4 when 0).
+	InFlight int
+}
+
+// DefaultInFlight is the cap on calls in flight when Settings names none.
+const DefaultInFlight = 4
+
+// maxPause bounds a pause that an app asks for, and the backoff after
+// 429s without a Retry-After.
+const maxPause = 10 * time.Minute
+
+func (s Settings) withDefaults() Settings {
+	if s.Burst <= 0 {
+		s.Burst = 1
+	}
+	if s.InFlight <= 0 {
+		s.InFlight = DefaultInFlight
+	}
+	if s.Rate < 0 {
+		s.Rate = 0
+	}
+	return s
+}
+
+// Pacer paces the calls of one connection. Use [New] or [For].
+type Pacer struct {
+	mu       sync.Mutex
+	settings Settings
+	tokens   float64   // the bucket's tokens
+	filled   time.Time // when tokens was last brought up to date
+	inFlight int
+	paused   time.Time // no call before this
+	strikes  int       // 429s in a row without a hint of how long to wait
+	window   window
+	changed  chan struct{} // closed and replaced when a waiter may go
+}
+
+// window is what the app's rate-limit headers said of its current window.
+type window struct {
+	known   bool
+	resetAt time.Time // when the app's window ends
+	budget  int       // calls left in it, counting the calls in flight as spent
+}
+
+// New returns a pacer with the given settings.
+func New(s Settings) *Pacer {
+	s = s.withDefaults()
+	return &Pacer{settings: s, tokens: float64(s.Burst), filled: time.Now(), changed: make(chan struct{})}
+}
+
+// sharedKey is where a connection's pacer is kept in its shared state.
+const sharedKey = "rest/pace"
+
+// For returns the connection's pacer, kept in its shared state (a new one
+// when shared is nil), with the given settings.
+func For(shared *connectors.Shared, s Settings) *Pacer {
+	p := shared.Load(sharedKey, func() any { return New(s) }).(*Pacer)
+	p.Configure(s)
+	return p
+}
+
+// Configure changes the settings; callers waiting are woken to check them.
+func (p *Pacer) Configure(s Settings) {
+	s = s.withDefaults()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.settings == s {
+		return
+	}
+	p.settings = s
+	p.tokens = min(p.tokens, float64(s.Burst))
+	p.wake()
+}
+
+// PausedUntil returns when the pause that the app asked for ends; zero
+// when there is none.
+func (p *Pacer) PausedUntil() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Now().Before(p.paused) {
+		return p.paused
+	}
+	return time.Time{}
+}
+
+// Pause stops every call until t.
+func (p *Pacer) Pause(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pauseUntil(t)
+}
+
+func (p *Pacer) pauseUntil(t time.Time) {
+	if limit := time.Now().Add(maxPause); t.After(limit) {
+		t = limit
+	}
+	if t.After(p.paused) {
+		p.paused = t
+	}
+}
+
+// Wait blocks until a call may go out, or ctx ends. The done it returns
+// must be called once, when the answer is in.
+func (p *Pacer) Wait(ctx context.Context) (func(status int, header http.Header), error) {
+	for {
+		p.mu.Lock()
+		now := time.Now()
+		delay := p.delay(now)
+		if delay == 0 {
+			p.take(now)
+			p.mu.Unlock()
+			return p.doneFunc(), nil
+		}
+		changed := p.changed
+		p.mu.Unlock()
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-changed:
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// idle is how long a waiter sleeps when only an answer can free it; an
+// answer wakes it sooner.
+const idle = time.Minute
+
+// delay is how long a call must wait at now; 0 when it may go. p.mu is held.
+func (p *Pacer) delay(now time.Time) time.Duration {
+	if now.Before(p.paused) {
+		return p.paused.Sub(now)
+	}
+	if p.inFlight >= p.settings.InFlight {
+		return idle
+	}
+	if p.window.known && !now.Before(p.window.resetAt) {
+		p.window = window{} // the app's window is over: its budget is unknown again
+	}
+	if p.window.known && p.window.budget <= 0 {
+		return p.window.resetAt.Sub(now)
+	}
+	if p.settings.Rate <= 0 {
+		return 0
+	}
+	p.refill(now)
+	if p.tokens >= 1 {
+		return 0
+	}
+	return max(time.Millisecond, time.Duration((1-p.tokens)/p.settings.Rate*float64(time.Second)))
+}
+
+func (p *Pacer) refill(now time.Time) {
+	if now.After(p.filled) {
+		p.tokens = min(float64(p.settings.Burst), p.tokens+now.Sub(p.filled).Seconds()*p.settings.Rate)
+		p.filled = now
+	}
+}
+
+// take spends a turn: a token, a call in flight and one of the window's
+// budget. p.mu is held.
+func (p *Pacer) take(now time.Time) {
+	p.inFlight++
+	if p.settings.Rate > 0 {
+		p.tokens--
+	}
+	if p.window.known {
+		p.window.budget--
+	}
+}
+
+func (p *Pacer) doneFunc() func(int, http.Header) {
+	var once sync.Once
+	return func(status int, header http.Header) {
+		once.Do(func() { p.done(status, header) })
+	}
+}
+
+func (p *Pacer) done(status int, header http.Header) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inFlight--
+	now := time.Now()
+	p.observePause(status, header, now)
+	p.observeWindow(header, now)
+	p.wake()
+}
+
+// wake lets every waiter look again. p.mu is held.
+func (p *Pacer) wake() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// observePause pauses the connection after a 429, and after any answer
+// with a Retry-After, until the time the app asked for; 429s without a
+// hint pause for a second, doubling while they keep coming.
+func (p *Pacer) observePause(status int, header http.Header, now time.Time) {
+	wait := connectors.RetryAfter(header, now)
+	switch {
+	case wait > 0:
+		p.strikes = 0
+		p.pauseUntil(now.Add(wait))
+	case status == http.StatusTooManyRequests:
+		if reset, ok := resetTime(header, now); ok && reset.After(now) {
+			p.pauseUntil(reset)
+			return
+		}
+		p.strikes++
+		p.pauseUntil(now.Add(min(maxPause, time.Second<<min(p.strikes-1, 10))))
+	case status >= 200 && status < 300:
+		p.strikes = 0
+	}
+}
+
+// observeWindow takes up what the app's rate-limit headers say of its
+// window. The calls in flight may not have been counted by the app yet, so
+// they are counted as spent: the budget errs on the side of too few calls.
+func (p *Pacer) observeWindow(header http.Header, now time.Time) {
+	remaining, okRemaining := remainingCalls(header)
+	reset, okReset := resetTime(header, now)
+	if !okRemaining || !okReset || !reset.After(now) {
+		return
+	}
+	budget := remaining - p.inFlight
+	switch {
+	case !p.window.known || !reset.Before(p.window.resetAt.Add(sameWindow)):
+		p.window = window{known: true, resetAt: reset, budget: budget} // a new window
+	case reset.After(p.window.resetAt.Add(-sameWindow)):
+		p.window.budget = min(p.window.budget, budget) // the same window, maybe a later count
+	}
+}
+
+// sameWindow is how far apart two reset times of one window may lie: an
+// app that says "reset in N seconds" rounds to whole seconds.
+const sameWindow = 990 * time.Millisecond

@@ -1,0 +1,221 @@
+// Package page reads an app's lists page by page, in the paging styles
+// apps use (a page number, an offset and a limit, a cursor token in the
+// body, a Link header, the next address in the body), and optionally
+// incrementally: only the records changed since an "updated since" value
+// kept in the flow's cursor, asked for with an overlap so that a record
+// changed during a read is not missed (the engine's delta hash skips the
+// records read twice).
+//
+// A [Pager] is a connector's PageStream core: Next returns the records of
+// one page and the cursor to keep once they are committed. Its position
+// moves only when a page was read, so after a failed Next (a rate limit) it
+// reads the same page again.
+package page
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+)
+
+// Style is how an app pages a list.
+type Style string
+
+// The paging styles.
+const (
+	// PageNumber asks ?page=N (from FirstPage) and the page size; a short
+	// page is the last.
+	PageNumber Style = "page"
+	// Offset asks ?offset=N and the page size; a short page is the last.
+	Offset Style = "offset"
+	// Cursor asks ?cursor=<token>, the token the last answer held at
+	// NextCursorPath; an answer without one is the last.
+	Cursor Style = "cursor"
+	// LinkHeader follows the answer's Link header to rel="next".
+	LinkHeader Style = "link"
+	// NextURL follows the address the answer holds at NextURLPath.
+	NextURL Style = "next_url"
+	// Single reads one answer: the list is not paged.
+	Single Style = "none"
+)
+
+// Styles lists every style, for a select field.
+var Styles = []string{string(PageNumber), string(Offset), string(Cursor), string(LinkHeader), string(NextURL), string(Single)}
+
+// Options describe one list.
+type Options struct {
+	Style Style
+	// Path is the list's path, relative to the client's base URL; Query is
+	// added to every request of the list.
+	Path  string
+	Query url.Values
+	// PageSize is how many records to ask for (SizeParam); 0 asks for none.
+	PageSize int
+	// RecordsPath is where an answer holds the list of records, as a
+	// dotted path ("data.items"); "" when the answer is the list.
+	RecordsPath string
+	// The query parameters of each style, with their defaults: "page",
+	// "per_page" (PageNumber) or "limit", "offset", "cursor".
+	PageParam, SizeParam, OffsetParam, CursorParam string
+	// FirstPage is the number of the first page (1 when 0).
+	FirstPage int
+	// NextCursorPath and NextURLPath are where an answer holds the next
+	// cursor token ("next_cursor") and the next page's address ("next").
+	NextCursorPath, NextURLPath string
+	// ShortPageEnds makes a page shorter than PageSize the last one in
+	// the cursor, link and next_url styles too (as it always is for page
+	// numbers and offsets), saving a request for an empty page.
+	ShortPageEnds bool
+	// Resume keeps a Cursor style's last token after the end of a run, so
+	// that the next run goes on from there (a feed of changes); otherwise
+	// a run that read to the end makes the next one start over.
+	Resume bool
+	// Incremental reads: SinceParam is the query parameter that asks for
+	// the records changed since a time ("updated_since"), UpdatedPath
+	// where a record holds the time it changed ("updated_at"), SinceFormat
+	// the parameter's layout (RFC 3339 when ""; "unix" for seconds), and
+	// Overlap how far before the last change seen the next run asks
+	// (one minute when 0).
+	SinceParam, UpdatedPath, SinceFormat string
+	Overlap                              time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&o.PageParam, "page")
+	def(&o.OffsetParam, "offset")
+	def(&o.CursorParam, "cursor")
+	def(&o.NextCursorPath, "next_cursor")
+	def(&o.NextURLPath, "next")
+	if o.Style == PageNumber {
+		def(&o.SizeParam, "per_page")
+	}
+	def(&o.SizeParam, "limit")
+	if o.FirstPage == 0 {
+		o.FirstPage = 1
+	}
+	if o.Overlap <= 0 {
+		o.Overlap = time.Minute
+	}
+	if o.Style == "" {
+		o.Style = Single
+	}
+	return o
+}
+
+// Page is one page of a list.
+type Page struct {
+	// Items are the list's entries, decoded (objects are map[string]any).
+	Items []any
+	// Cursor is the position to keep once the page is committed.
+	Cursor string
+}
+
+// Pager reads one list from a cursor on. It is not safe for concurrent
+// use.
+type Pager struct {
+	client  *rest.Client
+	opts    Options
+	st      state
+	started string // the cursor the run started from
+	done    bool
+}
+
+// New returns a pager for the list, from the flow's cursor.
+func New(client *rest.Client, opts Options, cursor string) (*Pager, error) {
+	opts = opts.withDefaults()
+	switch opts.Style {
+	case PageNumber, Offset, Cursor, LinkHeader, NextURL, Single:
+	default:
+		return nil, fmt.Errorf("unknown paging style %q", opts.Style)
+	}
+	st, err := parseState(cursor, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Pager{client: client, opts: opts, st: st, started: cursor}, nil
+}
+
+// Next reads the next page; connectors.ErrEndOfInput when the list is
+// read. A run that ends on an empty answer still returns a last page,
+// without items, to keep the cursor where the next run starts.
+func (p *Pager) Next(ctx context.Context) (Page, error) {
+	if p.done {
+		return Page{}, connectors.ErrEndOfInput
+	}
+	res, err := p.client.Do(ctx, p.request())
+	if err != nil {
+		return Page{}, err
+	}
+	var body any
+	if err := res.Decode(&body); err != nil {
+		return Page{}, err
+	}
+	items, err := p.items(body)
+	if err != nil {
+		return Page{}, err
+	}
+	next, last := p.next(res, body, len(items))
+	p.st.seen(items, p.opts)
+	if last {
+		p.done = true
+		p.st = p.st.finished(p.opts, next)
+		if len(items) == 0 && p.st.String(p.opts) == p.started {
+			return Page{}, connectors.ErrEndOfInput
+		}
+	} else {
+		p.st.Pos = next
+	}
+	return Page{Items: items, Cursor: p.st.String(p.opts)}, nil
+}
+
+// items finds the list of records in an answer.
+func (p *Pager) items(body any) ([]any, error) {
+	found, ok := rest.Lookup(body, p.opts.RecordsPath)
+	if !ok {
+		if p.opts.RecordsPath != "" && body != nil {
+			if _, isObject := body.(map[string]any); isObject {
+				return nil, nil // the key is absent: no records
+			}
+		}
+		if body == nil {
+			return nil, nil
+		}
+		return nil, connectors.Permanent(fmt.Errorf("%s: the answer has no list of records at %q", p.opts.Path, p.opts.RecordsPath))
+	}
+	list, isList := found.([]any)
+	if !isList {
+		return nil, connectors.Permanent(fmt.Errorf("%s: the answer holds %s at %q, not a list of records", p.opts.Path, kind(found), p.opts.RecordsPath))
+	}
+	return list, nil
+}
+
+func kind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case string:
+		return "a text"
+	}
+	return "a value"
+}
+
+// formatSince writes a time as the since parameter wants it.
+func formatSince(t time.Time, layout string) string {
+	switch layout {
+	case "", "rfc3339":
+		return t.UTC().Format(time.RFC3339)
+	case "unix":
+		return strconv.FormatInt(t.Unix(), 10)
+	}
+	return t.UTC().Format(layout)
+}

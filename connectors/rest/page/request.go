@@ -1,0 +1,119 @@
+package page
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors/rest"
+)
+
+// request is the request of the next page.
+func (p *Pager) request() rest.Request {
+	o, st := p.opts, p.st
+	if (o.Style == LinkHeader || o.Style == NextURL) && st.Pos != "" {
+		return rest.Request{Path: st.Pos} // the app's own address holds every parameter
+	}
+	q := url.Values{}
+	for k, vs := range o.Query {
+		q[k] = append([]string(nil), vs...)
+	}
+	if since, ok := parseTime(st.Since); ok && o.SinceParam != "" {
+		q.Set(o.SinceParam, formatSince(since.Add(-o.Overlap), o.SinceFormat))
+	}
+	if o.PageSize > 0 && o.Style != Single {
+		q.Set(o.SizeParam, strconv.Itoa(o.PageSize))
+	}
+	switch o.Style {
+	case PageNumber:
+		q.Set(o.PageParam, strconv.Itoa(p.pageNumber()))
+	case Offset:
+		q.Set(o.OffsetParam, strconv.Itoa(atoi(st.Pos)))
+	case Cursor:
+		if st.Pos != "" {
+			q.Set(o.CursorParam, st.Pos)
+		}
+	}
+	return rest.Request{Path: o.Path, Query: q}
+}
+
+func (p *Pager) pageNumber() int {
+	if p.st.Pos == "" {
+		return p.opts.FirstPage
+	}
+	return atoi(p.st.Pos)
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// next is the position of the page after this one, and whether this one
+// was the last.
+func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
+	o, pos := p.opts, p.st.Pos
+	short := n == 0 || (o.PageSize > 0 && n < o.PageSize)
+	switch o.Style {
+	case PageNumber:
+		return strconv.Itoa(p.pageNumber() + 1), short
+	case Offset:
+		return strconv.Itoa(atoi(pos) + n), short
+	case Cursor:
+		token := rest.LookupString(body, o.NextCursorPath)
+		return token, token == "" || n == 0 || token == pos || (o.ShortPageEnds && short)
+	case LinkHeader:
+		next := resolve(res, nextLink(res.Header))
+		return next, next == "" || next == pos || (o.ShortPageEnds && short)
+	case NextURL:
+		next := resolve(res, rest.LookupString(body, o.NextURLPath))
+		return next, next == "" || next == pos || (o.ShortPageEnds && short)
+	}
+	return "", true
+}
+
+// resolve makes an address relative to the answer's absolute.
+func resolve(res *rest.Response, ref string) string {
+	if ref == "" || res.URL == nil {
+		return ref
+	}
+	u, err := res.URL.Parse(ref)
+	if err != nil {
+		return ref // the client refuses it with a clear error
+	}
+	return u.String()
+}
+
+// nextLink finds rel="next" in Link headers (RFC 8288):
+// <https://api.example.com/orders?page=2>; rel="next", <…>; rel="last".
+func nextLink(h http.Header) string {
+	for _, header := range h.Values("Link") {
+		for _, link := range strings.Split(header, ",") {
+			target, params, ok := strings.Cut(link, ";")
+			if !ok {
+				continue
+			}
+			target = strings.TrimSpace(target)
+			if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+				continue
+			}
+			for _, param := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(param), "=")
+				if strings.EqualFold(k, "rel") && hasRel(strings.Trim(v, `"`), "next") {
+					return target[1 : len(target)-1]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func hasRel(rels, want string) bool {
+	for _, r := range strings.Fields(rels) {
+		if strings.EqualFold(r, want) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,126 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Request is one call to the app.
+type Request struct {
+	// Method is GET when empty.
+	Method string
+	// Path is relative to the base URL ("orders/12", "orders?status=open"),
+	// or an absolute address on the base URL's scheme and host, such as a
+	// next page's link.
+	Path string
+	// Query is added to the address's query.
+	Query url.Values
+	// Header is added to the request's headers.
+	Header http.Header
+	// JSON, when set, is encoded as the body (application/json).
+	JSON any
+	// Body, when set and JSON is not, is sent as it is, with ContentType.
+	Body        []byte
+	ContentType string
+	// IdempotencyKey is sent in the client's idempotency header, when it
+	// has one: the same for every attempt at one write.
+	IdempotencyKey string
+	// NoAuth sends the request without the client's credentials (a login
+	// request carries its own).
+	NoAuth bool
+}
+
+func (r Request) method() string {
+	if r.Method == "" {
+		return http.MethodGet
+	}
+	return r.Method
+}
+
+// encode returns the request's body and content type.
+func (r Request) encode() ([]byte, string, error) {
+	if r.JSON != nil {
+		data, err := json.Marshal(r.JSON)
+		if err != nil {
+			return nil, "", fmt.Errorf("encoding the body as JSON: %w", err)
+		}
+		return data, "application/json", nil
+	}
+	if r.Body != nil {
+		return r.Body, r.ContentType, nil
+	}
+	return nil, "", nil
+}
+
+// Response is the app's answer, read in full.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// URL is the address that answered, for resolving relative links.
+	URL *url.URL
+}
+
+// Decode reads the answer's JSON into v, keeping numbers exact
+// (json.Number in maps). An answer whose content type is set and is not
+// JSON, or whose body is not one JSON value, is refused with a permanent
+// error quoting its beginning.
+func (res *Response) Decode(v any) error {
+	op := res.op()
+	if ct := res.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return connectors.Permanent(fmt.Errorf("%s: the answer is %s, not JSON%s", op, ct, connectors.ShortBody(res.Body)))
+	}
+	if err := DecodeJSON(res.Body, v); err != nil {
+		return connectors.Permanent(fmt.Errorf("%s: %w%s", op, err, connectors.ShortBody(res.Body)))
+	}
+	return nil
+}
+
+func (res *Response) op() string {
+	if res.URL == nil {
+		return "the answer"
+	}
+	return "the answer of " + res.URL.Path
+}
+
+// DecodeJSON decodes exactly one JSON value from data into v, with
+// UseNumber. Nothing is decoded from data that is not one JSON value.
+func DecodeJSON(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("the answer is empty, not JSON")
+	}
+	if !json.Valid(data) {
+		var raw json.RawMessage
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("the answer is not JSON as expected: %w", err)
+		}
+		return fmt.Errorf("the answer holds more than one JSON value")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("the answer is not JSON as expected: %w", err)
+	}
+	return nil
+}
+
+// isJSON reports whether a content type is JSON: application/json, a type
+// ending in +json, or text/json, in UTF-8 when a charset is named.
+func isJSON(ct string) bool {
+	media, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
+		return false
+	}
+	return media == "application/json" || media == "text/json" || strings.HasSuffix(media, "+json")
+}

@@ -1,0 +1,53 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// Verdict words a failed "test connection" call for a person, and the
+// facts worth showing: "login refused: …", "the certificate is not trusted
+// (SHA-256 fingerprint …)" with the fingerprint, "host not found:
+// shop.example.com", "nothing answers at …", "no answer in time",
+// "reconnect needed: …".
+func Verdict(err error) (string, map[string]string) {
+	if errors.Is(err, connectors.ErrReconnectNeeded) {
+		return "reconnect needed: " + strings.TrimPrefix(err.Error(), connectors.ErrReconnectNeeded.Error()+": "), nil
+	}
+	if cert, ok := untrustedCert(err); ok {
+		fp := Fingerprint(cert)
+		return "the certificate is not trusted (SHA-256 fingerprint " + fp + "), issued to " + cert.Subject.CommonName +
+			" by " + cert.Issuer.CommonName + "; trust its authority in tls_ca if it is yours", map[string]string{"fingerprint": fp}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return "host not found: " + dnsErr.Name, nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time: " + err.Error(), nil
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return statusVerdict(se), nil
+	}
+	return err.Error(), nil
+}
+
+func statusVerdict(se *StatusError) string {
+	switch {
+	case se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden:
+		return "login refused: " + se.Error()
+	case se.Status == http.StatusNotFound:
+		return "the test address was not found, check the base URL: " + se.Error()
+	case se.Status == http.StatusTooManyRequests:
+		return "the app is limiting calls, try again later: " + se.Error()
+	case se.Status >= 500:
+		return "the app has a problem of its own: " + se.Error()
+	}
+	return se.Error()
+}

@@ -1,0 +1,92 @@
+package restapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+)
+
+// Write creates the record, or updates req.TargetID, with the body the
+// write mapping made.
+func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+	spec, err := c.entity(req.Entity)
+	if err != nil {
+		return connectors.WriteResult{}, err
+	}
+	call, method := spec.Create, http.MethodPost
+	if req.TargetID != "" && spec.Update != nil {
+		call, method = spec.Update, http.MethodPut
+	}
+	if call == nil {
+		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("the connection has no create request for %s records", req.Entity))
+	}
+	if call.Method != "" {
+		method = call.Method
+	}
+	var body any = req.Data
+	if call.Wrap != "" {
+		body = map[string]any{call.Wrap: req.Data}
+	}
+	res, err := c.client.Do(ctx, rest.Request{Method: method, Path: fill(call.Path, req.TargetID, req.Key), JSON: body,
+		IdempotencyKey: req.IdempotencyKey})
+	if err != nil {
+		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
+	}
+	return written(res, call, spec, req.TargetID), nil
+}
+
+// fill puts the record's id and key, escaped, into a path template.
+func fill(path, id, key string) string {
+	return strings.NewReplacer("{id}", url.PathEscape(id), "{key}", url.PathEscape(key)).Replace(path)
+}
+
+// written reads the app's answer to a write: the record and its id. An
+// answer that is not JSON is kept as text; the id is then the one sent.
+func written(res *rest.Response, call *Call, spec Entity, targetID string) connectors.WriteResult {
+	out := connectors.WriteResult{TargetID: targetID}
+	if len(bytes.TrimSpace(res.Body)) == 0 {
+		return out
+	}
+	var answer any
+	if err := rest.DecodeJSON(res.Body, &answer); err != nil {
+		out.Response = map[string]any{"body": string(res.Body)}
+		return out
+	}
+	record, _ := rest.Lookup(answer, call.Record)
+	if m, ok := record.(map[string]any); ok {
+		out.Response = m
+	} else {
+		out.Response = map[string]any{"body": answer}
+	}
+	if id := rest.LookupString(record, spec.idPath()); id != "" {
+		out.TargetID = id
+	}
+	return out
+}
+
+// Get fetches one record by id with the entity's get request.
+func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (connectors.Record, error) {
+	spec, err := c.entity(entity)
+	if err != nil {
+		return connectors.Record{}, err
+	}
+	if spec.Get == nil {
+		return connectors.Record{}, connectors.Permanent(fmt.Errorf("the connection has no get request for %s records", entity))
+	}
+	method := spec.Get.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var answer any
+	if _, err := c.client.DoJSON(ctx, rest.Request{Method: method, Path: fill(spec.Get.Path, id, "")}, &answer); err != nil {
+		return connectors.Record{}, fmt.Errorf("getting %s %s: %w", entity, id, err)
+	}
+	record, _ := rest.Lookup(answer, spec.Get.Record)
+	return spec.record(record, 0), nil
+}
