@@ -35,8 +35,14 @@ type flowEnv struct {
 
 func newFlowEnv(t testing.TB, entity connectors.Entity, flowFields map[string]any) *flowEnv {
 	t.Helper()
+	return newFlowEnvWith(t, fastEngine, entity, flowFields)
+}
+
+// newFlowEnvWith is newFlowEnv with the engine tuned by cfg.
+func newFlowEnvWith(t testing.TB, cfg EngineConfig, entity connectors.Entity, flowFields map[string]any) *flowEnv {
+	t.Helper()
 	env := newTestEnv(t)
-	env.sb.engine.cfg = fastEngine.withDefaults()
+	env.sb.engine.cfg = cfg.withDefaults()
 	n := storeSeq.Add(1)
 	srcName, dstName := fmt.Sprintf("src-%d", n), fmt.Sprintf("dst-%d", n)
 	src := env.saveConnection(t, "Source", "memory", map[string]any{"store": srcName}, nil)
@@ -490,25 +496,27 @@ func TestEngineSurvivesAConnectorPanic(t *testing.T) {
 }
 
 func TestStaleFailuresDoNotTakeAConnectionDownAgain(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, nil)
+	cfg := fastEngine
+	cfg.ProbeEvery = time.Hour // the test probes by hand
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
 	target := fe.flow.GetString("target")
 	h := fe.sb.engine.health
 	before := time.Now()
-	for range fastEngine.DownAfter {
-		h.failed(target, "503", time.Now())
+	for i := range cfg.DownAfter { // failures a probe interval apart
+		h.failed(target, "503", before, before.Add(time.Duration(i)*cfg.ProbeEvery))
 	}
 	if !h.isDown(target) {
 		t.Fatal("not down after repeated failures")
 	}
 	h.probeOK(target)
-	h.failed(target, "503 from an attempt begun during the outage", before)
+	h.failed(target, "503 from an attempt begun during the outage", before, time.Now())
 	if h.isDown(target) {
 		t.Fatal("a stale failure took the connection down again")
 	}
 	recovered := time.Now()
 	h.ok(target, recovered)
 	for range fastEngine.DownAfter * 2 {
-		h.failed(target, "503 answered late", before)
+		h.failed(target, "503 answered late", before, time.Now())
 	}
 	if h.isDown(target) {
 		t.Fatal("failures of attempts begun before the recovery took the connection down")

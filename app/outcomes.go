@@ -79,7 +79,7 @@ func (e *Engine) afterCommit(batch []outcome) {
 		case o.succeeded != "":
 			e.health.ok(o.succeeded, o.start)
 		case o.blame != "" && o.status == StatusRetrying:
-			e.health.failed(o.blame, o.err, o.start)
+			e.health.failed(o.blame, o.err, o.start, o.start.Add(o.duration))
 		}
 		if o.status == StatusFailed {
 			failures[o.tx.Flow]++

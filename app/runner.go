@@ -120,7 +120,7 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 		msg = rt.redact.text(err.Error())
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
 		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
-			e.health.failed(rt.source.Id, msg, start)
+			e.health.failed(rt.source.Id, msg, start, time.Now())
 		}
 	}
 	_, dbErr := e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, error = {:error}, updated = {:now} WHERE id = {:id}`).
