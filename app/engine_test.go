@@ -43,6 +43,7 @@ func newFlowEnvWith(t testing.TB, cfg EngineConfig, entity connectors.Entity, fl
 	t.Helper()
 	env := newTestEnv(t)
 	env.sb.engine.cfg = cfg.withDefaults()
+	useMailServer(env.app)
 	n := storeSeq.Add(1)
 	srcName, dstName := fmt.Sprintf("src-%d", n), fmt.Sprintf("dst-%d", n)
 	src := env.saveConnection(t, "Source", "memory", map[string]any{"store": srcName}, nil)
@@ -61,6 +62,12 @@ func newFlowEnvWith(t testing.TB, cfg EngineConfig, entity connectors.Entity, fl
 	}
 	t.Cleanup(env.sb.engine.Stop)
 	return fe
+}
+
+// useMailServer configures SMTP; the test app's mailer takes every mail.
+func useMailServer(app core.App) {
+	smtp := &app.Settings().SMTP
+	smtp.Enabled, smtp.Host, smtp.Port = true, "127.0.0.1", 25
 }
 
 func newRecord(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
@@ -250,7 +257,7 @@ func TestEngineRetriesTransientErrorsAndFailsPermanentOnes(t *testing.T) {
 	}
 	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() == 1 })
 	msg := fe.app.TestMailer.LastMessage()
-	if !strings.Contains(msg.Subject, `1 record failed in "flow"`) || !strings.Contains(msg.Text, "422 SKU-2 has no tax class") ||
+	if msg.Subject != "1 product failed in Source -> Target" || !strings.Contains(msg.Text, "422 SKU-2 has no tax class") ||
 		msg.To[0].Address != "owner@example.com" {
 		t.Fatalf("alert %q: %q to %v", msg.Subject, msg.Text, msg.To)
 	}

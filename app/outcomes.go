@@ -86,20 +86,11 @@ func (e *Engine) afterCommit(batch []outcome) {
 		}
 	}
 	for flow, n := range failures {
-		e.alerts.failed(flow, n, firstError(batch, flow))
+		e.alerts.failed(flow, n)
 	}
 	if hasRetry(batch) {
 		e.Wake()
 	}
-}
-
-func firstError(batch []outcome, flow string) string {
-	for _, o := range batch {
-		if o.tx.Flow == flow && o.status == StatusFailed {
-			return fmt.Sprintf("%s: %s", o.tx.Key, o.err)
-		}
-	}
-	return ""
 }
 
 func hasRetry(batch []outcome) bool {

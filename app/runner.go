@@ -210,10 +210,11 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 	if err != nil {
 		return err
 	}
-	return e.app().RunInTransaction(func(tx core.App) error {
+	failed := 0
+	err = e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
-		_, failed, err := insertTransactions(tx, items, now)
-		if err != nil {
+		var err error
+		if _, failed, err = insertTransactions(tx, items, now); err != nil {
 			return err
 		}
 		if page.Cursor != "" {
@@ -226,6 +227,10 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 		}
 		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
 	})
+	if err == nil && failed > 0 { // records that could not be read failed for good
+		e.alerts.failed(rt.flow.Id, failed)
+	}
+	return err
 }
 
 // inboxItems prepares records for the inbox: redacted input payloads and
