@@ -238,15 +238,12 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 func (e *Engine) inboxItems(rt *flowRuntime, runID string, records []connectors.Record) ([]inboxItem, error) {
 	items := make([]inboxItem, 0, len(records))
 	for _, r := range records {
-		input, err := encodePayloads(Payloads{Input: rt.redact.record(r.Data)})
+		p, failure := e.inboxInput(rt, r)
+		input, err := encodePayloads(p)
 		if err != nil {
 			return nil, err
 		}
-		it := inboxItem{flow: rt.flow.Id, run: runID, record: r, input: input, lane: laneOf(rt, r)}
-		if r.Err != nil {
-			it.err = rt.redact.text(r.Err.Error())
-		}
-		items = append(items, it)
+		items = append(items, inboxItem{flow: rt.flow.Id, run: runID, record: r, input: input, lane: laneOf(rt, r), err: failure})
 	}
 	return items, nil
 }

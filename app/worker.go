@@ -125,6 +125,9 @@ func (e *Engine) process(c claimed) (o outcome) {
 		return e.finish(o, start, connectors.Permanent(err))
 	}
 	o.flow = rt
+	if p.Unreadable { // a retry cannot read it any better
+		return e.finish(o, start, connectors.Permanent(e.unreadable(rt, fmt.Sprint(p.Input["error"]))))
+	}
 	res, err := rt.program.Run(p.Input)
 	defer res.Release() // its maps are reused once written and encoded below
 	plain, encErr := e.encodeRecords(&o, rt, res)
