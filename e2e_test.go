@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-app/switchboard/app/secrets"
 )
@@ -90,6 +94,28 @@ func TestCommands(t *testing.T) {
 	a.call(t, http.MethodGet, "/api/collections/users/records", token, nil, &me)
 	if len(me.Items) != 1 || me.Items[0].Role != "operator" {
 		t.Fatalf("users as operator = %+v", me)
+	}
+}
+
+// TestBadEnvironmentStopsTheStart: a mistyped engine setting stops the
+// appliance at once with an error naming the variable, its value and what
+// is expected, instead of running with the default.
+func TestBadEnvironmentStopsTheStart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a start that goes on is killed
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "serve", "--http", freeAddr(t))
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(cleanEnv(), "SWITCHBOARD_WORKERS=abc", "SWITCHBOARD_RETRY_BASE=5")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || ctx.Err() != nil {
+		t.Fatalf("serve with a bad environment ended with %v; want exit status 1\n%s", err, out)
+	}
+	for _, want := range []string{"SWITCHBOARD_WORKERS=abc: want a whole number",
+		"SWITCHBOARD_RETRY_BASE=5: want a duration above zero with its unit"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
 

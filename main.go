@@ -28,12 +28,17 @@ const defaultDataDir = "./sb_data"
 
 func main() {
 	app.Version, app.Commit, app.Date = version, commit, date
+	engine, err := app.ConfigFromEnv()
+	if err != nil {
+		slog.Error("switchboard cannot start", "error", err)
+		os.Exit(1)
+	}
 	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: defaultDataDir})
 	pb.RootCmd.Use = "switchboard"
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations", Automigrate: false})
-	sb := app.Register(pb, app.Options{Engine: app.ConfigFromEnv()})
+	sb := app.Register(pb, app.Options{Engine: engine})
 	var withDemo bool
 	pb.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
 		"with serve: create a demo integration on local folders and run it (see docs/demo.md)")

@@ -169,13 +169,15 @@ func (a *alerter) recipients(integ *core.Record) ([]mail.Address, error) {
 	return to, nil
 }
 
-// mail sends an alert to an integration's alert addresses; an error says
-// why it was not sent.
+// mail sends an alert to an integration's alert addresses, without the
+// secrets of its connections; an error says why it was not sent.
 func (a *alerter) mail(integ *core.Record, m alertMail) error {
 	to, err := a.recipients(integ)
 	if err != nil {
 		return err
 	}
+	clean := a.integrationRedactor(integ)
+	m.subject, m.html, m.text = clean.text(m.subject), clean.text(m.html), clean.text(m.text)
 	app := a.e.app()
 	meta := app.Settings().Meta
 	msg := &mailer.Message{
@@ -189,6 +191,15 @@ func (a *alerter) mail(integ *core.Record, m alertMail) error {
 		return fmt.Errorf("the mail server did not take the alert: %w", err)
 	}
 	return nil
+}
+
+// integrationRedactor is the redactor of an integration's connections.
+func (a *alerter) integrationRedactor(integ *core.Record) redactor {
+	conns, err := a.e.app().FindRecordsByIds(connectionsCollection, []string{integ.GetString("a"), integ.GetString("b")})
+	if err != nil {
+		return redactor{}
+	}
+	return a.e.sb.redactorOf(conns...)
 }
 
 // activityLink is the address of the flow's failed transactions on the

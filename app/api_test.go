@@ -25,7 +25,8 @@ type scenario struct {
 	notWant []string
 	after   func(t testing.TB, env *testEnv)
 	seed    func(t testing.TB, env *testEnv)
-	decode  func(body string) error // reads the answer before after runs
+	decode  func(body string) error                       // reads the answer before after runs
+	answer  func(t testing.TB, env *testEnv, body []byte) // checks the answer's body
 }
 
 func (sc scenario) run(t *testing.T) {
@@ -41,14 +42,20 @@ func (sc scenario) run(t *testing.T) {
 		ExpectedContent:    sc.want,
 		NotExpectedContent: append([]string{"hunter2", "sb1:"}, sc.notWant...),
 		AfterTestFunc: func(t testing.TB, _ *tests.TestApp, res *http.Response) {
+			body, err := io.ReadAll(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if sc.decode != nil {
-				body, _ := io.ReadAll(res.Body)
 				if err := sc.decode(string(body)); err != nil {
 					t.Fatalf("reading the answer %s: %v", body, err)
 				}
 			}
 			if sc.after != nil {
 				sc.after(t, env)
+			}
+			if sc.answer != nil {
+				sc.answer(t, env, body)
 			}
 		},
 	}

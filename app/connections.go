@@ -21,6 +21,7 @@ const connectionsCollection = "connections"
 func (s *Switchboard) bindConnections() {
 	s.app.OnRecordCreateRequest(connectionsCollection).BindFunc(s.sealSubmittedSecrets)
 	s.app.OnRecordUpdateRequest(connectionsCollection).BindFunc(s.sealSubmittedSecrets)
+	s.app.OnRecordUpdate(connectionsCollection).BindFunc(s.clearSecretsOnNewAddress)
 	s.app.OnRecordValidate(connectionsCollection).BindFunc(s.validateConnection)
 	s.app.OnRecordEnrich(connectionsCollection).BindFunc(showSecretNames)
 	s.app.OnRecordCreate(connectionsCollection).BindFunc(func(e *core.RecordEvent) error {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,38 +80,6 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	return c
 }
 
-// ConfigFromEnv reads the engine's settings from the environment:
-// SWITCHBOARD_WORKERS, SWITCHBOARD_RETENTION_DAYS, SWITCHBOARD_RETRY_BASE,
-// SWITCHBOARD_RETRY_MAX, SWITCHBOARD_RETRY_MAX_AGE, SWITCHBOARD_DOWN_AFTER,
-// SWITCHBOARD_PROBE_INTERVAL and SWITCHBOARD_ALERT_INTERVAL (durations such
-// as 30s or 15m) and SWITCHBOARD_WEBHOOK_RATE (webhook calls per second per
-// flow). Unset or unreadable values keep their defaults.
-func ConfigFromEnv() EngineConfig {
-	var c EngineConfig
-	c.Workers = envInt("SWITCHBOARD_WORKERS")
-	c.DownAfter = envInt("SWITCHBOARD_DOWN_AFTER")
-	if days := envInt("SWITCHBOARD_RETENTION_DAYS"); days > 0 {
-		c.Retention = time.Duration(days) * 24 * time.Hour
-	}
-	c.BackoffBase = envDuration("SWITCHBOARD_RETRY_BASE")
-	c.BackoffMax = envDuration("SWITCHBOARD_RETRY_MAX")
-	c.MaxAge = envDuration("SWITCHBOARD_RETRY_MAX_AGE")
-	c.ProbeEvery = envDuration("SWITCHBOARD_PROBE_INTERVAL")
-	c.AlertEvery = envDuration("SWITCHBOARD_ALERT_INTERVAL")
-	c.WebhookRate, _ = strconv.ParseFloat(os.Getenv("SWITCHBOARD_WEBHOOK_RATE"), 64)
-	return c
-}
-
-func envInt(name string) int {
-	n, _ := strconv.Atoi(os.Getenv(name))
-	return n
-}
-
-func envDuration(name string) time.Duration {
-	d, _ := time.ParseDuration(os.Getenv(name))
-	return d
-}
-
 // Engine moves records: it runs flows (reads into the inbox), processes
 // the inbox with a pool of workers, retries, and records the outcomes.
 type Engine struct {
@@ -131,7 +97,8 @@ type Engine struct {
 	hooks    webhookRuns
 	hookLims *hookLimiter
 	active   activeCache
-	turn     int // the flow the next claim starts with
+	turn     int          // the flow the next claim starts with
+	log      *slog.Logger // where the engine logs; the app's logger when nil
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -165,7 +132,13 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 
 func (e *Engine) app() core.App { return e.sb.app }
 
-func (e *Engine) logger() *slog.Logger { return e.sb.logger().With(slog.String("part", "engine")) }
+func (e *Engine) logger() *slog.Logger {
+	l := e.log
+	if l == nil {
+		l = e.sb.logger()
+	}
+	return l.With(slog.String("part", "engine"))
+}
 
 // Start starts the workers, the committer, the scheduler and the
 // background loops. It is called once the server starts.

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -61,15 +62,21 @@ func (e *Engine) exists(collection, id string) bool {
 }
 
 func (e *Engine) handleRetry(re *core.RequestEvent) error {
-	if !e.exists("transactions", re.Request.PathValue("id")) {
+	tx, err := e.app().FindRecordById("transactions", re.Request.PathValue("id"))
+	if err != nil {
 		return re.NotFoundError("No such transaction.", nil)
 	}
-	n, err := e.Retry(dbx.HashExp{"id": re.Request.PathValue("id")})
+	if tx.GetString("flow") == "" {
+		return re.JSON(http.StatusConflict, map[string]any{"message": "Its flow " +
+			strconv.Quote(tx.GetString("flow_name")) + " was deleted, so it cannot run again; resolve it instead."})
+	}
+	n, err := e.Retry(dbx.HashExp{"id": tx.Id})
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return re.BadRequestError("Only a failed or skipped transaction can be retried.", nil)
+		return re.JSON(http.StatusConflict, map[string]any{"message": "Only a failed or skipped transaction can be retried; this one is " +
+			tx.GetString("status") + "."})
 	}
 	return re.JSON(http.StatusAccepted, map[string]any{"retried": n})
 }
@@ -87,11 +94,12 @@ func (e *Engine) handleRetryFailed(re *core.RequestEvent) error {
 
 // Retry puts the failed or skipped transactions that match back in the
 // inbox: they run again through the flow's current mapping and rules.
+// Those whose flow was deleted cannot run again; they are left alone.
 func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 	now := types.NowDateTime().String()
 	res, err := e.app().DB().Update("transactions",
 		dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
-		dbx.And(where, dbx.In("status", StatusFailed, StatusSkipped))).Execute()
+		dbx.And(where, dbx.In("status", StatusFailed, StatusSkipped), dbx.Not(dbx.HashExp{"flow": ""}))).Execute()
 	if err != nil {
 		return 0, err
 	}
@@ -149,16 +157,22 @@ func resolverID(auth *core.Record) string {
 	return auth.Id
 }
 
+// handlePayloads serves a transaction's payloads, redacted again with its
+// flow's current secrets: payloads stored by an older version may hold
+// forms of a secret that it did not redact.
 func (e *Engine) handlePayloads(re *core.RequestEvent) error {
-	var payloads string
-	err := e.app().DB().NewQuery("SELECT payloads FROM transactions WHERE id = {:id}").
-		Bind(dbx.Params{"id": re.Request.PathValue("id")}).Row(&payloads)
+	var payloads, flow string
+	err := e.app().DB().NewQuery("SELECT payloads, flow FROM transactions WHERE id = {:id}").
+		Bind(dbx.Params{"id": re.Request.PathValue("id")}).Row(&payloads, &flow)
 	if err != nil {
 		return re.NotFoundError("No such transaction.", nil)
 	}
 	p, err := decodePayloads(payloads)
 	if err != nil {
 		return err
+	}
+	if rt, err := e.loadFlow(flow); err == nil {
+		p = rt.redact.payloads(p)
 	}
 	return re.JSON(http.StatusOK, p)
 }

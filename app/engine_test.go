@@ -1,10 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +35,40 @@ type flowEnv struct {
 	*testEnv
 	source, target *memory.Store
 	flow           *core.Record
+	logs           *logLines // what the engine logged
+}
+
+// logLines collects a log written as JSON lines.
+type logLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// entries returns the entries logged with the message msg.
+func (l *logLines) entries(t testing.TB, msg string) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, line := range bytes.Split(l.buf.Bytes(), []byte("\n")) {
+		var entry map[string]any
+		if len(line) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(line, &entry); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if entry["msg"] == msg {
+			out = append(out, entry)
+		}
+	}
+	return out
 }
 
 func newFlowEnv(t testing.TB, entity connectors.Entity, flowFields map[string]any) *flowEnv {
@@ -56,7 +94,10 @@ func newFlowEnvWith(t testing.TB, cfg EngineConfig, entity connectors.Entity, fl
 		fields[k] = v
 	}
 	flow := newRecord(t, env.app, "flows", fields)
-	fe := &flowEnv{testEnv: env, source: memory.Open(srcName), target: memory.Open(dstName), flow: flow}
+	fe := &flowEnv{testEnv: env, source: memory.Open(srcName), target: memory.Open(dstName), flow: flow, logs: &logLines{}}
+	// The engine logs to the test's buffer and, as in the appliance, to
+	// the app's logger (whose stored lines the redaction tests read).
+	env.sb.engine.log = slog.New(slog.NewMultiHandler(slog.NewJSONHandler(fe.logs, nil), env.app.Logger().Handler()))
 	if err := env.sb.engine.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +172,7 @@ func (fe *flowEnv) waitStatuses(t *testing.T, want map[string]int) {
 
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if cond() {
 			return
@@ -153,7 +194,7 @@ func TestEngineMovesRecordsOnceAndUpdatesAfterwards(t *testing.T) {
 	if fe.target.Writes() != 20 || fe.target.Len() != 20 {
 		t.Fatalf("target writes %d, records %d; want 20 and 20", fe.target.Writes(), fe.target.Len())
 	}
-	for _, w := range fe.target.Log() { // the engine reuses a record's maps after writing it
+	for _, w := range fe.target.Log() { // the target keeps each record it was given
 		if got, _ := fe.target.Get(connectors.Product, w.ID); w.Data["sku"] == nil || fmt.Sprint(got) != fmt.Sprint(w.Data) {
 			t.Fatalf("target holds %v for %s, written %v", got, w.ID, w.Data)
 		}
@@ -196,18 +237,32 @@ func TestEngineMovesRecordsOnceAndUpdatesAfterwards(t *testing.T) {
 // registered in the test registry when it is not yet, writing to store.
 func (fe *flowEnv) retarget(t testing.TB, spec connectors.Spec, ctor connectors.Constructor, store string) {
 	t.Helper()
+	fe.repoint(t, "target", "b", spec, ctor, store)
+}
+
+// resource points the flow's source at a new connection of the given
+// connector, as retarget does its target.
+func (fe *flowEnv) resource(t testing.TB, spec connectors.Spec, ctor connectors.Constructor, store string) {
+	t.Helper()
+	fe.repoint(t, "source", "a", spec, ctor, store)
+}
+
+// repoint puts a new connection on one side of the flow (field) and of its
+// integration (end).
+func (fe *flowEnv) repoint(t testing.TB, field, end string, spec connectors.Spec, ctor connectors.Constructor, store string) {
+	t.Helper()
 	if _, ok := fe.sb.registry.Lookup(spec.Name); !ok {
 		if err := fe.sb.registry.Register(spec, ctor); err != nil {
 			t.Fatal(err)
 		}
 	}
-	target := fe.saveConnection(t, spec.Title+" target", spec.Name, map[string]any{"store": store}, nil)
+	conn := fe.saveConnection(t, spec.Title+" "+field, spec.Name, map[string]any{"store": store}, nil)
 	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
-	integ.Set("b", target.Id)
+	integ.Set(end, conn.Id)
 	if err := fe.app.Save(integ); err != nil {
 		t.Fatal(err)
 	}
-	fe.flow.Set("target", target.Id)
+	fe.flow.Set(field, conn.Id)
 	if err := fe.app.Save(fe.flow); err != nil {
 		t.Fatal(err)
 	}
@@ -297,12 +352,10 @@ func TestEngineFilterRuleSkipsWithReason(t *testing.T) {
 	}
 }
 
-// TestEngineWritesMappedRecordsWhileReusingTheirMaps: with mappings in and
-// out, the engine releases each mapping result after the write, and the
-// next records reuse its maps; every record still arrives whole, and the
-// activity keeps its canonical and output records.
-func TestEngineWritesMappedRecordsWhileReusingTheirMaps(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, map[string]any{"mapping": map[string]any{
+// pricedProductMapping maps products in and out, with nested objects and a
+// computed decimal written as a number.
+func pricedProductMapping() map[string]any {
+	return map[string]any{"mapping": map[string]any{
 		"in": []map[string]any{
 			{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "upper(name)"},
 			{"target": "prices.list", "expr": "price"}, {"target": "prices.currency", "expr": `"EUR"`},
@@ -311,7 +364,14 @@ func TestEngineWritesMappedRecordsWhileReusingTheirMaps(t *testing.T) {
 			{"target": "code", "expr": "sku"}, {"target": "title", "expr": "name"},
 			{"target": "price.amount", "expr": "num(prices.list * 1.21)"}, {"target": "price.currency", "expr": "prices.currency"},
 		},
-	}})
+	}}
+}
+
+// TestEngineWritesMappedRecordsWhole: with mappings in and out, every
+// record arrives whole at a target that keeps what it is given, and the
+// activity keeps its canonical and output records.
+func TestEngineWritesMappedRecordsWhole(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, pricedProductMapping())
 	const n = 40
 	for i := range n {
 		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), map[string]any{
@@ -371,7 +431,8 @@ func TestEngineOutagePausesAlertsOnceAndRecovers(t *testing.T) {
 		rec, _ := fe.app.FindFirstRecordByData(connectionsCollection, "name", "Target")
 		return rec.GetString("status") == ConnDown
 	})
-	time.Sleep(100 * time.Millisecond) // the probe keeps failing meanwhile
+	refused := fe.target.Refused()
+	eventually(t, "two probes refused", func() bool { return fe.target.Refused() >= refused+2 })
 	fe.target.SetOutage(nil)
 	fe.waitStatuses(t, map[string]int{StatusSucceeded: 50})
 	rec, _ := fe.app.FindFirstRecordByData(connectionsCollection, "name", "Target")
@@ -434,7 +495,8 @@ func TestEngineStopDrainsInFlightWork(t *testing.T) {
 
 func TestEngineRunsOfAFlowDoNotOverlap(t *testing.T) {
 	fe := newFlowEnv(t, connectors.Product, nil)
-	fe.source.SetDelay(200 * time.Millisecond)
+	release := fe.source.Hold() // the first run's read waits until released
+	t.Cleanup(release)
 	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
 	first, err := fe.sb.engine.RunFlow(fe.flow.Id, TriggerManual)
 	if err != nil {
@@ -444,6 +506,7 @@ func TestEngineRunsOfAFlowDoNotOverlap(t *testing.T) {
 	if !errors.Is(err, ErrFlowRunning) || second != first {
 		t.Fatalf("second run = %q, %v; want ErrFlowRunning with run %q", second, err, first)
 	}
+	release()
 	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
 }
 
@@ -486,31 +549,86 @@ func (p *panicky) Write(context.Context, connectors.WriteRequest) (connectors.Wr
 	panic("index out of range")
 }
 
+// panickyReader is a source whose reads panic.
+type panickyReader struct{}
+
+var panickyReaderSpec = connectors.Spec{
+	Name: "panicky-reader", Title: "Panicky reader", Category: connectors.CategoryGeneric,
+	Auth:   []connectors.AuthKind{connectors.AuthNone},
+	Fields: []connectors.Field{{Name: "store", Title: "Store", Type: connectors.TypeString, Required: true, Help: "Store name."}},
+	Reads:  connectors.Entities(),
+}
+
+func (panickyReader) Test(context.Context) (connectors.TestResult, error) {
+	return connectors.TestResult{OK: true, Message: "ok"}, nil
+}
+func (panickyReader) Close() error { return nil }
+func (panickyReader) Read(context.Context, connectors.ReadRequest) (connectors.PageStream, error) {
+	panic("assignment to entry in nil map")
+}
+
+// TestEngineSurvivesAConnectorPanic: a panic in a connector's write fails
+// the record, and one in its read fails the run, each with a short message;
+// the log has the panic with its stack, which shows where it began.
 func TestEngineSurvivesAConnectorPanic(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, nil)
-	spec := bufferedSpec
-	spec.Name, spec.Title = "panicky", "Panicky"
-	fe.retarget(t, spec, func(connectors.Config, connectors.Env) (connectors.Connector, error) {
-		return &panicky{}, nil
-	}, "x")
-	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
-	fe.run(t)
-	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
-	tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p1")
-	if !strings.Contains(tx.GetString("error"), "the connector failed: index out of range") {
-		t.Fatalf("error %q", tx.GetString("error"))
+	t.Run("write", func(t *testing.T) {
+		fe := newFlowEnv(t, connectors.Product, nil)
+		spec := bufferedSpec
+		spec.Name, spec.Title = "panicky", "Panicky"
+		fe.retarget(t, spec, func(connectors.Config, connectors.Env) (connectors.Connector, error) {
+			return &panicky{}, nil
+		}, "x")
+		fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+		fe.run(t)
+		fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+		tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p1")
+		if got := tx.GetString("error"); got != "the connector failed: index out of range" {
+			t.Fatalf("error %q, want the panic in a short message", got)
+		}
+		checkPanicLogged(t, fe, "transaction", tx.Id, "(*panicky).Write")
+	})
+	t.Run("read", func(t *testing.T) {
+		fe := newFlowEnv(t, connectors.Product, nil)
+		fe.resource(t, panickyReaderSpec, func(connectors.Config, connectors.Env) (connectors.Connector, error) {
+			return panickyReader{}, nil
+		}, "x")
+		run := fe.run(t)
+		var rec *core.Record
+		eventually(t, "the run to end", func() bool {
+			rec, _ = fe.app.FindRecordById("runs", run)
+			return rec != nil && !rec.GetDateTime("finished").IsZero()
+		})
+		if got := rec.GetString("error"); got != "the connector failed: assignment to entry in nil map" {
+			t.Fatalf("run error %q, want the panic in a short message", got)
+		}
+		checkPanicLogged(t, fe, "run", run, "panickyReader.Read")
+	})
+}
+
+// checkPanicLogged checks that the engine logged one panic, for the given
+// transaction or run, with a stack that names the function that panicked.
+func checkPanicLogged(t *testing.T, fe *flowEnv, key, id, function string) {
+	t.Helper()
+	logged := fe.logs.entries(t, "a connector panicked")
+	if len(logged) != 1 {
+		t.Fatalf("%d panics logged, want 1", len(logged))
+	}
+	stack, _ := logged[0]["stack"].(string)
+	if logged[0][key] != id || logged[0]["level"] != "ERROR" || !strings.Contains(stack, function) {
+		t.Fatalf("logged %v; want the %s %s and a stack through %s", logged[0], key, id, function)
 	}
 }
 
 func TestStaleFailuresDoNotTakeAConnectionDownAgain(t *testing.T) {
-	cfg := fastEngine
-	cfg.ProbeEvery = time.Hour // the test probes by hand
-	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	fe := newFlowEnv(t, connectors.Product, nil)
+	// The target refuses its probes, so that only this test brings it back.
+	fe.target.SetOutage(connectors.Transient(errors.New("503 Service Unavailable")))
 	target := fe.flow.GetString("target")
 	h := fe.sb.engine.health
-	before := time.Now()
-	for i := range cfg.DownAfter { // failures a probe interval apart
-		h.failed(target, "503", before, before.Add(time.Duration(i)*cfg.ProbeEvery))
+	before := time.Now().Add(-time.Minute) // when the late attempts began
+	now := time.Now()
+	for i := range fastEngine.DownAfter { // failures a probe interval apart
+		h.failed(target, "503", now, now.Add(time.Duration(i)*fastEngine.ProbeEvery))
 	}
 	if !h.isDown(target) {
 		t.Fatal("not down after repeated failures")
@@ -520,16 +638,14 @@ func TestStaleFailuresDoNotTakeAConnectionDownAgain(t *testing.T) {
 	if h.isDown(target) {
 		t.Fatal("a stale failure took the connection down again")
 	}
-	recovered := time.Now()
-	h.ok(target, recovered)
+	h.ok(target, time.Now())
 	for range fastEngine.DownAfter * 2 {
 		h.failed(target, "503 answered late", before, time.Now())
 	}
 	if h.isDown(target) {
 		t.Fatal("failures of attempts begun before the recovery took the connection down")
 	}
-	eventually(t, "the outage and recovery mails", func() bool { return fe.app.TestMailer.TotalSend() == 2 })
-	time.Sleep(50 * time.Millisecond)
+	// Alerts are mailed before failed and ok return.
 	if n := fe.app.TestMailer.TotalSend(); n != 2 {
 		t.Fatalf("%d mails, want one for the outage and one for the recovery", n)
 	}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/robfig/cron/v3"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -28,6 +30,7 @@ func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
 	s.app.OnRecordCreate(flowsCollection).BindFunc(newWebhookSecret)
 	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
+	s.app.OnRecordDelete(flowsCollection).BindFunc(keepFailedTransactions)
 	s.app.OnRecordEnrich(flowsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
 			return err
@@ -48,6 +51,26 @@ func defaultSchedule(e *core.RecordRequestEvent) error {
 	}
 	if _, given := info.Body["schedule"]; !given && !e.Record.GetBool("webhook") {
 		e.Record.Set("schedule", DefaultSchedule)
+	}
+	return e.Next()
+}
+
+// keepFailedTransactions runs as a flow is deleted, in the same database
+// transaction: its finished and waiting transactions go with it, and the
+// failed ones stay, with the flow's name, until somebody resolves them.
+// Its xrefs stay too: they belong to its connections, not to it.
+func keepFailedTransactions(e *core.RecordEvent) error {
+	params := dbx.Params{"flow": e.Record.Id, "name": e.Record.GetString("name"),
+		"failed": StatusFailed, "retrying": StatusRetrying, "now": types.NowDateTime().String()}
+	for _, q := range []string{
+		`DELETE FROM transactions WHERE flow = {:flow} AND status NOT IN ({:failed}, {:retrying})`,
+		`UPDATE transactions SET status = {:failed}, error_class = 'permanent', next_attempt = '', updated = {:now},
+			error = 'its flow was deleted before it could be retried: ' || error WHERE flow = {:flow} AND status = {:retrying}`,
+		`UPDATE transactions SET flow_name = {:name} WHERE flow = {:flow}`,
+	} {
+		if _, err := e.App.DB().NewQuery(q).Bind(params).Execute(); err != nil {
+			return fmt.Errorf("keeping the failed transactions of flow %q: %w", e.Record.GetString("name"), err)
+		}
 	}
 	return e.Next()
 }

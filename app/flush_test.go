@@ -98,3 +98,36 @@ func (b *bufferedTarget) conn() *memory.Conn {
 	c, _ := memory.New(connectors.Config{Values: map[string]any{"store": b.name}}, connectors.Env{})
 	return c.(*memory.Conn)
 }
+
+// TestBufferedTargetKeepsWhatItIsGiven: a buffering target keeps each
+// WriteRequest as it was given, maps and all, until Flush; with a mapping
+// in and out, every record it delivers is whole, nested objects included.
+func TestBufferedTargetKeepsWhatItIsGiven(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, pricedProductMapping())
+	store := fmt.Sprintf("buffered-%d", storeSeq.Add(1))
+	fe.retarget(t, bufferedSpec, newBuffered, store)
+	const n = 10
+	for i := range n {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), map[string]any{
+			"sku": fmt.Sprintf("SKU-%d", i), "name": fmt.Sprintf("chair %d", i), "price": fmt.Sprintf("%d.00", 10+i)})
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: n})
+	delivered := memory.Open(store).Log()
+	if len(delivered) != n {
+		t.Fatalf("%d records delivered, want %d", len(delivered), n)
+	}
+	seen := map[string]bool{}
+	for _, w := range delivered {
+		code, _ := w.Data["code"].(string)
+		var i int
+		if _, err := fmt.Sscanf(code, "SKU-%d", &i); err != nil || seen[code] {
+			t.Fatalf("delivered %v: want a record with a code not seen before", w.Data)
+		}
+		seen[code] = true
+		want := fmt.Sprintf("map[code:SKU-%d price:map[amount:%.4f currency:EUR] title:CHAIR %d]", i, float64(10+i)*1.21, i)
+		if got := fmt.Sprint(w.Data); got != want {
+			t.Fatalf("delivered %s, want %s", got, want)
+		}
+	}
+}

@@ -201,9 +201,12 @@ func (h *healthBook) probe(conn string) {
 }
 
 // connectionDown pauses the connection's flows and, when mail is set,
-// raises an alert.
+// raises an alert. msg says why, without the connection's secrets.
 func (e *Engine) connectionDown(conn, msg string, failures int, mail bool) {
 	e.dropActive()
+	if rec, err := e.app().FindRecordById(connectionsCollection, conn); err == nil {
+		msg = e.sb.redactorOf(rec).text(msg)
+	}
 	e.logger().Warn("connection down: its flows pause until it answers", slog.String("connection", conn), slog.String("error", msg))
 	e.saveConnectionHealth(conn, ConnDown, msg, failures, true)
 	if mail {

@@ -14,8 +14,11 @@ const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 // epoch in base 36, then 6 random ones. The engine inserts many rows per
 // second, and time-ordered keys go to the end of the primary key's B-tree
 // instead of touching a random page each.
-func newID() string {
-	ms := strconv.FormatInt(time.Now().UnixMilli(), 36)
+func newID() string { return idAt(time.Now()) }
+
+// idAt returns a new id for a row created at t.
+func idAt(t time.Time) string {
+	ms := strconv.FormatInt(t.UnixMilli(), 36)
 	var b strings.Builder
 	b.Grow(15)
 	for i := len(ms); i < 9; i++ {

@@ -8,9 +8,8 @@ import (
 
 func TestNewIDIsAPocketBaseIDInTimeOrder(t *testing.T) {
 	pattern := regexp.MustCompile(`^[a-z0-9]{15}$`)
-	first := newID()
-	time.Sleep(2 * time.Millisecond)
-	second := newID()
+	now := time.Now()
+	first, second := idAt(now), idAt(now.Add(time.Millisecond))
 	if !pattern.MatchString(first) || !pattern.MatchString(second) {
 		t.Fatalf("ids %q, %q do not match %s", first, second, pattern)
 	}

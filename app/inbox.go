@@ -167,8 +167,17 @@ func (c *claimer) claim(limit int, lease time.Duration, flows []string, now time
 }
 
 // attachXrefs reads the xrefs of claimed transactions, one query per flow.
-// A transaction's xref cannot change while it is claimed: only an earlier
-// transaction of its lane writes it, and that one has finished.
+// Xrefs belong to the flow's source and target connections and entity,
+// not to the flow. A transaction's xref cannot change while it is claimed:
+// only an earlier transaction of its lane writes it, and that one has
+// finished. (Another flow between the same connections could; the
+// target's answer to the update then decides.)
+// xrefsOfFlowSQL selects the xrefs between a flow's connections for its
+// entity; conditions on the xref (alias x) follow with AND.
+const xrefsOfFlowSQL = `SELECT x.source_id, x.target_id, x.hash FROM flows f
+	JOIN xrefs x ON x.source = f.source AND x.target = f.target AND x.entity = f.entity
+	WHERE f.id = {:flow}`
+
 func attachXrefs(app core.App, claims []claimed) error {
 	byFlow := map[string][]int{}
 	for i, c := range claims {
@@ -185,7 +194,7 @@ func attachXrefs(app core.App, claims []claimed) error {
 			SourceID string `db:"source_id"`
 			xrefRow
 		}
-		err := app.NonconcurrentDB().NewQuery("SELECT source_id, target_id, hash FROM xrefs WHERE flow = {:flow} AND source_id IN (" +
+		err := app.NonconcurrentDB().NewQuery(xrefsOfFlowSQL + " AND x.source_id IN (" +
 			strings.Join(names, ", ") + ")").Bind(params).All(&rows)
 		if err != nil {
 			return fmt.Errorf("reading xrefs: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/switchboard-app/switchboard/app/redact"
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
@@ -33,7 +34,8 @@ func (s *Switchboard) ConnectionSecrets(rec *core.Record) (map[string]string, er
 }
 
 // OpenConnection builds the connector for a connection record, with its
-// secrets opened and its config checked.
+// secrets opened and its config checked. The connector's logger redacts
+// its secrets.
 func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, error) {
 	config, err := recordConfig(rec)
 	if err != nil {
@@ -43,8 +45,9 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 	if err != nil {
 		return nil, err
 	}
+	secretsOut := redact.New(credentials(config, plain))
 	env := connectors.Env{
-		Logger: s.logger().With(slog.String("connection", rec.GetString("name")),
+		Logger: slog.New(secretsOut.Handler(s.logger().Handler())).With(slog.String("connection", rec.GetString("name")),
 			slog.String("connector", rec.GetString("connector"))),
 		HTTPClient: &http.Client{Timeout: httpTimeout},
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),

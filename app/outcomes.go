@@ -106,9 +106,13 @@ const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id 
 	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads},
 	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
 
-const upsertXrefSQL = `INSERT INTO xrefs (id, flow, source_id, target_id, hash, created, updated)
-	VALUES ({:id}, {:flow}, {:source_id}, {:target_id}, {:hash}, {:now}, {:now})
-	ON CONFLICT (flow, source_id) DO UPDATE SET target_id = excluded.target_id, hash = excluded.hash, updated = excluded.updated`
+// upsertXrefSQL records where a source record went, keyed by the flow's
+// connections and entity, so that any flow between them finds it.
+const upsertXrefSQL = `INSERT INTO xrefs (id, source, target, entity, source_id, key, target_id, hash, created, updated)
+	SELECT {:id}, f.source, f.target, f.entity, {:source_id}, {:key}, {:target_id}, {:hash}, {:now}, {:now}
+	FROM flows f WHERE f.id = {:flow}
+	ON CONFLICT (source, target, entity, source_id) DO UPDATE SET key = excluded.key, target_id = excluded.target_id,
+		hash = excluded.hash, updated = excluded.updated`
 
 func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
 	update := tx.DB().NewQuery(updateOutcomeSQL).Prepare()
@@ -154,7 +158,7 @@ func writeOutcome(update, xref *dbx.Query, o outcome, ts string) error {
 		return nil
 	}
 	_, err = xref.Bind(dbx.Params{
-		"id": newID(), "flow": o.tx.Flow, "source_id": o.tx.SourceID,
+		"id": newID(), "flow": o.tx.Flow, "source_id": o.tx.SourceID, "key": truncate(o.tx.Key, 500),
 		"target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
 	}).Execute()
 	if err != nil {

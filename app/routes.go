@@ -80,9 +80,14 @@ func (s *Switchboard) handleConnectionTest(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, result)
 }
 
-// TestConnection opens the connection and asks its app for a verdict. It
-// never fails: what went wrong is the verdict.
+// TestConnection opens the connection and asks its app for a verdict, with
+// the connection's secrets redacted (an app may quote them in an error).
+// It never fails: what went wrong is the verdict.
 func (s *Switchboard) TestConnection(ctx context.Context, rec *core.Record) connectors.TestResult {
+	return s.redactorOf(rec).testResult(s.testConnection(ctx, rec))
+}
+
+func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) connectors.TestResult {
 	conn, err := s.OpenConnection(rec)
 	if err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}

@@ -148,7 +148,7 @@ func (e *Engine) forgetIfEmpty(runID string) {
 func (e *Engine) safeRead(rt *flowRuntime, runID string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = connectors.Permanent(fmt.Errorf("the connector failed: %v", r))
+			err = e.connectorPanic(r, rt, slog.String("run", runID))
 		}
 	}()
 	return e.read(rt, runID)

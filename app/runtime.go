@@ -110,9 +110,7 @@ func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
 	var opts map[string]any
 	_ = flow.UnmarshalJSONField("options", &opts)
 	rt.ordered, _ = opts["ordered"].(bool)
-	srcSecrets, _ := e.sb.ConnectionSecrets(rt.source)
-	dstSecrets, _ := e.sb.ConnectionSecrets(rt.target)
-	rt.redact = newRedactor(srcSecrets, dstSecrets)
+	rt.redact = e.sb.redactorOf(rt.source, rt.target)
 	return rt, nil
 }
 

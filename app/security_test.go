@@ -138,7 +138,7 @@ func newWorld(t *testing.T) *world {
 	w.ids["sb_meta"] = newRecord(t, env.app, "sb_meta", map[string]any{"key": "matrix", "value": "v"}).Id
 	for name, fields := range map[string]map[string]any{
 		"runs":       {"flow": flow.Id, "trigger": "manual"},
-		"xrefs":      {"flow": flow.Id, "source_id": "o1", "target_id": "t1"},
+		"xrefs":      {"source": w.conn.a, "target": w.conn.b, "entity": "order", "source_id": "o1", "target_id": "t1"},
 		"usage":      {"connection": w.conn.a, "month": "2026-12"},
 		"flow_state": {"flow": flow.Id},
 		"alerts":     {"flow": flow.Id},

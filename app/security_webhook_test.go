@@ -345,25 +345,33 @@ func TestHookLimiter(t *testing.T) {
 
 func TestWebhookRateFromEnv(t *testing.T) {
 	tests := []struct {
-		env   string
-		rate  float64
-		burst int
+		env    string
+		rate   float64
+		burst  int
+		refuse bool
 	}{
-		{"", 500, 1000},
-		{"50", 50, 100},
-		{"0.5", 0.5, 1},
-		{"1000000000000", maxWebhookRate, 2 * maxWebhookRate},
-		{"0", 500, 1000},
-		{"-3", 500, 1000},
-		{"NaN", 500, 1000},
-		{"fast", 500, 1000},
+		{"", 500, 1000, false},
+		{"50", 50, 100, false},
+		{"0.5", 0.5, 1, false},
+		{"1000000000000", maxWebhookRate, 2 * maxWebhookRate, false},
+		{"0", 0, 0, true},
+		{"-3", 0, 0, true},
+		{"NaN", 0, 0, true},
+		{"fast", 0, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
 			t.Setenv("SWITCHBOARD_WEBHOOK_RATE", tt.env)
-			cfg := ConfigFromEnv().withDefaults()
-			if cfg.WebhookRate != tt.rate || cfg.WebhookBurst != tt.burst {
-				t.Fatalf("rate %v, burst %d; want %v, %d", cfg.WebhookRate, cfg.WebhookBurst, tt.rate, tt.burst)
+			cfg, err := ConfigFromEnv()
+			if tt.refuse {
+				if err == nil || !strings.Contains(err.Error(), "SWITCHBOARD_WEBHOOK_RATE="+tt.env) {
+					t.Fatalf("error %v, want one naming the setting", err)
+				}
+				return
+			}
+			cfg = cfg.withDefaults()
+			if err != nil || cfg.WebhookRate != tt.rate || cfg.WebhookBurst != tt.burst {
+				t.Fatalf("rate %v, burst %d, %v; want %v, %d", cfg.WebhookRate, cfg.WebhookBurst, err, tt.rate, tt.burst)
 			}
 		})
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-// resource points the flow at a folder connection reading *.csv from the
-// files root's sub-folder dir, which is made.
-func (fe *flowEnv) resource(t *testing.T, dir string) string {
+// readFolder points the flow's source at a folder connection reading *.csv
+// from the files root's sub-folder dir, which is made.
+func (fe *flowEnv) readFolder(t *testing.T, dir string) string {
 	t.Helper()
 	root, err := CreateFilesDir(fe.app.DataDir())
 	if err != nil {
@@ -42,7 +42,7 @@ func (fe *flowEnv) resource(t *testing.T, dir string) string {
 // cause and says what to do, instead of a mapping error on an empty input.
 func TestARowThatCannotBeReadKeepsItsTextAndCauseThroughARetry(t *testing.T) {
 	fe := newFlowEnv(t, connectors.Product, nil)
-	folder := fe.resource(t, "supplier")
+	folder := fe.readFolder(t, "supplier")
 	csv := "sku;name\nSKU-1;Chair\nSKU-2;Table;\"oak; 2 m\"\nSKU-3;Lamp\n"
 	if err := os.WriteFile(filepath.Join(folder, "products.csv"), []byte(csv), 0o600); err != nil {
 		t.Fatal(err)

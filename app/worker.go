@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"runtime/debug"
 	"time"
 
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -111,8 +112,8 @@ func (e *Engine) process(c claimed) (o outcome) {
 	o = outcome{tx: c}
 	defer func() {
 		if r := recover(); r != nil { // a connector's bug fails its record, not the appliance
-			o = e.finish(outcome{tx: c, flow: o.flow, payloads: o.payloads}, start,
-				connectors.Permanent(fmt.Errorf("the connector failed: %v", r)))
+			err := e.connectorPanic(r, o.flow, slog.String("transaction", c.ID))
+			o = e.finish(outcome{tx: c, flow: o.flow, payloads: o.payloads}, start, err)
 		}
 	}()
 	p, err := decodePayloads(c.Payloads)
@@ -129,7 +130,6 @@ func (e *Engine) process(c claimed) (o outcome) {
 		return e.finish(o, start, connectors.Permanent(e.unreadable(rt, fmt.Sprint(p.Input["error"]))))
 	}
 	res, err := rt.program.Run(p.Input)
-	defer res.Release() // its maps are reused once written and encoded below
 	plain, encErr := e.encodeRecords(&o, rt, res)
 	switch {
 	case err != nil:
@@ -143,10 +143,26 @@ func (e *Engine) process(c claimed) (o outcome) {
 	return e.write(o, rt, c, res, hashJSON(plain), start)
 }
 
+// connectorPanic logs a recovered panic with its stack, for whoever fixes
+// the connector, and returns the short error that the record or the run
+// fails with. It is called by the deferred function that recovered, so the
+// stack still shows where the panic began.
+func (e *Engine) connectorPanic(r any, rt *flowRuntime, attrs ...any) error {
+	msg := fmt.Sprint(r)
+	if rt != nil {
+		msg = rt.redact.text(msg)
+		attrs = append(attrs, slog.String("flow", rt.flow.GetString("name")))
+	}
+	attrs = append(attrs, slog.String("panic", msg), slog.String("stack", string(debug.Stack())))
+	e.logger().Error("a connector panicked", attrs...)
+	return connectors.Permanent(fmt.Errorf("the connector failed: %s", msg))
+}
+
 // encodeRecords puts the canonical and output records into the payloads as
 // JSON, redacted, and returns the canonical record's JSON before redaction
-// (for its content hash). Nothing in the outcome refers to the result's
-// maps afterwards, so they can be released.
+// (for its content hash). It runs before the write, and nothing in the
+// outcome refers to the result's maps: the writer may keep the record it
+// is given.
 func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result) (json.RawMessage, error) {
 	canonical, plain, err := rt.redact.recordJSON(res.Canonical)
 	if err != nil {
@@ -164,7 +180,7 @@ func (e *Engine) encodeRecords(o *outcome, rt *flowRuntime, res mappings.Result)
 
 // sameMap reports whether a and b are the same map (not merely equal ones).
 func sameMap(a, b map[string]any) bool {
-	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	return a != nil && b != nil && reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }
 
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {
@@ -192,8 +208,15 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	if data == nil { // no write mapping: the target takes canonical records
 		data = res.Canonical
 	}
+	if xref.TargetID == "" {
+		if xref.TargetID, err = findByKey(ctx, w, rt.entity, key); err != nil {
+			o.blame = rt.target.Id
+			return e.finish(o, start, fmt.Errorf("looking %s %q up in the target: %w", rt.entity, key, err))
+		}
+	}
 	wr, err := w.Write(ctx, connectors.WriteRequest{
 		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID,
+		Xrefs: rt.xrefs(e.app()),
 	})
 	if err != nil {
 		o.blame = rt.target.Id

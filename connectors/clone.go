@@ -1,8 +1,9 @@
 package connectors
 
 // CloneData returns a copy of a record that shares no map or list with it,
-// for a writer that keeps [WriteRequest.Data] beyond its Write call. Other
-// values (texts, numbers, times) are immutable and are shared.
+// for a caller that hands a record over (as [WriteRequest.Data], which the
+// writer then owns) and goes on using its own. Other values (texts, numbers,
+// times) are immutable and are shared.
 func CloneData(m map[string]any) map[string]any {
 	if m == nil {
 		return nil

@@ -139,9 +139,10 @@ type WriteRequest struct {
 	// Key is the record's business key, for messages and file names.
 	Key string
 	// Data is the target-native record produced by the write mapping. It is
-	// the writer's to read until Write returns; the engine then reuses its
-	// maps for later records. A writer that keeps the record (a buffer, a
-	// store) keeps a [CloneData] of it.
+	// the writer's to keep for as long as it likes: the engine never changes
+	// it, so a writer that buffers records until Flush may keep it as it is.
+	// Nobody changes it: parts of it (an object or a list taken over as it
+	// is) may be shared with the record's input, which the engine records.
 	Data map[string]any
 	// IdempotencyKey is the same for every attempt at the same transaction:
 	// a target that accepts idempotency keys must send it, so that an
@@ -149,6 +150,32 @@ type WriteRequest struct {
 	IdempotencyKey string
 	// Options are the flow's connector-specific options.
 	Options map[string]any
+	// Xrefs finds where other records went in this target: a stock
+	// writer finds the id its product got from the product flow. Nil when
+	// the engine does not write (a preview, a test).
+	Xrefs Xrefs
+}
+
+// Xrefs finds the target ids that earlier writes between the same two
+// connections gave records, whichever flow wrote them.
+type Xrefs interface {
+	// TargetID returns the target id of the record of entity with the
+	// source id, and whether there is one.
+	TargetID(ctx context.Context, entity Entity, sourceID string) (string, bool, error)
+	// TargetIDByKey returns the target id of the record of entity with the
+	// business key (an SKU, an order number, an e-mail address).
+	TargetIDByKey(ctx context.Context, entity Entity, key string) (string, bool, error)
+}
+
+// KeyFinder is implemented by targets that can look a record up by its
+// business key. When no earlier write of a record is known, the engine
+// asks before creating it, so that a record the target has already (made
+// by hand, or before Switchboard) is updated instead of duplicated.
+type KeyFinder interface {
+	// FindByKey returns the id of the target's record of entity with the
+	// business key, and whether there is one. Errors are classified as
+	// writes' are.
+	FindByKey(ctx context.Context, entity Entity, key string) (string, bool, error)
 }
 
 // WriteResult is the target's answer to one write.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
@@ -128,7 +127,7 @@ func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 		if !ok {
 			return nil, errUseVM
 		}
-		out := m.box.list(len(items))[:0]
+		out := make([]any, 0, len(items))
 		for i, item := range items {
 			m.ptrs = append(m.ptrs, frame{item, i})
 			r, err := body(m, env)
@@ -148,7 +147,7 @@ func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 				out = append(out, item)
 			}
 		}
-		return m.box.boxList(out), nil
+		return out, nil
 	}, true
 }
 
@@ -255,12 +254,7 @@ func (c *compiler) builtin(x *ast.BuiltinNode) (evalFn, bool) {
 
 // invoke calls a function with evaluated arguments, kept on the machine's stack.
 func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, locate bool) (evalFn, bool) {
-	fn := c.boxingFunction(name)
-	if fn == nil {
-		if plain := c.function(name); plain != nil {
-			fn = func(_ *boxes, args ...any) (any, error) { return plain(args...) }
-		}
-	}
+	fn := c.function(name)
 	args, ok := c.args(name, argNodes)
 	if fn == nil || !ok {
 		return nil, false
@@ -274,7 +268,7 @@ func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, l
 			}
 			m.args = append(m.args, v)
 		}
-		v, err := fn(&m.box, m.args[base:]...)
+		v, err := fn(m.args[base:]...)
 		clear(m.args[base:])
 		m.args, m.ndec = m.args[:base], decs
 		if err != nil && locate {
@@ -294,55 +288,6 @@ var decimalArgs = map[string]bool{
 	"_lt": true, "_gt": true, "_le": true, "_ge": true,
 	"num": true, "round": true, "round_even": true, "round_down": true, "round_to": true, "abs": true,
 	"percent": true, "vat": true, "incl_vat": true, "excl_vat": true,
-}
-
-// boxingFunc is a function that boxes its result in a run's boxes rather
-// than in a heap allocation of its own.
-type boxingFunc func(b *boxes, args ...any) (any, error)
-
-// boxingFunction returns the form of a function that boxes its result in the
-// machine's boxes: its own, or its unboxed decimal form; nil if it has neither.
-func (c *compiler) boxingFunction(name string) boxingFunc {
-	if f, ok := registry[name]; ok && f.boxing != nil && f.withEnv == nil {
-		run := f.boxing
-		return func(b *boxes, args ...any) (any, error) {
-			v, err := run(b, args...)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			return v, nil
-		}
-	}
-	if trim, ok := builtinTrims[name]; ok {
-		return trimBoxing(name, trim)
-	}
-	if dec := c.decFunction(name); dec != nil {
-		return dec.boxingWith((*boxes).Decimal)
-	}
-	return nil
-}
-
-// builtinTrims are expr's trimPrefix and trimSuffix, which mappings use to
-// cut a "#" off an order number and the like.
-var builtinTrims = map[string]func(s, cut string) string{
-	"trimPrefix": strings.TrimPrefix, "trimSuffix": strings.TrimSuffix,
-}
-
-// trimBoxing runs a builtin trim on texts, boxing the result in a run's
-// boxes; anything else goes to the builtin itself, so errors stay its own.
-func trimBoxing(name string, trim func(s, cut string) string) boxingFunc {
-	builtin := builtinFunc(name)
-	return func(b *boxes, args ...any) (any, error) {
-		s, ok := args[0].(string)
-		cut, okCut := " ", true
-		if len(args) == 2 {
-			cut, okCut = args[1].(string)
-		}
-		if !ok || !okCut || len(args) > 2 {
-			return builtin(args...)
-		}
-		return b.String(trim(s, cut)), nil
-	}
 }
 
 // decFunction returns the unboxed form of a function, or nil.
@@ -659,7 +604,7 @@ func (c *compiler) array(x *ast.ArrayNode) (evalFn, bool) {
 		return nil, false
 	}
 	return func(m *machine, env any) (any, error) {
-		out := m.box.list(len(fns))
+		out := make([]any, len(fns))
 		for i, fn := range fns {
 			v, err := fn(m, env)
 			if err != nil {
@@ -667,7 +612,7 @@ func (c *compiler) array(x *ast.ArrayNode) (evalFn, bool) {
 			}
 			out[i] = v
 		}
-		return m.box.boxList(out), nil
+		return out, nil
 	}, true
 }
 

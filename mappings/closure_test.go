@@ -102,8 +102,8 @@ var fuzzEnv = map[string]any{
 	"items": []any{map[string]any{"qty": 2, "price": "1.25"}},
 }
 
-// TestBuiltinTrimsMatchVM: trimPrefix and trimSuffix box their text in the
-// run's boxes, and give the builtin's results and errors on anything else.
+// TestBuiltinTrimsMatchVM: trimPrefix and trimSuffix run as closures and
+// give the builtin's results and errors, on texts and on anything else.
 func TestBuiltinTrimsMatchVM(t *testing.T) {
 	c := newCompiler(nil)
 	env := map[string]any{"name": "#1001", "num": json.Number("42"), "none": nil, "list": []any{"a"}}

@@ -65,7 +65,6 @@ type machine struct {
 	ptrs []frame             // the elements of the predicates being run, innermost last
 	decs [16]decimal.Decimal // scratch for unboxed decimal arguments (see decArg)
 	ndec int                 // decs in use
-	box  boxes               // holds the values computed by runs, a chunk at a time
 }
 
 // frame is the element # and its #index in a predicate.

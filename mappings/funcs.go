@@ -28,57 +28,6 @@ type Function struct {
 	fn      func(args ...any) (any, error)
 	withEnv func(tables Tables) func(args ...any) (any, error) // for functions that need the flow's tables
 	dec     decFunc                                            // fn without boxing its decimal result, if it has one
-	boxing  boxingFunc                                         // fn boxing its result in a run's boxes, if it has one
-	text    textFunc                                           // a function giving text: fn and boxing are made from it
-	time    timeFunc                                           // a function giving a time or nil: fn and boxing are made from it
-}
-
-// typedFunc is a function whose result is a T (ok) or nil (!ok), returned
-// without boxing.
-type typedFunc[T any] func(args ...any) (v T, ok bool, err error)
-
-// timeFunc is a function whose result is a time or nil.
-type timeFunc = typedFunc[time.Time]
-
-// plain returns f as an expression function.
-func (f typedFunc[T]) plain(args ...any) (any, error) {
-	v, ok, err := f(args...)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return v, nil
-}
-
-// boxingWith returns f boxing its result in a run's boxes with put.
-func (f typedFunc[T]) boxingWith(put func(*boxes, T) any) boxingFunc {
-	return func(b *boxes, args ...any) (any, error) {
-		v, ok, err := f(args...)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return put(b, v), nil
-	}
-}
-
-// textFunc is a function whose result is always a text.
-type textFunc func(args ...any) (string, error)
-
-// plain returns f as an expression function.
-func (f textFunc) plain(args ...any) (any, error) {
-	s, err := f(args...)
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// boxing returns f boxing its text in a run's boxes.
-func (f textFunc) boxing(b *boxes, args ...any) (any, error) {
-	s, err := f(args...)
-	if err != nil {
-		return nil, err
-	}
-	return b.String(s), nil
 }
 
 // Example is an expression, the record it runs on and its result as [Show] prints it.
@@ -98,12 +47,6 @@ func register(fs ...*Function) {
 	for _, f := range fs {
 		if _, dup := registry[f.Name]; dup {
 			panic("mappings: function registered twice: " + f.Name)
-		}
-		if f.text != nil {
-			f.fn, f.boxing = f.text.plain, f.text.boxing
-		}
-		if f.time != nil {
-			f.fn, f.boxing = f.time.plain, f.time.boxingWith((*boxes).Time)
 		}
 		registry[f.Name] = f
 	}

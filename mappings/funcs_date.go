@@ -13,26 +13,26 @@ import (
 func init() {
 	register(
 		&Function{Name: "parse_time", Group: "date", Signature: "parse_time(s, layout, [zone])", MinArgs: 2, MaxArgs: 3,
-			Doc:  "Parses text by a layout: a Go reference layout (\"02-01-2006 15:04\") or one of rfc3339, date (2006-01-02), datetime (2006-01-02 15:04:05), dmy (02-01-2006), dmy_slash (02/01/2006), mdy_slash (01/02/2006). Text without a zone is read in zone (an IANA name, default UTC).",
-			time: parseTime,
+			Doc: "Parses text by a layout: a Go reference layout (\"02-01-2006 15:04\") or one of rfc3339, date (2006-01-02), datetime (2006-01-02 15:04:05), dmy (02-01-2006), dmy_slash (02/01/2006), mdy_slash (01/02/2006). Text without a zone is read in zone (an IANA name, default UTC).",
+			fn:  fnParseTime,
 			Examples: []Example{
 				{Expr: `parse_time("31-01-2025 14:30", "02-01-2006 15:04", "Europe/Amsterdam")`, Want: `2025-01-31T14:30:00+01:00`},
 				{Expr: `parse_time("2019-03-07 00:00:00", "datetime")`, Want: `2019-03-07T00:00:00Z`},
 			}},
 		&Function{Name: "to_zone", Group: "date", Signature: "to_zone(t, zone)", MinArgs: 2, MaxArgs: 2,
-			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", time: toZone,
+			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", fn: fnToZone,
 			Examples: []Example{{Expr: `to_zone("2024-12-25T09:15:00Z", "America/New_York")`, Want: `2024-12-25T04:15:00-05:00`}}},
 		&Function{Name: "format_time", Group: "date", Signature: "format_time(t, layout)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Formats a time by a layout (as parse_time); nil gives nil.", fn: fnFormatTime, boxing: formatTimeBoxing,
+			Doc: "Formats a time by a layout (as parse_time); nil gives nil.", fn: fnFormatTime,
 			Examples: []Example{{Expr: `format_time("2024-12-25T09:15:00+01:00", "dmy")`, Want: `"25-12-2024"`}}},
 		&Function{Name: "ms_date", Group: "date", Signature: "ms_date(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Parses a Microsoft JSON date such as Xero's \"/Date(1539993600000+0000)/\" (milliseconds since 1970, optional offset).", time: msDateTime,
+			Doc: "Parses a Microsoft JSON date such as Xero's \"/Date(1539993600000+0000)/\" (milliseconds since 1970, optional offset).", fn: fnMSDate,
 			Examples: []Example{{Expr: `ms_date("/Date(1551916800000+0000)/")`, Want: `2019-03-07T00:00:00Z`}, {Expr: `ms_date("/Date(1551916800000+0100)/")`, Want: `2019-03-07T01:00:00+01:00`}}},
 		&Function{Name: "unix_time", Group: "date", Signature: "unix_time(seconds, [zone])", MinArgs: 1, MaxArgs: 2,
-			Doc: "A time from seconds since 1970 (UTC unless zone is given).", time: unixTime,
+			Doc: "A time from seconds since 1970 (UTC unless zone is given).", fn: fnUnixTime,
 			Examples: []Example{{Expr: `unix_time(1735118100)`, Want: `2024-12-25T09:15:00Z`}}},
 		&Function{Name: "add_days", Group: "date", Signature: "add_days(t, n)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Adds n calendar days (may be negative), keeping the zone.", time: addDays,
+			Doc: "Adds n calendar days (may be negative), keeping the zone.", fn: fnAddDays,
 			Examples: []Example{{Expr: `add_days("2024-12-25T09:15:00Z", 30)`, Want: `2025-01-24T09:15:00Z`}}},
 	)
 }
@@ -63,10 +63,10 @@ func loadZone(name string) (*time.Location, error) {
 	return z, nil
 }
 
-func parseTime(args ...any) (time.Time, bool, error) {
+func fnParseTime(args ...any) (any, error) {
 	s := strings.TrimSpace(text(args[0]))
 	if s == "" {
-		return time.Time{}, false, nil
+		return nil, nil
 	}
 	zone := "UTC"
 	if len(args) == 3 {
@@ -74,80 +74,59 @@ func parseTime(args ...any) (time.Time, bool, error) {
 	}
 	loc, err := loadZone(zone)
 	if err != nil {
-		return time.Time{}, false, err
+		return nil, err
 	}
 	t, err := time.ParseInLocation(layout(text(args[1])), s, loc)
 	if err != nil {
-		return t, false, fmt.Errorf("cannot parse %q by layout %q", s, text(args[1]))
+		return nil, fmt.Errorf("cannot parse %q by layout %q", s, text(args[1]))
 	}
-	return t, true, nil
+	return t, nil
 }
 
-// toZone is to_zone: the time in another zone, or !ok for nil.
-func toZone(args ...any) (time.Time, bool, error) {
+func fnToZone(args ...any) (any, error) {
 	if args[0] == nil {
-		return time.Time{}, false, nil
+		return nil, nil
 	}
 	t, err := argTime(args[0])
 	if err != nil {
-		return t, false, err
+		return nil, err
 	}
 	loc, err := loadZone(text(args[1]))
 	if err != nil {
-		return t, false, err
+		return nil, err
 	}
-	return t.In(loc), true, nil
-}
-
-// formatTime is format_time appending its text to buf, or !ok for nil.
-func formatTime(buf []byte, args ...any) ([]byte, bool, error) {
-	if args[0] == nil {
-		return buf, false, nil
-	}
-	t, err := argTime(args[0])
-	if err != nil {
-		return buf, false, err
-	}
-	return t.AppendFormat(buf, layout(text(args[1]))), true, nil
+	return t.In(loc), nil
 }
 
 func fnFormatTime(args ...any) (any, error) {
-	var buf [64]byte
-	p, ok, err := formatTime(buf[:0], args...)
-	if err != nil || !ok {
+	if args[0] == nil {
+		return nil, nil
+	}
+	t, err := argTime(args[0])
+	if err != nil {
 		return nil, err
 	}
-	return string(p), nil
-}
-
-// formatTimeBoxing is format_time writing its text into a run's boxes.
-func formatTimeBoxing(b *boxes, args ...any) (any, error) {
-	var buf [64]byte
-	p, ok, err := formatTime(buf[:0], args...)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return b.String(b.text(p)), nil
+	return t.Format(layout(text(args[1]))), nil
 }
 
 var msDate = regexp.MustCompile(`^/Date\((-?\d+)([+-]\d{4})?\)/$`)
 
-func msDateTime(args ...any) (time.Time, bool, error) {
+func fnMSDate(args ...any) (any, error) {
 	s := strings.TrimSpace(text(args[0]))
 	if s == "" {
-		return time.Time{}, false, nil
+		return nil, nil
 	}
 	m := msDate.FindStringSubmatch(s)
 	if m == nil {
-		return time.Time{}, false, fmt.Errorf("cannot parse %q as /Date(ms±hhmm)/", s)
+		return nil, fmt.Errorf("cannot parse %q as /Date(ms±hhmm)/", s)
 	}
 	ms, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("cannot parse %q: %w", s, err)
+		return nil, fmt.Errorf("cannot parse %q: %w", s, err)
 	}
 	t := time.UnixMilli(ms).UTC()
 	if m[2] == "" || m[2] == "+0000" || m[2] == "-0000" {
-		return t, true, nil
+		return t, nil
 	}
 	h, _ := strconv.Atoi(m[2][1:3])
 	mi, _ := strconv.Atoi(m[2][3:])
@@ -155,34 +134,34 @@ func msDateTime(args ...any) (time.Time, bool, error) {
 	if m[2][0] == '-' {
 		off = -off
 	}
-	return t.In(time.FixedZone(m[2], off)), true, nil
+	return t.In(time.FixedZone(m[2], off)), nil
 }
 
-func unixTime(args ...any) (time.Time, bool, error) {
+func fnUnixTime(args ...any) (any, error) {
 	if args[0] == nil {
-		return time.Time{}, false, nil
+		return nil, nil
 	}
 	sec, err := argInt(args[0], "seconds")
 	if err != nil {
-		return time.Time{}, false, err
+		return nil, err
 	}
 	loc := time.UTC
 	if len(args) == 2 {
 		if loc, err = loadZone(text(args[1])); err != nil {
-			return time.Time{}, false, err
+			return nil, err
 		}
 	}
-	return time.Unix(int64(sec), 0).In(loc), true, nil
+	return time.Unix(int64(sec), 0).In(loc), nil
 }
 
-func addDays(args ...any) (time.Time, bool, error) {
+func fnAddDays(args ...any) (any, error) {
 	t, err := argTime(args[0])
 	if err != nil {
-		return t, false, err
+		return nil, err
 	}
 	n, err := argInt(args[1], "days")
 	if err != nil {
-		return t, false, err
+		return nil, err
 	}
-	return t.AddDate(0, 0, n), true, nil
+	return t.AddDate(0, 0, n), nil
 }

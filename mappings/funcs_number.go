@@ -17,7 +17,7 @@ func init() {
 			Doc: "Converts a number or numeric text (\"12,50\" too) to an exact decimal; nil stays nil.", fn: fnDec,
 			Examples: []Example{{Expr: `dec("12,50")`, Want: `12.50`}, {Expr: `dec(qty) * 2`, Input: map[string]any{"qty": json.Number("1.5")}, Want: `3.0`}}},
 		&Function{Name: "num", Group: "number", Signature: "num(x)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Converts to a JSON number (for native payloads that want numbers, not text); nil stays nil.", fn: fnNum, boxing: numBoxing,
+			Doc: "Converts to a JSON number (for native payloads that want numbers, not text); nil stays nil.", fn: fnNum,
 			Examples: []Example{{Expr: `num("12.50")`, Want: `12.50`}}},
 		&Function{Name: "round", Group: "number", Signature: "round(x, [places])", MinArgs: 1, MaxArgs: 2,
 			Doc: "Rounds half-up (commercial rounding) to places decimals (default 0).", fn: rounder(decimal.HalfUp), dec: roundDec(decimal.HalfUp),
@@ -72,27 +72,18 @@ func fnDec(args ...any) (any, error) {
 	return decimal.FromAny(args[0])
 }
 
-// numValue is the decimal num writes as a number, or !ok for nil.
-func numValue(args ...any) (decimal.Decimal, bool, error) {
+func fnNum(args ...any) (any, error) {
 	if args[0] == nil {
-		return decimal.Zero, false, nil
+		return nil, nil
 	}
 	d, err := decimal.FromAny(args[0])
-	return d, err == nil, err
-}
-
-func fnNum(args ...any) (any, error) {
-	d, ok, err := numValue(args...)
-	if err != nil || !ok {
+	if err != nil {
 		return nil, err
 	}
 	return json.Number(d.String()), nil
 }
 
-// numBoxing is num boxing its result in a run's boxes.
-var numBoxing = decFunc(numValue).boxingWith((*boxes).number)
-
-func rounder(m decimal.Mode) func(args ...any) (any, error) { return roundDec(m).plain }
+func rounder(m decimal.Mode) func(args ...any) (any, error) { return boxed(roundDec(m)) }
 
 func roundDec(m decimal.Mode) decFunc {
 	return func(args ...any) (decimal.Decimal, bool, error) {
@@ -237,7 +228,7 @@ func fnInclVAT(args ...any) (any, error) {
 	return v.Normalize().Round(max(x.Scale(), v.Normalize().Scale()), decimal.Down)
 }
 
-func fnExclVAT(args ...any) (any, error) { return decFunc(exclVATDec).plain(args...) }
+func fnExclVAT(args ...any) (any, error) { return boxed(exclVATDec)(args...) }
 
 func exclVATDec(args ...any) (decimal.Decimal, bool, error) {
 	x, rate, err := twoDec(args, "amount", "rate")

@@ -14,88 +14,88 @@ import (
 func init() {
 	register(
 		&Function{Name: "trim", Group: "text", Signature: "trim(s, [chars])", MinArgs: 1, MaxArgs: 2,
-			Doc:  "Removes white space (or the given characters) from both ends. nil gives \"\".",
-			text: fnTrim, Examples: []Example{{Expr: `trim("  Jan ")`, Want: `"Jan"`}, {Expr: `trim("--A--", "-")`, Want: `"A"`}}},
+			Doc: "Removes white space (or the given characters) from both ends. nil gives \"\".",
+			fn:  fnTrim, Examples: []Example{{Expr: `trim("  Jan ")`, Want: `"Jan"`}, {Expr: `trim("--A--", "-")`, Want: `"A"`}}},
 		&Function{Name: "lower", Group: "text", Signature: "lower(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Lower-cases text.", text: str1(strings.ToLower),
+			Doc: "Lower-cases text.", fn: str1(strings.ToLower),
 			Examples: []Example{{Expr: `lower("Jan@Example.COM")`, Want: `"jan@example.com"`}}},
 		&Function{Name: "upper", Group: "text", Signature: "upper(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Upper-cases text.", text: str1(strings.ToUpper),
+			Doc: "Upper-cases text.", fn: str1(strings.ToUpper),
 			Examples: []Example{{Expr: `upper(code)`, Input: map[string]any{"code": "nl"}, Want: `"NL"`}}},
 		&Function{Name: "title", Group: "text", Signature: "title(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Capitalises the first letter of every word.", text: fnTitle,
+			Doc: "Capitalises the first letter of every word.", fn: fnTitle,
 			Examples: []Example{{Expr: `title("jan de VRIES")`, Want: `"Jan De Vries"`}}},
 		&Function{Name: "pad_left", Group: "text", Signature: "pad_left(s, width, [char])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Pads text on the left to width characters with char (default a space).", text: pad(true),
+			Doc: "Pads text on the left to width characters with char (default a space).", fn: pad(true),
 			Examples: []Example{{Expr: `pad_left(42, 6, "0")`, Want: `"000042"`}}},
 		&Function{Name: "pad_right", Group: "text", Signature: "pad_right(s, width, [char])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Pads text on the right to width characters with char (default a space).", text: pad(false),
+			Doc: "Pads text on the right to width characters with char (default a space).", fn: pad(false),
 			Examples: []Example{{Expr: `pad_right("AB", 4, ".")`, Want: `"AB.."`}}},
 		&Function{Name: "split", Group: "text", Signature: "split(s, sep)", MinArgs: 2, MaxArgs: 2,
 			Doc: "Splits text at every sep; empty text gives an empty list.", fn: fnSplit,
 			Examples: []Example{{Expr: `split("a|b|c", "|")`, Want: `["a", "b", "c"]`}, {Expr: `split(nil, ",")`, Want: `[]`}}},
 		&Function{Name: "join", Group: "text", Signature: "join(list, sep)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Joins the non-empty elements of a list with sep.", text: fnJoin,
+			Doc: "Joins the non-empty elements of a list with sep.", fn: fnJoin,
 			Examples: []Example{{Expr: `join([first, middle, last], " ")`, Input: map[string]any{"first": "Jan", "last": "Vries"}, Want: `"Jan Vries"`}}},
 		&Function{Name: "replace", Group: "text", Signature: "replace(s, old, new)", MinArgs: 3, MaxArgs: 3,
-			Doc: "Replaces every occurrence of old with new.", text: fnReplace,
+			Doc: "Replaces every occurrence of old with new.", fn: fnReplace,
 			Examples: []Example{{Expr: `replace("NL 1234 AB", " ", "")`, Want: `"NL1234AB"`}}},
 		&Function{Name: "slug", Group: "text", Signature: "slug(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Makes a URL slug: lower case, accents removed, runs of other characters as one hyphen.", text: str1(slug),
+			Doc: "Makes a URL slug: lower case, accents removed, runs of other characters as one hyphen.", fn: str1(slug),
 			Examples: []Example{{Expr: `slug("Crème Brûlée — 2 pers.")`, Want: `"creme-brulee-2-pers"`}}},
 		&Function{Name: "substr", Group: "text", Signature: "substr(s, start, [length])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Returns length characters from position start (0-based), clamped to the text.", text: fnSubstr,
+			Doc: "Returns length characters from position start (0-based), clamped to the text.", fn: fnSubstr,
 			Examples: []Example{{Expr: `substr("20240131", 0, 4)`, Want: `"2024"`}, {Expr: `substr("abc", 1)`, Want: `"bc"`}}},
 		&Function{Name: "truncate", Group: "text", Signature: "truncate(s, max)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Cuts text to at most max characters.", text: fnTruncate,
+			Doc: "Cuts text to at most max characters.", fn: fnTruncate,
 			Examples: []Example{{Expr: `truncate("Smart speaker with Alexa", 13)`, Want: `"Smart speaker"`}}},
 		&Function{Name: "concat", Group: "text", Signature: "concat(a, b, ...)", MinArgs: 1, MaxArgs: -1,
-			Doc: "Joins values as text; nil counts as \"\".", text: fnConcat,
+			Doc: "Joins values as text; nil counts as \"\".", fn: fnConcat,
 			Examples: []Example{{Expr: `concat("INV-", 7, nil)`, Want: `"INV-7"`}}},
 		&Function{Name: "first_name", Group: "text", Signature: "first_name(full)", MinArgs: 1, MaxArgs: 1,
-			Doc: "The first word of a full name.", text: str1(func(s string) string { f, _ := splitName(s); return f }),
+			Doc: "The first word of a full name.", fn: str1(func(s string) string { f, _ := splitName(s); return f }),
 			Examples: []Example{{Expr: `first_name("James van Wilson")`, Want: `"James"`}}},
 		&Function{Name: "last_name", Group: "text", Signature: "last_name(full)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Everything after the first word of a full name.", text: str1(func(s string) string { _, l := splitName(s); return l }),
+			Doc: "Everything after the first word of a full name.", fn: str1(func(s string) string { _, l := splitName(s); return l }),
 			Examples: []Example{{Expr: `last_name("James van Wilson")`, Want: `"van Wilson"`}, {Expr: `last_name("Cher")`, Want: `""`}}},
 	)
 }
 
-// str1 lifts a function of one text to an expression function.
-func str1(f func(string) string) textFunc {
-	return func(args ...any) (string, error) { return f(text(args[0])), nil }
+// str1 lifts a text function to an expression function.
+func str1(f func(string) string) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) { return f(text(args[0])), nil }
 }
 
-func fnTrim(args ...any) (string, error) {
+func fnTrim(args ...any) (any, error) {
 	if len(args) == 2 {
 		return strings.Trim(text(args[0]), text(args[1])), nil
 	}
 	return strings.TrimSpace(text(args[0])), nil
 }
 
-func fnTitle(args ...any) (string, error) {
+func fnTitle(args ...any) (any, error) {
 	return cases.Title(language.Und).String(strings.ToLower(text(args[0]))), nil
 }
 
 // maxPad bounds pad widths, so a mistaken width cannot exhaust memory.
 const maxPad = 10_000
 
-func pad(left bool) textFunc {
-	return func(args ...any) (string, error) {
+func pad(left bool) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
 		s := text(args[0])
 		width, err := argInt(args[1], "width")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if width > maxPad {
-			return "", fmt.Errorf("width %d is over %d", width, maxPad)
+			return nil, fmt.Errorf("width %d is over %d", width, maxPad)
 		}
 		ch := " "
 		if len(args) == 3 {
 			ch = text(args[2])
 		}
 		if utf8.RuneCountInString(ch) != 1 {
-			return "", fmt.Errorf("pad character must be one character, not %q", ch)
+			return nil, fmt.Errorf("pad character must be one character, not %q", ch)
 		}
 		n := width - utf8.RuneCountInString(s)
 		if n <= 0 {
@@ -121,10 +121,10 @@ func fnSplit(args ...any) (any, error) {
 	return out, nil
 }
 
-func fnJoin(args ...any) (string, error) {
+func fnJoin(args ...any) (any, error) {
 	l, err := argList(args[0])
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	parts := make([]string, 0, len(l))
 	for _, e := range l {
@@ -135,7 +135,7 @@ func fnJoin(args ...any) (string, error) {
 	return strings.Join(parts, text(args[1])), nil
 }
 
-func fnReplace(args ...any) (string, error) {
+func fnReplace(args ...any) (any, error) {
 	return strings.ReplaceAll(text(args[0]), text(args[1]), text(args[2])), nil
 }
 
@@ -158,28 +158,28 @@ func slug(s string) string {
 	return b.String()
 }
 
-func fnSubstr(args ...any) (string, error) {
+func fnSubstr(args ...any) (any, error) {
 	r := []rune(text(args[0]))
 	start, err := argInt(args[1], "start")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	start = min(max(start, 0), len(r))
 	end := len(r)
 	if len(args) == 3 {
 		n, err := argInt(args[2], "length")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		end = min(start+max(n, 0), len(r))
 	}
 	return string(r[start:end]), nil
 }
 
-func fnTruncate(args ...any) (string, error) {
+func fnTruncate(args ...any) (any, error) {
 	n, err := argInt(args[1], "max")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	r := []rune(text(args[0]))
 	if n < 0 || len(r) <= n {
@@ -188,7 +188,7 @@ func fnTruncate(args ...any) (string, error) {
 	return strings.TrimRightFunc(string(r[:n]), unicode.IsSpace), nil
 }
 
-func fnConcat(args ...any) (string, error) {
+func fnConcat(args ...any) (any, error) {
 	var b strings.Builder
 	for _, a := range args {
 		b.WriteString(text(a))

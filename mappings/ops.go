@@ -71,12 +71,23 @@ func toDec(v any) (decimal.Decimal, error) {
 }
 
 func arith(op func(a, b decimal.Decimal) (decimal.Decimal, error)) func(args ...any) (any, error) {
-	return arithDec(op).plain
+	return boxed(arithDec(op))
 }
 
 // decFunc is a function whose result is a decimal (ok) or nil (!ok),
 // returned without boxing; see decimalArgs in closure.go.
-type decFunc = typedFunc[decimal.Decimal]
+type decFunc func(args ...any) (d decimal.Decimal, ok bool, err error)
+
+// boxed is f returning its result as an any.
+func boxed(f decFunc) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
+		d, ok, err := f(args...)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return d, nil
+	}
+}
 
 func arithDec(op func(a, b decimal.Decimal) (decimal.Decimal, error)) decFunc {
 	return func(args ...any) (decimal.Decimal, bool, error) {

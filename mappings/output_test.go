@@ -28,7 +28,7 @@ func TestOutputWithoutOutMapping(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Output == nil || reflect.ValueOf(res.Output).UnsafePointer() != reflect.ValueOf(res.Canonical).UnsafePointer() {
+		if res.Output == nil || reflect.ValueOf(res.Output).Pointer() != reflect.ValueOf(res.Canonical).Pointer() {
 			t.Fatalf("in %v: Output %s is not the canonical record %s", cfg.In != nil, Show(res.Output), Show(res.Canonical))
 		}
 		if q, ok := res.Output["quantity"].(decimal.Decimal); !ok || q.String() != "12.50" || res.Output["sku"] != "A1" {
@@ -52,7 +52,7 @@ func TestOutputWithoutOutMapping(t *testing.T) {
 	if len(pre.Errors) != 0 || Show(pre.Output) != Show(pre.AfterRules) || pre.Output["sku"] != "A1" {
 		t.Errorf("preview output %s, after rules %s, errors %v", Show(pre.Output), Show(pre.AfterRules), pre.Errors)
 	}
-	if pre.Output != nil && reflect.ValueOf(pre.Output).UnsafePointer() == reflect.ValueOf(pre.AfterRules).UnsafePointer() {
+	if pre.Output != nil && reflect.ValueOf(pre.Output).Pointer() == reflect.ValueOf(pre.AfterRules).Pointer() {
 		t.Error("preview output is the record after rules, not a copy")
 	}
 }

@@ -16,20 +16,7 @@ type Result struct {
 	Output     map[string]any // the target's native record; without an out mapping the canonical record itself (the same map); nil when skipped
 	Skipped    bool           // a filter rule skipped the record
 	SkipReason string
-
-	objects *objects // the maps of Canonical and Output, see Release
-	gen     uint64
 }
-
-// Release hands the maps of Canonical and Output back for later runs to
-// reuse; it is what keeps a steady stream of records from allocating a map
-// per object. Everything read from the result must be done with first:
-// after Release the maps are emptied, so a map kept by mistake shows up
-// empty rather than changing under its holder. Values taken out of the maps
-// (texts, decimals, times, lists) stay valid, but the maps in a list are
-// emptied too. Releasing is optional, and a second Release of the same
-// result does nothing.
-func (res Result) Release() { res.objects.release(res.gen) }
 
 // runner holds the per-record state; runners are pooled.
 type runner struct {
@@ -42,7 +29,6 @@ type runner struct {
 
 	scopes []map[string]any // scope objects of each-lists, reused by depth
 	depth  int              // scopes in use
-	obj    *objects         // the maps of the result being made
 }
 
 type step struct {
@@ -55,12 +41,11 @@ var runners = sync.Pool{New: func() any { return &runner{mc: newMachine()} }}
 func (p *Program) runner() *runner {
 	r := runners.Get().(*runner)
 	r.p, r.errs, r.trail, r.trace, r.depth = p, nil, r.trail[:0], nil, 0
-	r.obj = newObjects()
 	return r
 }
 
 func (r *runner) release() {
-	r.p, r.errs, r.trace, r.obj = nil, nil, nil, nil
+	r.p, r.errs, r.trace = nil, nil, nil
 	runners.Put(r)
 }
 
@@ -71,7 +56,7 @@ func (r *runner) release() {
 func (p *Program) Run(native map[string]any) (Result, error) {
 	r := p.runner()
 	defer r.release()
-	res := Result{objects: r.obj, gen: r.obj.gen}
+	var res Result
 	res.Canonical = r.mapIn(native)
 	res.Key = canonical.Key(p.entity, res.Canonical)
 	if err := r.failed(res.Key); err != nil {
@@ -123,7 +108,7 @@ func (r *runner) mapIn(native map[string]any) map[string]any {
 	if !r.p.hasIn {
 		return deepCopy(native).(map[string]any)
 	}
-	out := r.obj.get(r.p.inSize)
+	out := make(map[string]any, r.p.inSize)
 	r.fields(r.p.in, native, native, out)
 	return out
 }
@@ -135,7 +120,7 @@ func (r *runner) mapOut(can map[string]any) map[string]any {
 	if !r.p.hasOut {
 		return can
 	}
-	out := r.obj.get(len(r.p.out))
+	out := make(map[string]any, len(r.p.out))
 	r.fields(r.p.out, can, can, out)
 	return out
 }
@@ -145,7 +130,7 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 	for i := range fields {
 		f := &fields[i]
 		if f.kids != nil {
-			m := r.obj.get(len(f.kids))
+			m := make(map[string]any, len(f.kids))
 			r.fields(f.kids, env, root, m)
 			if len(m) > 0 {
 				out[f.name] = m
@@ -154,7 +139,7 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 		}
 		v, err := r.value(f, env, root)
 		if err == nil && v != nil && f.conv != nil && f.sub == nil {
-			v, err = f.conv.CoerceWith(v, &r.mc.box)
+			v, err = f.conv.Coerce(v)
 		}
 		if err != nil {
 			r.failExpr(f.target, err)
@@ -181,18 +166,18 @@ func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errNotList, err)
 	}
-	list := r.mc.box.list(len(items))
+	list := make([]any, len(items))
 	scope := r.scope(f.env, env, root)
 	for i, item := range items {
 		scope["item"], scope["index"] = item, i
-		el := r.obj.get(len(f.sub))
+		el := make(map[string]any, len(f.sub))
 		r.trail = append(r.trail, step{f.target, i})
 		r.fields(f.sub, scope, root, el)
 		r.trail = r.trail[:len(r.trail)-1]
 		list[i] = el
 	}
 	r.endScope(f.env, scope)
-	return r.mc.box.boxList(list), nil
+	return list, nil
 }
 
 // scope returns the object an each-list's expressions run with: item, index,

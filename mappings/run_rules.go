@@ -71,7 +71,7 @@ func (r *runner) apply(cr *crule, env any, target map[string]any, idx int) bool 
 	before := getPath(target, cr.path)
 	v, set, err := r.ruleValue(cr, env, before)
 	if err == nil && set && v != nil {
-		v, err = cr.conv.CoerceWith(v, &r.mc.box)
+		v, err = cr.conv.Coerce(v)
 	}
 	if err == nil && set {
 		err = setOrDelete(target, cr.path, v)

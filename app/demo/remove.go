@@ -6,11 +6,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Uninstall removes the demo: its integration (with its flow, runs,
-// transactions and xrefs, which PocketBase deletes with it), its two
+// Uninstall removes the demo: its transactions, its integration (with its
+// flow, runs and xrefs, which PocketBase deletes with it), its two
 // connections and its folder FILES_ROOT/demo (and dataDir/demo, where
 // earlier versions kept it). It reports whether there was a demo
 // integration to remove; removing twice is not an error.
@@ -35,8 +36,15 @@ func Uninstall(app core.App, dataDir string) (bool, error) {
 	return found.IntegrationID != "", nil
 }
 
-// remove deletes the demo's integration, then its connections.
+// remove deletes the demo's activity, its integration (and so its flows),
+// then its connections. A deleted flow keeps its failed transactions for
+// a person to resolve; the demo's go with it.
 func remove(tx core.App, found Result) error {
+	_, err := tx.DB().NewQuery(`DELETE FROM transactions WHERE flow IN (SELECT id FROM flows WHERE integration = {:id})`).
+		Bind(dbx.Params{"id": found.IntegrationID}).Execute()
+	if err != nil {
+		return fmt.Errorf("deleting the demo's transactions: %w", err)
+	}
 	ids := []struct{ collection, id string }{
 		{"integrations", found.IntegrationID},
 		{"connections", found.SupplierID},

@@ -3,7 +3,6 @@ package codec
 import (
 	"errors"
 	"fmt"
-	"io"
 )
 
 // Decoder reads native records from a stream, one at a time, with memory
@@ -56,7 +55,9 @@ func IsRecordError(err error) bool {
 var ErrTooLarge = errors.New("too large")
 
 // Limits bound what one record may cost, so that a hostile or broken file
-// gives a clear error instead of eating memory. Zero values take defaults.
+// gives a clear error instead of eating memory. An item over a limit fails
+// as one record and reading goes on after it; only markup the XML reader
+// cannot read past ends the file. Zero values take defaults.
 type Limits struct {
 	// MaxRecordBytes is the largest record in bytes of input (default 8 MiB).
 	MaxRecordBytes int64
@@ -89,32 +90,20 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
-// LimitReader counts the bytes read through it and fails a Read once more
-// than Max bytes were read since the last [LimitReader.Mark]. Decoders mark
-// at the start of each record, so a record can never make them buffer more
-// than about Max bytes.
-type LimitReader struct {
-	R io.Reader
-	// Max is the most bytes allowed between two marks.
-	Max int64
-	// What names the limited thing in the error, e.g. "record".
-	What string
-	n    int64
-	mark int64
-}
-
-// Read reads from R unless the limit is already passed.
-func (l *LimitReader) Read(p []byte) (int, error) {
-	if l.n-l.mark > l.Max {
-		return 0, fmt.Errorf("%s larger than %d bytes: %w", l.What, l.Max, ErrTooLarge)
+// TextError is the record error for something that is not text (see
+// charset.Check) at byte offset off of physical line at, in the record
+// that starts on line line.
+func TextError(line, at, off int, reason error) *RecordError {
+	where := fmt.Sprintf("at byte offset %d", off)
+	if at != line {
+		where = fmt.Sprintf("at line %d, byte offset %d", at, off)
 	}
-	n, err := l.R.Read(p)
-	l.n += int64(n)
-	return n, err
+	return &RecordError{Line: line, Err: fmt.Errorf("%w (%s)", reason, where)}
 }
 
-// Mark starts counting again from the current position.
-func (l *LimitReader) Mark() { l.mark = l.n }
-
-// Count returns the bytes read so far.
-func (l *LimitReader) Count() int64 { return l.n }
+// Skipper is implemented by decoders that pass over rows holding no data,
+// such as blank lines, instead of returning them.
+type Skipper interface {
+	// Skipped returns how many rows were passed over so far.
+	Skipped() int
+}

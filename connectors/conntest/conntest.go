@@ -36,8 +36,8 @@ type Suite struct {
 	// Sample is a target-native record to write; writes are checked when set.
 	Sample map[string]any
 	// Written, when set, returns the record the app now holds under a
-	// target id, to check that a writer kept what it was given even though
-	// the engine empties and reuses the maps of a record after Write.
+	// target id, to check that a writer (a buffering one after its Flush)
+	// delivers the whole record it was given, nested objects and lists too.
 	Written func(t *testing.T, targetID string) map[string]any
 	// Webhook, when set, returns a valid signed webhook call for secret.
 	Webhook func(t *testing.T, secret string) connectors.WebhookRequest

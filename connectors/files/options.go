@@ -25,6 +25,8 @@ type options struct {
 	noHeader     bool
 	columns      []string
 	decimalComma []string
+	renameDups   bool
+	keepFormulas bool
 	recordPath   string
 	keyField     string
 	deleteAfter  bool
@@ -64,6 +66,10 @@ func readOptions(cfg connectors.Config) options {
 	}
 	if _, ok := cfg.Values[FieldHeader]; !ok {
 		o.noHeader = false
+	}
+	o.renameDups = cfg.String(FieldDuplicateColumns) == "rename"
+	if _, ok := cfg.Values[FieldNeutralise]; ok {
+		o.keepFormulas = !cfg.Bool(FieldNeutralise)
 	}
 	switch d := cfg.String(FieldDelimiter); d {
 	case "", "auto":
@@ -108,7 +114,8 @@ func (o options) decoder(r io.Reader) (codec.Decoder, error) {
 		return json.NewDecoder(r, json.Options{Path: o.recordPath, Lines: o.format == FormatNDJSON, Encoding: o.encodingName()})
 	}
 	return csv.NewDecoder(r, csv.Options{Delimiter: o.delimiter, Quote: o.quote, NoQuote: o.noQuote,
-		Encoding: o.encodingName(), NoHeader: o.noHeader, Columns: o.columns, DecimalComma: o.decimalComma})
+		Encoding: o.encodingName(), NoHeader: o.noHeader, Columns: o.columns, DecimalComma: o.decimalComma,
+		RenameDuplicates: o.renameDups})
 }
 
 // encoder starts writing one file in the configured format. The returned
@@ -125,7 +132,7 @@ func (o options) encoder(w io.Writer) (codec.Encoder, error) {
 		delim = ','
 	}
 	enc, err := csv.NewEncoder(w, csv.EncoderOptions{Delimiter: delim, Columns: o.columns, NoHeader: o.noHeader,
-		Encoding: o.encodingName()})
+		Encoding: o.encodingName(), KeepFormulas: o.keepFormulas})
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("files: %w", err))
 	}

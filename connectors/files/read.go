@@ -11,9 +11,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec"
@@ -156,10 +158,11 @@ func (s *stream) list(ctx context.Context) error {
 
 // recover handles a file left in the processing folder.
 func (s *stream) recover(ctx context.Context, info transport.FileInfo) {
-	orig, at, ok := parseClaim(info.Name)
+	base, suffix, at, ok := parseClaim(info.Name)
 	if !ok {
 		return
 	}
+	orig := s.origName(base, suffix)
 	from := path.Join(s.c.opts.processing, info.Name)
 	fp := fingerprintOf(orig, info)
 	if done, ok := s.cur.seen(fp); ok {
@@ -173,20 +176,69 @@ func (s *stream) recover(ctx context.Context, info transport.FileInfo) {
 	s.queue = append(s.queue, candidate{orig: orig, from: from, claimed: true, fp: fp})
 }
 
+// claimName is the name a file is claimed under: its own name (shortened
+// when the suffix would make it too long, see fitName), the claim mark and
+// the claim time.
 func claimName(orig string, at time.Time) string {
-	return orig + claimMark + strconv.FormatInt(at.UnixNano(), 10)
+	suffix := claimMark + strconv.FormatInt(at.UnixNano(), 10)
+	return fitName(orig, len(suffix)) + suffix
 }
 
-func parseClaim(name string) (string, time.Time, bool) {
+// parseClaim returns the name a claimed file was claimed under, without
+// its suffix, the suffix's length and the claim time.
+func parseClaim(name string) (string, int, time.Time, bool) {
 	i := strings.LastIndex(name, claimMark)
 	if i <= 0 {
-		return "", time.Time{}, false
+		return "", 0, time.Time{}, false
 	}
 	ns, err := strconv.ParseInt(name[i+len(claimMark):], 10, 64)
 	if err != nil {
-		return "", time.Time{}, false
+		return "", 0, time.Time{}, false
 	}
-	return name[:i], time.Unix(0, ns), true
+	return name[:i], len(name) - i, time.Unix(0, ns), true
+}
+
+// origName returns the file name a claim's base stands for: the name in the
+// cursor that shortens to it, or the base itself when none does (a long
+// name claimed by a run that committed nothing of it).
+func (s *stream) origName(base string, suffix int) string {
+	if c := s.cur.Current; c != nil && fitName(c.File.Name, suffix) == base {
+		return c.File.Name
+	}
+	for _, f := range s.cur.Seen {
+		if fitName(f.Name, suffix) == base {
+			return f.Name
+		}
+	}
+	return base
+}
+
+// The longest file name, in bytes, that file systems and servers commonly
+// take, and the room to leave for the "." and ".part" of an upload.
+const (
+	maxNameBytes = 255
+	partRoom     = 6
+)
+
+// fitName returns name, shortened when name plus extra more bytes would be
+// too long: the end of the name before its extension is replaced by "~" and
+// eight hex digits of the name's SHA-256, so shortened names stay apart.
+func fitName(name string, extra int) string {
+	room := maxNameBytes - partRoom - extra
+	if len(name) <= room {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	tag := "~" + hex.EncodeToString(sum[:4])
+	ext := path.Ext(name)
+	if len(ext) > 16 {
+		ext = ""
+	}
+	keep := max(room-len(tag)-len(ext), 0)
+	for keep > 0 && !utf8.RuneStart(name[keep]) {
+		keep--
+	}
+	return name[:keep] + tag + ext
 }
 
 // start claims a file and opens it. ok is true when it returns a page: the
@@ -207,7 +259,7 @@ func (s *stream) start(ctx context.Context, f candidate) (connectors.Page, bool,
 	file := &openFile{candidate: f, at: at, rc: rc, sum: sha256.New()}
 	file.tee = io.TeeReader(rc, file.sum)
 	s.file = file
-	dec, err := s.c.opts.decoder(file.tee)
+	dec, err := s.newDecoder(file.tee)
 	if err != nil {
 		return s.finish(connectors.Page{}, err), true, nil
 	}
@@ -216,12 +268,31 @@ func (s *stream) start(ctx context.Context, f candidate) (connectors.Page, bool,
 	return connectors.Page{}, false, nil
 }
 
+// newDecoder starts the configured decoder on a file; a panic in it fails
+// the file alone.
+func (s *stream) newDecoder(r io.Reader) (dec codec.Decoder, err error) {
+	defer s.contain(&err)
+	return s.c.opts.decoder(r)
+}
+
+// contain turns a panic in a decoder into an error for the file being read,
+// so that one file never stops the run, and logs it with its stack.
+func (s *stream) contain(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	*err = fmt.Errorf("the reader failed on this file: %v", r)
+	s.c.logger.Error("a file reader panicked", slog.String("file", s.file.orig), slog.Any("panic", r),
+		slog.String("stack", string(debug.Stack())))
+}
+
 // skipCommitted passes over the records earlier pages of this file
 // committed before a run stopped.
 func (s *stream) skipCommitted() {
 	n := s.cur.skip(s.file.fp)
 	for s.file.emitted < n {
-		it := s.file.next()
+		it := s.next()
 		if it.eof || it.fatal != nil {
 			s.file.pending = &it
 			return
@@ -230,14 +301,15 @@ func (s *stream) skipCommitted() {
 	}
 }
 
-// next returns the lookahead item or decodes one.
-func (f *openFile) next() item {
+// next returns the open file's lookahead item or decodes one.
+func (s *stream) next() item {
+	f := s.file
 	if f.pending != nil {
 		it := *f.pending
 		f.pending = nil
 		return it
 	}
-	rec, line, err := f.dec.Next()
+	rec, line, err := s.decode()
 	switch {
 	case err == io.EOF:
 		return item{eof: true}
@@ -249,13 +321,20 @@ func (f *openFile) next() item {
 	return item{rec: rec, line: line}
 }
 
+// decode reads the open file's next record; a panic in the decoder ends
+// the file with an error.
+func (s *stream) decode() (rec map[string]any, line int, err error) {
+	defer s.contain(&err)
+	return s.file.dec.Next()
+}
+
 // fill reads up to a page of records from the open file, looking one
 // record ahead so the file's last page is known as such.
 func (s *stream) fill() connectors.Page {
 	f := s.file
 	var page connectors.Page
 	for {
-		it := f.next()
+		it := s.next()
 		if it.eof || it.fatal != nil {
 			return s.finish(page, it.fatal)
 		}
@@ -320,6 +399,7 @@ func (s *stream) finish(page connectors.Page, fatal error) connectors.Page {
 		_, _ = io.Copy(io.Discard, f.tee) // the checksum covers the whole file
 	}
 	_ = f.rc.Close()
+	s.logSkipped(f)
 	fp := f.fp
 	fp.Sum = hex.EncodeToString(f.sum.Sum(nil))[:32]
 	fp.Error = fatal != nil
@@ -338,7 +418,23 @@ func (s *stream) finish(page connectors.Page, fatal error) connectors.Page {
 }
 
 func errorReport(f *openFile, fatal error) string {
-	return fmt.Sprintf("File: %s\nSize: %d bytes\nModified: %s\nRead at: %s\nRecords imported before the error: %d\nError: %v\n",
+	return fmt.Sprintf("File: %s\nSize: %d bytes\nModified: %s\nRead at: %s\nRecords imported before the error: %d\nRows without data skipped: %d\nError: %v\n",
 		f.orig, f.fp.Size, time.Unix(f.fp.Mod, 0).UTC().Format(time.RFC3339), time.Now().UTC().Format(time.RFC3339),
-		f.emitted, fatal)
+		f.emitted, skipped(f), fatal)
+}
+
+// skipped returns how many rows without data the file's decoder passed
+// over.
+func skipped(f *openFile) int {
+	if sk, ok := f.dec.(codec.Skipper); ok {
+		return sk.Skipped()
+	}
+	return 0
+}
+
+// logSkipped says how many rows without data a file had, if any.
+func (s *stream) logSkipped(f *openFile) {
+	if n := skipped(f); n > 0 {
+		s.c.logger.Info("rows without data skipped", slog.String("file", f.orig), slog.Int("rows", n))
+	}
 }

@@ -2,7 +2,6 @@ package files
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"path"
 	"strings"
@@ -37,7 +36,7 @@ func (c *Conn) settle(ctx context.Context, tr transport.Transport, from, orig st
 		if report == "" {
 			return nil
 		}
-		return transport.Put(ctx, tr, to+".error.txt", strings.NewReader(report))
+		return transport.Put(ctx, tr, reportName(to), strings.NewReader(report))
 	case o.deleteAfter:
 		return tr.Remove(ctx, from)
 	}
@@ -60,6 +59,13 @@ func freeName(ctx context.Context, tr transport.Transport, dir, name string) (st
 		return p, err
 	}
 	ext := path.Ext(name)
-	stamp := time.Now().UTC().Format("20060102-150405.000000000")
-	return path.Join(dir, fmt.Sprintf("%s-%s%s", strings.TrimSuffix(name, ext), stamp, ext)), nil
+	stamp := "-" + time.Now().UTC().Format("20060102-150405.000000000")
+	return path.Join(dir, fitName(strings.TrimSuffix(name, ext), len(stamp)+len(ext))+stamp+ext), nil
+}
+
+// reportName is the name of the error report beside the file at p.
+func reportName(p string) string {
+	const suffix = ".error.txt"
+	dir, name := path.Split(p)
+	return dir + fitName(name, len(suffix)) + suffix
 }

@@ -16,6 +16,8 @@ const (
 	FieldHeader           = "header"
 	FieldColumns          = "columns"
 	FieldDecimalComma     = "decimal_comma"
+	FieldDuplicateColumns = "duplicate_columns"
+	FieldNeutralise       = "neutralise_formulas"
 	FieldRecordPath       = "record_path"
 	FieldKeyField         = "key_field"
 	FieldAfterRead        = "after_read"
@@ -68,6 +70,10 @@ func formatFields() []connectors.Field {
 			Help: "Comma-separated column names by position; they replace the header's names, and fix the columns and their order when writing.", Example: "sku,name,price"},
 		{Name: FieldDecimalComma, Title: "Decimal comma columns", Type: connectors.TypeString, Advanced: true,
 			Help: "Columns whose values like 1.234,50 are read as 1234.50; * for every column that looks like such a number.", Example: "price,cost"},
+		{Name: FieldDuplicateColumns, Title: "Duplicate CSV columns", Type: connectors.TypeSelect, Default: "refuse", Advanced: true,
+			Options: []string{"refuse", "rename"}, Help: "A header naming a column twice refuses the file; rename reads them as sku, sku_2, ..."},
+		{Name: FieldNeutralise, Title: "Neutralise formulas", Type: connectors.TypeBool, Default: true, Advanced: true,
+			Help: "Written CSV cells starting with = + - @ (numbers aside) get a ' in front, so that a spreadsheet shows them instead of running them."},
 		{Name: FieldRecordPath, Title: "Record path", Type: connectors.TypeString,
 			Help: "XML: the record elements from the root, e.g. /Products/Product (default: the root's children). JSON: the dotted path to the records' array, e.g. data.items.", Example: "/Products/Product"},
 		{Name: FieldKeyField, Title: "Key field", Type: connectors.TypeString,

@@ -121,3 +121,31 @@ func TestWriteRefusesBadNames(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteNeutralisesFormulas checks that CSV cells a spreadsheet would run
+// as formulas get a ' in front unless the connection turns it off.
+func TestWriteNeutralisesFormulas(t *testing.T) {
+	rec := map[string]any{"a": "=HYPERLINK(\"http://x\")", "b": "-5", "c": "@SUM(A1)"}
+	tests := []struct {
+		name   string
+		values map[string]any
+		want   string
+	}{
+		{"default", map[string]any{}, "a,b,c\n\"'=HYPERLINK(\"\"http://x\"\")\",-5,'@SUM(A1)\n"},
+		{"turned off", map[string]any{FieldNeutralise: false}, "a,b,c\n\"=HYPERLINK(\"\"http://x\"\")\",-5,@SUM(A1)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.values[FieldFileName] = "out.csv"
+			c := folderConn(t, dir, tt.values)
+			writeAll(t, c, rec)
+			if err := c.Flush(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			if body, _ := os.ReadFile(filepath.Join(dir, "out.csv")); string(body) != tt.want {
+				t.Fatalf("got  %q\nwant %q", body, tt.want)
+			}
+		})
+	}
+}

@@ -101,6 +101,16 @@ func (c *Conn) Write(_ context.Context, req connectors.WriteRequest) (connectors
 	return connectors.WriteResult{TargetID: id, Response: map[string]any{"id": id}}, nil
 }
 
+// FindByKey implements [connectors.KeyFinder]: the store's record of
+// entity whose number, SKU, e-mail or key is key.
+func (c *Conn) FindByKey(_ context.Context, entity connectors.Entity, key string) (string, bool, error) {
+	if err := c.authorize(); err != nil {
+		return "", false, err
+	}
+	id, ok := c.store.findByKey(entity, key)
+	return id, ok, nil
+}
+
 // VerifyWebhook checks the body's HMAC-SHA256 under the flow's secret.
 func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
 	return connectors.VerifyHexHMACSHA256(req, SignatureHeader)

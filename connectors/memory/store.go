@@ -19,7 +19,10 @@ type Store struct {
 	writes  int
 	faults  []error
 	outage  error
+	refused int // calls the outage refused
 	delay   time.Duration
+	gate    chan struct{} // while set, reads and writes wait until it is closed
+	waiting int           // calls waiting at the gate
 	log     []WriteLog
 }
 
@@ -27,7 +30,7 @@ type Store struct {
 type WriteLog struct {
 	Entity connectors.Entity
 	ID     string
-	Data   map[string]any
+	Data   map[string]any // the record as the writer was given it; read it, do not change it
 }
 
 type stored struct {
@@ -128,6 +131,42 @@ func (s *Store) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
+// Hold makes every read page and write wait until release is called, like
+// an app that has not answered yet; calls already waiting go on then.
+// Release may be called more than once.
+func (s *Store) Hold() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.gate = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.gate == gate {
+				s.gate = nil
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// Waiting returns how many read pages and writes wait for a Hold's release.
+func (s *Store) Waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting
+}
+
+// Refused returns how many calls (tests, read pages, writes) the outage
+// set by SetOutage refused.
+func (s *Store) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 // Log returns the writes the store accepted, in order.
 func (s *Store) Log() []WriteLog {
 	s.mu.Lock()
@@ -139,18 +178,20 @@ func (s *Store) Log() []WriteLog {
 func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seq, s.writes, s.token, s.faults, s.outage, s.log, s.delay = 0, 0, "", nil, nil, nil, 0
+	s.seq, s.writes, s.token, s.faults, s.outage, s.log, s.delay, s.refused = 0, 0, "", nil, nil, nil, 0, 0
 	s.records = map[connectors.Entity][]stored{}
 }
 
 func (s *Store) takeFault() error {
 	s.mu.Lock()
-	delay := s.delay
+	delay, gate := s.delay, s.gate
 	s.mu.Unlock()
 	time.Sleep(delay)
+	s.wait(gate)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.outage != nil {
+		s.refused++
 		return s.outage
 	}
 	if len(s.faults) == 0 {
@@ -161,6 +202,20 @@ func (s *Store) takeFault() error {
 	return err
 }
 
+// wait waits until gate, when set, is closed.
+func (s *Store) wait(gate chan struct{}) {
+	if gate == nil {
+		return
+	}
+	s.mu.Lock()
+	s.waiting++
+	s.mu.Unlock()
+	<-gate
+	s.mu.Lock()
+	s.waiting--
+	s.mu.Unlock()
+}
+
 func (s *Store) write(req connectors.WriteRequest) (string, error) {
 	if err := s.takeFault(); err != nil {
 		return "", err
@@ -169,17 +224,19 @@ func (s *Store) write(req connectors.WriteRequest) (string, error) {
 	defer s.mu.Unlock()
 	s.writes++
 	id := s.upsert(req)
-	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: connectors.CloneData(req.Data)})
+	s.log = append(s.log, WriteLog{Entity: req.Entity, ID: id, Data: req.Data})
 	return id, nil
 }
 
 // upsert updates the record with req.TargetID, or adds one; s.mu is held.
+// The store keeps req.Data itself, which a writer may keep, and never
+// changes it (Get and reads hand out copies).
 func (s *Store) upsert(req connectors.WriteRequest) string {
 	recs := s.records[req.Entity]
 	if req.TargetID != "" {
 		for i := range recs {
 			if recs[i].id == req.TargetID {
-				recs[i].data = connectors.CloneData(req.Data)
+				recs[i].data = req.Data
 				return req.TargetID
 			}
 		}
@@ -189,8 +246,20 @@ func (s *Store) upsert(req connectors.WriteRequest) string {
 	if id == "" {
 		id = fmt.Sprintf("%s-%d", req.Entity, s.seq)
 	}
-	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: connectors.CloneData(req.Data)})
+	s.records[req.Entity] = append(recs, stored{seq: s.seq, id: id, entity: req.Entity, data: req.Data})
 	return id
+}
+
+// findByKey returns the id of the record of entity whose key is key.
+func (s *Store) findByKey(entity connectors.Entity, key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.records[entity] {
+		if keyOf(r.data, "") == key {
+			return r.id, true
+		}
+	}
+	return "", false
 }
 
 // after returns up to n records of entity with a sequence above seq, and the
@@ -225,5 +294,8 @@ func keyOf(data map[string]any, fallback string) string {
 func (s *Store) outageErr() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.outage != nil {
+		s.refused++
+	}
 	return s.outage
 }

@@ -34,10 +34,7 @@ func (f *Field) Convert(v any) (any, error) {
 
 // Coerce is Convert without the check of Enum: mapping in and rules use it,
 // so that a rule can still translate a native value into an allowed one.
-func (f *Field) Coerce(v any) (any, error) { return f.CoerceWith(v, heap{}) }
-
-// CoerceWith is Coerce putting a converted value into an any with b.
-func (f *Field) CoerceWith(v any, b Boxer) (any, error) {
+func (f *Field) Coerce(v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -50,37 +47,16 @@ func (f *Field) CoerceWith(v any, b Boxer) (any, error) {
 			return nil, fmt.Errorf("field kind %q has no converter", f.Kind)
 		}
 	}
-	return conv(v, b)
+	return conv(v)
 }
-
-// Boxer puts the values conversions make into interfaces. A mapping run
-// gives one that keeps them in chunks, so that converting a record does not
-// cost an allocation per value.
-type Boxer interface {
-	Decimal(d decimal.Decimal) any
-	Time(t time.Time) any
-	String(s string) any
-}
-
-// heap is the Boxer that boxes values as Go does.
-type heap struct{}
-
-func (heap) Decimal(d decimal.Decimal) any { return d }
-func (heap) Time(t time.Time) any          { return t }
-func (heap) String(s string) any           { return s }
 
 // converters convert to each kind; a package variable, so it is set before
 // the init that caches them in the model's fields.
-var converters = map[Kind]func(any, Boxer) (any, error){
-	String: toString, Decimal: toDecimal, Integer: plain(toInteger), Bool: plain(toBool),
+var converters = map[Kind]func(any) (any, error){
+	String: toString, Decimal: toDecimal, Integer: toInteger, Bool: toBool,
 	DateTime: toDateTime, Date: toDate, Country: toCountry, Currency: toCurrency,
-	Email: toEmail, URL: toURL, Object: plain(toObject), Attributes: plain(toObject),
-	List: plain(toList), Strings: plain(toStrings), Any: plain(toAny),
-}
-
-// plain adapts a converter that makes no value a Boxer would hold.
-func plain(conv func(any) (any, error)) func(any, Boxer) (any, error) {
-	return func(v any, _ Boxer) (any, error) { return conv(v) }
+	Email: toEmail, URL: toURL, Object: toObject, Attributes: toObject,
+	List: toList, Strings: toStrings, Any: toAny,
 }
 
 func toAny(v any) (any, error) { return v, nil }
@@ -125,20 +101,20 @@ func checkEnum(v any, allowed []string) (any, error) {
 	return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(allowed, ", "))
 }
 
-func toString(v any, b Boxer) (any, error) {
+func toString(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		return v, nil
 	case json.Number:
-		return b.String(string(x)), nil
+		return string(x), nil
 	case decimal.Decimal:
-		return b.String(x.String()), nil
+		return x.String(), nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	case int, int64, int32, uint, uint64, uint32:
-		return b.String(fmt.Sprint(x)), nil
+		return fmt.Sprint(x), nil
 	case fmt.Stringer:
-		return b.String(x.String()), nil
+		return x.String(), nil
 	}
 	return nil, fmt.Errorf("cannot use %T as text", v)
 }
@@ -146,18 +122,14 @@ func toString(v any, b Boxer) (any, error) {
 // ErrFloat is the cause when a float reaches a decimal field.
 var ErrFloat = errors.New("float is not an exact decimal (decode JSON with UseNumber, or use dec())")
 
-func toDecimal(v any, b Boxer) (any, error) {
+func toDecimal(v any) (any, error) {
 	switch v.(type) {
 	case decimal.Decimal:
 		return v, nil
 	case float64, float32:
 		return nil, fmt.Errorf("%v: %w", v, ErrFloat)
 	}
-	d, err := decimal.FromAny(v)
-	if err != nil {
-		return nil, err
-	}
-	return b.Decimal(d), nil
+	return decimal.FromAny(v)
 }
 
 func toInteger(v any) (any, error) {
@@ -191,7 +163,7 @@ func toBool(v any) (any, error) {
 // dateTimeLayouts are accepted for date-time strings; each carries a zone.
 var dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02T15:04:05Z0700", "2006-01-02 15:04:05Z0700"}
 
-func toDateTime(v any, b Boxer) (any, error) {
+func toDateTime(v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
 		return v, nil
@@ -199,7 +171,7 @@ func toDateTime(v any, b Boxer) (any, error) {
 		s := strings.TrimSpace(x)
 		for _, l := range dateTimeLayouts {
 			if t, err := time.Parse(l, s); err == nil {
-				return b.Time(t), nil
+				return t, nil
 			}
 		}
 		return nil, fmt.Errorf("cannot parse %q as a date-time with a zone (RFC 3339; use parse_time for other layouts)", x)
@@ -207,21 +179,18 @@ func toDateTime(v any, b Boxer) (any, error) {
 	return nil, fmt.Errorf("cannot use %T as date-time", v)
 }
 
-func toDate(v any, b Boxer) (any, error) {
+func toDate(v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
-		return b.String(x.Format(time.DateOnly)), nil
+		return x.Format(time.DateOnly), nil
 	case string:
 		s := strings.TrimSpace(x)
 		if len(s) >= 10 {
 			if _, err := time.Parse(time.DateOnly, s[:10]); err == nil {
-				if t, err := toDateTime(s, heap{}); err == nil {
-					return b.String(t.(time.Time).Format(time.DateOnly)), nil
+				if t, err := toDateTime(s); err == nil {
+					return t.(time.Time).Format(time.DateOnly), nil
 				}
-				if len(s) == 10 && s == x {
-					return v, nil
-				}
-				return b.String(s[:10]), nil
+				return s[:10], nil
 			}
 		}
 		return nil, fmt.Errorf("cannot parse %q as a date (YYYY-MM-DD)", x)
@@ -229,7 +198,7 @@ func toDate(v any, b Boxer) (any, error) {
 	return nil, fmt.Errorf("cannot use %T as date", v)
 }
 
-func toCountry(v any, b Boxer) (any, error) {
+func toCountry(v any) (any, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("cannot use %T as country", v)
@@ -241,7 +210,7 @@ func toCountry(v any, b Boxer) (any, error) {
 	if c == s {
 		return v, nil
 	}
-	return b.String(c), nil
+	return c, nil
 }
 
 // IsCountry reports whether code is an upper-case ISO 3166-1 alpha-2 country code.
@@ -266,7 +235,7 @@ var countries = sync.OnceValue(func() *[26][26]bool {
 	return &t
 })
 
-func toCurrency(v any, b Boxer) (any, error) {
+func toCurrency(v any) (any, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("cannot use %T as currency", v)
@@ -278,7 +247,7 @@ func toCurrency(v any, b Boxer) (any, error) {
 	if c == s {
 		return v, nil
 	}
-	return b.String(c), nil
+	return c, nil
 }
 
 // IsCurrency reports whether code is an upper-case ISO 4217 currency code.
@@ -297,7 +266,7 @@ func IsCurrency(code string) bool {
 // currencies caches IsCurrency; there are only so many three-letter codes.
 var currencies sync.Map
 
-func toEmail(v any, b Boxer) (any, error) {
+func toEmail(v any) (any, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("cannot use %T as e-mail", v)
@@ -310,10 +279,10 @@ func toEmail(v any, b Boxer) (any, error) {
 	if e == s {
 		return v, nil
 	}
-	return b.String(e), nil
+	return e, nil
 }
 
-func toURL(v any, b Boxer) (any, error) {
+func toURL(v any) (any, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("cannot use %T as URL", v)
@@ -322,10 +291,7 @@ func toURL(v any, b Boxer) (any, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
 	}
-	if t := u.String(); t != s {
-		return b.String(t), nil
-	}
-	return v, nil
+	return u.String(), nil
 }
 
 func toObject(v any) (any, error) {

@@ -40,10 +40,10 @@ type Field struct {
 	Enum     []string // allowed values of a String field
 	Fields   []*Field // members of an Object, or of each element of a List
 
-	index    map[string]*Field             // Fields by name, built at init
-	required []*Field                      // the required Fields, built at init
-	conv     func(any, Boxer) (any, error) // the converter of Kind, set at init
-	checks   []*Field                      // the required, enumerated, Object and List Fields, built at init
+	index    map[string]*Field      // Fields by name, built at init
+	required []*Field               // the required Fields, built at init
+	conv     func(any) (any, error) // the converter of Kind, set at init
+	checks   []*Field               // the required, enumerated, Object and List Fields, built at init
 }
 
 // Entity is one canonical entity: its name, the field that identifies a
@@ -138,7 +138,7 @@ func Lookup(entity, path string) (*Field, error) {
 	f := e.Field(parts[0])
 	for i := 1; f != nil && i < len(parts); i++ {
 		if f.Kind == Attributes {
-			return &Field{Name: parts[len(parts)-1], Kind: Any, Doc: "A custom value.", conv: plain(toAny)}, nil
+			return &Field{Name: parts[len(parts)-1], Kind: Any, Doc: "A custom value.", conv: toAny}, nil
 		}
 		f = f.Child(parts[i])
 	}

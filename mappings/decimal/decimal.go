@@ -182,9 +182,6 @@ func (d Decimal) String() string {
 	return string(d.append(buf[:0]))
 }
 
-// Append appends the decimal's text, as String gives it, to b.
-func (d Decimal) Append(b []byte) []byte { return d.append(b) }
-
 func (d Decimal) append(b []byte) []byte {
 	u := uint64(d.coef)
 	if d.coef < 0 {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 	"golang.org/x/text/transform"
 )
 
@@ -20,6 +21,8 @@ const (
 	UTF8        = "utf-8"
 	UTF16LE     = "utf-16le"
 	UTF16BE     = "utf-16be"
+	UTF32LE     = "utf-32le"
+	UTF32BE     = "utf-32be"
 	Windows1252 = "windows-1252"
 	ISO88591    = "iso-8859-1"
 	ISO885915   = "iso-8859-15"
@@ -27,7 +30,7 @@ const (
 
 // Names lists the encodings a config may name, Auto first.
 func Names() []string {
-	return []string{Auto, UTF8, UTF16LE, UTF16BE, Windows1252, ISO88591, ISO885915}
+	return []string{Auto, UTF8, UTF16LE, UTF16BE, UTF32LE, UTF32BE, Windows1252, ISO88591, ISO885915}
 }
 
 // sniffSize is how much of the stream detection looks at.
@@ -35,6 +38,7 @@ const sniffSize = 64 << 10
 
 var aliases = map[string]string{
 	"": Auto, "utf8": UTF8, "utf-16": UTF16LE, "utf16": UTF16LE, "cp1252": Windows1252,
+	"utf-32": UTF32LE, "utf32": UTF32LE,
 	"latin1": ISO88591, "latin-1": ISO88591, "iso8859-1": ISO88591, "latin9": ISO885915,
 	"iso8859-15": ISO885915, "ascii": UTF8, "us-ascii": UTF8,
 }
@@ -56,10 +60,15 @@ func Canonical(name string) (string, error) {
 
 // NewReader returns a reader of UTF-8 text decoded from r, and the encoding
 // it used. With name Auto (or "") a byte order mark decides; without one,
-// text that is valid UTF-8 in its first 64 KiB is taken as UTF-8 and
-// anything else as Windows-1252. A BOM is never passed on. A UTF-8 stream
-// is passed through unchanged, so invalid bytes further on are the caller's
-// to report (see [utf8.Valid]).
+// UTF-16 is recognised by its zero bytes, text that is valid UTF-8 in its
+// first 64 KiB is taken as UTF-8 and anything else as Windows-1252. A
+// byte order mark is never passed on, nor are more of them right after it.
+// A file starting with the byte order mark of an encoding that is not
+// supported (UTF-7, GB 18030...) is refused.
+//
+// Input the encoding cannot decode is not replaced by U+FFFD: it comes out
+// as bytes that are not valid UTF-8, so that [Check] finds and explains it.
+// A UTF-8 stream is passed through unchanged.
 func NewReader(r io.Reader, name string) (io.Reader, string, error) {
 	canon, err := Canonical(name)
 	if err != nil {
@@ -69,6 +78,9 @@ func NewReader(r io.Reader, name string) (io.Reader, string, error) {
 	head, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, "", fmt.Errorf("reading the start of the file: %w", err)
+	}
+	if unsupported := unsupportedBOM(head); unsupported != "" {
+		return nil, "", fmt.Errorf("the file is in %s (it starts with its byte order mark), which is not supported: save it as UTF-8", unsupported)
 	}
 	bom, bomLen := detectBOM(head)
 	if canon == Auto {
@@ -84,41 +96,95 @@ func NewReader(r io.Reader, name string) (io.Reader, string, error) {
 		return nil, "", err
 	}
 	if canon == UTF8 {
-		return br, canon, nil
+		return trimBOMs(br), canon, nil
 	}
-	return transform.NewReader(br, lookup(canon).NewDecoder()), canon, nil
+	text := bufio.NewReaderSize(transform.NewReader(br, decoder(canon)), 4<<10)
+	return trimBOMs(text), canon, nil
+}
+
+// utf8BOM is U+FEFF in UTF-8.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// trimBOMs drops U+FEFF characters at the start of the text: a byte order
+// mark written twice, or once more after the encoding's own.
+func trimBOMs(br *bufio.Reader) *bufio.Reader {
+	for {
+		p, _ := br.Peek(len(utf8BOM))
+		if !bytes.Equal(p, utf8BOM) {
+			return br
+		}
+		_, _ = br.Discard(len(utf8BOM))
+	}
+}
+
+// boms are the byte order marks read, longest first where one starts
+// another (UTF-32LE starts like UTF-16LE).
+var boms = []struct{ mark, name string }{
+	{"\xFF\xFE\x00\x00", UTF32LE}, {"\x00\x00\xFE\xFF", UTF32BE}, {"\xEF\xBB\xBF", UTF8},
+	{"\xFF\xFE", UTF16LE}, {"\xFE\xFF", UTF16BE},
+}
+
+// unsupported are the byte order marks of encodings that are refused.
+var unsupported = []struct{ mark, name string }{
+	{"+/v8", "UTF-7"}, {"+/v9", "UTF-7"}, {"+/v+", "UTF-7"}, {"+/v/", "UTF-7"},
+	{"\xF7\x64\x4C", "UTF-1"}, {"\xDD\x73\x66\x73", "UTF-EBCDIC"}, {"\x0E\xFE\xFF", "SCSU"},
+	{"\xFB\xEE\x28", "BOCU-1"}, {"\x84\x31\x95\x33", "GB 18030"},
 }
 
 func detectBOM(head []byte) (string, int) {
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		return UTF8, 3
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return UTF16LE, 2
-	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return UTF16BE, 2
+	for _, b := range boms {
+		if bytes.HasPrefix(head, []byte(b.mark)) {
+			return b.name, len(b.mark)
+		}
 	}
 	return "", 0
 }
 
+func unsupportedBOM(head []byte) string {
+	for _, b := range unsupported {
+		if bytes.HasPrefix(head, []byte(b.mark)) {
+			return b.name
+		}
+	}
+	return ""
+}
+
 // sniff guesses the encoding of text without a BOM.
 func sniff(head []byte) string {
-	if n := bytes.Count(head, []byte{0}); n > 0 && n >= len(head)/4 {
-		zerosAtOdd := 0
-		for i := 1; i < len(head); i += 2 {
-			if head[i] == 0 {
-				zerosAtOdd++
-			}
-		}
-		if zerosAtOdd*2 >= n {
-			return UTF16LE
-		}
-		return UTF16BE
+	if enc := sniffUTF16(head); enc != "" {
+		return enc
 	}
 	if validPrefix(head) {
 		return UTF8
 	}
 	return Windows1252
+}
+
+// sniffUTF16 recognises UTF-16 without a BOM by its byte pairs: in text of
+// mostly Latin letters one byte of most pairs is zero, and always the same
+// one. Pairs of two zero bytes (NUL padding) say nothing either way.
+func sniffUTF16(head []byte) string {
+	lowZero, highZero, both := 0, 0, 0
+	for i := 0; i+1 < len(head); i += 2 {
+		switch a, b := head[i], head[i+1]; {
+		case a == 0 && b == 0:
+			both++
+		case b == 0:
+			lowZero++
+		case a == 0:
+			highZero++
+		}
+	}
+	text := len(head)/2 - both
+	switch {
+	case text == 0:
+		return ""
+	case lowZero*2 > text && highZero*4 < lowZero:
+		return UTF16LE
+	case highZero*2 > text && lowZero*4 < highZero:
+		return UTF16BE
+	}
+	return ""
 }
 
 // validPrefix reports whether head is valid UTF-8. When head is the
@@ -139,25 +205,53 @@ func validPrefix(head []byte) bool {
 	return false
 }
 
-func lookup(name string) encoding.Encoding {
+// decoder returns the transformer from the named encoding to UTF-8 that
+// marks what it cannot decode (see [NewReader]).
+func decoder(name string) transform.Transformer {
 	switch name {
 	case UTF16LE:
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+		return utf16Decoder{}
 	case UTF16BE:
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+		return utf16Decoder{bigEndian: true}
+	case UTF32LE:
+		return utf32Decoder{}
+	case UTF32BE:
+		return utf32Decoder{bigEndian: true}
 	case Windows1252:
-		return charmap.Windows1252
+		return newSingleByte(charmap.Windows1252)
 	case ISO88591:
-		return charmap.ISO8859_1
+		return newSingleByte(charmap.ISO8859_1)
 	case ISO885915:
-		return charmap.ISO8859_15
+		return newSingleByte(charmap.ISO8859_15)
 	}
-	return unicode.UTF8
+	return transform.Nop
+}
+
+// encoder returns the named encoding's encoder; a character it cannot
+// hold fails the write.
+func encoder(name string) *encoding.Encoder {
+	switch name {
+	case UTF16LE:
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder()
+	case UTF16BE:
+		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder()
+	case UTF32LE:
+		return utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewEncoder()
+	case UTF32BE:
+		return utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder()
+	case Windows1252:
+		return charmap.Windows1252.NewEncoder()
+	case ISO88591:
+		return charmap.ISO8859_1.NewEncoder()
+	case ISO885915:
+		return charmap.ISO8859_15.NewEncoder()
+	}
+	return unicode.UTF8.NewEncoder()
 }
 
 // NewWriter returns a writer that encodes UTF-8 text into the named
-// encoding (Auto means UTF-8, UTF-16 gets a BOM). A character the encoding
-// cannot hold fails the write. Close flushes; it does not close w.
+// encoding (Auto means UTF-8, UTF-16 and UTF-32 get a BOM). A character the
+// encoding cannot hold fails the write. Close flushes; it does not close w.
 func NewWriter(w io.Writer, name string) (io.WriteCloser, error) {
 	canon, err := Canonical(name)
 	if err != nil {
@@ -166,14 +260,7 @@ func NewWriter(w io.Writer, name string) (io.WriteCloser, error) {
 	if canon == Auto || canon == UTF8 {
 		return nopCloser{w}, nil
 	}
-	enc := lookup(canon).NewEncoder()
-	switch canon {
-	case UTF16LE:
-		enc = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder()
-	case UTF16BE:
-		enc = unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder()
-	}
-	return transform.NewWriter(w, enc), nil
+	return transform.NewWriter(w, encoder(canon)), nil
 }
 
 type nopCloser struct{ io.Writer }
@@ -181,7 +268,8 @@ type nopCloser struct{ io.Writer }
 func (nopCloser) Close() error { return nil }
 
 // Convert returns a reader of UTF-8 text decoded from r in the named
-// encoding, without detection and without removing a BOM.
+// encoding, without detection and without removing a BOM. Like
+// [NewReader], it marks what it cannot decode instead of replacing it.
 func Convert(r io.Reader, name string) (io.Reader, error) {
 	canon, err := Canonical(name)
 	if err != nil {
@@ -190,11 +278,11 @@ func Convert(r io.Reader, name string) (io.Reader, error) {
 	if canon == Auto || canon == UTF8 {
 		return r, nil
 	}
-	return transform.NewReader(r, lookup(canon).NewDecoder()), nil
+	return transform.NewReader(r, decoder(canon)), nil
 }
 
-// HasBOM reports whether head starts with a UTF-8 or UTF-16 byte order
-// mark.
+// HasBOM reports whether head starts with a UTF-8, UTF-16 or UTF-32 byte
+// order mark.
 func HasBOM(head []byte) bool {
 	name, _ := detectBOM(head)
 	return name != ""

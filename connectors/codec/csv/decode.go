@@ -1,22 +1,21 @@
 package csv
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
 	"github.com/switchboard-app/switchboard/connectors/codec/charset"
+	"github.com/switchboard-app/switchboard/connectors/codec/internal/lines"
 )
 
 // Options configure a [Decoder]. The zero value detects everything and
 // takes names from a header row.
 type Options struct {
-	// Delimiter separates fields; 0 detects one of , ; | and tab.
+	// Delimiter separates fields; 0 takes the one a "sep=" first line
+	// names, else detects one of , ; | and tab.
 	Delimiter rune
 	// Quote encloses fields; 0 detects " or '. NoQuote turns quoting off.
 	Quote   rune
@@ -28,6 +27,9 @@ type Options struct {
 	NoHeader bool
 	// Columns names the fields by position, overriding a header row.
 	Columns []string
+	// RenameDuplicates numbers a repeated column name (sku, sku_2) instead
+	// of refusing the file.
+	RenameDuplicates bool
 	// DecimalComma lists the fields whose values like "1.234,50" become
 	// "1234.50"; "*" means every field that looks like such a number.
 	DecimalComma []string
@@ -42,10 +44,10 @@ type Decoder struct {
 	header   []string
 	width    int
 	encoding string
-	utf8     bool
 	decimal  decimalRule
 	held     []numbered
 	max      int64
+	skipped  int
 }
 
 // NewDecoder detects the file's encoding, delimiter and quote and reads its
@@ -55,11 +57,11 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
-	br := bufio.NewReaderSize(text, 64<<10)
-	head, _ := br.Peek(64 << 10)
-	d := &Decoder{encoding: enc, utf8: enc == charset.UTF8, max: opts.Limits.WithDefaults().MaxRecordBytes}
-	d.lines = lineReader{br: br, sep: detectSep(head), max: d.max}
-	d.parser.delim, d.parser.quote = dialect(head, opts)
+	d := &Decoder{encoding: enc, max: opts.Limits.WithDefaults().MaxRecordBytes}
+	d.lines.r = lines.NewReader(text, d.max)
+	if err := d.readDialect(opts); err != nil {
+		return nil, err
+	}
 	d.decimal = newDecimalRule(opts.DecimalComma)
 	if err := d.readHeader(opts); err != nil {
 		return nil, err
@@ -67,9 +69,29 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	return d, nil
 }
 
+// readDialect takes a "sep=" first line and detects what opts leaves open.
+func (d *Decoder) readDialect(opts Options) error {
+	head := d.lines.r.Head(64 << 10)
+	if sep, n, ok := sepLine(head); ok {
+		if _, _, err := d.lines.next(); err != nil {
+			return fmt.Errorf("csv: reading the sep= line: %w", err)
+		}
+		if opts.Delimiter == 0 {
+			opts.Delimiter = rune(sep)
+		}
+		head = head[n:]
+	}
+	d.parser.delim, d.parser.quote = dialect(head, opts)
+	d.lines.r.Count(d.parser.quote)
+	return nil
+}
+
 func (d *Decoder) readHeader(opts Options) error {
-	d.header = cleanNames(opts.Columns)
-	d.width = len(d.header)
+	header, err := names(opts.Columns, opts.RenameDuplicates)
+	if err != nil {
+		return fmt.Errorf("csv: columns: %w", err)
+	}
+	d.header, d.width = header, len(header)
 	if opts.NoHeader {
 		return nil
 	}
@@ -80,12 +102,16 @@ func (d *Decoder) readHeader(opts Options) error {
 	if err != nil {
 		return fmt.Errorf("csv: reading the header row: %w", err)
 	}
-	if d.header == nil {
-		d.header = cleanNames(fields)
-		d.width = len(d.header)
-	} else if len(fields) != d.width {
-		return fmt.Errorf("csv: line %d: header has %d fields, %d columns configured", line, len(fields), d.width)
+	if d.header != nil {
+		if len(fields) != d.width {
+			return fmt.Errorf("csv: line %d: header has %d fields, %d columns configured", line, len(fields), d.width)
+		}
+		return nil
 	}
+	if d.header, err = names(fields, opts.RenameDuplicates); err != nil {
+		return fmt.Errorf("csv: line %d: header: %w", line, err)
+	}
+	d.width = len(d.header)
 	return nil
 }
 
@@ -98,6 +124,10 @@ func (d *Decoder) Delimiter() rune { return rune(d.parser.delim) }
 
 // Encoding returns the text encoding in use.
 func (d *Decoder) Encoding() string { return d.encoding }
+
+// Skipped returns how many rows without data (blank lines, rows of empty
+// fields) were passed over so far; see [codec.Skipper].
+func (d *Decoder) Skipped() int { return d.skipped }
 
 // Next returns the next row as a record and its line number; see
 // [codec.Decoder].
@@ -121,94 +151,36 @@ func (d *Decoder) Next() (map[string]any, int, error) {
 	return rec, line, nil
 }
 
-// row reads the next non-blank row's fields.
+// row reads the next row that holds data, counting the rows passed over.
 func (d *Decoder) row() ([]string, int, error) {
 	for {
-		first, no, err := d.lines.next()
-		if err != nil {
-			return nil, no, err
+		fields, no, err := d.nextRow()
+		if err != nil || !blank(fields) {
+			return fields, no, err
 		}
-		if first == "" {
-			continue
-		}
-		return d.finishRow(first, no)
+		d.skipped++
 	}
 }
 
-// finishRow parses a row starting with line first, reading more lines while
-// a quoted field is open. A row that cannot be closed is reported on its
-// first line, and the lines after it are read again as rows of their own.
-func (d *Decoder) finishRow(first string, no int) ([]string, int, error) {
-	d.parser.reset()
-	d.held = d.held[:0]
-	size := int64(len(first))
-	if err := d.checkText(first, no); err != nil {
-		return nil, no, err
-	}
-	for line := first; !d.parser.feed(line); {
-		next, nextNo, err := d.lines.next()
-		if err != nil && !codec.IsRecordError(err) && err != io.EOF {
-			return nil, no, err
+// blank reports whether every field is empty or white space.
+func blank(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
 		}
-		size += int64(len(next)) + 1
-		if err != nil || size > d.max {
-			return nil, no, d.unclosed(no)
-		}
-		d.held = append(d.held, numbered{next, nextNo})
-		line = next
 	}
-	if len(d.held) > 0 && (d.parser.err != nil || d.width > 0 && len(d.parser.fields) != d.width) {
-		return nil, no, d.unclosed(no)
-	}
-	if d.parser.err != nil {
-		return nil, no, &codec.RecordError{Line: no, Err: d.parser.err}
-	}
-	return d.parser.fields, no, nil
+	return true
 }
 
-// unclosed reports an open quote on line no and re-queues the lines read
-// after it.
-func (d *Decoder) unclosed(no int) error {
-	d.lines.pushBack(d.held)
-	d.held = d.held[:0]
-	return &codec.RecordError{Line: no, Err: errUnclosedQuote}
-}
-
-func (d *Decoder) checkText(line string, no int) error {
-	if d.utf8 && !utf8.ValidString(line) {
-		return &codec.RecordError{Line: no, Err: errors.New(
-			"not valid UTF-8: the file seems to be in another encoding (set encoding, e.g. windows-1252)")}
-	}
-	return nil
-}
-
-// cleanNames trims names and makes empty and repeated ones unique.
-func cleanNames(names []string) []string {
-	if len(names) == 0 {
+// checkText fails a row whose physical line no holds something that is not
+// text (see [charset.Check]).
+func (d *Decoder) checkText(text string, row, no int) error {
+	off, err := charset.CheckString(text, d.encoding)
+	if err == nil {
 		return nil
 	}
-	out := make([]string, len(names))
-	seen := map[string]int{}
-	for i, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			n = "col" + strconv.Itoa(i+1)
-		}
-		seen[n]++
-		if c := seen[n]; c > 1 {
-			n += "_" + strconv.Itoa(c)
-		}
-		out[i] = n
-	}
-	return out
-}
-
-func positional(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = "col" + strconv.Itoa(i+1)
-	}
-	return out
+	return codec.TextError(row, no, charset.SourceOffset([]byte(text[:off]), d.encoding), err)
 }
 
 var _ codec.Decoder = (*Decoder)(nil)
+var _ codec.Skipper = (*Decoder)(nil)

@@ -1,10 +1,35 @@
 package csv
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // candidates are the delimiters detection chooses from, in order of
 // preference on a tie.
 var candidates = []byte{',', ';', '\t', '|'}
+
+// sepLine recognises the "sep=;" first line spreadsheets write to name the
+// delimiter (also quoted, and in any case). It returns the delimiter and
+// the line's length with its line end.
+func sepLine(head []byte) (byte, int, bool) {
+	end := bytes.IndexAny(head, "\r\n")
+	if end < 0 {
+		end = len(head)
+	}
+	line := strings.Trim(string(head[:end]), `"`)
+	if len(line) != 5 || !strings.EqualFold(line[:4], "sep=") {
+		return 0, 0, false
+	}
+	n := end
+	if n < len(head) {
+		n++
+		if head[end] == '\r' && n < len(head) && head[n] == '\n' {
+			n++
+		}
+	}
+	return line[4], n, true
+}
 
 // dialect returns the delimiter and quote to use, detecting what opts
 // leaves open from the start of the text.
@@ -25,22 +50,24 @@ func dialect(head []byte, opts Options) (delim, quote byte) {
 	return delim, quote
 }
 
+// firstLines returns up to n non-empty complete lines from the start of the
+// text (a line cut off by the end of head is left out, unless it is the
+// only one). Lines end with LF, CRLF or CR.
 func firstLines(head []byte, n int) [][]byte {
-	sep := detectSep(head)
 	var out [][]byte
-	for len(head) > 0 && len(out) < n {
-		i := bytes.IndexByte(head, sep)
+	rest := head
+	for len(rest) > 0 && len(out) < n {
+		i := bytes.IndexAny(rest, "\r\n")
 		if i < 0 {
-			// the last line may be cut off by the sniff window
 			break
 		}
-		if line := bytes.TrimRight(head[:i], "\r"); len(line) > 0 {
-			out = append(out, line)
+		if i > 0 {
+			out = append(out, rest[:i])
 		}
-		head = head[i+1:]
+		rest = rest[i+1:]
 	}
-	if len(out) == 0 && len(head) > 0 {
-		out = append(out, head)
+	if len(out) == 0 && len(rest) > 0 {
+		out = append(out, rest)
 	}
 	return out
 }
@@ -81,8 +108,10 @@ func countOutsideQuotes(line []byte, c byte) int {
 	return n
 }
 
-// detectQuote chooses ' over " only when fields start with ' and none
-// starts with ".
+// detectQuote chooses ' over " only when some fields start with ', none
+// starts with ", and every sampled line reads cleanly with ' as the quote:
+// a value that merely starts with an apostrophe ('s-Hertogenbosch) leaves
+// its quote open and keeps the quote at ".
 func detectQuote(lines [][]byte, delim byte) byte {
 	single, double := 0, 0
 	for _, l := range lines {
@@ -98,8 +127,14 @@ func detectQuote(lines [][]byte, delim byte) byte {
 			}
 		}
 	}
-	if single > 0 && double == 0 {
-		return '\''
+	if single == 0 || double > 0 {
+		return '"'
 	}
-	return '"'
+	for _, l := range lines {
+		p := rowParser{delim: delim, quote: '\''}
+		if !p.feed(string(l)) || p.err != nil {
+			return '"'
+		}
+	}
+	return '\''
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
@@ -26,6 +27,10 @@ type EncoderOptions struct {
 	Encoding string
 	// CRLF ends lines with CRLF instead of LF.
 	CRLF bool
+	// KeepFormulas writes cells that a spreadsheet would run as formulas
+	// as they are. By default such a cell gets a ' in front (see
+	// [Neutralise]).
+	KeepFormulas bool
 }
 
 // Encoder writes records as rows.
@@ -67,6 +72,9 @@ func (e *Encoder) Encode(rec map[string]any) error {
 	}
 	for i, name := range e.columns {
 		e.row[i] = Format(rec[name])
+		if !e.opts.KeepFormulas {
+			e.row[i] = Neutralise(e.row[i])
+		}
 	}
 	if err := e.w.Write(e.row); err != nil {
 		return fmt.Errorf("csv: writing a row: %w", err)
@@ -108,8 +116,29 @@ func (e *Encoder) Close() error {
 	return nil
 }
 
+// Neutralise returns cell with a ' in front when a spreadsheet would run it
+// as a formula: when it starts with = + - @, a tab or a CR, as OWASP
+// recommends against CSV injection. Numbers such as -5, +1.5 or -1.234,50
+// are left as they are.
+func Neutralise(cell string) string {
+	if cell == "" || strings.IndexByte("=+-@\t\r", cell[0]) < 0 || number(cell) {
+		return cell
+	}
+	return "'" + cell
+}
+
+// number reports whether s is a plain number, with a decimal point or a
+// decimal comma.
+func number(s string) bool {
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return true
+	}
+	return decimalComma(s)
+}
+
 // Format renders a value as a cell: strings and numbers as they are, nil
-// as empty, times in RFC 3339, lists and objects as JSON.
+// as empty, times in RFC 3339 with as many fractional digits as they
+// have, lists and objects as JSON.
 func Format(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -127,7 +156,7 @@ func Format(v any) string {
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case time.Time:
-		return x.Format(time.RFC3339)
+		return x.Format(time.RFC3339Nano)
 	case fmt.Stringer:
 		return x.String()
 	}

@@ -17,6 +17,7 @@ type rowParser struct {
 	fields       []string
 	field        strings.Builder
 	inQuote      bool
+	discard      bool // keep no text of quoted fields (a row over the limit)
 	err          error
 }
 
@@ -54,7 +55,7 @@ func (p *rowParser) splitPlain(line string) {
 func (p *rowParser) feedQuoted(line string) bool {
 	i := 0
 	if p.inQuote {
-		p.field.WriteByte('\n')
+		p.keep("\n")
 		var done bool
 		if i, done = p.quoted(line, 0); !done {
 			return false
@@ -99,18 +100,25 @@ func (p *rowParser) quoted(line string, i int) (int, bool) {
 	for {
 		j := strings.IndexByte(line[i:], p.quote)
 		if j < 0 {
-			p.field.WriteString(line[i:])
+			p.keep(line[i:])
 			return len(line), false
 		}
-		p.field.WriteString(line[i : i+j])
+		p.keep(line[i : i+j])
 		i += j + 1
 		if i < len(line) && line[i] == p.quote {
-			p.field.WriteByte(p.quote)
+			p.keep(line[i : i+1])
 			i++
 			continue
 		}
 		p.inQuote = false
 		return p.afterQuote(line, i), true
+	}
+}
+
+// keep adds text to a quoted field, unless the row is being discarded.
+func (p *rowParser) keep(text string) {
+	if !p.discard {
+		p.field.WriteString(text)
 	}
 }
 

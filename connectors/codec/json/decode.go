@@ -1,8 +1,6 @@
 package json
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
 	"github.com/switchboard-app/switchboard/connectors/codec/charset"
+	"github.com/switchboard-app/switchboard/connectors/codec/internal/lines"
 )
 
 // Options configure a [Decoder].
@@ -23,166 +22,185 @@ type Options struct {
 	Lines bool
 	// Encoding names the text encoding; "" detects it.
 	Encoding string
-	// Limits bound a record's size and depth.
+	// Limits bound a record's size and depth and a string's size.
 	Limits codec.Limits
 }
 
 // Decoder reads records from JSON. Numbers are json.Number.
+//
+// Every top-level value in the file is read: each is walked to the path,
+// and the array (or single record) there gives the records. Values are
+// read byte by byte, so one larger than the limits is skipped as a failed
+// record without being kept, and a file that ends early, or holds text
+// that is not JSON between records, ends with an error.
 type Decoder struct {
-	opts   Options
-	lines  *lineTracker
-	limit  *codec.LimitReader
-	dec    *json.Decoder
-	scan   *bufio.Scanner
-	lineNo int
-	state  int
+	opts     Options
+	encoding string
+	path     []string
+	s        *scanner
+	lines    *lines.Reader
+	state    int
+	first    bool // no element of the current array read yet
+	v        value
+	skipped  int
+	pending  error // a fatal error found after the record just returned
 }
 
 const (
-	stateArray  = iota // inside the records' array
-	stateOne           // one record to read at the path
-	stateStream        // a sequence of top-level values
+	stateTop   = iota // between top-level values
+	stateArray        // inside the records' array
+	stateOne          // one record to read at the path
 	stateDone
 )
 
-// NewDecoder walks to the records. An error here means the file cannot be
-// read at all.
+// NewDecoder walks to the first records. An error here means the file
+// cannot be read at all.
 func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	opts.Limits = opts.Limits.WithDefaults()
-	text, _, err := charset.NewReader(r, opts.Encoding)
+	text, enc, err := charset.NewReader(r, opts.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("json: %w", err)
 	}
-	d := &Decoder{opts: opts}
+	d := &Decoder{opts: opts, encoding: enc}
+	if opts.Path != "" {
+		d.path = strings.Split(strings.Trim(opts.Path, "."), ".")
+	}
 	if opts.Lines {
-		d.scan = bufio.NewScanner(text)
-		d.scan.Buffer(make([]byte, 64<<10), int(opts.Limits.MaxRecordBytes))
+		d.lines = lines.NewReader(text, opts.Limits.MaxRecordBytes)
 		return d, nil
 	}
-	d.lines = &lineTracker{r: text, line: 1}
-	d.limit = &codec.LimitReader{R: d.lines, Max: opts.Limits.MaxRecordBytes, What: "record"}
-	d.dec = json.NewDecoder(d.limit)
-	d.dec.UseNumber()
-	if err := d.seek(); err != nil {
+	d.s = newScanner(text, 1)
+	if _, ok := d.s.skipSpace(); !ok {
+		if d.s.err != io.EOF {
+			return nil, d.fatal(d.s.ended("at once"))
+		}
+		return nil, errors.New("json: the file is empty")
+	}
+	if err := d.top(); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-// seek positions the decoder at the records.
-func (d *Decoder) seek() error {
-	var path []string
-	if d.opts.Path != "" {
-		path = strings.Split(strings.Trim(d.opts.Path, "."), ".")
+// top walks the next top-level value to the records; at the end of the
+// input the decoder is done.
+func (d *Decoder) top() error {
+	if _, ok := d.s.skipSpace(); !ok {
+		d.state = stateDone
+		if d.s.err != io.EOF {
+			return d.fatal(d.s.ended("between values"))
+		}
+		return nil
 	}
-	for i, key := range path {
-		if err := d.enterObject(strings.Join(path[:i], ".")); err != nil {
+	for i, key := range d.path {
+		if err := d.enterObject(strings.Join(d.path[:i], ".")); err != nil {
 			return err
 		}
-		if err := d.findKey(key, strings.Join(path[:i+1], ".")); err != nil {
+		if err := d.findKey(key, strings.Join(d.path[:i+1], ".")); err != nil {
 			return err
 		}
 	}
-	return d.startRecords(len(path) == 0)
+	c, _ := d.s.skipSpace()
+	d.state = stateOne
+	if c == '[' {
+		d.s.take()
+		d.state, d.first = stateArray, true
+	}
+	return nil
 }
 
 func (d *Decoder) enterObject(where string) error {
-	tok, err := d.token()
-	if err != nil {
-		return err
+	c, ok := d.s.skipSpace()
+	if !ok {
+		return d.fatal(d.s.ended("before " + orRoot(where)))
 	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("json: %s is %s, not an object", orRoot(where), kind(tok))
+	if c != '{' {
+		return fmt.Errorf("json: %s is %s, not an object", orRoot(where), kindOfText(c))
 	}
+	d.s.take()
 	return nil
 }
 
 // findKey skips the members of the current object up to key.
 func (d *Decoder) findKey(key, where string) error {
-	for d.dec.More() {
-		tok, err := d.token()
+	for first := true; ; first = false {
+		name, ok, err := d.member(first)
 		if err != nil {
-			return err
+			return d.fatal(err)
 		}
-		if tok == key {
+		if !ok {
+			return fmt.Errorf("json: path %s not found", where)
+		}
+		if name == key {
 			return nil
 		}
-		if err := d.skipValue(); err != nil {
-			return err
+		if err := d.s.read(&d.v, false, 0); err != nil {
+			return d.fatal(err)
 		}
 	}
-	return fmt.Errorf("json: path %s not found", where)
 }
 
-// startRecords reads the first token of the records' value.
-func (d *Decoder) startRecords(top bool) error {
-	d.limit.Mark()
-	if top && !d.dec.More() {
-		return errors.New("json: the file is empty")
+// member reads the next member name of an object and its colon; ok is
+// false at the object's end, which it consumes.
+func (d *Decoder) member(first bool) (string, bool, error) {
+	c, ok := d.s.skipSpace()
+	switch {
+	case !ok:
+		return "", false, d.s.ended("inside an object")
+	case c == '}':
+		d.s.take()
+		return "", false, nil
+	case !first && c != ',':
+		return "", false, fmt.Errorf("%w: %q where , or } should follow a member", errStructure, c)
+	case !first:
+		d.s.take()
+		c, _ = d.s.skipSpace()
 	}
-	d.dec.More() // makes the decoder buffer the next byte
-	if peekByte(d.dec) == '[' {
-		if _, err := d.token(); err != nil {
-			return err
+	if c != '"' {
+		return "", false, fmt.Errorf("%w: %q where a member name should start", errStructure, c)
+	}
+	if err := d.s.read(&d.v, true, d.opts.Limits.MaxElementBytes); err != nil {
+		return "", false, err
+	}
+	var name string
+	if d.v.tooLarge || json.Unmarshal(d.v.raw, &name) != nil {
+		return "", false, fmt.Errorf("%w: a member name that cannot be read", errStructure)
+	}
+	if c, _ := d.s.skipSpace(); c != ':' {
+		return "", false, fmt.Errorf("%w: no : after the member name %q", errStructure, name)
+	}
+	d.s.take()
+	return name, true, nil
+}
+
+// leave reads past the rest of the objects the path entered.
+func (d *Decoder) leave() error {
+	for range d.path {
+		for {
+			_, ok, err := d.member(false)
+			if err != nil {
+				return d.fatal(err)
+			}
+			if !ok {
+				break
+			}
+			if err := d.s.read(&d.v, false, 0); err != nil {
+				return d.fatal(err)
+			}
 		}
-		d.state = stateArray
-		return nil
 	}
-	if top {
-		d.state = stateStream
-		return nil
-	}
-	d.state = stateOne
 	return nil
-}
-
-// peekByte returns the next non-space byte the decoder will read.
-func peekByte(dec *json.Decoder) byte {
-	b, _ := io.ReadAll(io.LimitReader(dec.Buffered(), 64))
-	b = bytes.TrimLeft(b, " \t\r\n:")
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
-}
-
-// skipValue reads past one value token by token, so a skipped value costs
-// no memory whatever its size.
-func (d *Decoder) skipValue() error {
-	depth := 0
-	for {
-		d.limit.Mark()
-		tok, err := d.token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
-func (d *Decoder) token() (json.Token, error) {
-	tok, err := d.dec.Token()
-	if err == io.EOF {
-		return nil, fmt.Errorf("json: the file ends early: %w", io.ErrUnexpectedEOF)
-	}
-	if err != nil {
-		return nil, d.fatal(err)
-	}
-	return tok, nil
 }
 
 // fatal wraps an error that ends the stream with its line.
 func (d *Decoder) fatal(err error) error {
-	return fmt.Errorf("json: line %d: %w", d.lines.lineAt(d.dec.InputOffset()), err)
+	d.state = stateDone
+	return fmt.Errorf("json: line %d: %w", d.s.line, err)
 }
+
+// Skipped returns how many blank NDJSON lines were passed over; see
+// [codec.Skipper].
+func (d *Decoder) Skipped() int { return d.skipped }
 
 func orRoot(where string) string {
 	if where == "" {
@@ -191,13 +209,23 @@ func orRoot(where string) string {
 	return where
 }
 
+// kindOfText names the kind of value that starts with c.
+func kindOfText(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "true/false"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
 func kind(v any) string {
-	switch x := v.(type) {
-	case json.Delim:
-		if x == '[' {
-			return "an array"
-		}
-		return "an object"
+	switch v.(type) {
 	case string:
 		return "a string"
 	case json.Number:

@@ -3,104 +3,220 @@ package json
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
+	"github.com/switchboard-app/switchboard/connectors/codec/charset"
 )
 
 // Next returns the next record and its line; see [codec.Decoder].
 func (d *Decoder) Next() (map[string]any, int, error) {
-	if d.scan != nil {
+	if d.lines != nil {
 		return d.nextLine()
 	}
-	switch d.state {
-	case stateArray:
-		if !d.dec.More() {
+	if err := d.pending; err != nil {
+		d.pending = nil
+		return nil, d.s.line, err
+	}
+	for {
+		switch d.state {
+		case stateArray:
+			more, err := d.nextElement()
+			if err != nil || more {
+				return d.element(err)
+			}
+		case stateOne:
 			d.state = stateDone
+			rec, line, err := d.element(nil)
+			if err == nil || codec.IsRecordError(err) {
+				d.pending = d.afterValue()
+			}
+			return rec, line, err
+		case stateTop:
+			if err := d.top(); err != nil {
+				return nil, d.s.line, err
+			}
+		default:
 			return nil, 0, io.EOF
 		}
-	case stateOne:
-		d.state = stateDone
-	case stateStream:
-		if !d.dec.More() {
-			d.state = stateDone
-			return nil, 0, io.EOF
-		}
-	default:
-		return nil, 0, io.EOF
 	}
-	return d.decodeOne()
 }
 
-func (d *Decoder) decodeOne() (map[string]any, int, error) {
-	d.limit.Mark()
-	line := d.lines.lineAt(d.dec.InputOffset())
-	var v any
-	if err := d.dec.Decode(&v); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+// nextElement moves to the array's next element: more is false at the
+// array's end, after which the decoder goes on to the next top-level value.
+func (d *Decoder) nextElement() (more bool, err error) {
+	c, ok := d.s.skipSpace()
+	switch {
+	case !ok:
+		return false, d.fatal(d.s.ended("before the array of records closes"))
+	case c == ']':
+		d.s.take()
+		return false, d.afterValue()
+	case !d.first && c != ',':
+		return false, d.fatal(fmt.Errorf("%w: %q where , or ] should follow a record", errStructure, c))
+	case !d.first:
+		d.s.take()
+		if c, _ := d.s.skipSpace(); c == ']' {
+			return false, d.fatal(fmt.Errorf("%w: a , before the ] that closes the array", errStructure))
 		}
-		d.state = stateDone
-		return nil, line, fmt.Errorf("json: record at line %d: %w", line, err)
 	}
-	rec, err := d.asRecord(v, line)
-	return rec, line, err
+	d.first = false
+	return true, nil
 }
 
-// nextLine reads one NDJSON line.
-func (d *Decoder) nextLine() (map[string]any, int, error) {
-	for d.scan.Scan() {
-		d.lineNo++
-		b := bytes.TrimSpace(d.scan.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, d.lineNo, &codec.RecordError{Line: d.lineNo, Err: fmt.Errorf("not JSON: %w", err)}
-		}
-		if dec.More() {
-			return nil, d.lineNo, &codec.RecordError{Line: d.lineNo, Err: fmt.Errorf("more than one value on the line")}
-		}
-		rec, err := d.asRecord(v, d.lineNo)
-		return rec, d.lineNo, err
+// afterValue leaves the objects the path entered and goes on to the next
+// top-level value.
+func (d *Decoder) afterValue() error {
+	if err := d.leave(); err != nil {
+		return err
 	}
-	if err := d.scan.Err(); err != nil {
-		return nil, d.lineNo + 1, fmt.Errorf("json: line %d: %w (%w)", d.lineNo+1, err, codec.ErrTooLarge)
-	}
-	return nil, 0, io.EOF
+	d.state = stateTop
+	return nil
 }
 
-// asRecord checks a decoded value is an object within the depth limit.
-func (d *Decoder) asRecord(v any, line int) (map[string]any, error) {
-	rec, ok := v.(map[string]any)
+// element reads the next record.
+func (d *Decoder) element(err error) (map[string]any, int, error) {
+	if err != nil {
+		return nil, d.s.line, err
+	}
+	if err := d.s.read(&d.v, true, d.opts.Limits.MaxRecordBytes); err != nil {
+		return nil, d.v.line, d.fatal(err)
+	}
+	rec, err := d.record(&d.v)
+	return rec, d.v.line, err
+}
+
+// record checks a value read by the scanner and decodes it. Every problem
+// is a *codec.RecordError for this value alone.
+func (d *Decoder) record(v *value) (map[string]any, error) {
+	lim := d.opts.Limits
+	fail := func(err error) error { return &codec.RecordError{Line: v.line, Err: err} }
+	switch {
+	case v.tooLarge:
+		return nil, fail(fmt.Errorf("record larger than the limit of %d bytes: %d bytes (%w)", lim.MaxRecordBytes, v.size, codec.ErrTooLarge))
+	case v.longest > lim.MaxElementBytes:
+		return nil, fail(fmt.Errorf("a string on line %d is %d bytes, larger than the limit of %d bytes (%w)", v.longLine, v.longest, lim.MaxElementBytes, codec.ErrTooLarge))
+	case v.depth > lim.MaxDepth:
+		return nil, fail(fmt.Errorf("nested deeper than %d levels", lim.MaxDepth))
+	}
+	if off, err := charset.Check(v.raw, d.encoding); err != nil {
+		line, col := v.position(off)
+		return nil, codec.TextError(v.line, line, col, err)
+	}
+	if off := loneSurrogateEscape(v.raw); off >= 0 {
+		line, col := v.position(off)
+		return nil, codec.TextError(v.line, line, col, fmt.Errorf(
+			"the escape %s is a lone UTF-16 surrogate, which is not a character", v.raw[off:off+6]))
+	}
+	dec := json.NewDecoder(bytes.NewReader(v.raw))
+	dec.UseNumber()
+	var val any
+	if err := dec.Decode(&val); err != nil {
+		return nil, fail(d.syntax(v, err))
+	}
+	rec, ok := val.(map[string]any)
 	if !ok {
-		return nil, &codec.RecordError{Line: line, Err: fmt.Errorf("the record is %s, not an object", kind(v))}
+		return nil, fail(fmt.Errorf("the record is %s, not an object", kind(val)))
 	}
-	if depth(v) > d.opts.Limits.MaxDepth {
-		return nil, &codec.RecordError{Line: line, Err: fmt.Errorf("nested deeper than %d levels", d.opts.Limits.MaxDepth)}
+	if bytes.Contains(v.raw, []byte(`\u0000`)) {
+		if field := nulField(rec, ""); field != "" {
+			return nil, fail(fmt.Errorf("field %q holds a NUL character (\\u0000), which is not text", field))
+		}
 	}
 	return rec, nil
 }
 
-func depth(v any) int {
-	deepest := 0
+// syntax explains a decoding error with its position.
+func (d *Decoder) syntax(v *value, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > 0 {
+		line, col := v.position(int(se.Offset) - 1)
+		return fmt.Errorf("%w: %v (at line %d, byte offset %d)", errStructure, err, line, col)
+	}
+	return fmt.Errorf("%w: %v", errStructure, err)
+}
+
+// position returns the line and byte offset in the line of byte off of
+// the value's text.
+func (v *value) position(off int) (line, col int) {
+	before := v.raw[:off]
+	nl := bytes.Count(before, []byte{'\n'})
+	if nl == 0 {
+		return v.line, v.col + off
+	}
+	return v.line + nl, off - bytes.LastIndexByte(before, '\n') - 1
+}
+
+// loneSurrogateEscape returns the offset of the first \uXXXX escape in
+// raw that is half of a UTF-16 surrogate pair without its other half
+// (which encoding/json would turn into U+FFFD), or -1.
+func loneSurrogateEscape(raw []byte) int {
+	if !bytes.Contains(raw, []byte(`\u`)) {
+		return -1
+	}
+	for i := 0; i < len(raw)-1; i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		u, ok := escapedUnit(raw[i:])
+		switch {
+		case !ok:
+			i++ // a two-byte escape such as \\ or \"
+			continue
+		case u >= 0xD800 && u < 0xDC00:
+			if low, ok := escapedUnit(raw[i+6:]); !ok || low < 0xDC00 || low >= 0xE000 {
+				return i
+			}
+			i += 11
+			continue
+		case u >= 0xDC00 && u < 0xE000:
+			return i
+		}
+		i += 5
+	}
+	return -1
+}
+
+// escapedUnit reads a \uXXXX escape at the start of b.
+func escapedUnit(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	u, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(u), err == nil
+}
+
+// nulField returns the dotted name of the first field whose name or text
+// holds a NUL character, or "".
+func nulField(v any, name string) string {
 	switch x := v.(type) {
+	case string:
+		if strings.IndexByte(x, 0) >= 0 {
+			return name
+		}
 	case map[string]any:
-		for _, c := range x {
-			deepest = max(deepest, depth(c))
+		for k, c := range x {
+			child := strings.TrimPrefix(name+"."+k, ".")
+			if strings.IndexByte(k, 0) >= 0 {
+				return child
+			}
+			if f := nulField(c, child); f != "" {
+				return f
+			}
 		}
 	case []any:
-		for _, c := range x {
-			deepest = max(deepest, depth(c))
+		for i, c := range x {
+			if f := nulField(c, fmt.Sprintf("%s[%d]", name, i)); f != "" {
+				return f
+			}
 		}
-	default:
-		return 0
 	}
-	return deepest + 1
+	return ""
 }
 
 var _ codec.Decoder = (*Decoder)(nil)
+var _ codec.Skipper = (*Decoder)(nil)

@@ -35,17 +35,25 @@ var ErrEntities = errors.New("entity declarations are refused")
 // Decoder reads record elements as records.
 type Decoder struct {
 	dec   *xml.Decoder
-	limit *codec.LimitReader
+	guard *guard
 	path  []string
 	lists map[string]bool
 	lim   codec.Limits
 	stack []string
 	root  bool
+	rec   recordState
+}
+
+// recordState is what is known of the record being read.
+type recordState struct {
+	start int64 // its offset in the guarded text
+	over  bool  // larger than the record limit: its content is not kept
+	err   error // the first problem found in it
 }
 
 // NewDecoder prepares a decoder; nothing is read until the first Next.
 func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
-	text, converted, err := utf8Text(r, opts.Encoding)
+	text, enc, err := utf8Text(r, opts.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("xml: %w", err)
 	}
@@ -54,34 +62,44 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	for _, l := range opts.Lists {
 		d.lists[strings.TrimSpace(l)] = true
 	}
-	d.limit = &codec.LimitReader{R: text, Max: d.lim.MaxRecordBytes, What: "record"}
-	d.dec = xml.NewDecoder(d.limit)
+	d.guard = newGuard(text, enc, d.lim)
+	d.dec = xml.NewDecoder(d.guard)
 	d.dec.Strict = true
-	d.dec.CharsetReader = charsetReader(converted)
+	d.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	return d, nil
 }
 
-// utf8Text converts the input when a BOM or the config says how; otherwise
-// the XML declaration decides, through the decoder's CharsetReader.
-func utf8Text(r io.Reader, encoding string) (io.Reader, bool, error) {
+// utf8Text converts the input to UTF-8: by the configured encoding, else
+// its BOM, else the encoding its XML declaration names, else as UTF-8.
+func utf8Text(r io.Reader, encoding string) (io.Reader, string, error) {
 	br := bufio.NewReader(r)
-	head, _ := br.Peek(4)
+	head, _ := br.Peek(1024)
 	if encoding == "" && !charset.HasBOM(head) {
-		return br, false, nil
+		encoding = declared(head)
+		if encoding == "" {
+			encoding = charset.UTF8
+		}
 	}
-	text, _, err := charset.NewReader(br, encoding)
-	return text, true, err
+	return charset.NewReader(br, encoding)
 }
 
-// charsetReader converts a declared encoding, unless the text is UTF-8
-// already.
-func charsetReader(converted bool) func(string, io.Reader) (io.Reader, error) {
-	return func(label string, in io.Reader) (io.Reader, error) {
-		if converted {
-			return in, nil
-		}
-		return charset.Convert(in, label)
+// declared returns the encoding an XML declaration at the start of head
+// names, or "".
+func declared(head []byte) string {
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return ""
 	}
+	decl, _, _ := bytes.Cut(head, []byte("?>"))
+	_, after, ok := bytes.Cut(decl, []byte("encoding"))
+	if !ok {
+		return ""
+	}
+	after = bytes.TrimLeft(after, " \t\r\n=")
+	if len(after) == 0 || after[0] != '"' && after[0] != '\'' {
+		return ""
+	}
+	name, _, _ := bytes.Cut(after[1:], after[:1])
+	return string(name)
 }
 
 func splitPath(p string) []string {
@@ -95,7 +113,7 @@ func splitPath(p string) []string {
 // Next returns the next record element and its line; see [codec.Decoder].
 func (d *Decoder) Next() (map[string]any, int, error) {
 	for {
-		d.limit.Mark()
+		start := d.dec.InputOffset()
 		tok, err := d.dec.Token()
 		if err != nil {
 			return nil, 0, d.fatal(err)
@@ -108,7 +126,7 @@ func (d *Decoder) Next() (map[string]any, int, error) {
 			d.stack = append(d.stack, t.Name.Local)
 			d.root = true
 			if d.atRecord() {
-				return d.record(t)
+				return d.record(t, start)
 			}
 		case xml.EndElement:
 			d.stack = d.stack[:len(d.stack)-1]
@@ -117,6 +135,7 @@ func (d *Decoder) Next() (map[string]any, int, error) {
 				return nil, 0, d.fatal(err)
 			}
 		}
+		d.guard.take(0, d.dec.InputOffset())
 	}
 }
 
@@ -132,18 +151,46 @@ func (d *Decoder) atRecord() bool {
 	return true
 }
 
-func (d *Decoder) record(start xml.StartElement) (map[string]any, int, error) {
-	line, _ := d.dec.InputPos()
+// record reads the record element opened by start, which began at offset
+// from. A problem inside it fails the record alone.
+func (d *Decoder) record(start xml.StartElement, from int64) (map[string]any, int, error) {
+	line := d.line()
+	d.rec = recordState{start: from}
 	v, err := d.element(start, len(d.stack))
 	d.stack = d.stack[:len(d.stack)-1]
 	if err != nil {
 		return nil, line, d.fatal(err)
+	}
+	if bad := d.problem(line); bad != nil {
+		return nil, line, bad
 	}
 	rec, ok := v.(map[string]any)
 	if !ok {
 		rec = map[string]any{"#text": v}
 	}
 	return rec, line, nil
+}
+
+// problem returns the record error for the record just read, if the guard
+// or the limits found a problem in it.
+func (d *Decoder) problem(line int) error {
+	e, found := d.guard.take(d.rec.start, d.dec.InputOffset())
+	switch {
+	case found && e.err != nil:
+		return codec.TextError(line, e.line, e.col, e.err)
+	case found:
+		return &codec.RecordError{Line: line, Err: fmt.Errorf("the text on line %d is %d bytes, larger than the limit of %d bytes (%w)",
+			e.line, e.size, d.lim.MaxElementBytes, codec.ErrTooLarge)}
+	case d.rec.err != nil:
+		return &codec.RecordError{Line: line, Err: d.rec.err}
+	}
+	return nil
+}
+
+// line returns the line of the decoder's position in the file.
+func (d *Decoder) line() int {
+	line, _ := d.dec.InputPos()
+	return line + d.guard.lineShift(d.dec.InputOffset())
 }
 
 // checkDirective refuses a DOCTYPE that declares entities.
@@ -157,12 +204,14 @@ func checkDirective(dir xml.Directive) error {
 // fatal wraps an error that ends the stream with its line; the end of the
 // input before the root element closes is an early end.
 func (d *Decoder) fatal(err error) error {
-	line, _ := d.dec.InputPos()
+	line := d.line()
 	switch {
 	case err == io.EOF && !d.root:
 		return errors.New("xml: no root element: the file is empty or not XML")
 	case err == io.EOF && len(d.stack) == 0:
 		return io.EOF
+	case (err == io.EOF || isEarlyEnd(err)) && len(d.stack) == 0:
+		err = fmt.Errorf("the file ends before its root element is complete: %w", io.ErrUnexpectedEOF)
 	case err == io.EOF || isEarlyEnd(err):
 		err = fmt.Errorf("the file ends inside <%s>: %w", d.stack[len(d.stack)-1], io.ErrUnexpectedEOF)
 	}

@@ -4,6 +4,9 @@
 // elements become lists, and namespaces are reduced to local names.
 //
 // No entity is ever expanded: a DOCTYPE that declares entities is refused
-// before anything else is read, and limits on depth, element size and
-// record size stop hostile files early with a clear error.
+// before anything else is read. A guard in front of encoding/xml cuts text
+// over the element limit and replaces characters XML does not allow, so
+// that such a record fails alone and the file goes on; markup over the
+// record limit and nesting deeper than the depth limit end the file early
+// with a clear error.
 package xml

@@ -16,13 +16,15 @@ type node struct {
 }
 
 // element reads the element opened by start, at nesting level depth, up to
-// its end tag, and returns a string for a plain element or a map.
+// its end tag, and returns a string for a plain element or a map. Once the
+// record is over a limit, its content is read past without being kept.
 func (d *Decoder) element(start xml.StartElement, depth int) (any, error) {
 	n := node{}
 	for _, a := range start.Attr {
 		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
 			continue
 		}
+		d.checkSize(len(a.Value), start.Name.Local)
 		n.set("@"+a.Name.Local, a.Value, false)
 	}
 	for {
@@ -33,16 +35,16 @@ func (d *Decoder) element(start xml.StartElement, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		d.checkSize(n.text.Len(), start.Name.Local)
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if err := d.child(&n, t, depth+1); err != nil {
 				return nil, err
 			}
 		case xml.CharData:
-			if int64(n.text.Len()+len(t)) > d.lim.MaxElementBytes {
-				return nil, fmt.Errorf("text of <%s> larger than %d bytes: %w", start.Name.Local, d.lim.MaxElementBytes, codec.ErrTooLarge)
+			if !d.rec.over && d.checkSize(n.text.Len()+len(t), start.Name.Local) {
+				n.text.Write(t)
 			}
-			n.text.Write(t)
 		case xml.EndElement:
 			return n.value(), nil
 		case xml.Directive:
@@ -53,6 +55,22 @@ func (d *Decoder) element(start xml.StartElement, depth int) (any, error) {
 	}
 }
 
+// checkSize notes a text of size bytes in element name over the element
+// limit, and the record over the record limit; it reports whether the
+// record's content is still kept.
+func (d *Decoder) checkSize(size int, name string) bool {
+	if int64(size) > d.lim.MaxElementBytes && d.rec.err == nil {
+		d.rec.err = fmt.Errorf("the text of <%s> is larger than the limit of %d bytes (%w)", name, d.lim.MaxElementBytes, codec.ErrTooLarge)
+	}
+	if size := d.dec.InputOffset() - d.rec.start; size > d.lim.MaxRecordBytes && !d.rec.over {
+		d.rec.over = true
+		if d.rec.err == nil {
+			d.rec.err = fmt.Errorf("record larger than the limit of %d bytes (%w)", d.lim.MaxRecordBytes, codec.ErrTooLarge)
+		}
+	}
+	return !d.rec.over && d.rec.err == nil
+}
+
 func (d *Decoder) child(n *node, t xml.StartElement, depth int) error {
 	if depth > d.lim.MaxDepth {
 		return fmt.Errorf("nested deeper than %d elements", d.lim.MaxDepth)
@@ -61,7 +79,9 @@ func (d *Decoder) child(n *node, t xml.StartElement, depth int) error {
 	if err != nil {
 		return err
 	}
-	n.set(t.Name.Local, v, d.lists[t.Name.Local])
+	if !d.rec.over {
+		n.set(t.Name.Local, v, d.lists[t.Name.Local])
+	}
 	return nil
 }
 

@@ -8,9 +8,9 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
+	"github.com/switchboard-app/switchboard/connectors/codec/codectest"
 )
 
 func collect(t *testing.T, in io.Reader, opts Options) ([]string, error) {
@@ -19,18 +19,10 @@ func collect(t *testing.T, in io.Reader, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for {
-		rec, line, err := d.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
+	return codectest.Lines(d, func(rec map[string]any) string {
 		b, _ := json.Marshal(rec)
-		out = append(out, fmt.Sprintf("%d %s", line, b))
-	}
+		return string(b)
+	})
 }
 
 func TestDecode(t *testing.T) {
@@ -84,57 +76,127 @@ const billionLaughs = `<?xml version="1.0"?>
 ]>
 <lolz><lol>&lol9;</lol></lolz>`
 
-// endless yields prefix, then fill repeated up to n bytes in total.
-type endless struct {
-	prefix []byte
-	fill   byte
-	n      int64
-}
-
-func (e *endless) Read(p []byte) (int, error) {
-	if e.n <= 0 {
-		return 0, io.EOF
-	}
-	i := copy(p, e.prefix)
-	e.prefix = e.prefix[i:]
-	for ; i < len(p) && int64(i) < e.n; i++ {
-		p[i] = e.fill
-	}
-	e.n -= int64(i)
-	return i, nil
-}
-
 func TestHostile(t *testing.T) {
 	deep := strings.Repeat("<a>", 200) + strings.Repeat("</a>", 200)
 	tests := []struct {
 		name string
-		in   io.Reader
+		in   string
 		opts Options
 		want string
 		is   error
 	}{
-		{"billion laughs", strings.NewReader(billionLaughs), Options{}, "line 7: the DOCTYPE declares entities", ErrEntities},
-		{"undeclared entity", strings.NewReader(`<r><p>&x;</p></r>`), Options{}, "invalid character entity &x;", nil},
-		{"truncated", strings.NewReader(`<r><p><n>1</n></p><p><n>2`), Options{}, "the file ends inside <n>", io.ErrUnexpectedEOF},
-		{"too deep", strings.NewReader(deep), Options{RecordPath: "/a"}, "nested deeper than 64", nil},
-		{"2 GB element text", &endless{prefix: []byte("<r><p><n>"), fill: 'x', n: 2 << 30}, Options{}, "larger than", codec.ErrTooLarge},
-		{"2 GB outside records", &endless{prefix: []byte("<r><!--"), fill: 'x', n: 2 << 30}, Options{}, "record larger than", codec.ErrTooLarge},
-		{"not xml", strings.NewReader("sku,name\nA1,x\n"), Options{}, "no root element", nil},
+		{"billion laughs", billionLaughs, Options{}, "line 7: the DOCTYPE declares entities", ErrEntities},
+		{"undeclared entity", `<r><p>&x;</p></r>`, Options{}, "invalid character entity &x;", nil},
+		{"truncated", `<r><p><n>1</n></p><p><n>2`, Options{}, "the file ends inside <n>", io.ErrUnexpectedEOF},
+		{"too deep", deep, Options{RecordPath: "/a"}, "nested deeper than 64", nil},
+		{"not xml", "sku,name\nA1,x\n", Options{}, "no root element", nil},
+		{"only a declaration", `<?xml version="1.0"?>`, Options{}, "no root element", nil},
+		{"ends inside the root's start tag", `<r`, Options{}, "the file ends before its root element is complete", io.ErrUnexpectedEOF},
+		{"ends inside an attribute of the root", `<r a="1`, Options{}, "the file ends before its root element is complete", io.ErrUnexpectedEOF},
+		{"ends inside a comment before the root", `<?xml version="1.0"?><!-- x`, Options{}, "the file ends before its root element is complete", io.ErrUnexpectedEOF},
+		{"ends inside the root", `<r><p>1</p>`, Options{}, "the file ends inside <r>", io.ErrUnexpectedEOF},
+		{"ends inside a tag in a record", `<r><p><n>1</n></p><p a="`, Options{}, "the file ends inside <r>", io.ErrUnexpectedEOF},
+		{"unknown declared encoding", `<?xml version="1.0" encoding="ebcdic"?><r/>`, Options{}, "unknown encoding", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
-			_, err := collect(t, tt.in, tt.opts)
+			_, err := collect(t, strings.NewReader(tt.in), tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Fatalf("err = %v, want errors.Is %v", err, tt.is)
 			}
-			if time.Since(start) > 5*time.Second {
-				t.Fatalf("took %v", time.Since(start))
+		})
+	}
+}
+
+// small are limits small enough for tests to go past them quickly.
+var small = codec.Limits{MaxRecordBytes: 64 << 10, MaxElementBytes: 4 << 10}
+
+// TestBadItemsFailAlone checks that a record holding a character XML does
+// not allow, or text over a limit, fails alone and the next one is read.
+func TestBadItemsFailAlone(t *testing.T) {
+	long := strings.Repeat("x", 5<<10)
+	lines := strings.Repeat("y\n", 3<<10)
+	tests := []struct {
+		name string
+		in   string
+		opts Options
+		want []string
+	}{
+		{"surrogate character reference", "<r><p><n>&#xD800;</n></p><p><n>&#x1F600;</n></p></r>", Options{},
+			[]string{`1 ERR the character reference &#xD800; names no character XML allows (at byte offset 9)`, `1 {"n":"😀"}`}},
+		{"NUL character reference", "<r><p><n>a&#0;</n></p><p><n>2</n></p></r>", Options{},
+			[]string{`1 ERR the character reference &#0; names no character XML allows (at byte offset 10)`, `1 {"n":"2"}`}},
+		{"NUL byte", "<r>\n<p><n>a\x00</n></p>\n<p><n>2</n></p></r>", Options{},
+			[]string{`2 ERR a NUL byte (0x00), which is not text (at byte offset 7)`, `3 {"n":"2"}`}},
+		{"control character in an attribute", "<r><p n=\"a\x01\"/><p n=\"2\"/></r>", Options{},
+			[]string{`1 ERR the control character U+0001, which XML does not allow (at byte offset 10)`, `1 {"@n":"2"}`}},
+		{"invalid UTF-8", "<r><p><n>caf\xe9</n></p><p><n>2</n></p></r>", Options{},
+			[]string{`1 ERR invalid UTF-8 (byte 0xE9): the file seems to be in another encoding (set encoding, e.g. windows-1252) (at byte offset 12)`, `1 {"n":"2"}`}},
+		{"byte windows-1252 leaves undefined", "<?xml version=\"1.0\" encoding=\"windows-1252\"?><r><p><n>\x81</n></p><p><n>\x80</n></p></r>", Options{},
+			[]string{`1 ERR byte 0x81 is not a character in windows-1252 (at byte offset 54)`, `1 {"n":"€"}`}},
+		{"lone surrogate in UTF-16", utf16("<r><p><n>") + "\x00\xD8" + utf16("</n></p><p><n>2</n></p></r>")[2:], Options{},
+			[]string{`1 ERR a lone UTF-16 surrogate U+D800, which is not a character (at byte offset 9)`, `1 {"n":"2"}`}},
+		{"text over the limit", "<r><p><n>" + long + "</n></p><p><n>2</n></p></r>", Options{Limits: small},
+			[]string{`1 ERR the text on line 1 is 5120 bytes, larger than the limit of 4096 bytes (too large)`, `1 {"n":"2"}`}},
+		{"CDATA over the limit", "<r><p><n><![CDATA[" + long + "]]></n></p><p><n>2</n></p></r>", Options{Limits: small},
+			[]string{`1 ERR the text on line 1 is 5120 bytes, larger than the limit of 4096 bytes (too large)`, `1 {"n":"2"}`}},
+		{"text and CDATA together over the limit", "<r><p><n>" + long[:3<<10] + "<![CDATA[" + long[:3<<10] + "]]></n></p><p><n>2</n></p></r>", Options{Limits: small},
+			[]string{`1 ERR the text of <n> is larger than the limit of 4096 bytes (too large)`, `1 {"n":"2"}`}},
+		{"cut text with lines keeps line numbers", "<r>\n<p><n>" + lines + "</n></p>\n<p><n>2</n></p></r>", Options{Limits: small},
+			[]string{`2 ERR the text on line 2 is 6144 bytes, larger than the limit of 4096 bytes (too large)`, fmt.Sprintf(`%d {"n":"2"}`, 3+3<<10)}},
+		{"record over the limit", "<r><p>" + strings.Repeat("<n>"+long[:3<<10]+"</n>", 30) + "</p><p><n>2</n></p></r>", Options{Limits: small},
+			[]string{`1 ERR record larger than the limit of 65536 bytes (too large)`, `1 {"n":"2"}`}},
+		{"bad character outside records", "<r a=\"\x01\"><!-- \x00 --><p><n>1</n></p></r>", Options{}, []string{`1 {"n":"1"}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := collect(t, strings.NewReader(tt.in), tt.opts)
+			if err != nil {
+				t.Fatalf("error: %v (got %q)", err, got)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
+	}
+}
+
+func utf16(s string) string {
+	b := []byte{0xFF, 0xFE}
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return string(b)
+}
+
+// TestHugeItems checks that text many times the limits fails its record
+// alone while reading allocates a small part of it, and that markup over
+// the record limit ends the file after reading little more than the limit.
+func TestHugeItems(t *testing.T) {
+	const huge = 32 << 20
+	text := &codectest.Generated{Prefix: "<r><p><n>", Fill: 'x', N: huge, Suffix: "</n></p><p><n>2</n></p></r>"}
+	var got []string
+	var err error
+	alloc := codectest.Allocated(func() { got, err = collect(t, text, Options{Limits: small}) })
+	want := fmt.Sprintf(`1 ERR the text on line 1 is %d bytes, larger than the limit of 4096 bytes (too large)|1 {"n":"2"}`, huge)
+	if err != nil || strings.Join(got, "|") != want {
+		t.Fatalf("got %q, %v; want %q", got, err, want)
+	}
+	if alloc > uint64(text.Taken/4) {
+		t.Fatalf("reading %d bytes allocated %d bytes", text.Taken, alloc)
+	}
+	for _, prefix := range []string{"<r><!--", "<r><p a=\"", "<r><?pi ", "<!DOCTYPE r [", "<r"} {
+		in := &codectest.Generated{Prefix: prefix, Fill: 'x', N: 2 << 30}
+		_, err := collect(t, in, Options{Limits: small})
+		if !errors.Is(err, codec.ErrTooLarge) || !strings.Contains(err.Error(), "larger than the limit of 65536 bytes") {
+			t.Fatalf("%s...: err = %v", prefix, err)
+		}
+		if in.Taken > 1<<20 {
+			t.Fatalf("%s...: read %d bytes before failing", prefix, in.Taken)
+		}
 	}
 }
 

@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// connectionXrefs answers a writer's questions about where records went
+// between one source and one target connection, whichever flow wrote them.
+type connectionXrefs struct {
+	app            core.App
+	source, target string
+}
+
+var _ connectors.Xrefs = connectionXrefs{}
+
+// xrefs returns the lookups of the flow's two connections.
+func (rt *flowRuntime) xrefs(app core.App) connectionXrefs {
+	return connectionXrefs{app: app, source: rt.source.Id, target: rt.target.Id}
+}
+
+// TargetID implements [connectors.Xrefs.TargetID].
+func (x connectionXrefs) TargetID(_ context.Context, entity connectors.Entity, sourceID string) (string, bool, error) {
+	return x.find(entity, "source_id", sourceID)
+}
+
+// TargetIDByKey implements [connectors.Xrefs.TargetIDByKey].
+func (x connectionXrefs) TargetIDByKey(_ context.Context, entity connectors.Entity, key string) (string, bool, error) {
+	return x.find(entity, "key", key)
+}
+
+// find reads the target id of the latest xref whose column has the value.
+func (x connectionXrefs) find(entity connectors.Entity, column, value string) (string, bool, error) {
+	if value == "" {
+		return "", false, nil
+	}
+	var ids []string
+	err := x.app.DB().Select("target_id").From("xrefs").
+		Where(dbx.HashExp{"source": x.source, "target": x.target, "entity": string(entity), column: value}).
+		AndWhere(dbx.NewExp("target_id != ''")).OrderBy("updated DESC").Limit(1).Column(&ids)
+	if err != nil {
+		return "", false, fmt.Errorf("looking up the target id of %s %s %q: %w", entity, column, value, err)
+	}
+	if len(ids) == 0 {
+		return "", false, nil
+	}
+	return ids[0], true, nil
+}
+
+// findByKey asks a target that can look records up by business key for a
+// record that no earlier write is known of, so that it is updated instead
+// of created twice.
+func findByKey(ctx context.Context, w connectors.Writer, entity connectors.Entity, key string) (string, error) {
+	finder, ok := w.(connectors.KeyFinder)
+	if !ok || key == "" {
+		return "", nil
+	}
+	id, found, err := finder.FindByKey(ctx, entity, key)
+	if err != nil || !found {
+		return "", err
+	}
+	return id, nil
+}
