@@ -151,3 +151,25 @@ func TestEmptyScheduledRunsAreNotKept(t *testing.T) {
 	fe.run(t)
 	eventually(t, "the manual run to be kept", func() bool { return runs(TriggerManual) == 1 })
 }
+
+// TestFullFeedWritesUnchangedRecords: a target that expects the whole feed
+// every run (a price list) gets unchanged records too when the flow says
+// so; otherwise they are skipped as unchanged.
+func TestFullFeedWritesUnchangedRecords(t *testing.T) {
+	for _, full := range []bool{false, true} {
+		fe := newFlowEnv(t, connectors.Product, map[string]any{"options": map[string]any{OptionFullFeed: full}})
+		fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+		fe.run(t)
+		fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+		fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+		fe.run(t)
+		want := map[string]int{StatusSucceeded: 1, StatusSkipped: 1}
+		if full {
+			want = map[string]int{StatusSucceeded: 2}
+		}
+		fe.waitStatuses(t, want)
+		if writes := fe.target.Writes(); writes != want[StatusSucceeded] {
+			t.Errorf("full feed %v: %d writes, want %d", full, writes, want[StatusSucceeded])
+		}
+	}
+}

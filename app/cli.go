@@ -13,6 +13,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
+
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // Commands returns Switchboard's commands, to add to the PocketBase root
@@ -100,15 +102,25 @@ func (s *Switchboard) connectorsCommand() *cobra.Command {
 
 func (s *Switchboard) printConnectors(out io.Writer) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCATEGORY\tREADS\tWRITES\tWEBHOOKS\tCONFIG (* required, ! secret)")
+	fmt.Fprintln(tw, "NAME\tCATEGORY\tREADS\tWRITES\tWEBHOOKS\tCONFIG (* required, ! secret)\tFLOW OPTIONS (<read >write)")
 	for _, spec := range s.registry.Specs() {
 		fields := make([]string, 0, len(spec.Fields))
 		for _, f := range spec.Fields {
 			fields = append(fields, f.Name+mark(f.Required, "*")+mark(f.Secret, "!"))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", spec.Name, spec.Category, joinEntities(spec.Reads),
-			joinEntities(spec.Writes), yesNo(spec.Webhooks), strings.Join(fields, " "))
+		flowFields := make([]string, 0, len(spec.FlowFields))
+		for _, f := range spec.FlowFields {
+			flowFields = append(flowFields, f.Name+mark(f.Required, "*")+mark(f.Use&connectors.UseRead != 0, "<")+
+				mark(f.Use&connectors.UseWrite != 0, ">"))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", spec.Name, spec.Category, joinEntities(spec.Reads),
+			joinEntities(spec.Writes), yesNo(spec.Webhooks), strings.Join(fields, " "), strings.Join(flowFields, " "))
 	}
+	engine := make([]string, 0, len(engineFlowFields))
+	for _, f := range engineFlowFields {
+		engine = append(engine, f.Name)
+	}
+	fmt.Fprintf(tw, "\nEvery flow also takes the engine's options: %s\n", strings.Join(engine, " "))
 	return tw.Flush()
 }
 

@@ -99,9 +99,10 @@ func newWebhookSecret(e *core.RecordEvent) error {
 	return e.Next()
 }
 
-// validateFlow checks that a flow's schedule parses and that its source
-// and target are the integration's two connections, able to read and write
-// its entity.
+// validateFlow checks that a flow's schedule parses, that its source and
+// target are the integration's two connections, able to read and write its
+// entity, and that its options fit the engine's and the connectors' flow
+// fields.
 func (s *Switchboard) validateFlow(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	if sched := e.Record.GetString("schedule"); sched != "" {
@@ -140,6 +141,7 @@ func (s *Switchboard) checkFlowEnds(app core.App, flow *core.Record, errs valida
 		s.checkCapability(app, flow, errs)
 	}
 	if len(errs) == 0 {
+		s.checkFlowOptions(app, flow, errs)
 		s.checkMapping(app, flow, errs)
 	}
 }

@@ -171,9 +171,7 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 	if err != nil {
 		return err
 	}
-	var opts map[string]any
-	_ = rt.flow.UnmarshalJSONField("options", &opts)
-	stream, err := reader.Read(e.ctx, connectors.ReadRequest{Entity: rt.entity, Cursor: cursor, PageSize: pageSize, Options: opts})
+	stream, err := reader.Read(e.ctx, connectors.ReadRequest{Entity: rt.entity, Cursor: cursor, PageSize: pageSize, Options: rt.sourceOptions})
 	if err != nil {
 		return err
 	}

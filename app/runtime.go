@@ -18,6 +18,8 @@ type flowRuntime struct {
 	flow, integration, source, target *core.Record
 	entity                            connectors.Entity
 	ordered                           bool
+	fullFeed                          bool              // write unchanged records too
+	sourceOptions, targetOptions      connectors.Config // the flow's options for reading and for writing
 	program                           *mappings.Program
 	redact                            redactor
 
@@ -107,9 +109,12 @@ func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
 	if rt.target, err = app.FindRecordById(connectionsCollection, flow.GetString("target")); err != nil {
 		return nil, fmt.Errorf("flow %q: target connection: %w", flow.GetString("name"), err)
 	}
-	var opts map[string]any
-	_ = flow.UnmarshalJSONField("options", &opts)
-	rt.ordered, _ = opts["ordered"].(bool)
+	opts, err := e.sb.resolveFlowOptions(flow, rt.source, rt.target)
+	if err != nil {
+		return nil, fmt.Errorf("flow %q: %w", flow.GetString("name"), err)
+	}
+	rt.ordered, rt.fullFeed = opts.engine.Bool(OptionOrdered), opts.engine.Bool(OptionFullFeed)
+	rt.sourceOptions, rt.targetOptions = opts.source, opts.target
 	rt.redact = e.sb.redactorOf(rt.source, rt.target)
 	return rt, nil
 }

@@ -65,13 +65,8 @@ func TestEditorCannotSaveAFolderOutsideTheFilesRoot(t *testing.T) {
 			fieldErr("folder"), "is the data folder"), useFilesRoot(dataDir)),
 		withSeed(post("a path into the data folder is refused when the files root holds it", folderBody(`{"folder":"backups"}`),
 			fieldErr("folder"), "is inside the data folder"), useFilesRoot(dataDir)),
-		withSeed(post("a sub-folder climbing into the data folder is refused", folderBody(`{"folder":"files","output_folder":"../backups"}`),
-			fieldErr("output_folder"), "without .."), useFilesRoot(dataDir)),
-		withSeed(post("a sub-folder linked into the data folder is refused", folderBody(`{"folder":"files","output_folder":"out"}`),
-			fieldErr("output_folder"), "is inside the data folder"), linkIntoData),
-		post("archive_folder ../../etc is refused", folderBody(`{"folder":"in","archive_folder":"../../etc"}`),
-			fieldErr("archive_folder"), "sub-folder of the folder, without .."),
-		post("pattern [ is refused", folderBody(`{"folder":"in","pattern":"["}`), fieldErr("pattern"), "syntax error in pattern"),
+		post("a flow's setting in the connection is refused", folderBody(`{"folder":"in","pattern":"*.csv"}`),
+			`"config":{"pattern":{"code":"validation_invalid_field","message":"Unknown field."}}`),
 	}
 	parent := post("the data folder is refused when its parent is the files root", "",
 		fieldErr("folder"), "is the data folder")
@@ -86,6 +81,65 @@ func TestEditorCannotSaveAFolderOutsideTheFilesRoot(t *testing.T) {
 	for _, sc := range append(scenarios, parent, inside) {
 		sc.run(t)
 	}
+}
+
+// TestEditorCannotSaveAFlowFolderOutsideItsConnection: a flow's
+// sub-folder and the folders in it stay inside its folder connection's
+// folder, and away from the data folder: a save that leads elsewhere is
+// refused with a 400 naming the option.
+func TestEditorCannotSaveAFlowFolderOutsideItsConnection(t *testing.T) {
+	optionErr := func(use, field string) string {
+		return `"options":{"` + use + `":{"` + field + `":{"code":"validation_invalid_option"`
+	}
+	// folders of the source ("In") and target ("Out") connections: on
+	// the data folder's files, the one folder of it a connection may use
+	targetOnFiles, sourceOnFiles := [2]string{"files/in", "files"}, [2]string{"files", "files/in"}
+	plain := [2]string{"in", "out"}
+	post := func(name string, folders [2]string, root func(t testing.TB, env *testEnv), options string, want ...string) scenario {
+		return scenario{name: name, as: "editor", method: http.MethodPost, url: fixed("/api/collections/flows/records"),
+			status: 400, want: want, seed: seedFolderIntegration(root, folders),
+			bodyOf: func(env *testEnv) string { return folderFlowBody(t, env, options) }}
+	}
+	scenarios := []scenario{
+		post("an output folder climbing into the data folder is refused", targetOnFiles, useFilesRoot(dataDir),
+			`{"target":{"output_folder":"../backups"}}`, optionErr("target", "output_folder"), "without .."),
+		post("an output folder linked into the data folder is refused", targetOnFiles, linkIntoData,
+			`{"target":{"output_folder":"out"}}`, optionErr("target", "output_folder"), "is inside the data folder"),
+		post("a sub-folder linked into the data folder is refused", sourceOnFiles, linkIntoData,
+			`{"source":{"sub_folder":"out"}}`, optionErr("source", "sub_folder"), "is inside the data folder"),
+		post("a sub-folder .. is refused", plain, nil, `{"source":{"sub_folder":"../.."}}`,
+			optionErr("source", "sub_folder"), "without .."),
+		post("archive_folder ../../etc is refused", plain, nil, `{"source":{"archive_folder":"../../etc"}}`,
+			optionErr("source", "archive_folder"), "without .."),
+		post("pattern [ is refused", plain, nil, `{"source":{"pattern":"["}}`, optionErr("source", "pattern"), "syntax error in pattern"),
+	}
+	for _, sc := range scenarios {
+		sc.run(t)
+	}
+}
+
+// seedFolderIntegration prepares the files root with root, when set, and
+// saves two folder connections, "In" and "Out" on folders, and an
+// integration of both.
+func seedFolderIntegration(root func(t testing.TB, env *testEnv), folders [2]string) func(t testing.TB, env *testEnv) {
+	return func(t testing.TB, env *testEnv) {
+		if root != nil {
+			root(t, env)
+		}
+		in := env.saveConnection(t, "In", "folder", map[string]any{"folder": folders[0]}, nil)
+		out := env.saveConnection(t, "Out", "folder", map[string]any{"folder": folders[1]}, nil)
+		newRecord(t, env.app, "integrations", map[string]any{"name": "Folders", "a": in.Id, "b": out.Id, "enabled": true})
+	}
+}
+
+// folderFlowBody is a product flow from "In" to "Out" with options.
+func folderFlowBody(t testing.TB, env *testEnv, options string) string {
+	integ, err := env.app.FindFirstRecordByData("integrations", "name", "Folders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return `{"integration":"` + integ.Id + `","name":"f","entity":"product","source":"` + id(t, env, "In") +
+		`","target":"` + id(t, env, "Out") + `","options":` + options + `}`
 }
 
 // linkIntoData makes the data folder the files root, with a link from its
@@ -133,7 +187,7 @@ func TestSecretKeyCannotBeImportedThroughAFolderConnection(t *testing.T) {
 		}
 		folder := s.folder
 		sc.bodyOf = func(env *testEnv) string {
-			return folderBody(fmt.Sprintf(`{"folder":%q,"pattern":"secret.key","header":false,"columns":"key"}`, folder(env)))
+			return folderBody(fmt.Sprintf(`{"folder":%q}`, folder(env)))
 		}
 		sc.run(t)
 	}
@@ -156,9 +210,8 @@ func TestSecretKeyCannotBeImportedThroughAFolderConnection(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the data folder has no key file: %v", err)
 			}
-			src := saveUnchecked(t, env, "Data folder", map[string]any{"folder": r.folder(env), "pattern": "secret.key",
-				"header": false, "columns": "key"})
-			fe := newFileFlow(t, env, src)
+			src := saveUnchecked(t, env, "Data folder", map[string]any{"folder": r.folder(env)})
+			fe := newFileFlow(t, env, src, map[string]any{"pattern": "secret.key", "header": false, "columns": "key"})
 			run := fe.finishedRun(t)
 			if !strings.Contains(run.GetString("error"), r.want) {
 				t.Fatalf("run error %q, want %q", run.GetString("error"), r.want)
@@ -188,8 +241,8 @@ func TestARunRefusesAFolderSwappedForALinkOut(t *testing.T) {
 	if err := os.Symlink("real", link); err != nil {
 		t.Fatal(err)
 	}
-	src := env.saveConnection(t, "Drop", "folder", map[string]any{"folder": "in", "pattern": "*.csv", "key_field": "sku"}, nil)
-	fe := newFileFlow(t, env, src)
+	src := env.saveConnection(t, "Drop", "folder", map[string]any{"folder": "in"}, nil)
+	fe := newFileFlow(t, env, src, map[string]any{"pattern": "*.csv", "key_field": "sku"})
 	if run := fe.finishedRun(t); run.GetString("error") != "" {
 		t.Fatalf("first run: error %q", run.GetString("error"))
 	}
@@ -221,7 +274,7 @@ func TestARunRefusesAFolderSwappedForALinkOut(t *testing.T) {
 // it is refused until the folder is moved.
 func TestAFolderOutsideTheFilesRootFailsItsTestAndItsNextSave(t *testing.T) {
 	seed := func(t testing.TB, env *testEnv) {
-		saveUnchecked(t, env, "Legacy", map[string]any{"folder": t.TempDir(), "pattern": "*.csv"})
+		saveUnchecked(t, env, "Legacy", map[string]any{"folder": t.TempDir()})
 	}
 	id := func(env *testEnv) string {
 		rec, err := env.app.FindFirstRecordByData(connectionsCollection, "name", "Legacy")
@@ -269,21 +322,21 @@ func saveUnchecked(t testing.TB, env *testEnv, name string, config map[string]an
 }
 
 // fileFlow is a flow of products from a folder connection to a memory
-// store, with the engine running.
+// store, with the engine running; source holds its options for reading.
 type fileFlow struct {
 	env    *testEnv
 	flow   *core.Record
 	target *memory.Store
 }
 
-func newFileFlow(t *testing.T, env *testEnv, src *core.Record) *fileFlow {
+func newFileFlow(t *testing.T, env *testEnv, src *core.Record, source map[string]any) *fileFlow {
 	t.Helper()
 	env.sb.engine.cfg = fastEngine.withDefaults()
 	store := fmt.Sprintf("files-%d", storeSeq.Add(1))
 	dst := env.saveConnection(t, "Target", "memory", map[string]any{"store": store}, nil)
 	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Files", "a": src.Id, "b": dst.Id, "enabled": true})
 	flow := newRecord(t, env.app, "flows", map[string]any{"integration": integ.Id, "name": "files", "entity": "product",
-		"source": src.Id, "target": dst.Id, "enabled": true, "schedule": ""})
+		"source": src.Id, "target": dst.Id, "enabled": true, "schedule": "", "options": map[string]any{OptionsSource: source}})
 	if err := env.sb.engine.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -186,7 +186,7 @@ func sameMap(a, b map[string]any) bool {
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {
 	o.hash = hash
 	xref := c.xref
-	if xref.Hash == o.hash && xref.Hash != "" {
+	if xref.Hash == o.hash && xref.Hash != "" && !rt.fullFeed {
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
 		return e.finish(o, start, nil)
 	}
@@ -215,8 +215,8 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		}
 	}
 	wr, err := w.Write(ctx, connectors.WriteRequest{
-		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID,
-		Xrefs: rt.xrefs(e.app()),
+		Entity: rt.entity, TargetID: xref.TargetID, Key: key, Data: data, IdempotencyKey: c.ID, Options: rt.targetOptions,
+		FieldOrder: rt.program.OutputPaths(), Xrefs: rt.xrefs(e.app()),
 	})
 	if err != nil {
 		o.blame = rt.target.Id

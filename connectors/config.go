@@ -48,11 +48,15 @@ func (c Config) Duration(name string) time.Duration {
 // Secret returns a secret field, or "" when it is not set.
 func (c Config) Secret(name string) string { return c.Secrets[name] }
 
-// ValidationError lists what is wrong with a connection's config, one
-// message per field name. It is what the API shows next to each form field.
+// ValidationError lists what is wrong with a connection's config, or with
+// a flow's options, one message per field name. It is what the API shows
+// next to each form field.
 type ValidationError struct {
 	Connector string
-	Fields    map[string]string
+	// Of says what was checked: "" for a connection's config, or
+	// [FlowOptions].
+	Of     string
+	Fields map[string]string
 }
 
 // Error joins the field messages in a stable order.
@@ -66,7 +70,11 @@ func (e *ValidationError) Error() string {
 	for i, name := range names {
 		parts[i] = name + ": " + e.Fields[name]
 	}
-	return fmt.Sprintf("%s config: %s", e.Connector, strings.Join(parts, "; "))
+	of := e.Of
+	if of == "" {
+		of = "config"
+	}
+	return fmt.Sprintf("%s %s: %s", e.Connector, of, strings.Join(parts, "; "))
 }
 
 // Resolve checks a connection's stored config and secrets against the spec
@@ -76,7 +84,7 @@ func (e *ValidationError) Error() string {
 func (s Spec) Resolve(values map[string]any, secrets map[string]string) (Config, error) {
 	cfg := Config{Values: map[string]any{}, Secrets: map[string]string{}}
 	problems := map[string]string{}
-	s.resolveValues(values, cfg, problems)
+	resolveValues(s.Fields, values, cfg, problems)
 	s.resolveSecrets(secrets, cfg, problems)
 	if len(problems) > 0 {
 		return Config{}, &ValidationError{Connector: s.Name, Fields: problems}
@@ -98,9 +106,11 @@ func (s Spec) ResolveAndValidate(values map[string]any, secrets map[string]strin
 	return cfg, nil
 }
 
-func (s Spec) resolveValues(values map[string]any, cfg Config, problems map[string]string) {
+// resolveValues coerces the plain values to their fields' types and
+// applies defaults, noting each problem by field name.
+func resolveValues(fields []Field, values map[string]any, cfg Config, problems map[string]string) {
 	for name, raw := range values {
-		f, ok := s.Field(name)
+		f, ok := findField(fields, name)
 		switch {
 		case !ok:
 			problems[name] = "unknown field"
@@ -117,7 +127,7 @@ func (s Spec) resolveValues(values map[string]any, cfg Config, problems map[stri
 			cfg.Values[name] = v
 		}
 	}
-	for _, f := range s.Fields {
+	for _, f := range fields {
 		if f.Secret {
 			continue
 		}

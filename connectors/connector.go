@@ -111,8 +111,12 @@ type ReadRequest struct {
 	Cursor string
 	// PageSize is the number of records the engine would like per page.
 	PageSize int
-	// Options are the flow's connector-specific options.
-	Options map[string]any
+	// Options are the flow's options for reading through this connection,
+	// resolved against the connector's flow fields for reading
+	// ([Spec.ResolveFlow]): typed, with defaults applied. The engine always
+	// passes them resolved; called with the zero Config (nil Values), as a
+	// test may, a connector applies its defaults.
+	Options Config
 }
 
 // Reader is implemented by connectors that can be a flow's source.
@@ -148,8 +152,19 @@ type WriteRequest struct {
 	// a target that accepts idempotency keys must send it, so that an
 	// attempt cut off after the app acted cannot act twice.
 	IdempotencyKey string
-	// Options are the flow's connector-specific options.
-	Options map[string]any
+	// Options are the flow's options for writing through this connection,
+	// resolved against the connector's flow fields for writing
+	// ([Spec.ResolveFlow]): typed, with defaults applied. The engine always
+	// passes them resolved; called with the zero Config (nil Values), as a
+	// test may, a connector applies its defaults.
+	Options Config
+	// FieldOrder lists Data's fields in the order the write mapping lists
+	// them (the canonical model's order without one), as dotted paths:
+	// "number", "customer.name", "lines.sku" (a list's elements passed
+	// through). Writers of formats whose fields have an order (XML
+	// elements, CSV columns) follow it. The same slice serves every
+	// record of a flow: read it, never change it.
+	FieldOrder []string
 	// Xrefs finds where other records went in this target: a stock
 	// writer finds the id its product got from the product flow. Nil when
 	// the engine does not write (a preview, a test).

@@ -1,6 +1,7 @@
 // Package connectors is Switchboard's plugin API: the interfaces a connector
 // implements, the declarative [Spec] it registers with, the registry the
-// engine and the UI read, config validation, and error classification.
+// engine and the UI read, the validation of connection configs and of
+// flows' options (flow fields), and error classification.
 //
 // A connector lives in its own sub-package and registers itself once, from
 // init:

@@ -90,6 +90,9 @@ type Field struct {
 	Example string `json:"example,omitempty"`
 	// Advanced fields are folded away in the form.
 	Advanced bool `json:"advanced,omitempty"`
+	// Use marks a flow field for reading flows, writing flows or both;
+	// connection fields leave it empty.
+	Use Use `json:"use,omitempty"`
 }
 
 // Spec is a connector's declarative description, registered once.
@@ -106,6 +109,12 @@ type Spec struct {
 	Auth []AuthKind `json:"auth"`
 	// Fields are the config fields, secrets included.
 	Fields []Field `json:"fields"`
+	// FlowFields are the options a flow sets for its use of a connection:
+	// what one flow reads or writes through it (a file pattern, a format),
+	// where the connection holds how to reach the app. Each is marked for
+	// reading flows (the connection is the flow's source), writing flows
+	// (its target) or both. They are never secret.
+	FlowFields []Field `json:"flow_fields"`
 	// Reads lists the entities the connector can read.
 	Reads []Entity `json:"reads"`
 	// Writes lists the entities the connector can write.
@@ -124,13 +133,26 @@ type Spec struct {
 	// connection; at save time the secrets hold placeholders, not values.
 	// It returns a *ValidationError naming each bad field.
 	Validate func(cfg Config, env Env) error `json:"-"`
+	// ValidateFlow, when set, is the connector's own check of a flow's
+	// options that fit the flow fields but cannot work, as Validate is for
+	// the connection: use says whether the flow reads or writes, opts are
+	// its resolved options and conn the connection's resolved config. It
+	// runs on every save of a flow and when the engine loads it, checks
+	// the options only, and returns a *ValidationError naming each bad
+	// option.
+	ValidateFlow func(use Use, opts Config, conn Config, env Env) error `json:"-"`
 }
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_+-]*$`)
 
 // Field returns the field with the given name.
-func (s Spec) Field(name string) (Field, bool) {
-	for _, f := range s.Fields {
+func (s Spec) Field(name string) (Field, bool) { return findField(s.Fields, name) }
+
+// FlowField returns the flow field with the given name, whatever its use.
+func (s Spec) FlowField(name string) (Field, bool) { return findField(s.FlowFields, name) }
+
+func findField(fields []Field, name string) (Field, bool) {
+	for _, f := range fields {
 		if f.Name == name {
 			return f, true
 		}
@@ -177,7 +199,28 @@ func (s Spec) Check() error {
 	if err := checkEntities(s.Name, s.Reads, s.Writes); err != nil {
 		return err
 	}
-	return checkFields(s.Name, s.Fields)
+	if err := checkFields(s.Name, s.Fields); err != nil {
+		return err
+	}
+	return checkFlowFields(s.Name, s.FlowFields)
+}
+
+// checkFlowFields checks the flow fields as fields, and that each is
+// marked for reading, writing or both, and is not secret: flow options
+// are stored in the clear, where every role reads them.
+func checkFlowFields(name string, fields []Field) error {
+	if err := checkFields(name, fields); err != nil {
+		return fmt.Errorf("flow fields: %w", err)
+	}
+	for _, f := range fields {
+		if f.Use == 0 || f.Use&^UseBoth != 0 {
+			return fmt.Errorf("connector %s: flow field %s: use must be read, write or both", name, f.Name)
+		}
+		if f.Secret {
+			return fmt.Errorf("connector %s: flow field %s: flow options cannot be secret; keep it on the connection", name, f.Name)
+		}
+	}
+	return nil
 }
 
 func checkEntities(name string, lists ...[]Entity) error {

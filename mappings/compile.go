@@ -30,8 +30,10 @@ type Program struct {
 	hasIn  bool
 	out    []cfield
 	hasOut bool
-	rules  []crule
-	inSize int // size hint of the canonical record: its top-level fields and rules
+	// outPaths are the written records' fields in order; see OutputPaths.
+	outPaths []string
+	rules    []crule
+	inSize   int // size hint of the canonical record: its top-level fields and rules
 	// converted: map in and rules convert every value they set to its
 	// field's kind and set no object or list as a whole, so the canonical
 	// record needs only canonical.NormalizeConverted.
@@ -116,6 +118,7 @@ func Compile(cfg FlowConfig) (*Program, error) {
 		return nil, errs
 	}
 	p.inSize = len(p.in) + len(p.rules)
+	p.outPaths = p.outputPaths()
 	p.converted = p.hasIn && convertedFields(p.in) && convertedRules(p.rules)
 	return p, nil
 }

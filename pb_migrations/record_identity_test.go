@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-const recordIdentity = "1765238400_record_identity"
+const recordIdentity = "1765238400_record_identity.go"
 
 // TestRecordIdentityMovesXrefsToTheirConnections upgrades a data folder
 // whose xrefs belong to flows: two flows between the same connections
@@ -30,7 +30,7 @@ func TestRecordIdentityMovesXrefsToTheirConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	migrateFrom(t, app, recordIdentity)
+	migrateUp(t, app)
 
 	var rows []struct {
 		Source   string `db:"source"`

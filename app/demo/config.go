@@ -14,32 +14,40 @@ const (
 	Schedule        = "@every 1m"
 )
 
-// supplierConfig reads every CSV feed in the supplier's inbox (a folder
-// relative to the files root), whatever its encoding and delimiter, with
-// decimal commas in the price column.
+// supplierConfig is the supplier's connection: its inbox, a folder
+// relative to the files root.
 func supplierConfig(inbox string) map[string]any {
-	return map[string]any{
-		"folder":        inbox,
-		"pattern":       "*.csv",
-		"format":        "csv",
-		"encoding":      "auto",
-		"delimiter":     "auto",
-		"decimal_comma": "Prijs",
-		"after_read":    "archive",
-	}
+	return map[string]any{"folder": inbox}
 }
 
-// shopConfig writes one XML file of products per run into the outbox (a
-// folder relative to the files root).
+// shopConfig is the shop's connection: its outbox, a folder relative to
+// the files root.
 func shopConfig(outbox string) map[string]any {
+	return map[string]any{"folder": outbox}
+}
+
+// flowOptions are what the flow reads and writes: every CSV feed in the
+// supplier's inbox, whatever its encoding and delimiter, with decimal
+// commas in the price column; one XML file of products per run into the
+// shop's outbox.
+func flowOptions() map[string]any {
 	return map[string]any{
-		"folder":     outbox,
-		"format":     "xml",
-		"encoding":   "utf-8",
-		"file_name":  "products-{date}-{time}-{number}.xml",
-		"write_mode": "per_run",
-		"xml_root":   "Products",
-		"xml_record": "Product",
+		"source": map[string]any{
+			"pattern":       "*.csv",
+			"format":        "csv",
+			"encoding":      "auto",
+			"delimiter":     "auto",
+			"decimal_comma": "Prijs",
+			"after_read":    "archive",
+		},
+		"target": map[string]any{
+			"format":     "xml",
+			"encoding":   "utf-8",
+			"file_name":  "products-{date}-{time}-{number}.xml",
+			"write_mode": "per_run",
+			"xml_root":   "Products",
+			"xml_record": "Product",
+		},
 	}
 }
 

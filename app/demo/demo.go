@@ -99,7 +99,7 @@ func create(tx core.App, res *Result) error {
 	}
 	flow, err := save(tx, "flows", map[string]any{"integration": integ.Id, "name": FlowName, "entity": "product",
 		"source": sup.Id, "target": shop.Id, "schedule": Schedule, "enabled": true,
-		"mapping": flowMapping(), "rules": flowRules()})
+		"options": flowOptions(), "mapping": flowMapping(), "rules": flowRules()})
 	if err != nil {
 		return err
 	}

@@ -171,6 +171,23 @@ func TestInstalledFlowIsEnabledAndScheduled(t *testing.T) {
 	if !flow.GetBool("enabled") {
 		t.Error("flow is not enabled")
 	}
+	var opts struct {
+		Source, Target map[string]any
+	}
+	if err := flow.UnmarshalJSONField("options", &opts); err != nil || opts.Source["pattern"] != "*.csv" ||
+		opts.Source["decimal_comma"] != "Prijs" || opts.Target["format"] != "xml" || opts.Target["xml_record"] != "Product" {
+		t.Errorf("flow options %s (%v), want what it reads and writes", flow.GetString("options"), err)
+	}
+	for _, id := range []string{res.SupplierID, res.ShopID} {
+		conn, err := s.app.FindRecordById("connections", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg map[string]any
+		if err := conn.UnmarshalJSONField("config", &cfg); err != nil || len(cfg) != 1 || cfg["folder"] == nil {
+			t.Errorf("connection %q config %v (%v), want its folder alone", conn.GetString("name"), cfg, err)
+		}
+	}
 	if !filepath.IsAbs(res.Dir) {
 		t.Errorf("demo folder %q is not absolute", res.Dir)
 	}

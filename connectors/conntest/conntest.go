@@ -23,6 +23,11 @@ type Suite struct {
 	// Config and Secrets form a working connection.
 	Config  map[string]any
 	Secrets map[string]string
+	// ReadOptions and WriteOptions are the options of the flows that read
+	// and write in the checks below, as a flow stores them; they are
+	// resolved and validated against the spec's flow fields, as the engine
+	// does, and passed with every read and write.
+	ReadOptions, WriteOptions map[string]any
 	// BadSecrets, when set, replace Secrets to form a connection whose test
 	// must fail with a verdict, not a hang or a panic.
 	BadSecrets map[string]string
@@ -51,6 +56,7 @@ func Run(t *testing.T, s Suite) {
 	t.Run("spec", s.checkSpec)
 	t.Run("capabilities", s.checkCapabilities)
 	t.Run("missing required config is refused", s.checkRequired)
+	t.Run("flow options are checked", s.checkFlowOptions)
 	t.Run("test connection", s.checkTest)
 	if s.BadSecrets != nil {
 		t.Run("bad credentials get a verdict", s.checkBadSecrets)
@@ -76,17 +82,38 @@ func (s Suite) ctx(t *testing.T) context.Context {
 	return ctx
 }
 
-func (s Suite) open(t *testing.T, secrets map[string]string) connectors.Connector {
-	t.Helper()
+func (s Suite) env() connectors.Env {
 	env := s.Env
 	if env.Logger == nil {
 		env.Logger = discardLogger()
 	}
-	cfg, err := s.Registration.Spec.ResolveAndValidate(s.Config, secrets, env)
+	return env
+}
+
+// config resolves and validates the suite's connection config.
+func (s Suite) config(t *testing.T, secrets map[string]string) connectors.Config {
+	t.Helper()
+	cfg, err := s.Registration.Spec.ResolveAndValidate(s.Config, secrets, s.env())
 	if err != nil {
 		t.Fatalf("resolving and validating the suite's config: %v", err)
 	}
-	c, err := s.Registration.New(cfg, env)
+	return cfg
+}
+
+// options resolves and validates the suite's flow options for use.
+func (s Suite) options(t *testing.T, use connectors.Use) connectors.Config {
+	t.Helper()
+	opts, err := s.Registration.Spec.ResolveAndValidateFlow(use, s.optionValues(use), s.config(t, s.Secrets), s.env())
+	if err != nil {
+		t.Fatalf("resolving and validating the suite's %s options: %v", use, err)
+	}
+	return opts
+}
+
+func (s Suite) open(t *testing.T, secrets map[string]string) connectors.Connector {
+	t.Helper()
+	cfg := s.config(t, secrets)
+	c, err := s.Registration.New(cfg, s.env())
 	if err != nil {
 		t.Fatalf("constructing connector: %v", err)
 	}
@@ -106,7 +133,51 @@ func (s Suite) checkSpec(t *testing.T) {
 		if f.Help == "" {
 			t.Errorf("field %s has no help text", f.Name)
 		}
+		if f.Use != 0 {
+			t.Errorf("connection field %s has a use; only flow fields do", f.Name)
+		}
 	}
+	for _, f := range spec.FlowFields {
+		if f.Help == "" {
+			t.Errorf("flow field %s has no help text", f.Name)
+		}
+		if _, clash := spec.Field(f.Name); clash {
+			t.Errorf("%s is both a connection field and a flow field", f.Name)
+		}
+	}
+}
+
+// checkFlowOptions checks that flow options are resolved for their use:
+// the suite's own are taken, an unknown option is refused, and so is a
+// missing required one and one for the other use.
+func (s Suite) checkFlowOptions(t *testing.T) {
+	spec := s.Registration.Spec
+	for _, use := range []connectors.Use{connectors.UseRead, connectors.UseWrite} {
+		s.options(t, use)
+		refused := map[string]map[string]any{"an unknown option": {"no_such_option_": "x"}}
+		for _, f := range spec.FlowFields {
+			switch {
+			case f.Use&use == 0:
+				refused[f.Name+", an option for the other use"] = map[string]any{f.Name: f.Default}
+			case f.Required && f.Default == nil:
+				refused["no "+f.Name] = without(s.optionValues(use), f.Name)
+			}
+		}
+		for what, values := range refused {
+			_, err := spec.ResolveFlow(use, values)
+			var ve *connectors.ValidationError
+			if !errors.As(err, &ve) || len(ve.Fields) == 0 || ve.Of != connectors.FlowOptions {
+				t.Errorf("%s options with %s: got %v, want an error naming the option", use, what, err)
+			}
+		}
+	}
+}
+
+func (s Suite) optionValues(use connectors.Use) map[string]any {
+	if use == connectors.UseWrite {
+		return s.WriteOptions
+	}
+	return s.ReadOptions
 }
 
 func (s Suite) checkCapabilities(t *testing.T) {

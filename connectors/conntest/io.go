@@ -33,7 +33,8 @@ func (s Suite) checkRead(t *testing.T) {
 func (s Suite) readAll(t *testing.T, reader connectors.Reader, cursor string) ([]string, string) {
 	t.Helper()
 	ctx := s.ctx(t)
-	stream, err := reader.Read(ctx, connectors.ReadRequest{Entity: s.Entity, Cursor: cursor, PageSize: 3})
+	stream, err := reader.Read(ctx, connectors.ReadRequest{Entity: s.Entity, Cursor: cursor, PageSize: 3,
+		Options: s.options(t, connectors.UseRead)})
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -73,7 +74,8 @@ func (s Suite) checkWrite(t *testing.T) {
 	ctx := s.ctx(t)
 	// Each write is given a record of its own, which the writer may keep:
 	// the suite, like the engine, never changes it afterwards.
-	req := connectors.WriteRequest{Entity: s.Entity, Key: "conformance-1", Data: connectors.CloneData(s.Sample)}
+	req := connectors.WriteRequest{Entity: s.Entity, Key: "conformance-1", Data: connectors.CloneData(s.Sample),
+		Options: s.options(t, connectors.UseWrite)}
 	first, err := w.Write(ctx, req)
 	if err != nil {
 		t.Fatalf("first Write: %v", err)

@@ -27,12 +27,18 @@ type dialFunc func(ctx context.Context) (transport.Transport, error)
 
 // Conn is one configured file connection: a reader and a writer of files
 // over one transport, which it opens on first use and keeps for the run.
+// What a flow reads or writes through it (sub-folder, pattern, format,
+// file names) comes with each request, in the flow's options.
 type Conn struct {
-	opts   options
+	local  *connectors.FilesRoot // the files root, for a folder connection
+	folder string                // the connection's folder
 	dial   dialFunc
 	where  string // for messages: "folder /srv/in", "ftp.example.com:21 as bob"
 	logger *slog.Logger
 	run    string
+
+	parsedMu sync.Mutex
+	parsed   map[connectors.Use]parsedOptions // by use, the options last parsed
 
 	mu    sync.Mutex
 	tr    transport.Transport
@@ -44,21 +50,29 @@ type Conn struct {
 // NewFolder builds a "folder" connection on a folder of the files root.
 func NewFolder(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
 	dir := cfg.String(FieldFolder)
-	return newConn(cfg, env, "folder "+dir, func(context.Context) (transport.Transport, error) {
-		return openFolder(cfg, env.Files)
+	c := newConn(env, "folder "+dir, func(context.Context) (transport.Transport, error) {
+		// checked again as it is now: a symbolic link may have been
+		// swapped in after the connection was saved
+		return transport.OpenLocal(env.Files, dir)
 	})
+	files := env.Files
+	c.local, c.folder = &files, dir
+	return c, nil
 }
 
-// openFolder checks the folder and its sub-folders again as they are now,
-// since a symbolic link may have been swapped in after the connection was
-// saved, and opens the folder inside the files root.
-func openFolder(cfg connectors.Config, files connectors.FilesRoot) (transport.Transport, error) {
-	problems := map[string]string{}
-	localProblems(cfg, files, problems)
-	if len(problems) > 0 {
-		return nil, connectors.Permanent(&connectors.ValidationError{Connector: "folder", Fields: problems})
+// confine checks, for a folder connection, the flow's sub-folder and the
+// folders in it that use needs, as they are now: a symbolic link may have
+// been swapped in after the flow was saved.
+func (c *Conn) confine(o options, use connectors.Use) error {
+	if c.local == nil {
+		return nil
 	}
-	return transport.OpenLocal(files, cfg.String(FieldFolder))
+	problems := map[string]string{}
+	localProblems(*c.local, c.folder, o, use, problems)
+	if len(problems) > 0 {
+		return connectors.Permanent(&connectors.ValidationError{Connector: "folder", Of: connectors.FlowOptions, Fields: problems})
+	}
+	return nil
 }
 
 // NewFTP builds an "ftp" connection.
@@ -75,9 +89,9 @@ func NewFTP(cfg connectors.Config, env connectors.Env) (connectors.Connector, er
 	fc := ftp.Config{Addr: addr, User: cfg.String(FieldUsername), Password: cfg.Secret(FieldPassword),
 		Folder: cfg.String(FieldFolder), TLS: mode, CAPEM: cfg.String(FieldCACert),
 		Fingerprint: cfg.String(FieldTLSFingerprint), Timeout: cfg.Duration(FieldTimeout)}
-	return newConn(cfg, env, fmt.Sprintf("%s as %s", addr, fc.User), func(ctx context.Context) (transport.Transport, error) {
+	return newConn(env, fmt.Sprintf("%s as %s", addr, fc.User), func(ctx context.Context) (transport.Transport, error) {
 		return ftp.Dial(ctx, fc)
-	})
+	}), nil
 }
 
 // NewSFTP builds an "sftp" connection.
@@ -91,21 +105,17 @@ func NewSFTP(cfg connectors.Config, env connectors.Env) (connectors.Connector, e
 		PrivateKey: cfg.Secret(FieldPrivateKey), Passphrase: cfg.Secret(FieldPassphrase),
 		Folder: cfg.String(FieldFolder), DataDir: env.DataDir, HostKeyFingerprint: cfg.String(FieldHostKey),
 		Timeout: cfg.Duration(FieldTimeout)}
-	return newConn(cfg, env, fmt.Sprintf("%s as %s", addr, sc.User), func(ctx context.Context) (transport.Transport, error) {
+	return newConn(env, fmt.Sprintf("%s as %s", addr, sc.User), func(ctx context.Context) (transport.Transport, error) {
 		return sftp.Dial(ctx, sc)
-	})
+	}), nil
 }
 
-func newConn(cfg connectors.Config, env connectors.Env, where string, dial dialFunc) (*Conn, error) {
-	opts, err := parseOptions(cfg)
-	if err != nil {
-		return nil, err
-	}
+func newConn(env connectors.Env, where string, dial dialFunc) *Conn {
 	logger := env.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Conn{opts: opts, dial: dial, where: where, logger: logger, run: runID()}, nil
+	return &Conn{dial: dial, where: where, logger: logger, run: runID(), parsed: map[connectors.Use]parsedOptions{}}
 }
 
 // runID names this run in written file names.
@@ -130,6 +140,23 @@ func (c *Conn) transport(ctx context.Context) (transport.Transport, error) {
 	return tr, nil
 }
 
+// flowFolder returns the transport on a flow's sub-folder, connecting on
+// first use, once a folder connection's folders for use pass their checks.
+func (c *Conn) flowFolder(ctx context.Context, o options, use connectors.Use) (transport.Transport, error) {
+	if err := c.confine(o, use); err != nil {
+		return nil, err
+	}
+	tr, err := c.transport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := transport.Sub(tr, o.dir)
+	if err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("files: sub-folder: %w", err))
+	}
+	return sub, nil
+}
+
 // Test connects, lists the folder and reports what it found, with the
 // server's certificate or host key fingerprint.
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
@@ -137,12 +164,12 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	if err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil
 	}
-	list, err := tr.List(ctx, ".", c.opts.pattern)
+	list, err := tr.List(ctx, ".", "*")
 	if err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil
 	}
 	res := connectors.TestResult{OK: true, Details: map[string]string{},
-		Message: fmt.Sprintf("Connected to %s: %d file(s) match %q", c.where, len(list), c.opts.pattern)}
+		Message: fmt.Sprintf("Connected to %s: %d file(s) in the folder", c.where, len(list))}
 	switch t := tr.(type) {
 	case *ftp.Transport:
 		if fp := t.CertFingerprint(); fp != "" {

@@ -2,6 +2,12 @@
 // Switchboard machine), "ftp" (FTP and FTPS) and "sftp". They read CSV,
 // XML, JSON and NDJSON files as records and write records as files.
 //
+// A connection says how to reach the files (server, login, base folder);
+// each flow says, in its options (the connectors' flow fields), which
+// files it takes or makes there: its sub-folder, pattern, format and file
+// names. They come with every read and write request, so flows sharing a
+// connection keep to their own files.
+//
 // Reading follows a lifecycle that never loses or repeats a file: list the
 // folder by pattern, claim a file by renaming it into a processing
 // sub-folder, stream it as pages of records, and only once the engine has

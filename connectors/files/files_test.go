@@ -26,23 +26,86 @@ func ctx(t *testing.T) context.Context {
 }
 
 // folderConn opens a "folder" connection on dir, as the files root, with
-// extra config values.
-func folderConn(t *testing.T, dir string, values map[string]any) *Conn {
+// extra values: connection fields go to its config, flow fields to the
+// options of the test flow that uses it.
+func folderConn(t *testing.T, dir string, values map[string]any) *flowConn {
 	t.Helper()
 	v := map[string]any{FieldFolder: "."}
 	for k, x := range values {
 		v[k] = x
 	}
-	cfg, err := FolderSpec().Resolve(v, nil)
+	env := connectors.Env{Logger: quiet, DataDir: t.TempDir(), Files: connectors.FilesRoot{Dir: dir}}
+	return openFlowConn(t, "folder", v, nil, env)
+}
+
+// flowConn is a file connection as one test flow uses it: a request
+// without options carries the flow's.
+type flowConn struct {
+	*Conn
+	readOpts, writeOpts connectors.Config
+}
+
+// Read implements [connectors.Reader] with the flow's read options.
+func (f *flowConn) Read(ctx context.Context, req connectors.ReadRequest) (connectors.PageStream, error) {
+	if req.Options.Values == nil {
+		req.Options = f.readOpts
+	}
+	return f.Conn.Read(ctx, req)
+}
+
+// Write implements [connectors.Writer] with the flow's write options.
+func (f *flowConn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+	if req.Options.Values == nil {
+		req.Options = f.writeOpts
+	}
+	return f.Conn.Write(ctx, req)
+}
+
+// openFlowConn opens a connection of the named connector for a test flow:
+// values are split into the connection's config and the flow's read and
+// write options, each resolved and validated as the app does.
+func openFlowConn(t *testing.T, connector string, values map[string]any, secrets map[string]string, env connectors.Env) *flowConn {
+	t.Helper()
+	reg, _ := connectors.Lookup(connector)
+	conn, read, write := splitValues(reg.Spec, values)
+	cfg, err := reg.Spec.ResolveAndValidate(conn, secrets, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewFolder(cfg, connectors.Env{Logger: quiet, DataDir: t.TempDir(), Files: connectors.FilesRoot{Dir: dir}})
+	f := &flowConn{}
+	if f.readOpts, err = reg.Spec.ResolveAndValidateFlow(connectors.UseRead, read, cfg, env); err != nil {
+		t.Fatal(err)
+	}
+	if f.writeOpts, err = reg.Spec.ResolveAndValidateFlow(connectors.UseWrite, write, cfg, env); err != nil {
+		t.Fatal(err)
+	}
+	c, err := reg.New(cfg, env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return c.(*Conn)
+	f.Conn = c.(*Conn)
+	return f
+}
+
+// splitValues sorts values into connection fields and the flow fields of
+// each use; anything else goes to the connection, to be refused there.
+func splitValues(spec connectors.Spec, values map[string]any) (conn, read, write map[string]any) {
+	conn, read, write = map[string]any{}, map[string]any{}, map[string]any{}
+	for k, v := range values {
+		f, ok := spec.FlowField(k)
+		if !ok {
+			conn[k] = v
+			continue
+		}
+		if f.Use&connectors.UseRead != 0 {
+			read[k] = v
+		}
+		if f.Use&connectors.UseWrite != 0 {
+			write[k] = v
+		}
+	}
+	return conn, read, write
 }
 
 func write(t *testing.T, dir, name, body string) {
@@ -81,7 +144,7 @@ type run struct {
 
 // read reads every page from cursor. With ackUpTo >= 0 it stops after
 // that many pages without acknowledging the last one, as a crash would.
-func read(t *testing.T, c *Conn, cursor string, pageSize int, crashAfter int) run {
+func read(t *testing.T, c *flowConn, cursor string, pageSize int, crashAfter int) run {
 	t.Helper()
 	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Cursor: cursor, PageSize: pageSize})
 	if err != nil {
@@ -134,7 +197,9 @@ func TestConformance(t *testing.T) {
 	reg, _ := connectors.Lookup("folder")
 	conntest.Run(t, conntest.Suite{
 		Registration: reg,
-		Config:       map[string]any{FieldFolder: ".", FieldKeyField: "sku"},
+		Config:       map[string]any{FieldFolder: "."},
+		ReadOptions:  map[string]any{FieldSubFolder: "in", FieldPattern: "*.csv", FieldKeyField: "sku"},
+		WriteOptions: map[string]any{FieldSubFolder: "out", FieldFormat: FormatJSON},
 		Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir(), Files: connectors.FilesRoot{Dir: dir}},
 		Entity:       connectors.Product,
 		Seed: func(t *testing.T, n int) {
@@ -143,7 +208,9 @@ func TestConformance(t *testing.T) {
 			for i := 1; i <= n; i++ {
 				fmt.Fprintf(&b, "S%d;Product %d\n", i, i)
 			}
-			write(t, dir, "products.csv", b.String())
+			write(t, dir, "in/products.csv", b.String())
+			write(t, dir, "products.csv", "sku\nnot-in-the-flows-folder\n")
+			write(t, dir, "in/products.txt", "sku\nnot-matching-the-flows-pattern\n")
 		},
 		Sample: map[string]any{"sku": "S1", "name": "Chair"},
 	})

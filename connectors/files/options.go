@@ -3,6 +3,7 @@ package files
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -14,8 +15,10 @@ import (
 	"github.com/switchboard-app/switchboard/connectors/codec/xml"
 )
 
-// options are a connection's format and lifecycle settings.
+// options are a flow's format and lifecycle settings for its use of a
+// file connection: its read options or its write options.
 type options struct {
+	dir          string // the flow's sub-folder of the connection's folder
 	pattern      string
 	format       string
 	encoding     string
@@ -39,30 +42,65 @@ type options struct {
 	perRecord    bool
 	xmlRoot      string
 	xmlRecord    string
-	timeout      time.Duration
 }
 
-// parseOptions reads the options and refuses those that cannot work.
-func parseOptions(cfg connectors.Config) (options, error) {
-	o := readOptions(cfg)
-	if problems := o.problems(); len(problems) > 0 {
-		return o, connectors.Permanent(&connectors.ValidationError{Connector: "files", Fields: problems})
+// parseOptions reads a flow's options for use and refuses those that
+// cannot work. Options that were never resolved (the zero Config) are the
+// flow fields' defaults, the same for the three connectors.
+func parseOptions(opts connectors.Config, use connectors.Use) (options, error) {
+	if opts.Values == nil {
+		var err error
+		if opts, err = FolderSpec().ResolveFlow(use, nil); err != nil {
+			return options{}, connectors.Permanent(err)
+		}
+	}
+	o := readOptions(opts)
+	if problems := o.problems(use); len(problems) > 0 {
+		return o, connectors.Permanent(&connectors.ValidationError{Connector: "files", Of: connectors.FlowOptions, Fields: problems})
 	}
 	return o, nil
 }
 
-// readOptions reads a resolved config's options.
+// parsedOptions are the options last parsed for one use, with the values
+// they were parsed from.
+type parsedOptions struct {
+	values map[string]any
+	opts   options
+}
+
+// options parses a request's options for use, once for each values map:
+// the engine passes the same map with every request of a flow, and
+// checking the options (XML names, the file name template) costs more
+// than writing a record.
+func (c *Conn) options(cfg connectors.Config, use connectors.Use) (options, error) {
+	c.parsedMu.Lock()
+	last, ok := c.parsed[use]
+	c.parsedMu.Unlock()
+	if ok && cfg.Values != nil && reflect.ValueOf(last.values).Pointer() == reflect.ValueOf(cfg.Values).Pointer() {
+		return last.opts, nil
+	}
+	o, err := parseOptions(cfg, use)
+	if err != nil || cfg.Values == nil {
+		return o, err
+	}
+	c.parsedMu.Lock()
+	c.parsed[use] = parsedOptions{values: cfg.Values, opts: o} // holding the map keeps its address its own
+	c.parsedMu.Unlock()
+	return o, nil
+}
+
+// readOptions reads a flow's resolved options.
 func readOptions(cfg connectors.Config) options {
 	o := options{
-		pattern: cfg.String(FieldPattern), format: cfg.String(FieldFormat), encoding: cfg.String(FieldEncoding),
-		noHeader: !cfg.Bool(FieldHeader), columns: splitList(cfg.String(FieldColumns)),
+		dir: cfg.String(FieldSubFolder), pattern: cfg.String(FieldPattern), format: cfg.String(FieldFormat),
+		encoding: cfg.String(FieldEncoding), noHeader: !cfg.Bool(FieldHeader), columns: splitList(cfg.String(FieldColumns)),
 		decimalComma: splitList(cfg.String(FieldDecimalComma)), recordPath: cfg.String(FieldRecordPath),
 		keyField: cfg.String(FieldKeyField), deleteAfter: cfg.String(FieldAfterRead) == "delete",
 		processing: cfg.String(FieldProcessingFolder), archive: cfg.String(FieldArchiveFolder),
 		errors: cfg.String(FieldErrorFolder), claimTimeout: cfg.Duration(FieldClaimTimeout),
 		output: cfg.String(FieldOutputFolder), fileName: cfg.String(FieldFileName),
 		perRecord: cfg.String(FieldWriteMode) == "per_record", xmlRoot: cfg.String(FieldXMLRoot),
-		xmlRecord: cfg.String(FieldXMLRecord), timeout: cfg.Duration(FieldTimeout),
+		xmlRecord: cfg.String(FieldXMLRecord),
 	}
 	if _, ok := cfg.Values[FieldHeader]; !ok {
 		o.noHeader = false
@@ -118,12 +156,12 @@ func (o options) decoder(r io.Reader) (codec.Decoder, error) {
 		RenameDuplicates: o.renameDups})
 }
 
-// encoder starts writing one file in the configured format. The returned
-// closer flushes the text encoding, after the encoder's own Close.
-func (o options) encoder(w io.Writer) (codec.Encoder, error) {
+// encoder starts writing one file in the configured format, its fields in
+// order (XML elements, CSV columns when none are configured).
+func (o options) encoder(w io.Writer, order *codec.Order) (codec.Encoder, error) {
 	switch o.format {
 	case FormatXML:
-		return xml.NewEncoder(w, xml.EncoderOptions{Root: o.xmlRoot, Record: o.xmlRecord, Indent: true}), nil
+		return xml.NewEncoder(w, xml.EncoderOptions{Root: o.xmlRoot, Record: o.xmlRecord, Indent: true, Order: order}), nil
 	case FormatJSON, FormatNDJSON:
 		return json.NewEncoder(w, json.EncoderOptions{Lines: o.format == FormatNDJSON, Path: o.recordPath}), nil
 	}
@@ -132,7 +170,7 @@ func (o options) encoder(w io.Writer) (codec.Encoder, error) {
 		delim = ','
 	}
 	enc, err := csv.NewEncoder(w, csv.EncoderOptions{Delimiter: delim, Columns: o.columns, NoHeader: o.noHeader,
-		Encoding: o.encodingName(), KeepFormulas: o.keepFormulas})
+		Encoding: o.encodingName(), KeepFormulas: o.keepFormulas, Order: order})
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("files: %w", err))
 	}

@@ -39,7 +39,8 @@ type candidate struct {
 // stream reads the connection's files one after another as pages.
 type stream struct {
 	c        *Conn
-	tr       transport.Transport
+	opts     options             // the flow's read options
+	tr       transport.Transport // on the flow's sub-folder
 	pageSize int
 	cur      cursor
 	queue    []candidate
@@ -75,7 +76,11 @@ func (c *Conn) Read(ctx context.Context, req connectors.ReadRequest) (connectors
 	if err != nil {
 		return nil, connectors.Permanent(err)
 	}
-	tr, err := c.transport(ctx)
+	o, err := c.options(req.Options, connectors.UseRead)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := c.flowFolder(ctx, o, connectors.UseRead)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +88,7 @@ func (c *Conn) Read(ctx context.Context, req connectors.ReadRequest) (connectors
 	if size <= 0 {
 		size = defaultPageSize
 	}
-	return &stream{c: c, tr: tr, pageSize: size, cur: cur}, nil
+	return &stream{c: c, opts: o, tr: tr, pageSize: size, cur: cur}, nil
 }
 
 // Next implements [connectors.PageStream].
@@ -126,7 +131,7 @@ func (s *stream) Close() error {
 // whose fingerprint the cursor holds were committed already and are only
 // moved on.
 func (s *stream) list(ctx context.Context) error {
-	o := s.c.opts
+	o := s.opts
 	if err := s.tr.Mkdir(ctx, o.processing); err != nil {
 		return err
 	}
@@ -156,21 +161,25 @@ func (s *stream) list(ctx context.Context) error {
 	return nil
 }
 
-// recover handles a file left in the processing folder.
+// recover handles a file left in the processing folder. A file that does
+// not match the flow's pattern is another flow's.
 func (s *stream) recover(ctx context.Context, info transport.FileInfo) {
 	base, suffix, at, ok := parseClaim(info.Name)
 	if !ok {
 		return
 	}
 	orig := s.origName(base, suffix)
-	from := path.Join(s.c.opts.processing, info.Name)
+	if mine, _ := transport.Match(s.opts.pattern, orig); !mine {
+		return
+	}
+	from := path.Join(s.opts.processing, info.Name)
 	fp := fingerprintOf(orig, info)
 	if done, ok := s.cur.seen(fp); ok {
 		s.settle(ctx, from, orig, done.Error, "")
 		return
 	}
 	ours := s.cur.Current != nil && s.cur.Current.File.same(fp)
-	if !ours && time.Since(at) < s.c.opts.claimTimeout {
+	if !ours && time.Since(at) < s.opts.claimTimeout {
 		return // another run is reading it
 	}
 	s.queue = append(s.queue, candidate{orig: orig, from: from, claimed: true, fp: fp})
@@ -245,7 +254,7 @@ func fitName(name string, extra int) string {
 // file could not be parsed at all. A file another run claimed first is
 // skipped.
 func (s *stream) start(ctx context.Context, f candidate) (connectors.Page, bool, error) {
-	at := path.Join(s.c.opts.processing, claimName(f.orig, time.Now()))
+	at := path.Join(s.opts.processing, claimName(f.orig, time.Now()))
 	if err := s.tr.Rename(ctx, f.from, at); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return connectors.Page{}, false, nil
@@ -272,7 +281,7 @@ func (s *stream) start(ctx context.Context, f candidate) (connectors.Page, bool,
 // the file alone.
 func (s *stream) newDecoder(r io.Reader) (dec codec.Decoder, err error) {
 	defer s.contain(&err)
-	return s.c.opts.decoder(r)
+	return s.opts.decoder(r)
 }
 
 // contain turns a panic in a decoder into an error for the file being read,
@@ -360,7 +369,7 @@ func (s *stream) record(it item) connectors.Record {
 		return r
 	}
 	r.Data = it.rec
-	if k := keyOf(it.rec, s.c.opts.keyField); k != "" {
+	if k := keyOf(it.rec, s.opts.keyField); k != "" {
 		r.ID, r.Key = k, k
 	}
 	return r

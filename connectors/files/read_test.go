@@ -41,7 +41,7 @@ func TestAPanickingReaderFailsOnlyItsFile(t *testing.T) {
 	var logs bytes.Buffer
 	c := folderConn(t, t.TempDir(), nil)
 	c.logger = slog.New(slog.NewTextHandler(&logs, nil))
-	s := &stream{c: c, file: &openFile{candidate: candidate{orig: "a.csv"}}}
+	s := &stream{c: c.Conn, file: &openFile{candidate: candidate{orig: "a.csv"}}}
 	err := func() (err error) {
 		defer s.contain(&err)
 		var list []int

@@ -128,8 +128,10 @@ func TestRemoteConformance(t *testing.T) {
 			bad := map[string]string{FieldPassword: "wrong-password"}
 			conntest.Run(t, conntest.Suite{
 				Registration: reg, Config: rm.values, Secrets: rm.secrets, BadSecrets: bad,
-				Env:    connectors.Env{Logger: quiet, DataDir: t.TempDir()},
-				Entity: connectors.Product,
+				ReadOptions:  map[string]any{FieldSubFolder: "in", FieldPattern: "*.csv"},
+				WriteOptions: map[string]any{FieldSubFolder: "out"},
+				Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir()},
+				Entity:       connectors.Product,
 				Seed: func(t *testing.T, n int) {
 					tr := rm.dial(t)
 					defer tr.Close()
@@ -138,8 +140,13 @@ func TestRemoteConformance(t *testing.T) {
 					for i := 1; i <= n; i++ {
 						fmt.Fprintf(&b, "S%d,Product %d\r\n", i, i)
 					}
-					if err := transport.Put(ctx(t), tr, "products.csv", strings.NewReader(b.String())); err != nil {
+					if err := tr.Mkdir(ctx(t), "in"); err != nil {
 						t.Fatal(err)
+					}
+					for name, body := range map[string]string{"in/products.csv": b.String(), "products.csv": "sku\r\nelsewhere\r\n"} {
+						if err := transport.Put(ctx(t), tr, name, strings.NewReader(body)); err != nil {
+							t.Fatal(err)
+						}
 					}
 				},
 				Sample:  map[string]any{"sku": "S1", "name": "Chair"},
@@ -171,17 +178,8 @@ func TestRemoteLifecycle(t *testing.T) {
 			}
 			rm.values[FieldPattern] = "*.*"
 			rm.values[FieldDecimalComma] = "*"
-			reg, _ := connectors.Lookup(rm.name)
-			cfg, err := reg.Spec.Resolve(rm.values, rm.secrets)
-			if err != nil {
-				t.Fatal(err)
-			}
-			conn, err := reg.New(cfg, connectors.Env{Logger: quiet, DataDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			got := read(t, conn.(*Conn), "", 10, -1)
+			conn := openFlowConn(t, rm.name, rm.values, rm.secrets, connectors.Env{Logger: quiet, DataDir: t.TempDir()})
+			got := read(t, conn, "", 10, -1)
 			want := "a.csv:2 price=12.50,sku=A1|a.csv:3 ERR a.csv line 3: unclosed quote|a.csv:4 price=3,sku=A3|" +
 				"b.csv ERR b.csv cannot be read: csv: the file is empty: no header row|" +
 				"c.csv:2 qty=1,sku=C1"

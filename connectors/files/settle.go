@@ -15,15 +15,15 @@ import (
 // and returned; the records are safe either way, and the fingerprint in the
 // cursor keeps the file from being read again.
 func (s *stream) settle(ctx context.Context, from, orig string, failed bool, report string) error {
-	err := s.c.settle(ctx, s.tr, from, orig, failed, report)
+	err := settle(ctx, s.tr, s.opts, from, orig, failed, report)
 	if err != nil {
 		s.c.logger.Warn("moving a read file on failed", slog.String("file", orig), slog.Any("error", err))
 	}
 	return err
 }
 
-func (c *Conn) settle(ctx context.Context, tr transport.Transport, from, orig string, failed bool, report string) error {
-	o := c.opts
+// settle moves a file read with the options o on, through tr.
+func settle(ctx context.Context, tr transport.Transport, o options, from, orig string, failed bool, report string) error {
 	switch {
 	case failed:
 		to, err := freeName(ctx, tr, o.errors, orig)

@@ -5,9 +5,10 @@ import (
 	"github.com/switchboard-app/switchboard/connectors/codec/charset"
 )
 
-// Config field names.
+// Config and flow field names.
 const (
 	FieldFolder           = "folder"
+	FieldSubFolder        = "sub_folder"
 	FieldPattern          = "pattern"
 	FieldFormat           = "format"
 	FieldEncoding         = "encoding"
@@ -51,62 +52,72 @@ const (
 	FormatNDJSON = "ndjson"
 )
 
-// formatFields are the fields every file connector has.
+// formatFields are the flow fields of the files' format: how a flow's
+// files are read and written.
 func formatFields() []connectors.Field {
+	r, w, rw := connectors.UseRead, connectors.UseWrite, connectors.UseBoth
 	return []connectors.Field{
-		{Name: FieldPattern, Title: "File pattern", Type: connectors.TypeString, Default: "*",
-			Help: "Which files to read, e.g. *.csv or orders-*.xml (* and ? wildcards).", Example: "*.csv"},
-		{Name: FieldFormat, Title: "Format", Type: connectors.TypeSelect, Default: FormatCSV,
-			Options: []string{FormatCSV, FormatXML, FormatJSON, FormatNDJSON}, Help: "The files' format, for reading and writing."},
-		{Name: FieldEncoding, Title: "Text encoding", Type: connectors.TypeSelect, Default: charset.Auto,
+		{Name: FieldFormat, Title: "Format", Type: connectors.TypeSelect, Default: FormatCSV, Use: rw,
+			Options: []string{FormatCSV, FormatXML, FormatJSON, FormatNDJSON}, Help: "The files' format."},
+		{Name: FieldEncoding, Title: "Text encoding", Type: connectors.TypeSelect, Default: charset.Auto, Use: rw,
 			Options: charset.Names(), Help: "auto reads the byte order mark, else takes UTF-8 when valid and Windows-1252 otherwise. Files are written in it (auto writes UTF-8)."},
-		{Name: FieldDelimiter, Title: "CSV delimiter", Type: connectors.TypeSelect, Default: "auto",
+		{Name: FieldDelimiter, Title: "CSV delimiter", Type: connectors.TypeSelect, Default: "auto", Use: rw,
 			Options: []string{"auto", ",", ";", "|", "tab"}, Help: "auto detects comma, semicolon, pipe or tab. Files are written with a comma when auto."},
-		{Name: FieldQuote, Title: "CSV quote", Type: connectors.TypeSelect, Default: "auto", Advanced: true,
+		{Name: FieldQuote, Title: "CSV quote", Type: connectors.TypeSelect, Default: "auto", Advanced: true, Use: r,
 			Options: []string{"auto", `"`, "'", "none"}, Help: "The character around quoted CSV fields; auto detects it."},
-		{Name: FieldHeader, Title: "CSV header row", Type: connectors.TypeBool, Default: true,
+		{Name: FieldHeader, Title: "CSV header row", Type: connectors.TypeBool, Default: true, Use: rw,
 			Help: "The first row names the columns. Without it, columns are col1, col2, ... unless named below."},
-		{Name: FieldColumns, Title: "CSV columns", Type: connectors.TypeString, Advanced: true,
+		{Name: FieldColumns, Title: "CSV columns", Type: connectors.TypeString, Advanced: true, Use: rw,
 			Help: "Comma-separated column names by position; they replace the header's names, and fix the columns and their order when writing.", Example: "sku,name,price"},
-		{Name: FieldDecimalComma, Title: "Decimal comma columns", Type: connectors.TypeString, Advanced: true,
+		{Name: FieldDecimalComma, Title: "Decimal comma columns", Type: connectors.TypeString, Advanced: true, Use: r,
 			Help: "Columns whose values like 1.234,50 are read as 1234.50; * for every column that looks like such a number.", Example: "price,cost"},
-		{Name: FieldDuplicateColumns, Title: "Duplicate CSV columns", Type: connectors.TypeSelect, Default: "refuse", Advanced: true,
+		{Name: FieldDuplicateColumns, Title: "Duplicate CSV columns", Type: connectors.TypeSelect, Default: "refuse", Advanced: true, Use: r,
 			Options: []string{"refuse", "rename"}, Help: "A header naming a column twice refuses the file; rename reads them as sku, sku_2, ..."},
-		{Name: FieldNeutralise, Title: "Neutralise formulas", Type: connectors.TypeBool, Default: true, Advanced: true,
+		{Name: FieldNeutralise, Title: "Neutralise formulas", Type: connectors.TypeBool, Default: true, Advanced: true, Use: w,
 			Help: "Written CSV cells starting with = + - @ (numbers aside) get a ' in front, so that a spreadsheet shows them instead of running them."},
-		{Name: FieldRecordPath, Title: "Record path", Type: connectors.TypeString,
+		{Name: FieldRecordPath, Title: "Record path", Type: connectors.TypeString, Use: rw,
 			Help: "XML: the record elements from the root, e.g. /Products/Product (default: the root's children). JSON: the dotted path to the records' array, e.g. data.items.", Example: "/Products/Product"},
-		{Name: FieldKeyField, Title: "Key field", Type: connectors.TypeString,
+		{Name: FieldKeyField, Title: "Key field", Type: connectors.TypeString, Use: r,
 			Help: "The field shown as each record's key in Activity, e.g. sku; by default the file name and line.", Example: "sku"},
+		{Name: FieldXMLRoot, Title: "XML root element", Type: connectors.TypeString, Default: "Records", Advanced: true, Use: w,
+			Help: "Root element of written XML files."},
+		{Name: FieldXMLRecord, Title: "XML record element", Type: connectors.TypeString, Default: "Record", Advanced: true, Use: w,
+			Help: "Element of each record in written XML files."},
 	}
 }
 
-// lifecycleFields are the read and write lifecycle fields.
+// lifecycleFields are the flow fields of which files a flow takes and
+// what becomes of them, and of the files it writes.
 func lifecycleFields() []connectors.Field {
+	r, w, rw := connectors.UseRead, connectors.UseWrite, connectors.UseBoth
 	return []connectors.Field{
-		{Name: FieldAfterRead, Title: "After reading", Type: connectors.TypeSelect, Default: "archive",
+		{Name: FieldSubFolder, Title: "Sub-folder", Type: connectors.TypeString, Default: ".", Use: rw,
+			Help: "The flow's folder, relative to the connection's folder; . is the connection's folder itself. Flows on one connection keep apart by sub-folder or pattern.", Example: "orders"},
+		{Name: FieldPattern, Title: "File pattern", Type: connectors.TypeString, Default: "*", Use: r,
+			Help: "Which files to read, e.g. *.csv or orders-*.xml (* and ? wildcards).", Example: "*.csv"},
+		{Name: FieldAfterRead, Title: "After reading", Type: connectors.TypeSelect, Default: "archive", Use: r,
 			Options: []string{"archive", "delete"}, Help: "What happens to a file once its records are safely in the inbox."},
-		{Name: FieldArchiveFolder, Title: "Archive folder", Type: connectors.TypeString, Default: "archive",
-			Help: "Sub-folder that read files move to."},
-		{Name: FieldErrorFolder, Title: "Error folder", Type: connectors.TypeString, Default: "error",
-			Help: "Sub-folder that files which cannot be read move to, with a NAME.error.txt report beside each."},
-		{Name: FieldProcessingFolder, Title: "Processing folder", Type: connectors.TypeString, Default: "processing", Advanced: true,
-			Help: "Sub-folder a file is moved into while it is read, so that two runs never take the same file."},
-		{Name: FieldClaimTimeout, Title: "Claim timeout", Type: connectors.TypeDuration, Default: "15m", Advanced: true,
+		{Name: FieldArchiveFolder, Title: "Archive folder", Type: connectors.TypeString, Default: "archive", Use: r,
+			Help: "Folder, relative to the sub-folder, that read files move to."},
+		{Name: FieldErrorFolder, Title: "Error folder", Type: connectors.TypeString, Default: "error", Use: r,
+			Help: "Folder, relative to the sub-folder, that files which cannot be read move to, with a NAME.error.txt report beside each."},
+		{Name: FieldProcessingFolder, Title: "Processing folder", Type: connectors.TypeString, Default: "processing", Advanced: true, Use: r,
+			Help: "Folder, relative to the sub-folder, a file is moved into while it is read, so that two runs never take the same file."},
+		{Name: FieldClaimTimeout, Title: "Claim timeout", Type: connectors.TypeDuration, Default: "15m", Advanced: true, Use: r,
 			Help: "A file left in the processing folder longer than this by a run that stopped is taken up again."},
-		{Name: FieldOutputFolder, Title: "Output folder", Type: connectors.TypeString, Default: ".",
-			Help: "Sub-folder that written files go to."},
-		{Name: FieldFileName, Title: "File name", Type: connectors.TypeString, Default: "{entity}-{date}-{time}-{run}-{number}.{ext}",
+		{Name: FieldOutputFolder, Title: "Output folder", Type: connectors.TypeString, Default: ".", Advanced: true, Use: w,
+			Help: "Folder, relative to the sub-folder, that written files go to."},
+		{Name: FieldFileName, Title: "File name", Type: connectors.TypeString, Default: "{entity}-{date}-{time}-{run}-{number}.{ext}", Use: w,
 			Help: "Name of written files, with {date}, {time}, {run}, {number}, {key}, {entity}, {ext} and any record field such as {order_number}.", Example: "orders-{date}-{number}.xml"},
-		{Name: FieldWriteMode, Title: "Write mode", Type: connectors.TypeSelect, Default: "per_run",
+		{Name: FieldWriteMode, Title: "Write mode", Type: connectors.TypeSelect, Default: "per_run", Use: w,
 			Options: []string{"per_run", "per_record"}, Help: "One file with all of a run's records, or one file per record."},
-		{Name: FieldXMLRoot, Title: "XML root element", Type: connectors.TypeString, Default: "Records", Advanced: true,
-			Help: "Root element of written XML files."},
-		{Name: FieldXMLRecord, Title: "XML record element", Type: connectors.TypeString, Default: "Record", Advanced: true,
-			Help: "Element of each record in written XML files."},
-		{Name: FieldTimeout, Title: "Timeout", Type: connectors.TypeDuration, Default: "30s", Advanced: true,
-			Help: "How long to wait for the server before giving up."},
 	}
+}
+
+// timeoutField is the connection's wait on its server.
+func timeoutField() connectors.Field {
+	return connectors.Field{Name: FieldTimeout, Title: "Timeout", Type: connectors.TypeDuration, Default: "30s", Advanced: true,
+		Help: "How long to wait for the server before giving up."}
 }
 
 func fields(groups ...[]connectors.Field) []connectors.Field {
@@ -117,28 +128,30 @@ func fields(groups ...[]connectors.Field) []connectors.Field {
 	return out
 }
 
-func spec(name, title, description string, auth []connectors.AuthKind, own []connectors.Field) connectors.Spec {
+// spec is a file connector's spec: its own connection fields and the
+// timeout, and the flow fields all three share.
+func spec(name, title, description string, auth []connectors.AuthKind, own []connectors.Field, local bool) connectors.Spec {
 	return connectors.Spec{
 		Name: name, Title: title, Category: connectors.CategoryFiles, Description: description,
-		Auth: auth, Fields: fields(own, formatFields(), lifecycleFields()),
-		Reads: connectors.Entities(), Writes: connectors.Entities(),
+		Auth: auth, Fields: fields(own, []connectors.Field{timeoutField()}),
+		FlowFields: fields(lifecycleFields(), formatFields()),
+		Reads:      connectors.Entities(), Writes: connectors.Entities(),
+		Validate: validator(name, local), ValidateFlow: flowValidator(name, local),
 	}
 }
 
 // FolderSpec is the "folder" connector's spec.
 func FolderSpec() connectors.Spec {
-	s := spec("folder", "Local folder", "CSV, XML and JSON files in a folder of the files root on the Switchboard machine.",
+	return spec("folder", "Local folder", "CSV, XML and JSON files in a folder of the files root on the Switchboard machine.",
 		[]connectors.AuthKind{connectors.AuthNone}, []connectors.Field{
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Required: true,
 				Help: "The folder, relative to the files root (SWITCHBOARD_FILES_ROOT, sb_data/files by default); . is the files root itself.", Example: "exchange/in"},
-		})
-	s.Validate = validator(s.Name, true)
-	return s
+		}, true)
 }
 
 // FTPSpec is the "ftp" connector's spec (FTPS is its tls option).
 func FTPSpec() connectors.Spec {
-	s := spec("ftp", "FTP / FTPS", "CSV, XML and JSON files on an FTP server, in plain FTP or FTPS (explicit or implicit TLS).",
+	return spec("ftp", "FTP / FTPS", "CSV, XML and JSON files on an FTP server, in plain FTP or FTPS (explicit or implicit TLS).",
 		[]connectors.AuthKind{connectors.AuthPassword}, []connectors.Field{
 			{Name: FieldHost, Title: "Host", Type: connectors.TypeString, Required: true, Help: "The server's name or address.", Example: "ftp.example.com"},
 			{Name: FieldPort, Title: "Port", Type: connectors.TypeInt, Help: "21 for FTP and explicit TLS, 990 for implicit TLS when empty."},
@@ -152,14 +165,12 @@ func FTPSpec() connectors.Spec {
 				Help: "Pin the server certificate's SHA-256 fingerprint (shown by Test connection); the certificate chain is then not checked."},
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
 				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
-		})
-	s.Validate = validator(s.Name, false)
-	return s
+		}, false)
 }
 
 // SFTPSpec is the "sftp" connector's spec.
 func SFTPSpec() connectors.Spec {
-	s := spec("sftp", "SFTP", "CSV, XML and JSON files on an SFTP (SSH) server.",
+	return spec("sftp", "SFTP", "CSV, XML and JSON files on an SFTP (SSH) server.",
 		[]connectors.AuthKind{connectors.AuthPassword, connectors.AuthPrivateKey}, []connectors.Field{
 			{Name: FieldHost, Title: "Host", Type: connectors.TypeString, Required: true, Help: "The server's name or address.", Example: "sftp.example.com"},
 			{Name: FieldPort, Title: "Port", Type: connectors.TypeInt, Default: 22, Help: "The SSH port."},
@@ -173,7 +184,5 @@ func SFTPSpec() connectors.Spec {
 				Help: "The server's SHA256 host key fingerprint. When empty, the key seen first is pinned and a changed key is refused.", Example: "SHA256:..."},
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
 				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
-		})
-	s.Validate = validator(s.Name, false)
-	return s
+		}, false)
 }

@@ -3,23 +3,28 @@ package files
 import (
 	"fmt"
 	"io"
+	"path"
 	"strings"
-	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec/xml"
 	"github.com/switchboard-app/switchboard/connectors/files/transport"
 )
 
-// validator is the Validate step of a file connector: the config's
-// options must work, and with local set its folders must be folders of the
-// files root that a connection may use. It reads no file and opens no
+// validator is the Validate step of a file connection: its timeout must
+// be longer than zero, and with local set its folder must be a folder of
+// the files root that a connection may use. It reads no file and opens no
 // connection.
 func validator(connector string, local bool) func(connectors.Config, connectors.Env) error {
 	return func(cfg connectors.Config, env connectors.Env) error {
-		problems := readOptions(cfg).problems()
+		problems := map[string]string{}
+		if cfg.Duration(FieldTimeout) <= 0 {
+			problems[FieldTimeout] = "must be longer than zero, such as 30s"
+		}
 		if local {
-			localProblems(cfg, env.Files, problems)
+			if _, err := transport.CheckLocal(env.Files, cfg.String(FieldFolder)); err != nil {
+				problems[FieldFolder] = err.Error()
+			}
 		}
 		if len(problems) > 0 {
 			return &connectors.ValidationError{Connector: connector, Fields: problems}
@@ -28,30 +33,73 @@ func validator(connector string, local bool) func(connectors.Config, connectors.
 	}
 }
 
-// subFolders are the fields naming sub-folders of the connection's folder.
-var subFolders = []string{FieldProcessingFolder, FieldArchiveFolder, FieldErrorFolder, FieldOutputFolder}
-
-// problems lists what cannot work in the options, one message per field.
-func (o options) problems() map[string]string {
-	problems := map[string]string{}
-	for _, field := range subFolders {
-		if _, err := transport.Clean(o.subFolder(field)); err != nil {
-			problems[field] = "must be a sub-folder of the folder, without .. or a leading /"
+// flowValidator is the ValidateFlow step of a file connector: a flow's
+// options for its use must work, and with local set its folders must stay
+// inside the connection's folder. It reads no file and opens no
+// connection.
+func flowValidator(connector string, local bool) func(connectors.Use, connectors.Config, connectors.Config, connectors.Env) error {
+	return func(use connectors.Use, opts, conn connectors.Config, env connectors.Env) error {
+		o := readOptions(opts)
+		problems := o.problems(use)
+		if local {
+			localProblems(env.Files, conn.String(FieldFolder), o, use, problems)
 		}
+		if len(problems) > 0 {
+			return &connectors.ValidationError{Connector: connector, Of: connectors.FlowOptions, Fields: problems}
+		}
+		return nil
 	}
-	if _, err := transport.Match(o.pattern, "x"); err != nil {
-		problems[FieldPattern] = err.Error()
+}
+
+// subFolders are the option fields naming folders of the flow's
+// sub-folder, by use.
+func subFolders(use connectors.Use) []string {
+	var out []string
+	if use&connectors.UseRead != 0 {
+		out = append(out, FieldProcessingFolder, FieldArchiveFolder, FieldErrorFolder)
+	}
+	if use&connectors.UseWrite != 0 {
+		out = append(out, FieldOutputFolder)
+	}
+	return out
+}
+
+// problems lists what cannot work in the options for use, one message per
+// field.
+func (o options) problems(use connectors.Use) map[string]string {
+	problems := map[string]string{}
+	if _, err := transport.Clean(o.dir); err != nil {
+		problems[FieldSubFolder] = "must be a sub-folder of the connection's folder, without .. or a leading /"
+	}
+	for _, field := range subFolders(use) {
+		if _, err := transport.Clean(o.subFolder(field)); err != nil {
+			problems[field] = "must be a sub-folder of the flow's sub-folder, without .. or a leading /"
+		}
 	}
 	if o.format == "" {
 		problems[FieldFormat] = "is required"
 	}
+	if use&connectors.UseRead != 0 {
+		o.readProblems(problems)
+	}
+	if use&connectors.UseWrite != 0 {
+		o.writeProblems(problems)
+	}
+	return problems
+}
+
+func (o options) readProblems(problems map[string]string) {
+	if _, err := transport.Match(o.pattern, "x"); err != nil {
+		problems[FieldPattern] = err.Error()
+	}
+	if o.claimTimeout <= 0 {
+		problems[FieldClaimTimeout] = "must be longer than zero, such as 15m"
+	}
+}
+
+func (o options) writeProblems(problems map[string]string) {
 	if err := checkTemplate(o.fileName); err != nil {
 		problems[FieldFileName] = err.Error()
-	}
-	for field, d := range map[string]time.Duration{FieldClaimTimeout: o.claimTimeout, FieldTimeout: o.timeout} {
-		if d <= 0 {
-			problems[field] = "must be longer than zero, such as 30s or 15m"
-		}
 	}
 	if o.format == FormatXML {
 		for field, name := range map[string]string{FieldXMLRoot: o.xmlRoot, FieldXMLRecord: o.xmlRecord} {
@@ -60,9 +108,10 @@ func (o options) problems() map[string]string {
 			}
 		}
 	}
-	return problems
 }
 
+// subFolder is the folder a field names, relative to the flow's
+// sub-folder.
 func (o options) subFolder(field string) string {
 	switch field {
 	case FieldProcessingFolder:
@@ -75,22 +124,25 @@ func (o options) subFolder(field string) string {
 	return o.output
 }
 
-// localProblems checks the folder and its sub-folders against the files
-// root: relative, inside it, even through symbolic links, and away from
-// the data folder's own files.
-func localProblems(cfg connectors.Config, files connectors.FilesRoot, problems map[string]string) {
-	folder := cfg.String(FieldFolder)
+// localProblems checks the flow's sub-folder of a local connection's
+// folder, and the folders in it that use needs, against the files root:
+// inside the connection's folder, even through symbolic links, and away
+// from the data folder's own files. A connection folder that fails its
+// own check is left to the connection's.
+func localProblems(files connectors.FilesRoot, folder string, o options, use connectors.Use, problems map[string]string) {
 	real, err := transport.CheckLocal(files, folder)
-	if err != nil {
-		problems[FieldFolder] = err.Error()
+	if err != nil || problems[FieldSubFolder] != "" {
 		return
 	}
-	o := readOptions(cfg)
-	for _, field := range subFolders {
+	if err := transport.CheckLocalSub(files, folder, real, o.dir); err != nil {
+		problems[FieldSubFolder] = err.Error()
+		return
+	}
+	for _, field := range subFolders(use) {
 		if problems[field] != "" {
 			continue
 		}
-		if err := transport.CheckLocalSub(files, folder, real, o.subFolder(field)); err != nil {
+		if err := transport.CheckLocalSub(files, folder, real, path.Join(o.dir, o.subFolder(field))); err != nil {
 			problems[field] = err.Error()
 		}
 	}

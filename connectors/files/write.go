@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 // fileWriter is a run's output file, buffered in a local temporary file
 // until Flush uploads it.
 type fileWriter struct {
+	opts  options // the flow's write options it was made with
 	name  string
 	tmp   *os.File
 	enc   codec.Encoder
@@ -34,14 +36,24 @@ func (w *fileWriter) discard() {
 // Write implements [connectors.Writer]. In per-run mode the record joins
 // the run's file, uploaded on Flush; in per-record mode it is uploaded as a
 // file of its own at once, and a repeat with TargetID rewrites that file.
+// Where and how it is written are the flow's options.
 func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	if c.opts.perRecord {
-		return c.writeOne(ctx, req)
+	o, err := c.options(req.Options, connectors.UseWrite)
+	if err != nil {
+		return connectors.WriteResult{}, err
+	}
+	if o.perRecord {
+		return c.writeOne(ctx, req, o)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.w != nil && !reflect.DeepEqual(c.w.opts, o) {
+		if err := c.endFile(); err != nil { // another flow's file: each keeps to its own
+			return connectors.WriteResult{}, err
+		}
+	}
 	if c.w == nil {
-		w, err := c.newFileWriter(req)
+		w, err := c.newFileWriter(req, o)
 		if err != nil {
 			return connectors.WriteResult{}, err
 		}
@@ -52,15 +64,15 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	}
 	c.w.count++
 	return connectors.WriteResult{TargetID: c.w.name,
-		Response: map[string]any{"file": c.outPath(c.w.name), "record": c.w.count}}, nil
+		Response: map[string]any{"file": outPath(o, c.w.name), "record": c.w.count}}, nil
 }
 
 // newFileWriter starts the run's next file; c.mu is held. Its {number} is
 // the file's sequence number in the connection, so that files flushed
 // within the same second get names of their own.
-func (c *Conn) newFileWriter(req connectors.WriteRequest) (*fileWriter, error) {
+func (c *Conn) newFileWriter(req connectors.WriteRequest, o options) (*fileWriter, error) {
 	c.seq++
-	name, err := c.fileName(req, c.seq)
+	name, err := c.fileName(req, o, c.seq)
 	if err != nil {
 		return nil, err
 	}
@@ -68,13 +80,13 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest) (*fileWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("files: buffering the output file: %w", err)
 	}
-	enc, err := c.opts.encoder(tmp)
+	enc, err := o.encoder(tmp, codec.OrderOf(req.FieldOrder))
 	if err != nil {
 		_ = tmp.Close()
 		_ = os.Remove(tmp.Name())
 		return nil, err
 	}
-	return &fileWriter{name: name, tmp: tmp, enc: enc}, nil
+	return &fileWriter{opts: o, name: name, tmp: tmp, enc: enc}, nil
 }
 
 // Flush implements [connectors.Flusher]: it ends the file being written,
@@ -102,30 +114,41 @@ func (c *Conn) Flush(ctx context.Context) error {
 func (c *Conn) takeFiles() ([]*fileWriter, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if w := c.w; w != nil {
-		if err := w.enc.Close(); err != nil {
-			return nil, connectors.Permanent(fmt.Errorf("files: finishing %s: %w", w.name, err))
-		}
-		c.ready = append(c.ready, w)
-		c.w = nil
+	if err := c.endFile(); err != nil {
+		return nil, err
 	}
 	files := c.ready
 	c.ready = nil
 	return files, nil
 }
 
+// endFile closes the file being written, if any, and queues it for
+// upload; c.mu is held.
+func (c *Conn) endFile() error {
+	w := c.w
+	if w == nil {
+		return nil
+	}
+	if err := w.enc.Close(); err != nil {
+		return connectors.Permanent(fmt.Errorf("files: finishing %s: %w", w.name, err))
+	}
+	c.ready = append(c.ready, w)
+	c.w = nil
+	return nil
+}
+
 func (c *Conn) uploadFile(ctx context.Context, w *fileWriter) error {
 	if _, err := w.tmp.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("files: rereading the buffered file: %w", err)
 	}
-	if err := c.upload(ctx, w.name, w.tmp); err != nil {
+	if err := c.upload(ctx, w.opts, w.name, w.tmp); err != nil {
 		return err
 	}
 	w.discard()
 	return nil
 }
 
-func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o options) (connectors.WriteResult, error) {
 	c.mu.Lock()
 	c.seq++
 	n := c.seq
@@ -133,14 +156,14 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest) (conne
 	name := req.TargetID
 	if name == "" {
 		var err error
-		if name, err = c.fileName(req, n); err != nil {
+		if name, err = c.fileName(req, o, n); err != nil {
 			return connectors.WriteResult{}, err
 		}
 	} else if err := checkOutName(name); err != nil {
 		return connectors.WriteResult{}, err
 	}
 	var buf bytes.Buffer
-	enc, err := c.opts.encoder(&buf)
+	enc, err := o.encoder(&buf, codec.OrderOf(req.FieldOrder))
 	if err != nil {
 		return connectors.WriteResult{}, err
 	}
@@ -150,32 +173,34 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest) (conne
 	if err := enc.Close(); err != nil {
 		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("files: %w", err))
 	}
-	if err := c.upload(ctx, name, &buf); err != nil {
+	if err := c.upload(ctx, o, name, &buf); err != nil {
 		return connectors.WriteResult{}, err
 	}
-	return connectors.WriteResult{TargetID: name, Response: map[string]any{"file": c.outPath(name)}}, nil
+	return connectors.WriteResult{TargetID: name, Response: map[string]any{"file": outPath(o, name)}}, nil
 }
 
-func (c *Conn) upload(ctx context.Context, name string, r io.Reader) error {
-	tr, err := c.transport(ctx)
+// upload puts a file into the output folder of the flow's sub-folder.
+func (c *Conn) upload(ctx context.Context, o options, name string, r io.Reader) error {
+	tr, err := c.flowFolder(ctx, o, connectors.UseWrite)
 	if err != nil {
 		return err
 	}
-	if err := tr.Mkdir(ctx, c.opts.output); err != nil {
+	if err := tr.Mkdir(ctx, o.output); err != nil {
 		return err
 	}
-	return transport.Put(ctx, tr, c.outPath(name), r)
+	return transport.Put(ctx, tr, path.Join(o.output, name), r)
 }
 
-func (c *Conn) outPath(name string) string { return path.Join(c.opts.output, name) }
+// outPath is where a written file lands, from the connection's folder.
+func outPath(o options, name string) string { return path.Join(o.dir, o.output, name) }
 
 var placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
 // fileName renders the file name template for a record.
-func (c *Conn) fileName(req connectors.WriteRequest, n int) (string, error) {
+func (c *Conn) fileName(req connectors.WriteRequest, o options, n int) (string, error) {
 	now := time.Now().UTC()
 	var missing string
-	name := placeholder.ReplaceAllStringFunc(c.opts.fileName, func(m string) string {
+	name := placeholder.ReplaceAllStringFunc(o.fileName, func(m string) string {
 		key := m[1 : len(m)-1]
 		switch key {
 		case "date":
@@ -191,7 +216,7 @@ func (c *Conn) fileName(req connectors.WriteRequest, n int) (string, error) {
 		case "entity":
 			return safePart(string(req.Entity))
 		case "ext":
-			return c.opts.ext()
+			return o.ext()
 		}
 		v := keyOf(req.Data, key)
 		if v == "" && missing == "" {
@@ -200,7 +225,7 @@ func (c *Conn) fileName(req connectors.WriteRequest, n int) (string, error) {
 		return safePart(v)
 	})
 	if missing != "" {
-		return "", connectors.Permanent(fmt.Errorf("files: file name %q: the record has no value for {%s}", c.opts.fileName, missing))
+		return "", connectors.Permanent(fmt.Errorf("files: file name %q: the record has no value for {%s}", o.fileName, missing))
 	}
 	return name, checkOutName(name)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-func writeAll(t *testing.T, c *Conn, recs ...map[string]any) []string {
+func writeAll(t *testing.T, c *flowConn, recs ...map[string]any) []string {
 	t.Helper()
 	var ids []string
 	for i, r := range recs {
@@ -147,5 +147,33 @@ func TestWriteNeutralisesFormulas(t *testing.T) {
 				t.Fatalf("got  %q\nwant %q", body, tt.want)
 			}
 		})
+	}
+}
+
+// TestWrittenFieldsFollowTheMappingsOrder: XML elements and CSV columns
+// come out in the order the write mapping lists them, not by name.
+func TestWrittenFieldsFollowTheMappingsOrder(t *testing.T) {
+	order := []string{"Nummer", "Klant", "Klant.Naam", "Klant.Email", "Datum", "Regels", "Regels.Artikel", "Regels.Aantal"}
+	data := map[string]any{"Datum": "2026-12-01", "Nummer": "1001", "Klant": map[string]any{"Email": "a@b.nl", "Naam": "Anna"},
+		"Regels": []any{map[string]any{"Aantal": 2, "Artikel": "SKU-1"}}}
+	for _, tt := range []struct{ format, want string }{
+		{FormatXML, "<Nummer>1001</Nummer><Klant><Naam>Anna</Naam><Email>a@b.nl</Email></Klant><Datum>2026-12-01</Datum>" +
+			"<Regels><Artikel>SKU-1</Artikel><Aantal>2</Aantal></Regels>"},
+		{FormatCSV, "Nummer,Klant,Datum,Regels\n"},
+	} {
+		dir := t.TempDir()
+		c := folderConn(t, dir, nil)
+		opts := flowOptions(t, dir, connectors.UseWrite, map[string]any{FieldFormat: tt.format, FieldFileName: "out.{ext}"})
+		if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Data: data, Options: opts, FieldOrder: order}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Flush(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "out."+tt.format))
+		flat := regexp.MustCompile(`>\s+<`).ReplaceAllString(string(got), "><")
+		if err != nil || !strings.Contains(flat, tt.want) {
+			t.Errorf("%s: wrote %q (%v), want it to hold %q", tt.format, got, err, tt.want)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +18,10 @@ type EncoderOptions struct {
 	// Delimiter separates fields (default ',').
 	Delimiter rune
 	// Columns fixes the fields and their order; by default the first
-	// record's fields, sorted by name.
+	// record's fields, in the Order (by name where it has none).
 	Columns []string
+	// Order orders the first record's fields when Columns is empty.
+	Order *codec.Order
 	// NoHeader leaves out the header row.
 	NoHeader bool
 	// Encoding names the output encoding (default UTF-8).
@@ -88,7 +89,7 @@ func (e *Encoder) start(rec map[string]any) error {
 		for name := range rec {
 			e.columns = append(e.columns, name)
 		}
-		sort.Strings(e.columns)
+		e.opts.Order.Arrange(e.columns)
 	}
 	e.known = make(map[string]bool, len(e.columns))
 	for _, c := range e.columns {

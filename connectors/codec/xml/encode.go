@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
@@ -20,9 +19,12 @@ type EncoderOptions struct {
 	Record string
 	// Indent pretty-prints with two spaces.
 	Indent bool
+	// Order is the elements' order; by default, by name.
+	Order *codec.Order
 }
 
-// Encoder writes records as elements under one root element. Keys starting
+// Encoder writes records as elements under one root element, in the
+// order of its Order (by name where it has none). Keys starting
 // with "@" become attributes, "#text" the element's text, maps nested
 // elements and lists repeated elements.
 type Encoder struct {
@@ -30,13 +32,14 @@ type Encoder struct {
 	enc     *xml.Encoder
 	root    string
 	record  string
+	order   *codec.Order
 	started bool
 }
 
 // NewEncoder returns an encoder writing UTF-8 XML to w.
 func NewEncoder(w io.Writer, opts EncoderOptions) *Encoder {
 	bw := bufio.NewWriter(w)
-	e := &Encoder{w: bw, enc: xml.NewEncoder(bw), root: opts.Root, record: opts.Record}
+	e := &Encoder{w: bw, enc: xml.NewEncoder(bw), root: opts.Root, record: opts.Record, order: opts.Order}
 	if e.root == "" {
 		e.root = "Records"
 	}
@@ -65,37 +68,37 @@ func (e *Encoder) Encode(rec map[string]any) error {
 	if err := e.start(); err != nil {
 		return fmt.Errorf("xml: %w", err)
 	}
-	if err := e.element(e.record, rec); err != nil {
+	if err := e.element(e.record, rec, e.order); err != nil {
 		return fmt.Errorf("xml: record: %w", err)
 	}
 	return nil
 }
 
-func (e *Encoder) element(name string, v any) error {
+func (e *Encoder) element(name string, v any, order *codec.Order) error {
 	if !validName(name) {
 		return fmt.Errorf("%q is not a valid element name", name)
 	}
 	switch x := v.(type) {
 	case []any:
 		for _, item := range x {
-			if err := e.element(name, item); err != nil {
+			if err := e.element(name, item, order); err != nil {
 				return err
 			}
 		}
 		return nil
 	case map[string]any:
-		return e.object(name, x)
+		return e.object(name, x, order)
 	}
 	return e.enc.EncodeElement(csv.Format(v), xml.StartElement{Name: xml.Name{Local: name}})
 }
 
-func (e *Encoder) object(name string, m map[string]any) error {
+func (e *Encoder) object(name string, m map[string]any, order *codec.Order) error {
 	start := xml.StartElement{Name: xml.Name{Local: name}}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	order.Arrange(keys)
 	for _, k := range keys {
 		if attr, ok := strings.CutPrefix(k, "@"); ok {
 			if !validName(attr) {
@@ -116,7 +119,7 @@ func (e *Encoder) object(name string, m map[string]any) error {
 		if strings.HasPrefix(k, "@") || k == "#text" {
 			continue
 		}
-		if err := e.element(k, m[k]); err != nil {
+		if err := e.element(k, m[k], order.Field(k)); err != nil {
 			return err
 		}
 	}

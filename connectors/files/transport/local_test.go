@@ -2,8 +2,10 @@ package transport_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -77,5 +79,40 @@ func TestLocalListLeavesOutUnsafeNames(t *testing.T) {
 	}
 	if _, err := tr.Open(context.Background(), "link.csv"); err == nil {
 		t.Fatal("a symlink out of the folder was followed")
+	}
+}
+
+// TestSub runs the transport checks on a sub-folder of a local folder,
+// and checks that its files land in the sub-folder.
+func TestSub(t *testing.T) {
+	transporttest.Run(t, func(t *testing.T) transport.Transport {
+		dir := t.TempDir()
+		tr, err := transport.OpenLocal(connectors.FilesRoot{Dir: dir}, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = tr.Close() })
+		if err := tr.Mkdir(context.Background(), "flows/orders"); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := transport.Sub(tr, "flows/orders")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := transport.Put(context.Background(), sub, "probe.txt", strings.NewReader("x")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "flows", "orders", "probe.txt")); err != nil {
+			t.Fatalf("a file put through the sub-folder is not in it: %v", err)
+		}
+		if err := sub.Remove(context.Background(), "probe.txt"); err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	})
+	for _, dir := range []string{"../x", "/etc", `a\b`} {
+		if _, err := transport.Sub(nil, dir); !errors.Is(err, transport.ErrUnsafePath) {
+			t.Errorf("Sub(%q) = %v, want ErrUnsafePath", dir, err)
+		}
 	}
 }
