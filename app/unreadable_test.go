@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-// readFolder points the flow's source at a folder connection reading *.csv
+// readFolder points the flow's source at a folder connection reading the files
 // from the files root's sub-folder dir, which is made.
 func (fe *flowEnv) readFolder(t *testing.T, dir string) string {
 	t.Helper()
@@ -23,7 +23,7 @@ func (fe *flowEnv) readFolder(t *testing.T, dir string) string {
 	if err := os.MkdirAll(folder, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	source := fe.saveConnection(t, "Supplier files", "folder", map[string]any{"folder": dir, "pattern": "*.csv"}, nil)
+	source := fe.saveConnection(t, "Supplier files", "folder", map[string]any{"folder": dir}, nil)
 	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
 	integ.Set("a", source.Id)
 	if err := fe.app.Save(integ); err != nil {
