@@ -31,10 +31,10 @@ func requireEnv(t *testing.T, names ...string) []string {
 }
 
 // TestOutageGetsEveryRecordAndOneAlert: a target that answers 503 for a
-// while (its first writes, through several probes that find it answering
-// and writes that fail again) gets every record once it recovers, and the
-// owner gets one mail for the outage and one when it is over, not one per
-// record or per relapse.
+// while (until it is marked down, then through probes that find it
+// answering and writes that fail again) gets every record once it
+// recovers, and the owner gets one mail for the outage and one when it is
+// over, not one per record or per relapse.
 func TestOutageGetsEveryRecordAndOneAlert(t *testing.T) {
 	env := requireEnv(t, "SWITCHBOARD_IT_SMTP_ADDR", "SWITCHBOARD_IT_MAILPIT_API")
 	smtpHost, smtpPort, _ := strings.Cut(env[0], ":")
@@ -46,8 +46,7 @@ func TestOutageGetsEveryRecordAndOneAlert(t *testing.T) {
 	for i := range records {
 		shop.Seed("products", map[string]any{"id": fmt.Sprint(i), "sku": fmt.Sprintf("SKU-%03d", i), "name": "Chair"})
 	}
-	const refusals = 60 // a few rounds of down, probed, failing again
-	shop.FailWrites(http.StatusServiceUnavailable, refusals)
+	shop.FailWrites(http.StatusServiceUnavailable, -1) // until the target is marked down
 	srv := httptest.NewServer(shop)
 	defer srv.Close()
 
@@ -74,6 +73,10 @@ func TestOutageGetsEveryRecordAndOneAlert(t *testing.T) {
 		map[string]any{"alert_emails": "owner@example.com"}, nil)
 
 	a.runFlow(t, token, flow)
+	// Failures count once per probe interval: the outage is called after
+	// failing for two intervals.
+	waitFor(t, "the target to be marked down", func() bool { return a.connectionStatus(t, token, flowRec.Target) == "down" })
+	shop.FailWrites(http.StatusServiceUnavailable, 20) // a few rounds of probed, failing again, down
 	waitFor(t, "every record to arrive", func() bool {
 		return shop.Created() == records && a.count(t, token, "status!='succeeded'") == 0
 	})

@@ -24,6 +24,10 @@ type Payloads struct {
 	Response map[string]any `json:"response,omitempty"`
 	// Attempts lists every attempt, oldest first.
 	Attempts []Attempt `json:"attempts,omitempty"`
+	// Unreadable is set when the source could not read the record: Input
+	// holds its text ("raw") and the cause ("error"), and a retry fails
+	// again with that cause.
+	Unreadable bool `json:"unreadable,omitempty"`
 }
 
 // Attempt is one try at a transaction.

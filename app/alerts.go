@@ -2,38 +2,55 @@ package app
 
 import (
 	"fmt"
-	"html"
 	"log/slog"
-	"net/mail"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/mailer"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// alerter mails the people set on an integration when transactions fail
-// for good, at most once per flow per AlertEvery, with the count since the
-// last mail; and when a connection goes down and comes back.
+// alertRetryEvery is how often failures that could not be mailed, or that
+// the throttle held back, are looked at again.
+const alertRetryEvery = time.Minute
+
+// alerter mails the people set on an integration (its alert_emails) when
+// transactions of its flows fail for good, and when a connection goes down
+// and comes back.
+//
+// Failure mails are throttled per flow: at most one per AlertEvery. A mail
+// reports the flow's transactions that failed since the last mail went out
+// and are failed still when it is composed: one resolved, or retried with
+// success, meanwhile is left out. A mail that is not sent (the integration
+// has no alert addresses, no mail server is configured, or the server
+// refused it) does not use up the throttle: its failures stay counted and
+// go into the first mail that can be sent, tried again every minute.
 type alerter struct {
-	e     *Engine
-	mu    sync.Mutex
-	flows map[string]*alertState
+	e      *Engine
+	kick   chan struct{}
+	mu     sync.Mutex
+	flows  map[string]*alertState
+	saving sync.Mutex // one save of the state at a time, so a new row is made once
 }
 
+// alertState is a flow's throttle, kept in the alerts collection.
 type alertState struct {
+	// lastSent is when the last mail was composed: the throttle, and the
+	// start of the failures not mailed yet.
 	lastSent time.Time
-	unsent   int
-	sample   string
+	// unsent counts the failures noticed since: while there are any, the
+	// flow is looked at whenever the throttle allows.
+	unsent int
+	// reason says why the last try did not mail; "" once a mail went out.
+	reason string
 }
 
-func newAlerter(e *Engine) *alerter { return &alerter{e: e, flows: map[string]*alertState{}} }
+func newAlerter(e *Engine) *alerter {
+	return &alerter{e: e, kick: make(chan struct{}, 1), flows: map[string]*alertState{}}
+}
 
-// load takes up the throttle state, so a restart does not mail again.
+// load takes up the throttle state, so a restart neither mails again nor
+// forgets failures not mailed yet.
 func (a *alerter) load() error {
 	recs, err := a.e.app().FindAllRecords("alerts")
 	if err != nil {
@@ -42,45 +59,55 @@ func (a *alerter) load() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, r := range recs {
-		a.flows[r.GetString("flow")] = &alertState{lastSent: r.GetDateTime("last_sent").Time(), unsent: r.GetInt("unsent")}
+		a.flows[r.GetString("flow")] = &alertState{lastSent: r.GetDateTime("last_sent").Time(),
+			unsent: r.GetInt("unsent"), reason: r.GetString("unsent_reason")}
 	}
 	return nil
 }
 
-// failed counts n permanent failures of a flow and mails when the throttle
-// allows.
-func (a *alerter) failed(flow string, n int, sample string) {
-	a.mu.Lock()
+// state returns a flow's state, made when missing; the mutex is held.
+func (a *alerter) state(flow string) *alertState {
 	st := a.flows[flow]
 	if st == nil {
 		st = &alertState{}
 		a.flows[flow] = st
 	}
-	st.unsent += n
-	if st.sample == "" {
-		st.sample = sample
-	}
-	due := time.Since(st.lastSent) >= a.e.cfg.AlertEvery
+	return st
+}
+
+// failed notes that n transactions of a flow failed for good; the mail
+// goes out from digestLoop as soon as the throttle allows.
+func (a *alerter) failed(flow string, n int) {
+	a.mu.Lock()
+	a.state(flow).unsent += n
 	a.mu.Unlock()
-	if due {
-		a.sendFailures(flow)
-	} else {
-		a.persist(flow)
+	a.persist(flow)
+	a.wake()
+}
+
+// wake makes digestLoop look at the flows at once: there are new failures,
+// or alert addresses or the mail server changed.
+func (a *alerter) wake() {
+	select {
+	case a.kick <- struct{}{}:
+	default:
 	}
 }
 
-// digestLoop mails the failures that the throttle held back.
+// digestLoop mails the failures of every flow whose throttle allows, when
+// told of new ones and every minute, until the engine stops.
 func (a *alerter) digestLoop() {
-	ticker := time.NewTicker(time.Minute)
+	ticker := time.NewTicker(alertRetryEvery)
 	defer ticker.Stop()
 	for {
+		for _, flow := range a.due() {
+			a.sendFailures(flow)
+		}
 		select {
 		case <-a.e.ctx.Done():
 			return
+		case <-a.kick:
 		case <-ticker.C:
-			for _, flow := range a.due() {
-				a.sendFailures(flow)
-			}
 		}
 	}
 }
@@ -97,98 +124,82 @@ func (a *alerter) due() []string {
 	return out
 }
 
+// sendFailures mails a flow's failures that are failed still, when there
+// are any and a mail can be sent.
 func (a *alerter) sendFailures(flowID string) {
 	a.mu.Lock()
-	st := a.flows[flowID]
-	count, sample := st.unsent, st.sample
-	st.unsent, st.sample, st.lastSent = 0, "", time.Now()
+	st := a.state(flowID)
+	since, taken := st.lastSent, st.unsent
 	a.mu.Unlock()
-	defer a.persist(flowID)
-	if count == 0 {
-		return
-	}
-	flow, err := a.e.app().FindRecordById(flowsCollection, flowID)
+	rt, err := a.e.loadFlow(flowID)
 	if err != nil {
+		a.flowGone(flowID, err)
 		return
 	}
-	integ, err := a.e.app().FindRecordById("integrations", flow.GetString("integration"))
+	if _, err := a.recipients(rt.integration); err != nil {
+		a.settle(flowID, taken, time.Time{}, err)
+		return
+	}
+	rep, err := failuresSince(a.e.app(), flowID, since)
 	if err != nil {
+		a.e.logger().Error("reading failures to mail", slog.String("flow", flowID), slog.String("error", err.Error()))
 		return
 	}
-	name := flow.GetString("name")
-	subject := fmt.Sprintf("Switchboard: %d %s failed in %q", count, plural(count, "record", "records"), name)
-	body := fmt.Sprintf("%d %s of flow %q (%s) failed and will not be retried by themselves.\n\nFirst: %s\n\nSee them, fix the cause and retry: %s\n",
-		count, plural(count, "record", "records"), name, integ.GetString("name"), sample, a.activityLink(flowID))
-	a.mail(integ, subject, body)
+	if rep.count == 0 { // all resolved or retried meanwhile: nothing to tell
+		a.settle(flowID, taken, time.Time{}, nil)
+		return
+	}
+	err = a.mail(rt.integration, failureMail(rt, rep, a.activityLink(flowID)))
+	a.settle(flowID, taken, rep.cutoff, err)
 }
 
-// connection mails every integration that uses a connection that went
-// down or came back.
-func (a *alerter) connection(connID string, down bool, msg string) {
-	conn, err := a.e.app().FindRecordById(connectionsCollection, connID)
-	if err != nil {
-		return
-	}
-	integs, err := a.e.app().FindAllRecords("integrations", dbx.Or(dbx.HashExp{"a": connID}, dbx.HashExp{"b": connID}))
-	if err != nil {
-		return
-	}
-	name := conn.GetString("name")
-	subject := fmt.Sprintf("Switchboard: %q is back, its flows resume", name)
-	body := fmt.Sprintf("%q answers again. The flows that use it have resumed, and the records that waited are being sent now.\n", name)
-	if down {
-		subject = fmt.Sprintf("Switchboard: %q is not answering, its flows are paused", name)
-		body = fmt.Sprintf("%q keeps failing: %s\n\nIts flows are paused and nothing is lost: Switchboard tests it every %s and resumes by itself when it answers.\n",
-			name, msg, a.e.cfg.ProbeEvery)
-	}
-	for _, integ := range integs {
-		a.mail(integ, subject, body)
-	}
-}
-
-// mail sends an alert to an integration's alert addresses, without the
-// secrets of its connections.
-func (a *alerter) mail(integ *core.Record, subject, text string) {
-	clean := a.integrationRedactor(integ)
-	subject, text = clean.text(subject), clean.text(text)
-	to := recipients(integ.GetString("alert_emails"))
-	if len(to) == 0 {
-		a.e.logger().Info("alert not mailed: the integration has no alert addresses",
-			slog.String("integration", integ.GetString("name")), slog.String("subject", subject))
-		return
-	}
-	app := a.e.app()
-	meta := app.Settings().Meta
-	msg := &mailer.Message{
-		From:    mail.Address{Name: meta.SenderName, Address: meta.SenderAddress},
-		To:      to,
-		Subject: subject,
-		Text:    text,
-		HTML:    "<pre style=\"font-family:inherit;white-space:pre-wrap\">" + html.EscapeString(text) + "</pre>",
-	}
-	if err := app.NewMailClient().Send(msg); err != nil {
-		a.e.logger().Error("mailing an alert (check the SMTP settings)", slog.String("subject", subject), slog.String("error", err.Error()))
-	}
-}
-
-// integrationRedactor is the redactor of an integration's connections.
-func (a *alerter) integrationRedactor(integ *core.Record) redactor {
-	conns, err := a.e.app().FindRecordsByIds(connectionsCollection, []string{integ.GetString("a"), integ.GetString("b")})
-	if err != nil {
-		return redactor{}
-	}
-	return a.e.sb.redactorOf(conns...)
-}
-
-func (a *alerter) activityLink(flowID string) string {
-	base := strings.TrimRight(a.e.app().Settings().Meta.AppURL, "/")
-	filter := url.QueryEscape(fmt.Sprintf(`flow="%s"&&status="failed"`, flowID))
-	return base + "/_/#/collections?collection=transactions&filter=" + filter
-}
-
-func (a *alerter) persist(flowID string) {
+// settle records a try at mailing taken failures: a mail sent at cutoff
+// moves the throttle there; without a mail (notSent says why) the failures
+// stay counted for the next try.
+func (a *alerter) settle(flowID string, taken int, cutoff time.Time, notSent error) {
 	a.mu.Lock()
-	st := *a.flows[flowID]
+	st := a.state(flowID)
+	before := st.reason
+	if notSent != nil {
+		st.reason = notSent.Error()
+	} else {
+		st.unsent, st.reason = max(0, st.unsent-taken), ""
+		if !cutoff.IsZero() {
+			st.lastSent = cutoff
+		}
+	}
+	reason := st.reason
+	a.mu.Unlock()
+	if reason != "" && reason != before {
+		a.e.logger().Warn("failures not mailed: they will be in the first mail that can be sent",
+			slog.String("flow", flowID), slog.Int("failures", taken), slog.String("reason", reason))
+	}
+	a.persist(flowID)
+}
+
+// flowGone forgets the throttle of a deleted flow (its alerts row went
+// with it); any other error is logged and the failures wait.
+func (a *alerter) flowGone(flowID string, err error) {
+	if a.e.exists(flowsCollection, flowID) {
+		a.e.logger().Error("loading a flow to mail its failures", slog.String("flow", flowID), slog.String("error", err.Error()))
+		return
+	}
+	a.mu.Lock()
+	delete(a.flows, flowID)
+	a.mu.Unlock()
+}
+
+// persist saves a flow's throttle state.
+func (a *alerter) persist(flowID string) {
+	a.saving.Lock()
+	defer a.saving.Unlock()
+	a.mu.Lock()
+	st, ok := a.flows[flowID]
+	if !ok {
+		a.mu.Unlock()
+		return
+	}
+	copied := *st
 	a.mu.Unlock()
 	app := a.e.app()
 	rec, err := app.FindFirstRecordByData("alerts", "flow", flowID)
@@ -200,29 +211,13 @@ func (a *alerter) persist(flowID string) {
 		rec = core.NewRecord(col)
 		rec.Set("flow", flowID)
 	}
-	if !st.lastSent.IsZero() {
-		lastSent, _ := types.ParseDateTime(st.lastSent)
+	if !copied.lastSent.IsZero() {
+		lastSent, _ := types.ParseDateTime(copied.lastSent)
 		rec.Set("last_sent", lastSent)
 	}
-	rec.Set("unsent", st.unsent)
+	rec.Set("unsent", copied.unsent)
+	rec.Set("unsent_reason", truncate(copied.reason, 2000))
 	if err := app.Save(rec); err != nil {
 		a.e.logger().Warn("saving alert state", slog.String("error", err.Error()))
 	}
-}
-
-func recipients(list string) []mail.Address {
-	var out []mail.Address
-	for _, part := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }) {
-		if addr, err := mail.ParseAddress(part); err == nil {
-			out = append(out, *addr)
-		}
-	}
-	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

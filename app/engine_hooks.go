@@ -31,6 +31,15 @@ func (e *Engine) bindHooks() {
 		return ev.Next()
 	}
 	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(integrationChanged)
+	app.OnRecordAfterUpdateSuccess("integrations").BindFunc(func(ev *core.RecordEvent) error {
+		e.alerts.wake() // failures held for want of alert addresses go out at once
+		return ev.Next()
+	})
+	app.OnSettingsReload().BindFunc(func(ev *core.SettingsReloadEvent) error {
+		err := ev.Next()
+		e.alerts.wake() // and those held for want of a mail server
+		return err
+	})
 	app.OnRecordAfterDeleteSuccess("integrations").BindFunc(forgetAll)
 	app.OnRecordAfterDeleteSuccess(connectionsCollection).BindFunc(func(ev *core.RecordEvent) error {
 		e.sb.shared.drop(ev.Record.Id)

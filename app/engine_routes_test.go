@@ -19,10 +19,11 @@ func seedFailed(t testing.TB, env *testEnv) {
 		t.Fatal(err)
 	}
 	items, err := env.sb.engine.inboxItems(rt, "", []connectors.Record{{ID: "o1", Key: "1001",
-		Data: map[string]any{"number": "1001", "password": "hunter2"}, Err: errString("the ERP refused it")}})
+		Data: map[string]any{"number": "1001", "password": "hunter2"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	items[0].err = "the ERP refused it" // stored failed, as a write the target refused is
 	if _, _, err := insertTransactions(env.app, items, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -73,8 +73,15 @@ func (l *logLines) entries(t testing.TB, msg string) []map[string]any {
 
 func newFlowEnv(t testing.TB, entity connectors.Entity, flowFields map[string]any) *flowEnv {
 	t.Helper()
+	return newFlowEnvWith(t, fastEngine, entity, flowFields)
+}
+
+// newFlowEnvWith is newFlowEnv with the engine tuned by cfg.
+func newFlowEnvWith(t testing.TB, cfg EngineConfig, entity connectors.Entity, flowFields map[string]any) *flowEnv {
+	t.Helper()
 	env := newTestEnv(t)
-	env.sb.engine.cfg = fastEngine.withDefaults()
+	env.sb.engine.cfg = cfg.withDefaults()
+	useMailServer(env.app)
 	n := storeSeq.Add(1)
 	srcName, dstName := fmt.Sprintf("src-%d", n), fmt.Sprintf("dst-%d", n)
 	src := env.saveConnection(t, "Source", "memory", map[string]any{"store": srcName}, nil)
@@ -96,6 +103,12 @@ func newFlowEnv(t testing.TB, entity connectors.Entity, flowFields map[string]an
 	}
 	t.Cleanup(env.sb.engine.Stop)
 	return fe
+}
+
+// useMailServer configures SMTP; the test app's mailer takes every mail.
+func useMailServer(app core.App) {
+	smtp := &app.Settings().SMTP
+	smtp.Enabled, smtp.Host, smtp.Port = true, "127.0.0.1", 25
 }
 
 func newRecord(t testing.TB, app core.App, collection string, fields map[string]any) *core.Record {
@@ -299,7 +312,7 @@ func TestEngineRetriesTransientErrorsAndFailsPermanentOnes(t *testing.T) {
 	}
 	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() == 1 })
 	msg := fe.app.TestMailer.LastMessage()
-	if !strings.Contains(msg.Subject, `1 record failed in "flow"`) || !strings.Contains(msg.Text, "422 SKU-2 has no tax class") ||
+	if msg.Subject != "1 product failed in Source -> Target" || !strings.Contains(msg.Text, "422 SKU-2 has no tax class") ||
 		msg.To[0].Address != "owner@example.com" {
 		t.Fatalf("alert %q: %q to %v", msg.Subject, msg.Text, msg.To)
 	}
@@ -613,20 +626,21 @@ func TestStaleFailuresDoNotTakeAConnectionDownAgain(t *testing.T) {
 	target := fe.flow.GetString("target")
 	h := fe.sb.engine.health
 	before := time.Now().Add(-time.Minute) // when the late attempts began
-	for range fastEngine.DownAfter {
-		h.failed(target, "503", time.Now())
+	now := time.Now()
+	for i := range fastEngine.DownAfter { // failures a probe interval apart
+		h.failed(target, "503", now, now.Add(time.Duration(i)*fastEngine.ProbeEvery))
 	}
 	if !h.isDown(target) {
 		t.Fatal("not down after repeated failures")
 	}
 	h.probeOK(target)
-	h.failed(target, "503 from an attempt begun during the outage", before)
+	h.failed(target, "503 from an attempt begun during the outage", before, time.Now())
 	if h.isDown(target) {
 		t.Fatal("a stale failure took the connection down again")
 	}
 	h.ok(target, time.Now())
 	for range fastEngine.DownAfter * 2 {
-		h.failed(target, "503 answered late", before)
+		h.failed(target, "503 answered late", before, time.Now())
 	}
 	if h.isDown(target) {
 		t.Fatal("failures of attempts begun before the recovery took the connection down")

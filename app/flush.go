@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // buffered reports whether the flow's target buffers writes until Flush.
@@ -36,7 +38,8 @@ func (e *Engine) flushTargets() {
 
 // flush makes a buffering target's writes final and then records their
 // outcomes; when the flush fails, those records are retried instead. No
-// write to the target runs meanwhile.
+// write to the target runs meanwhile. A failed flush is one failure of the
+// target connection, however many records it held.
 func (e *Engine) flush(rt *flowRuntime) {
 	rt.flushMu.Lock()
 	defer rt.flushMu.Unlock()
@@ -49,11 +52,10 @@ func (e *Engine) flush(rt *flowRuntime) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
+	start := time.Now()
 	err := f.Flush(ctx)
 	if err != nil {
-		msg := rt.redact.text(err.Error())
-		e.logger().Error("flushing a target: its records will be written again",
-			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", len(held)), slog.String("error", msg))
+		e.flushFailed(rt, len(held), err, start)
 	}
 	for _, o := range held {
 		if err != nil {
@@ -63,11 +65,21 @@ func (e *Engine) flush(rt *flowRuntime) {
 	}
 }
 
+// flushFailed logs a failed flush begun at start and, when it may pass,
+// counts it once against the target connection.
+func (e *Engine) flushFailed(rt *flowRuntime, records int, err error, start time.Time) {
+	msg := rt.redact.text(err.Error())
+	e.logger().Error("flushing a target: its records will be written again",
+		slog.String("flow", rt.flow.GetString("name")), slog.Int("records", records), slog.String("error", msg))
+	if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
+		e.health.failed(rt.target.Id, msg, start, time.Now())
+	}
+}
+
 // unflushed turns the outcome of a write that a failed flush dropped into
-// a retry.
+// a retry. It blames no connection: the flush was counted once.
 func (e *Engine) unflushed(o outcome, err error) outcome {
 	o.payloads.Attempts = o.payloads.Attempts[:len(o.payloads.Attempts)-1]
 	o.succeeded, o.targetID, o.payloads.Response = "", "", nil
-	o.blame = o.flow.target.Id
 	return e.finish(o, time.Now(), fmt.Errorf("the target could not make the write final: %w", err))
 }

@@ -20,21 +20,33 @@ const (
 	ConnFailing = "failing"
 )
 
-// healthBook tracks transient failures per connection. A connection that
-// fails DownAfter times in a row is marked down: its flows pause, a probe
-// tests it every ProbeEvery, and its flows resume when it answers. A probe
-// only proves the app answers, not that writes work: after one, the
-// connection is on probation and its next transient failure takes it down
-// again at once. The owner gets one mail when an outage starts and one when
-// real work succeeds again, however often the connection flaps meanwhile.
+// healthBook tracks the failures of each connection and marks a connection
+// down when it keeps failing: its flows pause, a probe tests it every
+// ProbeEvery, and its flows resume when it answers. A probe only proves the
+// app answers, not that writes work: after one, the connection is on
+// probation and its next failure takes it down again at once. The owner
+// gets one mail when an outage starts and one when real work succeeds
+// again, however often the connection flaps meanwhile.
 //
-// Outcomes arrive in batches, some of attempts that began before the
-// connection last answered: such a stale failure says nothing about the
-// connection now and is not counted.
+// What counts as one failure: one attempt at work with the connection that
+// ends in a transient error (a write of one record, a flush of a buffering
+// target however many records it held, a run's read), counted against the
+// connection, never per record. Two rules keep one outage from being
+// counted many times:
+//   - an attempt begun before the connection last answered is stale: it
+//     says nothing about the connection now and is not counted;
+//   - a failure that ends less than ProbeEvery after the last counted one
+//     is the same outage seen again (parallel workers, retries in quick
+//     succession) and is not counted.
+//
+// DownAfter counted failures with no success between mark the connection
+// down, so an outage is called after at least (DownAfter-1) × ProbeEvery of
+// failing.
 type healthBook struct {
 	e         *Engine
 	mu        sync.Mutex
 	fails     map[string]int
+	counted   map[string]time.Time // when the last counted failure ended
 	down      map[string]bool
 	probation map[string]bool
 	mailed    map[string]bool      // an outage mail went out and no recovery mail yet
@@ -42,7 +54,7 @@ type healthBook struct {
 }
 
 func newHealthBook(e *Engine) *healthBook {
-	return &healthBook{e: e, fails: map[string]int{}, down: map[string]bool{},
+	return &healthBook{e: e, fails: map[string]int{}, counted: map[string]time.Time{}, down: map[string]bool{},
 		probation: map[string]bool{}, mailed: map[string]bool{}, answered: map[string]time.Time{}}
 }
 
@@ -92,6 +104,7 @@ func (h *healthBook) ok(conn string, start time.Time) {
 	wasDown, hadFails, mailed := h.down[conn], h.fails[conn] > 0, h.mailed[conn]
 	delete(h.down, conn)
 	delete(h.fails, conn)
+	delete(h.counted, conn)
 	delete(h.probation, conn)
 	delete(h.mailed, conn)
 	h.mu.Unlock()
@@ -114,6 +127,7 @@ func (h *healthBook) probeOK(conn string) {
 	wasDown := h.down[conn]
 	delete(h.down, conn)
 	delete(h.fails, conn)
+	delete(h.counted, conn)
 	h.probation[conn] = true
 	h.mu.Unlock()
 	if wasDown {
@@ -121,13 +135,15 @@ func (h *healthBook) probeOK(conn string) {
 	}
 }
 
-// failed records a transient failure of an attempt begun at start.
-func (h *healthBook) failed(conn, msg string, start time.Time) {
+// failed records a transient failure of an attempt begun at start and
+// ended at end; see healthBook for what is counted.
+func (h *healthBook) failed(conn, msg string, start, end time.Time) {
 	h.mu.Lock()
-	if start.Before(h.answered[conn]) {
+	if !h.counts(conn, start, end) {
 		h.mu.Unlock()
-		return // stale: the connection answered since this attempt began
+		return
 	}
+	h.counted[conn] = end
 	h.fails[conn]++
 	n := h.fails[conn]
 	goesDown := (n >= h.e.cfg.DownAfter || h.probation[conn]) && !h.down[conn]
@@ -140,6 +156,17 @@ func (h *healthBook) failed(conn, msg string, start time.Time) {
 	if goesDown {
 		h.e.connectionDown(conn, msg, n, mail)
 	}
+}
+
+// counts reports whether a failure counts against the connection: its
+// attempt began after the connection last answered, and it ended at least
+// ProbeEvery after the last counted failure. The mutex is held.
+func (h *healthBook) counts(conn string, start, end time.Time) bool {
+	if start.Before(h.answered[conn]) {
+		return false // stale: the connection answered since this attempt began
+	}
+	last, ok := h.counted[conn]
+	return !ok || end.Sub(last) >= h.e.cfg.ProbeEvery
 }
 
 // probeLoop tests down connections until they answer.

@@ -36,6 +36,31 @@ type inboxItem struct {
 	err    string // the record could not be read: it is stored failed
 }
 
+// maxRawBytes bounds the text of an unreadable record kept in its input.
+const maxRawBytes = 16 << 10
+
+// inboxInput returns a record's input payload and, for a record the source
+// could not read, the error it is stored failed with. Such a record's
+// input is its text and the cause, so that a person sees what was read.
+func (e *Engine) inboxInput(rt *flowRuntime, r connectors.Record) (p Payloads, failure string) {
+	if r.Err == nil {
+		return Payloads{Input: rt.redact.record(r.Data)}, ""
+	}
+	cause := rt.redact.text(r.Err.Error())
+	p = Payloads{Unreadable: true, Input: map[string]any{"raw": truncate(rt.redact.text(r.Raw), maxRawBytes), "error": cause}}
+	return p, e.unreadable(rt, cause).Error()
+}
+
+// unreadable is the error of a record the source could not read, when it
+// is read and on every retry: it cannot be read any better, so the error
+// says what to do instead.
+func (e *Engine) unreadable(rt *flowRuntime, cause string) error {
+	if reg, ok := e.sb.registry.Lookup(rt.source.GetString("connector")); ok && reg.Spec.Category == connectors.CategoryFiles {
+		return fmt.Errorf("this row could not be read from the file: %s; fix the file and send it again", cause)
+	}
+	return fmt.Errorf("this record could not be read from %s: %s; fix it there and send it again", rt.source.GetString("name"), cause)
+}
+
 const insertTransactionSQL = `INSERT INTO transactions
 	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
 	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, 0, {:now}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`

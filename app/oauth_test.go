@@ -38,6 +38,7 @@ type connectEnv struct {
 func newConnectEnv(t *testing.T) *connectEnv {
 	t.Helper()
 	ce := &connectEnv{env: newTestEnv(t), shop: fake.New()}
+	useMailServer(ce.env.app)
 	ce.env.sb.engine.cfg = fastEngine.withDefaults()
 	var mux atomic.Pointer[http.Handler]
 	ce.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*mux.Load()).ServeHTTP(w, r) }))
@@ -197,6 +198,8 @@ func TestAnOAuth2ConnectionRefreshesAndAsksToBeConnectedAgain(t *testing.T) {
 	if got := ce.statuses(t); got[StatusFailed] != 0 {
 		t.Fatalf("transactions by status %v: none may fail", got)
 	}
+	// The mail goes out after the status is saved, as the records wait.
+	eventually(t, "the mail asking to connect again", func() bool { return ce.env.app.TestMailer.TotalSend() > 0 })
 	if n := ce.env.app.TestMailer.TotalSend(); n != 1 || !strings.Contains(ce.env.app.TestMailer.FirstMessage().Subject, "must be connected again") {
 		t.Fatalf("%d mails, want one saying the connection must be connected again", n)
 	}

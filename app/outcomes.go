@@ -83,27 +83,18 @@ func (e *Engine) afterCommit(batch []outcome) {
 		case o.blame != "" && o.reconnect:
 			e.reconnects.need(o.blame, o.err, o.start)
 		case o.blame != "" && o.status == StatusRetrying:
-			e.health.failed(o.blame, o.err, o.start)
+			e.health.failed(o.blame, o.err, o.start, o.start.Add(o.duration))
 		}
 		if o.status == StatusFailed {
 			failures[o.tx.Flow]++
 		}
 	}
 	for flow, n := range failures {
-		e.alerts.failed(flow, n, firstError(batch, flow))
+		e.alerts.failed(flow, n)
 	}
 	if hasRetry(batch) {
 		e.Wake()
 	}
-}
-
-func firstError(batch []outcome, flow string) string {
-	for _, o := range batch {
-		if o.tx.Flow == flow && o.status == StatusFailed {
-			return fmt.Sprintf("%s: %s", o.tx.Key, o.err)
-		}
-	}
-	return ""
 }
 
 func hasRetry(batch []outcome) bool {

@@ -96,8 +96,13 @@ func (r *reconnectBook) mailIntegrations(conn, subject, body string) {
 	if err != nil {
 		return
 	}
+	v := connectionView{What: subject, Detail: body}
+	m := alertMail{subject: subject, html: render(connectionHTML, v), text: subject + ".\n\n" + body + "\n"}
 	for _, integ := range integs {
-		r.e.alerts.mail(integ, subject, body)
+		if err := r.e.alerts.mail(integ, m); err != nil {
+			r.e.logger().Warn("reconnect alert not mailed", slog.String("integration", integ.GetString("name")),
+				slog.String("subject", subject), slog.String("reason", err.Error()))
+		}
 	}
 }
 

@@ -121,7 +121,7 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
 		_, limited := connectors.IsRateLimited(err)
 		if class, _ := connectors.Classify(err); class == connectors.ClassTransient && !limited {
-			e.health.failed(rt.source.Id, msg, start)
+			e.health.failed(rt.source.Id, msg, start, time.Now())
 		}
 		if errors.Is(err, connectors.ErrReconnectNeeded) {
 			e.reconnects.need(rt.source.Id, msg, start)
@@ -216,10 +216,11 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 	if err != nil {
 		return err
 	}
-	return e.app().RunInTransaction(func(tx core.App) error {
+	failed := 0
+	err = e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
-		_, failed, err := insertTransactions(tx, items, now)
-		if err != nil {
+		var err error
+		if _, failed, err = insertTransactions(tx, items, now); err != nil {
 			return err
 		}
 		if page.Cursor != "" {
@@ -232,6 +233,10 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 		}
 		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
 	})
+	if err == nil && failed > 0 { // records that could not be read failed for good
+		e.alerts.failed(rt.flow.Id, failed)
+	}
+	return err
 }
 
 // inboxItems prepares records for the inbox: redacted input payloads and
@@ -239,15 +244,12 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 func (e *Engine) inboxItems(rt *flowRuntime, runID string, records []connectors.Record) ([]inboxItem, error) {
 	items := make([]inboxItem, 0, len(records))
 	for _, r := range records {
-		input, err := encodePayloads(Payloads{Input: rt.redact.record(r.Data)})
+		p, failure := e.inboxInput(rt, r)
+		input, err := encodePayloads(p)
 		if err != nil {
 			return nil, err
 		}
-		it := inboxItem{flow: rt.flow.Id, run: runID, record: r, input: input, lane: laneOf(rt, r)}
-		if r.Err != nil {
-			it.err = rt.redact.text(r.Err.Error())
-		}
-		items = append(items, it)
+		items = append(items, inboxItem{flow: rt.flow.Id, run: runID, record: r, input: input, lane: laneOf(rt, r), err: failure})
 	}
 	return items, nil
 }

@@ -133,6 +133,9 @@ func (e *Engine) process(c claimed) (o outcome) {
 		return e.finish(o, start, connectors.Permanent(err))
 	}
 	o.flow = rt
+	if p.Unreadable { // a retry cannot read it any better
+		return e.finish(o, start, connectors.Permanent(e.unreadable(rt, fmt.Sprint(p.Input["error"]))))
+	}
 	res, err := rt.program.Run(p.Input)
 	plain, encErr := e.encodeRecords(&o, rt, res)
 	switch {

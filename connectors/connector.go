@@ -103,6 +103,10 @@ type Record struct {
 	// row): the engine keeps it as a failed transaction with this error and
 	// the rest of the page goes on.
 	Err error
+	// Raw is, with Err, the record's text as far as the connector has it
+	// (the bad CSV row), "" when it has none. The engine keeps it with the
+	// error in the transaction's input, for a person to see.
+	Raw string
 }
 
 // Page is one batch of records read from a source.

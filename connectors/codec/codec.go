@@ -32,6 +32,9 @@ type RecordError struct {
 	Line int
 	// Err says what is wrong.
 	Err error
+	// Raw is the bad record's text as far as the decoder has it, "" when
+	// it has none: for a person to see what could not be read.
+	Raw string
 }
 
 // Error returns "line N: reason".

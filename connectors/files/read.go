@@ -365,6 +365,7 @@ func (s *stream) record(it item) connectors.Record {
 	r := connectors.Record{ID: fmt.Sprintf("%s@%d#%d", f.orig, f.fp.Mod, n), Key: fmt.Sprintf("%s:%d", f.orig, it.line)}
 	if it.err != nil {
 		r.Err = connectors.Permanent(fmt.Errorf("%s %w", f.orig, it.err))
+		r.Raw = rawText(it.err)
 		return r
 	}
 	r.Data = it.rec
@@ -372,6 +373,15 @@ func (s *stream) record(it item) connectors.Record {
 		r.ID, r.Key = k, k
 	}
 	return r
+}
+
+// rawText is the text the decoder kept of a record it could not read.
+func rawText(err error) string {
+	var re *codec.RecordError
+	if errors.As(err, &re) {
+		return re.Raw
+	}
+	return ""
 }
 
 func keyOf(rec map[string]any, field string) string {

@@ -141,7 +141,7 @@ func (d *Decoder) Next() (map[string]any, int, error) {
 		d.width = len(fields)
 	}
 	if len(fields) != d.width {
-		return nil, line, &codec.RecordError{Line: line,
+		return nil, line, &codec.RecordError{Line: line, Raw: d.rowText(fields),
 			Err: fmt.Errorf("%d fields where the header has %d", len(fields), d.width)}
 	}
 	rec := make(map[string]any, d.width)

@@ -1,0 +1,220 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/mailer"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// failOne makes the target refuse the next write for good, and reads the
+// product with the given SKU through the flow.
+func (fe *flowEnv) failOne(t *testing.T, sku string) {
+	t.Helper()
+	fe.target.FailNext(connectors.Permanent(fmt.Errorf("422 %s has no tax class", sku)))
+	fe.source.Add(connectors.Product, "id-"+sku, product(sku, "Chair"))
+	fe.run(t)
+}
+
+// setAlertEmails sets the alert addresses of the flow's integration.
+func (fe *flowEnv) setAlertEmails(t *testing.T, list string) {
+	t.Helper()
+	integ, err := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	integ.Set("alert_emails", list)
+	if err := fe.app.Save(integ); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// alertState reads the flow's row in the alerts collection.
+func (fe *flowEnv) alertState(t *testing.T) *core.Record {
+	t.Helper()
+	rec, err := fe.app.FindFirstRecordByData("alerts", "flow", fe.flow.Id)
+	if err != nil {
+		return nil
+	}
+	return rec
+}
+
+// waitAlertTried waits until the alerter has dealt with the failures so
+// far: it either mailed them or says why it did not.
+func (fe *flowEnv) waitAlertTried(t *testing.T) *core.Record {
+	t.Helper()
+	var rec *core.Record
+	eventually(t, "the alerter to try", func() bool {
+		rec = fe.alertState(t)
+		return rec != nil && (rec.GetString("unsent_reason") != "" || !rec.GetDateTime("last_sent").IsZero())
+	})
+	return rec
+}
+
+// refuseMail makes every mail go to an SMTP server that is not there.
+func refuseMail(t *testing.T, fe *flowEnv) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	fe.app.OnMailerSend().Bind(&hook.Handler[*core.MailerEvent]{Id: "refuse", Func: func(e *core.MailerEvent) error {
+		e.Mailer = &mailer.SMTPClient{Host: "127.0.0.1", Port: port}
+		return e.Next()
+	}})
+}
+
+// TestUnsentAlertKeepsItsFailuresForTheFirstMailThatGoesOut: an alert that
+// cannot be mailed (no addresses, no mail server, the server refuses it)
+// does not use up the throttle: the failure it held goes into the first
+// mail that is sent, at once.
+func TestUnsentAlertKeepsItsFailuresForTheFirstMailThatGoesOut(t *testing.T) {
+	tests := []struct {
+		name         string
+		reason       string
+		prevent, fix func(t *testing.T, fe *flowEnv)
+	}{
+		{"no alert addresses", "no alert addresses",
+			func(t *testing.T, fe *flowEnv) { fe.setAlertEmails(t, "") },
+			func(t *testing.T, fe *flowEnv) { fe.setAlertEmails(t, "owner@example.com") }},
+		{"no mail server", "no mail server is configured",
+			func(t *testing.T, fe *flowEnv) { fe.app.Settings().SMTP.Enabled = false },
+			func(t *testing.T, fe *flowEnv) { fe.app.Settings().SMTP.Enabled = true }},
+		{"the mail server refuses", "the mail server did not take the alert",
+			refuseMail,
+			func(t *testing.T, fe *flowEnv) { fe.app.OnMailerSend().Unbind("refuse") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fe := newFlowEnv(t, connectors.Product, nil)
+			tt.prevent(t, fe)
+			fe.failOne(t, "SKU-1")
+			fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+			rec := fe.waitAlertTried(t)
+			if n := fe.app.TestMailer.TotalSend(); n != 0 {
+				t.Errorf("%d mails sent, want none", n)
+			}
+			if got := rec.GetString("unsent_reason"); !strings.Contains(got, tt.reason) {
+				t.Errorf("the alert state says %q, want %q", got, tt.reason)
+			}
+			tt.fix(t, fe)
+			fe.failOne(t, "SKU-2")
+			eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() > 0 })
+			first := fe.app.TestMailer.FirstMessage()
+			if !strings.Contains(first.Text, "422 SKU-1 has no tax class") {
+				t.Fatalf("the first mail %q: %q does not hold the failure the unsent alert held", first.Subject, first.Text)
+			}
+			eventually(t, "the reason to be cleared", func() bool { return fe.alertState(t).GetString("unsent_reason") == "" })
+		})
+	}
+}
+
+// TestAlertCountsOnlyFailuresStillFailed: failures resolved by hand or
+// retried with success before the mail goes out are not in it.
+func TestAlertCountsOnlyFailuresStillFailed(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.setAlertEmails(t, "")
+	for _, sku := range []string{"SKU-1", "SKU-2", "SKU-3"} { // written in any order: the error names none
+		fe.target.FailNext(connectors.Permanent(errors.New("422 no tax class")))
+		fe.source.Add(connectors.Product, "id-"+sku, product(sku, "Chair"))
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 3})
+	fe.waitAlertTried(t)
+	resolveByHand(t, fe, "id-SKU-1")
+	retried, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "id-SKU-2")
+	if n, err := fe.sb.engine.Retry(dbx.HashExp{"id": retried.Id}); err != nil || n != 1 {
+		t.Fatalf("Retry = %d, %v", n, err)
+	}
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1, StatusResolved: 1, StatusSucceeded: 1})
+	fe.setAlertEmails(t, "owner@example.com")
+	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() > 0 })
+	msg := fe.app.TestMailer.FirstMessage()
+	if msg.Subject != "1 product failed in Source -> Target" || !strings.Contains(msg.Text, "SKU-3") ||
+		strings.Contains(msg.Text+msg.HTML, "SKU-1") || strings.Contains(msg.Text+msg.HTML, "SKU-2") {
+		t.Fatalf("mail %q: %q; want SKU-3 alone", msg.Subject, msg.Text)
+	}
+}
+
+// resolveByHand marks a failed transaction resolved, as the resolve route
+// does.
+func resolveByHand(t *testing.T, fe *flowEnv, sourceID string) {
+	t.Helper()
+	_, err := fe.app.DB().Update("transactions", dbx.Params{"status": StatusResolved, "note": "resolved by hand",
+		"updated": sqlTime(time.Now())}, dbx.HashExp{"source_id": sourceID, "status": StatusFailed}).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFailureMailSaysWhatFailedAndLinksToActivity: the subject says what
+// happened in words, the mail names the failures (ten, then a count), has
+// an HTML part with a link to the flow's failed transactions on the
+// Activity page and a text part, and holds no secret.
+func TestFailureMailSaysWhatFailedAndLinksToActivity(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.app.Settings().Meta.AppURL = "https://switchboard.example.com/"
+	const secret = "tok-9f8e7d6c5b4a"
+	fe.setTargetToken(t, secret)
+	fe.setAlertEmails(t, "")
+	for i := range 12 {
+		sku := fmt.Sprintf("SKU-%d-%s", i, secret)
+		fe.target.FailNext(connectors.Permanent(fmt.Errorf("401 token %s expired", secret)))
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(sku, "Chair"))
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 12})
+	fe.setAlertEmails(t, "owner@example.com")
+	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() > 0 })
+	msg := fe.app.TestMailer.FirstMessage()
+	link := "https://switchboard.example.com/activity?flow=" + fe.flow.Id + "&status=failed"
+	checks := []struct {
+		what string
+		ok   bool
+	}{
+		{"the subject says what failed where", msg.Subject == "12 products failed in Source -> Target"},
+		{"the HTML links to the failed transactions", strings.Contains(msg.HTML, `<a href="`+strings.ReplaceAll(link, "&", "&amp;")+`">`)},
+		{"the text part holds the link", strings.Contains(msg.Text, link)},
+		{"ten failures are named", strings.Count(msg.Text, "401 token") == 10 && strings.Count(msg.HTML, "<li>") == 10},
+		{"the rest are counted", strings.Contains(msg.Text, "And 2 more.") && strings.Contains(msg.HTML, "And 2 more.")},
+		{"no secret", !strings.Contains(msg.Subject+msg.Text+msg.HTML, secret)},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: subject %q\ntext:\n%s\nhtml:\n%s", c.what, msg.Subject, msg.Text, msg.HTML)
+		}
+	}
+}
+
+// setTargetToken gives the target connection and its store an access token.
+func (fe *flowEnv) setTargetToken(t *testing.T, token string) {
+	t.Helper()
+	rec, err := fe.app.FindRecordById(connectionsCollection, fe.flow.GetString("target"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := fe.sb.Keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := ring.Seal(token, secretContext("token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Set("secrets", map[string]string{"token": sealed})
+	if err := fe.app.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	fe.target.SetToken(token)
+}

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// TestHealthCountsFailedAttemptsOncePerProbeInterval: failures that end
+// within one probe interval of the last counted one are the same outage
+// seen again; only failures a probe interval apart add up to an outage.
+func TestHealthCountsFailedAttemptsOncePerProbeInterval(t *testing.T) {
+	const every = time.Hour // the probe interval; no probe runs during the test
+	tests := []struct {
+		name     string
+		failures []time.Duration // when each failure ended, after the first attempt began
+		down     bool
+	}{
+		{"eight workers failing at once are one failure", []time.Duration{0, 0, 0, 0, 0, 0, 0, 0}, false},
+		{"failures within one probe interval are one failure", []time.Duration{0, every / 3, every * 2 / 3, every - 1}, false},
+		{"two probe intervals of failing are three failures", []time.Duration{0, every, 2 * every}, true},
+		{"a burst in each of three intervals is three failures", []time.Duration{0, 1, every, every + 1, 2 * every, 2*every + 1}, true},
+		{"failures reported out of order count by when they ended", []time.Duration{0, every, every / 2, every * 3 / 2}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := fastEngine
+			cfg.ProbeEvery = every
+			fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+			target := fe.flow.GetString("target")
+			begun := time.Now()
+			for _, end := range tt.failures {
+				fe.sb.engine.health.failed(target, "503", begun, begun.Add(end))
+			}
+			if got := fe.sb.engine.health.isDown(target); got != tt.down {
+				t.Fatalf("down = %v after failures ending at %v, want %v", got, tt.failures, tt.down)
+			}
+		})
+	}
+}
+
+// TestAFailedFlushIsOneFailure: a buffering target whose flush of 20
+// records fails once has failed once, not 20 times: it is not marked down,
+// and the records are written on the next flush.
+func TestAFailedFlushIsOneFailure(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	store := fmt.Sprintf("buffered-%d", storeSeq.Add(1))
+	fe.retarget(t, bufferedSpec, newBuffered, store)
+	flushFailures.Lock()
+	flushFailures.n = 1
+	flushFailures.Unlock()
+	for i := range 20 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 20})
+	// A down connection would have been mailed before any retry could run.
+	assertNoOutageMail(t, fe)
+}
+
+// TestParallelFailuresOfOneOutageCountOnce: workers that fail on the same
+// outage at the same time are one proof that the target is down, not one
+// each; their records are retried and written.
+func TestParallelFailuresOfOneOutageCountOnce(t *testing.T) {
+	cfg := fastEngine
+	cfg.ProbeEvery = time.Hour // every failure of this test falls within one interval
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	for range 8 {
+		fe.target.FailNext(connectors.Transient(errors.New("503 Service Unavailable")))
+	}
+	for i := range 8 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 8})
+	if fe.sb.engine.health.isDown(fe.flow.GetString("target")) {
+		t.Fatal("the target is down")
+	}
+	assertNoOutageMail(t, fe)
+}
+
+func assertNoOutageMail(t *testing.T, fe *flowEnv) {
+	t.Helper()
+	for _, m := range fe.app.TestMailer.Messages() {
+		if strings.Contains(m.Subject, "is not answering") {
+			t.Fatalf("the target was marked down: %q", m.Subject)
+		}
+	}
+}
