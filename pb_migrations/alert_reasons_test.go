@@ -9,7 +9,7 @@ import (
 // TestAlertReasonsUpgrade: a data folder of an earlier release gets the
 // alerts' unsent_reason field, and loses it again on the way down.
 func TestAlertReasonsUpgrade(t *testing.T) {
-	const file = "1765324800_alert_reasons.go"
+	const file = "1765324860_alert_reasons.go"
 	app := appBefore(t, file)
 	if hasField(t, app, "alerts", "unsent_reason") {
 		t.Fatal("unsent_reason exists before the migration")
