@@ -38,7 +38,8 @@ type EngineConfig struct {
 	// workers (1 second).
 	PollEvery time.Duration
 	// WebhookRate is how many webhook calls per second a flow takes on
-	// average (500); WebhookBurst how many at once (twice the rate). Calls
+	// average (5,000: above what one appliance takes in, so that it cuts off
+	// only floods); WebhookBurst how many at once (twice the rate). Calls
 	// beyond are answered 429 with Retry-After.
 	WebhookRate  float64
 	WebhookBurst int
@@ -70,7 +71,7 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	def(&c.PollEvery, time.Second)
 	switch {
 	case !(c.WebhookRate > 0): // also NaN
-		c.WebhookRate = 500
+		c.WebhookRate = 5000
 	case c.WebhookRate > maxWebhookRate:
 		c.WebhookRate = maxWebhookRate
 	}

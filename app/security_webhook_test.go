@@ -350,7 +350,7 @@ func TestWebhookRateFromEnv(t *testing.T) {
 		burst  int
 		refuse bool
 	}{
-		{"", 500, 1000, false},
+		{"", 5000, 10000, false},
 		{"50", 50, 100, false},
 		{"0.5", 0.5, 1, false},
 		{"1000000000000", maxWebhookRate, 2 * maxWebhookRate, false},
