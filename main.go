@@ -3,14 +3,17 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/cmd"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/app/demo"
+	"github.com/switchboard-app/switchboard/app/instance"
 	_ "github.com/switchboard-app/switchboard/connectors/all"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 	"github.com/switchboard-app/switchboard/ui"
@@ -23,17 +26,48 @@ var (
 	date    = "unknown"
 )
 
-// defaultDataDir is the data folder, relative to the working directory.
-const defaultDataDir = "./sb_data"
-
 func main() {
-	app.Version, app.Commit, app.Date = version, commit, date
-	engine, err := app.ConfigFromEnv()
-	if err != nil {
-		slog.Error("switchboard cannot start", "error", err)
+	if err := start(); err != nil {
+		slog.Error("switchboard stopped", "error", err)
 		os.Exit(1)
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: defaultDataDir})
+}
+
+func start() error {
+	app.Version, app.Commit, app.Date = version, commit, date
+	// The environment file of a packaged install is read first: it may
+	// set the data folder and the engine's settings.
+	where, envErr := instance.Locate()
+	engine, err := app.ConfigFromEnv()
+	if err != nil {
+		return fmt.Errorf("switchboard cannot start: %w", err)
+	}
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir})
+	if err := build(pb, engine); err != nil {
+		return err
+	}
+	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
+	if use == app.DataNone {
+		return pb.RootCmd.Execute()
+	}
+	if envErr != nil {
+		fmt.Fprintln(os.Stderr, "switchboard:", envErr)
+	}
+	from := where.From
+	if pb.RootCmd.PersistentFlags().Changed("dir") {
+		from = "--dir"
+	}
+	if err := app.PrepareData(os.Stderr, pb.DataDir(), from, where); err != nil {
+		return err
+	}
+	if use == app.DataFolder {
+		return pb.RootCmd.Execute()
+	}
+	return pb.Execute()
+}
+
+// build registers Switchboard, the UI and every command on pb.
+func build(pb *pocketbase.PocketBase, engine app.EngineConfig) error {
 	pb.RootCmd.Use = "switchboard"
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
@@ -44,13 +78,12 @@ func main() {
 		"with serve: create a demo integration on local folders and run it (see docs/demo.md)")
 	demo.Register(sb, func() bool { return withDemo })
 	if _, err := ui.Register(sb); err != nil {
-		slog.Error("starting the UI", "error", err)
-		os.Exit(1)
+		return fmt.Errorf("starting the UI: %w", err)
 	}
 	pb.RootCmd.AddCommand(sb.Commands()...)
 	pb.RootCmd.AddCommand(demo.Command(sb))
-	if err := pb.Start(); err != nil {
-		slog.Error("switchboard stopped", "error", err)
-		os.Exit(1)
-	}
+	// PocketBase's own commands, added here rather than by pb.Start so
+	// that every command is known before deciding what data it needs.
+	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), cmd.NewServeCommand(pb, true))
+	return nil
 }
