@@ -109,3 +109,20 @@ func TestRootActsAsTheDataOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestLogsGoToStderr: the appliance's messages reach standard error (and
+// so the journal), as text or, by a setting, as JSON.
+func TestLogsGoToStderr(t *testing.T) {
+	for _, tc := range []struct{ format, want string }{
+		{"", `level=INFO msg="generated a new secret key; back it up with the data folder"`},
+		{"json", `"msg":"generated a new secret key; back it up with the data folder"`},
+	} {
+		t.Run("format "+tc.format, func(t *testing.T) {
+			a := serve(t, t.TempDir(), []string{"SWITCHBOARD_LOG_FORMAT=" + tc.format})
+			a.stop()
+			if !strings.Contains(a.output.String(), tc.want) {
+				t.Fatalf("the output lacks %q:\n%s", tc.want, a.output.String())
+			}
+		})
+	}
+}

@@ -42,8 +42,12 @@ func start() error {
 	if err != nil {
 		return fmt.Errorf("switchboard cannot start: %w", err)
 	}
+	stderr, err := app.StderrLog(os.Stderr)
+	if err != nil {
+		return fmt.Errorf("switchboard cannot start: %w", err)
+	}
 	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir})
-	if err := build(pb, engine); err != nil {
+	if err := build(pb, app.Options{Engine: engine, Stderr: stderr}); err != nil {
 		return err
 	}
 	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
@@ -67,12 +71,12 @@ func start() error {
 }
 
 // build registers Switchboard, the UI and every command on pb.
-func build(pb *pocketbase.PocketBase, engine app.EngineConfig) error {
+func build(pb *pocketbase.PocketBase, opts app.Options) error {
 	pb.RootCmd.Use = "switchboard"
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations", Automigrate: false})
-	sb := app.Register(pb, app.Options{Engine: engine})
+	sb := app.Register(pb, opts)
 	var withDemo bool
 	pb.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
 		"with serve: create a demo integration on local folders and run it (see docs/demo.md)")

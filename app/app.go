@@ -25,6 +25,9 @@ type Options struct {
 	Registry *connectors.Registry
 	// Engine tunes the sync engine.
 	Engine EngineConfig
+	// Stderr, when set, receives every log line besides PocketBase's log
+	// table (see StderrLog).
+	Stderr slog.Handler
 }
 
 // Switchboard is the engine attached to one PocketBase app.
@@ -32,6 +35,7 @@ type Switchboard struct {
 	app      core.App
 	registry *connectors.Registry
 	engine   *Engine
+	stderr   slog.Handler
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -48,9 +52,9 @@ func Register(app core.App, opts Options) *Switchboard {
 	if reg == nil {
 		reg = connectors.Default
 	}
-	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady}
+	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr}
 	s.engine = newEngine(s, opts.Engine)
-	app.OnBootstrap().BindFunc(privateDataDir)
+	app.OnBootstrap().BindFunc(s.privateDataDir)
 	s.bindConnections()
 	s.bindFlows()
 	s.engine.bindHooks()
@@ -99,14 +103,20 @@ func (s *Switchboard) Keyring() (*secrets.Keyring, error) {
 	return s.keyring, nil
 }
 
+// Logger returns Switchboard's logger: PocketBase's log table, and
+// standard error when Options.Stderr is set.
+func (s *Switchboard) Logger() *slog.Logger {
+	return slog.New(tee(s.app.Logger().Handler(), s.stderr))
+}
+
 func (s *Switchboard) logger() *slog.Logger {
-	return s.app.Logger().With(slog.String("component", "switchboard"))
+	return s.Logger().With(slog.String("component", "switchboard"))
 }
 
 // checkSecrets loads the keyring and checks it against the canary; on
 // failure flows are refused until the appliance restarts with the right key.
 func (s *Switchboard) checkSecrets() {
-	ring, err := LoadAndCheckKeys(s.app)
+	ring, err := loadAndCheckKeys(s.app, s.logger())
 	s.mu.Lock()
 	s.keyring, s.keyErr = ring, err
 	s.mu.Unlock()
