@@ -36,6 +36,7 @@ type Switchboard struct {
 	registry *connectors.Registry
 	engine   *Engine
 	stderr   slog.Handler
+	metrics  *appMetrics
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -54,6 +55,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	}
 	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr}
 	s.engine = newEngine(s, opts.Engine)
+	s.metrics = newAppMetrics(s)
 	app.OnBootstrap().BindFunc(s.privateDataDir)
 	s.bindConnections()
 	s.bindFlows()
@@ -63,6 +65,7 @@ func Register(app core.App, opts Options) *Switchboard {
 		s.createFilesRoot()
 		s.registerRoutes(e)
 		s.engine.registerRoutes(e)
+		s.registerOpsRoutes(e)
 		if err := s.engine.Start(); err != nil {
 			return fmt.Errorf("starting the engine: %w", err)
 		}

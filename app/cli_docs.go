@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,6 +40,9 @@ func writeDocs(root *cobra.Command, dir string) error {
 	if err := doc.GenManTree(root, header, manDir); err != nil {
 		return fmt.Errorf("writing the man pages: %w", err)
 	}
+	if err := gzipAll(manDir); err != nil {
+		return fmt.Errorf("compressing the man pages: %w", err)
+	}
 	gens := map[string]func(string) error{
 		"switchboard.bash": func(p string) error { return root.GenBashCompletionFileV2(p, true) },
 		"_switchboard":     root.GenZshCompletionFile,
@@ -49,6 +54,47 @@ func writeDocs(root *cobra.Command, dir string) error {
 		}
 	}
 	return nil
+}
+
+// gzipAll replaces every file in dir by its gzip, as manual pages are
+// installed, with no name nor time in the header so that a build repeats.
+func gzipAll(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if e.IsDir() || filepath.Ext(path) == ".gz" {
+			continue
+		}
+		if err := gzipFile(path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func gzipFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path+".gz", buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Remove(path)
 }
 
 // completionCommand prints a shell's completion script.

@@ -128,6 +128,7 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	if dbErr != nil {
 		e.logger().Error("closing run", slog.String("error", dbErr.Error()))
 	}
+	e.sb.metrics.runDone(rt, run.GetString("trigger"), time.Since(start))
 	if err == nil && run.GetString("trigger") == TriggerSchedule {
 		e.forgetIfEmpty(run.Id)
 	}
@@ -210,7 +211,7 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 	if err != nil {
 		return err
 	}
-	return e.app().RunInTransaction(func(tx core.App) error {
+	err = e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
 		_, failed, err := insertTransactions(tx, items, now)
 		if err != nil {
@@ -226,6 +227,10 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 		}
 		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
 	})
+	if err == nil {
+		e.sb.metrics.recordsRead(rt, len(items))
+	}
+	return err
 }
 
 // inboxItems prepares records for the inbox: redacted input payloads and
