@@ -37,6 +37,7 @@ type Switchboard struct {
 	engine   *Engine
 	stderr   slog.Handler
 	metrics  *appMetrics
+	unlock   func() // releases the data folder's lock; nil when not serving
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -61,6 +62,9 @@ func Register(app core.App, opts Options) *Switchboard {
 	s.bindFlows()
 	s.engine.bindHooks()
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if err := s.lockDataDir(); err != nil {
+			return err
+		}
 		s.checkSecrets()
 		s.createFilesRoot()
 		s.registerRoutes(e)
@@ -73,6 +77,9 @@ func Register(app core.App, opts Options) *Switchboard {
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		s.engine.Stop()
+		if s.unlock != nil {
+			s.unlock()
+		}
 		return e.Next()
 	})
 	return s

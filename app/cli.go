@@ -19,7 +19,7 @@ import (
 // command beside its own serve, superuser and migrate.
 func (s *Switchboard) Commands() []*cobra.Command {
 	return []*cobra.Command{s.userCommand(), markNoData(s.connectorsCommand()), markNoData(versionCommand()),
-		s.secretsCommand(), docsCommand(), completionCommand()}
+		s.secretsCommand(), docsCommand(), completionCommand(), s.backupCommand(), s.restoreCommand()}
 }
 
 func (s *Switchboard) userCommand() *cobra.Command {

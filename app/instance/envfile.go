@@ -10,8 +10,15 @@ import (
 // settingPrefix marks the variables an environment file may set.
 const settingPrefix = "SWITCHBOARD_"
 
-// fromFile records which variables LoadEnvFile set.
-var fromFile = map[string]bool{}
+// fromFile records which variables LoadEnvFile set, and loaded the file
+// it read last.
+var (
+	fromFile = map[string]bool{}
+	loaded   string
+)
+
+// EnvFileRead returns the environment file that was read, "" when none.
+func EnvFileRead() string { return loaded }
 
 // LoadEnvFile reads an environment file in systemd's EnvironmentFile
 // format (KEY=VALUE lines, # and ; comments, values optionally quoted)
@@ -41,6 +48,7 @@ func LoadEnvFile(path string) (bool, error) {
 		}
 		fromFile[key] = true
 	}
+	loaded = path
 	return true, nil
 }
 
