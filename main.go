@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/cmd"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/spf13/cobra"
 
 	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/app/demo"
@@ -47,7 +48,9 @@ func start() error {
 		return fmt.Errorf("switchboard cannot start: %w", err)
 	}
 	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir})
-	if err := build(pb, app.Options{Engine: engine, Stderr: stderr}); err != nil {
+	serve := cmd.NewServeCommand(pb, true)
+	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
+	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {
 		return err
 	}
 	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
@@ -70,8 +73,9 @@ func start() error {
 	return pb.Execute()
 }
 
-// build registers Switchboard, the UI and every command on pb.
-func build(pb *pocketbase.PocketBase, opts app.Options) error {
+// build registers Switchboard, the UI and every command on pb, with
+// PocketBase's serve command.
+func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) error {
 	pb.RootCmd.Use = "switchboard"
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
@@ -88,6 +92,6 @@ func build(pb *pocketbase.PocketBase, opts app.Options) error {
 	pb.RootCmd.AddCommand(demo.Command(sb))
 	// PocketBase's own commands, added here rather than by pb.Start so
 	// that every command is known before deciding what data it needs.
-	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), cmd.NewServeCommand(pb, true))
+	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), serve)
 	return nil
 }

@@ -28,6 +28,9 @@ type Options struct {
 	// Stderr, when set, receives every log line besides PocketBase's log
 	// table (see StderrLog).
 	Stderr slog.Handler
+	// OriginsGiven, when set, tells whether serve's --origins flag was
+	// given; then PocketBase's CORS is left as the flag sets it.
+	OriginsGiven func() bool
 }
 
 // Switchboard is the engine attached to one PocketBase app.
@@ -38,6 +41,8 @@ type Switchboard struct {
 	stderr   slog.Handler
 	metrics  *appMetrics
 	unlock   func() // releases the data folder's lock; nil when not serving
+
+	originsGiven func() bool
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -54,7 +59,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	if reg == nil {
 		reg = connectors.Default
 	}
-	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr}
+	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr, originsGiven: opts.OriginsGiven}
 	s.engine = newEngine(s, opts.Engine)
 	s.metrics = newAppMetrics(s)
 	app.OnBootstrap().BindFunc(s.privateDataDir)
@@ -63,6 +68,9 @@ func Register(app core.App, opts Options) *Switchboard {
 	s.engine.bindHooks()
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		if err := s.lockDataDir(); err != nil {
+			return err
+		}
+		if err := s.bindProxySettings(e); err != nil {
 			return err
 		}
 		s.checkSecrets()
