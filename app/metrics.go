@@ -113,12 +113,13 @@ func cmpOr(a, b string) string {
 // observeWebhooks is router middleware that counts webhook calls by answer
 // and times them.
 func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
-	flow, ok := strings.CutPrefix(e.Request.URL.Path, "/hooks/")
-	if !ok {
+	if !strings.HasPrefix(e.Request.URL.Path, "/hooks/") {
 		return e.Next()
 	}
 	start := time.Now()
 	err := e.Next()
+	// The webhook route's flow, "" for a path or method it does not take.
+	flow := e.Request.PathValue("flow")
 	code := e.Status()
 	var apiErr *router.ApiError
 	if errors.As(err, &apiErr) {

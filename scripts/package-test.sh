@@ -113,6 +113,10 @@ step "rpm metadata"
 if command -v rpm >/dev/null; then
 	rpm -qlp "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -qx /etc/switchboard || fail "the rpm does not own /etc/switchboard"
 	rpm -qp --scripts "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -q 'preuninstall scriptlet' || fail "the rpm has no %preun"
+	rpm -qp --configfiles "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -qx /etc/switchboard/switchboard.env ||
+		fail "the rpm does not mark the environment file as configuration"
+	rpm -qp --scripts "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -q 'if \[ "\$1" -eq 0 \]' ||
+		fail "the rpm's scriptlets do not look at their argument"
 else
 	echo "rpm not installed: skipped"
 fi
