@@ -3,14 +3,18 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/cmd"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/spf13/cobra"
 
 	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/app/demo"
+	"github.com/switchboard-app/switchboard/app/instance"
 	_ "github.com/switchboard-app/switchboard/connectors/all"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 	"github.com/switchboard-app/switchboard/ui"
@@ -23,34 +27,71 @@ var (
 	date    = "unknown"
 )
 
-// defaultDataDir is the data folder, relative to the working directory.
-const defaultDataDir = "./sb_data"
-
 func main() {
-	app.Version, app.Commit, app.Date = version, commit, date
-	engine, err := app.ConfigFromEnv()
-	if err != nil {
-		slog.Error("switchboard cannot start", "error", err)
+	if err := start(); err != nil {
+		slog.Error("switchboard stopped", "error", err)
 		os.Exit(1)
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: defaultDataDir})
+}
+
+func start() error {
+	app.Version, app.Commit, app.Date = version, commit, date
+	// The environment file of a packaged install is read first: it may
+	// set the data folder and the engine's settings.
+	where, envErr := instance.Locate()
+	engine, err := app.ConfigFromEnv()
+	if err != nil {
+		return fmt.Errorf("switchboard cannot start: %w", err)
+	}
+	stderr, err := app.StderrLog(os.Stderr)
+	if err != nil {
+		return fmt.Errorf("switchboard cannot start: %w", err)
+	}
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir})
+	serve := cmd.NewServeCommand(pb, true)
+	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
+	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {
+		return err
+	}
+	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
+	if use == app.DataNone {
+		return pb.RootCmd.Execute()
+	}
+	if envErr != nil {
+		fmt.Fprintln(os.Stderr, "switchboard:", envErr)
+	}
+	from := where.From
+	if pb.RootCmd.PersistentFlags().Changed("dir") {
+		from = "--dir"
+	}
+	if err := app.PrepareData(os.Stderr, pb.DataDir(), from, where); err != nil {
+		return err
+	}
+	if use == app.DataFolder {
+		return pb.RootCmd.Execute()
+	}
+	return pb.Execute()
+}
+
+// build registers Switchboard, the UI and every command on pb, with
+// PocketBase's serve command.
+func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) error {
 	pb.RootCmd.Use = "switchboard"
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations", Automigrate: false})
-	sb := app.Register(pb, app.Options{Engine: engine})
+	sb := app.Register(pb, opts)
 	var withDemo bool
 	pb.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
 		"with serve: create a demo integration on local folders and run it (see docs/demo.md)")
 	demo.Register(sb, func() bool { return withDemo })
 	if _, err := ui.Register(sb); err != nil {
-		slog.Error("starting the UI", "error", err)
-		os.Exit(1)
+		return fmt.Errorf("starting the UI: %w", err)
 	}
 	pb.RootCmd.AddCommand(sb.Commands()...)
 	pb.RootCmd.AddCommand(demo.Command(sb))
-	if err := pb.Start(); err != nil {
-		slog.Error("switchboard stopped", "error", err)
-		os.Exit(1)
-	}
+	// PocketBase's own commands, added here rather than by pb.Start so
+	// that every command is known before deciding what data it needs.
+	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), serve)
+	return nil
 }

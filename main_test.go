@@ -78,10 +78,14 @@ func run(t testing.TB, dir string, env []string, args ...string) string {
 	return string(out)
 }
 
+// cleanEnv is the test process's environment without the settings that
+// would point the binary at another data folder or key, and without a
+// packaged install's environment file.
 func cleanEnv() []string {
-	var env []string
+	env := []string{"SWITCHBOARD_ENV_FILE=none"}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SWITCHBOARD_SECRET_KEY") {
+		if !strings.HasPrefix(kv, "SWITCHBOARD_SECRET_KEY") && !strings.HasPrefix(kv, "SWITCHBOARD_DIR=") &&
+			!strings.HasPrefix(kv, "SWITCHBOARD_ENV_FILE=") {
 			env = append(env, kv)
 		}
 	}

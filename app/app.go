@@ -25,6 +25,12 @@ type Options struct {
 	Registry *connectors.Registry
 	// Engine tunes the sync engine.
 	Engine EngineConfig
+	// Stderr, when set, receives every log line besides PocketBase's log
+	// table (see StderrLog).
+	Stderr slog.Handler
+	// OriginsGiven, when set, tells whether serve's --origins flag was
+	// given; then PocketBase's CORS is left as the flag sets it.
+	OriginsGiven func() bool
 }
 
 // Switchboard is the engine attached to one PocketBase app.
@@ -34,6 +40,11 @@ type Switchboard struct {
 	engine   *Engine
 	shared   sharedStates
 	connects connects
+	stderr   slog.Handler
+	metrics  *appMetrics
+	unlock   func() // releases the data folder's lock; nil when not serving
+
+	originsGiven func() bool
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -50,17 +61,25 @@ func Register(app core.App, opts Options) *Switchboard {
 	if reg == nil {
 		reg = connectors.Default
 	}
-	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady}
+	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr, originsGiven: opts.OriginsGiven}
 	s.engine = newEngine(s, opts.Engine)
-	app.OnBootstrap().BindFunc(privateDataDir)
+	s.metrics = newAppMetrics(s)
+	app.OnBootstrap().BindFunc(s.privateDataDir)
 	s.bindConnections()
 	s.bindFlows()
 	s.engine.bindHooks()
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if err := s.lockDataDir(); err != nil {
+			return err
+		}
+		if err := s.bindProxySettings(e); err != nil {
+			return err
+		}
 		s.checkSecrets()
 		s.createFilesRoot()
 		s.registerRoutes(e)
 		s.engine.registerRoutes(e)
+		s.registerOpsRoutes(e)
 		if err := s.engine.Start(); err != nil {
 			return fmt.Errorf("starting the engine: %w", err)
 		}
@@ -68,6 +87,9 @@ func Register(app core.App, opts Options) *Switchboard {
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		s.engine.Stop()
+		if s.unlock != nil {
+			s.unlock()
+		}
 		return e.Next()
 	})
 	return s
@@ -101,14 +123,20 @@ func (s *Switchboard) Keyring() (*secrets.Keyring, error) {
 	return s.keyring, nil
 }
 
+// Logger returns Switchboard's logger: PocketBase's log table, and
+// standard error when Options.Stderr is set.
+func (s *Switchboard) Logger() *slog.Logger {
+	return slog.New(tee(s.app.Logger().Handler(), s.stderr))
+}
+
 func (s *Switchboard) logger() *slog.Logger {
-	return s.app.Logger().With(slog.String("component", "switchboard"))
+	return s.Logger().With(slog.String("component", "switchboard"))
 }
 
 // checkSecrets loads the keyring and checks it against the canary; on
 // failure flows are refused until the appliance restarts with the right key.
 func (s *Switchboard) checkSecrets() {
-	ring, err := LoadAndCheckKeys(s.app)
+	ring, err := loadAndCheckKeys(s.app, s.logger())
 	s.mu.Lock()
 	s.keyring, s.keyErr = ring, err
 	s.mu.Unlock()

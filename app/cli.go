@@ -20,7 +20,8 @@ import (
 // Commands returns Switchboard's commands, to add to the PocketBase root
 // command beside its own serve, superuser and migrate.
 func (s *Switchboard) Commands() []*cobra.Command {
-	return []*cobra.Command{s.userCommand(), s.connectorsCommand(), versionCommand(), s.secretsCommand()}
+	return []*cobra.Command{s.userCommand(), markNoData(s.connectorsCommand()), markNoData(versionCommand()),
+		s.secretsCommand(), docsCommand(), completionCommand(), s.backupCommand(), s.restoreCommand()}
 }
 
 func (s *Switchboard) userCommand() *cobra.Command {

@@ -25,7 +25,7 @@ const (
 // makes the database files the owner's only. An existing folder that
 // others can read is left as it is, with a warning: its mode may be the
 // administrator's choice.
-func privateDataDir(e *core.BootstrapEvent) error {
+func (s *Switchboard) privateDataDir(e *core.BootstrapEvent) error {
 	dir := e.App.DataDir()
 	created, err := mkdirPrivate(dir)
 	if err != nil {
@@ -38,7 +38,7 @@ func privateDataDir(e *core.BootstrapEvent) error {
 		return err
 	}
 	if !created {
-		warnIfShared(e.App.Logger(), dir)
+		warnIfShared(s.logger(), dir)
 	}
 	return nil
 }

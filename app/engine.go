@@ -213,6 +213,9 @@ func (e *Engine) stop() {
 	e.forget("")
 }
 
+// running reports whether the engine has started and is not stopping.
+func (e *Engine) running() bool { return e.ctx != nil && e.ctx.Err() == nil }
+
 // Wake tells the workers there may be new work.
 func (e *Engine) Wake() {
 	select {

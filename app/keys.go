@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/pocketbase/dbx"
@@ -27,7 +28,11 @@ const (
 // start. A keyring that does not open the canary is refused with a message
 // that says what to do.
 func LoadAndCheckKeys(app core.App) (*secrets.Keyring, error) {
-	ring, err := secrets.Load(app.DataDir(), app.Logger())
+	return loadAndCheckKeys(app, app.Logger())
+}
+
+func loadAndCheckKeys(app core.App, logger *slog.Logger) (*secrets.Keyring, error) {
+	ring, err := secrets.Load(app.DataDir(), logger)
 	if err != nil {
 		return nil, fmt.Errorf("loading the secret key: %w", err)
 	}

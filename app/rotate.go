@@ -33,7 +33,7 @@ func (s *Switchboard) rotate(out io.Writer) error {
 	if err := s.app.RunAllMigrations(); err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}
-	ring, err := LoadAndCheckKeys(s.app)
+	ring, err := loadAndCheckKeys(s.app, s.logger())
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Switchboard) addFileKey(ring *secrets.Keyring) (secrets.Key, error) {
 	if err != nil {
 		return secrets.Key{}, err
 	}
-	old, err := secrets.LoadFile(keyFilePath(s.app), s.app.Logger())
+	old, err := secrets.LoadFile(keyFilePath(s.app), s.logger())
 	if err != nil {
 		return secrets.Key{}, err
 	}

@@ -132,6 +132,7 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	if dbErr != nil {
 		e.logger().Error("closing run", slog.String("error", dbErr.Error()))
 	}
+	e.sb.metrics.runDone(rt, run.GetString("trigger"), time.Since(start))
 	if err == nil && run.GetString("trigger") == TriggerSchedule {
 		e.forgetIfEmpty(run.Id)
 	}
@@ -233,6 +234,9 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 		}
 		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
 	})
+	if err == nil {
+		e.sb.metrics.recordsRead(rt, len(items))
+	}
 	if err == nil && failed > 0 { // records that could not be read failed for good
 		e.alerts.failed(rt.flow.Id, failed)
 	}

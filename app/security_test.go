@@ -227,6 +227,7 @@ func routeMatrix() []routeRow {
 	}
 	return []routeRow{
 		{"GET", "/status", func(*world) string { return APIPrefix + "/status" }, "", cells{"200", "200", "200", "200", "200"}},
+		{"GET", "/ready", func(*world) string { return APIPrefix + "/ready" }, "", cells{"200", "200", "200", "200", "200"}},
 		{"GET", "/connectors", func(*world) string { return APIPrefix + "/connectors" }, "", cells{"401", "200", "200", "200", "200"}},
 		{"GET", "/activity", func(*world) string { return APIPrefix + "/activity" }, "", cells{"401", "200", "200", "200", "200"}},
 		{"POST", "/connections/{id}/test", func(w *world) string { return APIPrefix + "/connections/" + w.conn.b + "/test" }, "",

@@ -66,6 +66,7 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 		return re.Error(http.StatusServiceUnavailable, "The records could not be stored; send them again.", nil)
 	}
 	e.Wake()
+	e.sb.metrics.recordsRead(rt, len(hook.Records))
 	return re.JSON(http.StatusOK, map[string]any{"accepted": len(hook.Records)})
 }
 

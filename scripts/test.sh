@@ -5,7 +5,8 @@
 # as root. Integration tests skip when their server is absent, unless
 # SWITCHBOARD_REQUIRE_IT=1 (as in CI), which makes a missing server a failure.
 #
-# Usage: scripts/test.sh [go test flags, e.g. -run TestX ./app/...]
+# With no arguments it ends with the packaging test (scripts/package-test.sh,
+# as root). Usage: scripts/test.sh [go test flags, e.g. -run TestX ./app/...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,5 +46,14 @@ else
 fi
 
 step "go test -race"
+full=$#
 if [ $# -eq 0 ]; then set -- ./...; fi
 go test -race -count=1 -timeout 30m "$@"
+
+# The packaging test builds, lints, installs, serves, upgrades and purges
+# the .deb on this machine (as root; it skips otherwise). It runs with the
+# whole suite only.
+if [ "$full" -eq 0 ] && [ "${SWITCHBOARD_SKIP_PACKAGE_TEST:-}" != 1 ]; then
+	step "package test"
+	scripts/package-test.sh
+fi

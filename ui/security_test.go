@@ -169,8 +169,10 @@ func TestUIRoleMatrixIsComplete(t *testing.T) {
 	e := unserved(t, fixtureDir)
 	for _, r := range servedRoutes(t, e) {
 		method, path, _ := strings.Cut(r, " ")
+		// /metrics is for monitoring, not people: a token or loopback guards
+		// it (app's TestMetricsNeedTheTokenOrLoopback), not a role.
 		if strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/_/") || path == "/hooks/{flow}" ||
-			path == "/static/{path...}" || method == "*" {
+			path == "/static/{path...}" || path == "/metrics" || method == "*" {
 			continue
 		}
 		if !contains(inTable, r) {

@@ -1,0 +1,171 @@
+package backup
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app/instance"
+)
+
+// dataFolder makes a data folder with a database of n rows, a key file
+// and a file in the files root.
+func dataFolder(t *testing.T, n int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "sb_data")
+	if err := os.MkdirAll(filepath.Join(dir, "files", "in"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := core.DefaultDBConnect(filepath.Join(dir, "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.NewQuery("CREATE TABLE t (n INTEGER)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := db.NewQuery("INSERT INTO t (n) VALUES ({:n})").Bind(map[string]any{"n": i}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(dir, "secret.key"), "key")
+	write(t, filepath.Join(dir, "files", "in", "feed.csv"), "sku;qty\n")
+	write(t, filepath.Join(dir, BackupsDir, "old.tar.gz"), "an older backup")
+	return dir
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rows(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := core.DefaultDBConnect(filepath.Join(dir, "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.NewQuery("SELECT COUNT(*) FROM t").Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestBackupAndRestore(t *testing.T) {
+	src := dataFolder(t, 50)
+	var archive bytes.Buffer
+	m, err := Create(&archive, src, Manifest{Version: "v1", EnvFile: "/etc/switchboard/switchboard.env"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.KeyFile || strings.Contains(strings.Join(m.Files, " "), "old.tar.gz") {
+		t.Fatalf("manifest %+v: want the key file and no earlier backup", m)
+	}
+	dst := dataFolder(t, 3) // the folder a restore replaces
+	res, err := Restore(bytes.NewReader(archive.Bytes()), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(t, dst); got != 50 {
+		t.Fatalf("restored %d rows, want 50", got)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dst, "files", "in", "feed.csv")); string(data) != "sku;qty\n" {
+		t.Fatalf("files root not restored: %q", data)
+	}
+	if res.Aside == "" || rows(t, res.Aside) != 3 {
+		t.Fatalf("the replaced folder was not kept aside: %+v", res)
+	}
+	if res.Manifest.EnvFile != "/etc/switchboard/switchboard.env" || res.Manifest.Version != "v1" {
+		t.Fatalf("manifest %+v", res.Manifest)
+	}
+}
+
+func TestRestoreRefusesARunningAppliance(t *testing.T) {
+	src := dataFolder(t, 1)
+	var archive bytes.Buffer
+	if _, err := Create(&archive, src, Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := instance.Lock(src) // as serve holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	_, err = Restore(bytes.NewReader(archive.Bytes()), src)
+	if !errors.Is(err, instance.ErrInUse) || !strings.Contains(err.Error(), "stop it first") {
+		t.Fatalf("Restore over a running appliance = %v", err)
+	}
+	if rows(t, src) != 1 {
+		t.Fatal("the running appliance's data changed")
+	}
+}
+
+// archiveOf builds a gzipped tar of the given entries.
+func archiveOf(t *testing.T, entries ...tar.Header) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, h := range entries {
+		body := []byte("x")
+		if h.Name == ManifestName {
+			body, _ = json.Marshal(Manifest{Format: format})
+		}
+		if h.Typeflag == tar.TypeReg {
+			h.Size = int64(len(body))
+		}
+		if err := tw.WriteHeader(&h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			_, _ = tw.Write(body)
+		}
+	}
+	_ = tw.Close()
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+func TestRestoreRefusesBadArchives(t *testing.T) {
+	manifest := tar.Header{Name: ManifestName, Typeflag: tar.TypeReg, Mode: 0o600}
+	for _, tc := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"not gzip", "not gzip", []byte("plain text")},
+		{"no manifest first", "does not begin with", archiveOf(t, tar.Header{Name: "data.db", Typeflag: tar.TypeReg, Mode: 0o600})},
+		{"a path out of the folder", "outside the data folder", archiveOf(t, manifest, tar.Header{Name: "../escape", Typeflag: tar.TypeReg, Mode: 0o600})},
+		{"a link", "not a regular file", archiveOf(t, manifest, tar.Header{Name: "link", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"})},
+		{"no database", "holds no data.db", archiveOf(t, manifest)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := dataFolder(t, 2)
+			_, err := Restore(bytes.NewReader(tc.data), dst)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Restore = %v, want an error with %q", err, tc.want)
+			}
+			if rows(t, dst) != 2 {
+				t.Fatal("a refused restore changed the data folder")
+			}
+			if leftovers, _ := filepath.Glob(dst + ".restore-*"); len(leftovers) != 0 {
+				t.Fatalf("a refused restore left %v", leftovers)
+			}
+		})
+	}
+}

@@ -1,0 +1,162 @@
+package backup
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app/instance"
+)
+
+// Restored says what Restore did.
+type Restored struct {
+	Manifest Manifest
+	// Aside is where the data folder that was replaced now is; "" when
+	// there was none.
+	Aside string
+}
+
+// Restore puts the archive read from r in place of dataDir. It refuses
+// while an appliance serves dataDir. The archive is unpacked and checked
+// beside the folder first; only then is the current folder moved aside
+// (kept, named in the result) and the restored one moved in.
+func Restore(r io.Reader, dataDir string) (Restored, error) {
+	dataDir = instance.Abs(dataDir)
+	if err := os.MkdirAll(filepath.Dir(dataDir), 0o700); err != nil {
+		return Restored{}, fmt.Errorf("making the data folder's parent: %w", err)
+	}
+	if _, err := os.Stat(dataDir); err == nil {
+		unlock, err := instance.Lock(dataDir)
+		if err != nil {
+			if errors.Is(err, instance.ErrInUse) {
+				return Restored{}, fmt.Errorf("%w: stop it first (systemctl stop switchboard), then restore", err)
+			}
+			return Restored{}, err
+		}
+		defer unlock()
+	}
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	staging := dataDir + ".restore-" + stamp
+	m, err := unpack(r, staging)
+	if err == nil {
+		err = checkDatabase(filepath.Join(staging, "data.db"))
+	}
+	if err != nil {
+		_ = os.RemoveAll(staging)
+		return Restored{}, err
+	}
+	return swapIn(staging, dataDir, stamp, m)
+}
+
+func swapIn(staging, dataDir, stamp string, m Manifest) (Restored, error) {
+	res := Restored{Manifest: m}
+	if _, err := os.Stat(dataDir); err == nil {
+		res.Aside = dataDir + ".before-restore-" + stamp
+		if err := os.Rename(dataDir, res.Aside); err != nil {
+			_ = os.RemoveAll(staging)
+			return Restored{}, fmt.Errorf("moving the current data folder aside: %w", err)
+		}
+	}
+	if err := os.Rename(staging, dataDir); err != nil {
+		return res, fmt.Errorf("moving the restored folder %s into place: %w", staging, err)
+	}
+	return res, nil
+}
+
+// unpack extracts the archive into dir, which it creates, and returns its
+// manifest. Only files and folders inside dir are taken.
+func unpack(r io.Reader, dir string) (Manifest, error) {
+	var m Manifest
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return m, fmt.Errorf("not a Switchboard backup (not gzip): %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return m, fmt.Errorf("making %s: %w", dir, err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return m, err
+	}
+	defer root.Close()
+	tr := tar.NewReader(zr)
+	for first := true; ; first = false {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return m, fmt.Errorf("reading the backup: %w", err)
+		}
+		if first && hdr.Name != ManifestName {
+			return m, fmt.Errorf("not a Switchboard backup: it does not begin with %s", ManifestName)
+		}
+		if err := extract(root, hdr, tr, &m); err != nil {
+			return m, err
+		}
+	}
+	if m.Format != format {
+		return m, fmt.Errorf("backup format %d: this Switchboard reads format %d", m.Format, format)
+	}
+	return m, nil
+}
+
+func extract(root *os.Root, hdr *tar.Header, r io.Reader, m *Manifest) error {
+	name := path.Clean(hdr.Name)
+	if !fs.ValidPath(name) {
+		return fmt.Errorf("the backup's entry %q is outside the data folder", hdr.Name)
+	}
+	if name == ManifestName {
+		if err := json.NewDecoder(io.LimitReader(r, 1<<20)).Decode(m); err != nil {
+			return fmt.Errorf("reading the backup's manifest: %w", err)
+		}
+		return nil
+	}
+	if hdr.Typeflag != tar.TypeReg {
+		return fmt.Errorf("the backup's entry %q is not a regular file", hdr.Name)
+	}
+	if dir := path.Dir(name); dir != "." {
+		if err := root.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("restoring %s: %w", name, err)
+		}
+	}
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fs.FileMode(hdr.Mode).Perm()|0o600)
+	if err != nil {
+		return fmt.Errorf("restoring %s: %w", name, err)
+	}
+	defer f.Close()
+	if _, err := io.CopyN(f, r, hdr.Size); err != nil {
+		return fmt.Errorf("restoring %s: %w", name, err)
+	}
+	return f.Close()
+}
+
+// checkDatabase runs SQLite's quick check on the restored database.
+func checkDatabase(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("the backup holds no data.db: %w", err)
+	}
+	db, err := core.DefaultDBConnect(path)
+	if err != nil {
+		return fmt.Errorf("opening the restored database: %w", err)
+	}
+	defer db.Close()
+	var result string
+	if err := db.NewQuery("PRAGMA quick_check").Row(&result); err != nil {
+		return fmt.Errorf("checking the restored database: %w", err)
+	}
+	if result != "ok" {
+		return fmt.Errorf("the restored database is damaged: %s", result)
+	}
+	return nil
+}

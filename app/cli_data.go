@@ -1,0 +1,93 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"os/user"
+	"slices"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard-app/switchboard/app/instance"
+)
+
+// DataUse says what a command does with the data folder.
+type DataUse int
+
+// The uses of the data folder.
+const (
+	// DataNone: the command touches no data folder.
+	DataNone DataUse = iota
+	// DataFolder: the command works on the folder's files itself, with
+	// PocketBase's databases not opened (backup, restore).
+	DataFolder
+	// DataOpen: the command opens the databases through PocketBase.
+	DataOpen
+)
+
+// dataAnnotation holds a command's DataUse when it is not DataOpen.
+const dataAnnotation = "switchboard/data"
+
+var dataUseNames = map[DataUse]string{DataNone: "none", DataFolder: "folder"}
+
+// markData records how cmd uses the data folder.
+func markData(cmd *cobra.Command, use DataUse) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[dataAnnotation] = dataUseNames[use]
+	return cmd
+}
+
+func markNoData(cmd *cobra.Command) *cobra.Command { return markData(cmd, DataNone) }
+
+// DataUseOf tells how the command line args (without the program's name)
+// uses the data folder. Help, the root command alone and an unknown
+// command use none, nor do the commands marked so (version, connectors,
+// docs, completion); the other commands open it.
+func DataUseOf(root *cobra.Command, args []string) DataUse {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == root || !cmd.Runnable() {
+		return DataNone
+	}
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "--version" }) {
+		return DataNone
+	}
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Name() == "help" {
+			return DataNone
+		}
+		switch c.Annotations[dataAnnotation] {
+		case dataUseNames[DataNone]:
+			return DataNone
+		case dataUseNames[DataFolder]:
+			return DataFolder
+		}
+	}
+	return DataOpen
+}
+
+// PrepareData gets a command that needs data ready to open dir: run by
+// root, it switches to the owner of the data folder, and it says on out
+// which folder it uses and why. A folder given with --dir is the
+// administrator's choice and may be made by root.
+func PrepareData(out io.Writer, dir, from string, where instance.Where) error {
+	uid, err := instance.RunAsOwner(dir, where.Packaged && from != "--dir")
+	if err != nil {
+		return err
+	}
+	as := ""
+	if uid >= 0 {
+		as = ", as user " + userName(uid)
+	}
+	fmt.Fprintf(out, "switchboard: data folder %s (from %s)%s\n", instance.Abs(dir), from, as)
+	return nil
+}
+
+func userName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return u.Username
+	}
+	return strconv.Itoa(uid)
+}

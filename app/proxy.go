@@ -1,0 +1,124 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// The environment variables for running behind a proxy.
+const (
+	// EnvOrigins lists the browser origins (scheme://host[:port]) allowed
+	// to call the API from other sites, comma-separated; "*" allows any.
+	// Unset, only the application URL of PocketBase's settings is.
+	EnvOrigins = "SWITCHBOARD_ORIGINS"
+	// EnvTrustedProxyHeaders names the headers, comma-separated, from
+	// which the client's address is taken behind a proxy (such as
+	// X-Forwarded-For); it sets PocketBase's trusted-proxy setting at start.
+	EnvTrustedProxyHeaders = "SWITCHBOARD_TRUSTED_PROXY_HEADERS"
+)
+
+// bindProxySettings narrows CORS and applies the trusted-proxy headers.
+// originsGiven tells whether serve's --origins flag was given, in which
+// case PocketBase's CORS stays as that flag set it.
+func (s *Switchboard) bindProxySettings(e *core.ServeEvent) error {
+	if err := s.applyTrustedProxy(); err != nil {
+		return err
+	}
+	if s.originsGiven != nil && s.originsGiven() {
+		return nil
+	}
+	origins, err := parseOrigins(os.Getenv(EnvOrigins))
+	if err != nil {
+		return err
+	}
+	e.Router.Unbind(apis.DefaultCorsMiddlewareId)
+	e.Router.Bind(apis.CORS(apis.CORSConfig{
+		AllowOriginFunc: func(origin string) (bool, error) { return s.originAllowed(origins, origin), nil },
+		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch,
+			http.MethodPost, http.MethodDelete},
+	}))
+	return nil
+}
+
+// parseOrigins reads EnvOrigins: "*" or origins such as
+// https://shop.example.com; an entry that is neither is an error.
+func parseOrigins(v string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			out = append(out, o)
+			continue
+		}
+		origin, ok := originOf(o)
+		if !ok || origin != strings.ToLower(strings.TrimRight(o, "/")) {
+			return nil, fmt.Errorf("%s=%s: %q is not an origin: want scheme://host[:port], such as https://sb.example.com, or *",
+				EnvOrigins, v, o)
+		}
+		out = append(out, origin)
+	}
+	return out, nil
+}
+
+// originOf returns the origin (scheme://host[:port], lower case) of an
+// http or https URL.
+func originOf(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), true
+}
+
+// originAllowed tells whether a browser page from origin may call the
+// API: one of the configured origins, or else the application URL.
+func (s *Switchboard) originAllowed(configured []string, origin string) bool {
+	if slices.Contains(configured, "*") {
+		return true
+	}
+	got, ok := originOf(origin)
+	if !ok {
+		return false
+	}
+	if len(configured) > 0 {
+		return slices.Contains(configured, got)
+	}
+	app, ok := originOf(s.app.Settings().Meta.AppURL)
+	return ok && app == got
+}
+
+// applyTrustedProxy sets PocketBase's trusted-proxy headers from the
+// environment, saving the settings when they change.
+func (s *Switchboard) applyTrustedProxy() error {
+	v := strings.TrimSpace(os.Getenv(EnvTrustedProxyHeaders))
+	if v == "" {
+		return nil
+	}
+	var headers []string
+	for _, h := range strings.Split(v, ",") {
+		if h = http.CanonicalHeaderKey(strings.TrimSpace(h)); h != "" {
+			headers = append(headers, h)
+		}
+	}
+	settings := s.app.Settings()
+	if slices.Equal(settings.TrustedProxy.Headers, headers) {
+		return nil
+	}
+	settings.TrustedProxy.Headers = headers
+	if err := s.app.Save(settings); err != nil {
+		return fmt.Errorf("saving the trusted-proxy headers from %s: %w", EnvTrustedProxyHeaders, err)
+	}
+	s.logger().Info("client addresses are taken from the proxy's headers", slog.String("headers", strings.Join(headers, ",")))
+	return nil
+}

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCORSOriginsNarrowedToTheAppURL: by default only the application URL
+// may call the API from a browser page of another origin; a list set in
+// the environment replaces it, and "*" opens it to any.
+func TestCORSOriginsNarrowedToTheAppURL(t *testing.T) {
+	for _, tc := range []struct {
+		name, env, origin string
+		allowed           bool
+	}{
+		{"the app URL", "", "https://sb.example.com", true},
+		{"the app URL in another case", "", "HTTPS://SB.example.com", true},
+		{"another site", "", "https://evil.example", false},
+		{"the app URL's host on another port", "", "https://sb.example.com:8443", false},
+		{"a listed origin", "https://shop.example.com, https://erp.example.com", "https://erp.example.com", true},
+		{"the app URL when a list is set", "https://shop.example.com", "https://sb.example.com", false},
+		{"any, when asked", "*", "https://evil.example", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(EnvOrigins, tc.env)
+			env := newTestEnv(t)
+			env.app.Settings().Meta.AppURL = "https://sb.example.com/"
+			mux := servedMux(t, env)
+			req := httptest.NewRequest(http.MethodOptions, APIPrefix+"/status", nil)
+			req.Header.Set("Origin", tc.origin)
+			req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			got := rec.Header().Get("Access-Control-Allow-Origin")
+			if tc.allowed != (got != "") || got == "*" && tc.env != "*" {
+				t.Fatalf("Access-Control-Allow-Origin = %q for %s, want allowed %v", got, tc.origin, tc.allowed)
+			}
+		})
+	}
+}
+
+func TestParseOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		want  []string
+		fails bool
+	}{
+		{"", nil, false},
+		{"*", []string{"*"}, false},
+		{"https://A.example.com/, http://b.example:8080", []string{"https://a.example.com", "http://b.example:8080"}, false},
+		{"https://a.example.com/path", nil, true},
+		{"a.example.com", nil, true},
+		{"ftp://a.example.com", nil, true},
+	} {
+		got, err := parseOrigins(tc.in)
+		if (err != nil) != tc.fails || !slices.Equal(got, tc.want) {
+			t.Errorf("parseOrigins(%q) = %v, %v", tc.in, got, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), EnvOrigins) {
+			t.Errorf("the error %q does not name %s", err, EnvOrigins)
+		}
+	}
+}
+
+// TestTrustedProxyHeadersFromTheEnvironment: the client's address is
+// taken from the proxy's header once the setting names it.
+func TestTrustedProxyHeadersFromTheEnvironment(t *testing.T) {
+	t.Setenv(EnvTrustedProxyHeaders, "x-forwarded-for")
+	env := newTestEnv(t)
+	servedMux(t, env)
+	if got := env.app.Settings().TrustedProxy.Headers; !slices.Equal(got, []string{"X-Forwarded-For"}) {
+		t.Fatalf("trusted-proxy headers = %v", got)
+	}
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestCommandsWithoutDataOpenNone: commands that need no data leave no
+// data folder behind, wherever they are run.
+func TestCommandsWithoutDataOpenNone(t *testing.T) {
+	for _, args := range [][]string{
+		{"version"}, {"connectors"}, {"connectors", "--json"}, {"--help"}, {"serve", "--help"},
+		{"completion", "bash"}, {},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			run(t, dir, nil, args...)
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("switchboard %s left %v in the working directory", strings.Join(args, " "), entries)
+			}
+		})
+	}
+}
+
+// packagedInstall makes an environment file that names a data folder
+// outside the working directory, as a packaged install's does.
+func packagedInstall(t *testing.T) (envFile, dataDir string) {
+	t.Helper()
+	etc, state := t.TempDir(), t.TempDir()
+	dataDir = filepath.Join(state, "sb_data")
+	envFile = filepath.Join(etc, "switchboard.env")
+	text := "# the service's settings\nSWITCHBOARD_HTTP=127.0.0.1:8090\nSWITCHBOARD_DIR=\"" + dataDir + "\"\n"
+	if err := os.WriteFile(envFile, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return envFile, dataDir
+}
+
+// TestCommandsUseTheServiceData: on a packaged install a command run in
+// any folder acts on the service's data folder and says so.
+func TestCommandsUseTheServiceData(t *testing.T) {
+	envFile, dataDir := packagedInstall(t)
+	if err := os.Mkdir(dataDir, 0o700); err != nil { // as the service makes it on its first start
+		t.Fatal(err)
+	}
+	cwd := t.TempDir()
+	out := run(t, cwd, []string{"SWITCHBOARD_ENV_FILE=" + envFile}, "superuser", "upsert", "root@example.com", password)
+	if want := "data folder " + dataDir + " (from " + envFile + ")"; !strings.Contains(out, want) {
+		t.Fatalf("output lacks %q:\n%s", want, out)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "data.db")); err != nil {
+		t.Fatalf("the service's data folder has no database: %v", err)
+	}
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Fatalf("the command wrote %v in the working directory", entries)
+	}
+	// --dir still wins, and says so.
+	out = run(t, cwd, []string{"SWITCHBOARD_ENV_FILE=" + envFile}, "user", "add", "v@example.com", "--dir", "mine")
+	if !strings.Contains(out, "(from --dir)") {
+		t.Fatalf("output does not say the folder came from --dir:\n%s", out)
+	}
+}
+
+// nobody is a user id that owns no file of the test's.
+const nobody = 65534
+
+// TestRootActsAsTheDataOwner: run by root, a command switches to the
+// owner of the data folder, so that the service can still open every file
+// it leaves; a data folder the service has not made yet is refused.
+func TestRootActsAsTheDataOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	envFile, dataDir := packagedInstall(t)
+	state := filepath.Dir(dataDir)
+	for _, dir := range []string{state, filepath.Dir(state)} { // the owner must reach its folder
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"SWITCHBOARD_ENV_FILE=" + envFile}
+	cmd := exec.Command(binary, "user", "add", "a@example.com", "--role", "admin")
+	cmd.Dir, cmd.Env = t.TempDir(), append(cleanEnv(), env...)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "does not exist yet") {
+		t.Fatalf("a command on a data folder the service has not made ran: %v\n%s", err, out)
+	}
+	if err := os.Mkdir(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dataDir, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, t.TempDir(), env, "user", "add", "a@example.com", "--role", "admin")
+	if !strings.Contains(out, "as user ") {
+		t.Fatalf("output does not name the user the command ran as:\n%s", out)
+	}
+	entries, err := os.ReadDir(dataDir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no files in the data folder: %v", err)
+	}
+	for _, e := range entries {
+		info, _ := os.Stat(filepath.Join(dataDir, e.Name()))
+		if st := info.Sys().(*syscall.Stat_t); st.Uid != nobody {
+			t.Errorf("%s is owned by user %d, not by the data folder's owner %d", e.Name(), st.Uid, nobody)
+		}
+	}
+}
+
+// TestLogsGoToStderr: the appliance's messages reach standard error (and
+// so the journal), as text or, by a setting, as JSON.
+func TestLogsGoToStderr(t *testing.T) {
+	for _, tc := range []struct{ format, want string }{
+		{"", `level=INFO msg="generated a new secret key; back it up with the data folder"`},
+		{"json", `"msg":"generated a new secret key; back it up with the data folder"`},
+	} {
+		t.Run("format "+tc.format, func(t *testing.T) {
+			a := serve(t, t.TempDir(), []string{"SWITCHBOARD_LOG_FORMAT=" + tc.format})
+			a.stop()
+			if !strings.Contains(a.output.String(), tc.want) {
+				t.Fatalf("the output lacks %q:\n%s", tc.want, a.output.String())
+			}
+		})
+	}
+}
