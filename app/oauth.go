@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +46,7 @@ type connecting struct {
 	session  [32]byte // SHA-256 of the browser session key
 	verifier string   // the PKCE verifier
 	redirect string
+	returnTo string // the page to go back to once connected; "" for a page of its own
 	expires  time.Time
 }
 
@@ -66,7 +69,7 @@ func (c *connects) put(state string, p connecting) error {
 		}
 	}
 	if len(c.byState) >= maxConnecting {
-		return fmt.Errorf("too many connects are waiting for the app; try again in a few minutes")
+		return errTooManyConnects
 	}
 	c.byState[state] = p
 	return nil
@@ -91,43 +94,80 @@ func (c *connects) take(state string, session [32]byte) (connecting, error) {
 }
 
 var (
-	errUnknownState = fmt.Errorf("this connect is unknown, expired or already used: press Connect again")
-	errOtherSession = fmt.Errorf("this connect was started in another browser session: press Connect again in this browser")
+	errTooManyConnects = errors.New("too many connects are waiting for the app; try again in a few minutes")
+	errUnknownState    = fmt.Errorf("this connect is unknown, expired or already used: press Connect again")
+	errOtherSession    = fmt.Errorf("this connect was started in another browser session: press Connect again in this browser")
 )
 
 // handleOAuthStart answers the consent page's address (JSON {"url"}), or
 // sends a browser there (302) when it asks for a page.
 func (s *Switchboard) handleOAuthStart(e *core.RequestEvent) error {
-	rec, err := e.App.FindRecordById(connectionsCollection, e.Request.PathValue("connection"))
-	if err != nil {
+	authURL, err := s.StartConnect(e, e.Request.PathValue("connection"), "")
+	var nf *connectNotFound
+	switch {
+	case errors.As(err, &nf):
 		return e.NotFoundError("No such connection.", nil)
+	case errors.Is(err, errTooManyConnects):
+		return e.TooManyRequestsError(err.Error(), nil)
+	case err != nil:
+		return e.BadRequestError(err.Error(), nil)
+	}
+	if strings.Contains(e.Request.Header.Get("Accept"), "text/html") {
+		return e.Redirect(http.StatusFound, authURL)
+	}
+	return e.JSON(http.StatusOK, map[string]string{"url": authURL})
+}
+
+// connectNotFound is StartConnect's answer for a connection that does not
+// exist.
+type connectNotFound struct{ id string }
+
+func (e *connectNotFound) Error() string { return "no connection " + e.id }
+
+// StartConnect starts the Connect of an OAuth2 connection for the signed-in
+// user of e: it returns the app's consent page to send the browser to, and
+// binds the connect to the browser session with a cookie. Once connected,
+// the callback sends the browser to returnTo (a path of this appliance),
+// or shows a page of its own when it is "". The REST route and the web
+// UI's Connect button both use it. Its errors are in words, secrets
+// redacted.
+func (s *Switchboard) StartConnect(e *core.RequestEvent, connID, returnTo string) (string, error) {
+	rec, err := e.App.FindRecordById(connectionsCollection, connID)
+	if err != nil {
+		return "", &connectNotFound{id: connID}
 	}
 	conn, err := s.OpenConnection(rec)
 	if err != nil {
-		return e.BadRequestError(s.redactorOf(rec).text(err.Error()), nil)
+		return "", errors.New(s.redactorOf(rec).text(err.Error()))
 	}
 	defer func() { _ = conn.Close() }()
 	oc, ok := conn.(connectors.OAuth2Connector)
 	if !ok {
-		return e.BadRequestError(fmt.Sprintf("Connection %q does not connect with OAuth2.", rec.GetString("name")), nil)
+		return "", fmt.Errorf("connection %q does not connect with OAuth2", rec.GetString("name"))
 	}
 	state, key := randomKey(), sessionKey(e.Request)
 	redirect := callbackURL(e)
 	authURL, verifier, err := oc.AuthCodeURL(redirect, state)
 	if err != nil {
-		return e.BadRequestError(s.redactorOf(rec).text(err.Error()), nil)
+		return "", errors.New(s.redactorOf(rec).text(err.Error()))
 	}
 	p := connecting{conn: rec.Id, user: e.Auth.Id, session: sha256.Sum256([]byte(key)), verifier: verifier,
-		redirect: redirect, expires: time.Now().Add(connectTTL)}
+		redirect: redirect, returnTo: localPath(returnTo), expires: time.Now().Add(connectTTL)}
 	if err := s.connects.put(state, p); err != nil {
-		return e.TooManyRequestsError(err.Error(), nil)
+		return "", err
 	}
 	e.SetCookie(&http.Cookie{Name: oauthCookie, Value: key, Path: APIPrefix + "/oauth/", MaxAge: int(connectTTL.Seconds()),
 		HttpOnly: true, Secure: strings.HasPrefix(redirect, "https://"), SameSite: http.SameSiteLaxMode})
-	if strings.Contains(e.Request.Header.Get("Accept"), "text/html") {
-		return e.Redirect(http.StatusFound, authURL)
+	return authURL, nil
+}
+
+// localPath keeps a path of this appliance ("/connections/x"), so that a
+// connect cannot send the browser to another site afterwards.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
+		return ""
 	}
-	return e.JSON(http.StatusOK, map[string]string{"url": authURL})
+	return p
 }
 
 // sessionKey is the browser session's key: the one its cookie holds, or a
@@ -183,6 +223,9 @@ func (s *Switchboard) handleOAuthCallback(e *core.RequestEvent) error {
 		s.logger().Warn("connecting", slog.String("connection", rec.GetString("name")), slog.String("error", clean.text(err.Error())))
 		return connectPage(e, http.StatusBadGateway, "Not connected", clean.text(err.Error()))
 	}
+	if p.returnTo != "" {
+		return e.Redirect(http.StatusSeeOther, p.returnTo)
+	}
 	return connectPage(e, http.StatusOK, "Connected", fmt.Sprintf("%q is connected; its flows run now. You can close this page.", rec.GetString("name")))
 }
 
@@ -221,3 +264,23 @@ func randomKey() string {
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// ConnectsWithOAuth2 tells whether a connection is connected with the
+// OAuth2 authorization code flow (a Connect button): its connector takes
+// OAuth2, and when it lets the user choose the kind of authentication
+// (an "auth" field, as the REST kit's connectors have), OAuth2 is chosen.
+func (s *Switchboard) ConnectsWithOAuth2(rec *core.Record) bool {
+	reg, ok := s.registry.Lookup(rec.GetString("connector"))
+	if !ok || !slices.Contains(reg.Spec.Auth, connectors.AuthOAuth2) {
+		return false
+	}
+	if _, chosen := reg.Spec.Field(authKindField); !chosen {
+		return true
+	}
+	config, err := recordConfig(rec)
+	return err == nil && config[authKindField] == string(connectors.AuthOAuth2)
+}
+
+// authKindField is the config field in which a connector lets the user
+// choose the kind of authentication.
+const authKindField = "auth"

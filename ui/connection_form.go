@@ -25,6 +25,9 @@ type connectionData struct {
 	Verdict  *connectors.TestResult
 	Cleared  []string
 	Action   string
+	// OAuth2 is set when the connection is connected with a Connect
+	// button (the OAuth2 authorization code flow).
+	OAuth2 bool
 }
 
 // formField is one control of the connection form.
@@ -112,6 +115,7 @@ func (u *UI) renderConnection(r *request, status int, d connectionData, config m
 		set = app.SecretNames(d.Record)
 	}
 	d.Basic, d.Advanced = formFields(d.Spec, config, set, d.Errors)
+	d.OAuth2 = d.Record != nil && u.sb.ConnectsWithOAuth2(d.Record)
 	return r.render(status, "connection", d)
 }
 

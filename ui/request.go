@@ -119,8 +119,14 @@ func withFlash(path, kind, key string, n int64) string {
 
 // fail shows an error page with a message key and a status.
 func (r *request) fail(status int, key string) error {
+	return r.failWith(status, r.L.T(key))
+}
+
+// failWith shows an error page with a message in words (one the engine
+// gave, secrets redacted) and a status.
+func (r *request) failWith(status int, message string) error {
 	return r.render(status, "error", struct {
 		page
 		Message string
-	}{r.page("", r.L.T("error.title")), r.L.T(key)})
+	}{r.page("", r.L.T("error.title")), message})
 }

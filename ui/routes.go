@@ -38,6 +38,7 @@ var routes = []route{
 	{"GET", "/connections/{id}", app.AnyRole, (*UI).connectionShow},
 	{"POST", "/connections/{id}", app.EditorUp, (*UI).connectionUpdate},
 	{"POST", "/connections/{id}/test", app.OperatorUp, (*UI).connectionCheck},
+	{"POST", "/connections/{id}/connect", app.EditorUp, (*UI).connectionConnect},
 	{"GET", "/integrations", app.AnyRole, (*UI).integrationList},
 	{"POST", "/integrations/{id}/enabled", app.EditorUp, (*UI).integrationToggle},
 	{"GET", "/flows/{id}", app.AnyRole, (*UI).flowShow},

@@ -71,6 +71,7 @@ func uiMatrix() []uiRow {
 		{"GET", "/connections/{id}", viewer, conn(""), nil},
 		{"POST", "/connections/{id}", editor, conn(""), url.Values{"name": {"Renamed"}, "f.folder": {"demo/supplier/inbox"}}},
 		{"POST", "/connections/{id}/test", operator, conn("/test"), nil},
+		{"POST", "/connections/{id}/connect", editor, conn("/connect"), nil},
 		{"GET", "/integrations", viewer, fixed("/integrations"), nil},
 		{"POST", "/integrations/{id}/enabled", editor, integ, nil},
 		{"GET", "/flows/{id}", viewer, flow(""), nil},

@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/connectors/rest/auth"
+	"github.com/switchboard-app/switchboard/connectors/rest/auth/authtest"
+)
+
+// TestConnectButtonConnectsAnOAuth2Connection: an editor presses Connect,
+// consents at the app, and comes back to the connection's page connected;
+// a connection with other credentials has no such button.
+func TestConnectButtonConnectsAnOAuth2Connection(t *testing.T) {
+	e := newEnv(t, false, true)
+	server := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1",
+		RedirectBase: "http://example.com/"})
+	t.Cleanup(server.Close)
+	saved, err := e.sb.SaveConnection(nil, app.ConnectionInput{Name: "Shop", Connector: "http",
+		Config: map[string]any{"base_url": server.URL + "/api", "auth": auth.KindOAuth2,
+			"oauth_auth_url": server.URL + "/authorize", "oauth_token_url": server.URL + "/token", "oauth_client_id": "switchboard"},
+		Secrets: map[string]string{"oauth_client_secret": "client-secret-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := saved.Record.Id
+	ed := e.as(editor)
+	mustContain(t, "the OAuth2 connection's page", ed.get("/connections/"+id), `action="/connections/`+id+`/connect"`)
+	mustNotContain(t, "the folder connection's page", ed.get("/connections/"+e.demo.SupplierID), `/connect"`)
+
+	rec := ed.post("/connections/"+id+"/connect", nil)
+	consent := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(consent, server.URL+"/authorize?") {
+		t.Fatalf("Connect = %d to %q: %s", rec.Code, consent, truncated(body(rec)))
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(consent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	callback, err := url.Parse(res.Header.Get("Location"))
+	if err != nil || callback.Path != "/api/switchboard/oauth/callback" {
+		t.Fatalf("the app sent the browser to %q (%v)", res.Header.Get("Location"), err)
+	}
+	rec = ed.get(callback.RequestURI())
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/connections/"+id {
+		t.Fatalf("callback = %d to %q: %s", rec.Code, rec.Header().Get("Location"), truncated(body(rec)))
+	}
+	conn, _ := e.app.FindRecordById("connections", id)
+	if names := app.SecretNames(conn); !strings.Contains(strings.Join(names, ","), "oauth_refresh_token") &&
+		!strings.Contains(strings.Join(names, ","), "oauth_access_token") {
+		t.Fatalf("no token kept after the connect: secrets %v", names)
+	}
+	if rec := e.as(operator).post("/connections/"+id+"/connect", nil); rec.Code != http.StatusForbidden {
+		t.Fatalf("an operator pressing Connect got %d, want 403", rec.Code)
+	}
+}
