@@ -117,7 +117,7 @@ func (a *alerter) due() []string {
 	defer a.mu.Unlock()
 	var out []string
 	for flow, st := range a.flows {
-		if st.unsent > 0 && time.Since(st.lastSent) >= a.e.cfg.AlertEvery {
+		if st.unsent > 0 && time.Since(st.lastSent) >= a.e.alertInterval() {
 			out = append(out, flow)
 		}
 	}

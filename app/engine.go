@@ -86,6 +86,7 @@ func (c EngineConfig) withDefaults() EngineConfig {
 type Engine struct {
 	sb    *Switchboard
 	cfg   EngineConfig
+	tuned tuned // what an admin set on the Settings page, over cfg
 	cache runtimeCache
 
 	wake     chan struct{}
@@ -162,6 +163,9 @@ func (e *Engine) Start() error {
 		return err
 	}
 	if err := e.releaseLeases(); err != nil {
+		return err
+	}
+	if err := e.loadTunables(); err != nil {
 		return err
 	}
 	// The write-ahead log is copied into the database every 8,000 pages

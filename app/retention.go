@@ -35,9 +35,9 @@ func (e *Engine) retentionLoop() {
 func (e *Engine) prune(now time.Time) {
 	steps := []struct{ what, sql, cutoff string }{
 		{"transactions", `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
-			WHERE status IN ('succeeded', 'skipped', 'resolved') AND updated < {:cutoff} LIMIT {:n})`, sqlTime(now.Add(-e.cfg.Retention))},
+			WHERE status IN ('succeeded', 'skipped', 'resolved') AND updated < {:cutoff} LIMIT {:n})`, sqlTime(now.Add(-e.retention()))},
 		{"runs", `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
-			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, sqlTime(now.Add(-e.cfg.Retention))},
+			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, sqlTime(now.Add(-e.retention()))},
 		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE created < {:cutoff} LIMIT {:n})`,
 			sqlTime(now.Add(-replayWindow))},
 	}

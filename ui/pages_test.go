@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"github.com/switchboard-app/switchboard/app"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -401,6 +402,15 @@ func TestSettingsPage(t *testing.T) {
 	}
 	if rec := ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"not an address"}}); !strings.Contains(rec.Header().Get("Location"), "bad=flash.bad_addresses") {
 		t.Fatalf("bad addresses: %s", rec.Header().Get("Location"))
+	}
+	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"60"}, "retention_days": {"90"}}); rec.Code != http.StatusSeeOther ||
+		e.sb.Tunables() != (app.Tunables{AlertEvery: time.Hour, RetentionDays: 90}) {
+		t.Fatalf("engine settings = %d, in force %+v", rec.Code, e.sb.Tunables())
+	}
+	mustContain(t, "the saved engine settings", ad.get("/settings"), `name="alert_minutes" value="60"`, `name="retention_days" value="90"`)
+	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"0"}, "retention_days": {"90"}}); rec.Code != http.StatusBadRequest ||
+		e.sb.Tunables().AlertEvery != time.Hour {
+		t.Fatalf("a throttle of 0 minutes = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
 }
 

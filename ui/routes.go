@@ -53,6 +53,7 @@ var routes = []route{
 	{"POST", "/settings", app.AdminOnly, (*UI).settingsSave},
 	{"POST", "/settings/test-mail", app.AdminOnly, (*UI).settingsTestMail},
 	{"POST", "/settings/alerts", app.AdminOnly, (*UI).settingsAlerts},
+	{"POST", "/settings/engine", app.AdminOnly, (*UI).settingsEngine},
 	{"GET", "/account", app.AnyRole, (*UI).accountShow},
 	{"POST", "/account", app.AnyRole, (*UI).accountSave},
 	{"GET", "/usage", app.AnyRole, (*UI).usageShow},

@@ -86,6 +86,7 @@ func uiMatrix() []uiRow {
 		{"POST", "/settings", admin, fixed("/settings"), url.Values{"app_url": {"https://sb.example.com"}}},
 		{"POST", "/settings/test-mail", admin, fixed("/settings/test-mail"), nil},
 		{"POST", "/settings/alerts", admin, fixed("/settings/alerts"), nil},
+		{"POST", "/settings/engine", admin, fixed("/settings/engine"), url.Values{"alert_minutes": {"30"}, "retention_days": {"60"}}},
 		{"GET", "/account", viewer, fixed("/account"), nil},
 		{"POST", "/account", viewer, fixed("/account"), url.Values{"language": {"nl"}}},
 		{"GET", "/usage", viewer, fixed("/usage"), nil},

@@ -18,6 +18,7 @@ type settingsData struct {
 	PasswordSet   bool
 	Integrations  []*core.Record
 	Engine        app.EngineConfig
+	Tunables      app.Tunables
 	Errors        map[string]string
 }
 
@@ -39,7 +40,8 @@ func (u *UI) renderSettings(r *request, status int, errs map[string]string) erro
 	d := settingsData{page: r.page("settings", r.L.T("nav.settings")), AppURL: s.Meta.AppURL,
 		SenderName: s.Meta.SenderName, SenderAddress: s.Meta.SenderAddress,
 		SMTP: smtpForm{Enabled: s.SMTP.Enabled, Host: s.SMTP.Host, Port: s.SMTP.Port, Username: s.SMTP.Username,
-			TLS: s.SMTP.TLS}, PasswordSet: s.SMTP.Password != "", Engine: u.sb.Engine().Config(), Errors: errs}
+			TLS: s.SMTP.TLS}, PasswordSet: s.SMTP.Password != "", Engine: u.sb.Engine().Config(),
+		Tunables: u.sb.Tunables(), Errors: errs}
 	var err error
 	if d.Integrations, err = u.app().FindRecordsByFilter("integrations", "", "name", 0, 0); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 )
 
 //go:embed templates
@@ -81,10 +82,11 @@ func (v *viewSet) render(w http.ResponseWriter, status int, name string, data an
 // funcs are the templates' helpers; per-request text goes through the
 // page's printer (.L) instead.
 var funcs = template.FuncMap{
-	"static": staticURL,
-	"pretty": prettyJSON,
-	"dict":   dict,
-	"has":    func(list []string, s string) bool { return contains(list, s) },
+	"static":  staticURL,
+	"pretty":  prettyJSON,
+	"dict":    dict,
+	"has":     func(list []string, s string) bool { return contains(list, s) },
+	"minutes": func(d time.Duration) int { return int(d / time.Minute) },
 }
 
 func contains(list []string, s string) bool {

@@ -1,0 +1,128 @@
+package app
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Tunables are the engine settings an admin changes on the Settings page
+// without a restart. The environment gives their defaults
+// (SWITCHBOARD_ALERT_INTERVAL, SWITCHBOARD_RETENTION_DAYS); a value saved
+// here wins over it. Zero means "the environment's".
+type Tunables struct {
+	// AlertEvery is the least time between two failure mails of a flow.
+	AlertEvery time.Duration `json:"alert_every"`
+	// RetentionDays is how long finished activity is kept.
+	RetentionDays int `json:"retention_days"`
+}
+
+// The bounds of the tunables.
+const (
+	minAlertEvery    = time.Minute
+	maxAlertEvery    = 24 * time.Hour
+	maxRetentionDays = 3650
+)
+
+// tunablesKey is where the saved tunables live in sb_meta.
+const tunablesKey = "engine_settings"
+
+// tuned holds the saved tunables for the engine to read while it runs.
+type tuned struct {
+	alertEvery atomic.Int64 // nanoseconds; 0: the environment's
+	retention  atomic.Int64 // nanoseconds; 0: the environment's
+}
+
+func (t *tuned) set(v Tunables) {
+	t.alertEvery.Store(int64(v.AlertEvery))
+	t.retention.Store(int64(time.Duration(v.RetentionDays) * 24 * time.Hour))
+}
+
+// alertInterval is the least time between two failure mails of a flow.
+func (e *Engine) alertInterval() time.Duration {
+	if v := e.tuned.alertEvery.Load(); v > 0 {
+		return time.Duration(v)
+	}
+	return e.cfg.AlertEvery
+}
+
+// retention is how long finished activity is kept.
+func (e *Engine) retention() time.Duration {
+	if v := e.tuned.retention.Load(); v > 0 {
+		return time.Duration(v)
+	}
+	return e.cfg.Retention
+}
+
+// Tunables returns the tunables in force: the saved ones, else the
+// environment's.
+func (s *Switchboard) Tunables() Tunables {
+	return Tunables{AlertEvery: s.engine.alertInterval(), RetentionDays: int(s.engine.retention() / (24 * time.Hour))}
+}
+
+// Check says what is wrong with tunables, field by field.
+func (t Tunables) Check() map[string]string {
+	problems := map[string]string{}
+	if t.AlertEvery < minAlertEvery || t.AlertEvery > maxAlertEvery {
+		problems["alert_every"] = fmt.Sprintf("between %s and %s", minAlertEvery, maxAlertEvery)
+	}
+	if t.RetentionDays < 1 || t.RetentionDays > maxRetentionDays {
+		problems["retention_days"] = fmt.Sprintf("from 1 to %d days", maxRetentionDays)
+	}
+	return problems
+}
+
+// TunablesError says which tunables cannot be saved, and why.
+type TunablesError struct {
+	// Fields holds what is wrong, by field ("alert_every", "retention_days").
+	Fields map[string]string
+}
+
+// Error lists the fields and what they must be.
+func (e *TunablesError) Error() string {
+	parts := make([]string, 0, len(e.Fields))
+	for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
+		parts = append(parts, name+" must be "+e.Fields[name])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// SaveTunables checks and keeps the tunables, and puts them in force at
+// once.
+func (s *Switchboard) SaveTunables(t Tunables) error {
+	if problems := t.Check(); len(problems) > 0 {
+		return &TunablesError{Fields: problems}
+	}
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	if err := writeMeta(s.app, tunablesKey, string(data)); err != nil {
+		return fmt.Errorf("saving the engine settings: %w", err)
+	}
+	s.engine.tuned.set(t)
+	return nil
+}
+
+// loadTunables puts the saved tunables in force, at start.
+func (e *Engine) loadTunables() error {
+	raw, err := readMeta(e.app(), tunablesKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the engine settings: %w", err)
+	}
+	var t Tunables
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return fmt.Errorf("reading the engine settings: %w", err)
+	}
+	e.tuned.set(t)
+	return nil
+}

@@ -1,0 +1,45 @@
+package app
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestTunablesTakeEffectAndOutliveARestart: an admin's alert throttle and
+// retention win over the environment's at once, and again after a start.
+func TestTunablesTakeEffectAndOutliveARestart(t *testing.T) {
+	env := newTestEnv(t)
+	env.sb.engine.cfg = EngineConfig{AlertEvery: 15 * time.Minute, Retention: 30 * 24 * time.Hour}.withDefaults()
+	if got := env.sb.Tunables(); got.AlertEvery != 15*time.Minute || got.RetentionDays != 30 {
+		t.Fatalf("before saving: %+v, want the environment's", got)
+	}
+	want := Tunables{AlertEvery: time.Hour, RetentionDays: 90}
+	if err := env.sb.SaveTunables(want); err != nil {
+		t.Fatal(err)
+	}
+	if env.sb.engine.alertInterval() != time.Hour || env.sb.engine.retention() != 90*24*time.Hour {
+		t.Fatalf("in force: %v, %v", env.sb.engine.alertInterval(), env.sb.engine.retention())
+	}
+	env.sb.engine.tuned.set(Tunables{}) // as a new process starts
+	if err := env.sb.engine.loadTunables(); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.sb.Tunables(); got != want {
+		t.Fatalf("after a start: %+v, want %+v", got, want)
+	}
+}
+
+func TestTunablesOutOfBoundsAreRefused(t *testing.T) {
+	env := newTestEnv(t)
+	for _, bad := range []Tunables{{AlertEvery: time.Second, RetentionDays: 30}, {AlertEvery: time.Hour, RetentionDays: 0},
+		{AlertEvery: 48 * time.Hour, RetentionDays: 99999}} {
+		var te *TunablesError
+		if err := env.sb.SaveTunables(bad); !errors.As(err, &te) || len(te.Fields) == 0 {
+			t.Errorf("%+v: %v, want a refusal naming the fields", bad, err)
+		}
+	}
+	if _, err := readMeta(env.app, tunablesKey); err == nil {
+		t.Fatal("refused settings were stored")
+	}
+}
