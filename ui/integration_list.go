@@ -11,6 +11,8 @@ import (
 type integrationListData struct {
 	page
 	Integrations []integrationRow
+	// Draft is true when the user left the wizard half way.
+	Draft bool
 }
 
 type integrationRow struct {

@@ -48,6 +48,9 @@ func uiMatrix() []uiRow {
 		return func(e *env) string { return "/connections/" + e.demo.SupplierID + suffix }
 	}
 	integ := func(e *env) string { return "/integrations/" + e.demo.IntegrationID + "/enabled" }
+	integPath := func(suffix string) func(e *env) string {
+		return func(e *env) string { return "/integrations/" + e.demo.IntegrationID + suffix }
+	}
 	user := func(e *env) string {
 		u, _ := e.app.FindAuthRecordByEmail("users", "viewer@example.com")
 		return "/users/" + u.Id
@@ -72,8 +75,16 @@ func uiMatrix() []uiRow {
 		{"POST", "/connections/{id}", editor, conn(""), url.Values{"name": {"Renamed"}, "f.folder": {"demo/supplier/inbox"}}},
 		{"POST", "/connections/{id}/test", operator, conn("/test"), nil},
 		{"GET", "/integrations", viewer, fixed("/integrations"), nil},
+		{"GET", "/integrations/new", editor, fixed("/integrations/new"), nil},
+		{"POST", "/integrations", editor, fixed("/integrations"), url.Values{"name": {"New"}, "enabled": {"on"}}},
+		{"GET", "/integrations/{id}/edit", editor, integPath("/edit"), nil},
+		{"POST", "/integrations/{id}", editor, integPath(""), url.Values{"name": {"Renamed"}}},
 		{"POST", "/integrations/{id}/enabled", editor, integ, nil},
+		{"GET", "/integrations/{id}/flows/new", editor, integPath("/flows/new"), nil},
+		{"POST", "/integrations/{id}/flows", editor, integPath("/flows"), url.Values{"name": {"New flow"}, "entity": {"stock"}}},
 		{"GET", "/flows/{id}", viewer, flow(""), nil},
+		{"GET", "/flows/{id}/edit", editor, flow("/edit"), nil},
+		{"POST", "/flows/{id}", editor, flow(""), url.Values{"name": {"Renamed"}, "schedule": {"@hourly"}}},
 		{"POST", "/flows/{id}/enabled", editor, flow("/enabled"), nil},
 		{"POST", "/flows/{id}/schedule", editor, flow("/schedule"), url.Values{"schedule": {"@hourly"}}},
 		{"POST", "/flows/{id}/run", operator, flow("/run"), nil},

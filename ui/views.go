@@ -22,21 +22,23 @@ var staticFS embed.FS
 // views are the pages and the partials each uses, besides the layout.
 // Each is parsed once, at start-up: a broken template fails the start.
 var views = map[string][]string{
-	"login":          nil,
-	"setup":          nil,
-	"error":          nil,
-	"dashboard":      {"status"},
-	"activity_list":  {"status", "activity_filters"},
-	"activity_show":  {"status", "payload"},
-	"connections":    {"status"},
-	"connection":     {"status", "field"},
-	"integrations":   {"status"},
-	"flow":           {"status", "mapping"},
-	"users":          nil,
-	"settings":       nil,
-	"account":        nil,
-	"usage":          nil,
-	"connection_new": nil,
+	"login":            nil,
+	"setup":            nil,
+	"error":            nil,
+	"dashboard":        {"status"},
+	"activity_list":    {"status", "activity_filters"},
+	"activity_show":    {"status", "payload"},
+	"connections":      {"status"},
+	"connection":       {"status", "field"},
+	"integrations":     {"status"},
+	"flow":             {"status", "mapping"},
+	"users":            nil,
+	"settings":         nil,
+	"account":          nil,
+	"usage":            nil,
+	"connection_new":   nil,
+	"integration_form": nil,
+	"flow_form":        {"field"},
 }
 
 // viewSet holds the parsed pages.
