@@ -81,9 +81,9 @@ func TestFlowForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var opts struct {
-		FullFeed bool              `json:"full_feed"`
-		Source   map[string]any    `json:"source"`
-		Target   map[string]any    `json:"target"`
+		FullFeed bool           `json:"full_feed"`
+		Source   map[string]any `json:"source"`
+		Target   map[string]any `json:"target"`
 	}
 	if err := flow.UnmarshalJSONField("options", &opts); err != nil {
 		t.Fatal(err)
