@@ -18,6 +18,8 @@ func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g.GET("/status", s.handleStatus)
 	g.GET("/connectors", s.handleConnectors).BindFunc(requireRole(anyRole))
 	g.GET("/activity", s.handleActivity).BindFunc(requireRole(anyRole))
+	g.GET("/model", s.handleModel).BindFunc(requireRole(anyRole))
+	g.GET("/functions", s.handleFunctions).BindFunc(requireRole(anyRole))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
 }
 

@@ -226,6 +226,8 @@ func routeMatrix() []routeRow {
 		{"GET", "/status", func(*world) string { return APIPrefix + "/status" }, "", cells{"200", "200", "200", "200", "200"}},
 		{"GET", "/connectors", func(*world) string { return APIPrefix + "/connectors" }, "", cells{"401", "200", "200", "200", "200"}},
 		{"GET", "/activity", func(*world) string { return APIPrefix + "/activity" }, "", cells{"401", "200", "200", "200", "200"}},
+		{"GET", "/model", func(*world) string { return APIPrefix + "/model" }, "", cells{"401", "200", "200", "200", "200"}},
+		{"GET", "/functions", func(*world) string { return APIPrefix + "/functions" }, "", cells{"401", "200", "200", "200", "200"}},
 		{"POST", "/connections/{id}/test", func(w *world) string { return APIPrefix + "/connections/" + w.conn.b + "/test" }, "",
 			cells{"401", "403", "200", "200", "200"}},
 		{"POST", "/flows/{id}/run", flow("/run"), "", cells{"401", "403", "202", "202", "202"}},

@@ -39,6 +39,7 @@ var views = map[string][]string{
 	"connection_new":   nil,
 	"integration_form": nil,
 	"flow_form":        {"field"},
+	"mapping":          {"preview"},
 }
 
 // viewSet holds the parsed pages.
@@ -87,6 +88,7 @@ var funcs = template.FuncMap{
 	"pretty": prettyJSON,
 	"dict":   dict,
 	"has":    func(list []string, s string) bool { return contains(list, s) },
+	"show":   mappingsShow,
 }
 
 func contains(list []string, s string) bool {
