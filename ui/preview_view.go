@@ -78,7 +78,7 @@ func (u *UI) sample(s sampleState) (map[string]any, error) {
 // previewView is a preview as the page shows it: every stage, what each
 // rule did and the errors in words.
 type previewView struct {
-	Answer                              app.PreviewAnswer
+	Answer                                app.PreviewAnswer
 	Native, Canonical, AfterRules, Output string
 	// Problem says why there is no preview (no sample yet).
 	Problem string
