@@ -40,6 +40,7 @@ var views = map[string][]string{
 	"integration_form": nil,
 	"flow_form":        {"field"},
 	"mapping":          {"preview"},
+	"rules":            {"preview"},
 }
 
 // viewSet holds the parsed pages.
