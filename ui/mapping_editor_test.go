@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -100,5 +102,30 @@ func TestMappingSave(t *testing.T) {
 	}
 	if len(m.Out) != 6 || docs["prices.cost"] == nil {
 		t.Fatalf("the write side or a field's note was lost: %v / %v", m.Out, m.In)
+	}
+}
+
+// TestMappingPreviewFetchesFromTheSource: the preview's sample can come
+// from the source now, which leaves the record to be read.
+func TestMappingPreviewFetchesFromTheSource(t *testing.T) {
+	e := newEnv(t, false, true)
+	flow, _ := e.app.FindRecordById("flows", e.demo.FlowID)
+	flow.Set("enabled", false) // no scheduled run takes the feed meanwhile
+	if err := e.app.Save(flow); err != nil {
+		t.Fatal(err)
+	}
+	inbox := filepath.Join(e.app.DataDir(), "files", "demo", "supplier", "inbox")
+	if err := os.WriteFile(filepath.Join(inbox, "new.csv"), []byte("Artikelnummer;Omschrijving;Prijs;Voorraad;EAN\nNW-1;Nieuwe bank;100,00;2;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := e.as("editor")
+	c.header.Set("Accept", "application/json")
+	rec := c.post("/flows/"+e.demo.FlowID+"/mapping/preview", demoMappingForm(map[string]string{"sample": "source"}))
+	var ans livePreview
+	if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil || !strings.Contains(ans.HTML, "Nieuwe bank") {
+		t.Fatalf("%d %v: %s", rec.Code, err, ans.HTML)
+	}
+	if _, err := os.Stat(filepath.Join(inbox, "new.csv")); err != nil {
+		t.Fatalf("the sampled feed was moved: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,10 +54,22 @@ func readSampleState(r *http.Request) sampleState {
 // errBadSample refuses a pasted sample that is not a JSON object.
 var errBadSample = errors.New("the pasted sample must be one record as a JSON object, such as {\"sku\": \"A-1\"}")
 
+// errNothingToSample says that the source has nothing to read now.
+var errNothingToSample = errors.New("the source has nothing to read now: pick a record read before, or paste one")
+
 // sample is the native record to preview on; nil takes the latest record
 // the flow read.
-func (u *UI) sample(s sampleState) (map[string]any, error) {
+func (u *UI) sample(flowID string, s sampleState) (map[string]any, error) {
 	switch {
+	case s.Choice == "source":
+		recs, err := u.sb.Engine().SampleFlow(context.Background(), flowID, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) == 0 {
+			return nil, errNothingToSample
+		}
+		return recs[0], nil
 	case s.Choice == "paste":
 		dec := json.NewDecoder(strings.NewReader(s.Pasted))
 		dec.UseNumber()
@@ -92,7 +105,7 @@ func newPreviewView(a app.PreviewAnswer) *previewView {
 // runPreview previews a flow with a mapping and rules that may be
 // unsaved; a preview that cannot run says why.
 func (u *UI) runPreview(flowID string, s sampleState, req app.PreviewRequest) *previewView {
-	sample, err := u.sample(s)
+	sample, err := u.sample(flowID, s)
 	if err != nil {
 		return &previewView{Problem: err.Error()}
 	}
