@@ -104,6 +104,7 @@ func collectionMatrix() []collectionRow {
 		engineOnly("alerts"),
 		internal("deliveries"),
 		internal("sb_meta"),
+		internal("wizard_drafts"),
 	}
 }
 
@@ -137,12 +138,13 @@ func newWorld(t *testing.T) *world {
 	w.ids["users"] = target.Id
 	w.ids["sb_meta"] = newRecord(t, env.app, "sb_meta", map[string]any{"key": "matrix", "value": "v"}).Id
 	for name, fields := range map[string]map[string]any{
-		"runs":       {"flow": flow.Id, "trigger": "manual"},
-		"xrefs":      {"source": w.conn.a, "target": w.conn.b, "entity": "order", "source_id": "o1", "target_id": "t1"},
-		"usage":      {"connection": w.conn.a, "month": "2026-12"},
-		"flow_state": {"flow": flow.Id},
-		"alerts":     {"flow": flow.Id},
-		"deliveries": {"flow": flow.Id, "delivery": "id:matrix"},
+		"runs":          {"flow": flow.Id, "trigger": "manual"},
+		"xrefs":         {"source": w.conn.a, "target": w.conn.b, "entity": "order", "source_id": "o1", "target_id": "t1"},
+		"usage":         {"connection": w.conn.a, "month": "2026-12"},
+		"flow_state":    {"flow": flow.Id},
+		"alerts":        {"flow": flow.Id},
+		"deliveries":    {"flow": flow.Id, "delivery": "id:matrix"},
+		"wizard_drafts": {"user": target.Id, "data": map[string]any{"step": "a"}},
 	} {
 		w.ids[name] = newRecord(t, env.app, name, fields).Id
 	}

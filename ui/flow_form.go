@@ -177,7 +177,7 @@ func readFlowForm(r *http.Request, ends flowEnds) app.FlowInput {
 	return app.FlowInput{Integration: ends.integration.Id, Name: strings.TrimSpace(r.PostFormValue("name")),
 		Source: ends.source.Id, Target: ends.target.Id, Schedule: readSchedule(r),
 		Webhook: r.PostFormValue("webhook") == "on" && ends.sourceSpec.Webhooks, Enabled: r.PostFormValue("enabled") == "on",
-		Options: readOptions(r, ends.optionSets())}
+		Options: readOptions(r, "o.", ends.optionSets())}
 }
 
 // readSchedule reads the schedule's presets and custom expression.
@@ -199,6 +199,6 @@ func (u *UI) renderFlowForm(r *request, status int, d flowFormData, ends flowEnd
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
-	d.Groups = optionGroups(r, ends.optionSets(), ends.sourceSpec.Title, ends.targetSpec.Title, d.In.Options, d.Errors)
+	d.Groups = optionGroups(r, "o.", ends.optionSets(), ends.sourceSpec.Title, ends.targetSpec.Title, d.In.Options, d.Errors)
 	return r.render(status, "flow_form", d)
 }

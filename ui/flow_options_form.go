@@ -32,37 +32,38 @@ func flowOptionFields(source, target connectors.Spec) optionSets {
 }
 
 // optionInput names the form control of an option: "o.ordered",
-// "o.source.pattern".
-func optionInput(group, name string) string {
+// "o.source.pattern" (prefix "o."; the wizard's flows have their own).
+func optionInput(prefix, group, name string) string {
 	if group == "" {
-		return "o." + name
+		return prefix + name
 	}
-	return "o." + group + "." + name
+	return prefix + group + "." + name
 }
 
 // optionGroups lays out the options form with the stored (or submitted)
 // options and the errors of a refused save (keyed "options.source.pattern").
-func optionGroups(r *request, sets optionSets, sourceTitle, targetTitle string, options map[string]any, errs map[string]string) []optionGroup {
+func optionGroups(r *request, prefix string, sets optionSets, sourceTitle, targetTitle string, options map[string]any, errs map[string]string) []optionGroup {
 	sub := func(key string) map[string]any {
 		m, _ := options[key].(map[string]any)
 		return m
 	}
 	groups := []optionGroup{
-		newOptionGroup("", r.L.T("flowform.options_engine"), sets.Engine, options, errs),
-		newOptionGroup(app.OptionsSource, r.L.T("flowform.options_source", sourceTitle), sets.Source, sub(app.OptionsSource), errs),
-		newOptionGroup(app.OptionsTarget, r.L.T("flowform.options_target", targetTitle), sets.Target, sub(app.OptionsTarget), errs),
+		newOptionGroup(prefix, "", r.L.T("flowform.options_engine"), sets.Engine, options, errs),
+		newOptionGroup(prefix, app.OptionsSource, r.L.T("flowform.options_source", sourceTitle), sets.Source, sub(app.OptionsSource), errs),
+		newOptionGroup(prefix, app.OptionsTarget, r.L.T("flowform.options_target", targetTitle), sets.Target, sub(app.OptionsTarget), errs),
 	}
 	return groups
 }
 
-func newOptionGroup(key, title string, fields []connectors.Field, values map[string]any, errs map[string]string) optionGroup {
+func newOptionGroup(prefix, key, title string, fields []connectors.Field, values map[string]any, errs map[string]string) optionGroup {
 	g := optionGroup{Key: key, Title: title}
 	for _, f := range fields {
 		errKey := "options." + f.Name
 		if key != "" {
 			errKey = "options." + key + "." + f.Name
 		}
-		ff := formField{Field: f, Input: optionInput(key, f.Name), ID: strings.ReplaceAll(optionInput(key, f.Name), ".", "-"),
+		input := optionInput(prefix, key, f.Name)
+		ff := formField{Field: f, Input: input, ID: strings.ReplaceAll(input, ".", "-"),
 			Error: errs[errKey]}
 		ff.Value, ff.Checked = fieldValue(f, values)
 		if f.Advanced {
@@ -78,12 +79,12 @@ func newOptionGroup(key, title string, fields []connectors.Field, values map[str
 // top level, the connections' under "source" and "target". An option left
 // empty, or a switch left as its default, is not stored, so its default
 // applies.
-func readOptions(r *http.Request, sets optionSets) map[string]any {
-	out := readFieldValues(r, "", sets.Engine)
-	if src := readFieldValues(r, app.OptionsSource, sets.Source); len(src) > 0 {
+func readOptions(r *http.Request, prefix string, sets optionSets) map[string]any {
+	out := readFieldValues(r, prefix, "", sets.Engine)
+	if src := readFieldValues(r, prefix, app.OptionsSource, sets.Source); len(src) > 0 {
 		out[app.OptionsSource] = src
 	}
-	if tgt := readFieldValues(r, app.OptionsTarget, sets.Target); len(tgt) > 0 {
+	if tgt := readFieldValues(r, prefix, app.OptionsTarget, sets.Target); len(tgt) > 0 {
 		out[app.OptionsTarget] = tgt
 	}
 	return out
@@ -92,10 +93,10 @@ func readOptions(r *http.Request, sets optionSets) map[string]any {
 // readFieldValues reads the submitted values of fields without secrets,
 // typed as the fields say; a value that does not read as its type is
 // passed on as typed, for the check to name.
-func readFieldValues(r *http.Request, group string, fields []connectors.Field) map[string]any {
+func readFieldValues(r *http.Request, prefix, group string, fields []connectors.Field) map[string]any {
 	out := map[string]any{}
 	for _, f := range fields {
-		raw := r.PostFormValue(optionInput(group, f.Name))
+		raw := r.PostFormValue(optionInput(prefix, group, f.Name))
 		if f.Type == connectors.TypeBool {
 			// A switch is stored when it differs from its default.
 			if on, def := raw == "on", f.Default == true; on != def {

@@ -41,6 +41,7 @@ var views = map[string][]string{
 	"flow_form":        {"field"},
 	"mapping":          {"preview"},
 	"rules":            {"preview"},
+	"wizard":           {"field"},
 }
 
 // viewSet holds the parsed pages.
@@ -85,11 +86,14 @@ func (v *viewSet) render(w http.ResponseWriter, status int, name string, data an
 // funcs are the templates' helpers; per-request text goes through the
 // page's printer (.L) instead.
 var funcs = template.FuncMap{
-	"static": staticURL,
-	"pretty": prettyJSON,
-	"dict":   dict,
-	"has":    func(list []string, s string) bool { return contains(list, s) },
-	"show":   mappingsShow,
+	"static":   staticURL,
+	"pretty":   prettyJSON,
+	"dict":     dict,
+	"has":      func(list []string, s string) bool { return contains(list, s) },
+	"show":     mappingsShow,
+	"inc":      func(i int) int { return i + 1 },
+	"list":     func(s ...string) []string { return s },
+	"initials": initials,
 }
 
 func contains(list []string, s string) bool {
