@@ -20,6 +20,8 @@ func (s *Switchboard) registerRoutes(e *core.ServeEvent) {
 	g.GET("/activity", s.handleActivity).BindFunc(requireRole(anyRole))
 	g.GET("/model", s.handleModel).BindFunc(requireRole(anyRole))
 	g.GET("/functions", s.handleFunctions).BindFunc(requireRole(anyRole))
+	g.GET("/integrations/{id}/export", s.handleExport).BindFunc(requireRole(editorUp))
+	g.POST("/integrations/import", s.handleImport).BindFunc(requireRole(editorUp))
 	g.POST("/connections/{id}/test", s.handleConnectionTest).BindFunc(requireRole(operatorUp))
 }
 

@@ -12,8 +12,9 @@ import (
 // Setup is an integration to create at once with its flows, and the
 // connections it needs: what the wizard activates and an import creates.
 type Setup struct {
-	Name    string
-	Enabled bool
+	Name        string
+	Enabled     bool
+	AlertEmails string
 	// A and B are the integration's two connections.
 	A, B  SetupConnection
 	Flows []SetupFlow
@@ -146,6 +147,7 @@ func (s *Switchboard) setupIntegration(tx core.App, setup Setup, a, b string) (*
 	rec.Set("a", a)
 	rec.Set("b", b)
 	rec.Set("enabled", setup.Enabled)
+	rec.Set("alert_emails", setup.AlertEmails)
 	if err := tx.Save(rec); err != nil {
 		return nil, &SetupError{Part: "integration", Err: err}
 	}
