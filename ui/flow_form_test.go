@@ -105,3 +105,13 @@ func TestFlowForm(t *testing.T) {
 		t.Fatal("a refused schedule was saved")
 	}
 }
+
+// TestMultiLineSecretsAreTextAreas: a secret of several lines (an SFTP
+// private key) is typed into a text area: a one-line password field
+// would take its line breaks out and break the key.
+func TestMultiLineSecretsAreTextAreas(t *testing.T) {
+	e := newEnv(t, false, false)
+	page := e.as("editor").get("/connections/new?connector=sftp")
+	mustContain(t, "the SFTP form", page, `<textarea id="f-private_key" name="f.private_key"`, `type="password" id="f-password"`)
+	mustNotContain(t, "the SFTP form", page, `type="password" id="f-private_key"`)
+}
