@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // maxImportFile bounds an uploaded integration file.
@@ -71,7 +72,9 @@ type importConn struct {
 	Existing []*core.Record
 	Use      string
 	Required map[string]bool
-	Errors   map[string]string
+	// Multiline secrets (a private key) are typed into a text area.
+	Multiline map[string]bool
+	Errors    map[string]string
 }
 
 // integrationImportShow shows the upload form.
@@ -167,11 +170,12 @@ func (u *UI) importConns(f app.IntegrationFile, c app.ImportChoices, errs map[st
 	var out []importConn
 	for _, conn := range f.Connections {
 		ic := importConn{FileConnection: conn, NewName: firstOf(c.Names[conn.Ref], conn.Name), Use: c.Existing[conn.Ref],
-			Required: map[string]bool{}, Errors: map[string]string{}}
+			Required: map[string]bool{}, Multiline: map[string]bool{}, Errors: map[string]string{}}
 		if reg, ok := u.sb.Registry().Lookup(conn.Connector); ok {
 			ic.Title = reg.Spec.Title
 			for _, fld := range reg.Spec.Fields {
 				ic.Required[fld.Name] = fld.Secret && fld.Required
+				ic.Multiline[fld.Name] = fld.Secret && fld.Type == connectors.TypeText
 			}
 		}
 		ic.Existing, _ = u.app().FindRecordsByFilter("connections", "connector = {:c}", "name", 0, 0, map[string]any{"c": conn.Connector})
