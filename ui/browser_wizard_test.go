@@ -344,6 +344,8 @@ func (b *browser) brokenExpression(t *testing.T, e *env, flowID string) {
 // appliance, which then has the same flows.
 func (b *browser) exportImport(t *testing.T, e *env, source supplierSource, flowID string) {
 	integID := e.flowField(t, flowID, "integration")
+	b.open("/integrations/" + integID + "/flows/new?dir=ba&entity=stock")
+	b.shoot("flow-new")
 	var yaml string
 	b.run("exporting", chromedp.Evaluate(`fetch("/integrations/`+integID+`/export.yaml").then(r => r.text())`, &yaml,
 		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))

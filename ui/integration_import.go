@@ -74,7 +74,9 @@ type importConn struct {
 	Required map[string]bool
 	// Multiline secrets (a private key) are typed into a text area.
 	Multiline map[string]bool
-	Errors    map[string]string
+	// Titles are the secrets' labels.
+	Titles map[string]string
+	Errors map[string]string
 }
 
 // integrationImportShow shows the upload form.
@@ -170,12 +172,13 @@ func (u *UI) importConns(f app.IntegrationFile, c app.ImportChoices, errs map[st
 	var out []importConn
 	for _, conn := range f.Connections {
 		ic := importConn{FileConnection: conn, NewName: firstOf(c.Names[conn.Ref], conn.Name), Use: c.Existing[conn.Ref],
-			Required: map[string]bool{}, Multiline: map[string]bool{}, Errors: map[string]string{}}
+			Required: map[string]bool{}, Multiline: map[string]bool{}, Titles: map[string]string{}, Errors: map[string]string{}}
 		if reg, ok := u.sb.Registry().Lookup(conn.Connector); ok {
 			ic.Title = reg.Spec.Title
 			for _, fld := range reg.Spec.Fields {
 				ic.Required[fld.Name] = fld.Secret && fld.Required
 				ic.Multiline[fld.Name] = fld.Secret && fld.Type == connectors.TypeText
+				ic.Titles[fld.Name] = fld.Title
 			}
 		}
 		ic.Existing, _ = u.app().FindRecordsByFilter("connections", "connector = {:c}", "name", 0, 0, map[string]any{"c": conn.Connector})

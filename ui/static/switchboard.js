@@ -120,4 +120,12 @@
       });
     });
   });
+  // A condition shows the controls of its kind: a field, a comparison
+  // and a value, or an expression (without the script, both show).
+  document.addEventListener("change", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("[data-cond-mode]")) { return; }
+    var cond = ev.target.closest(".cond");
+    if (cond) { cond.setAttribute("data-mode", ev.target.value); }
+  });
+  document.documentElement.classList.add("js");
 })();
