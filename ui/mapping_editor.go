@@ -77,6 +77,7 @@ func (u *UI) mappingShow(r *request) error {
 			Message string
 		}{r.page("integrations", r.L.T("error.title")), err.Error()})
 	}
+	d.Sample = sampleFromQuery(r.Request, d.Sample)
 	d.Preview = u.runPreview(flow.Id, d.Sample, app.PreviewRequest{})
 	rowErrors(d.Rows, mapStages(d.Dir), d.Preview)
 	u.fillPicker(&d, flow)

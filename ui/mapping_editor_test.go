@@ -129,3 +129,16 @@ func TestMappingPreviewFetchesFromTheSource(t *testing.T) {
 		t.Fatalf("the sampled feed was moved: %v", err)
 	}
 }
+
+// TestMappingPreviewOnARecordPickedInActivity: the failed transaction's
+// page links to the editor with its record as the sample, which the
+// preview runs on.
+func TestMappingPreviewOnARecordPickedInActivity(t *testing.T) {
+	e := newEnv(t, false, true)
+	c := e.as("editor")
+	tx := e.failedTx()
+	link := "/flows/" + e.demo.FlowID + "/mapping?sample=tx:" + tx.Id
+	mustContain(t, "the transaction's page", c.get("/activity/"+tx.Id), `href="`+link+`"`)
+	page := c.get(link)
+	mustContain(t, "the editor on that record", page, `value="tx:`+tx.Id+`" selected`, "twelve", `cannot parse &#34;twelve&#34; as decimal`)
+}

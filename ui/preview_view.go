@@ -46,6 +46,23 @@ func (u *UI) recentSamples(r *request, flowID string) []sampleChoice {
 	return out
 }
 
+// sampleFromQuery takes the sample a link chose: a transaction picked
+// in Activity ("?sample=tx:<id>"), offered among the recent ones.
+func sampleFromQuery(r *http.Request, s sampleState) sampleState {
+	choice := r.URL.Query().Get("sample")
+	if !strings.HasPrefix(choice, "tx:") {
+		return s
+	}
+	s.Choice = choice
+	for _, c := range s.Choices {
+		if c.Value == choice {
+			return s
+		}
+	}
+	s.Choices = append([]sampleChoice{{Value: choice, Label: strings.TrimPrefix(choice, "tx:")}}, s.Choices...)
+	return s
+}
+
 // readSampleState reads the sample chosen in a submitted form.
 func readSampleState(r *http.Request) sampleState {
 	return sampleState{Choice: r.PostFormValue("sample"), Pasted: r.PostFormValue("sample_json")}

@@ -63,6 +63,7 @@ func (u *UI) rulesShow(r *request) error {
 		forms[i] = formOf(i, rule)
 	}
 	d := u.newRulesEditor(r, flow, forms)
+	d.Sample = sampleFromQuery(r.Request, d.Sample)
 	d.Preview = u.runPreview(flow.Id, d.Sample, app.PreviewRequest{})
 	return r.render(http.StatusOK, "rules", d)
 }
