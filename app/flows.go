@@ -27,6 +27,7 @@ var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Mo
 
 func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreateRequest("integrations").BindFunc(enabledByDefault)
+	s.app.OnRecordValidate("integrations").BindFunc(validateIntegration)
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
 	s.app.OnRecordCreate(flowsCollection).BindFunc(newWebhookSecret)
 	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
@@ -84,6 +85,15 @@ func enabledByDefault(e *core.RecordRequestEvent) error {
 	}
 	if _, given := info.Body["enabled"]; !given {
 		e.Record.Set("enabled", true)
+	}
+	return e.Next()
+}
+
+// validateIntegration refuses an integration whose two connections are
+// one: its flows would read and write the same app.
+func validateIntegration(e *core.RecordEvent) error {
+	if a := e.Record.GetString("a"); a != "" && a == e.Record.GetString("b") {
+		return validation.Errors{"b": validation.NewError("validation_same_connection", "must differ from the first connection")}
 	}
 	return e.Next()
 }

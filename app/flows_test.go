@@ -41,6 +41,17 @@ func TestFlowsAPI(t *testing.T) {
 	}
 }
 
+// TestIntegrationOfOneConnectionIsRefused: an integration's two
+// connections must differ, through the API as through Go.
+func TestIntegrationOfOneConnectionIsRefused(t *testing.T) {
+	scenario{name: "the same connection twice", as: "editor", method: http.MethodPost,
+		url: fixed("/api/collections/integrations/records"), seed: seedIntegration, status: 400,
+		want: []string{`"b":{"code":"validation_same_connection","message":"Must differ from the first connection."`},
+		bodyOf: func(env *testEnv) string {
+			return `{"name":"Loop","a":"` + id(t, env, "Shop") + `","b":"` + id(t, env, "Shop") + `"}`
+		}}.run(t)
+}
+
 func id(t testing.TB, env *testEnv, name string) string {
 	if name == "Other" {
 		if _, err := env.app.FindFirstRecordByData(connectionsCollection, "name", "Other"); err != nil {

@@ -104,6 +104,7 @@ func collectionMatrix() []collectionRow {
 		engineOnly("alerts"),
 		internal("deliveries"),
 		internal("sb_meta"),
+		internal("wizard_drafts"),
 	}
 }
 
@@ -140,12 +141,13 @@ func newWorld(t *testing.T) *world {
 	w.ids["users"] = target.Id
 	w.ids["sb_meta"] = newRecord(t, env.app, "sb_meta", map[string]any{"key": "matrix", "value": "v"}).Id
 	for name, fields := range map[string]map[string]any{
-		"runs":       {"flow": flow.Id, "trigger": "manual"},
-		"xrefs":      {"source": w.conn.a, "target": w.conn.b, "entity": "order", "source_id": "o1", "target_id": "t1"},
-		"usage":      {"connection": w.conn.a, "month": "2026-12"},
-		"flow_state": {"flow": flow.Id},
-		"alerts":     {"flow": flow.Id},
-		"deliveries": {"flow": flow.Id, "delivery": "id:matrix"},
+		"runs":          {"flow": flow.Id, "trigger": "manual"},
+		"xrefs":         {"source": w.conn.a, "target": w.conn.b, "entity": "order", "source_id": "o1", "target_id": "t1"},
+		"usage":         {"connection": w.conn.a, "month": "2026-12"},
+		"flow_state":    {"flow": flow.Id},
+		"alerts":        {"flow": flow.Id},
+		"deliveries":    {"flow": flow.Id, "delivery": "id:matrix"},
+		"wizard_drafts": {"user": target.Id, "data": map[string]any{"step": "a"}},
 	} {
 		w.ids[name] = newRecord(t, env.app, name, fields).Id
 	}
@@ -230,6 +232,12 @@ func routeMatrix() []routeRow {
 		{"GET", "/ready", func(*world) string { return APIPrefix + "/ready" }, "", cells{"200", "200", "200", "200", "200"}},
 		{"GET", "/connectors", func(*world) string { return APIPrefix + "/connectors" }, "", cells{"401", "200", "200", "200", "200"}},
 		{"GET", "/activity", func(*world) string { return APIPrefix + "/activity" }, "", cells{"401", "200", "200", "200", "200"}},
+		{"GET", "/model", func(*world) string { return APIPrefix + "/model" }, "", cells{"401", "200", "200", "200", "200"}},
+		{"GET", "/functions", func(*world) string { return APIPrefix + "/functions" }, "", cells{"401", "200", "200", "200", "200"}},
+		{"GET", "/integrations/{id}/export", func(w *world) string { return APIPrefix + "/integrations/" + w.ids["integrations"] + "/export" }, "",
+			cells{"401", "403", "403", "200", "200"}},
+		{"POST", "/integrations/import", func(*world) string { return APIPrefix + "/integrations/import" }, `{"yaml": "switchboard: 1"}`,
+			cells{"401", "403", "403", "400", "400"}},
 		{"POST", "/connections/{id}/test", func(w *world) string { return APIPrefix + "/connections/" + w.conn.b + "/test" }, "",
 			cells{"401", "403", "200", "200", "200"}},
 		{"POST", "/flows/{id}/run", flow("/run"), "", cells{"401", "403", "202", "202", "202"}},

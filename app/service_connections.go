@@ -35,8 +35,14 @@ type SavedConnection struct {
 // new address clears the secrets not set again. A refusal is PocketBase's
 // validation.Errors, with config.<field> and secrets.<field> keys.
 func (s *Switchboard) SaveConnection(rec *core.Record, in ConnectionInput) (SavedConnection, error) {
+	return s.saveConnection(s.app, rec, in)
+}
+
+// saveConnection is SaveConnection through app, which may be a
+// transaction.
+func (s *Switchboard) saveConnection(app core.App, rec *core.Record, in ConnectionInput) (SavedConnection, error) {
 	if rec == nil {
-		col, err := s.app.FindCollectionByNameOrId(connectionsCollection)
+		col, err := app.FindCollectionByNameOrId(connectionsCollection)
 		if err != nil {
 			return SavedConnection{}, err
 		}
@@ -55,7 +61,7 @@ func (s *Switchboard) SaveConnection(rec *core.Record, in ConnectionInput) (Save
 	rec.Set("connector", in.Connector)
 	rec.Set("config", in.Config)
 	rec.Set("secrets", sealed)
-	if err := s.app.Save(rec); err != nil {
+	if err := app.Save(rec); err != nil {
 		return SavedConnection{Record: rec}, err
 	}
 	saved := SavedConnection{Record: rec}

@@ -141,6 +141,16 @@ type Reader interface {
 	Read(ctx context.Context, req ReadRequest) (PageStream, error)
 }
 
+// Sampler is implemented by sources that can show a few of their records
+// without reading them: nothing is claimed, moved, acknowledged or
+// remembered, so a run afterwards reads them as if no sample was taken.
+// The wizard and the mapping editor take their sample records from it.
+type Sampler interface {
+	// Sample returns up to n native records a flow with req's options
+	// would read; none when there is nothing to read.
+	Sample(ctx context.Context, req ReadRequest, n int) ([]Record, error)
+}
+
 // PageStream yields pages until it returns [ErrEndOfInput].
 type PageStream interface {
 	// Next returns the next page, or ErrEndOfInput when the run has read

@@ -36,9 +36,26 @@ func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, E
 			errs = append(errs, err...)
 			continue
 		}
-		out = append(out, cr)
+		if !rules[i].Disabled {
+			out = append(out, cr)
+		}
 	}
 	return out, errs
+}
+
+// RuleErrors compiles each rule of a flow of entity with its tables and
+// returns each one's errors by its position in the list, for a form that
+// shows them beside their rule. Disabled rules are checked too.
+func RuleErrors(entity string, rules []Rule, tables Tables) map[int]Errors {
+	c := newCompiler(tables)
+	out := map[int]Errors{}
+	for i := range rules {
+		if _, errs := c.rule(entity, &rules[i], i, tables); len(errs) > 0 {
+			errs.Label(entity, "", "")
+			out[i] = errs
+		}
+	}
+	return out
 }
 
 func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Errors) {

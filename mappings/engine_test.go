@@ -2,6 +2,7 @@ package mappings
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -133,6 +134,14 @@ func TestRules(t *testing.T) {
 			map[string]any{"code": "A", "qty": "1"}, `{quantity: 1, sku: "A"}`},
 		{"enum checked after rules", []Rule{{Kind: RuleExpr, Field: "kind", Expr: `"lost"`}},
 			map[string]any{"code": "A", "qty": "1"}, `error: stock A: field kind: "lost" is not one of on_hand, available, reserved`},
+		{"price: percent, rounded to a step", []Rule{{Kind: RulePrice, Field: "quantity", Percent: "10", RoundTo: "0.05"}},
+			map[string]any{"code": "A", "qty": "12.34"}, `{quantity: 13.55, sku: "A"}`},
+		{"price: down, not rounded", []Rule{{Kind: RulePrice, Field: "quantity", Percent: "-12.5"}},
+			map[string]any{"code": "A", "qty": "8"}, `{quantity: 7.000, sku: "A"}`},
+		{"price: only when", []Rule{{Kind: RulePrice, Field: "quantity", Percent: "100", When: "location == 'shop'"}},
+			map[string]any{"code": "A", "qty": "2", "wh": "depot"}, `{location: "depot", quantity: 2, sku: "A"}`},
+		{"a disabled rule does not run", []Rule{{Kind: RuleExpr, Field: "location", Expr: `"x"`, Disabled: true}},
+			map[string]any{"code": "A", "qty": "1"}, `{quantity: 1, sku: "A"}`},
 		{"condition must be boolean", []Rule{{Kind: RuleFilter, When: "sku", Reason: "x"}},
 			map[string]any{"code": "A", "qty": "1"}, `error: stock A: rule 1 (filter): condition gave "A", want true or false`},
 	}
@@ -158,6 +167,74 @@ func TestRules(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestPriceRule: a price rule computes a field from another, and on each
+// element of a list from the element's own field.
+func TestPriceRule(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		entity string
+		rule   Rule
+		rec    map[string]any
+		path   []string
+		want   string
+	}{
+		{"list price from the cost", "product", Rule{Kind: RulePrice, Field: "prices.list", Base: "prices.cost", Percent: "10", RoundTo: "0.05"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"cost": "12.34"}}, []string{"prices", "list"}, "13.55"},
+		{"each line's price", "order", Rule{Kind: RulePrice, Field: "lines[].unit_price", Percent: "-10"},
+			map[string]any{"number": "1", "currency": "EUR", "totals": map[string]any{"total": "20.00"},
+				"lines": []any{map[string]any{"sku": "A", "quantity": "1", "unit_price": "20.00"}}},
+			[]string{"lines", "0", "unit_price"}, "18.0000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Preview(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}}, tc.rec)
+			if len(res.Errors) > 0 {
+				t.Fatal(res.Errors)
+			}
+			var v any = res.AfterRules
+			for _, p := range tc.path {
+				if m, ok := v.(map[string]any); ok {
+					v = m[p]
+				} else if l, ok := v.([]any); ok && p == "0" {
+					v = l[0]
+				}
+			}
+			if got := Show(v); got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRuleErrors: each rule's compile errors come by its position, a
+// disabled rule's too, and a price rule's parts are checked.
+func TestRuleErrors(t *testing.T) {
+	rules := []Rule{
+		{Kind: RuleExpr, Field: "quantity", Expr: "quantity * 2"},
+		{Kind: RulePrice, Field: "quantity", Percent: "ten"},
+		{Kind: RulePrice, Field: "quantity", Percent: "10", RoundTo: "-1"},
+		{Kind: RulePrice, Field: "quantity", Percent: "10", Base: "quantity + 1"},
+		{Kind: RuleExpr, Field: "quantity", Expr: "quantity *", Disabled: true},
+	}
+	got := RuleErrors("stock", rules, nil)
+	want := map[int]string{
+		1: `percent "ten" is not a number`,
+		2: `round_to "-1" is not a positive number`,
+		3: `base "quantity + 1" is not a field`,
+		4: "unexpected token",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("errors at %v, want at 1 to 4", got)
+	}
+	for i, text := range want {
+		if !strings.Contains(got[i].Error(), text) || !strings.Contains(got[i].Error(), fmt.Sprintf("rule %d", i+1)) {
+			t.Errorf("rule %d: %v, want %q", i+1, got[i], text)
+		}
+	}
+	if _, err := Compile(FlowConfig{Entity: "stock", Rules: rules[4:]}); err == nil {
+		t.Fatal("a disabled rule that does not compile was taken")
+	}
+}
 
 func TestRunNeverPanics(t *testing.T) {
 	p, err := Compile(FlowConfig{Entity: "stock", In: stockIn(

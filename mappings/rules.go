@@ -3,7 +3,10 @@ package mappings
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // RuleKind is the kind of a business rule.
@@ -16,6 +19,7 @@ const (
 	RuleTable       RuleKind = "table"       // map the field's value through a table, with a fallback
 	RuleExpr        RuleKind = "expr"        // set the field to Expr, e.g. "prices.list * 1.10"
 	RuleFilter      RuleKind = "filter"      // skip the record with Reason when When holds
+	RulePrice       RuleKind = "price"       // set the field to Base plus Percent, rounded to a multiple of RoundTo
 )
 
 // Rule is one business rule on the canonical record. Rules run one after the
@@ -41,6 +45,11 @@ type Rule struct {
 	Fallback *string           `json:"fallback,omitempty"` // table: value when the key is missing; nil keeps the value
 	Expr     string            `json:"expr,omitempty"`     // expr: expression of the new value
 	Reason   string            `json:"reason,omitempty"`   // filter: why the record is skipped
+	Base     string            `json:"base,omitempty"`     // price: the field the price is computed from (default: the rule's field)
+	Percent  string            `json:"percent,omitempty"`  // price: the change in percent, e.g. "10" or "-5"
+	RoundTo  string            `json:"round_to,omitempty"` // price: round half-up to a multiple of it, e.g. "0.05"; empty does not round
+	// Disabled rules are checked when the flow is saved but do not run.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Case is one row of a conditional rule.
@@ -66,8 +75,58 @@ func (r *Rule) valueExpr() string {
 		return r.Expr
 	case RuleConditional:
 		return r.Else
+	case RulePrice:
+		return r.priceExpr()
 	}
 	return ""
+}
+
+// fieldPath is a field of the record (or of item inside a list rule).
+var fieldPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
+// priceExpr is the expression of a price rule: the base times 1 +
+// percent/100, computed exactly, rounded to a multiple of RoundTo when
+// set. check has made sure its parts are numbers and a path.
+func (r *Rule) priceExpr() string {
+	base := r.Base
+	if base == "" {
+		base = r.Field
+		if _, rest, ok := splitEach(r.Field); ok {
+			base = "item." + rest
+		}
+	}
+	p, err := decimal.Parse(strings.TrimSpace(r.Percent))
+	if err != nil {
+		return ""
+	}
+	factor, err := decimal.New(p.Coef(), p.Scale()+2).Add(decimal.FromInt(1))
+	if err != nil {
+		return ""
+	}
+	value := base + " * " + factor.String()
+	if step := strings.TrimSpace(r.RoundTo); step != "" {
+		return "round_to(" + value + ", " + step + ")"
+	}
+	return value
+}
+
+// checkPrice validates a price rule's percent, rounding and base.
+func (r *Rule) checkPrice() error {
+	if _, err := decimal.Parse(strings.TrimSpace(r.Percent)); err != nil {
+		return fmt.Errorf("percent %q is not a number", r.Percent)
+	}
+	if step := strings.TrimSpace(r.RoundTo); step != "" {
+		if d, err := decimal.Parse(step); err != nil || d.Sign() <= 0 {
+			return fmt.Errorf("round_to %q is not a positive number such as 0.05", r.RoundTo)
+		}
+	}
+	if r.Base != "" && !fieldPath.MatchString(r.Base) {
+		return fmt.Errorf("base %q is not a field such as prices.cost", r.Base)
+	}
+	if r.priceExpr() == "" {
+		return fmt.Errorf("percent %q is too large", r.Percent)
+	}
+	return nil
 }
 
 // check validates the rule's structure.
@@ -88,13 +147,15 @@ func (r *Rule) check() error {
 		}
 	case RuleExpr:
 		return need(r.Expr, "expr")
+	case RulePrice:
+		return r.checkPrice()
 	case RuleFilter:
 		if err := need(r.When, "when"); err != nil {
 			return err
 		}
 		return need(r.Reason, "reason")
 	default:
-		return fmt.Errorf("unknown kind %q (want default, conditional, table, expr or filter)", r.Kind)
+		return fmt.Errorf("unknown kind %q (want default, conditional, table, expr, price or filter)", r.Kind)
 	}
 	return nil
 }

@@ -92,7 +92,7 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 		}
 		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
-	case RuleExpr:
+	case RuleExpr, RulePrice:
 		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
 	case RuleTable:

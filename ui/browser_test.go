@@ -44,6 +44,8 @@ type browser struct {
 	shots    string
 	mu       sync.Mutex
 	problems []string
+	// allowed are problems the test expects once (see allow).
+	allowed []string
 }
 
 // newBrowser opens a tab on a fresh profile, or skips the test when no
@@ -135,7 +137,13 @@ func (b *browser) run(what string, actions ...chromedp.Action) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
-	if err := chromedp.Run(ctx, actions...); err != nil {
+	err := chromedp.Run(ctx, actions...)
+	for tries := 1; err != nil && staleNode(err) && tries < 5; tries++ {
+		// The page was replaced between finding a node and acting on it
+		// (a document that is still loading): nothing was done; again.
+		err = chromedp.Run(ctx, actions...)
+	}
+	if err != nil {
 		b.t.Fatalf("%s: %v", what, err)
 	}
 	b.checkProblems(what)
@@ -144,12 +152,29 @@ func (b *browser) run(what string, actions ...chromedp.Action) {
 func (b *browser) checkProblems(what string) {
 	b.t.Helper()
 	b.mu.Lock()
-	problems := b.problems
-	b.problems = nil
+	problems, allowed := b.problems, b.allowed
+	b.problems, b.allowed = nil, nil
 	b.mu.Unlock()
 	for _, p := range problems {
-		b.t.Errorf("%s: the page reported %s", what, p)
+		if !expected(p, allowed) {
+			b.t.Errorf("%s: the page reported %s", what, p)
+		}
 	}
+}
+
+// staleNode tells whether an action failed on a node of a document that
+// was replaced meanwhile.
+func staleNode(err error) bool {
+	return strings.Contains(err.Error(), "Could not find node with given id")
+}
+
+func expected(problem string, allowed []string) bool {
+	for _, a := range allowed {
+		if strings.Contains(problem, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // open loads a page and waits for it to be shown.

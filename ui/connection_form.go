@@ -30,9 +30,13 @@ type connectionData struct {
 	OAuth2 bool
 }
 
-// formField is one control of the connection form.
+// formField is one control of a form generated from connector fields:
+// a connection's config or a flow's options.
 type formField struct {
 	connectors.Field
+	// Input is the control's name in the form ("f.host", "o.source.pattern")
+	// and ID its element id.
+	Input, ID string
 	Value     string
 	Checked   bool
 	SecretSet bool
@@ -43,7 +47,7 @@ type formField struct {
 // secrets are set, and the errors by form field.
 func formFields(spec connectors.Spec, config map[string]any, secretsSet []string, errs map[string]string) (basic, advanced []formField) {
 	for _, f := range spec.Fields {
-		ff := formField{Field: f, SecretSet: contains(secretsSet, f.Name)}
+		ff := formField{Field: f, Input: "f." + f.Name, ID: "f-" + f.Name, SecretSet: contains(secretsSet, f.Name)}
 		if f.Secret {
 			ff.Error = errs["secrets."+f.Name]
 		} else {
@@ -88,22 +92,12 @@ func readConnectionForm(r *http.Request, spec connectors.Spec) app.ConnectionInp
 		Config: map[string]any{}, Secrets: map[string]string{}}
 	for _, f := range spec.Fields {
 		raw := r.PostFormValue("f." + f.Name)
-		switch {
-		case f.Secret:
+		if f.Secret {
 			if raw != "" {
 				in.Secrets[f.Name] = raw
 			}
-		case f.Type == connectors.TypeBool:
-			in.Config[f.Name] = raw == "on"
-		case strings.TrimSpace(raw) == "":
-		case f.Type == connectors.TypeInt:
-			if n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); err == nil {
-				in.Config[f.Name] = n
-			} else {
-				in.Config[f.Name] = raw
-			}
-		default:
-			in.Config[f.Name] = strings.TrimSpace(raw)
+		} else if v, ok := typedValue(f, raw); ok {
+			in.Config[f.Name] = v
 		}
 	}
 	return in

@@ -1,9 +1,6 @@
 package ui
 
-import (
-	"net/http"
-	"strings"
-)
+import "net/http"
 
 // flowSchedule sets a flow's schedule: a preset or any cron expression;
 // the flow's own validation refuses one that does not parse.
@@ -12,11 +9,7 @@ func (u *UI) flowSchedule(r *request) error {
 	if err != nil {
 		return r.fail(http.StatusNotFound, "error.not_found")
 	}
-	sched := strings.TrimSpace(r.Request.PostFormValue("schedule"))
-	if custom := strings.TrimSpace(r.Request.PostFormValue("custom")); sched == "custom" {
-		sched = custom
-	}
-	rec.Set("schedule", sched)
+	rec.Set("schedule", readSchedule(r.Request))
 	if err := u.app().Save(rec); err != nil {
 		return r.refused("/flows/"+rec.Id, "flash.bad_schedule")
 	}

@@ -3,6 +3,8 @@ package ui
 import (
 	"net/http"
 
+	"github.com/switchboard-app/switchboard/app"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -11,6 +13,8 @@ import (
 type integrationListData struct {
 	page
 	Integrations []integrationRow
+	// Draft is true when the user left the wizard half way.
+	Draft bool
 }
 
 type integrationRow struct {
@@ -24,7 +28,7 @@ func (u *UI) integrationList(r *request) error {
 	if err != nil {
 		return err
 	}
-	d := integrationListData{page: r.page("integrations", r.L.T("nav.integrations"))}
+	d := integrationListData{page: r.page("integrations", r.L.T("nav.integrations")), Draft: r.can(app.EditorUp) && u.hasDraft(r.user)}
 	for _, in := range integs {
 		row := integrationRow{Record: in, A: u.connectionName(in.GetString("a")), B: u.connectionName(in.GetString("b"))}
 		if row.Flows, err = u.app().FindAllRecords("flows", dbx.HashExp{"integration": in.Id}); err != nil {

@@ -48,6 +48,9 @@ func uiMatrix() []uiRow {
 		return func(e *env) string { return "/connections/" + e.demo.SupplierID + suffix }
 	}
 	integ := func(e *env) string { return "/integrations/" + e.demo.IntegrationID + "/enabled" }
+	integPath := func(suffix string) func(e *env) string {
+		return func(e *env) string { return "/integrations/" + e.demo.IntegrationID + suffix }
+	}
 	user := func(e *env) string {
 		u, _ := e.app.FindAuthRecordByEmail("users", "viewer@example.com")
 		return "/users/" + u.Id
@@ -73,9 +76,29 @@ func uiMatrix() []uiRow {
 		{"POST", "/connections/{id}/test", operator, conn("/test"), nil},
 		{"POST", "/connections/{id}/connect", editor, conn("/connect"), nil},
 		{"GET", "/integrations", viewer, fixed("/integrations"), nil},
+		{"GET", "/wizard", editor, fixed("/wizard"), nil},
+		{"POST", "/wizard", editor, fixed("/wizard"), url.Values{"do": {"pick"}, "connector": {"folder"}}},
+		{"POST", "/wizard/discard", editor, fixed("/wizard/discard"), nil},
+		{"GET", "/integrations/new", editor, fixed("/integrations/new"), nil},
+		{"GET", "/integrations/import", editor, fixed("/integrations/import"), nil},
+		{"POST", "/integrations/import", editor, fixed("/integrations/import"), url.Values{"yaml": {"switchboard: 1"}}},
+		{"GET", "/integrations/{id}/export.yaml", editor, integPath("/export.yaml"), nil},
+		{"POST", "/integrations", editor, fixed("/integrations"), url.Values{"name": {"New"}, "enabled": {"on"}}},
+		{"GET", "/integrations/{id}/edit", editor, integPath("/edit"), nil},
+		{"POST", "/integrations/{id}", editor, integPath(""), url.Values{"name": {"Renamed"}}},
 		{"POST", "/integrations/{id}/enabled", editor, integ, nil},
+		{"GET", "/integrations/{id}/flows/new", editor, integPath("/flows/new"), nil},
+		{"POST", "/integrations/{id}/flows", editor, integPath("/flows"), url.Values{"name": {"New flow"}, "entity": {"stock"}}},
 		{"GET", "/flows/{id}", viewer, flow(""), nil},
+		{"GET", "/flows/{id}/edit", editor, flow("/edit"), nil},
+		{"POST", "/flows/{id}", editor, flow(""), url.Values{"name": {"Renamed"}, "schedule": {"@hourly"}}},
 		{"POST", "/flows/{id}/enabled", editor, flow("/enabled"), nil},
+		{"GET", "/flows/{id}/mapping", editor, flow("/mapping"), nil},
+		{"POST", "/flows/{id}/mapping", editor, flow("/mapping"), url.Values{"dir": {"in"}, "e.sku": {"trim(Artikelnummer)"}}},
+		{"POST", "/flows/{id}/mapping/preview", editor, flow("/mapping/preview"), url.Values{"dir": {"in"}}},
+		{"GET", "/flows/{id}/rules", editor, flow("/rules"), nil},
+		{"POST", "/flows/{id}/rules", editor, flow("/rules"), url.Values{"rules": {"0"}}},
+		{"POST", "/flows/{id}/rules/preview", editor, flow("/rules/preview"), url.Values{"rules": {"0"}}},
 		{"POST", "/flows/{id}/schedule", editor, flow("/schedule"), url.Values{"schedule": {"@hourly"}}},
 		{"POST", "/flows/{id}/run", operator, flow("/run"), nil},
 		{"POST", "/flows/{id}/retry-failed", operator, flow("/retry-failed"), nil},

@@ -23,21 +23,27 @@ var staticFS embed.FS
 // views are the pages and the partials each uses, besides the layout.
 // Each is parsed once, at start-up: a broken template fails the start.
 var views = map[string][]string{
-	"login":          nil,
-	"setup":          nil,
-	"error":          nil,
-	"dashboard":      {"status"},
-	"activity_list":  {"status", "activity_filters"},
-	"activity_show":  {"status", "payload"},
-	"connections":    {"status"},
-	"connection":     {"status", "field"},
-	"integrations":   {"status"},
-	"flow":           {"status", "mapping"},
-	"users":          nil,
-	"settings":       nil,
-	"account":        nil,
-	"usage":          nil,
-	"connection_new": nil,
+	"login":              nil,
+	"setup":              nil,
+	"error":              nil,
+	"dashboard":          {"status"},
+	"activity_list":      {"status", "activity_filters"},
+	"activity_show":      {"status", "payload"},
+	"connections":        {"status"},
+	"connection":         {"status", "field"},
+	"integrations":       {"status"},
+	"flow":               {"status", "mapping"},
+	"users":              nil,
+	"settings":           nil,
+	"account":            nil,
+	"usage":              nil,
+	"connection_new":     nil,
+	"integration_form":   nil,
+	"flow_form":          {"field"},
+	"mapping":            {"preview"},
+	"rules":              {"preview"},
+	"wizard":             {"field"},
+	"integration_import": nil,
 }
 
 // viewSet holds the parsed pages.
@@ -82,11 +88,16 @@ func (v *viewSet) render(w http.ResponseWriter, status int, name string, data an
 // funcs are the templates' helpers; per-request text goes through the
 // page's printer (.L) instead.
 var funcs = template.FuncMap{
-	"static":  staticURL,
-	"pretty":  prettyJSON,
-	"dict":    dict,
-	"has":     func(list []string, s string) bool { return contains(list, s) },
-	"minutes": func(d time.Duration) int { return int(d / time.Minute) },
+	"static":    staticURL,
+	"pretty":    prettyJSON,
+	"dict":      dict,
+	"has":       func(list []string, s string) bool { return contains(list, s) },
+	"show":      mappingsShow,
+	"inc":       func(i int) int { return i + 1 },
+	"list":      func(s ...string) []string { return s },
+	"initials":  initials,
+	"hasPrefix": strings.HasPrefix,
+	"minutes":   func(d time.Duration) int { return int(d / time.Minute) },
 }
 
 func contains(list []string, s string) bool {

@@ -42,4 +42,90 @@
       done();
     }
   });
+  // Editors with a live preview: data-live-preview is the address that
+  // previews the form as it is. Changes are sent after a pause; the
+  // answer replaces the preview and puts each error at its field.
+  document.querySelectorAll("form[data-live-preview]").forEach(function (form) {
+    var timer = null, sent = 0, shown = 0;
+    var preview = form.querySelector("#preview");
+    var send = function () {
+      var seq = ++sent;
+      var body = new URLSearchParams(new FormData(form));
+      fetch(form.getAttribute("data-live-preview"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (res) {
+        if (!res.ok) { throw new Error("preview answered " + res.status); }
+        return res.json();
+      }).then(function (answer) {
+        if (seq < shown) { return; }
+        shown = seq;
+        if (preview) { preview.innerHTML = answer.html; }
+        form.querySelectorAll("[data-err-for]").forEach(function (el) {
+          var msg = (answer.errors || {})[el.getAttribute("data-err-for")] || "";
+          el.textContent = msg;
+          el.hidden = msg === "";
+          var row = el.closest("tr, .rule");
+          if (row) { row.classList.toggle("has-error", msg !== ""); }
+        });
+        form.dataset.previewed = String(seq);
+      }).catch(function () { /* the form still works: Preview and Save */ });
+    };
+    var later = function () {
+      clearTimeout(timer);
+      timer = setTimeout(send, 450);
+    };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+  });
+
+  // The field picker puts a field or function into the expression the
+  // user was typing in (the last one focused).
+  var lastExpr = null;
+  document.addEventListener("focusin", function (ev) {
+    if (ev.target.matches && ev.target.matches("[data-expr]")) { lastExpr = ev.target; }
+  });
+  document.addEventListener("click", function (ev) {
+    var pick = ev.target.closest("[data-insert]");
+    if (!pick || !lastExpr) { return; }
+    var text = pick.getAttribute("data-insert");
+    var start = lastExpr.selectionStart, end = lastExpr.selectionEnd;
+    if (typeof start !== "number") { start = end = lastExpr.value.length; }
+    lastExpr.value = lastExpr.value.slice(0, start) + text + lastExpr.value.slice(end);
+    lastExpr.focus();
+    lastExpr.setSelectionRange(start + text.length, start + text.length);
+    lastExpr.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // Reset buttons empty an expression, so the default applies again.
+  document.querySelectorAll("[data-reset]").forEach(function (btn) {
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      var input = document.getElementById(btn.getAttribute("data-reset"));
+      if (!input) { return; }
+      input.value = "";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+
+  // A search box that shows only the rows whose field matches.
+  document.querySelectorAll("[data-filter-rows]").forEach(function (box) {
+    var table = document.getElementById(box.getAttribute("data-filter-rows"));
+    if (!table) { return; }
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase();
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var name = (tr.getAttribute("data-row") || "").toLowerCase();
+        tr.hidden = q !== "" && name !== "" && name.indexOf(q) < 0;
+      });
+    });
+  });
+  // A condition shows the controls of its kind: a field, a comparison
+  // and a value, or an expression (without the script, both show).
+  document.addEventListener("change", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("[data-cond-mode]")) { return; }
+    var cond = ev.target.closest(".cond");
+    if (cond) { cond.setAttribute("data-mode", ev.target.value); }
+  });
+  document.documentElement.classList.add("js");
 })();

@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// flowsOf describes an integration's flows by what makes them the same
+// anywhere: name, data, schedule, switch, options, mapping and rules.
+func flowsOf(t *testing.T, e *env, integration string) string {
+	t.Helper()
+	integ, err := e.app.FindFirstRecordByData("integrations", "name", integration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows, _ := e.app.FindRecordsByFilter("flows", "integration = {:id}", "name", 0, 0, map[string]any{"id": integ.Id})
+	var out []string
+	for _, f := range flows {
+		out = append(out, strings.Join([]string{f.GetString("name"), f.GetString("entity"), f.GetString("schedule"),
+			f.GetString("options"), f.GetString("mapping"), f.GetString("rules")}, " | "))
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestExportThenImportInAFreshAppliance: the demo integration, exported
+// from the UI, imported into another appliance through the UI, gives
+// the same flows; the import first shows what it will create.
+func TestExportThenImportInAFreshAppliance(t *testing.T) {
+	src := newEnv(t, false, true)
+	rec := src.as("editor").get("/integrations/" + src.demo.IntegrationID + "/export.yaml")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Header().Get("Content-Disposition"), "demo-supplier-shop.yaml") {
+		t.Fatalf("export = %d %s", rec.Code, rec.Header().Get("Content-Disposition"))
+	}
+	file := body(rec)
+
+	dst := newEnv(t, false, false)
+	c := dst.as("editor")
+	plan := c.post("/integrations/import", url.Values{"do": {"plan"}, "yaml": {file}})
+	mustContain(t, "what the import creates", plan, "Demo supplier (CSV)", "Demo shop (XML)", "Demo: products to the shop",
+		`name="c.a.name"`, `value="import"`)
+	if n, _ := dst.app.CountRecords("connections"); n != 0 {
+		t.Fatal("showing the plan created connections")
+	}
+	done := c.post("/integrations/import", url.Values{"do": {"import"}, "yaml": {file}, "name": {"Demo: supplier -> shop"},
+		"c.a.name": {"Demo supplier (CSV)"}, "c.b.name": {"Demo shop (XML)"}})
+	if done.Code != http.StatusSeeOther {
+		t.Fatalf("import = %d: %s", done.Code, truncated(body(done)))
+	}
+	if got, want := flowsOf(t, dst, "Demo: supplier -> shop"), flowsOf(t, src, "Demo: supplier -> shop"); got != want {
+		t.Fatalf("imported flows\n%s\nwant\n%s", got, want)
+	}
+	again := c.post("/integrations/import", url.Values{"do": {"import"}, "yaml": {file}, "name": {"Demo: supplier -> shop"}})
+	if again.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("importing the same names again = %d", again.Code)
+	}
+	mustContain(t, "the refused import", again, "Nothing was imported", "Is in use already")
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/mappings"
+)
+
+// TestConditionsRoundTrip: what a condition form writes, it reads back
+// as the same form; an expression it did not write stays an expression.
+func TestConditionsRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		cond condition
+		expr string
+	}{
+		{condition{Mode: "simple", Field: "stock_quantity", Op: "<", Value: "1"}, `stock_quantity < 1`},
+		{condition{Mode: "simple", Field: "brand", Op: "==", Value: `Ac"me`}, `brand == "Ac\"me"`},
+		{condition{Mode: "simple", Field: "status", Op: "in", Value: "draft, archived"}, `status in ["draft", "archived"]`},
+		{condition{Mode: "simple", Field: "name", Op: "startsWith", Value: "Tuin"}, `name startsWith "Tuin"`},
+		{condition{Mode: "simple", Field: "gtin", Op: "empty"}, `is_empty(gtin)`},
+		{condition{Mode: "simple", Field: "gtin", Op: "notempty"}, `!is_empty(gtin)`},
+		{condition{Mode: "simple", Field: "prices.cost", Op: ">=", Value: "12.50"}, `prices.cost >= 12.50`},
+		{condition{Mode: "simple", Field: "name", Op: "==", Value: "12"}, `name == "12"`},
+	} {
+		if got := tc.cond.expr("product"); got != tc.expr {
+			t.Errorf("%+v wrote %s, want %s", tc.cond, got, tc.expr)
+		}
+		back := parseCondition(tc.expr)
+		if back.Mode != "simple" || back.Field != tc.cond.Field || back.Op != tc.cond.Op || back.Value != tc.cond.Value {
+			t.Errorf("%s read back as %+v", tc.expr, back)
+		}
+	}
+	if c := parseCondition(`len(name) > 3 && brand == "x"`); c.Mode != "expr" || c.Expr == "" {
+		t.Fatalf("an expression of its own: %+v", c)
+	}
+	for _, tc := range []struct {
+		in   valueInput
+		kind string
+		expr string
+	}{
+		{valueInput{Text: "archived"}, "string", `"archived"`},
+		{valueInput{Text: "5"}, "decimal", `5`},
+		{valueInput{Text: "5"}, "string", `"5"`},
+		{valueInput{Text: "upper(name)", Expr: true}, "string", `upper(name)`},
+	} {
+		if got := tc.in.expr(tc.kind); got != tc.expr {
+			t.Errorf("%+v as %s wrote %s, want %s", tc.in, tc.kind, got, tc.expr)
+		}
+		if back := parseValue(tc.expr); back.Text != tc.in.Text || back.Expr != tc.in.Expr {
+			t.Errorf("%s read back as %+v", tc.expr, back)
+		}
+	}
+}
+
+// rulesForm is the rules editor's form with a conditional rule and a
+// value table, as a browser submits it.
+func rulesForm() url.Values {
+	return url.Values{"rules": {"2"},
+		"r.0.kind": {"conditional"}, "r.0.on": {"on"}, "r.0.name": {"sold out"}, "r.0.field": {"status"},
+		"r.0.c.0.mode": {"simple"}, "r.0.c.0.field": {"stock_quantity"}, "r.0.c.0.op": {"<"}, "r.0.c.0.value": {"1"},
+		"r.0.c.0.then": {"archived"}, "r.0.c.1.mode": {"simple"}, "r.0.c.1.field": {""}, "r.0.c.1.op": {"=="}, "r.0.c.1.then": {""},
+		"r.0.else": {""}, "r.0.when.mode": {"simple"}, "r.0.when.field": {""},
+		"r.1.kind": {"table"}, "r.1.on": {"on"}, "r.1.field": {"brand"},
+		"r.1.m.0.key": {"acme"}, "r.1.m.0.value": {"ACME Tuinmeubelen"}, "r.1.m.1.key": {""}, "r.1.m.1.value": {""},
+		"r.1.fallback": {""}, "r.1.when.mode": {"simple"}, "r.1.when.field": {""},
+	}
+}
+
+func savedRules(t *testing.T, e *env) []mappings.Rule {
+	t.Helper()
+	flow, _ := e.app.FindRecordById("flows", e.demo.FlowID)
+	var rules []mappings.Rule
+	if err := flow.UnmarshalJSONField("rules", &rules); err != nil {
+		t.Fatal(err)
+	}
+	return rules
+}
+
+// TestRulesEditor: rules are added, moved and switched as forms, saved
+// as the engine reads them, and a rule that does not compile is refused
+// at the rule with nothing saved.
+func TestRulesEditor(t *testing.T) {
+	e := newEnv(t, false, true)
+	c := e.as("editor")
+	mustContain(t, "the demo's rules", c.get("/flows/"+e.demo.FlowID+"/rules"), "round_to(prices.cost * 1.20, 0.05)",
+		`name="r.0.expr"`, `value="add:price"`)
+
+	before := e.fingerprint()
+	form := rulesForm()
+	form.Set("op", "add:price")
+	rec := c.post("/flows/"+e.demo.FlowID+"/rules", form)
+	mustContain(t, "a price rule added", rec, `name="r.2.percent"`, `name="r.0.c.0.value" value="1"`)
+	if e.fingerprint() != before {
+		t.Fatal("adding a rule to the form saved it")
+	}
+
+	form = rulesForm()
+	form.Set("r.1.m.0.value", "")
+	form.Set("r.0.c.0.mode", "expr")
+	form.Set("r.0.c.0.expr", "stock_quantity <")
+	rec = c.post("/flows/"+e.demo.FlowID+"/rules", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a broken condition = %d", rec.Code)
+	}
+	mustContain(t, "the refused rules", rec, "rule 1 (sold out)", "unexpected token", `class="rule card has-error"`)
+	if e.fingerprint() != before {
+		t.Fatal("refused rules were saved")
+	}
+
+	form = rulesForm()
+	form.Set("op", "save")
+	form.Del("r.1.on")
+	if rec := c.post("/flows/"+e.demo.FlowID+"/rules", form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("saving = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	fallback := (*string)(nil)
+	want := []mappings.Rule{
+		{Name: "sold out", Kind: "conditional", Field: "status", Cases: []mappings.Case{{When: "stock_quantity < 1", Then: `"archived"`}}},
+		{Kind: "table", Field: "brand", Map: map[string]string{"acme": "ACME Tuinmeubelen"}, Fallback: fallback, Disabled: true},
+	}
+	if got := savedRules(t, e); !reflect.DeepEqual(got, want) {
+		t.Fatalf("saved %+v\nwant  %+v", got, want)
+	}
+	form.Set("op", "down:0")
+	mustContain(t, "moved down", c.post("/flows/"+e.demo.FlowID+"/rules", form), `name="r.0.kind" value="table"`, `name="r.1.kind" value="conditional"`)
+}
+
+// TestRulesPreview: the preview runs the unsaved rules on a sample.
+func TestRulesPreview(t *testing.T) {
+	e := newEnv(t, false, true)
+	c := e.as("editor")
+	c.header.Set("Accept", "application/json")
+	form := url.Values{"rules": {"1"}, "r.0.kind": {"price"}, "r.0.on": {"on"}, "r.0.field": {"prices.list"},
+		"r.0.base": {"prices.cost"}, "r.0.percent": {"10"}, "r.0.round_to": {"0.05"}, "sample": {"paste"},
+		"sample_json": {`{"Artikelnummer": "GT-1", "Omschrijving": "Bank", "Prijs": "12.34", "EAN": "", "Voorraad": "3"}`}}
+	rec := c.post("/flows/"+e.demo.FlowID+"/rules/preview", form)
+	var ans livePreview
+	if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil {
+		t.Fatalf("%d %v", rec.Code, err)
+	}
+	if !strings.Contains(ans.HTML, `&#34;#text&#34;: &#34;13.55&#34;`) || len(ans.Errors) != 0 {
+		t.Fatalf("the preview of the unsaved price rule:\n%s\n%v", ans.HTML, ans.Errors)
+	}
+	form.Set("r.0.percent", "ten")
+	rec = c.post("/flows/"+e.demo.FlowID+"/rules/preview", form)
+	_ = json.Unmarshal(rec.Body.Bytes(), &ans)
+	if !strings.Contains(ans.Errors["r.0"], `percent "ten" is not a number`) {
+		t.Fatalf("the rule's error: %v", ans.Errors)
+	}
+}
