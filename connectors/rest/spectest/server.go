@@ -59,6 +59,8 @@ type Server struct {
 	// URL is the API's base address: the server's address and the spec's
 	// base path.
 	URL string
+	// Origin is the server's address alone: http://127.0.0.1:port.
+	Origin string
 	// Store keeps the records the handlers create and read.
 	Store *Store
 	spec  *Spec
@@ -66,6 +68,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	handlers map[string]Handler
+	aliases  []string
 	auth     func(r *http.Request) error
 	errBody  func(status int, msg string) any
 	refusals []string // requests refused for not conforming
@@ -82,7 +85,7 @@ func New(t testing.TB, spec *Spec) *Server {
 	s := &Server{Store: NewStore(), spec: spec, handlers: map[string]Handler{},
 		errBody: func(_ int, msg string) any { return map[string]any{"message": msg} }}
 	s.srv = httptest.NewServer(s)
-	s.URL = s.srv.URL + spec.Base
+	s.URL, s.Origin = s.srv.URL+spec.Base, s.srv.URL
 	t.Cleanup(func() {
 		s.srv.Close()
 		s.mu.Lock()
@@ -107,6 +110,28 @@ func (s *Server) Handle(op string, h Handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.handlers[op] = h
+}
+
+// Alias serves the API under another base path too, as apps do that
+// take a variable first segment (Adobe Commerce's /rest/<store code>).
+func (s *Server) Alias(base string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aliases = append(s.aliases, strings.TrimRight(base, "/"))
+}
+
+// unalias moves a request under an alias to the spec's base path.
+func (s *Server) unalias(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.aliases {
+		if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), a+"/"); ok {
+			if u, err := url.Parse(s.spec.Base + "/" + rest); err == nil {
+				r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+			}
+			return
+		}
+	}
 }
 
 // RequireAuth makes the server refuse (401) every request that check
@@ -144,9 +169,10 @@ func (s *Server) Calls() []string {
 
 // ServeHTTP checks a request against the spec and answers it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	uri := r.URL.RequestURI()
 	status := s.serve(w, r)
 	s.mu.Lock()
-	s.calls = append(s.calls, fmt.Sprintf("%s %s %d", r.Method, r.URL.RequestURI(), status))
+	s.calls = append(s.calls, fmt.Sprintf("%s %s %d", r.Method, uri, status))
 	s.mu.Unlock()
 }
 
@@ -156,6 +182,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 		return s.refuse(w, r, http.StatusBadRequest, "reading the body: "+err.Error())
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.unalias(r)
 	route, params, err := s.spec.router.FindRoute(r)
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):

@@ -141,6 +141,9 @@ func load(path, rel string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, v2 := raw["swagger"]; v2 {
+		nullable(doc)
+	}
 	partialPatches(doc)
 	base := basePath(doc)
 	doc.Servers = openapi3.Servers{{URL: base}}
@@ -252,6 +255,56 @@ func partialPatches(doc *openapi3.T) {
 			partial := *media.Schema.Value
 			partial.Required = nil
 			media.Schema = &openapi3.SchemaRef{Value: &partial}
+		}
+	}
+}
+
+// nullable lets every value of a document converted from Swagger 2 be
+// null: Swagger 2 cannot say that a property may be null, and apps
+// described with it (Adobe Commerce) answer null for values they lack.
+func nullable(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(ref *openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		s.Nullable = true
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		for _, list := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, r := range list {
+				walk(r)
+			}
+		}
+	}
+	for _, ref := range doc.Components.Schemas {
+		walk(ref)
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema)
+				}
+			}
+			for _, resp := range op.Responses.Map() {
+				if resp.Value != nil {
+					for _, mt := range resp.Value.Content {
+						walk(mt.Schema)
+					}
+				}
+			}
 		}
 	}
 }
