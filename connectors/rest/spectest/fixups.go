@@ -38,7 +38,65 @@ var Fixups = map[string][]Fixup{
 			Apply: func(doc map[string]any) error {
 				return set(doc, "components.schemas.paypal_v2_patch.properties.value.items", map[string]any{})
 			}},
+		{What: "prices' calculatedTaxes and taxRules are declared as objects; the API writes these collections as JSON lists",
+			Apply: func(doc map[string]any) error {
+				if n := taxLists(doc["components"]); n == 0 {
+					return fmt.Errorf("components: no calculatedTaxes or taxRules declared as an object")
+				}
+				return nil
+			}},
+		{What: "updatedAt is null until a record's first change, which its schema (a string) does not allow",
+			Apply: func(doc map[string]any) error {
+				if n := nullableTimes(doc["components"]); n == 0 {
+					return fmt.Errorf("components: no updatedAt declared as a string")
+				}
+				return nil
+			}},
 	},
+}
+
+// nullableTimes lets every updatedAt property declared as a string be
+// null too, and counts them.
+func nullableTimes(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if schema, ok := e.(map[string]any); ok && k == "updatedAt" && schema["type"] == "string" {
+				schema["type"] = []any{"string", "null"}
+				n++
+				continue
+			}
+			n += nullableTimes(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += nullableTimes(e)
+		}
+	}
+	return n
+}
+
+// taxLists makes every calculatedTaxes and taxRules property declared as
+// a bare object a list of objects, and counts them.
+func taxLists(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if schema, ok := e.(map[string]any); ok && (k == "calculatedTaxes" || k == "taxRules") && len(schema) == 1 && schema["type"] == "object" {
+				x[k] = map[string]any{"type": "array", "items": map[string]any{"type": "object"}}
+				n++
+				continue
+			}
+			n += taxLists(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += taxLists(e)
+		}
+	}
+	return n
 }
 
 // set replaces the value at a dotted path whose parent exists.

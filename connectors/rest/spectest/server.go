@@ -196,7 +196,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) int {
 			return s.answer(w, op, route, Reply{Status: http.StatusUnauthorized, Body: s.errorBody(http.StatusUnauthorized, err.Error())})
 		}
 	}
-	if err := validateRequest(r, route, params, body); err != nil {
+	checked := *route
+	checked.Spec = s.spec.checked
+	if err := validateRequest(r, &checked, params, body); err != nil {
 		return s.refuse(w, r, http.StatusBadRequest, op+": "+err.Error())
 	}
 	call := &Call{Op: op, Request: r, Params: unescape(params), Query: r.URL.Query(), Store: s.Store}
@@ -425,4 +427,21 @@ func (sp *Spec) CheckSchema(name string, v any) error {
 		return err
 	}
 	return checkValue(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, v, name)
+}
+
+// Spec returns the spec the server follows.
+func (s *Server) Spec() *Spec { return s.spec }
+
+// CheckPartial checks the changes of a record against a named schema of
+// the components, as a PATCH's body: the properties it holds must fit,
+// and none may be unknown, but the schema's required ones may be absent
+// (an upsert of the sync API that changes a record's stock).
+func (sp *Spec) CheckPartial(name string, v any) error {
+	ref, err := sp.SchemaOf(name)
+	if err != nil {
+		return err
+	}
+	partial := *ref.Value
+	partial.Required = nil
+	return checkValue(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: &partial}, v, name)
 }
