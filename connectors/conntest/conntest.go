@@ -38,6 +38,11 @@ type Suite struct {
 	Entity connectors.Entity
 	// Seed, when set, makes the app hold n records of Entity to read.
 	Seed func(t *testing.T, n int)
+	// Rereads is how many of the records read last a connector that reads
+	// by change time with an overlap reads again from its committed cursor
+	// (the engine's delta hash skips them); 0 for none. Seed records
+	// changed further apart than the overlap.
+	Rereads int
 	// Sample is a target-native record to write; writes are checked when set.
 	Sample map[string]any
 	// Written, when set, returns the record the app now holds under a

@@ -83,6 +83,41 @@ type Options struct {
 	// (one minute when 0).
 	SinceParam, UpdatedPath, SinceFormat string
 	Overlap                              time.Duration
+	// CreatedPath is where a record holds when it was created, for apps
+	// that leave the change time empty until the first change: such a
+	// record's change is its creation.
+	CreatedPath string
+	// From is the change time a first run (an empty cursor) asks from,
+	// such as a flow's "orders from" date; a first run reads everything
+	// when it is zero.
+	From time.Time
+	// TotalPath is where an answer holds the number of records the list
+	// has in all. With page numbers and offsets, the page that reaches it
+	// is the last, so a page past the end is never asked for (some apps
+	// answer one with the last page again).
+	TotalPath string
+	// Search, when set, makes each page a POST of the JSON body it
+	// returns for the page's query, instead of query parameters: a search
+	// endpoint that takes its paging and filters in the body. With
+	// UpdatedPath set, the reads are incremental and the query's Since is
+	// when to ask from.
+	Search func(q Query) any
+}
+
+// Query is the page a Search body asks for.
+type Query struct {
+	// Page is the page number (page style), Offset the position (offset
+	// style), Cursor the token (cursor style); Size the page size.
+	Page, Offset, Size int
+	Cursor             string
+	// Since is the change time to ask from (already less the overlap);
+	// zero asks for everything.
+	Since time.Time
+}
+
+// incremental reports whether the list is read by change time.
+func (o Options) incremental() bool {
+	return o.SinceParam != "" || (o.Search != nil && o.UpdatedPath != "")
 }
 
 func (o Options) withDefaults() Options {

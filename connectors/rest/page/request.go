@@ -19,6 +19,9 @@ func (p *Pager) request() rest.Request {
 	for k, vs := range o.Query {
 		q[k] = append([]string(nil), vs...)
 	}
+	if o.Search != nil {
+		return rest.Request{Method: http.MethodPost, Path: o.Path, Query: q, JSON: o.Search(p.query())}
+	}
 	if since, ok := parseTime(st.Since); ok && o.SinceParam != "" {
 		q.Set(o.SinceParam, formatSince(since.Add(-o.Overlap), o.SinceFormat))
 	}
@@ -38,6 +41,24 @@ func (p *Pager) request() rest.Request {
 	return rest.Request{Path: o.Path, Query: q}
 }
 
+// query is the page a Search body asks for.
+func (p *Pager) query() Query {
+	o, st := p.opts, p.st
+	q := Query{Size: o.PageSize}
+	if since, ok := parseTime(st.Since); ok && o.incremental() {
+		q.Since = since.Add(-o.Overlap)
+	}
+	switch o.Style {
+	case PageNumber:
+		q.Page = p.pageNumber()
+	case Offset:
+		q.Offset = atoi(st.Pos)
+	case Cursor:
+		q.Cursor = st.Pos
+	}
+	return q
+}
+
 func (p *Pager) pageNumber() int {
 	if p.st.Pos == "" {
 		return p.opts.FirstPage
@@ -55,11 +76,13 @@ func atoi(s string) int {
 func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 	o, pos := p.opts, p.st.Pos
 	short := n == 0 || (o.PageSize > 0 && n < o.PageSize)
+	total, counted := p.total(body)
 	switch o.Style {
 	case PageNumber:
-		return strconv.Itoa(p.pageNumber() + 1), short
+		read := (p.pageNumber() - o.FirstPage + 1) * o.PageSize
+		return strconv.Itoa(p.pageNumber() + 1), short || (counted && o.PageSize > 0 && read >= total)
 	case Offset:
-		return strconv.Itoa(atoi(pos) + n), short
+		return strconv.Itoa(atoi(pos) + n), short || (counted && atoi(pos)+n >= total)
 	case Cursor:
 		token := rest.LookupString(body, o.NextCursorPath)
 		return token, token == "" || n == 0 || token == pos || (o.ShortPageEnds && short)
@@ -71,6 +94,16 @@ func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 		return next, next == "" || next == pos || (o.ShortPageEnds && short)
 	}
 	return "", true
+}
+
+// total is the number of records the answer says the list has, when the
+// list has a TotalPath and the answer holds a number there.
+func (p *Pager) total(body any) (int, bool) {
+	if p.opts.TotalPath == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest.LookupString(body, p.opts.TotalPath))
+	return n, err == nil
 }
 
 // resolve makes an address relative to the answer's absolute.

@@ -27,7 +27,7 @@ type state struct {
 	Done bool `json:"done,omitempty"`
 }
 
-func rawCursor(o Options) bool { return o.Style == Cursor && o.Resume && o.SinceParam == "" }
+func rawCursor(o Options) bool { return o.Style == Cursor && o.Resume && !o.incremental() }
 
 func parseState(cursor string, o Options) (state, error) {
 	var st state
@@ -42,6 +42,9 @@ func parseState(cursor string, o Options) (state, error) {
 	}
 	if st.Done {
 		st = state{}
+	}
+	if st.Since == "" && st.Pos == "" && o.incremental() && !o.From.IsZero() {
+		st.Since = o.From.UTC().Format(time.RFC3339Nano)
 	}
 	return st, nil
 }
@@ -59,7 +62,7 @@ func (st state) String(o Options) string {
 // after its last page.
 func (st state) finished(o Options, next string) state {
 	switch {
-	case o.SinceParam != "":
+	case o.incremental():
 		since := st.Since
 		if st.Max != "" {
 			since = st.Max
@@ -81,7 +84,11 @@ func (st *state) seen(items []any, o Options) {
 	}
 	latest, _ := parseTime(st.Max)
 	for _, it := range items {
-		if t, ok := parseTime(rest.LookupString(it, o.UpdatedPath)); ok && t.After(latest) {
+		t, ok := parseTime(rest.LookupString(it, o.UpdatedPath))
+		if !ok && o.CreatedPath != "" {
+			t, ok = parseTime(rest.LookupString(it, o.CreatedPath))
+		}
+		if ok && t.After(latest) {
 			latest = t
 		}
 	}

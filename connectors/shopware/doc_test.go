@@ -1,0 +1,52 @@
+package shopware
+
+import (
+	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/internal/docgen"
+)
+
+// docPage is the connector's documentation page.
+var docPage = docgen.Page{
+	Spec: Spec, App: "Shopware 6",
+	Reads: map[connectors.Entity]string{
+		connectors.Order:    "`POST /search/order` with its line items, deliveries, addresses, customer, currency and transactions: by `updatedAt` (or `createdAt`), of the flow's states",
+		connectors.Customer: "`POST /search/customer` with its default addresses and group: by `updatedAt` (or `createdAt`)",
+		connectors.Product:  "`POST /search/product` with its tax and manufacturer: by `updatedAt` (or `createdAt`)",
+		connectors.Stock:    "`POST /search/product`, or a warehouse's `POST /search/product-warehouse`: whole",
+	},
+	Writes: map[connectors.Entity]string{
+		connectors.Product:  "`POST /product`, `PATCH /product/{id}`",
+		connectors.Stock:    "`POST /_action/sync` (upserts of `product` or `product_warehouse`), up to 100 at once",
+		connectors.Shipment: "`PATCH /order-delivery/{id}` (tracking codes), `POST /_action/order_delivery/{id}/state/ship`",
+		connectors.Order:    "`POST /_action/order/{id}/state/{transition}`: the order's state, not the order",
+	},
+	Setup: "In the shop's administration, Settings > System > Integrations > Add integration: give it a name, and a role " +
+		"that may read orders, customers and products and write products, stock (and warehouses), deliveries and order " +
+		"states, or tick Administrator. Copy the Access key ID and the Secret access key (shown once) into the connection. " +
+		"Switchboard signs in with them at `<address>/api/oauth/token` (OAuth2 client credentials) and keeps the token, " +
+		"sealed, until shortly before it expires.",
+	Behaviour: []string{
+		"**Incremental reads.** Orders, customers and products are searched by their change time, from the last change the previous run saw less a minute (the overlap; records read twice are skipped by the engine's delta check): a record changed on or after it (`updatedAt`), or made on or after it and never changed since (`updatedAt` empty, `createdAt`). The first run reads from the flow's `from_date`, or everything. Pages of up to 500 (100 by default), sorted by creation.",
+		"**Duplicate protection.** Before creating, the engine asks the shop: a product by its number (`productNumber`), an order by its number, a shipment as the delivery of the order with its number. A new product's id is made from the write's idempotency key, the same on every attempt. Tracking codes the delivery has already are not added twice, and a delivery is marked shipped only while it is open. Stock is upserted.",
+		"**Update policy.** `update_fields` lists the product fields an update may overwrite (a create sends every field, or the `sync_fields`), so that descriptions and media enriched in the shop are kept.",
+		"**References by name.** A product's `taxId` may hold its tax rate (21) and its price's `currencyId` a currency code (EUR): the connector finds the ids the shop knows them by, once per connection. A warehouse is named by its name.",
+		"**Missing references** are errors a person can act on, and fail only their own record: `product A-2 does not exist in Shopware 6; add it there (or let a product flow into this shop create it), then retry` (stock); `Shopware 6 has no tax rate of 7%; add it under Settings > Shop > Tax, or map the product's tax rate to one it has`; `Shopware 6 has no currency CHF; add it under Settings > Shop > Currencies`; `warehouse Rotterdam does not exist in Shopware 6`; `order 99999 does not exist in Shopware 6; Switchboard changes the state of orders there, it does not create them`; `product A-1 has no tax rate: Shopware 6 needs one for a new product`.",
+		"**Order states.** An order is taken to the record's state by the shortest way through Shopware's order state machine (open, in_progress, completed, cancelled; `reopen` from an end state) that passes through no end state: an order is never completed or cancelled on the way, and one that cannot get there says so (`order 10023 cannot go from in_progress to open`).",
+		"**Test connection** signs in and names the shop's version (`connected to Shopware 6.7.10.1`), or says why not: `login refused: POST /api/oauth/token: 401 Unauthorized: The user credentials were incorrect.`",
+	},
+	Limits: []string{
+		"Calls are paced by the REST kit: 4 calls a second by default (`rate_limit`), at most 4 at once (`max_in_flight`), shared by every flow of the connection; a 429 pauses the connection's flows until its `Retry-After`.",
+		"Stock is written in batches of up to 100 (one search of the products and one sync call); products, deliveries and order states one at a time.",
+		"A token lives as long as the shop says (10 minutes by default); the connector signs in again before it expires, and once when the shop refuses it (401).",
+		"App webhooks are not taken yet: flows read on their schedule.",
+	},
+	Tests: "Against a fake of Shopware's own Admin API spec (`shopware/adminApiSchema-6.7.10.1.json.gz`, `connectors/shopware/shopwaretest` on `connectors/rest/spectest`): every request the connector sends is checked against the spec, and every answer the fake gives and every golden file's native record too.",
+}
+
+// TestDocPage: docs/connectors/shopware.md is the page the spec and
+// mappings make.
+func TestDocPage(t *testing.T) {
+	docgen.Check(t, docPage, "../../docs/connectors/shopware.md")
+}
