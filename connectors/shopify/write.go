@@ -49,8 +49,8 @@ func (c *Conn) FindByKey(ctx context.Context, entity connectors.Entity, key stri
 
 // variant is a variant found by its SKU.
 type variant struct {
-	ID            string `json:"id"`
-	SKU           string `json:"sku"`
+	ID            string              `json:"id"`
+	SKU           string              `json:"sku"`
 	Product       struct{ ID string } `json:"product"`
 	InventoryItem struct{ ID string } `json:"inventoryItem"`
 }

@@ -43,6 +43,7 @@ func (s *Server) AddProduct(p Product) string {
 		p.Options = []Option{{Name: "Title", Values: []string{"Default Title"}}}
 	}
 	cp := p
+	st.version++
 	st.products[cp.ID] = &cp
 	for _, v := range cp.Variants {
 		if v.Options == nil {
@@ -231,6 +232,7 @@ func (s *Server) applyProduct(p *Product, in map[string]any) {
 		p.Options = optionsOf(in)
 	}
 	now := st.now()
+	st.version++
 	p.UpdatedAt = now
 	if p.ID == "" {
 		p.ID, p.CreatedAt = st.gid("Product"), now

@@ -15,9 +15,9 @@ func (s *Server) query(name string, args map[string]any) (any, error) {
 	case "orders":
 		return list(st.orders, args, orderFields, orderSort)
 	case "customers":
-		return list(st.customers, args, customerFields, idSort)
+		return list(st.customers, args, customerFields, updatedSort)
 	case "products":
-		return list(st.productNodes(), args, productFields, productSort)
+		return s.cached("products", args, func() (any, error) { return list(st.productNodes(), args, productFields, productSort) })
 	case "productVariants":
 		return list(st.variantNodes(), args, variantFields, idSort)
 	case "inventoryItems":
@@ -37,6 +37,21 @@ func (s *Server) query(name string, args map[string]any) (any, error) {
 		return nil, nil
 	}
 	return nil, fmt.Errorf("the fake does not answer the query field %s", name)
+}
+
+// cached answers a product list from the last answer to the same
+// arguments while no product changed: a full sync of tens of thousands of
+// products asks the same list page after page.
+func (s *Server) cached(name string, args map[string]any, build func() (any, error)) (any, error) {
+	key := fmt.Sprint(name, args["query"], args["sortKey"], s.store.version)
+	if s.cache.key == key {
+		return s.cache.page, nil
+	}
+	p, err := build()
+	if err == nil {
+		s.cache.key, s.cache.page = key, p
+	}
+	return p, err
 }
 
 // list filters items by the query argument and sorts them by the sortKey
@@ -89,14 +104,18 @@ func orderSort(it map[string]any, by string) (string, error) {
 	return sortKey(sortableTime(it[field]), it["id"].(string)), nil
 }
 
-func productSort(it map[string]any, by string) (string, error) {
+func productSort(it map[string]any, by string) (string, error) { return updatedSort(it, by) }
+
+// updatedSort sorts by id (ID) or by the time of the last change
+// (UPDATED_AT).
+func updatedSort(it map[string]any, by string) (string, error) {
 	switch by {
 	case "", "ID":
 		return idSort(it, "")
 	case "UPDATED_AT":
 		return sortKey(sortableTime(it["updatedAt"]), it["id"].(string)), nil
 	}
-	return "", fmt.Errorf("the fake does not sort products by %s", by)
+	return "", fmt.Errorf("the fake does not sort by %s here", by)
 }
 
 func sortableTime(v any) string {

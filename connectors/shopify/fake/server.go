@@ -55,6 +55,10 @@ type Server struct {
 	refused []string
 	calls   int
 	throttl int
+	cache   struct {
+		key  string
+		page any
+	}
 }
 
 // New returns a fake that validates against schema.
@@ -88,6 +92,13 @@ func (s *Server) Refused() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.refused...)
+}
+
+// Drain empties the cost bucket, as other apps of the shop would.
+func (s *Server) Drain() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bucket, s.filled = 0, time.Now()
 }
 
 // Calls counts the GraphQL calls answered, and those refused as THROTTLED.

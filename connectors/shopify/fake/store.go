@@ -48,6 +48,7 @@ type level struct {
 // store is what the fake holds; the server's mutex guards it.
 type store struct {
 	next         int
+	version      int // moves on with every change of a product or a level
 	clock        func() time.Time
 	products     map[string]*Product
 	variantOf    map[string]*Variant // inventory item id -> variant
@@ -110,6 +111,7 @@ func (s *store) setLevel(itemID, locationID, name string, qty int) {
 		l = &level{quantities: map[string]int{}}
 		byLoc[locationID] = l
 	}
+	s.version++
 	l.quantities[name] = qty
 	if name == "available" {
 		l.quantities["on_hand"] = qty + l.quantities["committed"]
@@ -128,6 +130,7 @@ func (s *store) location(id string) *Location {
 
 // addVariant gives a variant its ids and indexes it.
 func (s *store) addVariant(p *Product, v *Variant) {
+	s.version++
 	if v.ID == "" {
 		v.ID = s.gid("ProductVariant")
 	}
@@ -142,6 +145,7 @@ func (s *store) addVariant(p *Product, v *Variant) {
 }
 
 func (s *store) removeVariant(v *Variant) {
+	s.version++
 	delete(s.variantOf, v.InventoryItemID)
 	delete(s.productOf, v.ID)
 	delete(s.levels, v.InventoryItemID)
