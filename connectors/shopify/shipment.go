@@ -126,7 +126,7 @@ func fulfillmentLines(o shopOrder, rec map[string]any) ([]any, error) {
 	want := map[string]int{}
 	lines, _ := rec["lines"].([]any)
 	for _, l := range lines {
-		qty := int(num(rest.LookupString(l, "quantity")))
+		qty := int(num(numberText(l, "quantity")))
 		want[rest.LookupString(l, "sku")] += qty
 	}
 	var groups []any

@@ -46,7 +46,7 @@ func (c *Conn) writeStock(ctx context.Context, req connectors.WriteRequest) (con
 
 // quantity reads the record's quantity: a whole number.
 func quantity(req connectors.WriteRequest) (int, error) {
-	raw := rest.LookupString(req.Data, "quantity")
+	raw := numberText(req.Data, "quantity")
 	if raw == "" {
 		return 0, connectors.Permanent(fmt.Errorf("stock %s: field quantity: is required", req.Key))
 	}
@@ -55,6 +55,19 @@ func quantity(req connectors.WriteRequest) (int, error) {
 		return 0, connectors.Permanent(fmt.Errorf("stock %s: field quantity: %q is not a whole number, which Shopify counts in", req.Key, raw))
 	}
 	return int(f), nil
+}
+
+// numberText is the number or text at a path, as text: mappings give
+// json.Number, tests and other writers ints and floats.
+func numberText(v any, path string) string {
+	x, _ := rest.Lookup(v, path)
+	switch n := x.(type) {
+	case int, int64, int32:
+		return fmt.Sprint(n)
+	case float64:
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return rest.LookupString(v, path)
 }
 
 // errGone marks an inventory item Shopify no longer has.
