@@ -35,6 +35,9 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 	if err != nil {
 		return nil, err
 	}
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
 	pacer := pace.For(env.Shared, pace.Settings{Rate: float64(cfg.Int("rate_limit")), InFlight: int(cfg.Int("max_in_flight"))})
 	c := &Conn{shop: shop.Host, shared: env.Shared, webhookSecret: cfg.Secret("webhook_secret")}
 	if c.webhookSecret == "" && cfg.String("auth") == kindOAuth2 {

@@ -2,6 +2,8 @@ package shopify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -125,3 +127,7 @@ func readAll(t testing.TB, c *Conn, e connectors.Entity, cursor string, opts con
 		cursor = page.Cursor
 	}
 }
+
+func fmtAny(v any) string { return fmt.Sprint(v) }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

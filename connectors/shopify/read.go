@@ -163,11 +163,32 @@ func productRecords(ctx context.Context, c *Conn, node map[string]any, _ connect
 		return nil, err
 	}
 	c.learnSKUs(node)
+	withOptionsByName(node)
 	key := rest.LookupString(node, "variants.nodes.0.sku")
 	if key == "" {
 		key = rest.LookupString(node, "handle")
 	}
 	return []connectors.Record{record(node, key)}, nil
+}
+
+// withOptionsByName gives each variant its option values by option
+// name, {"Color": "Pink"}, besides Shopify's list of selectedOptions: the
+// canonical model keeps them so.
+func withOptionsByName(product map[string]any) {
+	nodes, _ := rest.Lookup(product, "variants.nodes")
+	list, _ := nodes.([]any)
+	for _, v := range list {
+		variant, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		byName := map[string]any{}
+		selected, _ := variant["selectedOptions"].([]any)
+		for _, o := range selected {
+			byName[rest.LookupString(o, "name")] = rest.LookupString(o, "value")
+		}
+		variant["optionsByName"] = byName
+	}
 }
 
 // stockRecords makes a record of each inventory level of an item (at the

@@ -54,6 +54,7 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 	case strings.HasPrefix(topic, "products/"):
 		hook.Entity, node = connectors.Product, productFromREST(body)
 		c.learnSKUs(node)
+		withOptionsByName(node)
 	case strings.HasPrefix(topic, "customers/"):
 		hook.Entity, node = connectors.Customer, customerFromREST(body)
 	case strings.HasPrefix(topic, "inventory_levels/"):
