@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/internal/incremental"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -43,7 +44,7 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if err != nil {
 		return nil, err
 	}
-	cur, err := parseCursor(req.Cursor)
+	cur, err := incremental.Parse(req.Cursor, Name)
 	if err != nil {
 		return nil, err
 	}
@@ -55,9 +56,9 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 
 // searchQuery is the list's search: changed since the cursor, and for
 // orders the flow's status, payment status and date.
-func searchQuery(e connectors.Entity, cur cursor, opts connectors.Config) string {
+func searchQuery(e connectors.Entity, cur incremental.Cursor, opts connectors.Config) string {
 	var terms []string
-	if from := cur.from(); !from.IsZero() && e != connectors.Stock {
+	if from := cur.From(); !from.IsZero() && e != connectors.Stock {
 		terms = append(terms, "updated_at:>='"+from.UTC().Format(time.RFC3339)+"'")
 	}
 	if e == connectors.Order {
@@ -77,7 +78,7 @@ func searchQuery(e connectors.Entity, cur cursor, opts connectors.Config) string
 type stream struct {
 	conn  *Conn
 	list  list
-	cur   cursor
+	cur   incremental.Cursor
 	opts  connectors.Config
 	query string
 	done  bool
@@ -118,7 +119,7 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 			return connectors.Page{}, err
 		}
 		for _, r := range recs {
-			if r.Err == nil && s.list.incremental && next.note(r.ID, r.Updated) {
+			if r.Err == nil && s.list.incremental && next.Note(r.ID, r.Updated) {
 				continue // read by the last run, unchanged since
 			}
 			out = append(out, r)
@@ -128,7 +129,7 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		next.After = conn.PageInfo.EndCursor
 	} else {
 		s.done = true
-		next = next.finished(s.list.incremental)
+		next = next.Finished(s.list.incremental)
 	}
 	s.cur = next
 	return connectors.Page{Records: out, Cursor: next.String()}, nil
