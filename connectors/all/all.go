@@ -9,4 +9,5 @@ import (
 	_ "github.com/switchboard-app/switchboard/connectors/memory"
 	_ "github.com/switchboard-app/switchboard/connectors/restapi"
 	_ "github.com/switchboard-app/switchboard/connectors/shopify"
+	_ "github.com/switchboard-app/switchboard/connectors/woocommerce"
 )
