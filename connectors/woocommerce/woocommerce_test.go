@@ -233,7 +233,7 @@ func TestUpdatePolicyKeepsTheShopsText(t *testing.T) {
 	id := s.AddProduct(map[string]any{"name": "Cable, gold plated (shop's text)", "sku": "CBL-3M", "regular_price": "12.95", "description": "Written in the shop"})
 	c := s.open(t, nil)
 	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: "CBL-3M", TargetID: fmt.Sprint(id),
-		Data: map[string]any{"sku": "CBL-3M", "name": "CABLE 3M", "regular_price": "11.95", "description": ""},
+		Data:    map[string]any{"sku": "CBL-3M", "name": "CABLE 3M", "regular_price": "11.95", "description": ""},
 		Options: options(t, connectors.UseWrite, map[string]any{"update_fields": "regular_price,sale_price"})})
 	if err != nil {
 		t.Fatal(err)
