@@ -56,3 +56,20 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
+
+// TestConformanceOfProducts runs the suite on products: reads with their
+// variants, and repeatable writes through productSet.
+func TestConformanceOfProducts(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	reg, _ := connectors.Lookup(Name)
+	conntest.Run(t, conntest.Suite{
+		Registration: reg, Config: s.config(), Secrets: s.secrets(), Env: testEnv(), Entity: connectors.Product,
+		Seed: func(t *testing.T, n int) {
+			for i := range n {
+				s.AddProduct(fake.Product{Title: fmt.Sprintf("Product %d", i), Variants: []*fake.Variant{{SKU: fmt.Sprintf("C-%d", i), Price: "5.00"}},
+					UpdatedAt: time.Date(2025, 3, 1, 10, i, 0, 0, time.UTC)})
+			}
+		},
+		Sample: speaker(),
+	})
+}
