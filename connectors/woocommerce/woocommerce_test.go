@@ -305,3 +305,23 @@ func TestRegisterAndRemoveWebhooks(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) { goldentest.Run(t, Mappings, "testdata/golden") }
+
+// TestPingIsTakenAndStoresNothing: the unsigned ping WooCommerce sends
+// when a webhook is saved is answered, with no records; a body that only
+// looks like one is not taken unsigned.
+func TestPingIsTakenAndStoresNothing(t *testing.T) {
+	c := newShop(t).open(t, nil)
+	ping := connectors.WebhookRequest{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Body: []byte("webhook_id=42"), Secret: "s"}
+	if err := c.VerifyWebhook(ping); err != nil {
+		t.Fatalf("the ping was refused: %v", err)
+	}
+	hook, err := c.ParseWebhook(ping)
+	if err != nil || len(hook.Records) != 0 {
+		t.Fatalf("ParseWebhook(ping) = %+v, %v", hook, err)
+	}
+	forged := ping
+	forged.Body = []byte(`webhook_id=42&id=727`)
+	if err := c.VerifyWebhook(forged); err == nil {
+		t.Fatal("an unsigned body with more than the ping was taken")
+	}
+}
