@@ -10,4 +10,6 @@ import (
 	_ "github.com/switchboard-app/switchboard/connectors/memory"
 	_ "github.com/switchboard-app/switchboard/connectors/restapi"
 	_ "github.com/switchboard-app/switchboard/connectors/shopware"
+	_ "github.com/switchboard-app/switchboard/connectors/shopify"
+	_ "github.com/switchboard-app/switchboard/connectors/woocommerce"
 )

@@ -1,0 +1,247 @@
+package shopify
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest/pace"
+	"github.com/switchboard-app/switchboard/connectors/shopify/fake"
+)
+
+func ids(recs []connectors.Record) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.Key)
+	}
+	return out
+}
+
+func TestReadOrdersByTheFlowsFilters(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	add := func(name, financial, created string, cancelled bool) {
+		o := exampleOrder(t)
+		delete(o, "id")
+		o["name"], o["displayFinancialStatus"], o["createdAt"] = name, financial, created
+		if cancelled {
+			o["cancelledAt"] = created
+		}
+		s.AddOrder(o)
+	}
+	add("#1001", "PAID", "2025-01-10T10:00:00Z", false)
+	add("#1002", "PENDING", "2025-02-10T10:00:00Z", false)
+	add("#1003", "PAID", "2025-03-10T10:00:00Z", true)
+	add("#1004", "PAID", "2025-04-10T10:00:00Z", false)
+	tests := []struct {
+		opts map[string]any
+		want string
+	}{
+		{map[string]any{}, "[1001 1002 1003 1004]"},
+		{map[string]any{"financial_status": "paid"}, "[1001 1003 1004]"},
+		{map[string]any{"order_status": "open", "financial_status": "paid"}, "[1001 1004]"},
+		{map[string]any{"order_status": "cancelled"}, "[1003]"},
+		{map[string]any{"orders_from": "2025-02-01"}, "[1002 1003 1004]"},
+	}
+	c := s.open(t)
+	for _, tt := range tests {
+		recs, _ := readAll(t, c, connectors.Order, "", options(t, connectors.UseRead, tt.opts))
+		if got := fmt.Sprint(sorted(ids(recs))); got != tt.want {
+			t.Errorf("options %v: read %s, want %s", tt.opts, got, tt.want)
+		}
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// TestIncrementalReadWithOverlap: a run asks for what changed since a
+// minute before the last change the previous run saw; what it finds
+// there unchanged is not read twice, what changed again is.
+func TestIncrementalReadWithOverlap(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	now := time.Now().UTC()
+	var idOf = map[string]string{}
+	for i, name := range []string{"#1", "#2", "#3"} {
+		o := exampleOrder(t)
+		delete(o, "id")
+		o["name"] = name
+		o["updatedAt"] = now.Add(time.Duration(i-3) * time.Hour).Format(time.RFC3339)
+		idOf[name] = s.AddOrder(o)
+	}
+	opts := options(t, connectors.UseRead, nil)
+	first, cursor := readAll(t, c, connectors.Order, "", opts)
+	if len(first) != 3 {
+		t.Fatalf("first run read %v", ids(first))
+	}
+	again, cursor := readAll(t, c, connectors.Order, cursor, opts)
+	if len(again) != 0 {
+		t.Fatalf("a run with nothing changed read %v", ids(again))
+	}
+	s.UpdateOrder(idOf["#1"], map[string]any{"note": "changed"})
+	changed, _ := readAll(t, c, connectors.Order, cursor, opts)
+	if fmt.Sprint(ids(changed)) != "[1]" {
+		t.Fatalf("after order 1 changed, the run read %v", ids(changed))
+	}
+}
+
+func TestOrderWithManyLinesIsReadWhole(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	o := exampleOrder(t)
+	line := o["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+	var lines []any
+	for i := range 45 {
+		l := map[string]any{}
+		for k, v := range line {
+			l[k] = v
+		}
+		delete(l, "id")
+		l["sku"] = fmt.Sprintf("SKU-%02d", i)
+		lines = append(lines, l)
+	}
+	o["lineItems"] = lines
+	s.AddOrder(o)
+	recs, _ := readAll(t, s.open(t), connectors.Order, "", options(t, connectors.UseRead, nil))
+	if len(recs) != 1 {
+		t.Fatalf("read %d orders", len(recs))
+	}
+	nodes := recs[0].Data["lineItems"].(map[string]any)["nodes"].([]any)
+	if len(nodes) != 45 || nodes[44].(map[string]any)["sku"] != "SKU-44" {
+		t.Fatalf("the order has %d lines, want 45 in order", len(nodes))
+	}
+}
+
+// TestFullSyncOfManyProductsResumes reads 20,000 products: the run is cut
+// off after some pages, and the next run goes on from the committed
+// cursor, so every product is read exactly once.
+func TestFullSyncOfManyProductsResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large shop")
+	}
+	s := newShop(t, fake.Options{})
+	const n = 20000
+	for i := range n {
+		s.AddProduct(fake.Product{Title: fmt.Sprintf("Product %d", i), Variants: []*fake.Variant{{SKU: fmt.Sprintf("P-%05d", i), Price: "9.95"}}})
+	}
+	c := s.open(t)
+	opts := options(t, connectors.UseRead, nil)
+	seen := map[string]int{}
+	cursor := ""
+	for run := 0; ; run++ {
+		if run > 10 {
+			t.Fatal("the sync does not end")
+		}
+		stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Cursor: cursor, Options: opts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := false
+		for pages := 0; pages < 800; pages++ { // a run stops after 800 pages, as a killed one would
+			page, err := stream.Next(ctx(t))
+			if err == connectors.ErrEndOfInput {
+				done = true
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Records {
+				seen[r.Key]++
+			}
+			cursor = page.Cursor
+		}
+		if done {
+			break
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("read %d products, want %d", len(seen), n)
+	}
+	for sku, times := range seen {
+		if times != 1 {
+			t.Fatalf("%s read %d times", sku, times)
+		}
+	}
+}
+
+func TestReadStockAtTheFlowsLocation(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	other := s.AddLocation("Shop floor")
+	s.AddProduct(fake.Product{Title: "Speaker", Variants: []*fake.Variant{{SKU: "SPK-1", Price: "99.00"}}})
+	s.AddProduct(fake.Product{Title: "No SKU", Variants: []*fake.Variant{{Price: "1.00"}}})
+	if err := s.SetQuantity("SPK-1", s.location, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetQuantity("SPK-1", other, 2); err != nil {
+		t.Fatal(err)
+	}
+	c := s.open(t)
+	all, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, nil))
+	if len(all) != 2 {
+		t.Fatalf("read %d stock levels, want 2 (an item without SKU is left out)", len(all))
+	}
+	at, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, map[string]any{"location": "Shop floor"}))
+	if len(at) != 1 || !strings.Contains(fmt.Sprint(at[0].Data["quantities"]), "name:available quantity:2") {
+		t.Fatalf("stock at the shop floor: %v", at)
+	}
+}
+
+func TestReadCustomers(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	s.AddCustomer(map[string]any{"email": "anna@example.nl", "firstName": "Anna", "lastName": "de Vries", "phone": "+31612345678",
+		"defaultAddress": map[string]any{"address1": "Keizersgracht 123", "city": "Amsterdam", "zip": "1015 CJ", "countryCodeV2": "NL"}})
+	recs, _ := readAll(t, s.open(t), connectors.Customer, "", options(t, connectors.UseRead, nil))
+	if len(recs) != 1 || recs[0].Key != "anna@example.nl" {
+		t.Fatalf("read %+v", recs)
+	}
+}
+
+// TestCostBudgetPacesTheCalls: after an answer whose extensions.cost says
+// the bucket could not pay for the same query again, the connection
+// pauses until it can, so Shopify never has to refuse a call.
+func TestCostBudgetPacesTheCalls(t *testing.T) {
+	s := newShop(t, fake.Options{MaximumAvailable: 1000, RestoreRate: 2000})
+	for i := range 30 {
+		s.AddProduct(fake.Product{Title: fmt.Sprintf("P%d", i), Variants: []*fake.Variant{{SKU: fmt.Sprintf("P%d", i), Price: "1.00"}}})
+	}
+	c := s.open(t)
+	recs, _ := readAll(t, c, connectors.Product, "", options(t, connectors.UseRead, nil))
+	calls, throttled := s.Calls()
+	if len(recs) != 30 || calls < 4 {
+		t.Fatalf("read %d products in %d calls", len(recs), calls)
+	}
+	if throttled != 0 {
+		t.Fatalf("Shopify refused %d of %d calls as throttled: the connection did not wait for its budget", throttled, calls)
+	}
+}
+
+// TestThrottledIsARateLimit: a query refused as THROTTLED comes back as a
+// rate limit with the wait the bucket needs, and pauses the connection.
+func TestThrottledIsARateLimit(t *testing.T) {
+	s := newShop(t, fake.Options{RestoreRate: 50})
+	c := s.open(t)
+	s.Drain()
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Options: options(t, connectors.UseRead, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = stream.Next(ctx(t))
+	wait, limited := connectors.IsRateLimited(err)
+	if !limited || wait < time.Second {
+		t.Fatalf("Next = %v; want a rate limit of some seconds", err)
+	}
+	if p := pace.For(c.shared, pace.Settings{}); p.PausedUntil().IsZero() {
+		t.Fatal("the connection's pacer is not paused")
+	}
+}

@@ -1,0 +1,188 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
+)
+
+// VerifyWebhook checks Shopify's signature: the base64 HMAC-SHA256 of the
+// body in X-Shopify-Hmac-Sha256, under the app's client secret (the
+// connection's webhook secret), or under the flow's secret when the
+// connection has none.
+func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
+	if c.webhookSecret != "" {
+		req.Secret = c.webhookSecret
+	}
+	_, err := webhookScheme.Verify(req)
+	return err
+}
+
+// topics are the webhook topics registered for each entity.
+var topics = map[connectors.Entity][]string{
+	connectors.Order:    {"ORDERS_CREATE", "ORDERS_UPDATED"},
+	connectors.Product:  {"PRODUCTS_CREATE", "PRODUCTS_UPDATE"},
+	connectors.Stock:    {"INVENTORY_LEVELS_UPDATE"},
+	connectors.Customer: {"CUSTOMERS_CREATE", "CUSTOMERS_UPDATE"},
+}
+
+// ParseWebhook reads a webhook call: its topic (X-Shopify-Topic) says the
+// entity, and its body, the REST form of the record Shopify sends, is
+// made the same shape as what the connector reads through GraphQL, so
+// that one mapping serves both.
+func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, error) {
+	if err := connectors.RequireJSON(req.Header); err != nil {
+		return connectors.Webhook{}, err
+	}
+	var body map[string]any
+	if err := rest.DecodeJSON(req.Body, &body); err != nil {
+		return connectors.Webhook{}, fmt.Errorf("the webhook's body: %w", err)
+	}
+	topic := req.Header.Get("X-Shopify-Topic")
+	hook := connectors.Webhook{DeliveryID: req.Header.Get("X-Shopify-Webhook-Id")}
+	if hook.DeliveryID == "" {
+		hook.DeliveryID = req.Header.Get("X-Shopify-Event-Id")
+	}
+	var node map[string]any
+	switch {
+	case strings.HasPrefix(topic, "orders/"):
+		hook.Entity, node = connectors.Order, orderFromREST(body)
+	case strings.HasPrefix(topic, "products/"):
+		hook.Entity, node = connectors.Product, productFromREST(body)
+		c.learnSKUs(node)
+		withOptionsByName(node)
+	case strings.HasPrefix(topic, "customers/"):
+		hook.Entity, node = connectors.Customer, customerFromREST(body)
+	case strings.HasPrefix(topic, "inventory_levels/"):
+		hook.Entity = connectors.Stock
+		hook.Records = []connectors.Record{c.levelFromREST(body)}
+		return hook, nil
+	default:
+		return connectors.Webhook{}, fmt.Errorf("webhook topic %q is not one the shopify connector reads (orders, products, customers, inventory_levels)", topic)
+	}
+	key := map[connectors.Entity]string{
+		connectors.Order:    strings.TrimPrefix(rest.LookupString(node, "name"), "#"),
+		connectors.Product:  rest.LookupString(node, "variants.nodes.0.sku"),
+		connectors.Customer: rest.LookupString(node, "email"),
+	}[hook.Entity]
+	hook.Records = []connectors.Record{record(node, key)}
+	return hook, nil
+}
+
+// skuCache keeps the SKU of each inventory item the connection has seen,
+// because Shopify's inventory webhooks name the item but not its SKU.
+type skuCache struct {
+	mu   sync.Mutex
+	skus map[string]string
+}
+
+func (c *Conn) skus() *skuCache {
+	return c.shared.Load("shopify/skus", func() any { return &skuCache{skus: map[string]string{}} }).(*skuCache)
+}
+
+// learnSKUs notes the SKU of each variant's inventory item of a product.
+func (c *Conn) learnSKUs(product map[string]any) {
+	cache := c.skus()
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	nodes, _ := rest.Lookup(product, "variants.nodes")
+	list, _ := nodes.([]any)
+	for _, v := range list {
+		if item, sku := rest.LookupString(v, "inventoryItem.id"), rest.LookupString(v, "sku"); item != "" && sku != "" {
+			cache.skus[item] = sku
+		}
+	}
+}
+
+func (c *Conn) learnSKU(item, sku string) {
+	cache := c.skus()
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	cache.skus[item] = sku
+}
+
+// levelFromREST makes a stock record of an inventory_levels/update call.
+// The call names the inventory item, not its SKU: the SKU is the one the
+// connection saw the item with in a read or a product webhook; an item it
+// has not seen is a record that fails, saying so.
+func (c *Conn) levelFromREST(body map[string]any) connectors.Record {
+	item := "gid://shopify/InventoryItem/" + rest.LookupString(body, "inventory_item_id")
+	loc := "gid://shopify/Location/" + rest.LookupString(body, "location_id")
+	cache := c.skus()
+	cache.mu.Lock()
+	sku := cache.skus[item]
+	cache.mu.Unlock()
+	node := map[string]any{"id": rest.LookupString(body, "admin_graphql_api_id"), "updatedAt": body["updated_at"],
+		"location": map[string]any{"id": loc}, "item": map[string]any{"id": item, "sku": nullable(sku)},
+		"quantities": []any{map[string]any{"name": "available", "quantity": body["available"]}}}
+	r := record(node, sku)
+	if sku == "" {
+		r.Key = item
+		r.Err = fmt.Errorf("Shopify's inventory webhook names inventory item %s but not its SKU, and this connection has not read that item yet; "+
+			"the stock flow's next scheduled read brings its quantity", rest.LookupString(body, "inventory_item_id"))
+	}
+	return r
+}
+
+// RegisterWebhook subscribes the flow's address to its entity's topics;
+// the id is the subscriptions' ids, separated by commas. Shopify signs
+// with the app's client secret, not the flow's: set the connection's
+// webhook secret.
+func (c *Conn) RegisterWebhook(ctx context.Context, reg connectors.WebhookRegistration) (string, error) {
+	list := topics[reg.Entity]
+	if len(list) == 0 {
+		return "", connectors.Permanent(fmt.Errorf("Shopify sends no webhooks for %s records", reg.Entity))
+	}
+	var ids []string
+	for _, topic := range list {
+		var data struct {
+			WebhookSubscriptionCreate struct {
+				WebhookSubscription *struct{ ID string } `json:"webhookSubscription"`
+				UserErrors          userErrors           `json:"userErrors"`
+			} `json:"webhookSubscriptionCreate"`
+		}
+		vars := map[string]any{"topic": topic, "subscription": map[string]any{"callbackUrl": reg.URL, "format": "JSON"}}
+		if err := c.gql.do(ctx, webhookCreateOp, vars, &data); err != nil {
+			return strings.Join(ids, ","), fmt.Errorf("registering the webhook for %s: %w", topic, err)
+		}
+		if err := data.WebhookSubscriptionCreate.UserErrors.err("the webhook for " + topic); err != nil {
+			return strings.Join(ids, ","), err
+		}
+		ids = append(ids, data.WebhookSubscriptionCreate.WebhookSubscription.ID)
+	}
+	return strings.Join(ids, ","), nil
+}
+
+// RemoveWebhook deletes the subscriptions; one already gone is no error.
+func (c *Conn) RemoveWebhook(ctx context.Context, id string) error {
+	for _, one := range strings.Split(id, ",") {
+		if one == "" {
+			continue
+		}
+		var data struct {
+			WebhookSubscriptionDelete struct {
+				UserErrors userErrors `json:"userErrors"`
+			} `json:"webhookSubscriptionDelete"`
+		}
+		if err := c.gql.do(ctx, webhookDeleteOp, map[string]any{"id": one}, &data); err != nil {
+			return fmt.Errorf("removing the webhook %s: %w", one, err)
+		}
+		for _, e := range data.WebhookSubscriptionDelete.UserErrors {
+			if !strings.Contains(e.Message, "does not exist") {
+				return data.WebhookSubscriptionDelete.UserErrors.err("removing the webhook " + one)
+			}
+		}
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

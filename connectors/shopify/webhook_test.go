@@ -1,0 +1,186 @@
+package shopify
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/shopify/fake"
+)
+
+// restOrder is an orders/create webhook's body, from Shopify's example.
+const restOrder = `{"id": 820982911946154508, "admin_graphql_api_id": "gid://shopify/Order/820982911946154508",
+ "name": "#1001", "email": "jon@example.com", "created_at": "2025-03-14T10:21:05+01:00", "updated_at": "2025-03-14T10:25:40+01:00",
+ "processed_at": "2025-03-14T10:21:05+01:00", "currency": "EUR", "financial_status": "paid", "fulfillment_status": null,
+ "taxes_included": true, "source_name": "web", "payment_gateway_names": ["mollie_ideal"], "discount_codes": [{"code": "SPRING10", "amount": "29.80"}],
+ "customer": {"id": 115310627314723954, "admin_graphql_api_id": "gid://shopify/Customer/115310627314723954", "email": "jon@example.com", "first_name": "Jon", "last_name": "Snow"},
+ "shipping_address": {"first_name": "Jon", "last_name": "Snow", "name": "Jon Snow", "address1": "Keizersgracht 123", "city": "Amsterdam", "zip": "1015 CJ", "country_code": "NL"},
+ "line_items": [{"id": 866550311766439020, "admin_graphql_api_id": "gid://shopify/LineItem/866550311766439020", "sku": "SPK-200-BLK",
+   "name": "Bookshelf speaker - Black", "title": "Bookshelf speaker", "quantity": 2, "price": "149.00", "total_discount": "29.80",
+   "price_set": {"shop_money": {"amount": "149.00", "currency_code": "EUR"}}, "total_discount_set": {"shop_money": {"amount": "29.80", "currency_code": "EUR"}},
+   "tax_lines": [{"title": "BTW", "rate": 0.21, "price": "46.55", "price_set": {"shop_money": {"amount": "46.55", "currency_code": "EUR"}}}]}],
+ "shipping_lines": [{"title": "Standard Shipping", "code": "standard", "price_set": {"shop_money": {"amount": "6.95", "currency_code": "EUR"}}}],
+ "subtotal_price_set": {"shop_money": {"amount": "281.15", "currency_code": "EUR"}}, "total_discounts_set": {"shop_money": {"amount": "29.80", "currency_code": "EUR"}},
+ "total_shipping_price_set": {"shop_money": {"amount": "6.95", "currency_code": "EUR"}}, "total_tax_set": {"shop_money": {"amount": "50.00", "currency_code": "EUR"}},
+ "total_price_set": {"shop_money": {"amount": "288.10", "currency_code": "EUR"}}}`
+
+func signed(secret, topic, body string) connectors.WebhookRequest {
+	h := http.Header{"Content-Type": {"application/json"}, "X-Shopify-Topic": {topic}, "X-Shopify-Webhook-Id": {"d4c1e9b6-1"}}
+	h.Set("X-Shopify-Hmac-Sha256", webhookScheme.Sign(secret, time.Now(), []byte(body)))
+	return connectors.WebhookRequest{Header: h, Body: []byte(body), Secret: "the-flows-own-secret"}
+}
+
+func TestWebhookSignedWithTheAppsSecret(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	cfg, err := Spec.ResolveAndValidate(s.config(), map[string]string{"access_token": testToken, "webhook_secret": "app-client-secret"}, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _ := New(cfg, testEnv())
+	c := conn.(*Conn)
+	if err := c.VerifyWebhook(signed("app-client-secret", "orders/create", restOrder)); err != nil {
+		t.Fatalf("a call signed with the app's secret was refused: %v", err)
+	}
+	if err := c.VerifyWebhook(signed("the-flows-own-secret", "orders/create", restOrder)); err == nil {
+		t.Fatal("a call signed with another secret than the app's was taken")
+	}
+}
+
+// TestOrderWebhookIsShapedAsARead: the REST body of an orders/create
+// call comes out in the GraphQL shape the order mapping reads.
+func TestOrderWebhookIsShapedAsARead(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", restOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hook.Entity != connectors.Order || hook.DeliveryID != "d4c1e9b6-1" || len(hook.Records) != 1 || hook.Records[0].Key != "1001" {
+		t.Fatalf("hook %+v", hook)
+	}
+	o := hook.Records[0].Data
+	line := o["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+	checks := map[string]any{
+		"id": o["id"], "displayFinancialStatus": o["displayFinancialStatus"], "discountCodes": o["discountCodes"],
+		"country": o["shippingAddress"].(map[string]any)["countryCodeV2"], "discounted": line["discountedUnitPriceSet"].(map[string]any)["shopMoney"].(map[string]any)["amount"],
+		"rate": line["taxLines"].([]any)[0].(map[string]any)["ratePercentage"], "total": o["totalPriceSet"].(map[string]any)["shopMoney"].(map[string]any)["amount"],
+	}
+	want := map[string]any{"id": "gid://shopify/Order/820982911946154508", "displayFinancialStatus": "PAID", "discountCodes": "[SPRING10]",
+		"country": "NL", "discounted": "134.10", "rate": "21.00", "total": "288.10"}
+	for k, w := range want {
+		if got := strings.Trim(strings.ReplaceAll(fmtAny(checks[k]), " ", ""), ""); got != w {
+			t.Errorf("%s = %s, want %s", k, got, w)
+		}
+	}
+}
+
+// TestInventoryWebhookFindsTheSKU: Shopify's inventory_levels/update names
+// the item; the SKU comes from what the connection has read, and an item
+// it has not read fails with the reason.
+func TestInventoryWebhookFindsTheSKU(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	s.AddProduct(fake.Product{Title: "Cable", Variants: []*fake.Variant{{SKU: "CBL-3M", Price: "12.95"}}})
+	c := s.open(t)
+	stock, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, nil))
+	item := stock[0].Data["item"].(map[string]any)["id"].(string)
+	number := item[strings.LastIndex(item, "/")+1:]
+	body := `{"inventory_item_id": ` + number + `, "location_id": 905684977, "available": 6, "updated_at": "2025-03-14T10:25:40+01:00", "admin_graphql_api_id": "gid://shopify/InventoryLevel/905684977?inventory_item_id=` + number + `"}`
+	hook, err := c.ParseWebhook(signed("x", "inventory_levels/update", body))
+	if err != nil || hook.Entity != connectors.Stock || hook.Records[0].Key != "CBL-3M" || hook.Records[0].Err != nil {
+		t.Fatalf("hook %+v, %v", hook, err)
+	}
+	unknown := strings.ReplaceAll(body, number, "4242")
+	hook, _ = c.ParseWebhook(signed("x", "inventory_levels/update", unknown))
+	if hook.Records[0].Err == nil || !strings.Contains(hook.Records[0].Err.Error(), "inventory item 4242") {
+		t.Fatalf("an unknown item gave %+v", hook.Records[0])
+	}
+}
+
+func TestRegisterAndRemoveWebhooks(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	id, err := c.RegisterWebhook(ctx(t), connectors.WebhookRegistration{Entity: connectors.Order, URL: "https://sb.example.com/hooks/f1", Secret: "x"})
+	if err != nil || strings.Count(id, ",") != 1 {
+		t.Fatalf("RegisterWebhook = %q, %v; want two subscriptions", id, err)
+	}
+	if err := c.RemoveWebhook(ctx(t), id); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveWebhook(ctx(t), id); err != nil {
+		t.Fatalf("removing subscriptions already gone: %v", err)
+	}
+}
+
+func TestConnectWithOAuth2(t *testing.T) {
+	s := newShop(t, fake.Options{ClientID: "app-client", ClientSecret: "app-client-secret-value"})
+	cfg := map[string]any{"shop": s.url, "auth": "oauth2", "oauth_client_id": "app-client"}
+	resolved, err := Spec.ResolveAndValidate(cfg, map[string]string{"oauth_client_secret": "app-client-secret-value"}, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _ := New(resolved, testEnv())
+	c := conn.(*Conn)
+	authURL, verifier, err := c.AuthCodeURL("https://sb.example.com/api/switchboard/oauth/callback", "state-1")
+	if err != nil || !strings.HasPrefix(authURL, s.url+"/admin/oauth/authorize?") {
+		t.Fatalf("AuthCodeURL = %q, %v", authURL, err)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	back, _ := url.Parse(res.Header.Get("Location"))
+	secrets, err := c.ExchangeCode(context.Background(), "https://sb.example.com/api/switchboard/oauth/callback", back.Query().Get("code"), verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets["oauth_client_secret"] = "app-client-secret-value"
+	resolved, _ = Spec.ResolveAndValidate(cfg, secrets, connectors.Env{})
+	connected, _ := New(resolved, testEnv())
+	verdict, _ := connected.Test(ctx(t))
+	if !verdict.OK || verdict.Message != "connected as Demo Shop (demo.myshopify.com)" {
+		t.Fatalf("Test after connecting = %+v", verdict)
+	}
+}
+
+func TestVerdictOfAWrongToken(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	cfg, _ := Spec.ResolveAndValidate(s.config(), map[string]string{"access_token": "shpat_wrong_one"}, connectors.Env{})
+	c, _ := New(cfg, testEnv())
+	verdict, _ := c.Test(ctx(t))
+	if verdict.OK || !strings.HasPrefix(verdict.Message, "login refused: POST /admin/api/2025-01/graphql.json: 401 Unauthorized: [API] Invalid API key") {
+		t.Fatalf("Test = %+v", verdict)
+	}
+}
+
+func TestConfigIsChecked(t *testing.T) {
+	tests := []struct {
+		cfg     map[string]any
+		secrets map[string]string
+		field   string
+	}{
+		{map[string]any{"shop": "your-store"}, map[string]string{"access_token": "x"}, "shop"},
+		{map[string]any{"shop": "https://your-store.myshopify.com/admin"}, map[string]string{"access_token": "x"}, "shop"},
+		{map[string]any{"shop": "https://your-store.myshopify.com"}, nil, "access_token"},
+		{map[string]any{"shop": "https://your-store.myshopify.com", "auth": "oauth2"}, nil, "oauth_client_id"},
+	}
+	for _, tt := range tests {
+		_, err := Spec.ResolveAndValidate(tt.cfg, tt.secrets, connectors.Env{})
+		var ve *connectors.ValidationError
+		if !errorsAs(err, &ve) || ve.Fields[tt.field] == "" {
+			t.Errorf("config %v: got %v, want an error on %s", tt.cfg, err, tt.field)
+		}
+	}
+	_, err := Spec.ResolveAndValidateFlow(connectors.UseRead, map[string]any{"orders_from": "14-03-2025"}, connectors.Config{}, connectors.Env{})
+	if err == nil || !strings.Contains(err.Error(), "orders_from") {
+		t.Errorf("a date not as YYYY-MM-DD was taken: %v", err)
+	}
+	_, err = Spec.ResolveAndValidateFlow(connectors.UseWrite, map[string]any{"update_fields": "price"}, connectors.Config{}, connectors.Env{})
+	if err == nil || !strings.Contains(err.Error(), `unknown field "price"`) {
+		t.Errorf("an unknown update field was taken: %v", err)
+	}
+}

@@ -1,0 +1,327 @@
+package woocommerce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
+	"github.com/switchboard-app/switchboard/connectors/internal/goldentest"
+	"github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
+)
+
+const (
+	testKey    = "ck_4f1b2c3d4e5f60718293a4b5c6d7e8f901234567"
+	testSecret = "cs_0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
+)
+
+type shop struct {
+	*fake.Server
+	url string
+}
+
+func newShop(t testing.TB) *shop {
+	t.Helper()
+	f := fake.New(testKey, testSecret)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return &shop{Server: f, url: srv.URL}
+}
+
+func (s *shop) open(t testing.TB, extra map[string]any) *Conn {
+	t.Helper()
+	cfg := map[string]any{"base_url": s.url}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	resolved, err := Spec.ResolveAndValidate(cfg, map[string]string{"consumer_key": testKey, "consumer_secret": testSecret}, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(resolved, testEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.(*Conn)
+}
+
+func testEnv() connectors.Env {
+	return connectors.Env{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Shared: connectors.NewShared()}
+}
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func options(t testing.TB, use connectors.Use, values map[string]any) connectors.Config {
+	t.Helper()
+	cfg, err := Spec.ResolveFlow(use, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func exampleOrder(t testing.TB) map[string]any {
+	data, err := os.ReadFile("testdata/order.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o map[string]any
+	if err := json.Unmarshal(data, &o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func signed(secret, topic string, body []byte) connectors.WebhookRequest {
+	h := http.Header{"Content-Type": {"application/json"}, "X-Wc-Webhook-Topic": {topic}, "X-Wc-Webhook-Delivery-Id": {"a1b2c3"}}
+	h.Set("X-WC-Webhook-Signature", webhookScheme.Sign(secret, time.Now(), body))
+	return connectors.WebhookRequest{Header: h, Body: body, Secret: secret}
+}
+
+func TestConformance(t *testing.T) {
+	s := newShop(t)
+	reg, _ := connectors.Lookup(Name)
+	secrets := map[string]string{"consumer_key": testKey, "consumer_secret": testSecret}
+	base := conntest.Suite{Registration: reg, Config: map[string]any{"base_url": s.url}, Secrets: secrets, Env: testEnv(),
+		BadSecrets: map[string]string{"consumer_key": testKey, "consumer_secret": "cs_wrong_secret_value"}}
+	t.Run("orders", func(t *testing.T) {
+		suite := base
+		suite.Entity = connectors.Order
+		suite.Seed = func(t *testing.T, n int) {
+			for i := range n {
+				o := exampleOrder(t)
+				o["id"], o["number"] = 800+i, fmt.Sprint(800+i)
+				o["date_modified_gmt"] = time.Date(2025, 3, 1, 10, i, 0, 0, time.UTC).Format(wooTime)
+				s.AddOrder(o)
+			}
+		}
+		suite.Webhook = func(t *testing.T, secret string) connectors.WebhookRequest {
+			body, _ := json.Marshal(exampleOrder(t))
+			return signed(secret, "order.updated", body)
+		}
+		conntest.Run(t, suite)
+	})
+	t.Run("products", func(t *testing.T) {
+		suite := base
+		suite.Entity = connectors.Product
+		suite.Sample = map[string]any{"sku": "CONF-1", "name": "Conformance product", "regular_price": "9.95"}
+		conntest.Run(t, suite)
+	})
+}
+
+func readAll(t *testing.T, c *Conn, e connectors.Entity, cursor string, opts connectors.Config) ([]connectors.Record, string) {
+	t.Helper()
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: e, Cursor: cursor, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []connectors.Record
+	for {
+		page, err := stream.Next(ctx(t))
+		if errors.Is(err, connectors.ErrEndOfInput) {
+			return out, cursor
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, cursor = append(out, page.Records...), page.Cursor
+	}
+}
+
+// TestReadPagesByTheHeaders reads 250 orders in pages of 100, ending on
+// the page X-WP-TotalPages names, filtered by the flow's status.
+func TestReadPagesByTheHeaders(t *testing.T) {
+	s := newShop(t)
+	for i := range 250 {
+		o := exampleOrder(t)
+		o["id"], o["number"] = 1000+i, fmt.Sprint(1000+i)
+		if i%5 == 0 {
+			o["status"] = "completed"
+		}
+		s.AddOrder(o)
+	}
+	c := s.open(t, nil)
+	all, _ := readAll(t, c, connectors.Order, "", options(t, connectors.UseRead, nil))
+	processing, _ := readAll(t, c, connectors.Order, "", options(t, connectors.UseRead, map[string]any{"order_status": "processing"}))
+	if len(all) != 250 || len(processing) != 200 || s.Calls("GET orders") != 3+2 {
+		t.Fatalf("read %d orders and %d processing ones in %d calls", len(all), len(processing), s.Calls("GET orders"))
+	}
+}
+
+func TestReadVariableProductWithItsVariations(t *testing.T) {
+	s := newShop(t)
+	id := s.AddProduct(map[string]any{"name": "Ship Your Idea", "type": "variable", "sku": "SYI",
+		"attributes": []any{map[string]any{"name": "Size", "variation": true, "options": []any{"M", "L"}}}})
+	s.AddVariation(id, map[string]any{"sku": "SYI-M", "regular_price": "12.00", "attributes": []any{map[string]any{"name": "Size", "option": "M"}}})
+	s.AddVariation(id, map[string]any{"sku": "SYI-L", "regular_price": "13.00", "attributes": []any{map[string]any{"name": "Size", "option": "L"}}})
+	recs, _ := readAll(t, s.open(t, nil), connectors.Product, "", options(t, connectors.UseRead, nil))
+	if len(recs) != 1 || len(recs[0].Data["variations"].([]any)) != 2 {
+		t.Fatalf("read %+v", recs)
+	}
+}
+
+func TestWriteStockThroughTheBatchEndpoint(t *testing.T) {
+	s := newShop(t)
+	s.AddProduct(map[string]any{"name": "Cable", "sku": "CBL-3M", "regular_price": "12.95"})
+	parent := s.AddProduct(map[string]any{"name": "Shirt", "type": "variable", "sku": "SHIRT"})
+	s.AddVariation(parent, map[string]any{"sku": "SHIRT-M", "regular_price": "20.00"})
+	c := s.open(t, nil)
+	opts := options(t, connectors.UseWrite, nil)
+	for sku, qty := range map[string]any{"CBL-3M": json.Number("7"), "SHIRT-M": 3} {
+		if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: sku, Data: map[string]any{"sku": sku, "stock_quantity": qty}, Options: opts}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cable, _ := s.Product("CBL-3M")
+	shirt, _ := s.Product("SHIRT-M")
+	if fmt.Sprintf("%v %v %v", cable["stock_quantity"], cable["manage_stock"], shirt["stock_quantity"]) != "7 true 3" {
+		t.Fatalf("stock: cable %v (%v), shirt M %v", cable["stock_quantity"], cable["manage_stock"], shirt["stock_quantity"])
+	}
+	if s.Calls("POST products/batch") == 0 || s.Calls("POST products/{id}/variations/batch") == 0 {
+		t.Fatal("the stock was not written through the batch endpoints")
+	}
+	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: "SKU-123", Data: map[string]any{"sku": "SKU-123", "stock_quantity": 1}, Options: opts})
+	if err == nil || err.Error() != "product SKU-123 does not exist in WooCommerce; add it or enable 'create missing products'" {
+		t.Fatalf("a missing SKU gave %v", err)
+	}
+}
+
+// TestBatchFailsOneRecordAlone: a duplicated SKU in a batch of products
+// fails that record alone.
+func TestBatchFailsOneRecordAlone(t *testing.T) {
+	s := newShop(t)
+	s.AddProduct(map[string]any{"name": "Taken", "sku": "DUP-1"})
+	c := s.open(t, nil)
+	opts := options(t, connectors.UseWrite, nil)
+	errs := make(chan error, 3)
+	for _, sku := range []string{"NEW-1", "DUP-1", "NEW-2"} {
+		go func() {
+			_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: sku, Data: map[string]any{"sku": sku, "name": sku, "regular_price": "1.00"}, Options: opts})
+			errs <- err
+		}()
+	}
+	var failed []string
+	for range 3 {
+		if err := <-errs; err != nil {
+			failed = append(failed, err.Error())
+		}
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0], "product DUP-1: WooCommerce refused it: Invalid or duplicated SKU.") {
+		t.Fatalf("failures %v; want DUP-1 alone", failed)
+	}
+	if _, ok := s.Product("NEW-2"); !ok {
+		t.Fatal("NEW-2 was not written")
+	}
+}
+
+func TestUpdatePolicyKeepsTheShopsText(t *testing.T) {
+	s := newShop(t)
+	id := s.AddProduct(map[string]any{"name": "Cable, gold plated (shop's text)", "sku": "CBL-3M", "regular_price": "12.95", "description": "Written in the shop"})
+	c := s.open(t, nil)
+	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: "CBL-3M", TargetID: fmt.Sprint(id),
+		Data:    map[string]any{"sku": "CBL-3M", "name": "CABLE 3M", "regular_price": "11.95", "description": ""},
+		Options: options(t, connectors.UseWrite, map[string]any{"update_fields": "regular_price,sale_price"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.Product("CBL-3M")
+	if p["name"] != "Cable, gold plated (shop's text)" || p["description"] != "Written in the shop" || p["regular_price"] != "11.95" {
+		t.Fatalf("after a price update the shop holds %v / %v / %v", p["name"], p["description"], p["regular_price"])
+	}
+}
+
+func TestFindByKey(t *testing.T) {
+	s := newShop(t)
+	id := s.AddProduct(map[string]any{"name": "Cable", "sku": "CBL-3M"})
+	cid := s.AddCustomer(map[string]any{"email": "john.doe@example.com", "first_name": "John"})
+	s.AddOrder(exampleOrder(t))
+	c := s.open(t, nil)
+	for _, tt := range []struct {
+		entity    connectors.Entity
+		key, want string
+	}{{connectors.Product, "CBL-3M", fmt.Sprint(id)}, {connectors.Customer, "John.Doe@example.com", fmt.Sprint(cid)}, {connectors.Order, "727", "727"}} {
+		got, found, err := c.FindByKey(ctx(t), tt.entity, tt.key)
+		if err != nil || !found || got != tt.want {
+			t.Errorf("FindByKey(%s %s) = %q, %v, %v; want %s", tt.entity, tt.key, got, found, err, tt.want)
+		}
+	}
+}
+
+func TestShipmentSetsTheStatusAndANoteOnce(t *testing.T) {
+	s := newShop(t)
+	s.AddOrder(exampleOrder(t))
+	c := s.open(t, nil)
+	req := connectors.WriteRequest{Entity: connectors.Shipment, Key: "727", Options: options(t, connectors.UseWrite, nil),
+		Data: map[string]any{"order_number": "727", "note": "Shipped, with PostNL, tracking number 3SABC123"}}
+	for range 2 {
+		if _, err := c.Write(ctx(t), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o := s.Order(727); o["status"] != "completed" || len(s.Notes(727)) != 1 || s.Notes(727)[0]["customer_note"] != true {
+		t.Fatalf("order status %v, notes %v", o["status"], s.Notes(727))
+	}
+	req.Data = map[string]any{"order_number": "4242"}
+	if _, err := c.Write(ctx(t), req); err == nil || !strings.Contains(err.Error(), "order 4242 does not exist in WooCommerce") {
+		t.Fatalf("a missing order gave %v", err)
+	}
+}
+
+func TestQueryStringAuthentication(t *testing.T) {
+	s := newShop(t)
+	verdict, _ := s.open(t, map[string]any{"auth_in": "query"}).Test(ctx(t))
+	if !verdict.OK || verdict.Message != "connected to https://shop.example.com (WooCommerce 9.6.0)" {
+		t.Fatalf("Test = %+v", verdict)
+	}
+}
+
+func TestRegisterAndRemoveWebhooks(t *testing.T) {
+	s := newShop(t)
+	c := s.open(t, nil)
+	id, err := c.RegisterWebhook(ctx(t), connectors.WebhookRegistration{Entity: connectors.Product, URL: "https://sb.example.com/hooks/f1", Secret: "flow-secret"})
+	if err != nil || s.Webhooks() != 2 {
+		t.Fatalf("RegisterWebhook = %q, %v; %d webhooks", id, err, s.Webhooks())
+	}
+	if err := c.RemoveWebhook(ctx(t), id); err != nil || s.Webhooks() != 0 {
+		t.Fatalf("RemoveWebhook: %v; %d left", err, s.Webhooks())
+	}
+	if err := c.RemoveWebhook(ctx(t), id); err != nil {
+		t.Fatalf("removing webhooks already gone: %v", err)
+	}
+}
+
+func TestGolden(t *testing.T) { goldentest.Run(t, Mappings, "testdata/golden") }
+
+// TestPingIsTakenAndStoresNothing: the unsigned ping WooCommerce sends
+// when a webhook is saved is answered, with no records; a body that only
+// looks like one is not taken unsigned.
+func TestPingIsTakenAndStoresNothing(t *testing.T) {
+	c := newShop(t).open(t, nil)
+	ping := connectors.WebhookRequest{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Body: []byte("webhook_id=42"), Secret: "s"}
+	if err := c.VerifyWebhook(ping); err != nil {
+		t.Fatalf("the ping was refused: %v", err)
+	}
+	hook, err := c.ParseWebhook(ping)
+	if err != nil || len(hook.Records) != 0 {
+		t.Fatalf("ParseWebhook(ping) = %+v, %v", hook, err)
+	}
+	forged := ping
+	forged.Body = []byte(`webhook_id=42&id=727`)
+	if err := c.VerifyWebhook(forged); err == nil {
+		t.Fatal("an unsigned body with more than the ping was taken")
+	}
+}
