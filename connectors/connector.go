@@ -210,6 +210,20 @@ type Xrefs interface {
 	TargetIDByKey(ctx context.Context, entity Entity, key string) (string, bool, error)
 }
 
+// Getter is implemented by connectors that can read one record by its id
+// in the app: the preview compares what a write would send with the
+// target's current record, and a webhook that names only ids can be
+// followed by the record it names.
+type Getter interface {
+	// Get returns the record of entity with the id. A record the app does
+	// not have is an error wrapping ErrRecordNotFound.
+	Get(ctx context.Context, entity Entity, id string) (Record, error)
+}
+
+// ErrRecordNotFound is wrapped by a Getter's error for a record the app
+// does not have.
+var ErrRecordNotFound = errors.New("no such record")
+
 // KeyFinder is implemented by targets that can look a record up by its
 // business key. When no earlier write of a record is known, the engine
 // asks before creating it, so that a record the target has already (made
