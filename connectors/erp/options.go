@@ -54,7 +54,7 @@ func FlowFields(d Defaults) []connectors.Field {
 		{Name: OptOrderType, Title: "Orders become", Type: connectors.TypeSelect, Default: Order, Options: OrderTypes, Use: connectors.UseWrite,
 			Help: "What an order becomes in " + d.App + ": a sales order, an invoice or a quotation. A rule that sets the order's type decides per order."},
 		{Name: OptGuestCustomer, Title: "Customer of guest orders", Type: connectors.TypeString, Use: connectors.UseWrite,
-			Help: "The " + d.App + " customer that orders without a customer (no e-mail address, VAT id or customer number) are booked on: " + d.GuestHelp + ". Empty: such an order fails, saying so.",
+			Help:    "The " + d.App + " customer that orders without a customer (no e-mail address, VAT id or customer number) are booked on: " + d.GuestHelp + ". Empty: such an order fails, saying so.",
 			Example: "WEBSHOP"},
 		{Name: OptVATCodes, Title: "VAT codes", Type: connectors.TypeText, Use: connectors.UseWrite,
 			Help: "JSON: per country (ISO code, or * for any), per VAT rate in percent, the " + d.App + " VAT code of order lines. " +
@@ -67,7 +67,7 @@ func FlowFields(d Defaults) []connectors.Field {
 			Help:    "JSON: the source's payment method names and the " + d.App + " payment condition (term) each becomes; * for every other. Empty: none is set.",
 			Example: `{"ideal": "00", "paypal": "00", "invoice": "30"}`},
 		{Name: OptShippingSKU, Title: "Shipping cost product", Type: connectors.TypeString, Use: connectors.UseWrite,
-			Help: "The SKU of the " + d.App + " service product that shipping costs are booked on, as an order line. Empty: an order with shipping costs fails, saying so.",
+			Help:    "The SKU of the " + d.App + " service product that shipping costs are booked on, as an order line. Empty: an order with shipping costs fails, saying so.",
 			Example: "SHIPPING"},
 		{Name: OptWarehouse, Title: "Warehouse", Type: connectors.TypeString, Default: d.Warehouse, Use: connectors.UseBoth,
 			Help: d.WarehouseHelp},
