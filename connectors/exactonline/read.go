@@ -2,25 +2,14 @@ package exactonline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
-)
-
-// overlap is how far before the latest change a run saw the next run
-// asks: a record changed during a read (or committed late) is read next
-// time, never missed. The records the last run read within the overlap
-// are remembered in the cursor (up to maxSeen of them) and not passed on
-// again unless they changed since.
-const (
-	overlap = time.Minute
-	maxSeen = 1000
+	"github.com/switchboard-app/switchboard/connectors/since"
 )
 
 // list says how an entity is read.
@@ -52,46 +41,19 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 			l.filter = "WarehouseCode eq " + quote(wh)
 		}
 	}
-	st, err := parseState(req.Cursor)
+	st, err := since.Parse(req.Cursor, Name)
 	if err != nil {
 		return nil, err
 	}
 	return &stream{c: c, list: l, st: st, started: req.Cursor}, nil
 }
 
-// state is a read's position, kept in the flow's cursor: the latest
-// change the last run saw and the records it read within the overlap
-// before it (id -> change in Unix milliseconds), the latest change this
-// run saw and the records near it, and within a run the address of the
-// next page.
-type state struct {
-	Since string           `json:"since,omitempty"`
-	Seen  map[string]int64 `json:"seen,omitempty"`
-	Max   string           `json:"max,omitempty"`
-	Near  map[string]int64 `json:"near,omitempty"`
-	Next  string           `json:"next,omitempty"`
-}
-
-func parseState(cursor string) (state, error) {
-	var st state
-	if cursor == "" {
-		return st, nil
-	}
-	if err := json.Unmarshal([]byte(cursor), &st); err != nil {
-		return st, connectors.Permanent(fmt.Errorf("the flow's cursor %q was not written by the Exact Online connector", cursor))
-	}
-	return st, nil
-}
-
-func (st state) String() string {
-	b, _ := json.Marshal(st)
-	return string(b)
-}
-
+// stream reads a list incrementally (package since), following the
+// __next address of each answer within a run (the state's Pos).
 type stream struct {
 	c       *Conn
 	list    list
-	st      state
+	st      since.State
 	started string
 	done    bool
 }
@@ -108,19 +70,17 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 	page := connectors.Page{Records: make([]connectors.Record, 0, len(env.D.Results))}
 	for i, item := range env.D.Results {
 		r := s.list.record(item, i)
-		s.note(r)
-		if r.Err == nil && s.st.Seen[r.ID] == r.Updated.UnixMilli() && !r.Updated.IsZero() {
-			continue // read in the last run's overlap, unchanged since
+		if r.Err != nil || s.st.Take(r.ID, r.Updated) {
+			page.Records = append(page.Records, r)
 		}
-		page.Records = append(page.Records, r)
 	}
 	if env.D.Next != "" {
-		s.st.Next = env.D.Next
+		s.st.Pos = env.D.Next
 		page.Cursor = s.st.String()
 		return page, nil
 	}
 	s.done = true
-	s.st = s.st.finished()
+	s.st = s.st.Finished()
 	page.Cursor = s.st.String()
 	if len(page.Records) == 0 && page.Cursor == s.started {
 		return connectors.Page{}, connectors.ErrEndOfInput
@@ -128,55 +88,18 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 	return page, nil
 }
 
-// note keeps the latest change seen, and the records within the overlap
-// before it.
-func (s *stream) note(r connectors.Record) {
-	if r.Err != nil || r.Updated.IsZero() {
-		return
-	}
-	if r.Updated.After(s.max()) {
-		s.st.Max = r.Updated.Format(time.RFC3339Nano)
-	}
-	if s.st.Near == nil {
-		s.st.Near = map[string]int64{}
-	}
-	s.st.Near[r.ID] = r.Updated.UnixMilli()
-	limit := s.max().Add(-overlap).UnixMilli()
-	for id, at := range s.st.Near {
-		if at < limit {
-			delete(s.st.Near, id)
-		}
-	}
-	if len(s.st.Near) > maxSeen {
-		s.st.Near = map[string]int64{} // too many to remember: they are read again
-	}
-}
-
-// finished is the state a run that read to the end leaves for the next.
-func (st state) finished() state {
-	if st.Max == "" {
-		return state{Since: st.Since, Seen: st.Seen}
-	}
-	return state{Since: st.Max, Seen: st.Near}
-}
-
-func (s *stream) max() time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s.st.Max)
-	return t
-}
-
 // request is the next page's: the address Exact Online gave, or the
 // list's first page with the filter of changes since the cursor.
 func (s *stream) request() rest.Request {
-	if s.st.Next != "" {
-		return rest.Request{Path: s.st.Next}
+	if s.st.Pos != "" {
+		return rest.Request{Path: s.st.Pos}
 	}
 	filters := []string{}
 	if s.list.filter != "" {
 		filters = append(filters, s.list.filter)
 	}
-	if since, err := time.Parse(time.RFC3339Nano, s.st.Since); err == nil {
-		filters = append(filters, "Modified ge "+datetime(since.Add(-overlap)))
+	if from, ok := s.st.From(); ok {
+		filters = append(filters, "Modified ge "+datetime(from))
 	}
 	q := url.Values{}
 	if len(filters) > 0 {
