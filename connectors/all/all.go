@@ -9,4 +9,5 @@ import (
 	_ "github.com/switchboard-app/switchboard/connectors/httpjson"
 	_ "github.com/switchboard-app/switchboard/connectors/memory"
 	_ "github.com/switchboard-app/switchboard/connectors/restapi"
+	_ "github.com/switchboard-app/switchboard/connectors/tryton"
 )
