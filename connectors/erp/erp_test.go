@@ -2,7 +2,9 @@ package erp
 
 import (
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -130,5 +132,33 @@ func TestNormalRate(t *testing.T) {
 	}
 	if _, ok := NormalRate("high"); ok {
 		t.Error("NormalRate took a word")
+	}
+}
+
+func TestKeysAreWorkedOnOneAtATime(t *testing.T) {
+	keys := KeysFor(connectors.NewShared(), "orders")
+	var mu sync.Mutex
+	busy, most := map[string]int{}, 0
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := []string{"1001", "1002"}[i%2]
+			unlock := keys.Lock(key)
+			mu.Lock()
+			busy[key]++
+			most = max(most, busy[key])
+			mu.Unlock()
+			runtime.Gosched()
+			mu.Lock()
+			busy[key]--
+			mu.Unlock()
+			unlock()
+		}()
+	}
+	wg.Wait()
+	if most != 1 || len(keys.locks) != 0 {
+		t.Fatalf("%d workers on one key at once, %d locks left; want 1 and none", most, len(keys.locks))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
@@ -20,6 +21,11 @@ type Conn struct {
 	client   *rest.Client
 	oauth    *auth.AuthCode
 	division string
+
+	// orders and customers are worked on one key at a time over every
+	// worker and flow of the connection, so that two writes of one order
+	// or one new customer do not both create it.
+	orders, customers *erp.Keys
 
 	mu    sync.Mutex
 	cache map[string]string // looked-up ids by "collection|field|value", for this connection's life
@@ -47,7 +53,8 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 	if err != nil {
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
-	return &Conn{client: client, oauth: oauth, division: strconv.FormatInt(cfg.Int("division"), 10), cache: map[string]string{}}, nil
+	return &Conn{client: client, oauth: oauth, division: strconv.FormatInt(cfg.Int("division"), 10), cache: map[string]string{},
+		orders: erp.KeysFor(env.Shared, "orders"), customers: erp.KeysFor(env.Shared, "customers")}, nil
 }
 
 // Close does nothing: the HTTP client is the engine's.

@@ -20,6 +20,8 @@ func (o *order) customer(ctx context.Context) (string, error) {
 	if email == "" && vat == "" && code == "" {
 		return o.guest(ctx)
 	}
+	unlock := o.c.customers.Lock(strings.ToLower(firstOf(email, vat, code)))
+	defer unlock()
 	id, err := o.c.accountID(ctx, email, vat, code)
 	if err != nil || id != "" {
 		return id, err

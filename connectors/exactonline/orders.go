@@ -41,8 +41,7 @@ type order struct {
 // document alone, as Exact Online numbers, processes and invoices it.
 func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
 	if req.TargetID != "" {
-		return connectors.WriteResult{TargetID: req.TargetID, Response: map[string]any{
-			"unchanged": "the order is in Exact Online already (" + req.TargetID + "); Switchboard writes an order once"}}, nil
+		return written(req.TargetID), nil
 	}
 	opts, err := erp.Parse(Name, flowFields, req.Options)
 	if err != nil {
@@ -56,6 +55,11 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 	if err != nil {
 		return connectors.WriteResult{}, connectors.Permanent(err)
 	}
+	unlock := c.orders.Lock(o.number)
+	defer unlock()
+	if existing, err := c.orderByReference(ctx, o.number); err != nil || existing != "" {
+		return written(existing), err // another write of the order made it meanwhile
+	}
 	d := documents[kind]
 	body, err := o.body(ctx, kind, d)
 	if err != nil {
@@ -66,6 +70,12 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 		return connectors.WriteResult{}, err
 	}
 	return connectors.WriteResult{TargetID: kind + "/" + text(rec[d.id]), Response: rec}, nil
+}
+
+// written is the answer to a write of an order Exact Online has already.
+func written(target string) connectors.WriteResult {
+	return connectors.WriteResult{TargetID: target, Response: map[string]any{
+		"unchanged": "the order is in Exact Online already (" + target + "); Switchboard writes an order once"}}
 }
 
 // body makes the document Exact Online takes from the order.

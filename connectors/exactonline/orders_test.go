@@ -3,6 +3,7 @@ package exactonline
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -183,5 +184,31 @@ func TestTheVATCodeIsFoundByItsRateWithoutATable(t *testing.T) {
 		if code := l.(map[string]any)["VATCode"]; code != "2" {
 			t.Fatalf("VAT code %v, want 2, Exact Online's one code of 21%%", code)
 		}
+	}
+}
+
+// TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce: the same order (and its
+// new customer) written by several workers at once makes one sales order
+// and one account.
+func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
+	srv, base := exact(t, fake.Options{})
+	shop(srv)
+	k := newKeeper(connect(t, base))
+	shared := connectors.NewShared()
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := open(t, config(base), k.secrets(), connectors.Env{Shared: shared, Secrets: k})
+			if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "9001", Data: webOrder("9001", "new@example.com"),
+				Options: writeOptions(t, nil)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if o, a := len(srv.Records(division, "salesorder/SalesOrders")), len(srv.Records(division, "crm/Accounts")); o != 1 || a != 1 {
+		t.Fatalf("%d sales orders and %d accounts of one order written at once; want one each", o, a)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
 )
@@ -19,6 +20,11 @@ type Conn struct {
 	rpc     *rpc
 	session *session
 	company string
+
+	// orders and customers are worked on one key at a time over every
+	// worker and flow of the connection, so that two writes of one order
+	// or one new party do not both create it.
+	orders, customers *erp.Keys
 
 	mu    sync.Mutex
 	cache map[string]int64 // ids of reference data, by "model|field|value"
@@ -47,7 +53,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
 	return &Conn{rpc: &rpc{client: client, path: path, database: db}, session: sess, company: strings.TrimSpace(cfg.String("company")),
-		cache: map[string]int64{}}, nil
+		cache: map[string]int64{}, orders: erp.KeysFor(env.Shared, "orders"), customers: erp.KeysFor(env.Shared, "customers")}, nil
 }
 
 // Close does nothing: the session is the connection's, shared.

@@ -19,6 +19,8 @@ func (o *order) customer(ctx context.Context) (int64, error) {
 	if pp.email() == "" && pp.vat() == "" && pp.code() == "" {
 		return o.guest(ctx)
 	}
+	unlock := o.c.customers.Lock(strings.ToLower(firstOf(pp.email(), pp.vat(), pp.code())))
+	defer unlock()
 	id, err := o.c.partyID(ctx, pp.email(), pp.vat(), pp.code())
 	if err != nil || id != 0 {
 		return id, err

@@ -39,6 +39,14 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 	if req.TargetID != "" {
 		return o.again(ctx, req.TargetID)
 	}
+	unlock := c.orders.Lock(o.number)
+	defer unlock()
+	if existing, found, err := c.FindByKey(ctx, connectors.Order, o.number); err != nil || found {
+		if err != nil {
+			return connectors.WriteResult{}, err
+		}
+		return o.again(ctx, existing) // another write of the order made it meanwhile
+	}
 	if o.kind == erp.Invoice {
 		return o.invoice(ctx)
 	}

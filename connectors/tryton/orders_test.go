@@ -3,6 +3,7 @@ package tryton
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -167,5 +168,35 @@ func TestASaleTrytonRefusesToConfirmIsRemoved(t *testing.T) {
 	}
 	if n, _ := c.model(ctx(t), "sale.sale", "search_count", []any{[]any{"reference", "=", "2101"}}); fmt.Sprint(n) != "0" {
 		t.Fatalf("%v sales of the order left behind", n)
+	}
+}
+
+// TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce: the same order (and its
+// new customer) written by several workers at once makes one sale and
+// one party.
+func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
+	s := trytond(t)
+	db := s.database(t)
+	c := s.open(t, db)
+	stockUp(t, c)
+	shared := connectors.NewShared()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cfg, _ := Spec.ResolveAndValidate(s.config(db), map[string]string{"password": s.password}, connectors.Env{})
+			w, _ := New(cfg, connectors.Env{Shared: shared})
+			if _, err := w.(*Conn).Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "9001",
+				Data: webOrder("9001", "new@example.com"), Options: writeOptions(t, nil)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	sales, _ := c.model(ctx(t), "sale.sale", "search_count", []any{[]any{"reference", "=", "9001"}})
+	parties, _ := c.model(ctx(t), "party.party", "search_count", []any{[]any{"contact_mechanisms.value", "=", "new@example.com"}})
+	if fmt.Sprint(sales) != "1" || fmt.Sprint(parties) != "1" {
+		t.Fatalf("%v sales and %v parties of one order written at once; want one each", sales, parties)
 	}
 }

@@ -49,6 +49,7 @@ type Server struct {
 	divisions map[int]*division
 	limits    limits
 	stats     Stats
+	expireAt  int // the API call after which access tokens expire, once
 }
 
 // Stats count what the server saw.
@@ -135,6 +136,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.Calls++
+	if s.stats.Calls == s.expireAt {
+		s.expireAccessTokens()
+	}
 	rest := strings.TrimPrefix(r.URL.Path, "/api/v1/")
 	if rest == "current/Me" {
 		s.me(w)

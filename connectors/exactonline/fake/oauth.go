@@ -134,6 +134,19 @@ func (s *Server) authorized(r *http.Request) bool {
 func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expireAccessTokens()
+}
+
+// ExpireAccessTokensAfter makes the access tokens expire once the API has
+// answered n more calls: the calls after it are refused until the app
+// refreshes, in the middle of a run.
+func (s *Server) ExpireAccessTokensAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireAt = s.stats.Calls + n
+}
+
+func (s *Server) expireAccessTokens() {
 	for _, g := range s.grants {
 		g.issued = g.issued.Add(-accessLifetime)
 	}
