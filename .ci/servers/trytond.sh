@@ -37,7 +37,7 @@ install() {
 
 configure() {
 	mkdir -p "$DB"
-	[ -s "$DIR/password" ] || openssl rand -hex 12 >"$DIR/password"
+	[ -s "$DIR/password" ] || tr -dc 'a-f0-9' </dev/urandom | head -c 24 >"$DIR/password"
 	chmod 600 "$DIR/password"
 	cat >"$DIR/trytond.conf" <<CONF
 [database]
@@ -75,8 +75,7 @@ start() {
 	trytond -c "$DIR/trytond.conf" </dev/null >"$DIR/trytond.log" 2>&1 &
 	echo $! >"$pidfile"
 	for _ in $(seq 100); do
-		if curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
-			-d '{"id":0,"method":"common.server.version","params":[]}' "http://127.0.0.1:$PORT/" 2>/dev/null; then
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 			log "trytond ready on 127.0.0.1:$PORT"
 			return
 		fi
