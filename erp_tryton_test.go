@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // tryton is a JSON-RPC client of a Tryton database, for checking what
@@ -109,14 +110,14 @@ const shopProducts = `[
 func shopOrders(numbers ...string) string {
 	var orders []string
 	for _, n := range numbers {
-		orders = append(orders, fmt.Sprintf(`{"number": %q, "currency": "EUR", "ordered_at": "2026-05-01T10:15:00+02:00",
+		orders = append(orders, fmt.Sprintf(`{"number": %q, "currency": "EUR", "ordered_at": "%d-05-01T10:15:00+02:00",
   "customer": {"email": "jane@example.com", "first_name": "Jane", "last_name": "van Dijk"},
   "billing": {"name": "Jane van Dijk", "line1": "Kerkweg 3", "postcode": "3511 AA", "city": "Utrecht", "country": "NL"},
   "shipping": {"name": "Jane van Dijk", "line1": "Hauptstraße 5", "postcode": "10115", "city": "Berlin", "country": "DE"},
   "lines": [{"sku": "CHAIR-OAK", "name": "Oak dining chair", "quantity": "2", "unit_price": "149.95", "tax_rate": "19"},
             {"sku": "CUSHION", "name": "Seat cushion", "quantity": "1", "unit_price": "20.00", "tax_rate": "19"}],
   "shipping_method": {"name": "DHL Express", "cost": "5.00", "tax_rate": "19"},
-  "payment": {"method": "ideal", "status": "paid"}, "totals": {"total": "386.63"}}`, n))
+  "payment": {"method": "ideal", "status": "paid"}, "totals": {"total": "386.63"}}`, n, time.Now().Year()))
 	}
 	return "[" + strings.Join(orders, ",\n") + "]"
 }

@@ -2,7 +2,7 @@
 # Installs (if missing) Tryton 6.0 from Debian (tryton-server with the
 # product, party, sale, stock and account-invoice modules), creates a
 # template database once (SQLite: the modules, a company with euros, a
-# minimal chart of accounts, this year's fiscal year, VAT taxes, an
+# minimal chart of accounts, fiscal years around this one, VAT taxes, an
 # accounting product category, payment terms and a few countries), and
 # starts trytond on 127.0.0.1 for the Tryton connector's tests. The tests
 # copy the template into a database of their own for each test (two
@@ -52,7 +52,7 @@ CONF
 # template creates the template database once: the modules, then the
 # company and accounting a shop's Tryton has (setup.py).
 template() {
-	if [ -s "$DIR/$TEMPLATE.ready" ]; then
+	if [ -s "$DIR/$TEMPLATE.ready" ] && [ -s "$DB/$TEMPLATE.sqlite" ]; then
 		return
 	fi
 	log "creating the template database (about a minute, once)"

@@ -1,7 +1,8 @@
 """Sets a new Tryton 6.0 database up as a shop's Tryton is: a company
 that books in euros, the admin user working for it, a few countries, a
-minimal chart of accounts with receivable and payable defaults, this
-year's fiscal year with its periods and invoice numbering, VAT taxes
+minimal chart of accounts with receivable and payable defaults, last
+year's, this year's and next year's fiscal years with their periods and
+invoice numbering, VAT taxes
 (21%, 9%, 0% and Germany's 19%), an accounting product category
 ("Goods") and two payment terms. Run by trytond.sh once, on the template.
 
@@ -76,30 +77,31 @@ def account(pool, company, xml_id):
     return found
 
 
-def fiscal_year(pool, company):
+def fiscal_years(pool, company):
     Sequence = pool.get('ir.sequence')
     Strict = pool.get('ir.sequence.strict')
     SequenceType = pool.get('ir.sequence.type')
     FiscalYear = pool.get('account.fiscalyear')
     InvoiceSequence = pool.get('account.fiscalyear.invoice_sequence')
-    today = datetime.date.today()
     move_type, = SequenceType.search([('name', '=', 'Account Move')], limit=1)
     invoice_type, = SequenceType.search([('name', '=', 'Invoice')], limit=1)
-    moves, = Sequence.create([{'name': str(today.year),
-        'sequence_type': move_type.id, 'company': company.id}])
-    invoices, = Strict.create([{'name': str(today.year),
-        'sequence_type': invoice_type.id, 'company': company.id,
-        'prefix': 'INV%s-' % today.year}])
-    year = FiscalYear(name=str(today.year), company=company,
-        start_date=today.replace(month=1, day=1),
-        end_date=today.replace(month=12, day=31), post_move_sequence=moves)
-    year.save()
-    InvoiceSequence.create([{'company': company.id, 'fiscalyear': year.id,
-        'in_invoice_sequence': invoices.id,
-        'in_credit_note_sequence': invoices.id,
-        'out_invoice_sequence': invoices.id,
-        'out_credit_note_sequence': invoices.id}])
-    FiscalYear.create_period([year])
+    this = datetime.date.today().year
+    for year in range(this - 1, this + 2):
+        moves, = Sequence.create([{'name': str(year),
+            'sequence_type': move_type.id, 'company': company.id}])
+        invoices, = Strict.create([{'name': str(year),
+            'sequence_type': invoice_type.id, 'company': company.id,
+            'prefix': 'INV%s-' % year}])
+        fiscal = FiscalYear(name=str(year), company=company,
+            start_date=datetime.date(year, 1, 1),
+            end_date=datetime.date(year, 12, 31), post_move_sequence=moves)
+        fiscal.save()
+        InvoiceSequence.create([{'company': company.id,
+            'fiscalyear': fiscal.id, 'in_invoice_sequence': invoices.id,
+            'in_credit_note_sequence': invoices.id,
+            'out_invoice_sequence': invoices.id,
+            'out_credit_note_sequence': invoices.id}])
+        FiscalYear.create_period([fiscal])
 
 
 def taxes_and_products(pool, company):
@@ -128,7 +130,7 @@ def main():
         company = company_and_user(pool)
         with transaction.set_context(company=company.id):
             chart(pool, company)
-            fiscal_year(pool, company)
+            fiscal_years(pool, company)
             taxes_and_products(pool, company)
         transaction.commit()
     print('template %s is set up' % DATABASE)

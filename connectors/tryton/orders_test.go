@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -28,7 +29,7 @@ func stockUp(t *testing.T, c *Conn) {
 // webOrder is what the default write mapping makes of a webshop order.
 func webOrder(number, email string) map[string]any {
 	return map[string]any{
-		"reference": number, "description": "Webshop order " + number, "date": "2026-05-01", "currency": "EUR",
+		"reference": number, "description": "Webshop order " + number, "date": fmt.Sprintf("%d-05-01", time.Now().Year()), "currency": "EUR",
 		"party":            map[string]any{"name": "Jane van Dijk", "email": email},
 		"invoice_address":  map[string]any{"name": "Jane van Dijk", "street": "Kerkweg 3", "postal_code": "3511 AA", "city": "Utrecht", "country": "NL"},
 		"shipment_address": map[string]any{"name": "Jane van Dijk", "street": "Hauptstraße 5", "postal_code": "10115", "city": "Berlin", "country": "DE"},
