@@ -82,30 +82,36 @@ func TestTestConnectionVerdicts(t *testing.T) {
 		database string
 		password string
 		url      string
+		company  string
 		ok       bool
 		want     string
 	}{
-		{"connected", db, s.password, s.url, true, "connected as Administrator to database " + db + " (Switchboard Test BV)"},
-		{"a wrong password", db, "not-the-password-2", s.url, false, `login refused: Tryton refused the user name "admin" or its password for database "` + db + `"`},
-		{"a database the server does not have", "nope", s.password, s.url, false, `the database "nope" is not on this Tryton server`},
-		{"nothing at the address", db, s.password, "http://127.0.0.1:1", false, "nothing answers at that address"},
+		{"connected", db, s.password, s.url, "", true, "connected as Administrator to database " + db + " (Switchboard Test BV)"},
+		{"in a company by name", db, s.password, s.url, "Switchboard Test BV", true, "connected as Administrator to database " + db},
+		{"in a company Tryton does not have", db, s.password, s.url, "Nope BV", false, `Tryton has no company named "Nope BV"; check the connection's company`},
+		{"a wrong password", db, "not-the-password-2", s.url, "", false, `login refused: Tryton refused the user name "admin" or its password for database "` + db + `"`},
+		{"a database the server does not have", "nope", s.password, s.url, "", false, `the database "nope" is not on this Tryton server`},
+		{"nothing at the address", db, s.password, "http://127.0.0.1:1", "", false, "nothing answers at that address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			values := s.config(tt.database)
 			values["base_url"] = tt.url
+			if tt.company != "" {
+				values["company"] = tt.company
+			}
 			counter := &logins{}
 			c := openCounting(t, values, map[string]string{"password": tt.password}, counter)
 			res, err := c.Test(ctx(t))
 			if err != nil || res.OK != tt.ok || !strings.Contains(res.Message, tt.want) {
 				t.Fatalf("Test = %+v, %v; want %v %q", res, err, tt.ok, tt.want)
 			}
-			if tt.ok {
+			if tt.password == s.password {
 				return
 			}
 			// Asked again, a refused login is not tried again: five
 			// failed logins lock the user out of Tryton for minutes.
-			if again, _ := c.Test(ctx(t)); again.OK || (tt.password != s.password && counter.count() != 1) {
+			if again, _ := c.Test(ctx(t)); again.OK || counter.count() != 1 {
 				t.Fatalf("a second test = %+v after %d logins; want one login", again, counter.count())
 			}
 		})
