@@ -55,6 +55,10 @@ func (r *rpc) callWith(ctx context.Context, header http.Header, method string, p
 	}
 	body := map[string]any{"id": r.ids.Add(1), "method": method, "params": params}
 	res, err := r.client.Do(ctx, rest.Request{Method: http.MethodPost, Path: r.path, JSON: body, Header: header})
+	var se *rest.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusForbidden {
+		return nil, connectors.Permanent(fmt.Errorf("%s: the Tryton user may not do this (403 Forbidden); give it the access rights (groups) it needs", method))
+	}
 	if err != nil {
 		return nil, err
 	}
