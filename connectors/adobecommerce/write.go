@@ -32,7 +32,7 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 func (c *Conn) writeProduct(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
 	create, update, err := fieldset.FromOptions(req.Options)
 	if err != nil {
-		return connectors.WriteResult{}, connectors.Permanent(err)
+		return connectors.WriteResult{}, err
 	}
 	sku := rest.LookupString(req.Data, "sku")
 	if sku == "" {

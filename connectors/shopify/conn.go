@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/fieldpolicy"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/hooks"
@@ -159,19 +158,6 @@ var errNotOAuth2 = fmt.Errorf("the connection does not connect with OAuth2: its 
 
 // webhookScheme is how Shopify signs webhooks.
 var webhookScheme = hooks.Scheme{Header: "X-Shopify-Hmac-Sha256", Base64: true}
-
-// policies reads a write's field options.
-func policies(opts connectors.Config) (sync, update fieldpolicy.Set, err error) {
-	if sync, err = parseFields(opts.String("product_fields")); err != nil {
-		return sync, update, connectors.Permanent(fmt.Errorf("product_fields: %w", err))
-	}
-	if update, err = parseFields(opts.String("update_fields")); err != nil {
-		return sync, update, connectors.Permanent(fmt.Errorf("update_fields: %w", err))
-	}
-	return sync, update, nil
-}
-
-func parseFields(list string) (fieldpolicy.Set, error) { return fieldpolicy.Parse(list, fieldNames) }
 
 var (
 	_ connectors.Reader           = (*Conn)(nil)

@@ -18,14 +18,13 @@ var productKeep = []string{"id", "productOptions", "variants.id", "variants.sku"
 // have are removed, as productSet does), with productUpdate otherwise, so
 // that the variants are left alone.
 func (c *Conn) writeProduct(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	sync, update, err := policies(req.Options)
+	create, update, err := productFields.Read(req.Options)
 	if err != nil {
 		return connectors.WriteResult{}, err
 	}
-	input := sync.Filter(req.Data, productKeep...)
+	input := create.Keep(req.Data, productKeep...)
 	if req.TargetID != "" {
-		input = update.Filter(input, productKeep...)
-		input = withField(input, "id", req.TargetID)
+		input = withField(update.Keep(req.Data, productKeep...), "id", req.TargetID)
 	}
 	if _, ok := input["variants"]; !ok {
 		delete(input, "productOptions")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
+	"github.com/switchboard-app/switchboard/connectors/rest/fieldset"
 	"github.com/switchboard-app/switchboard/connectors/restapi"
 )
 
@@ -88,6 +89,9 @@ func fields() []connectors.Field {
 // the product_fields and update_fields options.
 var fieldNames = []string{"title", "descriptionHtml", "vendor", "productType", "tags", "status", "handle", "variants",
 	"variants.price", "variants.compareAtPrice", "variants.barcode", "variants.inventoryItem"}
+
+// productFields are a product write's two field options.
+var productFields = fieldset.Options{Sync: "product_fields", Known: fieldNames}
 
 var flowFields = []connectors.Field{
 	{Name: "order_status", Title: "Order status", Type: connectors.TypeSelect, Use: connectors.UseRead, Default: "any",
@@ -167,11 +171,7 @@ func validateFlow(use connectors.Use, opts connectors.Config, _ connectors.Confi
 		}
 	}
 	if use == connectors.UseWrite {
-		for _, name := range []string{"product_fields", "update_fields"} {
-			if _, err := parseFields(opts.String(name)); err != nil {
-				problems[name] = err.Error()
-			}
-		}
+		productFields.Validate(opts, problems)
 	}
 	if len(problems) > 0 {
 		return &connectors.ValidationError{Connector: Name, Of: connectors.FlowOptions, Fields: problems}

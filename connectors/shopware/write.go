@@ -47,7 +47,7 @@ func newID(seed string) string {
 func (c *Conn) writeProduct(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
 	create, update, err := fieldset.FromOptions(req.Options)
 	if err != nil {
-		return connectors.WriteResult{}, connectors.Permanent(err)
+		return connectors.WriteResult{}, err
 	}
 	sku := rest.LookupString(req.Data, "productNumber")
 	if sku == "" {

@@ -69,18 +69,14 @@ func (s sender) prepare(ctx context.Context, req connectors.WriteRequest) (item,
 	if req.Entity == connectors.Stock {
 		return s.c.stockItem(ctx, req)
 	}
-	sync, err := parseFields(req.Options.String("product_fields"))
+	create, update, err := productFields.Read(req.Options)
 	if err != nil {
-		return item{}, connectors.Permanent(fmt.Errorf("product_fields: %w", err))
+		return item{}, err
 	}
-	update, err := parseFields(req.Options.String("update_fields"))
-	if err != nil {
-		return item{}, connectors.Permanent(fmt.Errorf("update_fields: %w", err))
-	}
-	body := sync.Filter(req.Data, productKeep...)
+	body := create.Keep(req.Data, productKeep...)
 	it := item{path: "products/batch", key: req.Key, req: req}
 	if req.TargetID != "" {
-		body = withoutEmptyLists(update.Filter(body, productKeep...))
+		body = withoutEmptyLists(update.Keep(req.Data, productKeep...))
 		body = with(body, "id", atoi(req.TargetID))
 		it.update, it.targetID = true, req.TargetID
 	}

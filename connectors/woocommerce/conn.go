@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/fieldpolicy"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/batch"
@@ -82,8 +81,6 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 // webhookScheme is how WooCommerce signs webhooks: the base64
 // HMAC-SHA256 of the body under the webhook's secret.
 var webhookScheme = hooks.Scheme{Header: "X-WC-Webhook-Signature", Base64: true}
-
-func parseFields(list string) (fieldpolicy.Set, error) { return fieldpolicy.Parse(list, fieldNames) }
 
 var (
 	_ connectors.Reader           = (*Conn)(nil)

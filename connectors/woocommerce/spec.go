@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest/fieldset"
 	"github.com/switchboard-app/switchboard/connectors/restapi"
 )
 
@@ -61,6 +62,9 @@ var fieldNames = []string{"name", "type", "status", "description", "short_descri
 	"variations", "variations.regular_price", "variations.sale_price", "variations.stock_quantity", "variations.weight",
 	"variations.global_unique_id"}
 
+// productFields are a product write's two field options.
+var productFields = fieldset.Options{Sync: "product_fields", Known: fieldNames}
+
 var flowFields = []connectors.Field{
 	{Name: "order_status", Title: "Order status", Type: connectors.TypeSelect, Use: connectors.UseRead, Default: "any",
 		Options: []string{"any", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"},
@@ -95,11 +99,7 @@ func validateFlow(use connectors.Use, opts connectors.Config, _ connectors.Confi
 		}
 	}
 	if use == connectors.UseWrite {
-		for _, name := range []string{"product_fields", "update_fields"} {
-			if _, err := parseFields(opts.String(name)); err != nil {
-				problems[name] = err.Error()
-			}
-		}
+		productFields.Validate(opts, problems)
 	}
 	if len(problems) > 0 {
 		return &connectors.ValidationError{Connector: Name, Of: connectors.FlowOptions, Fields: problems}

@@ -2,6 +2,7 @@ package fieldset
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -34,6 +35,39 @@ func TestKeep(t *testing.T) {
 	}
 }
 
+// TestKeepReachesIntoLists: a nested name keeps its field of each object
+// of a list, with the fields that identify an element, which go only
+// with the list around them.
+func TestKeepReachesIntoLists(t *testing.T) {
+	rec := map[string]any{"id": "P1", "title": "Speaker", "tags": []any{"audio"},
+		"variants": []any{map[string]any{"sku": "A", "price": "10.00", "barcode": "871"}}}
+	tests := []struct {
+		set, want string
+	}{
+		{"all", fmt.Sprint(rec)},
+		{"ALL", fmt.Sprint(rec)},
+		{"title", "map[id:P1 title:Speaker]"},
+		{"variants.price", "map[id:P1 variants:[map[price:10.00 sku:A]]]"},
+		{"title, variants.price,variants.barcode", "map[id:P1 title:Speaker variants:[map[barcode:871 price:10.00 sku:A]]]"},
+		{"variants", "map[id:P1 variants:[map[barcode:871 price:10.00 sku:A]]]"},
+		{"variants.price, variants", "map[id:P1 variants:[map[barcode:871 price:10.00 sku:A]]]"},
+		{"variants, variants.price", "map[id:P1 variants:[map[barcode:871 price:10.00 sku:A]]]"},
+		{"tags.name", "map[id:P1 tags:[audio]]"},
+	}
+	for _, tt := range tests {
+		set, err := Parse(tt.set)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.set, err)
+		}
+		if got := fmt.Sprint(set.Keep(rec, "id", "variants.sku")); got != tt.want {
+			t.Errorf("Keep(%q) = %s, want %s", tt.set, got, tt.want)
+		}
+	}
+	if fmt.Sprint(rec["variants"]) != "[map[barcode:871 price:10.00 sku:A]]" {
+		t.Fatalf("Keep changed the record: %v", rec)
+	}
+}
+
 func TestIntersect(t *testing.T) {
 	tests := []struct{ a, b, want string }{
 		{"", "", "[]"},
@@ -51,6 +85,42 @@ func TestIntersect(t *testing.T) {
 	}
 	if got := Intersect(Set{"name"}, Set{"price"}).Keep(map[string]any{"sku": "A", "name": "x", "price": 1}, "sku"); fmt.Sprint(got) != "map[sku:A]" {
 		t.Errorf("sets with nothing in common keep %v, want the key alone", got)
+	}
+}
+
+func TestParseKnownRefusesUnknownFields(t *testing.T) {
+	known := []string{"title", "variants", "variants.price"}
+	tests := []struct{ text, err string }{
+		{"title, variants.price", ""},
+		{"all", ""},
+		{"title,prices", `unknown field "prices"; the fields are title, variants, variants.price`},
+		{"title,pri ces$", `"ces$" is not a field name (letters, digits, _ and -, nested names joined by dots)`},
+	}
+	for _, tt := range tests {
+		_, err := ParseKnown(tt.text, known)
+		if got := fmt.Sprint(err); (tt.err == "" && err != nil) || (tt.err != "" && got != tt.err) {
+			t.Errorf("ParseKnown(%q) = %v, want %q", tt.text, err, tt.err)
+		}
+	}
+}
+
+// TestOptionsOfTheirOwnNames: a connector whose options have names of
+// their own reads and checks them by those names, with its known fields.
+func TestOptionsOfTheirOwnNames(t *testing.T) {
+	o := Options{Sync: "product_fields", Known: []string{"title", "variants", "variants.price"}}
+	opts := connectors.Config{Values: map[string]any{"product_fields": "title, variants", UpdateOption: "variants.price"}}
+	create, update, err := o.Read(opts)
+	if err != nil || fmt.Sprint(create) != "[title variants]" || fmt.Sprint(update) != "[variants.price]" {
+		t.Fatalf("Read = %v, %v, %v", create, update, err)
+	}
+	problems := map[string]string{}
+	o.Validate(connectors.Config{Values: map[string]any{"product_fields": "price"}}, problems)
+	if len(problems) != 1 || !strings.HasPrefix(problems["product_fields"], `unknown field "price"`) {
+		t.Fatalf("problems %v", problems)
+	}
+	_, _, err = o.Read(connectors.Config{Values: map[string]any{UpdateOption: "price"}})
+	if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.HasPrefix(err.Error(), "update_fields: unknown field") {
+		t.Fatalf("a bad option read: %v", err)
 	}
 }
 
