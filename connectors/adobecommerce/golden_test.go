@@ -24,7 +24,7 @@ func TestGoldenMappings(t *testing.T) {
 	spec := spectest.Load(t, spectest.AdobeCommerce)
 	mappingtest.Golden(t, Mappings, func(t *testing.T, c mappingtest.Case) {
 		kind := c.Entity + "." + string(c.Direction)
-		for i, rec := range natives(c) {
+		for i, rec := range c.Natives() {
 			var err error
 			switch kind {
 			case "product.out":
@@ -46,21 +46,4 @@ func TestGoldenMappings(t *testing.T) {
 			}
 		}
 	})
-}
-
-// natives are a case's native records: the inputs of an in mapping, the
-// outputs of an out mapping.
-func natives(c mappingtest.Case) []map[string]any {
-	if c.Direction == "out" {
-		return c.Output
-	}
-	list, ok := c.Input.([]any)
-	if !ok {
-		list = []any{c.Input}
-	}
-	out := make([]map[string]any, len(list))
-	for i, r := range list {
-		out[i] = r.(map[string]any)
-	}
-	return out
 }

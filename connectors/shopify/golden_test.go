@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-app/switchboard/connectors/internal/goldentest"
+	"github.com/switchboard-app/switchboard/connectors/internal/mappingtest"
 	"github.com/switchboard-app/switchboard/connectors/shopify/fake"
 	"github.com/switchboard-app/switchboard/mappings"
 )
 
-// TestGolden maps the vendor's example payloads with the default mappings.
-func TestGolden(t *testing.T) { goldentest.Run(t, Mappings, "testdata/golden") }
+// TestGoldenMappings maps the vendor's example payloads with the default
+// mappings.
+func TestGoldenMappings(t *testing.T) { mappingtest.Golden(t, Mappings, nil) }
 
 // TestOrderWebhookMapsLikeARead: an order from an orders/create webhook
 // (Shopify's REST body) and the same order read through GraphQL give the

@@ -28,7 +28,7 @@ const aUUID = "0123456789abcdef0123456789abcdef"
 func TestGoldenMappings(t *testing.T) {
 	spec := spectest.Load(t, spectest.ShopwareAdmin)
 	mappingtest.Golden(t, Mappings, func(t *testing.T, c mappingtest.Case) {
-		for i, rec := range natives(c) {
+		for i, rec := range c.Natives() {
 			if err := checkNative(spec, c, rec); err != nil {
 				t.Errorf("record %d: %v", i+1, err)
 			}
@@ -82,21 +82,6 @@ func resolved(rec map[string]any) map[string]any {
 			list = append(list, price)
 		}
 		out["price"] = list
-	}
-	return out
-}
-
-func natives(c mappingtest.Case) []map[string]any {
-	if c.Direction == "out" {
-		return c.Output
-	}
-	list, ok := c.Input.([]any)
-	if !ok {
-		list = []any{c.Input}
-	}
-	out := make([]map[string]any, len(list))
-	for i, r := range list {
-		out[i] = r.(map[string]any)
 	}
 	return out
 }

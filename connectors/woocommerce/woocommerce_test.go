@@ -16,7 +16,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/conntest"
-	"github.com/switchboard-app/switchboard/connectors/internal/goldentest"
+	"github.com/switchboard-app/switchboard/connectors/internal/mappingtest"
 	"github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
 )
 
@@ -304,7 +304,9 @@ func TestRegisterAndRemoveWebhooks(t *testing.T) {
 	}
 }
 
-func TestGolden(t *testing.T) { goldentest.Run(t, Mappings, "testdata/golden") }
+// TestGoldenMappings maps the REST reference's examples with the default
+// mappings.
+func TestGoldenMappings(t *testing.T) { mappingtest.Golden(t, Mappings, nil) }
 
 // TestPingIsTakenAndStoresNothing: the unsigned ping WooCommerce sends
 // when a webhook is saved is answered, with no records; a body that only

@@ -1,15 +1,18 @@
 // Package mappingtest runs a connector's golden files through its default
 // mappings, for the connector's tests. Each testdata/golden/NAME.txtar
 // holds one case of one mapping: NAME is "<entity>.in" or "<entity>.out"
-// (and anything after a further dot, such as order.in.guest), and the
-// archive's files are
+// (and anything after a further dot, such as order.in.guest), the
+// archive's comment says what the case shows and where its input comes
+// from, and its files are
 //
 //	input.json      a native record (in) or a canonical one (out), or a list
 //	canonical.json  the canonical record(s) an in mapping makes
 //	output.json     the native record(s) an out mapping makes
 //	error           the errors, one per line, when the case fails
 //
-// Run the tests with -update-golden to write the expectations.
+// Every default mapping must have a case. The expectations are compared as
+// JSON values, whatever their layout; run the tests with -update-golden to
+// write them.
 package mappingtest
 
 import (
@@ -28,6 +31,9 @@ import (
 
 var update = flag.Bool("update-golden", false, "write the golden files' expectations")
 
+// Dir is the folder of a package's golden files.
+const Dir = "testdata/golden"
+
 // Case is one golden file, as a connector's check sees it.
 type Case struct {
 	// Name is the file's name without .txtar: "order.in".
@@ -38,60 +44,96 @@ type Case struct {
 	// Input is the decoded input: a record or a list of them.
 	Input any
 	// Output is what the mapping made: canonical records (in) or native
-	// ones (out), one per input record.
+	// ones (out), one per input record mapped without an error.
 	Output []map[string]any
 }
 
-// Golden runs every testdata/golden/*.txtar of the package through the
-// default mappings in fsys, compares the results with the files, and hands
-// each case to check (which checks the native side against the vendor's
-// schema); check may be nil.
+// Natives are the case's native records: the inputs of an in mapping,
+// the outputs of an out mapping.
+func (c Case) Natives() []map[string]any {
+	if c.Direction == mappings.Out {
+		return c.Output
+	}
+	list, ok := c.Input.([]any)
+	if !ok {
+		list = []any{c.Input}
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, r := range list {
+		if rec, ok := r.(map[string]any); ok {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// Golden runs every golden file of the package (in Dir) through the
+// default mappings in fsys, compares the results with the files, and
+// hands each case to check (which checks the native side against the
+// vendor's schema); check may be nil. It fails when a default mapping has
+// no case.
 func Golden(t *testing.T, fsys fs.FS, check func(t *testing.T, c Case)) {
+	t.Helper()
 	defaults, err := mappings.LoadDefaults(fsys, ".")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("loading the default mappings: %v", err)
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar"))
-	if len(files) == 0 {
-		t.Fatal("no golden files in testdata/golden")
-	}
+	files, _ := filepath.Glob(filepath.Join(Dir, "*.txtar"))
+	tested := map[string]bool{}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		entity, direction, ok := parseName(name)
+		if !ok {
+			t.Errorf("%s: name it <entity>.<in|out>[.<what>].txtar", file)
+			continue
+		}
+		m := mappings.Find(defaults, entity, direction)
+		if m == nil {
+			t.Errorf("%s: there is no default %s mapping of %s", file, direction, entity)
+			continue
+		}
+		tested[entity+"."+string(direction)] = true
 		t.Run(name, func(t *testing.T) {
-			c := runFile(t, file, name, defaults)
+			c := runFile(t, file, Case{Name: name, Entity: entity, Direction: direction}, m)
 			if check != nil && !t.Failed() {
 				check(t, c)
 			}
 		})
 	}
+	for _, m := range defaults {
+		if !tested[m.Entity+"."+string(m.Direction)] {
+			t.Errorf("the default %s mapping of %s has no golden case in %s", m.Direction, m.Entity, Dir)
+		}
+	}
 }
 
-func runFile(t *testing.T, file, name string, defaults []*mappings.Mapping) Case {
-	parts := strings.Split(name, ".")
+func parseName(name string) (string, mappings.Direction, bool) {
+	parts := strings.SplitN(name, ".", 3)
 	if len(parts) < 2 || (parts[1] != string(mappings.In) && parts[1] != string(mappings.Out)) {
-		t.Fatalf("%s: name it <entity>.in or <entity>.out", file)
+		return "", "", false
 	}
-	c := Case{Name: name, Entity: parts[0], Direction: mappings.Direction(parts[1])}
-	m := mappings.Find(defaults, c.Entity, c.Direction)
-	if m == nil {
-		t.Fatalf("the connector has no %s mapping of %s", c.Direction, c.Entity)
-	}
+	return parts[0], mappings.Direction(parts[1]), true
+}
+
+func runFile(t *testing.T, file string, c Case, m *mappings.Mapping) Case {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := parse(data)
-	if err := decode(a.files["input.json"], &c.Input); err != nil {
+	a := parseArchive(data)
+	input, ok := a.file("input.json")
+	if !ok {
+		t.Fatal("no input.json")
+	}
+	if err := decode(input, &c.Input); err != nil {
 		t.Fatalf("input.json: %v", err)
 	}
-	cfg := mappings.FlowConfig{Entity: c.Entity}
+	cfg := mappings.FlowConfig{Entity: c.Entity, In: m}
 	want := "canonical.json"
-	if c.Direction == mappings.In {
-		cfg.In = m
-	} else {
-		cfg.Out, want = m, "output.json"
+	if c.Direction == mappings.Out {
+		cfg, want = mappings.FlowConfig{Entity: c.Entity, Out: m}, "output.json"
 	}
-	got, errs := run(t, cfg, c.Input, &c)
+	got, errs := run(t, cfg, &c)
 	compare(t, a, want, got)
 	compare(t, a, "error", errs)
 	if *update {
@@ -102,16 +144,16 @@ func runFile(t *testing.T, file, name string, defaults []*mappings.Mapping) Case
 	return c
 }
 
-// run maps each input record and returns the results and the errors as
-// the golden files hold them.
-func run(t *testing.T, cfg mappings.FlowConfig, input any, c *Case) ([]byte, []byte) {
+// run maps each input record into c.Output and returns the results and
+// the errors as the golden files hold them.
+func run(t *testing.T, cfg mappings.FlowConfig, c *Case) ([]byte, []byte) {
 	p, err := mappings.Compile(cfg)
 	if err != nil {
 		t.Fatalf("compiling the default mapping: %v", err)
 	}
-	list, isList := input.([]any)
+	list, isList := c.Input.([]any)
 	if !isList {
-		list = []any{input}
+		list = []any{c.Input}
 	}
 	var out []any
 	var errs bytes.Buffer
@@ -131,7 +173,7 @@ func run(t *testing.T, cfg mappings.FlowConfig, input any, c *Case) ([]byte, []b
 		c.Output = append(c.Output, res.Output)
 		out = append(out, res.Output)
 	}
-	if !isList && len(out) == 1 {
+	if !isList {
 		return pretty(out[0]), errs.Bytes()
 	}
 	return pretty(out), errs.Bytes()
@@ -143,7 +185,7 @@ func pretty(v any) []byte {
 	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return []byte("marshal error: " + err.Error() + "\n")
+		return []byte(fmt.Sprintf("marshal error: %v\n", err))
 	}
 	return append(b, '\n')
 }
@@ -154,69 +196,23 @@ func decode(data []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// compare checks a result against the archive's file, or writes it there
-// with -update-golden.
+// compare checks a result against the archive's file, as JSON values
+// for the JSON files, or writes it there with -update-golden.
 func compare(t *testing.T, a *archive, name string, got []byte) {
 	t.Helper()
 	if *update {
 		a.set(name, got)
 		return
 	}
-	if want := a.files[name]; !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+	want, _ := a.file(name)
+	if strings.HasSuffix(name, ".json") && len(bytes.TrimSpace(want)) > 0 {
+		var v any
+		if err := decode(want, &v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want = pretty(v)
+	}
+	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
 		t.Errorf("%s differs (run with -update-golden to accept):\ngot:\n%s\nwant:\n%s", name, got, want)
 	}
-}
-
-// archive is a txtar file: a comment, then files each after a
-// "-- name --" line.
-type archive struct {
-	comment []byte
-	names   []string
-	files   map[string][]byte
-}
-
-func parse(data []byte) *archive {
-	a := &archive{files: map[string][]byte{}}
-	cur := ""
-	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
-		trimmed := bytes.TrimSpace(line)
-		if bytes.HasPrefix(trimmed, []byte("-- ")) && bytes.HasSuffix(trimmed, []byte(" --")) && len(trimmed) > 6 {
-			cur = string(trimmed[3 : len(trimmed)-3])
-			a.names = append(a.names, cur)
-			a.files[cur] = nil
-			continue
-		}
-		if cur == "" {
-			a.comment = append(a.comment, line...)
-		} else {
-			a.files[cur] = append(a.files[cur], line...)
-		}
-	}
-	return a
-}
-
-func (a *archive) set(name string, data []byte) {
-	if _, ok := a.files[name]; !ok {
-		if len(data) == 0 {
-			return
-		}
-		a.names = append(a.names, name)
-	}
-	a.files[name] = data
-}
-
-func (a *archive) format() []byte {
-	var b bytes.Buffer
-	b.Write(a.comment)
-	for _, n := range a.names {
-		if len(a.files[n]) == 0 && n != "input.json" {
-			continue
-		}
-		fmt.Fprintf(&b, "-- %s --\n", n)
-		b.Write(a.files[n])
-		if d := a.files[n]; len(d) > 0 && d[len(d)-1] != '\n' {
-			b.WriteByte('\n')
-		}
-	}
-	return b.Bytes()
 }
