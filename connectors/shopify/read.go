@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/incremental"
 	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/since"
 )
 
 // list is how one entity is read: its query, the connection in the
@@ -44,21 +44,21 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if err != nil {
 		return nil, err
 	}
-	cur, err := incremental.Parse(req.Cursor, Name)
+	st, err := since.Parse(req.Cursor, Name)
 	if err != nil {
 		return nil, err
 	}
 	if req.PageSize > 0 && req.PageSize < l.size {
 		l.size = req.PageSize
 	}
-	return &stream{conn: c, list: l, cur: cur, opts: req.Options, query: searchQuery(req.Entity, cur, req.Options)}, nil
+	return &stream{conn: c, list: l, st: st, opts: req.Options, query: searchQuery(req.Entity, st, req.Options)}, nil
 }
 
 // searchQuery is the list's search: changed since the cursor, and for
 // orders the flow's status, payment status and date.
-func searchQuery(e connectors.Entity, cur incremental.Cursor, opts connectors.Config) string {
+func searchQuery(e connectors.Entity, st since.State, opts connectors.Config) string {
 	var terms []string
-	if from := cur.From(); !from.IsZero() && e != connectors.Stock {
+	if from, ok := st.From(); ok && e != connectors.Stock {
 		terms = append(terms, "updated_at:>='"+from.UTC().Format(time.RFC3339)+"'")
 	}
 	if e == connectors.Order {
@@ -78,7 +78,7 @@ func searchQuery(e connectors.Entity, cur incremental.Cursor, opts connectors.Co
 type stream struct {
 	conn  *Conn
 	list  list
-	cur   incremental.Cursor
+	st    since.State
 	opts  connectors.Config
 	query string
 	done  bool
@@ -100,8 +100,8 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		return connectors.Page{}, connectors.ErrEndOfInput
 	}
 	vars := map[string]any{"first": s.list.size}
-	if s.cur.After != "" {
-		vars["after"] = s.cur.After
+	if s.st.Pos != "" {
+		vars["after"] = s.st.Pos
 	}
 	if s.query != "" {
 		vars["query"] = s.query
@@ -111,7 +111,7 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		return connectors.Page{}, fmt.Errorf("reading %s: %w", s.list.field, err)
 	}
 	conn := data[s.list.field]
-	next := s.cur
+	next := s.st
 	var out []connectors.Record
 	for _, node := range conn.Nodes {
 		recs, err := s.list.records(ctx, s.conn, node, s.opts)
@@ -119,19 +119,19 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 			return connectors.Page{}, err
 		}
 		for _, r := range recs {
-			if r.Err == nil && s.list.incremental && next.Note(r.ID, r.Updated) {
+			if r.Err == nil && s.list.incremental && !next.Take(r.ID, r.Updated) {
 				continue // read by the last run, unchanged since
 			}
 			out = append(out, r)
 		}
 	}
 	if conn.PageInfo.HasNextPage && conn.PageInfo.EndCursor != "" {
-		next.After = conn.PageInfo.EndCursor
+		next.Pos = conn.PageInfo.EndCursor
 	} else {
 		s.done = true
-		next = next.Finished(s.list.incremental)
+		next = next.Finished()
 	}
-	s.cur = next
+	s.st = next
 	return connectors.Page{Records: out, Cursor: next.String()}, nil
 }
 

@@ -9,7 +9,8 @@
 // A connector parses the flow's cursor with [Parse], asks its app for the
 // records changed since [State.From], passes each record read through
 // [State.Take], keeps its own position within a run in Pos, and at the
-// end of a run keeps [State.Finished].
+// end of a run keeps [State.Finished]. A list read whole every run
+// (not by change time) takes nothing, and starts over after its end.
 package since
 
 import (
@@ -20,7 +21,8 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-// Overlap is how far before the last run's latest change a run asks.
+// Overlap is how far before the last run's latest change a run asks,
+// unless a State says otherwise.
 const Overlap = time.Minute
 
 // MaxSeen bounds the records remembered within the overlap; beyond it
@@ -41,6 +43,9 @@ type State struct {
 	// Pos is the connector's position within a run (the next page's
 	// address, the last id read); "" at a run's start.
 	Pos string `json:"pos,omitempty"`
+	// Overlap is how far before Since a run asks; the package's Overlap
+	// when 0. It is the list's setting, not kept in the cursor.
+	Overlap time.Duration `json:"-"`
 }
 
 // Parse reads a flow's cursor; "" is the first run. A cursor that is not
@@ -63,6 +68,13 @@ func (st State) String() string {
 	return string(b)
 }
 
+func (st State) overlap() time.Duration {
+	if st.Overlap > 0 {
+		return st.Overlap
+	}
+	return Overlap
+}
+
 // From is the time to ask for changes from: the last run's latest change
 // less the overlap; false on the first run, which reads everything.
 func (st State) From() (time.Time, bool) {
@@ -70,45 +82,66 @@ func (st State) From() (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return t.Add(-Overlap), true
+	return t.Add(-st.overlap()), true
 }
 
 // Take notes a record read, changed at updated, and reports whether to
 // pass it on: false for one the last run read within the overlap and
-// unchanged since. A record without an id or a time is always passed on.
+// unchanged since. A record without a time is always passed on; one
+// without an id moves the latest change but is not remembered.
 func (st *State) Take(id string, updated time.Time) bool {
-	if id == "" || updated.IsZero() {
+	if updated.IsZero() {
 		return true
 	}
-	st.note(id, updated)
-	return st.Seen[id] != updated.UnixMilli()
-}
-
-func (st *State) note(id string, updated time.Time) {
-	latest, _ := time.Parse(time.RFC3339Nano, st.Max)
-	if updated.After(latest) {
-		latest = updated
-		st.Max = updated.UTC().Format(time.RFC3339Nano)
+	latest := st.latest(updated)
+	if id == "" {
+		return true
 	}
 	if st.Near == nil {
 		st.Near = map[string]int64{}
 	}
 	st.Near[id] = updated.UnixMilli()
-	limit := latest.Add(-Overlap).UnixMilli()
-	for k, at := range st.Near {
-		if at < limit {
-			delete(st.Near, k)
+	if len(st.Near) > MaxSeen {
+		st.Near = st.within(st.Near, latest)
+		if len(st.Near) > MaxSeen {
+			st.Near = nil // too many to remember: they are read again
 		}
 	}
-	if len(st.Near) > MaxSeen {
-		st.Near = map[string]int64{} // too many to remember: they are read again
+	return st.Seen[id] != updated.UnixMilli()
+}
+
+// latest notes a change and returns the latest one of this run.
+func (st *State) latest(updated time.Time) time.Time {
+	latest, _ := time.Parse(time.RFC3339Nano, st.Max)
+	if updated.After(latest) {
+		latest = updated
+		st.Max = updated.UTC().Format(time.RFC3339Nano)
 	}
+	return latest
+}
+
+// within are the records of seen changed within the overlap before
+// latest.
+func (st State) within(seen map[string]int64, latest time.Time) map[string]int64 {
+	limit := latest.Add(-st.overlap()).UnixMilli()
+	out := make(map[string]int64, len(seen))
+	for id, at := range seen {
+		if at >= limit {
+			out[id] = at
+		}
+	}
+	return out
 }
 
 // Finished is the state a run that read to the end leaves for the next.
 func (st State) Finished() State {
 	if st.Max == "" {
-		return State{Since: st.Since, Seen: st.Seen}
+		return State{Since: st.Since, Seen: st.Seen, Overlap: st.Overlap}
 	}
-	return State{Since: st.Max, Seen: st.Near}
+	latest, _ := time.Parse(time.RFC3339Nano, st.Max)
+	next := State{Since: st.Max, Seen: st.within(st.Near, latest), Overlap: st.Overlap}
+	if len(next.Seen) == 0 {
+		next.Seen = nil
+	}
+	return next
 }

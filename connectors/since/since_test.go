@@ -2,6 +2,7 @@ package since
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,60 @@ func TestCursors(t *testing.T) {
 	_, err = Parse("page=3", "acme")
 	if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.Contains(err.Error(), "not written by the acme connector") {
 		t.Fatalf("a cursor of another connector: %v", err)
+	}
+}
+
+// TestTheOverlapIsTheLists: a state with an overlap of its own asks from
+// that far before the latest change, and remembers that far back.
+func TestTheOverlapIsTheLists(t *testing.T) {
+	latest := time.Date(2026, 5, 1, 8, 9, 0, 0, time.UTC)
+	tests := []struct {
+		overlap time.Duration
+		from    time.Time
+		seen    string
+	}{
+		{0, latest.Add(-time.Minute), "[b]"},
+		{5 * time.Minute, latest.Add(-5 * time.Minute), "[a b]"},
+	}
+	for _, tt := range tests {
+		st := State{Overlap: tt.overlap}
+		st.Take("a", latest.Add(-3*time.Minute))
+		st.Take("b", latest)
+		next := st.Finished()
+		var seen []string
+		for id := range next.Seen {
+			seen = append(seen, id)
+		}
+		slices.Sort(seen)
+		if from, ok := next.From(); !ok || !from.Equal(tt.from) || fmt.Sprint(seen) != tt.seen {
+			t.Errorf("overlap %s: asks from %s, %v; remembers %v; want %s and %s", tt.overlap, from, ok, seen, tt.from, tt.seen)
+		}
+	}
+}
+
+// TestRecordsWithoutAnIDMoveTheLatestChange: a list whose records have
+// no id known to the reader still asks from its latest change.
+func TestRecordsWithoutAnIDMoveTheLatestChange(t *testing.T) {
+	at := time.Date(2026, 5, 1, 8, 9, 0, 0, time.UTC)
+	var st State
+	if !st.Take("", at) || !st.Take("", at) || !st.Take("x", time.Time{}) {
+		t.Fatal("a record without an id or a time was not passed on")
+	}
+	next := st.Finished()
+	if next.Since != "2026-05-01T08:09:00Z" || next.Seen != nil {
+		t.Fatalf("the next run starts from %+v", next)
+	}
+}
+
+// TestTooManyInTheOverlapAreReadAgain: past MaxSeen records within the
+// overlap the cursor stops remembering them rather than grow.
+func TestTooManyInTheOverlapAreReadAgain(t *testing.T) {
+	at := time.Date(2026, 5, 1, 8, 9, 0, 0, time.UTC)
+	var st State
+	for i := range MaxSeen + 10 {
+		st.Take(fmt.Sprint(i), at)
+	}
+	if next := st.Finished(); len(next.Seen) > MaxSeen || next.Since != "2026-05-01T08:09:00Z" {
+		t.Fatalf("the cursor remembers %d records from %s", len(next.Seen), next.Since)
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/incremental"
 	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/since"
 )
 
 // pageSize is WooCommerce's largest page.
@@ -36,7 +36,7 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	default:
 		return nil, connectors.Permanent(fmt.Errorf("the woocommerce connector does not read %s records", req.Entity))
 	}
-	cur, err := incremental.Parse(req.Cursor, Name)
+	st, err := since.Parse(req.Cursor, Name)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if req.PageSize > 0 && req.PageSize < size {
 		size = req.PageSize
 	}
-	return &stream{conn: c, entity: req.Entity, path: path, incremental: incr, size: size, cur: cur, opts: req.Options}, nil
+	return &stream{conn: c, entity: req.Entity, path: path, incremental: incr, size: size, st: st, opts: req.Options}, nil
 }
 
 type stream struct {
@@ -53,7 +53,7 @@ type stream struct {
 	path        string
 	incremental bool
 	size        int
-	cur         incremental.Cursor
+	st          since.State
 	opts        connectors.Config
 	done        bool
 }
@@ -64,7 +64,7 @@ func (s *stream) query() url.Values {
 	if s.incremental {
 		q.Set("orderby", "modified")
 		q.Set("order", "asc")
-		if from := s.cur.From(); !from.IsZero() {
+		if from, ok := s.st.From(); ok {
 			q.Set("modified_after", from.UTC().Format(wooTime))
 			q.Set("dates_are_gmt", "true")
 		}
@@ -88,10 +88,10 @@ func (s *stream) query() url.Values {
 }
 
 func (s *stream) page() string {
-	if s.cur.After == "" {
+	if s.st.Pos == "" {
 		return "1"
 	}
-	return s.cur.After
+	return s.st.Pos
 }
 
 // Next reads the next page; the last is the one X-WP-TotalPages names.
@@ -105,27 +105,27 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 	if err != nil {
 		return connectors.Page{}, fmt.Errorf("reading %s: %w", s.path, err)
 	}
-	next := s.cur
+	next := s.st
 	var out []connectors.Record
 	for _, item := range items {
 		r, err := s.record(ctx, item)
 		if err != nil {
 			return connectors.Page{}, err
 		}
-		if r.Err == nil && s.incremental && next.Note(r.ID, r.Updated) {
-			continue
+		if r.Err == nil && s.incremental && !next.Take(r.ID, r.Updated) {
+			continue // read by the last run, unchanged since
 		}
 		out = append(out, r)
 	}
 	page, _ := strconv.Atoi(s.page())
 	total, _ := strconv.Atoi(res.Header.Get("X-WP-TotalPages"))
 	if page < total && len(items) > 0 {
-		next.After = strconv.Itoa(page + 1)
+		next.Pos = strconv.Itoa(page + 1)
 	} else {
 		s.done = true
-		next = next.Finished(s.incremental)
+		next = next.Finished()
 	}
-	s.cur = next
+	s.st = next
 	return connectors.Page{Records: out, Cursor: next.String()}, nil
 }
 

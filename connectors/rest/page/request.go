@@ -22,8 +22,8 @@ func (p *Pager) request() rest.Request {
 	if o.Search != nil {
 		return rest.Request{Method: http.MethodPost, Path: o.Path, Query: q, JSON: o.Search(p.query())}
 	}
-	if since, ok := parseTime(st.Since); ok && o.SinceParam != "" {
-		q.Set(o.SinceParam, formatSince(since.Add(-o.Overlap), o.SinceFormat))
+	if from, ok := st.From(); ok && o.SinceParam != "" {
+		q.Set(o.SinceParam, formatSince(from, o.SinceFormat))
 	}
 	if o.PageSize > 0 && o.Style != Single {
 		q.Set(o.SizeParam, strconv.Itoa(o.PageSize))
@@ -45,8 +45,8 @@ func (p *Pager) request() rest.Request {
 func (p *Pager) query() Query {
 	o, st := p.opts, p.st
 	q := Query{Size: o.PageSize}
-	if since, ok := parseTime(st.Since); ok && o.incremental() {
-		q.Since = since.Add(-o.Overlap)
+	if from, ok := st.From(); ok && o.incremental() {
+		q.Since = from
 	}
 	switch o.Style {
 	case PageNumber:

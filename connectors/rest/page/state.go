@@ -9,20 +9,16 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
+	"github.com/switchboard-app/switchboard/connectors/since"
 )
 
 // state is a list's position, kept in the flow's cursor as JSON; a
 // Cursor style that resumes and reads nothing incrementally keeps the
-// app's token as it is.
+// app's token as it is. An incremental list keeps its changes with
+// package since; Pos is the next page's position within the run: a page
+// number, an offset, a cursor token or an address.
 type state struct {
-	// Since is when the records this run asks for changed at the earliest
-	// (before the overlap); "" reads everything.
-	Since string `json:"since,omitempty"`
-	// Max is the latest change seen in this run.
-	Max string `json:"max,omitempty"`
-	// Pos is the next page's position within the run: a page number, an
-	// offset, a cursor token or an address.
-	Pos string `json:"pos,omitempty"`
+	since.State
 	// Done says that the last run read to the end: the next starts over.
 	Done bool `json:"done,omitempty"`
 }
@@ -46,6 +42,7 @@ func parseState(cursor string, o Options) (state, error) {
 	if st.Since == "" && st.Pos == "" && o.incremental() && !o.From.IsZero() {
 		st.Since = o.From.UTC().Format(time.RFC3339Nano)
 	}
+	st.Overlap = o.Overlap
 	return st, nil
 }
 
@@ -63,37 +60,29 @@ func (st state) String(o Options) string {
 func (st state) finished(o Options, next string) state {
 	switch {
 	case o.incremental():
-		since := st.Since
-		if st.Max != "" {
-			since = st.Max
-		}
-		return state{Since: since}
+		return state{State: st.Finished()}
 	case o.Resume:
 		if next == "" {
 			next = st.Pos
 		}
-		return state{Pos: next}
+		return state{State: since.State{Pos: next}}
 	}
 	return state{Done: true}
 }
 
-// seen notes the latest change among a page's records.
+// seen notes the latest change among a page's records. The records are
+// not remembered: those read again in the overlap are skipped by the
+// engine's delta hash.
 func (st *state) seen(items []any, o Options) {
 	if o.UpdatedPath == "" {
 		return
 	}
-	latest, _ := parseTime(st.Max)
 	for _, it := range items {
 		t, ok := parseTime(rest.LookupString(it, o.UpdatedPath))
 		if !ok && o.CreatedPath != "" {
-			t, ok = parseTime(rest.LookupString(it, o.CreatedPath))
+			t, _ = parseTime(rest.LookupString(it, o.CreatedPath))
 		}
-		if ok && t.After(latest) {
-			latest = t
-		}
-	}
-	if !latest.IsZero() {
-		st.Max = latest.UTC().Format(time.RFC3339Nano)
+		st.Take("", t)
 	}
 }
 
