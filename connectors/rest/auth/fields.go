@@ -54,7 +54,7 @@ var (
 		Help: "The scopes to ask for, separated by spaces.", Example: "orders:read orders:write"}
 	authStyle = connectors.Field{Name: "oauth_auth_style", Title: "Client authentication", Type: connectors.TypeSelect,
 		Default: "auto", Options: []string{"auto", "header", "body"}, Advanced: true,
-		Help: "How the client id and secret go to the token endpoint: KindBasic authentication (header), form fields (body), or try both (auto)."}
+		Help: "How the client id and secret go to the token endpoint: Basic authentication (header), form fields (body), or try both (auto)."}
 	accessTokenField = managed(AccessTokenSecret, "Access token", "The OAuth2 access token Switchboard obtained.")
 	tokenInfoField   = managed(TokenInfoSecret, "Token facts", "When the OAuth2 token expires; kept by Switchboard.")
 )
