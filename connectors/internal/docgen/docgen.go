@@ -136,7 +136,7 @@ func fieldTable(b *bytes.Buffer, title string, fields []connectors.Field, flow b
 			typ += ", advanced"
 		}
 		def := ""
-		if f.Default != nil {
+		if f.Default != nil && f.Default != "" {
 			def = "`" + fmt.Sprint(f.Default) + "`"
 		}
 		if flow {

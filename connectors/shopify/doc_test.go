@@ -1,0 +1,57 @@
+package shopify
+
+import (
+	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/internal/docgen"
+)
+
+// docPage is the connector's documentation page.
+var docPage = docgen.Page{
+	Spec: Spec, App: "Shopify",
+	Reads: map[connectors.Entity]string{
+		connectors.Order:    "`orders`, changed since the last run, with their lines (an order of more than 20 lines is completed with further queries); webhooks `ORDERS_CREATE`, `ORDERS_UPDATED`",
+		connectors.Customer: "`customers`, changed since the last run; webhooks `CUSTOMERS_CREATE`, `CUSTOMERS_UPDATE`",
+		connectors.Product:  "`products` with their variants, changed since the last run; webhooks `PRODUCTS_CREATE`, `PRODUCTS_UPDATE`",
+		connectors.Stock:    "`inventoryItems` with their inventory levels: one record per SKU and location (items without an SKU are left out); webhook `INVENTORY_LEVELS_UPDATE`",
+	},
+	Writes: map[connectors.Entity]string{
+		connectors.Product:  "`productSet` (create, or update with its variants), `productUpdate` (an update that may not change variants)",
+		connectors.Stock:    "`inventorySetQuantities` (the `available` quantity, reason `correction`)",
+		connectors.Shipment: "`fulfillmentCreate` with tracking, `fulfillmentTrackingInfoUpdate`",
+	},
+	Setup: "The connector speaks the Admin GraphQL API, version 2025-01 (`POST https://<store>.myshopify.com/admin/api/2025-01/graphql.json`). " +
+		"For one store, make a custom app in the store's admin (Settings > Apps and sales channels > Develop apps), give it the Admin API " +
+		"scopes the flows need, install it, and copy its Admin API access token (`shpat_…`) into `access_token`. For an app of your own, " +
+		"choose `oauth2`, give its client id and secret, register `https://<your Switchboard>/api/switchboard/oauth/callback` as its " +
+		"redirect address, and press Connect. Shopify takes the token in `X-Shopify-Access-Token` (OAuth2 tokens too).",
+	Behaviour: []string{
+		"**Test connection** answers `connected as <shop name> (<store>.myshopify.com)`, or why not (`login refused: POST /admin/api/2025-01/graphql.json: 401 Unauthorized: [API] Invalid API key or access token …`).",
+		"**Paging and incremental reads.** Lists page with Relay cursors (`first`, `after`), sorted by `UPDATED_AT`. The flow's cursor keeps the position within a run after every committed page, so a run stopped half-way (a first sync of tens of thousands of products) goes on from the next page. The next run asks for `updated_at:>=` a minute before the latest change the last run saw, and skips the records of that minute it finds unchanged (`connectors/since`). Stock is read whole every run (a level's change does not move its item's time); the engine's delta hash skips what did not change.",
+		"**Duplicates.** A product or a stock level is found by SKU before it is created (`connectors.KeyFinder`: `productVariants(query: \"sku:…\")`, the SKU compared exactly), so a product made by hand in Shopify is updated, not made twice. Orders are found by their number, customers by e-mail. An update of a product sends each variant with its id in Shopify (found by SKU), so `productSet` changes it instead of making a new one; the variants the record does not have are removed, as `productSet` does. An update whose policy leaves out the variants uses `productUpdate` and does not touch them. A shipment is not fulfilled twice: an order that has a fulfilment with the same tracking number answers with it.",
+		"**Update policy.** `product_fields` lists the product fields a product flow writes and `update_fields` those an update of a product Shopify has may change (`connectors/rest/fieldset`); a `variants.x` field writes only x of each variant, with the fields that identify it.",
+		"**Missing references.** A stock record whose SKU is not in Shopify fails with `product SKU-123 does not exist in Shopify; add it or enable 'create missing products'`; an SKU not stocked at the location, an unknown location, or a shipment of an unknown order says so the same way. Mutations' `userErrors` are errors naming the record and the field: `product SKU-1: Shopify refused it: variants.0.price: …`.",
+		"**Webhooks.** Shopify signs its calls with the app's client secret: `X-Shopify-Hmac-Sha256`, the base64 HMAC-SHA256 of the body; set the connection's `webhook_secret`. `X-Shopify-Topic` names the entity and `X-Shopify-Webhook-Id` is the delivery id. The body is the REST form of the record; the connector gives it the shape of its GraphQL reads, so one mapping serves both (`TestOrderWebhookMapsLikeARead`). An inventory webhook names the inventory item, not its SKU: the SKU is the one the connection saw the item with in a read or a product webhook; an item it has not seen yet is a record that fails, saying so (the next stock read brings its quantity). Webhook flows register their address for their entity's topics (`webhookSubscriptionCreate`) and remove them when disabled.",
+		"**Records** are Shopify's GraphQL objects as the operations select them; a variant also has `optionsByName` (`{\"Color\": \"Pink\"}`), a stock record is an `InventoryLevel` with its `item` (`id`, `sku`). The shipment write takes `order_number`, `trackingInfo` (`number`, `company`, `url`) and `lines` (`sku`, `quantity`; without lines everything left is fulfilled).",
+	},
+	Limits: []string{
+		"Shopify charges each query points from a bucket (2,000 points, restored at 100 a second on the standard plan) and refuses a query over 1,000 points. The connector's page sizes keep every query under 1,000 points (orders 4 with 20 lines each, products 8 with 20 variants, inventory items 30 with 10 levels, customers 100; the test checks each operation's cost).",
+		"After every answer it reads `extensions.cost.throttleStatus`; when the bucket could not pay for the same query again, it pauses the connection's pacer (every flow and worker of the connection) until the bucket has restored enough. A query Shopify still refuses as `THROTTLED` comes back as a rate limit with the wait the bucket needs: the engine waits and reads the same page again, without counting a failure.",
+	},
+	Tests: "Every operation the connector can send is in `connectors/shopify/operations.go`, and `TestOperationsAreValid` validates each " +
+		"against Shopify's published schema (`shopify/admin_schema_2025-01.json.gz` in the specs folder, `SWITCHBOARD_SPECS`). The tests run " +
+		"against a stateful fake (`connectors/shopify/fake`) that validates every operation and its variables with gqlparser against the " +
+		"published schema and refuses what Shopify would (the tests fail on any refusal), answers from what it holds (orders, customers, " +
+		"products with variants, locations, inventory levels; `productSet`, `productUpdate`, `inventorySetQuantities`, `fulfillmentCreate`, " +
+		"`fulfillmentTrackingInfoUpdate`, webhook subscriptions), pages Relay connections, reads Shopify's search syntax for the fields it " +
+		"knows, charges the published query costs from a leaky bucket (`THROTTLED`, `MAX_COST_EXCEEDED`, `extensions.cost`), and plays " +
+		"Shopify's OAuth. `TestFullSyncOfManyProductsResumes` reads a shop's products over runs cut off half-way, each exactly once. " +
+		"Golden mappings: `testdata/golden`. Through the engine (`app/webshops_e2e_test.go`): orders to a CSV on SFTP.",
+}
+
+// TestDocPage: docs/connectors/shopify.md is the page the spec and
+// mappings make.
+func TestDocPage(t *testing.T) {
+	docgen.Check(t, docPage, "../../docs/connectors/shopify.md")
+}
