@@ -83,29 +83,8 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if err != nil {
 		return nil, connectors.Permanent(err)
 	}
-	return &stream{pager: p, list: l}, nil
+	return page.Stream{Pager: p, Record: l.record}, nil
 }
-
-type stream struct {
-	pager *page.Pager
-	list  list
-}
-
-// Next reads the next page; after a failed Next it reads the same page.
-func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
-	pg, err := s.pager.Next(ctx)
-	if err != nil {
-		return connectors.Page{}, err
-	}
-	out := connectors.Page{Cursor: pg.Cursor, Records: make([]connectors.Record, 0, len(pg.Items))}
-	for i, item := range pg.Items {
-		out.Records = append(out.Records, s.list.record(item, i))
-	}
-	return out, nil
-}
-
-// Close does nothing: the stream holds nothing open.
-func (s *stream) Close() error { return nil }
 
 // record makes a native record of a list's item; one that is not an
 // object or lacks its id fails alone.

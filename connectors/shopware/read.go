@@ -79,7 +79,7 @@ func (c *Conn) Read(ctx context.Context, req connectors.ReadRequest) (connectors
 	if err != nil {
 		return nil, connectors.Permanent(err)
 	}
-	return &stream{pager: p, list: l}, nil
+	return page.Stream{Pager: p, Record: l.record}, nil
 }
 
 // pageOptions are the kit's paging of the list: POST search/<entity> with
@@ -138,27 +138,6 @@ func equalsAny(field string, values []string) map[string]any {
 func rangeFrom(field, since string) map[string]any {
 	return map[string]any{"type": "range", "field": field, "parameters": map[string]any{"gte": since}}
 }
-
-type stream struct {
-	pager *page.Pager
-	list  list
-}
-
-// Next reads the next page; after a failed Next it reads the same page.
-func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
-	pg, err := s.pager.Next(ctx)
-	if err != nil {
-		return connectors.Page{}, err
-	}
-	out := connectors.Page{Cursor: pg.Cursor, Records: make([]connectors.Record, 0, len(pg.Items))}
-	for i, item := range pg.Items {
-		out.Records = append(out.Records, s.list.record(item, i))
-	}
-	return out, nil
-}
-
-// Close does nothing: the stream holds nothing open.
-func (s *stream) Close() error { return nil }
 
 // record makes a native record of a list's item; one that is not an
 // object or lacks its id fails alone.

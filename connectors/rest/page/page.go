@@ -254,3 +254,27 @@ func formatSince(t time.Time, layout string) string {
 	}
 	return t.UTC().Format(layout)
 }
+
+// Stream is a connector's PageStream over a pager: Record makes each
+// item of a page a record (the i-th of its page), so that an item that
+// is not an object, or lacks its id, fails alone.
+type Stream struct {
+	Pager  *Pager
+	Record func(item any, i int) connectors.Record
+}
+
+// Next reads the next page; after a failed Next it reads the same page.
+func (s Stream) Next(ctx context.Context) (connectors.Page, error) {
+	pg, err := s.Pager.Next(ctx)
+	if err != nil {
+		return connectors.Page{}, err
+	}
+	out := connectors.Page{Cursor: pg.Cursor, Records: make([]connectors.Record, 0, len(pg.Items))}
+	for i, item := range pg.Items {
+		out.Records = append(out.Records, s.Record(item, i))
+	}
+	return out, nil
+}
+
+// Close does nothing: the stream holds nothing open.
+func (s Stream) Close() error { return nil }
