@@ -10,7 +10,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	s := trytond(t)
-	db := s.database(t)
+	db := s.Database(t)
 	c := s.open(t, db)
 	reg, ok := connectors.Lookup(Name)
 	if !ok {
@@ -18,8 +18,8 @@ func TestConformance(t *testing.T) {
 	}
 	conntest.Run(t, conntest.Suite{
 		Registration: reg,
-		Config:       s.config(db),
-		Secrets:      map[string]string{"password": s.password},
+		Config:       s.Config(db),
+		Secrets:      s.Secrets(),
 		BadSecrets:   map[string]string{"password": "not-the-password-1"}, // one failed login: five lock the user out
 		Env:          connectors.Env{Shared: connectors.NewShared()},
 		Entity:       connectors.Customer,

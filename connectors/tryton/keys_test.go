@@ -13,7 +13,7 @@ import (
 // by e-mail address (in any case), VAT number or code; products by code.
 func TestRecordsTrytonHasAreFound(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	written := map[string]string{}
 	for number, kind := range map[string]string{"5001": "order", "5002": "invoice"} {

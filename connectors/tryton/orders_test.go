@@ -57,7 +57,7 @@ func writeOptions(t *testing.T, values map[string]any) connectors.Config {
 
 func TestOrdersBecomeSalesOrInvoices(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	tests := []struct {
 		orderType, model, state string
@@ -106,7 +106,7 @@ func TestOrdersBecomeSalesOrInvoices(t *testing.T) {
 
 func TestOrderErrorsSayWhatToDo(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	tests := []struct {
 		name    string
@@ -154,7 +154,7 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 // why, and no half-made sale stays behind.
 func TestASaleTrytonRefusesToConfirmIsRemoved(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: "LAMP", Options: writeOptions(t, map[string]any{"product_category": ""}),
 		Data: map[string]any{"code": "LAMP", "name": "Desk lamp", "list_price": "39.95"}}); err != nil {
@@ -177,7 +177,7 @@ func TestASaleTrytonRefusesToConfirmIsRemoved(t *testing.T) {
 // one party.
 func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
 	s := trytond(t)
-	db := s.database(t)
+	db := s.Database(t)
 	c := s.open(t, db)
 	stockUp(t, c)
 	shared := connectors.NewShared()
@@ -186,7 +186,7 @@ func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cfg, _ := Spec.ResolveAndValidate(s.config(db), map[string]string{"password": s.password}, connectors.Env{})
+			cfg, _ := Spec.ResolveAndValidate(s.Config(db), s.Secrets(), connectors.Env{})
 			w, _ := New(cfg, connectors.Env{Shared: shared})
 			if _, err := w.(*Conn).Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "9001",
 				Data: webOrder("9001", "new@example.com"), Options: writeOptions(t, nil)}); err != nil {

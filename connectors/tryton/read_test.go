@@ -68,7 +68,7 @@ func receive(t *testing.T, c *Conn, code string, quantity float64) {
 
 func TestReadsAreIncremental(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	for _, number := range []string{"6001", "6002", "6003"} {
 		if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: number, Data: webOrder(number, "jane@example.com"),
@@ -102,7 +102,7 @@ func TestReadsAreIncremental(t *testing.T) {
 
 func TestStockIsReadPerWarehouseAsItMoves(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	receive(t, c, "CHAIR-OAK", 12)
 	opts, err := Spec.ResolveFlow(connectors.UseRead, map[string]any{"warehouse": "WH"})
@@ -145,7 +145,7 @@ func mustFlow(t *testing.T, values map[string]any) connectors.Config {
 // server answers with the default in mappings: none fails.
 func TestTheDefaultMappingsTakeWhatTrytonAnswers(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	stockUp(t, c)
 	receive(t, c, "CHAIR-OAK", 3)
 	for number, kind := range map[string]string{"8001": "order", "8002": "invoice"} {

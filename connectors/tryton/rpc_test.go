@@ -56,7 +56,7 @@ func TestTrytonErrorsAreClassified(t *testing.T) {
 
 func TestAForbiddenCallSaysWhatTheUserLacks(t *testing.T) {
 	s := trytond(t)
-	c := s.open(t, s.database(t))
+	c := s.open(t, s.Database(t))
 	_, err := c.model(ctx(t), "res.user.login.attempt", "search", []any{}, 0, 1, nil)
 	class, _ := connectors.Classify(err)
 	if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "the Tryton user may not do this (403 Forbidden); give it the access rights") {

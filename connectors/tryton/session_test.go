@@ -54,9 +54,9 @@ func openCounting(t *testing.T, values map[string]any, secrets map[string]string
 // or the user logged out); the next call logs in again and goes on.
 func TestAnEndedSessionIsOpenedAgain(t *testing.T) {
 	s := trytond(t)
-	db := s.database(t)
+	db := s.Database(t)
 	counter := &logins{}
-	c := openCounting(t, s.config(db), map[string]string{"password": s.password}, counter)
+	c := openCounting(t, s.Config(db), s.Secrets(), counter)
 	if _, err := c.model(ctx(t), "party.party", "search", []any{}, 0, 1, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestAnEndedSessionIsOpenedAgain(t *testing.T) {
 
 func TestTestConnectionVerdicts(t *testing.T) {
 	s := trytond(t)
-	db := s.database(t)
+	db := s.Database(t)
 	tests := []struct {
 		name     string
 		database string
@@ -86,16 +86,16 @@ func TestTestConnectionVerdicts(t *testing.T) {
 		ok       bool
 		want     string
 	}{
-		{"connected", db, s.password, s.url, "", true, "connected as Administrator to database " + db + " (Switchboard Test BV)"},
-		{"in a company by name", db, s.password, s.url, "Switchboard Test BV", true, "connected as Administrator to database " + db},
-		{"in a company Tryton does not have", db, s.password, s.url, "Nope BV", false, `Tryton has no company named "Nope BV"; check the connection's company`},
-		{"a wrong password", db, "not-the-password-2", s.url, "", false, `login refused: Tryton refused the user name "admin" or its password for database "` + db + `"`},
-		{"a database the server does not have", "nope", s.password, s.url, "", false, `the database "nope" is not on this Tryton server`},
-		{"nothing at the address", db, s.password, "http://127.0.0.1:1", "", false, "nothing answers at that address"},
+		{"connected", db, s.Password, s.URL, "", true, "connected as Administrator to database " + db + " (Switchboard Test BV)"},
+		{"in a company by name", db, s.Password, s.URL, "Switchboard Test BV", true, "connected as Administrator to database " + db},
+		{"in a company Tryton does not have", db, s.Password, s.URL, "Nope BV", false, `Tryton has no company named "Nope BV"; check the connection's company`},
+		{"a wrong password", db, "not-the-password-2", s.URL, "", false, `login refused: Tryton refused the user name "admin" or its password for database "` + db + `"`},
+		{"a database the server does not have", "nope", s.Password, s.URL, "", false, `the database "nope" is not on this Tryton server`},
+		{"nothing at the address", db, s.Password, "http://127.0.0.1:1", "", false, "nothing answers at that address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			values := s.config(tt.database)
+			values := s.Config(tt.database)
 			values["base_url"] = tt.url
 			if tt.company != "" {
 				values["company"] = tt.company
@@ -106,7 +106,7 @@ func TestTestConnectionVerdicts(t *testing.T) {
 			if err != nil || res.OK != tt.ok || !strings.Contains(res.Message, tt.want) {
 				t.Fatalf("Test = %+v, %v; want %v %q", res, err, tt.ok, tt.want)
 			}
-			if tt.password == s.password {
+			if tt.password == s.Password {
 				return
 			}
 			// Asked again, a refused login is not tried again: five

@@ -1,0 +1,128 @@
+// Package trytontest is the real Tryton server that tests run against,
+// started by .ci/servers/trytond.sh: a database of a test's own, copied
+// from the server's template, and a JSON-RPC client to set up and read
+// back what a test needs there.
+package trytontest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Server is the Tryton server of the integration tests.
+type Server struct {
+	URL, Dir, Template, User, Password string
+}
+
+// Require returns the test server that trytond.sh announced in the
+// environment, skipping the test when it is absent (failing it when
+// SWITCHBOARD_REQUIRE_IT=1, as in CI).
+func Require(t testing.TB) Server {
+	t.Helper()
+	names := []string{"SWITCHBOARD_IT_TRYTON_URL", "SWITCHBOARD_IT_TRYTON_DB_DIR", "SWITCHBOARD_IT_TRYTON_TEMPLATE",
+		"SWITCHBOARD_IT_TRYTON_USER", "SWITCHBOARD_IT_TRYTON_PASS"}
+	values := make([]string, len(names))
+	for i, name := range names {
+		if values[i] = os.Getenv(name); values[i] == "" {
+			if os.Getenv("SWITCHBOARD_REQUIRE_IT") == "1" {
+				t.Fatalf("%s is not set: start trytond (.ci/servers/trytond.sh; scripts/test.sh does)", name)
+			}
+			t.Skipf("%s is not set: no Tryton to test against", name)
+		}
+	}
+	return Server{URL: values[0], Dir: values[1], Template: values[2], User: values[3], Password: values[4]}
+}
+
+// Database copies the template into a database of the test's own, which
+// is removed after it. Tests that use the server do not run in parallel:
+// one trytond process that opens several new databases at once fails
+// inside (its pools are not safe to initialise concurrently).
+func (s Server) Database(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "sbtest_" + hex.EncodeToString(b)
+	src, err := os.Open(filepath.Join(s.Dir, s.Template+".sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	path := filepath.Join(s.Dir, name+".sqlite")
+	dst, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Remove(path) })
+	return name
+}
+
+// Config is a tryton connection's config for the database.
+func (s Server) Config(db string) map[string]any {
+	return map[string]any{"base_url": s.URL, "database": db, "username": s.User}
+}
+
+// Secrets are a tryton connection's secrets.
+func (s Server) Secrets() map[string]string { return map[string]string{"password": s.Password} }
+
+// Client calls a database's JSON-RPC as the test user.
+type Client struct {
+	url, auth string
+}
+
+// Login logs in to the database.
+func (s Server) Login(t testing.TB, db string) *Client {
+	t.Helper()
+	c := &Client{url: s.URL + "/" + db + "/"}
+	var pair []any
+	c.Call(t, &pair, "common.db.login", s.User, map[string]any{"password": s.Password}, "en")
+	if len(pair) != 2 {
+		t.Fatalf("common.db.login answered %v", pair)
+	}
+	c.auth = "Session " + base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("%s:%v:%v", s.User, pair[0], pair[1])))
+	return c
+}
+
+// Call calls a method and decodes its result into out (nil for none),
+// failing the test on any error.
+func (c *Client) Call(t testing.TB, out any, method string, params ...any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"id": 1, "method": method, "params": params})
+	req, _ := http.NewRequest(http.MethodPost, c.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	var answer struct {
+		Result json.RawMessage `json:"result"`
+		Error  any             `json:"error"`
+	}
+	if err := json.Unmarshal(data, &answer); err != nil || answer.Error != nil {
+		t.Fatalf("%s: %d %s", method, res.StatusCode, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(answer.Result, out); err != nil {
+			t.Fatalf("%s: %v: %s", method, err, answer.Result)
+		}
+	}
+}
