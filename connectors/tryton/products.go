@@ -7,8 +7,12 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
-// templateFields are a product's fields that Tryton keeps on its template.
-var templateFields = []string{"name", "code", "description", "type", "salable"}
+// templateFields are a product's fields that Tryton keeps on its
+// template, variantFields those it keeps on the variant.
+var (
+	templateFields = []string{"name", "code", "type", "salable"}
+	variantFields  = []string{"description"}
+)
 
 // writeProduct creates a product (a template with one variant), or
 // updates the target id's; its SKU is the template's code.
@@ -36,12 +40,7 @@ func (c *Conn) writeProduct(ctx context.Context, req connectors.WriteRequest) (c
 // productValues splits the write mapping's product into template and
 // variant values, prices as decimals.
 func (c *Conn) productValues(data map[string]any) (map[string]any, map[string]any, error) {
-	tmpl, variant := map[string]any{}, map[string]any{}
-	for _, f := range templateFields {
-		if v, ok := data[f]; ok && v != nil {
-			tmpl[f] = v
-		}
-	}
+	tmpl, variant := set(data, templateFields), set(data, variantFields)
 	for field, values := range map[string]map[string]any{"list_price": tmpl, "cost_price": variant} {
 		if v := data[field]; v != nil {
 			d, err := decimal(v)
@@ -52,6 +51,17 @@ func (c *Conn) productValues(data map[string]any) (map[string]any, map[string]an
 		}
 	}
 	return tmpl, variant, nil
+}
+
+// set are the fields of data that are set.
+func set(data map[string]any, fields []string) map[string]any {
+	out := map[string]any{}
+	for _, f := range fields {
+		if v := data[f]; v != nil {
+			out[f] = v
+		}
+	}
+	return out
 }
 
 // withGTIN adds a GTIN to a variant's values as an EAN identifier (which
