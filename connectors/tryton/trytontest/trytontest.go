@@ -43,32 +43,41 @@ func Require(t testing.TB) Server {
 }
 
 // Database copies the template into a database of the test's own, which
-// is removed after it. Tests that use the server do not run in parallel:
-// one trytond process that opens several new databases at once fails
-// inside (its pools are not safe to initialise concurrently).
+// is removed after it, and opens it in trytond with a first login. One
+// trytond process that opens several new databases at once fails inside
+// (its pools are not safe to initialise concurrently), so the copy and
+// the first login happen one at a time over every test process that
+// uses the server.
 func (s Server) Database(t testing.TB) string {
 	t.Helper()
+	defer lock(t, filepath.Join(s.Dir, "open.lock"))()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "sbtest_" + hex.EncodeToString(b)
-	src, err := os.Open(filepath.Join(s.Dir, s.Template+".sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	path := filepath.Join(s.Dir, name+".sqlite")
-	dst, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		t.Fatal(err)
-	}
-	if err := dst.Close(); err != nil {
+	if err := copyFile(filepath.Join(s.Dir, s.Template+".sqlite"), path); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.Remove(path) })
+	s.Login(t, name)
 	return name
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		_ = dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // Config is a tryton connection's config for the database.
