@@ -88,25 +88,12 @@ func (b *browser) get(t *testing.T, address, token string) (*http.Response, stri
 // it returns the callback address the app sends the browser to.
 func (ce *connectEnv) startConnect(t *testing.T, b *browser) string {
 	t.Helper()
-	res, body := b.get(t, ce.server.URL+APIPrefix+"/oauth/"+ce.conn.Id+"/start", ce.env.tokens[RoleEditor])
-	var start struct{ URL string }
-	if err := decodeInto(body, &start); err != nil || res.StatusCode != http.StatusOK || start.URL == "" {
-		t.Fatalf("start = %d %s", res.StatusCode, body)
-	}
-	res, body = b.get(t, start.URL, "")
-	callback := res.Header.Get("Location")
-	if res.StatusCode != http.StatusFound || !strings.HasPrefix(callback, ce.server.URL+APIPrefix+"/oauth/callback?") {
-		t.Fatalf("the consent page answered %d %q, to %q", res.StatusCode, body, callback)
-	}
-	return callback
+	return consent(t, b, ce.server.URL, ce.conn.Id, ce.env.tokens[RoleEditor])
 }
 
 func (ce *connectEnv) connected(t *testing.T) {
 	t.Helper()
-	b := newBrowser()
-	if res, body := b.get(t, ce.startConnect(t, b), ""); res.StatusCode != http.StatusOK || !strings.Contains(body, "is connected") {
-		t.Fatalf("callback = %d %s", res.StatusCode, body)
-	}
+	connectOAuth(t, ce.server.URL, ce.conn.Id, ce.env.tokens[RoleEditor])
 }
 
 func (ce *connectEnv) statuses(t *testing.T) map[string]int {

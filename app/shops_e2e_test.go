@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/adobecommerce"
@@ -23,49 +22,18 @@ import (
 	"github.com/switchboard-app/switchboard/connectors/shopware/shopwaretest"
 )
 
-// newShopEnv is a test app that also knows the FTP connector and the
-// webshop connectors, with the engine at test speed (not started).
-func newShopEnv(t *testing.T) *testEnv {
+// newEnvWith is a test app whose registry also has the given connectors,
+// with the engine at test speed (not started).
+func newEnvWith(t *testing.T, regs ...connectors.Registration) *testEnv {
 	t.Helper()
 	env := newTestEnv(t)
-	for _, r := range []connectors.Registration{{Spec: files.FTPSpec(), New: files.NewFTP},
-		{Spec: adobecommerce.Spec, New: adobecommerce.New}, {Spec: shopware.Spec, New: shopware.New}} {
+	for _, r := range regs {
 		if err := env.sb.registry.Register(r.Spec, r.New); err != nil {
 			t.Fatal(err)
 		}
 	}
 	env.sb.engine.cfg = fastEngine.withDefaults()
 	return env
-}
-
-// shopFlow saves an integration of two connections and a flow of entity
-// between them, runs it once through the engine and waits until every
-// record it read is written or failed.
-func shopFlow(t *testing.T, env *testEnv, src, dst *core.Record, entity connectors.Entity, fields map[string]any) *core.Record {
-	t.Helper()
-	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Shop", "a": src.Id, "b": dst.Id, "enabled": true})
-	values := map[string]any{"integration": integ.Id, "name": string(entity), "entity": string(entity),
-		"source": src.Id, "target": dst.Id, "enabled": true, "schedule": ""}
-	for k, v := range fields {
-		values[k] = v
-	}
-	flow := newRecord(t, env.app, "flows", values)
-	if err := env.sb.engine.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(env.sb.engine.Stop)
-	return flow
-}
-
-// runOnce runs the flow now and waits for its run and its records.
-func runOnce(t *testing.T, env *testEnv, flow *core.Record) *core.Record {
-	t.Helper()
-	run := (&fileFlow{env: env, flow: flow}).finishedRun(t)
-	if msg := run.GetString("error"); msg != "" {
-		t.Fatalf("the run failed: %s", msg)
-	}
-	eventually(t, "the records to be written", func() bool { return settled(t, env, flow.Id) })
-	return run
 }
 
 // failures are the flow's failed transactions' errors by business key.
@@ -101,14 +69,15 @@ func TestAdobeCommerceStockFromACSVOnFTP(t *testing.T) {
 	upload(t, ftp.Config{Addr: it["SWITCHBOARD_IT_FTP_ADDR"], User: it["SWITCHBOARD_IT_FTP_USER"], Password: it["SWITCHBOARD_IT_FTP_PASS"],
 		TLS: ftp.TLSExplicit, CAPEM: string(ca), Timeout: 10 * time.Second}, folder, "stock-2025-03-15.csv", "sku;qty\nCBL-3M;125\nHP-20;0\nNOPE-9;4\n")
 	host, port, _ := strings.Cut(it["SWITCHBOARD_IT_FTP_ADDR"], ":")
-	env := newShopEnv(t)
+	env := newEnvWith(t, connectors.Registration{Spec: files.FTPSpec(), New: files.NewFTP}, connectors.Registration{Spec: adobecommerce.Spec, New: adobecommerce.New})
 	src := env.saveConnection(t, "Supplier FTP", "ftp", map[string]any{"host": host, "port": port, "username": it["SWITCHBOARD_IT_FTP_USER"],
 		"tls": "explicit", "ca_cert": string(ca), "folder": folder, "timeout": "10s"}, map[string]string{"password": it["SWITCHBOARD_IT_FTP_PASS"]})
 	dst := env.saveConnection(t, "Adobe Commerce", "adobe-commerce", shop.Config(), shop.Secrets())
-	flow := shopFlow(t, env, src, dst, connectors.Stock, map[string]any{
+	flow := env.flowBetween(t, src, dst, string(connectors.Stock), map[string]any{
 		"options": map[string]any{"source": map[string]any{"pattern": "*.csv", "key_field": "sku"}, "target": map[string]any{"source_code": "tilburg"}},
 		"mapping": map[string]any{"in": []any{map[string]any{"target": "sku", "expr": "sku"}, map[string]any{"target": "quantity", "expr": "qty"}}}})
-	run := runOnce(t, env, flow)
+	env.start(t)
+	run := env.runAndSettle(t, flow)
 	if run.GetInt("read") != 3 {
 		t.Fatalf("the run read %d records, want 3", run.GetInt("read"))
 	}
@@ -162,7 +131,7 @@ func TestShopwareProductsFromAFolderCSV(t *testing.T) {
 	byHand := shop.AddProduct("LAMP-1", "Desk lamp, brushed brass", 3)
 	byHand["description"] = "Written by the marketing team"
 	shop.Add(shopwaretest.Products, byHand)
-	env := newShopEnv(t)
+	env := newEnvWith(t, connectors.Registration{Spec: shopware.Spec, New: shopware.New})
 	root, err := CreateFilesDir(env.app.DataDir())
 	if err != nil {
 		t.Fatal(err)
@@ -176,9 +145,10 @@ func TestShopwareProductsFromAFolderCSV(t *testing.T) {
 		map[string]any{"target": "prices.currency", "expr": `"EUR"`}, map[string]any{"target": "prices.includes_tax", "expr": "true"},
 		map[string]any{"target": "stock_quantity", "expr": "stock"},
 	}
-	flow := shopFlow(t, env, src, dst, connectors.Product, map[string]any{"mapping": map[string]any{"in": in},
+	flow := env.flowBetween(t, src, dst, string(connectors.Product), map[string]any{"mapping": map[string]any{"in": in},
 		"options": map[string]any{"source": map[string]any{"pattern": "*.csv", "key_field": "sku"}, "target": map[string]any{"update_fields": "price, stock"}}})
-	runOnce(t, env, flow)
+	env.start(t)
+	env.runAndSettle(t, flow)
 	if got := failures(t, env, flow.Id); len(got) > 0 {
 		t.Fatalf("failures: %v", got)
 	}
@@ -193,7 +163,7 @@ func TestShopwareProductsFromAFolderCSV(t *testing.T) {
 		t.Fatalf("the product made by hand is %v; want its price and stock updated and its name and description kept", lamp)
 	}
 	writeFile(t, filepath.Join(root, "in", "products-2.csv"), "sku,name,price,vat,stock\nCBL-3M,Speaker cable 3 m,13.50,21,120\n")
-	runOnce(t, env, flow)
+	env.runAndSettle(t, flow)
 	if n := shop.Store.Len(shopwaretest.Products); n != 2 {
 		t.Fatalf("the shop has %d products after the second feed, want 2", n)
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files"
@@ -26,33 +25,16 @@ import (
 	woofake "github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
 )
 
-// newShopsEnv is a test app whose registry has the webshop and file
-// connectors, with the engine started at test speed.
+// newShopsEnv is a test app whose registry has the webshop connectors
+// and SFTP besides the folder connector, with the engine at test speed
+// (not started).
 func newShopsEnv(t *testing.T) *testEnv {
 	t.Helper()
-	t.Setenv("SWITCHBOARD_SECRET_KEY", "")
-	reg := connectors.NewRegistry()
-	for _, r := range []connectors.Registration{
-		{Spec: shopify.Spec, New: shopify.New}, {Spec: woocommerce.Spec, New: woocommerce.New},
-		{Spec: files.FolderSpec(), New: files.NewFolder}, {Spec: files.SFTPSpec(), New: files.NewSFTP},
-	} {
-		if err := reg.Register(r.Spec, r.New); err != nil {
-			t.Fatal(err)
-		}
-	}
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: fixtureDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Cleanup)
-	errOut = io.Discard
-	env := &testEnv{app: app, users: map[string]*core.Record{}, tokens: map[string]string{}}
-	env.sb = Register(app, Options{Registry: reg})
-	env.sb.checkSecrets()
-	env.sb.engine.cfg = fastEngine.withDefaults()
-	return env
+	return newEnvWith(t, connectors.Registration{Spec: shopify.Spec, New: shopify.New}, connectors.Registration{Spec: woocommerce.Spec, New: woocommerce.New},
+		connectors.Registration{Spec: files.SFTPSpec(), New: files.NewSFTP})
 }
 
+// start starts the engine, and stops it when the test ends.
 func (env *testEnv) start(t *testing.T) {
 	t.Helper()
 	if err := env.sb.engine.Start(); err != nil {
@@ -77,7 +59,10 @@ func (env *testEnv) flowBetween(t *testing.T, src, dst *core.Record, entity stri
 	return newRecord(t, env.app, "flows", all)
 }
 
-func (env *testEnv) runAndSettle(t *testing.T, flow *core.Record) {
+// runAndSettle runs the flow now, waits until its run has ended and its
+// transactions are done or failed, and returns the run; a run that failed
+// fails the test.
+func (env *testEnv) runAndSettle(t *testing.T, flow *core.Record) *core.Record {
 	t.Helper()
 	var runID string
 	eventually(t, "the run to start", func() bool {
@@ -85,10 +70,29 @@ func (env *testEnv) runAndSettle(t *testing.T, flow *core.Record) {
 		runID, err = env.sb.engine.RunFlow(flow.Id, TriggerManual)
 		return err == nil
 	})
-	eventually(t, "the run to end and its transactions to settle", func() bool {
-		run, err := env.app.FindRecordById("runs", runID)
+	var run *core.Record
+	within(t, 3*time.Minute, "the run to end and its transactions to settle", func() bool {
+		var err error
+		run, err = env.app.FindRecordById("runs", runID)
 		return err == nil && !run.GetDateTime("finished").IsZero() && settled(t, env, flow.Id)
 	})
+	if msg := run.GetString("error"); msg != "" {
+		t.Fatalf("the run failed: %s", msg)
+	}
+	return run
+}
+
+// within waits for cond as eventually does, for as long as d: a flow
+// into a real server takes its time on a busy machine.
+func within(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // requireShopifySchema skips without Shopify's schema, unless

@@ -46,7 +46,8 @@ var docPage = docgen.Page{
 		"with OData error bodies, and the minutely and daily limits with their six headers. The connector's tests run the conformance suite, " +
 		"the golden mappings (`testdata/golden`), every order type, the errors, the duplicate look-ups, incremental reads, a token rotation in " +
 		"the middle of a run, a save of a rotated token that fails followed by a restart, and workers sharing a connection within a minutely " +
-		"limit.",
+		"limit. `app/crossconnector_e2e_test.go` sends WooCommerce's orders into it through the engine, with a token rotation in the " +
+		"middle of the run.",
 }
 
 // TestDocPage: docs/connectors/exactonline.md is the page the spec and

@@ -47,7 +47,8 @@ var docPage = docgen.Page{
 		"`fulfillmentTrackingInfoUpdate`, webhook subscriptions), pages Relay connections, reads Shopify's search syntax for the fields it " +
 		"knows, charges the published query costs from a leaky bucket (`THROTTLED`, `MAX_COST_EXCEEDED`, `extensions.cost`), and plays " +
 		"Shopify's OAuth. `TestFullSyncOfManyProductsResumes` reads a shop's products over runs cut off half-way, each exactly once. " +
-		"Golden mappings: `testdata/golden`. Through the engine (`app/webshops_e2e_test.go`): orders to a CSV on SFTP.",
+		"Golden mappings: `testdata/golden`. Through the engine (`app/webshops_e2e_test.go`, `app/crossconnector_e2e_test.go`): " +
+		"orders to a CSV on SFTP, products to Shopware, and products and orders into a real Tryton.",
 }
 
 // TestDocPage: docs/connectors/shopify.md is the page the spec and

@@ -42,7 +42,7 @@ var docPage = docgen.Page{
 		"A token lives as long as the shop says (10 minutes by default); the connector signs in again before it expires, and once when the shop refuses it (401).",
 		"App webhooks are not taken yet: flows read on their schedule.",
 	},
-	Tests: "Against a fake of Shopware's own Admin API spec (`shopware/adminApiSchema-6.7.10.1.json.gz`, `connectors/shopware/shopwaretest` on `connectors/rest/spectest`): every request the connector sends is checked against the spec, and every answer the fake gives and every golden file's native record too.",
+	Tests: "Against a fake of Shopware's own Admin API spec (`shopware/adminApiSchema-6.7.10.1.json.gz`, `connectors/shopware/shopwaretest` on `connectors/rest/spectest`): every request the connector sends is checked against the spec, and every answer the fake gives and every golden file's native record too. Through the engine (`app/shops_e2e_test.go`, `app/crossconnector_e2e_test.go`): products from a folder CSV and from Shopify.",
 }
 
 // TestDocPage: docs/connectors/shopware.md is the page the spec and

@@ -44,7 +44,8 @@ var docPage = docgen.Page{
 		"test copies the template into a database of its own (seconds, where a new one takes a minute) and removes it after; without the " +
 		"server the tests skip, unless `SWITCHBOARD_REQUIRE_IT=1`. They run the conformance suite, every order type, the errors, the " +
 		"look-ups, incremental reads of sales, invoices and stock, a session Tryton ended, the test verdicts (one wrong password, never " +
-		"two), and the default mappings on what the server answers; the golden mappings are in `testdata/golden`.",
+		"two), and the default mappings on what the server answers; the golden mappings are in `testdata/golden`. " +
+		"`app/crossconnector_e2e_test.go` sends Shopify's products and orders into it through the engine, and its stock into WooCommerce.",
 }
 
 // TestDocPage: docs/connectors/tryton.md is the page the spec and

@@ -46,7 +46,8 @@ var docPage = docgen.Page{
 		"orders with notes, customers, webhooks; the batch endpoints (at most 100 records, a result or an error per record); and " +
 		"WooCommerce's refusals (`rest_invalid_param` for a price that is not text or an unknown status, `product_invalid_sku` for a " +
 		"duplicated SKU, `registration-error-email-exists`). Golden mappings, from the REST reference's examples: `testdata/golden`. " +
-		"Through the engine (`app/webshops_e2e_test.go`): a supplier's CSV to products and stock.",
+		"Through the engine (`app/webshops_e2e_test.go`, `app/crossconnector_e2e_test.go`): a supplier's CSV to products and " +
+		"stock, a real Tryton's stock, and orders into Exact Online.",
 }
 
 // TestDocPage: docs/connectors/woocommerce.md is the page the spec and
