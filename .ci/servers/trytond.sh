@@ -37,7 +37,7 @@ install() {
 
 configure() {
 	mkdir -p "$DB"
-	[ -s "$DIR/password" ] || tr -dc 'a-f0-9' </dev/urandom | head -c 24 >"$DIR/password"
+	[ -s "$DIR/password" ] || od -An -N12 -tx1 /dev/urandom | tr -d ' \n' >"$DIR/password"
 	chmod 600 "$DIR/password"
 	cat >"$DIR/trytond.conf" <<CONF
 [database]
