@@ -73,6 +73,7 @@ func (e *Engine) commit(batch []outcome) {
 }
 
 func (e *Engine) afterCommit(batch []outcome) {
+	e.leases.drop(batch)
 	failures := map[string]int{}
 	for _, o := range batch {
 		switch {
