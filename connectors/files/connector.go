@@ -165,6 +165,27 @@ func (c *Conn) transport(ctx context.Context, mkdir bool) (transport.Transport, 
 	return tr, nil
 }
 
+// broke drops the transport after an error that may be its connection's
+// (a server restarted, a network cut), so that the next use dials again:
+// a target's connection is kept for many runs. A transport every instance
+// shares mends itself, and a permanent error says nothing of the
+// connection.
+func (c *Conn) broke(tr transport.Transport, err error) {
+	if err == nil || c.share != nil {
+		return
+	}
+	if class, _ := connectors.Classify(err); class != connectors.ClassTransient {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tr == nil || c.tr != tr {
+		return // dialled again already
+	}
+	_ = c.tr.Close()
+	c.tr = nil
+}
+
 // flowFolder returns the transport on a flow's sub-folder, connecting on
 // first use, once a folder connection's folders for use pass their checks.
 func (c *Conn) flowFolder(ctx context.Context, o options, use connectors.Use) (transport.Transport, error) {

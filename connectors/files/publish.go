@@ -52,7 +52,12 @@ func tempName(name string, by owner) string {
 
 // stage uploads r as the file name of the flow's output folder, under a
 // temporary name noted in the journal first.
-func (c *Conn) stage(ctx context.Context, o options, name string, r io.Reader) (staged, error) {
+func (c *Conn) stage(ctx context.Context, o options, name string, r io.Reader) (st staged, err error) {
+	root, err := c.transport(ctx, o.mkdirBase)
+	if err != nil {
+		return staged{}, err
+	}
+	defer func() { c.broke(root, err) }()
 	tr, err := c.flowFolder(ctx, o, connectors.UseWrite)
 	if err != nil {
 		return staged{}, err
@@ -62,7 +67,7 @@ func (c *Conn) stage(ctx context.Context, o options, name string, r io.Reader) (
 	}
 	rel := path.Join(o.output, name)
 	temp := tempName(rel, c.owner)
-	st := staged{Temp: path.Join(o.dir, temp), Name: path.Join(o.dir, rel)}
+	st = staged{Temp: path.Join(o.dir, temp), Name: path.Join(o.dir, rel)}
 	if err := c.journal.note(st.Temp); err != nil {
 		return staged{}, err
 	}
@@ -167,6 +172,7 @@ func (c *Conn) Publish(ctx context.Context, p connectors.Prepared) error {
 	}
 	for _, st := range pf.Files {
 		if err := publish(ctx, tr, st); err != nil {
+			c.broke(tr, err)
 			return err
 		}
 	}

@@ -197,3 +197,32 @@ func TestAMissingTargetFolderIsMadeWhenTheFlowSaysSo(t *testing.T) {
 		})
 	}
 }
+
+// TestATargetWritesAgainAfterItsConnectionBroke: a target's connection is
+// kept for many runs; once it broke (the server restarted), the write that
+// found it so fails as transient and the next one dials again, instead of
+// every later write failing.
+func TestATargetWritesAgainAfterItsConnectionBroke(t *testing.T) {
+	rm := sftpRemote(t, false)
+	rm.values[FieldWriteMode] = "per_record"
+	c := openFlowConn(t, rm.name, rm.values, rm.secrets, connectors.Env{Logger: quiet, DataDir: t.TempDir()})
+	writeOne := func(sku string) error {
+		_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, IdempotencyKey: sku, Data: map[string]any{"sku": sku}})
+		if err == nil {
+			err = c.Flush(ctx(t))
+		}
+		return err
+	}
+	if err := writeOne("A"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.tr.Close() // as when the server goes away
+	if err := writeOne("B"); err == nil {
+		t.Log("the write after the break passed")
+	} else if class, _ := connectors.Classify(err); class != connectors.ClassTransient {
+		t.Fatalf("the write on the broken connection failed as %s: %v", class, err)
+	}
+	if err := writeOne("C"); err != nil {
+		t.Fatalf("a write after the connection broke: %v", err)
+	}
+}
