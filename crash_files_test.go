@@ -70,32 +70,8 @@ func TestCrashWritesEachRecordToFileTargetsOnce(t *testing.T) {
 	flows := setUpFileFlows(t, a, token, srv.URL, targets)
 
 	want := records * len(flows)
-	rng := rand.New(rand.NewPCG(2, uint64(time.Now().UnixNano())))
-	for kill := range kills {
-		for _, f := range flows {
-			a.runFlow(t, token, f)
-		}
-		// killed once a random number more transactions succeeded: right
-		// after a flush's commit, or while writes and flushes go on
-		done := a.count(t, token, "status='succeeded'")
-		next := done + 1 + rng.IntN((want-done)/(kills-kill)+1)
-		waitFor(t, fmt.Sprintf("%d transactions to succeed", next), func() bool { return a.count(t, token, "status='succeeded'") >= next })
-		t.Logf("kill %d: SIGKILL after %d transactions succeeded", kill+1, a.count(t, token, "status='succeeded'"))
-		a.kill()
-		a = serve(t, dir, env)
-		token = a.superuser(t)
-	}
-	for range 10 {
-		for _, f := range flows {
-			a.runFlow(t, token, f) // a run cut off by a kill goes on from its cursor
-		}
-		waitFor(t, "the runs to be written", func() bool {
-			return a.count(t, token, "status!='succeeded'") == 0 && a.runsDone(t, token)
-		})
-		if a.count(t, token, "status='succeeded'") >= want {
-			break
-		}
-	}
+	a, token = killRepeatedly(t, a, token, dir, env, flows, want, kills)
+	finishRuns(t, a, token, flows, want)
 	if failed := a.count(t, token, "status='failed'"); failed > 0 {
 		t.Fatalf("%d transactions failed", failed)
 	}
@@ -104,6 +80,45 @@ func TestCrashWritesEachRecordToFileTargetsOnce(t *testing.T) {
 		checkExactlyOnce(t, tg, records)
 	}
 	checkNothingLeft(t, dataDir)
+}
+
+// killRepeatedly starts the flows' runs and kills the appliance once a
+// random number more transactions succeeded (right after a flush's
+// commit, or while writes and flushes go on), kills times, starting it
+// again each time; it returns the last one and its token.
+func killRepeatedly(t *testing.T, a *appliance, token, dir string, env, flows []string, want, kills int) (*appliance, string) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(2, uint64(time.Now().UnixNano())))
+	for kill := range kills {
+		for _, f := range flows {
+			a.runFlow(t, token, f)
+		}
+		done := a.count(t, token, "status='succeeded'")
+		next := done + 1 + rng.IntN((want-done)/(kills-kill)+1)
+		waitFor(t, fmt.Sprintf("%d transactions to succeed", next), func() bool { return a.count(t, token, "status='succeeded'") >= next })
+		t.Logf("kill %d: SIGKILL after %d transactions succeeded", kill+1, a.count(t, token, "status='succeeded'"))
+		a.kill()
+		a = serve(t, dir, env)
+		token = a.superuser(t)
+	}
+	return a, token
+}
+
+// finishRuns runs the flows until every record went through: a run cut
+// off by a kill goes on from its cursor.
+func finishRuns(t *testing.T, a *appliance, token string, flows []string, want int) {
+	t.Helper()
+	for range 10 {
+		for _, f := range flows {
+			a.runFlow(t, token, f)
+		}
+		waitFor(t, "the runs to be written", func() bool {
+			return a.count(t, token, "status!='succeeded'") == 0 && a.runsDone(t, token)
+		})
+		if a.count(t, token, "status='succeeded'") >= want {
+			return
+		}
+	}
 }
 
 func envCount(t *testing.T, name string, def int) int {

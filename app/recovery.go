@@ -55,6 +55,19 @@ func (b *recoveryBook) markDone(conn string) {
 	b.done[conn] = true
 }
 
+// openTarget returns the flow's open target, recovered when this is its
+// connection's first write since the start. A recovery that fails is the
+// target connection's failure: blame names it.
+func (e *Engine) openTarget(rt *flowRuntime) (w connectors.Writer, blame string, err error) {
+	if w, err = rt.targetWriter(e.sb); err != nil {
+		return nil, "", err
+	}
+	if err := e.recoverTarget(rt, w); err != nil {
+		return nil, rt.target.Id, err
+	}
+	return w, "", nil
+}
+
 // recoverTarget recovers the flow's target connection before its first
 // write after the start, when its connector publishes in two steps.
 func (e *Engine) recoverTarget(rt *flowRuntime, w connectors.Writer) error {

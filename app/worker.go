@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -204,11 +205,9 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
 		return e.finish(o, start, nil)
 	}
-	w, err := rt.targetWriter(e.sb)
-	if err == nil {
-		err = e.recoverTarget(rt, w)
-	}
+	w, blame, err := e.openTarget(rt)
 	if err != nil {
+		o.blame = blame
 		return e.finish(o, start, err)
 	}
 	if rt.buffered() {
@@ -217,10 +216,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	key := res.Key
-	if key == "" {
-		key = c.Key
-	}
+	key := cmp.Or(res.Key, c.Key)
 	data := res.Output
 	if data == nil { // no write mapping: the target takes canonical records
 		data = res.Canonical
@@ -240,10 +236,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		return e.finish(o, start, err)
 	}
 	o.succeeded = rt.target.Id
-	o.targetID = wr.TargetID
-	if o.targetID == "" {
-		o.targetID = xref.TargetID
-	}
+	o.targetID = cmp.Or(wr.TargetID, xref.TargetID)
 	o.payloads.Response = rt.redact.record(wr.Response)
 	o = e.finish(o, start, nil)
 	if rt.buffered() {
