@@ -156,6 +156,9 @@ func (e *Engine) committedOutput() (map[string][]leftOutput, error) {
 // nothing more is written to the target. Entries of a connection that was
 // deleted meanwhile are forgotten.
 func (e *Engine) recoverTargets() {
+	if e.sb.Ready() != nil {
+		return // secrets cannot be opened: the first write recovers, once they can
+	}
 	left, err := e.committedOutput()
 	if err != nil {
 		e.logger().Error("recovering file targets", slog.String("error", err.Error()))
