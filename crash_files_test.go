@@ -95,7 +95,7 @@ func killRepeatedly(t *testing.T, a *appliance, token, dir string, env, flows []
 		}
 		done := a.count(t, token, "status='succeeded'")
 		next := done + 1 + rng.IntN((want-done)/(kills-kill)+1)
-		waitFor(t, fmt.Sprintf("%d transactions to succeed", next), func() bool { return a.count(t, token, "status='succeeded'") >= next })
+		a.waitFor(t, token, fmt.Sprintf("%d transactions to succeed", next), func() bool { return a.count(t, token, "status='succeeded'") >= next })
 		t.Logf("kill %d: SIGKILL after %d transactions succeeded", kill+1, a.count(t, token, "status='succeeded'"))
 		a.kill()
 		a = serve(t, dir, env)
@@ -112,7 +112,7 @@ func finishRuns(t *testing.T, a *appliance, token string, flows []string, want i
 		for _, f := range flows {
 			a.runFlow(t, token, f)
 		}
-		waitFor(t, "the runs to be written", func() bool {
+		a.waitFor(t, token, "the runs to be written", func() bool {
 			return a.count(t, token, "status!='succeeded'") == 0 && a.runsDone(t, token)
 		})
 		if a.count(t, token, "status='succeeded'") >= want {
@@ -373,4 +373,25 @@ func (a *appliance) runsDone(t *testing.T, token string) bool {
 		t.Fatalf("counting runs: %d", status)
 	}
 	return list.TotalItems == 0
+}
+
+// waitFor waits for cond as waitFor does and, when it times out, shows
+// the transactions' statuses and the end of the appliance's log.
+func (a *appliance) waitFor(t *testing.T, token, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			log := a.output.String()
+			var runs, conns struct {
+				Items []map[string]any `json:"items"`
+			}
+			a.call(t, http.MethodGet, "/api/collections/runs/records?perPage=12&sort=-created", token, nil, &runs)
+			a.call(t, http.MethodGet, "/api/collections/connections/records?perPage=20", token, nil, &conns)
+			t.Fatalf("timed out waiting for %s: %d pending, %d running, %d retrying, %d succeeded;\nruns %v\nconnections %v\nthe log ends:\n%s",
+				what, a.count(t, token, "status='pending'"), a.count(t, token, "status='running'"), a.count(t, token, "status='retrying'"),
+				a.count(t, token, "status='succeeded'"), runs.Items, conns.Items, log[max(0, len(log)-6000):])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
