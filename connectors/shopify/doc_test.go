@@ -46,7 +46,7 @@ var docPage = docgen.Page{
 		"products with variants, locations, inventory levels; `productSet`, `productUpdate`, `inventorySetQuantities`, `fulfillmentCreate`, " +
 		"`fulfillmentTrackingInfoUpdate`, webhook subscriptions), pages Relay connections, reads Shopify's search syntax for the fields it " +
 		"knows, charges the published query costs from a leaky bucket (`THROTTLED`, `MAX_COST_EXCEEDED`, `extensions.cost`), and plays " +
-		"Shopify's OAuth. `TestFullSyncOfManyProductsResumes` reads a shop's products over runs cut off half-way, each exactly once. " +
+		"Shopify's OAuth. `TestFullSyncOfManyProductsResumes` reads 2,000 products (more than the cursor remembers) over four runs cut off after 80 pages, each product exactly once. " +
 		"Golden mappings: `testdata/golden`. Through the engine (`app/webshops_e2e_test.go`, `app/crossconnector_e2e_test.go`): " +
 		"orders to a CSV on SFTP, products to Shopware, and products and orders into a real Tryton.",
 }

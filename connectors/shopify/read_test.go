@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
 	"github.com/switchboard-app/switchboard/connectors/shopify/fake"
+	"github.com/switchboard-app/switchboard/connectors/since"
 )
 
 func ids(recs []connectors.Record) []string {
@@ -122,48 +123,22 @@ func TestOrderWithManyLinesIsReadWhole(t *testing.T) {
 	}
 }
 
-// TestFullSyncOfManyProductsResumes reads 20,000 products: the run is cut
-// off after some pages, and the next run goes on from the committed
-// cursor, so every product is read exactly once.
+// TestFullSyncOfManyProductsResumes reads a shop's products over runs
+// cut off after some pages, as killed ones would be: each run goes on from
+// the committed cursor, so every product is read exactly once. The shop
+// has more products than the cursor remembers (since.MaxSeen), and the
+// sync takes four runs, the last of which reads to the end.
 func TestFullSyncOfManyProductsResumes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a large shop")
-	}
+	const n = 2 * since.MaxSeen
 	s := newShop(t, fake.Options{})
-	const n = 20000
 	for i := range n {
-		s.AddProduct(fake.Product{Title: fmt.Sprintf("Product %d", i), Variants: []*fake.Variant{{SKU: fmt.Sprintf("P-%05d", i), Price: "9.95"}}})
+		// A handle of its own spares the fake a search of every product.
+		s.AddProduct(fake.Product{Title: fmt.Sprintf("Product %d", i), Handle: fmt.Sprintf("product-%d", i),
+			Variants: []*fake.Variant{{SKU: fmt.Sprintf("P-%05d", i), Price: "9.95"}}})
 	}
-	c := s.open(t)
-	opts := options(t, connectors.UseRead, nil)
-	seen := map[string]int{}
-	cursor := ""
-	for run := 0; ; run++ {
-		if run > 10 {
-			t.Fatal("the sync does not end")
-		}
-		stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Cursor: cursor, Options: opts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := false
-		for pages := 0; pages < 800; pages++ { // a run stops after 800 pages, as a killed one would
-			page, err := stream.Next(ctx(t))
-			if err == connectors.ErrEndOfInput {
-				done = true
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range page.Records {
-				seen[r.Key]++
-			}
-			cursor = page.Cursor
-		}
-		if done {
-			break
-		}
+	seen, runs := syncInRuns(t, s.open(t), connectors.Product, 80)
+	if runs != 4 {
+		t.Fatalf("the sync took %d runs of 80 pages, want 4", runs)
 	}
 	if len(seen) != n {
 		t.Fatalf("read %d products, want %d", len(seen), n)
@@ -173,6 +148,37 @@ func TestFullSyncOfManyProductsResumes(t *testing.T) {
 			t.Fatalf("%s read %d times", sku, times)
 		}
 	}
+}
+
+// syncInRuns reads the entity in runs of at most pagesPerRun pages, each
+// from the cursor of the last page the one before read, until a run reads
+// to the end; it counts how often each record was read, and the runs.
+func syncInRuns(t *testing.T, c *Conn, e connectors.Entity, pagesPerRun int) (map[string]int, int) {
+	t.Helper()
+	opts := options(t, connectors.UseRead, nil)
+	seen := map[string]int{}
+	cursor := ""
+	for run := 1; run <= 10; run++ {
+		stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: e, Cursor: cursor, Options: opts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pages := 0; pages < pagesPerRun; pages++ {
+			page, err := stream.Next(ctx(t))
+			if err == connectors.ErrEndOfInput {
+				return seen, run
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Records {
+				seen[r.Key]++
+			}
+			cursor = page.Cursor
+		}
+	}
+	t.Fatal("the sync does not end")
+	return nil, 0
 }
 
 func TestReadStockAtTheFlowsLocation(t *testing.T) {
