@@ -9,7 +9,8 @@ import (
 	_ "github.com/switchboard-app/switchboard/connectors/httpjson"
 	_ "github.com/switchboard-app/switchboard/connectors/memory"
 	_ "github.com/switchboard-app/switchboard/connectors/restapi"
-	_ "github.com/switchboard-app/switchboard/connectors/shopware"
 	_ "github.com/switchboard-app/switchboard/connectors/shopify"
+	_ "github.com/switchboard-app/switchboard/connectors/shopware"
 	_ "github.com/switchboard-app/switchboard/connectors/woocommerce"
+	_ "github.com/switchboard-app/switchboard/connectors/xero"
 )

@@ -37,7 +37,7 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 	if number == "" {
 		number = req.Key
 	}
-	if _, err := opts.TypeOf(number, rest.LookupString(req.Data, fieldOrderType)); err != nil {
+	if _, err := opts.TypeOf(number, recordType(req.Data)); err != nil {
 		return connectors.WriteResult{}, connectors.Permanent(err)
 	}
 	unlock := c.orders.Lock(number)
@@ -60,6 +60,16 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 		return connectors.WriteResult{}, fmt.Errorf("writing the invoice of order %s: %w", number, err)
 	}
 	return connectors.WriteResult{TargetID: rest.LookupString(saved, "InvoiceID"), Response: summary(saved)}, nil
+}
+
+// recordType is the kind of document an order's record asks for: Xero
+// makes no sales orders, so an order (the type shops give their orders)
+// becomes what the flow says, an invoice.
+func recordType(data map[string]any) string {
+	if t := rest.LookupString(data, fieldOrderType); !strings.EqualFold(t, erpflow.Order) {
+		return t
+	}
+	return ""
 }
 
 // currentInvoice is the invoice Xero has of the order: by its id, or by

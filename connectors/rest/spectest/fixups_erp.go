@@ -28,6 +28,15 @@ func init() {
 				return nil
 			}},
 	}
+	Fixups[Xero] = append(Fixups[Xero], Fixup{
+		What: `booleans whose default is the text "false" (HasAttachments, HasValidationErrors...): a validator that fills in ` +
+			`defaults would put the text in a body, where a boolean is due`,
+		Apply: func(doc map[string]any) error {
+			if n := booleanDefaults(doc); n == 0 {
+				return fmt.Errorf("no boolean with a text as its default")
+			}
+			return nil
+		}})
 	Fixups[BusinessCentral] = []Fixup{
 		{What: "lists are answered with OData's @odata.context and, when there is more, @odata.nextLink beside value, " +
 			"and records with @odata.context and @odata.etag, which the schemas do not name",
@@ -194,6 +203,27 @@ func edmDates(v any) int {
 	case []any:
 		for _, e := range x {
 			n += edmDates(e)
+		}
+	}
+	return n
+}
+
+// booleanDefaults makes the text defaults ("false", "true") of booleans
+// booleans, and counts them.
+func booleanDefaults(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		if d, ok := x["default"].(string); ok && x["type"] == "boolean" && (d == "false" || d == "true") {
+			x["default"] = d == "true"
+			n++
+		}
+		for _, e := range x {
+			n += booleanDefaults(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += booleanDefaults(e)
 		}
 	}
 	return n

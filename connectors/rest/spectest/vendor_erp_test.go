@@ -75,3 +75,25 @@ func TestBusinessCentralAnswersAsTheAPIDoes(t *testing.T) {
 		t.Errorf("the list of items takes no $skiptoken: %v", err)
 	}
 }
+
+// TestXeroBodiesKeepTheirBooleans: a contact sent to the fake is not
+// refused for the defaults Xero's spec writes as texts.
+func TestXeroBodiesKeepTheirBooleans(t *testing.T) {
+	spec := Load(t, Xero)
+	contact := map[string]any{"Contacts": []any{map[string]any{"Name": "Anna de Vries", "EmailAddress": "anna@example.nl"}}}
+	if err := spec.CheckRequestBody("PUT /Contacts", contact); err != nil {
+		t.Fatal(err)
+	}
+	srv := New(t, spec)
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/Contacts", strings.NewReader(`{"Contacts": [{"Name": "Anna de Vries"}]}`))
+	req.Header.Set("xero-tenant-id", "4a1b6c3d-2e5f-4a70-8b91-c2d3e4f50617")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if refused := srv.TakeRefusals(); len(refused) > 0 {
+		t.Fatalf("refused: %v", refused)
+	}
+}
