@@ -5,6 +5,7 @@ package all
 import (
 	// The connectors, one import each.
 	_ "github.com/switchboard-app/switchboard/connectors/adobecommerce"
+	_ "github.com/switchboard-app/switchboard/connectors/businesscentral"
 	_ "github.com/switchboard-app/switchboard/connectors/files" // folder, ftp, sftp
 	_ "github.com/switchboard-app/switchboard/connectors/httpjson"
 	_ "github.com/switchboard-app/switchboard/connectors/memory"
