@@ -41,18 +41,20 @@ type order struct {
 // payment terms resolved, and its lines, with their items and tax codes.
 func (o *order) build(ctx context.Context, d document) (map[string]any, []map[string]any, error) {
 	customer, _ := o.data[fieldCustomer].(map[string]any)
-	customerID, err := o.customerID(ctx, customer)
-	if err != nil {
-		return nil, nil, err
-	}
 	header, err := o.header(ctx, d)
 	if err != nil {
 		return nil, nil, err
 	}
-	header["customerId"] = customerID
 	o.untax = !d.prices && o.data["pricesIncludeTax"] == true
 	lines, err := o.lines(ctx, customerLabelOf(customer, o.number))
-	return header, lines, err
+	if err != nil {
+		return nil, nil, err
+	}
+	// last: an order that cannot be written makes no customer
+	if header["customerId"], err = o.customerID(ctx, customer); err != nil {
+		return nil, nil, err
+	}
+	return header, lines, nil
 }
 
 // header is the mapped record without the connector's fields, its date

@@ -192,8 +192,8 @@ func TestOrdersThatCannotBeWrittenSayWhy(t *testing.T) {
 			}
 		})
 	}
-	if n := len(b.All(bctest.SalesOrders)); n != 0 {
-		t.Fatalf("orders that could not be written made %d sales orders", n)
+	if orders, customers := len(b.All(bctest.SalesOrders)), len(b.All(bctest.Customers)); orders != 0 || customers != 1 {
+		t.Fatalf("orders that could not be written made %d sales orders and %d customers", orders, customers-1)
 	}
 	res, err := write(t, c, connectors.Order, "", "4007", guest(), withOptions(orderOptions, "guest_customer", "WEBSHOP"))
 	if err != nil {

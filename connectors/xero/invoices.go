@@ -127,11 +127,11 @@ type order struct {
 // tax types, items, account and shipping line resolved.
 func (o *order) invoice(ctx context.Context, creating bool) (map[string]any, error) {
 	contact, _ := o.data["Contact"].(map[string]any)
-	contactID, err := o.contactID(ctx, contact)
+	lines, err := o.lines(ctx, customerLabel(contact, o.number))
 	if err != nil {
 		return nil, err
 	}
-	lines, err := o.lines(ctx, customerLabel(contact, o.number))
+	contactID, err := o.contactID(ctx, contact) // last: an order that cannot be written makes no contact
 	if err != nil {
 		return nil, err
 	}

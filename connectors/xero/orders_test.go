@@ -136,6 +136,21 @@ func TestTaxTypes(t *testing.T) {
 	}
 }
 
+// TestAFailedOrderMakesNoContact: an order that cannot be written (a
+// rate with no tax type) leaves no contact behind.
+func TestAFailedOrderMakesNoContact(t *testing.T) {
+	x := xerotest.New(t)
+	c := open(t, x, connectors.Env{}, nil)
+	o := anOrder("2101")
+	o["LineItems"].([]any)[0].(map[string]any)["TaxRate"] = "19"
+	if _, err := writeOrder(t, c, o, nil); err == nil {
+		t.Fatal("an order at a rate Xero lacks was written")
+	}
+	if n := len(x.All(xerotest.Contacts)); n != 0 {
+		t.Fatalf("the order that failed made %d contacts", n)
+	}
+}
+
 // TestGuestOrders: an order without a customer goes to the flow's guest
 // customer (by contact number or name), and fails, saying what to set,
 // when the flow has none or Xero does not have it.
