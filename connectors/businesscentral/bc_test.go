@@ -2,12 +2,15 @@ package businesscentral
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/businesscentral/bctest"
 	"github.com/switchboard-app/switchboard/connectors/conntest"
+	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
 )
 
 // TestConformance runs the conformance suite against the fake of Business
@@ -152,5 +155,24 @@ func TestCustomersAreNotDuplicated(t *testing.T) {
 	}
 	if n := len(b.All(bctest.Customers)); n != 2 {
 		t.Fatalf("Business Central has %d customers, want 2", n)
+	}
+}
+
+// TestARateLimitPausesTheRead: a 429 from Business Central is a pause
+// with its Retry-After, not a failure.
+func TestARateLimitPausesTheRead(t *testing.T) {
+	b := bctest.New(t)
+	b.Handle("GET /companies({company_id})/items", func(*spectest.Call) spectest.Reply {
+		return spectest.Reply{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"9"}},
+			Body: map[string]any{"error": map[string]any{"code": "Application_TooManyRequests", "message": "Too many requests reached."}}}
+	})
+	c := open(t, b, nil)
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Options: options(t, connectors.UseRead, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = stream.Next(ctx(t))
+	if wait, limited := connectors.IsRateLimited(err); !limited || wait != 9*time.Second || !strings.Contains(err.Error(), "Too many requests reached.") {
+		t.Fatalf("Next = %v; want a rate limit of 9s with Business Central's words", err)
 	}
 }

@@ -1,8 +1,11 @@
 package xero
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,5 +135,54 @@ func TestRateLimits(t *testing.T) {
 	wait, limited := connectors.IsRateLimited(err)
 	if !limited || wait <= 0 || !strings.Contains(err.Error(), "Xero's limit of calls a minute for this organisation is reached (X-Rate-Limit-Problem: minute)") {
 		t.Fatalf("a call over the limit: %v (rate limited %v, wait %v)", err, limited, wait)
+	}
+}
+
+// keeper keeps the secrets a connection obtains at run time, as the
+// engine keeps them sealed.
+type keeper struct {
+	mu    sync.Mutex
+	saved map[string]string
+}
+
+func (k *keeper) SaveSecrets(_ context.Context, secrets map[string]string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.saved == nil {
+		k.saved = map[string]string{}
+	}
+	for name, v := range secrets {
+		k.saved[name] = v
+	}
+	return nil
+}
+
+// TestTokensAreRefreshedAndKept: when Xero refuses the access token, the
+// connection refreshes it once, keeps the rotated refresh token, and goes
+// on; when the app is disconnected in Xero, it asks to be connected again.
+func TestTokensAreRefreshedAndKept(t *testing.T) {
+	x := xerotest.New(t)
+	secrets := connect(t, x, x.Config())
+	saved := &keeper{}
+	cfg, err := Spec.ResolveAndValidate(x.Config(), secrets, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := New(cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: saved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := conn.(*Conn)
+	x.Identity.RevokeAccess()
+	if _, _, err := c.FindByKey(ctx(t), connectors.Product, "CBL-3M"); err != nil {
+		t.Fatalf("a call after the access token was refused: %v", err)
+	}
+	if x.Identity.Refreshes() != 1 || saved.saved["oauth_refresh_token"] == "" || saved.saved["oauth_refresh_token"] == secrets["oauth_refresh_token"] {
+		t.Fatalf("%d refreshes; the refresh token kept: %q (was %q)", x.Identity.Refreshes(), saved.saved["oauth_refresh_token"], secrets["oauth_refresh_token"])
+	}
+	x.Identity.RevokeAll()
+	_, _, err = c.FindByKey(ctx(t), connectors.Product, "CBL-3M")
+	if !errors.Is(err, connectors.ErrReconnectNeeded) {
+		t.Fatalf("a call after the app was disconnected: %v, want reconnect needed", err)
 	}
 }
