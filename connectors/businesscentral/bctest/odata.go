@@ -122,7 +122,7 @@ func (c comparison) holds(v any) bool {
 }
 
 // compare compares times as times, numbers as numbers, texts as texts
-// (Business Central compares codes without regard to case).
+// without regard to case.
 func compare(a, b string, text bool) int {
 	if !text {
 		if x, err := time.Parse(time.RFC3339Nano, a); err == nil {
