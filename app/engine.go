@@ -43,6 +43,12 @@ type EngineConfig struct {
 	// beyond are answered 429 with Retry-After.
 	WebhookRate  float64
 	WebhookBurst int
+	// FlushRecords and FlushAge bound what a buffering target (a file
+	// target) holds: it is flushed once it holds FlushRecords writes
+	// (10,000) or its oldest is FlushAge old (30 seconds), and whenever no
+	// work is in flight.
+	FlushRecords int
+	FlushAge     time.Duration
 }
 
 // maxWebhookRate bounds EngineConfig.WebhookRate: a larger setting means
@@ -61,6 +67,9 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	if c.DownAfter <= 0 {
 		c.DownAfter = 5
 	}
+	if c.FlushRecords <= 0 {
+		c.FlushRecords = 10000
+	}
 	def(&c.Lease, 2*time.Minute)
 	def(&c.MaxAge, 72*time.Hour)
 	def(&c.BackoffBase, 5*time.Second)
@@ -69,6 +78,7 @@ func (c EngineConfig) withDefaults() EngineConfig {
 	def(&c.AlertEvery, 15*time.Minute)
 	def(&c.Retention, 30*24*time.Hour)
 	def(&c.PollEvery, time.Second)
+	def(&c.FlushAge, 30*time.Second)
 	switch {
 	case !(c.WebhookRate > 0): // also NaN
 		c.WebhookRate = 5000
@@ -102,6 +112,9 @@ type Engine struct {
 	turn     int          // the flow the next claim starts with
 	log      *slog.Logger // where the engine logs; the app's logger when nil
 
+	leases      *leaseKeeper   // the transactions this process holds (leases.go)
+	recovered   *recoveryBook  // file targets finished after a start (recovery.go)
+	started     time.Time      // when Start ran
 	pauses      *pauseBook     // rate-limited connections (pacing.go)
 	reconnects  *reconnectBook // connections to connect again (reconnect.go)
 	registering sync.Mutex     // one webhook registration at a time (webhook_register.go)
@@ -130,6 +143,8 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		jobs:     make(chan claimed),
 	}
 	e.health = newHealthBook(e)
+	e.leases = newLeaseKeeper()
+	e.recovered = newRecoveryBook()
 	e.pauses = newPauseBook(e)
 	e.reconnects = newReconnectBook(e)
 	e.alerts = newAlerter(e)
@@ -152,6 +167,7 @@ func (e *Engine) logger() *slog.Logger {
 // background loops. It is called once the server starts.
 func (e *Engine) Start() error {
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.started = time.Now()
 	e.hookLims = newHookLimiter(e.cfg.WebhookRate, e.cfg.WebhookBurst)
 	if err := e.health.load(); err != nil {
 		return err
@@ -179,6 +195,9 @@ func (e *Engine) Start() error {
 		goWith(&e.wgWork, e.workLoop)
 	}
 	goWith(&e.wgWork, e.dispatchLoop)
+	goWith(&e.wgWork, e.flushLoop)
+	e.goLoop(e.leaseLoop)
+	e.goLoop(e.recoverTargets)
 	e.goLoop(e.health.probeLoop)
 	e.goLoop(e.alerts.digestLoop)
 	e.goLoop(e.retentionLoop)

@@ -19,6 +19,8 @@ const (
 	EnvProbeInterval = "SWITCHBOARD_PROBE_INTERVAL"
 	EnvAlertInterval = "SWITCHBOARD_ALERT_INTERVAL"
 	EnvWebhookRate   = "SWITCHBOARD_WEBHOOK_RATE"
+	EnvFlushRecords  = "SWITCHBOARD_FLUSH_RECORDS"
+	EnvFlushAge      = "SWITCHBOARD_FLUSH_AGE"
 )
 
 // ConfigFromEnv reads the engine's settings from the environment (see the
@@ -40,6 +42,8 @@ func ConfigFromEnv() (EngineConfig, error) {
 	c.ProbeEvery = r.duration(EnvProbeInterval)
 	c.AlertEvery = r.duration(EnvAlertInterval)
 	c.WebhookRate = r.rate(EnvWebhookRate)
+	c.FlushRecords = r.count(EnvFlushRecords, 10_000_000)
+	c.FlushAge = r.duration(EnvFlushAge)
 	if d := c.withDefaults(); d.BackoffBase > d.BackoffMax {
 		r.fail("%s (%s) is longer than %s (%s): the first retry would wait longer than the longest",
 			EnvRetryBase, d.BackoffBase, EnvRetryMax, d.BackoffMax)

@@ -17,9 +17,11 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "empty and blank keep the defaults", env: map[string]string{EnvWorkers: "", EnvRetryBase: "  "}},
 		{name: "every setting", env: map[string]string{
 			EnvWorkers: "16", EnvDownAfter: " 3 ", EnvRetentionDays: "7", EnvRetryBase: "10s", EnvRetryMax: "1h",
-			EnvRetryMaxAge: "24h", EnvProbeInterval: "1m", EnvAlertInterval: "30m"},
+			EnvRetryMaxAge: "24h", EnvProbeInterval: "1m", EnvAlertInterval: "30m", EnvFlushRecords: "500", EnvFlushAge: "5s"},
 			want: EngineConfig{Workers: 16, DownAfter: 3, Retention: 7 * 24 * time.Hour, BackoffBase: 10 * time.Second,
-				BackoffMax: time.Hour, MaxAge: 24 * time.Hour, ProbeEvery: time.Minute, AlertEvery: 30 * time.Minute}},
+				BackoffMax: time.Hour, MaxAge: 24 * time.Hour, ProbeEvery: time.Minute, AlertEvery: 30 * time.Minute,
+				FlushRecords: 500, FlushAge: 5 * time.Second}},
+		{name: "no flush records", env: map[string]string{EnvFlushRecords: "0"}, wantErr: []string{"SWITCHBOARD_FLUSH_RECORDS=0"}},
 		{name: "workers not a number", env: map[string]string{EnvWorkers: "abc"},
 			wantErr: []string{"SWITCHBOARD_WORKERS=abc", "a whole number from 1 to 1000"}},
 		{name: "no workers", env: map[string]string{EnvWorkers: "0"}, wantErr: []string{"SWITCHBOARD_WORKERS=0"}},
@@ -36,7 +38,7 @@ func TestConfigFromEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, name := range []string{EnvWorkers, EnvDownAfter, EnvRetentionDays, EnvRetryBase, EnvRetryMax,
-				EnvRetryMaxAge, EnvProbeInterval, EnvAlertInterval} {
+				EnvRetryMaxAge, EnvProbeInterval, EnvAlertInterval, EnvFlushRecords, EnvFlushAge} {
 				t.Setenv(name, tt.env[name])
 			}
 			got, err := ConfigFromEnv()

@@ -2,12 +2,23 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/switchboard-app/switchboard/connectors"
 )
+
+// A buffering target (a Flusher: a file written for many records) keeps
+// its writes until it is flushed, and the engine holds their outcomes
+// until then. It is flushed when it holds FlushRecords writes, when its
+// oldest held write is FlushAge old, when the engine has no work in
+// flight, and before the engine stops: never only when idle, so that a
+// backlog does not keep its writes, and their memory, for ever.
 
 // buffered reports whether the flow's target buffers writes until Flush.
 func (rt *flowRuntime) buffered() bool {
@@ -16,27 +27,66 @@ func (rt *flowRuntime) buffered() bool {
 	return rt.flusher != nil
 }
 
-// hold keeps a written record's outcome until the target's Flush.
-func (rt *flowRuntime) hold(o outcome) {
+// hold keeps a written record's outcome until the target's Flush, and
+// returns how many it holds.
+func (rt *flowRuntime) hold(o outcome) int {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if len(rt.held) == 0 {
+		rt.heldSince = time.Now()
+	}
 	rt.held = append(rt.held, o)
+	return len(rt.held)
+}
+
+// flushDue reports whether the runtime holds writes older than age, or
+// files not yet published.
+func (rt *flowRuntime) flushDue(now time.Time, age time.Duration) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return (len(rt.held) > 0 && now.Sub(rt.heldSince) >= age) || len(rt.unpublished) > 0
 }
 
 // flushTargets flushes every buffering target in the cache.
 func (e *Engine) flushTargets() {
-	e.cache.mu.Lock()
-	rts := make([]*flowRuntime, 0, len(e.cache.flows))
-	for _, rt := range e.cache.flows {
-		rts = append(rts, rt)
-	}
-	e.cache.mu.Unlock()
-	for _, rt := range rts {
+	for _, rt := range e.cachedRuntimes() {
 		e.flush(rt)
 	}
 }
 
-// flush makes a buffering target's writes final and then records their
+func (e *Engine) cachedRuntimes() []*flowRuntime {
+	e.cache.mu.Lock()
+	defer e.cache.mu.Unlock()
+	rts := make([]*flowRuntime, 0, len(e.cache.flows))
+	for _, rt := range e.cache.flows {
+		rts = append(rts, rt)
+	}
+	return rts
+}
+
+// flushLoop flushes the targets whose oldest held write reached FlushAge.
+func (e *Engine) flushLoop() {
+	tick := time.NewTicker(max(min(time.Second, e.cfg.FlushAge/4), time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		for _, rt := range e.cachedRuntimes() {
+			if rt.flushDue(now, e.cfg.FlushAge) && rt.flushing.CompareAndSwap(false, true) {
+				goWith(&e.wgWork, func() { // the loop itself is in wgWork: Add before Wait
+					defer rt.flushing.Store(false)
+					e.flush(rt)
+				})
+			}
+		}
+	}
+}
+
+// flush makes a buffering target's writes final and records their
 // outcomes; when the flush fails, those records are retried instead. No
 // write to the target runs meanwhile. A failed flush is one failure of the
 // target connection, however many records it held.
@@ -47,11 +97,21 @@ func (e *Engine) flush(rt *flowRuntime) {
 	f, held := rt.flusher, rt.held
 	rt.held = nil
 	rt.mu.Unlock()
-	if f == nil || len(held) == 0 {
+	if f == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
+	if p, ok := f.(connectors.Publisher); ok {
+		e.republish(ctx, rt, p)
+		if len(held) > 0 {
+			e.prepareAndPublish(ctx, rt, p, held)
+		}
+		return
+	}
+	if len(held) == 0 {
+		return
+	}
 	start := time.Now()
 	err := f.Flush(ctx)
 	if err != nil {
@@ -62,6 +122,111 @@ func (e *Engine) flush(rt *flowRuntime) {
 			o = e.unflushed(o, err)
 		}
 		e.outcomes <- o
+	}
+}
+
+// prepareAndPublish flushes a Publisher: its output is prepared out of
+// sight, the held outcomes are committed together with what was prepared,
+// and only then is it published. A crash before the commit leaves
+// temporaries that the next start removes, and the records are written
+// again; after it, the next start publishes what was committed.
+func (e *Engine) prepareAndPublish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome) {
+	start := time.Now()
+	prepared, err := p.Prepare(ctx)
+	if err != nil {
+		e.flushFailed(rt, len(held), err, start)
+		for _, o := range held {
+			e.outcomes <- e.unflushed(o, err)
+		}
+		return
+	}
+	key, err := e.commitFlushed(rt, held, prepared)
+	e.leases.drop(held)
+	if err != nil { // the leases run out and the records are written again
+		e.logger().Error("recording the outcomes of a flushed target: its records will be written again",
+			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", len(held)), slog.String("error", err.Error()))
+		return
+	}
+	e.afterCommit(held)
+	e.publish(ctx, rt, p, pendingPublish{key: key, prepared: prepared})
+}
+
+// pendingPublish is prepared output whose writes are committed, and the
+// sb_meta key that remembers it until it is published.
+type pendingPublish struct {
+	key      string
+	prepared connectors.Prepared
+}
+
+// publishKeyPrefix starts the sb_meta keys of committed output that is not
+// published yet.
+const publishKeyPrefix = "files:publish:"
+
+// publishRecord is the sb_meta value of committed, unpublished output.
+type publishRecord struct {
+	Flow     string              `json:"flow"`
+	Target   string              `json:"target"`
+	Prepared connectors.Prepared `json:"prepared"`
+}
+
+// commitFlushed records held outcomes and, when there is prepared output,
+// what it is, in one SQLite transaction.
+func (e *Engine) commitFlushed(rt *flowRuntime, held []outcome, prepared connectors.Prepared) (string, error) {
+	key := ""
+	err := e.app().RunInTransaction(func(tx core.App) error {
+		now := time.Now()
+		if err := writeOutcomes(tx, held, now); err != nil {
+			return err
+		}
+		if prepared == "" {
+			return nil
+		}
+		value, err := json.Marshal(publishRecord{Flow: rt.flow.Id, Target: rt.target.Id, Prepared: prepared})
+		if err != nil {
+			return err
+		}
+		key = publishKeyPrefix + newID()
+		_, err = tx.DB().NewQuery(`INSERT INTO sb_meta (id, key, value, created, updated)
+			VALUES ({:id}, {:key}, {:value}, {:now}, {:now})`).
+			Bind(dbx.Params{"id": newID(), "key": key, "value": string(value), "now": sqlTime(now)}).Execute()
+		return err
+	})
+	return key, err
+}
+
+// publish makes committed output visible and forgets it; output that
+// cannot be published now is tried again at the runtime's next flush, and
+// by the next start.
+func (e *Engine) publish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, pp pendingPublish) {
+	if pp.prepared == "" {
+		return
+	}
+	start := time.Now()
+	if err := p.Publish(ctx, pp.prepared); err != nil {
+		msg := rt.redact.text(err.Error())
+		e.logger().Warn("publishing written files: tried again later", slog.String("flow", rt.flow.GetString("name")),
+			slog.String("error", msg))
+		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
+			e.health.failed(rt.target.Id, msg, start, time.Now())
+		}
+		rt.mu.Lock()
+		rt.unpublished = append(rt.unpublished, pp)
+		rt.mu.Unlock()
+		return
+	}
+	if err := deleteMeta(e.app(), pp.key); err != nil {
+		e.logger().Error("forgetting published files", slog.String("error", err.Error()))
+	}
+}
+
+// republish tries again to publish what could not be published before.
+func (e *Engine) republish(ctx context.Context, rt *flowRuntime, p connectors.Publisher) {
+	rt.mu.Lock()
+	pending := rt.unpublished
+	rt.unpublished = nil
+	rt.mu.Unlock()
+	for _, pp := range pending {
+		e.publish(ctx, rt, p, pp)
 	}
 }
 

@@ -74,6 +74,7 @@ func (e *Engine) commit(batch []outcome) {
 
 func (e *Engine) afterCommit(batch []outcome) {
 	e.sb.metrics.outcomes(batch)
+	e.leases.drop(batch)
 	failures := map[string]int{}
 	for _, o := range batch {
 		switch {

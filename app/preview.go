@@ -28,6 +28,9 @@ type PreviewAnswer struct {
 	Skipped    bool                `json:"skipped"`
 	SkipReason string              `json:"skip_reason,omitempty"`
 	Errors     []PreviewFieldError `json:"errors"`
+	// Target is the target's current record that the write would update,
+	// when the record is known there and the target can read it.
+	Target *PreviewTarget `json:"target,omitempty"`
 }
 
 // PreviewRuleStep is what one rule did to the sample.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 func TestPreview(t *testing.T) {
@@ -44,5 +46,34 @@ func TestPreview(t *testing.T) {
 			}),
 	} {
 		sc.run(t)
+	}
+}
+
+// TestPreviewShowsWhatAWriteWouldChangeInTheTarget: for a record the
+// target has, the preview reads it and lists the fields the write would
+// change; a new record has nothing to compare with.
+func TestPreviewShowsWhatAWriteWouldChangeInTheTarget(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.source.Add(connectors.Product, "p1", map[string]any{"sku": "SKU-1", "name": "Chair", "status": "active"})
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+	id := lastWrite(fe.target).ID
+
+	answer, err := fe.sb.engine.Preview(fe.flow.Id, PreviewRequest{Sample: map[string]any{"sku": "SKU-1", "name": "Armchair", "status": "active"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answer.Target == nil || answer.Target.ID != id || len(answer.Target.Changes) != 1 {
+		t.Fatalf("target %+v, want record %s with one change", answer.Target, id)
+	}
+	if c := answer.Target.Changes[0]; c.Field != "name" || c.Current != "Chair" || c.New != "Armchair" {
+		t.Fatalf("change %+v, want name Chair -> Armchair", c)
+	}
+	if fe.target.Writes() != 1 {
+		t.Fatalf("the preview wrote to the target: %d writes", fe.target.Writes())
+	}
+	answer, err = fe.sb.engine.Preview(fe.flow.Id, PreviewRequest{Sample: map[string]any{"sku": "SKU-NEW", "name": "Stool"}})
+	if err != nil || answer.Target != nil {
+		t.Fatalf("a new record's preview: target %+v, %v; want none", answer.Target, err)
 	}
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -23,14 +25,17 @@ type flowRuntime struct {
 	program                           *mappings.Program
 	redact                            redactor
 
-	mu         sync.Mutex
-	writer     connectors.Writer
-	conn       connectors.Connector
-	flusher    connectors.Flusher
-	held       []outcome    // written, waiting for the flush
-	flushMu    sync.RWMutex // writes share it; a flush takes it alone
-	receiver   connectors.WebhookReceiver
-	sourceConn connectors.Connector
+	mu          sync.Mutex
+	writer      connectors.Writer
+	conn        connectors.Connector
+	flusher     connectors.Flusher
+	held        []outcome        // written, waiting for the flush
+	heldSince   time.Time        // when the oldest of held was written
+	unpublished []pendingPublish // committed output not yet published
+	flushMu     sync.RWMutex     // writes share it; a flush takes it alone
+	flushing    atomic.Bool      // the flush loop is flushing it
+	receiver    connectors.WebhookReceiver
+	sourceConn  connectors.Connector
 }
 
 // flowMapping is a flow's mapping field: field overrides for each

@@ -56,7 +56,11 @@ func (e *Engine) Preview(flowID string, req PreviewRequest) (PreviewAnswer, erro
 	if req.Rules != nil {
 		cfg.Rules = *req.Rules
 	}
-	return previewAnswer(mappings.Preview(cfg, req.Sample)), nil
+	answer := previewAnswer(mappings.Preview(cfg, req.Sample))
+	if answer.Output != nil && !answer.Skipped && len(answer.Errors) == 0 {
+		answer.Target = e.previewTarget(rt, answer.Key, answer.Output)
+	}
+	return answer, nil
 }
 
 func (e *Engine) latestInput(flowID string) (map[string]any, error) {

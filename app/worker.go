@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,12 +35,14 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 			continue
 		}
-		got, err := claims.claim(batch, e.cfg.Lease, e.rotate(e.activeFlows()), time.Now())
+		now := time.Now()
+		got, err := claims.claim(batch, e.cfg.Lease, e.rotate(e.activeFlows()), now)
 		if err != nil {
 			e.logger().Error("claiming work", slog.String("error", err.Error()))
 			e.sleep()
 			continue
 		}
+		e.leases.hold(now.Add(e.cfg.Lease), got)
 		if err := attachXrefs(e.app(), got); err != nil {
 			e.logger().Error("reading xrefs", slog.String("error", err.Error()))
 		}
@@ -78,8 +81,12 @@ func (e *Engine) sleep() {
 // transaction in flight at shutdown is finished, not abandoned.
 func (e *Engine) workLoop() {
 	for c := range e.jobs {
-		if o := e.process(c); !o.held {
+		o := e.process(c)
+		switch {
+		case !o.held:
 			e.outcomes <- o
+		case o.heldCount >= e.cfg.FlushRecords: // a backlog flushes by count, not only when idle
+			e.flush(o.flow)
 		}
 		if e.inflight.Add(-1) == 0 {
 			e.Wake() // the dispatcher flushes buffering targets when idle
@@ -104,6 +111,7 @@ type outcome struct {
 	blame     string    // connection whose transient failure this is
 	succeeded string    // connection that answered
 	held      bool      // waiting for the target's Flush before it is recorded
+	heldCount int       // how many outcomes its target held with it
 
 	// pausedUntil is set when the app refused the attempt with a rate
 	// limit: its connection pauses until then (app/pacing.go).
@@ -197,8 +205,9 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
 		return e.finish(o, start, nil)
 	}
-	w, err := rt.targetWriter(e.sb)
+	w, blame, err := e.openTarget(rt)
 	if err != nil {
+		o.blame = blame
 		return e.finish(o, start, err)
 	}
 	if rt.buffered() {
@@ -207,10 +216,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	key := res.Key
-	if key == "" {
-		key = c.Key
-	}
+	key := cmp.Or(res.Key, c.Key)
 	data := res.Output
 	if data == nil { // no write mapping: the target takes canonical records
 		data = res.Canonical
@@ -230,15 +236,12 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		return e.finish(o, start, err)
 	}
 	o.succeeded = rt.target.Id
-	o.targetID = wr.TargetID
-	if o.targetID == "" {
-		o.targetID = xref.TargetID
-	}
+	o.targetID = cmp.Or(wr.TargetID, xref.TargetID)
 	o.payloads.Response = rt.redact.record(wr.Response)
 	o = e.finish(o, start, nil)
 	if rt.buffered() {
-		rt.hold(o)
 		o.held = true
+		o.heldCount = rt.hold(o)
 	}
 	return o
 }

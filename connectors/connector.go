@@ -210,6 +210,20 @@ type Xrefs interface {
 	TargetIDByKey(ctx context.Context, entity Entity, key string) (string, bool, error)
 }
 
+// Getter is implemented by connectors that can read one record by its id
+// in the app: the preview compares what a write would send with the
+// target's current record, and a webhook that names only ids can be
+// followed by the record it names.
+type Getter interface {
+	// Get returns the record of entity with the id. A record the app does
+	// not have is an error wrapping ErrRecordNotFound.
+	Get(ctx context.Context, entity Entity, id string) (Record, error)
+}
+
+// ErrRecordNotFound is wrapped by a Getter's error for a record the app
+// does not have.
+var ErrRecordNotFound = errors.New("no such record")
+
 // KeyFinder is implemented by targets that can look a record up by its
 // business key. When no earlier write of a record is known, the engine
 // asks before creating it, so that a record the target has already (made
@@ -247,6 +261,30 @@ type Writer interface {
 type Flusher interface {
 	Flush(ctx context.Context) error
 }
+
+// Publisher is a Flusher whose flushed output becomes visible in a second
+// step, so that the engine can record the writes as done in between, and
+// a crash neither loses nor repeats them: Prepare stores the output out of
+// sight (a file under a temporary name), the engine commits the writes'
+// outcomes together with the Prepared, and Publish makes it visible (the
+// rename). A start calls Recover before the connection's first write.
+type Publisher interface {
+	Flusher
+	// Prepare ends the writes since the last Prepare and stores them out
+	// of sight; "" when there were none. On an error none of those writes
+	// may take effect, as for Flush.
+	Prepare(ctx context.Context) (Prepared, error)
+	// Publish makes prepared output visible. Repeating it is harmless.
+	Publish(ctx context.Context, p Prepared) error
+	// Recover publishes what the engine committed and a process that is
+	// gone did not publish, and removes what such a process prepared that
+	// was not committed.
+	Recover(ctx context.Context, committed []Prepared) error
+}
+
+// Prepared is what a Publisher prepared, in the connector's own words; the
+// engine keeps it as it is and hands it back.
+type Prepared string
 
 // OAuth2Connector is implemented by connections that a person connects
 // with OAuth2's authorization code flow (the Connect button): the engine's

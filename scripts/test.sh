@@ -39,7 +39,11 @@ if [ "$(id -u)" = 0 ] && [ "${SWITCHBOARD_SKIP_SERVERS:-}" != 1 ]; then
 	for script in .ci/servers/*.sh; do
 		[ -e "$script" ] || continue
 		echo "starting $(basename "$script" .sh)"
-		eval "$(bash "$script" "$STATE")"
+		# A server that fails to start stops the run here: its exports
+		# would be missing and its tests would fail for the wrong reason.
+		exports=$(bash "$script" "$STATE") ||
+			{ echo "$(basename "$script"): failed to start (exit $?)" >&2; exit 1; }
+		eval "$exports"
 	done
 else
 	echo "not root: integration tests whose server is absent will skip"

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
@@ -19,7 +19,7 @@ type Conn struct {
 	companies *companyChoice
 	// orders and customers are looked up and created one business key at
 	// a time over every worker of the connection.
-	orders, customers *erpflow.Keys
+	orders, customers *erp.Keys
 }
 
 // inFlight is how many calls Business Central takes at once per user.
@@ -52,7 +52,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 		return nil, connectors.Permanent(fmt.Errorf("%s: %w", fieldAPIURL, err))
 	}
 	return &Conn{client: client, companies: companiesFor(env.Shared, cfg.String(fieldCompany), client),
-		orders: erpflow.KeysFor(env.Shared, "orders"), customers: erpflow.KeysFor(env.Shared, "customers")}, nil
+		orders: erp.KeysFor(env.Shared, "orders"), customers: erp.KeysFor(env.Shared, "customers")}, nil
 }
 
 // Close does nothing: the HTTP client is the engine's.

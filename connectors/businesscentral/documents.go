@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -21,18 +21,18 @@ type document struct {
 }
 
 var documents = map[string]document{
-	erpflow.Order: {kind: erpflow.Order, path: "salesOrders", lines: "salesOrderLines", date: "orderDate", prices: true,
+	erp.Order: {kind: erp.Order, path: "salesOrders", lines: "salesOrderLines", date: "orderDate", prices: true,
 		editable: map[string]bool{"Draft": true, "Open": true}},
-	erpflow.Invoice: {kind: erpflow.Invoice, path: "salesInvoices", lines: "salesInvoiceLines", date: "invoiceDate", prices: true,
+	erp.Invoice: {kind: erp.Invoice, path: "salesInvoices", lines: "salesInvoiceLines", date: "invoiceDate", prices: true,
 		editable: map[string]bool{"Draft": true}},
-	erpflow.Quotation: {kind: erpflow.Quotation, path: "salesQuotes", lines: "salesQuoteLines", date: "documentDate",
+	erp.Quotation: {kind: erp.Quotation, path: "salesQuotes", lines: "salesQuoteLines", date: "documentDate",
 		editable: map[string]bool{"Draft": true, "Sent": true}},
 }
 
 // searchOrder is the order in which an order's number is looked for: a
 // sales order that was shipped and invoiced is gone, and its invoice has
 // the number.
-var searchOrder = []string{erpflow.Order, erpflow.Invoice, erpflow.Quotation}
+var searchOrder = []string{erp.Order, erp.Invoice, erp.Quotation}
 
 // found is a document Business Central has.
 type found struct {
@@ -81,7 +81,7 @@ func (c *Conn) documentByTarget(ctx context.Context, target string) (found, erro
 // number is the order's. A document that is released, posted or sent on
 // is left alone.
 func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	opts, err := erpflow.Parse(Name, flowFields, req.Options)
+	opts, err := erp.Parse(Name, flowFields, req.Options)
 	if err != nil {
 		return connectors.WriteResult{}, connectors.Permanent(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -80,7 +80,7 @@ func (o *order) line(src map[string]any, itemID string, place int, who, rate str
 	case found:
 		line["taxCode"] = code
 	case len(o.opts.VATCodes) > 0:
-		return nil, connectors.Permanent(erpflow.NoVATCode(who, country, rate))
+		return nil, connectors.Permanent(erp.NoVATCode(who, country, rate))
 	}
 	return line, nil
 }
@@ -99,7 +99,7 @@ func (o *order) itemIDs(ctx context.Context, lines []any, shipping bool) (map[st
 	}
 	if shipping {
 		if o.opts.ShippingSKU == "" {
-			return nil, connectors.Permanent(erpflow.NoShippingSKU(o.number, rest.LookupString(o.data[fieldShipping], "amount")))
+			return nil, connectors.Permanent(erp.NoShippingSKU(o.number, rest.LookupString(o.data[fieldShipping], "amount")))
 		}
 		want[o.opts.ShippingSKU] = true
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -29,7 +29,7 @@ var ownFields = map[string]bool{fieldOrderType: true, fieldCustomer: true, field
 // order is one order being written as a sales document.
 type order struct {
 	c      *Conn
-	opts   erpflow.Options
+	opts   erp.Options
 	number string
 	data   map[string]any
 	// untax is set for a document that takes prices without tax (a
@@ -81,8 +81,8 @@ func (o *order) header(ctx context.Context, d document) (map[string]any, error) 
 		delete(header, "currencyCode") // the company's own currency is left blank
 	}
 	for _, code := range []struct{ field, option, list, target string }{
-		{fieldShippingMethod, erpflow.OptShippingMethods, "shipmentMethods", "shipmentMethodId"},
-		{fieldPaymentMethod, erpflow.OptPaymentMethods, "paymentTerms", "paymentTermsId"},
+		{fieldShippingMethod, erp.OptShippingMethods, "shipmentMethods", "shipmentMethodId"},
+		{fieldPaymentMethod, erp.OptPaymentMethods, "paymentTerms", "paymentTermsId"},
 	} {
 		id, err := o.codeID(ctx, code.field, code.option, code.list)
 		if err != nil {
@@ -137,14 +137,14 @@ func (o *order) customerID(ctx context.Context, customer map[string]any) (string
 	}
 	number := o.opts.GuestCustomer
 	if number == "" {
-		return "", connectors.Permanent(erpflow.NoGuestCustomer(o.number))
+		return "", connectors.Permanent(erp.NoGuestCustomer(o.number))
 	}
 	rec, err := o.c.findFirst(ctx, "customers", "number eq "+literal(number))
 	if err != nil || rec != nil {
 		return rest.LookupString(rec, "id"), err
 	}
 	return "", connectors.Permanent(fmt.Errorf("order %s is a guest order, and the flow's customer of guest orders, %s, is not a customer in Business Central; "+
-		"add it there, or set %s to the number of a customer", o.number, number, erpflow.OptGuestCustomer))
+		"add it there, or set %s to the number of a customer", o.number, number, erp.OptGuestCustomer))
 }
 
 // guest reports whether a customer has nothing that names one: no e-mail

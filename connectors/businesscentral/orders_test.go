@@ -103,7 +103,7 @@ func TestOrderTypes(t *testing.T) {
 		t.Fatal("the quote has no lines, or an order was made")
 	}
 	if _, err := write(t, c, connectors.Order, "", "2003", withType(anOrder("2003"), "financial_mutation"), orderOptions); err == nil ||
-		!strings.Contains(err.Error(), `order 2003 has type "financial_mutation"; the order types written here are order, invoice, quotation`) {
+		!strings.Contains(err.Error(), `order 2003 has type "financial_mutation"; the order types written are order, invoice, quotation`) {
 		t.Fatalf("a type Business Central does not make: %v", err)
 	}
 }

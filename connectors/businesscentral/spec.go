@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/fieldset"
 )
@@ -40,7 +40,7 @@ const (
 	fieldTimeout     = "timeout"
 )
 
-// The flow options besides erpflow's.
+// The flow options besides package erp's.
 const (
 	optFrom = "from_date"
 )
@@ -114,17 +114,19 @@ func fields() []connectors.Field {
 	)
 }
 
-// bcApp is what the shared order options call things in Business Central.
-var bcApp = erpflow.App{Name: "Business Central", OrderTypes: []string{erpflow.Order, erpflow.Invoice, erpflow.Quotation},
-	Guest: "a customer number", VATCode: "tax code (the VAT product posting group, such as VAT21)",
-	VATExample:     `{"NL": {"21": "VAT21", "9": "VAT9"}, "*": {"0": "VAT0"}}`,
-	ShippingMethod: "shipment method code", PaymentMethod: "payment terms code",
-	ShippingProduct: "The number of the Business Central item (a service) that shipping costs are booked on, as a line. Empty: an order with shipping costs fails, saying so."}
+// bcOrders are Business Central's defaults of the shared order options;
+// API v1.0 takes no warehouse (location) or journal on a sales document.
+var bcOrders = erp.Defaults{App: "Business Central",
+	GuestHelp: "a customer number", VATCode: "Business Central tax code (the VAT product posting group, such as VAT21)",
+	VATEmpty:        "lines get no tax code, and Business Central takes the item's.",
+	VATExample:      `{"NL": {"21": "VAT21", "9": "VAT9"}, "*": {"0": "VAT0"}}`,
+	ShippingSKUHelp: "The number of the Business Central item (a service) that shipping costs are booked on, as a line. Empty: an order with shipping costs fails, saying so.",
+	Omit:            []string{erp.OptWarehouse, erp.OptJournal}}
 
 var flowFields = append(append([]connectors.Field{
 	{Name: optFrom, Title: "Records from", Type: connectors.TypeString, Use: connectors.UseRead, Example: "2025-01-01",
 		Help: "The first run reads the records changed on or after this date (YYYY-MM-DD, UTC); later runs read what changed since the last. Empty: the first run reads everything."},
-}, erpflow.FlowFields(bcApp)...), fieldset.FlowFields("Business Central", "displayName, unitPrice", "unitPrice")...)
+}, erp.FlowFields(bcOrders)...), fieldset.FlowFields("Business Central", "displayName, unitPrice", "unitPrice")...)
 
 // writeFields are the flow fields of writing flows.
 var writeFields = func() []connectors.Field {
@@ -172,7 +174,7 @@ func validateFlow(use connectors.Use, opts connectors.Config) error {
 	if len(problems) > 0 {
 		return &connectors.ValidationError{Connector: Name, Of: connectors.FlowOptions, Fields: problems}
 	}
-	return erpflow.ValidateFlow(Name, flowFields, use, opts)
+	return erp.ValidateFlow(Name, flowFields)(use, opts, connectors.Config{}, connectors.Env{})
 }
 
 // fromDate is the "records from" option as a time; zero when unset.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -22,8 +23,9 @@ func init() {
 	connectors.Register(SFTPSpec(), NewSFTP)
 }
 
-// dialFunc opens the connection's transport.
-type dialFunc func(ctx context.Context) (transport.Transport, error)
+// dialFunc opens the connection's transport; with mkdir set, it makes the
+// connection's folder when it is missing.
+type dialFunc func(ctx context.Context, mkdir bool) (transport.Transport, error)
 
 // Conn is one configured file connection: a reader and a writer of files
 // over one transport, which it opens on first use and keeps for the run.
@@ -36,21 +38,27 @@ type Conn struct {
 	where  string // for messages: "folder /srv/in", "ftp.example.com:21 as bob"
 	logger *slog.Logger
 	run    string
+	owner  owner            // names this process in claims and temporaries
+	share  *sharedTransport // the transport every instance of the connection shares, if any
+	buffer string           // the folder of local buffers, "" for the system's
 
 	parsedMu sync.Mutex
 	parsed   map[connectors.Use]parsedOptions // by use, the options last parsed
 
-	mu    sync.Mutex
-	tr    transport.Transport
-	w     *fileWriter   // the file being written
-	ready []*fileWriter // closed files waiting for upload
-	seq   int
+	mu      sync.Mutex
+	tr      transport.Transport
+	w       *fileWriter   // the file being written
+	ready   []*fileWriter // closed files waiting for upload
+	staged  []staged      // per-record files uploaded, waiting for Prepare
+	seq     int
+	stageMu sync.RWMutex // per-record uploads share it; Prepare takes it alone
+	journal *journal     // the temporaries uploads make
 }
 
 // NewFolder builds a "folder" connection on a folder of the files root.
 func NewFolder(cfg connectors.Config, env connectors.Env) (connectors.Connector, error) {
 	dir := cfg.String(FieldFolder)
-	c := newConn(env, "folder "+dir, func(context.Context) (transport.Transport, error) {
+	c := newConn(env, "folder "+dir, func(context.Context, bool) (transport.Transport, error) {
 		// checked again as it is now: a symbolic link may have been
 		// swapped in after the connection was saved
 		return transport.OpenLocal(env.Files, dir)
@@ -88,10 +96,16 @@ func NewFTP(cfg connectors.Config, env connectors.Env) (connectors.Connector, er
 	addr := net.JoinHostPort(cfg.String(FieldHost), strconv.FormatInt(port, 10))
 	fc := ftp.Config{Addr: addr, User: cfg.String(FieldUsername), Password: cfg.Secret(FieldPassword),
 		Folder: cfg.String(FieldFolder), TLS: mode, CAPEM: cfg.String(FieldCACert),
-		Fingerprint: cfg.String(FieldTLSFingerprint), Timeout: cfg.Duration(FieldTimeout)}
-	return newConn(env, fmt.Sprintf("%s as %s", addr, fc.User), func(ctx context.Context) (transport.Transport, error) {
+		Fingerprint: cfg.String(FieldTLSFingerprint), Timeout: cfg.Duration(FieldTimeout), Sessions: int(cfg.Int(FieldSessions))}
+	c := newConn(env, fmt.Sprintf("%s as %s", addr, fc.User), func(ctx context.Context, mkdir bool) (transport.Transport, error) {
+		fc := fc
+		fc.MakeFolder = mkdir
 		return ftp.Dial(ctx, fc)
-	}), nil
+	})
+	// one transport for every flow and run on the connection, so that the
+	// sessions to the server stay within fc.Sessions
+	c.share = sharedOf(env.Shared, "ftp", fc)
+	return c, nil
 }
 
 // NewSFTP builds an "sftp" connection.
@@ -105,7 +119,9 @@ func NewSFTP(cfg connectors.Config, env connectors.Env) (connectors.Connector, e
 		PrivateKey: cfg.Secret(FieldPrivateKey), Passphrase: cfg.Secret(FieldPassphrase),
 		Folder: cfg.String(FieldFolder), DataDir: env.DataDir, HostKeyFingerprint: cfg.String(FieldHostKey),
 		Timeout: cfg.Duration(FieldTimeout)}
-	return newConn(env, fmt.Sprintf("%s as %s", addr, sc.User), func(ctx context.Context) (transport.Transport, error) {
+	return newConn(env, fmt.Sprintf("%s as %s", addr, sc.User), func(ctx context.Context, mkdir bool) (transport.Transport, error) {
+		sc := sc
+		sc.MakeFolder = mkdir
 		return sftp.Dial(ctx, sc)
 	}), nil
 }
@@ -115,7 +131,9 @@ func newConn(env connectors.Env, where string, dial dialFunc) *Conn {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Conn{dial: dial, where: where, logger: logger, run: runID(), parsed: map[connectors.Use]parsedOptions{}}
+	by := ownerOf(env.DataDir)
+	return &Conn{dial: dial, where: where, logger: logger, run: runID(), parsed: map[connectors.Use]parsedOptions{},
+		owner: by, buffer: bufferDir(env.DataDir), journal: newJournal(env.DataDir, by)}
 }
 
 // runID names this run in written file names.
@@ -125,19 +143,47 @@ func runID() string {
 	return hex.EncodeToString(b)
 }
 
-// transport returns the open transport, connecting on first use.
-func (c *Conn) transport(ctx context.Context) (transport.Transport, error) {
+// transport returns the open transport, connecting on first use; with
+// mkdir set, a missing connection folder is made.
+func (c *Conn) transport(ctx context.Context, mkdir bool) (transport.Transport, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tr != nil {
 		return c.tr, nil
 	}
-	tr, err := c.dial(ctx)
+	var tr transport.Transport
+	var err error
+	if c.share != nil {
+		tr, err = c.share.acquire(ctx, func(ctx context.Context) (transport.Transport, error) { return c.dial(ctx, mkdir) })
+	} else {
+		tr, err = c.dial(ctx, mkdir)
+	}
 	if err != nil {
 		return nil, err
 	}
 	c.tr = tr
 	return tr, nil
+}
+
+// broke drops the transport after an error that may be its connection's
+// (a server restarted, a network cut), so that the next use dials again:
+// a target's connection is kept for many runs. A transport every instance
+// shares mends itself, and a permanent error says nothing of the
+// connection.
+func (c *Conn) broke(tr transport.Transport, err error) {
+	if err == nil || c.share != nil {
+		return
+	}
+	if class, _ := connectors.Classify(err); class != connectors.ClassTransient {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tr == nil || c.tr != tr {
+		return // dialled again already
+	}
+	_ = c.tr.Close()
+	c.tr = nil
 }
 
 // flowFolder returns the transport on a flow's sub-folder, connecting on
@@ -146,7 +192,7 @@ func (c *Conn) flowFolder(ctx context.Context, o options, use connectors.Use) (t
 	if err := c.confine(o, use); err != nil {
 		return nil, err
 	}
-	tr, err := c.transport(ctx)
+	tr, err := c.transport(ctx, o.mkdirBase && use == connectors.UseWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +203,12 @@ func (c *Conn) flowFolder(ctx context.Context, o options, use connectors.Use) (t
 	return sub, nil
 }
 
-// Test connects, lists the folder and reports what it found, with the
-// server's certificate or host key fingerprint.
+// Test connects, lists the folder, writes and removes a probe file there
+// (reading moves files and writing makes them: both need to write), and
+// reports what it found, with the server's certificate or host key
+// fingerprint.
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
-	tr, err := c.transport(ctx)
+	tr, err := c.transport(ctx, false)
 	if err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil
 	}
@@ -169,7 +217,12 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil
 	}
 	res := connectors.TestResult{OK: true, Details: map[string]string{},
-		Message: fmt.Sprintf("Connected to %s: %d file(s) in the folder", c.where, len(list))}
+		Message: fmt.Sprintf("Connected to %s: %d file(s) in the folder; Switchboard can write there", c.where, len(list))}
+	if err := probeWrite(ctx, tr); err != nil {
+		res.OK = false
+		res.Message = fmt.Sprintf("Connected to %s: %d file(s) in the folder, but Switchboard cannot write there (%v): "+
+			"it needs to, to claim and archive the files it reads and to make the files it writes", c.where, len(list), err)
+	}
 	switch t := tr.(type) {
 	case *ftp.Transport:
 		if fp := t.CertFingerprint(); fp != "" {
@@ -185,8 +238,19 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	return res, nil
 }
 
-// Close ends the transport's connection.
+// probeWrite writes a small hidden file in the folder and removes it.
+func probeWrite(ctx context.Context, tr transport.Transport) error {
+	name := ".switchboard-probe-" + randomHex(4)
+	if err := upload(ctx, tr, name, strings.NewReader("switchboard write test\n")); err != nil {
+		return err
+	}
+	return tr.Remove(ctx, name)
+}
+
+// Close ends the transport's connection. Writes that were not prepared
+// are dropped.
 func (c *Conn) Close() error {
+	c.dropStaged()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.w != nil {
@@ -200,7 +264,12 @@ func (c *Conn) Close() error {
 	if c.tr == nil {
 		return nil
 	}
-	err := c.tr.Close()
+	var err error
+	if c.share != nil {
+		err = c.share.release()
+	} else {
+		err = c.tr.Close()
+	}
 	c.tr = nil
 	return err
 }

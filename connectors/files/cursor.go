@@ -29,10 +29,15 @@ func (f fingerprint) same(o fingerprint) bool {
 	return f.Name == o.Name && f.Size == o.Size && f.Mod == o.Mod
 }
 
-// progress is how far into a file the committed pages go.
+// progress is how far into a file the committed pages go. Read and
+// Prefix are set when the file changed while it was read: Read bytes of it
+// were read, whose SHA-256 is Prefix, and it is read on after Records only
+// while it starts with them.
 type progress struct {
 	File    fingerprint `json:"f"`
 	Records int         `json:"r"`
+	Read    int64       `json:"b,omitempty"`
+	Prefix  string      `json:"p,omitempty"`
 }
 
 // cursor is what the engine stores with each page: the files committed
@@ -85,9 +90,24 @@ func (c cursor) withProgress(f fingerprint, n int) cursor {
 	return cursor{Version: 1, Seen: c.Seen, Current: &progress{File: f, Records: n}}
 }
 
+// withChange returns a copy recording that n records of f are committed
+// and that f changed after read bytes of it, whose checksum is prefix,
+// were read.
+func (c cursor) withChange(f fingerprint, n int, read int64, prefix string) cursor {
+	return cursor{Version: 1, Seen: c.Seen, Current: &progress{File: f, Records: n, Read: read, Prefix: prefix}}
+}
+
+// resumes reports whether f is the file earlier pages committed part of:
+// the same file, or, when f is claimed already (in the processing
+// folder), one of its name that changed while it was read.
+func (c cursor) resumes(f fingerprint, claimed bool) bool {
+	p := c.Current
+	return p != nil && (p.File.same(f) || (claimed && p.Read > 0 && p.File.Name == f.Name))
+}
+
 // skip returns how many records of f earlier pages already committed.
-func (c cursor) skip(f fingerprint) int {
-	if c.Current != nil && c.Current.File.same(f) {
+func (c cursor) skip(f fingerprint, claimed bool) int {
+	if c.resumes(f, claimed) {
 		return c.Current.Records
 	}
 	return 0

@@ -9,8 +9,10 @@
 // connection keep to their own files.
 //
 // Reading follows a lifecycle that never loses or repeats a file: list the
-// folder by pattern, claim a file by renaming it into a processing
-// sub-folder, stream it as pages of records, and only once the engine has
+// folder by pattern, take only files that are complete (a marker, or the
+// same size and time over a settle time), claim a file by renaming it into
+// a processing sub-folder, stream it as pages of records, check that it
+// did not change meanwhile, and only once the engine has
 // committed the file's last page (Page.Ack) move it to the archive folder
 // or delete it. The fingerprints of recently committed files travel in the
 // cursor, which the engine stores atomically with the records, so a file
@@ -18,7 +20,9 @@
 // again. A file that cannot be parsed goes to the error folder with a
 // report beside it.
 //
-// Writing buffers a run's records in a local temporary file and uploads
-// it on Flush (or one file per record), always under a temporary name that
-// is renamed when complete.
+// Writing buffers records in a local file (or uploads one file per
+// record) and makes files visible in two steps ([connectors.Publisher]):
+// Prepare uploads them under temporary names noted in a local journal,
+// Publish renames them into place once the engine has recorded the writes,
+// and a start's Recover finishes or removes what a stopped process left.
 package files

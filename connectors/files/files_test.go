@@ -63,11 +63,16 @@ func (f *flowConn) Write(ctx context.Context, req connectors.WriteRequest) (conn
 
 // openFlowConn opens a connection of the named connector for a test flow:
 // values are split into the connection's config and the flow's read and
-// write options, each resolved and validated as the app does.
+// write options, each resolved and validated as the app does. Files are
+// taken at once (a settle time of 0s) unless values set one: the tests of
+// the settle time set theirs.
 func openFlowConn(t *testing.T, connector string, values map[string]any, secrets map[string]string, env connectors.Env) *flowConn {
 	t.Helper()
 	reg, _ := connectors.Lookup(connector)
 	conn, read, write := splitValues(reg.Spec, values)
+	if _, set := read[FieldSettleTime]; !set {
+		read[FieldSettleTime] = "0s"
+	}
 	cfg, err := reg.Spec.ResolveAndValidate(conn, secrets, env)
 	if err != nil {
 		t.Fatal(err)
@@ -160,13 +165,7 @@ func read(t *testing.T, c *flowConn, cursor string, pageSize int, crashAfter int
 		if err != nil {
 			t.Fatalf("Next: %v", err)
 		}
-		for _, r := range page.Records {
-			if r.Err != nil {
-				out.records = append(out.records, r.Key+" ERR "+r.Err.Error())
-			} else {
-				out.records = append(out.records, r.Key+" "+render(r.Data))
-			}
-		}
+		out.records = append(out.records, keys(page.Records)...)
 		out.cursor = page.Cursor // committed
 		if pages == crashAfter {
 			return out
@@ -177,6 +176,24 @@ func read(t *testing.T, c *flowConn, cursor string, pageSize int, crashAfter int
 			}
 		}
 	}
+}
+
+// keys renders records as "key data" or "key ERR message".
+func keys(records []connectors.Record) []string {
+	var out []string
+	for _, r := range records {
+		if r.Err != nil {
+			out = append(out, r.Key+" ERR "+r.Err.Error())
+		} else {
+			out = append(out, r.Key+" "+render(r.Data))
+		}
+	}
+	return out
+}
+
+// readRequest asks for pages of n product records.
+func readRequest(n int) connectors.ReadRequest {
+	return connectors.ReadRequest{Entity: connectors.Product, PageSize: n}
 }
 
 func render(m map[string]any) string {
@@ -198,7 +215,7 @@ func TestConformance(t *testing.T) {
 	conntest.Run(t, conntest.Suite{
 		Registration: reg,
 		Config:       map[string]any{FieldFolder: "."},
-		ReadOptions:  map[string]any{FieldSubFolder: "in", FieldPattern: "*.csv", FieldKeyField: "sku"},
+		ReadOptions:  map[string]any{FieldSubFolder: "in", FieldPattern: "*.csv", FieldKeyField: "sku", FieldSettleTime: "0s"},
 		WriteOptions: map[string]any{FieldSubFolder: "out", FieldFormat: FormatJSON},
 		Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir(), Files: connectors.FilesRoot{Dir: dir}},
 		Entity:       connectors.Product,

@@ -13,6 +13,9 @@ import (
 // connection on the files root dir.
 func flowOptions(t *testing.T, dir string, use connectors.Use, values map[string]any) connectors.Config {
 	t.Helper()
+	if _, set := values[FieldSettleTime]; !set && use == connectors.UseRead {
+		values[FieldSettleTime] = "0s" // taken at once, as in openFlowConn
+	}
 	conn := connectors.Config{Values: map[string]any{FieldFolder: "."}}
 	opts, err := FolderSpec().ResolveAndValidateFlow(use, values, conn, connectors.Env{Files: connectors.FilesRoot{Dir: dir}})
 	if err != nil {

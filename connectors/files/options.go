@@ -37,11 +37,15 @@ type options struct {
 	archive      string
 	errors       string
 	claimTimeout time.Duration
+	settle       time.Duration // a file must stay the same this long before it is taken
+	marker       string        // a file is taken once NAME+marker is there
+	temporary    []string      // patterns of names of uploads under way
 	output       string
 	fileName     string
 	perRecord    bool
 	xmlRoot      string
 	xmlRecord    string
+	mkdirBase    bool // make the connection's folder when it is missing
 }
 
 // parseOptions reads a flow's options for use and refuses those that
@@ -100,10 +104,15 @@ func readOptions(cfg connectors.Config) options {
 		errors: cfg.String(FieldErrorFolder), claimTimeout: cfg.Duration(FieldClaimTimeout),
 		output: cfg.String(FieldOutputFolder), fileName: cfg.String(FieldFileName),
 		perRecord: cfg.String(FieldWriteMode) == "per_record", xmlRoot: cfg.String(FieldXMLRoot),
-		xmlRecord: cfg.String(FieldXMLRecord),
+		xmlRecord: cfg.String(FieldXMLRecord), settle: cfg.Duration(FieldSettleTime),
+		marker: strings.TrimSpace(cfg.String(FieldReadyMarker)), temporary: splitList(cfg.String(FieldTemporaryNames)),
+		mkdirBase: cfg.Bool(FieldCreateFolders),
 	}
 	if _, ok := cfg.Values[FieldHeader]; !ok {
 		o.noHeader = false
+	}
+	if o.perRecord && o.fileName == defaultFileName {
+		o.fileName = defaultPerRecordName
 	}
 	o.renameDups = cfg.String(FieldDuplicateColumns) == "rename"
 	if _, ok := cfg.Values[FieldNeutralise]; ok {

@@ -34,6 +34,9 @@ type candidate struct {
 	from    string // where it is now
 	claimed bool   // from is in the processing folder already
 	fp      fingerprint
+	info    transport.FileInfo // as listed
+	settle  bool               // to be seen unchanged over the settle time first
+	marker  string             // the sender's marker that says it is complete, if any
 }
 
 // stream reads the connection's files one after another as pages.
@@ -45,16 +48,19 @@ type stream struct {
 	cur      cursor
 	queue    []candidate
 	listed   bool
+	listedAt time.Time // when the folders were listed
 	file     *openFile
 }
 
 // openFile is the file being read.
 type openFile struct {
 	candidate
-	at      string // its claimed path
+	at      string             // its claimed path
+	claim   transport.FileInfo // as it was right after the claim
 	rc      io.ReadCloser
+	read    int64 // bytes read of it
 	tee     io.Reader
-	sum     hash.Hash
+	sum     hash.Hash // of the bytes read
 	dec     codec.Decoder
 	emitted int
 	pending *item
@@ -97,6 +103,9 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		if err := s.list(ctx); err != nil {
 			return connectors.Page{}, err
 		}
+		if err := s.settleQueue(ctx); err != nil {
+			return connectors.Page{}, err
+		}
 		s.listed = true
 	}
 	for s.file == nil {
@@ -113,13 +122,14 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 			return page, nil
 		}
 	}
-	return s.fill(), nil
+	return s.fill(ctx)
 }
 
 // Close implements [connectors.PageStream].
 func (s *stream) Close() error {
 	if s.file != nil {
 		err := s.file.rc.Close()
+		reading.remove(path.Base(s.file.at))
 		s.file = nil
 		return err
 	}
@@ -129,12 +139,14 @@ func (s *stream) Close() error {
 // list finds the files to read: first those a stopped run left in the
 // processing folder, then the folder's files matching the pattern. Files
 // whose fingerprint the cursor holds were committed already and are only
-// moved on.
+// moved on. Files that are not complete yet by the sender's convention
+// are left alone.
 func (s *stream) list(ctx context.Context) error {
 	o := s.opts
 	if err := s.tr.Mkdir(ctx, o.processing); err != nil {
 		return err
 	}
+	s.listedAt = time.Now()
 	left, err := s.tr.List(ctx, o.processing, "*"+claimMark+"*")
 	if err != nil {
 		return err
@@ -146,9 +158,13 @@ func (s *stream) list(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	markers, err := s.markers(ctx)
+	if err != nil {
+		return err
+	}
 	for _, info := range files {
-		if strings.HasPrefix(info.Name, ".") {
-			continue // hidden: a partial upload by convention
+		if !s.incoming(info.Name) {
+			continue
 		}
 		fp := fingerprintOf(info.Name, info)
 		if done, ok := s.cur.seen(fp); ok {
@@ -156,15 +172,22 @@ func (s *stream) list(ctx context.Context) error {
 			s.settle(ctx, info.Name, info.Name, done.Error, "")
 			continue
 		}
-		s.queue = append(s.queue, candidate{orig: info.Name, from: info.Name, fp: fp})
+		f := candidate{orig: info.Name, from: info.Name, fp: fp, info: info}
+		if !s.ready(&f, markers) {
+			continue
+		}
+		s.queue = append(s.queue, f)
 	}
 	return nil
 }
 
 // recover handles a file left in the processing folder. A file that does
-// not match the flow's pattern is another flow's.
+// not match the flow's pattern is another flow's. A claim this flow's
+// cursor knows, or one left by a process of this Switchboard that is gone
+// or by a run of this process that has ended, is taken up at once; one
+// made by another Switchboard only after the claim timeout.
 func (s *stream) recover(ctx context.Context, info transport.FileInfo) {
-	base, suffix, at, ok := parseClaim(info.Name)
+	base, suffix, at, by, ok := parseClaim(info.Name)
 	if !ok {
 		return
 	}
@@ -178,33 +201,65 @@ func (s *stream) recover(ctx context.Context, info transport.FileInfo) {
 		s.settle(ctx, from, orig, done.Error, "")
 		return
 	}
-	ours := s.cur.Current != nil && s.cur.Current.File.same(fp)
-	if !ours && time.Since(at) < s.opts.claimTimeout {
-		return // another run is reading it
+	if !s.cur.resumes(fp, true) && !s.takeUp(info.Name, orig, at, by) {
+		return
 	}
-	s.queue = append(s.queue, candidate{orig: orig, from: from, claimed: true, fp: fp})
+	s.queue = append(s.queue, candidate{orig: orig, from: from, claimed: true, fp: fp, info: info,
+		settle: s.needsSettle(info)})
+}
+
+// takeUp decides whether a claim the cursor does not know is taken up:
+// it is when its owner is gone or its claim has timed out.
+func (s *stream) takeUp(name, orig string, at time.Time, by *owner) bool {
+	me := s.c.owner
+	switch {
+	case by != nil && me.gone(*by):
+		s.c.logger.Info("taking up a file that a stopped Switchboard process had claimed", slog.String("file", orig),
+			slog.Time("claimed", at))
+		return true
+	case by != nil && *by == me && !reading.has(name):
+		s.c.logger.Info("taking up a file that an ended run had claimed", slog.String("file", orig), slog.Time("claimed", at))
+		return true
+	case by != nil && *by == me:
+		return false // a run of this process is reading it
+	case time.Since(at) < s.opts.claimTimeout:
+		s.c.logger.Info("a file is claimed by another Switchboard or an earlier version; it is taken up when the claim times out",
+			slog.String("file", orig), slog.Time("claimed", at), slog.Time("taken_up_after", at.Add(s.opts.claimTimeout)))
+		return false
+	}
+	return true
 }
 
 // claimName is the name a file is claimed under: its own name (shortened
-// when the suffix would make it too long, see fitName), the claim mark and
-// the claim time.
-func claimName(orig string, at time.Time) string {
-	suffix := claimMark + strconv.FormatInt(at.UnixNano(), 10)
+// when the suffix would make it too long, see fitName), the claim mark,
+// the claim time and the claim's owner.
+func claimName(orig string, at time.Time, by owner) string {
+	suffix := claimMark + strconv.FormatInt(at.UnixNano(), 10) + "-" + by.String()
 	return fitName(orig, len(suffix)) + suffix
 }
 
 // parseClaim returns the name a claimed file was claimed under, without
-// its suffix, the suffix's length and the claim time.
-func parseClaim(name string) (string, int, time.Time, bool) {
+// its suffix, the suffix's length, the claim time and, when the claim
+// names one, its owner (claims of earlier versions name none).
+func parseClaim(name string) (string, int, time.Time, *owner, bool) {
 	i := strings.LastIndex(name, claimMark)
 	if i <= 0 {
-		return "", 0, time.Time{}, false
+		return "", 0, time.Time{}, nil, false
 	}
-	ns, err := strconv.ParseInt(name[i+len(claimMark):], 10, 64)
+	stamp, rest, named := strings.Cut(name[i+len(claimMark):], "-")
+	ns, err := strconv.ParseInt(stamp, 10, 64)
 	if err != nil {
-		return "", 0, time.Time{}, false
+		return "", 0, time.Time{}, nil, false
 	}
-	return name[:i], len(name) - i, time.Unix(0, ns), true
+	var by *owner
+	if named {
+		o, ok := parseOwner(rest)
+		if !ok {
+			return "", 0, time.Time{}, nil, false
+		}
+		by = &o
+	}
+	return name[:i], len(name) - i, time.Unix(0, ns), by, true
 }
 
 // origName returns the file name a claim's base stands for: the name in the
@@ -254,27 +309,72 @@ func fitName(name string, extra int) string {
 // file could not be parsed at all. A file another run claimed first is
 // skipped.
 func (s *stream) start(ctx context.Context, f candidate) (connectors.Page, bool, error) {
-	at := path.Join(s.opts.processing, claimName(f.orig, time.Now()))
+	at := path.Join(s.opts.processing, claimName(f.orig, time.Now(), s.c.owner))
 	if err := s.tr.Rename(ctx, f.from, at); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return connectors.Page{}, false, nil
 		}
 		return connectors.Page{}, false, err
 	}
-	rc, err := s.tr.Open(ctx, at)
-	if err != nil {
-		return connectors.Page{}, false, err
+	reading.add(path.Base(at))
+	s.file = &openFile{candidate: f, at: at, sum: sha256.New()}
+	s.dropMarker(ctx, f)
+	if err := s.open(ctx); err != nil {
+		return s.failStart(ctx, err)
 	}
-	file := &openFile{candidate: f, at: at, rc: rc, sum: sha256.New()}
-	file.tee = io.TeeReader(rc, file.sum)
-	s.file = file
-	dec, err := s.newDecoder(file.tee)
+	dec, err := s.newDecoder(s.file.tee)
 	if err != nil {
-		return s.finish(connectors.Page{}, err), true, nil
+		page, err := s.finish(ctx, connectors.Page{}, err)
+		return page, err == nil, err
 	}
-	file.dec = dec
+	s.file.dec = dec
 	s.skipCommitted()
 	return connectors.Page{}, false, nil
+}
+
+// failStart ends a file that could not be opened: a file that changed
+// before what was read of it gives a page with its error, any other error
+// ends the run, the claim left for the next one.
+func (s *stream) failStart(ctx context.Context, err error) (connectors.Page, bool, error) {
+	if errors.Is(err, errRewritten) {
+		page, err := s.finish(ctx, connectors.Page{}, err)
+		return page, err == nil, err
+	}
+	s.release()
+	return connectors.Page{}, false, err
+}
+
+// release forgets the open file, leaving its claim to the next run.
+func (s *stream) release() {
+	if f := s.file; f != nil {
+		if f.rc != nil {
+			_ = f.rc.Close()
+		}
+		reading.remove(path.Base(f.at))
+		s.file = nil
+	}
+}
+
+// open reads the claimed file's size and time and opens it, counting and
+// summing the bytes read. A file that changed while an earlier run read it
+// must still start with the bytes that run read.
+func (s *stream) open(ctx context.Context) error {
+	f := s.file
+	info, err := s.tr.Stat(ctx, f.at)
+	if err != nil {
+		return err
+	}
+	f.claim, f.fp = info, fingerprintOf(f.orig, info)
+	if err := s.checkPrefix(ctx); err != nil {
+		return err
+	}
+	rc, err := s.tr.Open(ctx, f.at)
+	if err != nil {
+		return err
+	}
+	f.rc = rc
+	f.tee = io.TeeReader(&counter{r: rc, n: &f.read}, f.sum)
+	return nil
 }
 
 // newDecoder starts the configured decoder on a file; a panic in it fails
@@ -299,7 +399,7 @@ func (s *stream) contain(err *error) {
 // skipCommitted passes over the records earlier pages of this file
 // committed before a run stopped.
 func (s *stream) skipCommitted() {
-	n := s.cur.skip(s.file.fp)
+	n := s.cur.skip(s.file.fp, s.file.claimed)
 	for s.file.emitted < n {
 		it := s.next()
 		if it.eof || it.fatal != nil {
@@ -339,19 +439,19 @@ func (s *stream) decode() (rec map[string]any, line int, err error) {
 
 // fill reads up to a page of records from the open file, looking one
 // record ahead so the file's last page is known as such.
-func (s *stream) fill() connectors.Page {
+func (s *stream) fill(ctx context.Context) (connectors.Page, error) {
 	f := s.file
 	var page connectors.Page
 	for {
 		it := s.next()
 		if it.eof || it.fatal != nil {
-			return s.finish(page, it.fatal)
+			return s.finish(ctx, page, it.fatal)
 		}
 		if len(page.Records) == s.pageSize {
 			f.pending = &it
 			s.cur = s.cur.withProgress(f.fp, f.emitted)
 			page.Cursor = s.cur.String()
-			return page
+			return page, nil
 		}
 		page.Records = append(page.Records, s.record(it))
 		f.emitted++
@@ -400,14 +500,26 @@ func keyOf(rec map[string]any, field string) string {
 
 // finish ends the open file: its last page carries the file's fingerprint
 // in the cursor and an Ack that archives (or deletes) the file, or moves
-// it to the error folder when fatal is set.
-func (s *stream) finish(page connectors.Page, fatal error) connectors.Page {
+// it to the error folder when fatal is set. A file that changed since it
+// was claimed is neither: see keepChanged.
+func (s *stream) finish(ctx context.Context, page connectors.Page, fatal error) (connectors.Page, error) {
 	f := s.file
-	s.file = nil
 	if fatal == nil {
 		_, _ = io.Copy(io.Discard, f.tee) // the checksum covers the whole file
 	}
-	_ = f.rc.Close()
+	if f.rc != nil && !errors.Is(fatal, errRewritten) {
+		now, err := s.tr.Stat(ctx, f.at)
+		if err != nil {
+			s.release()
+			return connectors.Page{}, err
+		}
+		if changed(f, now, fatal == nil) {
+			page = s.keepChanged(page, now)
+			s.release()
+			return page, nil
+		}
+	}
+	s.release()
 	s.logSkipped(f)
 	fp := f.fp
 	fp.Sum = hex.EncodeToString(f.sum.Sum(nil))[:32]
@@ -423,7 +535,7 @@ func (s *stream) finish(page connectors.Page, fatal error) connectors.Page {
 	page.Ack = func(ctx context.Context) error {
 		return s.settle(ctx, f.at, f.orig, fatal != nil, report)
 	}
-	return page
+	return page, nil
 }
 
 func errorReport(f *openFile, fatal error) string {

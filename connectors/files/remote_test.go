@@ -128,7 +128,7 @@ func TestRemoteConformance(t *testing.T) {
 			bad := map[string]string{FieldPassword: "wrong-password"}
 			conntest.Run(t, conntest.Suite{
 				Registration: reg, Config: rm.values, Secrets: rm.secrets, BadSecrets: bad,
-				ReadOptions:  map[string]any{FieldSubFolder: "in", FieldPattern: "*.csv"},
+				ReadOptions:  map[string]any{FieldSubFolder: "in", FieldPattern: "*.csv", FieldSettleTime: "0s"},
 				WriteOptions: map[string]any{FieldSubFolder: "out"},
 				Env:          connectors.Env{Logger: quiet, DataDir: t.TempDir()},
 				Entity:       connectors.Product,

@@ -3,6 +3,7 @@ package files
 import (
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec/charset"
+	"github.com/switchboard-app/switchboard/connectors/files/transport/ftp"
 )
 
 // Config and flow field names.
@@ -26,6 +27,11 @@ const (
 	FieldArchiveFolder    = "archive_folder"
 	FieldErrorFolder      = "error_folder"
 	FieldClaimTimeout     = "claim_timeout"
+	FieldSettleTime       = "settle_time"
+	FieldReadyMarker      = "ready_marker"
+	FieldTemporaryNames   = "temporary_names"
+	FieldCreateFolders    = "create_folders"
+	FieldSessions         = "max_sessions"
 	FieldOutputFolder     = "output_folder"
 	FieldFileName         = "file_name"
 	FieldWriteMode        = "write_mode"
@@ -43,6 +49,9 @@ const (
 	FieldTLSFingerprint   = "tls_fingerprint"
 	FieldHostKey          = "host_key_fingerprint"
 )
+
+// defaultFileName is the default template of written files' names.
+const defaultFileName = "{entity}-{date}-{time}-{run}-{number}.{ext}"
 
 // The formats a connection reads and writes.
 const (
@@ -104,14 +113,28 @@ func lifecycleFields() []connectors.Field {
 		{Name: FieldProcessingFolder, Title: "Processing folder", Type: connectors.TypeString, Default: "processing", Advanced: true, Use: r,
 			Help: "Folder, relative to the sub-folder, a file is moved into while it is read, so that two runs never take the same file."},
 		{Name: FieldClaimTimeout, Title: "Claim timeout", Type: connectors.TypeDuration, Default: "15m", Advanced: true, Use: r,
-			Help: "A file left in the processing folder longer than this by a run that stopped is taken up again."},
+			Help: "A file claimed by another Switchboard (or an earlier version) and left in the processing folder longer than this is taken up again. Claims of this Switchboard's stopped runs are taken up at once."},
+		{Name: FieldSettleTime, Title: "Settle time", Type: connectors.TypeDuration, Default: "5s", Advanced: true, Use: r,
+			Help: "A file is taken only once its size and time have stayed the same this long, so that a file still being uploaded is not read half. 0s takes files at once, for senders that upload under a temporary name and rename the file when it is complete.", Example: "10s"},
+		{Name: FieldReadyMarker, Title: "Ready marker", Type: connectors.TypeString, Advanced: true, Use: r,
+			Help: "When set, a file is taken only once the sender has put its marker beside it: NAME plus this suffix, or NAME without its extension plus it (orders.csv.done or orders.done). The marker is removed when the file is taken.", Example: ".done"},
+		{Name: FieldTemporaryNames, Title: "Temporary names", Type: connectors.TypeString, Default: "*.part,*.partial,*.filepart,*.tmp", Advanced: true, Use: r,
+			Help: "Comma-separated patterns of names that senders upload under before renaming: such files are never read. Hidden files (.name) never are either."},
 		{Name: FieldOutputFolder, Title: "Output folder", Type: connectors.TypeString, Default: ".", Advanced: true, Use: w,
 			Help: "Folder, relative to the sub-folder, that written files go to."},
-		{Name: FieldFileName, Title: "File name", Type: connectors.TypeString, Default: "{entity}-{date}-{time}-{run}-{number}.{ext}", Use: w,
-			Help: "Name of written files, with {date}, {time}, {run}, {number}, {key}, {entity}, {ext} and any record field such as {order_number}.", Example: "orders-{date}-{number}.xml"},
+		{Name: FieldFileName, Title: "File name", Type: connectors.TypeString, Default: defaultFileName, Use: w,
+			Help: "Name of written files, with {date}, {time}, {run}, {number}, {id} (the transaction's), {key}, {entity}, {ext} and any record field such as {order_number}. In per_record mode the default is {entity}-{id}.{ext}, so that a record written again replaces its file.", Example: "orders-{date}-{number}.xml"},
 		{Name: FieldWriteMode, Title: "Write mode", Type: connectors.TypeSelect, Default: "per_run", Use: w,
 			Options: []string{"per_run", "per_record"}, Help: "One file with all of a run's records, or one file per record."},
 	}
+}
+
+// createFoldersField is the flow field of remote connections that makes
+// missing folders instead of refusing them.
+func createFoldersField() connectors.Field {
+	return connectors.Field{Name: FieldCreateFolders, Title: "Create missing folders", Type: connectors.TypeBool, Default: false,
+		Advanced: true, Use: connectors.UseWrite,
+		Help: "When the connection's folder does not exist on the server, make it (with its parents) instead of failing. The flow's own folders are always made."}
 }
 
 // timeoutField is the connection's wait on its server.
@@ -131,10 +154,14 @@ func fields(groups ...[]connectors.Field) []connectors.Field {
 // spec is a file connector's spec: its own connection fields and the
 // timeout, and the flow fields all three share.
 func spec(name, title, description string, auth []connectors.AuthKind, own []connectors.Field, local bool) connectors.Spec {
+	flowFields := fields(lifecycleFields(), formatFields())
+	if !local {
+		flowFields = append(flowFields, createFoldersField())
+	}
 	return connectors.Spec{
 		Name: name, Title: title, Category: connectors.CategoryFiles, Description: description,
 		Auth: auth, Fields: fields(own, []connectors.Field{timeoutField()}),
-		FlowFields: fields(lifecycleFields(), formatFields()),
+		FlowFields: flowFields,
 		Reads:      connectors.Entities(), Writes: connectors.Entities(),
 		Validate: validator(name, local), ValidateFlow: flowValidator(name, local),
 	}
@@ -165,6 +192,8 @@ func FTPSpec() connectors.Spec {
 				Help: "Pin the server certificate's SHA-256 fingerprint (shown by Test connection); the certificate chain is then not checked."},
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
 				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
+			{Name: FieldSessions, Title: "Connections at once", Type: connectors.TypeInt, Default: ftp.DefaultSessions, Advanced: true,
+				Help: "The most connections Switchboard opens to the server at once, one for commands and the others for transfers (at least 2). Lower it when the server limits sessions per user or address; transfers beyond it wait their turn."},
 		}, false)
 }
 

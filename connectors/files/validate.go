@@ -21,6 +21,9 @@ func validator(connector string, local bool) func(connectors.Config, connectors.
 		if cfg.Duration(FieldTimeout) <= 0 {
 			problems[FieldTimeout] = "must be longer than zero, such as 30s"
 		}
+		if _, set := cfg.Values[FieldSessions]; set && cfg.Int(FieldSessions) < 2 {
+			problems[FieldSessions] = "must be at least 2: one connection for commands and one for transfers"
+		}
 		if local {
 			if _, err := transport.CheckLocal(env.Files, cfg.String(FieldFolder)); err != nil {
 				problems[FieldFolder] = err.Error()
@@ -94,6 +97,17 @@ func (o options) readProblems(problems map[string]string) {
 	}
 	if o.claimTimeout <= 0 {
 		problems[FieldClaimTimeout] = "must be longer than zero, such as 15m"
+	}
+	if o.settle < 0 {
+		problems[FieldSettleTime] = "must not be negative: 0s takes files at once, 5s waits until a file has stayed the same for 5 seconds"
+	}
+	if o.marker != "" && (transport.CheckName("x"+o.marker) != nil || strings.ContainsAny(o.marker, "*?[")) {
+		problems[FieldReadyMarker] = fmt.Sprintf("%q must be the end of a file name, such as .done, without slashes or wildcards", o.marker)
+	}
+	for _, p := range o.temporary {
+		if _, err := transport.Match(p, "x"); err != nil {
+			problems[FieldTemporaryNames] = err.Error()
+		}
 	}
 }
 

@@ -28,6 +28,8 @@ func TestValidateStep(t *testing.T) {
 		{"ftp on an absolute server folder", FTPSpec(), with(remote, FieldFolder, "/in"), ""},
 		{"ftp zero timeout", FTPSpec(), with(remote, FieldTimeout, "0s"), FieldTimeout},
 		{"sftp zero timeout", SFTPSpec(), with(remote, FieldTimeout, "0s"), FieldTimeout},
+		{"ftp one session", FTPSpec(), with(remote, FieldSessions, 1), FieldSessions},
+		{"ftp two sessions", FTPSpec(), with(remote, FieldSessions, 2), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +90,13 @@ func TestValidateFlowStep(t *testing.T) {
 		{"ftp pattern [", FTPSpec(), r, map[string]any{FieldPattern: "["}, FieldPattern},
 		{"ftp archive ../../etc", FTPSpec(), r, map[string]any{FieldArchiveFolder: "../../etc"}, FieldArchiveFolder},
 		{"sftp sub-folder ..", SFTPSpec(), w, map[string]any{FieldSubFolder: ".."}, FieldSubFolder},
+		{"negative settle time", FolderSpec(), r, map[string]any{FieldSettleTime: "-1s"}, FieldSettleTime},
+		{"no settle time", FolderSpec(), r, map[string]any{FieldSettleTime: "0s"}, ""},
+		{"ready marker .done", FolderSpec(), r, map[string]any{FieldReadyMarker: ".done"}, ""},
+		{"ready marker with a slash", FolderSpec(), r, map[string]any{FieldReadyMarker: "/done"}, FieldReadyMarker},
+		{"ready marker with a wildcard", FolderSpec(), r, map[string]any{FieldReadyMarker: "*.ok"}, FieldReadyMarker},
+		{"temporary name [", FolderSpec(), r, map[string]any{FieldTemporaryNames: "*.part,["}, FieldTemporaryNames},
+		{"create folders on ftp", FTPSpec(), w, map[string]any{FieldCreateFolders: true}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

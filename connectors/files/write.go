@@ -19,7 +19,7 @@ import (
 )
 
 // fileWriter is a run's output file, buffered in a local temporary file
-// until Flush uploads it.
+// until Prepare uploads it.
 type fileWriter struct {
 	opts  options // the flow's write options it was made with
 	name  string
@@ -34,8 +34,9 @@ func (w *fileWriter) discard() {
 }
 
 // Write implements [connectors.Writer]. In per-run mode the record joins
-// the run's file, uploaded on Flush; in per-record mode it is uploaded as a
-// file of its own at once, and a repeat with TargetID rewrites that file.
+// the run's file, uploaded on Prepare; in per-record mode it is uploaded as
+// a file of its own at once, under a temporary name. Either is visible
+// only once published, and a repeat with TargetID replaces that file.
 // Where and how it is written are the flow's options.
 func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
 	o, err := c.options(req.Options, connectors.UseWrite)
@@ -76,7 +77,12 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest, o options) (*fileWrite
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp("", "switchboard-files-*")
+	if c.buffer != "" {
+		if err := os.MkdirAll(c.buffer, 0o700); err != nil {
+			return nil, fmt.Errorf("files: buffering the output file: %w", err)
+		}
+	}
+	tmp, err := os.CreateTemp(c.buffer, c.owner.String()+"-*.buf")
 	if err != nil {
 		return nil, fmt.Errorf("files: buffering the output file: %w", err)
 	}
@@ -87,26 +93,6 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest, o options) (*fileWrite
 		return nil, err
 	}
 	return &fileWriter{opts: o, name: name, tmp: tmp, enc: enc}, nil
-}
-
-// Flush implements [connectors.Flusher]: it ends the file being written,
-// so that writes from now on start a new one, and uploads it under a
-// temporary name renamed into place. A file that cannot be uploaded is
-// dropped, as the contract asks: the engine writes its records again.
-func (c *Conn) Flush(ctx context.Context) error {
-	files, err := c.takeFiles()
-	if err != nil {
-		return err
-	}
-	for i, w := range files {
-		if err := c.uploadFile(ctx, w); err != nil {
-			for _, dropped := range files[i:] {
-				dropped.discard()
-			}
-			return err
-		}
-	}
-	return nil
 }
 
 // takeFiles closes the file being written and takes the files waiting
@@ -137,15 +123,17 @@ func (c *Conn) endFile() error {
 	return nil
 }
 
-func (c *Conn) uploadFile(ctx context.Context, w *fileWriter) error {
+// uploadFile uploads a buffered file under a temporary name.
+func (c *Conn) uploadFile(ctx context.Context, w *fileWriter) (staged, error) {
 	if _, err := w.tmp.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("files: rereading the buffered file: %w", err)
+		return staged{}, fmt.Errorf("files: rereading the buffered file: %w", err)
 	}
-	if err := c.upload(ctx, w.opts, w.name, w.tmp); err != nil {
-		return err
+	st, err := c.stage(ctx, w.opts, w.name, w.tmp)
+	if err != nil {
+		return staged{}, err
 	}
 	w.discard()
-	return nil
+	return st, nil
 }
 
 func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o options) (connectors.WriteResult, error) {
@@ -173,26 +161,25 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o opti
 	if err := enc.Close(); err != nil {
 		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("files: %w", err))
 	}
-	if err := c.upload(ctx, o, name, &buf); err != nil {
+	c.stageMu.RLock() // a Prepare takes every file staged before it
+	defer c.stageMu.RUnlock()
+	st, err := c.stage(ctx, o, name, &buf)
+	if err != nil {
 		return connectors.WriteResult{}, err
 	}
+	c.mu.Lock()
+	c.staged = append(c.staged, st)
+	c.mu.Unlock()
 	return connectors.WriteResult{TargetID: name, Response: map[string]any{"file": outPath(o, name)}}, nil
-}
-
-// upload puts a file into the output folder of the flow's sub-folder.
-func (c *Conn) upload(ctx context.Context, o options, name string, r io.Reader) error {
-	tr, err := c.flowFolder(ctx, o, connectors.UseWrite)
-	if err != nil {
-		return err
-	}
-	if err := tr.Mkdir(ctx, o.output); err != nil {
-		return err
-	}
-	return transport.Put(ctx, tr, path.Join(o.output, name), r)
 }
 
 // outPath is where a written file lands, from the connection's folder.
 func outPath(o options, name string) string { return path.Join(o.dir, o.output, name) }
+
+// defaultPerRecordName is the file name of a per-record write when the flow
+// keeps the default template: named by the transaction, so that writing a
+// record again replaces its file instead of adding one.
+const defaultPerRecordName = "{entity}-{id}.{ext}"
 
 var placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
@@ -211,6 +198,11 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int) (string, 
 			return c.run
 		case "number":
 			return strconv.Itoa(n)
+		case "id":
+			if req.IdempotencyKey == "" {
+				return strconv.Itoa(n)
+			}
+			return safePart(req.IdempotencyKey)
 		case "key":
 			return safePart(req.Key)
 		case "entity":

@@ -77,6 +77,12 @@ func TestWritePerRecord(t *testing.T) {
 	if err != nil || res.TargetID != ids[0] {
 		t.Fatalf("rewrite: %v %v", res, err)
 	}
+	if tr := tree(t, dir); strings.Contains(tr, ".json ") || strings.HasSuffix(tr, ".json") {
+		t.Fatalf("a per-record file is visible before the flush: %s", tr)
+	}
+	if err := c.Flush(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
 	if tr := tree(t, dir); tr != "order-1-R1-SO-1.json order-2-R2-SO-2.json" {
 		t.Fatalf("files: %s", tr)
 	}
@@ -106,6 +112,9 @@ func TestWriteRefusesBadNames(t *testing.T) {
 			if tt.want == "" {
 				if err != nil || strings.ContainsAny(res.TargetID, `/\`) {
 					t.Fatalf("got %v, %v", res, err)
+				}
+				if err := c.Flush(ctx(t)); err != nil {
+					t.Fatal(err)
 				}
 				if tr := tree(t, dir); tr != res.TargetID {
 					t.Fatalf("files: %s", tr)

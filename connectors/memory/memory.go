@@ -101,6 +101,18 @@ func (c *Conn) Write(_ context.Context, req connectors.WriteRequest) (connectors
 	return connectors.WriteResult{TargetID: id, Response: map[string]any{"id": id}}, nil
 }
 
+// Get implements [connectors.Getter]: the store's record with the id.
+func (c *Conn) Get(_ context.Context, entity connectors.Entity, id string) (connectors.Record, error) {
+	if err := c.authorize(); err != nil {
+		return connectors.Record{}, err
+	}
+	data, ok := c.store.Get(entity, id)
+	if !ok {
+		return connectors.Record{}, fmt.Errorf("memory: %s %s: %w", entity, id, connectors.ErrRecordNotFound)
+	}
+	return connectors.Record{ID: id, Key: keyOf(data, id), Data: data}, nil
+}
+
 // FindByKey implements [connectors.KeyFinder]: the store's record of
 // entity whose number, SKU, e-mail or key is key.
 func (c *Conn) FindByKey(_ context.Context, entity connectors.Entity, key string) (string, bool, error) {

@@ -57,6 +57,7 @@ func TestStatusErrorsAreClassifiedWithTheAppsMessage(t *testing.T) {
 		{"rate limited", 429, `{"error":"slow down"}`, []string{"Retry-After", "3"}, connectors.ClassTransient, true, 3 * time.Second, "429 Too Many Requests: slow down"},
 		{"validation, errors list", 422, `{"errors":[{"field":"email","message":"is not valid"}]}`, nil, connectors.ClassPermanent, false, 0, "422 Unprocessable Entity: is not valid"},
 		{"validation, errors by field", 422, `{"errors":{"email":["is not valid"]}}`, nil, connectors.ClassPermanent, false, 0, "422 Unprocessable Entity: email is not valid"},
+		{"OData's error", 400, `{"error":{"code":"","message":{"lang":"","value":"Item not found: SKU-9"}}}`, nil, connectors.ClassPermanent, false, 0, "400 Bad Request: Item not found: SKU-9"},
 		{"oauth style", 400, `{"error":"invalid_grant","error_description":"the code expired"}`, nil, connectors.ClassPermanent, false, 0, "400 Bad Request: the code expired"},
 		{"problem details", 404, `{"type":"about:blank","title":"Not Found","detail":"no order 12"}`, nil, connectors.ClassPermanent, false, 0, "404 Not Found: no order 12"},
 		{"error object", 403, `{"error":{"code":17,"message":"scope orders:write missing"}}`, nil, connectors.ClassPermanent, false, 0, "403 Forbidden: scope orders:write missing"},

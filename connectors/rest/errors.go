@@ -48,8 +48,8 @@ func statusError(op string, res *Response) error {
 }
 
 // messageKeys are where apps put the words of an error, in the order they
-// are looked for.
-var messageKeys = []string{"message", "error_description", "error", "errors", "detail", "title", "msg", "description", "fault"}
+// are looked for; "value" is OData's ({"error": {"message": {"value": …}}}).
+var messageKeys = []string{"message", "error_description", "error", "errors", "detail", "title", "msg", "description", "fault", "value"}
 
 // AppMessage finds the app's message in an error answer's body: a JSON
 // object's "message", "error_description", "error" (a text or an object

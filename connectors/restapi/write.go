@@ -3,6 +3,7 @@ package restapi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -70,7 +71,8 @@ func written(res *rest.Response, call *Call, spec Entity, targetID string) conne
 	return out
 }
 
-// Get fetches one record by id with the entity's get request.
+// Get implements [connectors.Getter]: one record by id, with the
+// entity's get request.
 func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (connectors.Record, error) {
 	spec, err := c.entity(entity)
 	if err != nil {
@@ -85,6 +87,10 @@ func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (co
 	}
 	var answer any
 	if _, err := c.client.DoJSON(ctx, rest.Request{Method: method, Path: fill(spec.Get.Path, id, "")}, &answer); err != nil {
+		var se *rest.StatusError
+		if errors.As(err, &se) && se.Status == http.StatusNotFound {
+			return connectors.Record{}, fmt.Errorf("getting %s %s: %w: %w", entity, id, connectors.ErrRecordNotFound, err)
+		}
 		return connectors.Record{}, fmt.Errorf("getting %s %s: %w", entity, id, err)
 	}
 	record, _ := rest.Lookup(answer, spec.Get.Record)

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/pace"
@@ -21,7 +21,7 @@ type Conn struct {
 	tenants *tenantChoice
 	// orders and contacts are looked up and created one business key at
 	// a time over every worker of the connection.
-	orders, contacts *erpflow.Keys
+	orders, contacts *erp.Keys
 	taxes            *taxRates
 }
 
@@ -43,7 +43,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 		return nil, connectors.Permanent(fmt.Errorf("%s: %w", fieldAPIURL, err))
 	}
 	return &Conn{client: client, oauth: oauth, tenants: tenantsFor(env.Shared, cfg.String(fieldTenant), client),
-		orders: erpflow.KeysFor(env.Shared, "orders"), contacts: erpflow.KeysFor(env.Shared, "contacts"), taxes: &taxRates{}}, nil
+		orders: erp.KeysFor(env.Shared, "orders"), contacts: erp.KeysFor(env.Shared, "contacts"), taxes: &taxRates{}}, nil
 }
 
 // Close does nothing: the HTTP client is the engine's.

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -29,7 +29,7 @@ var finalStatuses = map[string]bool{"PAID": true, "VOIDED": true, "DELETED": tru
 // reference is the order's number. An invoice that is paid, voided or
 // deleted is left alone.
 func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	opts, err := erpflow.Parse(Name, flowFields, req.Options)
+	opts, err := erp.Parse(Name, flowFields, req.Options)
 	if err != nil {
 		return connectors.WriteResult{}, connectors.Permanent(err)
 	}
@@ -66,7 +66,7 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 // makes no sales orders, so an order (the type shops give their orders)
 // becomes what the flow says, an invoice.
 func recordType(data map[string]any) string {
-	if t := rest.LookupString(data, fieldOrderType); !strings.EqualFold(t, erpflow.Order) {
+	if t := rest.LookupString(data, fieldOrderType); !strings.EqualFold(t, erp.Order) {
 		return t
 	}
 	return ""
@@ -117,7 +117,7 @@ func summary(inv map[string]any) map[string]any {
 // order is one order being written as an invoice.
 type order struct {
 	c               *Conn
-	opts            erpflow.Options
+	opts            erp.Options
 	number, key     string
 	data            map[string]any
 	status, account string
@@ -169,7 +169,7 @@ func (o *order) contactID(ctx context.Context, contact map[string]any) (string, 
 	}
 	name := o.opts.GuestCustomer
 	if name == "" {
-		return "", connectors.Permanent(erpflow.NoGuestCustomer(o.number))
+		return "", connectors.Permanent(erp.NoGuestCustomer(o.number))
 	}
 	for _, where := range []string{"ContactNumber==" + quote(name), "Name==" + quote(name)} {
 		rec, err := o.c.findOne(ctx, "Contacts", where)
@@ -178,7 +178,7 @@ func (o *order) contactID(ctx context.Context, contact map[string]any) (string, 
 		}
 	}
 	return "", connectors.Permanent(fmt.Errorf("order %s is a guest order, and the flow's customer of guest orders, %q, is not a contact in Xero; "+
-		"add it there, or set %s to the name or number of a contact", o.number, name, erpflow.OptGuestCustomer))
+		"add it there, or set %s to the name or number of a contact", o.number, name, erp.OptGuestCustomer))
 }
 
 // guest reports whether a contact has nothing that names a customer: no

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -115,14 +115,14 @@ func (o *order) taxType(ctx context.Context, who, rate string) (string, error) {
 		return code, nil
 	}
 	if len(o.opts.VATCodes) > 0 {
-		return "", connectors.Permanent(erpflow.NoVATCode(who, country, rate))
+		return "", connectors.Permanent(erp.NoVATCode(who, country, rate))
 	}
 	code, why, err := o.c.taxes.byRate(ctx, o.c, rate)
 	if err != nil {
 		return "", err
 	}
 	if code == "" {
-		return "", connectors.Permanent(fmt.Errorf("%w; %s", erpflow.NoVATCode(who, country, rate), why))
+		return "", connectors.Permanent(fmt.Errorf("%w; %s", erp.NoVATCode(who, country, rate), why))
 	}
 	return code, nil
 }

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth"
 	"github.com/switchboard-app/switchboard/connectors/rest/fieldset"
 )
@@ -37,7 +37,7 @@ const (
 	fieldTimeout = "timeout"
 )
 
-// The flow options besides erpflow's.
+// The flow options besides package erp's.
 const (
 	optFrom      = "from_date"
 	optDocuments = "documents"
@@ -120,11 +120,15 @@ func fields() []connectors.Field {
 	)
 }
 
-// xeroApp is what the shared order options call things in Xero.
-var xeroApp = erpflow.App{Name: "Xero", OrderTypes: []string{erpflow.Invoice},
-	Guest: "a contact's name or contact number", VATCode: "Xero tax type (TaxType, such as OUTPUT2 or TAX002)",
+// xeroOrders are Xero's defaults of the shared order options: an order
+// becomes a sales invoice; Xero has no shipping or payment methods,
+// warehouse or journal on an invoice.
+var xeroOrders = erp.Defaults{App: "Xero", OrderTypes: []string{erp.Invoice},
+	GuestHelp: "a contact's name or contact number", VATCode: "Xero tax type (TaxType, such as OUTPUT2 or TAX002)",
+	VATEmpty:        "the tax type is Xero's one sales tax rate at the line's rate.",
 	VATExample:      `{"NL": {"21": "OUTPUT2", "9": "TAX002"}, "*": {"0": "ZERORATEDOUTPUT"}}`,
-	ShippingProduct: "The Xero item code of shipping costs, booked as a line of their own; empty: the line has no item, only its description."}
+	ShippingSKUHelp: "The Xero item code of shipping costs, booked as a line of their own; empty: the line has no item, only its description.",
+	Omit:            []string{erp.OptShippingMethods, erp.OptPaymentMethods, erp.OptWarehouse, erp.OptJournal}}
 
 var flowFields = append(append([]connectors.Field{
 	{Name: optFrom, Title: "Records from", Type: connectors.TypeString, Use: connectors.UseRead, Example: "2025-01-01",
@@ -135,7 +139,7 @@ var flowFields = append(append([]connectors.Field{
 		Use: connectors.UseWrite, Help: "The status an invoice made from an order gets: DRAFT to review it in Xero first, SUBMITTED for approval, AUTHORISED to send it."},
 	{Name: optAccount, Title: "Sales account", Type: connectors.TypeString, Default: "200", Use: connectors.UseWrite, Example: "200",
 		Help: "The code of the revenue account that invoice lines and new items are booked on (Xero's standard chart: 200, Sales)."},
-}, erpflow.FlowFields(xeroApp)...), fieldset.FlowFields("Xero", "Name, SalesDetails.UnitPrice", "SalesDetails.UnitPrice")...)
+}, erp.FlowFields(xeroOrders)...), fieldset.FlowFields("Xero", "Name, SalesDetails.UnitPrice", "SalesDetails.UnitPrice")...)
 
 // validate checks the connection's config.
 func validate(cfg connectors.Config, _ connectors.Env) error {
@@ -165,7 +169,7 @@ func validateFlow(use connectors.Use, opts connectors.Config) error {
 	if len(problems) > 0 {
 		return &connectors.ValidationError{Connector: Name, Of: connectors.FlowOptions, Fields: problems}
 	}
-	return erpflow.ValidateFlow(Name, flowFields, use, opts)
+	return erp.ValidateFlow(Name, flowFields)(use, opts, connectors.Config{}, connectors.Env{})
 }
 
 // fromDate is the "records from" option as a time; zero when unset.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/switchboard-app/switchboard/connectors/internal/erpflow"
+	"github.com/switchboard-app/switchboard/connectors/erp"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -29,7 +29,7 @@ func (t *taxRates) byRate(ctx context.Context, c *Conn, rate string) (string, st
 			return "", "", err
 		}
 	}
-	r, _ := erpflow.NormalRate(rate)
+	r, _ := erp.NormalRate(rate)
 	found := t.sales[r]
 	switch len(found) {
 	case 0:
@@ -53,7 +53,7 @@ func (t *taxRates) load(ctx context.Context, c *Conn) error {
 		if rest.LookupString(tr, "Status") != "ACTIVE" || rest.LookupString(tr, "CanApplyToRevenue") != "true" {
 			continue
 		}
-		r, ok := erpflow.NormalRate(rest.LookupString(tr, "EffectiveRate"))
+		r, ok := erp.NormalRate(rest.LookupString(tr, "EffectiveRate"))
 		if !ok {
 			continue
 		}

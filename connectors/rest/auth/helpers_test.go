@@ -47,11 +47,15 @@ type keeper struct {
 	mu    sync.Mutex
 	saved map[string]string
 	saves int
+	fail  error // when set, saves fail with it
 }
 
 func (k *keeper) SaveSecrets(_ context.Context, secrets map[string]string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.fail != nil {
+		return k.fail
+	}
 	if k.saved == nil {
 		k.saved = map[string]string{}
 	}
@@ -60,6 +64,12 @@ func (k *keeper) SaveSecrets(_ context.Context, secrets map[string]string) error
 	}
 	k.saves++
 	return nil
+}
+
+func (k *keeper) failWith(err error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.fail = err
 }
 
 func (k *keeper) get(name string) string {

@@ -21,14 +21,19 @@ import (
 
 // tokens is an OAuth2 token that is used until shortly before it expires,
 // then renewed by fetch; shared by every open instance of a connection and
-// kept, sealed, in its secrets after each renewal.
+// kept, sealed, in its secrets after each renewal, before it is used: an
+// app that rotates refresh tokens drops the old one when the new one is
+// first used, so a token that was never kept is never used, and a crash
+// (or a failed save) between the renewal and the save leaves the kept,
+// older token working.
 type tokens struct {
-	mu    sync.Mutex
-	tok   *oauth2.Token
-	info  tokenInfo
-	fetch func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
-	saver connectors.SecretSaver
-	log   *slog.Logger
+	mu      sync.Mutex
+	tok     *oauth2.Token
+	info    tokenInfo
+	unsaved bool // tok was renewed and is not kept yet: not to be used
+	fetch   func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
+	saver   connectors.SecretSaver
+	log     *slog.Logger
 }
 
 // tokenInfo is kept, sealed, beside the tokens.
@@ -54,7 +59,8 @@ func storedTokens(cfg connectors.Config) (*oauth2.Token, tokenInfo) {
 }
 
 // Authorize puts the access token in the Authorization header, renewing it
-// first when it is about to expire.
+// first when it is about to expire; a renewed token is kept before it is
+// used.
 func (t *tokens) Authorize(ctx context.Context, req *http.Request, _ []byte) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -62,6 +68,9 @@ func (t *tokens) Authorize(ctx context.Context, req *http.Request, _ []byte) err
 		if err := t.renew(ctx); err != nil {
 			return err
 		}
+	}
+	if err := t.keep(ctx); err != nil {
+		return err
 	}
 	t.tok.SetAuthHeader(req)
 	return nil
@@ -75,7 +84,10 @@ func (t *tokens) Renew(ctx context.Context, refused *http.Request) (bool, error)
 	if t.tok != nil && refused != nil && refused.Header.Get("Authorization") != t.tok.Type()+" "+t.tok.AccessToken {
 		return true, nil
 	}
-	return true, t.renew(ctx)
+	if err := t.renew(ctx); err != nil {
+		return true, err
+	}
+	return true, t.keep(ctx)
 }
 
 // fresh reports whether the token may be used at now: it expires after
@@ -92,25 +104,33 @@ func (t *tokens) fresh(now time.Time) bool {
 	return now.Add(early).Before(t.tok.Expiry)
 }
 
-// renew fetches a new token and keeps it; t.mu is held.
+// renew fetches a new token, to be kept before it is used; t.mu is held.
 func (t *tokens) renew(ctx context.Context) error {
 	tok, err := t.fetch(ctx, t.tok)
 	if err != nil {
 		return err
 	}
-	t.tok = tok
+	t.tok, t.unsaved = tok, true
 	t.info.Type, t.info.Expiry, t.info.Obtained = tok.TokenType, tok.Expiry, time.Now()
-	t.save(ctx)
 	return nil
 }
 
-func (t *tokens) save(ctx context.Context) {
-	if t.saver == nil {
-		return
+// keep saves a renewed token in the connection's sealed secrets. Until
+// that succeeds the token is not used: the call fails (transient) and the
+// next one tries to keep the same token again, without another renewal;
+// t.mu is held.
+func (t *tokens) keep(ctx context.Context) error {
+	if !t.unsaved {
+		return nil
 	}
-	if err := t.saver.SaveSecrets(ctx, tokenSecrets(t.tok, t.info)); err != nil {
-		t.log.Warn("keeping the OAuth2 token", slog.String("error", err.Error()))
+	if t.saver != nil {
+		if err := t.saver.SaveSecrets(ctx, tokenSecrets(t.tok, t.info)); err != nil {
+			t.log.Warn("keeping the renewed OAuth2 token", slog.String("error", err.Error()))
+			return connectors.Transient(fmt.Errorf("keeping the renewed OAuth2 token before using it: %w", err))
+		}
 	}
+	t.unsaved = false
+	return nil
 }
 
 // tokenSecrets are the secrets that keep a token.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,6 +127,47 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	err := get(t, c, "me")
 	if !errors.Is(err, connectors.ErrReconnectNeeded) || !strings.Contains(err.Error(), "the app refused the refresh token") {
 		t.Fatalf("a call after the app revoked the tokens = %v, want reconnect needed", err)
+	}
+}
+
+// TestARenewedTokenIsKeptBeforeItIsUsed: when the renewed token cannot be
+// kept (the save fails, as a crash between the refresh and the save
+// would lose it), it is not used: the call fails as transient, and the
+// next call keeps the same token first and then uses it, without a second
+// refresh (the app rotated the refresh token away at the first).
+func TestARenewedTokenIsKeptBeforeItIsUsed(t *testing.T) {
+	const redirect = "https://switchboard.example/cb"
+	var seen []string
+	var mu sync.Mutex
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"Shop X"}`))
+	})
+	srv := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1",
+		RedirectBase: "https://switchboard.example/", API: api})
+	defer srv.Close()
+	secrets := connect(t, NewAuthCode(codeConfig(t, srv, nil), connectors.Env{Shared: connectors.NewShared()}, http.DefaultClient), redirect)
+	saved := &keeper{}
+	saved.failWith(errors.New("the database is locked"))
+	c := client(t, srv.URL+"/api", codeConfig(t, srv, expired(secrets)), connectors.Env{Shared: connectors.NewShared(), Secrets: saved})
+
+	err := get(t, c, "me")
+	if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassTransient || !strings.Contains(err.Error(), "keeping the renewed OAuth2 token") {
+		t.Fatalf("a call whose renewed token could not be kept = %v (%s), want a transient failure", err, class)
+	}
+	if len(seen) != 0 || srv.Refreshes() != 1 {
+		t.Fatalf("the app got %d calls and %d refreshes; a token not kept must not be used", len(seen), srv.Refreshes())
+	}
+
+	saved.failWith(nil)
+	if err := get(t, c, "me"); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Refreshes() != 1 || len(seen) != 1 || seen[0] != "Bearer "+saved.get(AccessTokenSecret) {
+		t.Fatalf("%d refreshes, calls with %q, kept %q: want the one renewed token kept, then used", srv.Refreshes(), seen, saved.get(AccessTokenSecret))
 	}
 }
 

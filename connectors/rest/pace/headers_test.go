@@ -33,3 +33,24 @@ func TestRateLimitHeadersAreRead(t *testing.T) {
 		})
 	}
 }
+
+func TestExactOnlinesWindowsAreRead(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	h := http.Header{
+		"X-Ratelimit-Limit": {"5000"}, "X-Ratelimit-Remaining": {"4990"}, "X-Ratelimit-Reset": {"1800086400000"},
+		"X-Ratelimit-Minutely-Limit": {"60"}, "X-Ratelimit-Minutely-Remaining": {"0"}, "X-Ratelimit-Minutely-Reset": {"1800000042500"},
+	}
+	daily, minutely := families[0], families[1]
+	if n, ok := daily.remainingCalls(h); !ok || n != 4990 {
+		t.Fatalf("daily remaining = %d, %v", n, ok)
+	}
+	if reset, ok := daily.resetTime(h, now); !ok || !reset.Equal(time.UnixMilli(1800086400000)) {
+		t.Fatalf("daily reset = %s, %v; want the Unix time in milliseconds", reset, ok)
+	}
+	if n, ok := minutely.remainingCalls(h); !ok || n != 0 {
+		t.Fatalf("minutely remaining = %d, %v", n, ok)
+	}
+	if reset, ok := spentReset(h, now); !ok || !reset.Equal(time.UnixMilli(1800000042500)) {
+		t.Fatalf("a 429 with the minutely window spent lasts until %s, %v; want the minutely reset", reset, ok)
+	}
+}

@@ -57,9 +57,9 @@ type Pacer struct {
 	tokens   float64   // the bucket's tokens
 	filled   time.Time // when tokens was last brought up to date
 	inFlight int
-	paused   time.Time // no call before this
-	strikes  int       // 429s in a row without a hint of how long to wait
-	window   window
+	paused   time.Time     // no call before this
+	strikes  int           // 429s in a row without a hint of how long to wait
+	windows  []window      // one per family of rate-limit headers
 	changed  chan struct{} // closed and replaced when a waiter may go
 }
 
@@ -73,7 +73,8 @@ type window struct {
 // New returns a pacer with the given settings.
 func New(s Settings) *Pacer {
 	s = s.withDefaults()
-	return &Pacer{settings: s, tokens: float64(s.Burst), filled: time.Now(), changed: make(chan struct{})}
+	return &Pacer{settings: s, tokens: float64(s.Burst), filled: time.Now(), changed: make(chan struct{}),
+		windows: make([]window, len(families))}
 }
 
 // sharedKey is where a connection's pacer is kept in its shared state.
@@ -165,11 +166,8 @@ func (p *Pacer) delay(now time.Time) time.Duration {
 	if p.inFlight >= p.settings.InFlight {
 		return idle
 	}
-	if p.window.known && !now.Before(p.window.resetAt) {
-		p.window = window{} // the app's window is over: its budget is unknown again
-	}
-	if p.window.known && p.window.budget <= 0 {
-		return p.window.resetAt.Sub(now)
+	if wait := p.windowsWait(now); wait > 0 {
+		return wait
 	}
 	if p.settings.Rate <= 0 {
 		return 0
@@ -179,6 +177,22 @@ func (p *Pacer) delay(now time.Time) time.Duration {
 		return 0
 	}
 	return max(time.Millisecond, time.Duration((1-p.tokens)/p.settings.Rate*float64(time.Second)))
+}
+
+// windowsWait is how long until every app window whose calls are spent
+// is over; 0 when none is spent. p.mu is held.
+func (p *Pacer) windowsWait(now time.Time) time.Duration {
+	var wait time.Duration
+	for i := range p.windows {
+		w := &p.windows[i]
+		if w.known && !now.Before(w.resetAt) {
+			*w = window{} // the app's window is over: its budget is unknown again
+		}
+		if w.known && w.budget <= 0 {
+			wait = max(wait, w.resetAt.Sub(now))
+		}
+	}
+	return wait
 }
 
 func (p *Pacer) refill(now time.Time) {
@@ -195,8 +209,10 @@ func (p *Pacer) take(now time.Time) {
 	if p.settings.Rate > 0 {
 		p.tokens--
 	}
-	if p.window.known {
-		p.window.budget--
+	for i := range p.windows {
+		if p.windows[i].known {
+			p.windows[i].budget--
+		}
 	}
 }
 
@@ -233,7 +249,7 @@ func (p *Pacer) observePause(status int, header http.Header, now time.Time) {
 		p.strikes = 0
 		p.pauseUntil(now.Add(wait))
 	case status == http.StatusTooManyRequests:
-		if reset, ok := resetTime(header, now); ok && reset.After(now) {
+		if reset, ok := spentReset(header, now); ok {
 			p.pauseUntil(reset)
 			return
 		}
@@ -244,21 +260,45 @@ func (p *Pacer) observePause(status int, header http.Header, now time.Time) {
 	}
 }
 
-// observeWindow takes up what the app's rate-limit headers say of its
-// window. The calls in flight may not have been counted by the app yet, so
-// they are counted as spent: the budget errs on the side of too few calls.
-func (p *Pacer) observeWindow(header http.Header, now time.Time) {
-	remaining, okRemaining := remainingCalls(header)
-	reset, okReset := resetTime(header, now)
-	if !okRemaining || !okReset || !reset.After(now) {
-		return
+// spentReset is when a 429 ends: the latest reset of the windows the
+// app says are spent (no calls remaining), or, when none says so, of the
+// first window that names its reset.
+func spentReset(header http.Header, now time.Time) (time.Time, bool) {
+	var latest time.Time
+	for _, f := range families {
+		remaining, ok := f.remainingCalls(header)
+		if reset, okReset := f.resetTime(header, now); ok && remaining == 0 && okReset && reset.After(latest) {
+			latest = reset
+		}
 	}
-	budget := remaining - p.inFlight
+	if latest.After(now) {
+		return latest, true
+	}
+	reset, ok := resetTime(header, now)
+	return reset, ok && reset.After(now)
+}
+
+// observeWindow takes up what the app's rate-limit headers say of each of
+// its windows. The calls in flight may not have been counted by the app
+// yet, so they are counted as spent: the budget errs on the side of too
+// few calls.
+func (p *Pacer) observeWindow(header http.Header, now time.Time) {
+	for i, f := range families {
+		remaining, okRemaining := f.remainingCalls(header)
+		reset, okReset := f.resetTime(header, now)
+		if okRemaining && okReset && reset.After(now) {
+			p.windows[i].observe(remaining-p.inFlight, reset)
+		}
+	}
+}
+
+// observe takes up one answer's count of a window.
+func (w *window) observe(budget int, reset time.Time) {
 	switch {
-	case !p.window.known || !reset.Before(p.window.resetAt.Add(sameWindow)):
-		p.window = window{known: true, resetAt: reset, budget: budget} // a new window
-	case reset.After(p.window.resetAt.Add(-sameWindow)):
-		p.window.budget = min(p.window.budget, budget) // the same window, maybe a later count
+	case !w.known || !reset.Before(w.resetAt.Add(sameWindow)):
+		*w = window{known: true, resetAt: reset, budget: budget} // a new window
+	case reset.After(w.resetAt.Add(-sameWindow)):
+		w.budget = min(w.budget, budget) // the same window, maybe a later count
 	}
 }
 

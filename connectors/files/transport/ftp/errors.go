@@ -22,8 +22,7 @@ func (t *Transport) fail(op string, err error) error {
 		return classifyReply(op, perr, err)
 	}
 	if isTLSTrust(err) {
-		return connectors.Permanent(fmt.Errorf("ftp: %s: the server's TLS certificate is not trusted (set the CA certificate or pin its fingerprint %s): %w",
-			op, t.seen.get(), err))
+		return connectors.Permanent(fmt.Errorf("ftp: %s: the server's TLS certificate is not trusted (%s): %w", op, trustAdvice(t.seen.get()), err))
 	}
 	return connectors.Transient(wrapped)
 }
@@ -45,6 +44,15 @@ func classifyReply(op string, perr *textproto.Error, err error) error {
 		return connectors.Permanent(fmt.Errorf("ftp: %s: %w", op, err))
 	}
 	return connectors.Transient(fmt.Errorf("ftp: %s: %w", op, err))
+}
+
+// trustAdvice says how to trust a refused certificate: by its CA, or by
+// pinning its fingerprint, named when it is known.
+func trustAdvice(fingerprint string) string {
+	if fingerprint == "" {
+		return "set the CA certificate or pin the certificate's fingerprint"
+	}
+	return "set the CA certificate or pin its fingerprint " + fingerprint
 }
 
 func isTLSTrust(err error) bool {

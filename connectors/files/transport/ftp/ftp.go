@@ -3,7 +3,6 @@ package ftp
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -37,6 +36,14 @@ type Config struct {
 	Fingerprint string
 	// Timeout bounds connecting and every wait for the server (default 30s).
 	Timeout time.Duration
+	// MakeFolder makes Folder, with its parents, when it is missing,
+	// instead of refusing it.
+	MakeFolder bool
+	// Sessions is how many connections the transport opens to the server
+	// at most: one for commands, the others for transfers
+	// ([DefaultSessions] when zero, at least 2). Servers limit sessions per
+	// user or address; transfers beyond the limit wait for their turn.
+	Sessions int
 }
 
 // Transport is an FTP or FTPS connection rooted at a folder.
@@ -46,10 +53,10 @@ type Transport struct {
 	seen certSeen
 	base string
 
-	mu   sync.Mutex
-	ctl  *ftp.ServerConn // commands
-	data *ftp.ServerConn // transfers, dialled on first use
-	busy bool            // a transfer on data is open
+	mu     sync.Mutex
+	ctl    *ftp.ServerConn // commands; dialled again after it broke
+	closed bool
+	data   *pool // transfers, dialled on demand
 }
 
 // Dial connects, logs in and checks that the folder exists.
@@ -57,7 +64,10 @@ func Dial(ctx context.Context, cfg Config) (*Transport, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	t := &Transport{cfg: cfg}
+	if cfg.Sessions <= 0 {
+		cfg.Sessions = DefaultSessions
+	}
+	t := &Transport{cfg: cfg, data: newPool(max(1, cfg.Sessions-1))}
 	if cfg.TLS != "" && cfg.TLS != TLSNone {
 		host, _, err := net.SplitHostPort(cfg.Addr)
 		if err != nil {
@@ -138,7 +148,13 @@ func (t *Transport) setBase() error {
 	if strings.HasPrefix(t.cfg.Folder, "/") {
 		t.base = path.Clean(t.cfg.Folder)
 	}
-	if err := t.ctl.ChangeDir(t.base); err != nil {
+	err = t.ctl.ChangeDir(t.base)
+	if err != nil && t.cfg.MakeFolder {
+		if err = makeDirs(t.ctl, "/", strings.TrimPrefix(t.base, "/")); err == nil {
+			err = t.ctl.ChangeDir(t.base)
+		}
+	}
+	if err != nil {
 		return connectors.Permanent(fmt.Errorf("ftp: folder %s does not exist or cannot be opened: %w", t.base, err))
 	}
 	return nil
@@ -153,15 +169,12 @@ func (t *Transport) full(p string) (string, error) {
 	return path.Join(t.base, c), nil
 }
 
-// Close logs out of both connections.
+// Close logs out of every connection.
 func (t *Transport) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var err error
-	if t.data != nil {
-		err = t.data.Quit()
-		t.data = nil
-	}
+	t.closed = true
+	err := t.data.close()
 	if t.ctl != nil {
 		if qerr := t.ctl.Quit(); err == nil {
 			err = qerr
@@ -202,7 +215,5 @@ func (c *idleConn) Close() error {
 	_, _ = io.Copy(io.Discard, tcp)
 	return tcp.Close()
 }
-
-var errBusy = errors.New("ftp: a transfer is still open: close it first")
 
 var _ transport.Transport = (*Transport)(nil)

@@ -5,9 +5,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,7 +99,7 @@ func TestTLSTrust(t *testing.T) {
 	}{
 		{"pinned fingerprint", func(c *Config) { c.CAPEM = ""; c.Fingerprint = strings.ToLower(fp) }, ""},
 		{"wrong pin", func(c *Config) { c.CAPEM = ""; c.Fingerprint = strings.Repeat("AB", 32) }, "does not match the pinned"},
-		{"untrusted self-signed", func(c *Config) { c.CAPEM = "" }, "not trusted"},
+		{"untrusted self-signed", func(c *Config) { c.CAPEM = "" }, "not trusted (set the CA certificate or pin its fingerprint " + fp + ")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,11 +177,67 @@ func TestOpenWhileMoving(t *testing.T) {
 	if err := tr.Rename(c, "b.csv", "c.csv"); err != nil {
 		t.Fatalf("rename during a transfer: %v", err)
 	}
-	if _, err := tr.Open(c, "c.csv"); err == nil {
-		t.Fatal("a second transfer while one is open must be refused")
+	second, err := tr.Open(c, "c.csv")
+	if err != nil {
+		t.Fatalf("a second transfer while one is open: %v", err)
 	}
+	if body, err := io.ReadAll(second); err != nil || string(body) != "x\n1\n" {
+		t.Fatalf("second transfer read %q, %v", body, err)
+	}
+	_ = second.Close()
 	_ = rc.Close()
 	if _, err := tr.Stat(c, "b.csv"); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Stat of the moved file: %v", err)
+	}
+}
+
+// TestTransfersWaitForAFreeSession: more transfers at once than the
+// sessions allow wait for their turn; none fails, whatever the number of
+// sessions.
+func TestTransfersWaitForAFreeSession(t *testing.T) {
+	for _, sessions := range []int{2, 3, DefaultSessions} {
+		t.Run(fmt.Sprint(sessions, " sessions"), func(t *testing.T) {
+			cfg := server(t, false)
+			cfg.Sessions = sessions
+			tr := fresh(t, cfg)
+			defer tr.Close()
+			const uploads = 8
+			var wg sync.WaitGroup
+			errs := make(chan error, uploads)
+			for i := range uploads {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- transport.Put(ctx(t), tr, fmt.Sprintf("f%d.csv", i), strings.NewReader(strings.Repeat("row\n", 1000)))
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatalf("a concurrent upload failed: %v", err)
+				}
+			}
+			if list, err := tr.List(ctx(t), ".", "*.csv"); err != nil || len(list) != uploads {
+				t.Fatalf("%d files after %d uploads (%v)", len(list), uploads, err)
+			}
+		})
+	}
+}
+
+// TestCommandsGoOnAfterTheConnectionBroke: the command connection is
+// logged in again after it broke (a server ends idle sessions), instead of
+// failing every later command.
+func TestCommandsGoOnAfterTheConnectionBroke(t *testing.T) {
+	tr := fresh(t, server(t, false)).(*Transport)
+	defer tr.Close()
+	tr.mu.Lock()
+	_ = tr.ctl.Quit() // as when the server ends an idle session
+	tr.mu.Unlock()
+	if _, err := tr.List(ctx(t), ".", "*"); err == nil {
+		t.Log("the first command after the break passed")
+	}
+	if _, err := tr.List(ctx(t), ".", "*"); err != nil {
+		t.Fatalf("a command after the connection broke: %v", err)
 	}
 }

@@ -2,8 +2,10 @@ package ftp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/textproto"
 	"path"
 	"sort"
 	"strings"
@@ -15,39 +17,48 @@ import (
 )
 
 // List implements [transport.Transport.List].
-func (t *Transport) List(_ context.Context, dir, pattern string) ([]transport.FileInfo, error) {
+func (t *Transport) List(ctx context.Context, dir, pattern string) ([]transport.FileInfo, error) {
 	p, err := t.full(dir)
 	if err != nil {
 		return nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.ctl.ChangeDir(p); err != nil {
-		return nil, t.fail("listing "+dir, err)
-	}
-	entries, err := t.ctl.List(p)
-	if err != nil {
-		return nil, t.fail("listing "+dir, err)
+	if _, err := transport.Match(pattern, "x"); err != nil {
+		return nil, connectors.Permanent(err)
 	}
 	var out []transport.FileInfo
-	for _, e := range entries {
-		ok, err := transport.Match(pattern, e.Name)
-		if err != nil {
-			return nil, connectors.Permanent(err)
+	err = t.control(ctx, "listing "+dir, func(c *ftp.ServerConn) error {
+		if err := c.ChangeDir(p); err != nil {
+			return err
 		}
+		entries, err := c.List(p)
+		if err != nil {
+			return err
+		}
+		out = listed(c, p, pattern, entries)
+		return nil
+	})
+	return out, err
+}
+
+// listed keeps the regular files of a listing that match pattern, with
+// their precise times where the listing has none.
+func listed(c *ftp.ServerConn, dir, pattern string, entries []*ftp.Entry) []transport.FileInfo {
+	var out []transport.FileInfo
+	for _, e := range entries {
+		ok, _ := transport.Match(pattern, e.Name)
 		if e.Type != ftp.EntryTypeFile || !ok || transport.CheckName(e.Name) != nil {
 			continue
 		}
 		info := transport.FileInfo{Name: e.Name, Size: int64(e.Size), ModTime: e.Time}
-		if !t.ctl.IsTimePreciseInList() && t.ctl.IsGetTimeSupported() {
-			if mt, err := t.ctl.GetTime(path.Join(p, e.Name)); err == nil {
+		if !c.IsTimePreciseInList() && c.IsGetTimeSupported() {
+			if mt, err := c.GetTime(path.Join(dir, e.Name)); err == nil {
 				info.ModTime = mt
 			}
 		}
 		out = append(out, info)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out
 }
 
 // Open implements [transport.Transport.Open] on the transfer connection.
@@ -62,38 +73,21 @@ func (t *Transport) Open(ctx context.Context, name string) (io.ReadCloser, error
 	}
 	resp, err := data.Retr(p)
 	if err != nil {
-		t.release()
+		t.data.put(data, !isReply(err))
 		return nil, t.fail("opening "+name, err)
 	}
-	return &reader{t: t, resp: resp, name: name}, nil
+	return &reader{t: t, conn: data, resp: resp, name: name}, nil
 }
 
-// transfer returns the transfer connection, dialling it on first use.
+// transfer returns a connection for one transfer, waiting while the
+// transport has as many transfers under way as its sessions allow.
 func (t *Transport) transfer(ctx context.Context) (*ftp.ServerConn, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.busy {
-		return nil, errBusy
-	}
-	if t.data == nil {
-		c, err := t.login(ctx)
-		if err != nil {
-			return nil, err
-		}
-		t.data = c
-	}
-	t.busy = true
-	return t.data, nil
-}
-
-func (t *Transport) release() {
-	t.mu.Lock()
-	t.busy = false
-	t.mu.Unlock()
+	return t.data.get(ctx, func() (*ftp.ServerConn, error) { return t.login(ctx) })
 }
 
 type reader struct {
 	t    *Transport
+	conn *ftp.ServerConn
 	resp *ftp.Response
 	name string
 	done bool
@@ -113,14 +107,8 @@ func (r *reader) Close() error {
 	}
 	r.done = true
 	err := r.resp.Close()
-	if err != nil {
-		// the transfer connection may be out of step: drop it
-		r.t.mu.Lock()
-		_ = r.t.data.Quit()
-		r.t.data = nil
-		r.t.mu.Unlock()
-	}
-	r.t.release()
+	// after an error the connection may be out of step: it is dropped
+	r.t.data.put(r.conn, err != nil)
 	return nil
 }
 
@@ -140,7 +128,7 @@ func (t *Transport) Create(ctx context.Context, name string) (io.WriteCloser, er
 	go func() {
 		err := data.Stor(p, pr)
 		_ = pr.CloseWithError(err)
-		t.release()
+		t.data.put(data, err != nil)
 		if err != nil {
 			err = t.fail("uploading "+name, err)
 		}
@@ -162,7 +150,7 @@ func (w *writer) Close() error {
 }
 
 // Rename implements [transport.Transport.Rename].
-func (t *Transport) Rename(_ context.Context, from, to string) error {
+func (t *Transport) Rename(ctx context.Context, from, to string) error {
 	f, err := t.full(from)
 	if err != nil {
 		return err
@@ -171,37 +159,40 @@ func (t *Transport) Rename(_ context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	return t.command("renaming "+from+" to "+to, func(c *ftp.ServerConn) error { return c.Rename(f, p) })
+	return t.control(ctx, "renaming "+from+" to "+to, func(c *ftp.ServerConn) error { return c.Rename(f, p) })
 }
 
 // Remove implements [transport.Transport.Remove].
-func (t *Transport) Remove(_ context.Context, name string) error {
+func (t *Transport) Remove(ctx context.Context, name string) error {
 	p, err := t.full(name)
 	if err != nil {
 		return err
 	}
-	return t.command("removing "+name, func(c *ftp.ServerConn) error { return c.Delete(p) })
+	return t.control(ctx, "removing "+name, func(c *ftp.ServerConn) error { return c.Delete(p) })
 }
 
 // Mkdir implements [transport.Transport.Mkdir], one level at a time.
-func (t *Transport) Mkdir(_ context.Context, dir string) error {
+func (t *Transport) Mkdir(ctx context.Context, dir string) error {
 	p, err := transport.Clean(dir)
 	if err != nil {
 		return connectors.Permanent(fmt.Errorf("ftp: %w", err))
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	cur := t.base
-	for _, part := range strings.Split(p, "/") {
-		if part == "." {
+	return t.control(ctx, "making folder "+dir, func(c *ftp.ServerConn) error { return makeDirs(c, t.base, p) })
+}
+
+// makeDirs makes the folders of rel under base that are missing.
+func makeDirs(c *ftp.ServerConn, base, rel string) error {
+	cur := base
+	for _, part := range strings.Split(rel, "/") {
+		if part == "." || part == "" {
 			continue
 		}
 		cur = path.Join(cur, part)
-		if t.ctl.ChangeDir(cur) == nil {
+		if c.ChangeDir(cur) == nil {
 			continue
 		}
-		if err := t.ctl.MakeDir(cur); err != nil {
-			return t.fail("making folder "+dir, err)
+		if err := c.MakeDir(cur); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -209,30 +200,58 @@ func (t *Transport) Mkdir(_ context.Context, dir string) error {
 
 // Stat implements [transport.Transport.Stat] with SIZE and MDTM for files
 // and CWD for folders.
-func (t *Transport) Stat(_ context.Context, name string) (transport.FileInfo, error) {
+func (t *Transport) Stat(ctx context.Context, name string) (transport.FileInfo, error) {
 	p, err := t.full(name)
 	if err != nil {
 		return transport.FileInfo{}, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	size, err := t.ctl.FileSize(p)
-	if err == nil {
-		info := transport.FileInfo{Name: path.Base(p), Size: size}
-		info.ModTime, _ = t.ctl.GetTime(p)
-		return info, nil
-	}
-	if t.ctl.ChangeDir(p) == nil {
-		return transport.FileInfo{Name: path.Base(p), Dir: true}, nil
-	}
-	return transport.FileInfo{}, t.fail("stat "+name, err)
+	var info transport.FileInfo
+	err = t.control(ctx, "stat "+name, func(c *ftp.ServerConn) error {
+		size, err := c.FileSize(p)
+		if err == nil {
+			info = transport.FileInfo{Name: path.Base(p), Size: size}
+			info.ModTime, _ = c.GetTime(p)
+			return nil
+		}
+		if c.ChangeDir(p) == nil {
+			info = transport.FileInfo{Name: path.Base(p), Dir: true}
+			return nil
+		}
+		return err
+	})
+	return info, err
 }
 
-func (t *Transport) command(op string, fn func(c *ftp.ServerConn) error) error {
+// control runs fn on the command connection, one command at a time,
+// logging in again first when the connection broke: a server closes idle
+// sessions, and one connection is kept for many runs. An error that is
+// not the server's answer leaves the connection to be dialled again.
+func (t *Transport) control(ctx context.Context, op string, fn func(c *ftp.ServerConn) error) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.closed {
+		return connectors.Permanent(fmt.Errorf("ftp: %s: the connection is closed", op))
+	}
+	if t.ctl == nil {
+		c, err := t.login(ctx)
+		if err != nil {
+			return err
+		}
+		t.ctl = c
+	}
 	if err := fn(t.ctl); err != nil {
+		if !isReply(err) {
+			_ = t.ctl.Quit()
+			t.ctl = nil
+		}
 		return t.fail(op, err)
 	}
 	return nil
+}
+
+// isReply reports whether err is the server's answer to a command, after
+// which the connection is still in step.
+func isReply(err error) bool {
+	var perr *textproto.Error
+	return errors.As(err, &perr)
 }

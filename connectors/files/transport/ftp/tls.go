@@ -58,42 +58,57 @@ func (c *certSeen) get() string {
 	return c.fp
 }
 
-// tlsConfig builds the client TLS config: system roots, or the CA PEM, or
-// only the pinned certificate.
+// tlsConfig builds the client TLS config: the certificate is checked
+// against the system roots, or the CA PEM, or only the pinned fingerprint.
+// The check is made here rather than by crypto/tls, so that the
+// certificate's fingerprint is known even when it is refused, to be shown.
 func tlsConfig(host, caPEM, pinned string, seen *certSeen) (*tls.Config, error) {
 	cfg := &tls.Config{
 		ServerName:         host,
 		MinVersion:         tls.VersionTLS12,
 		ClientSessionCache: tls.NewLRUClientSessionCache(16),
+		InsecureSkipVerify: true, // VerifyPeerCertificate below checks
 	}
+	var roots *x509.CertPool // nil: the system's
 	if caPEM != "" {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM([]byte(caPEM)) {
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM([]byte(caPEM)) {
 			return nil, errors.New("the CA certificate is not a PEM certificate")
 		}
-		cfg.RootCAs = pool
-	}
-	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		if len(cs.PeerCertificates) > 0 {
-			seen.set(Fingerprint(cs.PeerCertificates[0].Raw))
-		}
-		return nil
-	}
-	if pinned == "" {
-		return cfg, nil
 	}
 	want := normalFingerprint(pinned)
-	cfg.InsecureSkipVerify = true // the pin below replaces chain checks
 	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
 		if len(raw) == 0 {
 			return errors.New("the server sent no certificate")
 		}
 		got := Fingerprint(raw[0])
 		seen.set(got)
-		if normalFingerprint(got) != want {
-			return fmt.Errorf("the server's certificate fingerprint %s does not match the pinned one", got)
+		if pinned != "" {
+			if normalFingerprint(got) != want {
+				return fmt.Errorf("the server's certificate fingerprint %s does not match the pinned one", got)
+			}
+			return nil
 		}
-		return nil
+		return verifyChain(raw, host, roots)
 	}
 	return cfg, nil
+}
+
+// verifyChain checks the server's certificate chain against roots for
+// host, as crypto/tls would.
+func verifyChain(raw [][]byte, host string, roots *x509.CertPool) error {
+	certs := make([]*x509.Certificate, len(raw))
+	for i, der := range raw {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return fmt.Errorf("the server's certificate cannot be read: %w", err)
+		}
+		certs[i] = c
+	}
+	opts := x509.VerifyOptions{Roots: roots, DNSName: host, Intermediates: x509.NewCertPool()}
+	for _, c := range certs[1:] {
+		opts.Intermediates.AddCert(c)
+	}
+	_, err := certs[0].Verify(opts)
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"path"
 	"path/filepath"
@@ -36,6 +37,9 @@ type Config struct {
 	HostKeyFingerprint string
 	// Timeout bounds connecting (default 30s).
 	Timeout time.Duration
+	// MakeFolder makes Folder, with its parents, when it is missing,
+	// instead of refusing it.
+	MakeFolder bool
 }
 
 // Transport is an SFTP session rooted at a folder.
@@ -171,6 +175,11 @@ func (t *Transport) setBase() error {
 		t.base = path.Clean(t.cfg.Folder)
 	}
 	info, err := t.client.Stat(t.base)
+	if errors.Is(err, fs.ErrNotExist) && t.cfg.MakeFolder {
+		if err = t.client.MkdirAll(t.base); err == nil {
+			info, err = t.client.Stat(t.base)
+		}
+	}
 	if err != nil || !info.IsDir() {
 		return connectors.Permanent(fmt.Errorf("sftp: folder %s does not exist or cannot be opened", t.base))
 	}

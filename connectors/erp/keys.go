@@ -1,4 +1,4 @@
-package erpflow
+package erp
 
 import (
 	"sync"
@@ -25,7 +25,7 @@ type keyLock struct {
 // "customers"), kept in its shared state; one of its own when shared is
 // nil.
 func KeysFor(shared *connectors.Shared, kind string) *Keys {
-	return shared.Load("erpflow/keys/"+kind, func() any { return &Keys{locks: map[string]*keyLock{}} }).(*Keys)
+	return shared.Load("erp/keys/"+kind, func() any { return &Keys{locks: map[string]*keyLock{}} }).(*Keys)
 }
 
 // Lock waits until no one else works on key, and returns the unlock.

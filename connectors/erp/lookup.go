@@ -1,39 +1,43 @@
-package erpflow
+package erp
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// NormalRate writes a VAT rate in percent without trailing zeros ("21.00"
-// is "21", "5.50" is "5.5"), so that rates compare as numbers; false when
-// it is not a number.
+// rateText is a VAT rate as people write it: digits, a decimal point and
+// more digits, an optional plus sign.
+var rateText = regexp.MustCompile(`^\+?(\d+\.?\d*|\.\d+)$`)
+
+// NormalRate writes a VAT rate in percent without leading or trailing
+// zeros ("21.00" is "21", "5.50" is "5.5", "021" is "21"), so that rates
+// compare as numbers; false when it is not a number from 0 to 100.
 func NormalRate(rate string) (string, bool) {
 	r := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rate), "%"))
-	f, err := strconv.ParseFloat(r, 64)
-	if err != nil || f < 0 || f > 100 {
+	if !rateText.MatchString(r) {
 		return "", false
 	}
+	if f, err := strconv.ParseFloat(r, 64); err != nil || f > 100 {
+		return "", false
+	}
+	r = strings.TrimLeft(r, "+")
 	if strings.Contains(r, ".") {
 		r = strings.TrimRight(strings.TrimRight(r, "0"), ".")
 	}
-	r = strings.TrimLeft(r, "+")
-	if strings.HasPrefix(r, ".") {
+	r = strings.TrimLeft(r, "0")
+	if r == "" || strings.HasPrefix(r, ".") {
 		r = "0" + r
-	}
-	if t := strings.TrimLeft(r, "0"); t == "" {
-		r = "0"
-	} else if !strings.HasPrefix(t, ".") {
-		r = t
 	}
 	return r, true
 }
 
 // VATCode finds the VAT code of a line at rate percent for a customer in
-// country. found is false when the table has no entry for them; the error
-// says what is wrong with a rate that is not a number.
+// country. found is false when the table has no entry (the connector may
+// then look the code up by its rate); an error says what to set when the
+// rate is unreadable.
 func (o Options) VATCode(country, rate string) (code string, found bool, err error) {
 	r, ok := NormalRate(rate)
 	if !ok {
@@ -90,8 +94,7 @@ func translate(table map[string]string, option, what, order, name string) (strin
 	if v, ok := table["*"]; ok {
 		return v, nil
 	}
-	return "", fmt.Errorf("the %s method %q of order %s is not in the flow's %s table (%s); add it, or * for every other method",
-		what, name, order, what, option)
+	return "", fmt.Errorf("the %s method %q of order %s is not in the flow's %s table (%s); add it, or * for every other method", what, name, order, what, option)
 }
 
 // TypeOf is the kind of document an order becomes: its record's type when
@@ -102,10 +105,10 @@ func (o Options) TypeOf(order, recordType string) (string, error) {
 	if t == "" {
 		t = o.OrderType
 	}
-	if slices.Contains(o.OrderTypes, t) {
+	if slices.Contains(o.types(), t) {
 		return t, nil
 	}
-	return "", fmt.Errorf("order %s has type %q; the order types written here are %s", order, t, strings.Join(o.OrderTypes, ", "))
+	return "", fmt.Errorf("order %s has type %q; the order types written are %s", order, t, strings.Join(o.types(), ", "))
 }
 
 // NoGuestCustomer words a guest order when the flow names no customer for
@@ -117,6 +120,5 @@ func NoGuestCustomer(order string) error {
 
 // NoShippingSKU words shipping costs without a product to book them on.
 func NoShippingSKU(order, cost string) error {
-	return fmt.Errorf("order %s has shipping costs of %s but the flow has no shipping cost product; set %s to the SKU of a service product",
-		order, cost, OptShippingSKU)
+	return fmt.Errorf("order %s has shipping costs of %s but the flow has no shipping cost product; set %s to the SKU of a service product", order, cost, OptShippingSKU)
 }

@@ -1,0 +1,110 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+)
+
+// leaseKeeper knows the transactions this process holds, from their claim
+// until their outcome is recorded (in flight, or written to a buffering
+// target and waiting for its flush), and when each lease ends. The lease
+// loop extends the leases that would end soon, so that no other claim takes
+// a transaction this process still holds, however long a flush or a write
+// waits.
+type leaseKeeper struct {
+	mu   sync.Mutex
+	ends map[string]time.Time // transaction id -> the end of its lease
+}
+
+func newLeaseKeeper() *leaseKeeper { return &leaseKeeper{ends: map[string]time.Time{}} }
+
+// hold notes claimed transactions and the end of their lease.
+func (k *leaseKeeper) hold(until time.Time, claims []claimed) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, c := range claims {
+		k.ends[c.ID] = until
+	}
+}
+
+// drop forgets transactions whose outcome was recorded (or lost: a lost
+// outcome's transaction is taken up again when its lease ends).
+func (k *leaseKeeper) drop(batch []outcome) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, o := range batch {
+		delete(k.ends, o.tx.ID)
+	}
+}
+
+// due returns the transactions whose lease ends before t.
+func (k *leaseKeeper) due(t time.Time) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var ids []string
+	for id, end := range k.ends {
+		if end.Before(t) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// extended notes new lease ends for transactions still held.
+func (k *leaseKeeper) extended(ids []string, until time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := k.ends[id]; ok {
+			k.ends[id] = until
+		}
+	}
+}
+
+// leaseLoop extends, every quarter of a lease, the leases of the
+// transactions this process holds that would end within half a lease.
+func (e *Engine) leaseLoop() {
+	every := max(e.cfg.Lease/4, 10*time.Millisecond)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := e.extendLeases(time.Now()); err != nil {
+			e.logger().Error("extending leases", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// leaseChunk bounds the transactions one UPDATE extends.
+const leaseChunk = 500
+
+// extendLeases extends the leases that end within half a lease of now.
+func (e *Engine) extendLeases(now time.Time) error {
+	ids := e.leases.due(now.Add(e.cfg.Lease / 2))
+	until := now.Add(e.cfg.Lease)
+	for start := 0; start < len(ids); start += leaseChunk {
+		chunk := ids[start:min(start+leaseChunk, len(ids))]
+		params := dbx.Params{"until": sqlTime(until)}
+		names := make([]string, len(chunk))
+		for i, id := range chunk {
+			names[i] = fmt.Sprintf("{:t%d}", i)
+			params[fmt.Sprintf("t%d", i)] = id
+		}
+		_, err := e.app().DB().NewQuery(`UPDATE transactions SET next_attempt = {:until}
+			WHERE status = 'running' AND id IN (` + strings.Join(names, ", ") + `)`).Bind(params).Execute()
+		if err != nil {
+			return fmt.Errorf("extending %d leases: %w", len(chunk), err)
+		}
+		e.leases.extended(chunk, until)
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package tryton
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/erp"
+)
+
+// lines makes the order's lines: each product found by its code (SKU),
+// in its sale unit, with the tax the flow's VAT table (or Tryton's one
+// tax of the rate) gives; shipping costs as a line of the shipping
+// product. An invoice's lines also get their revenue account.
+func (o *order) lines(ctx context.Context, invoice bool) ([]any, error) {
+	in := anyList(o.doc["lines"])
+	if len(in) == 0 {
+		return nil, connectors.Permanent(fmt.Errorf("order %s has no lines", o.number))
+	}
+	if shipping, err := o.shippingLine(); err != nil {
+		return nil, err
+	} else if shipping != nil {
+		in = append(append([]any{}, in...), shipping)
+	}
+	out := make([]any, 0, len(in))
+	for i, l := range in {
+		line, ok := l.(map[string]any)
+		if !ok {
+			return nil, connectors.Permanent(fmt.Errorf("order %s line %d is not an object", o.number, i+1))
+		}
+		values, err := o.line(ctx, i+1, line, invoice)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, values)
+	}
+	return out, nil
+}
+
+// line makes one line's values.
+func (o *order) line(ctx context.Context, n int, line map[string]any, invoice bool) (map[string]any, error) {
+	code := text(line["product"])
+	if code == "" {
+		return nil, connectors.Permanent(fmt.Errorf("order %s line %d has no product code (SKU)", o.number, n))
+	}
+	product, err := o.c.product(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("order %s line %d: %w", o.number, n, err)
+	}
+	values := map[string]any{"type": "line", "product": product.id, "unit": product.unit, "description": firstOf(text(line["description"]), code)}
+	if values["quantity"], err = strconv.ParseFloat(text(line["quantity"]), 64); err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("order %s line %d: the quantity %q is not a number", o.number, n, text(line["quantity"])))
+	}
+	if values["unit_price"], err = decimal(line["unit_price"]); err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("order %s line %d: unit_price: %w", o.number, n, err))
+	}
+	if rate := text(line["tax_rate"]); rate != "" {
+		tax, err := o.tax(ctx, rate)
+		if err != nil {
+			return nil, fmt.Errorf("order %s line %d: %w", o.number, n, err)
+		}
+		values["taxes"] = []any{[]any{"add", []any{tax}}}
+	}
+	if invoice {
+		if values["account"], err = o.c.revenueAccount(ctx, product); err != nil {
+			return nil, fmt.Errorf("order %s line %d: %w", o.number, n, err)
+		}
+	}
+	return values, nil
+}
+
+// shippingLine is the line of the order's shipping costs, on the flow's
+// shipping product, described by the shipping method (translated by the
+// flow's table); nil without costs.
+func (o *order) shippingLine() (map[string]any, error) {
+	cost := text(o.doc["shipping_cost"])
+	if f, err := strconv.ParseFloat(cost, 64); cost == "" || err != nil || f == 0 {
+		return nil, nil
+	}
+	if o.opts.ShippingSKU == "" {
+		return nil, connectors.Permanent(erp.NoShippingSKU(o.number, cost))
+	}
+	method, err := o.opts.ShippingMethod(o.number, text(o.doc["shipping_method"]))
+	if err != nil {
+		return nil, connectors.Permanent(err)
+	}
+	return map[string]any{"product": o.opts.ShippingSKU, "quantity": "1", "unit_price": o.doc["shipping_cost"],
+		"tax_rate": o.doc["shipping_tax_rate"], "description": firstOf(method, text(o.doc["shipping_method"]), "Shipping")}, nil
+}
+
+// tax finds the tax of a line at rate percent: by name from the flow's
+// VAT table, or else Tryton's one percentage tax of that rate.
+func (o *order) tax(ctx context.Context, rate string) (int64, error) {
+	country := strings.ToUpper(text(o.doc["vat_country"]))
+	name, found, err := o.opts.VATCode(country, rate)
+	if err != nil {
+		return 0, connectors.Permanent(err)
+	}
+	if found {
+		id, err := o.c.idOf(ctx, "account.tax", []any{[]any{"name", "=", name}}, "tax named "+strconv.Quote(name))
+		if err != nil {
+			return 0, fmt.Errorf("%w; fix the flow's VAT table (%s)", err, erp.OptVATCodes)
+		}
+		return id, nil
+	}
+	pct, _ := strconv.ParseFloat(rate, 64)
+	res, err := o.c.model(ctx, "account.tax", "search", []any{[]any{"type", "=", "percentage"}, []any{"parent", "=", nil},
+		[]any{"rate", "=", map[string]any{"__class__": "Decimal", "decimal": strconv.FormatFloat(pct/100, 'f', -1, 64)}}}, 0, 2, nil)
+	if err != nil {
+		return 0, fmt.Errorf("finding the tax of %s%%: %w", rate, err)
+	}
+	if ids := anyList(res); len(ids) == 1 {
+		id, _ := toInt(ids[0])
+		return id, nil
+	}
+	return 0, connectors.Permanent(erp.NoVATCode(o.who, country, rate))
+}
+
+// productRef is a product found by code: its id, sale unit and account
+// category.
+type productRef struct {
+	code            string
+	id, unit        int64
+	categoryRevenue int64
+}
+
+// product finds a product by its code.
+func (c *Conn) product(ctx context.Context, code string) (productRef, error) {
+	id, found, err := c.search(ctx, "product.product", []any{[]any{"code", "=", code}})
+	if err != nil {
+		return productRef{}, fmt.Errorf("finding product %s: %w", code, err)
+	}
+	if !found {
+		return productRef{}, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s; add it, or sync products first", code))
+	}
+	rec, err := c.read(ctx, "product.product", id, "template.sale_uom", "template.default_uom", "template.account_category.account_revenue")
+	if err != nil {
+		return productRef{}, err
+	}
+	p := productRef{code: code, id: id}
+	p.unit, _ = toInt(lookup(rec, "template.sale_uom"))
+	if p.unit == 0 {
+		p.unit, _ = toInt(lookup(rec, "template.default_uom"))
+	}
+	p.categoryRevenue, _ = toInt(lookup(rec, "template.account_category.account_revenue"))
+	return p, nil
+}
+
+// revenueAccount is the account an invoice line of the product goes to:
+// its account category's, or the accounting configuration's default.
+func (c *Conn) revenueAccount(ctx context.Context, p productRef) (int64, error) {
+	if p.categoryRevenue != 0 {
+		return p.categoryRevenue, nil
+	}
+	rec, err := c.read(ctx, "account.configuration", 1, "default_category_account_revenue")
+	if err != nil {
+		return 0, err
+	}
+	if id, ok := toInt(rec["default_category_account_revenue"]); ok && id != 0 {
+		return id, nil
+	}
+	return 0, connectors.Permanent(fmt.Errorf("product %s has no revenue account: give it an account category that has one", p.code))
+}

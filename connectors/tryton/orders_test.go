@@ -1,0 +1,203 @@
+package tryton
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// stockUp makes the products orders name, in the template's accounting
+// category "Goods", and a shipping service.
+func stockUp(t *testing.T, c *Conn) {
+	t.Helper()
+	opts := writeOptions(t, nil)
+	for _, p := range []map[string]any{
+		{"code": "CHAIR-OAK", "name": "Oak dining chair", "list_price": "149.95", "type": "goods"},
+		{"code": "CUSHION", "name": "Seat cushion", "list_price": "20.00", "type": "goods"},
+		{"code": "SHIPPING", "name": "Shipping", "list_price": "0", "type": "service"},
+	} {
+		if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: p["code"].(string), Data: p, Options: opts}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// webOrder is what the default write mapping makes of a webshop order.
+func webOrder(number, email string) map[string]any {
+	return map[string]any{
+		"reference": number, "description": "Webshop order " + number, "date": fmt.Sprintf("%d-05-01", time.Now().Year()), "currency": "EUR",
+		"party":            map[string]any{"name": "Jane van Dijk", "email": email},
+		"invoice_address":  map[string]any{"name": "Jane van Dijk", "street": "Kerkweg 3", "postal_code": "3511 AA", "city": "Utrecht", "country": "NL"},
+		"shipment_address": map[string]any{"name": "Jane van Dijk", "street": "Hauptstraße 5", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+		"lines": []any{
+			map[string]any{"product": "CHAIR-OAK", "description": "Oak dining chair", "quantity": "2", "unit_price": "149.95", "tax_rate": "19"},
+			map[string]any{"product": "CUSHION", "quantity": "1", "unit_price": "20.00", "tax_rate": "19"},
+		},
+		"vat_country": "DE", "shipping_method": "DHL Express", "shipping_cost": "5.00", "shipping_tax_rate": "19", "payment_method": "ideal",
+	}
+}
+
+func writeOptions(t *testing.T, values map[string]any) connectors.Config {
+	t.Helper()
+	all := map[string]any{"vat_codes": `{"DE": {"19": "DE VAT 19%"}, "NL": {"21": "VAT 21%", "9": "VAT 9%"}}`,
+		"payment_methods": `{"ideal": "Direct", "invoice": "30 days"}`, "shipping_sku": "SHIPPING", "product_category": "Goods"}
+	for k, v := range values {
+		all[k] = v
+	}
+	opts, err := Spec.ResolveAndValidateFlow(connectors.UseWrite, all, connectors.Config{}, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts
+}
+
+func TestOrdersBecomeSalesOrInvoices(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.database(t))
+	stockUp(t, c)
+	tests := []struct {
+		orderType, model, state string
+	}{
+		{"order", "sale.sale", "processing"},
+		{"quotation", "sale.sale", "quotation"},
+		{"invoice", "account.invoice", "draft"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.orderType, func(t *testing.T) {
+			number := fmt.Sprint(1001 + i)
+			res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: number, Data: webOrder(number, "jane@example.com"),
+				Options: writeOptions(t, map[string]any{"order_type": tt.orderType})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			model, id, err := splitTarget(res.TargetID)
+			if err != nil || model != tt.model {
+				t.Fatalf("target id %q: %v", res.TargetID, err)
+			}
+			rec, err := c.read(ctx(t), model, id, "state", "reference", "party.contact_mechanisms.value", "payment_term.name",
+				"lines.product.code", "lines.taxes.name", "lines.quantity", "untaxed_amount", "total_amount")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec["state"] != tt.state || rec["reference"] != number || text(lookup(rec, "payment_term.name")) != "Direct" {
+				t.Errorf("%s %d: state %v, reference %v, payment term %v", model, id, rec["state"], rec["reference"], rec["payment_term"])
+			}
+			lines := anyList(rec["lines"])
+			if len(lines) != 3 || text(rec["untaxed_amount"]) != "324.90" || text(rec["total_amount"]) != "386.63" {
+				t.Fatalf("lines %v, untaxed %v, total %v; want the items and shipping at 19%%", lines, rec["untaxed_amount"], rec["total_amount"])
+			}
+			for i, want := range []string{"CHAIR-OAK", "CUSHION", "SHIPPING"} {
+				l := lines[i].(map[string]any)
+				if text(lookup(l, "product.code")) != want || text(lookup(anyList(l["taxes"])[0].(map[string]any), "name")) != "DE VAT 19%" {
+					t.Errorf("line %d = %v", i+1, l)
+				}
+			}
+		})
+	}
+	parties, _ := c.model(ctx(t), "party.party", "search_count", []any{[]any{"contact_mechanisms.value", "=", "jane@example.com"}})
+	if fmt.Sprint(parties) != "1" {
+		t.Fatalf("%v parties with Jane's e-mail address, want the one the first order made", parties)
+	}
+}
+
+func TestOrderErrorsSayWhatToDo(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.database(t))
+	stockUp(t, c)
+	tests := []struct {
+		name    string
+		change  func(d map[string]any)
+		options map[string]any
+		want    string
+	}{
+		{"no VAT code for the country and rate", func(d map[string]any) { d["lines"].([]any)[0].(map[string]any)["tax_rate"] = "7" },
+			nil, "customer jane@example.com has no VAT code for DE at 7%; set one in the flow's VAT table (vat_codes)"},
+		{"a VAT code Tryton does not have", func(map[string]any) {},
+			map[string]any{"vat_codes": `{"DE": {"19": "MwSt 19%"}}`}, `Tryton has no tax named "MwSt 19%"; fix the flow's VAT table (vat_codes)`},
+		{"a product Tryton does not have", func(d map[string]any) { d["lines"].([]any)[1].(map[string]any)["product"] = "LAMP" },
+			nil, "order 2001 line 2: Tryton has no product with code LAMP; add it, or sync products first"},
+		{"a guest order without a guest customer", func(d map[string]any) { d["party"] = map[string]any{"name": "Guest"} },
+			nil, "order 2001 has no customer (no e-mail address, VAT id or customer number): a guest order; set the flow's customer of guest orders (guest_customer)"},
+		{"shipping costs without a shipping product", func(map[string]any) {},
+			map[string]any{"shipping_sku": ""}, "order 2001 has shipping costs of 5.00 but the flow has no shipping cost product; set shipping_sku"},
+		{"a country Tryton does not have", func(d map[string]any) { d["shipment_address"].(map[string]any)["country"] = "AT" },
+			nil, "Tryton has no country AT; add it under Party > Configuration > Countries"},
+		{"a VAT number that is not valid", func(d map[string]any) {
+			d["party"] = map[string]any{"name": "Jane van Dijk", "email": "jane.bv@example.com", "tax_identifier": "NL001234567B01"}
+		},
+			nil, `The European VAT Number "NL001234567B01" for party "Jane van Dijk" is not valid.`},
+		{"a warehouse Tryton does not have", func(map[string]any) {},
+			map[string]any{"warehouse": "STORE"}, "Tryton has no warehouse STORE; set the flow's warehouse to the code of a Tryton warehouse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := webOrder("2001", "jane@example.com")
+			tt.change(data)
+			_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2001", Data: data, Options: writeOptions(t, tt.options)})
+			class, _ := connectors.Classify(err)
+			if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+			}
+		})
+	}
+	if n, _ := c.model(ctx(t), "sale.sale", "search_count", []any{[]any{"reference", "=", "2001"}}); fmt.Sprint(n) != "0" {
+		t.Fatalf("%v sales of orders that failed", n)
+	}
+}
+
+// TestASaleTrytonRefusesToConfirmIsRemoved: the product has no account
+// category, so Tryton cannot invoice the sale it confirms; the error says
+// why, and no half-made sale stays behind.
+func TestASaleTrytonRefusesToConfirmIsRemoved(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.database(t))
+	stockUp(t, c)
+	if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: "LAMP", Options: writeOptions(t, map[string]any{"product_category": ""}),
+		Data: map[string]any{"code": "LAMP", "name": "Desk lamp", "list_price": "39.95"}}); err != nil {
+		t.Fatal(err)
+	}
+	data := webOrder("2101", "jane@example.com")
+	data["lines"] = []any{map[string]any{"product": "LAMP", "quantity": "1", "unit_price": "39.95", "tax_rate": "19"}}
+	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2101", Data: data, Options: writeOptions(t, nil)})
+	class, _ := connectors.Classify(err)
+	if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "confirming the sale of order 2101") {
+		t.Fatalf("got %v (%s), want a permanent error from confirming", err, class)
+	}
+	if n, _ := c.model(ctx(t), "sale.sale", "search_count", []any{[]any{"reference", "=", "2101"}}); fmt.Sprint(n) != "0" {
+		t.Fatalf("%v sales of the order left behind", n)
+	}
+}
+
+// TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce: the same order (and its
+// new customer) written by several workers at once makes one sale and
+// one party.
+func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
+	s := trytond(t)
+	db := s.database(t)
+	c := s.open(t, db)
+	stockUp(t, c)
+	shared := connectors.NewShared()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cfg, _ := Spec.ResolveAndValidate(s.config(db), map[string]string{"password": s.password}, connectors.Env{})
+			w, _ := New(cfg, connectors.Env{Shared: shared})
+			if _, err := w.(*Conn).Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "9001",
+				Data: webOrder("9001", "new@example.com"), Options: writeOptions(t, nil)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	sales, _ := c.model(ctx(t), "sale.sale", "search_count", []any{[]any{"reference", "=", "9001"}})
+	parties, _ := c.model(ctx(t), "party.party", "search_count", []any{[]any{"contact_mechanisms.value", "=", "new@example.com"}})
+	if fmt.Sprint(sales) != "1" || fmt.Sprint(parties) != "1" {
+		t.Fatalf("%v sales and %v parties of one order written at once; want one each", sales, parties)
+	}
+}
