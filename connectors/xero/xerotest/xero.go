@@ -73,9 +73,17 @@ type Xero struct {
 	now      time.Time
 }
 
-// New starts a fake with its organisations (DemoCompany when none); it
-// skips the test when the spec is absent (see spectest.Load).
+// New starts a fake with its organisations (DemoCompany when none) that
+// sends a person back to RedirectURL; it skips the test when the spec is
+// absent (see spectest.Load).
 func New(t testing.TB, tenants ...Tenant) *Xero {
+	t.Helper()
+	return NewReturningTo(t, "https://switchboard.example/", tenants...)
+}
+
+// NewReturningTo starts a fake as New does whose consent page sends a
+// person back to an address under redirectBase: a running appliance's.
+func NewReturningTo(t testing.TB, redirectBase string, tenants ...Tenant) *Xero {
 	t.Helper()
 	if len(tenants) == 0 {
 		tenants = []Tenant{DemoCompany}
@@ -84,7 +92,7 @@ func New(t testing.TB, tenants ...Tenant) *Xero {
 		limits: Limits{PerMinute: 60, PerDay: 5000, AtOnce: 5}, calls: map[string][]time.Time{}, today: map[string]int{},
 		inFlight: map[string]int{}, replies: map[string]reply{}, now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	x.Identity = authtest.New(authtest.Options{ClientID: ClientID, ClientSecret: ClientSecret,
-		RedirectBase: "https://switchboard.example/", API: http.HandlerFunc(x.serve)})
+		RedirectBase: redirectBase, API: http.HandlerFunc(x.serve)})
 	t.Cleanup(x.Identity.Close)
 	x.URL = x.Identity.URL + "/api" + x.Spec().Base
 	x.routes()
