@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -177,22 +176,6 @@ func (l list) record(item any, i int) connectors.Record {
 	if r.Key == "" {
 		r.Key = r.ID
 	}
-	r.Updated, _ = msDate(rest.LookupString(data, "UpdatedDateUTC"))
+	r.Updated, _ = rest.MicrosoftDate(rest.LookupString(data, "UpdatedDateUTC"))
 	return r
-}
-
-var msDatePattern = regexp.MustCompile(`^/Date\((-?\d+)([+-]\d{4})?\)/$`)
-
-// msDate reads a Microsoft JSON date, as Xero writes times:
-// /Date(1539993600000+0000)/, milliseconds since 1970.
-func msDate(s string) (time.Time, bool) {
-	m := msDatePattern.FindStringSubmatch(s)
-	if m == nil {
-		return time.Time{}, false
-	}
-	ms, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.UnixMilli(ms).UTC(), true
 }
