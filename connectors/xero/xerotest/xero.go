@@ -13,10 +13,8 @@
 package xerotest
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -124,26 +122,7 @@ func (x *Xero) Config() map[string]any {
 // client secret and the tokens.
 func Connect(t testing.TB, c connectors.OAuth2Connector) map[string]string {
 	t.Helper()
-	authURL, verifier, err := c.AuthCodeURL(RedirectURL, "state-xero")
-	if err != nil {
-		t.Fatal(err)
-	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noFollow.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
-	back, err := url.Parse(res.Header.Get("Location"))
-	if err != nil || back.Query().Get("code") == "" {
-		t.Fatalf("the consent page answered %d, sending the browser to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	secrets, err := c.ExchangeCode(ctx, RedirectURL, back.Query().Get("code"), verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secrets := authtest.Connect(t, c, RedirectURL)
 	secrets["oauth_client_secret"] = ClientSecret
 	return secrets
 }
