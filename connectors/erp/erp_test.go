@@ -179,6 +179,7 @@ func TestErrorsSayWhatToSet(t *testing.T) {
 	}{
 		{NoVATCode("jane@example.com", "DE", "19.00"), "customer jane@example.com has no VAT code for DE at 19%; set one in the flow's VAT table (vat_codes)"},
 		{NoVATCode("1001", "", "7"), "customer 1001 has no VAT code for an unknown country at 7%; set one in the flow's VAT table (vat_codes)"},
+		{NoVATCode("1001", "NL", "210"), "customer 1001 has no VAT code for NL at 210%; set one in the flow's VAT table (vat_codes)"},
 		{NoGuestCustomer("1001"), "order 1001 has no customer (no e-mail address, VAT id or customer number): a guest order; set the flow's customer of guest orders (guest_customer)"},
 		{NoShippingSKU("1001", "6.95"), "order 1001 has shipping costs of 6.95 but the flow has no shipping cost product; set shipping_sku to the SKU of a service product"},
 	}
