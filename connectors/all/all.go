@@ -5,6 +5,7 @@ package all
 import (
 	// The connectors, one import each.
 	_ "github.com/switchboard-app/switchboard/connectors/adobecommerce"
+	_ "github.com/switchboard-app/switchboard/connectors/businesscentral"
 	_ "github.com/switchboard-app/switchboard/connectors/exactonline"
 	_ "github.com/switchboard-app/switchboard/connectors/files" // folder, ftp, sftp
 	_ "github.com/switchboard-app/switchboard/connectors/httpjson"
@@ -14,4 +15,5 @@ import (
 	_ "github.com/switchboard-app/switchboard/connectors/shopware"
 	_ "github.com/switchboard-app/switchboard/connectors/tryton"
 	_ "github.com/switchboard-app/switchboard/connectors/woocommerce"
+	_ "github.com/switchboard-app/switchboard/connectors/xero"
 )

@@ -125,13 +125,68 @@ func TestOrderTypes(t *testing.T) {
 }
 
 func TestNormalRate(t *testing.T) {
-	for in, want := range map[string]string{"21": "21", "21.00": "21", "5.50": "5.5", "0": "0", "0.0": "0", " 9 % ": "9", ".5": "0.5"} {
+	for in, want := range map[string]string{"21": "21", "21.00": "21", "5.50": "5.5", "0": "0", "0.0": "0", " 9 % ": "9", ".5": "0.5",
+		"021": "21", "0.5": "0.5", "+7": "7", "100": "100", "00": "0"} {
 		if got, ok := NormalRate(in); !ok || got != want {
 			t.Errorf("NormalRate(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
-	if _, ok := NormalRate("high"); ok {
-		t.Error("NormalRate took a word")
+	for _, bad := range []string{"", "high", "-1", "-0", "101", "21,5", "NaN", "Inf", "1e1", "0x15", "."} {
+		if got, ok := NormalRate(bad); ok {
+			t.Errorf("NormalRate(%q) = %q, want refused", bad, got)
+		}
+	}
+}
+
+// TestAnAppsOwnOrderTypes: an app that makes fewer kinds of document
+// defaults to its first and refuses the others by name.
+func TestAnAppsOwnOrderTypes(t *testing.T) {
+	fields := FlowFields(Defaults{App: "Acme Books", OrderTypes: []string{Invoice, Quotation}})
+	o, err := Parse("acme", fields, connectors.Config{})
+	if err != nil || o.OrderType != Invoice {
+		t.Fatalf("defaults = %+v, %v", o, err)
+	}
+	for rec, want := range map[string]string{"": Invoice, "Quotation": Quotation} {
+		if got, err := o.TypeOf("1001", rec); err != nil || got != want {
+			t.Errorf("TypeOf(%q) = %q, %v; want %q", rec, got, err, want)
+		}
+	}
+	if _, err := o.TypeOf("1001", "order"); err == nil || err.Error() != `order 1001 has type "order"; the order types written are invoice, quotation` {
+		t.Errorf("an order type the app does not make: %v", err)
+	}
+	if help := fields[0].Help; !strings.Contains(help, "an invoice or a quotation.") {
+		t.Errorf("order_type help %q", help)
+	}
+}
+
+// TestOptionsAnAppHasNoPlaceFor are left out of its flow fields.
+func TestOptionsAnAppHasNoPlaceFor(t *testing.T) {
+	fields := FlowFields(Defaults{App: "Acme Books", Omit: []string{OptWarehouse, OptJournal, OptPaymentMethods}})
+	var names []string
+	for _, f := range fields {
+		names = append(names, f.Name)
+	}
+	want := []string{OptOrderType, OptGuestCustomer, OptVATCodes, OptShippingMethods, OptShippingSKU}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Fatalf("fields %v, want %v", names, want)
+	}
+}
+
+func TestErrorsSayWhatToSet(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{NoVATCode("jane@example.com", "DE", "19.00"), "customer jane@example.com has no VAT code for DE at 19%; set one in the flow's VAT table (vat_codes)"},
+		{NoVATCode("1001", "", "7"), "customer 1001 has no VAT code for an unknown country at 7%; set one in the flow's VAT table (vat_codes)"},
+		{NoVATCode("1001", "NL", "210"), "customer 1001 has no VAT code for NL at 210%; set one in the flow's VAT table (vat_codes)"},
+		{NoGuestCustomer("1001"), "order 1001 has no customer (no e-mail address, VAT id or customer number): a guest order; set the flow's customer of guest orders (guest_customer)"},
+		{NoShippingSKU("1001", "6.95"), "order 1001 has shipping costs of 6.95 but the flow has no shipping cost product; set shipping_sku to the SKU of a service product"},
+	}
+	for _, tt := range tests {
+		if tt.err.Error() != tt.want {
+			t.Errorf("got %q\nwant %q", tt.err, tt.want)
+		}
 	}
 }
 

@@ -2,26 +2,33 @@ package erp
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// NormalRate writes a VAT rate in percent without trailing zeros ("21.00"
-// is "21", "5.50" is "5.5"), so that rates compare as numbers; false when
-// it is not a number.
+// rateText is a VAT rate as people write it: digits, a decimal point and
+// more digits, an optional plus sign.
+var rateText = regexp.MustCompile(`^\+?(\d+\.?\d*|\.\d+)$`)
+
+// NormalRate writes a VAT rate in percent without leading or trailing
+// zeros ("21.00" is "21", "5.50" is "5.5", "021" is "21"), so that rates
+// compare as numbers; false when it is not a number from 0 to 100.
 func NormalRate(rate string) (string, bool) {
 	r := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rate), "%"))
-	if _, err := strconv.ParseFloat(r, 64); err != nil || r == "" {
+	if !rateText.MatchString(r) {
 		return "", false
 	}
+	if f, err := strconv.ParseFloat(r, 64); err != nil || f > 100 {
+		return "", false
+	}
+	r = strings.TrimLeft(r, "+")
 	if strings.Contains(r, ".") {
 		r = strings.TrimRight(strings.TrimRight(r, "0"), ".")
 	}
-	r = strings.TrimLeft(r, "+")
-	if r == "" || r == "-0" {
-		r = "0"
-	}
-	if strings.HasPrefix(r, ".") {
+	r = strings.TrimLeft(r, "0")
+	if r == "" || strings.HasPrefix(r, ".") {
 		r = "0" + r
 	}
 	return r, true
@@ -34,7 +41,7 @@ func NormalRate(rate string) (string, bool) {
 func (o Options) VATCode(country, rate string) (code string, found bool, err error) {
 	r, ok := NormalRate(rate)
 	if !ok {
-		return "", false, fmt.Errorf("the VAT rate %q is not a number", rate)
+		return "", false, fmt.Errorf("the VAT rate %q is not a number of percent", rate)
 	}
 	for _, c := range []string{strings.ToUpper(country), "*"} {
 		if code, ok := o.VATCodes[c][r]; ok && code != "" {
@@ -47,7 +54,10 @@ func (o Options) VATCode(country, rate string) (code string, found bool, err err
 // NoVATCode words a VAT code that is missing, for a customer (an e-mail
 // address, a name, or the order's number) in country at rate percent.
 func NoVATCode(customer, country, rate string) error {
-	r, _ := NormalRate(rate)
+	r, ok := NormalRate(rate)
+	if !ok {
+		r = rate
+	}
 	where := country
 	if where == "" {
 		where = "an unknown country"
@@ -88,19 +98,17 @@ func translate(table map[string]string, option, what, order, name string) (strin
 }
 
 // TypeOf is the kind of document an order becomes: its record's type when
-// it has one, or the flow's order_type; an error for a type the
-// connectors do not make.
+// it has one, or the flow's order_type; an error for a type the app does
+// not make.
 func (o Options) TypeOf(order, recordType string) (string, error) {
 	t := strings.ToLower(strings.TrimSpace(recordType))
 	if t == "" {
 		t = o.OrderType
 	}
-	for _, known := range OrderTypes {
-		if t == known {
-			return t, nil
-		}
+	if slices.Contains(o.types(), t) {
+		return t, nil
 	}
-	return "", fmt.Errorf("order %s has type %q; the order types written are %s", order, t, strings.Join(OrderTypes, ", "))
+	return "", fmt.Errorf("order %s has type %q; the order types written are %s", order, t, strings.Join(o.types(), ", "))
 }
 
 // NoGuestCustomer words a guest order when the flow names no customer for

@@ -3,6 +3,7 @@ package erp
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,7 +31,8 @@ const (
 	Invoice   = "invoice"
 )
 
-// OrderTypes are the order types every ERP connector takes.
+// OrderTypes are the order types the ERP connectors make, as far as the
+// app makes them.
 var OrderTypes = []string{Order, Invoice, Quotation}
 
 // Defaults are a connector's defaults of the options and the words it
@@ -38,6 +40,9 @@ var OrderTypes = []string{Order, Invoice, Quotation}
 type Defaults struct {
 	// App is the app's name in help texts: "Tryton", "Exact Online".
 	App string
+	// OrderTypes are the kinds of document the app makes of an order, the
+	// first the default; nil: all of [OrderTypes].
+	OrderTypes []string
 	// Warehouse and Journal are the default warehouse (or location) and
 	// invoice journal, as the app names them; "" for none.
 	Warehouse, Journal string
@@ -45,21 +50,28 @@ type Defaults struct {
 	WarehouseHelp, JournalHelp string
 	// GuestHelp says what identifies the guest customer in the app.
 	GuestHelp string
+	// VATCode says what a VAT code is in the app, VATEmpty what an empty
+	// VAT table does and VATExample is a table; "" for the general texts.
+	VATCode, VATEmpty, VATExample string
+	// ShippingSKUHelp, when set, is the shipping cost product's help.
+	ShippingSKUHelp string
+	// Omit names the options the app has no place for.
+	Omit []string
 }
 
 // FlowFields returns the flow fields of writing orders (and of the
 // warehouse stock is read from), with the connector's defaults.
 func FlowFields(d Defaults) []connectors.Field {
-	return []connectors.Field{
-		{Name: OptOrderType, Title: "Orders become", Type: connectors.TypeSelect, Default: Order, Options: OrderTypes, Use: connectors.UseWrite,
-			Help: "What an order becomes in " + d.App + ": a sales order, an invoice or a quotation. A rule that sets the order's type decides per order."},
+	d = d.withGeneralTexts()
+	all := []connectors.Field{
+		{Name: OptOrderType, Title: "Orders become", Type: connectors.TypeSelect, Default: d.OrderTypes[0], Options: d.OrderTypes, Use: connectors.UseWrite,
+			Help: "What an order becomes in " + d.App + ": " + typeWords(d.OrderTypes) + ". A rule that sets the order's type decides per order."},
 		{Name: OptGuestCustomer, Title: "Customer of guest orders", Type: connectors.TypeString, Use: connectors.UseWrite,
 			Help:    "The " + d.App + " customer that orders without a customer (no e-mail address, VAT id or customer number) are booked on: " + d.GuestHelp + ". Empty: such an order fails, saying so.",
 			Example: "WEBSHOP"},
 		{Name: OptVATCodes, Title: "VAT codes", Type: connectors.TypeText, Use: connectors.UseWrite,
-			Help: "JSON: per country (ISO code, or * for any), per VAT rate in percent, the " + d.App + " VAT code of order lines. " +
-				"Empty: the code is found by its rate, if " + d.App + " has exactly one.",
-			Example: `{"NL": {"21": "VH", "9": "VL", "0": "V0"}, "DE": {"19": "DE19"}, "*": {"0": "V0"}}`},
+			Help:    "JSON: per country (ISO code, or * for any), per VAT rate in percent, the " + d.VATCode + " of order lines. Empty: " + d.VATEmpty,
+			Example: d.VATExample},
 		{Name: OptShippingMethods, Title: "Shipping methods", Type: connectors.TypeText, Use: connectors.UseWrite,
 			Help:    "JSON: the source's shipping method names and the " + d.App + " shipping method each becomes; * for every other. Empty: none is set.",
 			Example: `{"DHL Express": "DHL", "*": "POST"}`},
@@ -67,13 +79,53 @@ func FlowFields(d Defaults) []connectors.Field {
 			Help:    "JSON: the source's payment method names and the " + d.App + " payment condition (term) each becomes; * for every other. Empty: none is set.",
 			Example: `{"ideal": "00", "paypal": "00", "invoice": "30"}`},
 		{Name: OptShippingSKU, Title: "Shipping cost product", Type: connectors.TypeString, Use: connectors.UseWrite,
-			Help:    "The SKU of the " + d.App + " service product that shipping costs are booked on, as an order line. Empty: an order with shipping costs fails, saying so.",
-			Example: "SHIPPING"},
+			Help: d.ShippingSKUHelp, Example: "SHIPPING"},
 		{Name: OptWarehouse, Title: "Warehouse", Type: connectors.TypeString, Default: d.Warehouse, Use: connectors.UseBoth,
 			Help: d.WarehouseHelp},
 		{Name: OptJournal, Title: "Invoice journal", Type: connectors.TypeString, Default: d.Journal, Use: connectors.UseWrite,
 			Help: d.JournalHelp},
 	}
+	var out []connectors.Field
+	for _, f := range all {
+		if !slices.Contains(d.Omit, f.Name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// withGeneralTexts fills in the texts a connector leaves empty.
+func (d Defaults) withGeneralTexts() Defaults {
+	if len(d.OrderTypes) == 0 {
+		d.OrderTypes = OrderTypes
+	}
+	if d.VATCode == "" {
+		d.VATCode = d.App + " VAT code"
+	}
+	if d.VATEmpty == "" {
+		d.VATEmpty = "the code is found by its rate, if " + d.App + " has exactly one."
+	}
+	if d.VATExample == "" {
+		d.VATExample = `{"NL": {"21": "VH", "9": "VL", "0": "V0"}, "DE": {"19": "DE19"}, "*": {"0": "V0"}}`
+	}
+	if d.ShippingSKUHelp == "" {
+		d.ShippingSKUHelp = "The SKU of the " + d.App + " service product that shipping costs are booked on, as an order line. Empty: an order with shipping costs fails, saying so."
+	}
+	return d
+}
+
+// typeWords names order types in help texts: "a sales order, an invoice
+// or a quotation".
+func typeWords(types []string) string {
+	words := map[string]string{Order: "a sales order", Invoice: "an invoice", Quotation: "a quotation"}
+	var out []string
+	for _, t := range types {
+		out = append(out, words[t])
+	}
+	if len(out) < 2 {
+		return strings.Join(out, "")
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " or " + out[len(out)-1]
 }
 
 // Options are a writing flow's options, read.
@@ -90,6 +142,9 @@ type Options struct {
 	ShippingSKU string
 	// Warehouse and Journal are as the app names them.
 	Warehouse, Journal string
+	// OrderTypes are the kinds of document the app makes; nil: all of
+	// [OrderTypes].
+	OrderTypes []string
 }
 
 // Parse reads a flow's resolved options. Options of the zero Config (a
@@ -104,7 +159,7 @@ func Parse(connector string, fields []connectors.Field, cfg connectors.Config) (
 	}
 	o := Options{OrderType: cfg.String(OptOrderType), GuestCustomer: strings.TrimSpace(cfg.String(OptGuestCustomer)),
 		ShippingSKU: strings.TrimSpace(cfg.String(OptShippingSKU)), Warehouse: strings.TrimSpace(cfg.String(OptWarehouse)),
-		Journal: strings.TrimSpace(cfg.String(OptJournal))}
+		Journal: strings.TrimSpace(cfg.String(OptJournal)), OrderTypes: orderTypes(fields)}
 	problems := map[string]string{}
 	o.VATCodes = parseVATCodes(cfg.String(OptVATCodes), problems)
 	o.ShippingMethods = parseTable(OptShippingMethods, cfg.String(OptShippingMethods), problems)
@@ -113,9 +168,27 @@ func Parse(connector string, fields []connectors.Field, cfg connectors.Config) (
 		return Options{}, &connectors.ValidationError{Connector: connector, Of: connectors.FlowOptions, Fields: problems}
 	}
 	if o.OrderType == "" {
-		o.OrderType = Order
+		o.OrderType = o.types()[0]
 	}
 	return o, nil
+}
+
+// orderTypes are the options of the fields' order_type; nil without one.
+func orderTypes(fields []connectors.Field) []string {
+	for _, f := range fields {
+		if f.Name == OptOrderType {
+			return f.Options
+		}
+	}
+	return nil
+}
+
+// types are the kinds of document the app makes.
+func (o Options) types() []string {
+	if len(o.OrderTypes) == 0 {
+		return OrderTypes
+	}
+	return o.OrderTypes
 }
 
 // ValidateFlow is a connector's ValidateFlow step for these options: the

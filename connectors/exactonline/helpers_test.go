@@ -3,9 +3,7 @@ package exactonline
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/exactonline/fake"
+	"github.com/switchboard-app/switchboard/connectors/rest/auth/authtest"
 )
 
 const (
@@ -104,24 +103,7 @@ func open(t *testing.T, values map[string]any, secrets map[string]string, env co
 func connect(t *testing.T, base string) map[string]string {
 	t.Helper()
 	c := open(t, config(base), map[string]string{"oauth_client_secret": clientSecret}, connectors.Env{Shared: connectors.NewShared()})
-	authURL, verifier, err := c.AuthCodeURL(redirect, "state-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noFollow.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
-	back, err := url.Parse(res.Header.Get("Location"))
-	if err != nil || back.Query().Get("code") == "" {
-		t.Fatalf("the consent page answered %d, %s", res.StatusCode, res.Header.Get("Location"))
-	}
-	secrets, err := c.ExchangeCode(context.Background(), redirect, back.Query().Get("code"), verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secrets := authtest.Connect(t, c, redirect)
 	secrets["oauth_client_secret"] = clientSecret
 	return secrets
 }

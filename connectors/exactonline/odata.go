@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,21 +39,6 @@ func datetime(t time.Time) string { return "datetime'" + t.UTC().Format("2006-01
 // padCode writes an account code as Exact Online keeps it: right-aligned
 // in 18 characters; a filter on an unpadded code finds nothing.
 func padCode(code string) string { return fmt.Sprintf("%18s", strings.TrimSpace(code)) }
-
-var msDate = regexp.MustCompile(`^/Date\((-?\d+)([+-]\d{4})?\)/$`)
-
-// parseDate reads Exact Online's /Date(milliseconds)/.
-func parseDate(s string) (time.Time, bool) {
-	m := msDate.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return time.Time{}, false
-	}
-	ms, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.UnixMilli(ms).UTC(), true
-}
 
 // find reads the first page of a resource's records that pass filter,
 // with the selected fields ("" for all).

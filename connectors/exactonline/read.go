@@ -131,6 +131,6 @@ func (l list) record(item any, i int) connectors.Record {
 			break
 		}
 	}
-	r.Updated, _ = parseDate(rest.LookupString(data, "Modified"))
+	r.Updated, _ = rest.MicrosoftDate(rest.LookupString(data, "Modified"))
 	return r
 }

@@ -1,0 +1,63 @@
+package shopify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/mappings"
+)
+
+// TestOrderLinesAddUp: a canonical order's lines add up to its subtotal
+// as every target reads them, quantity times unit price less the line's
+// discount: the unit price is the one before the discount that discount
+// holds (Shopify's discounted unit price already has it taken off).
+func TestOrderLinesAddUp(t *testing.T) {
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "order", In: mappings.Find(defaults, "order", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/order.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var native map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&native); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(native)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order map[string]any
+	canonical, _ := json.Marshal(res.Canonical)
+	if err := json.Unmarshal(canonical, &order); err != nil {
+		t.Fatal(err)
+	}
+	sum := new(big.Rat)
+	for _, l := range order["lines"].([]any) {
+		line := l.(map[string]any)
+		amount := new(big.Rat).Mul(rat(t, line["quantity"]), rat(t, line["unit_price_incl"]))
+		sum.Add(sum, amount.Sub(amount, rat(t, line["discount"])))
+	}
+	if subtotal := rat(t, order["totals"].(map[string]any)["subtotal"]); sum.Cmp(subtotal) != 0 {
+		t.Fatalf("the lines add up to %s, the order's subtotal is %s", sum.FloatString(2), subtotal.FloatString(2))
+	}
+}
+
+func rat(t *testing.T, v any) *big.Rat {
+	r, ok := new(big.Rat).SetString(fmt.Sprint(v))
+	if !ok {
+		t.Fatalf("%v is not a number", v)
+	}
+	return r
+}

@@ -1,0 +1,90 @@
+package xero
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-app/switchboard/connectors/rest"
+)
+
+// contactID returns the id of the contact Xero has for the record (by
+// e-mail address, tax number or account number, then by name), and
+// whether it was made now. A contact Xero does not have is made; when
+// another contact has its name (Xero's names are unique), it is made with
+// its e-mail address after the name. One key is looked up and made at a
+// time over every worker of the connection.
+func (c *Conn) contactID(ctx context.Context, contact map[string]any, idempotencyKey string) (string, bool, error) {
+	unlock := c.contacts.Lock(strings.ToLower(contactLabel(contact)))
+	defer unlock()
+	id, nameTaken, err := c.findContact(ctx, contact)
+	if err != nil || id != "" {
+		return id, false, err
+	}
+	rec := contact
+	if name := rest.LookupString(contact, "Name"); nameTaken || name == "" {
+		rec = withName(contact, uniqueName(name, contact))
+	}
+	saved, err := c.save(ctx, "Contacts", "", rec, idempotencyKey)
+	if err != nil {
+		return "", false, fmt.Errorf("making contact %s: %w", contactLabel(contact), err)
+	}
+	return rest.LookupString(saved, "ContactID"), true, nil
+}
+
+// findContact finds the contact of a record by its e-mail address, tax
+// number or account number, then by its name: a contact of that name
+// without another e-mail address is the same; one with another is not,
+// and nameTaken says so.
+func (c *Conn) findContact(ctx context.Context, contact map[string]any) (id string, nameTaken bool, err error) {
+	for _, field := range []string{"EmailAddress", "TaxNumber", "AccountNumber"} {
+		v := strings.TrimSpace(rest.LookupString(contact, field))
+		if v == "" {
+			continue
+		}
+		rec, err := c.findOne(ctx, "Contacts", field+"=="+quote(v))
+		if err != nil || rec != nil {
+			return rest.LookupString(rec, "ContactID"), false, err
+		}
+	}
+	name := strings.TrimSpace(rest.LookupString(contact, "Name"))
+	if name == "" {
+		return "", false, nil
+	}
+	rec, err := c.findOne(ctx, "Contacts", "Name=="+quote(name))
+	if err != nil || rec == nil {
+		return "", false, err
+	}
+	email, theirs := rest.LookupString(contact, "EmailAddress"), rest.LookupString(rec, "EmailAddress")
+	if email == "" || theirs == "" || strings.EqualFold(email, theirs) {
+		return rest.LookupString(rec, "ContactID"), false, nil
+	}
+	return "", true, nil
+}
+
+// uniqueName is a contact's name when another has its name, or it has
+// none: the name (or its company, or first and last name) with its e-mail
+// address.
+func uniqueName(name string, contact map[string]any) string {
+	if name == "" {
+		name = strings.TrimSpace(rest.LookupString(contact, "FirstName") + " " + rest.LookupString(contact, "LastName"))
+	}
+	email := rest.LookupString(contact, "EmailAddress")
+	switch {
+	case name == "":
+		return email
+	case email == "":
+		return name
+	}
+	return name + " (" + email + ")"
+}
+
+// withName is a copy of a contact with another name.
+func withName(contact map[string]any, name string) map[string]any {
+	out := make(map[string]any, len(contact)+1)
+	for k, v := range contact {
+		out[k] = v
+	}
+	out["Name"] = name
+	return out
+}
