@@ -18,7 +18,7 @@ const inCompany = "/companies({company_id})/"
 func TestGoldenMappings(t *testing.T) {
 	spec := spectest.Load(t, spectest.BusinessCentral)
 	mappingtest.Golden(t, Mappings, func(t *testing.T, c mappingtest.Case) {
-		for i, rec := range natives(c) {
+		for i, rec := range c.Natives() {
 			var err error
 			switch c.Entity + "." + string(c.Direction) {
 			case "customer.in":
@@ -71,21 +71,4 @@ func checkOrder(spec *spectest.Spec, rec map[string]any) error {
 		}
 	}
 	return nil
-}
-
-// natives are a case's native records: the inputs of an in mapping, the
-// outputs of an out mapping.
-func natives(c mappingtest.Case) []map[string]any {
-	if c.Direction == "out" {
-		return c.Output
-	}
-	list, ok := c.Input.([]any)
-	if !ok {
-		list = []any{c.Input}
-	}
-	out := make([]map[string]any, len(list))
-	for i, r := range list {
-		out[i] = r.(map[string]any)
-	}
-	return out
 }
