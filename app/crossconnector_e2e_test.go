@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -308,12 +309,19 @@ func checkWooStock(t *testing.T, shop *woofake.Server, want map[string]string) {
 
 // addWooOrders adds WooCommerce orders numbered from 1001: every fifth a
 // guest's without an e-mail address, the others of four buyers, each with
-// two lines and DHL shipping at Germany's 19%.
+// two lines and DHL shipping at Germany's 19%; every third has a coupon
+// of 10% off its chairs.
 func addWooOrders(shop *woofake.Server, from, n int) {
 	for id := from; id < from+n; id++ {
 		email, customer := fmt.Sprintf("buyer%d@example.com", id%4), 100+id%4
 		if id%5 == 0 {
 			email, customer = "", 0
+		}
+		chairs := map[string]any{"id": id * 10, "name": "Oak dining chair", "sku": "CHAIR-OAK", "quantity": 2, "price": 149.95,
+			"subtotal": "299.90", "subtotal_tax": "56.98", "total": "299.90", "total_tax": "56.98"}
+		total, tax := "386.63", "61.73"
+		if id%3 == 0 {
+			chairs["total"], chairs["total_tax"], total, tax = "269.91", "51.28", "351.24", "56.03"
 		}
 		shop.AddOrder(map[string]any{
 			"id": id, "number": strconv.Itoa(1000 + id), "status": "processing", "currency": "EUR", "customer_id": customer,
@@ -322,14 +330,12 @@ func addWooOrders(shop *woofake.Server, from, n int) {
 				"address_2": "", "city": "Utrecht", "postcode": "3511 AA", "country": "NL", "email": email, "phone": "0612345678"},
 			"shipping": map[string]any{"first_name": "Jane", "last_name": "Buyer", "company": "", "address_1": "Hauptstraße 5", "address_2": "",
 				"city": "Berlin", "postcode": "10115", "country": "DE"},
-			"line_items": []any{
-				map[string]any{"id": id * 10, "name": "Oak dining chair", "sku": "CHAIR-OAK", "quantity": 2, "price": 149.95,
-					"subtotal": "299.90", "total": "299.90", "total_tax": "56.98"},
+			"line_items": []any{chairs,
 				map[string]any{"id": id*10 + 1, "name": "Seat cushion", "sku": "CUSHION", "quantity": 1, "price": 20,
-					"subtotal": "20.00", "total": "20.00", "total_tax": "3.80"},
+					"subtotal": "20.00", "subtotal_tax": "3.80", "total": "20.00", "total_tax": "3.80"},
 			},
 			"shipping_lines": []any{map[string]any{"method_title": "DHL Express", "total": "5.00", "total_tax": "0.95"}},
-			"total":          "386.63", "total_tax": "61.73",
+			"total":          total, "total_tax": tax,
 		})
 	}
 }
@@ -440,8 +446,13 @@ func checkExactOrders(t *testing.T, exact *exactfake.Server, n int) {
 		if guest := (number-1000)%5 == 0; guest != (accounts[fmt.Sprint(o["OrderedBy"])] == "9000") {
 			t.Errorf("order %s went to account %s", ref, accounts[fmt.Sprint(o["OrderedBy"])])
 		}
-		if lines := o["SalesOrderLines"].([]any); len(lines) != 3 || lines[0].(map[string]any)["VATCode"] != "5" {
+		lines := o["SalesOrderLines"].([]any)
+		if len(lines) != 3 || lines[0].(map[string]any)["VATCode"] != "5" {
 			t.Errorf("order %s has lines %v", ref, lines)
+			continue
+		}
+		if chairs, want := lines[0].(map[string]any), chairsAmount(number); exactNumber(chairs["UnitPrice"]) != 149.95 || exactNumber(chairs["AmountFC"]) != want {
+			t.Errorf("order %s's chairs are %v; want two at 149.95 for %.2f, as in the shop", ref, chairs, want)
 		}
 	}
 	if len(orders) != n || len(refs) != n {
@@ -450,4 +461,22 @@ func checkExactOrders(t *testing.T, exact *exactfake.Server, n int) {
 	if len(accounts) != 5 {
 		t.Fatalf("%d accounts, want the guest customer and one per buyer (4)", len(accounts))
 	}
+}
+
+// chairsAmount is the amount of the chairs of the shop's order number
+// without VAT: 10% off on every third order.
+func chairsAmount(number int) float64 {
+	if (number-1000)%3 == 0 {
+		return 269.91
+	}
+	return 299.90
+}
+
+// exactNumber reads a number Exact Online answered; NaN for what is none.
+func exactNumber(v any) float64 {
+	f, err := strconv.ParseFloat(jsonText(v), 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
 }
