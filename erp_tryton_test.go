@@ -181,8 +181,19 @@ func TestShopOrdersIntoTrytonAndItsStockBack(t *testing.T) {
 	checkTrytonSales(t, rpc, "1001", "1002", "1003")
 
 	receiveChairs(t, rpc, 12)
+	// The three sales of two chairs and a cushion wait to be shipped;
+	// 12 chairs came in, and no cushions.
+	checkStockInWooCommerce(t, a, token, erp, map[string]string{"CHAIR-OAK": "6", "CUSHION": "-3"})
+}
+
+// checkStockInWooCommerce runs a flow of Tryton's stock to a WooCommerce
+// shop (the connector on its fake) that has its products, leaving out
+// the shipping product with a rule, and checks the stock levels that
+// landed.
+func checkStockInWooCommerce(t *testing.T, a *appliance, token, erp string, want map[string]string) {
+	t.Helper()
 	woo := woofake.New(wooKey, wooSecret)
-	for _, sku := range []string{"CHAIR-OAK", "CUSHION"} {
+	for sku := range want {
 		woo.AddProduct(map[string]any{"name": sku, "sku": sku, "regular_price": "10.00", "manage_stock": true, "stock_quantity": json.Number("0")})
 	}
 	wooSrv := httptest.NewServer(woo)
@@ -193,13 +204,11 @@ func TestShopOrdersIntoTrytonAndItsStockBack(t *testing.T) {
 		"options": map[string]any{"source": map[string]any{"warehouse": "WH"}},
 		"rules":   []any{map[string]any{"kind": "filter", "when": `sku == "SHIPPING"`, "reason": "shipping is not sold in the shop"}}})
 	a.runFlow(t, token, stock)
-	waitForTransactions(t, a, token, stock, 2)
+	waitForTransactions(t, a, token, stock, len(want))
 	waitFor(t, "the shipping product's stock to be skipped", func() bool { return a.count(t, token, "flow='"+stock+"' && status='skipped'") == 1 })
-	// The three sales of two chairs and a cushion wait to be shipped;
-	// 12 chairs came in, and no cushions.
-	for sku, want := range map[string]string{"CHAIR-OAK": "6", "CUSHION": "-3"} {
-		if p, _ := woo.Product(sku); fmt.Sprint(p["stock_quantity"]) != want {
-			t.Errorf("the shop got %s's stock %v, want %s available", sku, p["stock_quantity"], want)
+	for sku, w := range want {
+		if p, _ := woo.Product(sku); fmt.Sprint(p["stock_quantity"]) != w {
+			t.Errorf("the shop got %s's stock %v, want %s available", sku, p["stock_quantity"], w)
 		}
 	}
 }

@@ -39,7 +39,7 @@ func TestShopifyOrdersToCSVOnSFTPThroughTheBinary(t *testing.T) {
 	shopify.AddOrder(shopifyOrder("1001", "PAID"))
 	shopify.AddOrder(shopifyOrder("1002", "PENDING"))
 	bad := shopifyOrder("1003", "PAID")
-	bad["processedAt"] = "14-03-2025 10:21" // as no Shopify answers
+	bad["processedAt"] = "14-03-2025 10:21" // not a time as Shopify's API answers it
 	shopify.AddOrder(bad)
 
 	dir := t.TempDir()
