@@ -8,105 +8,62 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/exactonline/fake"
+	woofake "github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
 )
 
-// wooShop serves orders as WooCommerce's REST API does (GET
-// /wp-json/wc/v3/orders?page=N&per_page=M), for the generic rest
-// connector: a shop's orders until the webshop connectors come.
-type wooShop struct {
-	mu     sync.Mutex
-	orders []map[string]any
-}
+// wooKey and wooSecret are the WooCommerce fake's REST API key.
+const (
+	wooKey    = "ck_e2e_key_0123456789"
+	wooSecret = "cs_e2e_secret_0123456789"
+)
 
-func (s *wooShop) add(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		id := len(s.orders) + 1
-		guest := id%5 == 0
+// addWooOrders adds n orders to the WooCommerce fake, numbered on from
+// 1001 as the shop numbers them: every fifth a guest's (no e-mail
+// address), the others of four buyers; two chairs and a cushion at 19%
+// VAT shipped to Germany.
+func addWooOrders(shop *woofake.Server, first, n int) {
+	for id := first; id < first+n; id++ {
 		email := fmt.Sprintf("buyer%d@example.com", id%4)
-		if guest {
+		if id%5 == 0 {
 			email = ""
 		}
-		s.orders = append(s.orders, map[string]any{
-			"id": id, "number": strconv.Itoa(1000 + id), "status": "processing", "currency": "EUR",
-			"date_created_gmt": "2026-05-01T10:15:00", "payment_method": "ideal", "customer_note": "",
+		shop.AddOrder(map[string]any{
+			"id": id, "number": strconv.Itoa(1000 + id), "status": "processing", "currency": "EUR", "created_via": "checkout",
+			"customer_id": 0, "payment_method": "ideal", "payment_method_title": "iDEAL", "customer_note": "",
+			"date_created_gmt": time.Now().UTC().Format("2006-01-02T15:04:05"), "date_paid_gmt": time.Now().UTC().Format("2006-01-02T15:04:05"),
 			"billing": map[string]any{"first_name": "Jane", "last_name": fmt.Sprintf("Buyer %d", id%4), "company": "", "address_1": "Kerkweg 3",
-				"address_2": "", "city": "Utrecht", "postcode": "3511 AA", "country": "NL", "email": email, "phone": "0612345678"},
-			"shipping": map[string]any{"first_name": "Jane", "last_name": "Buyer", "address_1": "Hauptstraße 5", "city": "Berlin",
-				"postcode": "10115", "country": "DE"},
+				"address_2": "", "city": "Utrecht", "state": "", "postcode": "3511 AA", "country": "NL", "email": email, "phone": "0612345678"},
+			"shipping": map[string]any{"first_name": "Jane", "last_name": "Buyer", "company": "", "address_1": "Hauptstraße 5", "address_2": "",
+				"city": "Berlin", "state": "", "postcode": "10115", "country": "DE"},
 			"line_items": []any{
-				map[string]any{"id": id * 10, "name": "Oak dining chair", "sku": "CHAIR-OAK", "quantity": 2, "price": 149.95, "total": "299.90", "total_tax": "56.98"},
-				map[string]any{"id": id*10 + 1, "name": "Seat cushion", "sku": "CUSHION", "quantity": 1, "price": 20, "total": "20.00", "total_tax": "3.80"},
+				map[string]any{"id": id * 10, "name": "Oak dining chair", "sku": "CHAIR-OAK", "quantity": 2, "price": 149.95,
+					"subtotal": "299.90", "subtotal_tax": "56.98", "total": "299.90", "total_tax": "56.98"},
+				map[string]any{"id": id*10 + 1, "name": "Seat cushion", "sku": "CUSHION", "quantity": 1, "price": 20,
+					"subtotal": "20.00", "subtotal_tax": "3.80", "total": "20.00", "total_tax": "3.80"},
 			},
 			"shipping_lines": []any{map[string]any{"method_title": "DHL Express", "total": "5.00", "total_tax": "0.95"}},
-			"total":          "386.63", "total_tax": "61.73",
+			"coupon_lines":   []any{}, "transaction_id": "",
+			"shipping_total": "5.00", "discount_total": "0.00", "total": "386.63", "total_tax": "61.73",
 		})
 	}
 }
 
-func (s *wooShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/wp-json/wc/v3/orders" {
-		http.NotFound(w, r)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	size, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	from := min((page-1)*size, len(s.orders))
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(s.orders[from:min(from+size, len(s.orders))])
-}
-
-// wooOrderIn maps a WooCommerce order to a canonical one: the flow's own
-// mapping, as a person writes it for the generic rest connector.
-var wooOrderIn = []map[string]any{
-	{"target": "id", "expr": "str(id)"},
-	{"target": "number", "expr": "number"},
-	{"target": "currency", "expr": "currency"},
-	{"target": "ordered_at", "expr": `parse_time(date_created_gmt, "2006-01-02T15:04:05", "UTC")`},
-	{"target": "customer.email", "expr": "is_empty(billing.email) ? nil : billing.email"},
-	{"target": "customer.first_name", "expr": "billing.first_name"},
-	{"target": "customer.last_name", "expr": "billing.last_name"},
-	{"target": "billing.line1", "expr": "billing.address_1"},
-	{"target": "billing.postcode", "expr": "billing.postcode"},
-	{"target": "billing.city", "expr": "billing.city"},
-	{"target": "billing.country", "expr": "billing.country"},
-	{"target": "shipping.line1", "expr": "shipping.address_1"},
-	{"target": "shipping.postcode", "expr": "shipping.postcode"},
-	{"target": "shipping.city", "expr": "shipping.city"},
-	{"target": "shipping.country", "expr": "shipping.country"},
-	{"target": "lines", "each": "line_items", "fields": []map[string]any{
-		{"target": "sku", "expr": "item.sku"},
-		{"target": "name", "expr": "item.name"},
-		{"target": "quantity", "expr": "item.quantity"},
-		{"target": "unit_price", "expr": "item.price"},
-		{"target": "total", "expr": "item.total"},
-		{"target": "tax_rate", "expr": "round(dec(item.total_tax) / dec(item.total) * 100, 0)"},
-	}},
-	{"target": "shipping_method.name", "expr": "first(shipping_lines).method_title"},
-	{"target": "shipping_method.cost", "expr": "first(shipping_lines).total"},
-	{"target": "shipping_method.tax_rate", "expr": "19"},
-	{"target": "payment.method", "expr": "payment_method"},
-	{"target": "totals.total", "expr": "total"},
-}
-
-// TestShopOrdersIntoExactOnlineWithATokenRotation: a shop's orders go
-// into Exact Online as sales orders through the binary. In the middle of
+// TestShopOrdersIntoExactOnlineWithATokenRotation: a WooCommerce shop's
+// orders (the woocommerce connector and its default mapping, on the
+// WooCommerce fake) go into Exact Online as sales orders through the
+// binary. In the middle of
 // the run Exact Online's access token expires: the connection refreshes,
 // keeps the rotated refresh token, and goes on. After a restart, with
 // the access token expired again, the kept refresh token still works:
 // the rotation was kept before it was used. Guest orders go to the guest
 // customer; every order is written once.
 func TestShopOrdersIntoExactOnlineWithATokenRotation(t *testing.T) {
-	shop := &wooShop{}
-	shop.add(20)
+	shop := woofake.New(wooKey, wooSecret)
+	addWooOrders(shop, 1, 20)
 	shopSrv := httptest.NewServer(shop)
 	defer shopSrv.Close()
 
@@ -125,9 +82,8 @@ func TestShopOrdersIntoExactOnlineWithATokenRotation(t *testing.T) {
 	}
 	exact.AddRecord(1001, "crm/Accounts", map[string]any{"Code": "9000", "Name": "Webshop customers", "Status": "C"})
 
-	shopConn := a.create(t, token, "connections", map[string]any{"name": "Woo shop", "connector": "rest", "config": map[string]any{
-		"base_url": shopSrv.URL + "/wp-json/wc/v3", "auth": "none",
-		"entities": `{"order": {"list": {"path": "orders", "paging": "page", "page_size": 7}, "id": "id", "key": ["number"]}}`}})
+	shopConn := a.create(t, token, "connections", map[string]any{"name": "Woo shop", "connector": "woocommerce",
+		"config": map[string]any{"base_url": shopSrv.URL}, "secrets": map[string]any{"consumer_key": wooKey, "consumer_secret": wooSecret}})
 	exactConn := a.create(t, token, "connections", map[string]any{"name": "Exact", "connector": "exactonline",
 		"config":  map[string]any{"base_url": exactSrv.URL, "division": 1001, "oauth_client_id": "switchboard"},
 		"secrets": map[string]any{"oauth_client_secret": "exact-secret-e2e"}})
@@ -136,9 +92,10 @@ func TestShopOrdersIntoExactOnlineWithATokenRotation(t *testing.T) {
 	integ := a.create(t, token, "integrations", map[string]any{"name": "Shop <-> Exact", "a": shopConn, "b": exactConn, "enabled": true})
 	flow := a.create(t, token, "flows", map[string]any{"integration": integ, "name": "orders to Exact", "entity": "order",
 		"source": shopConn, "target": exactConn, "enabled": true, "schedule": "",
-		"mapping": map[string]any{"in": wooOrderIn},
+		// WooCommerce's shipping line has its tax but not its rate.
+		"mapping": map[string]any{"in": []any{map[string]any{"target": "shipping_method.tax_rate", "expr": "19"}}},
 		"options": map[string]any{"target": map[string]any{"vat_codes": `{"DE": {"19": "5"}}`, "shipping_methods": `{"DHL Express": "DHL"}`,
-			"payment_methods": `{"ideal": "00"}`, "shipping_sku": "SHIPPING", "guest_customer": "9000", "warehouse": "1"}}})
+			"payment_methods": `{"iDEAL": "00"}`, "shipping_sku": "SHIPPING", "guest_customer": "9000", "warehouse": "1"}}})
 
 	exact.ExpireAccessTokensAfter(25) // in the middle of the run
 	a.runFlow(t, token, flow)
@@ -149,7 +106,7 @@ func TestShopOrdersIntoExactOnlineWithATokenRotation(t *testing.T) {
 
 	a.stop()
 	exact.ExpireAccessTokens()
-	shop.add(5)
+	addWooOrders(shop, 21, 5)
 	a = serve(t, dir, nil)
 	token = a.superuser(t)
 	a.runFlow(t, token, flow)

@@ -10,10 +10,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	shopifyfake "github.com/switchboard-app/switchboard/connectors/shopify/fake"
+	"github.com/switchboard-app/switchboard/connectors/shopify/schema"
+	woofake "github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
 )
 
 // tryton is a JSON-RPC client of a Tryton database, for checking what
@@ -76,85 +77,95 @@ func copyTrytonTemplate(t *testing.T, dir, template string) string {
 	return name
 }
 
-// stockShop takes the stock levels a flow writes: POST /stock.
-type stockShop struct {
-	mu     sync.Mutex
-	levels map[string]map[string]any
-}
-
-func (s *stockShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var level map[string]any
-	if r.Method != http.MethodPost || r.URL.Path != "/api/stock" || json.NewDecoder(r.Body).Decode(&level) != nil {
-		http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.levels[fmt.Sprint(level["sku"])] = level
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = fmt.Fprintf(w, `{"id": %q}`, level["sku"])
-}
-
-func (s *stockShop) level(sku string) map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.levels[sku]
-}
-
 const shopProducts = `[
   {"sku": "CHAIR-OAK", "name": "Oak dining chair", "prices": {"list": "149.95"}},
   {"sku": "CUSHION", "name": "Seat cushion", "prices": {"list": "20.00"}},
   {"sku": "SHIPPING", "name": "Shipping", "prices": {"list": "0"}}
 ]`
 
-func shopOrders(numbers ...string) string {
-	var orders []string
-	for _, n := range numbers {
-		orders = append(orders, fmt.Sprintf(`{"number": %q, "currency": "EUR", "ordered_at": "%d-05-01T10:15:00+02:00",
-  "customer": {"email": "jane@example.com", "first_name": "Jane", "last_name": "van Dijk"},
-  "billing": {"name": "Jane van Dijk", "line1": "Kerkweg 3", "postcode": "3511 AA", "city": "Utrecht", "country": "NL"},
-  "shipping": {"name": "Jane van Dijk", "line1": "Hauptstraße 5", "postcode": "10115", "city": "Berlin", "country": "DE"},
-  "lines": [{"sku": "CHAIR-OAK", "name": "Oak dining chair", "quantity": "2", "unit_price": "149.95", "tax_rate": "19"},
-            {"sku": "CUSHION", "name": "Seat cushion", "quantity": "1", "unit_price": "20.00", "tax_rate": "19"}],
-  "shipping_method": {"name": "DHL Express", "cost": "5.00", "tax_rate": "19"},
-  "payment": {"method": "ideal", "status": "paid"}, "totals": {"total": "386.63"}}`, n, time.Now().Year()))
+// shopifyToken is the Shopify fake's Admin API access token.
+const shopifyToken = "shpat_e2e_token_0123456789"
+
+// newShopify starts the Shopify fake on Shopify's published schema; the
+// test skips without the schema, unless SWITCHBOARD_REQUIRE_IT=1.
+func newShopify(t *testing.T) (*shopifyfake.Server, string) {
+	t.Helper()
+	if _, err := os.Stat(schema.Path()); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_IT") == "1" {
+			t.Fatalf("Shopify's schema is required: %v", err)
+		}
+		t.Skipf("Shopify's schema is absent (%v); set %s", err, schema.SpecsEnv)
 	}
-	return "[" + strings.Join(orders, ",\n") + "]"
+	s, err := schema.Load(schema.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop := shopifyfake.New(s, shopifyfake.Options{RestoreRate: 1e6}) // the cost bucket has tests of its own
+	shop.AddToken(shopifyToken)
+	srv := httptest.NewServer(shop)
+	t.Cleanup(srv.Close)
+	return shop, srv.URL
 }
 
-// TestShopOrdersIntoTrytonAndItsStockBack: products and orders from a
-// shop's files go into a real Tryton through the binary, the orders as
-// confirmed sales with their party, addresses and taxes, read back from
-// Tryton; the same orders sent again (a new file, so the engine knows no
-// xref) make no second sale; and Tryton's stock, after chairs came in,
-// goes to a shop's API.
+// shopifyOrder is an order as Shopify's Admin API answers it: Jane's two
+// oak chairs and a cushion, prices with Germany's 19% VAT, shipped to
+// Berlin by DHL Express, paid with iDEAL (386.63 in all).
+func shopifyOrder(number, financialStatus string) map[string]any {
+	money := func(amount string) map[string]any {
+		return map[string]any{"shopMoney": map[string]any{"amount": amount, "currencyCode": "EUR"}}
+	}
+	line := func(sku, name string, qty int, price, tax string) map[string]any {
+		return map[string]any{"sku": sku, "name": name, "title": name, "quantity": qty,
+			"originalUnitPriceSet": money(price), "discountedUnitPriceSet": money(price), "totalDiscountSet": money("0.00"),
+			"taxLines": []any{map[string]any{"title": "MwSt", "rate": 0.19, "ratePercentage": 19.0, "priceSet": money(tax)}}}
+	}
+	address := func(line1, zip, city, country string) map[string]any {
+		return map[string]any{"firstName": "Jane", "lastName": "van Dijk", "name": "Jane van Dijk", "company": nil, "address1": line1,
+			"address2": nil, "city": city, "zip": zip, "provinceCode": nil, "countryCodeV2": country, "phone": nil}
+	}
+	return map[string]any{"name": "#" + number, "email": "jane@example.com", "currencyCode": "EUR", "taxesIncluded": true,
+		"sourceName": "web", "displayFinancialStatus": financialStatus, "paymentGatewayNames": []any{"ideal"},
+		"customer":       map[string]any{"id": "gid://shopify/Customer/7411000001", "email": "jane@example.com", "firstName": "Jane", "lastName": "van Dijk", "phone": nil},
+		"billingAddress": address("Kerkweg 3", "3511 AA", "Utrecht", "NL"), "shippingAddress": address("Hauptstraße 5", "10115", "Berlin", "DE"),
+		"lineItems":        map[string]any{"nodes": []any{line("CHAIR-OAK", "Oak dining chair", 2, "178.44", "56.98"), line("CUSHION", "Seat cushion", 1, "23.80", "3.80")}},
+		"shippingLine":     map[string]any{"title": "DHL Express", "code": "dhl-express", "carrierIdentifier": nil, "originalPriceSet": money("5.95")},
+		"subtotalPriceSet": money("380.68"), "totalShippingPriceSet": money("5.95"), "totalDiscountsSet": money("0.00"),
+		"totalTaxSet": money("61.73"), "totalPriceSet": money("386.63")}
+}
+
+// TestShopOrdersIntoTrytonAndItsStockBack: a Shopify store's orders (the
+// shopify connector and its default mapping, on the Shopify fake) go into
+// a real Tryton through the binary, after the products from the shop's
+// catalogue file: confirmed sales with their party, addresses and taxes,
+// read back from Tryton. An order changed in Shopify is read again and
+// makes no second sale. Tryton's stock, after chairs came in, goes to a
+// WooCommerce shop (the woocommerce connector, on its fake).
 func TestShopOrdersIntoTrytonAndItsStockBack(t *testing.T) {
 	env := requireEnv(t, "SWITCHBOARD_IT_TRYTON_URL", "SWITCHBOARD_IT_TRYTON_DB_DIR", "SWITCHBOARD_IT_TRYTON_TEMPLATE",
 		"SWITCHBOARD_IT_TRYTON_USER", "SWITCHBOARD_IT_TRYTON_PASS")
+	shopify, shopifyURL := newShopify(t)
 	db := copyTrytonTemplate(t, env[1], env[2])
 	dir := t.TempDir()
 	run(t, dir, nil, "superuser", "upsert", "root@example.com", password)
-	files := filepath.Join(dir, "sb_data", "files", "shop")
-	for name, content := range map[string]string{"products/products.json": shopProducts, "orders/orders-1.json": shopOrders("1001", "1002")} {
-		writeFile(t, filepath.Join(files, name), content)
-	}
+	writeFile(t, filepath.Join(dir, "sb_data", "files", "shop", "products", "products.json"), shopProducts)
 	a := serve(t, dir, nil)
 	token := a.superuser(t)
-	shop := a.create(t, token, "connections", map[string]any{"name": "Shop files", "connector": "folder", "config": map[string]any{"folder": "shop"}})
+	files := a.create(t, token, "connections", map[string]any{"name": "Shop files", "connector": "folder", "config": map[string]any{"folder": "shop"}})
+	shop := a.create(t, token, "connections", map[string]any{"name": "Shopify", "connector": "shopify",
+		"config": map[string]any{"shop": shopifyURL}, "secrets": map[string]any{"access_token": shopifyToken}})
 	erp := a.create(t, token, "connections", map[string]any{"name": "Tryton", "connector": "tryton",
 		"config":  map[string]any{"base_url": env[0], "database": db, "username": env[3]},
 		"secrets": map[string]any{"password": env[4]}})
-	integ := a.create(t, token, "integrations", map[string]any{"name": "Shop <-> Tryton", "a": shop, "b": erp, "enabled": true})
-	flow := func(name, entity, source, target string, options map[string]any) string {
-		return a.create(t, token, "flows", map[string]any{"integration": integ, "name": name, "entity": entity,
-			"source": source, "target": target, "enabled": true, "schedule": "", "options": options})
-	}
-	products := flow("products to Tryton", "product", shop, erp, map[string]any{
-		"source": map[string]any{"sub_folder": "products", "format": "json"}, "target": map[string]any{"product_category": "Goods"}})
-	orders := flow("orders to Tryton", "order", shop, erp, map[string]any{
-		"source": map[string]any{"sub_folder": "orders", "format": "json"},
-		"target": map[string]any{"vat_codes": `{"DE": {"19": "DE VAT 19%"}}`, "payment_methods": `{"ideal": "Direct"}`, "shipping_sku": "SHIPPING"}})
+	products := a.flow(t, token, "products to Tryton", "product", files, erp, map[string]any{"options": map[string]any{
+		"source": map[string]any{"sub_folder": "products", "format": "json"}, "target": map[string]any{"product_category": "Goods"}}})
+	orders := a.flow(t, token, "orders to Tryton", "order", shop, erp, map[string]any{
+		// Shopify's shipping line has its price but not its VAT rate.
+		"mapping": map[string]any{"in": []any{map[string]any{"target": "shipping_method.tax_rate", "expr": "19"}}},
+		"options": map[string]any{"target": map[string]any{"vat_codes": `{"DE": {"19": "DE VAT 19%"}}`, "payment_methods": `{"ideal": "Direct"}`,
+			"shipping_sku": "SHIPPING"}}})
 
+	shopify.AddOrder(shopifyOrder("1001", "PAID"))
+	pending := shopify.AddOrder(shopifyOrder("1002", "PENDING"))
 	a.runFlow(t, token, products)
 	waitForTransactions(t, a, token, products, 3)
 	a.runFlow(t, token, orders)
@@ -163,26 +174,56 @@ func TestShopOrdersIntoTrytonAndItsStockBack(t *testing.T) {
 	rpc := trytonLogin(t, env[0], db, env[3], env[4])
 	checkTrytonSales(t, rpc, "1001", "1002")
 
-	writeFile(t, filepath.Join(files, "orders", "orders-2.json"), shopOrders("1001", "1002", "1003"))
+	shopify.UpdateOrder(pending, map[string]any{"displayFinancialStatus": "PAID"})
+	shopify.AddOrder(shopifyOrder("1003", "PAID"))
 	a.runFlow(t, token, orders)
-	waitForTransactions(t, a, token, orders, 5)
+	waitForTransactions(t, a, token, orders, 4)
 	checkTrytonSales(t, rpc, "1001", "1002", "1003")
 
 	receiveChairs(t, rpc, 12)
-	levels := &stockShop{levels: map[string]map[string]any{}}
-	shopAPI := httptest.NewServer(levels)
-	defer shopAPI.Close()
-	api := a.create(t, token, "connections", map[string]any{"name": "Shop API", "connector": "rest", "config": map[string]any{
-		"base_url": shopAPI.URL + "/api", "auth": "none", "entities": `{"stock": {"create": {"path": "stock"}, "id": "id", "key": ["sku"]}}`}})
-	integ2 := a.create(t, token, "integrations", map[string]any{"name": "Tryton -> shop", "a": erp, "b": api, "enabled": true})
-	stock := a.create(t, token, "flows", map[string]any{"integration": integ2, "name": "stock to the shop", "entity": "stock",
-		"source": erp, "target": api, "enabled": true, "schedule": "", "options": map[string]any{"source": map[string]any{"warehouse": "WH"}}})
-	a.runFlow(t, token, stock)
-	waitForTransactions(t, a, token, stock, 2)
-	// 12 chairs came in; the three sales of two chairs wait to be shipped.
-	if chairs := levels.level("CHAIR-OAK"); fmt.Sprint(chairs["quantity"]) != "6.0" || chairs["location"] != "WH" {
-		t.Fatalf("the shop got the chairs' stock %v, want 6.0 available in WH", chairs)
+	// The three sales of two chairs and a cushion wait to be shipped;
+	// 12 chairs came in, and no cushions.
+	checkStockInWooCommerce(t, a, token, erp, map[string]string{"CHAIR-OAK": "6", "CUSHION": "-3"})
+}
+
+// checkStockInWooCommerce runs a flow of Tryton's stock to a WooCommerce
+// shop (the connector on its fake) that has its products, leaving out
+// the shipping product with a rule, and checks the stock levels that
+// landed.
+func checkStockInWooCommerce(t *testing.T, a *appliance, token, erp string, want map[string]string) {
+	t.Helper()
+	woo := woofake.New(wooKey, wooSecret)
+	for sku := range want {
+		woo.AddProduct(map[string]any{"name": sku, "sku": sku, "regular_price": "10.00", "manage_stock": true, "stock_quantity": json.Number("0")})
 	}
+	wooSrv := httptest.NewServer(woo)
+	defer wooSrv.Close()
+	wooConn := a.create(t, token, "connections", map[string]any{"name": "WooCommerce", "connector": "woocommerce",
+		"config": map[string]any{"base_url": wooSrv.URL}, "secrets": map[string]any{"consumer_key": wooKey, "consumer_secret": wooSecret}})
+	stock := a.flow(t, token, "stock to the shop", "stock", erp, wooConn, map[string]any{
+		"options": map[string]any{"source": map[string]any{"warehouse": "WH"}},
+		"rules":   []any{map[string]any{"kind": "filter", "when": `sku == "SHIPPING"`, "reason": "shipping is not sold in the shop"}}})
+	a.runFlow(t, token, stock)
+	waitForTransactions(t, a, token, stock, len(want))
+	waitFor(t, "the shipping product's stock to be skipped", func() bool { return a.count(t, token, "flow='"+stock+"' && status='skipped'") == 1 })
+	for sku, w := range want {
+		if p, _ := woo.Product(sku); fmt.Sprint(p["stock_quantity"]) != w {
+			t.Errorf("the shop got %s's stock %v, want %s available", sku, p["stock_quantity"], w)
+		}
+	}
+}
+
+// flow saves an integration of source and target with one flow of entity
+// between them, and returns the flow's id; fields add to or replace the
+// flow's.
+func (a *appliance) flow(t *testing.T, token, name, entity, source, target string, fields map[string]any) string {
+	t.Helper()
+	integ := a.create(t, token, "integrations", map[string]any{"name": name, "a": source, "b": target, "enabled": true})
+	values := map[string]any{"integration": integ, "name": name, "entity": entity, "source": source, "target": target, "enabled": true, "schedule": ""}
+	for k, v := range fields {
+		values[k] = v
+	}
+	return a.create(t, token, "flows", values)
 }
 
 func writeFile(t *testing.T, path, content string) {

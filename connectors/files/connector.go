@@ -37,7 +37,7 @@ type Conn struct {
 	dial   dialFunc
 	where  string // for messages: "folder /srv/in", "ftp.example.com:21 as bob"
 	logger *slog.Logger
-	run    string
+	run    string           // {run} of per-record files
 	owner  owner            // names this process in claims and temporaries
 	share  *sharedTransport // the transport every instance of the connection shares, if any
 	buffer string           // the folder of local buffers, "" for the system's
@@ -136,7 +136,8 @@ func newConn(env connectors.Env, where string, dial dialFunc) *Conn {
 		owner: by, buffer: bufferDir(env.DataDir), journal: newJournal(env.DataDir, by)}
 }
 
-// runID names this run in written file names.
+// runID names a run in written file names: one per per-run file, one
+// per connection for per-record files.
 func runID() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)

@@ -70,10 +70,12 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 
 // newFileWriter starts the run's next file; c.mu is held. Its {number} is
 // the file's sequence number in the connection, so that files flushed
-// within the same second get names of their own.
+// within the same second get names of their own, and its {run} is new:
+// the connection outlives a run, and the next run's file must not
+// replace this one.
 func (c *Conn) newFileWriter(req connectors.WriteRequest, o options) (*fileWriter, error) {
 	c.seq++
-	name, err := c.fileName(req, o, c.seq)
+	name, err := c.fileName(req, o, c.seq, runID())
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,7 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o opti
 	name := req.TargetID
 	if name == "" {
 		var err error
-		if name, err = c.fileName(req, o, n); err != nil {
+		if name, err = c.fileName(req, o, n, c.run); err != nil {
 			return connectors.WriteResult{}, err
 		}
 	} else if err := checkOutName(name); err != nil {
@@ -183,8 +185,9 @@ const defaultPerRecordName = "{entity}-{id}.{ext}"
 
 var placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
-// fileName renders the file name template for a record.
-func (c *Conn) fileName(req connectors.WriteRequest, o options, n int) (string, error) {
+// fileName renders the file name template for a record, the file's
+// number n and run.
+func (c *Conn) fileName(req connectors.WriteRequest, o options, n int, run string) (string, error) {
 	now := time.Now().UTC()
 	var missing string
 	name := placeholder.ReplaceAllStringFunc(o.fileName, func(m string) string {
@@ -195,7 +198,7 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int) (string, 
 		case "time":
 			return now.Format("150405")
 		case "run":
-			return c.run
+			return run
 		case "number":
 			return strconv.Itoa(n)
 		case "id":
