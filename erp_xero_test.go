@@ -4,39 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/switchboard-app/switchboard/connectors/shopify/fake"
-	"github.com/switchboard-app/switchboard/connectors/shopify/schema"
 	"github.com/switchboard-app/switchboard/connectors/xero/xerotest"
 )
-
-// shopifyToken is the fake Shopify store's Admin API access token.
-const shopifyToken = "shpat_e2e_token_0123456789"
-
-// xeroShop starts a fake Shopify store on Shopify's published schema,
-// skipping the test without it unless SWITCHBOARD_REQUIRE_IT=1.
-func xeroShop(t *testing.T) (*fake.Server, string) {
-	t.Helper()
-	if _, err := os.Stat(schema.Path()); err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_IT") == "1" {
-			t.Fatalf("Shopify's schema is required: %v", err)
-		}
-		t.Skipf("Shopify's schema is absent (%v); set %s", err, schema.SpecsEnv)
-	}
-	s, err := schema.Load(schema.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	shop := fake.New(s, fake.Options{RestoreRate: 1e6})
-	shop.AddToken(shopifyToken)
-	srv := httptest.NewServer(shop)
-	t.Cleanup(srv.Close)
-	return shop, srv.URL
-}
 
 // xeroShopOrder is the Shopify connector's test order with another
 // number, its customer and addresses in another country and its lines at
@@ -73,7 +46,7 @@ func xeroShopOrder(t *testing.T, number, email, country string, rate float64) ma
 // totals Shopify's. An order whose rate Xero has no tax type for fails
 // alone, saying what to set; a second run makes no second invoice.
 func TestShopifyOrdersIntoXeroInvoices(t *testing.T) {
-	shop, shopURL := xeroShop(t)
+	shop, shopURL := newShopify(t)
 	shop.AddOrder(xeroShopOrder(t, "1001", "anna.devries@example.nl", "NL", 21))
 	shop.AddOrder(xeroShopOrder(t, "1002", "anna.devries@example.nl", "NL", 21))
 	shop.AddOrder(xeroShopOrder(t, "1003", "jane@example.com", "DE", 19))
