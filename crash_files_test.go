@@ -388,9 +388,9 @@ func (a *appliance) waitFor(t *testing.T, token, what string, cond func() bool) 
 			}
 			a.call(t, http.MethodGet, "/api/collections/runs/records?perPage=12&sort=-created", token, nil, &runs)
 			a.call(t, http.MethodGet, "/api/collections/connections/records?perPage=20", token, nil, &conns)
-			t.Fatalf("timed out waiting for %s: %d pending, %d running, %d retrying, %d succeeded;\nruns %v\nconnections %v\nthe log ends:\n%s",
+			t.Fatalf("timed out waiting for %s: %d pending, %d running, %d retrying, %d succeeded, %d failed;\nruns %v\nconnections %v\nthe log ends:\n%s",
 				what, a.count(t, token, "status='pending'"), a.count(t, token, "status='running'"), a.count(t, token, "status='retrying'"),
-				a.count(t, token, "status='succeeded'"), runs.Items, conns.Items, log[max(0, len(log)-6000):])
+				a.count(t, token, "status='succeeded'"), a.count(t, token, "status='failed'"), runs.Items, conns.Items, log[max(0, len(log)-6000):])
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -23,13 +23,24 @@ type leaseKeeper struct {
 
 func newLeaseKeeper() *leaseKeeper { return &leaseKeeper{ends: map[string]time.Time{}} }
 
-// hold notes claimed transactions and the end of their lease.
-func (k *leaseKeeper) hold(until time.Time, claims []claimed) {
+// holdNew notes claimed transactions and the end of their lease, and
+// returns those this process did not hold already. A transaction it still
+// holds (written to a buffering target and waiting for its flush, or in
+// flight) is claimed again when its lease ran out in the database before
+// the lease loop extended it, on a machine too busy to run the loop in
+// time: it must not be processed a second time while the first is alive.
+func (k *leaseKeeper) holdNew(until time.Time, claims []claimed) []claimed {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	fresh := make([]claimed, 0, len(claims))
 	for _, c := range claims {
+		_, held := k.ends[c.ID]
 		k.ends[c.ID] = until
+		if !held {
+			fresh = append(fresh, c)
+		}
 	}
+	return fresh
 }
 
 // drop forgets transactions whose outcome was recorded (or lost: a lost

@@ -30,7 +30,7 @@ func TestHeldTransactionsAreNotClaimedAgain(t *testing.T) {
 	if err != nil || len(got) != 2 {
 		t.Fatalf("claim = %v, %v", got, err)
 	}
-	e.leases.hold(t0.Add(lease), got)
+	e.leases.holdNew(t0.Add(lease), got)
 	e.leases.drop([]outcome{{tx: got[1]}}) // the second one's outcome was recorded, the first is held
 	droppedClaimed := false
 	for step := 1; step <= 8; step++ { // four leases long
@@ -51,5 +51,46 @@ func TestHeldTransactionsAreNotClaimedAgain(t *testing.T) {
 	}
 	if !droppedClaimed {
 		t.Fatal("the transaction no longer held was not claimed again when its lease ran out")
+	}
+}
+
+// TestALeaseThatRanOutIsNotProcessedTwice: when a transaction's lease ran
+// out in the database while this process still holds it (its write is
+// slow, and the lease loop, on a machine too busy, did not extend it in
+// time), the claim that takes it up again must not hand it to a second
+// worker: the record would be written twice.
+func TestALeaseThatRanOutIsNotProcessedTwice(t *testing.T) {
+	cfg := fastEngine
+	cfg.Lease = time.Hour // the lease loop extends nothing during the test
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	e := fe.sb.engine
+	release := fe.target.Hold()
+	t.Cleanup(release)
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	eventually(t, "the write of SKU-1 to wait", func() bool { return fe.target.Waiting() == 1 })
+
+	// The lease runs out in the database; the dispatcher claims SKU-1 again.
+	if _, err := fe.app.DB().NewQuery(`UPDATE transactions SET next_attempt = '2000-01-01 00:00:00.000Z'
+		WHERE status = 'running'`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	e.Wake()
+	eventually(t, "SKU-1 to be claimed again", func() bool {
+		var n int
+		_ = fe.app.DB().NewQuery("SELECT MAX(attempts) FROM transactions").Row(&n)
+		return n >= 2
+	})
+
+	// A later record is claimed after that claim's dispatch, and waits too.
+	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Table"))
+	fe.run(t)
+	eventually(t, "the write of SKU-2 to wait", func() bool { return fe.target.Waiting() >= 2 })
+	release()
+	eventually(t, "both records to be written", func() bool {
+		return fe.statuses(t)[StatusSucceeded] == 2 && e.inflight.Load() == 0
+	})
+	if n := fe.target.Writes(); n != 2 {
+		t.Fatalf("the target took %d writes of 2 records: a held transaction was processed twice", n)
 	}
 }

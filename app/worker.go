@@ -42,7 +42,7 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 			continue
 		}
-		e.leases.hold(now.Add(e.cfg.Lease), got)
+		got = e.leases.holdNew(now.Add(e.cfg.Lease), got)
 		if err := attachXrefs(e.app(), got); err != nil {
 			e.logger().Error("reading xrefs", slog.String("error", err.Error()))
 		}
