@@ -79,7 +79,8 @@ func tooManyWebhooks(re *core.RequestEvent, wait time.Duration) error {
 		fmt.Sprintf("Too many webhook calls for this flow: send again in %d seconds.", secs), nil)
 }
 
-// readWebhook reads, verifies and parses a call, and checks that it is
+// readWebhook reads, verifies and parses a call, completes it when its
+// connector fetches the records it names by id, and checks that it is
 // about the flow's entity. Its error is the answer to give.
 func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors.Webhook, []byte, error) {
 	body, err := io.ReadAll(io.LimitReader(re.Request.Body, maxWebhookBody+1))
@@ -104,6 +105,11 @@ func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors
 		return hook, nil, re.Error(http.StatusUnsupportedMediaType, "The webhook body must be JSON: "+rt.redact.text(err.Error())+".", nil)
 	case err != nil:
 		return hook, nil, re.BadRequestError("The webhook could not be read: "+rt.redact.text(err.Error()), nil)
+	}
+	if c, ok := receiver.(connectors.WebhookCompleter); ok {
+		if hook, err = c.CompleteWebhook(re.Request.Context(), connectors.ReadRequest{Entity: rt.entity, Options: rt.sourceOptions}, hook); err != nil {
+			return hook, nil, re.Error(http.StatusServiceUnavailable, "The webhook's records could not be fetched from the app; send it again: "+rt.redact.text(err.Error()), nil)
+		}
 	}
 	if want := rt.flow.GetString("entity"); hook.Entity != "" && string(hook.Entity) != want {
 		return hook, nil, re.Error(http.StatusUnprocessableEntity,

@@ -367,3 +367,15 @@ type WebhookReceiver interface {
 	// ErrNotJSON (answered 415); see RequireJSON.
 	ParseWebhook(req WebhookRequest) (Webhook, error)
 }
+
+// WebhookCompleter is implemented by webhook receivers whose app sends ids
+// only: the connector fetches the records from its API, as its scheduled
+// read of the flow would yield them. The engine calls it right after
+// ParseWebhook; an error is answered 503, so that the app sends the call
+// again.
+type WebhookCompleter interface {
+	// CompleteWebhook returns the parsed call with its records fetched for
+	// a flow that reads req.Entity with req.Options. A call about records
+	// the flow does not read is returned as it is.
+	CompleteWebhook(ctx context.Context, req ReadRequest, hook Webhook) (Webhook, error)
+}

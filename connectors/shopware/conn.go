@@ -18,6 +18,8 @@ type Conn struct {
 	client *rest.Client
 	refs   sync.Map // resolved references: "tax:21" -> id, "currency:EUR" -> id, "warehouse:Tilburg" -> id
 	stock  sync.Map // a batch writer per warehouse ("" for the products' own stock)
+	// appSecret signs the app's webhooks; "" when each flow's secret does.
+	appSecret string
 }
 
 // loginBody is how Shopware takes client credentials: JSON.
@@ -40,7 +42,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("opening the connection: %w", err))
 	}
-	return &Conn{client: rc.Client()}, nil
+	return &Conn{client: rc.Client(), appSecret: cfg.Secret(fieldAppSecret)}, nil
 }
 
 // loginConfig is the kit's login for Shopware's token endpoint.

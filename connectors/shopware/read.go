@@ -52,9 +52,27 @@ var firstRun = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 // Read streams the entity's records, changed since the cursor when the
 // entity is read incrementally.
 func (c *Conn) Read(ctx context.Context, req connectors.ReadRequest) (connectors.PageStream, error) {
+	l, filters, err := c.listFor(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := l.pageOptions(req, filters)
+	if err != nil {
+		return nil, err
+	}
+	p, err := page.New(c.client, opts, req.Cursor)
+	if err != nil {
+		return nil, connectors.Permanent(err)
+	}
+	return page.Stream{Pager: p, Record: l.record}, nil
+}
+
+// listFor is how a flow with req's entity and options reads: the list
+// and the filters of its options (the order states, the warehouse).
+func (c *Conn) listFor(ctx context.Context, req connectors.ReadRequest) (list, []any, error) {
 	l, ok := lists[req.Entity]
 	if !ok {
-		return nil, connectors.Permanent(fmt.Errorf("Shopware: %s records are not read", req.Entity))
+		return list{}, nil, connectors.Permanent(fmt.Errorf("Shopware: %s records are not read", req.Entity))
 	}
 	var filters []any
 	switch req.Entity {
@@ -66,20 +84,12 @@ func (c *Conn) Read(ctx context.Context, req connectors.ReadRequest) (connectors
 		if name := req.Options.String(optWarehouse); name != "" {
 			id, err := c.warehouseID(ctx, name)
 			if err != nil {
-				return nil, err
+				return list{}, nil, err
 			}
 			l, filters = warehouseStock, []any{equals("warehouseId", id)}
 		}
 	}
-	opts, err := l.pageOptions(req, filters)
-	if err != nil {
-		return nil, err
-	}
-	p, err := page.New(c.client, opts, req.Cursor)
-	if err != nil {
-		return nil, connectors.Permanent(err)
-	}
-	return page.Stream{Pager: p, Record: l.record}, nil
+	return l, filters, nil
 }
 
 // pageOptions are the kit's paging of the list: POST search/<entity> with

@@ -3,7 +3,9 @@
 // and writes products, stock (a product's stock, or a warehouse's),
 // delivery tracking codes with the delivery's "shipped" state, and order
 // state transitions. It signs in with an integration's access key
-// (OAuth2 client credentials, sent as JSON as Shopware takes them).
+// (OAuth2 client credentials, sent as JSON as Shopware takes them). It
+// takes app webhooks (declared in an app's manifest): their events name
+// ids only, and the connector fetches the records they name.
 //
 // It stands on the REST kit: the kit's client, pacing, login and paging
 // (Shopware's POST search with its criteria, incremental by updatedAt, or
@@ -31,6 +33,7 @@ const (
 	fieldBaseURL      = "base_url"
 	fieldClientID     = "client_id"
 	fieldClientSecret = "client_secret"
+	fieldAppSecret    = "webhook_secret"
 )
 
 // The flow options.
@@ -61,6 +64,7 @@ var Spec = connectors.Spec{
 	FlowFields: flowFields(),
 	Reads:      []connectors.Entity{connectors.Order, connectors.Customer, connectors.Product, connectors.Stock},
 	Writes:     []connectors.Entity{connectors.Product, connectors.Stock, connectors.Shipment, connectors.Order},
+	Webhooks:   true,
 	Mappings:   Mappings,
 	Validate:   validate,
 	ValidateFlow: func(_ connectors.Use, opts, _ connectors.Config, _ connectors.Env) error {
@@ -78,6 +82,8 @@ func fields() []connectors.Field {
 			Help: "The access key ID of an integration (Settings > System > Integrations) with the rights to read and write what the flows move."},
 		{Name: fieldClientSecret, Title: "Secret access key", Type: connectors.TypeString, Required: true, Secret: true,
 			Help: "The integration's secret access key, shown once when the integration is made."},
+		{Name: fieldAppSecret, Title: "App secret", Type: connectors.TypeString, Secret: true,
+			Help: "The secret the shop signs its app webhooks with: the one the app's registration gave the shop. Empty: each flow's own webhook secret is checked."},
 	}
 	common := append([]connectors.Field(nil), restapi.CommonFields...)
 	for i := range common {
