@@ -39,7 +39,7 @@ func shopwareSigned(secret, body string) map[string]string {
 // the flow's webhook address puts the product, fetched from the shop (the
 // fake of Shopware's own Admin API spec), through the flow into a folder;
 // its redelivery is not taken twice; a call with a bad signature is
-// answered 401; and a call whose records cannot be fetched is answered
+// answered 401; a delete takes nothing; and a call whose records cannot be fetched is answered
 // 503 and not remembered, so that Shopware sends it again.
 func TestShopwareProductWebhookToAFolder(t *testing.T) {
 	const secret = "shop-secret-from-the-app-registration-7f3a"
@@ -78,8 +78,12 @@ func TestShopwareProductWebhookToAFolder(t *testing.T) {
 	if code, _ := get(t, mux, http.MethodPost, hook, loopback, other, shopwareSigned("not-the-app-secret", other)); code != http.StatusUnauthorized {
 		t.Fatalf("a call with a bad signature was answered %d, want 401", code)
 	}
+	deleted := strings.NewReplacer(`"operation":"update"`, `"operation":"delete"`, "7c1b9d6c1f4e2a7b8c90", "7c1b9d6c1f4e2a7b8c92").Replace(body)
+	if code, answer := get(t, mux, http.MethodPost, hook, loopback, deleted, shopwareSigned(secret, deleted)); code != http.StatusOK || !strings.Contains(answer, `"accepted":0`) {
+		t.Fatalf("a delete was answered %d %s, want 200 taking nothing", code, answer)
+	}
 	if n := countTransactions(t, env); n != 1 {
-		t.Fatalf("%d transactions after the redelivery and the bad call, want 1", n)
+		t.Fatalf("%d transactions after the redelivery, the bad call and the delete, want 1", n)
 	}
 
 	shop.Handle("POST /search/product", func(*spectest.Call) spectest.Reply {
@@ -89,8 +93,8 @@ func TestShopwareProductWebhookToAFolder(t *testing.T) {
 		!strings.Contains(answer, "could not be fetched") {
 		t.Fatalf("a call whose product could not be fetched was answered %d %s, want 503", code, answer)
 	}
-	if n, err := env.app.CountRecords("deliveries", dbx.HashExp{"flow": flow.Id}); err != nil || n != 1 || countTransactions(t, env) != 1 {
-		t.Fatalf("after the failed fetch: %d deliveries remembered (%v), %d transactions; want the first only", n, err, countTransactions(t, env))
+	if n, err := env.app.CountRecords("deliveries", dbx.HashExp{"flow": flow.Id}); err != nil || n != 2 || countTransactions(t, env) != 1 {
+		t.Fatalf("after the failed fetch: %d deliveries remembered (%v), %d transactions; want the first and the delete only", n, err, countTransactions(t, env))
 	}
 }
 
