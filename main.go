@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/cmd"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 	"github.com/spf13/cobra"
 
 	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/app/demo"
 	"github.com/switchboard-app/switchboard/app/instance"
+	"github.com/switchboard-app/switchboard/app/profiling"
 	_ "github.com/switchboard-app/switchboard/connectors/all"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 	"github.com/switchboard-app/switchboard/ui"
@@ -47,11 +50,20 @@ func start() error {
 	if err != nil {
 		return fmt.Errorf("switchboard cannot start: %w", err)
 	}
+	profiles := strings.TrimSpace(os.Getenv(profiling.EnvAddress))
+	if profiles != "" {
+		if err := profiling.CheckAddress(profiles); err != nil {
+			return fmt.Errorf("switchboard cannot start: %w", err)
+		}
+	}
 	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir})
 	serve := cmd.NewServeCommand(pb, true)
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
 	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {
 		return err
+	}
+	if profiles != "" {
+		serveProfiles(pb, profiles)
 	}
 	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
 	if use == app.DataNone {
@@ -94,4 +106,20 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) er
 	// that every command is known before deciding what data it needs.
 	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), serve)
 	return nil
+}
+
+// serveProfiles starts the loopback profile listener when the server
+// starts, and stops it when the server stops.
+func serveProfiles(pb *pocketbase.PocketBase, addr string) {
+	pb.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		s, err := profiling.Start(addr, slog.Default())
+		if err != nil {
+			return err
+		}
+		pb.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+			_ = s.Stop()
+			return te.Next()
+		})
+		return e.Next()
+	})
 }

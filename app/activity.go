@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -68,20 +69,35 @@ func encodePayloads(p Payloads) (string, error) {
 	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
 
-// decodePayloads reads what encodePayloads wrote; an empty string is no
-// payloads (they may have passed their retention).
+// encodeInboxPayloads encodes the payloads of a transaction entering the
+// inbox as plain JSON, without compressing them: a worker reads them back
+// soon and its outcome stores them compressed with the other stages, so
+// compressing them first costs more than the bytes it saves for a while.
+func encodeInboxPayloads(p Payloads) (string, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return "", fmt.Errorf("encoding payloads: %w", err)
+	}
+	return string(raw), nil
+}
+
+// decodePayloads reads what encodePayloads or encodeInboxPayloads wrote
+// (plain JSON begins with "{", which base64 never holds); an empty string
+// is no payloads (they may have passed their retention).
 func decodePayloads(s string) (Payloads, error) {
 	var p Payloads
 	if s == "" {
 		return p, nil
 	}
-	raw, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return p, fmt.Errorf("decoding payloads: %w", err)
-	}
-	data, err := inflate(raw)
-	if err != nil {
-		return p, fmt.Errorf("decompressing payloads: %w", err)
+	data := []byte(s)
+	if !strings.HasPrefix(s, "{") {
+		raw, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return p, fmt.Errorf("decoding payloads: %w", err)
+		}
+		if data, err = inflate(raw); err != nil {
+			return p, fmt.Errorf("decompressing payloads: %w", err)
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

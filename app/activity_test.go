@@ -39,3 +39,73 @@ func TestAttemptLogIsBounded(t *testing.T) {
 		t.Fatalf("kept %d attempts: first %d last %d", len(got.Attempts), got.Attempts[0].DurationMS, got.Attempts[len(got.Attempts)-1].DurationMS)
 	}
 }
+
+// TestInboxPayloadsRoundTrip: the plain JSON payloads of a transaction in
+// the inbox, and the compressed ones of its outcome, both decode.
+func TestInboxPayloadsRoundTrip(t *testing.T) {
+	tests := []struct {
+		name   string
+		encode func(Payloads) (string, error)
+	}{
+		{"inbox, plain", encodeInboxPayloads},
+		{"outcome, compressed", encodePayloads},
+	}
+	in := Payloads{Input: map[string]any{"sku": "A-1", "qty": json.Number("3"), "lines": []any{map[string]any{"n": "{"}}}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			enc, err := tt.encode(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodePayloads(enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines, _ := got.Input["lines"].([]any)
+			if got.Input["sku"] != "A-1" || got.Input["qty"] != json.Number("3") || len(lines) != 1 {
+				t.Fatalf("round trip = %+v", got)
+			}
+		})
+	}
+	if _, err := decodePayloads("{not json"); err == nil {
+		t.Fatal("broken JSON decoded")
+	}
+}
+
+// BenchmarkPayloadsEncode measures the payloads of the benchmark's order
+// as the inbox stores them and as an outcome stores them.
+func BenchmarkPayloadsEncode(b *testing.B) {
+	order := map[string]any{}
+	if err := json.Unmarshal([]byte(`{"id":"ORD-000000001","order_id":"ORD-000000001","sku":"SKU-1","qty":3,"price":19.95,
+		"currency":"EUR","customer":{"name":"Ada Lovelace","email":"ada@example.test","address":{"street":"Main Street 1",
+		"city":"Amsterdam","zip":"1011AA","country":"NL"}},"notes":"leave at the door","created_at":"2026-12-01T10:00:00Z",
+		"status":"processing","channel":"web","tags":["gift","priority"]}`), &order); err != nil {
+		b.Fatal(err)
+	}
+	outcome := Payloads{Input: order, Canonical: json.RawMessage(`{"number":"ORD-000000001","currency":"EUR","totals":{"total":59.85},"lines":[{"sku":"SKU-1","quantity":3,"unit_price":19.95}]}`),
+		Output:   json.RawMessage(`{"order_id":"ORD-000000001","sku":"SKU-1","qty":3,"price":21.95}`),
+		Attempts: []Attempt{{At: time.Now(), DurationMS: 2, Outcome: "succeeded"}}}
+	tests := []struct {
+		name   string
+		p      Payloads
+		encode func(Payloads) (string, error)
+	}{
+		{"inbox", Payloads{Input: order}, encodeInboxPayloads},
+		{"inbox-compressed", Payloads{Input: order}, encodePayloads},
+		{"outcome", outcome, encodePayloads},
+		{"outcome-plain", outcome, encodeInboxPayloads},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				enc, err := tt.encode(tt.p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(enc)
+			}
+			b.ReportMetric(float64(size), "bytes")
+		})
+	}
+}

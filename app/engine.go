@@ -101,7 +101,7 @@ type Engine struct {
 
 	wake     chan struct{}
 	outcomes chan outcome
-	intakes  chan *intakeRequest
+	intakes  *intakeQueue
 	health   *healthBook
 	alerts   *alerter
 	runs     runLocks
@@ -139,7 +139,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		cache:    runtimeCache{flows: map[string]*flowRuntime{}},
 		wake:     make(chan struct{}, 1),
 		outcomes: make(chan outcome, 1024),
-		intakes:  make(chan *intakeRequest, intakeBatch),
+		intakes:  newIntakeQueue(),
 		jobs:     make(chan claimed),
 	}
 	e.health = newHealthBook(e)

@@ -114,12 +114,24 @@ type claimed struct {
 	xref     xrefRow // the record's earlier write, read with the claim
 }
 
+// openStatuses is the condition of the partial indexes of unfinished
+// transactions (migration 1765600000_open_transaction_indexes.go). SQLite
+// uses a partial index only for a query whose WHERE clause has the very
+// term of the index, so the claim carries it as it is written there.
+const openStatuses = "(status = 'pending' OR status = 'retrying' OR status = 'running')"
+
+// openStatusesOf is openStatuses of the table named by alias.
+func openStatusesOf(alias string) string {
+	return strings.ReplaceAll(openStatuses, "status", alias+".status")
+}
+
 // claimSQL takes one flow's due transactions whose lane has no earlier
 // unfinished transaction, and leases them until {:lease}. A running
 // transaction whose lease has passed (its worker died) is due again. Each
-// status is read in the order of the (flow, status, next_attempt) index, so
-// a claim reads only the rows it takes, however long the queue, and the
-// backlog of a paused flow costs nothing.
+// status is read in the order of the (flow, status, next_attempt) index of
+// unfinished transactions, so a claim reads only the rows it takes,
+// however long the queue or the history, and the backlog of a paused flow
+// costs nothing.
 var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
 	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
@@ -127,11 +139,11 @@ var claimSQL = `UPDATE transactions
 
 func dueSQL(status string) string {
 	return `SELECT id FROM (SELECT t.id FROM transactions t
-		WHERE t.flow = {:flow} AND t.status = '` + status + `' AND t.next_attempt <= {:now}
+		WHERE t.flow = {:flow} AND t.status = '` + status + `' AND ` + openStatusesOf("t") + ` AND t.next_attempt <= {:now}
 		AND NOT EXISTS (
 			SELECT 1 FROM transactions e
 			WHERE e.flow = t.flow AND e.lane = t.lane AND e.rowid < t.rowid
-			AND e.status IN ('pending', 'retrying', 'running'))
+			AND ` + openStatusesOf("e") + `)
 		ORDER BY t.next_attempt LIMIT {:limit})`
 }
 

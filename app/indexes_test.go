@@ -38,3 +38,36 @@ func TestActivityQueriesUseIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineQueriesUseOpenIndexes: the claim reads due transactions and
+// open lanes through the partial indexes of unfinished transactions,
+// which hold the backlog and not the history, without sorting.
+func TestEngineQueriesUseOpenIndexes(t *testing.T) {
+	env := newTestEnv(t)
+	tests := []struct {
+		name, query string
+		indexes     []string
+	}{
+		{"claim", claimSQL, []string{"idx_tx_due_open", "idx_tx_lane_open"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var plan []struct {
+				Detail string `db:"detail"`
+			}
+			params := dbx.Params{"flow": "f", "now": "n", "lease": "l", "limit": 10}
+			if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN " + tt.query).Bind(params).All(&plan); err != nil {
+				t.Fatal(err)
+			}
+			text := fmt.Sprint(plan)
+			for _, index := range tt.indexes {
+				if !strings.Contains(text, "INDEX "+index) {
+					t.Errorf("plan %s; want %s", text, index)
+				}
+			}
+			if strings.Contains(text, "TEMP B-TREE") || strings.Contains(text, "SCAN t\n") {
+				t.Errorf("plan %s sorts or scans", text)
+			}
+		})
+	}
+}

@@ -113,23 +113,62 @@ const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id 
 	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
 
 // upsertXrefSQL records where a source record went, keyed by the flow's
-// connections and entity, so that any flow between them finds it.
+// connections and entity, so that any flow between them finds it. It
+// inserts one row of VALUES: an INSERT … SELECT may write many rows, and
+// SQLite then keeps a statement journal of every page it changes.
 const upsertXrefSQL = `INSERT INTO xrefs (id, source, target, entity, source_id, key, target_id, hash, created, updated)
-	SELECT {:id}, f.source, f.target, f.entity, {:source_id}, {:key}, {:target_id}, {:hash}, {:now}, {:now}
-	FROM flows f WHERE f.id = {:flow}
+	VALUES ({:id}, {:source}, {:target}, {:entity}, {:source_id}, {:key}, {:target_id}, {:hash}, {:now}, {:now})
 	ON CONFLICT (source, target, entity, source_id) DO UPDATE SET key = excluded.key, target_id = excluded.target_id,
 		hash = excluded.hash, updated = excluded.updated`
+
+// xrefScope is what a flow's xrefs are keyed by: its connections and
+// entity. found is false for a flow deleted meanwhile, whose outcomes
+// record no xref.
+type xrefScope struct {
+	Source string `db:"source"`
+	Target string `db:"target"`
+	Entity string `db:"entity"`
+	found  bool
+}
+
+// xrefScopes reads each flow's xrefScope once per batch, in the batch's
+// transaction.
+type xrefScopes struct {
+	tx    core.App
+	flows map[string]xrefScope
+}
+
+func (s *xrefScopes) of(flow string) (xrefScope, error) {
+	if sc, ok := s.flows[flow]; ok {
+		return sc, nil
+	}
+	var sc xrefScope
+	err := s.tx.DB().NewQuery(`SELECT source, target, entity FROM flows WHERE id = {:id}`).
+		Bind(dbx.Params{"id": flow}).One(&sc)
+	switch {
+	case err == nil:
+		sc.found = true
+	case !isNoRows(err):
+		return sc, fmt.Errorf("reading flow %s: %w", flow, err)
+	}
+	s.flows[flow] = sc
+	return sc, nil
+}
 
 func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
 	update := tx.DB().NewQuery(updateOutcomeSQL).Prepare()
 	defer update.Close()
 	xref := tx.DB().NewQuery(upsertXrefSQL).Prepare()
 	defer xref.Close()
+	scopes := &xrefScopes{tx: tx, flows: map[string]xrefScope{}}
 	ts := sqlTime(now)
 	counts := map[string]*runCounts{}
 	writes := map[string]int{}
 	for _, o := range batch {
-		if err := writeOutcome(update, xref, o, ts); err != nil {
+		if err := writeOutcome(update, o, ts); err != nil {
+			return err
+		}
+		if err := writeXref(xref, scopes, o, ts); err != nil {
 			return err
 		}
 		countOutcome(counts, o)
@@ -143,7 +182,7 @@ func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
 	return addUsage(tx, writes, "writes", now)
 }
 
-func writeOutcome(update, xref *dbx.Query, o outcome, ts string) error {
+func writeOutcome(update *dbx.Query, o outcome, ts string) error {
 	payloads, err := encodePayloads(o.payloads)
 	if err != nil {
 		return err
@@ -160,12 +199,21 @@ func writeOutcome(update, xref *dbx.Query, o outcome, ts string) error {
 	if err != nil {
 		return fmt.Errorf("recording transaction %s: %w", o.tx.ID, err)
 	}
+	return nil
+}
+
+// writeXref records where a succeeded write went.
+func writeXref(xref *dbx.Query, scopes *xrefScopes, o outcome, ts string) error {
 	if o.status != StatusSucceeded || o.succeeded == "" || o.tx.SourceID == "" {
 		return nil
 	}
+	sc, err := scopes.of(o.tx.Flow)
+	if err != nil || !sc.found {
+		return err
+	}
 	_, err = xref.Bind(dbx.Params{
-		"id": newID(), "flow": o.tx.Flow, "source_id": o.tx.SourceID, "key": truncate(o.tx.Key, 500),
-		"target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
+		"id": newID(), "source": sc.Source, "target": sc.Target, "entity": sc.Entity, "source_id": o.tx.SourceID,
+		"key": truncate(o.tx.Key, 500), "target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
 	}).Execute()
 	if err != nil {
 		return fmt.Errorf("recording xref for %s: %w", o.tx.Key, err)

@@ -249,7 +249,7 @@ func (e *Engine) inboxItems(rt *flowRuntime, runID string, records []connectors.
 	items := make([]inboxItem, 0, len(records))
 	for _, r := range records {
 		p, failure := e.inboxInput(rt, r)
-		input, err := encodePayloads(p)
+		input, err := encodeInboxPayloads(p)
 		if err != nil {
 			return nil, err
 		}

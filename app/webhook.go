@@ -43,6 +43,8 @@ var errDuplicateDelivery = errors.New("delivery seen before")
 // (the same delivery id, or the same content under any id or none) is
 // answered 200 and not stored again.
 func (e *Engine) handleWebhook(re *core.RequestEvent) error {
+	queued := e.intakes.arrive()
+	defer queued()
 	rt, err := e.runtime(re.Request.PathValue("flow"))
 	if err != nil || !rt.flow.GetBool("webhook") || !flowEnabled(rt.flow, rt.integration) {
 		return re.NotFoundError("No flow takes webhooks here.", nil)
@@ -58,7 +60,7 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 		return re.Error(http.StatusServiceUnavailable, "Switchboard cannot take records now: the secret key check failed.", nil)
 	}
 	delivery, content := deliveryKeys(hook, body)
-	err = e.intake(rt, delivery, content, hook.Records)
+	err = e.intake(rt, delivery, content, hook.Records, queued)
 	if errors.Is(err, errDuplicateDelivery) {
 		return re.JSON(http.StatusOK, map[string]any{"accepted": 0, "duplicate": true})
 	}
@@ -168,7 +170,8 @@ type intakeRequest struct {
 // intake stores a delivery's records as pending transactions, with its
 // delivery and content keys, and returns once they are committed.
 // Deliveries that arrive together are committed together (group commit).
-func (e *Engine) intake(rt *flowRuntime, delivery, content string, records []connectors.Record) error {
+// queued is called once the delivery is queued for the committer.
+func (e *Engine) intake(rt *flowRuntime, delivery, content string, records []connectors.Record, queued func()) error {
 	runID, err := e.webhookRun(rt.flow.Id)
 	if err != nil {
 		return err
@@ -179,7 +182,8 @@ func (e *Engine) intake(rt *flowRuntime, delivery, content string, records []con
 	}
 	req := &intakeRequest{rt: rt, runID: runID, delivery: delivery, content: content, items: items, done: make(chan error, 1)}
 	select {
-	case e.intakes <- req:
+	case e.intakes.ch <- req:
+		queued()
 	case <-e.ctx.Done():
 		return ErrEngineStopped
 	}
@@ -192,21 +196,9 @@ const intakeBatch = 256
 // intakeLoop commits waiting deliveries in batches until the engine stops.
 func (e *Engine) intakeLoop() {
 	for {
-		var batch []*intakeRequest
-		select {
-		case <-e.ctx.Done():
+		batch := e.intakes.next(e.ctx)
+		if batch == nil {
 			return
-		case req := <-e.intakes:
-			batch = append(batch, req)
-		}
-	more:
-		for len(batch) < intakeBatch {
-			select {
-			case req := <-e.intakes:
-				batch = append(batch, req)
-			default:
-				break more
-			}
 		}
 		e.commitIntakes(batch)
 	}

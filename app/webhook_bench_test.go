@@ -83,6 +83,7 @@ func BenchmarkWebhookHandler(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "webhooks/s")
+	reportBatches(b, env)
 }
 
 // BenchmarkWebhookHTTP is BenchmarkWebhookHandler over loopback TCP, with
@@ -115,4 +116,13 @@ func BenchmarkWebhookHTTP(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "webhooks/s")
+	reportBatches(b, env)
+}
+
+// reportBatches reports how many deliveries shared an intake commit.
+func reportBatches(b *testing.B, env *testEnv) {
+	q := env.sb.engine.intakes
+	if n := q.batches.Load(); n > 0 {
+		b.ReportMetric(float64(q.deliveries.Load())/float64(n), "deliveries/commit")
+	}
 }
