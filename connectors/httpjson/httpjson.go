@@ -29,11 +29,16 @@
 package httpjson
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
-	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/hooks"
 	"github.com/switchboard-app/switchboard/connectors/rest/page"
 	"github.com/switchboard-app/switchboard/connectors/restapi"
@@ -163,59 +168,122 @@ func keyOf(data map[string]any, fallback string) string {
 	return fallback
 }
 
-func decode(data []byte, v any) error { return rest.DecodeJSON(data, v) }
+// decodeBody decodes a webhook body, one JSON object, with its numbers
+// kept as written; it reads the body once, where rest.DecodeJSON checks
+// it first and decodes it after.
+func decodeBody(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var body map[string]any
+	if err := dec.Decode(&body); err != nil {
+		return nil, fmt.Errorf("the body is not a JSON object: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("the body holds more than one JSON value")
+	}
+	if body == nil {
+		return nil, fmt.Errorf("the body is null, not a JSON object")
+	}
+	return body, nil
+}
 
 // VerifyWebhook checks the call's signature under the flow's secret, in
 // the connection's scheme.
 func (c *Conn) VerifyWebhook(req connectors.WebhookRequest) error {
-	_, err := c.verify(req)
-	return err
-}
-
-func (c *Conn) verify(req connectors.WebhookRequest) (connectors.Signed, error) {
 	switch c.cfg.String("webhook_signature") {
 	case SchemeTimestamped:
-		return connectors.VerifyTimestampedHMAC(req, TimestampedSignatureHeader)
+		_, err := connectors.VerifyTimestampedHMAC(req, TimestampedSignatureHeader)
+		return err
 	case SchemeStandardWebhooks:
-		return connectors.VerifyStandardWebhook(req)
+		_, err := connectors.VerifyStandardWebhook(req)
+		return err
 	default:
-		return connectors.Signed{}, connectors.VerifyHexHMACSHA256(req, SignatureHeader)
+		return connectors.VerifyHexHMACSHA256(req, SignatureHeader)
 	}
 }
 
+// signed reads what the signature of a verified call vouches for, its
+// signed time and delivery id, from its headers without checking the
+// signature again.
+func (c *Conn) signed(req connectors.WebhookRequest) connectors.Signed {
+	switch c.cfg.String("webhook_signature") {
+	case SchemeTimestamped:
+		return connectors.Signed{At: unixOf(timestampOf(req.Header.Get(TimestampedSignatureHeader)))}
+	case SchemeStandardWebhooks:
+		return connectors.Signed{ID: req.Header.Get(connectors.StandardIDHeader),
+			At: unixOf(req.Header.Get(connectors.StandardTimestampHeader))}
+	default:
+		return connectors.Signed{}
+	}
+}
+
+// timestampOf returns t of a "t=<unix seconds>,v1=<hex>" header.
+func timestampOf(header string) string {
+	for _, part := range strings.Split(header, ",") {
+		if k, v, _ := strings.Cut(strings.TrimSpace(part), "="); k == "t" {
+			return v
+		}
+	}
+	return ""
+}
+
+// unixOf returns the time of unix seconds; zero when s is none.
+func unixOf(s string) time.Time {
+	unix, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || unix <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(unix, 0)
+}
+
 // ParseWebhook reads {"entity": ..., "records": [...]} or one record, in
-// JSON. The delivery id is the signed one (standard-webhooks), or
-// X-Delivery-Id.
+// JSON, from a call VerifyWebhook took: it decodes the body once and does
+// not check the signature again. The delivery id is the signed one
+// (standard-webhooks), or X-Delivery-Id.
 func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, error) {
 	if err := connectors.RequireJSON(req.Header); err != nil {
 		return connectors.Webhook{}, connectors.Permanent(err)
 	}
-	signed, err := c.verify(req)
+	body, err := decodeBody(req.Body)
 	if err != nil {
-		return connectors.Webhook{}, connectors.Permanent(err)
-	}
-	var body struct {
-		Entity  connectors.Entity `json:"entity"`
-		Records []map[string]any  `json:"records"`
-	}
-	if err := decode(req.Body, &body); err != nil {
 		return connectors.Webhook{}, connectors.Permanent(fmt.Errorf("reading webhook body: %w", err))
 	}
-	if body.Records == nil {
-		var one map[string]any
-		if err := decode(req.Body, &one); err != nil {
-			return connectors.Webhook{}, connectors.Permanent(fmt.Errorf("reading webhook body: %w", err))
-		}
-		body.Records = []map[string]any{one}
+	entity, records, err := envelopeOf(body)
+	if err != nil {
+		return connectors.Webhook{}, connectors.Permanent(fmt.Errorf("reading webhook body: %w", err))
 	}
-	hook := connectors.Webhook{DeliveryID: signed.ID, Entity: body.Entity, SignedAt: signed.At}
+	signed := c.signed(req)
+	hook := connectors.Webhook{DeliveryID: signed.ID, Entity: entity, SignedAt: signed.At}
 	if hook.DeliveryID == "" {
 		hook.DeliveryID = req.Header.Get(DeliveryHeader)
 	}
-	for i, data := range body.Records {
+	for i, data := range records {
 		hook.Records = append(hook.Records, toRecord(data, i))
 	}
 	return hook, nil
+}
+
+// envelopeOf reads a decoded body: {"entity": ..., "records": [...]}, or
+// one record when it has no records list.
+func envelopeOf(body map[string]any) (connectors.Entity, []map[string]any, error) {
+	entity, ok := body["entity"].(string)
+	if !ok && body["entity"] != nil {
+		return "", nil, fmt.Errorf("entity is %T, not a text", body["entity"])
+	}
+	list, ok := body["records"].([]any)
+	if !ok {
+		if body["records"] != nil {
+			return "", nil, fmt.Errorf("records is %T, not a list", body["records"])
+		}
+		return connectors.Entity(entity), []map[string]any{body}, nil
+	}
+	records := make([]map[string]any, len(list))
+	for i, v := range list {
+		if records[i], ok = v.(map[string]any); !ok && v != nil {
+			return "", nil, fmt.Errorf("record %d is %T, not an object", i+1, v)
+		}
+	}
+	return connectors.Entity(entity), records, nil
 }
 
 // Sign returns the HMAC-SHA256 of body under secret.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,7 +111,7 @@ func TestIdempotencyKeyIsSent(t *testing.T) {
 	}
 }
 
-func openWith(t *testing.T, config map[string]any) *Conn {
+func openWith(t testing.TB, config map[string]any) *Conn {
 	t.Helper()
 	config["base_url"] = "http://127.0.0.1:1"
 	cfg, err := Spec.Resolve(config, nil)
@@ -178,5 +179,99 @@ func TestWebhookBodyMustBeJSON(t *testing.T) {
 	_, err := c.ParseWebhook(connectors.WebhookRequest{Header: h, Body: body, Secret: "s3cret"})
 	if !errors.Is(err, connectors.ErrNotJSON) {
 		t.Fatalf("ParseWebhook of text/plain = %v, want ErrNotJSON", err)
+	}
+}
+
+func TestParseWebhookTrustsTheVerifiedCall(t *testing.T) {
+	body := []byte(`{"id":"o1","number":"1001"}`)
+	now := time.Unix(1_800_000_000, 0)
+	standard := http.Header{}
+	standard.Set(connectors.StandardIDHeader, "msg_1")
+	standard.Set(connectors.StandardTimestampHeader, fmt.Sprint(now.Unix()))
+	standard.Set(connectors.StandardSignatureHeader, connectors.SignStandardWebhook("s3cret", "msg_1", now, body))
+	stamped := http.Header{TimestampedSignatureHeader: {connectors.SignTimestamped("s3cret", now, body)}, DeliveryHeader: {"d-1"}}
+	tests := []struct {
+		scheme   string
+		header   http.Header
+		delivery string
+	}{
+		{SchemeStandardWebhooks, standard, "msg_1"},
+		{SchemeTimestamped, stamped, "d-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scheme, func(t *testing.T) {
+			c := openWith(t, map[string]any{"webhook_signature": tt.scheme})
+			req := connectors.WebhookRequest{Header: tt.header, Body: body, Secret: "s3cret", Received: now}
+			if err := c.VerifyWebhook(req); err != nil {
+				t.Fatal(err)
+			}
+			// Parsed after the tolerance ran out: the signature was checked
+			// when the call arrived, and is not checked a second time.
+			req.Received = now.Add(time.Hour)
+			hook, err := c.ParseWebhook(req)
+			if err != nil || hook.DeliveryID != tt.delivery || !hook.SignedAt.Equal(now) || len(hook.Records) != 1 || hook.Records[0].ID != "o1" {
+				t.Fatalf("ParseWebhook = %+v, %v; want delivery %q signed at %s, record o1", hook, err, tt.delivery, now)
+			}
+		})
+	}
+}
+
+func TestParseWebhookBodies(t *testing.T) {
+	tests := []struct {
+		name, body string
+		entity     connectors.Entity
+		ids        []string
+		err        string
+	}{
+		{"an envelope", `{"entity":"order","records":[{"id":"o1"},{"id":"o2"}]}`, "order", []string{"o1", "o2"}, ""},
+		{"an empty envelope", `{"entity":"order","records":[]}`, "order", nil, ""},
+		{"one record", `{"id":"o1","total":"1.5"}`, "", []string{"o1"}, ""},
+		{"one record with its entity", `{"entity":"order","id":"o1"}`, "order", []string{"o1"}, ""},
+		{"one record whose records are null", `{"id":"o1","records":null}`, "", []string{"o1"}, ""},
+		{"a null record", `{"records":[{"id":"o1"},null]}`, "", []string{"o1", ""}, ""},
+		{"records not a list", `{"records":"o1"}`, "", nil, "records is string, not a list"},
+		{"a record not an object", `{"records":[{"id":"o1"},7]}`, "", nil, "record 2 is json.Number, not an object"},
+		{"entity not a text", `{"entity":3,"id":"o1"}`, "", nil, "entity is json.Number, not a text"},
+		{"a list", `[{"id":"o1"}]`, "", nil, "reading webhook body"},
+		{"not JSON", `{"id":`, "", nil, "reading webhook body"},
+		{"two values", `{"id":"o1"} {"id":"o2"}`, "", nil, "more than one JSON value"},
+		{"null", `null`, "", nil, "null, not a JSON object"},
+	}
+	c := openWith(t, map[string]any{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(tt.body)
+			req := connectors.WebhookRequest{Header: http.Header{SignatureHeader: {hex.EncodeToString(Sign("s3cret", body))}}, Body: body, Secret: "s3cret"}
+			hook, err := c.ParseWebhook(req)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("ParseWebhook = %+v, %v; want an error with %q", hook, err, tt.err)
+				}
+				return
+			}
+			var ids []string
+			for _, r := range hook.Records {
+				ids = append(ids, r.ID)
+			}
+			if err != nil || hook.Entity != tt.entity || fmt.Sprint(ids) != fmt.Sprint(tt.ids) {
+				t.Fatalf("ParseWebhook = entity %q ids %v, %v; want %q %v", hook.Entity, ids, err, tt.entity, tt.ids)
+			}
+		})
+	}
+}
+
+func BenchmarkParseWebhook(b *testing.B) {
+	// The order of the benchmark in docs/performance.md.
+	body := []byte(`{"order_id":"ORD-2026-000123456","created_at":"2026-11-27T03:30:00Z","source":"webshop","sku":"SKU-ACME-48213-BLK-XL","qty":3,"price":24.95,"currency":"EUR","customer":{"id":"CUST-000987654","name":"Jane Q. Example","email":"jane.example@example.invalid","phone":"+49-30-0000000","tier":"gold"},"shipping":{"method":"express","street":"Examplestrasse 42","city":"Berlin","postcode":"10115","country":"DE"},"billing":{"same_as_shipping":true,"vat_id":"DE000000000"},"tags":["b2c","promo-autumn","priority"],"notes":"Leave at the front desk if nobody answers. Fragile items inside; handle with care.","meta":{"channel":"api","attempt":1}}`)
+	c := openWith(b, map[string]any{})
+	req := connectors.WebhookRequest{Header: http.Header{SignatureHeader: {hex.EncodeToString(Sign("s3cret", body))}}, Body: body, Secret: "s3cret"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.VerifyWebhook(req); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.ParseWebhook(req); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
