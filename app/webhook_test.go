@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -98,7 +99,13 @@ func TestWebhookIntake(t *testing.T) {
 }
 
 // seenDelivery records a delivery as taken earlier.
+// seenDelivery records a delivery as the intake does: a key that is not a
+// delivery id ("id:...") is the delivery's content key too.
 func seenDelivery(t testing.TB, env *testEnv, flow, key string) {
 	t.Helper()
-	newRecord(t, env.app, "deliveries", map[string]any{"flow": flow, "delivery": key})
+	content := key
+	if strings.HasPrefix(key, "id:") {
+		content = ""
+	}
+	newRecord(t, env.app, "deliveries", map[string]any{"flow": flow, "delivery": key, "content": content})
 }
