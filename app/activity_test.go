@@ -1,6 +1,9 @@
 package app
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
 	"encoding/json"
 	"testing"
 	"time"
@@ -72,19 +75,77 @@ func TestInboxPayloadsRoundTrip(t *testing.T) {
 	}
 }
 
-// BenchmarkPayloadsEncode measures the payloads of the benchmark's order
-// as the inbox stores them and as an outcome stores them.
-func BenchmarkPayloadsEncode(b *testing.B) {
+// encodeWithoutDict encodes payloads as outcomes were stored before the
+// preset dictionary: DEFLATE without one, then base64.
+func encodeWithoutDict(t testing.TB, p Payloads) string {
+	t.Helper()
+	raw, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	if _, err := w.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+// TestPayloadsDictionary: an outcome's payloads are compressed with the
+// preset dictionary, smaller than without it, and payloads stored before
+// it still decode.
+func TestPayloadsDictionary(t *testing.T) {
+	p := benchOutcome(t)
+	before := encodeWithoutDict(t, p)
+	now, err := encodePayloads(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(now) > len(before)*85/100 {
+		t.Errorf("payloads stored in %d bytes, %d without the dictionary; want at least 15%% fewer", len(now), len(before))
+	}
+	for _, enc := range []string{before, now} {
+		got, err := decodePayloads(enc)
+		if err != nil {
+			t.Fatalf("decoding %.20s: %v", enc, err)
+		}
+		if got.Input["id"] != "ORD-000000001" || string(got.Output) != string(p.Output) || len(got.Attempts) != 1 {
+			t.Fatalf("decoding %.20s = %+v", enc, got)
+		}
+	}
+	if _, err := decodePayloads(dictPrefix + "not base64!"); err == nil {
+		t.Fatal("garbage decoded")
+	}
+}
+
+// benchOrder is an order like the benchmark's (docs/performance.md).
+func benchOrder(t testing.TB) map[string]any {
+	t.Helper()
 	order := map[string]any{}
 	if err := json.Unmarshal([]byte(`{"id":"ORD-000000001","order_id":"ORD-000000001","sku":"SKU-1","qty":3,"price":19.95,
 		"currency":"EUR","customer":{"name":"Ada Lovelace","email":"ada@example.test","address":{"street":"Main Street 1",
 		"city":"Amsterdam","zip":"1011AA","country":"NL"}},"notes":"leave at the door","created_at":"2026-12-01T10:00:00Z",
 		"status":"processing","channel":"web","tags":["gift","priority"]}`), &order); err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
-	outcome := Payloads{Input: order, Canonical: json.RawMessage(`{"number":"ORD-000000001","currency":"EUR","totals":{"total":59.85},"lines":[{"sku":"SKU-1","quantity":3,"unit_price":19.95}]}`),
+	return order
+}
+
+// benchOutcome is the payloads of a benchOrder's outcome.
+func benchOutcome(t testing.TB) Payloads {
+	return Payloads{Input: benchOrder(t), Canonical: json.RawMessage(`{"number":"ORD-000000001","currency":"EUR","totals":{"total":59.85},"lines":[{"sku":"SKU-1","quantity":3,"unit_price":19.95}]}`),
 		Output:   json.RawMessage(`{"order_id":"ORD-000000001","sku":"SKU-1","qty":3,"price":21.95}`),
+		Response: map[string]any{"ok": true},
 		Attempts: []Attempt{{At: time.Now(), DurationMS: 2, Outcome: "succeeded"}}}
+}
+
+// BenchmarkPayloadsEncode measures the payloads of the benchmark's order
+// as the inbox stores them and as an outcome stores them.
+func BenchmarkPayloadsEncode(b *testing.B) {
+	order, outcome := benchOrder(b), benchOutcome(b)
 	tests := []struct {
 		name   string
 		p      Payloads
@@ -94,6 +155,7 @@ func BenchmarkPayloadsEncode(b *testing.B) {
 		{"inbox-compressed", Payloads{Input: order}, encodePayloads},
 		{"outcome", outcome, encodePayloads},
 		{"outcome-plain", outcome, encodeInboxPayloads},
+		{"outcome-without-dictionary", outcome, func(p Payloads) (string, error) { return encodeWithoutDict(b, p), nil }},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
