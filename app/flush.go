@@ -28,8 +28,15 @@ func (rt *flowRuntime) buffered() bool {
 }
 
 // hold keeps a written record's outcome until the target's Flush, and
-// returns how many it holds.
+// returns how many it holds. Its payloads are kept encoded, as the flush
+// stores them: a flush then holds the database's write lock only for its
+// statements, and a held outcome takes a few hundred bytes instead of its
+// payloads' maps. (Payloads that cannot be encoded are kept as they are,
+// and the flush reports why.)
 func (rt *flowRuntime) hold(o outcome) int {
+	if encoded, err := encodePayloads(o.payloads); err == nil {
+		o.encoded, o.payloads = encoded, Payloads{}
+	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if len(rt.held) == 0 {
@@ -244,7 +251,16 @@ func (e *Engine) flushFailed(rt *flowRuntime, records int, err error, start time
 // unflushed turns the outcome of a write that a failed flush dropped into
 // a retry. It blames no connection: the flush was counted once.
 func (e *Engine) unflushed(o outcome, err error) outcome {
-	o.payloads.Attempts = o.payloads.Attempts[:len(o.payloads.Attempts)-1]
+	if o.encoded != "" {
+		p, derr := decodePayloads(o.encoded)
+		if derr != nil { // cannot happen: hold encoded it
+			e.logger().Error("reading held payloads", slog.String("error", derr.Error()))
+		}
+		o.payloads, o.encoded = p, ""
+	}
+	if n := len(o.payloads.Attempts); n > 0 {
+		o.payloads.Attempts = o.payloads.Attempts[:n-1]
+	}
 	o.succeeded, o.targetID, o.payloads.Response = "", "", nil
 	return e.finish(o, time.Now(), fmt.Errorf("the target could not make the write final: %w", err))
 }

@@ -183,15 +183,18 @@ func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
 }
 
 func writeOutcome(update *dbx.Query, o outcome, ts string) error {
-	payloads, err := encodePayloads(o.payloads)
-	if err != nil {
-		return err
+	payloads := o.encoded
+	if payloads == "" {
+		var err error
+		if payloads, err = encodePayloads(o.payloads); err != nil {
+			return err
+		}
 	}
 	next := ""
 	if !o.next.IsZero() {
 		next = sqlTime(o.next)
 	}
-	_, err = update.Bind(dbx.Params{
+	_, err := update.Bind(dbx.Params{
 		"id": o.tx.ID, "status": o.status, "target_id": truncate(o.targetID, 500), "error": o.err,
 		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": payloads,
 		"ms": o.duration.Milliseconds(), "now": ts,

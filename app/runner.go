@@ -21,8 +21,13 @@ const (
 	TriggerManual   = "manual"
 )
 
-// pageSize is how many records the engine asks a source for per page.
-const pageSize = 200
+// pageSize is how many records the engine asks a source for per page;
+// filePageSize for a file source, whose pages cost no call to an app and
+// whose rows are many: each page is one SQLite transaction.
+const (
+	pageSize     = 200
+	filePageSize = 1000
+)
 
 // ErrFlowRunning is returned when a flow is asked to run while it runs.
 var ErrFlowRunning = errors.New("the flow is already running")
@@ -176,12 +181,20 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 	if err != nil {
 		return err
 	}
-	stream, err := reader.Read(e.ctx, connectors.ReadRequest{Entity: rt.entity, Cursor: cursor, PageSize: pageSize, Options: rt.sourceOptions})
+	stream, err := reader.Read(e.ctx, connectors.ReadRequest{Entity: rt.entity, Cursor: cursor, PageSize: e.pageSizeOf(rt), Options: rt.sourceOptions})
 	if err != nil {
 		return err
 	}
 	defer func() { _ = stream.Close() }()
 	return e.readPages(rt, runID, stream)
+}
+
+// pageSizeOf is the page size the engine asks the flow's source for.
+func (e *Engine) pageSizeOf(rt *flowRuntime) int {
+	if reg, ok := e.sb.registry.Lookup(rt.source.GetString("connector")); ok && reg.Spec.Category == connectors.CategoryFiles {
+		return filePageSize
+	}
+	return pageSize
 }
 
 func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.PageStream) error {

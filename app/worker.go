@@ -106,6 +106,7 @@ type outcome struct {
 	note      string
 	next      time.Time
 	payloads  Payloads
+	encoded   string // payloads already encoded for storage (a held write's), or ""
 	duration  time.Duration
 	start     time.Time // when the attempt began
 	blame     string    // connection whose transient failure this is

@@ -1,0 +1,212 @@
+package app
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// BenchmarkFileFlow measures a batch file through a flow: a CSV of
+// SB_BENCH_ROWS rows (100,000 unless set) in a folder connection's folder
+// is read, mapped and written to NDJSON files by a second folder
+// connection, every row recorded as a transaction. It reports rows per
+// second from the run's start until every transaction has succeeded, the
+// CPU time per row, the peak Go heap and the process's peak RSS. Run it once:
+//
+//	go test -run XXX -bench FileFlow -benchtime 1x ./app/
+func BenchmarkFileFlow(b *testing.B) {
+	rows := benchRows(b)
+	for range b.N {
+		fe := newFlowEnvWith(b, EngineConfig{}, connectors.Product, benchMapping)
+		root, err := CreateFilesDir(fe.app.DataDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		writeBenchCSV(b, filepath.Join(root, "in", "products.csv"), rows)
+		fe.pointSource(b, fe.saveConnection(b, "Supplier files", "folder", map[string]any{"folder": "in"}, nil))
+		out := fe.benchTarget(b, root)
+		resetPeakRSS()
+		peakHeap := watchHeap()
+		start, cpuStart := time.Now(), cpuTime()
+		run, err := fe.sb.engine.RunFlow(fe.flow.Id, TriggerManual)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fe.waitDone(b, run, rows)
+		elapsed := time.Since(start)
+		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+		b.ReportMetric(float64((cpuTime()-cpuStart).Microseconds())/float64(rows), "cpu-µs/row")
+		b.ReportMetric(float64(peakHeap())/(1<<20), "heapMB")
+		b.ReportMetric(float64(peakRSS())/(1<<10), "rssMB")
+		if got := fe.statuses(b)[StatusSucceeded]; got != rows {
+			b.Fatalf("%d rows succeeded, want %d: %v", got, rows, fe.statuses(b))
+		}
+		if got := countLines(b, out); got != rows {
+			b.Fatalf("%d rows written, want %d", got, rows)
+		}
+	}
+}
+
+// benchMapping maps the CSV's columns in, computes a price with tax and
+// writes it as a number.
+var benchMapping = map[string]any{"mapping": map[string]any{
+	"in": []map[string]any{
+		{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "name"}, {"target": "description", "expr": "description"},
+		{"target": "prices.list", "expr": "price"}, {"target": "stock_quantity", "expr": "stock"},
+	},
+	"out": []map[string]any{
+		{"target": "sku", "expr": "sku"}, {"target": "title", "expr": "name"}, {"target": "body", "expr": "description"},
+		{"target": "price", "expr": "num(prices.list * 1.21)"}, {"target": "stock", "expr": "num(stock_quantity)"},
+	},
+}}
+
+// waitDone waits until the run's counts say that every row has finished:
+// the counts are kept on the run's row, so that waiting costs the engine
+// nothing.
+func (fe *flowEnv) waitDone(b *testing.B, run string, rows int) {
+	for {
+		var done int
+		err := fe.app.DB().NewQuery(`SELECT succeeded + failed + skipped FROM runs WHERE id = {:run}`).
+			Bind(dbx.Params{"run": run}).Row(&done)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if done >= rows {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func benchRows(b *testing.B) int {
+	if s := os.Getenv("SB_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("SB_BENCH_ROWS=%q: want a positive number", s)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// benchTarget points the flow at a folder connection writing NDJSON into
+// the files root's folder "out", and returns that folder.
+func (fe *flowEnv) benchTarget(b *testing.B, root string) string {
+	folder := filepath.Join(root, "out")
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	fe.pointTarget(b, fe.saveConnection(b, "Shop files", "folder", map[string]any{"folder": "out"}, nil))
+	fe.flow.Set("options", map[string]any{
+		"source": map[string]any{"format": "csv", "key_field": "sku", "settle_time": "0s"},
+		"target": map[string]any{"format": "ndjson"},
+	})
+	if err := fe.app.Save(fe.flow); err != nil {
+		b.Fatal(err)
+	}
+	return folder
+}
+
+// writeBenchCSV writes a product CSV of n rows of about 150 bytes.
+func writeBenchCSV(b *testing.B, path string, n int) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	_, _ = w.WriteString("sku,name,description,price,stock\n")
+	for i := range n {
+		fmt.Fprintf(w, "SKU-%07d,Office chair model %d,\"Ergonomic chair, adjustable height, mesh back\",%d.95,%d\n", i, i%977, 10+i%500, i%1000)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour) // settled long ago
+	if err := os.Chtimes(path, old, old); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// countLines counts the lines of the visible files of folder.
+func countLines(b *testing.B, folder string) int {
+	names, err := filepath.Glob(filepath.Join(folder, "*.ndjson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += strings.Count(string(data), "\n")
+	}
+	return n
+}
+
+// watchHeap samples the Go heap until the returned function is called,
+// which answers the largest sample.
+func watchHeap() func() uint64 {
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return peak.Load() }
+}
+
+// cpuTime is the CPU time the process has used, user and system: on a
+// shared machine, CPU per row moves less than rows per second.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// resetPeakRSS starts the kernel's count of the peak RSS again (Linux).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is the process's peak RSS in KiB, 0 where /proc is not there.
+func peakRSS() uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
