@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/adobecommerce/adobetest"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 )
 
 var env = connectors.Env{}
@@ -22,25 +23,13 @@ func ctx(t *testing.T) context.Context {
 // open connects to the shop.
 func open(t *testing.T, shop *adobetest.Shop) *Conn {
 	t.Helper()
-	cfg, err := Spec.ResolveAndValidate(shop.Config(), shop.Secrets(), env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, shop.Config(), shop.Secrets(), env).(*Conn)
 }
 
 // options resolves a flow's options as the engine does.
 func options(t *testing.T, use connectors.Use, values map[string]any) connectors.Config {
 	t.Helper()
-	opts, err := Spec.ResolveAndValidateFlow(use, values, connectors.Config{}, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opts
+	return conntest.FlowOptions(t, Spec, use, values)
 }
 
 // anOrder is an order as the shop keeps it: number 0000000<id>, one line

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/businesscentral/bctest"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 )
 
 var registration = connectors.Registration{Spec: Spec, New: New}
@@ -26,25 +27,13 @@ func open(t *testing.T, b *bctest.BC, config map[string]any) *Conn {
 	if config == nil {
 		config = b.Config()
 	}
-	cfg, err := Spec.ResolveAndValidate(config, b.Secrets(), connectors.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, connectors.Env{Shared: connectors.NewShared()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, config, b.Secrets(), connectors.Env{Shared: connectors.NewShared()}).(*Conn)
 }
 
 // options resolves a flow's options as the engine does.
 func options(t *testing.T, use connectors.Use, values map[string]any) connectors.Config {
 	t.Helper()
-	opts, err := Spec.ResolveAndValidateFlow(use, values, connectors.Config{}, connectors.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opts
+	return conntest.FlowOptions(t, Spec, use, values)
 }
 
 // readAll reads an entity to its end from a cursor: the records' keys and

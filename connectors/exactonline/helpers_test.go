@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/exactonline/fake"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth/authtest"
 )
@@ -87,15 +88,7 @@ func (k *keeper) failSaves(err error) {
 // does.
 func open(t *testing.T, values map[string]any, secrets map[string]string, env connectors.Env) *Conn {
 	t.Helper()
-	cfg, err := Spec.ResolveAndValidate(values, secrets, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, values, secrets, env).(*Conn)
 }
 
 // connect runs the Connect button's flow against the fake and returns the

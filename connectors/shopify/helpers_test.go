@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/shopify/fake"
 	"github.com/switchboard-app/switchboard/connectors/shopify/schema"
 )
@@ -76,15 +77,7 @@ func (s *shop) secrets() map[string]string { return map[string]string{"access_to
 // open opens a connection to the shop.
 func (s *shop) open(t testing.TB) *Conn {
 	t.Helper()
-	cfg, err := Spec.ResolveAndValidate(s.config(), s.secrets(), connectors.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, testEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, s.config(), s.secrets(), testEnv()).(*Conn)
 }
 
 func testEnv() connectors.Env {

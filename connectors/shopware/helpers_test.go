@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/shopware/shopwaretest"
 )
 
@@ -24,24 +25,12 @@ func ctx(t *testing.T) context.Context {
 
 func open(t *testing.T, shop *shopwaretest.Shop) *Conn {
 	t.Helper()
-	cfg, err := Spec.ResolveAndValidate(shop.Config(), shop.Secrets(), env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, shop.Config(), shop.Secrets(), env).(*Conn)
 }
 
 func options(t *testing.T, use connectors.Use, values map[string]any) connectors.Config {
 	t.Helper()
-	opts, err := Spec.ResolveAndValidateFlow(use, values, connectors.Config{}, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opts
+	return conntest.FlowOptions(t, Spec, use, values)
 }
 
 // goldenInput is the input of a golden file: the vendor's shapes, for

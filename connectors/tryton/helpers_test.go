@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/tryton/trytontest"
 )
 
@@ -24,15 +25,7 @@ func (s server) open(t *testing.T, db string) *Conn {
 func openWith(t *testing.T, values map[string]any, secrets map[string]string) *Conn {
 	t.Helper()
 	env := connectors.Env{Shared: connectors.NewShared()}
-	cfg, err := Spec.ResolveAndValidate(values, secrets, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, values, secrets, env).(*Conn)
 }
 
 func ctx(t *testing.T) context.Context {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/xero/xerotest"
 )
 
@@ -22,15 +23,7 @@ func ctx(t *testing.T) context.Context {
 // does, and returns the secrets it keeps.
 func connect(t *testing.T, x *xerotest.Xero, config map[string]any) map[string]string {
 	t.Helper()
-	cfg, err := Spec.ResolveAndValidate(config, map[string]string{"oauth_client_secret": xerotest.ClientSecret}, connectors.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, connectors.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return xerotest.Connect(t, c.(*Conn))
+	return xerotest.Connect(t, conntest.Open(t, Spec, New, config, map[string]string{"oauth_client_secret": xerotest.ClientSecret}, connectors.Env{}).(*Conn))
 }
 
 // open connects to the fake with env and returns the connection.
@@ -40,25 +33,13 @@ func open(t *testing.T, x *xerotest.Xero, env connectors.Env, config map[string]
 		config = x.Config()
 	}
 	secrets := connect(t, x, config)
-	cfg, err := Spec.ResolveAndValidate(config, secrets, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.(*Conn)
+	return conntest.Open(t, Spec, New, config, secrets, env).(*Conn)
 }
 
 // options resolves a flow's options as the engine does.
 func options(t *testing.T, use connectors.Use, values map[string]any) connectors.Config {
 	t.Helper()
-	opts, err := Spec.ResolveAndValidateFlow(use, values, connectors.Config{}, connectors.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opts
+	return conntest.FlowOptions(t, Spec, use, values)
 }
 
 // readAll reads an entity to its end from a cursor: the records' keys and
