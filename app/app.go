@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -42,7 +43,8 @@ type Switchboard struct {
 	connects connects
 	stderr   slog.Handler
 	metrics  *appMetrics
-	unlock   func() // releases the data folder's lock; nil when not serving
+	outbound *http.Transport // the connections' calls to their apps
+	unlock   func()          // releases the data folder's lock; nil when not serving
 
 	originsGiven func() bool
 
@@ -63,6 +65,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	}
 	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr, originsGiven: opts.OriginsGiven}
 	s.engine = newEngine(s, opts.Engine)
+	s.outbound = newOutboundTransport(s.engine.cfg.Workers)
 	s.metrics = newAppMetrics(s)
 	app.OnBootstrap().BindFunc(s.privateDataDir)
 	s.bindConnections()

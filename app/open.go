@@ -51,7 +51,7 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 	env := connectors.Env{
 		Logger: slog.New(secretsOut.Handler(s.logger().Handler())).With(slog.String("connection", rec.GetString("name")),
 			slog.String("connector", rec.GetString("connector"))),
-		HTTPClient: &http.Client{Timeout: httpTimeout},
+		HTTPClient: &http.Client{Timeout: httpTimeout, Transport: s.outbound},
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),
 		Files:      s.FilesRoot(),
 		Shared:     s.shared.of(rec.Id),
