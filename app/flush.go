@@ -34,9 +34,7 @@ func (rt *flowRuntime) buffered() bool {
 // payloads' maps. (Payloads that cannot be encoded are kept as they are,
 // and the flush reports why.)
 func (rt *flowRuntime) hold(o outcome) int {
-	if encoded, err := encodePayloads(o.payloads); err == nil {
-		o.encoded, o.payloads = encoded, Payloads{}
-	}
+	o = o.withEncodedPayloads()
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if len(rt.held) == 0 {

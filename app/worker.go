@@ -84,7 +84,7 @@ func (e *Engine) workLoop() {
 		o := e.process(c)
 		switch {
 		case !o.held:
-			e.outcomes <- o
+			e.outcomes <- o.withEncodedPayloads() // compressed here, not under the committer's write lock
 		case o.heldCount >= e.cfg.FlushRecords: // a backlog flushes by count, not only when idle
 			e.flush(o.flow)
 		}
@@ -106,7 +106,7 @@ type outcome struct {
 	note      string
 	next      time.Time
 	payloads  Payloads
-	encoded   string // payloads already encoded for storage (a held write's), or ""
+	encoded   string // payloads encoded for storage, once the worker is done with them, or ""
 	duration  time.Duration
 	start     time.Time // when the attempt began
 	blame     string    // connection whose transient failure this is
@@ -120,6 +120,19 @@ type outcome struct {
 	// reconnect is set when the attempt found that its connection must be
 	// connected again (app/reconnect.go).
 	reconnect bool
+}
+
+// withEncodedPayloads returns o with its payloads encoded for storage
+// and their maps let go. Payloads that cannot be encoded are kept as they
+// are, and recording the outcome reports why.
+func (o outcome) withEncodedPayloads() outcome {
+	if o.encoded != "" {
+		return o
+	}
+	if encoded, err := encodePayloads(o.payloads); err == nil {
+		o.encoded, o.payloads = encoded, Payloads{}
+	}
+	return o
 }
 
 // process takes one transaction through map in, rules, map out and write.
