@@ -131,7 +131,8 @@ func openStatusesOf(alias string) string {
 // status is read in the order of the (flow, status, next_attempt) index of
 // unfinished transactions, so a claim reads only the rows it takes,
 // however long the queue or the history, and the backlog of a paused flow
-// costs nothing.
+// costs nothing. The limit is a CAST: SQLite compiles a statement whose
+// LIMIT is a bare parameter again each time that parameter is bound.
 var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
 	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
@@ -144,7 +145,7 @@ func dueSQL(status string) string {
 			SELECT 1 FROM transactions e
 			WHERE e.flow = t.flow AND e.lane = t.lane AND e.rowid < t.rowid
 			AND ` + openStatusesOf("e") + `)
-		ORDER BY t.next_attempt LIMIT {:limit})`
+		ORDER BY t.next_attempt LIMIT CAST({:limit} AS INTEGER))`
 }
 
 // claimer claims transactions with one prepared statement, kept for the
