@@ -120,6 +120,14 @@ type claimed struct {
 // term of the index, so the claim carries it as it is written there.
 const openStatuses = "(status = 'pending' OR status = 'retrying' OR status = 'running')"
 
+// restStatuses is the condition of Activity's status indexes (migration
+// 1765800000_status_indexes_at_rest.go): the statuses a transaction rests
+// in. A transaction enters those indexes with its outcome, instead of
+// entering them pending and moving inside them twice. A query for one
+// status uses them as it is written; a query for several asks for each.
+const restStatuses = "(status = 'succeeded' OR status = 'failed' OR status = 'skipped' OR " +
+	"status = 'retrying' OR status = 'resolved')"
+
 // openStatusesOf is openStatuses of the table named by alias.
 func openStatusesOf(alias string) string {
 	return strings.ReplaceAll(openStatuses, "status", alias+".status")

@@ -188,14 +188,18 @@ func boolValue(b bool) float64 {
 	return 0
 }
 
+// inboxGaugeSQL counts each flow's unfinished transactions, in the index
+// that holds them alone.
+var inboxGaugeSQL = `SELECT flow, COUNT(*) AS n, MIN(created) AS oldest FROM transactions
+	WHERE ` + openStatuses + ` GROUP BY flow`
+
 func (s *Switchboard) inboxGauge(emit metrics.Emit, age bool) {
 	var rows []struct {
 		Flow   string `db:"flow"`
 		N      int    `db:"n"`
 		Oldest string `db:"oldest"`
 	}
-	err := s.app.DB().NewQuery(`SELECT flow, COUNT(*) AS n, MIN(created) AS oldest FROM transactions
-		WHERE status IN ('pending', 'running', 'retrying') GROUP BY flow`).All(&rows)
+	err := s.app.DB().NewQuery(inboxGaugeSQL).All(&rows)
 	if err != nil {
 		s.logger().Warn("reading the inbox for the metrics", slog.String("error", err.Error()))
 		return

@@ -111,7 +111,9 @@ func activityWhere(f ActivityFilter, cursor string) (string, dbx.Params, error) 
 		if err != nil {
 			return "", nil, err
 		}
-		add("(t.created < {:cCreated} OR (t.created = {:cCreated} AND t.id < {:cID}))", "cCreated", created)
+		// A row value: every index of Activity reads it as one range,
+		// where an OR of two terms may be read as two and sorted.
+		add("(t.created, t.id) < ({:cCreated}, {:cID})", "cCreated", created)
 		params["cID"] = id
 	}
 	return strings.Join(conds, " AND "), params, nil

@@ -56,13 +56,23 @@ func (e *Engine) RetrySelected(ids []string) (int64, error) {
 // Those whose flow was deleted cannot run again; they are left alone.
 func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 	now := types.NowDateTime().String()
-	res, err := e.app().DB().Update("transactions",
-		dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
-		dbx.And(where, dbx.In("status", StatusFailed, StatusSkipped), dbx.Not(dbx.HashExp{"flow": ""}))).Execute()
+	var n int64
+	err := e.app().RunInTransaction(func(tx core.App) error {
+		for _, status := range []string{StatusFailed, StatusSkipped} { // one status each: see restStatuses
+			res, err := tx.DB().Update("transactions",
+				dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
+				dbx.And(where, dbx.HashExp{"status": status}, dbx.Not(dbx.HashExp{"flow": ""}))).Execute()
+			if err != nil {
+				return err
+			}
+			affected, _ := res.RowsAffected()
+			n += affected
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	n, _ := res.RowsAffected()
 	e.Wake()
 	return n, nil
 }

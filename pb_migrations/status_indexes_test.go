@@ -1,0 +1,42 @@
+package pb_migrations
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+)
+
+// TestStatusIndexesHoldRestingTransactions: after the migration the two
+// status indexes of Activity leave out pending and running transactions,
+// and transactions stored before are still found by status through them.
+func TestStatusIndexesHoldRestingTransactions(t *testing.T) {
+	app := appBefore(t, "1765800000_status_indexes_at_rest.go")
+	for i, status := range []string{"pending", "running", "failed", "succeeded", "retrying"} {
+		_, err := app.DB().NewQuery(`INSERT INTO transactions (id, flow, status, created, updated)
+			VALUES ({:id}, 'f1', {:status}, {:now}, {:now})`).
+			Bind(dbx.Params{"id": "tx00000000000" + string(rune('a'+i)), "status": status, "now": "2026-12-01 10:00:00.000Z"}).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	migrateUp(t, app)
+	for _, index := range []string{"idx_tx_status_created", "idx_tx_flow_status_created"} {
+		var sql string
+		if err := app.DB().NewQuery(`SELECT sql FROM sqlite_master WHERE name = {:name}`).
+			Bind(dbx.Params{"name": index}).Row(&sql); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(sql, "WHERE "+restStatuses) {
+			t.Errorf("%s is %s; want WHERE %s", index, sql, restStatuses)
+		}
+		var inIndex int
+		if err := app.DB().NewQuery(`SELECT COUNT(*) FROM transactions INDEXED BY ` + index +
+			` WHERE flow = 'f1' AND status = 'failed'`).Row(&inIndex); err != nil {
+			t.Fatalf("%s cannot be read for a status it holds: %v", index, err)
+		}
+		if inIndex != 1 {
+			t.Errorf("%s finds %d failed transactions; want 1", index, inIndex)
+		}
+	}
+}
