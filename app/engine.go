@@ -122,6 +122,7 @@ type Engine struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	jobs     chan claimed
+	handoff  chan []claimed // a run's records, claimed as they were stored (handoff.go)
 	inflight atomic.Int64   // claimed transactions not yet done
 	wgWork   sync.WaitGroup // the dispatcher and the workers
 	wgCommit sync.WaitGroup // the committer
@@ -141,6 +142,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		outcomes: make(chan outcome, 1024),
 		intakes:  newIntakeQueue(),
 		jobs:     make(chan claimed),
+		handoff:  make(chan []claimed),
 	}
 	e.health = newHealthBook(e)
 	e.leases = newLeaseKeeper()

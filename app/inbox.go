@@ -34,6 +34,11 @@ type inboxItem struct {
 	record connectors.Record
 	input  string // encoded payloads holding the input
 	err    string // the record could not be read: it is stored failed
+
+	// lease, when set, stores the record claimed by this process until
+	// then (running, its first attempt), as a claim would (handoff.go).
+	lease time.Time
+	id    string // its transaction's id, set when it is stored
 }
 
 // maxRawBytes bounds the text of an unreadable record kept in its input.
@@ -63,10 +68,11 @@ func (e *Engine) unreadable(rt *flowRuntime, cause string) error {
 
 const insertTransactionSQL = `INSERT INTO transactions
 	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
-	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, 0, {:now}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`
+	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, {:attempts}, {:next}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`
 
-// insertTransactions stores items as pending (or failed) transactions
-// inside tx and returns how many of each it stored.
+// insertTransactions stores items as pending (or failed, or with a lease
+// running) transactions inside tx, gives each its id, and returns how many
+// it stored pending or running, and failed.
 func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending, failed int, err error) {
 	if len(items) == 0 {
 		return 0, 0, nil
@@ -74,18 +80,24 @@ func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending,
 	q := tx.DB().NewQuery(insertTransactionSQL).Prepare()
 	defer q.Close()
 	ts := sqlTime(now)
-	for _, it := range items {
-		status, class := StatusPending, ""
-		if it.err != "" {
+	for i := range items {
+		it := &items[i]
+		status, class, attempts, next := StatusPending, "", 0, ts
+		switch {
+		case it.err != "":
 			status, class = StatusFailed, string(connectors.ClassPermanent)
 			failed++
-		} else {
+		case !it.lease.IsZero():
+			status, attempts, next = StatusRunning, 1, sqlTime(it.lease)
+			pending++
+		default:
 			pending++
 		}
+		it.id = newID()
 		_, err := q.Bind(dbx.Params{
-			"id": newID(), "flow": it.flow, "run": it.run, "status": status,
+			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
 			"key": truncate(recordKey(it.record), 500), "source_id": truncate(it.record.ID, 500), "lane": it.lane,
-			"now": ts, "error": it.err, "error_class": class, "payloads": it.input,
+			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": it.input,
 		}).Execute()
 		if err != nil {
 			return 0, 0, fmt.Errorf("storing transaction for %s: %w", recordKey(it.record), err)

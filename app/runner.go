@@ -223,16 +223,27 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 	}
 }
 
-// commitPage stores a page's records as pending transactions and moves the
-// flow's cursor, in one SQLite transaction.
+// commitPage stores a page's records as transactions and moves the flow's
+// cursor, in one SQLite transaction, then hands the records it could claim
+// to the dispatcher (handoff.go).
 func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page) error {
 	items, err := e.inboxItems(rt, runID, page.Records)
 	if err != nil {
 		return err
 	}
-	failed := 0
+	failed, claim := 0, e.claimablePage(rt)
+	var stored time.Time
 	err = e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
+		stored = now
+		for i := range items {
+			items[i].lease = time.Time{} // a retried transaction decides again
+		}
+		if claim {
+			if err := leaseFreeLanes(tx, items, now.Add(e.cfg.Lease)); err != nil {
+				return err
+			}
+		}
 		var err error
 		if _, failed, err = insertTransactions(tx, items, now); err != nil {
 			return err
@@ -252,6 +263,9 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 	}
 	if err == nil && failed > 0 { // records that could not be read failed for good
 		e.alerts.failed(rt.flow.Id, failed)
+	}
+	if err == nil {
+		e.handOver(leasedClaims(items, stored), stored.Add(e.cfg.Lease))
 	}
 	return err
 }

@@ -35,6 +35,7 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 			continue
 		}
+		e.takeHandoffs()
 		now := time.Now()
 		got, err := claims.claim(batch, e.cfg.Lease, e.rotate(e.activeFlows()), now)
 		if err != nil {
@@ -42,14 +43,7 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 			continue
 		}
-		got = e.leases.holdNew(now.Add(e.cfg.Lease), got)
-		if err := attachXrefs(e.app(), got); err != nil {
-			e.logger().Error("reading xrefs", slog.String("error", err.Error()))
-		}
-		for _, c := range got {
-			e.inflight.Add(1)
-			e.jobs <- c
-		}
+		e.dispatch(e.leases.holdNew(now.Add(e.cfg.Lease), got))
 		if len(got) == 0 {
 			if e.inflight.Load() == 0 {
 				e.flushTargets()
@@ -69,9 +63,25 @@ func (e *Engine) rotate(flows []string) []string {
 	return append(append([]string{}, flows[e.turn:]...), flows[:e.turn]...)
 }
 
+// dispatch hands claimed transactions, held by this process, to the
+// workers, with their xrefs; it waits while the workers are busy.
+func (e *Engine) dispatch(got []claimed) {
+	if err := attachXrefs(e.app(), got); err != nil {
+		e.logger().Error("reading xrefs", slog.String("error", err.Error()))
+	}
+	for _, c := range got {
+		e.inflight.Add(1)
+		e.jobs <- c
+	}
+}
+
+// sleep waits until woken, a run hands records over, or the poll
+// interval passes.
 func (e *Engine) sleep() {
 	select {
 	case <-e.ctx.Done():
+	case got := <-e.handoff:
+		e.dispatch(got)
 	case <-e.wake:
 	case <-time.After(e.cfg.PollEvery):
 	}

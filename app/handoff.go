@@ -1,0 +1,99 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// A run stores each page of records it reads and, when the flow is active,
+// claims them in the same SQLite transaction: they are stored running,
+// leased to this process, and handed straight to the dispatcher, instead
+// of being stored pending and then claimed, which wrote every row twice
+// and moved it in its indexes. The rules of a claim hold: a record whose
+// lane has an unfinished transaction (or an earlier record of the page)
+// is stored pending and waits its turn; a handed-over record is held by
+// this process from the moment it is stored, and its lease is extended
+// while it waits; a stopped or killed process's records are due again at
+// the next start, as any claim's are.
+
+// claimablePage reports whether a run of the flow may claim its pages as
+// it stores them: the engine is serving and the flow's connections are
+// neither down nor paused (the dispatcher would not claim its work).
+func (e *Engine) claimablePage(rt *flowRuntime) bool {
+	return e.running() && e.sb.Ready() == nil && slices.Contains(e.activeFlows(), rt.flow.Id)
+}
+
+// leaseFreeLanes gives a lease until `until` to the readable items whose
+// lane holds no unfinished transaction of the flow and no earlier item of
+// the page, reading the open lanes inside tx.
+func leaseFreeLanes(tx core.App, items []inboxItem, until time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	lanes := make([]any, 0, len(items))
+	for _, it := range items {
+		lanes = append(lanes, it.lane)
+	}
+	var open []string
+	err := tx.DB().Select("lane").Distinct(true).From("transactions").
+		Where(dbx.And(dbx.HashExp{"flow": items[0].flow}, dbx.In("lane", lanes...), dbx.NewExp(openStatuses))).
+		Column(&open)
+	if err != nil {
+		return fmt.Errorf("reading open lanes: %w", err)
+	}
+	taken := make(map[string]bool, len(items)+len(open))
+	for _, lane := range open {
+		taken[lane] = true
+	}
+	for i := range items {
+		if items[i].err == "" && !taken[items[i].lane] {
+			items[i].lease = until
+		}
+		taken[items[i].lane] = true
+	}
+	return nil
+}
+
+// leasedClaims returns the items stored with a lease as claims, as the
+// claim statement would have returned them.
+func leasedClaims(items []inboxItem, now time.Time) []claimed {
+	var out []claimed
+	created := sqlTime(now)
+	for _, it := range items {
+		if it.lease.IsZero() {
+			continue
+		}
+		out = append(out, claimed{ID: it.id, Flow: it.flow, Run: it.run, Key: truncate(recordKey(it.record), 500),
+			SourceID: truncate(it.record.ID, 500), Attempts: 1, Payloads: it.input, Created: created})
+	}
+	return out
+}
+
+// handOver holds a run's claimed records and hands them to the dispatcher,
+// waiting while it is busy: a run reads no further ahead than the workers
+// write. When the engine stops first, they stay running until their lease
+// ends or the next start releases them.
+func (e *Engine) handOver(claims []claimed, until time.Time) {
+	if len(claims) == 0 {
+		return
+	}
+	claims = e.leases.holdNew(until, claims)
+	select {
+	case e.handoff <- claims:
+	case <-e.ctx.Done():
+	}
+}
+
+// takeHandoffs dispatches one page a run handed over, if there is one,
+// so that a run and the claims of other flows take turns.
+func (e *Engine) takeHandoffs() {
+	select {
+	case got := <-e.handoff:
+		e.dispatch(got)
+	default:
+	}
+}

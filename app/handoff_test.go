@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// TestARunsRecordsAreClaimedAsTheyAreStored: a run of an active flow
+// stores the records of a page running, leased to this process, and hands
+// them to the dispatcher, instead of storing them pending for a claim to
+// write them again; a record whose lane is taken (by an unfinished
+// transaction or an earlier record of the page) and a record that could
+// not be read are stored as before.
+func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	e := fe.sb.engine
+	e.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.ctx, e.cancel = ctx, cancel // serving, without a dispatcher: the test takes its place
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := e.inboxItems(rt, "", []connectors.Record{{ID: "p3", Data: product("SKU-3", "Lamp")}})
+	if _, _, err := insertTransactions(fe.app, before, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	page := connectors.Page{Records: []connectors.Record{
+		{ID: "p1", Data: product("SKU-1", "Chair")},
+		{ID: "p1", Data: product("SKU-1", "Chair, blue")}, // its lane has the record before it
+		{ID: "p2", Data: product("SKU-2", "Table")},
+		{ID: "p3", Data: product("SKU-3", "Lamp, brass")}, // its lane has an unfinished transaction
+		{ID: "p4", Err: errors.New("a quote is not closed"), Raw: `"SKU-4,Stool`},
+	}}
+	stored := make(chan error, 1)
+	go func() { stored <- e.commitPage(rt, "", page) }()
+	var got []claimed
+	select {
+	case got = <-e.handoff:
+	case err := <-stored:
+		t.Fatalf("the page was stored (error %v) and nothing was handed over", err)
+	}
+	if err := <-stored; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].SourceID != "p1" || got[1].SourceID != "p2" || got[0].Attempts != 1 || got[0].Payloads == "" {
+		t.Fatalf("handed over %+v; want p1 and p2, first attempts, with their input", got)
+	}
+	var rows []struct {
+		SourceID string `db:"source_id"`
+		Status   string `db:"status"`
+		Attempts int    `db:"attempts"`
+		Next     string `db:"next_attempt"`
+	}
+	if err := fe.app.DB().NewQuery("SELECT source_id, status, attempts, next_attempt FROM transactions WHERE flow = {:flow} ORDER BY rowid").
+		Bind(dbx.Params{"flow": fe.flow.Id}).All(&rows); err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, r := range rows {
+		states = append(states, fmt.Sprintf("%s:%s:%d", r.SourceID, r.Status, r.Attempts))
+	}
+	want := "[p3:pending:0 p1:running:1 p1:pending:0 p2:running:1 p3:pending:0 p4:failed:0]"
+	if fmt.Sprint(states) != want {
+		t.Fatalf("stored %v; want %s", states, want)
+	}
+	if lease := rows[1].Next; lease <= sqlTime(time.Now()) {
+		t.Errorf("a handed-over record's lease ends at %s, not in the future", lease)
+	}
+	if held := e.leases.due(time.Now().Add(e.cfg.Lease + time.Minute)); len(held) != 2 {
+		t.Errorf("this process holds %v; want the two handed-over records", held)
+	}
+}
