@@ -119,15 +119,17 @@ type Engine struct {
 	reconnects  *reconnectBook // connections to connect again (reconnect.go)
 	registering sync.Mutex     // one webhook registration at a time (webhook_register.go)
 
-	ctx      context.Context
-	cancel   context.CancelFunc
-	jobs     chan claimed
-	handoff  chan []claimed // a run's records, claimed as they were stored (handoff.go)
-	inflight atomic.Int64   // claimed transactions not yet done
-	wgWork   sync.WaitGroup // the dispatcher and the workers
-	wgCommit sync.WaitGroup // the committer
-	wg       sync.WaitGroup // runs and background loops
-	stopOnce sync.Once
+	ctx     context.Context
+	cancel  context.CancelFunc
+	jobs    chan claimed
+	handoff chan []claimed // a run's records, claimed as they were stored (handoff.go)
+	// intakeHandoff holds webhook records claimed as they were stored.
+	intakeHandoff chan []claimed
+	inflight      atomic.Int64   // claimed transactions not yet done
+	wgWork        sync.WaitGroup // the dispatcher and the workers
+	wgCommit      sync.WaitGroup // the committer
+	wg            sync.WaitGroup // runs and background loops
+	stopOnce      sync.Once
 }
 
 // ErrEngineStopped is returned when work is asked of a stopped engine.
@@ -143,6 +145,8 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		intakes:  newIntakeQueue(),
 		jobs:     make(chan claimed),
 		handoff:  make(chan []claimed),
+
+		intakeHandoff: make(chan []claimed, intakeHandoffBatches),
 	}
 	e.health = newHealthBook(e)
 	e.leases = newLeaseKeeper()

@@ -27,33 +27,38 @@ func (e *Engine) claimablePage(rt *flowRuntime) bool {
 	return e.running() && e.sb.Ready() == nil && slices.Contains(e.activeFlows(), rt.flow.Id)
 }
 
-// leaseFreeLanes gives a lease until `until` to the readable items whose
-// lane holds no unfinished transaction of the flow and no earlier item of
-// the page, reading the open lanes inside tx.
-func leaseFreeLanes(tx core.App, items []inboxItem, until time.Time) error {
-	if len(items) == 0 {
-		return nil
-	}
-	lanes := make([]any, 0, len(items))
+// leaseFreeLanes gives a lease until `until` to the readable items of the
+// given flows whose lane holds no unfinished transaction of their flow and
+// no earlier item, reading the open lanes inside tx.
+func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.Time) error {
+	lanes := map[string][]any{}
 	for _, it := range items {
-		lanes = append(lanes, it.lane)
+		if slices.Contains(flows, it.flow) {
+			lanes[it.flow] = append(lanes[it.flow], it.lane)
+		}
 	}
-	var open []string
-	err := tx.DB().Select("lane").Distinct(true).From("transactions").
-		Where(dbx.And(dbx.HashExp{"flow": items[0].flow}, dbx.In("lane", lanes...), dbx.NewExp(openStatuses))).
-		Column(&open)
-	if err != nil {
-		return fmt.Errorf("reading open lanes: %w", err)
-	}
-	taken := make(map[string]bool, len(items)+len(open))
-	for _, lane := range open {
-		taken[lane] = true
+	taken := map[string]bool{} // flow + "\x00" + lane
+	for flow, list := range lanes {
+		var open []string
+		err := tx.DB().Select("lane").Distinct(true).From("transactions").
+			Where(dbx.And(dbx.HashExp{"flow": flow}, dbx.In("lane", list...), dbx.NewExp(openStatuses))).
+			Column(&open)
+		if err != nil {
+			return fmt.Errorf("reading open lanes: %w", err)
+		}
+		for _, lane := range open {
+			taken[flow+"\x00"+lane] = true
+		}
 	}
 	for i := range items {
-		if items[i].err == "" && !taken[items[i].lane] {
+		if _, ok := lanes[items[i].flow]; !ok {
+			continue
+		}
+		lane := items[i].flow + "\x00" + items[i].lane
+		if items[i].err == "" && !taken[lane] {
 			items[i].lease = until
 		}
-		taken[items[i].lane] = true
+		taken[lane] = true
 	}
 	return nil
 }
@@ -88,12 +93,44 @@ func (e *Engine) handOver(claims []claimed, until time.Time) {
 	}
 }
 
-// takeHandoffs dispatches one page a run handed over, if there is one,
-// so that a run and the claims of other flows take turns.
+// takeHandoffs dispatches one page a run handed over and one batch of
+// webhook records, if there are, so that they and the claims of other
+// flows take turns.
 func (e *Engine) takeHandoffs() {
 	select {
 	case got := <-e.handoff:
 		e.dispatch(got)
 	default:
 	}
+	select {
+	case got := <-e.intakeHandoff:
+		e.dispatch(got)
+	default:
+	}
+}
+
+// intakeHandoffBatches is how many committed batches of webhook records
+// may wait for the dispatcher, claimed. When they are all waiting (the
+// workers are behind), the intake stores its records pending, and the
+// dispatcher claims them from the inbox in turn.
+const intakeHandoffBatches = 4
+
+// intakeClaims returns the active flows whose records the intake may
+// claim as it stores them: none while earlier batches fill the hand-over.
+// Only the intake loop hands batches over, so a free place found here is
+// still free after its commit.
+func (e *Engine) intakeClaims() []string {
+	if len(e.intakeHandoff) >= cap(e.intakeHandoff) || !e.running() || e.sb.Ready() != nil {
+		return nil
+	}
+	return e.activeFlows()
+}
+
+// handOverIntake holds the webhook records the intake claimed and hands
+// them to the dispatcher, without waiting (intakeClaims kept a place).
+func (e *Engine) handOverIntake(claims []claimed, until time.Time) {
+	if len(claims) == 0 {
+		return
+	}
+	e.intakeHandoff <- e.leases.holdNew(until, claims)
 }

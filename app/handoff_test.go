@@ -79,3 +79,65 @@ func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 		t.Errorf("this process holds %v; want the two handed-over records", held)
 	}
 }
+
+// TestWebhookRecordsAreClaimedAsTheyAreStored: the intake claims the
+// records of the deliveries it commits while the dispatcher keeps up, and
+// stores them pending once committed batches fill the hand-over.
+func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Order, nil)
+	e := fe.sb.engine
+	e.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.ctx, e.cancel = ctx, cancel // serving, without a dispatcher: the test takes its place
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivery := func(key string, ids ...string) *intakeRequest {
+		var records []connectors.Record
+		for _, id := range ids {
+			records = append(records, connectors.Record{ID: id, Data: map[string]any{"number": id}})
+		}
+		items, err := e.inboxItems(rt, "", records)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &intakeRequest{rt: rt, delivery: key, content: key, items: items, done: make(chan error, 1)}
+	}
+	e.commitIntakes([]*intakeRequest{delivery("sha256:a", "o1", "o2"), delivery("sha256:b", "o1")})
+	select {
+	case got := <-e.intakeHandoff:
+		if len(got) != 2 || got[0].SourceID != "o1" || got[1].SourceID != "o2" {
+			t.Fatalf("handed over %+v; want o1 and o2", got)
+		}
+	default:
+		t.Fatal("the committed records were not handed over")
+	}
+	for range cap(e.intakeHandoff) { // the dispatcher is behind
+		e.intakeHandoff <- nil
+	}
+	e.commitIntakes([]*intakeRequest{delivery("sha256:c", "o3")})
+	if got := fe.statusesBySource(t); got != "[o1:running o2:running o1:pending o3:pending]" {
+		t.Fatalf("stored %s", got)
+	}
+}
+
+// statusesBySource lists the flow's transactions as source id:status, in
+// the order they were stored.
+func (fe *flowEnv) statusesBySource(t testing.TB) string {
+	t.Helper()
+	var rows []struct {
+		SourceID string `db:"source_id"`
+		Status   string `db:"status"`
+	}
+	if err := fe.app.DB().NewQuery("SELECT source_id, status FROM transactions WHERE flow = {:flow} ORDER BY rowid").
+		Bind(dbx.Params{"flow": fe.flow.Id}).All(&rows); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.SourceID+":"+r.Status)
+	}
+	return fmt.Sprint(out)
+}

@@ -240,7 +240,7 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 			items[i].lease = time.Time{} // a retried transaction decides again
 		}
 		if claim {
-			if err := leaseFreeLanes(tx, items, now.Add(e.cfg.Lease)); err != nil {
+			if err := leaseFreeLanes(tx, items, []string{rt.flow.Id}, now.Add(e.cfg.Lease)); err != nil {
 				return err
 			}
 		}

@@ -208,12 +208,21 @@ func (e *Engine) intakeLoop() {
 // tells each caller how it went; a redelivery gets errDuplicateDelivery.
 func (e *Engine) commitIntakes(batch []*intakeRequest) {
 	dup := make([]bool, len(batch))
+	claim := e.intakeClaims()
+	var items []inboxItem
+	var now time.Time
 	err := e.app().RunInTransaction(func(tx core.App) error {
 		for i := range dup {
 			dup[i] = false
 		}
-		return writeIntakes(tx, batch, dup, time.Now())
+		now = time.Now()
+		var err error
+		items, err = writeIntakes(tx, batch, dup, claim, now.Add(e.cfg.Lease), now)
+		return err
 	})
+	if err == nil {
+		e.handOverIntake(leasedClaims(items, now), now.Add(e.cfg.Lease))
+	}
 	for i, req := range batch {
 		switch {
 		case err != nil:
@@ -229,7 +238,10 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 	}
 }
 
-func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, now time.Time) error {
+// writeIntakes stores a batch of deliveries and the records of those not
+// seen before, claiming (until lease) those of the flows in claim whose
+// lane is free, and returns the records it stored.
+func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, claim []string, lease, now time.Time) ([]inboxItem, error) {
 	// Without a conflict target the insert is skipped when either key of
 	// the delivery, its id or its content, is in the table for the flow.
 	seen := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, content, created, updated)
@@ -242,28 +254,36 @@ func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, now time.Time
 	for i, req := range batch {
 		res, err := seen.Bind(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "content": req.content, "now": ts}).Execute()
 		if err != nil {
-			return fmt.Errorf("recording delivery: %w", err)
+			return nil, fmt.Errorf("recording delivery: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			dup[i] = true
 			continue
 		}
-		items = append(items, req.items...)
+		for _, it := range req.items {
+			it.lease = time.Time{} // a retried commit decides again
+			items = append(items, it)
+		}
 		reads[req.rt.source.Id] += len(req.items)
 		c := runs[req.runID]
 		c[0] += len(req.items)
 		c[1] += countFailed(req.items)
 		runs[req.runID] = c
 	}
+	if len(claim) > 0 {
+		if err := leaseFreeLanes(tx, items, claim, lease); err != nil {
+			return nil, err
+		}
+	}
 	if _, _, err := insertTransactions(tx, items, now); err != nil {
-		return err
+		return nil, err
 	}
 	for run, c := range runs {
 		if err := countRead(tx, run, c[0], c[1], now); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return addUsage(tx, reads, "reads", now)
+	return items, addUsage(tx, reads, "reads", now)
 }
 
 func countFailed(items []inboxItem) int {

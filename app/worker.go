@@ -82,6 +82,8 @@ func (e *Engine) sleep() {
 	case <-e.ctx.Done():
 	case got := <-e.handoff:
 		e.dispatch(got)
+	case got := <-e.intakeHandoff:
+		e.dispatch(got)
 	case <-e.wake:
 	case <-time.After(e.cfg.PollEvery):
 	}
