@@ -100,6 +100,7 @@ type Engine struct {
 	cache runtimeCache
 
 	wake     chan struct{}
+	idle     chan struct{} // no transaction is in flight (worker.go)
 	outcomes chan outcome
 	intakes  *intakeQueue
 	health   *healthBook
@@ -126,6 +127,7 @@ type Engine struct {
 	// intakeHandoff holds webhook records claimed as they were stored.
 	intakeHandoff chan []claimed
 	inflight      atomic.Int64   // claimed transactions not yet done
+	claims        atomic.Int64   // claims made so far, for the tests
 	wgWork        sync.WaitGroup // the dispatcher and the workers
 	wgCommit      sync.WaitGroup // the committer
 	wg            sync.WaitGroup // runs and background loops
@@ -141,6 +143,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		cfg:      cfg.withDefaults(),
 		cache:    runtimeCache{flows: map[string]*flowRuntime{}},
 		wake:     make(chan struct{}, 1),
+		idle:     make(chan struct{}, 1),
 		outcomes: make(chan outcome, 1024),
 		intakes:  newIntakeQueue(),
 		jobs:     make(chan claimed),

@@ -141,3 +141,30 @@ func (fe *flowEnv) statusesBySource(t testing.TB) string {
 	}
 	return fmt.Sprint(out)
 }
+
+// TestHandedOverRecordsNeedNoClaim: webhook records that the intake hands
+// over are written without the dispatcher claiming: neither their commit
+// nor the workers falling idle makes it look at the inbox again.
+func TestHandedOverRecordsNeedNoClaim(t *testing.T) {
+	cfg := fastEngine
+	cfg.PollEvery = time.Hour // no claims on a clock
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	e := fe.sb.engine
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the dispatcher's first claim", func() bool { return e.claims.Load() > 0 })
+	before := e.claims.Load()
+	for i := range 10 {
+		id := fmt.Sprintf("p%d", i)
+		key := "sha256:" + id
+		if err := e.intake(rt, key, key, []connectors.Record{{ID: id, Data: product("SKU-"+id, "Chair")}}, func() {}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, id+" written", func() bool { return fe.target.Writes() == i+1 })
+	}
+	if n := e.claims.Load() - before; n > 0 {
+		t.Errorf("the dispatcher claimed %d times for records handed over to it", n)
+	}
+}

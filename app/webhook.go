@@ -67,7 +67,6 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	if err != nil {
 		return re.Error(http.StatusServiceUnavailable, "The records could not be stored; send them again.", nil)
 	}
-	e.Wake()
 	e.sb.metrics.recordsRead(rt, len(hook.Records))
 	return re.JSON(http.StatusOK, map[string]any{"accepted": len(hook.Records)})
 }
@@ -220,8 +219,9 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 		items, err = writeIntakes(tx, batch, dup, claim, now.Add(e.cfg.Lease), now)
 		return err
 	})
+	claimed := leasedClaims(items, now)
 	if err == nil {
-		e.handOverIntake(leasedClaims(items, now), now.Add(e.cfg.Lease))
+		e.handOverIntake(claimed, now.Add(e.cfg.Lease))
 	}
 	for i, req := range batch {
 		switch {
@@ -233,7 +233,7 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 			req.done <- nil
 		}
 	}
-	if err == nil {
+	if err == nil && len(claimed) < len(items) { // the dispatcher claims the others
 		e.Wake()
 	}
 }

@@ -37,6 +37,7 @@ func (e *Engine) dispatchLoop() {
 		}
 		e.takeHandoffs()
 		now := time.Now()
+		e.claims.Add(1)
 		got, err := claims.claim(batch, e.cfg.Lease, e.rotate(e.activeFlows()), now)
 		if err != nil {
 			e.logger().Error("claiming work", slog.String("error", err.Error()))
@@ -75,17 +76,37 @@ func (e *Engine) dispatch(got []claimed) {
 	}
 }
 
-// sleep waits until woken, a run hands records over, or the poll
-// interval passes.
+// sleep waits until woken or the poll interval passes, the two reasons to
+// claim again; records handed over meanwhile (handoff.go) are dispatched
+// as they come, without a claim.
 func (e *Engine) sleep() {
+	poll := time.NewTimer(e.cfg.PollEvery)
+	defer poll.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case got := <-e.handoff:
+			e.dispatch(got)
+		case got := <-e.intakeHandoff:
+			e.dispatch(got)
+		case <-e.idle:
+			if e.inflight.Load() == 0 {
+				e.flushTargets()
+			}
+		case <-e.wake:
+			return
+		case <-poll.C:
+			return
+		}
+	}
+}
+
+// signalIdle tells the dispatcher that no transaction is in flight.
+func (e *Engine) signalIdle() {
 	select {
-	case <-e.ctx.Done():
-	case got := <-e.handoff:
-		e.dispatch(got)
-	case got := <-e.intakeHandoff:
-		e.dispatch(got)
-	case <-e.wake:
-	case <-time.After(e.cfg.PollEvery):
+	case e.idle <- struct{}{}:
+	default:
 	}
 }
 
@@ -101,7 +122,7 @@ func (e *Engine) workLoop() {
 			e.flush(o.flow)
 		}
 		if e.inflight.Add(-1) == 0 {
-			e.Wake() // the dispatcher flushes buffering targets when idle
+			e.signalIdle() // the dispatcher flushes buffering targets when idle
 		}
 	}
 }
