@@ -132,13 +132,13 @@ type claimed struct {
 // term of the index, so the claim carries it as it is written there.
 const openStatuses = "(status = 'pending' OR status = 'retrying' OR status = 'running')"
 
-// restStatuses is the condition of Activity's status indexes (migration
-// 1765800000_status_indexes_at_rest.go): the statuses a transaction rests
-// in. A transaction enters those indexes with its outcome, instead of
-// entering them pending and moving inside them twice. A query for one
-// status uses them as it is written; a query for several asks for each.
-const restStatuses = "(status = 'succeeded' OR status = 'failed' OR status = 'skipped' OR " +
-	"status = 'retrying' OR status = 'resolved')"
+// indexedStatuses is the condition of Activity's status indexes (migration
+// 1765800000_status_indexes_not_running.go): every status but running,
+// which a transaction only passes through. A query for one of them uses
+// the indexes as it is written; a query for several asks for each; a query
+// for running transactions reads the indexes of unfinished ones.
+const indexedStatuses = "(status = 'pending' OR status = 'succeeded' OR status = 'failed' OR " +
+	"status = 'skipped' OR status = 'retrying' OR status = 'resolved')"
 
 // openStatusesOf is openStatuses of the table named by alias.
 func openStatusesOf(alias string) string {

@@ -22,10 +22,7 @@ func TestActivityQueriesUseIndexes(t *testing.T) {
 		{"by status, bound", "status = {:failed}" + after, "idx_tx_status_created"},
 		{"by flow and status", "flow = {:p} AND status = 'failed'" + after, "idx_tx_flow_status_created"},
 		{"by flow and status, bound", "flow = {:p} AND status = {:retrying}" + after, "idx_tx_flow_status_created"},
-		// The status indexes hold the statuses a transaction rests in; the
-		// few on their way are found newest first, in the time index.
-		{"pending", "status = {:pending}" + after, "idx_tx_created"},
-		{"by flow, running", "flow = {:p} AND status = 'running'" + after, "idx_tx_flow_created"},
+		{"pending", "status = {:pending}" + after, "idx_tx_status_created"},
 		{"by business key", "key = {:p}", "idx_tx_key"},
 	}
 	for _, tt := range tests {
@@ -79,12 +76,12 @@ func TestEngineQueriesUseOpenIndexes(t *testing.T) {
 	}
 }
 
-// TestStatusIndexesHoldRestingTransactions: Activity's status indexes are
-// partial, with the condition restStatuses names, so that a transaction
-// enters them once, with its outcome.
-func TestStatusIndexesHoldRestingTransactions(t *testing.T) {
+// TestStatusIndexesLeaveOutRunningTransactions: Activity's status indexes
+// are partial, with the condition indexedStatuses names, so that a
+// transaction claimed as it is stored enters them once, with its outcome.
+func TestStatusIndexesLeaveOutRunningTransactions(t *testing.T) {
 	env := newTestEnv(t)
-	want := strings.Trim(restStatuses, "()")
+	want := strings.Trim(indexedStatuses, "()")
 	for _, index := range []string{"idx_tx_status_created", "idx_tx_flow_status_created"} {
 		var sql string
 		if err := env.app.DB().NewQuery("SELECT sql FROM sqlite_master WHERE name = {:name}").
@@ -93,6 +90,32 @@ func TestStatusIndexesHoldRestingTransactions(t *testing.T) {
 		}
 		if !strings.HasSuffix(sql, "WHERE "+want) {
 			t.Errorf("%s is %s; want it to end in WHERE %s", index, sql, want)
+		}
+	}
+}
+
+// TestActivityFindsRunningTransactionsInTheOpenIndexes: running
+// transactions are left out of the status indexes; Activity finds the few
+// there are through the index of unfinished ones, not by reading the
+// history newest first.
+func TestActivityFindsRunningTransactionsInTheOpenIndexes(t *testing.T) {
+	env := newTestEnv(t)
+	for _, f := range []ActivityFilter{{Status: StatusRunning}, {Status: StatusRunning, Flow: "f1"}} {
+		where, params, err := activityWhere(f, encodeCursor("2026-12-01 10:00:00.000Z", "x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []struct {
+			Detail string `db:"detail"`
+		}
+		params["limit"] = 30
+		if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN SELECT t.id FROM transactions t WHERE " + where +
+			" ORDER BY t.created DESC, t.id DESC LIMIT {:limit}").Bind(params).All(&plan); err != nil {
+			t.Fatal(err)
+		}
+		text := fmt.Sprint(plan)
+		if !strings.Contains(text, "idx_tx_due_open") || strings.Contains(text, "idx_tx_created") || strings.Contains(text, "idx_tx_flow_created") {
+			t.Errorf("filter %+v: plan %s; want the running ones read from idx_tx_due_open", f, text)
 		}
 	}
 }

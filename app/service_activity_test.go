@@ -45,6 +45,10 @@ func TestActivityPagesAreKeyset(t *testing.T) {
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	seedActivity(t, env, 25, base)
 	flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+	if _, err := env.app.DB().NewQuery(`UPDATE transactions SET status = 'running'
+		WHERE key IN ('K0001', 'K0002', 'K0004', 'K0005', 'K0007')`).Execute(); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
 		filter ActivityFilter
@@ -52,6 +56,10 @@ func TestActivityPagesAreKeyset(t *testing.T) {
 	}{
 		{"everything", ActivityFilter{}, 25},
 		{"failed of the flow", ActivityFilter{Flow: flow.Id, Status: StatusFailed}, 9},
+		{"pending", ActivityFilter{Status: StatusPending}, 11},
+		{"running", ActivityFilter{Status: StatusRunning}, 5},
+		{"running of the flow", ActivityFilter{Flow: flow.Id, Status: StatusRunning}, 5},
+		{"running of another flow", ActivityFilter{Flow: "nothing", Status: StatusRunning}, 0},
 		{"of the integration", ActivityFilter{Integration: flow.GetString("integration")}, 25},
 		{"of another integration", ActivityFilter{Integration: "nothing"}, 0},
 		{"a key exactly", ActivityFilter{Key: "K0007"}, 1},
