@@ -19,16 +19,8 @@ import (
 // transaction or an earlier record of the page) and a record that could
 // not be read are stored as before.
 func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, nil)
+	fe, rt := newDispatcherlessFlowEnv(t, connectors.Product)
 	e := fe.sb.engine
-	e.Stop()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.ctx, e.cancel = ctx, cancel // serving, without a dispatcher: the test takes its place
-	rt, err := e.runtime(fe.flow.Id)
-	if err != nil {
-		t.Fatal(err)
-	}
 	before, _ := e.inboxItems(rt, "", []connectors.Record{{ID: "p3", Data: product("SKU-3", "Lamp")}})
 	if _, _, err := insertTransactions(fe.app, before, time.Now()); err != nil {
 		t.Fatal(err)
@@ -84,16 +76,8 @@ func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 // records of the deliveries it commits while the dispatcher keeps up, and
 // stores them pending once committed batches fill the hand-over.
 func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Order, nil)
+	fe, rt := newDispatcherlessFlowEnv(t, connectors.Order)
 	e := fe.sb.engine
-	e.Stop()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.ctx, e.cancel = ctx, cancel // serving, without a dispatcher: the test takes its place
-	rt, err := e.runtime(fe.flow.Id)
-	if err != nil {
-		t.Fatal(err)
-	}
 	delivery := func(key string, ids ...string) *intakeRequest {
 		var records []connectors.Record
 		for _, id := range ids {
@@ -121,6 +105,24 @@ func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 	if got := fe.statusesBySource(t); got != "[o1:running o2:running o1:pending o3:pending]" {
 		t.Fatalf("stored %s", got)
 	}
+}
+
+// newDispatcherlessFlowEnv is a flowEnv whose engine serves without its
+// dispatcher and workers: the test takes their place, reading what is
+// handed over. It returns the flow's runtime too.
+func newDispatcherlessFlowEnv(t *testing.T, entity connectors.Entity) (*flowEnv, *flowRuntime) {
+	t.Helper()
+	fe := newFlowEnv(t, entity, nil)
+	e := fe.sb.engine
+	e.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	e.ctx, e.cancel = ctx, cancel
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fe, rt
 }
 
 // statusesBySource lists the flow's transactions as source id:status, in
