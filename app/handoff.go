@@ -27,6 +27,10 @@ func (e *Engine) claimablePage(rt *flowRuntime) bool {
 	return e.running() && e.sb.Ready() == nil && slices.Contains(e.activeFlows(), rt.flow.Id)
 }
 
+// lanesPerQuery bounds the lanes asked for in one query, well under
+// SQLite's limit of bound parameters, whatever the size of a page.
+const lanesPerQuery = 1000
+
 // leaseFreeLanes gives a lease until `until` to the readable items of the
 // given flows whose lane holds no unfinished transaction of their flow and
 // no earlier item, reading the open lanes inside tx.
@@ -39,15 +43,17 @@ func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.T
 	}
 	taken := map[string]bool{} // flow + "\x00" + lane
 	for flow, list := range lanes {
-		var open []string
-		err := tx.DB().Select("lane").Distinct(true).From("transactions").
-			Where(dbx.And(dbx.HashExp{"flow": flow}, dbx.In("lane", list...), dbx.NewExp(openStatuses))).
-			Column(&open)
-		if err != nil {
-			return fmt.Errorf("reading open lanes: %w", err)
-		}
-		for _, lane := range open {
-			taken[flow+"\x00"+lane] = true
+		for chunk := range slices.Chunk(list, lanesPerQuery) {
+			var open []string
+			err := tx.DB().Select("lane").Distinct(true).From("transactions").
+				Where(dbx.And(dbx.HashExp{"flow": flow}, dbx.In("lane", chunk...), dbx.NewExp(openStatuses))).
+				Column(&open)
+			if err != nil {
+				return fmt.Errorf("reading open lanes: %w", err)
+			}
+			for _, lane := range open {
+				taken[flow+"\x00"+lane] = true
+			}
 		}
 	}
 	for i := range items {

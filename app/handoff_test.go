@@ -170,3 +170,29 @@ func TestHandedOverRecordsNeedNoClaim(t *testing.T) {
 		t.Errorf("the dispatcher claimed %d times for records handed over to it", n)
 	}
 }
+
+// TestAHugePageIsClaimedToo: a source may return a page of more records
+// than SQLite takes bound parameters in one statement (32,766); its open
+// lanes are read in parts.
+func TestAHugePageIsClaimedToo(t *testing.T) {
+	fe, rt := newDispatcherlessFlowEnv(t, connectors.Product)
+	e := fe.sb.engine
+	const n = 33_000
+	page := connectors.Page{Records: make([]connectors.Record, n)}
+	for i := range page.Records {
+		page.Records[i] = connectors.Record{ID: fmt.Sprintf("p%d", i), Data: product(fmt.Sprintf("SKU-%d", i), "Chair")}
+	}
+	stored := make(chan error, 1)
+	go func() { stored <- e.commitPage(rt, "", page) }()
+	select {
+	case got := <-e.handoff:
+		if len(got) != n {
+			t.Fatalf("handed over %d records of %d", len(got), n)
+		}
+	case err := <-stored:
+		t.Fatalf("the page was stored (error %v) and nothing was handed over", err)
+	}
+	if err := <-stored; err != nil {
+		t.Fatal(err)
+	}
+}
