@@ -27,9 +27,9 @@ func (e *Engine) claimablePage(rt *flowRuntime) bool {
 	return e.running() && e.sb.Ready() == nil && slices.Contains(e.activeFlows(), rt.flow.Id)
 }
 
-// lanesPerQuery bounds the lanes asked for in one query, well under
+// keysPerQuery bounds the lanes or source ids asked for in one query, well under
 // SQLite's limit of bound parameters, whatever the size of a page.
-const lanesPerQuery = 1000
+const keysPerQuery = 1000
 
 // leaseFreeLanes gives a lease until `until` to the readable items of the
 // given flows whose lane holds no unfinished transaction of their flow and
@@ -43,7 +43,7 @@ func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.T
 	}
 	taken := map[string]bool{} // flow + "\x00" + lane
 	for flow, list := range lanes {
-		for chunk := range slices.Chunk(list, lanesPerQuery) {
+		for chunk := range slices.Chunk(list, keysPerQuery) {
 			var open []string
 			err := tx.DB().Select("lane").Distinct(true).From("transactions").
 				Where(dbx.And(dbx.HashExp{"flow": flow}, dbx.In("lane", chunk...), dbx.NewExp(openStatuses))).

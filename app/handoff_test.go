@@ -173,7 +173,7 @@ func TestHandedOverRecordsNeedNoClaim(t *testing.T) {
 
 // TestAHugePageIsClaimedToo: a source may return a page of more records
 // than SQLite takes bound parameters in one statement (32,766); its open
-// lanes are read in parts.
+// lanes, and the xrefs of the records handed over, are read in parts.
 func TestAHugePageIsClaimedToo(t *testing.T) {
 	fe, rt := newDispatcherlessFlowEnv(t, connectors.Product)
 	e := fe.sb.engine
@@ -188,6 +188,9 @@ func TestAHugePageIsClaimedToo(t *testing.T) {
 	case got := <-e.handoff:
 		if len(got) != n {
 			t.Fatalf("handed over %d records of %d", len(got), n)
+		}
+		if err := attachXrefs(e.app(), got); err != nil { // as the dispatcher does
+			t.Fatal(err)
 		}
 	case err := <-stored:
 		t.Fatalf("the page was stored (error %v) and nothing was handed over", err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -216,29 +217,39 @@ func attachXrefs(app core.App, claims []claimed) error {
 	for i, c := range claims {
 		byFlow[c.Flow] = append(byFlow[c.Flow], i)
 	}
-	for flow, idx := range byFlow {
-		params := dbx.Params{"flow": flow}
-		names := make([]string, len(idx))
-		for j, i := range idx {
-			names[j] = fmt.Sprintf("{:s%d}", j)
-			params[fmt.Sprintf("s%d", j)] = claims[i].SourceID
+	for flow, all := range byFlow {
+		for idx := range slices.Chunk(all, keysPerQuery) { // a page handed over may be large
+			if err := attachFlowXrefs(app, flow, claims, idx); err != nil {
+				return err
+			}
 		}
-		var rows []struct {
-			SourceID string `db:"source_id"`
-			xrefRow
-		}
-		err := app.NonconcurrentDB().NewQuery(xrefsOfFlowSQL + " AND x.source_id IN (" +
-			strings.Join(names, ", ") + ")").Bind(params).All(&rows)
-		if err != nil {
-			return fmt.Errorf("reading xrefs: %w", err)
-		}
-		found := make(map[string]xrefRow, len(rows))
-		for _, r := range rows {
-			found[r.SourceID] = r.xrefRow
-		}
-		for _, i := range idx {
-			claims[i].xref = found[claims[i].SourceID]
-		}
+	}
+	return nil
+}
+
+// attachFlowXrefs reads the xrefs of the claims at idx, all of one flow.
+func attachFlowXrefs(app core.App, flow string, claims []claimed, idx []int) error {
+	params := dbx.Params{"flow": flow}
+	names := make([]string, len(idx))
+	for j, i := range idx {
+		names[j] = fmt.Sprintf("{:s%d}", j)
+		params[fmt.Sprintf("s%d", j)] = claims[i].SourceID
+	}
+	var rows []struct {
+		SourceID string `db:"source_id"`
+		xrefRow
+	}
+	err := app.NonconcurrentDB().NewQuery(xrefsOfFlowSQL + " AND x.source_id IN (" +
+		strings.Join(names, ", ") + ")").Bind(params).All(&rows)
+	if err != nil {
+		return fmt.Errorf("reading xrefs: %w", err)
+	}
+	found := make(map[string]xrefRow, len(rows))
+	for _, r := range rows {
+		found[r.SourceID] = r.xrefRow
+	}
+	for _, i := range idx {
+		claims[i].xref = found[claims[i].SourceID]
 	}
 	return nil
 }
