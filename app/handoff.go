@@ -93,11 +93,18 @@ func (e *Engine) handOver(claims []claimed, until time.Time) {
 		return
 	}
 	claims = e.leases.holdNew(until, claims)
-	select {
-	case e.handoff <- claims:
-	case <-e.ctx.Done():
+	for part := range slices.Chunk(claims, handoffPart) {
+		select {
+		case e.handoff <- part:
+		case <-e.ctx.Done():
+			return
+		}
 	}
 }
+
+// handoffPart bounds the records of a run the dispatcher takes at once,
+// so that a large page and the claims of other flows take turns.
+const handoffPart = 256
 
 // takeHandoffs dispatches one page a run handed over and one batch of
 // webhook records, if there are, so that they and the claims of other

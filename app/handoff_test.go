@@ -184,18 +184,22 @@ func TestAHugePageIsClaimedToo(t *testing.T) {
 	}
 	stored := make(chan error, 1)
 	go func() { stored <- e.commitPage(rt, "", page) }()
-	select {
-	case got := <-e.handoff:
-		if len(got) != n {
-			t.Fatalf("handed over %d records of %d", len(got), n)
+	var got []claimed
+	for len(got) < n {
+		select {
+		case part := <-e.handoff:
+			if len(part) > handoffPart {
+				t.Fatalf("handed over %d records at once; want at most %d", len(part), handoffPart)
+			}
+			got = append(got, part...)
+		case err := <-stored:
+			t.Fatalf("the page was stored (error %v) with %d of %d records handed over", err, len(got), n)
 		}
-		if err := attachXrefs(e.app(), got); err != nil { // as the dispatcher does
-			t.Fatal(err)
-		}
-	case err := <-stored:
-		t.Fatalf("the page was stored (error %v) and nothing was handed over", err)
 	}
 	if err := <-stored; err != nil {
+		t.Fatal(err)
+	}
+	if err := attachXrefs(e.app(), got); err != nil { // in parts, as the dispatcher does
 		t.Fatal(err)
 	}
 }
