@@ -20,11 +20,21 @@ import (
 // while it waits; a stopped or killed process's records are due again at
 // the next start, as any claim's are.
 
+// claimableFlows returns the flows whose records may be claimed as they
+// are stored: none unless the engine is serving, and of the others those
+// whose connections are neither down nor paused (the dispatcher would not
+// claim their work).
+func (e *Engine) claimableFlows() []string {
+	if !e.running() || e.sb.Ready() != nil {
+		return nil
+	}
+	return e.activeFlows()
+}
+
 // claimablePage reports whether a run of the flow may claim its pages as
-// it stores them: the engine is serving and the flow's connections are
-// neither down nor paused (the dispatcher would not claim its work).
+// it stores them.
 func (e *Engine) claimablePage(rt *flowRuntime) bool {
-	return e.running() && e.sb.Ready() == nil && slices.Contains(e.activeFlows(), rt.flow.Id)
+	return slices.Contains(e.claimableFlows(), rt.flow.Id)
 }
 
 // keysPerQuery bounds the lanes or source ids asked for in one query, well under
@@ -33,7 +43,8 @@ const keysPerQuery = 1000
 
 // leaseFreeLanes gives a lease until `until` to the readable items of the
 // given flows whose lane holds no unfinished transaction of their flow and
-// no earlier item, reading the open lanes inside tx.
+// no earlier item, and none to their other items (a retried database
+// transaction decides again), reading the open lanes inside tx.
 func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.Time) error {
 	lanes := map[string][]any{}
 	for _, it := range items {
@@ -61,6 +72,7 @@ func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.T
 			continue
 		}
 		lane := items[i].flow + "\x00" + items[i].lane
+		items[i].lease = time.Time{}
 		if items[i].err == "" && !taken[lane] {
 			items[i].lease = until
 		}
@@ -74,12 +86,13 @@ func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.T
 func leasedClaims(items []inboxItem, now time.Time) []claimed {
 	var out []claimed
 	created := sqlTime(now)
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		if it.lease.IsZero() {
 			continue
 		}
-		out = append(out, claimed{ID: it.id, Flow: it.flow, Run: it.run, Key: truncate(recordKey(it.record), 500),
-			SourceID: truncate(it.record.ID, 500), Attempts: 1, Payloads: it.input, Created: created})
+		out = append(out, claimed{ID: it.id, Flow: it.flow, Run: it.run, Key: it.storedKey(),
+			SourceID: it.storedSourceID(), Attempts: 1, Payloads: it.input, Created: created})
 	}
 	return out
 }
@@ -136,10 +149,10 @@ const intakeHandoffBatches = 4
 // Only the intake loop hands batches over, so a free place found here is
 // still free after its commit.
 func (e *Engine) intakeClaims() []string {
-	if len(e.intakeHandoff) >= cap(e.intakeHandoff) || !e.running() || e.sb.Ready() != nil {
+	if len(e.intakeHandoff) >= cap(e.intakeHandoff) {
 		return nil
 	}
-	return e.activeFlows()
+	return e.claimableFlows()
 }
 
 // handOverIntake holds the webhook records the intake claimed and hands

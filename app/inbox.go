@@ -97,7 +97,7 @@ func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending,
 		it.id = newID()
 		_, err := q.Bind(dbx.Params{
 			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
-			"key": truncate(recordKey(it.record), 500), "source_id": truncate(it.record.ID, 500), "lane": it.lane,
+			"key": it.storedKey(), "source_id": it.storedSourceID(), "lane": it.lane,
 			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": it.input,
 		}).Execute()
 		if err != nil {
@@ -106,6 +106,11 @@ func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending,
 	}
 	return pending, failed, nil
 }
+
+// storedKey and storedSourceID are the record's key and id as its
+// transaction stores them.
+func (it *inboxItem) storedKey() string      { return truncate(recordKey(it.record), 500) }
+func (it *inboxItem) storedSourceID() string { return truncate(it.record.ID, 500) }
 
 func recordKey(r connectors.Record) string {
 	if r.Key != "" {

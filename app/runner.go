@@ -236,9 +236,6 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 	err = e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
 		stored = now
-		for i := range items {
-			items[i].lease = time.Time{} // a retried transaction decides again
-		}
 		if claim {
 			if err := leaseFreeLanes(tx, items, []string{rt.flow.Id}, now.Add(e.cfg.Lease)); err != nil {
 				return err

@@ -58,6 +58,7 @@ func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 	now := types.NowDateTime().String()
 	var n int64
 	err := e.app().RunInTransaction(func(tx core.App) error {
+		n = 0
 		for _, status := range []string{StatusFailed, StatusSkipped} { // one status each: see indexedStatuses
 			res, err := tx.DB().Update("transactions",
 				dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},

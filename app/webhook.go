@@ -260,10 +260,7 @@ func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, claim []strin
 			dup[i] = true
 			continue
 		}
-		for _, it := range req.items {
-			it.lease = time.Time{} // a retried commit decides again
-			items = append(items, it)
-		}
+		items = append(items, req.items...)
 		reads[req.rt.source.Id] += len(req.items)
 		c := runs[req.runID]
 		c[0] += len(req.items)
