@@ -159,27 +159,37 @@ func (fe *flowEnv) statuses(t testing.TB) map[string]int {
 
 func (fe *flowEnv) waitStatuses(t *testing.T, want map[string]int) {
 	t.Helper()
-	eventually(t, fmt.Sprintf("statuses %v", want), func() bool {
-		got := fe.statuses(t)
+	var got map[string]int
+	if !waitUntil(func() bool {
+		got = fe.statuses(t)
 		for k, v := range want {
 			if got[k] != v {
 				return false
 			}
 		}
 		return true
-	})
+	}) {
+		t.Fatalf("timed out waiting for statuses %v; last seen %v", want, got)
+	}
 }
 
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
+	if !waitUntil(cond) {
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// waitUntil polls cond until it holds, or reports false after 30 seconds.
+func waitUntil(cond func() bool) bool {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if cond() {
-			return
+			return true
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %s", what)
+	return false
 }
 
 func product(sku, name string) map[string]any { return map[string]any{"sku": sku, "name": name} }

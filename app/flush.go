@@ -145,8 +145,8 @@ func (e *Engine) prepareAndPublish(ctx context.Context, rt *flowRuntime, p conne
 		}
 		return
 	}
-	key, err := e.commitFlushed(rt, held, prepared)
-	e.leases.drop(held)
+	var key string
+	e.leases.record(held, func() { key, err = e.commitFlushed(rt, held, prepared) })
 	if err != nil { // the leases run out and the records are written again
 		e.logger().Error("recording the outcomes of a flushed target: its records will be written again",
 			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", len(held)), slog.String("error", err.Error()))

@@ -19,6 +19,15 @@ import (
 type leaseKeeper struct {
 	mu   sync.Mutex
 	ends map[string]time.Time // transaction id -> the end of its lease
+
+	// recording is held by a claim until what it took is held, and by the
+	// recording of outcomes until their transactions are dropped, so that
+	// neither falls between the other's two steps: a claim that reads a
+	// transaction after its outcome was committed (a retry that came due)
+	// must find it no longer held, or it would strand it as running until
+	// its lease ran out; and a claim that read it before must not find it
+	// dropped, or it would process it a second time.
+	recording sync.Mutex
 }
 
 func newLeaseKeeper() *leaseKeeper { return &leaseKeeper{ends: map[string]time.Time{}} }
@@ -41,6 +50,28 @@ func (k *leaseKeeper) holdNew(until time.Time, claims []claimed) []claimed {
 		}
 	}
 	return fresh
+}
+
+// claim runs a claim that leases transactions until the given time, and
+// returns those it took that this process did not hold already (see
+// holdNew), now held.
+func (k *leaseKeeper) claim(until time.Time, claim func() ([]claimed, error)) ([]claimed, error) {
+	k.recording.Lock()
+	defer k.recording.Unlock()
+	got, err := claim()
+	if err != nil {
+		return nil, err
+	}
+	return k.holdNew(until, got), nil
+}
+
+// record runs commit, which records the outcomes of batch, then forgets
+// their transactions, with no claim in between.
+func (k *leaseKeeper) record(batch []outcome, commit func()) {
+	k.recording.Lock()
+	defer k.recording.Unlock()
+	commit()
+	k.drop(batch)
 }
 
 // drop forgets transactions whose outcome was recorded (or lost: a lost

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
@@ -92,5 +94,57 @@ func TestALeaseThatRanOutIsNotProcessedTwice(t *testing.T) {
 	})
 	if n := fe.target.Writes(); n != 2 {
 		t.Fatalf("the target took %d writes of 2 records: a held transaction was processed twice", n)
+	}
+}
+
+// TestARetryClaimedAsItsOutcomeIsRecordedIsHandedOut: a claim that runs
+// while a failed attempt's outcome is being recorded takes its retry up
+// only once this process no longer holds the transaction. Before, a claim
+// that fell between the outcome's commit and the drop of its lease took
+// the due retry for the attempt still held: it left it running, in no
+// worker, until its lease ran out (a buffered target's failed flush showed
+// it).
+func TestARetryClaimedAsItsOutcomeIsRecordedIsHandedOut(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	e := fe.sb.engine
+	e.Stop() // the test claims and records itself
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, _ := e.inboxItems(rt, "", []connectors.Record{{ID: "p1", Key: "SKU-1", Data: product("SKU-1", "Chair")}})
+	t0 := time.Now()
+	if _, _, err := insertTransactions(fe.app, items, t0); err != nil {
+		t.Fatal(err)
+	}
+	claims := newClaimer(fe.app)
+	defer claims.close()
+	first, err := e.claimDue(claims, 10, t0)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("claim = %v, %v", first, err)
+	}
+	retry := outcome{tx: first[0], status: StatusRetrying, err: "timeout", class: connectors.ClassTransient,
+		next: t0, encoded: first[0].Payloads}
+
+	again := make(chan []claimed, 1)
+	e.leases.record([]outcome{retry}, func() {
+		if err := fe.app.RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, []outcome{retry}, t0) }); err != nil {
+			t.Error(err)
+		}
+		go func() {
+			got, err := e.claimDue(claims, 10, time.Now())
+			if err != nil {
+				t.Error(err)
+			}
+			again <- got
+		}()
+		select { // give a claim that does not wait for the drop the time to run
+		case got := <-again:
+			again <- got
+		case <-time.After(100 * time.Millisecond):
+		}
+	})
+	if got := <-again; len(got) != 1 || got[0].ID != first[0].ID {
+		t.Fatalf("the due retry's claim handed out %v; want %s", got, first[0].ID)
 	}
 }

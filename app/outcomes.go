@@ -59,8 +59,11 @@ func (e *Engine) nextBatch() ([]outcome, bool) {
 // row does not hold the others back; a transaction whose outcome is lost
 // is taken up again when its lease runs out.
 func (e *Engine) commit(batch []outcome) {
-	err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, batch, time.Now()) })
-	if err != nil {
+	e.leases.record(batch, func() {
+		err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, batch, time.Now()) })
+		if err == nil {
+			return
+		}
 		e.logger().Error("recording outcomes", slog.Int("count", len(batch)), slog.String("error", err.Error()))
 		for _, o := range batch {
 			one := []outcome{o}
@@ -68,13 +71,14 @@ func (e *Engine) commit(batch []outcome) {
 				e.logger().Error("recording outcome", slog.String("transaction", o.tx.ID), slog.String("error", err.Error()))
 			}
 		}
-	}
+	})
 	e.afterCommit(batch)
 }
 
+// afterCommit updates metrics, connection health and alerts for outcomes
+// that were recorded (their transactions already dropped).
 func (e *Engine) afterCommit(batch []outcome) {
 	e.sb.metrics.outcomes(batch)
-	e.leases.drop(batch)
 	failures := map[string]int{}
 	for _, o := range batch {
 		switch {

@@ -38,13 +38,13 @@ func (e *Engine) dispatchLoop() {
 		e.takeHandoffs()
 		now := time.Now()
 		e.claims.Add(1)
-		got, err := claims.claim(batch, e.cfg.Lease, e.rotate(e.activeFlows()), now)
+		got, err := e.claimDue(claims, batch, now)
 		if err != nil {
 			e.logger().Error("claiming work", slog.String("error", err.Error()))
 			e.sleep()
 			continue
 		}
-		e.dispatch(e.leases.holdNew(now.Add(e.cfg.Lease), got))
+		e.dispatch(got)
 		if len(got) == 0 {
 			if e.inflight.Load() == 0 {
 				e.flushTargets()
@@ -52,6 +52,14 @@ func (e *Engine) dispatchLoop() {
 			e.sleep()
 		}
 	}
+}
+
+// claimDue claims up to limit due transactions of the active flows and
+// returns those this process now holds and must process.
+func (e *Engine) claimDue(claims *claimer, limit int, now time.Time) ([]claimed, error) {
+	return e.leases.claim(now.Add(e.cfg.Lease), func() ([]claimed, error) {
+		return claims.claim(limit, e.cfg.Lease, e.rotate(e.activeFlows()), now)
+	})
 }
 
 // rotate starts the list at a different flow each time, so that a flow
