@@ -54,7 +54,8 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 }
 
 // again answers a second write of an order Tryton has: a sale still in
-// draft is quoted (and confirmed) as its type says.
+// draft is quoted (and confirmed) as its type says, and a confirmed sale
+// that was not processed (an earlier write was cut short) is processed.
 func (o *order) again(ctx context.Context, target string) (connectors.WriteResult, error) {
 	model, id, err := splitTarget(target)
 	if err != nil || model != "sale.sale" {
@@ -65,9 +66,12 @@ func (o *order) again(ctx context.Context, target string) (connectors.WriteResul
 		return connectors.WriteResult{}, err
 	}
 	if rec["state"] == "draft" {
-		if err := o.advance(ctx, id); err != nil {
-			return connectors.WriteResult{}, err
-		}
+		err = o.advance(ctx, id)
+	} else {
+		err = o.processed(ctx, id)
+	}
+	if err != nil {
+		return connectors.WriteResult{}, err
 	}
 	return o.c.result(ctx, model, id, "sale/", "number", "reference", "state", "total_amount")
 }
@@ -99,7 +103,8 @@ func (o *order) sale(ctx context.Context) (connectors.WriteResult, error) {
 	return o.c.result(ctx, "sale.sale", id, "sale/", "number", "reference", "state", "total_amount")
 }
 
-// advance quotes a draft sale, and confirms it when it is an order.
+// advance quotes a draft sale, and confirms and processes it when it is
+// an order.
 func (o *order) advance(ctx context.Context, id int64) error {
 	steps := []string{"quote"}
 	if o.kind == erp.Order {
@@ -110,17 +115,18 @@ func (o *order) advance(ctx context.Context, id int64) error {
 			return fmt.Errorf("%s the sale of order %s: %w", map[string]string{"quote": "quoting", "confirm": "confirming"}[step], o.number, err)
 		}
 	}
-	if o.kind == erp.Order {
-		return o.processed(ctx, id)
-	}
-	return nil
+	return o.processed(ctx, id)
 }
 
-// processed makes sure a confirmed sale was processed into its invoice
-// and shipment. Tryton processes a sale in a task after the confirm, and
-// a task that fails says nothing to the caller: a sale still confirmed
-// is processed once more, which says why it cannot be.
+// processed makes sure the confirmed sale of an order was processed into
+// its invoice and shipment. Tryton processes a sale in a task after the
+// confirm, and a task that fails (its database busy) says nothing to the
+// caller: a sale still confirmed is processed once more, which says why
+// it cannot be.
 func (o *order) processed(ctx context.Context, id int64) error {
+	if o.kind != erp.Order {
+		return nil
+	}
 	rec, err := o.c.read(ctx, "sale.sale", id, "state")
 	if err != nil || rec["state"] != "confirmed" {
 		return err

@@ -1,11 +1,15 @@
 package tryton
 
 import (
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite" // to put a sale in the state a failed Tryton task leaves it
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -199,5 +203,56 @@ func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
 	parties, _ := c.model(ctx(t), "party.party", "search_count", []any{[]any{"contact_mechanisms.value", "=", "new@example.com"}})
 	if fmt.Sprint(sales) != "1" || fmt.Sprint(parties) != "1" {
 		t.Fatalf("%v sales and %v parties of one order written at once; want one each", sales, parties)
+	}
+}
+
+// TestASaleLeftConfirmedIsProcessedWhenWrittenAgain: Tryton processes a
+// confirmed sale in a task after the confirm, and a task that fails (its
+// database busy) says nothing to the caller; when the write that follows
+// fails too, the order's retry finds the sale confirmed and processes it,
+// instead of taking it for done (before, the sale stayed confirmed, with
+// no shipment and no invoice, and the order was recorded as written).
+func TestASaleLeftConfirmedIsProcessedWhenWrittenAgain(t *testing.T) {
+	s := trytond(t)
+	db := s.Database(t)
+	c := s.open(t, db)
+	stockUp(t, c)
+	if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2201", Data: webOrder("2201", "jane@example.com"),
+		Options: writeOptions(t, map[string]any{"order_type": "quotation"})}); err != nil {
+		t.Fatal(err)
+	}
+	leaveConfirmed(t, filepath.Join(s.Dir, db+".sqlite"), "2201")
+
+	res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2201", Data: webOrder("2201", "jane@example.com"),
+		Options: writeOptions(t, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, err := splitTarget(res.TargetID)
+	if err != nil || model != "sale.sale" {
+		t.Fatalf("target id %q: %v", res.TargetID, err)
+	}
+	rec, err := c.read(ctx(t), model, id, "state", "shipments", "invoices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec["state"] != "processing" || len(anyList(rec["shipments"])) != 1 || len(anyList(rec["invoices"])) != 1 {
+		t.Fatalf("the sale written again: state %v, shipments %v, invoices %v; want it processed", rec["state"], rec["shipments"], rec["invoices"])
+	}
+}
+
+// leaveConfirmed puts the quoted sale of an order in the state a failed
+// processing task leaves it: confirmed, dated, and nothing made from it.
+func leaveConfirmed(t *testing.T, dbFile, reference string) {
+	t.Helper()
+	sqlDB, err := sql.Open("sqlite", dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	res, err := sqlDB.Exec(`UPDATE sale_sale SET state = 'confirmed', sale_date = ? WHERE reference = ? AND state = 'quotation'`,
+		time.Now().Format(time.DateOnly), reference)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("confirming the quoted sale %s in the database: %d rows, %v", reference, n, err)
 	}
 }
