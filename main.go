@@ -56,7 +56,7 @@ func start() error {
 			return fmt.Errorf("switchboard cannot start: %w", err)
 		}
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir})
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir, DBConnect: app.DBConnect})
 	serve := cmd.NewServeCommand(pb, true)
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
 	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {

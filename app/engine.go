@@ -193,12 +193,6 @@ func (e *Engine) Start() error {
 	if err := e.loadTunables(); err != nil {
 		return err
 	}
-	// The write-ahead log is copied into the database every 8,000 pages
-	// (32 MB) instead of SQLite's 1,000: fewer, larger checkpoints cost the
-	// single writer less. PocketBase still truncates the log periodically.
-	if _, err := e.app().NonconcurrentDB().NewQuery("PRAGMA wal_autocheckpoint=8000").Execute(); err != nil {
-		return fmt.Errorf("setting the checkpoint interval: %w", err)
-	}
 	goWith(&e.wgCommit, e.commitLoop)
 	for range e.cfg.Workers {
 		goWith(&e.wgWork, e.workLoop)

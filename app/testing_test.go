@@ -74,7 +74,7 @@ func buildFixture() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	base := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	base := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, DBConnect: DBConnect})
 	if err := base.Bootstrap(); err != nil {
 		return "", err
 	}
@@ -107,7 +107,7 @@ func saveAuth(app core.App, collection, email string, fields map[string]any) err
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	t.Setenv("SWITCHBOARD_SECRET_KEY", "")
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: fixtureDir})
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: fixtureDir, DBConnect: DBConnect})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func buildFixture(withUsers bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	base := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	base := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, DBConnect: app.DBConnect})
 	if err := base.Bootstrap(); err != nil {
 		return "", err
 	}
@@ -96,7 +96,7 @@ func newEnv(t testing.TB, empty, withDemo bool) *env {
 // registered, before the server starts.
 func unserved(t testing.TB, dir string) *env {
 	t.Helper()
-	ta, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir})
+	ta, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, DBConnect: app.DBConnect})
 	if err != nil {
 		t.Fatal(err)
 	}
