@@ -91,9 +91,15 @@ serve() {
 	fail "the service did not answer on $BASE"
 }
 
+# Outputs are read whole before grep -q searches them (here and below):
+# with pipefail, a writer still writing when grep stops at its first match
+# gets SIGPIPE and fails the pipeline.
 check_ready() {
-	curl -fsS "$BASE/api/health" | grep -q '"code":200' || fail "/api/health is not healthy"
-	curl -fsS "$BASE/api/switchboard/ready" | grep -q '"ready":true' || fail "/api/switchboard/ready is not ready"
+	local health ready
+	health=$(curl -fsS "$BASE/api/health") || fail "/api/health does not answer"
+	grep -q '"code":200' <<<"$health" || fail "/api/health is not healthy: $health"
+	ready=$(curl -fsS "$BASE/api/switchboard/ready") || fail "/api/switchboard/ready does not answer"
+	grep -q '"ready":true' <<<"$ready" || fail "/api/switchboard/ready is not ready: $ready"
 }
 
 enabled() { [ -L /etc/systemd/system/multi-user.target.wants/switchboard.service ]; }
@@ -111,11 +117,15 @@ if grep -q '^E:' "$OUT/lintian.txt"; then fail "lintian reports errors"; fi
 
 step "rpm metadata"
 if command -v rpm >/dev/null; then
-	rpm -qlp "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -qx /etc/switchboard || fail "the rpm does not own /etc/switchboard"
-	rpm -qp --scripts "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -q 'preuninstall scriptlet' || fail "the rpm has no %preun"
-	rpm -qp --configfiles "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -qx /etc/switchboard/switchboard.env ||
+	RPM1=$(ls "$OUT"/0.0.1/*.rpm)
+	files=$(rpm -qlp "$RPM1") || fail "rpm cannot read $RPM1"
+	scripts=$(rpm -qp --scripts "$RPM1")
+	configs=$(rpm -qp --configfiles "$RPM1")
+	grep -qx /etc/switchboard <<<"$files" || fail "the rpm does not own /etc/switchboard"
+	grep -q 'preuninstall scriptlet' <<<"$scripts" || fail "the rpm has no %preun"
+	grep -qx /etc/switchboard/switchboard.env <<<"$configs" ||
 		fail "the rpm does not mark the environment file as configuration"
-	rpm -qp --scripts "$OUT"/0.0.1/*.rpm 2>/dev/null | grep -q 'if \[ "\$1" -eq 0 \]' ||
+	grep -q 'if \[ "\$1" -eq 0 \]' <<<"$scripts" ||
 		fail "the rpm's scriptlets do not look at their argument"
 else
 	echo "rpm not installed: skipped"
@@ -138,22 +148,24 @@ awk -v e="$exposure" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(e != "" && e + 0 <= m 
 
 step "the command line before the first start"
 if out=$(switchboard user add early@example.com --role viewer 2>&1); then fail "ran before the service made its folder: $out"; fi
-echo "$out" | grep -q "does not exist yet" || fail "unclear refusal: $out"
+grep -q "does not exist yet" <<<"$out" || fail "unclear refusal: $out"
 
 step "serve 0.0.1 as the unit would"
 sed -i "s/^SWITCHBOARD_HTTP=.*/SWITCHBOARD_HTTP=127.0.0.1:$PORT/" /etc/switchboard/switchboard.env
 serve
 check_ready
 out=$(switchboard user add ops@example.com --role operator --password 'Passw0rd!12345' 2>&1)
-echo "$out" | grep -q "data folder /var/lib/switchboard/sb_data (from /etc/switchboard/switchboard.env), as user switchboard" ||
+grep -q "data folder /var/lib/switchboard/sb_data (from /etc/switchboard/switchboard.env), as user switchboard" <<<"$out" ||
 	fail "the command did not use the service's data as its user: $out"
-if find /var/lib/switchboard ! -user switchboard | grep -q .; then
+if [ -n "$(find /var/lib/switchboard ! -user switchboard)" ]; then
 	find /var/lib/switchboard ! -user switchboard -ls
 	fail "files not owned by the service's user"
 fi
 login() {
-	curl -fsS -H 'Content-Type: application/json' -d '{"identity":"ops@example.com","password":"Passw0rd!12345"}' \
-		"$BASE/api/collections/users/auth-with-password" | grep -q '"token"'
+	local answer
+	answer=$(curl -fsS -H 'Content-Type: application/json' -d '{"identity":"ops@example.com","password":"Passw0rd!12345"}' \
+		"$BASE/api/collections/users/auth-with-password") || return 1
+	grep -q '"token"' <<<"$answer"
 }
 login || fail "the user added from the command line cannot sign in"
 stop_service
@@ -163,7 +175,7 @@ systemctl disable switchboard.service
 enabled && fail "systemctl disable left the unit enabled"
 dpkg -i --force-confold "$DEB2"
 enabled && fail "the upgrade enabled a disabled service"
-switchboard version | grep -q "switchboard 0.0.2" || fail "the upgrade did not install 0.0.2"
+grep -q "switchboard 0.0.2" <<<"$(switchboard version)" || fail "the upgrade did not install 0.0.2"
 grep -q "^SWITCHBOARD_HTTP=127.0.0.1:$PORT" /etc/switchboard/switchboard.env || fail "the upgrade replaced the edited environment file"
 serve
 check_ready
@@ -178,7 +190,7 @@ enabled || fail "a reinstall disabled an enabled service"
 step "purge"
 out=$(dpkg --purge switchboard 2>&1)
 echo "$out"
-echo "$out" | grep -q "kept the data folder /var/lib/switchboard" || fail "the purge did not say the data was kept"
+grep -q "kept the data folder /var/lib/switchboard" <<<"$out" || fail "the purge did not say the data was kept"
 [ -e /etc/switchboard ] && fail "the purge left /etc/switchboard"
 [ -e "$UNIT" ] && fail "the purge left the unit"
 enabled && fail "the purge left the unit enabled"
