@@ -113,12 +113,13 @@ type Engine struct {
 	turn     int          // the flow the next claim starts with
 	log      *slog.Logger // where the engine logs; the app's logger when nil
 
-	leases      *leaseKeeper   // the transactions this process holds (leases.go)
-	recovered   *recoveryBook  // file targets finished after a start (recovery.go)
-	started     time.Time      // when Start ran
-	pauses      *pauseBook     // rate-limited connections (pacing.go)
-	reconnects  *reconnectBook // connections to connect again (reconnect.go)
-	registering sync.Mutex     // one webhook registration at a time (webhook_register.go)
+	leases      *leaseKeeper      // the transactions this process holds (leases.go)
+	stmts       *writerStatements // the frequent writes, compiled once (statements.go)
+	recovered   *recoveryBook     // file targets finished after a start (recovery.go)
+	started     time.Time         // when Start ran
+	pauses      *pauseBook        // rate-limited connections (pacing.go)
+	reconnects  *reconnectBook    // connections to connect again (reconnect.go)
+	registering sync.Mutex        // one webhook registration at a time (webhook_register.go)
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -193,6 +194,11 @@ func (e *Engine) Start() error {
 	if err := e.loadTunables(); err != nil {
 		return err
 	}
+	stmts, err := prepareWriterStatements(e.app())
+	if err != nil {
+		return err
+	}
+	e.stmts = stmts
 	goWith(&e.wgCommit, e.commitLoop)
 	for range e.cfg.Workers {
 		goWith(&e.wgWork, e.workLoop)
@@ -236,6 +242,7 @@ func (e *Engine) stop() {
 	close(e.outcomes)
 	e.wgCommit.Wait()
 	e.wg.Wait()
+	e.stmts.close()
 	e.forget("")
 }
 

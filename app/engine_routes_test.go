@@ -24,7 +24,7 @@ func seedFailed(t testing.TB, env *testEnv) {
 		t.Fatal(err)
 	}
 	items[0].err = "the ERP refused it" // stored failed, as a write the target refused is
-	if _, _, err := insertTransactions(env.app, items, time.Now()); err != nil {
+	if _, _, err := insertTransactions(nil, env.app, items, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 }

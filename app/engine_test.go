@@ -469,7 +469,7 @@ func TestEngineCrashedClaimsComeBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	items, _ := fe.sb.engine.inboxItems(rt, "", []connectors.Record{{ID: "p1", Key: "SKU-1", Data: product("SKU-1", "Chair")}})
-	if _, _, err := insertTransactions(fe.app, items, time.Now()); err != nil {
+	if _, _, err := insertTransactions(nil, fe.app, items, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	got, err := claimTransactions(fe.app, 10, -time.Second, []string{fe.flow.Id}, time.Now())

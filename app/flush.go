@@ -180,7 +180,7 @@ func (e *Engine) commitFlushed(rt *flowRuntime, held []outcome, prepared connect
 	key := ""
 	err := e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
-		if err := writeOutcomes(tx, held, now); err != nil {
+		if err := writeOutcomes(e.stmts, tx, held, now); err != nil {
 			return err
 		}
 		if prepared == "" {

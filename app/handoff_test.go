@@ -22,7 +22,7 @@ func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 	fe, rt := newDispatcherlessFlowEnv(t, connectors.Product)
 	e := fe.sb.engine
 	before, _ := e.inboxItems(rt, "", []connectors.Record{{ID: "p3", Data: product("SKU-3", "Lamp")}})
-	if _, _, err := insertTransactions(fe.app, before, time.Now()); err != nil {
+	if _, _, err := insertTransactions(nil, fe.app, before, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	page := connectors.Page{Records: []connectors.Record{

@@ -74,11 +74,14 @@ const insertTransactionSQL = `INSERT INTO transactions
 // insertTransactions stores items as pending (or failed, or with a lease
 // running) transactions inside tx, gives each its id, and returns how many
 // it stored pending or running, and failed.
-func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending, failed int, err error) {
+func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now time.Time) (pending, failed int, err error) {
 	if len(items) == 0 {
 		return 0, 0, nil
 	}
-	q := tx.DB().NewQuery(insertTransactionSQL).Prepare()
+	q, err := w.in(tx, insertTransactionSQL)
+	if err != nil {
+		return 0, 0, err
+	}
 	defer q.Close()
 	ts := sqlTime(now)
 	for i := range items {
@@ -95,11 +98,11 @@ func insertTransactions(tx core.App, items []inboxItem, now time.Time) (pending,
 			pending++
 		}
 		it.id = newID()
-		_, err := q.Bind(dbx.Params{
+		_, err := q.exec(dbx.Params{
 			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
 			"key": it.storedKey(), "source_id": it.storedSourceID(), "lane": it.lane,
 			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": it.input,
-		}).Execute()
+		})
 		if err != nil {
 			return 0, 0, fmt.Errorf("storing transaction for %s: %w", recordKey(it.record), err)
 		}

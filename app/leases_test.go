@@ -24,7 +24,7 @@ func TestHeldTransactionsAreNotClaimedAgain(t *testing.T) {
 	items, _ := e.inboxItems(rt, "", []connectors.Record{
 		{ID: "p1", Key: "SKU-1", Data: product("SKU-1", "Chair")}, {ID: "p2", Key: "SKU-2", Data: product("SKU-2", "Table")}})
 	t0 := time.Now()
-	if _, _, err := insertTransactions(fe.app, items, t0); err != nil {
+	if _, _, err := insertTransactions(nil, fe.app, items, t0); err != nil {
 		t.Fatal(err)
 	}
 	lease := e.cfg.Lease
@@ -114,7 +114,7 @@ func TestARetryClaimedAsItsOutcomeIsRecordedIsHandedOut(t *testing.T) {
 	}
 	items, _ := e.inboxItems(rt, "", []connectors.Record{{ID: "p1", Key: "SKU-1", Data: product("SKU-1", "Chair")}})
 	t0 := time.Now()
-	if _, _, err := insertTransactions(fe.app, items, t0); err != nil {
+	if _, _, err := insertTransactions(nil, fe.app, items, t0); err != nil {
 		t.Fatal(err)
 	}
 	claims := newClaimer(fe.app)
@@ -128,7 +128,7 @@ func TestARetryClaimedAsItsOutcomeIsRecordedIsHandedOut(t *testing.T) {
 
 	again := make(chan []claimed, 1)
 	e.leases.record([]outcome{retry}, func() {
-		if err := fe.app.RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, []outcome{retry}, t0) }); err != nil {
+		if err := fe.app.RunInTransaction(func(tx core.App) error { return writeOutcomes(nil, tx, []outcome{retry}, t0) }); err != nil {
 			t.Error(err)
 		}
 		go func() {

@@ -60,14 +60,14 @@ func (e *Engine) nextBatch() ([]outcome, bool) {
 // is taken up again when its lease runs out.
 func (e *Engine) commit(batch []outcome) {
 	e.leases.record(batch, func() {
-		err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, batch, time.Now()) })
+		err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(e.stmts, tx, batch, time.Now()) })
 		if err == nil {
 			return
 		}
 		e.logger().Error("recording outcomes", slog.Int("count", len(batch)), slog.String("error", err.Error()))
 		for _, o := range batch {
 			one := []outcome{o}
-			if err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(tx, one, time.Now()) }); err != nil {
+			if err := e.app().RunInTransaction(func(tx core.App) error { return writeOutcomes(e.stmts, tx, one, time.Now()) }); err != nil {
 				e.logger().Error("recording outcome", slog.String("transaction", o.tx.ID), slog.String("error", err.Error()))
 			}
 		}
@@ -138,17 +138,18 @@ type xrefScope struct {
 // xrefScopes reads each flow's xrefScope once per batch, in the batch's
 // transaction.
 type xrefScopes struct {
-	tx    core.App
+	query *boundStmt // xrefScopeSQL
 	flows map[string]xrefScope
 }
+
+const xrefScopeSQL = `SELECT source, target, entity FROM flows WHERE id = {:id}`
 
 func (s *xrefScopes) of(flow string) (xrefScope, error) {
 	if sc, ok := s.flows[flow]; ok {
 		return sc, nil
 	}
 	var sc xrefScope
-	err := s.tx.DB().NewQuery(`SELECT source, target, entity FROM flows WHERE id = {:id}`).
-		Bind(dbx.Params{"id": flow}).One(&sc)
+	err := s.query.queryRow(dbx.Params{"id": flow}, &sc.Source, &sc.Target, &sc.Entity)
 	switch {
 	case err == nil:
 		sc.found = true
@@ -159,12 +160,23 @@ func (s *xrefScopes) of(flow string) (xrefScope, error) {
 	return sc, nil
 }
 
-func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
-	update := tx.DB().NewQuery(updateOutcomeSQL).Prepare()
+func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.Time) error {
+	update, err := w.in(tx, updateOutcomeSQL)
+	if err != nil {
+		return err
+	}
 	defer update.Close()
-	xref := tx.DB().NewQuery(upsertXrefSQL).Prepare()
+	xref, err := w.in(tx, upsertXrefSQL)
+	if err != nil {
+		return err
+	}
 	defer xref.Close()
-	scopes := &xrefScopes{tx: tx, flows: map[string]xrefScope{}}
+	scope, err := w.in(tx, xrefScopeSQL)
+	if err != nil {
+		return err
+	}
+	defer scope.Close()
+	scopes := &xrefScopes{query: scope, flows: map[string]xrefScope{}}
 	ts := sqlTime(now)
 	counts := map[string]*runCounts{}
 	writes := map[string]int{}
@@ -180,13 +192,13 @@ func writeOutcomes(tx core.App, batch []outcome, now time.Time) error {
 			writes[o.succeeded]++
 		}
 	}
-	if err := addRunCounts(tx, counts, ts); err != nil {
+	if err := addRunCounts(w, tx, counts, ts); err != nil {
 		return err
 	}
-	return addUsage(tx, writes, "writes", now)
+	return addUsage(w, tx, writes, "writes", now)
 }
 
-func writeOutcome(update *dbx.Query, o outcome, ts string) error {
+func writeOutcome(update *boundStmt, o outcome, ts string) error {
 	payloads := o.encoded
 	if payloads == "" {
 		var err error
@@ -198,11 +210,11 @@ func writeOutcome(update *dbx.Query, o outcome, ts string) error {
 	if !o.next.IsZero() {
 		next = sqlTime(o.next)
 	}
-	_, err := update.Bind(dbx.Params{
+	_, err := update.exec(dbx.Params{
 		"id": o.tx.ID, "status": o.status, "target_id": truncate(o.targetID, 500), "error": o.err,
 		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": payloads,
 		"ms": o.duration.Milliseconds(), "now": ts,
-	}).Execute()
+	})
 	if err != nil {
 		return fmt.Errorf("recording transaction %s: %w", o.tx.ID, err)
 	}
@@ -210,7 +222,7 @@ func writeOutcome(update *dbx.Query, o outcome, ts string) error {
 }
 
 // writeXref records where a succeeded write went.
-func writeXref(xref *dbx.Query, scopes *xrefScopes, o outcome, ts string) error {
+func writeXref(xref *boundStmt, scopes *xrefScopes, o outcome, ts string) error {
 	if o.status != StatusSucceeded || o.succeeded == "" || o.tx.SourceID == "" {
 		return nil
 	}
@@ -218,10 +230,10 @@ func writeXref(xref *dbx.Query, scopes *xrefScopes, o outcome, ts string) error 
 	if err != nil || !sc.found {
 		return err
 	}
-	_, err = xref.Bind(dbx.Params{
+	_, err = xref.exec(dbx.Params{
 		"id": newID(), "source": sc.Source, "target": sc.Target, "entity": sc.Entity, "source_id": o.tx.SourceID,
 		"key": truncate(o.tx.Key, 500), "target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
-	}).Execute()
+	})
 	if err != nil {
 		return fmt.Errorf("recording xref for %s: %w", o.tx.Key, err)
 	}
@@ -249,11 +261,20 @@ func countOutcome(counts map[string]*runCounts, o outcome) {
 	}
 }
 
-func addRunCounts(tx core.App, counts map[string]*runCounts, ts string) error {
+const addRunCountsSQL = `UPDATE runs SET succeeded = succeeded + {:s}, failed = failed + {:f},
+	skipped = skipped + {:k}, updated = {:now} WHERE id = {:id}`
+
+func addRunCounts(w *writerStatements, tx core.App, counts map[string]*runCounts, ts string) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	q, err := w.in(tx, addRunCountsSQL)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
 	for run, c := range counts {
-		_, err := tx.DB().NewQuery(`UPDATE runs SET succeeded = succeeded + {:s}, failed = failed + {:f},
-			skipped = skipped + {:k}, updated = {:now} WHERE id = {:id}`).
-			Bind(dbx.Params{"s": c.succeeded, "f": c.failed, "k": c.skipped, "now": ts, "id": run}).Execute()
+		_, err := q.exec(dbx.Params{"s": c.succeeded, "f": c.failed, "k": c.skipped, "now": ts, "id": run})
 		if err != nil {
 			return fmt.Errorf("counting run %s: %w", run, err)
 		}
@@ -261,8 +282,21 @@ func addRunCounts(tx core.App, counts map[string]*runCounts, ts string) error {
 	return nil
 }
 
+const addUsageSQL = `INSERT INTO usage (id, connection, month, reads, writes, created, updated)
+	VALUES ({:id}, {:conn}, {:month}, {:reads}, {:writes}, {:now}, {:now})
+	ON CONFLICT (connection, month) DO UPDATE SET reads = reads + excluded.reads,
+	writes = writes + excluded.writes, updated = excluded.updated`
+
 // addUsage adds reads or writes per connection to this month's usage.
-func addUsage(tx core.App, counts map[string]int, column string, now time.Time) error {
+func addUsage(w *writerStatements, tx core.App, counts map[string]int, column string, now time.Time) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	q, err := w.in(tx, addUsageSQL)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
 	month := now.UTC().Format("2006-01")
 	ts := sqlTime(now)
 	for conn, n := range counts {
@@ -270,12 +304,8 @@ func addUsage(tx core.App, counts map[string]int, column string, now time.Time) 
 		if column == "reads" {
 			reads, writes = n, 0
 		}
-		_, err := tx.DB().NewQuery(`INSERT INTO usage (id, connection, month, reads, writes, created, updated)
-			VALUES ({:id}, {:conn}, {:month}, {:reads}, {:writes}, {:now}, {:now})
-			ON CONFLICT (connection, month) DO UPDATE SET reads = reads + excluded.reads,
-			writes = writes + excluded.writes, updated = excluded.updated`).
-			Bind(dbx.Params{"id": newID(), "conn": conn, "month": month,
-				"reads": reads, "writes": writes, "now": ts}).Execute()
+		_, err := q.exec(dbx.Params{"id": newID(), "conn": conn, "month": month,
+			"reads": reads, "writes": writes, "now": ts})
 		if err != nil {
 			return fmt.Errorf("counting usage: %w", err)
 		}

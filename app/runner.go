@@ -242,7 +242,7 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 			}
 		}
 		var err error
-		if _, failed, err = insertTransactions(tx, items, now); err != nil {
+		if _, failed, err = insertTransactions(e.stmts, tx, items, now); err != nil {
 			return err
 		}
 		if page.Cursor != "" {
@@ -250,10 +250,10 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 				return err
 			}
 		}
-		if err := countRead(tx, runID, len(items), failed, now); err != nil {
+		if err := countRead(e.stmts, tx, runID, len(items), failed, now); err != nil {
 			return err
 		}
-		return addUsage(tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
+		return addUsage(e.stmts, tx, map[string]int{rt.source.Id: len(items)}, "reads", now)
 	})
 	if err == nil {
 		e.sb.metrics.recordsRead(rt, len(items))
@@ -291,12 +291,18 @@ func laneOf(rt *flowRuntime, r connectors.Record) string {
 	return "i:" + truncate(r.ID, 500)
 }
 
-func countRead(tx core.App, runID string, read, failed int, now time.Time) error {
+const countReadSQL = `UPDATE runs SET read = read + {:read}, failed = failed + {:failed}, updated = {:now} WHERE id = {:id}`
+
+func countRead(w *writerStatements, tx core.App, runID string, read, failed int, now time.Time) error {
 	if runID == "" {
 		return nil
 	}
-	_, err := tx.DB().NewQuery(`UPDATE runs SET read = read + {:read}, failed = failed + {:failed}, updated = {:now} WHERE id = {:id}`).
-		Bind(dbx.Params{"read": read, "failed": failed, "now": sqlTime(now), "id": runID}).Execute()
+	q, err := w.in(tx, countReadSQL)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	_, err = q.exec(dbx.Params{"read": read, "failed": failed, "now": sqlTime(now), "id": runID})
 	if err != nil {
 		return fmt.Errorf("counting reads: %w", err)
 	}

@@ -32,7 +32,7 @@ func seedActivity(t *testing.T, env *testEnv, n int, base time.Time) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := insertTransactions(env.app, items, base.Add(time.Duration(i)*time.Second)); err != nil {
+		if _, _, err := insertTransactions(nil, env.app, items, base.Add(time.Duration(i)*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -216,7 +216,7 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 		}
 		now = time.Now()
 		var err error
-		items, err = writeIntakes(tx, batch, dup, claim, now.Add(e.cfg.Lease), now)
+		items, err = writeIntakes(e.stmts, tx, batch, dup, claim, now.Add(e.cfg.Lease), now)
 		return err
 	})
 	claimed := leasedClaims(items, now)
@@ -238,21 +238,27 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 	}
 }
 
+// insertDeliverySQL records a delivery. Without a conflict target the
+// insert is skipped when either key of the delivery, its id or its
+// content, is in the table for the flow.
+const insertDeliverySQL = `INSERT INTO deliveries (id, flow, delivery, content, created, updated)
+	VALUES ({:id}, {:flow}, {:delivery}, {:content}, {:now}, {:now}) ON CONFLICT DO NOTHING`
+
 // writeIntakes stores a batch of deliveries and the records of those not
 // seen before, claiming (until lease) those of the flows in claim whose
 // lane is free, and returns the records it stored.
-func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, claim []string, lease, now time.Time) ([]inboxItem, error) {
-	// Without a conflict target the insert is skipped when either key of
-	// the delivery, its id or its content, is in the table for the flow.
-	seen := tx.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, content, created, updated)
-		VALUES ({:id}, {:flow}, {:delivery}, {:content}, {:now}, {:now}) ON CONFLICT DO NOTHING`).Prepare()
+func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, dup []bool, claim []string, lease, now time.Time) ([]inboxItem, error) {
+	seen, err := w.in(tx, insertDeliverySQL)
+	if err != nil {
+		return nil, err
+	}
 	defer seen.Close()
 	var items []inboxItem
 	reads := map[string]int{}
 	runs := map[string][2]int{}
 	ts := sqlTime(now)
 	for i, req := range batch {
-		res, err := seen.Bind(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "content": req.content, "now": ts}).Execute()
+		res, err := seen.exec(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "content": req.content, "now": ts})
 		if err != nil {
 			return nil, fmt.Errorf("recording delivery: %w", err)
 		}
@@ -272,15 +278,15 @@ func writeIntakes(tx core.App, batch []*intakeRequest, dup []bool, claim []strin
 			return nil, err
 		}
 	}
-	if _, _, err := insertTransactions(tx, items, now); err != nil {
+	if _, _, err := insertTransactions(w, tx, items, now); err != nil {
 		return nil, err
 	}
 	for run, c := range runs {
-		if err := countRead(tx, run, c[0], c[1], now); err != nil {
+		if err := countRead(w, tx, run, c[0], c[1], now); err != nil {
 			return nil, err
 		}
 	}
-	return items, addUsage(tx, reads, "reads", now)
+	return items, addUsage(w, tx, reads, "reads", now)
 }
 
 func countFailed(items []inboxItem) int {
