@@ -5,9 +5,55 @@ import (
 	"compress/flate"
 	"encoding/base64"
 	"encoding/json"
+	"math"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
+
+// TestPayloadsEncodeAsEncodingJSON: the payloads' own encoder writes the
+// bytes json.Marshal writes, for every field (a field added to Payloads
+// and not to the encoder fails here), and fails where it fails.
+func TestPayloadsEncodeAsEncodingJSON(t *testing.T) {
+	typ := reflect.TypeFor[Payloads]()
+	if typ.NumField() != len(payloadFields) {
+		t.Fatalf("Payloads has %d fields, its encoder knows %d", typ.NumField(), len(payloadFields))
+	}
+	for i, name := range payloadFields {
+		if tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ","); tag != name {
+			t.Fatalf("field %d is %q, the encoder writes %q", i, tag, name)
+		}
+	}
+	full := benchOutcome(t)
+	full.Unreadable = true
+	full.Attempts = append(full.Attempts, Attempt{At: time.Now(), DurationMS: 5, Outcome: "failed", Error: "<503> & more"})
+	tests := []struct {
+		name string
+		p    Payloads
+	}{
+		{"empty", Payloads{}},
+		{"inbox", Payloads{Input: benchOrder(t)}},
+		{"every field", full},
+		{"empty maps", Payloads{Input: map[string]any{}, Response: map[string]any{}, Canonical: json.RawMessage{}}},
+		{"numbers and odd text", Payloads{Input: map[string]any{"n": json.Number("1.50"), "f": 1e-9, "i": 7,
+			"s": "a\u2028\xff<b>", "l": []any{nil, true, map[string]any{"z": "", "a": []any{}}}}}},
+		{"raw output not compact", Payloads{Output: json.RawMessage("{ \"a\" : \"<x>\" }")}},
+		{"unsupported", Payloads{Input: map[string]any{"x": math.Inf(1)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, wantErr := json.Marshal(tt.p)
+			got, err := appendPayloads(nil, tt.p)
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("error = %v, json.Marshal's = %v", err, wantErr)
+			}
+			if err == nil && !bytes.Equal(got, want) {
+				t.Fatalf("\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
 
 func TestPayloadsRoundTrip(t *testing.T) {
 	p := Payloads{
