@@ -1,6 +1,10 @@
 package redact
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/switchboard-app/switchboard/app/jsonenc"
+)
 
 // sensitiveWords are the parts of a field name that mark its value as a
 // credential, by their first letter; they are compared in any case.
@@ -68,13 +72,13 @@ func (r *Redactor) RecordJSON(m map[string]any) (payload, plain json.RawMessage,
 	if m == nil {
 		return nil, nil, nil
 	}
-	if plain, err = json.Marshal(m); err != nil {
+	if plain, err = jsonenc.Append(nil, m); err != nil {
 		return nil, nil, err
 	}
 	if !r.needed(m) {
 		return plain, plain, nil
 	}
-	payload, err = json.Marshal(r.redactedCopy(m))
+	payload, err = jsonenc.Append(nil, r.redactedCopy(m))
 	return payload, plain, err
 }
 
