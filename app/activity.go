@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -109,17 +110,13 @@ var payloadFields = [...]string{"input", "canonical", "output", "response", "att
 // (into the inbox and with the outcome), and encoding/json spent four
 // times as long on a record's maps.
 func appendPayloads(dst []byte, p Payloads) ([]byte, error) {
-	values := [len(payloadFields)]struct {
-		v    any
-		omit bool
-	}{
-		{p.Input, len(p.Input) == 0}, {p.Canonical, len(p.Canonical) == 0}, {p.Output, len(p.Output) == 0},
-		{p.Response, len(p.Response) == 0}, {p.Attempts, len(p.Attempts) == 0}, {p.Unreadable, !p.Unreadable},
-	}
+	values := [len(payloadFields)]any{p.Input, p.Canonical, p.Output, p.Response, p.Attempts, p.Unreadable}
+	omit := [len(payloadFields)]bool{len(p.Input) == 0, len(p.Canonical) == 0, len(p.Output) == 0,
+		len(p.Response) == 0, len(p.Attempts) == 0, !p.Unreadable}
 	dst = append(dst, '{')
 	first := true
-	for i, f := range values {
-		if f.omit {
+	for i, v := range values {
+		if omit[i] {
 			continue
 		}
 		if !first {
@@ -129,11 +126,41 @@ func appendPayloads(dst []byte, p Payloads) ([]byte, error) {
 		dst = jsonenc.AppendString(dst, payloadFields[i])
 		dst = append(dst, ':')
 		var err error
-		if dst, err = jsonenc.Append(dst, f.v); err != nil {
+		if attempts, ok := v.([]Attempt); ok {
+			dst, err = appendAttempts(dst, attempts)
+		} else {
+			dst, err = jsonenc.Append(dst, v)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", payloadFields[i], err)
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+// appendAttempts appends what json.Marshal writes for attempts.
+func appendAttempts(dst []byte, attempts []Attempt) ([]byte, error) {
+	dst = append(dst, '[')
+	for i, a := range attempts {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"at":`...)
+		var err error
+		if dst, err = jsonenc.Append(dst, a.At); err != nil {
+			return nil, err
+		}
+		dst = append(dst, `,"duration_ms":`...)
+		dst = strconv.AppendInt(dst, a.DurationMS, 10)
+		dst = append(dst, `,"outcome":`...)
+		dst = jsonenc.AppendString(dst, a.Outcome)
+		if a.Error != "" {
+			dst = append(dst, `,"error":`...)
+			dst = jsonenc.AppendString(dst, a.Error)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']'), nil
 }
 
 // encodeInboxPayloads encodes the payloads of a transaction entering the

@@ -25,6 +25,12 @@ func TestPayloadsEncodeAsEncodingJSON(t *testing.T) {
 			t.Fatalf("field %d is %q, the encoder writes %q", i, tag, name)
 		}
 	}
+	attempt := reflect.TypeFor[Attempt]()
+	for i, name := range []string{"at", "duration_ms", "outcome", "error"} { // as appendAttempts writes them
+		if tag, _, _ := strings.Cut(attempt.Field(i).Tag.Get("json"), ","); tag != name || attempt.NumField() != 4 {
+			t.Fatalf("Attempt's field %d is %q of %d, appendAttempts writes %q of 4", i, tag, attempt.NumField(), name)
+		}
+	}
 	full := benchOutcome(t)
 	full.Unreadable = true
 	full.Attempts = append(full.Attempts, Attempt{At: time.Now(), DurationMS: 5, Outcome: "failed", Error: "<503> & more"})
@@ -39,6 +45,8 @@ func TestPayloadsEncodeAsEncodingJSON(t *testing.T) {
 		{"numbers and odd text", Payloads{Input: map[string]any{"n": json.Number("1.50"), "f": 1e-9, "i": 7,
 			"s": "a\u2028\xff<b>", "l": []any{nil, true, map[string]any{"z": "", "a": []any{}}}}}},
 		{"raw output not compact", Payloads{Output: json.RawMessage("{ \"a\" : \"<x>\" }")}},
+		{"raw output invalid", Payloads{Output: json.RawMessage("{")}},
+		{"attempt far in time", Payloads{Attempts: []Attempt{{At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}}},
 		{"unsupported", Payloads{Input: map[string]any{"x": math.Inf(1)}}},
 	}
 	for _, tt := range tests {

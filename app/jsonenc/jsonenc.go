@@ -7,9 +7,11 @@
 package jsonenc
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,9 +41,36 @@ func Append(dst []byte, v any) ([]byte, error) {
 		return appendMap(dst, v)
 	case []any:
 		return appendSlice(dst, v)
+	case json.Marshaler:
+		return appendMarshaler(dst, v)
 	default:
 		return appendMarshaled(dst, v)
 	}
+}
+
+// appendMarshaler writes what v's MarshalJSON returns, compacted and
+// HTML-escaped as encoding/json does (json.RawMessage and decimals take
+// this way); a nil pointer is null.
+func appendMarshaler(dst []byte, v json.Marshaler) ([]byte, error) {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return append(dst, "null"...), nil
+	}
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return dst, fmt.Errorf("json: error calling MarshalJSON for type %T: %w", v, err)
+	}
+	start := len(dst)
+	buf := bytes.NewBuffer(dst)
+	if err := json.Compact(buf, b); err != nil {
+		return dst, fmt.Errorf("json: error calling MarshalJSON for type %T: %w", v, err)
+	}
+	dst = buf.Bytes()
+	if bytes.ContainsAny(dst[start:], "<>&\u2028\u2029") {
+		var escaped bytes.Buffer
+		json.HTMLEscape(&escaped, dst[start:])
+		dst = append(dst[:start], escaped.Bytes()...)
+	}
+	return dst, nil
 }
 
 func appendMap(dst []byte, m map[string]any) ([]byte, error) {

@@ -47,10 +47,25 @@ func TestAppendWritesWhatEncodingJSONWrites(t *testing.T) {
 		{"other types", map[string]any{"t": time.Date(2026, 12, 1, 10, 0, 0, 5, time.UTC), "ss": []string{"x"},
 			"raw": json.RawMessage(`{"a" : "<"}`), "f32": float32(0.1), "u": uint8(7), "ms": map[string]string{"k": "v"}}},
 		{"unsupported", map[string]any{"ch": make(chan int)}},
+		{"marshalers", []any{json.RawMessage(" [ 1 , \"<a&b>\u2028\" ] "), json.RawMessage(nil), time.Unix(0, 5).UTC(),
+			decimalLike("59.85"), &pointerMarshaler{"x"}, (*pointerMarshaler)(nil)}},
+		{"marshaler's invalid JSON", json.RawMessage("{")},
+		{"marshaler's error", []any{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { same(t, tt.v) })
 	}
+}
+
+// decimalLike marshals as the mapping's decimals do: a JSON string.
+type decimalLike string
+
+func (d decimalLike) MarshalJSON() ([]byte, error) { return []byte(`"` + string(d) + `"`), nil }
+
+type pointerMarshaler struct{ s string }
+
+func (p *pointerMarshaler) MarshalJSON() ([]byte, error) {
+	return []byte(` { "s" : "` + p.s + `" } `), nil
 }
 
 func FuzzAppendString(f *testing.F) {
@@ -61,6 +76,7 @@ func FuzzAppendString(f *testing.F) {
 		same(t, s)
 		same(t, map[string]any{s: s})
 		same(t, json.Number(s))
+		same(t, json.RawMessage(s))
 	})
 }
 
