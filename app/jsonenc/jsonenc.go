@@ -65,7 +65,7 @@ func appendMarshaler(dst []byte, v json.Marshaler) ([]byte, error) {
 		return dst, fmt.Errorf("json: error calling MarshalJSON for type %T: %w", v, err)
 	}
 	dst = buf.Bytes()
-	if bytes.ContainsAny(dst[start:], "<>&\u2028\u2029") {
+	if needsHTMLEscape(dst[start:]) {
 		var escaped bytes.Buffer
 		json.HTMLEscape(&escaped, dst[start:])
 		dst = append(dst[:start], escaped.Bytes()...)
@@ -182,6 +182,18 @@ func skipDigits(s string) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// needsHTMLEscape reports whether b may hold a character json.HTMLEscape
+// escapes: <, > or &, or the first byte of U+2028 and U+2029 (which many
+// other characters share).
+func needsHTMLEscape(b []byte) bool {
+	for _, c := range b {
+		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			return true
+		}
+	}
+	return false
 }
 
 func appendMarshaled(dst []byte, v any) ([]byte, error) {
