@@ -79,16 +79,27 @@ var flateWriters = sync.Pool{New: func() any {
 	return w
 }}
 
+// jsonBuffers hold the JSON of payloads while they are compressed or
+// copied into their string, so that encoding them does not grow a new
+// buffer each time.
+var jsonBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096)
+	return &b
+}}
+
 // encodePayloads compresses payloads for the transactions.payloads field,
 // with the preset dictionary.
 func encodePayloads(p Payloads) (string, error) {
 	if len(p.Attempts) > maxAttemptsKept {
 		p.Attempts = append(p.Attempts[:1], p.Attempts[len(p.Attempts)-maxAttemptsKept+1:]...)
 	}
-	raw, err := appendPayloads(nil, p)
+	scratch := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(scratch)
+	raw, err := appendPayloads((*scratch)[:0], p)
 	if err != nil {
 		return "", fmt.Errorf("encoding payloads: %w", err)
 	}
+	*scratch = raw
 	var buf bytes.Buffer
 	w := flateWriters.Get().(*kflate.Writer)
 	defer flateWriters.Put(w)
@@ -168,10 +179,13 @@ func appendAttempts(dst []byte, attempts []Attempt) ([]byte, error) {
 // soon and its outcome stores them compressed with the other stages, so
 // compressing them first costs more than the bytes it saves for a while.
 func encodeInboxPayloads(p Payloads) (string, error) {
-	raw, err := appendPayloads(nil, p)
+	scratch := jsonBuffers.Get().(*[]byte)
+	defer jsonBuffers.Put(scratch)
+	raw, err := appendPayloads((*scratch)[:0], p)
 	if err != nil {
 		return "", fmt.Errorf("encoding payloads: %w", err)
 	}
+	*scratch = raw
 	return string(raw), nil
 }
 
