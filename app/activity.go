@@ -93,6 +93,24 @@ func encodePayloads(p Payloads) (string, error) {
 	if len(p.Attempts) > maxAttemptsKept {
 		p.Attempts = append(p.Attempts[:1], p.Attempts[len(p.Attempts)-maxAttemptsKept+1:]...)
 	}
+	return withPayloadJSON(p, func(raw []byte) (string, error) {
+		var buf bytes.Buffer
+		w := flateWriters.Get().(*kflate.Writer)
+		defer flateWriters.Put(w)
+		w.Reset(&buf)
+		if _, err := w.Write(raw); err != nil {
+			return "", fmt.Errorf("compressing payloads: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return "", fmt.Errorf("compressing payloads: %w", err)
+		}
+		return dictPrefix + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	})
+}
+
+// withPayloadJSON encodes p into a pooled buffer and returns what use
+// makes of the JSON; use must not keep it.
+func withPayloadJSON(p Payloads, use func(raw []byte) (string, error)) (string, error) {
 	scratch := jsonBuffers.Get().(*[]byte)
 	defer jsonBuffers.Put(scratch)
 	raw, err := appendPayloads((*scratch)[:0], p)
@@ -100,17 +118,7 @@ func encodePayloads(p Payloads) (string, error) {
 		return "", fmt.Errorf("encoding payloads: %w", err)
 	}
 	*scratch = raw
-	var buf bytes.Buffer
-	w := flateWriters.Get().(*kflate.Writer)
-	defer flateWriters.Put(w)
-	w.Reset(&buf)
-	if _, err := w.Write(raw); err != nil {
-		return "", fmt.Errorf("compressing payloads: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return "", fmt.Errorf("compressing payloads: %w", err)
-	}
-	return dictPrefix + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	return use(raw)
 }
 
 // payloadFields are the JSON names of Payloads' fields, in their order.
@@ -179,14 +187,7 @@ func appendAttempts(dst []byte, attempts []Attempt) ([]byte, error) {
 // soon and its outcome stores them compressed with the other stages, so
 // compressing them first costs more than the bytes it saves for a while.
 func encodeInboxPayloads(p Payloads) (string, error) {
-	scratch := jsonBuffers.Get().(*[]byte)
-	defer jsonBuffers.Put(scratch)
-	raw, err := appendPayloads((*scratch)[:0], p)
-	if err != nil {
-		return "", fmt.Errorf("encoding payloads: %w", err)
-	}
-	*scratch = raw
-	return string(raw), nil
+	return withPayloadJSON(p, func(raw []byte) (string, error) { return string(raw), nil })
 }
 
 // decodePayloads reads what encodePayloads or encodeInboxPayloads wrote:

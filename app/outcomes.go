@@ -129,10 +129,8 @@ const upsertXrefSQL = `INSERT INTO xrefs (id, source, target, entity, source_id,
 // entity. found is false for a flow deleted meanwhile, whose outcomes
 // record no xref.
 type xrefScope struct {
-	Source string `db:"source"`
-	Target string `db:"target"`
-	Entity string `db:"entity"`
-	found  bool
+	Source, Target, Entity string
+	found                  bool
 }
 
 // xrefScopes reads each flow's xrefScope once per batch, in the batch's

@@ -108,9 +108,9 @@ func (s Server) Login(t testing.TB, db string) *Client {
 
 // Call calls a method and decodes its result into out (nil for none),
 // failing the test on any error. A fault without a message is tried again
-// a few times: the Tryton 6.0 the tests run now and then fails a call so
-// while another thread loads a new database (its log: an AssertionError in
-// ir.translation).
+// a few times: the Tryton 6.0 the tests run now and then fails a call that
+// way while another thread loads a new database (its log: an
+// AssertionError in ir.translation).
 func (c *Client) Call(t testing.TB, out any, method string, params ...any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"id": 1, "method": method, "params": params})
