@@ -125,8 +125,10 @@ type Engine struct {
 	cancel  context.CancelFunc
 	jobs    chan claimed
 	handoff chan []claimed // a run's records, claimed as they were stored (handoff.go)
-	// intakeHandoff holds webhook records claimed as they were stored.
+	// intakeHandoff holds webhook records claimed as they were stored;
+	// intakeRoom tells a waiting intake that the dispatcher took a batch.
 	intakeHandoff chan []claimed
+	intakeRoom    chan struct{}
 	inflight      atomic.Int64   // claimed transactions not yet done
 	claims        atomic.Int64   // claims made so far, for the tests
 	wgWork        sync.WaitGroup // the dispatcher and the workers
@@ -151,6 +153,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		handoff:  make(chan []claimed),
 
 		intakeHandoff: make(chan []claimed, intakeHandoffBatches),
+		intakeRoom:    make(chan struct{}, 1),
 	}
 	e.health = newHealthBook(e)
 	e.leases = newLeaseKeeper()

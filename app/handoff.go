@@ -133,26 +133,66 @@ func (e *Engine) takeHandoffs() {
 	}
 	select {
 	case got := <-e.intakeHandoff:
+		e.tookIntake()
 		e.dispatch(got)
+	default:
+	}
+}
+
+// tookIntake tells an intake waiting for room in the hand-over that the
+// dispatcher took a batch.
+func (e *Engine) tookIntake() {
+	select {
+	case e.intakeRoom <- struct{}{}:
 	default:
 	}
 }
 
 // intakeHandoffBatches is how many committed batches of webhook records
 // may wait for the dispatcher, claimed. When they are all waiting (the
-// workers are behind), the intake stores its records pending, and the
+// workers are behind), the intake waits a little for room
+// (intakeHandoffWait), then stores its records pending, and the
 // dispatcher claims them from the inbox in turn.
 const intakeHandoffBatches = 4
 
+// intakeHandoffWait bounds how long the intake waits for the dispatcher
+// to take a batch when the hand-over is full. Workers that keep a steady
+// pace take one well within it, and the intake's records go straight to
+// them at that pace instead of being stored pending and claimed again
+// (each written once more and moved in the inbox's indexes); when the
+// workers are stuck (a slow or failing target), a delivery is answered
+// at most this much later, and its records wait in the inbox.
+const intakeHandoffWait = 50 * time.Millisecond
+
 // intakeClaims returns the active flows whose records the intake may
-// claim as it stores them: none while earlier batches fill the hand-over.
-// Only the intake loop hands batches over, so a free place found here is
-// still free after its commit.
+// claim as it stores them: none when the hand-over stays full (see
+// intakeHandoffWait). Only the intake loop hands batches over, so a free
+// place found here is still free after its commit.
 func (e *Engine) intakeClaims() []string {
-	if len(e.intakeHandoff) >= cap(e.intakeHandoff) {
+	if len(e.claimableFlows()) == 0 || !e.intakeHandoffRoom() {
 		return nil
 	}
 	return e.claimableFlows()
+}
+
+// intakeHandoffRoom reports whether the intake's hand-over has room,
+// waiting up to intakeHandoffWait for the dispatcher to take a batch.
+func (e *Engine) intakeHandoffRoom() bool {
+	if len(e.intakeHandoff) < cap(e.intakeHandoff) {
+		return true
+	}
+	deadline := time.NewTimer(intakeHandoffWait)
+	defer deadline.Stop()
+	for len(e.intakeHandoff) >= cap(e.intakeHandoff) {
+		select {
+		case <-e.intakeRoom:
+		case <-deadline.C:
+			return false
+		case <-e.ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 // handOverIntake holds the webhook records the intake claimed and hands

@@ -73,8 +73,9 @@ func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 }
 
 // TestWebhookRecordsAreClaimedAsTheyAreStored: the intake claims the
-// records of the deliveries it commits while the dispatcher keeps up, and
-// stores them pending once committed batches fill the hand-over.
+// records of the deliveries it commits while the dispatcher keeps up,
+// waits for room when committed batches fill the hand-over and the
+// dispatcher takes one, and stores them pending when it takes none.
 func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 	fe, rt := newDispatcherlessFlowEnv(t, connectors.Order)
 	e := fe.sb.engine
@@ -105,6 +106,27 @@ func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 	if got := fe.statusesBySource(t); got != "[o1:running o2:running o1:pending o3:pending]" {
 		t.Fatalf("stored %s", got)
 	}
+
+	taken := make(chan []claimed)
+	go func() { // the dispatcher takes a batch while the intake waits
+		got := <-e.intakeHandoff
+		e.tookIntake()
+		taken <- got
+	}()
+	e.commitIntakes([]*intakeRequest{delivery("sha256:d", "o4")})
+	<-taken
+	if got := fe.statusesBySource(t); got != "[o1:running o2:running o1:pending o3:pending o4:running]" {
+		t.Fatalf("stored %s", got)
+	}
+	for len(e.intakeHandoff) > 0 {
+		if got := <-e.intakeHandoff; got != nil {
+			if len(got) != 1 || got[0].SourceID != "o4" {
+				t.Fatalf("handed over %+v; want o4", got)
+			}
+			return
+		}
+	}
+	t.Fatal("o4 was stored running but not handed over")
 }
 
 // newDispatcherlessFlowEnv is a flowEnv whose engine serves without its

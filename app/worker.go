@@ -97,6 +97,7 @@ func (e *Engine) sleep() {
 		case got := <-e.handoff:
 			e.dispatch(got)
 		case got := <-e.intakeHandoff:
+			e.tookIntake()
 			e.dispatch(got)
 		case <-e.idle:
 			if e.inflight.Load() == 0 {
