@@ -19,9 +19,21 @@ var errInvalid = errors.New("jsonvalue: invalid JSON")
 // decoder reads the JSON in data from pos on. Its methods return false for
 // anything they do not take, invalid JSON or too deep.
 type decoder struct {
-	data  []byte
+	data []byte
+	// src is data as a string, when the strings are to share it: a
+	// string that needs no unquoting is a part of it.
+	src   string
 	pos   int
 	depth int
+	// stack holds the members and elements of the objects and arrays
+	// being read, so that each is made at its size.
+	stack []member
+}
+
+// member is a member of an object, or an element of an array without key.
+type member struct {
+	key   string
+	value any
 }
 
 // document decodes the one value of data.
@@ -86,13 +98,27 @@ func (d *decoder) object() (any, bool) {
 		return nil, false
 	}
 	defer d.leave()
-	m := make(map[string]any)
+	base := len(d.stack)
+	defer d.pop(base)
 	ok := d.eachMember(true, func(key string) bool {
 		v, ok := d.value()
-		m[key] = v
+		d.stack = append(d.stack, member{key, v})
 		return ok
 	})
-	return m, ok
+	if !ok {
+		return nil, false
+	}
+	m := make(map[string]any, len(d.stack)-base)
+	for _, kv := range d.stack[base:] {
+		m[kv.key] = kv.value
+	}
+	return m, true
+}
+
+// pop drops what the stack holds above base.
+func (d *decoder) pop(base int) {
+	clear(d.stack[base:])
+	d.stack = d.stack[:base]
 }
 
 // array decodes the array at pos.
@@ -101,13 +127,21 @@ func (d *decoder) array() (any, bool) {
 		return nil, false
 	}
 	defer d.leave()
-	a := make([]any, 0)
+	base := len(d.stack)
+	defer d.pop(base)
 	ok := d.eachElement(func() bool {
 		v, ok := d.value()
-		a = append(a, v)
+		d.stack = append(d.stack, member{value: v})
 		return ok
 	})
-	return a, ok
+	if !ok {
+		return nil, false
+	}
+	a := make([]any, len(d.stack)-base)
+	for i, e := range d.stack[base:] {
+		a[i] = e.value
+	}
+	return a, true
 }
 
 // eachMember reads the object at pos and calls member after each key and
@@ -184,14 +218,17 @@ func (d *decoder) string() (any, bool) {
 // text decodes the string at pos: converted as it is when it needs no
 // unquoting, which is most strings.
 func (d *decoder) text() (string, bool) {
+	start := d.pos + 1
 	raw, plain, ok := d.scanString()
 	switch {
 	case !ok:
 		return "", false
-	case plain:
-		return string(raw), true
-	default:
+	case !plain:
 		return unquote(raw), true
+	case d.src != "":
+		return d.src[start : start+len(raw)], true
+	default:
+		return string(raw), true
 	}
 }
 
@@ -326,6 +363,9 @@ func (d *decoder) number() (any, bool) {
 	start := d.pos
 	if !d.scanNumber() {
 		return nil, false
+	}
+	if d.src != "" {
+		return json.Number(d.src[start:d.pos]), true
 	}
 	return json.Number(d.data[start:d.pos]), true
 }

@@ -6,13 +6,16 @@
 //
 // Everything the fast way does not take, every invalid input among it, is
 // handed to encoding/json, so that values and errors are always the ones
-// encoding/json gives.
+// encoding/json gives. Unlike encoding/json's, the strings and numbers of
+// a value share one copy of the input: a string kept from it keeps all of
+// that copy.
 package jsonvalue
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"sync"
 )
 
 // ErrNotObject is the error for valid JSON that is not the object asked for.
@@ -25,11 +28,26 @@ var ErrNotObject = errors.New("jsonvalue: not a JSON object")
 // invalid UTF-8 and lone surrogates in strings become U+FFFD. Its error
 // for invalid data is json.Unmarshal's.
 func Decode(data []byte) (any, error) {
-	d := decoder{data: data}
-	if v, ok := d.document(); ok {
+	stack := stacks.Get().(*[]member)
+	defer putStack(stack)
+	d := decoder{data: data, src: string(data), stack: *stack}
+	v, ok := d.document()
+	*stack = d.stack[:0]
+	if ok {
 		return v, nil
 	}
 	return decodeSlow(data)
+}
+
+// stacks are the decoders' stacks, kept for the next decoding.
+var stacks = sync.Pool{New: func() any { return new([]member) }}
+
+// putStack keeps a stack for the next decoding unless it grew over 64
+// KB, for a rare large document; it is empty.
+func putStack(stack *[]member) {
+	if cap(*stack) <= 2048 {
+		stacks.Put(stack)
+	}
 }
 
 // DecodeObject decodes data as Decode does and returns the object it holds:
