@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/codec/jsonvalue"
 	"github.com/switchboard-app/switchboard/connectors/rest/hooks"
 	"github.com/switchboard-app/switchboard/connectors/rest/page"
 	"github.com/switchboard-app/switchboard/connectors/restapi"
@@ -170,8 +171,18 @@ func keyOf(data map[string]any, fallback string) string {
 
 // decodeBody decodes a webhook body, one JSON object, with its numbers
 // kept as written; it reads the body once, where rest.DecodeJSON checks
-// it first and decodes it after.
+// it first and decodes it after. jsonvalue decodes an object without
+// reflection; any other body is refused by decodeBodySlowly's errors.
 func decodeBody(data []byte) (map[string]any, error) {
+	if body, err := jsonvalue.DecodeObject(data); err == nil && body != nil {
+		return body, nil
+	}
+	return decodeBodySlowly(data)
+}
+
+// decodeBodySlowly decodes a webhook body with a json.Decoder, which tells
+// a body that is not JSON or not an object from one with more after it.
+func decodeBodySlowly(data []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var body map[string]any

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,16 @@ func TestParseWebhookBodies(t *testing.T) {
 		{"not JSON", `{"id":`, "", nil, "reading webhook body"},
 		{"two values", `{"id":"o1"} {"id":"o2"}`, "", nil, "more than one JSON value"},
 		{"null", `null`, "", nil, "null, not a JSON object"},
+		{"whitespace around", " \r\n\t{\"id\":\"o1\"} \n", "", []string{"o1"}, ""},
+		{"a duplicate key, the last taken", `{"id":"o0","id":"o1"}`, "", []string{"o1"}, ""},
+		{"empty", ``, "", nil, "the body is not a JSON object: EOF"},
+		{"a text", `"o1"`, "", nil, "the body is not a JSON object: json: cannot unmarshal string into Go value of type map[string]interface {}"},
+		{"a list then more", `[1] x`, "", nil, "the body is not a JSON object: json: cannot unmarshal array"},
+		{"cut short", `{"id":"o1"`, "", nil, "the body is not a JSON object: unexpected EOF"},
+		{"invalid inside", `{"id":01}`, "", nil, "the body is not a JSON object: invalid character '1' after object key:value pair"},
+		{"a value then garbage", `{"id":"o1"} x`, "", nil, "the body holds more than one JSON value"},
+		{"a value then a bracket", `{"id":"o1"}}`, "", nil, "the body holds more than one JSON value"},
+		{"a byte order mark", "\xef\xbb\xbf{\"id\":\"o1\"}", "", nil, "the body is not a JSON object: invalid character"},
 	}
 	c := openWith(t, map[string]any{})
 	for _, tt := range tests {
@@ -257,6 +268,35 @@ func TestParseWebhookBodies(t *testing.T) {
 				t.Fatalf("ParseWebhook = entity %q ids %v, %v; want %q %v", hook.Entity, ids, err, tt.entity, tt.ids)
 			}
 		})
+	}
+}
+
+// bodies are webhook bodies valid and not, for decodeBody's tests.
+var bodies = []string{`{"id":"o1","n":1.50,"s":"a\u00e9\ud83d\ude00\ud83d\xff","l":[null,true,{}]}`, ` {} `, `{"a":1,"a":{}}`,
+	`null`, `[]`, `"x"`, `7`, `7 8`, `{} {}`, `{}]`, `{} x`, `{`, `{"a"`, `{"a":}`, ``, ` `, "\xef\xbb\xbf{}", `{"a":1e400}`,
+	`{"a":01}`, `[1,]`, `nul`, `nullx`, `{"a":"\x"}`}
+
+// TestDecodeBodyAsJSONDecoder checks that decodeBody decodes what a
+// json.Decoder decodes and fails as it fails.
+func TestDecodeBodyAsJSONDecoder(t *testing.T) {
+	for _, body := range bodies {
+		sameBody(t, []byte(body))
+	}
+}
+
+func FuzzDecodeBody(f *testing.F) {
+	for _, body := range bodies {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { sameBody(t, body) })
+}
+
+func sameBody(t *testing.T, body []byte) {
+	t.Helper()
+	got, err := decodeBody(body)
+	want, wantErr := decodeBodySlowly(body)
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeBody(%q) = %#v, %v\nwant %#v, %v", body, got, err, want, wantErr)
 	}
 }
 
