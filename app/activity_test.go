@@ -63,6 +63,127 @@ func TestPayloadsEncodeAsEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestPayloadsDecodeAsEncodingJSON: decodePayloadJSON decodes what a
+// json.Decoder decodes, and fails where it fails, for the payloads the
+// engine writes and for odd ones. A field of Payloads added, renamed or
+// of another type fails here until decodePayloadsFast knows it.
+func TestPayloadsDecodeAsEncodingJSON(t *testing.T) {
+	fields := []struct { // as decodeField decodes them; attempts are left to encoding/json
+		name string
+		typ  reflect.Type
+	}{
+		{"input", reflect.TypeFor[map[string]any]()}, {"canonical", reflect.TypeFor[json.RawMessage]()},
+		{"output", reflect.TypeFor[json.RawMessage]()}, {"response", reflect.TypeFor[map[string]any]()},
+		{"attempts", reflect.TypeFor[[]Attempt]()}, {"unreadable", reflect.TypeFor[bool]()},
+	}
+	typ := reflect.TypeFor[Payloads]()
+	if typ.NumField() != len(fields) || len(payloadFields) != len(fields) {
+		t.Fatalf("Payloads has %d fields, decodePayloadsFast knows %d", typ.NumField(), len(fields))
+	}
+	for i, f := range fields {
+		tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if tag != f.name || payloadFields[i] != f.name || typ.Field(i).Type != f.typ {
+			t.Fatalf("field %d is %q of %s, decodePayloadsFast decodes %q of %s", i, tag, typ.Field(i).Type, f.name, f.typ)
+		}
+	}
+	unreadable := Payloads{Input: map[string]any{"raw": "a;b\n\"", "error": "line 2: bad quote"}, Unreadable: true}
+	outcome := benchOutcome(t)
+	outcome.Attempts = nil
+	engine := []struct {
+		name string
+		p    Payloads
+		fast bool
+	}{
+		{"empty", Payloads{}, true},
+		{"inbox", Payloads{Input: benchOrder(t)}, true},
+		{"unreadable", unreadable, true},
+		{"outcome without attempts", outcome, true},
+		{"outcome", benchOutcome(t), false},
+	}
+	for _, tt := range engine {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := appendPayloads(nil, tt.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, fast := decodePayloadsFast(data); fast != tt.fast {
+				t.Errorf("decodePayloadsFast takes %s: %v, want %v", data, fast, tt.fast)
+			}
+			samePayloads(t, data)
+		})
+	}
+	for _, s := range odd {
+		samePayloads(t, []byte(s))
+	}
+	var p Payloads
+	if err := json.Unmarshal([]byte(`{"canonical":null}`), &p); err != nil || string(p.Canonical) != "null" {
+		t.Fatalf("encoding/json decodes a null raw message as %q, %v; decodeField as \"null\"", p.Canonical, err)
+	}
+}
+
+// odd are payloads the engine does not write, for decodePayloadJSON.
+var odd = []string{`{}`, ` { } `, `{"canonical":null,"output":null}`, `{"input":null,"response":null,"unreadable":null}`,
+	`{"output": { "a" : [ 1, 2 ] } , "canonical" : "x" }`, `{"canonical":[1,2.50,"\u00e9"]}`, `{"unreadable":false}`,
+	`{"input":{"a":"\ud83d","b":1e400,"c":{"d":[]}}}`, `{"inp\u0075t":{"a":1}}`, `{"Input":{"a":1}}`, `{"OUTPUT":1}`,
+	`{"input":{"a":1},"input":{"b":2}}`, `{"input":{"a":1},"input":null}`, `{"unreadable":true,"unreadable":false}`,
+	`{"input":"x"}`, `{"input":[]}`, `{"response":7}`, `{"unreadable":"true"}`, `{"unreadable":1}`, `{"other":1}`,
+	`{"attempts":[]}`, `{"attempts":null}`, `{"attempts":[{"at":"2026-01-02T03:04:05Z","duration_ms":2,"outcome":"failed"}]}`,
+	`{"input":{}} {"output":1}`, `{"input":{}} x`, `{"input":{"a":1}`, `{"input":{"a":01}}`, `{"output":}`, ``, ` `,
+	`null`, `[]`, `"x"`, `{"input":{}}]`, "\xef\xbb\xbf{}", `{"response":{"a":"\xff"}}`}
+
+// samePayloads checks that decodePayloadJSON decodes data as a
+// json.Decoder with UseNumber does.
+func samePayloads(t *testing.T, data []byte) {
+	t.Helper()
+	var want Payloads
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	wantErr := dec.Decode(&want)
+	got, err := decodePayloadJSON(data)
+	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != "decoding payloads: "+wantErr.Error() {
+		t.Fatalf("decodePayloadJSON(%s) error = %v, want %v", data, err, wantErr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodePayloadJSON(%s)\n got %#v\nwant %#v", data, got, want)
+	}
+}
+
+func FuzzDecodePayloadJSON(f *testing.F) {
+	for _, s := range odd {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { samePayloads(t, data) })
+}
+
+// BenchmarkPayloadsDecode measures decoding the payloads of the
+// benchmark's order as the inbox stores them and as an outcome stores them.
+func BenchmarkPayloadsDecode(b *testing.B) {
+	order, outcome := benchOrder(b), benchOutcome(b)
+	tests := []struct {
+		name   string
+		p      Payloads
+		encode func(Payloads) (string, error)
+	}{
+		{"inbox", Payloads{Input: order}, encodeInboxPayloads},
+		{"outcome", outcome, encodePayloads},
+		{"outcome-plain", outcome, encodeInboxPayloads},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			enc, err := tt.encode(tt.p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodePayloads(enc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func TestPayloadsRoundTrip(t *testing.T) {
 	p := Payloads{
 		Input:    map[string]any{"sku": "A-1", "qty": "3"},
