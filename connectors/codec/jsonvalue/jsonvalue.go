@@ -29,10 +29,9 @@ var ErrNotObject = errors.New("jsonvalue: not a JSON object")
 // for invalid data is json.Unmarshal's.
 func Decode(data []byte) (any, error) {
 	stack := stacks.Get().(*[]member)
-	defer putStack(stack)
 	d := decoder{data: data, src: string(data), stack: *stack}
 	v, ok := d.document()
-	*stack = d.stack[:0]
+	putStack(stack, d.stack)
 	if ok {
 		return v, nil
 	}
@@ -42,10 +41,11 @@ func Decode(data []byte) (any, error) {
 // stacks are the decoders' stacks, kept for the next decoding.
 var stacks = sync.Pool{New: func() any { return new([]member) }}
 
-// putStack keeps a stack for the next decoding unless it grew over 64
-// KB, for a rare large document; it is empty.
-func putStack(stack *[]member) {
-	if cap(*stack) <= 2048 {
+// putStack keeps a decoder's stack, empty again, for the next decoding,
+// unless it grew over 64 KB for a rare large document.
+func putStack(stack *[]member, grown []member) {
+	if cap(grown) <= 2048 {
+		*stack = grown[:0]
 		stacks.Put(stack)
 	}
 }
