@@ -42,8 +42,13 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	return written(res, call, spec, req.TargetID), nil
 }
 
-// fill puts the record's id and key, escaped, into a path template.
+// fill puts the record's id and key, escaped, into a path template; a
+// path without either is used as it is, without building a replacer for
+// each call.
 func fill(path, id, key string) string {
+	if !strings.Contains(path, "{") {
+		return path
+	}
 	return strings.NewReplacer("{id}", url.PathEscape(id), "{key}", url.PathEscape(key)).Replace(path)
 }
 
