@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -83,8 +84,20 @@ func tooManyWebhooks(re *core.RequestEvent, wait time.Duration) error {
 // readWebhook reads, verifies and parses a call, completes it when its
 // connector fetches the records it names by id, and checks that it is
 // about the flow's entity. Its error is the answer to give.
+// readBody reads up to limit+1 bytes of a request's body (one more than
+// the limit, so that a body over it shows), into a buffer made at the
+// size the request announces instead of grown as it is read.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom asks for MinRead free bytes to see the end
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	return buf.Bytes(), err
+}
+
 func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors.Webhook, []byte, error) {
-	body, err := io.ReadAll(io.LimitReader(re.Request.Body, maxWebhookBody+1))
+	body, err := readBody(re.Request, maxWebhookBody)
 	if err != nil {
 		return connectors.Webhook{}, nil, re.BadRequestError("Could not read the body.", nil)
 	}

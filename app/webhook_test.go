@@ -109,3 +109,35 @@ func seenDelivery(t testing.TB, env *testEnv, flow, key string) {
 	}
 	newRecord(t, env.app, "deliveries", map[string]any{"flow": flow, "delivery": key, "content": content})
 }
+
+// TestReadBodyReadsOneByteOverTheLimit: a body is read whole up to the
+// limit and one byte past it (so that the caller refuses it), whatever
+// length the request announces.
+func TestReadBodyReadsOneByteOverTheLimit(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		announced int64
+		want      string
+	}{
+		{"announced", `{"id":1}`, 8, `{"id":1}`},
+		{"unknown length", `{"id":1}`, -1, `{"id":1}`},
+		{"empty", "", 0, ""},
+		{"at the limit", "0123456789", 10, "0123456789"},
+		{"over the limit", "0123456789abc", 13, "0123456789a"},
+		{"over, announced under", "0123456789abc", 4, "0123456789a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := http.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.ContentLength = tt.announced
+			got, err := readBody(r, 10)
+			if err != nil || string(got) != tt.want {
+				t.Errorf("readBody = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
