@@ -37,16 +37,17 @@ func (e *Engine) claimablePage(rt *flowRuntime) bool {
 	return slices.Contains(e.claimableFlows(), rt.flow.Id)
 }
 
-// keysPerQuery bounds the lanes or source ids asked for in one query, well under
-// SQLite's limit of bound parameters, whatever the size of a page.
-const keysPerQuery = 1000
+// openLanesSQL returns which of a list of lanes (textList) hold an
+// unfinished transaction of a flow, through the partial index of open lanes.
+const openLanesSQL = `SELECT DISTINCT lane FROM transactions WHERE flow = {:flow}
+	AND lane IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:lanes})) AND ` + openStatuses
 
 // leaseFreeLanes gives a lease until `until` to the readable items of the
 // given flows whose lane holds no unfinished transaction of their flow and
 // no earlier item, and none to their other items (a retried database
 // transaction decides again), reading the open lanes inside tx.
-func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.Time) error {
-	lanes := map[string][]any{}
+func leaseFreeLanes(w *writerStatements, tx core.App, items []inboxItem, flows []string, until time.Time) error {
+	lanes := map[string][]string{}
 	for _, it := range items {
 		if slices.Contains(flows, it.flow) {
 			lanes[it.flow] = append(lanes[it.flow], it.lane)
@@ -54,17 +55,12 @@ func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.T
 	}
 	taken := map[string]bool{} // flow + "\x00" + lane
 	for flow, list := range lanes {
-		for chunk := range slices.Chunk(list, keysPerQuery) {
-			var open []string
-			err := tx.DB().Select("lane").Distinct(true).From("transactions").
-				Where(dbx.And(dbx.HashExp{"flow": flow}, dbx.In("lane", chunk...), dbx.NewExp(openStatuses))).
-				Column(&open)
-			if err != nil {
-				return fmt.Errorf("reading open lanes: %w", err)
-			}
-			for _, lane := range open {
-				taken[flow+"\x00"+lane] = true
-			}
+		open, err := openLanes(w, tx, flow, list)
+		if err != nil {
+			return err
+		}
+		for _, lane := range open {
+			taken[flow+"\x00"+lane] = true
 		}
 	}
 	for i := range items {
@@ -79,6 +75,33 @@ func leaseFreeLanes(tx core.App, items []inboxItem, flows []string, until time.T
 		taken[lane] = true
 	}
 	return nil
+}
+
+// openLanes returns the lanes of the list that hold an unfinished
+// transaction of the flow.
+func openLanes(w *writerStatements, tx core.App, flow string, lanes []string) ([]string, error) {
+	q, err := w.in(tx, openLanesSQL)
+	if err != nil {
+		return nil, err
+	}
+	defer q.Close()
+	rows, err := q.query(dbx.Params{"flow": flow, "lanes": textList(lanes)})
+	if err != nil {
+		return nil, fmt.Errorf("reading open lanes: %w", err)
+	}
+	defer rows.Close()
+	var open []string
+	for rows.Next() {
+		var lane string
+		if err := rows.Scan(&lane); err != nil {
+			return nil, fmt.Errorf("reading open lanes: %w", err)
+		}
+		open = append(open, lane)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading open lanes: %w", err)
+	}
+	return open, nil
 }
 
 // leasedClaims returns the items stored with a lease as claims, as the

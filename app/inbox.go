@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -214,47 +213,52 @@ func (c *claimer) claim(limit int, lease time.Duration, flows []string, now time
 // only an earlier transaction of its lane writes it, and that one has
 // finished. (Another flow between the same connections could; the
 // target's answer to the update then decides.)
-// xrefsOfFlowSQL selects the xrefs between a flow's connections for its
-// entity; conditions on the xref (alias x) follow with AND.
-const xrefsOfFlowSQL = `SELECT x.source_id, x.target_id, x.hash FROM flows f
-	JOIN xrefs x ON x.source = f.source AND x.target = f.target AND x.entity = f.entity
-	WHERE f.id = {:flow}`
-
-func attachXrefs(app core.App, claims []claimed) error {
+func attachXrefs(w *writerStatements, app core.App, claims []claimed) error {
 	byFlow := map[string][]int{}
 	for i, c := range claims {
 		byFlow[c.Flow] = append(byFlow[c.Flow], i)
 	}
-	for flow, all := range byFlow {
-		for idx := range slices.Chunk(all, keysPerQuery) { // a page handed over may be large
-			if err := attachFlowXrefs(app, flow, claims, idx); err != nil {
-				return err
-			}
+	for flow, idx := range byFlow {
+		if err := attachFlowXrefs(w, app, flow, claims, idx); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// claimXrefsSQL selects the xrefs between a flow's connections for its
+// entity of a list of source ids (textList).
+const claimXrefsSQL = `SELECT x.source_id, x.target_id, x.hash FROM flows f
+	JOIN xrefs x ON x.source = f.source AND x.target = f.target AND x.entity = f.entity
+	WHERE f.id = {:flow} AND x.source_id IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:ids}))`
+
 // attachFlowXrefs reads the xrefs of the claims at idx, all of one flow.
-func attachFlowXrefs(app core.App, flow string, claims []claimed, idx []int) error {
-	params := dbx.Params{"flow": flow}
-	names := make([]string, len(idx))
+func attachFlowXrefs(w *writerStatements, app core.App, flow string, claims []claimed, idx []int) error {
+	ids := make([]string, len(idx))
 	for j, i := range idx {
-		names[j] = fmt.Sprintf("{:s%d}", j)
-		params[fmt.Sprintf("s%d", j)] = claims[i].SourceID
+		ids[j] = claims[i].SourceID
 	}
-	var rows []struct {
-		SourceID string `db:"source_id"`
-		xrefRow
+	q, err := w.in(app, claimXrefsSQL)
+	if err != nil {
+		return err
 	}
-	err := app.NonconcurrentDB().NewQuery(xrefsOfFlowSQL + " AND x.source_id IN (" +
-		strings.Join(names, ", ") + ")").Bind(params).All(&rows)
+	defer q.Close()
+	rows, err := q.query(dbx.Params{"flow": flow, "ids": textList(ids)})
 	if err != nil {
 		return fmt.Errorf("reading xrefs: %w", err)
 	}
-	found := make(map[string]xrefRow, len(rows))
-	for _, r := range rows {
-		found[r.SourceID] = r.xrefRow
+	defer rows.Close()
+	found := map[string]xrefRow{}
+	for rows.Next() {
+		var sourceID string
+		var x xrefRow
+		if err := rows.Scan(&sourceID, &x.TargetID, &x.Hash); err != nil {
+			return fmt.Errorf("reading xrefs: %w", err)
+		}
+		found[sourceID] = x
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading xrefs: %w", err)
 	}
 	for _, i := range idx {
 		claims[i].xref = found[claims[i].SourceID]

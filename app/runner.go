@@ -237,7 +237,7 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page)
 		now := time.Now()
 		stored = now
 		if claim {
-			if err := leaseFreeLanes(tx, items, []string{rt.flow.Id}, now.Add(e.cfg.Lease)); err != nil {
+			if err := leaseFreeLanes(e.stmts, tx, items, []string{rt.flow.Id}, now.Add(e.cfg.Lease)); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sync"
@@ -40,6 +41,7 @@ type namedStmt struct {
 var writerSQL = []string{
 	insertDeliverySQL, insertTransactionSQL, countReadSQL, addUsageSQL,
 	updateOutcomeSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
+	openLanesSQL, claimXrefsSQL,
 }
 
 // prepareWriterStatements compiles writerSQL on app's writer pool.
@@ -75,15 +77,21 @@ func (w *writerStatements) close() {
 }
 
 // in returns the statement of text for use in tx, a transaction's app
-// (or the app itself, outside a transaction). The caller closes it.
+// (or the app itself, outside a transaction: then on the writer pool). The
+// caller closes it.
 func (w *writerStatements) in(tx core.App, text string) (*boundStmt, error) {
 	b, ok := baseOf(tx.NonconcurrentDB())
 	if !ok {
 		return nil, fmt.Errorf("preparing statement: no executor in a %T", tx.NonconcurrentDB())
 	}
-	if sqlTx, ok := b.Executor().(*sql.Tx); ok && b.DB().DB() == w.pool() {
+	if b.DB().DB() == w.pool() {
 		if s := w.get(text); s != nil {
-			return &boundStmt{stmt: sqlTx.Stmt(s.stmt), names: s.names, shared: true}, nil
+			switch ex := b.Executor().(type) {
+			case *sql.Tx:
+				return &boundStmt{stmt: ex.Stmt(s.stmt), names: s.names, shared: true}, nil
+			case *sql.DB:
+				return &boundStmt{stmt: s.stmt, names: s.names, shared: true, pooled: true}, nil
+			}
 		}
 	}
 	query, names := positional(text)
@@ -135,6 +143,7 @@ type boundStmt struct {
 	names  []string
 	args   []any
 	shared bool // bound to a statement kept prepared
+	pooled bool // the kept statement itself, used outside a transaction
 }
 
 // exec runs the statement with p's values for its placeholders.
@@ -143,6 +152,14 @@ func (b *boundStmt) exec(p dbx.Params) (sql.Result, error) {
 		return nil, err
 	}
 	return b.stmt.Exec(b.args...)
+}
+
+// query runs the statement and returns its rows; the caller closes them.
+func (b *boundStmt) query(p dbx.Params) (*sql.Rows, error) {
+	if err := b.bind(p); err != nil {
+		return nil, err
+	}
+	return b.stmt.Query(b.args...)
 }
 
 // queryRow runs the statement and scans its one row into dest; it returns
@@ -167,7 +184,40 @@ func (b *boundStmt) bind(p dbx.Params) error {
 }
 
 // Close lets go of the statement (not of the prepared one it binds).
-func (b *boundStmt) Close() error { return b.stmt.Close() }
+func (b *boundStmt) Close() error {
+	if b.pooled {
+		return nil
+	}
+	return b.stmt.Close()
+}
+
+// textList encodes texts for a statement's {:list} in
+// `IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:list}))`: a JSON
+// array of each text's bytes in hexadecimal, so that any bytes, not only
+// valid UTF-8, come back as they are. The statement's text stays the same
+// whatever the number of texts, so it is kept compiled, and no limit of
+// bound parameters applies.
+func textList(texts []string) string {
+	b := make([]byte, 0, 2+len(texts)*4+sumLen(texts)*2)
+	b = append(b, '[')
+	for i, t := range texts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = hex.AppendEncode(b, []byte(t))
+		b = append(b, '"')
+	}
+	return string(append(b, ']'))
+}
+
+func sumLen(texts []string) int {
+	n := 0
+	for _, t := range texts {
+		n += len(t)
+	}
+	return n
+}
 
 var placeholder = regexp.MustCompile(`\{:(\w+)\}`)
 

@@ -14,8 +14,9 @@ import (
 // TestWriterStatementsServeEveryTransaction: the statements compiled when
 // the engine starts are the ones a transaction on the writer uses, also
 // after PocketBase closed the writer's connection and opened another (the
-// statement is compiled again on it); outside a transaction, and once they
-// are closed, a statement is compiled for its use and still writes.
+// statement is compiled again on it); outside a transaction the kept
+// statement serves on the writer pool and stays open; once they are
+// closed, a statement is compiled for its use and still writes.
 func TestWriterStatementsServeEveryTransaction(t *testing.T) {
 	fe := newFlowEnv(t, connectors.Product, nil)
 	e := fe.sb.engine
@@ -73,9 +74,11 @@ func TestWriterStatementsServeEveryTransaction(t *testing.T) {
 		t.Fatalf("the writer's connection was closed %d times, want at least 2", n)
 	}
 	pool.SetMaxIdleConns(1)
-	store(t, alone, false)
+	store(t, alone, true) // the kept statement itself, on the writer pool
+	store(t, inTx, true)  // which its use outside a transaction left open
 	w.close()
 	store(t, inTx, false)
+	store(t, alone, false)
 }
 
 func TestPositionalPlaceholders(t *testing.T) {
@@ -173,4 +176,76 @@ func benchRecordOutcomes(b *testing.B, batch int, kept bool) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "µs/outcome")
+}
+
+// TestTextListKeepsEveryByte: a list's texts come back from SQLite as
+// they were, whatever their bytes, however many.
+func TestTextListKeepsEveryByte(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	many := make([]string, 2500) // more than SQLite's bound parameters of old
+	for i := range many {
+		many[i] = fmt.Sprintf("k%d", i)
+	}
+	tests := []struct {
+		name  string
+		texts []string
+	}{
+		{"none", nil},
+		{"plain", []string{"i:ORD-1", "k:SKU 2"}},
+		{"quotes and escapes", []string{`"`, `\`, "a\nb", "\x00nul"}},
+		{"not UTF-8", []string{"i:\xff\xfe", "caf\xe9", "trunc\xe2\x82"}},
+		{"many", many},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			err := fe.app.DB().NewQuery("SELECT CAST(unhex(value) AS TEXT) FROM json_each({:list})").
+				Bind(dbx.Params{"list": textList(tt.texts)}).Column(&got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.texts) {
+				t.Errorf("came back %q, want %q", got, tt.texts)
+			}
+		})
+	}
+}
+
+// TestOpenLanesFindsEveryOpenLane: the open lanes of a list are found
+// whatever their bytes and however long the list, and a finished
+// transaction's lane is not open.
+func TestOpenLanesFindsEveryOpenLane(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	e := fe.sb.engine
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := "i:caf\xe9 \"1\""
+	records := []connectors.Record{{ID: "caf\xe9 \"1\"", Data: product("A", "Chair")}, {ID: "done", Data: product("B", "Table")}}
+	items, err := e.inboxItems(rt, "", records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fe.app.RunInTransaction(func(tx core.App) error {
+		_, _, err := insertTransactions(e.stmts, tx, items, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fe.app.DB().NewQuery("UPDATE transactions SET status = 'succeeded' WHERE lane = 'i:done'").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	lanes := []string{"i:done", "i:absent"}
+	for i := range 1500 {
+		lanes = append(lanes, fmt.Sprintf("i:x%d", i))
+	}
+	lanes = append(lanes, odd)
+	open, err := openLanes(e.stmts, fe.app, fe.flow.Id, lanes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 1 || open[0] != odd {
+		t.Fatalf("open lanes %q, want only %q", open, odd)
+	}
 }

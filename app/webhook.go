@@ -287,7 +287,7 @@ func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, dup 
 		runs[req.runID] = c
 	}
 	if len(claim) > 0 {
-		if err := leaseFreeLanes(tx, items, claim, lease); err != nil {
+		if err := leaseFreeLanes(w, tx, items, claim, lease); err != nil {
 			return nil, err
 		}
 	}
