@@ -81,21 +81,28 @@ func tooManyWebhooks(re *core.RequestEvent, wait time.Duration) error {
 		fmt.Sprintf("Too many webhook calls for this flow: send again in %d seconds.", secs), nil)
 }
 
-// readWebhook reads, verifies and parses a call, completes it when its
-// connector fetches the records it names by id, and checks that it is
-// about the flow's entity. Its error is the answer to give.
+// readBodyPrealloc bounds the buffer readBody makes before any byte has
+// come: a caller who announces a large body and sends nothing must not
+// make the appliance hold that much memory for it. Larger bodies grow the
+// buffer as their bytes arrive.
+const readBodyPrealloc = 64 << 10
+
 // readBody reads up to limit+1 bytes of a request's body (one more than
 // the limit, so that a body over it shows), into a buffer made at the
-// size the request announces instead of grown as it is read.
+// size the request announces, up to readBodyPrealloc, instead of grown
+// from nothing as it is read.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := r.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n) + bytes.MinRead) // ReadFrom asks for MinRead free bytes to see the end
+		buf.Grow(int(min(n, readBodyPrealloc)) + bytes.MinRead) // ReadFrom asks for MinRead free bytes to see the end
 	}
 	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
 	return buf.Bytes(), err
 }
 
+// readWebhook reads, verifies and parses a call, completes it when its
+// connector fetches the records it names by id, and checks that it is
+// about the flow's entity. Its error is the answer to give.
 func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors.Webhook, []byte, error) {
 	body, err := readBody(re.Request, maxWebhookBody)
 	if err != nil {

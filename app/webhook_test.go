@@ -110,6 +110,42 @@ func seenDelivery(t testing.TB, env *testEnv, flow, key string) {
 	newRecord(t, env.app, "deliveries", map[string]any{"flow": flow, "delivery": key, "content": content})
 }
 
+// TestReadBodyDoesNotTrustTheAnnouncedLength: a caller who announces a
+// body of 10 MB and sends a few bytes gets no buffer of 10 MB made for it
+// (many such calls at once would take the appliance's memory), and a
+// large body that does come is still read whole.
+func TestReadBodyDoesNotTrustTheAnnouncedLength(t *testing.T) {
+	const limit = 10 << 20
+	large := strings.Repeat("x", 3*readBodyPrealloc)
+	tests := []struct {
+		name      string
+		body      string
+		announced int64
+		maxCap    int
+	}{
+		{"announced 10 MB, sent 8 bytes", `{"id":1}`, limit, 2 * readBodyPrealloc}, // room for the allocator's size classes
+		{"announced and sent 8 bytes", `{"id":1}`, 8, 1024},
+		{"a large body that comes", large, int64(len(large)), 4 * len(large)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := http.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.ContentLength = tt.announced
+			got, err := readBody(r, limit)
+			if err != nil || string(got) != tt.body {
+				t.Fatalf("readBody = %d bytes, %v; want the %d bytes sent", len(got), err, len(tt.body))
+			}
+			if cap(got) > tt.maxCap {
+				t.Errorf("readBody made a buffer of %d bytes for %d announced and %d sent; want at most %d",
+					cap(got), tt.announced, len(tt.body), tt.maxCap)
+			}
+		})
+	}
+}
+
 // TestReadBodyReadsOneByteOverTheLimit: a body is read whole up to the
 // limit and one byte past it (so that the caller refuses it), whatever
 // length the request announces.
