@@ -93,27 +93,43 @@ func (e *Engine) flushLoop() {
 
 // flush makes a buffering target's writes final and records their
 // outcomes; when the flush fails, those records are retried instead. No
-// write to the target runs meanwhile. A failed flush is one failure of the
-// target connection, however many records it held.
+// write to the target runs while its output is ended (a Flusher's Flush, a
+// Publisher's Prepare); a Publisher's later writes go on while the flush
+// records the outcomes and publishes, since they go to its next Prepare.
+// Flushes of a target record and publish in the order they prepared. A
+// failed flush is one failure of the target connection, however many
+// records it held.
 func (e *Engine) flush(rt *flowRuntime) {
 	rt.flushMu.Lock()
-	defer rt.flushMu.Unlock()
 	rt.mu.Lock()
 	f, held := rt.flusher, rt.held
 	rt.held = nil
 	rt.mu.Unlock()
 	if f == nil {
+		rt.flushMu.Unlock()
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	if p, ok := f.(connectors.Publisher); ok {
-		e.republish(ctx, rt, p)
-		if len(held) > 0 {
-			e.prepareAndPublish(ctx, rt, p, held)
-		}
+	p, ok := f.(connectors.Publisher)
+	if !ok {
+		defer rt.flushMu.Unlock()
+		e.flushHeld(ctx, rt, f, held)
 		return
 	}
+	prepared, err := e.prepare(ctx, rt, p, held)
+	rt.publishMu.Lock()
+	rt.flushMu.Unlock()
+	defer rt.publishMu.Unlock()
+	e.republish(ctx, rt, p)
+	if err == nil && len(held) > 0 {
+		e.commitAndPublish(ctx, rt, p, held, prepared)
+	}
+}
+
+// flushHeld flushes a Flusher that is not a Publisher and hands the held
+// outcomes to the committer, as retries when the flush failed.
+func (e *Engine) flushHeld(ctx context.Context, rt *flowRuntime, f connectors.Flusher, held []outcome) {
 	if len(held) == 0 {
 		return
 	}
@@ -130,12 +146,12 @@ func (e *Engine) flush(rt *flowRuntime) {
 	}
 }
 
-// prepareAndPublish flushes a Publisher: its output is prepared out of
-// sight, the held outcomes are committed together with what was prepared,
-// and only then is it published. A crash before the commit leaves
-// temporaries that the next start removes, and the records are written
-// again; after it, the next start publishes what was committed.
-func (e *Engine) prepareAndPublish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome) {
+// prepare ends a Publisher's writes since its last Prepare and stores them
+// out of sight; when that fails, the held records are retried.
+func (e *Engine) prepare(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome) (connectors.Prepared, error) {
+	if len(held) == 0 {
+		return "", nil
+	}
 	start := time.Now()
 	prepared, err := p.Prepare(ctx)
 	if err != nil {
@@ -143,9 +159,17 @@ func (e *Engine) prepareAndPublish(ctx context.Context, rt *flowRuntime, p conne
 		for _, o := range held {
 			e.outcomes <- e.unflushed(o, err)
 		}
-		return
 	}
+	return prepared, err
+}
+
+// commitAndPublish commits the held outcomes together with what was
+// prepared, and only then publishes it. A crash before the commit leaves
+// temporaries that the next start removes, and the records are written
+// again; after it, the next start publishes what was committed.
+func (e *Engine) commitAndPublish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome, prepared connectors.Prepared) {
 	var key string
+	var err error
 	e.leases.record(held, func() { key, err = e.commitFlushed(rt, held, prepared) })
 	if err != nil { // the leases run out and the records are written again
 		e.logger().Error("recording the outcomes of a flushed target: its records will be written again",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/memory"
@@ -129,5 +130,89 @@ func TestBufferedTargetKeepsWhatItIsGiven(t *testing.T) {
 		if got := fmt.Sprint(w.Data); got != want {
 			t.Fatalf("delivered %s, want %s", got, want)
 		}
+	}
+}
+
+// publishingSpec is a target that publishes what it prepared in a second
+// step, like the files connector, and whose Publish waits for the test.
+var publishingSpec = connectors.Spec{
+	Name: "publishing", Title: "Publishing", Category: connectors.CategoryFiles,
+	Auth:   []connectors.AuthKind{connectors.AuthNone},
+	Fields: bufferedSpec.Fields,
+	Writes: connectors.Entities(),
+}
+
+// publishGate holds a publishingTarget's Publish until released, and tells
+// the test when a Publish began and what was written.
+var publishGate struct {
+	publishing chan struct{}
+	release    chan struct{}
+	written    chan string
+}
+
+// publishingTarget is a bufferedTarget that is a Publisher.
+type publishingTarget struct{ bufferedTarget }
+
+func newPublishing(cfg connectors.Config, _ connectors.Env) (connectors.Connector, error) {
+	return &publishingTarget{bufferedTarget{name: cfg.String("store")}}, nil
+}
+
+func (p *publishingTarget) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
+	res, err := p.bufferedTarget.Write(ctx, req)
+	publishGate.written <- req.Key
+	return res, err
+}
+
+func (p *publishingTarget) Prepare(context.Context) (connectors.Prepared, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return connectors.Prepared(fmt.Sprintf("%d writes", len(p.buf))), nil
+}
+
+func (p *publishingTarget) Publish(ctx context.Context, _ connectors.Prepared) error {
+	select {
+	case publishGate.publishing <- struct{}{}:
+	default:
+	}
+	<-publishGate.release
+	return p.Flush(ctx)
+}
+
+func (p *publishingTarget) Recover(context.Context, []connectors.Prepared) error { return nil }
+
+// TestAPublisherIsWrittenWhileItPublishes: once a flush has prepared a
+// Publisher's output, the workers write to it again while the flush
+// records the outcomes and publishes: those writes go to its next Prepare.
+// (A slow upload or rename held every write to the target before.)
+func TestAPublisherIsWrittenWhileItPublishes(t *testing.T) {
+	cfg := fastEngine
+	cfg.FlushRecords = 1 // the worker that wrote a record flushes
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	publishGate.publishing = make(chan struct{}, 1)
+	publishGate.release = make(chan struct{})
+	publishGate.written = make(chan string, 16)
+	t.Cleanup(func() { close(publishGate.release) }) // before the engine stops
+	fe.retarget(t, publishingSpec, newPublishing, fmt.Sprintf("publishing-%d", storeSeq.Add(1)))
+
+	fe.source.Add(connectors.Product, "p0", product("SKU-0", "Chair"))
+	fe.run(t)
+	first := waitFor(t, "the first write", publishGate.written)
+	waitFor(t, "the first flush to publish", publishGate.publishing)
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Table"))
+	fe.run(t)
+	if second := waitFor(t, "a write while the first flush publishes", publishGate.written); second == first {
+		t.Fatalf("%q written again; want the second record written", second)
+	}
+}
+
+// waitFor waits for a value on ch, failing the test after a minute.
+func waitFor[T any](t *testing.T, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatalf("waited a minute for %s", what)
+		panic("unreachable")
 	}
 }

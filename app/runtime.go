@@ -32,7 +32,8 @@ type flowRuntime struct {
 	held        []outcome        // written, waiting for the flush
 	heldSince   time.Time        // when the oldest of held was written
 	unpublished []pendingPublish // committed output not yet published
-	flushMu     sync.RWMutex     // writes share it; a flush takes it alone
+	flushMu     sync.RWMutex     // writes share it; a flush takes it alone to end the target's output
+	publishMu   sync.Mutex       // held by a flush from its Prepare's end until it has published
 	flushing    atomic.Bool      // the flush loop is flushing it
 	receiver    connectors.WebhookReceiver
 	sourceConn  connectors.Connector
