@@ -85,7 +85,7 @@ func tooManyWebhooks(re *core.RequestEvent, wait time.Duration) error {
 // come: a caller who announces a large body and sends nothing must not
 // make the appliance hold that much memory for it. Larger bodies grow the
 // buffer as their bytes arrive.
-const readBodyPrealloc = 64 << 10
+const readBodyPrealloc = 4 << 10
 
 // readBody reads up to limit+1 bytes of a request's body (one more than
 // the limit, so that a body over it shows), into a buffer made at the

@@ -51,8 +51,16 @@ func putStack(stack *[]member, grown []member) {
 }
 
 // DecodeObject decodes data as Decode does and returns the object it holds:
-// a nil map for null, ErrNotObject for any other value.
+// a nil map for null, ErrNotObject for any other value. A value that is
+// not an object is told without being built: a large array costs its scan
+// only, as it did encoding/json's decoding into a map.
 func DecodeObject(data []byte) (map[string]any, error) {
+	if c := firstByte(data); c != '{' && c != 'n' {
+		if json.Valid(data) {
+			return nil, ErrNotObject
+		}
+		return nil, json.Unmarshal(data, new(any)) // its error for invalid data, before it builds anything
+	}
 	v, err := Decode(data)
 	if err != nil {
 		return nil, err
@@ -65,6 +73,19 @@ func DecodeObject(data []byte) (map[string]any, error) {
 	default:
 		return nil, ErrNotObject
 	}
+}
+
+// firstByte is data's first byte after JSON's whitespace, 0 when there is
+// none.
+func firstByte(data []byte) byte {
+	for _, c := range data {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return c
+		}
+	}
+	return 0
 }
 
 // Members calls fn with each member of data, one JSON object with nothing

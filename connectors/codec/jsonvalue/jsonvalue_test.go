@@ -143,12 +143,33 @@ func TestDecodeObject(t *testing.T) {
 		{`[{}]`, nil, ErrNotObject.Error()},
 		{`"{}"`, nil, ErrNotObject.Error()},
 		{`{"a":`, nil, "unexpected end of JSON input"},
+		{"\t\r\n 12", nil, ErrNotObject.Error()},
+		{`[{}, `, nil, "unexpected end of JSON input"},
+		{`nul`, nil, "invalid character ' ' in literal null (expecting 'l')"},
+		{`  `, nil, "unexpected end of JSON input"},
+		{``, nil, "unexpected end of JSON input"},
+		{`x`, nil, "invalid character 'x' looking for beginning of value"},
 	}
 	for _, tt := range tests {
 		got, err := DecodeObject([]byte(tt.in))
 		if errText(err) != cmpOr(tt.err, "<nil>") || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("DecodeObject(%q) = %#v, %v; want %#v, %s", tt.in, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+// TestDecodeObjectDoesNotBuildWhatItRefuses: a large array (a signed
+// webhook body may be 10 MB of one) is refused as not an object without
+// its elements being made.
+func TestDecodeObjectDoesNotBuildWhatItRefuses(t *testing.T) {
+	array := []byte("[" + strings.Repeat(`{"a":[1,2]},`, 999) + `{"a":[1,2]}]`)
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := DecodeObject(array); err != ErrNotObject {
+			t.Fatalf("DecodeObject(an array) = %v, want ErrNotObject", err)
+		}
+	})
+	if allocs > 10 {
+		t.Errorf("DecodeObject made %.0f allocations to refuse an array of 1,000 objects; want it told without building them", allocs)
 	}
 }
 
