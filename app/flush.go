@@ -52,11 +52,47 @@ func (rt *flowRuntime) flushDue(now time.Time, age time.Duration) bool {
 	return (len(rt.held) > 0 && now.Sub(rt.heldSince) >= age) || len(rt.unpublished) > 0
 }
 
-// flushTargets flushes every buffering target in the cache.
+// flushTargets flushes every buffering target in the cache, and returns
+// when they are flushed (the engine's stop).
 func (e *Engine) flushTargets() {
 	for _, rt := range e.cachedRuntimes() {
 		e.flush(rt)
 	}
+}
+
+// flushIdleTargets flushes, beside the dispatcher, the targets that hold
+// writes or unpublished output: the dispatcher asks for it when no
+// transaction is in flight, and goes on dispatching the other flows'
+// records while a file target uploads and publishes.
+func (e *Engine) flushIdleTargets() {
+	now := time.Now()
+	for _, rt := range e.cachedRuntimes() {
+		if rt.flushDue(now, 0) {
+			e.flushSoon(rt)
+		}
+	}
+}
+
+// flushSoon flushes rt's target on a goroutine of its own, unless one is
+// flushing it already: that one flushes once more when it is done, so
+// that writes held after its flush began are not left waiting. The
+// callers are in wgWork, which the engine's stop waits for.
+func (e *Engine) flushSoon(rt *flowRuntime) {
+	rt.flushWanted.Store(true)
+	if !rt.flushing.CompareAndSwap(false, true) {
+		return
+	}
+	goWith(&e.wgWork, func() {
+		for {
+			for rt.flushWanted.Swap(false) {
+				e.flush(rt)
+			}
+			rt.flushing.Store(false)
+			if !rt.flushWanted.Load() || !rt.flushing.CompareAndSwap(false, true) {
+				return // nothing asked meanwhile, or another goroutine took it
+			}
+		}
+	})
 }
 
 func (e *Engine) cachedRuntimes() []*flowRuntime {
@@ -81,11 +117,8 @@ func (e *Engine) flushLoop() {
 		}
 		now := time.Now()
 		for _, rt := range e.cachedRuntimes() {
-			if rt.flushDue(now, e.cfg.FlushAge) && rt.flushing.CompareAndSwap(false, true) {
-				goWith(&e.wgWork, func() { // the loop itself is in wgWork: Add before Wait
-					defer rt.flushing.Store(false)
-					e.flush(rt)
-				})
+			if rt.flushDue(now, e.cfg.FlushAge) {
+				e.flushSoon(rt)
 			}
 		}
 	}

@@ -216,3 +216,37 @@ func waitFor[T any](t *testing.T, what string, ch <-chan T) T {
 		panic("unreachable")
 	}
 }
+
+// TestADispatcherGoesOnWhileAnIdleTargetFlushes: the flush the dispatcher
+// asks for when no transaction is in flight runs beside it, so that a file
+// target uploading and publishing slowly does not hold up the records of
+// the other flows (it held them for the whole of its upload before).
+func TestADispatcherGoesOnWhileAnIdleTargetFlushes(t *testing.T) {
+	cfg := fastEngine
+	cfg.FlushRecords, cfg.FlushAge = 10_000, time.Hour // flushed only when idle
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	publishGate.publishing = make(chan struct{}, 1)
+	publishGate.release = make(chan struct{})
+	publishGate.written = make(chan string, 16)
+	t.Cleanup(func() { close(publishGate.release) }) // before the engine stops
+	if _, ok := fe.sb.registry.Lookup(publishingSpec.Name); !ok {
+		if err := fe.sb.registry.Register(publishingSpec, newPublishing); err != nil {
+			t.Fatal(err)
+		}
+	}
+	export := fe.saveConnection(t, "Export", publishingSpec.Name, map[string]any{"store": fmt.Sprintf("publishing-%d", storeSeq.Add(1))}, nil)
+	integ := newRecord(t, fe.app, "integrations", map[string]any{
+		"name": "Source -> Export", "a": fe.flow.GetString("source"), "b": export.Id, "enabled": true})
+	exportFlow := newRecord(t, fe.app, "flows", map[string]any{"integration": integ.Id, "name": "export",
+		"entity": string(connectors.Product), "source": fe.flow.GetString("source"), "target": export.Id,
+		"enabled": true, "schedule": ""})
+
+	fe.source.Add(connectors.Product, "p0", product("SKU-0", "Chair"))
+	eventually(t, "the export to run", func() bool {
+		_, err := fe.sb.engine.RunFlow(exportFlow.Id, TriggerManual)
+		return err == nil
+	})
+	waitFor(t, "the export's idle flush to publish", publishGate.publishing)
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+}

@@ -34,7 +34,8 @@ type flowRuntime struct {
 	unpublished []pendingPublish // committed output not yet published
 	flushMu     sync.RWMutex     // writes share it; a flush takes it alone to end the target's output
 	publishMu   sync.Mutex       // held by a flush from its Prepare's end until it has published
-	flushing    atomic.Bool      // the flush loop is flushing it
+	flushing    atomic.Bool      // a goroutine of flushSoon is flushing it
+	flushWanted atomic.Bool      // flushSoon was asked to flush it
 	receiver    connectors.WebhookReceiver
 	sourceConn  connectors.Connector
 }

@@ -47,7 +47,7 @@ func (e *Engine) dispatchLoop() {
 		e.dispatch(got)
 		if len(got) == 0 {
 			if e.inflight.Load() == 0 {
-				e.flushTargets()
+				e.flushIdleTargets()
 			}
 			e.sleep()
 		}
@@ -101,7 +101,7 @@ func (e *Engine) sleep() {
 			e.dispatch(got)
 		case <-e.idle:
 			if e.inflight.Load() == 0 {
-				e.flushTargets()
+				e.flushIdleTargets()
 			}
 		case <-e.wake:
 			return
