@@ -110,6 +110,18 @@ func seenDelivery(t testing.TB, env *testEnv, flow, key string) {
 	newRecord(t, env.app, "deliveries", map[string]any{"flow": flow, "delivery": key, "content": content})
 }
 
+// announcing is a webhook call with body that announces its length as
+// announced (-1 for unknown).
+func announcing(t *testing.T, body string, announced int64) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ContentLength = announced
+	return r
+}
+
 // TestReadBodyDoesNotTrustTheAnnouncedLength: a caller who announces a
 // body of 10 MB and sends a few bytes gets no buffer of 10 MB made for it
 // (many such calls at once would take the appliance's memory), and a
@@ -129,12 +141,7 @@ func TestReadBodyDoesNotTrustTheAnnouncedLength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := http.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.ContentLength = tt.announced
-			got, err := readBody(r, limit)
+			got, err := readBody(announcing(t, tt.body, tt.announced), limit)
 			if err != nil || string(got) != tt.body {
 				t.Fatalf("readBody = %d bytes, %v; want the %d bytes sent", len(got), err, len(tt.body))
 			}
@@ -165,12 +172,7 @@ func TestReadBodyReadsOneByteOverTheLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := http.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.ContentLength = tt.announced
-			got, err := readBody(r, 10)
+			got, err := readBody(announcing(t, tt.body, tt.announced), 10)
 			if err != nil || string(got) != tt.want {
 				t.Errorf("readBody = %q, %v; want %q", got, err, tt.want)
 			}
