@@ -257,15 +257,21 @@ func (fe *flowEnv) resource(t testing.TB, spec connectors.Spec, ctor connectors.
 	fe.repoint(t, "source", "a", spec, ctor, store)
 }
 
-// repoint puts a new connection on one side of the flow (field) and of its
-// integration (end).
-func (fe *flowEnv) repoint(t testing.TB, field, end string, spec connectors.Spec, ctor connectors.Constructor, store string) {
+// register adds a connector to the engine's registry unless it has it.
+func (fe *flowEnv) register(t testing.TB, spec connectors.Spec, ctor connectors.Constructor) {
 	t.Helper()
 	if _, ok := fe.sb.registry.Lookup(spec.Name); !ok {
 		if err := fe.sb.registry.Register(spec, ctor); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// repoint puts a new connection on one side of the flow (field) and of its
+// integration (end).
+func (fe *flowEnv) repoint(t testing.TB, field, end string, spec connectors.Spec, ctor connectors.Constructor, store string) {
+	t.Helper()
+	fe.register(t, spec, ctor)
 	conn := fe.saveConnection(t, spec.Title+" "+field, spec.Name, map[string]any{"store": store}, nil)
 	integ, _ := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
 	integ.Set(end, conn.Id)

@@ -150,6 +150,15 @@ var publishGate struct {
 	written    chan string
 }
 
+// closePublishGate makes the gate anew, closed: every Publish waits until
+// the test ends (before its engine stops).
+func closePublishGate(t *testing.T) {
+	publishGate.publishing = make(chan struct{}, 1)
+	publishGate.release = make(chan struct{})
+	publishGate.written = make(chan string, 16)
+	t.Cleanup(func() { close(publishGate.release) })
+}
+
 // publishingTarget is a bufferedTarget that is a Publisher.
 type publishingTarget struct{ bufferedTarget }
 
@@ -188,10 +197,7 @@ func TestAPublisherIsWrittenWhileItPublishes(t *testing.T) {
 	cfg := fastEngine
 	cfg.FlushRecords = 1 // the worker that wrote a record flushes
 	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
-	publishGate.publishing = make(chan struct{}, 1)
-	publishGate.release = make(chan struct{})
-	publishGate.written = make(chan string, 16)
-	t.Cleanup(func() { close(publishGate.release) }) // before the engine stops
+	closePublishGate(t)
 	fe.retarget(t, publishingSpec, newPublishing, fmt.Sprintf("publishing-%d", storeSeq.Add(1)))
 
 	fe.source.Add(connectors.Product, "p0", product("SKU-0", "Chair"))
@@ -225,15 +231,8 @@ func TestADispatcherGoesOnWhileAnIdleTargetFlushes(t *testing.T) {
 	cfg := fastEngine
 	cfg.FlushRecords, cfg.FlushAge = 10_000, time.Hour // flushed only when idle
 	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
-	publishGate.publishing = make(chan struct{}, 1)
-	publishGate.release = make(chan struct{})
-	publishGate.written = make(chan string, 16)
-	t.Cleanup(func() { close(publishGate.release) }) // before the engine stops
-	if _, ok := fe.sb.registry.Lookup(publishingSpec.Name); !ok {
-		if err := fe.sb.registry.Register(publishingSpec, newPublishing); err != nil {
-			t.Fatal(err)
-		}
-	}
+	closePublishGate(t)
+	fe.register(t, publishingSpec, newPublishing)
 	export := fe.saveConnection(t, "Export", publishingSpec.Name, map[string]any{"store": fmt.Sprintf("publishing-%d", storeSeq.Add(1))}, nil)
 	integ := newRecord(t, fe.app, "integrations", map[string]any{
 		"name": "Source -> Export", "a": fe.flow.GetString("source"), "b": export.Id, "enabled": true})

@@ -195,7 +195,8 @@ func TestHandedOverRecordsNeedNoClaim(t *testing.T) {
 
 // TestAHugePageIsClaimedToo: a source may return a page of more records
 // than SQLite takes bound parameters in one statement (32,766); its open
-// lanes, and the xrefs of the records handed over, are read in parts.
+// lanes, and the xrefs of the records handed over, are read with the list
+// of keys as one parameter (textList), whatever its length.
 func TestAHugePageIsClaimedToo(t *testing.T) {
 	fe, rt := newDispatcherlessFlowEnv(t, connectors.Product)
 	e := fe.sb.engine
@@ -230,7 +231,7 @@ func TestAHugePageIsClaimedToo(t *testing.T) {
 	if len(got) != n {
 		t.Fatalf("handed over %d records of %d", len(got), n)
 	}
-	if err := attachXrefs(e.stmts, e.app(), got); err != nil { // in parts, as the dispatcher does
+	if err := attachXrefs(e.stmts, e.app(), got); err != nil { // all at once, as the dispatcher does
 		t.Fatal(err)
 	}
 }
