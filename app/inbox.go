@@ -141,12 +141,13 @@ type claimed struct {
 const openStatuses = "(status = 'pending' OR status = 'retrying' OR status = 'running')"
 
 // indexedStatuses is the condition of Activity's status indexes (migration
-// 1765800000_status_indexes_not_running.go): every status but running,
-// which a transaction only passes through. A query for one of them uses
-// the indexes as it is written; a query for several asks for each; a query
-// for running transactions reads the indexes of unfinished ones.
-const indexedStatuses = "(status = 'pending' OR status = 'succeeded' OR status = 'failed' OR " +
-	"status = 'skipped' OR status = 'retrying' OR status = 'resolved')"
+// 1765900000_ascending_indexes.go): the statuses a transaction waits in or
+// ends in when it needs attention. A query for one of them uses the
+// indexes as it is written; a query for several asks for each. Succeeded
+// transactions, nearly all of the history, are read newest first from the
+// time indexes; running ones from the indexes of unfinished ones.
+const indexedStatuses = "(status = 'pending' OR status = 'failed' OR status = 'skipped' OR " +
+	"status = 'retrying' OR status = 'resolved')"
 
 // openStatusesOf is openStatuses of the table named by alias.
 func openStatusesOf(alias string) string {

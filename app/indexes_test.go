@@ -24,6 +24,8 @@ func TestActivityQueriesUseIndexes(t *testing.T) {
 		{"by flow and status, bound", "flow = {:p} AND status = {:retrying}" + after, "idx_tx_flow_status_created"},
 		{"pending", "status = {:pending}" + after, "idx_tx_status_created"},
 		{"by business key", "key = {:p}", "idx_tx_key"},
+		{"succeeded", "status = {:succeeded}" + after, "idx_tx_created"},
+		{"by flow, succeeded", "flow = {:p} AND status = {:succeeded}" + after, "idx_tx_flow_created"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,7 +33,7 @@ func TestActivityQueriesUseIndexes(t *testing.T) {
 				Detail string `db:"detail"`
 			}
 			q := "EXPLAIN QUERY PLAN SELECT * FROM transactions WHERE " + tt.where + page
-			if err := env.app.DB().NewQuery(q).Bind(dbx.Params{"p": "x", "failed": StatusFailed, "retrying": StatusRetrying, "pending": StatusPending}).All(&plan); err != nil {
+			if err := env.app.DB().NewQuery(q).Bind(dbx.Params{"p": "x", "failed": StatusFailed, "retrying": StatusRetrying, "pending": StatusPending, "succeeded": StatusSucceeded}).All(&plan); err != nil {
 				t.Fatal(err)
 			}
 			text := fmt.Sprint(plan)
@@ -78,7 +80,8 @@ func TestEngineQueriesUseOpenIndexes(t *testing.T) {
 
 // TestStatusIndexesLeaveOutRunningTransactions: Activity's status indexes
 // are partial, with the condition indexedStatuses names, so that a
-// transaction claimed as it is stored enters them once, with its outcome.
+// transaction claimed as it is stored enters them only when its outcome
+// needs attention.
 func TestStatusIndexesLeaveOutRunningTransactions(t *testing.T) {
 	env := newTestEnv(t)
 	want := strings.Trim(indexedStatuses, "()")

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/switchboard-app/switchboard/connectors/memory"
+)
+
+// indexFill is how full an index's leaf pages are, from SQLite's dbstat:
+// the bytes they use over the bytes they take.
+type indexFill struct {
+	Pages  int   `db:"pages"`
+	Size   int64 `db:"size"`
+	Unused int64 `db:"unused"`
+}
+
+func (f indexFill) used() float64 { return 1 - float64(f.Unused)/float64(f.Size) }
+
+// leafFill reads the fill of the leaf pages of a table or an index.
+func leafFill(t *testing.T, env *testEnv, name string) indexFill {
+	t.Helper()
+	var f indexFill
+	err := env.app.DB().NewQuery(`SELECT COUNT(*) AS pages, COALESCE(SUM(pgsize), 0) AS size, COALESCE(SUM(unused), 0) AS unused
+		FROM dbstat WHERE name = {:name} AND pagetype = 'leaf'`).Bind(dbx.Params{"name": name}).One(&f)
+	if err != nil {
+		t.Fatalf("reading dbstat of %s: %v", name, err)
+	}
+	return f
+}
+
+// storeThroughWebhooks POSTs calls webhook calls of two orders each to the
+// orders flow and waits until every transaction succeeded.
+func storeThroughWebhooks(t *testing.T, env *testEnv, calls int) {
+	t.Helper()
+	mux := servedMux(t, env)
+	url := hookURL(env)
+	for i := range calls {
+		const order = `{"id":"%s%d","number":"%d","currency":"EUR","totals":{"total":19.99}}`
+		body := []byte(`{"entity":"order","records":[` + fmt.Sprintf(order, "o", i, 10000+i) + "," +
+			fmt.Sprintf(order, "p", i, 90000+i) + "]}")
+		req := httptest.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		req.Header.Set(memory.SignatureHeader, hex.EncodeToString(memory.Sign("hook-secret", body)))
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("call %d: status %d: %s", i, rec.Code, rec.Body)
+		}
+	}
+	eventually(t, "every transaction to succeed", func() bool {
+		var open int
+		_ = env.app.DB().NewQuery("SELECT COUNT(*) FROM transactions WHERE status != 'succeeded'").Row(&open)
+		return open == 0 && countTransactions(t, env) == 2*calls
+	})
+}
+
+// TestTransactionIndexesArePacked: the indexes a transaction enters as it
+// is stored, in creation order, keep their pages nearly full. Declared
+// newest first, each new entry went to an index's left end, where SQLite
+// splits a full page into two half-full ones that are never filled again:
+// every such index took twice its bytes on disk.
+func TestTransactionIndexesArePacked(t *testing.T) {
+	env := newTestEnv(t)
+	seedWebhookFlow(true)(t, env)
+	storeThroughWebhooks(t, env, 1500)
+	for _, index := range []string{"idx_tx_created", "idx_tx_flow_created", "idx_tx_key"} {
+		f := leafFill(t, env, index)
+		if f.Pages < 10 {
+			t.Fatalf("%s has %d leaf pages; the test needs more to tell", index, f.Pages)
+		}
+		if f.used() < 0.8 {
+			t.Errorf("%s: %d leaf pages %.0f%% full; want 80%% or more", index, f.Pages, 100*f.used())
+		}
+	}
+}
+
+// TestSucceededTransactionsStayOutOfTheStatusIndexes: a transaction that
+// succeeds, as nearly all do, is not written into Activity's status
+// indexes with its outcome; one that fails is.
+func TestSucceededTransactionsStayOutOfTheStatusIndexes(t *testing.T) {
+	env := newTestEnv(t)
+	seedWebhookFlow(true)(t, env)
+	storeThroughWebhooks(t, env, 50)
+	if _, err := env.app.DB().NewQuery("UPDATE transactions SET status = 'failed' WHERE key = (SELECT MIN(key) FROM transactions)").
+		Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, index := range []string{"idx_tx_status_created", "idx_tx_flow_status_created"} {
+		var entries int
+		if err := env.app.DB().NewQuery(`SELECT COALESCE(SUM(ncell), 0) FROM dbstat WHERE name = {:name} AND pagetype = 'leaf'`).
+			Bind(dbx.Params{"name": index}).Row(&entries); err != nil {
+			t.Fatal(err)
+		}
+		if entries != 1 {
+			t.Errorf("%s holds %d entries; want 1, the failed transaction", index, entries)
+		}
+	}
+}
