@@ -88,9 +88,9 @@ func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &intakeRequest{rt: rt, delivery: key, content: key, items: items, done: make(chan error, 1)}
+		return &intakeRequest{rt: rt, content: key, items: items, done: make(chan error, 1)}
 	}
-	e.commitIntakes([]*intakeRequest{delivery("sha256:a", "o1", "o2"), delivery("sha256:b", "o1")})
+	e.commitIntakes([]*intakeRequest{delivery("s:a", "o1", "o2"), delivery("s:b", "o1")})
 	select {
 	case got := <-e.intakeHandoff:
 		if len(got) != 2 || got[0].SourceID != "o1" || got[1].SourceID != "o2" {
@@ -102,7 +102,7 @@ func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 	for range cap(e.intakeHandoff) { // the dispatcher is behind
 		e.intakeHandoff <- nil
 	}
-	e.commitIntakes([]*intakeRequest{delivery("sha256:c", "o3")})
+	e.commitIntakes([]*intakeRequest{delivery("s:c", "o3")})
 	if got := fe.statusesBySource(t); got != "[o1:running o2:running o1:pending o3:pending]" {
 		t.Fatalf("stored %s", got)
 	}
@@ -113,7 +113,7 @@ func TestWebhookRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 		e.tookIntake()
 		taken <- got
 	}()
-	e.commitIntakes([]*intakeRequest{delivery("sha256:d", "o4")})
+	e.commitIntakes([]*intakeRequest{delivery("s:d", "o4")})
 	<-taken
 	if got := fe.statusesBySource(t); got != "[o1:running o2:running o1:pending o3:pending o4:running]" {
 		t.Fatalf("stored %s", got)
@@ -182,8 +182,8 @@ func TestHandedOverRecordsNeedNoClaim(t *testing.T) {
 	before := e.claims.Load()
 	for i := range 10 {
 		id := fmt.Sprintf("p%d", i)
-		key := "sha256:" + id
-		if err := e.intake(rt, key, key, []connectors.Record{{ID: id, Data: product("SKU-"+id, "Chair")}}, func() {}); err != nil {
+		key := "s:" + id
+		if err := e.intake(rt, "", key, []connectors.Record{{ID: id, Data: product("SKU-"+id, "Chair")}}, func() {}); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, id+" written", func() bool { return fe.target.Writes() == i+1 })

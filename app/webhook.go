@@ -140,18 +140,19 @@ func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors
 }
 
 // deliveryKeys returns the keys a delivery is recognised by: its delivery
-// key (the app's delivery id, or the content key when it sends none) and
-// its content key (the SHA-256 of the body, with the signed time when the
-// signature covers one). A delivery whose either key was seen is a
-// redelivery or a replay.
+// key (the app's delivery id, "" when it sends none) and its content key
+// (the first 128 bits of the body's SHA-256, after the signed time when
+// the signature covers one). A delivery whose either key was seen is a
+// redelivery or a replay. The keys are kept for every call, so they are
+// short (migration 1765900060_compact_deliveries.go).
 func deliveryKeys(hook connectors.Webhook, body []byte) (delivery, content string) {
 	sum := sha256.Sum256(body)
-	content = "sha256:" + hex.EncodeToString(sum[:])
+	content = "s:" + hex.EncodeToString(sum[:16])
 	if !hook.SignedAt.IsZero() {
 		content = "t" + strconv.FormatInt(hook.SignedAt.Unix(), 10) + ":" + content
 	}
 	if hook.DeliveryID == "" {
-		return content, content
+		return "", content
 	}
 	return "id:" + truncate(hook.DeliveryID, 250), content
 }
@@ -259,10 +260,10 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 }
 
 // insertDeliverySQL records a delivery. Without a conflict target the
-// insert is skipped when either key of the delivery, its id or its
-// content, is in the table for the flow.
-const insertDeliverySQL = `INSERT INTO deliveries (id, flow, delivery, content, created, updated)
-	VALUES ({:id}, {:flow}, {:delivery}, {:content}, {:now}, {:now}) ON CONFLICT DO NOTHING`
+// insert is skipped when either key of the delivery, its id (when it has
+// one) or its content, is in the table for the flow.
+const insertDeliverySQL = `INSERT INTO deliveries (id, flow, delivery, content, created)
+	VALUES ({:id}, {:flow}, {:delivery}, {:content}, {:now}) ON CONFLICT DO NOTHING`
 
 // writeIntakes stores a batch of deliveries and the records of those not
 // seen before, claiming (until lease) those of the flows in claim whose
