@@ -66,8 +66,14 @@ const payloadDict1 = `"description":"","attributes":{},"company":"","line1":"","
 	`"outcome":"failed","error":""},"attempts":[{"at":"2026-01-01T00:00:00.000000000Z",` +
 	`"duration_ms":0,"outcome":"succeeded"}]}`
 
-// dictPrefix marks payloads compressed with payloadDict1; base64 has no ":".
+// dictPrefix marks payloads compressed with payloadDict1 and stored as
+// base64 text (before migration 1765900120's version); base64 has no ":".
 const dictPrefix = "d1:"
+
+// rawDictMarker is the first byte of payloads compressed with payloadDict1
+// and stored as they are, a BLOB: base64 took a third more bytes. Neither
+// JSON nor base64 begins with it.
+const rawDictMarker = "\x01"
 
 // payloadLevel is the DEFLATE level of stored payloads: the levels above
 // it compress the benchmark's order no better.
@@ -91,7 +97,8 @@ var jsonBuffers = sync.Pool{New: func() any {
 }}
 
 // encodePayloads compresses payloads for the transactions.payloads field,
-// with the preset dictionary.
+// with the preset dictionary: rawDictMarker and the DEFLATE stream, to be
+// stored as a BLOB (storedPayloads).
 func encodePayloads(p Payloads) (string, error) {
 	if len(p.Attempts) > maxAttemptsKept {
 		p.Attempts = append(p.Attempts[:1], p.Attempts[len(p.Attempts)-maxAttemptsKept+1:]...)
@@ -107,7 +114,7 @@ func encodePayloads(p Payloads) (string, error) {
 		if err := w.Close(); err != nil {
 			return "", fmt.Errorf("compressing payloads: %w", err)
 		}
-		return dictPrefix + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+		return rawDictMarker + buf.String(), nil
 	})
 }
 
@@ -193,18 +200,35 @@ func encodeInboxPayloads(p Payloads) (string, error) {
 	return withPayloadJSON(p, func(raw []byte) (string, error) { return string(raw), nil })
 }
 
+// storedPayloads is what a transaction's row stores of encoded payloads:
+// compressed ones as a BLOB, plain JSON as text.
+func storedPayloads(encoded string) any {
+	if strings.HasPrefix(encoded, rawDictMarker) {
+		return []byte(encoded)
+	}
+	return encoded
+}
+
 // decodePayloads reads what encodePayloads or encodeInboxPayloads wrote:
-// plain JSON begins with "{", compressed payloads are base64, with the
-// preset dictionary when they begin with dictPrefix and without it when
-// stored before it was used; an empty string is no payloads (they may
-// have passed their retention).
+// plain JSON begins with "{", compressed payloads with rawDictMarker, or
+// are base64 when stored before it was used, with the preset dictionary
+// when they begin with dictPrefix and without it when stored before it
+// was used; an empty string is no payloads (they may have passed their
+// retention).
 func decodePayloads(s string) (Payloads, error) {
 	var p Payloads
 	if s == "" {
 		return p, nil
 	}
 	data := []byte(s)
-	if !strings.HasPrefix(s, "{") {
+	switch {
+	case s[0] == '{':
+	case strings.HasPrefix(s, rawDictMarker):
+		var err error
+		if data, err = inflate(data[len(rawDictMarker):], []byte(payloadDict1)); err != nil {
+			return p, fmt.Errorf("decompressing payloads: %w", err)
+		}
+	default:
 		var dict []byte
 		if rest, ok := strings.CutPrefix(s, dictPrefix); ok {
 			s, dict = rest, []byte(payloadDict1)

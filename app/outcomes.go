@@ -210,7 +210,7 @@ func writeOutcome(update *boundStmt, o outcome, ts string) error {
 	}
 	_, err := update.exec(dbx.Params{
 		"id": o.tx.ID, "status": o.status, "target_id": truncate(o.targetID, 500), "error": o.err,
-		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": payloads,
+		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": storedPayloads(payloads),
 		"ms": o.duration.Milliseconds(), "now": ts,
 	})
 	if err != nil {

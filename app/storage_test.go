@@ -128,7 +128,8 @@ func TestSucceededTransactionsStayOutOfTheStatusIndexes(t *testing.T) {
 // it ends, not as it was stored. Its input was stored as plain JSON in the
 // row and compressed with its outcome; SQLite fills pages with rows as they
 // are inserted, so each finished row kept the space of its plain input
-// (orders of ten lines: pages about a third full).
+// (orders of ten lines: pages about a third full). The compressed payloads
+// are kept as bytes, not as base64.
 func TestFinishedTransactionsArePacked(t *testing.T) {
 	env := newTestEnv(t)
 	seedWebhookFlow(true)(t, env)
@@ -145,6 +146,10 @@ func TestFinishedTransactionsArePacked(t *testing.T) {
 	}
 	if n := countInputs(t, env); n != 0 {
 		t.Errorf("%d inputs are kept after their transactions finished", n)
+	}
+	var text int
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM transactions WHERE typeof(payloads) != 'blob'`).Row(&text); err != nil || text > 0 {
+		t.Errorf("%d transactions keep their compressed payloads as text (%v); want bytes", text, err)
 	}
 }
 
