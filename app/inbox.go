@@ -66,22 +66,6 @@ func (e *Engine) unreadable(rt *flowRuntime, cause string) error {
 	return fmt.Errorf("this record could not be read from %s: %s; fix it there and send it again", rt.source.GetString("name"), cause)
 }
 
-// insertInputSQL keeps an unfinished transaction's input beside its row
-// until its outcome writes its payloads (migration
-// 1765900120_transaction_inputs.go, whose triggers remove it then, or when
-// the transaction is deleted).
-const insertInputSQL = `INSERT INTO _tx_inputs (tx, payloads) VALUES ({:tx}, {:payloads})`
-
-// payloadsSQL is the payloads of the transactions row named by table: its
-// input while it is unfinished, what its outcome wrote after.
-func payloadsSQL(table string) string {
-	return "COALESCE((SELECT i.payloads FROM _tx_inputs i WHERE i.tx = " + table + ".id), " + table + ".payloads)"
-}
-
-// HasPayloadsSQL is the condition of a transactions row that has payloads
-// to show: an input or an outcome.
-const HasPayloadsSQL = "(transactions.payloads != '' OR EXISTS (SELECT 1 FROM _tx_inputs i WHERE i.tx = transactions.id))"
-
 const insertTransactionSQL = `INSERT INTO transactions
 	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
 	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, {:attempts}, {:next}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`
@@ -98,18 +82,13 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		return 0, 0, err
 	}
 	defer q.Close()
-	inputs, err := w.in(tx, insertInputSQL)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer inputs.Close()
 	ts := sqlTime(now)
 	for i := range items {
 		it := &items[i]
-		status, class, attempts, next, payloads := StatusPending, "", 0, ts, ""
+		status, class, attempts, next := StatusPending, "", 0, ts
 		switch {
-		case it.err != "": // finished as it is stored: its input is its payloads
-			status, class, payloads = StatusFailed, string(connectors.ClassPermanent), it.input
+		case it.err != "":
+			status, class = StatusFailed, string(connectors.ClassPermanent)
 			failed++
 		case !it.lease.IsZero():
 			status, attempts, next = StatusRunning, 1, sqlTime(it.lease)
@@ -121,11 +100,8 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		_, err := q.exec(dbx.Params{
 			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
 			"key": it.storedKey(), "source_id": it.storedSourceID(), "lane": it.lane,
-			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": payloads,
+			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": it.input,
 		})
-		if err == nil && payloads == "" {
-			_, err = inputs.exec(dbx.Params{"tx": it.id, "payloads": it.input})
-		}
 		if err != nil {
 			return 0, 0, fmt.Errorf("storing transaction for %s: %w", recordKey(it.record), err)
 		}
@@ -189,7 +165,7 @@ func openStatusesOf(alias string) string {
 var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
 	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
-	RETURNING id, flow, run, key, source_id, attempts, ` + payloadsSQL("transactions") + ` AS payloads, created`
+	RETURNING id, flow, run, key, source_id, attempts, payloads, created`
 
 func dueSQL(status string) string {
 	return `SELECT id FROM (SELECT t.id FROM transactions t

@@ -132,7 +132,7 @@ func resolverID(auth *core.Record) string {
 // such transaction.
 func (e *Engine) TransactionPayloads(id string) (Payloads, error) {
 	var payloads, flow string
-	err := e.app().DB().NewQuery("SELECT "+payloadsSQL("transactions")+", flow FROM transactions WHERE id = {:id}").
+	err := e.app().DB().NewQuery("SELECT payloads, flow FROM transactions WHERE id = {:id}").
 		Bind(dbx.Params{"id": id}).Row(&payloads, &flow)
 	if err != nil {
 		return Payloads{}, ErrNotFound

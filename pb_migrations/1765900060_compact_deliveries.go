@@ -34,14 +34,16 @@ func compactDeliveriesUp(app core.App) error {
 	if err := save(app, c); err != nil {
 		return err
 	}
-	steps := []sqlStep{
+	steps := []struct{ what, sql string }{
 		{"dropping delivery keys that repeat the content key", `UPDATE deliveries SET delivery = '' WHERE delivery = content`},
 		{"shortening content keys", `UPDATE OR IGNORE deliveries
 			SET content = substr(content, 1, instr(content, 'sha256:') - 1) || 's:' || substr(content, instr(content, 'sha256:') + 7, 32)
 			WHERE instr(content, 'sha256:') > 0`},
 	}
-	if err := execSteps(app, steps); err != nil {
-		return err
+	for _, s := range steps {
+		if _, err := app.DB().NewQuery(s.sql).Execute(); err != nil {
+			return fmt.Errorf("%s: %w", s.what, err)
+		}
 	}
 	if f, ok := c.Fields.GetByName("delivery").(*core.TextField); ok {
 		f.Required = false

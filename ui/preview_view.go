@@ -37,7 +37,7 @@ func (u *UI) recentSamples(r *request, flowID string) []sampleChoice {
 		Key     string `db:"key"`
 		Created string `db:"created"`
 	}
-	_ = u.app().DB().NewQuery(`SELECT id, key, created FROM transactions WHERE flow = {:flow} AND ` + app.HasPayloadsSQL + `
+	_ = u.app().DB().NewQuery(`SELECT id, key, created FROM transactions WHERE flow = {:flow} AND payloads != ''
 		ORDER BY created DESC LIMIT 10`).Bind(dbx.Params{"flow": flowID}).All(&rows)
 	out := make([]sampleChoice, 0, len(rows))
 	for _, row := range rows {
