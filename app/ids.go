@@ -18,17 +18,20 @@ func newID() string { return idAt(time.Now()) }
 
 // idAt returns a new id for a row created at t.
 func idAt(t time.Time) string {
-	ms := strconv.FormatInt(t.UnixMilli(), 36)
 	var b strings.Builder
 	b.Grow(15)
-	for i := len(ms); i < 9; i++ {
-		b.WriteByte('0')
-	}
-	b.WriteString(ms)
+	b.WriteString(idTime(t))
 	var r [6]byte
 	_, _ = rand.Read(r[:])
 	for _, c := range r {
 		b.WriteByte(idAlphabet[int(c)%len(idAlphabet)])
 	}
 	return b.String()
+}
+
+// idTime is the part of an id made at t that tells its time: every id
+// made before t sorts before it, every id made at t or later after it.
+func idTime(t time.Time) string {
+	ms := strconv.FormatInt(t.UnixMilli(), 36)
+	return strings.Repeat("0", max(0, 9-len(ms))) + ms
 }

@@ -25,3 +25,26 @@ func TestNewIDIsAPocketBaseIDInTimeOrder(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// TestIDTimeSeparatesEarlierIDs: every id made before a time sorts before
+// its idTime, every id made at it or after sorts after, as the pruning of
+// deliveries by their ids needs (retention.go).
+func TestIDTimeSeparatesEarlierIDs(t *testing.T) {
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		made   time.Time
+		before bool
+	}{
+		{at.Add(-72 * time.Hour), true},
+		{at.Add(-time.Millisecond), true},
+		{at, false},
+		{at.Add(time.Millisecond), false},
+		{at.Add(72 * time.Hour), false},
+	} {
+		for range 100 {
+			if id := idAt(tc.made); (id < idTime(at)) != tc.before {
+				t.Fatalf("an id made at %s (%s) sorts before %s: %v; want %v", tc.made, id, idTime(at), !tc.before, tc.before)
+			}
+		}
+	}
+}

@@ -33,17 +33,29 @@ func (e *Engine) retentionLoop() {
 }
 
 func (e *Engine) prune(now time.Time) {
-	steps := []struct{ what, sql, cutoff string }{
+	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention()))}
+	steps := []struct {
+		what, sql string
+		params    dbx.Params
+	}{
 		{"transactions", `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
-			WHERE status IN ('succeeded', 'skipped', 'resolved') AND updated < {:cutoff} LIMIT {:n})`, sqlTime(now.Add(-e.retention()))},
+			WHERE status IN ('succeeded', 'skipped', 'resolved') AND updated < {:cutoff} LIMIT {:n})`, kept},
 		{"runs", `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
-			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, sqlTime(now.Add(-e.retention()))},
-		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE created < {:cutoff} LIMIT {:n})`,
-			sqlTime(now.Add(-replayWindow))},
+			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, kept},
+		// A delivery's id begins with its time (ids.go): the primary key
+		// finds those older than the window (migration 1765900180).
+		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < {:before} LIMIT {:n})`,
+			dbx.Params{"before": idTime(now.Add(-replayWindow))}},
+		// One stored through the API has a random id, nearly always past
+		// every id made so far: those are read by their time.
+		{"deliveries with random ids", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+			WHERE id > {:future} AND created < {:cutoff} LIMIT {:n})`,
+			dbx.Params{"future": idTime(now.Add(time.Hour)), "cutoff": sqlTime(now.Add(-replayWindow))}},
 	}
 	for _, s := range steps {
+		s.params["n"] = retentionChunk
 		for e.ctx.Err() == nil {
-			res, err := e.app().DB().NewQuery(s.sql).Bind(dbx.Params{"cutoff": s.cutoff, "n": retentionChunk}).Execute()
+			res, err := e.app().DB().NewQuery(s.sql).Bind(s.params).Execute()
 			if err != nil {
 				e.logger().Error("pruning old activity", slog.String("what", s.what), slog.String("error", err.Error()))
 				break

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
+
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/httpjson"
 )
@@ -202,6 +204,42 @@ func TestReplayWindowIsPrunedAfter72Hours(t *testing.T) {
 	s.env.sb.engine.prune(time.Now().Add(73 * time.Hour))
 	if n := countDeliveries(t, s.env); n != 0 {
 		t.Fatalf("after 73 hours %d deliveries are remembered, want none", n)
+	}
+}
+
+// TestDeliveriesArePrunedByTheirIDs: the pruning reads deliveries by
+// their time-ordered ids through the primary key, with no time index; one
+// stored through the API, with a random id, is pruned by its time.
+func TestDeliveriesArePrunedByTheirIDs(t *testing.T) {
+	env := newServedApp(t, fastEngine, seedWebhookFlow(true)).env
+	flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+	for _, content := range []string{"s:old", "s:new"} {
+		seenDelivery(t, env, flow.Id, "", content)
+	}
+	old := sqlTime(time.Now().Add(-73 * time.Hour))
+	if _, err := env.app.DB().NewQuery("UPDATE deliveries SET created = {:old} WHERE content = 's:old'").
+		Bind(dbx.Params{"old": old}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	env.sb.engine.prune(time.Now())
+	var left []string
+	if err := env.app.DB().NewQuery("SELECT content FROM deliveries").Column(&left); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "s:new" {
+		t.Fatalf("after pruning, deliveries %v are remembered; want the new one", left)
+	}
+	for _, bound := range []string{"id < {:p}", "id > {:p} AND created < {:p}"} {
+		var plan []struct {
+			Detail string `db:"detail"`
+		}
+		if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE " + bound + " LIMIT 10").
+			Bind(dbx.Params{"p": "x"}).All(&plan); err != nil {
+			t.Fatal(err)
+		}
+		if text := fmt.Sprint(plan); !strings.Contains(text, "sqlite_autoindex_deliveries_1 (id") {
+			t.Errorf("pruning %s reads %s; want the primary key's range", bound, text)
+		}
 	}
 }
 
