@@ -26,12 +26,8 @@ func init() {
 // The keys stored before are shortened the same way, so that a replay of
 // a call seen before the upgrade is still recognised.
 func compactDeliveriesUp(app core.App) error {
-	c, err := app.FindCollectionByNameOrId("deliveries")
+	c, err := deliveriesWithoutKeyIndex(app)
 	if err != nil {
-		return err
-	}
-	c.RemoveIndex("idx_deliveries_flow_delivery")
-	if err := save(app, c); err != nil {
 		return err
 	}
 	steps := []struct{ what, sql string }{
@@ -58,12 +54,8 @@ func compactDeliveriesUp(app core.App) error {
 // the content keys stay short, so a replay of a call seen before the
 // downgrade is recognised by its delivery id only.
 func compactDeliveriesDown(app core.App) error {
-	c, err := app.FindCollectionByNameOrId("deliveries")
+	c, err := deliveriesWithoutKeyIndex(app)
 	if err != nil {
-		return err
-	}
-	c.RemoveIndex("idx_deliveries_flow_delivery")
-	if err := save(app, c); err != nil {
 		return err
 	}
 	if _, err := app.DB().NewQuery(`UPDATE deliveries SET delivery = content WHERE delivery = ''`).Execute(); err != nil {
@@ -75,4 +67,15 @@ func compactDeliveriesDown(app core.App) error {
 	c.Fields.Add(&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})
 	c.AddIndex("idx_deliveries_flow_delivery", true, "flow, delivery", "delivery != content")
 	return save(app, c)
+}
+
+// deliveriesWithoutKeyIndex drops the delivery key index, whose condition
+// the migration changes with the keys, and returns the collection.
+func deliveriesWithoutKeyIndex(app core.App) (*core.Collection, error) {
+	c, err := app.FindCollectionByNameOrId("deliveries")
+	if err != nil {
+		return nil, err
+	}
+	c.RemoveIndex("idx_deliveries_flow_delivery")
+	return c, save(app, c)
 }
