@@ -558,6 +558,53 @@ func TestRetentionPrunesFinishedActivityOnly(t *testing.T) {
 	}
 }
 
+// TestRetentionPrunesRunsNoTransactionRefersTo: a run is pruned once its
+// transactions are; one a kept transaction refers to stays.
+func TestRetentionPrunesRunsNoTransactionRefersTo(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.target.FailNext(connectors.Permanent(errors.New("rejected")))
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Table"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1, StatusSucceeded: 1})
+	var kept string
+	if err := fe.app.DB().NewQuery("SELECT run FROM transactions WHERE status = 'failed'").Row(&kept); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "both runs to finish", func() bool {
+		n, _ := fe.app.CountRecords("runs", dbx.NewExp("finished != ''"))
+		return n == 2
+	})
+	fe.sb.engine.prune(time.Now().Add(fe.sb.engine.cfg.Retention + time.Hour))
+	var runs []string
+	if err := fe.app.DB().NewQuery("SELECT id FROM runs").Column(&runs); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0] != kept {
+		t.Fatalf("after pruning runs %v are kept; want %s, the failed transaction's", runs, kept)
+	}
+}
+
+// TestRetentionReadsNoWholeTable: the pruning runs inside a write, so it
+// reads transactions by the time index's range, never the whole table.
+func TestRetentionReadsNoWholeTable(t *testing.T) {
+	env := newTestEnv(t)
+	for _, sql := range []string{pruneTransactionsSQL, pruneRunsSQL} {
+		var plan []struct {
+			Detail string `db:"detail"`
+		}
+		if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN " + sql).Bind(dbx.Params{"cutoff": "x", "n": 10}).All(&plan); err != nil {
+			t.Fatal(err)
+		}
+		text := fmt.Sprint(plan)
+		if strings.Contains(text, "SCAN t}") || strings.Contains(text, "SCAN transactions}") || !strings.Contains(text, "idx_tx_created") {
+			t.Errorf("plan %s; want the transactions read from idx_tx_created's range", text)
+		}
+	}
+}
+
 // panicky is a target whose writes panic, as a buggy connector might.
 type panicky struct{ bufferedTarget }
 

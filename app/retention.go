@@ -32,16 +32,31 @@ func (e *Engine) retentionLoop() {
 	}
 }
 
+// pruneTransactionsSQL deletes finished transactions last updated before
+// the cutoff. A transaction is created before it is updated, so they are
+// read from the time index's range before the cutoff, not from the whole
+// table, which a delete would read while it holds the writer.
+const pruneTransactionsSQL = `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
+	WHERE created < {:cutoff} AND updated < {:cutoff} AND status IN ('succeeded', 'skipped', 'resolved') LIMIT {:n})`
+
+// pruneRunsSQL deletes runs finished before the cutoff that no transaction
+// refers to any more. A run's transactions are created while it runs (a
+// webhook run's until its end, give or take a commit), so they are looked
+// for in the time index between its start and a day after its end (or
+// everywhere after its start, if its end cannot be read), not in the whole
+// table for each run.
+const pruneRunsSQL = `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
+	AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.created >= r.started
+		AND t.created < COALESCE(strftime('%Y-%m-%d %H:%M:%fZ', r.finished, '+1 day'), '9') AND t.run = r.id) LIMIT {:n})`
+
 func (e *Engine) prune(now time.Time) {
 	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention()))}
 	steps := []struct {
 		what, sql string
 		params    dbx.Params
 	}{
-		{"transactions", `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
-			WHERE status IN ('succeeded', 'skipped', 'resolved') AND updated < {:cutoff} LIMIT {:n})`, kept},
-		{"runs", `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
-			AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.run = r.id) LIMIT {:n})`, kept},
+		{"transactions", pruneTransactionsSQL, kept},
+		{"runs", pruneRunsSQL, kept},
 		// A delivery's id begins with its time (ids.go): the primary key
 		// finds those older than the window (migration 1765900180).
 		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < {:before} LIMIT {:n})`,
