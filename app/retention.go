@@ -51,6 +51,8 @@ const pruneRunsSQL = `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHER
 
 func (e *Engine) prune(now time.Time) {
 	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention()))}
+	seen := dbx.Params{"cutoff": sqlTime(now.Add(-replayWindow)), "before": idTime(now.Add(-replayWindow)),
+		"future": idTime(now.Add(time.Hour))}
 	steps := []struct {
 		what, sql string
 		params    dbx.Params
@@ -58,14 +60,14 @@ func (e *Engine) prune(now time.Time) {
 		{"transactions", pruneTransactionsSQL, kept},
 		{"runs", pruneRunsSQL, kept},
 		// A delivery's id begins with its time (ids.go): the primary key
-		// finds those older than the window (migration 1765900180).
-		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < {:before} LIMIT {:n})`,
-			dbx.Params{"before": idTime(now.Add(-replayWindow))}},
-		// One stored through the API has a random id, nearly always past
-		// every id made so far: those are read by their time.
+		// finds those older than the window (migration 1765900180). One
+		// stored through the API has a random id, nearly always past every
+		// id made so far (the second step), or before the window (kept
+		// until its time has passed too).
+		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+			WHERE id < {:before} AND created < {:cutoff} LIMIT {:n})`, seen},
 		{"deliveries with random ids", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
-			WHERE id > {:future} AND created < {:cutoff} LIMIT {:n})`,
-			dbx.Params{"future": idTime(now.Add(time.Hour)), "cutoff": sqlTime(now.Add(-replayWindow))}},
+			WHERE id > {:future} AND created < {:cutoff} LIMIT {:n})`, seen},
 	}
 	for _, s := range steps {
 		s.params["n"] = retentionChunk

@@ -209,27 +209,39 @@ func TestReplayWindowIsPrunedAfter72Hours(t *testing.T) {
 
 // TestDeliveriesArePrunedByTheirIDs: the pruning reads deliveries by
 // their time-ordered ids through the primary key, with no time index; one
-// stored through the API, with a random id, is pruned by its time.
+// stored through the API, with a random id, is pruned by its time, never
+// before it.
 func TestDeliveriesArePrunedByTheirIDs(t *testing.T) {
 	env := newServedApp(t, fastEngine, seedWebhookFlow(true)).env
 	flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
-	for _, content := range []string{"s:old", "s:new"} {
-		seenDelivery(t, env, flow.Id, "", content)
+	now := time.Now()
+	old, fresh := now.Add(-73*time.Hour), idAt(now)
+	for _, d := range []struct {
+		id      string
+		created time.Time
+	}{
+		{idAt(old), old},         // the engine's, past the window
+		{fresh, now},             // the engine's, in the window
+		{"zzzzzzzzzzzzzz1", old}, // random, past the present, old
+		{"zzzzzzzzzzzzzz2", now}, // random, past the present, new
+		{"000000000000001", now}, // random, before the window, new
+	} {
+		_, err := env.app.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, content, created)
+			VALUES ({:id}, {:flow}, '', {:id}, {:created})`).
+			Bind(dbx.Params{"id": d.id, "flow": flow.Id, "created": sqlTime(d.created)}).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	old := sqlTime(time.Now().Add(-73 * time.Hour))
-	if _, err := env.app.DB().NewQuery("UPDATE deliveries SET created = {:old} WHERE content = 's:old'").
-		Bind(dbx.Params{"old": old}).Execute(); err != nil {
-		t.Fatal(err)
-	}
-	env.sb.engine.prune(time.Now())
+	env.sb.engine.prune(now)
 	var left []string
-	if err := env.app.DB().NewQuery("SELECT content FROM deliveries").Column(&left); err != nil {
+	if err := env.app.DB().NewQuery("SELECT id FROM deliveries ORDER BY id").Column(&left); err != nil {
 		t.Fatal(err)
 	}
-	if len(left) != 1 || left[0] != "s:new" {
-		t.Fatalf("after pruning, deliveries %v are remembered; want the new one", left)
+	if want := fmt.Sprint([]string{"000000000000001", fresh, "zzzzzzzzzzzzzz2"}); fmt.Sprint(left) != want {
+		t.Fatalf("after pruning, deliveries %v are remembered; want the three in the window", left)
 	}
-	for _, bound := range []string{"id < {:p}", "id > {:p} AND created < {:p}"} {
+	for _, bound := range []string{"id < {:p} AND created < {:p}", "id > {:p} AND created < {:p}"} {
 		var plan []struct {
 			Detail string `db:"detail"`
 		}
