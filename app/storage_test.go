@@ -86,8 +86,8 @@ func TestWebhookCallsAreStoredCompactly(t *testing.T) {
 		if f.Pages < 10 {
 			t.Fatalf("%s has %d leaf pages; the test needs more to tell", index, f.Pages)
 		}
-		if f.used() < 0.8 {
-			t.Errorf("%s: %d leaf pages %.0f%% full; want 80%% or more", index, f.Pages, 100*f.used())
+		if f.used() < 0.75 {
+			t.Errorf("%s: %d leaf pages %.0f%% full; want 75%% or more", index, f.Pages, 100*f.used())
 		}
 	}
 	var bytes int64
@@ -95,8 +95,8 @@ func TestWebhookCallsAreStoredCompactly(t *testing.T) {
 		OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deliveries')`).Row(&bytes); err != nil {
 		t.Fatal(err)
 	}
-	if perCall := bytes / calls; perCall > 210 {
-		t.Errorf("the deliveries take %d bytes a call; want 210 or fewer", perCall)
+	if perCall := bytes / calls; perCall > 250 {
+		t.Errorf("the deliveries take %d bytes a call; want 250 or fewer", perCall)
 	}
 }
 
