@@ -67,7 +67,7 @@ const payloadDict1 = `"description":"","attributes":{},"company":"","line1":"","
 	`"duration_ms":0,"outcome":"succeeded"}]}`
 
 // dictPrefix marks payloads compressed with payloadDict1 and stored as
-// base64 text (before migration 1765900120's version); base64 has no ":".
+// base64 text, as they were before rawDictMarker; base64 has no ":".
 const dictPrefix = "d1:"
 
 // rawDictMarker is the first byte of payloads compressed with payloadDict1

@@ -50,9 +50,9 @@ const pruneRunsSQL = `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHER
 		AND t.created < COALESCE(strftime('%Y-%m-%d %H:%M:%fZ', r.finished, '+1 day'), '9') AND t.run = r.id) LIMIT {:n})`
 
 func (e *Engine) prune(now time.Time) {
-	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention()))}
+	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention())), "n": retentionChunk}
 	seen := dbx.Params{"cutoff": sqlTime(now.Add(-replayWindow)), "before": idTime(now.Add(-replayWindow)),
-		"future": idTime(now.Add(time.Hour))}
+		"future": idTime(now.Add(time.Hour)), "n": retentionChunk}
 	steps := []struct {
 		what, sql string
 		params    dbx.Params
@@ -70,7 +70,6 @@ func (e *Engine) prune(now time.Time) {
 			WHERE id > {:future} AND created < {:cutoff} LIMIT {:n})`, seen},
 	}
 	for _, s := range steps {
-		s.params["n"] = retentionChunk
 		for e.ctx.Err() == nil {
 			res, err := e.app().DB().NewQuery(s.sql).Bind(s.params).Execute()
 			if err != nil {

@@ -20,13 +20,17 @@ const attentionStatuses = "status = 'pending' OR status = 'failed' OR status = '
 	"status = 'retrying' OR status = 'resolved'"
 
 // timeIndexes are the transactions' indexes in creation order, with their
-// columns before the time.
-var timeIndexes = []struct{ name, leading, where string }{
-	{"idx_tx_created", "", ""},
-	{"idx_tx_flow_created", "flow, ", ""},
-	{"idx_tx_key", "key, ", ""},
-	{"idx_tx_flow_status_created", "flow, status, ", attentionStatuses},
-	{"idx_tx_status_created", "status, ", attentionStatuses},
+// columns before the time; the status indexes are partial, on the
+// statuses each version of the migration gives.
+var timeIndexes = []struct {
+	name, leading string
+	byStatus      bool
+}{
+	{"idx_tx_created", "", false},
+	{"idx_tx_flow_created", "flow, ", false},
+	{"idx_tx_key", "key, ", false},
+	{"idx_tx_flow_status_created", "flow, status, ", true},
+	{"idx_tx_status_created", "status, ", true},
 }
 
 // ascendingIndexesUp stores the transactions' time indexes in ascending
@@ -63,7 +67,7 @@ func redefineTimeIndexes(app core.App, order, statuses string) error {
 	}
 	for _, ix := range timeIndexes {
 		where := ""
-		if ix.where != "" {
+		if ix.byStatus {
 			where = statuses
 		}
 		c.AddIndex(ix.name, false, ix.leading+"created"+order+", id"+order, where)

@@ -34,7 +34,7 @@ func TestTimeIndexesBecomeAscending(t *testing.T) {
 			t.Errorf("%s is %s; want it ascending", ix.name, sql)
 		}
 		where, want := "flow = 'f1' AND key = 'K1'", []string{"tx00000000000e", "tx00000000000d", "tx00000000000c", "tx00000000000b", "tx00000000000a"}
-		if ix.where != "" {
+		if ix.byStatus {
 			where, want = "flow = 'f1' AND status = 'failed'", []string{"tx00000000000b"}
 		}
 		var ids []string

@@ -79,9 +79,7 @@ func DecodeObject(data []byte) (map[string]any, error) {
 // none.
 func firstByte(data []byte) byte {
 	for _, c := range data {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-		default:
+		if !isSpace(c) {
 			return c
 		}
 	}
