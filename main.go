@@ -39,6 +39,7 @@ func main() {
 
 func start() error {
 	app.Version, app.Commit, app.Date = version, commit, date
+	app.TuneGC(os.Getenv)
 	// The environment file of a packaged install is read first: it may
 	// set the data folder and the engine's settings.
 	where, envErr := instance.Locate()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -22,11 +23,14 @@ import (
 // is read, mapped and written to NDJSON files by a second folder
 // connection, every row recorded as a transaction. It reports rows per
 // second from the run's start until every transaction has succeeded, the
-// CPU time per row, the peak Go heap and the process's peak RSS. Run it once:
+// CPU time per row, the peak Go heap and the process's peak RSS, with the
+// appliance's garbage collector target (TuneGC). Run it once:
 //
 //	go test -run XXX -bench FileFlow -benchtime 1x ./app/
 func BenchmarkFileFlow(b *testing.B) {
 	rows := benchRows(b)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	TuneGC(os.Getenv)
 	for range b.N {
 		fe := newFlowEnvWith(b, EngineConfig{}, connectors.Product, benchMapping)
 		root, err := CreateFilesDir(fe.app.DataDir())
