@@ -75,9 +75,13 @@ const dictPrefix = "d1:"
 // JSON nor base64 begins with it.
 const rawDictMarker = "\x01"
 
-// payloadLevel is the DEFLATE level of stored payloads: the levels above
-// it compress the benchmark's order no better.
-const payloadLevel = 4
+// payloadLevel is the DEFLATE level of stored payloads. Level 1 makes an
+// outcome's payloads a few percent larger than level 4 did (a row keeps
+// the room its plain input took when it was inserted, so the bytes on disk
+// stay the same) in a fifth less time, and took a tenth less CPU a record
+// in the binary: its one hash table is half of level 4's two, and leaves
+// more of the core's caches to SQLite (docs/performance.md, change 28).
+const payloadLevel = 1
 
 // flateWriters compress with github.com/klauspost/compress/flate, which
 // writes the same DEFLATE as the standard library's (read back by
