@@ -29,7 +29,9 @@ import (
 //	go test -run XXX -bench FileFlow -benchtime 1x ./app/
 func BenchmarkFileFlow(b *testing.B) {
 	rows := benchRows(b)
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	prev := debug.SetGCPercent(-1) // the target in effect: GOGC's, or Go's default
+	debug.SetGCPercent(prev)
+	defer debug.SetGCPercent(prev)
 	TuneGC(os.Getenv)
 	for range b.N {
 		fe := newFlowEnvWith(b, EngineConfig{}, connectors.Product, benchMapping)
