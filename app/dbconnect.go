@@ -7,10 +7,13 @@ import (
 )
 
 // walCheckpointPages copies the write-ahead log into the database every
-// 8,000 pages (32 MB) instead of SQLite's 1,000: fewer, larger checkpoints
-// cost the single writer less. PocketBase still truncates the log
+// 2,000 pages (8 MB) instead of SQLite's 1,000: the commit that passes it
+// copies them before it returns, and every webhook call waits behind it.
+// At 8,000 pages those copies took 55 to 85 ms and set the intake's p99;
+// at 2,000 they take a quarter of that, for as much CPU a record
+// (docs/performance.md, change 29). PocketBase still truncates the log
 // periodically.
-const walCheckpointPages = 8000
+const walCheckpointPages = 2000
 
 // dbPragmas are the settings of every SQLite connection Switchboard opens,
 // given in the connection string rather than set once by a statement:
