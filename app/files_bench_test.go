@@ -20,6 +20,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files"
+	"github.com/switchboard-app/switchboard/connectors/files/transport/sftp"
+	"github.com/switchboard-app/switchboard/connectors/files/transport/transporttest"
 )
 
 // BenchmarkFileFlow measures a batch file through a flow: a CSV of
@@ -42,22 +44,18 @@ func BenchmarkFileFlow(b *testing.B) {
 // the test SFTP server (.ci/servers/sshd.sh prints its variables), as the
 // batch goal of docs/performance.md is stated; it is skipped without it.
 func BenchmarkFileFlowOverSFTP(b *testing.B) {
-	names := []string{"SWITCHBOARD_IT_SFTP_ADDR", "SWITCHBOARD_IT_SFTP_USER", "SWITCHBOARD_IT_SFTP_PASS", "SWITCHBOARD_IT_SFTP_DIR"}
-	it := map[string]string{}
-	for _, n := range names {
-		if it[n] = os.Getenv(n); it[n] == "" {
-			b.Skipf("%s is not set: start the SFTP server with .ci/servers/sshd.sh", n)
-		}
-	}
+	it := transporttest.RequireEnv(b, "SWITCHBOARD_IT_SFTP_ADDR", "SWITCHBOARD_IT_SFTP_USER", "SWITCHBOARD_IT_SFTP_PASS", "SWITCHBOARD_IT_SFTP_DIR")
 	benchFileFlow(b, func(fe *flowEnv, _ string, rows int) {
 		if err := fe.sb.registry.Register(files.SFTPSpec(), files.NewSFTP); err != nil {
 			b.Fatal(err)
 		}
-		dir := "bench-" + time.Now().Format("150405.000000000")
-		mkdirSFTP(b, it, dir)
-		uploadBenchCSV(b, it, dir+"/products.csv", rows)
+		dir := transporttest.UniqueName("bench")
+		tr := sftpDial(b, it)
+		if err := tr.Mkdir(context.Background(), dir); err != nil {
+			b.Fatal(err)
+		}
+		uploadBenchCSV(b, tr, dir+"/products.csv", rows)
 		b.Cleanup(func() { // the file, wherever the run left it
-			tr := sftpDial(b, it)
 			for _, name := range []string{"products.csv", "processing/products.csv", "archive/products.csv"} {
 				_ = tr.Remove(context.Background(), dir+"/"+name)
 			}
@@ -186,8 +184,8 @@ func writeBenchCSV(b *testing.B, path string, n int) {
 
 // uploadBenchCSV writes the benchmark's CSV of n rows to name on the test
 // SFTP server.
-func uploadBenchCSV(b *testing.B, it map[string]string, name string, n int) {
-	w, err := sftpDial(b, it).Create(context.Background(), name)
+func uploadBenchCSV(b *testing.B, tr *sftp.Transport, name string, n int) {
+	w, err := tr.Create(context.Background(), name)
 	if err != nil {
 		b.Fatal(err)
 	}

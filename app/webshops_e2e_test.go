@@ -195,7 +195,7 @@ func sftpDial(t testing.TB, it map[string]string) *sftp.Transport {
 	return tr
 }
 
-func mkdirSFTP(t testing.TB, it map[string]string, dir string) {
+func mkdirSFTP(t *testing.T, it map[string]string, dir string) {
 	t.Helper()
 	if err := sftpDial(t, it).Mkdir(context.Background(), dir); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 // test server. When one is missing the test is skipped, unless
 // SWITCHBOARD_REQUIRE_IT=1 (set by CI), where a missing server fails it.
 // The .ci/servers scripts print the variables.
-func RequireEnv(t *testing.T, names ...string) map[string]string {
+func RequireEnv(t testing.TB, names ...string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, n := range names {
