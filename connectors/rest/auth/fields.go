@@ -101,7 +101,7 @@ var loginFields = []connectors.Field{
 	{Name: "login_header", Title: "Token header", Type: connectors.TypeString, Default: "Authorization", Advanced: true,
 		Help: "The header that carries the token."},
 	{Name: "login_prefix", Title: "Token prefix", Type: connectors.TypeString, Default: "Bearer ", Advanced: true,
-		Help: "Put before the token in the header, such as \"Bearer \"."},
+		Help: "Put before the token in the header, such as \"Bearer \". A scheme name (\"Bearer\", \"Token\") is followed by a space; anything else (\"token=\") is put right before the token."},
 	managed(LoginTokenSecret, "Login token", "The token the last login returned."),
 	managed(LoginInfoSecret, "Login token facts", "When the login token expires; kept by Switchboard."),
 }

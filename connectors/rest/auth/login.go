@@ -110,8 +110,23 @@ func (l *login) Authorize(ctx context.Context, req *http.Request, _ []byte) erro
 			return err
 		}
 	}
-	req.Header.Set(l.header, l.prefix+l.state.token)
+	req.Header.Set(l.header, tokenValue(l.prefix, l.state.token))
 	return nil
+}
+
+// tokenValue is the header's value for a token: the prefix, then the
+// token. A prefix that ends in a letter or digit is an authentication
+// scheme ("Bearer", as a form that trims what is typed keeps it), which
+// HTTP separates from its credentials by a space; any other prefix
+// ("Bearer ", "token=") is put before the token as it is.
+func tokenValue(prefix, token string) string {
+	if prefix == "" {
+		return token
+	}
+	if last := prefix[len(prefix)-1]; 'a' <= last && last <= 'z' || 'A' <= last && last <= 'Z' || '0' <= last && last <= '9' {
+		return prefix + " " + token
+	}
+	return prefix + token
 }
 
 // Renew signs in again after a 401, unless another caller already did
@@ -119,7 +134,7 @@ func (l *login) Authorize(ctx context.Context, req *http.Request, _ []byte) erro
 func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) {
 	l.state.mu.Lock()
 	defer l.state.mu.Unlock()
-	if refused != nil && refused.Header.Get(l.header) != l.prefix+l.state.token {
+	if refused != nil && refused.Header.Get(l.header) != tokenValue(l.prefix, l.state.token) {
 		return true, nil
 	}
 	return true, l.signIn(ctx)

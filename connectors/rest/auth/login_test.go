@@ -120,6 +120,33 @@ func TestALoginTokenIsSharedAndReusedUntilRefused(t *testing.T) {
 	}
 }
 
+// TestTheTokenPrefixIsAScheme: a prefix typed without its space (as a form
+// that trims values keeps "Bearer ") still sends "Bearer <token>".
+func TestTheTokenPrefixIsAScheme(t *testing.T) {
+	tests := []struct{ prefix, want string }{
+		{"Bearer ", "Bearer tok"},
+		{"Bearer", "Bearer tok"},
+		{"Token2", "Token2 tok"},
+		{"", "tok"},
+		{"token=", "token=tok"},
+		{"Basic:", "Basic:tok"},
+	}
+	for _, tt := range tests {
+		if got := tokenValue(tt.prefix, "tok"); got != tt.want {
+			t.Errorf("tokenValue(%q) = %q, want %q", tt.prefix, got, tt.want)
+		}
+	}
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := loginConfig(t, "pa$$-1234", nil)
+	cfg.Values["login_prefix"] = "Token"
+	c := client(t, srv.URL, cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	if err := get(t, c, "orders"); err != nil {
+		t.Fatalf("a call with the prefix %q: %v", "Token", err)
+	}
+}
+
 func TestAKeptLoginTokenIsReusedOnlyForItsCredentials(t *testing.T) {
 	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
 	srv := httptest.NewServer(app)
