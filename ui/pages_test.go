@@ -380,6 +380,14 @@ func TestSettingsPage(t *testing.T) {
 		t.Fatalf("a refused save = %d and changed the settings to %q", rec.Code, e.app.Settings().Meta.AppURL)
 	}
 	mustContain(t, "the refused settings", rec, "Sender name: Cannot be empty.")
+	for _, port := range []string{"99999", "0", "-1", "25a"} {
+		rec = ad.post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Switchboard"},
+			"sender_address": {"sb@example.com"}, "smtp_host": {"refused.example.com"}, "smtp_port": {port}})
+		if rec.Code != http.StatusUnprocessableEntity || e.app.Settings().SMTP.Host == "refused.example.com" {
+			t.Fatalf("the port %q: save = %d, host %q", port, rec.Code, e.app.Settings().SMTP.Host)
+		}
+		mustContain(t, "the port "+port, rec, "Port: Must be a port number from 1 to 65535.")
+	}
 	rec = ad.post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Switchboard"}, "sender_address": {"sb@example.com"},
 		"smtp_host": {"smtp.example.com"}, "smtp_port": {"587"}, "smtp_password": {"mail-secret-1"}})
 	if rec.Code != http.StatusSeeOther {

@@ -19,7 +19,12 @@ func (u *UI) settingsSave(r *request) error {
 	s.Meta.SenderAddress = strings.TrimSpace(form.PostFormValue("sender_address"))
 	s.SMTP.Enabled = form.PostFormValue("smtp_enabled") == "on"
 	s.SMTP.Host = strings.TrimSpace(form.PostFormValue("smtp_host"))
-	s.SMTP.Port, _ = strconv.Atoi(strings.TrimSpace(form.PostFormValue("smtp_port")))
+	port, ok := smtpPort(form.PostFormValue("smtp_port"))
+	if !ok {
+		return u.renderSettings(r, http.StatusUnprocessableEntity,
+			map[string]string{r.L.T("settings.smtp_port"): r.L.T("settings.smtp_port_invalid")})
+	}
+	s.SMTP.Port = port
 	s.SMTP.Username = strings.TrimSpace(form.PostFormValue("smtp_username"))
 	s.SMTP.TLS = form.PostFormValue("smtp_tls") == "on"
 	if p := form.PostFormValue("smtp_password"); p != "" {
@@ -32,6 +37,18 @@ func (u *UI) settingsSave(r *request) error {
 		return err
 	}
 	return r.done("/settings", "flash.saved", 0)
+}
+
+// smtpPort reads the mail server's port: empty is 0, left to the
+// settings' own check (required when mail is on); anything else must be a
+// port number, 1 to 65535.
+func smtpPort(text string) (int, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, true
+	}
+	port, err := strconv.Atoi(text)
+	return port, err == nil && port >= 1 && port <= 65535
 }
 
 // settingsLabels name PocketBase's settings fields as the form does.
