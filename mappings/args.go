@@ -27,6 +27,9 @@ func text(v any) string {
 	case fmt.Stringer:
 		return x.String()
 	}
+	if err := checkPrinted(v); err != nil {
+		panic(err) // text returns no error; the evaluation recovers it (recovered)
+	}
 	return fmt.Sprint(v)
 }
 

@@ -209,6 +209,9 @@ func (c *compiler) function(name string) func(args ...any) (any, error) {
 	if f, ok := opFuncs[name]; ok {
 		return f
 	}
+	if f, ok := guardedBuiltins[name]; ok {
+		return f
+	}
 	switch name {
 	case "first":
 		return fastFirst

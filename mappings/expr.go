@@ -34,6 +34,9 @@ var baseOptions = sync.OnceValue(func() []expr.Option {
 	for name, fn := range opFuncs {
 		opts = append(opts, expr.Function(name, fn))
 	}
+	for name, fn := range guardedBuiltins {
+		opts = append(opts, expr.Function(name, fn))
+	}
 	for _, f := range registry {
 		if f.withEnv == nil {
 			opts = append(opts, f.option(nil))

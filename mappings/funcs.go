@@ -76,11 +76,24 @@ func (f *Function) bound(tables Tables) func(args ...any) (any, error) {
 	name := f.Name
 	return func(args ...any) (any, error) {
 		out, err := fn(args...)
+		if err == nil {
+			err = madeText(out)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		return out, nil
 	}
+}
+
+// madeText counts a function's long text result towards the heap's
+// check (makeText); the functions that could make one over maxText check
+// its length before they make it.
+func madeText(out any) error {
+	if s, ok := out.(string); ok && len(s) >= countedText {
+		return makeText(len(s))
+	}
+	return nil
 }
 
 // boundDec is f.dec with errors prefixed by its name, as bound does.

@@ -126,17 +126,43 @@ func fnJoin(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	sep := text(args[1])
 	parts := make([]string, 0, len(l))
+	size := 0
 	for _, e := range l {
 		if s := text(e); s != "" {
 			parts = append(parts, s)
+			if size += len(s) + len(sep); size > maxText {
+				return nil, tooLong(size)
+			}
 		}
 	}
-	return strings.Join(parts, text(args[1])), nil
+	if err := makeText(size); err != nil {
+		return nil, err
+	}
+	return strings.Join(parts, sep), nil
 }
 
 func fnReplace(args ...any) (any, error) {
-	return strings.ReplaceAll(text(args[0]), text(args[1]), text(args[2])), nil
+	s, old, with := text(args[0]), text(args[1]), text(args[2])
+	if err := makeText(replacedLen(s, old, with)); err != nil {
+		return nil, err
+	}
+	return strings.ReplaceAll(s, old, with), nil
+}
+
+// replacedLen is the length of strings.ReplaceAll(s, old, with), worked
+// out before it is made: an empty old matches before every character and
+// at the end.
+func replacedLen(s, old, with string) int {
+	n := utf8.RuneCountInString(s) + 1
+	if old != "" {
+		n = strings.Count(s, old)
+	}
+	if n > 0 && len(with) > len(old) && len(with)-len(old) > (maxText+1)/n {
+		return overLimit // more than maxText, not worked out: it could overflow
+	}
+	return len(s) + n*(len(with)-len(old))
 }
 
 func slug(s string) string {
@@ -189,11 +215,18 @@ func fnTruncate(args ...any) (any, error) {
 }
 
 func fnConcat(args ...any) (any, error) {
-	var b strings.Builder
-	for _, a := range args {
-		b.WriteString(text(a))
+	parts := make([]string, len(args))
+	size := 0
+	for i, a := range args {
+		parts[i] = text(a)
+		if size += len(parts[i]); size > maxText {
+			return nil, tooLong(size)
+		}
 	}
-	return b.String(), nil
+	if err := makeText(size); err != nil {
+		return nil, err
+	}
+	return strings.Join(parts, ""), nil
 }
 
 func splitName(s string) (first, last string) {

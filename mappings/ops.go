@@ -128,11 +128,17 @@ func opAdd(args ...any) (any, error) {
 	a, b := args[0], args[1]
 	if sa, ok := a.(string); ok {
 		if sb, ok := b.(string); ok {
+			if err := makeText(len(sa) + len(sb)); err != nil {
+				return nil, err
+			}
 			return sa + sb, nil
 		}
 	}
 	if la, ok := a.([]any); ok {
 		if lb, ok := b.([]any); ok {
+			if err := addLists(len(la), len(lb)); err != nil {
+				return nil, err
+			}
 			return append(append(make([]any, 0, len(la)+len(lb)), la...), lb...), nil
 		}
 	}
