@@ -27,11 +27,15 @@ func text(v any) string {
 	case fmt.Stringer:
 		return x.String()
 	}
-	if err := checkPrinted(v); err != nil {
-		panic(err) // text returns no error; the evaluation recovers it (recovered)
+	if checkPrinted(v) != nil {
+		return tooLongToShow // the functions refuse such an argument (Function.bound)
 	}
 	return fmt.Sprint(v)
 }
+
+// tooLongToShow is the text of a list or object whose text would be over
+// maxText: a table rule finds no entry for it.
+const tooLongToShow = "(a list or object too long to show)"
 
 // argInt reads a whole-number argument.
 func argInt(v any, what string) (int, error) {

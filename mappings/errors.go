@@ -39,9 +39,6 @@ func exprError(stage, field string, err error) *FieldError {
 
 // recovered turns a panic value into an error.
 func recovered(r any) error {
-	if err, ok := r.(*limitError); ok {
-		return err
-	}
 	if err, ok := r.(error); ok {
 		return fmt.Errorf("internal error: %w", err)
 	}

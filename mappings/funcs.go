@@ -75,6 +75,11 @@ func (f *Function) bound(tables Tables) func(args ...any) (any, error) {
 	}
 	name := f.Name
 	return func(args ...any) (any, error) {
+		for _, a := range args {
+			if err := checkPrinted(a); err != nil { // text would give tooLongToShow
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 		out, err := fn(args...)
 		if err == nil {
 			err = madeText(out)

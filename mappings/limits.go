@@ -46,8 +46,7 @@ var textMade atomic.Int64
 var errHeapFull = errors.New("the expressions hold too much text in memory already " +
 	"(a list of many long texts?); the record cannot be mapped")
 
-// limitError is a limit an expression ran into. It is returned as it is
-// when it ends the evaluation by a panic (text cannot return an error).
+// limitError is a limit an expression ran into.
 type limitError struct{ msg string }
 
 func (e *limitError) Error() string { return e.msg }
