@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/app"
@@ -38,8 +39,17 @@ func (u *UI) renderLogin(r *request, status int, email, errKey string) error {
 
 // safeNext keeps a redirect after sign-in on this site: a path, never
 // another host ("//evil.example" or "/\evil.example").
+//
+// Browsers drop tabs and line breaks from an address and read a backslash
+// as a slash, so "/<tab>/evil.example" leaves the site too: an address
+// with a control character or a backslash anywhere, or one that parses
+// with a scheme or a host, is refused.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < ' ' || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next

@@ -95,6 +95,9 @@ func TestSignIn(t *testing.T) {
 		{"behind HTTPS", "viewer@example.com", password, "", true, 303, "/"},
 		{"a next address on another site", "viewer@example.com", password, "//evil.example/x", false, 303, "/"},
 		{"a next address with a backslash", "viewer@example.com", password, "/\\evil.example", false, 303, "/"},
+		{"a next address with a tab", "viewer@example.com", password, "/\t/evil.example/phish", false, 303, "/"},
+		{"a next address with a line break", "viewer@example.com", password, "/\n/evil.example", false, 303, "/"},
+		{"a next address with a backslash later", "viewer@example.com", password, "/x/..\\/evil.example", false, 303, "/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := e.as("")
