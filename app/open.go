@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/app/redact"
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
 // httpTimeout bounds every outgoing HTTP call of a connector.
@@ -51,7 +52,7 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 	env := connectors.Env{
 		Logger: slog.New(secretsOut.Handler(s.logger().Handler())).With(slog.String("connection", rec.GetString("name")),
 			slog.String("connector", rec.GetString("connector"))),
-		HTTPClient: &http.Client{Timeout: httpTimeout, Transport: s.outbound},
+		HTTPClient: &http.Client{Timeout: httpTimeout, Transport: s.outbound, CheckRedirect: rest.SameOriginRedirects},
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),
 		Files:      s.FilesRoot(),
 		Shared:     s.shared.of(rec.Id),

@@ -63,7 +63,9 @@ type Options struct {
 	// https://shop.example.com/api/v2.
 	BaseURL string
 	// HTTPClient sends the requests; the engine's (connectors.Env) or one
-	// built on it. http.DefaultClient when nil.
+	// built on it. http.DefaultClient when nil. A client without a redirect
+	// policy of its own follows only redirects on the request's origin
+	// (SameOriginRedirects).
 	HTTPClient *http.Client
 	// Logger receives a line per request at debug level; the connection's
 	// logger, which redacts its secrets. Nothing is logged when nil.
@@ -109,6 +111,7 @@ func New(opts Options) (*Client, error) {
 	if c.http == nil {
 		c.http = http.DefaultClient
 	}
+	c.http = withSameOriginRedirects(c.http)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

@@ -228,6 +228,45 @@ func TestAbsoluteAddressesMustBeOnTheBaseOrigin(t *testing.T) {
 	}
 }
 
+// TestRedirectsStayOnTheOrigin: an app's redirect to another host or port
+// is refused, so that a credential in a custom header (which Go copies to
+// the next request) is not sent there; a redirect on the origin is
+// followed.
+func TestRedirectsStayOnTheOrigin(t *testing.T) {
+	var stolen []string
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen = append(stolen, r.Header.Get("X-Api-Key"))
+	}))
+	defer elsewhere.Close()
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, elsewhere.URL+"/stolen", http.StatusFound)
+		case "/moved":
+			http.Redirect(w, r, "/here", http.StatusMovedPermanently)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"path":"` + r.URL.Path + `","key":"` + r.Header.Get("X-Api-Key") + `"}`))
+		}
+	}))
+	defer app.Close()
+	withKey := AuthorizerFunc(func(_ context.Context, r *http.Request, _ []byte) error {
+		r.Header.Set("X-Api-Key", "KEY-abcdef-123456")
+		return nil
+	})
+	for _, hc := range []*http.Client{nil, {Timeout: time.Minute}} {
+		c := newClient(t, app.URL, Options{Auth: withKey, HTTPClient: hc})
+		var got map[string]any
+		if _, err := c.DoJSON(context.Background(), Request{Path: "moved"}, &got); err != nil || got["path"] != "/here" || got["key"] != "KEY-abcdef-123456" {
+			t.Fatalf("a redirect on the origin = %v, %v", got, err)
+		}
+		_, err := c.Do(context.Background(), Request{Path: "away"})
+		if err == nil || !strings.Contains(err.Error(), "redirected to") || len(stolen) != 0 {
+			t.Fatalf("a redirect to another port = %v; the other server got %q", err, stolen)
+		}
+	}
+}
+
 func TestPathsStayUnderTheBaseAddress(t *testing.T) {
 	var paths []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,51 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// maxRedirects is how many redirects a request follows, as Go's default.
+const maxRedirects = 10
+
+// SameOriginRedirects is an http.Client's CheckRedirect that follows a
+// redirect only on the origin of the first request (scheme, host and
+// port). Go copies a request's headers to the next one, custom
+// credentials such as an API key's header included, so an app's redirect
+// to another host (or to another port, or from https to http) would hand
+// them over; such a redirect is refused with an error that names it.
+func SameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return errors.New("stopped after 10 redirects")
+	}
+	if first := via[0].URL; origin(req.URL) != origin(first) {
+		return connectors.Permanent(fmt.Errorf("the app redirected to %s, not on %s: refused, so that the connection's credentials are not sent elsewhere",
+			origin(req.URL), origin(first)))
+	}
+	return nil
+}
+
+// origin is scheme://host:port of an address, the port written out.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), port)
+}
+
+// withSameOriginRedirects returns hc, or a copy of it that follows only
+// same-origin redirects when hc has no redirect policy of its own.
+func withSameOriginRedirects(hc *http.Client) *http.Client {
+	if hc.CheckRedirect != nil {
+		return hc
+	}
+	c := *hc
+	c.CheckRedirect = SameOriginRedirects
+	return &c
+}
