@@ -32,20 +32,38 @@ func (u *UI) newRulesEditor(r *request, flow *core.Record, forms []ruleForm) rul
 	d := rulesEditorData{page: r.page("integrations", r.L.T("rules.title", flow.GetString("name"))), Flow: flow, Rules: forms,
 		Ops: condOps, Kinds: ruleKinds, Rounds: roundSteps}
 	model, _ := app.ModelOf(flow.GetString("entity"))
-	for _, row := range modelRows(model.Fields, false) {
-		if row.Head {
-			continue
-		}
-		if row.Sub {
-			list, rest, _ := strings.Cut(row.Path, ".")
-			d.Fields = append(d.Fields, list+"[]."+rest)
-			continue
-		}
-		d.Fields = append(d.Fields, row.Path)
-		d.CondFields = append(d.CondFields, row.Path)
-	}
+	d.Fields, d.CondFields = ruleFields(model)
 	d.Sample.Choices = u.recentSamples(r, flow.Id)
 	return d
+}
+
+// ruleFields are the fields a rule of the model's entity may set, as a rule names
+// them: "brand", "prices.list", and a list's element fields after the
+// list's own path, "images[].alt", "prices.price_lists[].currency"; and
+// those a condition may test (the fields outside lists). A rule reaches
+// into one list, so the fields of a list inside a list are not offered.
+func ruleFields(model app.ModelEntity) (fields, cond []string) {
+	var lists []string
+	for _, row := range modelRows(model.Fields, false) {
+		switch {
+		case row.Head:
+			lists = append(lists, row.Path)
+		case row.Sub:
+			var in []string
+			for _, l := range lists {
+				if strings.HasPrefix(row.Path, l+".") {
+					in = append(in, l)
+				}
+			}
+			if len(in) == 1 {
+				fields = append(fields, in[0]+"[]."+strings.TrimPrefix(row.Path, in[0]+"."))
+			}
+		default:
+			fields = append(fields, row.Path)
+			cond = append(cond, row.Path)
+		}
+	}
+	return fields, cond
 }
 
 // rulesShow shows a flow's rules, with a preview on the latest record.

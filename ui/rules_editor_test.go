@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-app/switchboard/app"
 	"github.com/switchboard-app/switchboard/mappings"
 )
 
@@ -88,7 +89,8 @@ func TestRulesEditor(t *testing.T) {
 	e := newEnv(t, false, true)
 	c := e.as("editor")
 	mustContain(t, "the demo's rules", c.get("/flows/"+e.demo.FlowID+"/rules"), "round_to(prices.cost * 1.20, 0.05)",
-		`name="r.0.expr"`, `value="add:price"`)
+		`name="r.0.expr"`, `value="add:price"`, "<option>prices.price_lists[].currency</option>")
+	mustNotContain(t, "the demo's rules", c.get("/flows/"+e.demo.FlowID+"/rules"), "prices[].price_lists")
 
 	before := e.fingerprint()
 	form := rulesForm()
@@ -128,6 +130,16 @@ func TestRulesEditor(t *testing.T) {
 	}
 	form.Set("op", "down:0")
 	mustContain(t, "moved down", c.post("/flows/"+e.demo.FlowID+"/rules", form), `name="r.0.kind" value="table"`, `name="r.1.kind" value="conditional"`)
+
+	priceList := url.Values{"rules": {"1"}, "op": {"save"}, "r.0.kind": {"default"}, "r.0.on": {"on"},
+		"r.0.field": {"prices.price_lists[].currency"}, "r.0.value": {"EUR"}, "r.0.when.mode": {"simple"}, "r.0.when.field": {""}}
+	if rec := c.post("/flows/"+e.demo.FlowID+"/rules", priceList); rec.Code != http.StatusSeeOther {
+		t.Fatalf("saving a price list's rule = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	if got := savedRules(t, e); len(got) != 1 || got[0].Field != "prices.price_lists[].currency" || got[0].Value != `"EUR"` {
+		t.Fatalf("saved %+v", got)
+	}
+	mustContain(t, "the price list's rule shown", c.get("/flows/"+e.demo.FlowID+"/rules"), "<option selected>prices.price_lists[].currency</option>")
 }
 
 // TestRulesPreview: the preview runs the unsaved rules on a sample.
@@ -151,5 +163,73 @@ func TestRulesPreview(t *testing.T) {
 	_ = json.Unmarshal(rec.Body.Bytes(), &ans)
 	if !strings.Contains(ans.Errors["r.0"], `percent "ten" is not a number`) {
 		t.Fatalf("the rule's error: %v", ans.Errors)
+	}
+}
+
+// TestRulesEditorOffersOnlyFieldsItAccepts: every field the rules
+// editor offers, for every entity, makes a rule that compiles, and the
+// form reads the rule back with its field; a list's element fields are
+// named after the list's own path, also when the list sits in an object
+// (prices.price_lists[].currency, not prices[].price_lists.currency).
+func TestRulesEditorOffersOnlyFieldsItAccepts(t *testing.T) {
+	offered := map[string]bool{}
+	for _, entity := range app.CanonicalModel().Entities {
+		fields, cond := ruleFields(entity)
+		if len(fields) == 0 || len(cond) == 0 {
+			t.Fatalf("%s: no fields offered", entity.Name)
+		}
+		for _, field := range fields {
+			offered[entity.Name+" "+field] = true
+			for _, kind := range []string{"default", "table"} {
+				form := ruleForm{Kind: kind, On: true, Field: field, Value: valueInput{Text: "1"},
+					Rows: []tableRow{{Key: "a", Value: "1"}}, When: condition{Mode: "simple", Op: "=="}}
+				rule := form.rule(entity.Name)
+				if errs := mappings.RuleErrors(entity.Name, []mappings.Rule{rule}, nil); len(errs) > 0 {
+					t.Errorf("%s: the offered field %s is refused in a %s rule: %v", entity.Name, field, kind, errs)
+				}
+				if back := formOf(0, rule); back.Field != field {
+					t.Errorf("%s: %s read back as %q", entity.Name, field, back.Field)
+				}
+			}
+		}
+		for _, field := range cond {
+			c := condition{Mode: "simple", Field: field, Op: "notempty"}
+			rule := mappings.Rule{Kind: mappings.RuleFilter, When: c.expr(entity.Name), Reason: "test"}
+			if errs := mappings.RuleErrors(entity.Name, []mappings.Rule{rule}, nil); len(errs) > 0 {
+				t.Errorf("%s: the offered condition field %s is refused: %v", entity.Name, field, errs)
+			}
+		}
+	}
+	for _, want := range []string{"product prices.price_lists[].currency", "product images[].alt", "order lines[].sku"} {
+		if !offered[want] {
+			t.Errorf("%s is not offered", want)
+		}
+	}
+	if offered["product prices[].price_lists.currency"] {
+		t.Error("the price list's fields are offered cut at the first dot")
+	}
+}
+
+// TestRuleFieldsOfNestedLists: the fields of a list inside a list are not
+// offered (a rule reaches into one list), and the outer list's fields
+// after the inner list are named after the outer list.
+func TestRuleFieldsOfNestedLists(t *testing.T) {
+	model := app.ModelEntity{Name: "x", Fields: []app.ModelField{
+		{Path: "name", Kind: "string"},
+		{Path: "box", Kind: "object", Fields: []app.ModelField{
+			{Path: "box.lines", Kind: "list", Fields: []app.ModelField{
+				{Path: "box.lines.sku", Kind: "string"},
+				{Path: "box.lines.parts", Kind: "list", Fields: []app.ModelField{{Path: "box.lines.parts.code", Kind: "string"}}},
+				{Path: "box.lines.note", Kind: "string"},
+			}},
+			{Path: "box.size", Kind: "decimal"},
+		}},
+	}}
+	fields, cond := ruleFields(model)
+	if want := []string{"name", "box.lines[].sku", "box.lines[].note", "box.size"}; !reflect.DeepEqual(fields, want) {
+		t.Errorf("fields %v, want %v", fields, want)
+	}
+	if want := []string{"name", "box.size"}; !reflect.DeepEqual(cond, want) {
+		t.Errorf("condition fields %v, want %v", cond, want)
 	}
 }
