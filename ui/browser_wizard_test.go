@@ -213,7 +213,7 @@ func (b *browser) wizard(t *testing.T, e *env, source supplierSource) string {
 		n, _ := e.app.CountRecords("transactions", dbxStatus("succeeded"))
 		return n == 2
 	})
-	b.waitForText(strings.TrimPrefix(b.location(), b.base), "feed.csv:3")
+	b.waitForText(strings.TrimPrefix(b.location(), b.base), "TS-200")
 	b.shoot("wizard-activity")
 	xml := waitForXML(t, e, "TS-200")
 	for _, want := range []string{"13.75", "110.00", "<brand>acme</brand>"} {

@@ -15,7 +15,8 @@ func (u *UI) wizardActivate(r *request, d wizardDraft, rec *core.Record) error {
 	if d.Step != stepReview {
 		return r.Redirect(http.StatusSeeOther, "/wizard")
 	}
-	res, err := u.sb.CreateSetup(setupOf(d))
+	p, _ := u.wizardEnds(d)
+	res, err := u.sb.CreateSetup(setupOf(d, p))
 	if err != nil {
 		d.Step = stepSetup
 		if saveErr := u.saveDraft(r.user, rec, d); saveErr != nil {

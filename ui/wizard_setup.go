@@ -24,8 +24,62 @@ type flowSetupView struct {
 	Targets    []string
 	DefaultIn  bool
 	Priced     bool
+	// Key is the source's field that keys the flow's records (their id
+	// and business key), for the review; NoKey tells that the source
+	// takes a key field but none is matched, so its records are keyed by
+	// file and row; KeyOf is the canonical key of the flow's data.
+	Key, KeyOf string
+	NoKey      bool
 	Errors     map[string]string
 	Problems   []string
+}
+
+// keyFieldOption is the source option of the connectors that take a
+// record's id and key from one of its fields (the file connectors'
+// key_field); without it a record is keyed by its file and row, so the
+// same record in a second file is another record.
+const keyFieldOption = "key_field"
+
+// sourceKey is the source field a wizard flow's records are keyed by:
+// the user's own key field, else the field matched to the business key
+// of the flow's data (a product's sku, an order's number, a customer's
+// email), else "". own tells that the user chose it; offered that the
+// source connector takes a key field at all.
+func sourceKey(f draftFlow, source connectors.Spec) (key string, own, offered bool) {
+	for _, field := range source.FlowFieldsFor(connectors.UseRead) {
+		offered = offered || field.Name == keyFieldOption
+	}
+	if !offered {
+		return "", false, false
+	}
+	opts, _ := f.Options[app.OptionsSource].(map[string]any)
+	if k, _ := opts[keyFieldOption].(string); strings.TrimSpace(k) != "" {
+		return strings.TrimSpace(k), true, true
+	}
+	model, _ := app.ModelOf(f.Entity)
+	for _, m := range f.Matches {
+		if model.Key != "" && m.Target == model.Key {
+			return m.Native, false, true
+		}
+	}
+	return "", false, true
+}
+
+// withOption is options with one more option in a group ("source"),
+// copied: the draft's own options stay as the user left them.
+func withOption(options map[string]any, group, name string, value any) map[string]any {
+	out := make(map[string]any, len(options)+1)
+	for k, v := range options {
+		out[k] = v
+	}
+	old, _ := options[group].(map[string]any)
+	sub := make(map[string]any, len(old)+1)
+	for k, v := range old {
+		sub[k] = v
+	}
+	sub[name] = value
+	out[group] = sub
+	return out
 }
 
 // hasDefaultIn tells whether a connector brings a read mapping of entity.
@@ -37,7 +91,15 @@ func (u *UI) hasDefaultIn(spec connectors.Spec, entity string) bool {
 	return err == nil && mappings.Find(all, entity, mappings.In) != nil
 }
 
-// flowSides are a draft flow's source and target specs and names.
+// sourceSpec is the spec of a draft flow's source connector.
+func (p wizardPair) sourceSpec(f draftFlow) connectors.Spec {
+	if f.Forward {
+		return p.aSpec
+	}
+	return p.bSpec
+}
+
+// sides are a draft flow's source and target specs and names.
 func (p wizardPair) sides(f draftFlow) (source, target connectors.Spec, from, to string) {
 	if f.Forward {
 		return p.aSpec, p.bSpec, p.a.GetString("name"), p.b.GetString("name")
@@ -75,7 +137,7 @@ func (u *UI) wizardSetup(r *request, d wizardDraft) (wizardDraft, *wizardData) {
 		}
 		return d, nil
 	}
-	if err := u.sb.CheckSetup(setupOf(d)); err != nil {
+	if err := u.sb.CheckSetup(setupOf(d, p)); err != nil {
 		return d, u.setupProblems(r, err)
 	}
 	d.Step = stepReview
@@ -100,12 +162,20 @@ func readDraftFlow(r *http.Request, p wizardPair, i int, f draftFlow) draftFlow 
 }
 
 // setupOf is the draft as a setup: its connections, the integration and
-// the flows with their mappings and price rules, all switched on.
-func setupOf(d wizardDraft) app.Setup {
+// the flows with their mappings and price rules, all switched on. A flow
+// whose source takes a key field is keyed by the field matched to its
+// data's business key, unless the user chose a key field, so that a
+// second file updates the records of the first instead of creating them
+// again.
+func setupOf(d wizardDraft, p wizardPair) app.Setup {
 	s := app.Setup{Name: d.Name, Enabled: true, A: app.SetupConnection{ID: d.ConnectionA}, B: app.SetupConnection{ID: d.ConnectionB}}
 	for _, f := range d.Flows {
+		options := f.Options
+		if key, own, _ := sourceKey(f, p.sourceSpec(f)); key != "" && !own {
+			options = withOption(options, app.OptionsSource, keyFieldOption, key)
+		}
 		sf := app.SetupFlow{Name: f.Name, Entity: f.Entity, Forward: f.Forward, Schedule: f.Schedule, Webhook: f.Webhook,
-			Enabled: true, Options: f.Options, Mapping: app.FlowMapping{In: matchOverrides(f.Matches)}}
+			Enabled: true, Options: options, Mapping: app.FlowMapping{In: matchOverrides(f.Matches)}}
 		if f.Percent != "" && f.Entity == "product" {
 			sf.Rules = []mappings.Rule{{Name: "price " + signed(f.Percent) + "%", Kind: mappings.RulePrice, Field: "prices.list",
 				Percent: f.Percent, RoundTo: f.RoundTo, When: "prices.list != nil"}}
@@ -162,6 +232,12 @@ func (u *UI) setupViews(r *request, p wizardPair, d wizardDraft, refused []flowS
 			Priced: f.Entity == "product", Errors: errsOf[i]}
 		if f.Webhook {
 			v.Schedule = "webhook"
+		}
+		var offered bool
+		v.Key, _, offered = sourceKey(f, source)
+		v.NoKey = offered && v.Key == ""
+		if model, ok := app.ModelOf(f.Entity); ok {
+			v.KeyOf = model.Key
 		}
 		if v.Errors == nil {
 			v.Errors = map[string]string{}
