@@ -170,11 +170,22 @@ func (c *Conn) Publish(ctx context.Context, p connectors.Prepared) error {
 	if err != nil {
 		return err
 	}
+	var failed []error
 	for _, st := range pf.Files {
 		if err := publish(ctx, tr, st); err != nil {
-			c.broke(tr, err)
-			return err
+			failed = append(failed, err)
+			if ctx.Err() != nil {
+				break
+			}
 		}
+	}
+	if len(failed) > 0 {
+		err := failed[0]
+		if len(failed) > 1 {
+			err = fmt.Errorf("%w (and %d more files)", err, len(failed)-1)
+		}
+		c.broke(tr, err)
+		return err
 	}
 	c.journal.done(pf.Batch)
 	return nil

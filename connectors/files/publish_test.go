@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -118,6 +119,68 @@ func TestAPerRecordFileIsNamedByItsTransaction(t *testing.T) {
 		}
 	}
 	if tr := tree(t, dir); tr != "order-tx1.csv" {
+		t.Fatalf("files: %s", tr)
+	}
+}
+
+// TestAFileOfALongKeyIsNamedToFit: a record whose key makes its file name
+// longer than file systems take is written under a shortened name, the
+// same each time, instead of a name whose publishing fails for ever.
+func TestAFileOfALongKeyIsNamedToFit(t *testing.T) {
+	dir := t.TempDir()
+	c := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record", FieldFileName: "{key}.csv"})
+	long := strings.Repeat("ü", 200) // 400 bytes
+	var names []string
+	for range 2 {
+		res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: long, IdempotencyKey: "tx1",
+			Data: map[string]any{"number": "SO-1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Flush(ctx(t)); err != nil {
+			t.Fatalf("publishing %s: %v", res.TargetID, err)
+		}
+		names = append(names, res.TargetID)
+	}
+	if names[0] != names[1] || len(names[0]) > maxNameBytes || !strings.HasSuffix(names[0], ".csv") ||
+		!strings.HasPrefix(names[0], "üü") || !utf8.ValidString(names[0]) {
+		t.Fatalf("names %q", names)
+	}
+	if tr := tree(t, dir); tr != names[0] {
+		t.Fatalf("files: %s", tr)
+	}
+}
+
+// TestOneFileThatCannotBePublishedHoldsNoOtherBack: the other files of a
+// batch are published, and the one that failed is published when tried
+// again.
+func TestOneFileThatCannotBePublishedHoldsNoOtherBack(t *testing.T) {
+	dir := t.TempDir()
+	c := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record"})
+	writeOrders(t, c, 1, 3)
+	p, err := c.Prepare(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocker := filepath.Join(dir, "order-tx2.csv", "in-the-way")
+	if err := os.MkdirAll(blocker, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Publish(ctx(t), p); err == nil {
+		t.Fatal("a file whose name is taken by a folder was published")
+	}
+	for _, name := range []string{"order-tx1.csv", "order-tx3.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Fatalf("%s, after another file failed: %v", name, err)
+		}
+	}
+	if err := os.RemoveAll(filepath.Dir(blocker)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Publish(ctx(t), p); err != nil {
+		t.Fatalf("tried again: %v", err)
+	}
+	if tr := tree(t, dir); tr != "order-tx1.csv order-tx2.csv order-tx3.csv" {
 		t.Fatalf("files: %s", tr)
 	}
 }

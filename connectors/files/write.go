@@ -222,6 +222,7 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int, run strin
 	if missing != "" {
 		return "", connectors.Permanent(fmt.Errorf("files: file name %q: the record has no value for {%s}", o.fileName, missing))
 	}
+	name = fitName(name, 0) // a long key makes a name the file system refuses
 	return name, checkOutName(name)
 }
 
