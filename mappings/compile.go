@@ -155,7 +155,14 @@ func (c *compiler) mapping(entity string, d Direction, m *Mapping, overrides []F
 		return fail(err)
 	}
 	var errs Errors
-	out := c.fields(entity, d, fields, "", &errs)
+	var names *modelNames
+	var env shape
+	if d == Out { // an out mapping reads the canonical record; a native one may hold anything
+		if names = newModelNames(entity, nil); names != nil {
+			env = names.record
+		}
+	}
+	out := c.fields(entity, d, fields, "", &errs, names, env)
 	return out, true, errs
 }
 
@@ -206,7 +213,10 @@ func checkVersion(v string) error {
 	return nil
 }
 
-func (c *compiler) fields(entity string, d Direction, fields []Field, prefix string, errs *Errors) []cfield {
+// fields compiles the fields of one direction (the elements' fields of an
+// each under prefix). With names set, the names the expressions read are
+// checked against env, the canonical record or a list's scope.
+func (c *compiler) fields(entity string, d Direction, fields []Field, prefix string, errs *Errors, names *modelNames, env shape) []cfield {
 	out := make([]cfield, 0, len(fields))
 	for _, f := range fields {
 		name := prefix + f.Target
@@ -226,9 +236,16 @@ func (c *compiler) fields(entity string, d Direction, fields []Field, prefix str
 		src := f.Expr
 		if f.Each != "" {
 			src = f.Each
-			cf.sub = c.fields(entity, d, f.Fields, name+".", errs)
+			var sub shape
+			if names != nil {
+				sub = names.eachEnv(src, env)
+			}
+			cf.sub = c.fields(entity, d, f.Fields, name+".", errs, names, sub)
 		}
 		prog, err := c.compile(src)
+		if err == nil && names != nil {
+			err = names.check(src, env)
+		}
 		if err != nil {
 			*errs = append(*errs, exprError(stageOf(d), name, err))
 			continue

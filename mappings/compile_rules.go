@@ -30,8 +30,9 @@ type ccase struct{ when, then *program }
 func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, Errors) {
 	var errs Errors
 	out := make([]crule, 0, len(rules))
+	names := newModelNames(entity, rules)
 	for i := range rules {
-		cr, err := c.rule(entity, &rules[i], i, tables)
+		cr, err := c.rule(entity, &rules[i], i, tables, names)
 		if err != nil {
 			errs = append(errs, err...)
 			continue
@@ -49,8 +50,9 @@ func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, E
 func RuleErrors(entity string, rules []Rule, tables Tables) map[int]Errors {
 	c := newCompiler(tables)
 	out := map[int]Errors{}
+	names := newModelNames(entity, rules)
 	for i := range rules {
-		if _, errs := c.rule(entity, &rules[i], i, tables); len(errs) > 0 {
+		if _, errs := c.rule(entity, &rules[i], i, tables, names); len(errs) > 0 {
 			errs.Label(entity, "", "")
 			out[i] = errs
 		}
@@ -58,7 +60,9 @@ func RuleErrors(entity string, rules []Rule, tables Tables) map[int]Errors {
 	return out
 }
 
-func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Errors) {
+// rule compiles rule r, at position i; names checks the names its
+// expressions read (nil: not checked).
+func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *modelNames) (crule, Errors) {
 	cr := crule{kind: r.Kind, label: r.label(i), field: r.Field, force: r.Force, reason: r.Reason}
 	if r.Fallback != nil {
 		cr.fallback = *r.Fallback
@@ -103,6 +107,9 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Er
 		fe := exprError(StageRules, r.Field, err)
 		return fail(fe.Pos, fe.Cause)
 	}
+	if pos, err := cr.checkModel(names, r.Kind); err != nil {
+		return fail(pos, err)
+	}
 	for _, p := range []*program{cr.when, cr.value} {
 		cr.env = cr.env || (p != nil && p.env)
 	}
@@ -110,6 +117,51 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables) (crule, Er
 		cr.env = cr.env || cs.when.env || cs.then.env
 	}
 	return cr, nil
+}
+
+// rulePart is one expression of a rule, for checkModel.
+type rulePart struct {
+	prog   *program
+	value  bool   // it computes the field's value
+	prefix string // names the part in errors, e.g. "case 2: "
+}
+
+// checkModel refuses the rule when an expression reads a name the
+// canonical record does not have, or when a value is a literal that cannot
+// convert to the field's kind: either fails on every record it applies to.
+// It returns the column of the name (0 for a price rule, whose expression
+// is not written by the user).
+func (cr *crule) checkModel(names *modelNames, kind RuleKind) (int, error) {
+	if names == nil {
+		return 0, nil
+	}
+	env := names.record
+	if cr.list != nil {
+		env = names.listEnv(joinPath(cr.list), names.record)
+	}
+	parts := []rulePart{{prog: cr.when}, {prog: cr.value, value: true}}
+	for i, cs := range cr.cases {
+		prefix := fmt.Sprintf("case %d: ", i+1)
+		parts = append(parts, rulePart{cs.when, false, prefix}, rulePart{cs.then, true, prefix})
+	}
+	for _, pt := range parts {
+		if pt.prog == nil {
+			continue
+		}
+		if err := names.check(pt.prog.src, env); err != nil {
+			fe := exprError(StageRules, "", err)
+			if kind == RulePrice && pt.prog == cr.value {
+				fe.Pos = 0
+			}
+			return fe.Pos, fmt.Errorf("%s%w", pt.prefix, fe.Cause)
+		}
+		if v, ok := literal(pt.prog); ok && pt.value && cr.conv != nil {
+			if _, err := cr.conv.Coerce(v); err != nil {
+				return 0, fmt.Errorf("%s%w", pt.prefix, err)
+			}
+		}
+	}
+	return 0, nil
 }
 
 // resolveField splits the rule's field into list and path and finds its type.

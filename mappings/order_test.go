@@ -8,9 +8,9 @@ import (
 func TestOutputPathsFollowTheMapping(t *testing.T) {
 	prog, err := Compile(FlowConfig{Entity: "order", Out: &Mapping{Entity: "order", Direction: Out, Fields: []Field{
 		{Target: "Nummer", Expr: "number"},
-		{Target: "Klant.Naam", Expr: "customer.name"},
+		{Target: "Klant.Naam", Expr: "customer.last_name"},
 		{Target: "Datum", Expr: "format_time(created_at, '2006-01-02')"},
-		{Target: "Regels", Each: "lines", Fields: []Field{{Target: "Artikel", Expr: "sku"}, {Target: "Aantal", Expr: "quantity"}}},
+		{Target: "Regels", Each: "lines", Fields: []Field{{Target: "Artikel", Expr: "item.sku"}, {Target: "Aantal", Expr: "item.quantity"}}},
 		{Target: "Klant.Email", Expr: "customer.email"},
 	}}})
 	if err != nil {
