@@ -116,6 +116,19 @@ func TestRulesEditor(t *testing.T) {
 
 	form = rulesForm()
 	form.Set("op", "save")
+	form.Set("r.0.c.0.mode", "expr")
+	form.Set("r.0.c.0.expr", "Voorraad < 1")
+	rec = c.post("/flows/"+e.demo.FlowID+"/rules", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a condition on a native column = %d", rec.Code)
+	}
+	mustContain(t, "the refused native column", rec, "rule 1 (sold out)", "Voorraad is not a field of product", `class="rule card has-error"`)
+	if e.fingerprint() != before {
+		t.Fatal("refused rules were saved")
+	}
+
+	form = rulesForm()
+	form.Set("op", "save")
 	form.Del("r.1.on")
 	if rec := c.post("/flows/"+e.demo.FlowID+"/rules", form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("saving = %d: %s", rec.Code, truncated(body(rec)))
