@@ -68,6 +68,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	s.outbound = newOutboundTransport(s.engine.cfg.Workers)
 	s.metrics = newAppMetrics(s)
 	app.OnBootstrap().BindFunc(s.privateDataDir)
+	s.bindUsers()
 	s.bindConnections()
 	s.bindFlows()
 	s.engine.bindHooks()

@@ -55,6 +55,9 @@ func requireRole(allowed []string) func(e *core.RequestEvent) error {
 // refusal says why a signed-in caller may not do something.
 func refusal(auth *core.Record, allowed []string) string {
 	role := auth.GetString("role")
+	if auth.Collection().Name == "users" && auth.GetBool("disabled") {
+		return "Your account is disabled."
+	}
 	if auth.Collection().Name != "users" || role == "" {
 		return "Only users with the role " + strings.Join(allowed, ", ") + " may do this."
 	}

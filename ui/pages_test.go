@@ -140,23 +140,41 @@ func TestSignOutEndsTheSession(t *testing.T) {
 }
 
 // TestDisablingAUserEndsTheirSessions: a disabled user's open session and
-// API tokens stop working at once.
+// API tokens stop working at once, and stay dead when the user is enabled
+// again; so do those of a user whose role changes.
 func TestDisablingAUserEndsTheirSessions(t *testing.T) {
 	e := newEnv(t, false, false)
-	victim := e.as("operator")
-	user, _ := e.app.FindAuthRecordByEmail("users", "operator@example.com")
-	apiToken, _ := user.NewAuthToken()
-	rec := e.as("admin").post("/users/"+user.Id, url.Values{"action": {"disable"}})
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("disable = %d", rec.Code)
+	// apiWorks tells whether a user's token reads their own record.
+	apiWorks := func(token, id string) bool {
+		req := httptest.NewRequest(http.MethodGet, "/api/collections/users/records/"+id, nil)
+		req.Header.Set("Authorization", token)
+		return e.as("").do(req).Code == http.StatusOK
 	}
-	if rec := victim.get("/activity"); rec.Code != http.StatusSeeOther {
-		t.Fatalf("the disabled user's session still works: %d", rec.Code)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/api/switchboard/connectors", nil)
-	req.Header.Set("Authorization", apiToken)
-	if rec := e.as("").do(req); rec.Code == http.StatusOK {
-		t.Fatalf("the disabled user's API token still works")
+	for _, c := range []struct {
+		role    string
+		actions []url.Values
+	}{
+		{"operator", []url.Values{{"action": {"disable"}}}},
+		{"editor", []url.Values{{"action": {"disable"}}, {"action": {"enable"}}}},
+		{"viewer", []url.Values{{"action": {"role"}, "role": {"operator"}}}},
+	} {
+		victim := e.as(c.role)
+		user, _ := e.app.FindAuthRecordByEmail("users", c.role+"@example.com")
+		apiToken, _ := user.NewAuthToken()
+		if !apiWorks(apiToken, user.Id) {
+			t.Fatalf("the %s's API token does not work before", c.role)
+		}
+		for _, action := range c.actions {
+			if rec := e.as("admin").post("/users/"+user.Id, action); rec.Code != http.StatusSeeOther {
+				t.Fatalf("%v = %d", action, rec.Code)
+			}
+		}
+		if rec := victim.get("/activity"); rec.Code != http.StatusSeeOther {
+			t.Fatalf("after %v the %s's session still works: %d", c.actions, c.role, rec.Code)
+		}
+		if apiWorks(apiToken, user.Id) {
+			t.Fatalf("after %v the %s's API token still works", c.actions, c.role)
+		}
 	}
 	// Admins cannot lock themselves out.
 	admin, _ := e.app.FindAuthRecordByEmail("users", "admin@example.com")

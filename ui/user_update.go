@@ -10,9 +10,10 @@ import (
 )
 
 // userUpdate changes a user's role, sets a new password, or disables or
-// enables them; what it does is the form's "action". Disabling ends the
-// user's sessions and API tokens at once. Admins cannot lock themselves
-// out: they cannot take their own admin role away or disable themselves.
+// enables them; what it does is the form's "action". Disabling a user or
+// changing their role ends their sessions and API tokens at once (the app's
+// users hook renews their token key). Admins cannot lock themselves out:
+// they cannot take their own admin role away or disable themselves.
 func (u *UI) userUpdate(r *request) error {
 	rec, err := u.app().FindRecordById("users", r.Request.PathValue("id"))
 	if err != nil {
@@ -51,7 +52,6 @@ func (u *UI) applyUserAction(r *request, rec *core.Record, self bool) (string, e
 			return "flash.user_not_changed", errRefused
 		}
 		rec.Set("disabled", r.Request.PostFormValue("action") == "disable")
-		rec.RefreshTokenKey()
 		return saved(u.app().Save(rec), "flash.user_changed")
 	}
 	return "flash.user_not_changed", errRefused
