@@ -44,6 +44,9 @@ func (s *Switchboard) handleActivity(e *core.RequestEvent) error {
 	if errors.Is(err, ErrBadCursor) {
 		return e.BadRequestError("after is not a cursor this listing made; start from the first page.", nil)
 	}
+	if errors.Is(err, ErrBadStatus) {
+		return e.BadRequestError(ErrBadStatus.Error()+".", nil)
+	}
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,14 @@ type ActivityRow struct {
 	Note        string `db:"note" json:"note"`
 	DurationMS  int64  `db:"duration_ms" json:"duration_ms"`
 }
+
+// ErrBadStatus is returned for a status filter that is not a transaction
+// status.
+var ErrBadStatus = errors.New("status must be one of " + strings.Join(TransactionStatuses, ", "))
+
+// TransactionStatuses are the statuses a transaction can have.
+var TransactionStatuses = []string{StatusPending, StatusRunning, StatusRetrying, StatusSucceeded, StatusSkipped,
+	StatusFailed, StatusResolved}
 
 // ErrBadCursor is returned for a page cursor that this listing did not make.
 var ErrBadCursor = errors.New("the page cursor is not valid")
@@ -102,6 +111,9 @@ func activityWhere(f ActivityFilter, cursor string) (string, dbx.Params, error) 
 		}
 		add("t.id IN ("+running+")", "status", f.Status)
 	default:
+		if !slices.Contains(TransactionStatuses, f.Status) {
+			return "", nil, ErrBadStatus
+		}
 		add("t.status = {:status}", "status", f.Status)
 	}
 	if key := strings.TrimSpace(f.Key); key != "" {

@@ -96,6 +96,22 @@ func TestActivityPagesAreKeyset(t *testing.T) {
 	}
 }
 
+// TestActivityRefusesAnUnknownStatus: a status filter that is not a
+// status is refused, instead of listing nothing as if none matched.
+func TestActivityRefusesAnUnknownStatus(t *testing.T) {
+	env := newTestEnv(t)
+	for _, status := range []string{"bogus", "Failed", "open"} {
+		if _, err := env.sb.ListActivity(ActivityFilter{Status: status}, "", 10); !errors.Is(err, ErrBadStatus) {
+			t.Errorf("status %q: %v, want ErrBadStatus", status, err)
+		}
+	}
+	for _, status := range TransactionStatuses {
+		if _, err := env.sb.ListActivity(ActivityFilter{Status: status}, "", 10); err != nil {
+			t.Errorf("status %q: %v", status, err)
+		}
+	}
+}
+
 func TestActivityRefusesAForgedCursor(t *testing.T) {
 	env := newTestEnv(t)
 	for _, cursor := range []string{"not base64!", "bm8tYmFy"} {

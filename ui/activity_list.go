@@ -52,6 +52,18 @@ func (q activityQuery) values() url.Values {
 	return v
 }
 
+// datesRead reports whether the query's from and to, when given, are
+// days (2026-03-01): a date the filter could not read would otherwise be
+// left out of it without a word.
+func (q activityQuery) datesRead(zone *time.Location) bool {
+	for _, day := range []string{q.From, q.To} {
+		if _, err := time.ParseInLocation("2006-01-02", day, zone); day != "" && err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // filter turns the query into the service's filter; days are read in the
 // user's time zone, and "to" includes its day.
 func (q activityQuery) filter(zone *time.Location) app.ActivityFilter {
@@ -68,9 +80,15 @@ func (q activityQuery) filter(zone *time.Location) app.ActivityFilter {
 func (u *UI) activityList(r *request) error {
 	q := readActivityQuery(r.Request.URL.Query())
 	zone, _ := time.LoadLocation(r.L.Zone())
+	if !q.datesRead(zone) {
+		return r.fail(http.StatusBadRequest, "error.bad_date")
+	}
 	result, err := u.sb.ListActivity(q.filter(zone), q.After, activityPageSize)
 	if errors.Is(err, app.ErrBadCursor) {
 		return r.fail(http.StatusBadRequest, "error.bad_cursor")
+	}
+	if errors.Is(err, app.ErrBadStatus) {
+		return r.fail(http.StatusBadRequest, "error.bad_status")
 	}
 	if err != nil {
 		return err

@@ -217,6 +217,17 @@ func TestActivityPages(t *testing.T) {
 	if rec := viewer.get("/activity?after=forged"); rec.Code != http.StatusBadRequest {
 		t.Fatalf("a forged page cursor = %d", rec.Code)
 	}
+	for _, bad := range []struct{ query, says string }{
+		{"status=bogus", "There is no such status"},
+		{"from=2026-13-45", "The dates must be days such as 2026-03-01."},
+		{"to=yesterday", "The dates must be days such as 2026-03-01."},
+	} {
+		rec := viewer.get("/activity?" + bad.query)
+		if rec.Code != http.StatusBadRequest {
+			t.Fatalf("%s = %d, want 400 rather than a filter left out without a word", bad.query, rec.Code)
+		}
+		mustContain(t, bad.query, rec, bad.says)
+	}
 	mustContain(t, "the operator's detail", e.as("operator").get("/activity/"+failed.Id), "Mark resolved", ">Retry<")
 	// The page a bulk retry returns to keeps the filter, not the message.
 	mustContain(t, "the operator's list", e.as("operator").get("/activity?status=failed&ok=flash.retried&n=1"),
