@@ -263,6 +263,9 @@ func TestBulkRetryAndResolve(t *testing.T) {
 	if !strings.Contains(tx.GetString("note"), "price typed in the shop") {
 		t.Fatalf("note %q", tx.GetString("note"))
 	}
+	page := op.get("/activity/" + failed.Id)
+	mustContain(t, "the resolved transaction", page, "Marked resolved: it is not retried")
+	mustNotContain(t, "the resolved transaction", page, "Fix the cause, then retry.")
 	if _, err := e.app.DB().NewQuery("UPDATE transactions SET status = 'failed' WHERE id = {:id}").
 		Bind(map[string]any{"id": failed.Id}).Execute(); err != nil {
 		t.Fatal(err)
