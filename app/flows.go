@@ -173,7 +173,7 @@ func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validat
 		errs["mapping"] = validation.NewError("validation_invalid_mapping", err.Error())
 		return
 	}
-	if _, err := mappings.Compile(cfg); err != nil {
+	if err := mappings.Check(cfg); err != nil {
 		for field, msgs := range mappingErrors(err) {
 			errs[field] = msgs
 		}

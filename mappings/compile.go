@@ -98,12 +98,26 @@ func namesScopeIn(fields []cfield) bool {
 
 // Compile checks and compiles a flow configuration. The error is an [Errors]
 // listing every problem, each with its stage, field and the position in the
-// expression.
-func Compile(cfg FlowConfig) (*Program, error) {
+// expression. It does not check the names that rules and write mappings
+// read against the canonical model, as Check does: a flow saved before
+// that check keeps running (its records fail as they did), instead of
+// stopping, and a webhook flow refusing every call.
+func Compile(cfg FlowConfig) (*Program, error) { return compile(cfg, false) }
+
+// Check checks a flow configuration as it is saved: what Compile checks,
+// and that rules and write mappings read only fields of the canonical
+// model and set literal values their fields can take.
+func Check(cfg FlowConfig) error {
+	_, err := compile(cfg, true)
+	return err
+}
+
+func compile(cfg FlowConfig, model bool) (*Program, error) {
 	if _, err := canonical.Get(cfg.Entity); err != nil {
 		return nil, err
 	}
 	c := newCompiler(cfg.Tables)
+	c.model = model
 	p := &Program{entity: cfg.Entity}
 	var errs Errors
 	var err Errors
@@ -157,7 +171,7 @@ func (c *compiler) mapping(entity string, d Direction, m *Mapping, overrides []F
 	var errs Errors
 	var names *modelNames
 	var env shape
-	if d == Out { // an out mapping reads the canonical record; a native one may hold anything
+	if d == Out && c.model { // an out mapping reads the canonical record; a native one may hold anything
 		if names = newModelNames(entity, nil); names != nil {
 			env = names.record
 		}

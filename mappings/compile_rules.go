@@ -30,7 +30,10 @@ type ccase struct{ when, then *program }
 func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, Errors) {
 	var errs Errors
 	out := make([]crule, 0, len(rules))
-	names := newModelNames(entity, rules)
+	var names *modelNames
+	if c.model {
+		names = newModelNames(entity, rules)
+	}
 	for i := range rules {
 		cr, err := c.rule(entity, &rules[i], i, tables, names)
 		if err != nil {
@@ -49,6 +52,7 @@ func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, E
 // shows them beside their rule. Disabled rules are checked too.
 func RuleErrors(entity string, rules []Rule, tables Tables) map[int]Errors {
 	c := newCompiler(tables)
+	c.model = true
 	out := map[int]Errors{}
 	names := newModelNames(entity, rules)
 	for i := range rules {

@@ -49,6 +49,10 @@ var baseOptions = sync.OnceValue(func() []expr.Option {
 type compiler struct {
 	opts   []expr.Option
 	tables Tables
+	// model: the names that rules and write mappings read are checked
+	// against the canonical model (Check, RuleErrors: when a flow is
+	// saved); a flow saved before the check runs as it did (Compile).
+	model bool
 }
 
 func newCompiler(tables Tables) *compiler {

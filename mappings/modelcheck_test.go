@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -95,7 +96,7 @@ func TestRulesReadTheModel(t *testing.T) {
 			"product: field prices.list: column 1: rule 1 (expr): price is not a field of product"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Compile(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}, Tables: tables})
+			err := Check(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}, Tables: tables})
 			if got := errString(err); got != tc.want && !(tc.want == "" && err == nil) {
 				t.Errorf("Compile: %v\nwant %s", err, tc.want)
 			}
@@ -116,15 +117,15 @@ func TestRulesSettingAWholeObject(t *testing.T) {
 		{Kind: RuleExpr, Field: "prices", Expr: "{list: prices.amount, currency: prices.valuta}"},
 		{Kind: RuleExpr, Field: "description", Expr: "prices.amount ?? price"},
 	}
-	_, err := Compile(FlowConfig{Entity: "product", Rules: rules[:2]})
+	err := Check(FlowConfig{Entity: "product", Rules: rules[:2]})
 	if err != nil {
 		t.Fatalf("members of an object a rule sets: %v", err)
 	}
-	_, err = Compile(FlowConfig{Entity: "order", Rules: []Rule{{Kind: RuleExpr, Field: "lines", Expr: "lines"}, {Kind: RuleExpr, Field: "lines[].sku", Expr: "item.code"}}})
+	err = Check(FlowConfig{Entity: "order", Rules: []Rule{{Kind: RuleExpr, Field: "lines", Expr: "lines"}, {Kind: RuleExpr, Field: "lines[].sku", Expr: "item.code"}}})
 	if err != nil {
 		t.Fatalf("members of a list a rule sets: %v", err)
 	}
-	_, err = Compile(FlowConfig{Entity: "product", Rules: rules})
+	err = Check(FlowConfig{Entity: "product", Rules: rules})
 	if want := "product: field description: column 18: rule 3 (expr): price is not a field of product"; errString(err) != want {
 		t.Fatalf("a top-level name: %v\nwant %s", err, want)
 	}
@@ -177,10 +178,25 @@ func TestOutMappingReadsTheModel(t *testing.T) {
 			"product: field variations.attributes.of: column 13: parent.item.title: variants.title is not a field of product"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Compile(tc.cfg)
+			err := Check(tc.cfg)
 			if got := errString(err); got != tc.want && !(tc.want == "" && err == nil) {
 				t.Errorf("Compile: %v\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestAFlowSavedBeforeTheCheckStillCompiles: Compile, which runs a flow,
+// does not check names against the model, so a flow saved before Check
+// existed keeps running (a webhook flow that did not compile would refuse
+// every call) and its records fail as they did; Check, which saves it,
+// refuses the name.
+func TestAFlowSavedBeforeTheCheckStillCompiles(t *testing.T) {
+	cfg := FlowConfig{Entity: "product", Rules: []Rule{{Kind: RuleExpr, Field: "prices.list", Expr: "prices.lst * 1.2"}}}
+	if _, err := Compile(cfg); err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	if err := Check(cfg); err == nil || !strings.Contains(err.Error(), "prices.lst is not a field of product") {
+		t.Fatalf("Check: %v", err)
 	}
 }
