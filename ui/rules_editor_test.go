@@ -101,30 +101,26 @@ func TestRulesEditor(t *testing.T) {
 		t.Fatal("adding a rule to the form saved it")
 	}
 
-	form = rulesForm()
-	form.Set("r.1.m.0.value", "")
-	form.Set("r.0.c.0.mode", "expr")
-	form.Set("r.0.c.0.expr", "stock_quantity <")
-	rec = c.post("/flows/"+e.demo.FlowID+"/rules", form)
-	if rec.Code != http.StatusUnprocessableEntity {
-		t.Fatalf("a broken condition = %d", rec.Code)
-	}
-	mustContain(t, "the refused rules", rec, "rule 1 (sold out)", "unexpected token", `class="rule card has-error"`)
-	if e.fingerprint() != before {
-		t.Fatal("refused rules were saved")
-	}
-
-	form = rulesForm()
-	form.Set("op", "save")
-	form.Set("r.0.c.0.mode", "expr")
-	form.Set("r.0.c.0.expr", "Voorraad < 1")
-	rec = c.post("/flows/"+e.demo.FlowID+"/rules", form)
-	if rec.Code != http.StatusUnprocessableEntity {
-		t.Fatalf("a condition on a native column = %d", rec.Code)
-	}
-	mustContain(t, "the refused native column", rec, "rule 1 (sold out)", "Voorraad is not a field of product", `class="rule card has-error"`)
-	if e.fingerprint() != before {
-		t.Fatal("refused rules were saved")
+	for _, refused := range []struct{ what, op, expr, says string }{
+		{"a broken condition", "", "stock_quantity <", "unexpected token"},
+		{"a condition on a native column", "save", "Voorraad < 1", "Voorraad is not a field of product"},
+	} {
+		form = rulesForm()
+		if refused.op != "" {
+			form.Set("op", refused.op)
+		} else {
+			form.Set("r.1.m.0.value", "")
+		}
+		form.Set("r.0.c.0.mode", "expr")
+		form.Set("r.0.c.0.expr", refused.expr)
+		rec = c.post("/flows/"+e.demo.FlowID+"/rules", form)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s = %d", refused.what, rec.Code)
+		}
+		mustContain(t, refused.what, rec, "rule 1 (sold out)", refused.says, `class="rule card has-error"`)
+		if e.fingerprint() != before {
+			t.Fatalf("%s: refused rules were saved", refused.what)
+		}
 	}
 
 	form = rulesForm()
