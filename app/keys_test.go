@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-app/switchboard/app/instance"
 	"github.com/switchboard-app/switchboard/app/secrets"
 )
 
@@ -63,6 +64,27 @@ func stringOf(v any) string {
 		return s.String()
 	}
 	return ""
+}
+
+// TestRotateRefusesARunningAppliance: rotate does nothing while the data
+// folder's lock is held, as serve holds it: the running process would
+// keep the key rotate drops, and seal new secrets under it.
+func TestRotateRefusesARunningAppliance(t *testing.T) {
+	env := newTestEnv(t)
+	env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	before, _ := env.sb.Keyring()
+	unlock, err := instance.Lock(env.app.DataDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	var out bytes.Buffer
+	if err := env.sb.rotate(&out); !errors.Is(err, instance.ErrInUse) || !strings.Contains(err.Error(), "stop it first") {
+		t.Fatalf("rotate with the appliance running = %v", err)
+	}
+	if after, _ := env.sb.Keyring(); after.CurrentID() != before.CurrentID() || out.Len() != 0 {
+		t.Fatalf("the key changed %s -> %s, said %q", before.CurrentID(), after.CurrentID(), out.String())
+	}
 }
 
 func TestRotateResealsEverySecret(t *testing.T) {

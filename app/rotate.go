@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"github.com/switchboard-app/switchboard/app/instance"
 	"github.com/switchboard-app/switchboard/app/secrets"
 )
 
@@ -30,6 +32,17 @@ func (s *Switchboard) secretsCommand() *cobra.Command {
 }
 
 func (s *Switchboard) rotate(out io.Writer) error {
+	// A running appliance keeps the key it started with: it could not open
+	// what rotate re-seals, and what it seals after would be under a key
+	// rotate drops, lost for good. The data folder's lock says it runs.
+	unlock, err := instance.Lock(s.app.DataDir())
+	if err != nil {
+		if errors.Is(err, instance.ErrInUse) {
+			return fmt.Errorf("%w: stop it first (systemctl stop switchboard), then rotate", err)
+		}
+		return err
+	}
+	defer unlock()
 	if err := s.app.RunAllMigrations(); err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}
