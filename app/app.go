@@ -139,6 +139,7 @@ func (s *Switchboard) logger() *slog.Logger {
 
 // checkSecrets loads the keyring and checks it against the canary; on
 // failure flows are refused until the appliance restarts with the right key.
+// With the right key, webhook secrets still stored in plain text are sealed.
 func (s *Switchboard) checkSecrets() {
 	ring, err := loadAndCheckKeys(s.app, s.logger())
 	s.mu.Lock()
@@ -147,5 +148,13 @@ func (s *Switchboard) checkSecrets() {
 	if err != nil {
 		s.logger().Error("secret key check failed: no flow will run", slog.String("error", err.Error()))
 		fmt.Fprintf(errOut, "\nSWITCHBOARD WILL NOT RUN FLOWS: %v\n\n", err)
+		return
+	}
+	n, err := sealPlainWebhookSecrets(s.app, ring)
+	if err != nil {
+		s.logger().Error("sealing the flows' webhook secrets; they are read unsealed until the next start",
+			slog.String("error", err.Error()))
+	} else if n > 0 {
+		s.logger().Info("sealed the webhook secrets of flows that had them in plain text", slog.Int("flows", n))
 	}
 }

@@ -103,8 +103,11 @@ func (e *Engine) handlePayloads(re *core.RequestEvent) error {
 // secret the app must sign them with.
 func (e *Engine) handleWebhookInfo(re *core.RequestEvent) error {
 	info, err := e.FlowWebhook(re.Request.PathValue("id"))
-	if err != nil {
+	if errors.Is(err, ErrNotFound) {
 		return re.NotFoundError("No such flow.", nil)
+	}
+	if err != nil {
+		return re.Error(http.StatusServiceUnavailable, "The webhook secret cannot be shown now: "+err.Error(), nil)
 	}
 	return re.JSON(http.StatusOK, info)
 }

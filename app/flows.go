@@ -1,8 +1,6 @@
 package app
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -29,14 +27,15 @@ func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreateRequest("integrations").BindFunc(enabledByDefault)
 	s.app.OnRecordValidate("integrations").BindFunc(validateIntegration)
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
-	s.app.OnRecordCreate(flowsCollection).BindFunc(newWebhookSecret)
+	s.app.OnRecordCreate(flowsCollection).BindFunc(s.newWebhookSecret)
+	s.app.OnRecordUpdate(flowsCollection).BindFunc(s.sealChangedWebhookSecret)
 	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
 	s.app.OnRecordDelete(flowsCollection).BindFunc(keepFailedTransactions)
 	s.app.OnRecordEnrich(flowsCollection).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		e.Record.Hide("webhook_secret")
+		e.Record.Hide(webhookSecretField)
 		return nil
 	})
 }
@@ -94,17 +93,6 @@ func enabledByDefault(e *core.RecordRequestEvent) error {
 func validateIntegration(e *core.RecordEvent) error {
 	if a := e.Record.GetString("a"); a != "" && a == e.Record.GetString("b") {
 		return validation.Errors{"b": validation.NewError("validation_same_connection", "must differ from the first connection")}
-	}
-	return e.Next()
-}
-
-func newWebhookSecret(e *core.RecordEvent) error {
-	if e.Record.GetString("webhook_secret") == "" {
-		buf := make([]byte, 24)
-		if _, err := rand.Read(buf); err != nil {
-			return fmt.Errorf("generating webhook secret: %w", err)
-		}
-		e.Record.Set("webhook_secret", hex.EncodeToString(buf))
 	}
 	return e.Next()
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func (s *Switchboard) secretsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "secrets", Short: "Manages the key that seals connection secrets"}
+	cmd := &cobra.Command{Use: "secrets", Short: "Manages the key that seals connection and webhook secrets"}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "rotate",
 		Short: "Re-seals every secret under a new key",
@@ -92,8 +92,9 @@ func (s *Switchboard) addFileKey(ring *secrets.Keyring) (secrets.Key, error) {
 	return newKey, nil
 }
 
-// ResealAll re-seals the canary and every connection secret under ring's
-// current key, in one transaction, and returns how many secrets it sealed.
+// ResealAll re-seals the canary, every connection secret and every flow's
+// webhook secret under ring's current key, in one transaction, and returns
+// how many secrets it sealed.
 func ResealAll(app core.App, ring *secrets.Keyring) (int, error) {
 	count := 0
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -108,6 +109,11 @@ func ResealAll(app core.App, ring *secrets.Keyring) (int, error) {
 			}
 			count += n
 		}
+		hooks, err := resealWebhookSecrets(tx, ring)
+		if err != nil {
+			return err
+		}
+		count += hooks
 		return writeCanary(tx, ring)
 	})
 	return count, err

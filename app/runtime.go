@@ -38,6 +38,7 @@ type flowRuntime struct {
 	flushWanted atomic.Bool      // flushSoon was asked to flush it
 	receiver    connectors.WebhookReceiver
 	sourceConn  connectors.Connector
+	hookSecret  string // the flow's webhook secret, opened with the receiver
 }
 
 // flowMapping is a flow's mapping field: field overrides for each
@@ -211,6 +212,6 @@ func (rt *flowRuntime) close() {
 	}
 	if rt.sourceConn != nil {
 		_ = rt.sourceConn.Close()
-		rt.sourceConn, rt.receiver = nil, nil
+		rt.sourceConn, rt.receiver, rt.hookSecret = nil, nil, ""
 	}
 }

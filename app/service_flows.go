@@ -82,18 +82,23 @@ type WebhookInfo struct {
 	Secret  string `json:"secret"`
 }
 
-// FlowWebhook tells where a flow takes webhooks and its signing secret;
-// ErrNotFound when there is no such flow. Only editors may read it.
+// FlowWebhook tells where a flow takes webhooks and its signing secret,
+// opened; ErrNotFound when there is no such flow, and the key's error when
+// the secret cannot be opened. Only editors may read it.
 func (e *Engine) FlowWebhook(flowID string) (WebhookInfo, error) {
 	flow, err := e.app().FindRecordById(flowsCollection, flowID)
 	if err != nil {
 		return WebhookInfo{}, ErrNotFound
 	}
+	secret, err := e.sb.WebhookSecret(flow)
+	if err != nil {
+		return WebhookInfo{}, err
+	}
 	base := e.app().Settings().Meta.AppURL
 	return WebhookInfo{
 		Enabled: flow.GetBool("webhook"),
 		URL:     strings.TrimRight(base, "/") + "/hooks/" + flow.Id,
-		Secret:  flow.GetString("webhook_secret"),
+		Secret:  secret,
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -53,12 +54,12 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	if wait, ok := e.hookLims.take(rt.flow.Id, time.Now()); !ok {
 		return tooManyWebhooks(re, wait)
 	}
+	if err := e.sb.Ready(); err != nil {
+		return re.Error(http.StatusServiceUnavailable, "Switchboard cannot take records now: the secret key check failed.", nil)
+	}
 	hook, body, err := e.readWebhook(re, rt)
 	if err != nil {
 		return err
-	}
-	if err := e.sb.Ready(); err != nil {
-		return re.Error(http.StatusServiceUnavailable, "Switchboard cannot take records now: the secret key check failed.", nil)
 	}
 	delivery, content := deliveryKeys(hook, body)
 	err = e.intake(rt, delivery, content, hook.Records, queued)
@@ -111,12 +112,17 @@ func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors
 	if len(body) > maxWebhookBody {
 		return connectors.Webhook{}, nil, re.Error(http.StatusRequestEntityTooLarge, "The body is too large.", nil)
 	}
-	receiver, err := e.receiver(rt)
+	receiver, secret, err := e.receiver(rt)
+	if errors.Is(err, errWebhookSecret) {
+		e.logger().Error("a webhook call cannot be verified", slog.String("flow", rt.flow.GetString("name")),
+			slog.String("error", err.Error()))
+		return connectors.Webhook{}, nil, re.Error(http.StatusServiceUnavailable,
+			"Switchboard cannot take records now: the flow's webhook secret cannot be opened.", nil)
+	}
 	if err != nil {
 		return connectors.Webhook{}, nil, re.NotFoundError("No flow takes webhooks here.", nil)
 	}
-	req := connectors.WebhookRequest{Header: re.Request.Header, Body: body,
-		Secret: rt.flow.GetString("webhook_secret"), Received: time.Now()}
+	req := connectors.WebhookRequest{Header: re.Request.Header, Body: body, Secret: secret, Received: time.Now()}
 	if err := receiver.VerifyWebhook(req); err != nil {
 		return connectors.Webhook{}, nil, re.UnauthorizedError("The webhook is refused: "+rt.redact.text(err.Error())+".", nil)
 	}
@@ -157,24 +163,33 @@ func deliveryKeys(hook connectors.Webhook, body []byte) (delivery, content strin
 	return "id:" + truncate(hook.DeliveryID, 250), content
 }
 
-// receiver returns the flow's source as a webhook receiver.
-func (e *Engine) receiver(rt *flowRuntime) (connectors.WebhookReceiver, error) {
+// errWebhookSecret marks a flow's webhook secret that does not open.
+var errWebhookSecret = errors.New("the webhook secret cannot be opened")
+
+// receiver returns the flow's source as a webhook receiver, and the
+// flow's webhook secret that calls are verified with. Both are opened once
+// for the flow's runtime, which a save of the flow replaces.
+func (e *Engine) receiver(rt *flowRuntime) (connectors.WebhookReceiver, string, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.receiver != nil {
-		return rt.receiver, nil
+		return rt.receiver, rt.hookSecret, nil
+	}
+	secret, err := e.sb.WebhookSecret(rt.flow)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %w", errWebhookSecret, err)
 	}
 	conn, err := e.sb.OpenConnection(rt.source)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	r, ok := conn.(connectors.WebhookReceiver)
 	if !ok {
 		_ = conn.Close()
-		return nil, fmt.Errorf("connection %q takes no webhooks", rt.source.GetString("name"))
+		return nil, "", fmt.Errorf("connection %q takes no webhooks", rt.source.GetString("name"))
 	}
-	rt.receiver, rt.sourceConn = r, conn
-	return r, nil
+	rt.receiver, rt.sourceConn, rt.hookSecret = r, conn, secret
+	return r, secret, nil
 }
 
 // intakeRequest is one delivery waiting for the intake committer.

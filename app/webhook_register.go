@@ -140,10 +140,14 @@ func (e *Engine) register(flow *core.Record, url string) error {
 		return err
 	}
 	defer closeConn()
+	secret, err := e.sb.WebhookSecret(flow)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
 	defer cancel()
 	id, err := r.RegisterWebhook(ctx, connectors.WebhookRegistration{Entity: connectors.Entity(flow.GetString("entity")),
-		URL: url, Secret: flow.GetString("webhook_secret")})
+		URL: url, Secret: secret})
 	if errors.Is(err, connectors.ErrNoWebhookAPI) {
 		return nil
 	}

@@ -80,8 +80,12 @@ func TestAWebhookFlowIsRegisteredInItsAppWhileItIsEnabled(t *testing.T) {
 	gone := func() bool { return app.only(t) == nil }
 	eventually(t, "the registration at start", registered)
 	reg := app.only(t)
+	secret, err := env.sb.WebhookSecret(flow)
+	if err != nil || secret == "" || secret == flow.GetString("webhook_secret") {
+		t.Fatalf("the flow's webhook secret opens as %q (%v); stored %q", secret, err, flow.GetString("webhook_secret"))
+	}
 	if reg["url"] != strings.TrimRight(env.app.Settings().Meta.AppURL, "/")+"/hooks/"+flow.Id ||
-		reg["secret"] != flow.GetString("webhook_secret") || reg["entity"] != "order" {
+		reg["secret"] != secret || reg["entity"] != "order" {
 		t.Fatalf("registered %v", reg)
 	}
 	set := func(rec *core.Record, field string, v any) {
