@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,5 +128,67 @@ func TestLogsGoToStderr(t *testing.T) {
 				t.Fatalf("the output lacks %q:\n%s", tc.want, a.output.String())
 			}
 		})
+	}
+}
+
+// TestFailedCommandsExitWithAnError: a command that fails exits with
+// status 1 and says why on standard error, whether it opens the data
+// (user add), works on the folder (restore) or serves (an address in use),
+// so that scripts and systemd's Restart=on-failure see the failure.
+func TestFailedCommandsExitWithAnError(t *testing.T) {
+	dir := t.TempDir()
+	busy := serve(t, dir, nil, "--dir", filepath.Join(dir, "first"))
+	tests := []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"a refused argument", []string{"user", "add", "x@example.com", "--role", "bad", "--dir", "data"}, `unknown role "bad"`},
+		{"an unknown migrate command", []string{"migrate", "bogus", "--dir", "data"}, "bogus"},
+		{"a restore of no archive", []string{"restore", "missing.tar.gz", "--dir", "data"}, "missing.tar.gz"},
+		{"an address in use", []string{"serve", "--http", strings.TrimPrefix(busy.base, "http://"), "--dir", "second"}, "address already in use"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(binary, tt.args...)
+			cmd.Dir, cmd.Env = dir, cleanEnv()
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Fatalf("ended with %v, want exit status 1\n%s%s", err, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.says) || strings.Contains(stdout.String(), "Error") {
+				t.Fatalf("stderr %q, stdout %q: want the error on stderr only", stderr.String(), stdout.String())
+			}
+		})
+	}
+}
+
+// TestABackupToStandardOutputIsOnlyTheArchive: "backup -" writes the
+// archive alone to standard output; what it says goes to standard error.
+func TestABackupToStandardOutputIsOnlyTheArchive(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "user", "add", "a@example.com", "--role", "admin", "--dir", "data")
+	cmd := exec.Command(binary, "backup", "-", "--dir", "data")
+	cmd.Dir, cmd.Env = dir, cleanEnv()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("backup -: %v\n%s", err, stderr.String())
+	}
+	zr, err := gzip.NewReader(&stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		t.Fatalf("the archive on standard output: %v", err)
+	}
+	if rest, _ := io.ReadAll(&stdout); len(rest) > 0 {
+		t.Fatalf("%d bytes after the archive: %q", len(rest), rest)
+	}
+	if !strings.Contains(stderr.String(), "Backed up") {
+		t.Fatalf("stderr %q", stderr.String())
 	}
 }

@@ -3,10 +3,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/cmd"
@@ -32,9 +35,47 @@ var (
 
 func main() {
 	if err := start(); err != nil {
-		slog.Error("switchboard stopped", "error", err)
+		var failed commandFailed
+		if !errors.As(err, &failed) { // a command's own error is printed by the command
+			slog.Error("switchboard stopped", "error", err)
+		}
 		os.Exit(1)
 	}
+}
+
+// commandFailed is the error a command returned, which it has printed.
+type commandFailed struct{ err error }
+
+func (c commandFailed) Error() string { return c.err.Error() }
+func (c commandFailed) Unwrap() error { return c.err }
+
+// execute is pocketbase.Execute, which drops the command's error: a serve
+// that could not bind its address, or a command that refused its
+// arguments, exited 0, so systemd's Restart=on-failure left the service
+// down and scripts saw success. It returns that error.
+func execute(pb *pocketbase.PocketBase) error {
+	if err := pb.Bootstrap(); err != nil {
+		return err
+	}
+	done := make(chan error, 2)
+	go func() { // stop gracefully on an interrupt, as PocketBase does
+		signals := make(chan os.Signal, 1)
+		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+		<-signals
+		done <- nil
+	}()
+	go func() {
+		if err := pb.RootCmd.Execute(); err != nil {
+			done <- commandFailed{err}
+			return
+		}
+		done <- nil
+	}()
+	err := <-done
+	terminated := pb.OnTerminate().Trigger(&core.TerminateEvent{App: pb}, func(e *core.TerminateEvent) error {
+		return e.App.ResetBootstrapState()
+	})
+	return errors.Join(err, terminated)
 }
 
 func start() error {
@@ -58,6 +99,9 @@ func start() error {
 		}
 	}
 	pb := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: where.Dir, DBConnect: app.DBConnect})
+	// PocketBase's error writer colours through a library that prints to
+	// standard output: an error would land in "backup -"'s archive.
+	pb.RootCmd.SetErr(os.Stderr)
 	serve := cmd.NewServeCommand(pb, true)
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
 	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {
@@ -68,7 +112,7 @@ func start() error {
 	}
 	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
 	if use == app.DataNone {
-		return pb.RootCmd.Execute()
+		return asCommandError(pb.RootCmd.Execute())
 	}
 	if envErr != nil {
 		fmt.Fprintln(os.Stderr, "switchboard:", envErr)
@@ -81,9 +125,17 @@ func start() error {
 		return err
 	}
 	if use == app.DataFolder {
-		return pb.RootCmd.Execute()
+		return asCommandError(pb.RootCmd.Execute())
 	}
-	return pb.Execute()
+	return execute(pb)
+}
+
+// asCommandError marks a command's error as printed by the command.
+func asCommandError(err error) error {
+	if err != nil {
+		return commandFailed{err}
+	}
+	return nil
 }
 
 // build registers Switchboard, the UI and every command on pb, with
