@@ -192,6 +192,17 @@ func writeArchive(w io.Writer, m Manifest, source func(string) string) error {
 	return zw.Close()
 }
 
+// entryMode is the permissions a file is archived and restored with: its
+// own, but 0600 for a database, whose snapshot SQLite makes with the
+// process's umask (0644), readable by every user of the machine once
+// restored, where the appliance keeps its databases 0600.
+func entryMode(name string, mode fs.FileMode) fs.FileMode {
+	if isDatabaseFile(name) {
+		return 0o600
+	}
+	return mode.Perm()
+}
+
 func addFile(tw *tar.Writer, name, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -202,7 +213,8 @@ func addFile(tw *tar.Writer, name, path string) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
-	hdr := &tar.Header{Name: name, Mode: int64(info.Mode().Perm()), Size: info.Size(), ModTime: info.ModTime(), Typeflag: tar.TypeReg}
+	hdr := &tar.Header{Name: name, Mode: int64(entryMode(name, info.Mode())), Size: info.Size(), ModTime: info.ModTime(),
+		Typeflag: tar.TypeReg}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("writing %s to the archive: %w", name, err)
 	}

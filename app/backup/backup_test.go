@@ -94,6 +94,27 @@ func TestBackupAndRestore(t *testing.T) {
 	if res.Manifest.EnvFile != "/etc/switchboard/switchboard.env" || res.Manifest.Version != "v1" {
 		t.Fatalf("manifest %+v", res.Manifest)
 	}
+	for _, name := range []string{"data.db", "secret.key"} {
+		if info, err := os.Stat(filepath.Join(dst, name)); err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("restored %s: %v, %v; want mode 0600", name, info.Mode(), err)
+		}
+	}
+	tr := tar.NewReader(gunzip(t, archive.Bytes()))
+	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
+		if isDatabaseFile(hdr.Name) && hdr.Mode != 0o600 {
+			t.Errorf("%s archived with mode %o, want 0600", hdr.Name, hdr.Mode)
+		}
+	}
+}
+
+// gunzip opens a gzip stream.
+func gunzip(t *testing.T, data []byte) *gzip.Reader {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zr
 }
 
 func TestRestoreRefusesARunningAppliance(t *testing.T) {

@@ -130,7 +130,7 @@ func extract(root *os.Root, hdr *tar.Header, r io.Reader, m *Manifest) error {
 			return fmt.Errorf("restoring %s: %w", name, err)
 		}
 	}
-	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fs.FileMode(hdr.Mode).Perm()|0o600)
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, entryMode(name, fs.FileMode(hdr.Mode))|0o600)
 	if err != nil {
 		return fmt.Errorf("restoring %s: %w", name, err)
 	}
