@@ -80,6 +80,7 @@ func Register(app core.App, opts Options) *Switchboard {
 			return err
 		}
 		s.checkSecrets()
+		s.engine.serving(e.Server)
 		s.createFilesRoot()
 		s.registerRoutes(e)
 		s.engine.registerRoutes(e)

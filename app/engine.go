@@ -98,6 +98,10 @@ type Engine struct {
 	cfg   EngineConfig
 	tuned tuned // what an admin set on the Settings page, over cfg
 	cache runtimeCache
+	// servedAt is the address serve listens on, as a URL, set before it
+	// serves: the webhooks' base while no Application URL is set
+	// (webhookBase).
+	servedAt atomic.Pointer[string]
 
 	wake     chan struct{}
 	idle     chan struct{} // no transaction is in flight (worker.go)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -94,12 +93,7 @@ func (e *Engine) FlowWebhook(flowID string) (WebhookInfo, error) {
 	if err != nil {
 		return WebhookInfo{}, err
 	}
-	base := e.app().Settings().Meta.AppURL
-	return WebhookInfo{
-		Enabled: flow.GetBool("webhook"),
-		URL:     strings.TrimRight(base, "/") + "/hooks/" + flow.Id,
-		Secret:  secret,
-	}, nil
+	return WebhookInfo{Enabled: flow.GetBool("webhook"), URL: e.hookURL(flow.Id), Secret: secret}, nil
 }
 
 // exists tells whether a record of the collection has the id.

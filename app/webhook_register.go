@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -109,7 +111,46 @@ func (e *Engine) wantsRegistration(flowID string) (*core.Record, bool) {
 }
 
 func (e *Engine) hookURL(flowID string) string {
-	return strings.TrimRight(e.app().Settings().Meta.AppURL, "/") + "/hooks/" + flowID
+	return e.webhookBase() + "/hooks/" + flowID
+}
+
+// defaultAppURL is PocketBase's Application URL until an admin sets one.
+const defaultAppURL = "http://localhost:8090"
+
+// webhookBase is the address webhooks are sent to: the Application URL
+// when an admin set one; until then the address serve listens on, so
+// that the address shown has at least the right port (PocketBase's
+// default names port 8090 whatever --http says).
+func (e *Engine) webhookBase() string {
+	base := strings.TrimRight(e.app().Settings().Meta.AppURL, "/")
+	if base != "" && base != defaultAppURL {
+		return base
+	}
+	if served := e.servedAt.Load(); served != nil {
+		return *served
+	}
+	return base
+}
+
+// serving records the address srv listens on (a host of all interfaces
+// is shown as localhost).
+func (e *Engine) serving(srv *http.Server) {
+	if srv == nil || srv.Addr == "" {
+		return
+	}
+	host, port, err := net.SplitHostPort(srv.Addr)
+	if err != nil {
+		return
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	scheme := "http"
+	if srv.TLSConfig != nil {
+		scheme = "https"
+	}
+	served := scheme + "://" + net.JoinHostPort(host, port)
+	e.servedAt.Store(&served)
 }
 
 // registrar opens a connection that registers webhooks.

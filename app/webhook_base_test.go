@@ -1,0 +1,38 @@
+package app
+
+import (
+	"crypto/tls"
+	"net/http"
+	"testing"
+)
+
+// TestWebhooksAreAddressedWhereTheApplianceServes: the address a flow's
+// webhooks are sent to is the Application URL once an admin sets one;
+// until then it is the address serve listens on, not PocketBase's default
+// http://localhost:8090 whatever --http said.
+func TestWebhooksAreAddressedWhereTheApplianceServes(t *testing.T) {
+	tests := []struct {
+		name, appURL string
+		served       *http.Server
+		want         string
+	}{
+		{"no Application URL, a loopback address", defaultAppURL, &http.Server{Addr: "127.0.0.1:18501"}, "http://127.0.0.1:18501"},
+		{"no Application URL, every interface", defaultAppURL, &http.Server{Addr: "0.0.0.0:9090"}, "http://localhost:9090"},
+		{"an empty Application URL, a port alone", "", &http.Server{Addr: ":9000"}, "http://localhost:9000"},
+		{"no Application URL, over TLS", defaultAppURL, &http.Server{Addr: "[::]:8443", TLSConfig: &tls.Config{}}, "https://localhost:8443"},
+		{"an Application URL", "https://sb.example.com/", &http.Server{Addr: "127.0.0.1:18501"}, "https://sb.example.com"},
+		{"not served yet", defaultAppURL, nil, defaultAppURL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			e := env.sb.engine
+			env.app.Settings().Meta.AppURL = tt.appURL
+			e.servedAt.Store(nil)
+			e.serving(tt.served)
+			if got := e.hookURL("f1"); got != tt.want+"/hooks/f1" {
+				t.Fatalf("hookURL = %q, want %q", got, tt.want+"/hooks/f1")
+			}
+		})
+	}
+}
