@@ -192,3 +192,34 @@ func TestABackupToStandardOutputIsOnlyTheArchive(t *testing.T) {
 		t.Fatalf("stderr %q", stderr.String())
 	}
 }
+
+// TestADataFolderItsOwnerCannotWriteIsRefused: run by root, a command
+// acts as the data folder's owner; a folder that owner cannot write is
+// refused with the folder and the user named, instead of SQLite's
+// "unable to open database file (14)".
+func TestADataFolderItsOwnerCannotWriteIsRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	parent := t.TempDir()
+	for _, dir := range []string{parent, filepath.Dir(parent)} { // the owner must reach its folder
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dataDir := filepath.Join(parent, "data")
+	if err := os.Mkdir(dataDir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dataDir, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "user", "add", "a@example.com", "--role", "admin", "--dir", dataDir)
+	cmd.Dir, cmd.Env = parent, cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot be written by user") ||
+		!strings.Contains(string(out), dataDir) {
+		t.Fatalf("= %v\n%s", err, out)
+	}
+}

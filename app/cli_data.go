@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"io"
+	"os"
 	"os/user"
 	"slices"
 	"strconv"
@@ -82,7 +83,30 @@ func PrepareData(out io.Writer, dir, from string, where instance.Where) error {
 		as = ", as user " + userName(uid)
 	}
 	fmt.Fprintf(out, "switchboard: data folder %s (from %s)%s\n", instance.Abs(dir), from, as)
-	return nil
+	return checkWritable(dir, uid)
+}
+
+// checkWritable refuses a data folder that exists and that this process
+// cannot write, naming the folder and the user: SQLite says only "unable
+// to open database file (14)".
+func checkWritable(dir string, uid int) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil // made when the data is opened, or refused there
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("the data folder %s is not a folder", instance.Abs(dir))
+	}
+	probe, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		if uid < 0 {
+			uid = os.Geteuid()
+		}
+		return fmt.Errorf("the data folder %s cannot be written by user %s (%w): give it to that user "+
+			"(chown -R) or choose another folder with --dir", instance.Abs(dir), userName(uid), err)
+	}
+	_ = probe.Close()
+	return os.Remove(probe.Name())
 }
 
 func userName(uid int) string {
