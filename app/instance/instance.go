@@ -60,9 +60,12 @@ func Locate() (Where, error) {
 	if loaded || errors.Is(err, fs.ErrPermission) {
 		w.EnvFile, w.Packaged = path, true
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		err = fmt.Errorf("reading the environment file %s (run the command as root; it switches to the service's user): %w", path, err)
-	} else {
+	case err != nil && os.Getenv(EnvEnvFile) != "":
+		err = fmt.Errorf("%s names %s, which does not exist: no environment file is read", EnvEnvFile, path)
+	default:
 		err = nil
 	}
 	switch dir, fromFile := dirSetting(); {

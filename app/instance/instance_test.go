@@ -48,17 +48,19 @@ func TestLocate(t *testing.T) {
 	if err := os.WriteFile(file, []byte("SWITCHBOARD_DIR=/srv/sb\nSWITCHBOARD_WORKERS=3\nOTHER=x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	missing := filepath.Join(t.TempDir(), "missing.env")
 	for _, tc := range []struct {
 		name             string
 		envFile, envDir  string
 		wantDir, wantSrc string
 		packaged         bool
+		wantErr          string // the warning Locate returns beside its answer
 	}{
-		{"no file", filepath.Join(t.TempDir(), "missing.env"), "", LocalDir, "the default", false},
-		{"no file read", "none", "", LocalDir, "the default", false},
-		{"the file's folder", file, "", "/srv/sb", file, true},
-		{"the environment wins", file, "/elsewhere", "/elsewhere", EnvDir, true},
-		{"a file without a folder", writeFile(t, "SWITCHBOARD_HTTP=:1\n"), "", PackagedDir, "the packaged default", true},
+		{"a named file that is missing", missing, "", LocalDir, "the default", false, EnvEnvFile + " names " + missing + ", which does not exist"},
+		{"no file read", "none", "", LocalDir, "the default", false, ""},
+		{"the file's folder", file, "", "/srv/sb", file, true, ""},
+		{"the environment wins", file, "/elsewhere", "/elsewhere", EnvDir, true, ""},
+		{"a file without a folder", writeFile(t, "SWITCHBOARD_HTTP=:1\n"), "", PackagedDir, "the packaged default", true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(EnvEnvFile, tc.envFile)
@@ -71,7 +73,10 @@ func TestLocate(t *testing.T) {
 			}
 			clear(fromFile)
 			w, err := Locate()
-			if err != nil || w.Dir != tc.wantDir || w.From != tc.wantSrc || w.Packaged != tc.packaged {
+			if (err == nil) != (tc.wantErr == "") || err != nil && !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Locate() error = %v, want %q", err, tc.wantErr)
+			}
+			if w.Dir != tc.wantDir || w.From != tc.wantSrc || w.Packaged != tc.packaged {
 				t.Fatalf("Locate() = %+v, %v; want %s from %s, packaged %v", w, err, tc.wantDir, tc.wantSrc, tc.packaged)
 			}
 			if tc.envFile == file && os.Getenv("SWITCHBOARD_WORKERS") != "3" {
