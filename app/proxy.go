@@ -98,6 +98,21 @@ func (s *Switchboard) originAllowed(configured []string, origin string) bool {
 	return ok && app == got
 }
 
+// switchWords are values meant as a switch, not a header's name: "yes"
+// would trust a header named Yes, which no proxy sets.
+var switchWords = []string{"yes", "no", "true", "false", "on", "off", "1", "0", "y", "n"}
+
+// validHeaderName reports whether h is a header name: letters, digits and
+// the token characters of RFC 9110.
+func validHeaderName(h string) bool {
+	for _, r := range h {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return h != ""
+}
+
 // applyTrustedProxy sets PocketBase's trusted-proxy headers from the
 // environment, saving the settings when they change.
 func (s *Switchboard) applyTrustedProxy() error {
@@ -107,9 +122,15 @@ func (s *Switchboard) applyTrustedProxy() error {
 	}
 	var headers []string
 	for _, h := range strings.Split(v, ",") {
-		if h = http.CanonicalHeaderKey(strings.TrimSpace(h)); h != "" {
-			headers = append(headers, h)
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
 		}
+		if !validHeaderName(h) || slices.Contains(switchWords, strings.ToLower(h)) {
+			return fmt.Errorf("%s takes the names of the headers the proxy sets, such as X-Forwarded-For, not %q",
+				EnvTrustedProxyHeaders, h)
+		}
+		headers = append(headers, http.CanonicalHeaderKey(h))
 	}
 	settings := s.app.Settings()
 	if slices.Equal(settings.TrustedProxy.Headers, headers) {

@@ -67,6 +67,25 @@ func TestParseOrigins(t *testing.T) {
 
 // TestTrustedProxyHeadersFromTheEnvironment: the client's address is
 // taken from the proxy's header once the setting names it.
+// TestTrustedProxyHeadersMustBeHeaderNames: a value meant as a switch, or
+// not a header's name, stops the start with the variable named, instead
+// of trusting a header no proxy sets.
+func TestTrustedProxyHeadersMustBeHeaderNames(t *testing.T) {
+	for _, value := range []string{"yes", "true", "1", "X-Forwarded-For, on", "X Forwarded For"} {
+		t.Run(value, func(t *testing.T) {
+			t.Setenv(EnvTrustedProxyHeaders, value)
+			env := newTestEnv(t)
+			err := env.sb.applyTrustedProxy()
+			if err == nil || !strings.Contains(err.Error(), EnvTrustedProxyHeaders) {
+				t.Fatalf("%q: %v", value, err)
+			}
+			if got := env.app.Settings().TrustedProxy.Headers; len(got) != 0 {
+				t.Fatalf("%q: trusted %v", value, got)
+			}
+		})
+	}
+}
+
 func TestTrustedProxyHeadersFromTheEnvironment(t *testing.T) {
 	t.Setenv(EnvTrustedProxyHeaders, "x-forwarded-for")
 	env := newTestEnv(t)
