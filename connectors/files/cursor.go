@@ -64,14 +64,16 @@ func (c cursor) String() string {
 	return string(b)
 }
 
-// seen returns the committed file with f's name, size and time.
-func (c cursor) seen(f fingerprint) (fingerprint, bool) {
+// seenLike returns the files remembered with f's name, size and
+// modification second, newest last.
+func (c cursor) seenLike(f fingerprint) []fingerprint {
+	var out []fingerprint
 	for _, s := range c.Seen {
 		if s.same(f) {
-			return s, true
+			out = append(out, s)
 		}
 	}
-	return fingerprint{}, false
+	return out
 }
 
 // withSeen returns a copy with f remembered and no current file.

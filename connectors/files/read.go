@@ -167,7 +167,7 @@ func (s *stream) list(ctx context.Context) error {
 			continue
 		}
 		fp := fingerprintOf(info.Name, info)
-		if done, ok := s.cur.seen(fp); ok {
+		if done, ok := s.seenBefore(ctx, info.Name, fp); ok {
 			s.c.logger.Info("file already imported; moving it on", slog.String("file", info.Name))
 			s.settle(ctx, info.Name, info.Name, done.Error, "")
 			continue
@@ -179,6 +179,48 @@ func (s *stream) list(ctx context.Context) error {
 		s.queue = append(s.queue, f)
 	}
 	return nil
+}
+
+// seenBefore reports whether the file at name, whose fingerprint is fp, is
+// one the cursor remembers as imported: its name, size and modification
+// second, and, when the cursor kept its checksum, its content. A sender
+// that keeps times (rsync -t, cp -p) or an FTP server that lists them to
+// the minute gives a new file of the same size the time of the last one;
+// only its content tells them apart. A file whose content cannot be read
+// now is taken as new: reading it says why.
+func (s *stream) seenBefore(ctx context.Context, name string, fp fingerprint) (fingerprint, bool) {
+	like := s.cur.seenLike(fp)
+	for _, done := range like {
+		if done.Sum == "" || done.Error {
+			return done, true // remembered without its content's checksum
+		}
+	}
+	if len(like) == 0 {
+		return fingerprint{}, false
+	}
+	sum, err := s.checksum(ctx, name)
+	for _, done := range like {
+		if err == nil && sum == done.Sum {
+			return done, true
+		}
+	}
+	s.c.logger.Info("a file has the name, size and time of one already imported but other content; it is read",
+		slog.String("file", fp.Name))
+	return fingerprint{}, false
+}
+
+// checksum is the cursor's checksum of a file's content (fingerprint.Sum).
+func (s *stream) checksum(ctx context.Context, name string) (string, error) {
+	rc, err := s.tr.Open(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
 
 // recover handles a file left in the processing folder. A file that does
@@ -197,7 +239,7 @@ func (s *stream) recover(ctx context.Context, info transport.FileInfo) {
 	}
 	from := path.Join(s.opts.processing, info.Name)
 	fp := fingerprintOf(orig, info)
-	if done, ok := s.cur.seen(fp); ok {
+	if done, ok := s.seenBefore(ctx, from, fp); ok {
 		s.settle(ctx, from, orig, done.Error, "")
 		return
 	}

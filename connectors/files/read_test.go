@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOneFileNeverStopsTheRun checks that XML files ending before or inside
@@ -161,5 +162,44 @@ func TestDuplicateColumns(t *testing.T) {
 		if strings.Join(got.records, "|") != tt.want {
 			t.Fatalf("got %q\nwant %q", got.records, tt.want)
 		}
+	}
+}
+
+// TestAFileLikeAnImportedOneIsReadWhenItsContentDiffers: a new file with
+// the name, size and modification second of one already imported (a
+// sender that keeps times) is read, not moved on unread; the imported file
+// itself, left where it was by a crash after its commit, is still moved on
+// without being read again.
+func TestAFileLikeAnImportedOneIsReadWhenItsContentDiffers(t *testing.T) {
+	dir := t.TempDir()
+	stamp := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	place := func(body string) {
+		t.Helper()
+		write(t, dir, "u.csv", body)
+		if err := os.Chtimes(filepath.Join(dir, "u.csv"), stamp, stamp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	place("sku\nU1\n")
+	first := read(t, folderConn(t, dir, nil), "", 10, -1)
+	if len(first.records) != 1 {
+		t.Fatalf("first file: %q", first.records)
+	}
+	place("sku\nU2\n") // the same size and time, other content
+	second := read(t, folderConn(t, dir, nil), first.cursor, 10, -1)
+	if len(second.records) != 1 || !strings.Contains(second.records[0], "U2") {
+		t.Fatalf("a file like the imported one, with other content: %q", second.records)
+	}
+	place("sku\nU3\n")
+	third := read(t, folderConn(t, dir, nil), second.cursor, 10, 1) // committed, then a crash before it moved on
+	if len(third.records) != 1 {
+		t.Fatalf("third file: %q", third.records)
+	}
+	again := read(t, folderConn(t, dir, nil), third.cursor, 10, -1)
+	if len(again.records) != 0 {
+		t.Fatalf("the committed file was read again: %q", again.records)
+	}
+	if tr := tree(t, dir); strings.Count(tr, "archive/") != 3 || strings.Contains(tr, "processing") {
+		t.Fatalf("files: %s", tr)
 	}
 }
