@@ -144,11 +144,16 @@ func runID() string {
 	return hex.EncodeToString(b)
 }
 
-// transport returns the open transport, connecting on first use; with
-// mkdir set, a missing connection folder is made.
+// transport returns the open transport, connecting on first use and
+// again when a local folder moved (transport.Local.Moved); with mkdir
+// set, a missing connection folder is made.
 func (c *Conn) transport(ctx context.Context, mkdir bool) (transport.Transport, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if local, ok := c.tr.(*transport.Local); ok && local.Moved() {
+		_ = c.tr.Close()
+		c.tr = nil
+	}
 	if c.tr != nil {
 		return c.tr, nil
 	}

@@ -184,3 +184,44 @@ func TestOneFileThatCannotBePublishedHoldsNoOtherBack(t *testing.T) {
 		t.Fatalf("files: %s", tr)
 	}
 }
+
+// TestATargetFolderRenamedOrRemadeIsOpenedAgain: a target connection keeps
+// its folder open from one run to the next; when the folder it names is
+// renamed and made again, or removed and made again, the next files go to
+// the folder it names, not into the old one nor failing until a restart.
+func TestATargetFolderRenamedOrRemadeIsOpenedAgain(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := folderConn(t, dir, map[string]any{FieldFolder: "out", FieldWriteMode: "per_record"})
+	writeAndFlush := func(n int) {
+		t.Helper()
+		writeOrders(t, c, n, n)
+		if err := c.Flush(ctx(t)); err != nil {
+			t.Fatalf("order %d: %v", n, err)
+		}
+	}
+	writeAndFlush(1)
+	if err := os.Rename(out, out+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeAndFlush(2)
+	if tr := tree(t, out); tr != "order-tx2.csv" {
+		t.Fatalf("after the folder was renamed and made again, out holds: %q", tr)
+	}
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeAndFlush(3)
+	if tr := tree(t, out); tr != "order-tx3.csv" {
+		t.Fatalf("after the folder was removed and made again, out holds: %q", tr)
+	}
+}

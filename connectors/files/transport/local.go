@@ -205,6 +205,12 @@ func (l *Local) Stat(_ context.Context, name string) (FileInfo, error) {
 // Close implements [Transport.Close].
 func (l *Local) Close() error { return l.root.Close() }
 
+// Moved reports whether the folder at the checked path is no longer the
+// one opened (renamed, deleted or replaced since), so that a transport
+// kept from one run to the next is opened again on the folder the
+// connection names instead of writing into the old one.
+func (l *Local) Moved() bool { return sameFolder(l.root, l.dir) != nil }
+
 func (l *Local) fail(op, name string, err error) error {
 	return classify(fmt.Errorf("%s %s in %s: %w", op, name, l.dir, err))
 }
