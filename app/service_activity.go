@@ -50,9 +50,10 @@ type ActivityRow struct {
 // status.
 var ErrBadStatus = errors.New("status must be one of " + strings.Join(TransactionStatuses, ", "))
 
-// TransactionStatuses are the statuses a transaction can have.
-var TransactionStatuses = []string{StatusPending, StatusRunning, StatusRetrying, StatusSucceeded, StatusSkipped,
-	StatusFailed, StatusResolved}
+// TransactionStatuses are the statuses a transaction can have, in the
+// order the Activity page's filter lists them.
+var TransactionStatuses = []string{StatusPending, StatusRunning, StatusSucceeded, StatusSkipped, StatusFailed,
+	StatusRetrying, StatusResolved}
 
 // ErrBadCursor is returned for a page cursor that this listing did not make.
 var ErrBadCursor = errors.New("the page cursor is not valid")

@@ -14,9 +14,6 @@ import (
 // activityPageSize is how many transactions one Activity page shows.
 const activityPageSize = 50
 
-// statuses are a transaction's states, for the status filter.
-var statuses = []string{"pending", "running", "succeeded", "skipped", "failed", "retrying", "resolved"}
-
 // activityListData is the Activity page.
 type activityListData struct {
 	page
@@ -99,7 +96,7 @@ func (u *UI) activityList(r *request) error {
 		back.Set("after", q.After)
 	}
 	d := activityListData{page: r.page("activity", r.L.T("nav.activity")), Filter: q, Rows: result.Rows,
-		Statuses: statuses, Back: "/activity?" + back.Encode()}
+		Statuses: app.TransactionStatuses, Back: "/activity?" + back.Encode()}
 	if result.Next != "" {
 		next := q.values()
 		next.Set("after", result.Next)
