@@ -49,38 +49,38 @@ func (q activityQuery) values() url.Values {
 	return v
 }
 
-// datesRead reports whether the query's from and to, when given, are
-// days (2026-03-01): a date the filter could not read would otherwise be
-// left out of it without a word.
-func (q activityQuery) datesRead(zone *time.Location) bool {
-	for _, day := range []string{q.From, q.To} {
-		if _, err := time.ParseInLocation("2006-01-02", day, zone); day != "" && err != nil {
-			return false
-		}
+// filter turns the query into the service's filter; days are read in the
+// user's time zone, and "to" includes its day. ok is false for a from or
+// to that is not a day (2026-03-01): left out of the filter, it would be
+// ignored without a word.
+func (q activityQuery) filter(zone *time.Location) (f app.ActivityFilter, ok bool) {
+	f = app.ActivityFilter{Integration: q.Integration, Flow: q.Flow, Status: q.Status, Key: q.Key}
+	from, okFrom := readDay(q.From, zone)
+	to, okTo := readDay(q.To, zone)
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
 	}
-	return true
+	f.From, f.To = from, to
+	return f, okFrom && okTo
 }
 
-// filter turns the query into the service's filter; days are read in the
-// user's time zone, and "to" includes its day.
-func (q activityQuery) filter(zone *time.Location) app.ActivityFilter {
-	f := app.ActivityFilter{Integration: q.Integration, Flow: q.Flow, Status: q.Status, Key: q.Key}
-	if t, err := time.ParseInLocation("2006-01-02", q.From, zone); err == nil {
-		f.From = t
+// readDay reads a day such as 2026-03-01 in zone; "" is no day, and read.
+func readDay(text string, zone *time.Location) (time.Time, bool) {
+	if text == "" {
+		return time.Time{}, true
 	}
-	if t, err := time.ParseInLocation("2006-01-02", q.To, zone); err == nil {
-		f.To = t.AddDate(0, 0, 1)
-	}
-	return f
+	t, err := time.ParseInLocation("2006-01-02", text, zone)
+	return t, err == nil
 }
 
 func (u *UI) activityList(r *request) error {
 	q := readActivityQuery(r.Request.URL.Query())
 	zone, _ := time.LoadLocation(r.L.Zone())
-	if !q.datesRead(zone) {
+	f, ok := q.filter(zone)
+	if !ok {
 		return r.fail(http.StatusBadRequest, "error.bad_date")
 	}
-	result, err := u.sb.ListActivity(q.filter(zone), q.After, activityPageSize)
+	result, err := u.sb.ListActivity(f, q.After, activityPageSize)
 	if errors.Is(err, app.ErrBadCursor) {
 		return r.fail(http.StatusBadRequest, "error.bad_cursor")
 	}
