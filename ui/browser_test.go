@@ -163,9 +163,13 @@ func (b *browser) checkProblems(what string) {
 }
 
 // staleNode tells whether an action failed on a node of a document that
-// was replaced meanwhile.
+// was replaced meanwhile. Chromium words it two ways: resolving a node
+// ("Could not find node with given id") and reading one ("No node with
+// given id found").
 func staleNode(err error) bool {
-	return strings.Contains(err.Error(), "Could not find node with given id")
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") ||
+		strings.Contains(msg, "No node with given id found")
 }
 
 func expected(problem string, allowed []string) bool {
