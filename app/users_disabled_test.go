@@ -232,3 +232,24 @@ func TestNobodySetsTheirOwnAccess(t *testing.T) {
 		t.Fatalf("an admin enabling a user = %d", status)
 	}
 }
+
+// TestNobodyDeletesThemselves: an admin cannot delete their own account
+// through the REST API (the last admin would lock everybody out of the
+// appliance's users and settings); another admin can, and nobody else.
+func TestNobodyDeletesThemselves(t *testing.T) {
+	w := newWorld(t)
+	admin := w.env.users[RoleAdmin]
+	other := withOtherAdmin(t, w)
+	if status, body := w.call(http.MethodDelete, userPath(admin.Id), RoleAdmin, ""); status != http.StatusNotFound {
+		t.Fatalf("an admin deleting themselves = %d %s, want 404", status, truncate(body, 200))
+	}
+	if _, err := w.env.app.FindRecordById("users", admin.Id); err != nil {
+		t.Fatalf("the admin was deleted: %v", err)
+	}
+	if status, _ := w.call(http.MethodDelete, userPath(other.Id), RoleEditor, ""); status == http.StatusNoContent {
+		t.Fatal("an editor deleted an admin")
+	}
+	if status, body := w.call(http.MethodDelete, userPath(admin.Id), otherAdmin, ""); status != http.StatusNoContent {
+		t.Fatalf("another admin deleting the admin = %d %s, want 204", status, truncate(body, 200))
+	}
+}

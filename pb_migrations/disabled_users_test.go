@@ -64,6 +64,9 @@ func TestEveryRuleRefusesDisabledUsers(t *testing.T) {
 	if got, want := *users.UpdateRule, *whileEnabled(userEditRule); got != want {
 		t.Errorf("users' update rule %q, want %q", got, want)
 	}
+	if got, want := *users.DeleteRule, *whileEnabled(userDeleteRule); got != want {
+		t.Errorf("users' delete rule %q, want %q", got, want)
+	}
 	if *users.AuthRule != "disabled = false" {
 		t.Errorf("users' auth rule %q, want disabled = false", *users.AuthRule)
 	}
@@ -111,6 +114,10 @@ func TestDisabledUsersMigration(t *testing.T) {
 	}
 	if again := ruleTexts(t, app); !maps.Equal(again, up) {
 		t.Errorf("running the migration again changed the rules:\n%v\nwant\n%v", again, up)
+	}
+	// Down in the runner's order: the later migration first.
+	if err := noSelfDeleteDown(app); err != nil {
+		t.Fatal(err)
 	}
 	if err := disabledUsersDown(app); err != nil {
 		t.Fatal(err)

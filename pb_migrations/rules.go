@@ -45,6 +45,9 @@ var (
 	// lock themselves out (1765900240_disabled_users.go).
 	userEditRule = types.Pointer(`(@request.auth.role = "admin" && id != @request.auth.id) || (id = @request.auth.id && ` +
 		`@request.body.role:isset = false && @request.body.disabled:isset = false)`)
+	// userDeleteRule lets an admin delete other users, never themselves
+	// (1766100000_no_self_delete.go).
+	userDeleteRule = types.Pointer(`@request.auth.role = "admin" && id != @request.auth.id`)
 )
 
 // enabledGuard begins every rule a user can meet: a disabled user's token,
