@@ -138,19 +138,28 @@ func (s *Switchboard) logger() *slog.Logger {
 	return s.Logger().With(slog.String("component", "switchboard"))
 }
 
-// checkSecrets loads the keyring and checks it against the canary; on
-// failure flows are refused until the appliance restarts with the right key.
-// With the right key, webhook secrets still stored in plain text are sealed.
-func (s *Switchboard) checkSecrets() {
+// LoadKeys loads the secret key and checks it against this data folder's
+// canary, as serve does at its start, and returns what is wrong with it.
+// A command that saves secrets without serving (demo install) calls it
+// first, so that they are sealed as they are saved.
+func (s *Switchboard) LoadKeys() error {
 	ring, err := loadAndCheckKeys(s.app, s.logger())
 	s.mu.Lock()
 	s.keyring, s.keyErr = ring, err
 	s.mu.Unlock()
-	if err != nil {
+	return err
+}
+
+// checkSecrets loads the keyring and checks it against the canary; on
+// failure flows are refused until the appliance restarts with the right key.
+// With the right key, webhook secrets still stored in plain text are sealed.
+func (s *Switchboard) checkSecrets() {
+	if err := s.LoadKeys(); err != nil {
 		s.logger().Error("secret key check failed: no flow will run", slog.String("error", err.Error()))
 		fmt.Fprintf(errOut, "\nSWITCHBOARD WILL NOT RUN FLOWS: %v\n\n", err)
 		return
 	}
+	ring, _ := s.Keyring()
 	n, err := sealPlainWebhookSecrets(s.app, ring)
 	if err != nil {
 		s.logger().Error("sealing the flows' webhook secrets; they are read unsealed until the next start",

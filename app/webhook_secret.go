@@ -54,8 +54,8 @@ func (s *Switchboard) sealChangedWebhookSecret(e *core.RecordEvent) error {
 
 // sealWebhookSecret seals a flow's webhook secret in the record when it is
 // new or changed and plain text; one given sealed must open for this flow.
-// Where no key has been checked yet (a command run without
-// serve, such as demo install) it is left for the next start to seal; a
+// Where no key has been checked yet (Go code that saves a flow before
+// serve or Switchboard.LoadKeys) it is left for the next start to seal; a
 // key that failed its check refuses the save, as for a connection's
 // secrets.
 func (s *Switchboard) sealWebhookSecret(flow *core.Record) error {

@@ -19,6 +19,10 @@ func Command(sb *app.Switchboard) *cobra.Command {
 			if err := sb.App().RunAllMigrations(); err != nil {
 				return fmt.Errorf("applying migrations: %w", err)
 			}
+			// The flow's webhook secret is sealed as it is saved.
+			if err := sb.LoadKeys(); err != nil {
+				return fmt.Errorf("the demo was not installed: %w", err)
+			}
 			res, err := Install(sb.App(), sb.App().DataDir())
 			if err != nil {
 				return err
