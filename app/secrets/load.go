@@ -21,21 +21,32 @@ const KeyFileName = "secret.key"
 
 // Load returns the keyring from the environment when EnvKey is set, or else
 // from the key file in dataDir, generating that file (mode 0600) when it does
-// not exist yet.
+// not exist yet. Keys in EnvPreviousKey open secrets in either case: older
+// keys beside those of the key file, never sealing.
 func Load(dataDir string, logger *slog.Logger) (*Keyring, error) {
-	if v := os.Getenv(EnvKey); strings.TrimSpace(v) != "" {
-		return fromEnv(v, os.Getenv(EnvPreviousKey))
+	previous, err := previousKeys(os.Getenv(EnvPreviousKey))
+	if err != nil {
+		return nil, err
 	}
-	return LoadFile(filepath.Join(dataDir, KeyFileName), logger)
+	if v := os.Getenv(EnvKey); strings.TrimSpace(v) != "" {
+		cur, err := ParseKey(v)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", EnvKey, err)
+		}
+		return NewKeyring("environment variable "+EnvKey, cur, previous...), nil
+	}
+	ring, err := LoadFile(filepath.Join(dataDir, KeyFileName), logger)
+	if err != nil {
+		return nil, err
+	}
+	ring.addOlder(previous...)
+	return ring, nil
 }
 
-func fromEnv(current, previous string) (*Keyring, error) {
-	cur, err := ParseKey(current)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", EnvKey, err)
-	}
+// previousKeys parses EnvPreviousKey's comma-separated keys.
+func previousKeys(list string) ([]Key, error) {
 	var older []Key
-	for _, text := range strings.Split(previous, ",") {
+	for _, text := range strings.Split(list, ",") {
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -45,7 +56,7 @@ func fromEnv(current, previous string) (*Keyring, error) {
 		}
 		older = append(older, k)
 	}
-	return NewKeyring("environment variable "+EnvKey, cur, older...), nil
+	return older, nil
 }
 
 // LoadFile reads a key file (the current key on the first line, older keys

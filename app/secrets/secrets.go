@@ -87,10 +87,17 @@ type Keyring struct {
 // NewKeyring builds a keyring from the current key and older keys.
 func NewKeyring(source string, current Key, older ...Key) *Keyring {
 	r := &Keyring{current: current, byID: map[string]Key{current.ID: current}, Source: source}
-	for _, k := range older {
-		r.byID[k.ID] = k
-	}
+	r.addOlder(older...)
 	return r
+}
+
+// addOlder adds keys that open but do not seal; the current key stays.
+func (r *Keyring) addOlder(older ...Key) {
+	for _, k := range older {
+		if k.ID != r.current.ID {
+			r.byID[k.ID] = k
+		}
+	}
 }
 
 // CurrentID returns the id of the key that seals.

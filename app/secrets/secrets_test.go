@@ -100,6 +100,34 @@ func TestLoadFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestPreviousKeysBesideTheKeyFile: SWITCHBOARD_SECRET_KEY_PREVIOUS opens
+// secrets when the current key comes from the key file too; the file's key
+// still seals, and a bad previous key is refused by name.
+func TestPreviousKeysBesideTheKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	fileKey, prev := mustKey(t), mustKey(t)
+	if err := WriteFile(filepath.Join(dir, KeyFileName), fileKey); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvKey, "")
+	t.Setenv(EnvPreviousKey, prev.String())
+	ring, err := Load(dir, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := NewKeyring("x", prev).Seal("v", "c")
+	if got, err := ring.Open(sealed, "c"); err != nil || got != "v" {
+		t.Fatalf("the previous key does not open beside the key file: %v", err)
+	}
+	if ring.CurrentID() != fileKey.ID || !strings.HasPrefix(ring.Source, "key file") {
+		t.Fatalf("sealing key %s from %s, want the key file's %s", ring.CurrentID(), ring.Source, fileKey.ID)
+	}
+	t.Setenv(EnvPreviousKey, "not base64!")
+	if _, err := Load(dir, slog.Default()); err == nil || !strings.Contains(err.Error(), EnvPreviousKey) {
+		t.Fatalf("a bad previous key: %v", err)
+	}
+}
+
 func TestBadKeyFile(t *testing.T) {
 	t.Setenv(EnvKey, "")
 	dir := t.TempDir()
