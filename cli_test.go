@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -53,7 +54,7 @@ func TestCommandsUseTheServiceData(t *testing.T) {
 	}
 	cwd := t.TempDir()
 	out := run(t, cwd, []string{"SWITCHBOARD_ENV_FILE=" + envFile}, "superuser", "upsert", "root@example.com", password)
-	if want := "data folder " + dataDir + " (from " + envFile + ")"; !strings.Contains(out, want) {
+	if want := `msg="data folder" path=` + dataDir + " from=" + envFile; !strings.Contains(out, want) {
 		t.Fatalf("output lacks %q:\n%s", want, out)
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "data.db")); err != nil {
@@ -64,7 +65,7 @@ func TestCommandsUseTheServiceData(t *testing.T) {
 	}
 	// --dir still wins, and says so.
 	out = run(t, cwd, []string{"SWITCHBOARD_ENV_FILE=" + envFile}, "user", "add", "v@example.com", "--dir", "mine")
-	if !strings.Contains(out, "(from --dir)") {
+	if !strings.Contains(out, "from=--dir") {
 		t.Fatalf("output does not say the folder came from --dir:\n%s", out)
 	}
 }
@@ -99,7 +100,7 @@ func TestRootActsAsTheDataOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := run(t, t.TempDir(), env, "user", "add", "a@example.com", "--role", "admin")
-	if !strings.Contains(out, "as user ") {
+	if !strings.Contains(out, "user=nobody") {
 		t.Fatalf("output does not name the user the command ran as:\n%s", out)
 	}
 	entries, err := os.ReadDir(dataDir)
@@ -115,17 +116,38 @@ func TestRootActsAsTheDataOwner(t *testing.T) {
 }
 
 // TestLogsGoToStderr: the appliance's messages reach standard error (and
-// so the journal), as text or, by a setting, as JSON.
+// so the journal), as text or, by a setting, as JSON; as JSON, every line
+// it prints is JSON, from the data folder's to the last at a stop.
 func TestLogsGoToStderr(t *testing.T) {
-	for _, tc := range []struct{ format, want string }{
-		{"", `level=INFO msg="generated a new secret key; back it up with the data folder"`},
-		{"json", `"msg":"generated a new secret key; back it up with the data folder"`},
+	for _, tc := range []struct {
+		format string
+		want   []string
+	}{
+		{"", []string{`level=INFO msg="generated a new secret key; back it up with the data folder"`,
+			`msg="data folder"`, "Server started at", `msg=stopping signal=terminated`}},
+		{"json", []string{`"msg":"generated a new secret key; back it up with the data folder"`,
+			`"msg":"data folder"`, `"msg":"server started","address":"http://127.0.0.1:`,
+			`"msg":"stopping","signal":"terminated"`}},
 	} {
 		t.Run("format "+tc.format, func(t *testing.T) {
 			a := serve(t, t.TempDir(), []string{"SWITCHBOARD_LOG_FORMAT=" + tc.format})
+			if tc.format == "json" { // PocketBase hints at the first superuser after its start
+				a.waitForOutput(t, `"msg":"no superuser yet`)
+			}
 			a.stop()
-			if !strings.Contains(a.output.String(), tc.want) {
-				t.Fatalf("the output lacks %q:\n%s", tc.want, a.output.String())
+			out := a.output.String()
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("the output lacks %q:\n%s", want, out)
+				}
+			}
+			if tc.format != "json" {
+				return
+			}
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if !json.Valid([]byte(line)) {
+					t.Errorf("a line is not JSON: %q", line)
+				}
 			}
 		})
 	}

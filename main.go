@@ -61,7 +61,8 @@ func execute(pb *pocketbase.PocketBase) error {
 	go func() { // stop gracefully on an interrupt, as PocketBase does
 		signals := make(chan os.Signal, 1)
 		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-		<-signals
+		sig := <-signals
+		slog.Info("stopping", slog.String("signal", sig.String()))
 		done <- nil
 	}()
 	go func() {
@@ -92,6 +93,7 @@ func start() error {
 	if err != nil {
 		return fmt.Errorf("switchboard cannot start: %w", err)
 	}
+	slog.SetDefault(slog.New(stderr))
 	profiles := strings.TrimSpace(os.Getenv(profiling.EnvAddress))
 	if profiles != "" {
 		if err := profiling.CheckAddress(profiles); err != nil {
@@ -102,7 +104,11 @@ func start() error {
 	// PocketBase's error writer colours through a library that prints to
 	// standard output: an error would land in "backup -"'s archive.
 	pb.RootCmd.SetErr(os.Stderr)
-	serve := cmd.NewServeCommand(pb, true)
+	asJSON := app.LogsAsJSON()
+	serve := cmd.NewServeCommand(pb, !asJSON)
+	if asJSON {
+		logServing(pb, serve)
+	}
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
 	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {
 		return err
@@ -121,7 +127,7 @@ func start() error {
 	if pb.RootCmd.PersistentFlags().Changed("dir") {
 		from = "--dir"
 	}
-	if err := app.PrepareData(os.Stderr, pb.DataDir(), from, where); err != nil {
+	if err := app.PrepareData(slog.Default(), pb.DataDir(), from, where); err != nil {
 		return err
 	}
 	if use == app.DataFolder {
@@ -159,6 +165,31 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) er
 	// that every command is known before deciding what data it needs.
 	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), serve)
 	return nil
+}
+
+// logServing stands in for PocketBase's start banner and its hint to
+// create the first superuser, which print coloured plain text on standard
+// output, when the log is JSON: the server's address and the hint are
+// logged instead, so that every line a collector reads is JSON. The hint
+// names the command, not PocketBase's installer link, which carries a
+// superuser token.
+func logServing(pb *pocketbase.PocketBase, serve *cobra.Command) {
+	pb.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.InstallerFunc = func(core.App, *core.Record, string) error {
+			slog.Info("no superuser yet: create one for PocketBase's dashboard (/_/) with " +
+				"switchboard superuser upsert EMAIL PASSWORD; Switchboard's first admin is made on its start page")
+			return nil
+		}
+		if err := e.Next(); err != nil {
+			return err
+		}
+		scheme := "http"
+		if https := serve.Flags().Lookup("https"); https != nil && https.Value.String() != "" {
+			scheme = "https"
+		}
+		slog.Info("server started", slog.String("address", scheme+"://"+e.Server.Addr))
+		return nil
+	})
 }
 
 // serveProfiles starts the loopback profile listener when the server

@@ -120,6 +120,18 @@ func serve(t testing.TB, dir string, env []string, args ...string) *appliance {
 	return nil
 }
 
+// waitForOutput waits until the appliance has printed want.
+func (a *appliance) waitForOutput(t testing.TB, want string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(a.output.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the appliance never printed %q:\n%s", want, a.output.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (a *appliance) stop() {
 	if a.cmd.ProcessState != nil {
 		return

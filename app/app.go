@@ -156,7 +156,9 @@ func (s *Switchboard) LoadKeys() error {
 func (s *Switchboard) checkSecrets() {
 	if err := s.LoadKeys(); err != nil {
 		s.logger().Error("secret key check failed: no flow will run", slog.String("error", err.Error()))
-		fmt.Fprintf(errOut, "\nSWITCHBOARD WILL NOT RUN FLOWS: %v\n\n", err)
+		if !LogsAsJSON() {
+			fmt.Fprintf(errOut, "\nSWITCHBOARD WILL NOT RUN FLOWS: %v\n\n", err)
+		}
 		return
 	}
 	ring, _ := s.Keyring()

@@ -2,7 +2,7 @@ package app
 
 import (
 	"fmt"
-	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"slices"
@@ -70,19 +70,19 @@ func DataUseOf(root *cobra.Command, args []string) DataUse {
 }
 
 // PrepareData gets a command that needs data ready to open dir: run by
-// root, it switches to the owner of the data folder, and it says on out
-// which folder it uses and why. A folder given with --dir is the
+// root, it switches to the owner of the data folder, and it logs which
+// folder it uses, why (from), and as which user. A folder given with --dir is the
 // administrator's choice and may be made by root.
-func PrepareData(out io.Writer, dir, from string, where instance.Where) error {
+func PrepareData(logger *slog.Logger, dir, from string, where instance.Where) error {
 	uid, err := instance.RunAsOwner(dir, where.Packaged && from != "--dir")
 	if err != nil {
 		return err
 	}
-	as := ""
+	attrs := []any{slog.String("path", instance.Abs(dir)), slog.String("from", from)}
 	if uid >= 0 {
-		as = ", as user " + userName(uid)
+		attrs = append(attrs, slog.String("user", userName(uid)))
 	}
-	fmt.Fprintf(out, "switchboard: data folder %s (from %s)%s\n", instance.Abs(dir), from, as)
+	logger.Info("data folder", attrs...)
 	return checkWritable(dir, uid)
 }
 

@@ -45,6 +45,15 @@ func StderrLog(w io.Writer) (slog.Handler, error) {
 	return h, nil
 }
 
+// LogsAsJSON tells whether the environment asks for the log on standard
+// error as JSON: plain-text lines (PocketBase's start banner, warnings in
+// plain words) are then logged as JSON lines too, so that a collector
+// reading the journal parses every line.
+func LogsAsJSON() bool {
+	var r envReader
+	return strings.EqualFold(r.value(EnvLogFormat), "json")
+}
+
 // teeHandler hands every record to two handlers.
 type teeHandler struct{ a, b slog.Handler }
 
