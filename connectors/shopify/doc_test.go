@@ -38,6 +38,7 @@ var docPage = docgen.Page{
 	Limits: []string{
 		"Shopify charges each query points from a bucket (2,000 points, restored at 100 a second on the standard plan) and refuses a query over 1,000 points. The connector's page sizes keep every query under 1,000 points (orders 4 with 20 lines each, products 8 with 20 variants, inventory items 30 with 10 levels, customers 100; the test checks each operation's cost).",
 		"After every answer it reads `extensions.cost.throttleStatus`; when the bucket could not pay for the same query again, it pauses the connection's pacer (every flow and worker of the connection) until the bucket has restored enough. A query Shopify still refuses as `THROTTLED` comes back as a rate limit with the wait the bucket needs: the engine waits and reads the same page again, without counting a failure.",
+		"Shopify answers its own failures (`INTERNAL_SERVER_ERROR`) with 200 and an error in the body; the connector takes them as transient, so the engine tries the record or the page again with backoff. Other errors in an answer (`ACCESS_DENIED`, `MAX_COST_EXCEEDED`, a field Shopify does not know) fail at once.",
 	},
 	Tests: "Every operation the connector can send is in `connectors/shopify/operations.go`, and `TestOperationsAreValid` validates each " +
 		"against Shopify's published schema (`shopify/admin_schema_2025-01.json.gz` in the specs folder, `SWITCHBOARD_SPECS`). The tests run " +

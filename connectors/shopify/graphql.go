@@ -103,14 +103,17 @@ func (g *gql) pace(c *cost) {
 }
 
 // errors turns the answer's errors into one classified error: THROTTLED
-// is a rate limit, anything else permanent (a query Shopify refuses will
-// be refused again).
+// is a rate limit, INTERNAL_SERVER_ERROR (Shopify's own trouble, answered
+// with 200) transient, anything else permanent (a query Shopify refuses
+// will be refused again).
 func (g *gql) errors(op operation, ans answer) error {
 	if len(ans.Errors) == 0 {
 		return nil
 	}
 	var msgs []string
+	internal := false
 	for _, e := range ans.Errors {
+		internal = internal || e.Extensions.Code == "INTERNAL_SERVER_ERROR"
 		if e.Extensions.Code == "THROTTLED" {
 			wait := time.Second
 			if ans.Extensions.Cost != nil {
@@ -122,6 +125,9 @@ func (g *gql) errors(op operation, ans answer) error {
 			return connectors.RateLimited(fmt.Errorf("%s: Shopify's query cost budget is spent (throttled)", op.name), wait)
 		}
 		msgs = append(msgs, e.Message)
+	}
+	if internal {
+		return connectors.Transient(fmt.Errorf("%s: Shopify failed on its side: %s", op.name, strings.Join(msgs, "; ")))
 	}
 	return connectors.Permanent(fmt.Errorf("%s: Shopify refused the query: %s", op.name, strings.Join(msgs, "; ")))
 }
