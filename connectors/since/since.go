@@ -110,6 +110,17 @@ func (st *State) Take(id string, updated time.Time) bool {
 	return st.Seen[id] != updated.UnixMilli()
 }
 
+// Passed reports whether this run passed on the record already, changed
+// at updated: a list asked again from the latest change of its last page
+// (so that a record changed during the read cannot shift one the run has
+// not read onto a page it has) finds the records of that time twice. It
+// knows the records Take remembers, those within the overlap of the
+// run's latest change.
+func (st State) Passed(id string, updated time.Time) bool {
+	at, ok := st.Near[id]
+	return ok && id != "" && !updated.IsZero() && at == updated.UnixMilli()
+}
+
 // latest notes a change and returns the latest one of this run.
 func (st *State) latest(updated time.Time) time.Time {
 	latest, _ := time.Parse(time.RFC3339Nano, st.Max)

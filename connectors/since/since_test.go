@@ -119,3 +119,30 @@ func TestTooManyInTheOverlapAreReadAgain(t *testing.T) {
 		t.Fatalf("the cursor remembers %d records from %s", len(next.Seen), next.Since)
 	}
 }
+
+// TestPassedKnowsTheRecordsOfThisRun: a record taken by this run is
+// passed, at the time it was taken; changed since, or never taken, it is
+// not.
+func TestPassedKnowsTheRecordsOfThisRun(t *testing.T) {
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	var st State
+	st.Take("a", at)
+	st.Take("", at)
+	tests := []struct {
+		name string
+		id   string
+		at   time.Time
+		want bool
+	}{
+		{"taken at that time", "a", at, true},
+		{"changed since", "a", at.Add(time.Second), false},
+		{"never taken", "b", at, false},
+		{"without an id", "", at, false},
+		{"without a time", "a", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		if got := st.Passed(tt.id, tt.at); got != tt.want {
+			t.Errorf("%s: Passed(%q, %v) = %v; want %v", tt.name, tt.id, tt.at, got, tt.want)
+		}
+	}
+}

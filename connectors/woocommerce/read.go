@@ -3,8 +3,10 @@ package woocommerce
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -60,12 +62,17 @@ type stream struct {
 
 // query is the list's query for the cursor's page.
 func (s *stream) query() url.Values {
-	q := url.Values{"per_page": {strconv.Itoa(s.size)}, "page": {s.page()}}
+	pos := parsePosition(s.st.Pos)
+	q := url.Values{"per_page": {strconv.Itoa(s.size)}, "page": {strconv.Itoa(pos.page)}}
 	if s.incremental {
 		q.Set("orderby", "modified")
 		q.Set("order", "asc")
-		if from, ok := s.st.From(); ok {
-			q.Set("modified_after", from.UTC().Format(wooTime))
+		after := pos.after
+		if from, ok := s.st.From(); ok && after == "" {
+			after = from.UTC().Format(wooTime)
+		}
+		if after != "" {
+			q.Set("modified_after", after)
 			q.Set("dates_are_gmt", "true")
 		}
 	} else {
@@ -87,11 +94,68 @@ func (s *stream) query() url.Values {
 	return q
 }
 
-func (s *stream) page() string {
-	if s.st.Pos == "" {
-		return "1"
+// position is where a run is in a list: the page of a query. A list
+// sorted by change time is asked, page after page, from the latest change
+// of the page before (less a second, as modified_after is strict), so
+// that a record changed during the read, which moves to the end of the
+// list, does not shift a record the run has not read onto a page it has;
+// only while every record of a page changed in the same second does the
+// run go on to the next page of the same query.
+type position struct {
+	// after is the modified_after of the query (wooTime); "" asks from
+	// the cursor's time.
+	after string
+	// page is the page of the query, from 1.
+	page int
+}
+
+// parsePosition reads a cursor's position: "after|page", or a page
+// number alone (a list read by id, or a cursor of an earlier version).
+func parsePosition(pos string) position {
+	after, page, found := strings.Cut(pos, "|")
+	if !found {
+		after, page = "", pos
 	}
-	return s.st.Pos
+	n, err := strconv.Atoi(page)
+	if err != nil || n < 1 {
+		n = 1
+	}
+	return position{after: after, page: n}
+}
+
+// String is the position as the cursor keeps it.
+func (p position) String() string {
+	if p.after == "" {
+		return strconv.Itoa(p.page)
+	}
+	return p.after + "|" + strconv.Itoa(p.page)
+}
+
+// advance is the position after a page of items that is not the last.
+func (s *stream) advance(pos position, items []map[string]any) position {
+	if !s.incremental {
+		return position{page: pos.page + 1}
+	}
+	first, okFirst := modifiedAt(items[0])
+	last, okLast := modifiedAt(items[len(items)-1])
+	if !okFirst || !okLast || !last.After(first) {
+		return position{after: pos.after, page: pos.page + 1}
+	}
+	return position{after: last.Add(-time.Second).Format(wooTime), page: 1}
+}
+
+// passed reports whether the run passed the item on already, unchanged
+// since (the first records of a page asked from the page before's latest
+// change), before its variations are read again.
+func passed(st since.State, item map[string]any) bool {
+	at, ok := modifiedAt(item)
+	return ok && st.Passed(rest.LookupString(item, "id"), at)
+}
+
+// modifiedAt is when a record last changed, in GMT.
+func modifiedAt(item map[string]any) (time.Time, bool) {
+	t, err := time.Parse(wooTime, rest.LookupString(item, "date_modified_gmt"))
+	return t, err == nil
 }
 
 // Next reads the next page; the last is the one X-WP-TotalPages names.
@@ -106,8 +170,12 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		return connectors.Page{}, fmt.Errorf("reading %s: %w", s.path, err)
 	}
 	next := s.st
+	next.Near = maps.Clone(s.st.Near) // a page read again after an error takes its records again
 	var out []connectors.Record
 	for _, item := range items {
+		if s.incremental && passed(next, item) {
+			continue // read by this run already, unchanged since
+		}
 		r, err := s.record(ctx, item)
 		if err != nil {
 			return connectors.Page{}, err
@@ -117,10 +185,10 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		}
 		out = append(out, r)
 	}
-	page, _ := strconv.Atoi(s.page())
+	pos := parsePosition(s.st.Pos)
 	total, _ := strconv.Atoi(res.Header.Get("X-WP-TotalPages"))
-	if page < total && len(items) > 0 {
-		next.Pos = strconv.Itoa(page + 1)
+	if pos.page < total && len(items) > 0 {
+		next.Pos = s.advance(pos, items).String()
 	} else {
 		s.done = true
 		next = next.Finished()

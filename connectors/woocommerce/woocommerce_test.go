@@ -162,6 +162,55 @@ func TestReadPagesByTheHeaders(t *testing.T) {
 	}
 }
 
+// TestOrderChangedDuringAReadShiftsNoneAway: an order on a page already
+// read changes while the run reads, and moves to the end of the list
+// sorted by change time. The run still reads every order: asked by page
+// number, the order that moved up onto the page already read was skipped,
+// and with a change older than the next run's start it was never read.
+func TestOrderChangedDuringAReadShiftsNoneAway(t *testing.T) {
+	s := newShop(t)
+	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	orders := make([]map[string]any, 250)
+	for i := range orders {
+		o := exampleOrder(t)
+		o["id"], o["number"] = 1000+i, fmt.Sprint(1000+i)
+		o["date_modified_gmt"] = start.Add(time.Duration(i) * time.Minute).Format(wooTime)
+		s.AddOrder(o)
+		orders[i] = o
+	}
+	c := s.open(t, nil)
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Order, Options: options(t, connectors.UseRead, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]int{}
+	for pages := 0; ; pages++ {
+		page, err := stream.Next(ctx(t))
+		if errors.Is(err, connectors.ErrEndOfInput) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Records {
+			read[r.Key]++
+		}
+		if pages == 0 { // someone changes an order of the first page
+			orders[10]["date_modified_gmt"] = time.Now().UTC().Format(wooTime)
+			s.AddOrder(orders[10])
+		}
+	}
+	for i := range orders {
+		key, want := fmt.Sprint(1000+i), 1
+		if i == 10 {
+			want = 2 // as it was, and as it changed
+		}
+		if read[key] != want {
+			t.Errorf("order %s read %d times; want %d", key, read[key], want)
+		}
+	}
+}
+
 func TestReadVariableProductWithItsVariations(t *testing.T) {
 	s := newShop(t)
 	id := s.AddProduct(map[string]any{"name": "Ship Your Idea", "type": "variable", "sku": "SYI",
