@@ -138,10 +138,21 @@ func (s *stream) advance(pos position, items []map[string]any) position {
 	}
 	first, okFirst := modifiedAt(items[0])
 	last, okLast := modifiedAt(items[len(items)-1])
-	if !okFirst || !okLast || !last.After(first) {
-		return position{after: pos.after, page: pos.page + 1}
+	after := last.Add(-time.Second)
+	if from, asked := s.askedFrom(pos); !okFirst || !okLast || !last.After(first) || (asked && !after.After(from)) {
+		return position{after: pos.after, page: pos.page + 1} // the same query would answer the same page
 	}
-	return position{after: last.Add(-time.Second).Format(wooTime), page: 1}
+	return position{after: after.Format(wooTime), page: 1}
+}
+
+// askedFrom is the modified_after the position's query asks with; false
+// when it asks for every record.
+func (s *stream) askedFrom(pos position) (time.Time, bool) {
+	if pos.after != "" {
+		t, err := time.Parse(wooTime, pos.after)
+		return t, err == nil
+	}
+	return s.st.From()
 }
 
 // passed reports whether the run passed the item on already, unchanged

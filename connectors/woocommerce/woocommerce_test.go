@@ -376,3 +376,37 @@ func TestPingIsTakenAndStoresNothing(t *testing.T) {
 		t.Fatal("an unsigned body with more than the ping was taken")
 	}
 }
+
+// TestAdvanceNeverAsksTheSameQueryAgain: the next page of a list sorted by
+// change time is asked from the page's latest change less a second, unless
+// that asks what the page's own query asked; then it is that query's next
+// page.
+func TestAdvanceNeverAsksTheSameQueryAgain(t *testing.T) {
+	items := func(times ...string) []map[string]any {
+		out := make([]map[string]any, len(times))
+		for i, at := range times {
+			out[i] = map[string]any{"id": json.Number(fmt.Sprint(i + 1)), "date_modified_gmt": at}
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		pos   position
+		items []map[string]any
+		want  position
+	}{
+		{"spans seconds", position{page: 1}, items("2025-03-01T10:00:00", "2025-03-01T10:05:00"),
+			position{after: "2025-03-01T10:04:59", page: 1}},
+		{"one second", position{after: "2025-03-01T09:59:59", page: 1}, items("2025-03-01T10:00:00", "2025-03-01T10:00:00"),
+			position{after: "2025-03-01T09:59:59", page: 2}},
+		{"would ask the same", position{after: "2025-03-01T10:00:00", page: 3}, items("2025-03-01T10:00:00", "2025-03-01T10:00:01"),
+			position{after: "2025-03-01T10:00:00", page: 4}},
+		{"no times", position{page: 2}, items("", ""), position{page: 3}},
+	}
+	for _, tt := range tests {
+		s := &stream{incremental: true}
+		if got := s.advance(tt.pos, tt.items); got != tt.want {
+			t.Errorf("%s: advance = %+v; want %+v", tt.name, got, tt.want)
+		}
+	}
+}
