@@ -112,6 +112,55 @@ func TestIncrementalInvoiceReads(t *testing.T) {
 	}
 }
 
+// TestInvoiceChangedDuringAReadShiftsNoneAway: an invoice on a page
+// already read changes while the run reads, and moves to the end of the
+// list sorted by change time. The run still reads every invoice: asked by
+// page number, the one that moved up onto the page already read was
+// skipped, and with a change older than the next run's start never read.
+func TestInvoiceChangedDuringAReadShiftsNoneAway(t *testing.T) {
+	x := xerotest.New(t)
+	contact := x.AddContact(map[string]any{"Name": "Anna de Vries", "EmailAddress": "anna@example.nl"})
+	day := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	var invoices []map[string]any
+	for i := range 7 {
+		invoices = append(invoices, x.AddInvoice(map[string]any{"Type": "ACCREC", "Status": "AUTHORISED",
+			"Contact": map[string]any{"ContactID": contact["ContactID"]}, "LineAmountTypes": "Exclusive", "CurrencyCode": "EUR",
+			"UpdatedDateUTC": xerotest.MSDate(day.Add(time.Duration(i) * time.Hour)),
+			"LineItems":      []any{map[string]any{"Description": "Cable", "Quantity": 1, "UnitAmount": 10, "TaxType": "OUTPUT", "AccountCode": "200"}}}))
+	}
+	c := open(t, x, connectors.Env{}, nil)
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Invoice, PageSize: 3, Options: options(t, connectors.UseRead, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]int{}
+	for pages := 0; pages < 20; pages++ {
+		page, err := stream.Next(ctx(t))
+		if errors.Is(err, connectors.ErrEndOfInput) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Records {
+			read[r.Key]++
+		}
+		if pages == 0 { // someone changes an invoice of the first page
+			invoices[1]["UpdatedDateUTC"] = xerotest.MSDate(day.AddDate(0, 0, 1))
+			x.Store.Put(xerotest.Invoices, fmt.Sprint(invoices[1]["InvoiceID"]), invoices[1])
+		}
+	}
+	for i, inv := range invoices {
+		key, want := fmt.Sprint(inv["InvoiceNumber"]), 1
+		if i == 1 {
+			want = 2 // as it was, and as it changed
+		}
+		if read[key] != want {
+			t.Errorf("invoice %s read %d times; want %d", key, read[key], want)
+		}
+	}
+}
+
 // TestRateLimits: a call over Xero's limit per minute is a rate limit
 // (a pause with Xero's Retry-After, not a failure) that names the limit;
 // an answer that says no call is left this minute pauses the connection
