@@ -146,3 +146,25 @@ func TestPassedKnowsTheRecordsOfThisRun(t *testing.T) {
 		}
 	}
 }
+
+func TestPositionRoundTrips(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want Position
+		back string
+	}{
+		{"", Position{Page: 1}, "1"},
+		{"7", Position{Page: 7}, "7"},
+		{"2025-03-01T10:04:59|3", Position{After: "2025-03-01T10:04:59", Page: 3}, "2025-03-01T10:04:59|3"},
+		{"2025-03-01T10:04:59|x", Position{After: "2025-03-01T10:04:59", Page: 1}, "2025-03-01T10:04:59|1"},
+		{"-2", Position{Page: 1}, "1"},
+	} {
+		got := ParsePosition(tc.text)
+		if got != tc.want || got.String() != tc.back {
+			t.Errorf("ParsePosition(%q) = %+v (%q), want %+v (%q)", tc.text, got, got.String(), tc.want, tc.back)
+		}
+		if next := got.NextPage(); next.After != got.After || next.Page != got.Page+1 {
+			t.Errorf("%+v.NextPage() = %+v", got, next)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -62,12 +61,12 @@ type stream struct {
 
 // query is the list's query for the cursor's page.
 func (s *stream) query() url.Values {
-	pos := parsePosition(s.st.Pos)
-	q := url.Values{"per_page": {strconv.Itoa(s.size)}, "page": {strconv.Itoa(pos.page)}}
+	pos := since.ParsePosition(s.st.Pos)
+	q := url.Values{"per_page": {strconv.Itoa(s.size)}, "page": {strconv.Itoa(pos.Page)}}
 	if s.incremental {
 		q.Set("orderby", "modified")
 		q.Set("order", "asc")
-		after := pos.after
+		after := pos.After
 		if from, ok := s.st.From(); ok && after == "" {
 			after = from.UTC().Format(wooTime)
 		}
@@ -94,62 +93,25 @@ func (s *stream) query() url.Values {
 	return q
 }
 
-// position is where a run is in a list: the page of a query. A list
-// sorted by change time is asked, page after page, from the latest change
-// of the page before (less a second, as modified_after is strict), so
-// that a record changed during the read, which moves to the end of the
-// list, does not shift a record the run has not read onto a page it has;
-// only while every record of a page changed in the same second does the
-// run go on to the next page of the same query.
-type position struct {
-	// after is the modified_after of the query (wooTime); "" asks from
-	// the cursor's time.
-	after string
-	// page is the page of the query, from 1.
-	page int
-}
-
-// parsePosition reads a cursor's position: "after|page", or a page
-// number alone (a list read by id, or a cursor of an earlier version).
-func parsePosition(pos string) position {
-	after, page, found := strings.Cut(pos, "|")
-	if !found {
-		after, page = "", pos
-	}
-	n, err := strconv.Atoi(page)
-	if err != nil || n < 1 {
-		n = 1
-	}
-	return position{after: after, page: n}
-}
-
-// String is the position as the cursor keeps it.
-func (p position) String() string {
-	if p.after == "" {
-		return strconv.Itoa(p.page)
-	}
-	return p.after + "|" + strconv.Itoa(p.page)
-}
-
 // advance is the position after a page of items that is not the last.
-func (s *stream) advance(pos position, items []map[string]any) position {
+func (s *stream) advance(pos since.Position, items []map[string]any) since.Position {
 	if !s.incremental {
-		return position{page: pos.page + 1}
+		return since.Position{Page: pos.Page + 1}
 	}
 	first, okFirst := modifiedAt(items[0])
 	last, okLast := modifiedAt(items[len(items)-1])
 	after := last.Add(-time.Second)
 	if from, asked := s.askedFrom(pos); !okFirst || !okLast || !last.After(first) || (asked && !after.After(from)) {
-		return position{after: pos.after, page: pos.page + 1} // the same query would answer the same page
+		return pos.NextPage() // the same query would answer the same page
 	}
-	return position{after: after.Format(wooTime), page: 1}
+	return since.Position{After: after.Format(wooTime), Page: 1}
 }
 
 // askedFrom is the modified_after the position's query asks with; false
 // when it asks for every record.
-func (s *stream) askedFrom(pos position) (time.Time, bool) {
-	if pos.after != "" {
-		t, err := time.Parse(wooTime, pos.after)
+func (s *stream) askedFrom(pos since.Position) (time.Time, bool) {
+	if pos.After != "" {
+		t, err := time.Parse(wooTime, pos.After)
 		return t, err == nil
 	}
 	return s.st.From()
@@ -196,9 +158,9 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		}
 		out = append(out, r)
 	}
-	pos := parsePosition(s.st.Pos)
+	pos := since.ParsePosition(s.st.Pos)
 	total, _ := strconv.Atoi(res.Header.Get("X-WP-TotalPages"))
-	if pos.page < total && len(items) > 0 {
+	if pos.Page < total && len(items) > 0 {
 		next.Pos = s.advance(pos, items).String()
 	} else {
 		s.done = true

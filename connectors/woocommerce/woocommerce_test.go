@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/internal/mappingtest"
+	"github.com/switchboard-app/switchboard/connectors/since"
 	"github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
 )
 
@@ -391,17 +392,17 @@ func TestAdvanceNeverAsksTheSameQueryAgain(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		pos   position
+		pos   since.Position
 		items []map[string]any
-		want  position
+		want  since.Position
 	}{
-		{"spans seconds", position{page: 1}, items("2025-03-01T10:00:00", "2025-03-01T10:05:00"),
-			position{after: "2025-03-01T10:04:59", page: 1}},
-		{"one second", position{after: "2025-03-01T09:59:59", page: 1}, items("2025-03-01T10:00:00", "2025-03-01T10:00:00"),
-			position{after: "2025-03-01T09:59:59", page: 2}},
-		{"would ask the same", position{after: "2025-03-01T10:00:00", page: 3}, items("2025-03-01T10:00:00", "2025-03-01T10:00:01"),
-			position{after: "2025-03-01T10:00:00", page: 4}},
-		{"no times", position{page: 2}, items("", ""), position{page: 3}},
+		{"spans seconds", since.Position{Page: 1}, items("2025-03-01T10:00:00", "2025-03-01T10:05:00"),
+			since.Position{After: "2025-03-01T10:04:59", Page: 1}},
+		{"one second", since.Position{After: "2025-03-01T09:59:59", Page: 1}, items("2025-03-01T10:00:00", "2025-03-01T10:00:00"),
+			since.Position{After: "2025-03-01T09:59:59", Page: 2}},
+		{"would ask the same", since.Position{After: "2025-03-01T10:00:00", Page: 3}, items("2025-03-01T10:00:00", "2025-03-01T10:00:01"),
+			since.Position{After: "2025-03-01T10:00:00", Page: 4}},
+		{"no times", since.Position{Page: 2}, items("", ""), since.Position{Page: 3}},
 	}
 	for _, tt := range tests {
 		s := &stream{incremental: true}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -117,56 +116,19 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 // Close does nothing: the stream holds nothing open.
 func (s *stream) Close() error { return nil }
 
-// position is where a run is in a paged list: the page of a query. The
-// list is sorted by change time, and each page is asked from the latest
-// change of the page before (less a second), so that a record changed
-// during the read, which moves to the end, does not shift a record the
-// run has not read onto a page it has; only when that would ask from no
-// later than the page's own query (a page changed all within a second)
-// does the run go on to the next page of the same query.
-type position struct {
-	// after is the If-Modified-Since of the query (RFC 3339, UTC); ""
-	// asks from the cursor's time or the flow's date.
-	after string
-	// page is the page of the query, from 1.
-	page int
-}
-
-// parsePosition reads a cursor's position: "after|page", or a page
-// number alone (a cursor of an earlier version).
-func parsePosition(pos string) position {
-	after, page, found := strings.Cut(pos, "|")
-	if !found {
-		after, page = "", pos
-	}
-	n, err := strconv.Atoi(page)
-	if err != nil || n < 1 {
-		n = 1
-	}
-	return position{after: after, page: n}
-}
-
-// String is the position as the cursor keeps it.
-func (p position) String() string {
-	if p.after == "" {
-		return strconv.Itoa(p.page)
-	}
-	return p.after + "|" + strconv.Itoa(p.page)
-}
-
 // advance is the position after a full page whose last record changed
 // at last: asked from a second before, unless that is no later than what
 // the page's own query asked from.
-func (s *stream) advance(last time.Time) position {
-	pos := parsePosition(s.cur.Pos)
+func (s *stream) advance(last time.Time) since.Position {
+	pos := since.ParsePosition(s.cur.Pos)
 	after := last.Add(-time.Second).Truncate(time.Second)
 	if last.IsZero() || !after.After(s.changedFrom()) {
-		return position{after: pos.after, page: pos.page + 1} // the same query would answer the same page
+		return pos.NextPage() // the same query would answer the same page
 	}
-	return position{after: after.UTC().Format(time.RFC3339), page: 1}
+	return since.Position{After: after.UTC().Format(time.RFC3339), Page: 1}
 }
 
-func (s *stream) page() int { return parsePosition(s.cur.Pos).page }
+func (s *stream) page() int { return since.ParsePosition(s.cur.Pos).Page }
 
 // fetch asks for the stream's page; Xero's 304 (nothing changed since) is
 // no records.
@@ -200,7 +162,7 @@ func (s *stream) fetch(ctx context.Context) ([]any, error) {
 // run's position, a minute before the last change the last run saw, or
 // the flow's date.
 func (s *stream) changedFrom() time.Time {
-	if after := parsePosition(s.cur.Pos).after; after != "" {
+	if after := since.ParsePosition(s.cur.Pos).After; after != "" {
 		if t, err := time.Parse(time.RFC3339, after); err == nil {
 			return t
 		}
