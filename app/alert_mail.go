@@ -203,10 +203,10 @@ func (a *alerter) integrationRedactor(integ *core.Record) redactor {
 }
 
 // activityLink is the address of the flow's failed transactions on the
-// Activity page of the appliance (PocketBase's Application URL).
+// Activity page of the appliance (applianceURL: PocketBase's Application
+// URL once set, else where serve listens).
 func (a *alerter) activityLink(flowID string) string {
-	base := strings.TrimRight(a.e.app().Settings().Meta.AppURL, "/")
-	return base + "/activity?" + url.Values{"flow": {flowID}, "status": {StatusFailed}}.Encode()
+	return a.e.applianceURL() + "/activity?" + url.Values{"flow": {flowID}, "status": {StatusFailed}}.Encode()
 }
 
 func render(t *template.Template, data any) string {

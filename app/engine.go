@@ -99,8 +99,8 @@ type Engine struct {
 	tuned tuned // what an admin set on the Settings page, over cfg
 	cache runtimeCache
 	// servedAt is the address serve listens on, as a URL, set before it
-	// serves: the webhooks' base while no Application URL is set
-	// (webhookBase).
+	// serves: the base of webhook addresses and alert links while no
+	// Application URL is set (applianceURL).
 	servedAt atomic.Pointer[string]
 
 	wake     chan struct{}

@@ -7,9 +7,10 @@ import (
 )
 
 // TestWebhooksAreAddressedWhereTheApplianceServes: the address a flow's
-// webhooks are sent to is the Application URL once an admin sets one;
-// until then it is the address serve listens on, not PocketBase's default
-// http://localhost:8090 whatever --http said.
+// webhooks are sent to, and the link of its alert mails, are the
+// Application URL once an admin sets one; until then they are the address
+// serve listens on, not PocketBase's default http://localhost:8090
+// whatever --http said, nor a link without a host.
 func TestWebhooksAreAddressedWhereTheApplianceServes(t *testing.T) {
 	tests := []struct {
 		name, appURL string
@@ -31,7 +32,10 @@ func TestWebhooksAreAddressedWhereTheApplianceServes(t *testing.T) {
 			e.servedAt.Store(nil)
 			e.serving(tt.served)
 			if got := e.hookURL("f1"); got != tt.want+"/hooks/f1" {
-				t.Fatalf("hookURL = %q, want %q", got, tt.want+"/hooks/f1")
+				t.Errorf("hookURL = %q, want %q", got, tt.want+"/hooks/f1")
+			}
+			if got, want := e.alerts.activityLink("f1"), tt.want+"/activity?flow=f1&status=failed"; got != want {
+				t.Errorf("the alert mail's link = %q, want %q", got, want)
 			}
 		})
 	}

@@ -111,17 +111,18 @@ func (e *Engine) wantsRegistration(flowID string) (*core.Record, bool) {
 }
 
 func (e *Engine) hookURL(flowID string) string {
-	return e.webhookBase() + "/hooks/" + flowID
+	return e.applianceURL() + "/hooks/" + flowID
 }
 
 // defaultAppURL is PocketBase's Application URL until an admin sets one.
 const defaultAppURL = "http://localhost:8090"
 
-// webhookBase is the address webhooks are sent to: the Application URL
-// when an admin set one; until then the address serve listens on, so
-// that the address shown has at least the right port (PocketBase's
-// default names port 8090 whatever --http says).
-func (e *Engine) webhookBase() string {
+// applianceURL is the address webhooks are sent to and alert mails link
+// to: the Application URL when an admin set one; until then the address
+// serve listens on, so that the address has at least the right port
+// (PocketBase's default names port 8090 whatever --http says, and an
+// empty one would make links without a host).
+func (e *Engine) applianceURL() string {
 	base := strings.TrimRight(e.app().Settings().Meta.AppURL, "/")
 	if base != "" && base != defaultAppURL {
 		return base
