@@ -50,6 +50,28 @@ type Attempt struct {
 // maxAttemptsKept bounds the attempt log of a transaction retried for days.
 const maxAttemptsKept = 50
 
+// trimAttempts bounds an attempt log to maxAttemptsKept: it keeps the
+// first attempt, the last ones, and, when a retry by hand began the
+// current round of attempts, the final outcome before it and its first
+// attempt, which say when the round began (roundOf).
+func trimAttempts(atts []Attempt) []Attempt {
+	if len(atts) <= maxAttemptsKept {
+		return atts
+	}
+	head := []int{0}
+	if first := roundStart(atts); first > 0 && first < len(atts) {
+		head = append(head, first-1, first)
+	}
+	out := make([]Attempt, 0, maxAttemptsKept)
+	next := 0 // the first index not kept or dropped yet
+	for _, i := range head {
+		if i >= next && i < len(atts)-(maxAttemptsKept-len(out)) {
+			out, next = append(out, atts[i]), i+1
+		}
+	}
+	return append(out, atts[max(next, len(atts)-(maxAttemptsKept-len(out))):]...)
+}
+
 // payloadDict1 is the preset dictionary of the payloads stored with the
 // prefix "d1:": JSON that payloads often hold, the most frequent last, so
 // that DEFLATE finds it in a small payload that cannot repeat itself yet.
@@ -104,9 +126,7 @@ var jsonBuffers = sync.Pool{New: func() any {
 // with the preset dictionary: rawDictMarker and the DEFLATE stream, to be
 // stored as a BLOB (storedPayloads).
 func encodePayloads(p Payloads) (string, error) {
-	if len(p.Attempts) > maxAttemptsKept {
-		p.Attempts = append(p.Attempts[:1], p.Attempts[len(p.Attempts)-maxAttemptsKept+1:]...)
-	}
+	p.Attempts = trimAttempts(p.Attempts)
 	return withPayloadJSON(p, func(raw []byte) (string, error) {
 		var buf bytes.Buffer
 		w := flateWriters.Get().(*kflate.Writer)

@@ -21,7 +21,7 @@ type EngineConfig struct {
 	// worker may take it over (default 2 minutes).
 	Lease time.Duration
 	// MaxAge is how long transient failures are retried, counted from the
-	// transaction's creation (default 72 hours).
+	// transaction's creation, or from its retry by hand (default 72 hours).
 	MaxAge time.Duration
 	// BackoffBase and BackoffMax bound the retry backoff (5s, 30 minutes).
 	BackoffBase, BackoffMax time.Duration

@@ -81,7 +81,7 @@ func (e *Engine) rateLimited(o outcome, err error) outcome {
 		return o
 	}
 	if wait <= 0 {
-		wait = e.backoff(o.tx.Attempts)
+		wait = e.backoff(roundOf(o).attempts)
 	}
 	o.next = time.Now().Add(wait)
 	o.pausedUntil = o.next

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -326,19 +327,63 @@ func (e *Engine) failed(o outcome, err error) outcome {
 	if errors.Is(err, connectors.ErrReconnectNeeded) {
 		return e.awaitReconnect(o)
 	}
-	created, _ := time.Parse(types.DefaultDateLayout, o.tx.Created)
 	if class == connectors.ClassPermanent {
 		o.status = StatusFailed
 		return o
 	}
-	if time.Since(created) > e.cfg.MaxAge {
+	r := roundOf(o)
+	if time.Since(r.began) > e.cfg.MaxAge {
 		o.status, o.class = StatusFailed, connectors.ClassPermanent
 		o.err = fmt.Sprintf("gave up after retrying for %s: %s", e.cfg.MaxAge, o.err)
 		return o
 	}
 	o.status = StatusRetrying
-	o.next = time.Now().Add(max(e.backoff(o.tx.Attempts), wait))
+	o.next = time.Now().Add(max(e.backoff(r.attempts), wait))
 	return e.rateLimited(o, err)
+}
+
+// retryRound is the current round of a transaction's attempts: those since
+// it was stored, or since a person last retried it by hand after it
+// failed or was skipped. Transient failures are retried for MaxAge from
+// the round's beginning, with a backoff that starts again with it.
+type retryRound struct {
+	began    time.Time // when the transaction was stored, or the round's first attempt began
+	attempts int       // the round's attempts, the current one included
+}
+
+// roundOf finds the current round of o's attempts in its attempt log,
+// which does not hold the current attempt yet (begun at o.start).
+func roundOf(o outcome) retryRound {
+	atts := o.payloads.Attempts
+	first := roundStart(atts)
+	switch {
+	case first == 0: // no final outcome: the round began when it was stored
+		created, _ := time.Parse(types.DefaultDateLayout, o.tx.Created)
+		return retryRound{began: created, attempts: o.tx.Attempts}
+	case first == len(atts): // retried by hand: this attempt begins the round
+		return retryRound{began: o.start, attempts: 1}
+	default:
+		return retryRound{began: atts[first].At, attempts: len(atts) - first + 1}
+	}
+}
+
+// roundStart is the index in an attempt log of the first attempt after
+// the last final outcome (failed, skipped or succeeded), which only a
+// retry by hand is followed by: 0 when there is none, len(atts) when the
+// last attempt is final.
+func roundStart(atts []Attempt) int {
+	for i := len(atts) - 1; i >= 0; i-- {
+		if isFinalOutcome(atts[i].Outcome) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// isFinalOutcome reports whether an attempt's outcome ended its
+// transaction: it was not to be tried again by itself.
+func isFinalOutcome(outcome string) bool {
+	return outcome == StatusFailed || outcome == StatusSucceeded || strings.HasPrefix(outcome, StatusSkipped)
 }
 
 // describe words an error for the Activity page, without secrets.
