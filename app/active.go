@@ -7,7 +7,7 @@ import (
 )
 
 // ErrFlowDisabled is returned when a disabled flow, or a flow of a disabled
-// integration, is asked to run.
+// integration, is asked to run, or its failed transactions to be retried.
 var ErrFlowDisabled = errors.New("the flow is disabled: enable it and its integration first")
 
 // flowEnabled is the one rule of whether a flow moves records: the flow

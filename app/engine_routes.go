@@ -53,6 +53,8 @@ func (e *Engine) handleRetry(re *core.RequestEvent) error {
 	case errors.As(err, &notRetryable):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "Only a failed or skipped transaction can be retried; this one is " +
 			notRetryable.Status + "."})
+	case errors.Is(err, ErrFlowDisabled):
+		return re.JSON(http.StatusConflict, map[string]any{"message": "It cannot run again now: " + err.Error() + "."})
 	case err != nil:
 		return err
 	}
@@ -61,10 +63,12 @@ func (e *Engine) handleRetry(re *core.RequestEvent) error {
 
 func (e *Engine) handleRetryFailed(re *core.RequestEvent) error {
 	n, err := e.RetryFailed(re.Request.PathValue("id"))
-	if errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrNotFound):
 		return re.NotFoundError("No such flow.", nil)
-	}
-	if err != nil {
+	case errors.Is(err, ErrFlowDisabled):
+		return re.JSON(http.StatusConflict, map[string]any{"message": "Its transactions cannot run again now: " + err.Error() + "."})
+	case err != nil:
 		return err
 	}
 	return re.JSON(http.StatusAccepted, map[string]any{"retried": n})

@@ -121,3 +121,44 @@ func TestRefusalsSayWhy(t *testing.T) {
 	scenario{name: "a visitor is told to sign in", method: http.MethodPost, url: flowPath("/run"),
 		seed: seedWebhookFlow(true), status: 401, want: []string{`Sign in first`}}.run(t)
 }
+
+// TestRetryOfATransactionOfADisabledFlowSaysWhy: a failed transaction of a
+// disabled flow, or of a flow of a disabled integration, is not put back
+// in the inbox, where it would neither run nor be resolvable until the
+// flow is enabled: the retry is refused with the reason, as a run is, and
+// the transaction stays failed.
+func TestRetryOfATransactionOfADisabledFlowSaysWhy(t *testing.T) {
+	disable := func(collection string) func(testing.TB, *testEnv) {
+		return func(t testing.TB, env *testEnv) {
+			seedFailed(t, env)
+			flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+			rec := flow
+			if collection == "integrations" {
+				rec, _ = env.app.FindRecordById("integrations", flow.GetString("integration"))
+			}
+			rec.Set("enabled", false)
+			if err := env.app.Save(rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	leftFailed := func(t testing.TB, env *testEnv) {
+		txStatus(StatusFailed)(t, env)
+		tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
+		if n, err := env.sb.engine.RetrySelected([]string{tx.Id}); err != nil || n != 0 {
+			t.Fatalf("RetrySelected = %d, %v; want it left alone", n, err)
+		}
+		txStatus(StatusFailed)(t, env)
+	}
+	routes := []struct {
+		name string
+		url  func(*testEnv) string
+	}{{"the transaction's retry", txPath("/retry")}, {"the flow's retry of its failed", flowPath("/retry-failed")}}
+	for _, off := range []struct{ name, collection string }{{"flow", flowsCollection}, {"integration", "integrations"}} {
+		for _, route := range routes {
+			scenario{name: route.name + " with the " + off.name + " disabled", as: "operator", method: http.MethodPost,
+				url: route.url, seed: disable(off.collection), status: 409,
+				want: []string{`the flow is disabled: enable it and its integration first`}, after: leftFailed}.run(t)
+		}
+	}
+}

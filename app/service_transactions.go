@@ -9,8 +9,9 @@ import (
 )
 
 // RetryTransaction puts one failed or skipped transaction back in the
-// inbox. It answers ErrNotFound, a *FlowDeletedError or a
-// *NotRetryableError when it cannot.
+// inbox. It answers ErrNotFound, a *FlowDeletedError, ErrFlowDisabled (it
+// would wait in the inbox, neither run nor be resolvable, until its flow
+// is enabled) or a *NotRetryableError when it cannot.
 func (e *Engine) RetryTransaction(id string) (int64, error) {
 	tx, err := e.app().FindRecordById("transactions", id)
 	if err != nil {
@@ -18,6 +19,9 @@ func (e *Engine) RetryTransaction(id string) (int64, error) {
 	}
 	if tx.GetString("flow") == "" {
 		return 0, &FlowDeletedError{FlowName: tx.GetString("flow_name")}
+	}
+	if _, enabled := e.flowEnabledByID(tx.GetString("flow")); !enabled {
+		return 0, ErrFlowDisabled
 	}
 	n, err := e.Retry(dbx.HashExp{"id": tx.Id})
 	if err != nil {
@@ -30,16 +34,22 @@ func (e *Engine) RetryTransaction(id string) (int64, error) {
 }
 
 // RetryFailed puts every failed transaction of a flow back in the inbox
-// and answers how many; ErrNotFound when there is no such flow.
+// and answers how many; ErrNotFound when there is no such flow,
+// ErrFlowDisabled when it or its integration is disabled.
 func (e *Engine) RetryFailed(flowID string) (int64, error) {
-	if !e.exists(flowsCollection, flowID) {
+	found, enabled := e.flowEnabledByID(flowID)
+	switch {
+	case !found:
 		return 0, ErrNotFound
+	case !enabled:
+		return 0, ErrFlowDisabled
 	}
 	return e.Retry(dbx.HashExp{"flow": flowID, "status": StatusFailed})
 }
 
 // RetrySelected puts the failed or skipped transactions among ids back in
-// the inbox and answers how many; the others are left alone.
+// the inbox and answers how many; the others, and those of deleted or
+// disabled flows, are left alone.
 func (e *Engine) RetrySelected(ids []string) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -53,8 +63,11 @@ func (e *Engine) RetrySelected(ids []string) (int64, error) {
 
 // Retry puts the failed or skipped transactions that match back in the
 // inbox: they run again through the flow's current mapping and rules.
-// Those whose flow was deleted cannot run again; they are left alone.
+// Those whose flow was deleted cannot run again, and those whose flow or
+// integration is disabled would not run until it is enabled: they are
+// left alone.
 func (e *Engine) Retry(where dbx.Expression) (int64, error) {
+	enabled := dbx.NewExp("flow IN (" + enabledFlowsSQL + ")")
 	now := types.NowDateTime().String()
 	var n int64
 	err := e.app().RunInTransaction(func(tx core.App) error {
@@ -62,7 +75,7 @@ func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 		for _, status := range []string{StatusFailed, StatusSkipped} { // one status each: see indexedStatuses
 			res, err := tx.DB().Update("transactions",
 				dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
-				dbx.And(where, dbx.HashExp{"status": status}, dbx.Not(dbx.HashExp{"flow": ""}))).Execute()
+				dbx.And(where, dbx.HashExp{"status": status}, enabled)).Execute()
 			if err != nil {
 				return err
 			}
@@ -76,6 +89,17 @@ func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 	}
 	e.Wake()
 	return n, nil
+}
+
+// flowEnabledByID reports whether a flow exists and whether it moves
+// records (flowEnabled).
+func (e *Engine) flowEnabledByID(flowID string) (found, enabled bool) {
+	flow, err := e.app().FindRecordById(flowsCollection, flowID)
+	if err != nil {
+		return false, false
+	}
+	integ, _ := e.app().FindRecordById("integrations", flow.GetString("integration"))
+	return true, flowEnabled(flow, integ)
 }
 
 // Resolve marks a failed or retrying transaction done by hand, with a note

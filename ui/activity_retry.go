@@ -21,6 +21,8 @@ func (u *UI) activityRetry(r *request) error {
 		return r.refused(back, "flash.flow_deleted")
 	case errors.As(err, &notRetryable):
 		return r.refused(back, "flash.not_retryable")
+	case errors.Is(err, app.ErrFlowDisabled):
+		return r.refused(back, "flash.flow_disabled")
 	case err != nil:
 		return err
 	}

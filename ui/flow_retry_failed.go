@@ -10,15 +10,17 @@ import (
 func (u *UI) flowRetryFailed(r *request) error {
 	id := r.Request.PathValue("id")
 	n, err := u.sb.Engine().RetryFailed(id)
-	if errors.Is(err, app.ErrNotFound) {
-		return r.refused("/activity", "flash.not_found")
-	}
-	if err != nil {
-		return err
-	}
 	back := safeNext(r.Request.PostFormValue("back"))
 	if back == "/" {
 		back = "/flows/" + id
+	}
+	switch {
+	case errors.Is(err, app.ErrNotFound):
+		return r.refused("/activity", "flash.not_found")
+	case errors.Is(err, app.ErrFlowDisabled):
+		return r.refused(back, "flash.flow_disabled")
+	case err != nil:
+		return err
 	}
 	return r.done(back, "flash.retried", n)
 }

@@ -251,6 +251,31 @@ func TestRetryAfterTheFix(t *testing.T) {
 	}
 }
 
+// TestRetryOfADisabledFlowSaysSo: retrying a failed transaction of a
+// switched-off flow, one or all of the flow's, says that the flow is off
+// and leaves the transaction failed, resolvable, instead of "sent again".
+func TestRetryOfADisabledFlowSaysSo(t *testing.T) {
+	e := newEnv(t, false, true)
+	failed := e.failedTx()
+	flow, err := e.app.FindRecordById("flows", e.demo.FlowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow.Set("enabled", false)
+	if err := e.app.Save(flow); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/activity/" + failed.Id + "/retry", "/flows/" + e.demo.FlowID + "/retry-failed"} {
+		rec := e.as("operator").post(path, nil)
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.Contains(loc, "bad=flash.flow_disabled") {
+			t.Errorf("%s = %d %s, want the flow named switched off", path, rec.Code, loc)
+		}
+		if got := e.status(failed.Id); got != "failed" {
+			t.Fatalf("after %s the transaction is %s, want failed", path, got)
+		}
+	}
+}
+
 func TestBulkRetryAndResolve(t *testing.T) {
 	e := newEnv(t, false, true)
 	failed := e.failedTx()
