@@ -110,7 +110,8 @@ func start() error {
 		logServing(pb, serve)
 	}
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
-	if err := build(pb, serve, app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven}); err != nil {
+	opts := app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven, ServesTLS: func() bool { return servesTLS(serve) }}
+	if err := build(pb, serve, opts); err != nil {
 		return err
 	}
 	if profiles != "" {
@@ -134,6 +135,13 @@ func start() error {
 		return asCommandError(pb.RootCmd.Execute())
 	}
 	return execute(pb)
+}
+
+// servesTLS tells whether PocketBase's serve command, once run, serves
+// HTTPS: with --https, or with domain names, for which it listens on 443.
+func servesTLS(serve *cobra.Command) bool {
+	https := serve.PersistentFlags().Lookup("https")
+	return https != nil && https.Value.String() != "" || len(serve.Flags().Args()) > 0
 }
 
 // asCommandError marks a command's error as printed by the command.

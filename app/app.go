@@ -32,6 +32,10 @@ type Options struct {
 	// OriginsGiven, when set, tells whether serve's --origins flag was
 	// given; then PocketBase's CORS is left as the flag sets it.
 	OriginsGiven func() bool
+	// ServesTLS, when set, tells whether serve serves HTTPS (its --https
+	// flag, or domain names given); PocketBase's server carries a TLS
+	// configuration either way, so that cannot tell.
+	ServesTLS func() bool
 }
 
 // Switchboard is the engine attached to one PocketBase app.
@@ -47,6 +51,7 @@ type Switchboard struct {
 	unlock   func()          // releases the data folder's lock; nil when not serving
 
 	originsGiven func() bool
+	servesTLS    func() bool
 
 	mu      sync.RWMutex
 	keyring *secrets.Keyring
@@ -63,7 +68,8 @@ func Register(app core.App, opts Options) *Switchboard {
 	if reg == nil {
 		reg = connectors.Default
 	}
-	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr, originsGiven: opts.OriginsGiven}
+	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr, originsGiven: opts.OriginsGiven,
+		servesTLS: opts.ServesTLS}
 	s.engine = newEngine(s, opts.Engine)
 	s.outbound = newOutboundTransport(s.engine.cfg.Workers)
 	s.metrics = newAppMetrics(s)
@@ -80,7 +86,7 @@ func Register(app core.App, opts Options) *Switchboard {
 			return err
 		}
 		s.checkSecrets()
-		s.engine.serving(e.Server)
+		s.engine.serving(e.Server, s.servesTLS != nil && s.servesTLS())
 		s.createFilesRoot()
 		s.registerRoutes(e)
 		s.engine.registerRoutes(e)

@@ -15,14 +15,17 @@ func TestWebhooksAreAddressedWhereTheApplianceServes(t *testing.T) {
 	tests := []struct {
 		name, appURL string
 		served       *http.Server
+		tls          bool // serve serves HTTPS
 		want         string
 	}{
-		{"no Application URL, a loopback address", defaultAppURL, &http.Server{Addr: "127.0.0.1:18501"}, "http://127.0.0.1:18501"},
-		{"no Application URL, every interface", defaultAppURL, &http.Server{Addr: "0.0.0.0:9090"}, "http://localhost:9090"},
-		{"an empty Application URL, a port alone", "", &http.Server{Addr: ":9000"}, "http://localhost:9000"},
-		{"no Application URL, over TLS", defaultAppURL, &http.Server{Addr: "[::]:8443", TLSConfig: &tls.Config{}}, "https://localhost:8443"},
-		{"an Application URL", "https://sb.example.com/", &http.Server{Addr: "127.0.0.1:18501"}, "https://sb.example.com"},
-		{"not served yet", defaultAppURL, nil, defaultAppURL},
+		{"no Application URL, a loopback address", defaultAppURL, &http.Server{Addr: "127.0.0.1:18501"}, false, "http://127.0.0.1:18501"},
+		{"no Application URL, every interface", defaultAppURL, &http.Server{Addr: "0.0.0.0:9090"}, false, "http://localhost:9090"},
+		{"an empty Application URL, a port alone", "", &http.Server{Addr: ":9000"}, false, "http://localhost:9000"},
+		{"no Application URL, over TLS", defaultAppURL, &http.Server{Addr: "[::]:8443", TLSConfig: &tls.Config{}}, true, "https://localhost:8443"},
+		{"no Application URL, plain HTTP by PocketBase's server, which has a TLS config", defaultAppURL,
+			&http.Server{Addr: "127.0.0.1:8091", TLSConfig: &tls.Config{}}, false, "http://127.0.0.1:8091"},
+		{"an Application URL", "https://sb.example.com/", &http.Server{Addr: "127.0.0.1:18501"}, false, "https://sb.example.com"},
+		{"not served yet", defaultAppURL, nil, false, defaultAppURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,7 +33,7 @@ func TestWebhooksAreAddressedWhereTheApplianceServes(t *testing.T) {
 			e := env.sb.engine
 			env.app.Settings().Meta.AppURL = tt.appURL
 			e.servedAt.Store(nil)
-			e.serving(tt.served)
+			e.serving(tt.served, tt.tls)
 			if got := e.hookURL("f1"); got != tt.want+"/hooks/f1" {
 				t.Errorf("hookURL = %q, want %q", got, tt.want+"/hooks/f1")
 			}

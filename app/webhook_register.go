@@ -133,9 +133,9 @@ func (e *Engine) applianceURL() string {
 	return base
 }
 
-// serving records the address srv listens on (a host of all interfaces
-// is shown as localhost).
-func (e *Engine) serving(srv *http.Server) {
+// serving records the address srv listens on, over HTTPS when tls (a host
+// of all interfaces is shown as localhost).
+func (e *Engine) serving(srv *http.Server, tls bool) {
 	if srv == nil || srv.Addr == "" {
 		return
 	}
@@ -147,7 +147,7 @@ func (e *Engine) serving(srv *http.Server) {
 		host = "localhost"
 	}
 	scheme := "http"
-	if srv.TLSConfig != nil {
+	if tls {
 		scheme = "https"
 	}
 	served := scheme + "://" + net.JoinHostPort(host, port)
