@@ -192,7 +192,7 @@ func logServing(pb *pocketbase.PocketBase, serve *cobra.Command) {
 			return err
 		}
 		scheme := "http"
-		if https := serve.Flags().Lookup("https"); https != nil && https.Value.String() != "" {
+		if servesTLS(serve) {
 			scheme = "https"
 		}
 		slog.Info("server started", slog.String("address", scheme+"://"+e.Server.Addr))
