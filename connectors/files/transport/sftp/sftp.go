@@ -49,6 +49,7 @@ type Transport struct {
 	ssh    *ssh.Client
 	client *sftp.Client
 	base   string
+	real   string // base as the server resolves it; "" when it cannot
 }
 
 // Dial connects, checks the host key, logs in and checks the folder.
@@ -183,15 +184,22 @@ func (t *Transport) setBase() error {
 	if err != nil || !info.IsDir() {
 		return connectors.Permanent(fmt.Errorf("sftp: folder %s does not exist or cannot be opened", t.base))
 	}
+	t.resolveBase()
 	return nil
 }
 
+// full maps a path relative to the folder to the server path, refusing
+// one that is unsafe or that a symbolic link leads out of the folder.
 func (t *Transport) full(p string) (string, error) {
 	c, err := transport.Clean(p)
 	if err != nil {
 		return "", connectors.Permanent(fmt.Errorf("sftp: %w", err))
 	}
-	return path.Join(t.base, c), nil
+	abs := path.Join(t.base, c)
+	if err := t.confine(p, abs); err != nil {
+		return "", err
+	}
+	return abs, nil
 }
 
 // Close ends the SFTP session and the SSH connection.
