@@ -40,7 +40,9 @@ type Decoder struct {
 	lists map[string]bool
 	lim   codec.Limits
 	stack []string
-	root  bool
+	root  bool   // the root element has started
+	name  string // the root element's name
+	ended bool   // the root element has ended
 	rec   recordState
 }
 
@@ -120,16 +122,18 @@ func (d *Decoder) Next() (map[string]any, int, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if len(d.stack) >= d.lim.MaxDepth {
-				return nil, 0, d.fatal(fmt.Errorf("nested deeper than %d elements", d.lim.MaxDepth))
+			if err := d.push(t); err != nil {
+				return nil, 0, d.fatal(err)
 			}
-			d.stack = append(d.stack, t.Name.Local)
-			d.root = true
 			if d.atRecord() {
 				return d.record(t, start)
 			}
 		case xml.EndElement:
-			d.stack = d.stack[:len(d.stack)-1]
+			d.pop()
+		case xml.CharData:
+			if d.ended && len(bytes.TrimSpace(t)) > 0 {
+				return nil, 0, d.fatal(fmt.Errorf("text after the end of the root element <%s>: an XML file has one root element", d.name))
+			}
 		case xml.Directive:
 			if err := checkDirective(t); err != nil {
 				return nil, 0, d.fatal(err)
@@ -137,6 +141,28 @@ func (d *Decoder) Next() (map[string]any, int, error) {
 		}
 		d.guard.take(0, d.dec.InputOffset())
 	}
+}
+
+// push enters an element outside records. An element after the root
+// element ended is refused: what follows the root is no part of the
+// document, and its records would be passed over in silence.
+func (d *Decoder) push(t xml.StartElement) error {
+	switch {
+	case d.ended:
+		return fmt.Errorf("<%s> after the end of the root element <%s>: an XML file has one root element", t.Name.Local, d.name)
+	case len(d.stack) >= d.lim.MaxDepth:
+		return fmt.Errorf("nested deeper than %d elements", d.lim.MaxDepth)
+	case !d.root:
+		d.root, d.name = true, t.Name.Local
+	}
+	d.stack = append(d.stack, t.Name.Local)
+	return nil
+}
+
+// pop leaves an element, noting the end of the root element.
+func (d *Decoder) pop() {
+	d.stack = d.stack[:len(d.stack)-1]
+	d.ended = len(d.stack) == 0
 }
 
 func (d *Decoder) atRecord() bool {
@@ -157,7 +183,7 @@ func (d *Decoder) record(start xml.StartElement, from int64) (map[string]any, in
 	line := d.line()
 	d.rec = recordState{start: from}
 	v, err := d.element(start, len(d.stack))
-	d.stack = d.stack[:len(d.stack)-1]
+	d.pop()
 	if err != nil {
 		return nil, line, d.fatal(err)
 	}

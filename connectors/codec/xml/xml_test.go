@@ -242,3 +242,42 @@ func TestEncodeEmptyAndBadName(t *testing.T) {
 		t.Fatal("want an error for an invalid element name")
 	}
 }
+
+// TestAfterTheRoot checks that what a file holds after its root element
+// ends is never passed over in silence: elements or text there end the
+// file with an error after the records before, while white space,
+// comments and processing instructions are fine.
+func TestAfterTheRoot(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		opts Options
+		want []string
+		err  string
+	}{
+		{"records after the root", "<Orders><Order><n>1</n></Order></Orders>\n<Order><n>2</n></Order>", Options{RecordPath: "/Orders/Order"},
+			[]string{`1 {"n":"1"}`}, "xml: line 2: <Order> after the end of the root element <Orders>: an XML file has one root element"},
+		{"a second document", "<r><p><n>1</n></p></r><r><p><n>2</n></p></r>", Options{},
+			[]string{`1 {"n":"1"}`}, "<r> after the end of the root element <r>"},
+		{"text after the root", "<r><p><n>1</n></p></r>\n2;x", Options{},
+			[]string{`1 {"n":"1"}`}, "xml: line 2: text after the end of the root element <r>"},
+		{"the root is the record", "<p><n>1</n></p><p><n>2</n></p>", Options{RecordPath: "/p"},
+			[]string{`1 {"n":"1"}`}, "<p> after the end of the root element <p>"},
+		{"white space, comments and instructions", "<r><p><n>1</n></p></r>\n<!-- end -->\n<?done?>\n", Options{},
+			[]string{`1 {"n":"1"}`}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := collect(t, strings.NewReader(tt.in), tt.opts)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("error: %v", err)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Fatalf("err = %v, want it to mention %q", err, tt.err)
+			}
+		})
+	}
+}
