@@ -72,17 +72,50 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 }
 
 // utf8Text converts the input to UTF-8: by the configured encoding, else
-// its BOM, else the encoding its XML declaration names, else as UTF-8.
+// its BOM, else the encoding its start is in and its XML declaration
+// names, else as UTF-8.
 func utf8Text(r io.Reader, encoding string) (io.Reader, string, error) {
 	br := bufio.NewReader(r)
 	head, _ := br.Peek(1024)
 	if encoding == "" && !charset.HasBOM(head) {
-		encoding = declared(head)
-		if encoding == "" {
-			encoding = charset.UTF8
-		}
+		encoding = prolog(head)
 	}
 	return charset.NewReader(br, encoding)
+}
+
+// wide are the starts of a document in UTF-16 or UTF-32 without a BOM: its
+// first "<" (XML 1.0, appendix F).
+var wide = []struct{ start, encoding string }{
+	{"<\x00\x00\x00", charset.UTF32LE}, {"\x00\x00\x00<", charset.UTF32BE},
+	{"<\x00?\x00", charset.UTF16LE}, {"\x00<\x00?", charset.UTF16BE},
+}
+
+// prolog returns the encoding of a document without a BOM. One that starts
+// in UTF-16 or UTF-32 is in it. Else it is in the encoding its declaration
+// names, but for a UTF-16 or UTF-32 one: a declaration that can be read
+// byte by byte is in an 8-bit encoding whatever it says (a document made
+// as a string in memory and saved as UTF-8 keeps its "utf-16"), and is
+// read as UTF-8, whose checks catch other text.
+func prolog(head []byte) string {
+	for _, w := range wide {
+		if bytes.HasPrefix(head, []byte(w.start)) {
+			return w.encoding
+		}
+	}
+	name := declared(bytes.TrimLeft(head, " \t\r\n"))
+	canon, err := charset.Canonical(name)
+	switch {
+	case name == "":
+		return charset.UTF8
+	case err != nil:
+		return name // refused with the encodings known
+	}
+	for _, w := range wide {
+		if canon == w.encoding {
+			return charset.UTF8
+		}
+	}
+	return name
 }
 
 // declared returns the encoding an XML declaration at the start of head

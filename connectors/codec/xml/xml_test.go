@@ -53,6 +53,14 @@ func TestDecode(t *testing.T) {
 		{"iso-8859-15 configured", "<r><p><n>\xa4</n></p></r>", Options{Encoding: "iso-8859-15"}, []string{`1 {"n":"€"}`}},
 		{"utf-8 BOM", "\xEF\xBB\xBF<r><p><n>1</n></p></r>", Options{}, []string{`1 {"n":"1"}`}},
 		{"plain text record", `<r><sku>A1</sku></r>`, Options{}, []string{`1 {"#text":"A1"}`}},
+		{"utf-16 declared in a UTF-8 file", `<?xml version="1.0" encoding="utf-16"?><r><p><n>Café</n></p></r>`, Options{},
+			[]string{`1 {"n":"Café"}`}},
+		{"utf-16le without BOM", utf16(`<?xml version="1.0" encoding="UTF-16"?><r><p><n>Café</n></p></r>`)[2:], Options{},
+			[]string{`1 {"n":"Café"}`}},
+		{"utf-16be without BOM", utf16BE(`<?xml version="1.0" encoding="UTF-16"?><r><p><n>Café</n></p></r>`), Options{},
+			[]string{`1 {"n":"Café"}`}},
+		{"blank line before the declaration", "\r\n<?xml version='1.0' encoding='ISO-8859-1'?>\n<r><p><n>Caf\xe9</n></p></r>", Options{},
+			[]string{`3 {"n":"Café"}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +170,15 @@ func TestBadItemsFailAlone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// utf16BE is s in UTF-16BE, without a BOM.
+func utf16BE(s string) string {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r>>8), byte(r))
+	}
+	return string(b)
 }
 
 func utf16(s string) string {
