@@ -61,7 +61,9 @@ func Canonical(name string) (string, error) {
 // NewReader returns a reader of UTF-8 text decoded from r, and the encoding
 // it used. With name Auto (or "") a byte order mark decides; without one,
 // UTF-16 is recognised by its zero bytes, text that is valid UTF-8 in its
-// first 64 KiB is taken as UTF-8 and anything else as Windows-1252. A
+// first 64 KiB (or holds more valid multi-byte characters than invalid
+// bytes there, see mostlyUTF8) is taken as UTF-8 and anything else as
+// Windows-1252. A
 // byte order mark is never passed on, nor are more of them right after it.
 // A file starting with the byte order mark of an encoding that is not
 // supported (UTF-7, GB 18030...) is refused.
@@ -154,10 +156,35 @@ func sniff(head []byte) string {
 	if enc := sniffUTF16(head); enc != "" {
 		return enc
 	}
-	if validPrefix(head) {
+	if validPrefix(head) || mostlyUTF8(head) {
 		return UTF8
 	}
 	return Windows1252
+}
+
+// mostlyUTF8 reports whether text that is not valid UTF-8 is UTF-8 with a
+// few stray bytes all the same: it holds more characters of two or more
+// bytes that are valid UTF-8 than bytes that are not. Text in Windows-1252
+// hardly ever holds a valid sequence (a capital with an accent followed by
+// a symbol), while a UTF-8 file with a pasted byte holds many; read as
+// Windows-1252, every "é" in it would silently become "Ã©", whereas read
+// as UTF-8 the stray bytes fail their rows.
+func mostlyUTF8(head []byte) bool {
+	valid, invalid := 0, 0
+	for len(head) > 0 {
+		r, n := utf8.DecodeRune(head)
+		switch {
+		case r == utf8.RuneError && n == 1 && !utf8.FullRune(head):
+			head = nil // a character cut off by the sniff window
+			continue
+		case r == utf8.RuneError && n == 1:
+			invalid++
+		case n > 1:
+			valid++
+		}
+		head = head[n:]
+	}
+	return valid > invalid
 }
 
 // sniffUTF16 recognises UTF-16 without a BOM by its byte pairs: in text of

@@ -41,6 +41,8 @@ func TestNewReader(t *testing.T) {
 		{"utf-32be BOM", "\x00\x00\xFE\xFF" + utf32be("Café 😀"), "", "Café 😀", UTF32BE},
 		{"NUL padding after utf-8 rows stays utf-8", rows + strings.Repeat("\x00", 4096), "", rows + strings.Repeat("\x00", 4096), UTF8},
 		{"windows-1252 sniffed", "Caf\xE9 \x80", "", "Café €", Windows1252},
+		{"utf-8 with a stray windows-1252 byte stays utf-8", "Café\nNa\xEFve\nCrème\n", "", "Café\nNa\xEFve\nCrème\n", UTF8},
+		{"windows-1252 with a pair that reads as utf-8 stays windows-1252", "Caf\xE9 na\xEFve \xC9\xA9", "", "Café naïve É©", Windows1252},
 		{"iso-8859-15 configured", "\xA4", "latin9", "€", ISO885915},
 		{"iso-8859-1 configured", "\xA4", "ISO-8859-1", "¤", ISO88591},
 		{"utf-8 cut at the sniff window", strings.Repeat("a", sniffSize-1) + "é", "", strings.Repeat("a", sniffSize-1) + "é", UTF8},
