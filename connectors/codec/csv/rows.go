@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
+	"github.com/switchboard-app/switchboard/connectors/codec/charset"
 	"github.com/switchboard-app/switchboard/connectors/codec/internal/lines"
 )
 
@@ -55,12 +56,36 @@ func (d *Decoder) finishRow(first string, no int) ([]string, int, error) {
 		return nil, no, d.unclosed(no)
 	}
 	if bad != nil {
-		return nil, no, bad
+		return nil, no, d.inColumn(bad)
 	}
 	if d.parser.err != nil {
 		return nil, no, &codec.RecordError{Line: no, Err: d.parser.err}
 	}
 	return d.parser.fields, no, nil
+}
+
+// inColumn adds to the error of a row holding something that is not text
+// the column of the first field that holds it.
+func (d *Decoder) inColumn(err error) error {
+	var re *codec.RecordError
+	if !errors.As(err, &re) {
+		return err
+	}
+	for i, f := range d.parser.fields {
+		if _, bad := charset.CheckString(f, d.encoding); bad != nil {
+			re.Err = fmt.Errorf("%s: %w", d.column(i), re.Err)
+			break
+		}
+	}
+	return re
+}
+
+// column names the i-th column (from 0) by its name, else by its number.
+func (d *Decoder) column(i int) string {
+	if i < len(d.header) {
+		return fmt.Sprintf("column %q", d.header[i])
+	}
+	return fmt.Sprintf("column %d", i+1)
 }
 
 // wellFormed reports whether the parsed row closed cleanly with the
