@@ -207,3 +207,31 @@ func TestAConnectionNotConnectedYetNeedsConnecting(t *testing.T) {
 		t.Fatalf("a call before any connect = %v", err)
 	}
 }
+
+// TestARefreshUsesTheConfigAsItIsNow: a person renews the client secret in
+// the app's developer console (the old one is refused from then on) and
+// types the new one into the connection. The tokens stay, shared by the
+// connection while Switchboard runs; the next refresh must send the new
+// secret, not the one the connection was first opened with.
+func TestARefreshUsesTheConfigAsItIsNow(t *testing.T) {
+	const redirect = "https://switchboard.example/cb"
+	srv := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1", RedirectBase: "https://switchboard.example/"})
+	defer srv.Close()
+	secrets := connect(t, NewAuthCode(codeConfig(t, srv, nil), connectors.Env{Shared: connectors.NewShared()}, http.DefaultClient), redirect)
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}}
+	if err := get(t, client(t, srv.URL+"/api", codeConfig(t, srv, secrets), env), "me"); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.SetClientSecret("client-secret-2")
+	renewed := map[string]string{}
+	for k, v := range secrets {
+		renewed[k] = v
+	}
+	renewed["oauth_client_secret"] = "client-secret-2"
+	c := client(t, srv.URL+"/api", codeConfig(t, srv, renewed), env)
+	srv.RevokeAccess() // the access token ends: the next call refreshes
+	if err := get(t, c, "me"); err != nil || srv.Refreshes() != 1 {
+		t.Fatalf("a refresh after the client secret was changed: %v (%d refreshes), want the new secret used", err, srv.Refreshes())
+	}
+}

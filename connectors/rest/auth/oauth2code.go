@@ -42,6 +42,10 @@ func NewAuthCode(cfg connectors.Config, env connectors.Env, client *http.Client)
 	o.tokens = env.Shared.Load(sharedOAuth2, func() any { return o.newTokens(tok, info, env) }).(*tokens)
 	o.tokens.mu.Lock()
 	current := o.tokens.info.Key
+	// The token outlives a change of the config (a renewed client secret,
+	// another token URL or scopes): it is refreshed with the config as it
+	// is now, not as it was when the connection was first opened.
+	o.tokens.fetch = o.refresh
 	o.tokens.mu.Unlock()
 	if current != info.Key { // a person connected again since: take up the new token
 		o.tokens = o.newTokens(tok, info, env)

@@ -40,12 +40,13 @@ type Options struct {
 // Server is the authorization server. Its address is URL: /authorize,
 // /token and /api/.
 type Server struct {
-	URL    string
-	opts   Options
-	mgr    *manage.Manager
-	tokens oauth2.TokenStore
-	srv    *server.Server
-	http   *httptest.Server
+	URL     string
+	opts    Options
+	mgr     *manage.Manager
+	tokens  oauth2.TokenStore
+	clients *store.ClientStore
+	srv     *server.Server
+	http    *httptest.Server
 
 	mu        sync.Mutex
 	refreshes int
@@ -66,9 +67,9 @@ func New(opts Options) *Server {
 		IsRemoveAccess: true, IsRemoveRefreshing: true})
 	s.tokens, _ = store.NewMemoryTokenStore()
 	s.mgr.MapTokenStorage(s.tokens)
-	clients := store.NewClientStore()
-	_ = clients.Set(opts.ClientID, &models.Client{ID: opts.ClientID, Secret: opts.ClientSecret, Domain: opts.RedirectBase})
-	s.mgr.MapClientStorage(clients)
+	s.clients = store.NewClientStore()
+	s.SetClientSecret(opts.ClientSecret)
+	s.mgr.MapClientStorage(s.clients)
 	s.mgr.SetValidateURIHandler(func(base, redirect string) error {
 		if !strings.HasPrefix(redirect, base) {
 			return oerrors.ErrInvalidRedirectURI
@@ -116,6 +117,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.refreshes++
 		s.mu.Unlock()
+		// RFC 6749 section 6: a confidential client authenticates when it
+		// refreshes, as for its other grants (which the library checks).
+		if !s.clientAuthenticates(r) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"client authentication failed"}`))
+			return
+		}
 	}
 	rec := httptest.NewRecorder()
 	_ = s.srv.HandleTokenRequest(rec, r)
@@ -132,6 +141,17 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// clientAuthenticates reports whether the request carries the client's
+// current id and secret.
+func (s *Server) clientAuthenticates(r *http.Request) bool {
+	id, secret, err := clientInfo(r)
+	if err != nil {
+		return false
+	}
+	cli, err := s.clients.GetByID(r.Context(), id)
+	return err == nil && cli.GetSecret() == secret
 }
 
 // guard lets through only calls with a valid access token.
@@ -154,6 +174,13 @@ func (s *Server) guard(api http.Handler) http.Handler {
 		}
 		api.ServeHTTP(w, r)
 	})
+}
+
+// SetClientSecret gives the client a new secret, as an app's developer
+// console does when a person renews it: the old secret is refused from
+// now on, and the tokens issued so far stay valid.
+func (s *Server) SetClientSecret(secret string) {
+	_ = s.clients.Set(s.opts.ClientID, &models.Client{ID: s.opts.ClientID, Secret: secret, Domain: s.opts.RedirectBase})
 }
 
 // Refreshes returns how many refresh requests came in.
