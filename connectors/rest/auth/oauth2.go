@@ -175,9 +175,11 @@ func newClientCredentials(cfg connectors.Config, env connectors.Env, deps Deps) 
 	}).(*tokens)
 }
 
-// tokenError classifies a failed token request: a refused grant means a
-// person must connect again (reconnect) or fix the client's credentials;
-// anything else may pass.
+// tokenError classifies a failed token request: an authorization server
+// that limits calls (429) or has a problem of its own (408, 425, 5xx) is
+// tried again later, after its Retry-After, whatever error code it adds;
+// a refused grant means a person must connect again (reconnect) or fix
+// the client's credentials; anything else may pass.
 func tokenError(op string, err error, reconnect bool) error {
 	if err == nil {
 		return nil
@@ -193,6 +195,15 @@ func tokenError(op string, err error, reconnect bool) error {
 	if words == "" && re.Response != nil {
 		words = connectors.StatusText(re.Response.StatusCode)
 	}
+	if res := re.Response; res != nil {
+		said := connectors.StatusText(res.StatusCode)
+		if words != "" && words != said {
+			said += ": " + words
+		}
+		if class := connectors.ClassifyStatus(errors.New(said), res.StatusCode, res.Header); !isPermanent(class) {
+			return fmt.Errorf("%s: %w", op, class)
+		}
+	}
 	switch {
 	case re.ErrorCode == "invalid_grant" && reconnect:
 		return connectors.Permanent(fmt.Errorf("%w: the app refused the refresh token (%s); connect the connection again", connectors.ErrReconnectNeeded, words))
@@ -200,6 +211,12 @@ func tokenError(op string, err error, reconnect bool) error {
 		return connectors.Permanent(fmt.Errorf("%s: login refused: %s", op, words))
 	}
 	return connectors.Transient(fmt.Errorf("%s: %s", op, words))
+}
+
+// isPermanent reports whether a classified error is permanent.
+func isPermanent(err error) bool {
+	class, _ := connectors.Classify(err)
+	return class == connectors.ClassPermanent
 }
 
 func hashKey(parts ...string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -233,5 +234,54 @@ func TestARefreshUsesTheConfigAsItIsNow(t *testing.T) {
 	srv.RevokeAccess() // the access token ends: the next call refreshes
 	if err := get(t, c, "me"); err != nil || srv.Refreshes() != 1 {
 		t.Fatalf("a refresh after the client secret was changed: %v (%d refreshes), want the new secret used", err, srv.Refreshes())
+	}
+}
+
+// TestTokenEndpointTroublesAreClassifiedByStatus: an authorization server
+// that limits calls or has a problem of its own says so with its status
+// (RFC 6749 section 5.2's error codes come with 4xx; servers add their own
+// to 429 and 5xx answers). Such a token request is tried again later, after
+// the Retry-After, not taken for refused credentials.
+func TestTokenEndpointTroublesAreClassifiedByStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		status      int
+		retryAfter  string
+		body        string
+		class       connectors.Class
+		rateLimited bool
+		wait        time.Duration
+		words       string
+	}{
+		{"rate limited", http.StatusTooManyRequests, "30", `{"error":"rate_limit_exceeded","error_description":"too many token requests"}`,
+			connectors.ClassTransient, true, 30 * time.Second, "too many token requests"},
+		{"rate limited without a body", http.StatusTooManyRequests, "", "", connectors.ClassTransient, true, 0, "429 Too Many Requests"},
+		{"temporarily unavailable", http.StatusServiceUnavailable, "120", `{"error":"temporarily_unavailable"}`,
+			connectors.ClassTransient, false, 2 * time.Minute, "temporarily_unavailable"},
+		{"server error", http.StatusInternalServerError, "", `{"error":"server_error","error_description":"the token store is down"}`,
+			connectors.ClassTransient, false, 0, "the token store is down"},
+		{"wrong client secret", http.StatusUnauthorized, "", `{"error":"invalid_client","error_description":"client authentication failed"}`,
+			connectors.ClassPermanent, false, 0, "login refused: client authentication failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.retryAfter != "" {
+					w.Header().Set("Retry-After", tc.retryAfter)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			cfg := resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/token",
+				"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+			err := get(t, client(t, srv.URL+"/api", cfg, connectors.Env{Shared: connectors.NewShared()}), "me")
+			class, wait := connectors.Classify(err)
+			_, limited := connectors.IsRateLimited(err)
+			if err == nil || class != tc.class || limited != tc.rateLimited || wait != tc.wait || !strings.Contains(err.Error(), tc.words) {
+				t.Fatalf("token request answered %d: %v (%s, rate limited %v, wait %s); want %s, rate limited %v, wait %s, saying %q",
+					tc.status, err, class, limited, wait, tc.class, tc.rateLimited, tc.wait, tc.words)
+			}
+		})
 	}
 }
