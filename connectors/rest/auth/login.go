@@ -78,9 +78,10 @@ func newLogin(cfg connectors.Config, env connectors.Env, deps Deps) (*login, err
 }
 
 // credentialKey names the credentials without showing them: a new user or
-// password, or another login address, is another token.
+// password, another login address, or another login body (which may name
+// a company, a tenant or a database to sign in to) is another token.
 func (l *login) credentialKey() string {
-	return hashKey(l.client.BaseURL().String(), l.path, l.user, l.password)
+	return hashKey(l.client.BaseURL().String(), l.path, l.body, l.user, l.password)
 }
 
 // credentialHash names a secret text without showing it.

@@ -252,3 +252,38 @@ func TestLoggingInWhileEveryCallSlotIsTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestAnotherLoginBodyIsAnotherLogin: the login body says who signs in as
+// much as the user name does (a company, a tenant, a database). A token
+// of the body before, shared while Switchboard runs or kept in the
+// secrets, must not be used for the new one.
+func TestAnotherLoginBodyIsAnotherLogin(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	saved := &keeper{}
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: saved}
+	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), env), "x"); err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]string{LoginTokenSecret: saved.get(LoginTokenSecret), LoginInfoSecret: saved.get(LoginInfoSecret)}
+	for _, tc := range []struct {
+		name string
+		env  connectors.Env
+	}{
+		{"while running", env},
+		{"after a restart", connectors.Env{Shared: connectors.NewShared()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := app.count()
+			cfg := loginConfig(t, "pa$$-1234", kept)
+			cfg.Values["login_body"] = `{"user": "{username}", "secret": "{password}", "company": "200"}`
+			if err := get(t, client(t, srv.URL, cfg, tc.env), "x"); err != nil {
+				t.Fatal(err)
+			}
+			if app.count() != before+1 {
+				t.Fatalf("%d logins for another login body, want 1: the token of the body before was used", app.count()-before)
+			}
+		})
+	}
+}
