@@ -41,6 +41,24 @@ type loginState struct {
 	token    string
 	obtained time.Time
 	expires  time.Time
+	// refused is the app's last refusal of these credentials, answered
+	// again without a login until refusedUntil: apps lock an account
+	// after a few refused logins.
+	refused      error
+	refusedUntil time.Time
+}
+
+// refusalPause is how long a refused login is answered again instead of
+// sending the same credentials once more.
+const refusalPause = time.Minute
+
+// refusal returns the refusal of these credentials that still stands at
+// now, if any.
+func (st *loginState) refusal(now time.Time) error {
+	if st.refused != nil && now.Before(st.refusedUntil) {
+		return st.refused
+	}
+	return nil
 }
 
 // fresh reports whether the token may still be used at now.
@@ -142,20 +160,30 @@ func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) 
 }
 
 // signIn posts the credentials and keeps the token; l.state.mu is held.
+// A refusal of the same credentials in the last minute is answered
+// again, without a login.
 func (l *login) signIn(ctx context.Context) error {
 	l.state.token = ""
+	if err := l.state.refusal(time.Now()); err != nil {
+		return err
+	}
 	body := fill(l.body, map[string]string{"{username}": jsonText(l.user), "{password}": jsonText(l.password)})
 	var answer any
 	_, err := l.client.DoJSON(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
 		ContentType: "application/json", NoAuth: true}, &answer)
 	if err != nil {
-		return loginError(err)
+		err = loginError(err)
+		if isRefusal(err) {
+			l.state.refused, l.state.refusedUntil = err, time.Now().Add(refusalPause)
+		}
+		return err
 	}
 	token := rest.LookupString(answer, l.tokenPath)
 	if token == "" {
 		return connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath))
 	}
 	now := time.Now()
+	l.state.refused = nil
 	l.state.token, l.state.obtained, l.state.expires = token, now, l.expiry(answer, now)
 	l.save(ctx)
 	return nil
@@ -168,6 +196,13 @@ func loginError(err error) error {
 		return connectors.Permanent(fmt.Errorf("login refused: %w", se))
 	}
 	return fmt.Errorf("login: %w", err)
+}
+
+// isRefusal reports whether a login error is the app's refusal of the
+// credentials (401, 403).
+func isRefusal(err error) bool {
+	var se *rest.StatusError
+	return errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden)
 }
 
 // expiry reads the token's lifetime (seconds) or end (a date and time)

@@ -20,10 +20,11 @@ import (
 // {"user", "secret"} answers {"data": {"token", "ttl"}}; other calls need
 // "Token <token>" in X-Auth. Tokens can be expired on the app's side.
 type loginApp struct {
-	mu     sync.Mutex
-	logins int
-	valid  map[string]bool
-	ttl    any
+	mu      sync.Mutex
+	logins  int
+	refused int // logins refused for a wrong user or password
+	valid   map[string]bool
+	ttl     any
 }
 
 func (a *loginApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -37,6 +38,7 @@ func (a *loginApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if body.User != `shop "one"` || body.Secret != "pa$$-1234" {
+			a.refused++
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte(`{"message":"wrong user or password"}`))
 			return
@@ -285,5 +287,49 @@ func TestAnotherLoginBodyIsAnotherLogin(t *testing.T) {
 				t.Fatalf("%d logins for another login body, want 1: the token of the body before was used", app.count()-before)
 			}
 		})
+	}
+}
+
+func (a *loginApp) refusals() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.refused
+}
+
+// TestARefusedLoginIsNotRepeated: many apps lock an account after a few
+// refused logins. Workers that call at once with a wrong password, and the
+// calls after them, get the one refusal; the login is not sent again with
+// the same credentials for a while, and at once with new ones.
+func TestARefusedLoginIsNotRepeated(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}}
+	wrong := client(t, srv.URL, loginConfig(t, "wrong-1234", nil), env)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- get(t, wrong, "orders")
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	errs2 := []error{get(t, wrong, "orders")}
+	for err := range errs {
+		errs2 = append(errs2, err)
+	}
+	for _, err := range errs2 {
+		if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.Contains(err.Error(), "login refused: POST /auth/login: 401 Unauthorized: wrong user or password") {
+			t.Fatalf("a call with a wrong password = %v (%s), want the login's refusal", err, class)
+		}
+	}
+	if app.refusals() != 1 {
+		t.Fatalf("%d logins refused for 9 calls with one wrong password, want 1", app.refusals())
+	}
+	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), env), "orders"); err != nil || app.count() != 1 {
+		t.Fatalf("a call once the password was corrected: %v (%d logins), want a login at once", err, app.count())
 	}
 }
