@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/rest/auth/authtest"
 )
 
@@ -283,5 +284,63 @@ func TestTokenEndpointTroublesAreClassifiedByStatus(t *testing.T) {
 					tc.status, err, class, limited, wait, tc.class, tc.rateLimited, tc.wait, tc.words)
 			}
 		})
+	}
+}
+
+// TestARefusedClientSecretIsNotRepeated: workers that call at once with a
+// wrong client secret, and the calls after them, get the one refusal; the
+// token request is not sent again with the same credentials for a while,
+// and at once with a corrected secret.
+func TestARefusedClientSecretIsNotRepeated(t *testing.T) {
+	var mu sync.Mutex
+	asked := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, secret, _ := r.BasicAuth()
+		mu.Lock()
+		asked[secret]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/token" && secret != "client-secret-1" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"client authentication failed"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"at-1","token_type":"Bearer","expires_in":3600}`))
+	}))
+	defer srv.Close()
+	count := func(secret string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return asked[secret]
+	}
+	shared := connectors.NewShared()
+	open := func(secret string) *rest.Client {
+		return client(t, srv.URL+"/api", resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/token",
+			"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": secret}),
+			connectors.Env{Shared: shared, Secrets: &keeper{}})
+	}
+	wrong := open("client-secret-0")
+	var wg sync.WaitGroup
+	errs := make(chan error, 9)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- get(t, wrong, "me")
+		}()
+	}
+	wg.Wait()
+	errs <- get(t, wrong, "me")
+	close(errs)
+	for err := range errs {
+		if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.Contains(err.Error(), "login refused: client authentication failed") {
+			t.Fatalf("a call with a wrong client secret = %v (%s), want the token request's refusal", err, class)
+		}
+	}
+	if count("client-secret-0") != 1 {
+		t.Fatalf("%d token requests refused for 9 calls with one wrong client secret, want 1", count("client-secret-0"))
+	}
+	if err := get(t, open("client-secret-1"), "me"); err != nil || count("client-secret-1") != 1 {
+		t.Fatalf("a call once the client secret was corrected: %v (%d token requests), want a token at once", err, count("client-secret-1"))
 	}
 }
