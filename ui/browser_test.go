@@ -162,14 +162,16 @@ func (b *browser) checkProblems(what string) {
 	}
 }
 
-// staleNode tells whether an action failed on a node of a document that
-// was replaced meanwhile. Chromium words it two ways: resolving a node
-// ("Could not find node with given id") and reading one ("No node with
-// given id found").
+// staleNode tells whether an action failed on a document that was being
+// replaced meanwhile. Chromium words it three ways: resolving a node
+// ("Could not find node with given id"), reading one ("No node with given
+// id found"), and photographing a page not laid out yet ("Cannot take
+// screenshot with 0 width").
 func staleNode(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "Could not find node with given id") ||
-		strings.Contains(msg, "No node with given id found")
+		strings.Contains(msg, "No node with given id found") ||
+		strings.Contains(msg, "Cannot take screenshot with 0 width")
 }
 
 func expected(problem string, allowed []string) bool {
