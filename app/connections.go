@@ -209,6 +209,9 @@ func specErrors(spec connectors.Spec, err error) error {
 		}
 		target[field] = validation.NewError("validation_invalid_field", msg)
 	}
+	for name, msg := range ve.Secrets {
+		secretErrs[name] = validation.NewError("validation_invalid_field", msg)
+	}
 	out := validation.Errors{}
 	if len(config) > 0 {
 		out["config"] = config

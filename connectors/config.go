@@ -57,24 +57,37 @@ type ValidationError struct {
 	// [FlowOptions].
 	Of     string
 	Fields map[string]string
+	// Secrets holds what is wrong with names sent among the secrets that
+	// are not the connector's secrets (unknown, or plain fields), by the
+	// name sent, apart from Fields: the same name may be wrong on both
+	// sides, and the caller must be told on which side it sent it.
+	Secrets map[string]string
 }
 
-// Error joins the field messages in a stable order.
+// Error joins the field messages in a stable order, the secrets' after
+// the fields' as secrets.<name>.
 func (e *ValidationError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for name := range e.Fields {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, name := range names {
-		parts[i] = name + ": " + e.Fields[name]
-	}
+	parts := fieldMessages("", e.Fields)
+	parts = append(parts, fieldMessages("secrets.", e.Secrets)...)
 	of := e.Of
 	if of == "" {
 		of = "config"
 	}
 	return fmt.Sprintf("%s %s: %s", e.Connector, of, strings.Join(parts, "; "))
+}
+
+// fieldMessages lists "<prefix><name>: <message>" sorted by name.
+func fieldMessages(prefix string, fields map[string]string) []string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = prefix + name + ": " + fields[name]
+	}
+	return parts
 }
 
 // Resolve checks a connection's stored config and secrets against the spec
@@ -83,11 +96,11 @@ func (e *ValidationError) Error() string {
 // refused with a *ValidationError naming every bad field.
 func (s Spec) Resolve(values map[string]any, secrets map[string]string) (Config, error) {
 	cfg := Config{Values: map[string]any{}, Secrets: map[string]string{}}
-	problems := map[string]string{}
+	problems, secretProblems := map[string]string{}, map[string]string{}
 	resolveValues(s.Fields, values, cfg, problems)
-	s.resolveSecrets(secrets, cfg, problems)
-	if len(problems) > 0 {
-		return Config{}, &ValidationError{Connector: s.Name, Fields: problems}
+	s.resolveSecrets(secrets, cfg, problems, secretProblems)
+	if len(problems) > 0 || len(secretProblems) > 0 {
+		return Config{}, &ValidationError{Connector: s.Name, Fields: problems, Secrets: secretProblems}
 	}
 	return cfg, nil
 }
@@ -142,14 +155,17 @@ func resolveValues(fields []Field, values map[string]any, cfg Config, problems m
 	}
 }
 
-func (s Spec) resolveSecrets(secrets map[string]string, cfg Config, problems map[string]string) {
+// resolveSecrets takes the secrets the spec declares; a name it does not
+// take as a secret is noted in sent, a required secret missing in
+// problems.
+func (s Spec) resolveSecrets(secrets map[string]string, cfg Config, problems, sent map[string]string) {
 	for name, v := range secrets {
 		f, ok := s.Field(name)
 		switch {
 		case !ok:
-			problems[name] = "unknown field"
+			sent[name] = "unknown secret"
 		case !f.Secret:
-			problems[name] = "is not a secret: send it in config"
+			sent[name] = "is not a secret: send it in config"
 		case v != "":
 			cfg.Secrets[name] = v
 		}

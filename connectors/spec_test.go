@@ -67,6 +67,7 @@ func TestSpecResolve(t *testing.T) {
 		values  map[string]any
 		secrets map[string]string
 		fields  map[string]string // expected field errors; nil means success
+		sent    map[string]string // expected errors of names sent among the secrets
 	}{
 		{
 			name:    "defaults applied",
@@ -84,8 +85,16 @@ func TestSpecResolve(t *testing.T) {
 			secrets: map[string]string{"api_key": "k", "token": "t"},
 			fields: map[string]string{
 				"url": "must be an http or https address", "colour": "unknown field", "page_size": "must be a whole number",
-				"sandbox": "must be true or false", "region": "must be one of eu, us", "token": "unknown field",
+				"sandbox": "must be true or false", "region": "must be one of eu, us",
 			},
+			sent: map[string]string{"token": "unknown secret"},
+		},
+		{
+			name:    "a name wrong in config and in secrets is told on each side",
+			values:  map[string]any{"url": "https://shop.example.com", "colour": "red"},
+			secrets: map[string]string{"api_key": "k", "colour": "red"},
+			fields:  map[string]string{"colour": "unknown field"},
+			sent:    map[string]string{"colour": "unknown secret"},
 		},
 		{
 			name:    "secret in config is refused",
@@ -97,7 +106,8 @@ func TestSpecResolve(t *testing.T) {
 			name:    "plain field in secrets is refused",
 			values:  map[string]any{"url": "https://shop.example.com"},
 			secrets: map[string]string{"api_key": "k", "page_size": "5"},
-			fields:  map[string]string{"page_size": "is not a secret"},
+			fields:  map[string]string{},
+			sent:    map[string]string{"page_size": "is not a secret"},
 		},
 	}
 	for _, tt := range tests {
@@ -119,15 +129,23 @@ func TestSpecResolve(t *testing.T) {
 			if !errors.As(err, &ve) {
 				t.Fatalf("Resolve() = %v, want *ValidationError", err)
 			}
-			if len(ve.Fields) != len(tt.fields) {
-				t.Errorf("got field errors %v, want %v", ve.Fields, tt.fields)
-			}
-			for name, want := range tt.fields {
-				if !strings.Contains(ve.Fields[name], want) {
-					t.Errorf("field %s: got %q, want %q", name, ve.Fields[name], want)
-				}
-			}
+			checkProblems(t, "field", ve.Fields, tt.fields)
+			checkProblems(t, "secret", ve.Secrets, tt.sent)
 		})
+	}
+}
+
+// checkProblems compares a ValidationError's messages by name: each
+// holds the wanted text, and there are no others.
+func checkProblems(t *testing.T, side string, got, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("got %s errors %v, want %v", side, got, want)
+	}
+	for name, w := range want {
+		if !strings.Contains(got[name], w) {
+			t.Errorf("%s %s: got %q, want %q", side, name, got[name], w)
+		}
 	}
 }
 
