@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -148,6 +150,9 @@ func (s *Switchboard) checkFlowEnds(app core.App, flow *core.Record, errs valida
 // that does not parse, a field the model lacks or an unknown rule kind is
 // refused when the flow is saved, not when its first record runs.
 func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validation.Errors) {
+	if !checkMappingShapes(flow, errs) {
+		return
+	}
 	rt := &flowRuntime{flow: flow, entity: connectors.Entity(flow.GetString("entity"))}
 	var err error
 	if rt.source, err = app.FindRecordById(connectionsCollection, flow.GetString("source")); err != nil {
@@ -165,6 +170,54 @@ func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validat
 		for field, msgs := range mappingErrors(err) {
 			errs[field] = msgs
 		}
+	}
+}
+
+// The shapes of a flow's mapping and rules, as its save errors tell them.
+const (
+	mappingShape = `an object of "in" and "out" (lists of fields) and "tables"`
+	rulesShape   = "a list of rules"
+)
+
+// checkMappingShapes refuses, each under its own field, a mapping or rules
+// that is not JSON of the shape the engine reads; it reports whether both
+// are.
+func checkMappingShapes(flow *core.Record, errs validation.Errors) bool {
+	var fm flowMapping
+	if err := flow.UnmarshalJSONField("mapping", &fm); err != nil {
+		errs["mapping"] = validation.NewError("validation_invalid_mapping", shapeProblem(err, mappingShape))
+	}
+	var rules []mappings.Rule
+	if err := flow.UnmarshalJSONField("rules", &rules); err != nil {
+		errs["rules"] = validation.NewError("validation_invalid_rules", shapeProblem(err, rulesShape))
+	}
+	return errs["mapping"] == nil && errs["rules"] == nil
+}
+
+// shapeProblem says in words why JSON did not decode as want: the kind of
+// value found, and where when it was inside.
+func shapeProblem(err error, want string) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return fmt.Sprintf("must be %s: %v", want, err)
+	}
+	if te.Field != "" {
+		return fmt.Sprintf("must be %s: %s is %s", want, te.Field, jsonKind(te.Value))
+	}
+	return fmt.Sprintf("must be %s, not %s", want, jsonKind(te.Value))
+}
+
+// jsonKind names a JSON value's kind, as encoding/json reports it, with
+// its article.
+func jsonKind(value string) string {
+	kind, _, _ := strings.Cut(value, " ")
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "bool":
+		return "true or false"
+	default:
+		return "a " + kind
 	}
 }
 

@@ -42,6 +42,12 @@ func TestFlowsAPI(t *testing.T) {
 		post("a write mapping reading a field the model lacks is refused", "order", "Shop", "ERP",
 			`,"mapping":{"out":[{"target":"grand_total","expr":"grand_total"}]}`, 400,
 			`"mapping":{"out.grand_total":{"code":"validation_invalid_mapping","message":"Order: field grand_total: column 1: grand_total is not a field of order`),
+		post("rules that are not a list are refused under rules", "order", "Shop", "ERP", `,"rules":"hello"`, 400,
+			`"rules":{"code":"validation_invalid_rules","message":"Must be a list of rules, not a string."}`),
+		post("a mapping that is not an object is refused under mapping", "order", "Shop", "ERP", `,"mapping":[1]`, 400,
+			`"mapping":{"code":"validation_invalid_mapping","message":"Must be an object of \"in\" and \"out\" (lists of fields) and \"tables\", not an array."}`),
+		post("a mapping's direction that is not a list is named", "order", "Shop", "ERP", `,"mapping":{"in":5}`, 400,
+			`"mapping":{"code":"validation_invalid_mapping","message":"Must be an object of \"in\" and \"out\" (lists of fields) and \"tables\": in is a number."}`),
 		post("a good mapping and rule are taken", "order", "Shop", "ERP",
 			`,"mapping":{"in":[{"target":"number","expr":"trim(order_number)"}]},"rules":[{"kind":"filter","when":"status == 'cancelled'","reason":"cancelled"}]`, 200),
 	}
