@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"gopkg.in/yaml.v3"
 
@@ -243,6 +244,16 @@ func (s *Switchboard) handleExport(e *core.RequestEvent) error {
 	return e.Blob(http.StatusOK, "application/yaml; charset=utf-8", data)
 }
 
+// importRefusal says which part of an import was refused and, when its
+// cause is not field errors (which data lists), why.
+func importRefusal(se *SetupError) string {
+	var fields validation.Errors
+	if errors.As(se.Err, &fields) {
+		return "The import was refused: " + se.Part + "."
+	}
+	return "The import was refused: " + se.Part + ": " + se.Err.Error() + "."
+}
+
 // importRequest is the body of POST /api/switchboard/integrations/import.
 type importRequest struct {
 	ImportChoices
@@ -256,6 +267,9 @@ func (s *Switchboard) handleImport(e *core.RequestEvent) error {
 	var req importRequest
 	if err := json.NewDecoder(http.MaxBytesReader(e.Response, e.Request.Body, 4<<20)).Decode(&req); err != nil {
 		return e.BadRequestError(`The body must be JSON: {"yaml": "...", "secrets": {"a": {"password": "..."}}, "existing": {}, "names": {}, "enabled": false, "dry_run": false}.`, nil)
+	}
+	if strings.TrimSpace(req.YAML) == "" {
+		return e.BadRequestError("The field yaml is required: the text of an integration file, as GET "+APIPrefix+"/integrations/{id}/export makes it.", nil)
 	}
 	f, err := ParseIntegrationFile([]byte(req.YAML))
 	if err != nil {
@@ -277,7 +291,7 @@ func (s *Switchboard) handleImport(e *core.RequestEvent) error {
 	}
 	var se *SetupError
 	if errors.As(err, &se) {
-		return e.JSON(http.StatusBadRequest, map[string]any{"status": 400, "message": "The import was refused: " + se.Part + ".",
+		return e.JSON(http.StatusBadRequest, map[string]any{"status": 400, "message": importRefusal(se),
 			"part": se.Part, "data": se.Err})
 	}
 	if err != nil {

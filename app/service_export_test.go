@@ -181,3 +181,43 @@ func TestImportRoute(t *testing.T) {
 		t.Fatalf("a second import, the names taken = %d %s", code, body)
 	}
 }
+
+// TestImportRouteSaysWhy: a refused import's answer names the cause, not
+// only the part, when the cause is not field errors: a missing file, or a
+// connection to reuse that does not exist.
+func TestImportRouteSaysWhy(t *testing.T) {
+	src := newTestEnv(t)
+	seedExportable(t, src)
+	integ, _ := src.app.FindFirstRecordByData("integrations", "name", "Shop <-> ERP")
+	file, err := src.sb.ExportIntegration(integ.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t)
+	mux := servedMux(t, env)
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+		want []string
+	}{
+		{"no file", map[string]any{}, []string{`"message":"The field yaml is required: the text of an integration file`}},
+		{"an unknown connection to reuse", map[string]any{"yaml": string(file), "existing": map[string]string{"a": "nosuchid"}},
+			[]string{`"part":"a"`, `"message":"The import was refused: a: no connection has the id \"nosuchid\": not found."`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, _ := json.Marshal(tc.body)
+			req := httptest.NewRequest(http.MethodPost, APIPrefix+"/integrations/import", strings.NewReader(string(body)))
+			req.Header.Set("Authorization", env.tokens[RoleEditor])
+			out := httptest.NewRecorder()
+			mux.ServeHTTP(out, req)
+			if out.Code != http.StatusBadRequest {
+				t.Fatalf("import = %d %s, want 400", out.Code, out.Body.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.Body.String(), w) {
+					t.Fatalf("answer %s lacks %s", out.Body.String(), w)
+				}
+			}
+		})
+	}
+}

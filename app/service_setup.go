@@ -126,7 +126,7 @@ func (s *Switchboard) setupConnection(tx core.App, part string, c SetupConnectio
 	if c.ID != "" {
 		rec, err := tx.FindRecordById(connectionsCollection, c.ID)
 		if err != nil {
-			return nil, &SetupError{Part: part, Err: ErrNotFound}
+			return nil, &SetupError{Part: part, Err: fmt.Errorf("no connection has the id %q: %w", c.ID, ErrNotFound)}
 		}
 		return rec, nil
 	}
