@@ -167,6 +167,10 @@ func TestFailedCommandsExitWithAnError(t *testing.T) {
 	}{
 		{"a refused argument", []string{"user", "add", "x@example.com", "--role", "bad", "--dir", "data"}, `unknown role "bad"`},
 		{"an unknown migrate command", []string{"migrate", "bogus", "--dir", "data"}, "bogus"},
+		{"an unknown demo command", []string{"demo", "instal", "--dir", "data"}, `unknown command "instal" for "switchboard demo"`},
+		{"an unknown secrets command", []string{"secrets", "rotat", "--dir", "data"}, `unknown command "rotat" for "switchboard secrets"`},
+		{"an unknown user command", []string{"user", "ad", "x@example.com", "--dir", "data"}, `unknown command "ad" for "switchboard user"`},
+		{"an unknown superuser command", []string{"superuser", "bogus", "--dir", "data"}, `unknown command "bogus" for "switchboard superuser"`},
 		{"a restore of no archive", []string{"restore", "missing.tar.gz", "--dir", "data"}, "missing.tar.gz"},
 		{"an address in use", []string{"serve", "--http", strings.TrimPrefix(busy.base, "http://"), "--dir", "second"}, "address already in use"},
 	}

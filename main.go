@@ -172,7 +172,28 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) er
 	// PocketBase's own commands, added here rather than by pb.Start so
 	// that every command is known before deciding what data it needs.
 	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), serve)
+	refuseUnknownSubcommands(pb.RootCmd)
 	return nil
+}
+
+// refuseUnknownSubcommands makes every command that only groups others
+// (user, secrets, demo, superuser) fail on a name it does not know: cobra
+// prints such a command's help and exits 0, so a script's "demo instal"
+// seemed to succeed. Called alone, the command still prints its help.
+func refuseUnknownSubcommands(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		refuseUnknownSubcommands(c)
+		if c.Runnable() || !c.HasSubCommands() {
+			continue
+		}
+		c.SilenceUsage = true
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return fmt.Errorf("unknown command %q for %q; see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
+		}
+	}
 }
 
 // logServing stands in for PocketBase's start banner and its hint to
