@@ -78,7 +78,9 @@ func (e *Engine) handleResolve(re *core.RequestEvent) error {
 	var body struct {
 		Note string `json:"note"`
 	}
-	_ = re.BindBody(&body)
+	if err := re.BindBody(&body); err != nil {
+		return re.BadRequestError("The body "+shapeProblem(err, `JSON such as {"note": "..."}, the note optional`)+".", nil)
+	}
 	err := e.Resolve(re.Request.PathValue("id"), re.Auth, body.Note)
 	switch {
 	case errors.Is(err, ErrNotFound):

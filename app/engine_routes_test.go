@@ -74,6 +74,13 @@ func TestEngineRoutes(t *testing.T) {
 					t.Fatalf("note %q, resolved by %q", tx.GetString("note"), tx.GetString("resolved_by"))
 				}
 			}},
+		{name: "a note that is not text is refused, and nothing resolved", as: "operator", method: http.MethodPost, url: txPath("/resolve"),
+			body: `{"note":5}`, seed: seedFailed, status: 400,
+			want:  []string{`"message":"The body must be JSON such as {\"note\": \"...\"}, the note optional: note is a number."`},
+			after: txStatus(StatusFailed)},
+		{name: "a body that is not JSON is refused, and nothing resolved", as: "operator", method: http.MethodPost, url: txPath("/resolve"),
+			body: `entered by hand`, seed: seedFailed, status: 400, want: []string{`"message":"The body must be JSON such as`},
+			after: txStatus(StatusFailed)},
 		{name: "payloads are served decoded and redacted", as: "viewer", method: http.MethodGet, url: txPath("/payloads"),
 			seed: seedFailed, status: 200, want: []string{`"input":{`, `"number":"1001"`, `"password":"[redacted]"`}},
 		{name: "the raw columns stay hidden, even from superusers", as: "superuser", method: http.MethodGet,
