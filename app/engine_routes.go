@@ -34,6 +34,10 @@ func (e *Engine) handleRun(re *core.RequestEvent) error {
 		return re.JSON(http.StatusConflict, map[string]any{"message": "The flow is already running.", "run": run})
 	case errors.Is(err, ErrFlowDisabled):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "The flow cannot run: " + err.Error() + "."})
+	case errors.Is(err, ErrEngineStopped) || err != nil && e.sb.Ready() != nil:
+		// The appliance's state, not the request: the same call succeeds
+		// once the engine runs with the right key.
+		return re.Error(http.StatusServiceUnavailable, "The flow cannot run now: "+err.Error(), nil)
 	case err != nil:
 		return re.BadRequestError("The flow cannot run: "+err.Error(), nil)
 	}

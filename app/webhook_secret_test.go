@@ -289,6 +289,8 @@ func TestWrongKeyRefusesWebhooksAsFlows(t *testing.T) {
 	if _, err := env.sb.engine.FlowWebhook(flowID); err == nil {
 		t.Fatal("the webhook secret was shown under a wrong key")
 	}
+	runNow := s.post(APIPrefix+"/flows/"+flowID+"/run", "", http.Header{"Authorization": {env.tokens[RoleOperator]}})
+	wantStatus(t, "run now under a wrong key", runNow, http.StatusServiceUnavailable, "The flow cannot run now: the secret key")
 	copyOf := mustFlow(t, env, flowID).Clone()
 	copyOf.Id = ""
 	copyOf.MarkAsNew()
