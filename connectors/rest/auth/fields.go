@@ -74,7 +74,7 @@ var kindFields = map[string][]connectors.Field{
 			Options: []string{"header", "query"}, Help: "A request header, or a query parameter of every address."},
 	},
 	KindBasic:             {username, password},
-	KindBearer:            {{Name: "token", Title: "Token", Type: connectors.TypeString, Secret: true, Help: "Sent as Authorization: KindBearer <token>."}},
+	KindBearer:            {{Name: "token", Title: "Token", Type: connectors.TypeString, Secret: true, Help: "Sent as Authorization: Bearer <token>."}},
 	KindLogin:             append([]connectors.Field{username, password}, loginFields...),
 	KindHMAC:              hmacFields,
 	KindClientCredentials: {tokenURL, clientID, clientSecret, scopes, authStyle, accessTokenField, tokenInfoField},
