@@ -89,3 +89,20 @@ func get(t *testing.T, c *rest.Client, path string) error {
 	_, err := c.Do(context.Background(), rest.Request{Path: path})
 	return err
 }
+
+// getAtOnce makes n calls to path at once and returns their errors when
+// all have returned.
+func getAtOnce(t *testing.T, c *rest.Client, path string, n int) []error {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Do(context.Background(), rest.Request{Path: path})
+		}()
+	}
+	wg.Wait()
+	return errs
+}

@@ -98,18 +98,7 @@ func TestALoginTokenIsSharedAndReusedUntilRefused(t *testing.T) {
 		t.Fatalf("%d logins for 6 calls of two instances of one connection, want 1", app.count())
 	}
 	app.expireAll() // the app drops its tokens: calls are refused 401
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- get(t, first, "orders")
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range getAtOnce(t, first, "orders", 8) {
 		if err != nil {
 			t.Fatalf("a call after the token expired: %v", err)
 		}
@@ -306,22 +295,8 @@ func TestARefusedLoginIsNotRepeated(t *testing.T) {
 	defer srv.Close()
 	env := connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}}
 	wrong := client(t, srv.URL, loginConfig(t, "wrong-1234", nil), env)
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- get(t, wrong, "orders")
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	errs2 := []error{get(t, wrong, "orders")}
-	for err := range errs {
-		errs2 = append(errs2, err)
-	}
-	for _, err := range errs2 {
+	errs := append(getAtOnce(t, wrong, "orders", 8), get(t, wrong, "orders"))
+	for _, err := range errs {
 		if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.Contains(err.Error(), "login refused: POST /auth/login: 401 Unauthorized: wrong user or password") {
 			t.Fatalf("a call with a wrong password = %v (%s), want the login's refusal", err, class)
 		}

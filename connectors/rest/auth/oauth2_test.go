@@ -320,19 +320,7 @@ func TestARefusedClientSecretIsNotRepeated(t *testing.T) {
 			connectors.Env{Shared: shared, Secrets: &keeper{}})
 	}
 	wrong := open("client-secret-0")
-	var wg sync.WaitGroup
-	errs := make(chan error, 9)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- get(t, wrong, "me")
-		}()
-	}
-	wg.Wait()
-	errs <- get(t, wrong, "me")
-	close(errs)
-	for err := range errs {
+	for _, err := range append(getAtOnce(t, wrong, "me", 8), get(t, wrong, "me")) {
 		if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || !strings.Contains(err.Error(), "login refused: client authentication failed") {
 			t.Fatalf("a call with a wrong client secret = %v (%s), want the token request's refusal", err, class)
 		}
