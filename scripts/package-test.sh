@@ -29,7 +29,8 @@ if dpkg -s switchboard >/dev/null 2>&1; then
 	fail "a switchboard package is installed on this machine already; the test would replace it"
 fi
 if ! command -v lintian >/dev/null; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian >/dev/null
+	. .ci/apt.sh
+	apt_install lintian
 fi
 
 stop_service() {

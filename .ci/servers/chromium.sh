@@ -7,6 +7,7 @@
 # Prints `export VAR=...` lines for the tests; use it as
 #   eval "$(.ci/servers/chromium.sh)"
 set -euo pipefail
+. "$(dirname "$0")/../apt.sh"
 
 STATE=${1:-/var/lib/switchboard-it}
 DIR=$STATE/chromium
@@ -16,8 +17,7 @@ log() { echo "chromium.sh: $*" >&2; }
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
 	log "installing chromium and chromium-driver"
-	apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+	apt_install chromium chromium-driver
 fi
 
 mkdir -p "$DIR"

@@ -10,6 +10,7 @@
 #   eval "$(.ci/servers/sshd.sh)"
 # Stop: kill "$(cat STATE_DIR/sshd/sshd.pid)"
 set -euo pipefail
+. "$(dirname "$0")/../apt.sh"
 
 STATE=${1:-/var/lib/switchboard-it}
 PORT=${SWITCHBOARD_IT_SFTP_PORT:-2222}
@@ -22,9 +23,7 @@ log() { echo "sshd.sh: $*" >&2; }
 install() {
 	if [ ! -x /usr/sbin/sshd ] || ! command -v openssl >/dev/null; then
 		log "installing openssh-server"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq >&2
-		apt-get install -y -qq --no-install-recommends openssh-server openssl >&2
+		apt_install --no-install-recommends openssh-server openssl
 	fi
 }
 

@@ -14,6 +14,7 @@
 #   eval "$(.ci/servers/trytond.sh)"
 # Stop: kill "$(cat STATE_DIR/trytond/trytond.pid)"
 set -euo pipefail
+. "$(dirname "$0")/../apt.sh"
 
 STATE=${1:-/var/lib/switchboard-it}
 PORT=${SWITCHBOARD_IT_TRYTON_PORT:-8000}
@@ -28,9 +29,7 @@ install() {
 	if [ ! -x /usr/bin/trytond ] || [ ! -d /usr/lib/python3/dist-packages/trytond/modules/account_invoice ] ||
 		[ ! -d /usr/lib/python3/dist-packages/trytond/modules/sale ]; then
 		log "installing tryton-server 6.0 and its modules (about two minutes)"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq >&2
-		apt-get install -y -qq --no-install-recommends tryton-server tryton-modules-product tryton-modules-party \
+		apt_install --no-install-recommends tryton-server tryton-modules-product tryton-modules-party \
 			tryton-modules-sale tryton-modules-stock tryton-modules-account-invoice >&2
 	fi
 }

@@ -9,6 +9,7 @@
 #   eval "$(.ci/servers/vsftpd.sh)"
 # Stop: kill "$(cat STATE_DIR/ftp/explicit.pid)" "$(cat STATE_DIR/ftp/implicit.pid)"
 set -euo pipefail
+. "$(dirname "$0")/../apt.sh"
 
 STATE=${1:-/var/lib/switchboard-it}
 FTP_PORT=${SWITCHBOARD_IT_FTP_PORT:-2121}
@@ -21,9 +22,7 @@ log() { echo "vsftpd.sh: $*" >&2; }
 install() {
 	if [ ! -x /usr/sbin/vsftpd ] || ! command -v openssl >/dev/null; then
 		log "installing vsftpd"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq >&2
-		apt-get install -y -qq --no-install-recommends vsftpd openssl >&2
+		apt_install --no-install-recommends vsftpd openssl
 	fi
 }
 
