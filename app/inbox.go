@@ -230,7 +230,8 @@ func attachXrefs(w *writerStatements, app core.App, claims []claimed) error {
 // claimXrefsSQL selects the xrefs between a flow's connections for its
 // entity of a list of source ids (textList).
 const claimXrefsSQL = `SELECT x.source_id, x.target_id, x.hash FROM flows f
-	JOIN xrefs x ON x.source = f.source AND x.target = f.target AND x.entity = f.entity
+	JOIN xref_scopes s ON s.source = f.source AND s.target = f.target AND s.entity = f.entity
+	JOIN xrefs x ON x.scope = s.id
 	WHERE f.id = {:flow} AND x.source_id IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:ids}))`
 
 // attachFlowXrefs reads the xrefs of the claims at idx, all of one flow.

@@ -116,46 +116,75 @@ const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id 
 	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads},
 	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
 
-// upsertXrefSQL records where a source record went, keyed by the flow's
-// connections and entity, so that any flow between them finds it. It
-// inserts one row of VALUES: an INSERT … SELECT may write many rows, and
-// SQLite then keeps a statement journal of every page it changes.
-const upsertXrefSQL = `INSERT INTO xrefs (id, source, target, entity, source_id, key, target_id, hash, created, updated)
-	VALUES ({:id}, {:source}, {:target}, {:entity}, {:source_id}, {:key}, {:target_id}, {:hash}, {:now}, {:now})
-	ON CONFLICT (source, target, entity, source_id) DO UPDATE SET key = excluded.key, target_id = excluded.target_id,
+// upsertXrefSQL records where a source record went, keyed by the number
+// of the flow's connections and entity (its scope), so that any flow
+// between them finds it. It inserts one row of VALUES: an INSERT … SELECT
+// may write many rows, and SQLite then keeps a statement journal of every
+// page it changes. The xref keeps the connections too: deleting either
+// deletes it.
+const upsertXrefSQL = `INSERT INTO xrefs (id, scope, source, target, entity, source_id, key, target_id, hash, created, updated)
+	VALUES ({:id}, {:scope}, {:source}, {:target}, {:entity}, {:source_id}, {:key}, {:target_id}, {:hash}, {:now}, {:now})
+	ON CONFLICT (scope, source_id) DO UPDATE SET key = excluded.key, target_id = excluded.target_id,
 		hash = excluded.hash, updated = excluded.updated`
 
 // xrefScope is what a flow's xrefs are keyed by: its connections and
-// entity. found is false for a flow deleted meanwhile, whose outcomes
-// record no xref.
+// entity, and their number in xref_scopes (ID). found is false for a flow
+// deleted meanwhile, whose outcomes record no xref.
 type xrefScope struct {
 	Source, Target, Entity string
+	ID                     int64
 	found                  bool
 }
 
 // xrefScopes reads each flow's xrefScope once per batch, in the batch's
-// transaction.
+// transaction, and numbers a scope met for the first time.
 type xrefScopes struct {
 	query *boundStmt // xrefScopeSQL
+	add   func(xrefScope) (int64, error)
 	flows map[string]xrefScope
 }
 
-const xrefScopeSQL = `SELECT source, target, entity FROM flows WHERE id = {:id}`
+// xrefScopeSQL reads a flow's connections and entity, and their number
+// (0 for none yet).
+const xrefScopeSQL = `SELECT f.source, f.target, f.entity, COALESCE(s.id, 0) FROM flows f
+	LEFT JOIN xref_scopes s ON s.source = f.source AND s.target = f.target AND s.entity = f.entity
+	WHERE f.id = {:id}`
+
+// addXrefScopeSQL numbers a scope; it runs once per pair of connections
+// and entity, so it is compiled when it is needed.
+const addXrefScopeSQL = `INSERT INTO xref_scopes (source, target, entity) VALUES ({:source}, {:target}, {:entity}) RETURNING id`
 
 func (s *xrefScopes) of(flow string) (xrefScope, error) {
 	if sc, ok := s.flows[flow]; ok {
 		return sc, nil
 	}
 	var sc xrefScope
-	err := s.query.queryRow(dbx.Params{"id": flow}, &sc.Source, &sc.Target, &sc.Entity)
+	err := s.query.queryRow(dbx.Params{"id": flow}, &sc.Source, &sc.Target, &sc.Entity, &sc.ID)
 	switch {
 	case err == nil:
 		sc.found = true
 	case !isNoRows(err):
 		return sc, fmt.Errorf("reading flow %s: %w", flow, err)
 	}
+	if sc.found && sc.ID == 0 {
+		if sc.ID, err = s.add(sc); err != nil {
+			return sc, fmt.Errorf("numbering the xrefs of flow %s: %w", flow, err)
+		}
+	}
 	s.flows[flow] = sc
 	return sc, nil
+}
+
+// addXrefScope numbers sc in tx.
+func addXrefScope(w *writerStatements, tx core.App, sc xrefScope) (int64, error) {
+	q, err := w.in(tx, addXrefScopeSQL)
+	if err != nil {
+		return 0, err
+	}
+	defer q.Close()
+	var id int64
+	err = q.queryRow(dbx.Params{"source": sc.Source, "target": sc.Target, "entity": sc.Entity}, &id)
+	return id, err
 }
 
 func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.Time) error {
@@ -174,7 +203,8 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 		return err
 	}
 	defer scope.Close()
-	scopes := &xrefScopes{query: scope, flows: map[string]xrefScope{}}
+	scopes := &xrefScopes{query: scope, flows: map[string]xrefScope{},
+		add: func(sc xrefScope) (int64, error) { return addXrefScope(w, tx, sc) }}
 	ts := sqlTime(now)
 	counts := map[string]*runCounts{}
 	writes := map[string]int{}
@@ -229,7 +259,7 @@ func writeXref(xref *boundStmt, scopes *xrefScopes, o outcome, ts string) error 
 		return err
 	}
 	_, err = xref.exec(dbx.Params{
-		"id": newID(), "source": sc.Source, "target": sc.Target, "entity": sc.Entity, "source_id": o.tx.SourceID,
+		"id": newID(), "scope": sc.ID, "source": sc.Source, "target": sc.Target, "entity": sc.Entity, "source_id": o.tx.SourceID,
 		"key": truncate(o.tx.Key, 500), "target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
 	})
 	if err != nil {

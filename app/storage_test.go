@@ -76,6 +76,9 @@ func storeThroughWebhooks(t *testing.T, env *testEnv, calls int, order string) {
 //     content key twice in the row, once more in an index, and an unused
 //     update time, and a time index repeated what its id, which begins
 //     with its time, tells (417 bytes a call in all).
+//   - An xref's index entries hold the number of its connections and
+//     entity, not the two connection ids and the entity (about 45 bytes in
+//     each of two indexes).
 func TestWebhookCallsAreStoredCompactly(t *testing.T) {
 	env := newTestEnv(t)
 	seedWebhookFlow(true)(t, env)
@@ -97,6 +100,19 @@ func TestWebhookCallsAreStoredCompactly(t *testing.T) {
 	}
 	if perCall := bytes / calls; perCall > 250 {
 		t.Errorf("the deliveries take %d bytes a call; want 250 or fewer", perCall)
+	}
+	var xrefIndexes, xrefs int64
+	if err := env.app.DB().NewQuery(`SELECT SUM(pgsize) FROM dbstat WHERE name IN
+		(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'xrefs')`).Row(&xrefIndexes); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM xrefs`).Row(&xrefs); err != nil || xrefs != 2*calls {
+		t.Fatalf("%d xrefs (%v); want one a transaction, %d", xrefs, err, 2*calls)
+	}
+	perXref := xrefIndexes / xrefs
+	t.Logf("the xrefs' indexes: %d bytes an xref", perXref)
+	if perXref > 90 {
+		t.Errorf("the xrefs' indexes take %d bytes an xref; want 90 or fewer", perXref)
 	}
 }
 

@@ -34,15 +34,20 @@ func (x connectionXrefs) TargetIDByKey(_ context.Context, entity connectors.Enti
 	return x.find(entity, "key", key)
 }
 
+// findXrefSQL reads the target id of the latest xref of the two
+// connections and entity whose source_id or key ({:column}) has the value.
+const findXrefSQL = `SELECT x.target_id FROM xref_scopes s JOIN xrefs x ON x.scope = s.id
+	WHERE s.source = {:source} AND s.target = {:target} AND s.entity = {:entity} AND x.%s = {:value}
+	AND x.target_id != '' ORDER BY x.updated DESC LIMIT 1`
+
 // find reads the target id of the latest xref whose column has the value.
 func (x connectionXrefs) find(entity connectors.Entity, column, value string) (string, bool, error) {
 	if value == "" {
 		return "", false, nil
 	}
 	var ids []string
-	err := x.app.DB().Select("target_id").From("xrefs").
-		Where(dbx.HashExp{"source": x.source, "target": x.target, "entity": string(entity), column: value}).
-		AndWhere(dbx.NewExp("target_id != ''")).OrderBy("updated DESC").Limit(1).Column(&ids)
+	err := x.app.DB().NewQuery(fmt.Sprintf(findXrefSQL, column)).
+		Bind(dbx.Params{"source": x.source, "target": x.target, "entity": string(entity), "value": value}).Column(&ids)
 	if err != nil {
 		return "", false, fmt.Errorf("looking up the target id of %s %s %q: %w", entity, column, value, err)
 	}
