@@ -70,9 +70,24 @@ const insertTransactionSQL = `INSERT INTO transactions
 	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
 	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, {:attempts}, {:next}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`
 
+// insertInputSQL keeps the input of a transaction stored unfinished until
+// its outcome stores the payloads (migration
+// 1766200060_transaction_inputs.go): its row is inserted small and grows
+// with the outcome, where a row inserted with its input shrank and left
+// room in its page that no later row took.
+const insertInputSQL = `INSERT INTO transaction_inputs (id, input) VALUES ({:id}, {:input})`
+
+// storedPayloadsOf is the stored payloads of the transaction row named by
+// table: its payloads once an outcome stored them, else its input.
+func storedPayloadsOf(table string) string {
+	return `CASE WHEN ` + table + `.payloads != '' THEN ` + table + `.payloads
+		ELSE COALESCE((SELECT i.input FROM transaction_inputs i WHERE i.id = ` + table + `.id), '') END`
+}
+
 // insertTransactions stores items as pending (or failed, or with a lease
 // running) transactions inside tx, gives each its id, and returns how many
-// it stored pending or running, and failed.
+// it stored pending or running, and failed. A failed one keeps its input
+// as its payloads; another's waits in transaction_inputs.
 func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now time.Time) (pending, failed int, err error) {
 	if len(items) == 0 {
 		return 0, 0, nil
@@ -82,13 +97,18 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		return 0, 0, err
 	}
 	defer q.Close()
+	inputs, err := w.in(tx, insertInputSQL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer inputs.Close()
 	ts := sqlTime(now)
 	for i := range items {
 		it := &items[i]
-		status, class, attempts, next := StatusPending, "", 0, ts
+		status, class, attempts, next, payloads := StatusPending, "", 0, ts, ""
 		switch {
 		case it.err != "":
-			status, class = StatusFailed, string(connectors.ClassPermanent)
+			status, class, payloads = StatusFailed, string(connectors.ClassPermanent), it.input
 			failed++
 		case !it.lease.IsZero():
 			status, attempts, next = StatusRunning, 1, sqlTime(it.lease)
@@ -100,8 +120,11 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		_, err := q.exec(dbx.Params{
 			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
 			"key": it.storedKey(), "source_id": it.storedSourceID(), "lane": it.lane,
-			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": it.input,
+			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": payloads,
 		})
+		if err == nil && payloads == "" {
+			_, err = inputs.exec(dbx.Params{"id": it.id, "input": it.input})
+		}
 		if err != nil {
 			return 0, 0, fmt.Errorf("storing transaction for %s: %w", recordKey(it.record), err)
 		}
@@ -165,7 +188,7 @@ func openStatusesOf(alias string) string {
 var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
 	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
-	RETURNING id, flow, run, key, source_id, attempts, payloads, created`
+	RETURNING id, flow, run, key, source_id, attempts, ` + storedPayloadsOf("transactions") + ` AS payloads, created`
 
 func dueSQL(status string) string {
 	return `SELECT id FROM (SELECT t.id FROM transactions t

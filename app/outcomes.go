@@ -116,6 +116,10 @@ const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id 
 	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads},
 	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
 
+// deleteInputSQL lets go of a transaction's input once its outcome stored
+// the payloads, which hold it (insertInputSQL).
+const deleteInputSQL = `DELETE FROM transaction_inputs WHERE id = {:id}`
+
 // upsertXrefSQL records where a source record went, keyed by the number
 // of the flow's connections and entity (its scope), so that any flow
 // between them finds it. It inserts one row of VALUES: an INSERT … SELECT
@@ -193,6 +197,11 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 		return err
 	}
 	defer update.Close()
+	inputs, err := w.in(tx, deleteInputSQL)
+	if err != nil {
+		return err
+	}
+	defer inputs.Close()
 	xref, err := w.in(tx, upsertXrefSQL)
 	if err != nil {
 		return err
@@ -211,6 +220,9 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 	for _, o := range batch {
 		if err := writeOutcome(update, o, ts); err != nil {
 			return err
+		}
+		if _, err := inputs.exec(dbx.Params{"id": o.tx.ID}); err != nil {
+			return fmt.Errorf("recording transaction %s: %w", o.tx.ID, err)
 		}
 		if err := writeXref(xref, scopes, o, ts); err != nil {
 			return err

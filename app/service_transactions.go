@@ -156,7 +156,7 @@ func resolverID(auth *core.Record) string {
 // such transaction.
 func (e *Engine) TransactionPayloads(id string) (Payloads, error) {
 	var payloads, flow string
-	err := e.app().DB().NewQuery("SELECT payloads, flow FROM transactions WHERE id = {:id}").
+	err := e.app().DB().NewQuery("SELECT "+storedPayloadsOf("t")+", t.flow FROM transactions t WHERE t.id = {:id}").
 		Bind(dbx.Params{"id": id}).Row(&payloads, &flow)
 	if err != nil {
 		return Payloads{}, ErrNotFound

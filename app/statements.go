@@ -39,8 +39,8 @@ type namedStmt struct {
 
 // writerSQL is every statement kept prepared.
 var writerSQL = []string{
-	insertDeliverySQL, insertTransactionSQL, countReadSQL, addUsageSQL,
-	updateOutcomeSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
+	insertDeliverySQL, insertTransactionSQL, insertInputSQL, countReadSQL, addUsageSQL,
+	updateOutcomeSQL, deleteInputSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
 	openLanesSQL, claimXrefsSQL,
 }
 

@@ -151,3 +151,75 @@ func TestFinishedTransactionsKeepTheirPayloadsAsBytes(t *testing.T) {
 		t.Errorf("%d transactions keep their compressed payloads as text (%v); want bytes", text, err)
 	}
 }
+
+// largeOrder is an order as a shop sends it, most of it (the notes, the
+// customer, the shipping) fields that the flow's mapping does not take:
+// its input is larger than the payloads its outcome stores compressed.
+const largeOrder = `{"id":"%s%d","number":"%d","currency":"EUR","totals":{"total":19.99},` +
+	`"notes":"Leave at the front desk if nobody answers. Fragile items inside; handle with care.",` +
+	`"customer":{"id":"CUST-000987654","name":"Jane Q. Example","email":"jane.example@example.invalid",` +
+	`"phone":"+49-30-0000000","tier":"gold"},"shipping":{"method":"express","street":"Examplestrasse 42",` +
+	`"city":"Berlin","postcode":"10115","country":"DE"},"tags":["b2c","promo-autumn","priority"]}`
+
+// TestTransactionRowsArePackedAfterTheirOutcome: a transaction's row is
+// stored without its input, which waits apart until the outcome stores
+// the payloads, so the rows of the history fill their pages. Inserted
+// with the input and shrunk by the outcome, they left a third of the
+// table's pages empty.
+func TestTransactionRowsArePackedAfterTheirOutcome(t *testing.T) {
+	env := newTestEnv(t)
+	seedWebhookFlow(true)(t, env)
+	flow, err := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow.Set("mapping", map[string]any{"in": []map[string]any{{"target": "number", "expr": "number"},
+		{"target": "currency", "expr": "currency"}, {"target": "totals.total", "expr": "totals.total"}}})
+	if err := env.app.Save(flow); err != nil {
+		t.Fatal(err)
+	}
+	storeThroughWebhooks(t, env, 600, largeOrder)
+	f := leafFill(t, env, "transactions")
+	t.Logf("the transactions' %d leaf pages are %.0f%% full", f.Pages, 100*f.used())
+	if f.used() < 0.85 {
+		t.Errorf("the transactions' %d leaf pages are %.0f%% full; want 85%% or more", f.Pages, 100*f.used())
+	}
+	var inputs int
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM transaction_inputs`).Row(&inputs); err != nil || inputs != 0 {
+		t.Errorf("%d inputs kept after every outcome (%v); want none", inputs, err)
+	}
+}
+
+// TestAnUnfinishedTransactionShowsItsInput: the input of a transaction
+// waiting for its target is kept apart from its row, and shown as its
+// payloads until the outcome stores them.
+func TestAnUnfinishedTransactionShowsItsInput(t *testing.T) {
+	env, mux := intakeOnly(t)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, hookURL(env), bytes.NewReader([]byte(hookBody)))
+	req.Header.Set(memory.SignatureHeader, hex.EncodeToString(memory.Sign("hook-secret", []byte(hookBody))))
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var rows []struct {
+		ID       string `db:"id"`
+		Status   string `db:"status"`
+		Payloads string `db:"payloads"`
+	}
+	if err := env.app.DB().NewQuery(`SELECT id, status, payloads FROM transactions`).All(&rows); err != nil || len(rows) != 2 {
+		t.Fatalf("%d transactions (%v); want 2", len(rows), err)
+	}
+	for _, r := range rows {
+		if r.Payloads != "" || (r.Status != StatusPending && r.Status != StatusRetrying) {
+			t.Fatalf("transaction %s is %s with payloads %q in its row; want it waiting, its input apart", r.ID, r.Status, r.Payloads)
+		}
+		p, err := env.sb.engine.TransactionPayloads(r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id := fmt.Sprint(p.Input["id"]); id != "o1" && id != "o2" {
+			t.Errorf("transaction %s shows the input %v", r.ID, p.Input)
+		}
+	}
+}

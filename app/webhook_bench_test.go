@@ -44,7 +44,7 @@ func servedMux(tb testing.TB, env *testEnv) http.Handler {
 // (its probe fails too), so the workers leave the inbox alone and only the
 // intake is measured. The flow's webhook rate is unlimited: the benchmark
 // floods one flow on purpose.
-func intakeOnly(b *testing.B) (*testEnv, http.Handler) {
+func intakeOnly(b testing.TB) (*testEnv, http.Handler) {
 	env := newTestEnv(b)
 	cfg := fastEngine
 	cfg.WebhookRate = maxWebhookRate

@@ -31,7 +31,7 @@ func xrefScopesUp(app core.App) error {
 	if err := save(app, c); err != nil {
 		return err
 	}
-	steps := []struct{ what, sql string }{
+	steps := []sqlStep{
 		{"creating xref_scopes", `CREATE TABLE IF NOT EXISTS xref_scopes (id INTEGER PRIMARY KEY,
 			source TEXT NOT NULL, target TEXT NOT NULL, entity TEXT NOT NULL, UNIQUE (source, target, entity))`},
 		{"numbering the xrefs' scopes", `INSERT OR IGNORE INTO xref_scopes (source, target, entity)
@@ -39,10 +39,8 @@ func xrefScopesUp(app core.App) error {
 		{"giving each xref its scope", `UPDATE xrefs SET scope = (SELECT s.id FROM xref_scopes s
 			WHERE s.source = xrefs.source AND s.target = xrefs.target AND s.entity = xrefs.entity)`},
 	}
-	for _, s := range steps {
-		if _, err := app.DB().NewQuery(s.sql).Execute(); err != nil {
-			return fmt.Errorf("%s: %w", s.what, err)
-		}
+	if err := runSteps(app, steps); err != nil {
+		return err
 	}
 	c.AddIndex("idx_xrefs_scope_source", true, "scope, source_id", "")
 	c.AddIndex("idx_xrefs_scope_key", false, "scope, key", "")
