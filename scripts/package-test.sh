@@ -156,7 +156,7 @@ sed -i "s/^SWITCHBOARD_HTTP=.*/SWITCHBOARD_HTTP=127.0.0.1:$PORT/" /etc/switchboa
 serve
 check_ready
 out=$(switchboard user add ops@example.com --role operator --password 'Passw0rd!12345' 2>&1)
-grep -q "data folder /var/lib/switchboard/sb_data (from /etc/switchboard/switchboard.env), as user switchboard" <<<"$out" ||
+grep -q 'msg="data folder" path=/var/lib/switchboard/sb_data from=/etc/switchboard/switchboard.env user=switchboard' <<<"$out" ||
 	fail "the command did not use the service's data as its user: $out"
 if [ -n "$(find /var/lib/switchboard ! -user switchboard)" ]; then
 	find /var/lib/switchboard ! -user switchboard -ls
