@@ -115,7 +115,7 @@ func leasedClaims(items []inboxItem, now time.Time) []claimed {
 			continue
 		}
 		out = append(out, claimed{ID: it.id, Flow: it.flow, Run: it.run, Key: it.storedKey(),
-			SourceID: it.storedSourceID(), Attempts: 1, Payloads: it.input, Created: created})
+			SourceID: it.storedSourceID(), Attempts: 1, Payloads: it.input, Created: created, InputApart: it.inputApart()})
 	}
 	return out
 }

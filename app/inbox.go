@@ -77,6 +77,16 @@ const insertTransactionSQL = `INSERT INTO transactions
 // room in its page that no later row took.
 const insertInputSQL = `INSERT INTO transaction_inputs (id, input) VALUES ({:id}, {:input})`
 
+// inputApartBytes is the size from which an input waits apart from its
+// row. A smaller one (a file's row, a short record) stays in the row: the
+// outcome's payloads, which hold it compressed with the canonical and
+// output records and the answer, are about as large or larger, so the row
+// does not shrink, and the input costs no second row to store and delete.
+const inputApartBytes = 256
+
+// inputApart tells whether an item's input waits apart from its row.
+func (it *inboxItem) inputApart() bool { return it.err == "" && len(it.input) >= inputApartBytes }
+
 // storedPayloadsOf is the stored payloads of the transaction row named by
 // table: its payloads once an outcome stored them, else its input.
 func storedPayloadsOf(table string) string {
@@ -86,8 +96,9 @@ func storedPayloadsOf(table string) string {
 
 // insertTransactions stores items as pending (or failed, or with a lease
 // running) transactions inside tx, gives each its id, and returns how many
-// it stored pending or running, and failed. A failed one keeps its input
-// as its payloads; another's waits in transaction_inputs.
+// it stored pending or running, and failed. A large input of one that is
+// not failed waits in transaction_inputs (inputApart); another is stored
+// as its payloads.
 func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now time.Time) (pending, failed int, err error) {
 	if len(items) == 0 {
 		return 0, 0, nil
@@ -105,10 +116,10 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 	ts := sqlTime(now)
 	for i := range items {
 		it := &items[i]
-		status, class, attempts, next, payloads := StatusPending, "", 0, ts, ""
+		status, class, attempts, next := StatusPending, "", 0, ts
 		switch {
 		case it.err != "":
-			status, class, payloads = StatusFailed, string(connectors.ClassPermanent), it.input
+			status, class = StatusFailed, string(connectors.ClassPermanent)
 			failed++
 		case !it.lease.IsZero():
 			status, attempts, next = StatusRunning, 1, sqlTime(it.lease)
@@ -117,12 +128,16 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 			pending++
 		}
 		it.id = newID()
+		payloads := it.input
+		if it.inputApart() {
+			payloads = ""
+		}
 		_, err := q.exec(dbx.Params{
 			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
 			"key": it.storedKey(), "source_id": it.storedSourceID(), "lane": it.lane,
 			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": payloads,
 		})
-		if err == nil && payloads == "" {
+		if err == nil && it.inputApart() {
 			_, err = inputs.exec(dbx.Params{"id": it.id, "input": it.input})
 		}
 		if err != nil {
@@ -146,15 +161,18 @@ func recordKey(r connectors.Record) string {
 
 // claimed is a transaction claimed by a worker.
 type claimed struct {
-	ID       string  `db:"id"`
-	Flow     string  `db:"flow"`
-	Run      string  `db:"run"`
-	Key      string  `db:"key"`
-	SourceID string  `db:"source_id"`
-	Attempts int     `db:"attempts"`
-	Payloads string  `db:"payloads"`
-	Created  string  `db:"created"`
-	xref     xrefRow // the record's earlier write, read with the claim
+	ID       string `db:"id"`
+	Flow     string `db:"flow"`
+	Run      string `db:"run"`
+	Key      string `db:"key"`
+	SourceID string `db:"source_id"`
+	Attempts int    `db:"attempts"`
+	Payloads string `db:"payloads"`
+	Created  string `db:"created"`
+	// InputApart is set when Payloads is the input kept apart, which the
+	// outcome lets go of.
+	InputApart bool    `db:"input_apart"`
+	xref       xrefRow // the record's earlier write, read with the claim
 }
 
 // openStatuses is the condition of the partial indexes of unfinished
@@ -188,7 +206,8 @@ func openStatusesOf(alias string) string {
 var claimSQL = `UPDATE transactions
 	SET status = 'running', next_attempt = {:lease}, attempts = attempts + 1, updated = {:now}
 	WHERE id IN (` + dueSQL(StatusPending) + ` UNION ALL ` + dueSQL(StatusRetrying) + ` UNION ALL ` + dueSQL(StatusRunning) + `)
-	RETURNING id, flow, run, key, source_id, attempts, ` + storedPayloadsOf("transactions") + ` AS payloads, created`
+	RETURNING id, flow, run, key, source_id, attempts, ` + storedPayloadsOf("transactions") + ` AS payloads, created,
+		payloads = '' AS input_apart`
 
 func dueSQL(status string) string {
 	return `SELECT id FROM (SELECT t.id FROM transactions t

@@ -116,9 +116,10 @@ const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id 
 	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads},
 	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
 
-// deleteInputSQL lets go of a transaction's input once its outcome stored
-// the payloads, which hold it (insertInputSQL).
-const deleteInputSQL = `DELETE FROM transaction_inputs WHERE id = {:id}`
+// deleteInputsSQL lets go of the inputs kept apart (insertInputSQL) of a
+// batch's transactions (textList), once their outcomes stored the
+// payloads, which hold them.
+const deleteInputsSQL = `DELETE FROM transaction_inputs WHERE id IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:ids}))`
 
 // upsertXrefSQL records where a source record went, keyed by the number
 // of the flow's connections and entity (its scope), so that any flow
@@ -197,11 +198,6 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 		return err
 	}
 	defer update.Close()
-	inputs, err := w.in(tx, deleteInputSQL)
-	if err != nil {
-		return err
-	}
-	defer inputs.Close()
 	xref, err := w.in(tx, upsertXrefSQL)
 	if err != nil {
 		return err
@@ -217,12 +213,13 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 	ts := sqlTime(now)
 	counts := map[string]*runCounts{}
 	writes := map[string]int{}
+	var apart []string
 	for _, o := range batch {
+		if o.tx.InputApart {
+			apart = append(apart, o.tx.ID)
+		}
 		if err := writeOutcome(update, o, ts); err != nil {
 			return err
-		}
-		if _, err := inputs.exec(dbx.Params{"id": o.tx.ID}); err != nil {
-			return fmt.Errorf("recording transaction %s: %w", o.tx.ID, err)
 		}
 		if err := writeXref(xref, scopes, o, ts); err != nil {
 			return err
@@ -232,10 +229,30 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 			writes[o.succeeded]++
 		}
 	}
+	if err := deleteInputs(w, tx, apart); err != nil {
+		return err
+	}
 	if err := addRunCounts(w, tx, counts, ts); err != nil {
 		return err
 	}
 	return addUsage(w, tx, writes, "writes", now)
+}
+
+// deleteInputs lets go of the inputs kept apart of transactions whose
+// outcome is recorded.
+func deleteInputs(w *writerStatements, tx core.App, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, err := w.in(tx, deleteInputsSQL)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	if _, err := q.exec(dbx.Params{"ids": textList(ids)}); err != nil {
+		return fmt.Errorf("letting go of %d inputs: %w", len(ids), err)
+	}
+	return nil
 }
 
 func writeOutcome(update *boundStmt, o outcome, ts string) error {

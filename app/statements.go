@@ -40,7 +40,7 @@ type namedStmt struct {
 // writerSQL is every statement kept prepared.
 var writerSQL = []string{
 	insertDeliverySQL, insertTransactionSQL, insertInputSQL, countReadSQL, addUsageSQL,
-	updateOutcomeSQL, deleteInputSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
+	updateOutcomeSQL, deleteInputsSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
 	openLanesSQL, claimXrefsSQL,
 }
 

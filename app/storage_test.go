@@ -191,35 +191,42 @@ func TestTransactionRowsArePackedAfterTheirOutcome(t *testing.T) {
 }
 
 // TestAnUnfinishedTransactionShowsItsInput: the input of a transaction
-// waiting for its target is kept apart from its row, and shown as its
-// payloads until the outcome stores them.
+// waiting for its target is kept apart from its row when it is large,
+// in the row when it is small, and shown as its payloads either way until
+// the outcome stores them.
 func TestAnUnfinishedTransactionShowsItsInput(t *testing.T) {
 	env, mux := intakeOnly(t)
+	body := []byte(`{"entity":"order","records":[` + fmt.Sprintf(largeOrder, "o", 1, 1001) + `,` +
+		fmt.Sprintf(smallOrder, "o", 2, 1002) + `]}`)
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, hookURL(env), bytes.NewReader([]byte(hookBody)))
-	req.Header.Set(memory.SignatureHeader, hex.EncodeToString(memory.Sign("hook-secret", []byte(hookBody))))
+	req := httptest.NewRequest(http.MethodPost, hookURL(env), bytes.NewReader(body))
+	req.Header.Set(memory.SignatureHeader, hex.EncodeToString(memory.Sign("hook-secret", body)))
 	mux.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 	var rows []struct {
 		ID       string `db:"id"`
+		SourceID string `db:"source_id"`
 		Status   string `db:"status"`
 		Payloads string `db:"payloads"`
 	}
-	if err := env.app.DB().NewQuery(`SELECT id, status, payloads FROM transactions`).All(&rows); err != nil || len(rows) != 2 {
+	if err := env.app.DB().NewQuery(`SELECT id, source_id, status, payloads FROM transactions`).All(&rows); err != nil || len(rows) != 2 {
 		t.Fatalf("%d transactions (%v); want 2", len(rows), err)
 	}
 	for _, r := range rows {
-		if r.Payloads != "" || (r.Status != StatusPending && r.Status != StatusRetrying) {
-			t.Fatalf("transaction %s is %s with payloads %q in its row; want it waiting, its input apart", r.ID, r.Status, r.Payloads)
+		if r.Status != StatusPending && r.Status != StatusRetrying {
+			t.Fatalf("transaction %s is %s; want it waiting", r.ID, r.Status)
+		}
+		if apart := r.SourceID == "o1"; apart != (r.Payloads == "") {
+			t.Errorf("record %s: payloads %q in its row; want its input apart: %v", r.SourceID, r.Payloads, apart)
 		}
 		p, err := env.sb.engine.TransactionPayloads(r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id := fmt.Sprint(p.Input["id"]); id != "o1" && id != "o2" {
-			t.Errorf("transaction %s shows the input %v", r.ID, p.Input)
+		if id := fmt.Sprint(p.Input["id"]); id != r.SourceID {
+			t.Errorf("transaction %s of %s shows the input %v", r.ID, r.SourceID, p.Input)
 		}
 	}
 }

@@ -9,9 +9,9 @@ func init() {
 	m.Register(transactionInputsUp, transactionInputsDown)
 }
 
-// transactionInputsUp keeps the input of an unfinished transaction in a
-// table of its own, transaction_inputs, until its outcome stores the
-// payloads: a transaction's row was inserted with its input as plain
+// transactionInputsUp keeps the input of an unfinished transaction (a
+// large one: the engine decides) in a table of its own,
+// transaction_inputs, until its outcome stores the payloads: a transaction's row was inserted with its input as plain
 // JSON and shrank when the outcome stored the payloads compressed, and
 // SQLite gives the room a row leaves to no later row (373 bytes a
 // transaction of the benchmark's order, a third of the table). Rows now
