@@ -11,6 +11,15 @@ import (
 	"github.com/switchboard-app/switchboard/connectors/httpjson/fake"
 )
 
+// longDescription makes a record's input large enough to wait apart from
+// its transaction's row until the outcome (transaction_inputs), so that
+// the kills also fall between storing an input apart and letting it go.
+// The file targets' crash test keeps its records small, their inputs in
+// their rows.
+const longDescription = "A sturdy office chair with an adjustable seat, a mesh back that keeps you cool, " +
+	"armrests that fold away, and five castors that roll on carpet and on hard floors alike. " +
+	"Assembly takes ten minutes with the key in the box; the frame carries up to 130 kg."
+
 // TestCrashLosesNothingAndDuplicatesNothing kills the appliance with
 // SIGKILL at random moments of a 10,000-record run (once the target has
 // created a random number more records, none included), restarts it, and
@@ -22,7 +31,8 @@ func TestCrashLosesNothingAndDuplicatesNothing(t *testing.T) {
 	const records = 10000
 	shop := fake.New()
 	for i := range records {
-		shop.Seed("products", map[string]any{"id": fmt.Sprint(i), "sku": fmt.Sprintf("SKU-%05d", i), "name": "Chair"})
+		shop.Seed("products", map[string]any{"id": fmt.Sprint(i), "sku": fmt.Sprintf("SKU-%05d", i), "name": "Chair",
+			"description": longDescription})
 	}
 	srv := httptest.NewServer(shop)
 	defer srv.Close()
