@@ -59,7 +59,7 @@ func TestFailureAlertWaitsForTheMailServer(t *testing.T) {
 	msg := firstMail(t, mailpit)
 	link := a.base + "/activity?flow=" + flow + "&status=failed"
 	if msg.Subject != "3 products failed in Shop -> ERP" || !strings.Contains(msg.HTML, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`) ||
-		!strings.Contains(msg.Text, link) || strings.Count(msg.Text, "422") != 3 {
+		!strings.Contains(msg.Text, link) || strings.Count(msg.Text, "422 Unprocessable") != 3 {
 		t.Fatalf("mail %q\nhtml:\n%s\ntext:\n%s", msg.Subject, msg.HTML, msg.Text)
 	}
 	waitFor(t, "the reason to be cleared", func() bool { return unsentReason(t, a, token, flow) == "" })
