@@ -127,7 +127,10 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		default:
 			pending++
 		}
-		it.id = newID()
+		// The id tells the time stored as created: Activity reads the
+		// transactions in the order of their ids (migration
+		// 1766300000_indexes_by_id.go).
+		it.id = idAt(now)
 		payloads := it.input
 		if it.inputApart() {
 			payloads = ""

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 )
@@ -13,35 +14,51 @@ import (
 // never sort, however many transactions there are.
 func TestActivityQueriesUseIndexes(t *testing.T) {
 	env := newTestEnv(t)
-	const page = " ORDER BY created DESC, id DESC LIMIT 30"
-	const after = " AND (created, id) < ({:p}, {:p})" // as activityWhere pages
-	tests := []struct{ name, where, index string }{
-		{"everything", "1 = 1" + after, "idx_tx_created"},
-		{"by flow", "flow = {:p}" + after, "idx_tx_flow_created"},
-		{"by status", "status = 'failed'" + after, "idx_tx_status_created"},
-		{"by status, bound", "status = {:failed}" + after, "idx_tx_status_created"},
-		{"by flow and status", "flow = {:p} AND status = 'failed'" + after, "idx_tx_flow_status_created"},
-		{"by flow and status, bound", "flow = {:p} AND status = {:retrying}" + after, "idx_tx_flow_status_created"},
-		{"pending", "status = {:pending}" + after, "idx_tx_status_created"},
-		{"by business key", "key = {:p}", "idx_tx_key"},
-		{"succeeded", "status = {:succeeded}" + after, "idx_tx_created"},
-		{"by flow, succeeded", "flow = {:p} AND status = {:succeeded}" + after, "idx_tx_flow_created"},
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		filter ActivityFilter
+		index  string
+	}{
+		{"everything", ActivityFilter{}, "sqlite_autoindex_transactions_1"},
+		{"a day", ActivityFilter{From: day, To: day.Add(24 * time.Hour)}, "sqlite_autoindex_transactions_1"},
+		{"by flow", ActivityFilter{Flow: "f"}, "idx_tx_flow_id"},
+		{"by flow, a day", ActivityFilter{Flow: "f", From: day, To: day.Add(24 * time.Hour)}, "idx_tx_flow_id"},
+		{"by status", ActivityFilter{Status: StatusFailed}, "idx_tx_status_id"},
+		{"by flow and status", ActivityFilter{Flow: "f", Status: StatusRetrying}, "idx_tx_flow_status_id"},
+		{"pending", ActivityFilter{Status: StatusPending}, "idx_tx_status_id"},
+		{"succeeded", ActivityFilter{Status: StatusSucceeded}, "sqlite_autoindex_transactions_1"},
+		{"by flow, succeeded", ActivityFilter{Flow: "f", Status: StatusSucceeded}, "idx_tx_flow_id"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var plan []struct {
-				Detail string `db:"detail"`
+		for _, cursor := range []string{"", encodeCursor("0mx71qoz3zpz4s8")} {
+			text := activityPlan(t, env, tt.filter, cursor)
+			if !strings.Contains(text, "INDEX "+tt.index) || strings.Contains(text, "TEMP B-TREE") {
+				t.Errorf("%s, cursor %q: plan %s; want %s read in order", tt.name, cursor, text, tt.index)
 			}
-			q := "EXPLAIN QUERY PLAN SELECT * FROM transactions WHERE " + tt.where + page
-			if err := env.app.DB().NewQuery(q).Bind(dbx.Params{"p": "x", "failed": StatusFailed, "retrying": StatusRetrying, "pending": StatusPending, "succeeded": StatusSucceeded}).All(&plan); err != nil {
-				t.Fatal(err)
-			}
-			text := fmt.Sprint(plan)
-			if !strings.Contains(text, "USING INDEX "+tt.index) || strings.Contains(text, "TEMP B-TREE") {
-				t.Fatalf("plan %s; want %s read in order", text, tt.index)
-			}
-		})
+		}
 	}
+	// A key filter reads the key index's range of every key it begins.
+	if text := activityPlan(t, env, ActivityFilter{Key: "ORD-1"}, ""); !strings.Contains(text, "INDEX idx_tx_key_id") {
+		t.Errorf("by key: plan %s; want idx_tx_key_id", text)
+	}
+}
+
+// activityPlan returns the query plan of an Activity page.
+func activityPlan(t *testing.T, env *testEnv, f ActivityFilter, cursor string) string {
+	t.Helper()
+	where, params, err := activityWhere(f, cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params["limit"] = 30
+	var plan []struct {
+		Detail string `db:"detail"`
+	}
+	if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN " + activitySQL(where)).Bind(params).All(&plan); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(plan)
 }
 
 // TestEngineQueriesUseOpenIndexes: the claim reads due transactions and
@@ -85,7 +102,7 @@ func TestEngineQueriesUseOpenIndexes(t *testing.T) {
 func TestStatusIndexesLeaveOutRunningTransactions(t *testing.T) {
 	env := newTestEnv(t)
 	want := strings.Trim(indexedStatuses, "()")
-	for _, index := range []string{"idx_tx_status_created", "idx_tx_flow_status_created"} {
+	for _, index := range []string{"idx_tx_status_id", "idx_tx_flow_status_id"} {
 		var sql string
 		if err := env.app.DB().NewQuery("SELECT sql FROM sqlite_master WHERE name = {:name}").
 			Bind(dbx.Params{"name": index}).Row(&sql); err != nil {
@@ -104,20 +121,8 @@ func TestStatusIndexesLeaveOutRunningTransactions(t *testing.T) {
 func TestActivityFindsRunningTransactionsInTheOpenIndexes(t *testing.T) {
 	env := newTestEnv(t)
 	for _, f := range []ActivityFilter{{Status: StatusRunning}, {Status: StatusRunning, Flow: "f1"}} {
-		where, params, err := activityWhere(f, encodeCursor("2026-12-01 10:00:00.000Z", "x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []struct {
-			Detail string `db:"detail"`
-		}
-		params["limit"] = 30
-		if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN SELECT t.id FROM transactions t WHERE " + where +
-			" ORDER BY t.created DESC, t.id DESC LIMIT {:limit}").Bind(params).All(&plan); err != nil {
-			t.Fatal(err)
-		}
-		text := fmt.Sprint(plan)
-		if !strings.Contains(text, "idx_tx_due_open") || strings.Contains(text, "idx_tx_created") || strings.Contains(text, "idx_tx_flow_created") {
+		text := activityPlan(t, env, f, encodeCursor("0mx71qoz3zpz4s8"))
+		if !strings.Contains(text, "idx_tx_due_open") || strings.Contains(text, "idx_tx_flow_id") {
 			t.Errorf("filter %+v: plan %s; want the running ones read from idx_tx_due_open", f, text)
 		}
 	}

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // replayWindow is how long webhook deliveries are remembered: a call whose
@@ -33,24 +36,22 @@ func (e *Engine) retentionLoop() {
 }
 
 // pruneTransactionsSQL deletes finished transactions last updated before
-// the cutoff. A transaction is created before it is updated, so they are
-// read from the time index's range before the cutoff, not from the whole
-// table, which a delete would read while it holds the writer.
+// the cutoff. A transaction is created before it is updated, and its id
+// begins with its creation time (ids.go): they are read from the primary
+// key's range before the cutoff, not from the whole table, which a delete
+// would read while it holds the writer.
 const pruneTransactionsSQL = `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
-	WHERE created < {:cutoff} AND updated < {:cutoff} AND status IN ('succeeded', 'skipped', 'resolved') LIMIT {:n})`
+	WHERE id < {:before} AND created < {:cutoff} AND updated < {:cutoff} AND status IN ('succeeded', 'skipped', 'resolved') LIMIT {:n})`
 
-// pruneRunsSQL deletes runs finished before the cutoff that no transaction
-// refers to any more. A run's transactions are created while it runs (a
-// webhook run's until its end, give or take a commit), so they are looked
-// for in the time index between its start and a day after its end (or
-// everywhere after its start, if its end cannot be read), not in the whole
-// table for each run.
-const pruneRunsSQL = `DELETE FROM runs WHERE id IN (SELECT r.id FROM runs r WHERE r.finished != '' AND r.finished < {:cutoff}
-	AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.created >= r.started
-		AND t.created < COALESCE(strftime('%Y-%m-%d %H:%M:%fZ', r.finished, '+1 day'), '9') AND t.run = r.id) LIMIT {:n})`
+// pruneRandomTransactionsSQL deletes, as pruneTransactionsSQL does, those
+// stored through the API with a random id, which nearly always sorts past
+// every id made from a time so far.
+const pruneRandomTransactionsSQL = `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
+	WHERE id > {:future} AND created < {:cutoff} AND updated < {:cutoff} AND status IN ('succeeded', 'skipped', 'resolved') LIMIT {:n})`
 
 func (e *Engine) prune(now time.Time) {
-	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention())), "n": retentionChunk}
+	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention())), "before": idTime(now.Add(-e.retention())),
+		"future": idTime(now.Add(time.Hour)), "n": retentionChunk}
 	seen := dbx.Params{"cutoff": sqlTime(now.Add(-replayWindow)), "before": idTime(now.Add(-replayWindow)),
 		"future": idTime(now.Add(time.Hour)), "n": retentionChunk}
 	steps := []struct {
@@ -58,7 +59,7 @@ func (e *Engine) prune(now time.Time) {
 		params    dbx.Params
 	}{
 		{"transactions", pruneTransactionsSQL, kept},
-		{"runs", pruneRunsSQL, kept},
+		{"transactions with random ids", pruneRandomTransactionsSQL, kept},
 		// A delivery's id begins with its time (ids.go): the primary key
 		// finds those older than the window (migration 1765900180). One
 		// stored through the API has a random id, nearly always past every
@@ -81,4 +82,72 @@ func (e *Engine) prune(now time.Time) {
 			}
 		}
 	}
+	if err := e.pruneRuns(now.Add(-e.retention()), now); err != nil {
+		e.logger().Error("pruning old activity", slog.String("what", "runs"), slog.String("error", err.Error()))
+	}
+}
+
+// deleteRunSQL deletes a run unless a transaction refers to it, looking
+// for one in the range of ids its transactions were made in (runIDRange)
+// and among the random ids.
+const deleteRunSQL = `DELETE FROM runs WHERE id = {:run} AND NOT EXISTS (SELECT 1 FROM transactions
+	WHERE (id >= {:from} AND id < {:until} OR id > {:future}) AND run = {:run})`
+
+// finishedRun is a run that pruneRuns may delete.
+type finishedRun struct {
+	ID       string `db:"id"`
+	Started  string `db:"started"`
+	Finished string `db:"finished"`
+}
+
+// pruneRuns deletes runs finished before the cutoff that no transaction
+// refers to any more, a chunk of runs at a time. A run's transactions are
+// created while it runs (a webhook run's until its end, give or take a
+// commit), so they are looked for in the primary key's range from its
+// start to a day after its end (or everywhere after its start, if its end
+// cannot be read), and among the random ids, not in the whole table.
+func (e *Engine) pruneRuns(cutoff, now time.Time) error {
+	after := ""
+	for e.ctx.Err() == nil {
+		var runs []finishedRun
+		err := e.app().DB().NewQuery(`SELECT id, started, finished FROM runs WHERE id > {:after}
+			AND finished != '' AND finished < {:cutoff} ORDER BY id LIMIT {:n}`).
+			Bind(dbx.Params{"after": after, "cutoff": sqlTime(cutoff), "n": retentionChunk}).All(&runs)
+		if err != nil || len(runs) == 0 {
+			return err
+		}
+		if err := e.deleteUnreferencedRuns(runs, idTime(now.Add(time.Hour))); err != nil {
+			return err
+		}
+		after = runs[len(runs)-1].ID
+	}
+	return nil
+}
+
+// deleteUnreferencedRuns deletes those of runs that no transaction refers
+// to, in one write.
+func (e *Engine) deleteUnreferencedRuns(runs []finishedRun, future string) error {
+	return e.app().RunInTransaction(func(tx core.App) error {
+		for _, r := range runs {
+			from, until := runIDRange(r)
+			_, err := tx.DB().NewQuery(deleteRunSQL).Bind(dbx.Params{"run": r.ID, "from": from, "until": until, "future": future}).Execute()
+			if err != nil {
+				return fmt.Errorf("deleting run %s: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// runIDRange is the range of ids that a run's transactions were made in:
+// from its start to a day after its end.
+func runIDRange(r finishedRun) (from, until string) {
+	from, until = "", "~" // after every id
+	if started, err := time.Parse(types.DefaultDateLayout, r.Started); err == nil {
+		from = idTime(started)
+	}
+	if finished, err := time.Parse(types.DefaultDateLayout, r.Finished); err == nil {
+		until = idTime(finished.Add(24 * time.Hour))
+	}
+	return from, until
 }

@@ -63,8 +63,9 @@ const MaxActivityPage = 200
 
 // ListActivity lists transactions newest first, limit at a time, from the
 // cursor of the page before ("" for the first page). Pages are keyset
-// paginated on (created, id), so a page costs the same however deep it is
-// and rows added meanwhile do not shift them.
+// paginated on the id, which begins with the time the transaction was
+// stored (ids.go), so a page costs the same however deep it is and rows
+// added meanwhile do not shift them.
 func (s *Switchboard) ListActivity(f ActivityFilter, cursor string, limit int) (ActivityPage, error) {
 	limit = min(max(limit, 1), MaxActivityPage)
 	where, params, err := activityWhere(f, cursor)
@@ -73,10 +74,7 @@ func (s *Switchboard) ListActivity(f ActivityFilter, cursor string, limit int) (
 	}
 	params["limit"] = limit + 1
 	var rows []ActivityRow
-	err = s.app.DB().NewQuery(`SELECT t.id, t.created, t.flow, t.status, t.key, t.attempts, t.error, t.error_class,
-		t.note, t.duration_ms, COALESCE(f.name, t.flow_name) AS flow_name, COALESCE(f.integration, '') AS integration
-		FROM transactions t LEFT JOIN flows f ON f.id = t.flow
-		WHERE ` + where + ` ORDER BY t.created DESC, t.id DESC LIMIT {:limit}`).Bind(params).All(&rows)
+	err = s.app.DB().NewQuery(activitySQL(where)).Bind(params).All(&rows)
 	if err != nil {
 		return ActivityPage{}, fmt.Errorf("listing activity: %w", err)
 	}
@@ -84,9 +82,18 @@ func (s *Switchboard) ListActivity(f ActivityFilter, cursor string, limit int) (
 	if len(rows) > limit {
 		page.Rows = rows[:limit]
 		last := page.Rows[limit-1]
-		page.Next = encodeCursor(last.Created, last.ID)
+		page.Next = encodeCursor(last.ID)
 	}
 	return page, nil
+}
+
+// activitySQL is the query of an Activity page with the conditions of
+// activityWhere.
+func activitySQL(where string) string {
+	return `SELECT t.id, t.created, t.flow, t.status, t.key, t.attempts, t.error, t.error_class,
+		t.note, t.duration_ms, COALESCE(f.name, t.flow_name) AS flow_name, COALESCE(f.integration, '') AS integration
+		FROM transactions t LEFT JOIN flows f ON f.id = t.flow
+		WHERE ` + where + ` ORDER BY t.id DESC LIMIT {:limit}`
 }
 
 func activityWhere(f ActivityFilter, cursor string) (string, dbx.Params, error) {
@@ -122,37 +129,57 @@ func activityWhere(f ActivityFilter, cursor string) (string, dbx.Params, error) 
 		add("t.key >= {:key} AND t.key < {:keyEnd}", "key", key)
 		params["keyEnd"] = key + "\U0010FFFF"
 	}
+	// The time bounds are bounds on the ids, which begin with the time:
+	// every id made before From sorts before idTime(From), every one made
+	// at From or later after it.
 	if !f.From.IsZero() {
-		add("t.created >= {:from}", "from", sqlTime(f.From))
+		add("t.id >= {:from}", "from", idTime(f.From))
 	}
 	if !f.To.IsZero() {
-		add("t.created < {:to}", "to", sqlTime(f.To))
+		add("t.id < {:to}", "to", idTime(f.To))
 	}
 	if cursor != "" {
-		created, id, err := decodeCursor(cursor)
+		id, err := decodeCursor(cursor)
 		if err != nil {
 			return "", nil, err
 		}
-		// A row value: every index of Activity reads it as one range,
-		// where an OR of two terms may be read as two and sorted.
-		add("(t.created, t.id) < ({:cCreated}, {:cID})", "cCreated", created)
-		params["cID"] = id
+		add("t.id < {:cID}", "cID", id)
 	}
 	return strings.Join(conds, " AND "), params, nil
 }
 
-func encodeCursor(created, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(created + "|" + id))
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(id))
 }
 
-func decodeCursor(cursor string) (created, id string, err error) {
+// decodeCursor returns the id of the last row of the page before. A
+// cursor made before the listing was ordered by id alone holds the row's
+// time, "|", then its id.
+func decodeCursor(cursor string) (id string, err error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
-		return "", "", ErrBadCursor
+		return "", ErrBadCursor
 	}
-	created, id, ok := strings.Cut(string(raw), "|")
-	if !ok || created == "" || id == "" {
-		return "", "", ErrBadCursor
+	id = string(raw)
+	if _, after, found := strings.Cut(id, "|"); found {
+		id = after
 	}
-	return created, id, nil
+	if !isRecordID(id) {
+		return "", ErrBadCursor
+	}
+	return id, nil
+}
+
+// isRecordID tells whether id has the form of a record's id: 15
+// characters of a-z and 0-9.
+func isRecordID(id string) bool {
+	if len(id) != 15 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !strings.ContainsRune(idAlphabet, rune(c)) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,9 +113,37 @@ func TestActivityRefusesAnUnknownStatus(t *testing.T) {
 	}
 }
 
+// TestActivityTakesACursorOfTheTimeOrder: a cursor made while pages were
+// ordered by time and id (the row's time, "|", its id) still gives the
+// page after that row.
+func TestActivityTakesACursorOfTheTimeOrder(t *testing.T) {
+	env := newTestEnv(t)
+	seedActivity(t, env, 5, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	first, err := env.sb.ListActivity(ActivityFilter{}, "", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := first.Rows[len(first.Rows)-1]
+	old := base64.RawURLEncoding.EncodeToString([]byte(last.Created + "|" + last.ID))
+	for _, cursor := range []string{first.Next, old} {
+		page, err := env.sb.ListActivity(ActivityFilter{}, cursor, 2)
+		if err != nil {
+			t.Fatalf("cursor %q: %v", cursor, err)
+		}
+		var keys []string
+		for _, row := range page.Rows {
+			keys = append(keys, row.Key)
+		}
+		if want := []string{"K0002", "K0001"}; !reflect.DeepEqual(keys, want) {
+			t.Errorf("cursor %q: page %v, want %v", cursor, keys, want)
+		}
+	}
+}
+
 func TestActivityRefusesAForgedCursor(t *testing.T) {
 	env := newTestEnv(t)
-	for _, cursor := range []string{"not base64!", "bm8tYmFy"} {
+	forged := []string{"not base64!", "bm8tYmFy", encodeCursor("0mx71qoz3zpz4s8' OR 1=1")}
+	for _, cursor := range forged {
 		if _, err := env.sb.ListActivity(ActivityFilter{}, cursor, 10); !errors.Is(err, ErrBadCursor) {
 			t.Errorf("cursor %q: %v, want ErrBadCursor", cursor, err)
 		}

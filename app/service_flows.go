@@ -65,7 +65,7 @@ func (e *Engine) Preview(flowID string, req PreviewRequest) (PreviewAnswer, erro
 func (e *Engine) latestInput(flowID string) (map[string]any, error) {
 	var payloads string
 	err := e.app().DB().NewQuery(`SELECT payloads FROM transactions WHERE flow = {:flow} AND payloads != ''
-		ORDER BY created DESC LIMIT 1`).Bind(dbx.Params{"flow": flowID}).Row(&payloads)
+		ORDER BY id DESC LIMIT 1`).Bind(dbx.Params{"flow": flowID}).Row(&payloads)
 	if err != nil {
 		return nil, err
 	}

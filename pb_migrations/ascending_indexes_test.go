@@ -23,7 +23,7 @@ func TestTimeIndexesBecomeAscending(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	migrateUp(t, app)
+	migrateUpTo(t, app, "1766300000_indexes_by_id.go") // which drops these indexes
 	for _, ix := range timeIndexes {
 		var sql string
 		if err := app.DB().NewQuery(`SELECT sql FROM sqlite_master WHERE name = {:name}`).

@@ -23,6 +23,14 @@ func appBefore(t *testing.T, file string) core.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	migrateUpTo(t, app, file)
+	return app
+}
+
+// migrateUpTo applies the migrations not yet applied that come before
+// file, the first one left out.
+func migrateUpTo(t *testing.T, app core.App, file string) {
+	t.Helper()
 	var before core.MigrationsList
 	found := false
 	for _, mig := range core.AppMigrations.Items() {
@@ -38,7 +46,6 @@ func appBefore(t *testing.T, file string) core.App {
 	if _, err := core.NewMigrationsRunner(app, before).Up(); err != nil {
 		t.Fatal(err)
 	}
-	return app
 }
 
 // saveRecord stores a record as the version before the migration did:

@@ -21,7 +21,7 @@ func TestStatusIndexesLeaveOutRunningTransactions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	migrateUp(t, app)
+	migrateUpTo(t, app, "1766300000_indexes_by_id.go") // which drops these indexes
 	for _, index := range []string{"idx_tx_status_created", "idx_tx_flow_status_created"} {
 		var sql string
 		if err := app.DB().NewQuery(`SELECT sql FROM sqlite_master WHERE name = {:name}`).

@@ -38,7 +38,7 @@ func (u *UI) recentSamples(r *request, flowID string) []sampleChoice {
 		Created string `db:"created"`
 	}
 	_ = u.app().DB().NewQuery(`SELECT id, key, created FROM transactions WHERE flow = {:flow} AND payloads != ''
-		ORDER BY created DESC LIMIT 10`).Bind(dbx.Params{"flow": flowID}).All(&rows)
+		ORDER BY id DESC LIMIT 10`).Bind(dbx.Params{"flow": flowID}).All(&rows)
 	out := make([]sampleChoice, 0, len(rows))
 	for _, row := range rows {
 		out = append(out, sampleChoice{Value: "tx:" + row.ID, Label: row.Key})
