@@ -227,7 +227,7 @@ func encodeInboxPayloads(p Payloads) (string, error) {
 // storedPayloads is what a transaction's row stores of encoded payloads:
 // compressed ones as a BLOB, plain JSON as text.
 func storedPayloads(encoded string) any {
-	if strings.HasPrefix(encoded, rawDictMarker) {
+	if strings.HasPrefix(encoded, rawDictMarker) || strings.HasPrefix(encoded, flowDictMarker) {
 		return []byte(encoded)
 	}
 	return encoded
@@ -247,6 +247,8 @@ func decodePayloads(s string) (Payloads, error) {
 	data := []byte(s)
 	switch {
 	case s[0] == '{':
+	case strings.HasPrefix(s, flowDictMarker):
+		return p, errors.New("decompressing payloads: they are compressed with their flow's dictionary, which only the engine reads")
 	case strings.HasPrefix(s, rawDictMarker):
 		var err error
 		if data, err = inflate(data[len(rawDictMarker):], []byte(payloadDict1)); err != nil {

@@ -118,6 +118,7 @@ type Engine struct {
 	log      *slog.Logger // where the engine logs; the app's logger when nil
 
 	leases      *leaseKeeper      // the transactions this process holds (leases.go)
+	payloads    *payloadDicts     // the flows' dictionaries of stored payloads (payload_dicts.go)
 	stmts       *writerStatements // the frequent writes, compiled once (statements.go)
 	recovered   *recoveryBook     // file targets finished after a start (recovery.go)
 	started     time.Time         // when Start ran
@@ -161,6 +162,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 	}
 	e.health = newHealthBook(e)
 	e.leases = newLeaseKeeper()
+	e.payloads = newPayloadDicts(e.app, e.logger)
 	e.recovered = newRecoveryBook()
 	e.pauses = newPauseBook(e)
 	e.reconnects = newReconnectBook(e)

@@ -310,7 +310,7 @@ func TestEngineRetriesTransientErrorsAndFailsPermanentOnes(t *testing.T) {
 	if tx.GetInt("attempts") != 3 {
 		t.Fatalf("attempts = %d, want 3", tx.GetInt("attempts"))
 	}
-	p, _ := decodePayloads(tx.GetString("payloads"))
+	p, _ := fe.sb.engine.payloads.decode(tx.GetString("payloads"))
 	if len(p.Attempts) != 3 || p.Attempts[0].Error != "503 busy" || p.Attempts[2].Outcome != StatusSucceeded {
 		t.Fatalf("attempt log %+v", p.Attempts)
 	}
@@ -413,7 +413,7 @@ func TestEngineWritesMappedRecordsWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := decodePayloads(tx.GetString("payloads"))
+	p, _ := fe.sb.engine.payloads.decode(tx.GetString("payloads"))
 	if !strings.Contains(string(p.Canonical), `"name":"CHAIR 7"`) || !strings.Contains(string(p.Output), `"amount":20.5700`) {
 		t.Fatalf("activity keeps canonical %s and output %s", p.Canonical, p.Output)
 	}

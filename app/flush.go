@@ -34,7 +34,6 @@ func (rt *flowRuntime) buffered() bool {
 // payloads' maps. (Payloads that cannot be encoded are kept as they are,
 // and the flush reports why.)
 func (rt *flowRuntime) hold(o outcome) int {
-	o = o.withEncodedPayloads()
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if len(rt.held) == 0 {
@@ -307,7 +306,7 @@ func (e *Engine) flushFailed(rt *flowRuntime, records int, err error, start time
 // a retry. It blames no connection: the flush was counted once.
 func (e *Engine) unflushed(o outcome, err error) outcome {
 	if o.encoded != "" {
-		p, derr := decodePayloads(o.encoded)
+		p, derr := e.payloads.decode(o.encoded)
 		if derr != nil { // cannot happen: hold encoded it
 			e.logger().Error("reading held payloads", slog.String("error", derr.Error()))
 		}

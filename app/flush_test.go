@@ -89,7 +89,7 @@ func TestBufferedTargetRecordsSuccessOnlyAfterFlush(t *testing.T) {
 		t.Fatalf("%d records delivered, want 10 (each once)", delivered.Len())
 	}
 	tx, _ := fe.app.FindFirstRecordByData("transactions", "source_id", "p0")
-	p, _ := decodePayloads(tx.GetString("payloads"))
+	p, _ := fe.sb.engine.payloads.decode(tx.GetString("payloads"))
 	if len(p.Attempts) < 2 || p.Attempts[0].Error == "" {
 		t.Fatalf("attempts %+v; want the failed flush recorded, then a success", p.Attempts)
 	}

@@ -263,7 +263,7 @@ func TestFailedTransactionToBasicAuthTargetHoldsNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertRedactedEcho(t, "the transaction's error", tx.GetString("error"))
-	p, err := decodePayloads(tx.GetString("payloads"))
+	p, err := fe.sb.engine.payloads.decode(tx.GetString("payloads"))
 	if err != nil {
 		t.Fatal(err)
 	}

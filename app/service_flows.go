@@ -69,7 +69,7 @@ func (e *Engine) latestInput(flowID string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := decodePayloads(payloads)
+	p, err := e.payloads.decode(payloads)
 	return p.Input, err
 }
 

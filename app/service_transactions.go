@@ -161,7 +161,7 @@ func (e *Engine) TransactionPayloads(id string) (Payloads, error) {
 	if err != nil {
 		return Payloads{}, ErrNotFound
 	}
-	p, err := decodePayloads(payloads)
+	p, err := e.payloads.decode(payloads)
 	if err != nil {
 		return Payloads{}, err
 	}

@@ -82,7 +82,7 @@ func assertUnreadable(t *testing.T, fe *flowEnv, id, wantErr, cause, raw string,
 	if rec.GetString("error") != wantErr || rec.GetString("error_class") != string(connectors.ClassPermanent) {
 		t.Fatalf("error %q (%s), want %q", rec.GetString("error"), rec.GetString("error_class"), wantErr)
 	}
-	p, err := decodePayloads(rec.GetString("payloads"))
+	p, err := fe.sb.engine.payloads.decode(rec.GetString("payloads"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func (e *Engine) workLoop() {
 		o := e.process(c)
 		switch {
 		case !o.held:
-			e.outcomes <- o.withEncodedPayloads() // compressed here, not under the committer's write lock
+			e.outcomes <- e.encodeOutcome(o) // compressed here, not under the committer's write lock
 		case o.heldCount >= e.cfg.FlushRecords: // a backlog flushes by count, not only when idle
 			e.flush(o.flow)
 		}
@@ -165,14 +165,14 @@ type outcome struct {
 	reconnect bool
 }
 
-// withEncodedPayloads returns o with its payloads encoded for storage
-// and their maps let go. Payloads that cannot be encoded are kept as they
-// are, and recording the outcome reports why.
-func (o outcome) withEncodedPayloads() outcome {
+// encodeOutcome returns o with its payloads encoded for storage, with
+// its flow's dictionary, and their maps let go. Payloads that cannot be
+// encoded are kept as they are, and recording the outcome reports why.
+func (e *Engine) encodeOutcome(o outcome) outcome {
 	if o.encoded != "" {
 		return o
 	}
-	if encoded, err := encodePayloads(o.payloads); err == nil {
+	if encoded, err := e.payloads.encode(o.tx.Flow, o.payloads); err == nil {
 		o.encoded, o.payloads = encoded, Payloads{}
 	}
 	return o
@@ -188,7 +188,7 @@ func (e *Engine) process(c claimed) (o outcome) {
 			o = e.finish(outcome{tx: c, flow: o.flow, payloads: o.payloads}, start, err)
 		}
 	}()
-	p, err := decodePayloads(c.Payloads)
+	p, err := e.payloads.decode(c.Payloads)
 	if err != nil {
 		return e.finish(o, start, connectors.Permanent(err))
 	}
@@ -298,7 +298,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	o = e.finish(o, start, nil)
 	if rt.buffered() {
 		o.held = true
-		o.heldCount = rt.hold(o)
+		o.heldCount = rt.hold(e.encodeOutcome(o))
 	}
 	return o
 }
