@@ -323,6 +323,16 @@ func benchOutcome(t testing.TB) Payloads {
 		Attempts: []Attempt{{At: time.Now(), DurationMS: 2, Outcome: "succeeded"}}}
 }
 
+// flowDictOf is the dictionary that a flow whose first outcome is p has.
+func flowDictOf(t testing.TB, p Payloads) *payloadDict {
+	t.Helper()
+	dict, err := appendPayloads(nil, skeletonOf(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newPayloadDict(1, dict)
+}
+
 // BenchmarkPayloadsEncode measures the payloads of the benchmark's order
 // as the inbox stores them and as an outcome stores them.
 func BenchmarkPayloadsEncode(b *testing.B) {
@@ -337,6 +347,7 @@ func BenchmarkPayloadsEncode(b *testing.B) {
 		{"outcome", outcome, encodePayloads},
 		{"outcome-plain", outcome, encodeInboxPayloads},
 		{"outcome-without-dictionary", outcome, func(p Payloads) (string, error) { return encodeWithoutDict(b, p), nil }},
+		{"outcome-flow-dictionary", outcome, flowDictOf(b, outcome).encode},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {

@@ -78,6 +78,12 @@ func (ds *payloadDicts) encode(flow string, p Payloads) (string, error) {
 	if d == nil {
 		return encodePayloads(p)
 	}
+	return d.encode(p)
+}
+
+// encode compresses p with the dictionary: flowDictMarker, its number and
+// the DEFLATE stream.
+func (d *payloadDict) encode(p Payloads) (string, error) {
 	p.Attempts = trimAttempts(p.Attempts)
 	return withPayloadJSON(p, func(raw []byte) (string, error) {
 		var buf bytes.Buffer
