@@ -112,12 +112,9 @@ func hasRetry(batch []outcome) bool {
 	return false
 }
 
-// updateOutcomeSQL records a transaction's outcome. A succeeded one lets
-// go of its lane, which orders only unfinished transactions: it is never
-// unfinished again (Retry takes failed and skipped ones).
 const updateOutcomeSQL = `UPDATE transactions SET status = {:status}, target_id = {:target_id}, error = {:error},
-	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads}, duration_ms = {:ms},
-	updated = {:now}, lane = CASE WHEN {:status} = 'succeeded' THEN '' ELSE lane END WHERE id = {:id}`
+	error_class = {:class}, note = {:note}, next_attempt = {:next}, payloads = {:payloads},
+	duration_ms = {:ms}, updated = {:now} WHERE id = {:id}`
 
 // deleteInputsSQL lets go of the inputs kept apart (insertInputSQL) of a
 // batch's transactions (textList), once their outcomes stored the

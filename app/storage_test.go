@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/memory"
 )
 
@@ -241,30 +239,6 @@ func TestAnUnfinishedTransactionShowsItsInput(t *testing.T) {
 		}
 		if id := fmt.Sprint(p.Input["id"]); id != r.SourceID {
 			t.Errorf("transaction %s of %s shows the input %v", r.ID, r.SourceID, p.Input)
-		}
-	}
-}
-
-// TestSucceededTransactionsLetGoOfTheirLanes: a succeeded transaction
-// keeps no lane, which orders only unfinished ones; a failed one keeps
-// its lane, for its retry to wait behind the record's earlier ones.
-func TestSucceededTransactionsLetGoOfTheirLanes(t *testing.T) {
-	fe := newFlowEnv(t, connectors.Product, nil)
-	fe.target.FailNext(connectors.Permanent(errors.New("422 refused")))
-	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
-	fe.run(t)
-	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
-	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Table"))
-	fe.run(t)
-	fe.waitStatuses(t, map[string]int{StatusFailed: 1, StatusSucceeded: 1})
-	for id, want := range map[string]bool{"p1": true, "p2": false} {
-		var lane string
-		if err := fe.app.DB().NewQuery("SELECT lane FROM transactions WHERE source_id = {:id}").
-			Bind(dbx.Params{"id": id}).Row(&lane); err != nil {
-			t.Fatal(err)
-		}
-		if (lane != "") != want {
-			t.Errorf("%s keeps the lane %q; want one: %v", id, lane, want)
 		}
 	}
 }
