@@ -30,37 +30,46 @@ var idIndexes = []struct {
 // order. Each transaction's entries lose their 24 characters of time, and
 // one index entry fewer is written for each.
 func indexesByIDUp(app core.App) error {
-	c, err := app.FindCollectionByNameOrId("transactions")
-	if err != nil {
-		return err
-	}
+	var drop []string
 	for _, ix := range timeIndexes {
-		c.RemoveIndex(ix.name)
+		drop = append(drop, ix.name)
 	}
-	if err := save(app, c); err != nil {
-		return err
-	}
-	for _, ix := range idIndexes {
-		where := ""
-		if ix.byStatus {
-			where = attentionStatuses
+	return swapTransactionIndexes(app, drop, func(c *core.Collection) {
+		for _, ix := range idIndexes {
+			where := ""
+			if ix.byStatus {
+				where = attentionStatuses
+			}
+			c.AddIndex(ix.name, false, ix.leading+", id", where)
 		}
-		c.AddIndex(ix.name, false, ix.leading+", id", where)
-	}
-	return save(app, c)
+	})
 }
 
 // indexesByIDDown makes the time indexes again.
 func indexesByIDDown(app core.App) error {
+	var drop []string
+	for _, ix := range idIndexes {
+		drop = append(drop, ix.name)
+	}
+	if err := swapTransactionIndexes(app, drop, func(*core.Collection) {}); err != nil {
+		return err
+	}
+	return redefineTimeIndexes(app, "", attentionStatuses)
+}
+
+// swapTransactionIndexes drops the transactions' indexes named and saves
+// the collection, then adds those that add adds and saves it again.
+func swapTransactionIndexes(app core.App, drop []string, add func(*core.Collection)) error {
 	c, err := app.FindCollectionByNameOrId("transactions")
 	if err != nil {
 		return err
 	}
-	for _, ix := range idIndexes {
-		c.RemoveIndex(ix.name)
+	for _, name := range drop {
+		c.RemoveIndex(name)
 	}
 	if err := save(app, c); err != nil {
 		return err
 	}
-	return redefineTimeIndexes(app, "", attentionStatuses)
+	add(c)
+	return save(app, c)
 }
