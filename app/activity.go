@@ -105,12 +105,16 @@ const rawDictMarker = "\x01"
 // more of the core's caches to SQLite (docs/performance.md, change 28).
 const payloadLevel = 1
 
+// builtInDict is payloadDict1 as the compressors take it.
+var builtInDict = []byte(payloadDict1)
+
 // flateWriters compress with github.com/klauspost/compress/flate, which
 // writes the same DEFLATE as the standard library's (read back by
 // compress/flate) at a third of its cost for a payload of 1 KB: the
 // standard writer spends most of it clearing its tables at each reset.
+// Each use sets the dictionary it compresses with (ResetDict).
 var flateWriters = sync.Pool{New: func() any {
-	w, _ := kflate.NewWriterDict(nil, payloadLevel, []byte(payloadDict1))
+	w, _ := kflate.NewWriterDict(nil, payloadLevel, builtInDict)
 	return w
 }}
 
@@ -126,19 +130,25 @@ var jsonBuffers = sync.Pool{New: func() any {
 // with the preset dictionary: rawDictMarker and the DEFLATE stream, to be
 // stored as a BLOB (storedPayloads).
 func encodePayloads(p Payloads) (string, error) {
+	return compressPayloads(p, []byte(rawDictMarker), builtInDict)
+}
+
+// compressPayloads encodes p and compresses it with the preset dictionary
+// dict, after prefix.
+func compressPayloads(p Payloads, prefix, dict []byte) (string, error) {
 	p.Attempts = trimAttempts(p.Attempts)
 	return withPayloadJSON(p, func(raw []byte) (string, error) {
-		var buf bytes.Buffer
+		buf := bytes.NewBuffer(prefix)
 		w := flateWriters.Get().(*kflate.Writer)
 		defer flateWriters.Put(w)
-		w.Reset(&buf)
+		w.ResetDict(buf, dict)
 		if _, err := w.Write(raw); err != nil {
 			return "", fmt.Errorf("compressing payloads: %w", err)
 		}
 		if err := w.Close(); err != nil {
 			return "", fmt.Errorf("compressing payloads: %w", err)
 		}
-		return rawDictMarker + buf.String(), nil
+		return buf.String(), nil
 	})
 }
 
@@ -251,13 +261,13 @@ func decodePayloads(s string) (Payloads, error) {
 		return p, errors.New("decompressing payloads: they are compressed with their flow's dictionary, which only the engine reads")
 	case strings.HasPrefix(s, rawDictMarker):
 		var err error
-		if data, err = inflate(data[len(rawDictMarker):], []byte(payloadDict1)); err != nil {
+		if data, err = inflate(data[len(rawDictMarker):], builtInDict); err != nil {
 			return p, fmt.Errorf("decompressing payloads: %w", err)
 		}
 	default:
 		var dict []byte
 		if rest, ok := strings.CutPrefix(s, dictPrefix); ok {
-			s, dict = rest, []byte(payloadDict1)
+			s, dict = rest, builtInDict
 		}
 		raw, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	kflate "github.com/klauspost/compress/flate"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -49,11 +48,10 @@ type payloadDicts struct {
 // dictionary after one failed.
 const dictRetry = time.Minute
 
-// payloadDict is one stored dictionary, with writers that compress with it.
+// payloadDict is one stored dictionary.
 type payloadDict struct {
-	id      int64
-	dict    []byte
-	writers sync.Pool
+	id   int64
+	dict []byte
 }
 
 func newPayloadDicts(app func() core.App, log func() *slog.Logger) *payloadDicts {
@@ -62,12 +60,7 @@ func newPayloadDicts(app func() core.App, log func() *slog.Logger) *payloadDicts
 }
 
 func newPayloadDict(id int64, dict []byte) *payloadDict {
-	d := &payloadDict{id: id, dict: dict}
-	d.writers.New = func() any {
-		w, _ := kflate.NewWriterDict(nil, payloadLevel, dict)
-		return w
-	}
-	return d
+	return &payloadDict{id: id, dict: dict}
 }
 
 // encode compresses p for the transactions.payloads field with the
@@ -84,22 +77,8 @@ func (ds *payloadDicts) encode(flow string, p Payloads) (string, error) {
 // encode compresses p with the dictionary: flowDictMarker, its number and
 // the DEFLATE stream.
 func (d *payloadDict) encode(p Payloads) (string, error) {
-	p.Attempts = trimAttempts(p.Attempts)
-	return withPayloadJSON(p, func(raw []byte) (string, error) {
-		var buf bytes.Buffer
-		buf.WriteString(flowDictMarker)
-		buf.Write(binary.AppendUvarint(nil, uint64(d.id)))
-		w := d.writers.Get().(*kflate.Writer)
-		defer d.writers.Put(w)
-		w.Reset(&buf)
-		if _, err := w.Write(raw); err != nil {
-			return "", fmt.Errorf("compressing payloads: %w", err)
-		}
-		if err := w.Close(); err != nil {
-			return "", fmt.Errorf("compressing payloads: %w", err)
-		}
-		return buf.String(), nil
-	})
+	prefix := binary.AppendUvarint([]byte(flowDictMarker), uint64(d.id))
+	return compressPayloads(p, prefix, d.dict)
 }
 
 // decode reads payloads as decodePayloads does, and those compressed with
