@@ -22,10 +22,7 @@ const attentionStatuses = "status = 'pending' OR status = 'failed' OR status = '
 // timeIndexes are the transactions' indexes in creation order, with their
 // columns before the time; the status indexes are partial, on the
 // statuses each version of the migration gives.
-var timeIndexes = []struct {
-	name, leading string
-	byStatus      bool
-}{
+var timeIndexes = []txIndex{
 	{"idx_tx_created", "", false},
 	{"idx_tx_flow_created", "flow, ", false},
 	{"idx_tx_key", "key, ", false},
@@ -55,22 +52,5 @@ func ascendingIndexesDown(app core.App) error {
 // redefineTimeIndexes makes the time indexes again with the time and id
 // in the order given, the status indexes with the condition given.
 func redefineTimeIndexes(app core.App, order, statuses string) error {
-	c, err := app.FindCollectionByNameOrId("transactions")
-	if err != nil {
-		return err
-	}
-	for _, ix := range timeIndexes {
-		c.RemoveIndex(ix.name)
-	}
-	if err := save(app, c); err != nil {
-		return err
-	}
-	for _, ix := range timeIndexes {
-		where := ""
-		if ix.byStatus {
-			where = statuses
-		}
-		c.AddIndex(ix.name, false, ix.leading+"created"+order+", id"+order, where)
-	}
-	return save(app, c)
+	return swapTransactionIndexes(app, timeIndexes, timeIndexes, "created"+order+", id"+order, statuses)
 }

@@ -12,14 +12,11 @@ func init() {
 // idIndexes are the transactions' indexes in the order of their ids after
 // this migration: their columns before the id, and whether they hold only
 // the statuses that need attention (attentionStatuses).
-var idIndexes = []struct {
-	name, leading string
-	byStatus      bool
-}{
-	{"idx_tx_flow_id", "flow", false},
-	{"idx_tx_key_id", "key", false},
-	{"idx_tx_flow_status_id", "flow, status", true},
-	{"idx_tx_status_id", "status", true},
+var idIndexes = []txIndex{
+	{"idx_tx_flow_id", "flow, ", false},
+	{"idx_tx_key_id", "key, ", false},
+	{"idx_tx_flow_status_id", "flow, status, ", true},
+	{"idx_tx_status_id", "status, ", true},
 }
 
 // indexesByIDUp orders the transactions' indexes by id instead of by
@@ -30,46 +27,10 @@ var idIndexes = []struct {
 // order. Each transaction's entries lose their 24 characters of time, and
 // one index entry fewer is written for each.
 func indexesByIDUp(app core.App) error {
-	var drop []string
-	for _, ix := range timeIndexes {
-		drop = append(drop, ix.name)
-	}
-	return swapTransactionIndexes(app, drop, func(c *core.Collection) {
-		for _, ix := range idIndexes {
-			where := ""
-			if ix.byStatus {
-				where = attentionStatuses
-			}
-			c.AddIndex(ix.name, false, ix.leading+", id", where)
-		}
-	})
+	return swapTransactionIndexes(app, timeIndexes, idIndexes, "id", attentionStatuses)
 }
 
 // indexesByIDDown makes the time indexes again.
 func indexesByIDDown(app core.App) error {
-	var drop []string
-	for _, ix := range idIndexes {
-		drop = append(drop, ix.name)
-	}
-	if err := swapTransactionIndexes(app, drop, func(*core.Collection) {}); err != nil {
-		return err
-	}
-	return redefineTimeIndexes(app, "", attentionStatuses)
-}
-
-// swapTransactionIndexes drops the transactions' indexes named and saves
-// the collection, then adds those that add adds and saves it again.
-func swapTransactionIndexes(app core.App, drop []string, add func(*core.Collection)) error {
-	c, err := app.FindCollectionByNameOrId("transactions")
-	if err != nil {
-		return err
-	}
-	for _, name := range drop {
-		c.RemoveIndex(name)
-	}
-	if err := save(app, c); err != nil {
-		return err
-	}
-	add(c)
-	return save(app, c)
+	return swapTransactionIndexes(app, idIndexes, timeIndexes, "created, id", attentionStatuses)
 }
