@@ -87,7 +87,8 @@ func (ds *payloadDicts) decode(s string) (Payloads, error) {
 	if len(s) == 0 || s[:1] != flowDictMarker {
 		return decodePayloads(s)
 	}
-	id, n := binary.Uvarint([]byte(s[1:]))
+	number := s[1:min(len(s), 1+binary.MaxVarintLen64)] // the number alone, not a copy of the stream
+	id, n := binary.Uvarint([]byte(number))
 	if n <= 0 {
 		return Payloads{}, errors.New("decompressing payloads: the number of their dictionary cannot be read")
 	}

@@ -50,10 +50,11 @@ const pruneRandomTransactionsSQL = `DELETE FROM transactions WHERE id IN (SELECT
 	WHERE id > {:future} AND created < {:cutoff} AND updated < {:cutoff} AND status IN ('succeeded', 'skipped', 'resolved') LIMIT {:n})`
 
 func (e *Engine) prune(now time.Time) {
+	future := idTime(now.Add(time.Hour)) // random ids sort past it
 	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention())), "before": idTime(now.Add(-e.retention())),
-		"future": idTime(now.Add(time.Hour)), "n": retentionChunk}
+		"future": future, "n": retentionChunk}
 	seen := dbx.Params{"cutoff": sqlTime(now.Add(-replayWindow)), "before": idTime(now.Add(-replayWindow)),
-		"future": idTime(now.Add(time.Hour)), "n": retentionChunk}
+		"future": future, "n": retentionChunk}
 	steps := []struct {
 		what, sql string
 		params    dbx.Params
@@ -82,7 +83,7 @@ func (e *Engine) prune(now time.Time) {
 			}
 		}
 	}
-	if err := e.pruneRuns(now.Add(-e.retention()), now); err != nil {
+	if err := e.pruneRuns(now.Add(-e.retention()), future); err != nil {
 		e.logger().Error("pruning old activity", slog.String("what", "runs"), slog.String("error", err.Error()))
 	}
 }
@@ -106,7 +107,7 @@ type finishedRun struct {
 // commit), so they are looked for in the primary key's range from its
 // start to a day after its end (or everywhere after its start, if its end
 // cannot be read), and among the random ids, not in the whole table.
-func (e *Engine) pruneRuns(cutoff, now time.Time) error {
+func (e *Engine) pruneRuns(cutoff time.Time, future string) error {
 	after := ""
 	for e.ctx.Err() == nil {
 		var runs []finishedRun
@@ -116,7 +117,7 @@ func (e *Engine) pruneRuns(cutoff, now time.Time) error {
 		if err != nil || len(runs) == 0 {
 			return err
 		}
-		if err := e.deleteUnreferencedRuns(runs, idTime(now.Add(time.Hour))); err != nil {
+		if err := e.deleteUnreferencedRuns(runs, future); err != nil {
 			return err
 		}
 		after = runs[len(runs)-1].ID
