@@ -26,6 +26,22 @@ func TestNewIDIsAPocketBaseIDInTimeOrder(t *testing.T) {
 	}
 }
 
+// TestIDsOfOneInstantAreDistinctAndInOrder: a batch's rows are given ids
+// of the same instant; they never meet, and they sort in the order they
+// were made. With 6 random characters each, 200,000 of them met about
+// nine times.
+func TestIDsOfOneInstantAreDistinctAndInOrder(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	prev := ""
+	for i := range 200_000 {
+		id := idAt(at)
+		if id <= prev {
+			t.Fatalf("id %d %q does not sort after the one before, %q", i, id, prev)
+		}
+		prev = id
+	}
+}
+
 // TestIDTimeSeparatesEarlierIDs: every id made before a time sorts before
 // its idTime, every id made at it or after sorts after, as the pruning of
 // deliveries by their ids needs (retention.go).
