@@ -18,6 +18,12 @@ func (e *Engine) bindHooks() {
 	}
 	app.OnRecordAfterCreateSuccess(flowsCollection).BindFunc(flowChanged)
 	app.OnRecordAfterUpdateSuccess(flowsCollection).BindFunc(flowChanged)
+	app.OnRecordAfterUpdateSuccess(flowsCollection).BindFunc(func(ev *core.RecordEvent) error {
+		if recordShapeChanged(ev.Record) {
+			e.payloads.renew(ev.Record.Id)
+		}
+		return ev.Next()
+	})
 	app.OnRecordAfterDeleteSuccess(flowsCollection).BindFunc(flowChanged)
 	forgetAll := func(ev *core.RecordEvent) error {
 		e.forget("")
@@ -71,8 +77,14 @@ func (e *Engine) forgetConnection(conn string) {
 // configChanged reports whether a connection's configuration changed, as
 // opposed to only the health fields the engine keeps.
 func configChanged(rec *core.Record) bool {
+	return fieldsChanged(rec, "name", "connector", "config", "secrets")
+}
+
+// fieldsChanged reports whether a saved record's value of any of the
+// fields differs from the one it was read with.
+func fieldsChanged(rec *core.Record, fields ...string) bool {
 	old := rec.Original()
-	for _, field := range []string{"name", "connector", "config", "secrets"} {
+	for _, field := range fields {
 		if rec.GetString(field) != old.GetString(field) {
 			return true
 		}
@@ -88,4 +100,11 @@ func hideInternals(e *core.RecordEnrichEvent) error {
 	}
 	e.Record.Hide("payloads", "lane")
 	return nil
+}
+
+// recordShapeChanged reports whether a saved flow's records may now have
+// other keys (its mapping, rules, connections, options or entity changed),
+// so that its payloads want a new dictionary.
+func recordShapeChanged(flow *core.Record) bool {
+	return fieldsChanged(flow, "entity", "source", "target", "options", "mapping", "rules")
 }

@@ -29,7 +29,8 @@ const maxFlowDict = 8 << 10
 // of the flow's first outcome with their values left out, which a flow's
 // records repeat and the built-in dictionary (payloadDict1) does not know.
 // A dictionary is stored before any payloads that use it, and never
-// changed or deleted: payloads name it by its number.
+// changed or deleted: payloads name it by its number. A flow whose records
+// change shape (its mapping edited) gets a new one (renew).
 type payloadDicts struct {
 	app    func() core.App
 	log    func() *slog.Logger
@@ -157,7 +158,19 @@ func (ds *payloadDicts) forFlow(flow string, p Payloads) *payloadDict {
 	return d
 }
 
-// load reads the flow's stored dictionary; nil when it has none.
+// renew makes the flow's next outcome that reaches its target give the
+// flow a new dictionary, made from that outcome's keys: after a change of
+// its mapping, rules, connections or entity, its records have other keys.
+// Payloads stored before keep the dictionary they name.
+func (ds *payloadDicts) renew(flow string) {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	delete(ds.byFlow, flow)
+	delete(ds.retryAt, flow)
+	ds.noneStored[flow] = true
+}
+
+// load reads the flow's newest stored dictionary; nil when it has none.
 func (ds *payloadDicts) load(flow string) (*payloadDict, error) {
 	var row struct {
 		ID         int64  `db:"id"`

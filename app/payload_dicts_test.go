@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -61,6 +62,102 @@ func TestAFlowsPayloadsAreCompressedWithItsOwnDictionary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAFlowGetsANewDictionaryWhenItsRecordsChangeShape: a flow whose
+// mapping is edited after its first outcome gets a new dictionary, made
+// from the next outcome's keys, which its later payloads name, while the
+// earlier ones still read with theirs; a change that leaves the records'
+// keys as they were (the flow renamed) makes none. A new engine compresses
+// with the newest.
+func TestAFlowGetsANewDictionaryWhenItsRecordsChangeShape(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	sync := func(id, sku string, succeeded int) {
+		t.Helper()
+		fe.source.Add(connectors.Product, id, product(sku, "Chair "+sku))
+		fe.run(t)
+		fe.waitStatuses(t, map[string]int{StatusSucceeded: succeeded})
+	}
+	dictionaries := func() []string {
+		t.Helper()
+		var dicts []string
+		if err := fe.app.DB().NewQuery("SELECT CAST(dictionary AS TEXT) FROM payload_dictionaries WHERE flow = {:flow} ORDER BY id").
+			Bind(map[string]any{"flow": fe.flow.Id}).Column(&dicts); err != nil {
+			t.Fatal(err)
+		}
+		return dicts
+	}
+	save := func(field string, value any) { // as the API does: the flow read, changed and saved
+		t.Helper()
+		flow, err := fe.app.FindRecordById(flowsCollection, fe.flow.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flow.Set(field, value)
+		if err := fe.app.Save(flow); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	sync("p1", "SKU-1", 1)
+	if n := len(dictionaries()); n != 1 {
+		t.Fatalf("%d dictionaries after the first outcome; want 1", n)
+	}
+	save("name", "renamed")
+	sync("p2", "SKU-2", 2)
+	if n := len(dictionaries()); n != 1 {
+		t.Fatalf("%d dictionaries after the flow was renamed; want still 1", n)
+	}
+
+	save("mapping", pricedProductMapping()["mapping"])
+	fe.source.Add(connectors.Product, "p3", map[string]any{"sku": "SKU-3", "name": "Table", "price": "12.50"})
+	fe.run(t)
+	eventually(t, "a new dictionary after the mapping changed", func() bool { return len(dictionaries()) == 2 })
+	dicts := dictionaries()
+	if strings.Contains(dicts[0], `"title":""`) || !strings.Contains(dicts[1], `"title":""`) {
+		t.Fatalf("dictionaries %q; want the output's new keys in the second alone", dicts)
+	}
+	eventually(t, "p3 to succeed", func() bool {
+		tx, err := fe.app.FindFirstRecordByData("transactions", "source_id", "p3")
+		return err == nil && tx.GetString("status") == StatusSucceeded
+	})
+
+	numbers := map[string]uint64{}
+	for _, id := range []string{"p1", "p3"} {
+		tx, err := fe.app.FindFirstRecordByData("transactions", "source_id", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := tx.GetString("payloads")
+		numbers[id] = dictNumber(t, stored)
+		if p, err := newPayloadDicts(fe.sb.engine.app, fe.sb.engine.logger).decode(stored); err != nil || p.Input["sku"] == nil {
+			t.Fatalf("%s read back as %+v, %v", id, p, err)
+		}
+	}
+	if numbers["p1"] == numbers["p3"] {
+		t.Fatalf("p1 and p3 name the same dictionary %d; want p3 the new one", numbers["p1"])
+	}
+	afresh := newPayloadDicts(fe.sb.engine.app, fe.sb.engine.logger)
+	enc, err := afresh.encode(fe.flow.Id, benchOutcome(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dictNumber(t, enc); got != numbers["p3"] {
+		t.Fatalf("a new engine compresses with dictionary %d; want the newest, %d", got, numbers["p3"])
+	}
+}
+
+// dictNumber is the number of the flow dictionary that stored payloads name.
+func dictNumber(t *testing.T, stored string) uint64 {
+	t.Helper()
+	if !strings.HasPrefix(stored, flowDictMarker) {
+		t.Fatalf("payloads stored as %q; want them compressed with a flow's dictionary", stored[:1])
+	}
+	n, size := binary.Uvarint([]byte(stored[1:]))
+	if size <= 0 {
+		t.Fatal("the dictionary's number cannot be read")
+	}
+	return n
 }
 
 // TestFlowDictionariesRoundTrip: payloads compressed with a flow's
