@@ -173,8 +173,11 @@ func TestRetrySelectedRetriesOnlyFailed(t *testing.T) {
 // UI, and refuses a forged cursor or an unreadable time with 400.
 func TestActivityRoute(t *testing.T) {
 	env := newTestEnv(t)
-	seedActivity(t, env, 7, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	mux := servedMux(t, env)
+	// The listing reads what is stored: a running engine would take up
+	// the seeded pending transactions and fail them meanwhile.
+	env.sb.engine.Stop()
+	seedActivity(t, env, 7, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	get := func(query string) (int, activityAnswer) {
 		req := httptest.NewRequest(http.MethodGet, APIPrefix+"/activity?"+query, nil)
 		req.Header.Set("Authorization", env.tokens[RoleViewer])
