@@ -88,8 +88,7 @@ func (ds *payloadDicts) decode(s string) (Payloads, error) {
 	if len(s) == 0 || s[:1] != flowDictMarker {
 		return decodePayloads(s)
 	}
-	number := s[1:min(len(s), 1+binary.MaxVarintLen64)] // the number alone, not a copy of the stream
-	id, n := binary.Uvarint([]byte(number))
+	id, n := flowDictNumber(s)
 	if n <= 0 {
 		return Payloads{}, errors.New("decompressing payloads: the number of their dictionary cannot be read")
 	}
@@ -102,6 +101,14 @@ func (ds *payloadDicts) decode(s string) (Payloads, error) {
 		return Payloads{}, fmt.Errorf("decompressing payloads: %w", err)
 	}
 	return decodePayloadJSON(data)
+}
+
+// flowDictNumber reads the number of the dictionary that payloads stored
+// with flowDictMarker name, and how many bytes it takes after the marker
+// (0 or less when it cannot be read, as binary.Uvarint says).
+func flowDictNumber(s string) (id uint64, n int) {
+	number := s[1:min(len(s), 1+binary.MaxVarintLen64)] // the number alone, not a copy of the stream
+	return binary.Uvarint([]byte(number))
 }
 
 // byNumber returns the dictionary numbered id, read from the database the

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -153,7 +152,7 @@ func dictNumber(t *testing.T, stored string) uint64 {
 	if !strings.HasPrefix(stored, flowDictMarker) {
 		t.Fatalf("payloads stored as %q; want them compressed with a flow's dictionary", stored[:1])
 	}
-	n, size := binary.Uvarint([]byte(stored[1:]))
+	n, size := flowDictNumber(stored)
 	if size <= 0 {
 		t.Fatal("the dictionary's number cannot be read")
 	}
