@@ -6,14 +6,16 @@ import (
 	"github.com/pocketbase/dbx"
 )
 
-// walCheckpointPages copies the write-ahead log into the database every
-// 2,000 pages (8 MB) instead of SQLite's 1,000: the commit that passes it
-// copies them before it returns, and every webhook call waits behind it.
-// At 8,000 pages those copies took 55 to 85 ms and set the intake's p99;
-// at 2,000 they take a quarter of that, for as much CPU a record
-// (docs/performance.md, change 29). PocketBase still truncates the log
-// periodically.
-const walCheckpointPages = 2000
+// walCheckpointPages is how long the write-ahead log may grow before the
+// writer copies it into the database itself, at the end of a commit that
+// every webhook call then waits behind, fsyncs included. The checkpointer
+// beside the writer (checkpoint.go) copies the log every
+// walCheckpointEvery, so the writer's own copy is a safety valve: under a
+// sustained load it copies what the checkpointer has not yet, and lets the
+// log start again from its beginning (docs/performance.md, change 35; it
+// was 2,000 pages, change 29, when the writer made every copy). PocketBase
+// still truncates the log periodically.
+const walCheckpointPages = 16000
 
 // dbPragmas are the settings of every SQLite connection Switchboard opens,
 // given in the connection string rather than set once by a statement:

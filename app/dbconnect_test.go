@@ -20,7 +20,7 @@ func TestEveryConnectionKeepsTheSettings(t *testing.T) {
 	t.Cleanup(func() { _ = base.ResetBootstrapState() })
 	want := map[string]string{
 		"journal_mode": "wal", "busy_timeout": "10000", "foreign_keys": "1", "synchronous": "1", "temp_store": "2",
-		"cache_size": "-32000", "wal_autocheckpoint": "2000",
+		"cache_size": "-32000", "wal_autocheckpoint": "16000",
 	}
 	for _, tt := range []struct {
 		name string

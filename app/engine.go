@@ -220,6 +220,7 @@ func (e *Engine) Start() error {
 	e.goLoop(e.alerts.digestLoop)
 	e.goLoop(e.retentionLoop)
 	e.goLoop(e.intakeLoop)
+	e.goLoop(e.checkpointLoop)
 	e.syncAllWebhooks()
 	return e.startScheduler()
 }

@@ -42,6 +42,8 @@ type appMetrics struct {
 	runSeconds     *metrics.HistogramVec
 	webhookCalls   *metrics.CounterVec
 	webhookSeconds *metrics.HistogramVec
+	ckptFrames     *metrics.CounterVec
+	ckptSeconds    *metrics.HistogramVec
 }
 
 func newAppMetrics(s *Switchboard) *appMetrics {
@@ -67,6 +69,10 @@ func newAppMetrics(s *Switchboard) *appMetrics {
 			"Webhook calls by flow and answer (flow is empty for an address no flow takes).", "flow", "code"),
 		webhookSeconds: reg.Histogram("switchboard_webhook_duration_seconds",
 			"Time from a webhook call's arrival to its answer, its commit included.", metrics.DurationBuckets, "flow"),
+		ckptFrames: reg.Counter("switchboard_db_checkpointed_frames_total",
+			"Pages of the write-ahead log copied into the database by the checkpointer beside the writer.", "database"),
+		ckptSeconds: reg.Histogram("switchboard_db_checkpoint_duration_seconds",
+			"Time a checkpoint that copied pages took, its fsyncs included.", metrics.DurationBuckets, "database"),
 	}
 	m.registerGauges(s)
 	return m
@@ -80,6 +86,12 @@ func (m *appMetrics) recordsRead(rt *flowRuntime, n int) {
 // runDone records a run's duration.
 func (m *appMetrics) runDone(rt *flowRuntime, trigger string, took time.Duration) {
 	m.runSeconds.Observe(took.Seconds(), rt.flow.Id, trigger)
+}
+
+// checkpointed counts a checkpoint of database that copied frames pages.
+func (m *appMetrics) checkpointed(database string, frames int, took time.Duration) {
+	m.ckptFrames.Add(float64(frames), database)
+	m.ckptSeconds.Observe(took.Seconds(), database)
 }
 
 // outcomes counts a committed batch of outcomes.
