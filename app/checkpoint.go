@@ -9,13 +9,19 @@ import (
 )
 
 // walCheckpointEvery is how often the checkpointer copies the databases'
-// write-ahead logs into their files. A copy ends with an fsync of the log
-// and one of the database, which take 10 ms on a quiet virtual disk and
-// hundreds on a busy one: made by the writer at the end of a commit (as
-// SQLite does by itself), every webhook call waits for them. Made here, on
-// a connection of its own, they hold up no commit, and at this pace the
-// writer's own copy (walCheckpointPages) has little left to do.
-const walCheckpointEvery = 200 * time.Millisecond
+// write-ahead logs into their files while they are written. A copy ends
+// with an fsync of the log and one of the database, which take 10 ms on a
+// quiet virtual disk and hundreds on a busy one: made by the writer at the
+// end of a commit (as SQLite does by itself), every webhook call waits for
+// them. Made here, on a connection of its own, they hold up no commit, and
+// at this pace the writer's own copy (walCheckpointPages) has little left
+// to do. When a pass finds nothing to copy the next waits twice as long,
+// up to walCheckpointIdle: an idle appliance looks once a second, and a
+// second of the heaviest load fills less of the log than walCheckpointPages.
+const (
+	walCheckpointEvery = 200 * time.Millisecond
+	walCheckpointIdle  = time.Second
+)
 
 // walDatabase is one of the databases whose log the checkpointer copies.
 type walDatabase struct {
@@ -26,32 +32,45 @@ type walDatabase struct {
 }
 
 // checkpointLoop copies the write-ahead logs of the data and auxiliary
-// databases every walCheckpointEvery until the engine stops, on a reading
-// connection: a PASSIVE checkpoint copies what it can without waiting for
-// the writer, and never makes the writer wait.
+// databases until the engine stops, on a reading connection: a PASSIVE
+// checkpoint copies what it can without waiting for the writer, and never
+// makes the writer wait.
 func (e *Engine) checkpointLoop() {
 	dbs := []*walDatabase{
 		{name: "data", db: e.app().ConcurrentDB()},
 		{name: "auxiliary", db: e.app().AuxConcurrentDB()},
 	}
-	tick := time.NewTicker(walCheckpointEvery)
-	defer tick.Stop()
+	wait := walCheckpointEvery
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
+		copied := 0
 		for _, d := range dbs {
-			e.checkpointLogged(d)
+			copied += e.checkpointLogged(d)
 		}
+		wait = nextCheckpointWait(wait, copied)
+		timer.Reset(wait)
 	}
 }
 
-// checkpointLogged checkpoints d and logs an error unless it is the one
-// logged at d's last pass.
-func (e *Engine) checkpointLogged(d *walDatabase) {
-	err := e.checkpoint(d)
+// nextCheckpointWait is the wait before the next pass, after one that
+// waited wait and copied copied frames.
+func nextCheckpointWait(wait time.Duration, copied int) time.Duration {
+	if copied > 0 {
+		return walCheckpointEvery
+	}
+	return min(2*wait, walCheckpointIdle)
+}
+
+// checkpointLogged checkpoints d, logs an error unless it is the one
+// logged at d's last pass, and returns the frames it copied.
+func (e *Engine) checkpointLogged(d *walDatabase) int {
+	n, err := e.checkpoint(d)
 	msg := ""
 	if err != nil {
 		msg = err.Error()
@@ -61,15 +80,17 @@ func (e *Engine) checkpointLogged(d *walDatabase) {
 			slog.String("error", msg))
 	}
 	d.lastErr = msg
+	return n
 }
 
 // checkpoint copies d's log into its file as far as no reader still
-// needs it, and counts the frames it copied and the time it took.
-func (e *Engine) checkpoint(d *walDatabase) error {
+// needs it, counts the frames it copied and the time it took, and returns
+// the frames.
+func (e *Engine) checkpoint(d *walDatabase) (int, error) {
 	start := time.Now()
 	var busy, frames, copied int
 	if err := d.db.NewQuery("PRAGMA wal_checkpoint(PASSIVE)").Row(&busy, &frames, &copied); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	n := framesCopied(d.copied, frames, copied)
 	if copied >= 0 { // -1: not checkpointed this time (another checkpoint was under way)
@@ -78,7 +99,7 @@ func (e *Engine) checkpoint(d *walDatabase) error {
 	if n > 0 {
 		e.sb.metrics.checkpointed(d.name, n, time.Since(start))
 	}
-	return nil
+	return n, nil
 }
 
 // framesCopied is how many frames a checkpoint copied, from the frames

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -57,6 +58,26 @@ func TestFramesCopied(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := framesCopied(tt.before, tt.frames, tt.copied); got != tt.want {
 				t.Errorf("framesCopied(%d, %d, %d) = %d, want %d", tt.before, tt.frames, tt.copied, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTheCheckpointerWaitsLongerWhenIdle(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		wait   time.Duration
+		copied int
+		want   time.Duration
+	}{
+		{"a pass that copied", walCheckpointIdle, 10, walCheckpointEvery},
+		{"the first idle pass", walCheckpointEvery, 0, 2 * walCheckpointEvery},
+		{"idle for long", walCheckpointIdle, 0, walCheckpointIdle},
+		{"almost idle for long", 3 * walCheckpointIdle / 4, 0, walCheckpointIdle},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := nextCheckpointWait(tt.wait, tt.copied); got != tt.want {
+				t.Errorf("nextCheckpointWait(%v, %d) = %v, want %v", tt.wait, tt.copied, got, tt.want)
 			}
 		})
 	}
