@@ -10,14 +10,16 @@ import (
 
 // walCheckpointEvery is how often the checkpointer copies the databases'
 // write-ahead logs into their files while they are written. A copy ends
-// with an fsync of the log and one of the database, which take 10 ms on a
-// quiet virtual disk and hundreds on a busy one: made by the writer at the
-// end of a commit (as SQLite does by itself), every webhook call waits for
+// with an fsync of the log and one of the database, which take under a
+// millisecond on a quiet disk and from 10 to hundreds of milliseconds on a
+// virtual disk that busy neighbours share: made by the writer at the end
+// of a commit (as SQLite does by itself), every webhook call waits for
 // them. Made here, on a connection of its own, they hold up no commit, and
 // at this pace the writer's own copy (walCheckpointPages) has little left
 // to do. When a pass finds nothing to copy the next waits twice as long,
 // up to walCheckpointIdle: an idle appliance looks once a second, and a
-// second of the heaviest load fills less of the log than walCheckpointPages.
+// second of the webhook benchmark's load (about 14,000 pages) fills less
+// of the log than walCheckpointPages.
 const (
 	walCheckpointEvery = 200 * time.Millisecond
 	walCheckpointIdle  = time.Second
