@@ -140,6 +140,9 @@ type Engine struct {
 	wgCommit      sync.WaitGroup // the committer
 	wg            sync.WaitGroup // runs and background loops
 	stopOnce      sync.Once
+	// flushGate is shared by the flushes a run asks for (deferred.go) and
+	// taken alone by the stop before the outcome channel closes.
+	flushGate sync.RWMutex
 }
 
 // ErrEngineStopped is returned when work is asked of a stopped engine.
@@ -248,8 +251,10 @@ func (e *Engine) stop() {
 	e.stopScheduler()
 	e.cancel()
 	e.wgWork.Wait()
+	e.flushGate.Lock()
 	e.flushTargets()
 	close(e.outcomes)
+	e.flushGate.Unlock()
 	e.wgCommit.Wait()
 	e.wg.Wait()
 	e.stmts.close()

@@ -67,8 +67,7 @@ func (e *Engine) forgetConnection(conn string) {
 	defer e.cache.mu.Unlock()
 	for id, rt := range e.cache.flows {
 		if rt.source.Id == conn || rt.target.Id == conn {
-			e.flush(rt)
-			rt.close()
+			e.retire(rt)
 			delete(e.cache.flows, id)
 		}
 	}

@@ -150,7 +150,7 @@ func benchRows(b *testing.B) int {
 
 // benchTarget points the flow at a folder connection writing NDJSON into
 // the files root's folder "out", and returns that folder.
-func (fe *flowEnv) benchTarget(b *testing.B, root string) string {
+func (fe *flowEnv) benchTarget(b testing.TB, root string) string {
 	folder := filepath.Join(root, "out")
 	if err := os.MkdirAll(folder, 0o700); err != nil {
 		b.Fatal(err)
@@ -167,7 +167,7 @@ func (fe *flowEnv) benchTarget(b *testing.B, root string) string {
 }
 
 // writeBenchCSV writes a product CSV of n rows of about 150 bytes.
-func writeBenchCSV(b *testing.B, path string, n int) {
+func writeBenchCSV(b testing.TB, path string, n int) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		b.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func uploadBenchCSV(b *testing.B, tr *sftp.Transport, name string, n int) {
 }
 
 // writeBenchRows writes the benchmark's CSV of n rows to w and closes it.
-func writeBenchRows(b *testing.B, w io.WriteCloser, n int) {
+func writeBenchRows(b testing.TB, w io.WriteCloser, n int) {
 	buf := bufio.NewWriter(w)
 	_, _ = buf.WriteString("sku,name,description,price,stock\n")
 	for i := range n {
@@ -208,7 +208,7 @@ func writeBenchRows(b *testing.B, w io.WriteCloser, n int) {
 }
 
 // countLines counts the lines of the visible files of folder.
-func countLines(b *testing.B, folder string) int {
+func countLines(b testing.TB, folder string) int {
 	names, err := filepath.Glob(filepath.Join(folder, "*.ndjson"))
 	if err != nil {
 		b.Fatal(err)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -39,6 +40,7 @@ func (rt *flowRuntime) hold(o outcome) int {
 	if len(rt.held) == 0 {
 		rt.heldSince = time.Now()
 	}
+	o.tx.Payloads = "" // the outcome's payloads hold the input
 	rt.held = append(rt.held, o)
 	return len(rt.held)
 }
@@ -48,7 +50,14 @@ func (rt *flowRuntime) hold(o outcome) int {
 func (rt *flowRuntime) flushDue(now time.Time, age time.Duration) bool {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	return (len(rt.held) > 0 && now.Sub(rt.heldSince) >= age) || len(rt.unpublished) > 0
+	return (len(rt.held) > 0 && now.Sub(rt.heldSince) >= age) || len(rt.unpublished) > 0 || rt.deferred.due(now, age)
+}
+
+// heldLen is how many written outcomes the runtime holds.
+func (rt *flowRuntime) heldLen() int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return len(rt.held)
 }
 
 // flushTargets flushes every buffering target in the cache, and returns
@@ -84,7 +93,7 @@ func (e *Engine) flushSoon(rt *flowRuntime) {
 	goWith(&e.wgWork, func() {
 		for {
 			for rt.flushWanted.Swap(false) {
-				e.flush(rt)
+				e.flushWhole(rt)
 			}
 			rt.flushing.Store(false)
 			if !rt.flushWanted.Load() || !rt.flushing.CompareAndSwap(false, true) {
@@ -131,31 +140,80 @@ func (e *Engine) flushLoop() {
 // Flushes of a target record and publish in the order they prepared. A
 // failed flush is one failure of the target connection, however many
 // records it held.
-func (e *Engine) flush(rt *flowRuntime) {
+//
+// The pages of the flow's runs handed over unstored (deferred.go) are
+// stored by the flush's commit: their written outcomes are part of the
+// output it makes final.
+func (e *Engine) flush(rt *flowRuntime) { e.flushPages(rt, false) }
+
+// flushWhole flushes rt once every record of the pages its runs handed
+// over unstored has its outcome, so that the flush stores none of them
+// running (only to record its outcome again); no page begins meanwhile.
+// Only a goroutine that no worker waits for may call it.
+func (e *Engine) flushWhole(rt *flowRuntime) {
+	rt.deferred.reserve()
+	rt.deferred.waitFinished(e.ctx)
+	e.flushPages(rt, true)
+}
+
+// flushPages is flush; reserved tells that the caller reserved the pages.
+func (e *Engine) flushPages(rt *flowRuntime, reserved bool) {
 	rt.flushMu.Lock()
 	rt.mu.Lock()
 	f, held := rt.flusher, rt.held
 	rt.held = nil
 	rt.mu.Unlock()
-	if f == nil {
-		rt.flushMu.Unlock()
+	pages := rt.deferred.take(reserved)
+	if rt.deferred.hasFailed() {
+		e.dropFlush(rt, held, pages)
 		return
 	}
+	until := time.Now().Add(e.cfg.Lease)
+	e.leaseUnfinished(pages, until)
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	p, ok := f.(connectors.Publisher)
 	if !ok {
 		defer rt.flushMu.Unlock()
-		e.flushHeld(ctx, rt, f, held)
+		if f != nil {
+			e.flushHeld(ctx, rt, f, held)
+		}
+		if len(pages) > 0 { // a target closed meanwhile: no write of theirs is final
+			e.unflushedPages(pages, errTargetClosed)
+			e.commitAndPublish(ctx, rt, nil, nil, pages, "", until)
+		}
 		return
 	}
-	prepared, err := e.prepare(ctx, rt, p, held)
+	prepared, err := e.prepare(ctx, rt, p, held, len(held)+writtenIn(pages))
+	if err != nil {
+		e.unflushedPages(pages, err)
+		held = nil
+	}
 	rt.publishMu.Lock()
 	rt.flushMu.Unlock()
 	defer rt.publishMu.Unlock()
 	e.republish(ctx, rt, p)
-	if err == nil && len(held) > 0 {
-		e.commitAndPublish(ctx, rt, p, held, prepared)
+	if len(held) > 0 || len(pages) > 0 {
+		e.commitAndPublish(ctx, rt, p, held, pages, prepared, until)
+	}
+}
+
+// errTargetClosed is why the written outcomes of pages stored by the flush
+// of a runtime whose target closed are retried.
+var errTargetClosed = errors.New("the target connection was closed before the write was final")
+
+// dropFlush lets go of what a runtime holds once storing its pages failed
+// as the engine stopped: pages after those could not be stored without
+// moving the cursor past them, nor output published that holds their
+// records. The held records are written again after their leases, the
+// pages read again at the next start, and the output left unpublished is
+// removed then.
+func (e *Engine) dropFlush(rt *flowRuntime, held []outcome, pages []*deferredPage) {
+	rt.flushMu.Unlock()
+	rt.deferred.ended(pages, false)
+	if len(held) > 0 || len(pages) > 0 {
+		e.logger().Error("a file's records could not be stored: they are read again at the next start",
+			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", len(held)+len(pages)))
 	}
 }
 
@@ -180,14 +238,15 @@ func (e *Engine) flushHeld(ctx context.Context, rt *flowRuntime, f connectors.Fl
 
 // prepare ends a Publisher's writes since its last Prepare and stores them
 // out of sight; when that fails, the held records are retried.
-func (e *Engine) prepare(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome) (connectors.Prepared, error) {
-	if len(held) == 0 {
+// written counts the writes since the last Prepare.
+func (e *Engine) prepare(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome, written int) (connectors.Prepared, error) {
+	if written == 0 {
 		return "", nil
 	}
 	start := time.Now()
 	prepared, err := p.Prepare(ctx)
 	if err != nil {
-		e.flushFailed(rt, len(held), err, start)
+		e.flushFailed(rt, written, err, start)
 		for _, o := range held {
 			e.outcomes <- e.unflushed(o, err)
 		}
@@ -199,17 +258,31 @@ func (e *Engine) prepare(ctx context.Context, rt *flowRuntime, p connectors.Publ
 // prepared, and only then publishes it. A crash before the commit leaves
 // temporaries that the next start removes, and the records are written
 // again; after it, the next start publishes what was committed.
-func (e *Engine) commitAndPublish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome, prepared connectors.Prepared) {
+//
+// Pages handed over unstored are stored in the same commit; their records
+// exist nowhere else, so a commit that fails is tried again until it
+// stores them or the engine stops.
+func (e *Engine) commitAndPublish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, held []outcome,
+	pages []*deferredPage, prepared connectors.Prepared, until time.Time) {
 	var key string
 	var err error
-	e.leases.record(held, func() { key, err = e.commitFlushed(rt, held, prepared) })
+	for attempt := 0; ; attempt++ {
+		e.leases.record(held, func() { key, err = e.commitFlushed(rt, held, pages, prepared, until) })
+		if err == nil || len(pages) == 0 || !e.waitToStoreAgain(attempt, err) {
+			break
+		}
+	}
+	rt.deferred.ended(pages, err == nil)
 	if err != nil { // the leases run out and the records are written again
 		e.logger().Error("recording the outcomes of a flushed target: its records will be written again",
 			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", len(held)), slog.String("error", err.Error()))
 		return
 	}
 	e.afterCommit(held)
-	e.publish(ctx, rt, p, pendingPublish{key: key, prepared: prepared})
+	e.pagesStored(pages)
+	if p != nil {
+		e.publish(ctx, rt, p, pendingPublish{key: key, prepared: prepared})
+	}
 }
 
 // pendingPublish is prepared output whose writes are committed, and the
@@ -230,13 +303,17 @@ type publishRecord struct {
 	Prepared connectors.Prepared `json:"prepared"`
 }
 
-// commitFlushed records held outcomes and, when there is prepared output,
-// what it is, in one SQLite transaction.
-func (e *Engine) commitFlushed(rt *flowRuntime, held []outcome, prepared connectors.Prepared) (string, error) {
+// commitFlushed records held outcomes, stores pages handed over unstored
+// and, when there is prepared output, what it is, in one SQLite
+// transaction.
+func (e *Engine) commitFlushed(rt *flowRuntime, held []outcome, pages []*deferredPage, prepared connectors.Prepared, until time.Time) (string, error) {
 	key := ""
 	err := e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
 		if err := writeOutcomes(e.stmts, tx, held, now); err != nil {
+			return err
+		}
+		if err := e.storePages(tx, rt, pages, now, until); err != nil {
 			return err
 		}
 		if prepared == "" {

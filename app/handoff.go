@@ -128,7 +128,12 @@ func (e *Engine) handOver(claims []claimed, until time.Time) {
 	if len(claims) == 0 {
 		return
 	}
-	claims = e.leases.holdNew(until, claims)
+	e.sendHandoff(e.leases.holdNew(until, claims))
+}
+
+// sendHandoff hands a run's records to the dispatcher, a part at a time,
+// waiting while it is busy, until the engine stops.
+func (e *Engine) sendHandoff(claims []claimed) {
 	for part := range slices.Chunk(claims, handoffPart) {
 		select {
 		case e.handoff <- part:

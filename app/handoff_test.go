@@ -33,7 +33,8 @@ func TestARunsRecordsAreClaimedAsTheyAreStored(t *testing.T) {
 		{ID: "p4", Err: errors.New("a quote is not closed"), Raw: `"SKU-4,Stool`},
 	}}
 	stored := make(chan error, 1)
-	go func() { stored <- e.commitPage(rt, "", page) }()
+	items := pageItems(t, e, rt, page)
+	go func() { stored <- e.commitPage(rt, "", page, items) }()
 	var got []claimed
 	select {
 	case got = <-e.handoff:
@@ -206,7 +207,8 @@ func TestAHugePageIsClaimedToo(t *testing.T) {
 		page.Records[i] = connectors.Record{ID: fmt.Sprintf("p%d", i), Data: product(fmt.Sprintf("SKU-%d", i), "Chair")}
 	}
 	stored := make(chan error, 1)
-	go func() { stored <- e.commitPage(rt, "", page) }()
+	items := pageItems(t, e, rt, page)
+	go func() { stored <- e.commitPage(rt, "", page, items) }()
 	var got []claimed
 	take := func(part []claimed) {
 		if len(part) > handoffPart {
@@ -234,4 +236,14 @@ func TestAHugePageIsClaimedToo(t *testing.T) {
 	if err := attachXrefs(e.stmts, e.app(), got); err != nil { // all at once, as the dispatcher does
 		t.Fatal(err)
 	}
+}
+
+// pageItems returns the inbox items of a page's records.
+func pageItems(t *testing.T, e *Engine, rt *flowRuntime, page connectors.Page) []inboxItem {
+	t.Helper()
+	items, err := e.inboxItems(rt, "", page.Records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
 }

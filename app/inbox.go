@@ -38,7 +38,11 @@ type inboxItem struct {
 	// lease, when set, stores the record claimed by this process until
 	// then (running, its first attempt), as a claim would (handoff.go).
 	lease time.Time
-	id    string // its transaction's id, set when it is stored
+	id    string // its transaction's id, set when it is stored (or handed over)
+	// handedOver is set for a record handed to the workers before it was
+	// stored (deferred.go): its claim holds its input, which stays in its
+	// row.
+	handedOver bool
 }
 
 // maxRawBytes bounds the text of an unreadable record kept in its input.
@@ -85,7 +89,9 @@ const insertInputSQL = `INSERT INTO transaction_inputs (id, input) VALUES ({:id}
 const inputApartBytes = 256
 
 // inputApart tells whether an item's input waits apart from its row.
-func (it *inboxItem) inputApart() bool { return it.err == "" && len(it.input) >= inputApartBytes }
+func (it *inboxItem) inputApart() bool {
+	return it.err == "" && !it.handedOver && len(it.input) >= inputApartBytes
+}
 
 // storedPayloadsOf is the stored payloads of the transaction row named by
 // table: its payloads once an outcome stored them, else its input.
@@ -130,7 +136,9 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		// The id tells the time stored as created: Activity reads the
 		// transactions in the order of their ids (migration
 		// 1766300000_indexes_by_id.go).
-		it.id = idAt(now)
+		if it.id == "" {
+			it.id = idAt(now)
+		}
 		payloads := it.input
 		if it.inputApart() {
 			payloads = ""
@@ -176,6 +184,9 @@ type claimed struct {
 	// outcome lets go of.
 	InputApart bool    `db:"input_apart"`
 	xref       xrefRow // the record's earlier write, read with the claim
+	// deferred is set for a record of a page handed over unstored
+	// (deferred.go).
+	deferred *deferredClaim
 }
 
 // openStatuses is the condition of the partial indexes of unfinished

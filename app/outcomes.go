@@ -192,8 +192,30 @@ func addXrefScope(w *writerStatements, tx core.App, sc xrefScope) (int64, error)
 	return id, err
 }
 
+// insertOutcomeSQL stores the transaction of a record handed over before
+// it was stored (deferred.go) with its outcome.
+const insertOutcomeSQL = `INSERT INTO transactions
+	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
+	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, {:target_id}, {:lane}, {:attempts}, {:next}, {:error}, {:class}, {:note},
+		{:payloads}, {:ms}, {:created}, {:now})`
+
+// writeOutcomes records the outcomes of stored transactions, in tx.
 func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.Time) error {
-	update, err := w.in(tx, updateOutcomeSQL)
+	return recordOutcomes(w, tx, batch, now, false)
+}
+
+// recordOutcomes records a batch of outcomes with their xrefs, run counts
+// and usage, in tx: of stored transactions, or (insert) of records handed
+// over unstored, whose transactions it stores.
+func recordOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.Time, insert bool) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	text := updateOutcomeSQL
+	if insert {
+		text = insertOutcomeSQL
+	}
+	update, err := w.in(tx, text)
 	if err != nil {
 		return err
 	}
@@ -218,7 +240,7 @@ func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.T
 		if o.tx.InputApart {
 			apart = append(apart, o.tx.ID)
 		}
-		if err := writeOutcome(update, o, ts); err != nil {
+		if err := writeOutcome(update, o, ts, insert); err != nil {
 			return err
 		}
 		if err := writeXref(xref, scopes, o, ts); err != nil {
@@ -255,7 +277,7 @@ func deleteInputs(w *writerStatements, tx core.App, ids []string) error {
 	return nil
 }
 
-func writeOutcome(update *boundStmt, o outcome, ts string) error {
+func writeOutcome(update *boundStmt, o outcome, ts string, insert bool) error {
 	payloads := o.encoded
 	if payloads == "" {
 		var err error
@@ -267,11 +289,16 @@ func writeOutcome(update *boundStmt, o outcome, ts string) error {
 	if !o.next.IsZero() {
 		next = sqlTime(o.next)
 	}
-	_, err := update.exec(dbx.Params{
+	params := dbx.Params{
 		"id": o.tx.ID, "status": o.status, "target_id": truncate(o.targetID, 500), "error": o.err,
 		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": storedPayloads(payloads),
 		"ms": o.duration.Milliseconds(), "now": ts,
-	})
+	}
+	if insert {
+		params["flow"], params["run"], params["key"], params["source_id"] = o.tx.Flow, o.tx.Run, o.tx.Key, o.tx.SourceID
+		params["lane"], params["attempts"], params["created"] = o.tx.deferred.lane(), o.tx.Attempts, o.tx.Created
+	}
+	_, err := update.exec(params)
 	if err != nil {
 		return fmt.Errorf("recording transaction %s: %w", o.tx.ID, err)
 	}

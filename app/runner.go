@@ -191,13 +191,30 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 
 // pageSizeOf is the page size the engine asks the flow's source for.
 func (e *Engine) pageSizeOf(rt *flowRuntime) int {
-	if reg, ok := e.sb.registry.Lookup(rt.source.GetString("connector")); ok && reg.Spec.Category == connectors.CategoryFiles {
+	if e.readsFiles(rt) {
 		return filePageSize
 	}
 	return pageSize
 }
 
-func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.PageStream) error {
+// readsFiles reports whether the flow's source is a file connector.
+func (e *Engine) readsFiles(rt *flowRuntime) bool {
+	reg, ok := e.sb.registry.Lookup(rt.source.GetString("connector"))
+	return ok && reg.Spec.Category == connectors.CategoryFiles
+}
+
+// readPages reads the stream page by page. A page is handed over
+// unstored when it can be (deferred.go), else stored as it is read; a run
+// waits for its pages handed over to be stored before it stores one as it
+// is read, and before it ends. A page the source wants acknowledged (a
+// file's last) is stored as it is read, then acknowledged.
+func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.PageStream) (err error) {
+	var unstored *deferredPage // the last page handed over unstored
+	defer func() {
+		if !e.awaitStored(unstored) && err == nil {
+			err = errNotStored
+		}
+	}()
 	limits := 0 // rate limits in a row
 	for {
 		page, err := stream.Next(e.ctx)
@@ -211,8 +228,20 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 		if err != nil {
 			return err
 		}
-		if err := e.commitPage(rt, runID, page); err != nil {
+		items, err := e.inboxItems(rt, runID, page.Records)
+		if err != nil {
 			return err
+		}
+		if p := e.deferPage(rt, runID, page, items); p != nil {
+			unstored = p
+		} else {
+			if !e.awaitStored(unstored) {
+				return errNotStored
+			}
+			unstored = nil
+			if err := e.commitPage(rt, runID, page, items); err != nil {
+				return err
+			}
 		}
 		if page.Ack != nil {
 			if err := page.Ack(e.ctx); err != nil {
@@ -223,17 +252,17 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 	}
 }
 
-// commitPage stores a page's records as transactions and moves the flow's
-// cursor, in one SQLite transaction, then hands the records it could claim
-// to the dispatcher (handoff.go).
-func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page) error {
-	items, err := e.inboxItems(rt, runID, page.Records)
-	if err != nil {
-		return err
-	}
+// errNotStored ends a run whose pages handed over unstored could not be
+// stored (the engine stopped meanwhile): the next run reads them again.
+var errNotStored = errors.New("the records read could not be stored before the engine stopped; the next run reads them again")
+
+// commitPage stores a page's records (items) as transactions and moves the
+// flow's cursor, in one SQLite transaction, then hands the records it could
+// claim to the dispatcher (handoff.go).
+func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page, items []inboxItem) error {
 	failed, claim := 0, e.claimablePage(rt)
 	var stored time.Time
-	err = e.app().RunInTransaction(func(tx core.App) error {
+	err := e.app().RunInTransaction(func(tx core.App) error {
 		now := time.Now()
 		stored = now
 		if claim {

@@ -38,7 +38,8 @@ type flowRuntime struct {
 	flushWanted atomic.Bool      // flushSoon was asked to flush it
 	receiver    connectors.WebhookReceiver
 	sourceConn  connectors.Connector
-	hookSecret  string // the flow's webhook secret, opened with the receiver
+	hookSecret  string       // the flow's webhook secret, opened with the receiver
+	deferred    deferredRows // pages of its runs handed over unstored (deferred.go)
 }
 
 // flowMapping is a flow's mapping field: field overrides for each
@@ -82,8 +83,7 @@ func (e *Engine) forget(flowID string) {
 	defer e.cache.mu.Unlock()
 	for id, rt := range e.cache.flows {
 		if flowID == "" || id == flowID {
-			e.flush(rt)
-			rt.close()
+			e.retire(rt)
 			delete(e.cache.flows, id)
 		}
 	}
@@ -214,4 +214,21 @@ func (rt *flowRuntime) close() {
 		_ = rt.sourceConn.Close()
 		rt.sourceConn, rt.receiver, rt.hookSecret = nil, nil, ""
 	}
+}
+
+// publishes reports whether the flow's target, once opened, publishes its
+// output in two steps (a file target).
+func (rt *flowRuntime) publishes() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	_, ok := rt.flusher.(connectors.Publisher)
+	return ok
+}
+
+// retire ends a runtime the cache lets go: no run's page begins in it any
+// more, and what its target holds is flushed.
+func (e *Engine) retire(rt *flowRuntime) {
+	rt.deferred.close()
+	e.flush(rt)
+	rt.close()
 }

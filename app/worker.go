@@ -127,7 +127,7 @@ func (e *Engine) workLoop() {
 		o := e.process(c)
 		switch {
 		case !o.held:
-			e.outcomes <- e.encodeOutcome(o) // compressed here, not under the committer's write lock
+			e.recordOutcome(c, e.encodeOutcome(o)) // compressed here, not under the committer's write lock
 		case o.heldCount >= e.cfg.FlushRecords: // a backlog flushes by count, not only when idle
 			e.flush(o.flow)
 		}
@@ -298,9 +298,33 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 	o = e.finish(o, start, nil)
 	if rt.buffered() {
 		o.held = true
-		o.heldCount = rt.hold(e.encodeOutcome(o))
+		o.heldCount = holdWritten(rt, c, e.encodeOutcome(o))
 	}
 	return o
+}
+
+// holdWritten keeps a written outcome until the target's flush: with its
+// unstored page, which the flush stores, or else with the runtime. It
+// returns how many outcomes the flush will record.
+func holdWritten(rt *flowRuntime, c claimed, o outcome) int {
+	if c.deferred != nil {
+		if kept, n := c.deferred.keep(rt, o); kept {
+			return n + rt.heldLen()
+		}
+	}
+	return rt.hold(o) + rt.deferred.keptLen()
+}
+
+// recordOutcome hands an outcome that is not held to the committer, or
+// keeps it with its unstored page.
+func (e *Engine) recordOutcome(c claimed, o outcome) {
+	if c.deferred != nil {
+		if kept, _ := c.deferred.keep(nil, o); kept {
+			return
+		}
+		waitForPage(c)
+	}
+	e.outcomes <- o
 }
 
 // finish classifies the result and records the attempt.
