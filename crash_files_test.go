@@ -67,8 +67,69 @@ func TestCrashWritesEachRecordToFileTargetsOnce(t *testing.T) {
 	env := []string{"SWITCHBOARD_FLUSH_RECORDS=300", "SWITCHBOARD_FLUSH_AGE=500ms"} // many flushes, many windows to die in
 	a := serve(t, dir, env)
 	token := a.superuser(t)
-	flows := setUpFileFlows(t, a, token, srv.URL, targets)
+	shopConn := a.create(t, token, "connections", map[string]any{"name": "Shop", "connector": "http", "config": map[string]any{"base_url": srv.URL}})
+	flows := setUpFileFlows(t, a, token, func(fileTarget) string { return shopConn }, nil, targets)
+	crashAndCheck(t, a, token, dir, dataDir, env, flows, targets, records, kills)
+}
 
+// TestCrashWritesEachRowOfAFileToFileTargetsOnce is the crash test with a
+// CSV file as each flow's source: its pages go to the target unstored and
+// are stored with their outcomes (app/deferred.go), two pages to a flush,
+// and a kill at any moment still leaves each row in each target once.
+func TestCrashWritesEachRowOfAFileToFileTargetsOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash test runs the binary for a while")
+	}
+	rows, kills := envCount(t, "SWITCHBOARD_CRASH_FILE_ROWS", 6000), envCount(t, "SWITCHBOARD_CRASH_KILLS", crashKills)
+	dir := t.TempDir()
+	dataDir := filepath.Join(dir, "sb_data")
+	targets := crashTargets(t, dataDir)
+	run(t, dir, nil, "superuser", "upsert", "root@example.com", password)
+	env := []string{"SWITCHBOARD_FLUSH_RECORDS=2000", "SWITCHBOARD_FLUSH_AGE=500ms"} // pages of 1,000 rows, two to a flush
+	a := serve(t, dir, env)
+	token := a.superuser(t)
+	source := func(tg fileTarget) string {
+		folder := "in-" + tg.name
+		writeCrashCSV(t, filepath.Join(dataDir, "files", folder, "products.csv"), rows)
+		return a.create(t, token, "connections", map[string]any{"name": "Supplier for " + tg.name, "connector": "folder",
+			"config": map[string]any{"folder": folder}})
+	}
+	csvFlow := map[string]any{
+		"mapping": map[string]any{
+			"in":  []map[string]any{{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "name"}},
+			"out": []map[string]any{{"target": "sku", "expr": "sku"}, {"target": "name", "expr": "name"}},
+		},
+		"source": map[string]any{"format": "csv", "key_field": "sku", "settle_time": "0s"},
+	}
+	flows := setUpFileFlows(t, a, token, source, csvFlow, targets)
+	crashAndCheck(t, a, token, dir, dataDir, env, flows, targets, rows, kills)
+}
+
+// writeCrashCSV writes a product CSV of n rows, SKU-00000 on, settled long
+// ago.
+func writeCrashCSV(t *testing.T, name string, n int) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("sku,name\n")
+	for i := range n {
+		fmt.Fprintf(&b, "SKU-%05d,Chair %d\n", i, i)
+	}
+	if err := os.WriteFile(name, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(name, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// crashAndCheck kills the appliance while its flows run, runs them to
+// their end, and checks that every target holds each record once.
+func crashAndCheck(t *testing.T, a *appliance, token, dir, dataDir string, env, flows []string, targets []fileTarget, records, kills int) {
+	t.Helper()
 	want := records * len(flows)
 	a, token = killRepeatedly(t, a, token, dir, env, flows, want, kills)
 	finishRuns(t, a, token, flows, want)
@@ -232,13 +293,14 @@ func atoi(t *testing.T, s string) int {
 	return n
 }
 
-// setUpFileFlows makes one source on the shop and a flow from it to each
-// target, and returns the flows' ids.
-func setUpFileFlows(t *testing.T, a *appliance, token, url string, targets []fileTarget) []string {
+// setUpFileFlows makes a flow to each target from the source connection
+// that sourceOf returns for it, with extra flow options (source options
+// under "source", a mapping under "mapping"), and returns the flows' ids.
+func setUpFileFlows(t *testing.T, a *appliance, token string, sourceOf func(fileTarget) string, extra map[string]any, targets []fileTarget) []string {
 	t.Helper()
-	shop := a.create(t, token, "connections", map[string]any{"name": "Shop", "connector": "http", "config": map[string]any{"base_url": url}})
 	var flows []string
 	for _, tg := range targets {
+		shop := sourceOf(tg)
 		connector := tg.name
 		if strings.HasPrefix(tg.name, "folder") {
 			connector = "folder"
@@ -246,9 +308,16 @@ func setUpFileFlows(t *testing.T, a *appliance, token, url string, targets []fil
 		conn := a.create(t, token, "connections", map[string]any{"name": "Files " + tg.name, "connector": connector,
 			"config": tg.config, "secrets": tg.secrets})
 		integ := a.create(t, token, "integrations", map[string]any{"name": "Shop -> " + tg.name, "a": shop, "b": conn, "enabled": true})
-		flows = append(flows, a.create(t, token, "flows", map[string]any{"integration": integ, "name": "products to " + tg.name,
-			"entity": "product", "source": shop, "target": conn, "enabled": true, "schedule": "",
-			"options": map[string]any{"target": tg.options}}))
+		options := map[string]any{"target": tg.options}
+		if extra["source"] != nil {
+			options["source"] = extra["source"]
+		}
+		fields := map[string]any{"integration": integ, "name": "products to " + tg.name,
+			"entity": "product", "source": shop, "target": conn, "enabled": true, "schedule": "", "options": options}
+		if extra["mapping"] != nil {
+			fields["mapping"] = extra["mapping"]
+		}
+		flows = append(flows, a.create(t, token, "flows", fields))
 	}
 	return flows
 }
