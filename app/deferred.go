@@ -281,9 +281,9 @@ func (p *deferredPage) outcomes() []outcome {
 		return p.kept
 	}
 	var kept []outcome
-	for i, o := range p.kept {
+	for i := range p.kept {
 		if p.has[i] {
-			kept = append(kept, o)
+			kept = append(kept, p.kept[i])
 		}
 	}
 	return kept
@@ -455,8 +455,10 @@ func (e *Engine) storePages(tx core.App, rt *flowRuntime, pages []*deferredPage,
 func (e *Engine) leaseUnfinished(pages []*deferredPage, until time.Time) {
 	var claims []claimed
 	for _, p := range pages {
-		for _, it := range p.unfinished(until) {
-			claims = append(claims, claimed{ID: it.id})
+		for i, kept := range p.has {
+			if !kept {
+				claims = append(claims, claimed{ID: p.items[i].id})
+			}
 		}
 	}
 	if len(claims) > 0 {
@@ -477,9 +479,9 @@ func (e *Engine) pagesStored(pages []*deferredPage) {
 // when the flush that would have made their writes final failed.
 func (e *Engine) unflushedPages(pages []*deferredPage, err error) {
 	for _, p := range pages {
-		for i, o := range p.kept {
-			if p.has[i] && o.held {
-				p.kept[i] = e.unflushed(o, err)
+		for i := range p.kept {
+			if p.has[i] && p.kept[i].held {
+				p.kept[i] = e.unflushed(p.kept[i], err)
 				p.kept[i].held = false
 			}
 		}
@@ -490,8 +492,8 @@ func (e *Engine) unflushedPages(pages []*deferredPage, err error) {
 func writtenIn(pages []*deferredPage) int {
 	n := 0
 	for _, p := range pages {
-		for i, o := range p.kept {
-			if p.has[i] && o.held {
+		for i := range p.kept {
+			if p.has[i] && p.kept[i].held {
 				n++
 			}
 		}

@@ -58,13 +58,7 @@ func TestARunsRecordsAreStoredOnceWithTheirOutcomes(t *testing.T) {
 	folder := fe.benchTarget(t, root)
 	updates := countStatusUpdates(t, fe)
 	run := fe.run(t)
-	deadline := time.Now().Add(3 * time.Minute) // as TestABacklogIsFlushedWhileItLastsAndWrittenOnce: a busy machine is slow
-	for fe.statuses(t)[StatusSucceeded] < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%v after 3 minutes, want %d succeeded", fe.statuses(t), n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	fe.waitSucceededSlowly(t, n)
 	seen, fullest := writtenSKUs(t, folder)
 	for i := range n {
 		if sku := fmt.Sprintf("SKU-%07d", i); seen[sku] != 1 {

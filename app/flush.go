@@ -211,9 +211,13 @@ var errTargetClosed = errors.New("the target connection was closed before the wr
 func (e *Engine) dropFlush(rt *flowRuntime, held []outcome, pages []*deferredPage) {
 	rt.flushMu.Unlock()
 	rt.deferred.ended(pages, false)
-	if len(held) > 0 || len(pages) > 0 {
+	records := len(held)
+	for _, p := range pages {
+		records += len(p.items)
+	}
+	if records > 0 {
 		e.logger().Error("a file's records could not be stored: they are read again at the next start",
-			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", len(held)+len(pages)))
+			slog.String("flow", rt.flow.GetString("name")), slog.Int("records", records))
 	}
 }
 

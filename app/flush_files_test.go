@@ -68,6 +68,20 @@ func writtenSKUs(t *testing.T, folder string) (map[string]int, int) {
 	return seen, fullest
 }
 
+// waitSucceededSlowly waits up to 3 minutes for n of the flow's
+// transactions to succeed: a backlog on a busy machine, under the race
+// detector, takes far longer than waitStatuses allows.
+func (fe *flowEnv) waitSucceededSlowly(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for fe.statuses(t)[StatusSucceeded] < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%v after 3 minutes, want %d succeeded", fe.statuses(t), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestABacklogIsFlushedWhileItLastsAndWrittenOnce: a backlog goes to a file
 // target exactly once, with a lease of 2 seconds that a busy machine's
 // backlog outlasts many times: held writes keep their lease (see
@@ -94,13 +108,7 @@ func TestABacklogIsFlushedWhileItLastsAndWrittenOnce(t *testing.T) {
 				fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%04d", i), "Chair"))
 			}
 			fe.run(t)
-			deadline := time.Now().Add(3 * time.Minute) // a busy machine takes far longer than the lease
-			for fe.statuses(t)[StatusSucceeded] < n {
-				if time.Now().After(deadline) {
-					t.Fatalf("%v after 3 minutes, want %d succeeded", fe.statuses(t), n)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+			fe.waitSucceededSlowly(t, n) // a busy machine takes far longer than the lease
 			seen, fullest := writtenSKUs(t, folder)
 			for i := range n {
 				if sku := fmt.Sprintf("SKU-%04d", i); seen[sku] != 1 {

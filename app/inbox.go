@@ -70,9 +70,13 @@ func (e *Engine) unreadable(rt *flowRuntime, cause string) error {
 	return fmt.Errorf("this record could not be read from %s: %s; fix it there and send it again", rt.source.GetString("name"), cause)
 }
 
+// insertTransactionSQL stores a transaction: as a record is read (pending,
+// failed or running), or with its outcome when it was handed over before
+// it was stored (deferred.go).
 const insertTransactionSQL = `INSERT INTO transactions
 	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
-	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, '', {:lane}, {:attempts}, {:next}, {:error}, {:error_class}, '', {:payloads}, 0, {:now}, {:now})`
+	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, {:target_id}, {:lane}, {:attempts}, {:next}, {:error}, {:class}, {:note},
+		{:payloads}, {:ms}, {:created}, {:now})`
 
 // insertInputSQL keeps the input of a transaction stored unfinished until
 // its outcome stores the payloads (migration
@@ -146,7 +150,8 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 		_, err := q.exec(dbx.Params{
 			"id": it.id, "flow": it.flow, "run": it.run, "status": status,
 			"key": it.storedKey(), "source_id": it.storedSourceID(), "lane": it.lane,
-			"attempts": attempts, "next": next, "now": ts, "error": it.err, "error_class": class, "payloads": payloads,
+			"attempts": attempts, "next": next, "now": ts, "created": ts, "error": it.err, "class": class, "payloads": payloads,
+			"target_id": "", "note": "", "ms": 0,
 		})
 		if err == nil && it.inputApart() {
 			_, err = inputs.exec(dbx.Params{"id": it.id, "input": it.input})

@@ -192,13 +192,6 @@ func addXrefScope(w *writerStatements, tx core.App, sc xrefScope) (int64, error)
 	return id, err
 }
 
-// insertOutcomeSQL stores the transaction of a record handed over before
-// it was stored (deferred.go) with its outcome.
-const insertOutcomeSQL = `INSERT INTO transactions
-	(id, flow, run, status, key, source_id, target_id, lane, attempts, next_attempt, error, error_class, note, payloads, duration_ms, created, updated)
-	VALUES ({:id}, {:flow}, {:run}, {:status}, {:key}, {:source_id}, {:target_id}, {:lane}, {:attempts}, {:next}, {:error}, {:class}, {:note},
-		{:payloads}, {:ms}, {:created}, {:now})`
-
 // writeOutcomes records the outcomes of stored transactions, in tx.
 func writeOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.Time) error {
 	return recordOutcomes(w, tx, batch, now, false)
@@ -213,7 +206,7 @@ func recordOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.
 	}
 	text := updateOutcomeSQL
 	if insert {
-		text = insertOutcomeSQL
+		text = insertTransactionSQL
 	}
 	update, err := w.in(tx, text)
 	if err != nil {
