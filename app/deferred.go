@@ -334,8 +334,30 @@ func (e *Engine) deferPage(rt *flowRuntime, runID string, page connectors.Page, 
 	if !e.running() || !rt.deferred.begin(e.ctx, p) {
 		return nil
 	}
-	e.sendHandoff(p.claims(now))
+	claims := p.claims(now)
+	e.readPageXrefs(rt, claims)
+	e.sendHandoff(claims)
 	return p
+}
+
+// readPageXrefs reads the xrefs of a page's claims on a reading
+// connection, before the run hands them over: the dispatcher would read
+// them on the writer's connection, after any flush's commit, while the
+// workers wait for records. The page began (begin), so every earlier
+// record of its lanes is stored with its xref. When the read fails, the
+// dispatcher reads them.
+func (e *Engine) readPageXrefs(rt *flowRuntime, claims []claimed) {
+	idx := make([]int, len(claims))
+	for i := range idx {
+		idx[i] = i
+	}
+	rows, err := e.app().ConcurrentDB().NewQuery(claimXrefsSQL).Bind(xrefParams(rt.flow.Id, claims, idx)).Rows()
+	if err == nil {
+		err = scanXrefs(rows.Rows, claims, idx)
+	}
+	if err != nil {
+		e.logger().Warn("reading a page's xrefs: read again as it is dispatched", slog.String("error", err.Error()))
+	}
 }
 
 // flushFullPages starts a flush beside the run when the pages handed over

@@ -122,8 +122,106 @@ func handOverUnstored(t *testing.T, e *Engine, rt *flowRuntime, page connectors.
 		return <-got, claims
 	case p := <-got:
 		t.Fatalf("the page was not handed over unstored (%v)", p)
+	case <-time.After(time.Minute):
+		t.Fatal("waited a minute for the page to be handed over")
 	}
 	return nil, nil
+}
+
+// TestAPageHandedOverUnstoredWakesNoClaim: a run that hands a page over
+// unstored does not wake the dispatcher to claim, as it does after storing
+// a page: the page's records are in the hand-over, none in the inbox, and
+// the claim would wait for the writer's connection, behind a flush's
+// commit, while the workers waited for records.
+func TestAPageHandedOverUnstoredWakesNoClaim(t *testing.T) {
+	fe, rt, _ := deferredEnv(t, false)
+	e := fe.sb.engine
+	select {
+	case <-e.wake:
+	default:
+	}
+	stream := &gatedPages{pages: []connectors.Page{productPage(0, 2, "after-p1")}, asked: make(chan int)}
+	read := make(chan error, 1)
+	go func() { read <- e.readPages(rt, "", stream) }()
+	waitFor(t, "the run to ask for the first page", stream.asked)
+	claims := waitFor(t, "the page's records", e.handoff)
+	waitFor(t, "the run to ask for the next page", stream.asked) // done with the first
+	select {
+	case <-e.wake:
+		t.Error("the run woke the dispatcher after a page it handed over unstored")
+	default:
+	}
+	for _, c := range claims {
+		e.process(c)
+	}
+	if err := waitFor(t, "the run to end", read); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gatedPages is a stream of pages that tells, on asked, each time the run
+// asks for a page, and waits until the test takes that.
+type gatedPages struct {
+	pages []connectors.Page
+	asked chan int
+	next  int
+}
+
+func (s *gatedPages) Next(ctx context.Context) (connectors.Page, error) {
+	select {
+	case s.asked <- s.next:
+	case <-ctx.Done():
+		return connectors.Page{}, ctx.Err()
+	}
+	if s.next == len(s.pages) {
+		return connectors.Page{}, connectors.ErrEndOfInput
+	}
+	s.next++
+	return s.pages[s.next-1], nil
+}
+
+func (s *gatedPages) Close() error { return nil }
+
+// TestAPagesXrefsAreReadAsItIsHandedOver: the run reads the xrefs of a
+// page it hands over unstored on a reading connection, while another holds
+// the writer's, and the dispatcher has none to read. (The dispatcher read
+// them on the writer's connection, after the commit of a flush of many
+// rows, while the workers waited for records.)
+func TestAPagesXrefsAreReadAsItIsHandedOver(t *testing.T) {
+	fe, rt, _ := deferredEnv(t, false)
+	e := fe.sb.engine
+	p, claims := handOverUnstored(t, e, rt, productPage(0, 3, "after-p2"))
+	for _, c := range claims {
+		e.process(c)
+	}
+	e.flush(rt)
+	<-p.done
+	var xrefs []struct {
+		SourceID string `db:"source_id"`
+		Hash     string `db:"hash"`
+	}
+	if err := fe.app.DB().NewQuery(`SELECT source_id, hash FROM xrefs WHERE hash != ''`).All(&xrefs); err != nil {
+		t.Fatal(err)
+	}
+	hashes := map[string]string{}
+	for _, x := range xrefs {
+		hashes[x.SourceID] = x.Hash
+	}
+	if len(hashes) != 3 {
+		t.Fatalf("xrefs %v; want one for each of p0, p1, p2", hashes)
+	}
+
+	writer, err := fe.app.NonconcurrentDB().(*dbx.DB).Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Rollback()
+	_, again := handOverUnstored(t, e, rt, productPage(0, 3, "after-p2"))
+	for _, c := range again {
+		if !c.xrefRead || c.xref.Hash != hashes[c.SourceID] {
+			t.Errorf("%s: handed over with xref %+v (read: %v); want hash %q", c.SourceID, c.xref, c.xrefRead, hashes[c.SourceID])
+		}
+	}
 }
 
 // TestAFlushStoresTheRecordsItFindsUnfinishedRunning: a flush stores the

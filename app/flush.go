@@ -184,6 +184,10 @@ func (e *Engine) flushPages(rt *flowRuntime, reserved bool) {
 		}
 		return
 	}
+	if len(held) == 0 && len(pages) == 0 {
+		e.publishPending(ctx, rt, p)
+		return
+	}
 	prepared, err := e.prepare(ctx, rt, p, held, len(held)+writtenIn(pages))
 	if err != nil {
 		e.unflushedPages(pages, err)
@@ -196,6 +200,18 @@ func (e *Engine) flushPages(rt *flowRuntime, reserved bool) {
 	if len(held) > 0 || len(pages) > 0 {
 		e.commitAndPublish(ctx, rt, p, held, pages, prepared, until)
 	}
+}
+
+// publishPending is the flush of a Publisher that holds no write: it
+// lets the target's writes go on at once, waits for the flushes before it
+// to publish, and tries again to publish what they could not. (Holding the
+// writes while it waits would stop every worker writing to the target for
+// the length of their commit.) rt.flushMu is held, and unlocked.
+func (e *Engine) publishPending(ctx context.Context, rt *flowRuntime, p connectors.Publisher) {
+	rt.flushMu.Unlock()
+	rt.publishMu.Lock()
+	defer rt.publishMu.Unlock()
+	e.republish(ctx, rt, p)
 }
 
 // errTargetClosed is why the written outcomes of pages stored by the flush

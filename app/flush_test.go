@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -209,6 +212,53 @@ func TestAPublisherIsWrittenWhileItPublishes(t *testing.T) {
 	if second := waitFor(t, "a write while the first flush publishes", publishGate.written); second == first {
 		t.Fatalf("%q written again; want the second record written", second)
 	}
+}
+
+// TestAFlushWithNothingToStoreLetsTheWritesGoOn: a flush that finds no
+// write to make final, asked while an earlier flush of the target records
+// and publishes, waits for that one without holding the target's writes.
+// (It held them until the earlier flush had published: every worker
+// writing to the target waited for that flush's commit, which for a file
+// of many rows is most of the time.)
+func TestAFlushWithNothingToStoreLetsTheWritesGoOn(t *testing.T) {
+	cfg := fastEngine
+	cfg.FlushRecords = 1 // the worker that wrote a record flushes
+	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+	closePublishGate(t)
+	fe.retarget(t, publishingSpec, newPublishing, fmt.Sprintf("publishing-%d", storeSeq.Add(1)))
+	e := fe.sb.engine
+
+	fe.source.Add(connectors.Product, "p0", product("SKU-0", "Chair"))
+	fe.run(t)
+	first := waitFor(t, "the first write", publishGate.written)
+	waitFor(t, "the first flush to publish", publishGate.publishing)
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.flush(rt) // holds nothing: waits for the first flush to publish
+	waitParked(t, "the second flush to wait for the first", "TestAFlushWithNothingToStoreLetsTheWritesGoOn", "(*Engine).flushPages", "Mutex).Lock")
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Table"))
+	fe.run(t)
+	if second := waitFor(t, "a write while the second flush waits", publishGate.written); second == first {
+		t.Fatalf("%q written again; want the second record written", second)
+	}
+}
+
+// waitParked waits until a goroutine's stack holds each of frames (parts
+// of its lines), as one blocked in a call does.
+func waitParked(t *testing.T, what string, frames ...string) {
+	t.Helper()
+	eventually(t, what, func() bool {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if !slices.ContainsFunc(frames, func(f string) bool { return !strings.Contains(g, f) }) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // waitFor waits for a value on ch, failing the test after a minute.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -189,6 +190,7 @@ type claimed struct {
 	// outcome lets go of.
 	InputApart bool    `db:"input_apart"`
 	xref       xrefRow // the record's earlier write, read with the claim
+	xrefRead   bool    // xref is read (attachXrefs reads it otherwise)
 	// deferred is set for a record of a page handed over unstored
 	// (deferred.go).
 	deferred *deferredClaim
@@ -278,7 +280,9 @@ func (c *claimer) claim(limit int, lease time.Duration, flows []string, now time
 func attachXrefs(w *writerStatements, app core.App, claims []claimed) error {
 	byFlow := map[string][]int{}
 	for i, c := range claims {
-		byFlow[c.Flow] = append(byFlow[c.Flow], i)
+		if !c.xrefRead {
+			byFlow[c.Flow] = append(byFlow[c.Flow], i)
+		}
 	}
 	for flow, idx := range byFlow {
 		if err := attachFlowXrefs(w, app, flow, claims, idx); err != nil {
@@ -297,19 +301,30 @@ const claimXrefsSQL = `SELECT x.source_id, x.target_id, x.hash FROM flows f
 
 // attachFlowXrefs reads the xrefs of the claims at idx, all of one flow.
 func attachFlowXrefs(w *writerStatements, app core.App, flow string, claims []claimed, idx []int) error {
-	ids := make([]string, len(idx))
-	for j, i := range idx {
-		ids[j] = claims[i].SourceID
-	}
 	q, err := w.in(app, claimXrefsSQL)
 	if err != nil {
 		return err
 	}
 	defer q.Close()
-	rows, err := q.query(dbx.Params{"flow": flow, "ids": textList(ids)})
+	rows, err := q.query(xrefParams(flow, claims, idx))
 	if err != nil {
 		return fmt.Errorf("reading xrefs: %w", err)
 	}
+	return scanXrefs(rows, claims, idx)
+}
+
+// xrefParams are claimXrefsSQL's parameters for the claims at idx.
+func xrefParams(flow string, claims []claimed, idx []int) dbx.Params {
+	ids := make([]string, len(idx))
+	for j, i := range idx {
+		ids[j] = claims[i].SourceID
+	}
+	return dbx.Params{"flow": flow, "ids": textList(ids)}
+}
+
+// scanXrefs attaches the xrefs of claimXrefsSQL's rows to the claims at
+// idx, and closes rows.
+func scanXrefs(rows *sql.Rows, claims []claimed, idx []int) error {
 	defer rows.Close()
 	found := map[string]xrefRow{}
 	for rows.Next() {
@@ -324,7 +339,7 @@ func attachFlowXrefs(w *writerStatements, app core.App, flow string, claims []cl
 		return fmt.Errorf("reading xrefs: %w", err)
 	}
 	for _, i := range idx {
-		claims[i].xref = found[claims[i].SourceID]
+		claims[i].xref, claims[i].xrefRead = found[claims[i].SourceID], true
 	}
 	return nil
 }

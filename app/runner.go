@@ -232,7 +232,8 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 		if err != nil {
 			return err
 		}
-		if p := e.deferPage(rt, runID, page, items); p != nil {
+		p := e.deferPage(rt, runID, page, items)
+		if p != nil {
 			unstored = p
 		} else {
 			if !e.awaitStored(unstored) {
@@ -248,7 +249,9 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 				e.logger().Warn("acknowledging a page", slog.String("flow", rt.flow.GetString("name")), slog.String("error", rt.redact.text(err.Error())))
 			}
 		}
-		e.Wake()
+		if p == nil {
+			e.Wake()
+		}
 	}
 }
 
