@@ -197,19 +197,34 @@ func (p *publishingTarget) Recover(context.Context, []connectors.Prepared) error
 // records the outcomes and publishes: those writes go to its next Prepare.
 // (A slow upload or rename held every write to the target before.)
 func TestAPublisherIsWrittenWhileItPublishes(t *testing.T) {
+	fe, first := publishingFirstRecord(t)
+	writeSecondRecord(t, fe, first, "a write while the first flush publishes")
+}
+
+// publishingFirstRecord is a flow into a Publisher whose worker flushes
+// each record it writes, with a first record written and its flush
+// publishing until the test ends; it returns that record's key.
+func publishingFirstRecord(t *testing.T) (*flowEnv, string) {
+	t.Helper()
 	cfg := fastEngine
 	cfg.FlushRecords = 1 // the worker that wrote a record flushes
 	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
 	closePublishGate(t)
 	fe.retarget(t, publishingSpec, newPublishing, fmt.Sprintf("publishing-%d", storeSeq.Add(1)))
-
 	fe.source.Add(connectors.Product, "p0", product("SKU-0", "Chair"))
 	fe.run(t)
 	first := waitFor(t, "the first write", publishGate.written)
 	waitFor(t, "the first flush to publish", publishGate.publishing)
+	return fe, first
+}
+
+// writeSecondRecord runs the flow of publishingFirstRecord with a second
+// record, and waits for its write.
+func writeSecondRecord(t *testing.T, fe *flowEnv, first, what string) {
+	t.Helper()
 	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Table"))
 	fe.run(t)
-	if second := waitFor(t, "a write while the first flush publishes", publishGate.written); second == first {
+	if second := waitFor(t, what, publishGate.written); second == first {
 		t.Fatalf("%q written again; want the second record written", second)
 	}
 }
@@ -221,28 +236,15 @@ func TestAPublisherIsWrittenWhileItPublishes(t *testing.T) {
 // writing to the target waited for that flush's commit, which for a file
 // of many rows is most of the time.)
 func TestAFlushWithNothingToStoreLetsTheWritesGoOn(t *testing.T) {
-	cfg := fastEngine
-	cfg.FlushRecords = 1 // the worker that wrote a record flushes
-	fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
-	closePublishGate(t)
-	fe.retarget(t, publishingSpec, newPublishing, fmt.Sprintf("publishing-%d", storeSeq.Add(1)))
+	fe, first := publishingFirstRecord(t)
 	e := fe.sb.engine
-
-	fe.source.Add(connectors.Product, "p0", product("SKU-0", "Chair"))
-	fe.run(t)
-	first := waitFor(t, "the first write", publishGate.written)
-	waitFor(t, "the first flush to publish", publishGate.publishing)
 	rt, err := e.runtime(fe.flow.Id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go e.flush(rt) // holds nothing: waits for the first flush to publish
 	waitParked(t, "the second flush to wait for the first", "TestAFlushWithNothingToStoreLetsTheWritesGoOn", "(*Engine).flushPages", "Mutex).Lock")
-	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Table"))
-	fe.run(t)
-	if second := waitFor(t, "a write while the second flush waits", publishGate.written); second == first {
-		t.Fatalf("%q written again; want the second record written", second)
-	}
+	writeSecondRecord(t, fe, first, "a write while the second flush waits")
 }
 
 // waitParked waits until a goroutine's stack holds each of frames (parts
