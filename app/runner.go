@@ -249,7 +249,7 @@ func (e *Engine) readPages(rt *flowRuntime, runID string, stream connectors.Page
 				e.logger().Warn("acknowledging a page", slog.String("flow", rt.flow.GetString("name")), slog.String("error", rt.redact.text(err.Error())))
 			}
 		}
-		if p == nil {
+		if p == nil { // a page handed over unstored leaves nothing to claim
 			e.Wake()
 		}
 	}
