@@ -59,7 +59,7 @@ func TestARunsRecordsAreStoredOnceWithTheirOutcomes(t *testing.T) {
 	updates := countStatusUpdates(t, fe)
 	run := fe.run(t)
 	fe.waitSucceededSlowly(t, n)
-	seen, fullest := writtenSKUs(t, folder)
+	seen, fullest := publishedSKUs(t, folder, n)
 	for i := range n {
 		if sku := fmt.Sprintf("SKU-%07d", i); seen[sku] != 1 {
 			t.Fatalf("%s written %d times", sku, seen[sku])

@@ -68,6 +68,21 @@ func writtenSKUs(t *testing.T, folder string) (map[string]int, int) {
 	return seen, fullest
 }
 
+// publishedSKUs waits until the files in folder hold n SKUs and returns
+// what writtenSKUs does: a flush publishes its file just after the commit
+// that records its rows succeeded, so the last file can appear a moment
+// after they do.
+func publishedSKUs(t *testing.T, folder string, n int) (map[string]int, int) {
+	t.Helper()
+	var seen map[string]int
+	var fullest int
+	eventually(t, fmt.Sprintf("%d SKUs published", n), func() bool {
+		seen, fullest = writtenSKUs(t, folder)
+		return len(seen) >= n
+	})
+	return seen, fullest
+}
+
 // waitSucceededSlowly waits up to 3 minutes for n of the flow's
 // transactions to succeed: a backlog on a busy machine, under the race
 // detector, takes far longer than waitStatuses allows.
@@ -109,7 +124,7 @@ func TestABacklogIsFlushedWhileItLastsAndWrittenOnce(t *testing.T) {
 			}
 			fe.run(t)
 			fe.waitSucceededSlowly(t, n) // a busy machine takes far longer than the lease
-			seen, fullest := writtenSKUs(t, folder)
+			seen, fullest := publishedSKUs(t, folder, n)
 			for i := range n {
 				if sku := fmt.Sprintf("SKU-%04d", i); seen[sku] != 1 {
 					t.Fatalf("%s written %d times (%d SKUs in the files)", sku, seen[sku], len(seen))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files"
@@ -112,6 +113,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Cleanup)
+	keepCronStopped(app)
 	errOut = io.Discard
 	env := &testEnv{app: app, users: map[string]*core.Record{}, tokens: map[string]string{}}
 	env.sb = Register(app, Options{Registry: testRegistry(t)})
@@ -130,6 +132,23 @@ func newTestEnv(t testing.TB) *testEnv {
 	}
 	env.tokens["superuser"] = mustToken(t, root)
 	return env
+}
+
+// keepCronStopped stops the ticker of PocketBase's cron, which a served
+// test app starts: its jobs (PocketBase's cleanups, at the top of the hour
+// and two minutes past) would otherwise run beside the test's cleanup,
+// which resets the app's databases without a lock, and the race detector
+// fails the test that ends at that moment. Switchboard's schedules do not
+// use it.
+func keepCronStopped(app core.App) {
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Id:       "testKeepCronStopped",
+		Priority: 1000, // after PocketBase's own handler starts the ticker
+		Func: func(e *core.ServeEvent) error {
+			app.Cron().Stop()
+			return e.Next()
+		},
+	})
 }
 
 func mustToken(t testing.TB, rec *core.Record) string {
