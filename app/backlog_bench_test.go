@@ -51,12 +51,7 @@ func BenchmarkBacklogDrain(b *testing.B) {
 		for fe.statuses(b)[StatusSucceeded] < rows {
 			time.Sleep(100 * time.Millisecond)
 		}
-		elapsed := time.Since(start)
-		b.ReportMetric(float64(slowestRead().Microseconds())/1000, "api-max-ms")
-		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
-		b.ReportMetric(float64((cpuTime()-cpuStart).Microseconds())/float64(rows), "cpu-µs/row")
-		b.ReportMetric(float64(peakHeap())/(1<<20), "heapMB")
-		b.ReportMetric(float64(peakRSS())/(1<<10), "rssMB")
+		reportBatch(b, rows, time.Since(start), cpuTime()-cpuStart, peakHeap(), slowestRead())
 	}
 }
 

@@ -93,12 +93,7 @@ func benchFileFlow(b *testing.B, placeCSV func(fe *flowEnv, root string, rows in
 		}
 		slowestRead := readActivityMeanwhile(b, fe, rows)
 		fe.waitDone(b, run, rows)
-		elapsed := time.Since(start)
-		b.ReportMetric(float64(slowestRead().Microseconds())/1000, "api-max-ms")
-		b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
-		b.ReportMetric(float64((cpuTime()-cpuStart).Microseconds())/float64(rows), "cpu-µs/row")
-		b.ReportMetric(float64(peakHeap())/(1<<20), "heapMB")
-		b.ReportMetric(float64(peakRSS())/(1<<10), "rssMB")
+		reportBatch(b, rows, time.Since(start), cpuTime()-cpuStart, peakHeap(), slowestRead())
 		if got := fe.statuses(b)[StatusSucceeded]; got != rows {
 			b.Fatalf("%d rows succeeded, want %d: %v", got, rows, fe.statuses(b))
 		}
@@ -106,6 +101,16 @@ func benchFileFlow(b *testing.B, placeCSV func(fe *flowEnv, root string, rows in
 			b.Fatalf("%d rows written, want %d", got, rows)
 		}
 	}
+}
+
+// reportBatch reports the figures of a batch of rows: its rate, the CPU a
+// row, the peak heap and RSS, and the slowest read of Activity meanwhile.
+func reportBatch(b *testing.B, rows int, elapsed, cpu time.Duration, peakHeap uint64, slowestRead time.Duration) {
+	b.ReportMetric(float64(slowestRead.Microseconds())/1000, "api-max-ms")
+	b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(rows), "cpu-µs/row")
+	b.ReportMetric(float64(peakHeap)/(1<<20), "heapMB")
+	b.ReportMetric(float64(peakRSS())/(1<<10), "rssMB")
 }
 
 // readActivityMeanwhile reads a page of Activity every tenth of a second,
