@@ -49,27 +49,23 @@ const pruneTransactionsSQL = `DELETE FROM transactions WHERE id IN (SELECT id FR
 const pruneRandomTransactionsSQL = `DELETE FROM transactions WHERE id IN (SELECT id FROM transactions
 	WHERE id > {:future} AND created < {:cutoff} AND updated < {:cutoff} AND status IN ('succeeded', 'skipped', 'resolved') LIMIT {:n})`
 
+// pruneDeliveriesSQL forgets the webhook deliveries seen before the
+// cutoff (Unix milliseconds), through the index of their times.
+const pruneDeliveriesSQL = `DELETE FROM seen_deliveries WHERE key IN (SELECT key FROM seen_deliveries
+	WHERE seen < {:cutoff} LIMIT {:n})`
+
 func (e *Engine) prune(now time.Time) {
 	future := idTime(now.Add(time.Hour)) // random ids sort past it
 	kept := dbx.Params{"cutoff": sqlTime(now.Add(-e.retention())), "before": idTime(now.Add(-e.retention())),
 		"future": future, "n": retentionChunk}
-	seen := dbx.Params{"cutoff": sqlTime(now.Add(-replayWindow)), "before": idTime(now.Add(-replayWindow)),
-		"future": future, "n": retentionChunk}
+	seen := dbx.Params{"cutoff": now.Add(-replayWindow).UnixMilli(), "n": retentionChunk}
 	steps := []struct {
 		what, sql string
 		params    dbx.Params
 	}{
 		{"transactions", pruneTransactionsSQL, kept},
 		{"transactions with random ids", pruneRandomTransactionsSQL, kept},
-		// A delivery's id begins with its time (ids.go): the primary key
-		// finds those older than the window (migration 1765900180). One
-		// stored through the API has a random id, nearly always past every
-		// id made so far (the second step), or before the window (kept
-		// until its time has passed too).
-		{"deliveries", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
-			WHERE id < {:before} AND created < {:cutoff} LIMIT {:n})`, seen},
-		{"deliveries with random ids", `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
-			WHERE id > {:future} AND created < {:cutoff} LIMIT {:n})`, seen},
+		{"deliveries", pruneDeliveriesSQL, seen},
 	}
 	for _, s := range steps {
 		for e.ctx.Err() == nil {

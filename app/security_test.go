@@ -102,7 +102,6 @@ func collectionMatrix() []collectionRow {
 		engineOnly("usage"),
 		engineOnly("flow_state"),
 		engineOnly("alerts"),
-		internal("deliveries"),
 		internal("sb_meta"),
 		internal("wizard_drafts"),
 	}
@@ -146,7 +145,6 @@ func newWorld(t *testing.T) *world {
 		"usage":         {"connection": w.conn.a, "month": "2026-12"},
 		"flow_state":    {"flow": flow.Id},
 		"alerts":        {"flow": flow.Id},
-		"deliveries":    {"flow": flow.Id, "delivery": "id:matrix"},
 		"wizard_drafts": {"user": target.Id, "data": map[string]any{"step": "a"}},
 	} {
 		w.ids[name] = newRecord(t, env.app, name, fields).Id

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
+	"github.com/switchboard-app/switchboard/app/seenkeys"
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/httpjson"
 )
@@ -181,13 +182,14 @@ func TestStaleSignedWebhookIsRefused(t *testing.T) {
 	}
 }
 
-func countDeliveries(t testing.TB, env *testEnv) int {
+// countSeenKeys counts the keys of webhook deliveries remembered.
+func countSeenKeys(t testing.TB, env *testEnv) int {
 	t.Helper()
-	n, err := env.app.CountRecords("deliveries")
-	if err != nil {
+	var n int
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM seen_deliveries`).Row(&n); err != nil {
 		t.Fatal(err)
 	}
-	return int(n)
+	return n
 }
 
 // TestReplayWindowIsPrunedAfter72Hours drives time through the pruning:
@@ -197,61 +199,47 @@ func TestReplayWindowIsPrunedAfter72Hours(t *testing.T) {
 	url := hookURL(s.env)
 	wantStatus(t, "the call", s.post(url, hookBody, signedHeader(hookBody, "d-1")), http.StatusOK, `"accepted":2`)
 	s.env.sb.engine.prune(time.Now().Add(71 * time.Hour))
-	if n := countDeliveries(t, s.env); n != 1 {
-		t.Fatalf("after 71 hours %d deliveries are remembered, want 1", n)
+	if n := countSeenKeys(t, s.env); n != 2 {
+		t.Fatalf("after 71 hours %d keys are remembered, want the call's delivery id and content", n)
 	}
 	wantStatus(t, "a replay after 71 hours", s.post(url, hookBody, signedHeader(hookBody, "d-2")), http.StatusOK, `"duplicate":true`)
 	s.env.sb.engine.prune(time.Now().Add(73 * time.Hour))
-	if n := countDeliveries(t, s.env); n != 0 {
-		t.Fatalf("after 73 hours %d deliveries are remembered, want none", n)
+	if n := countSeenKeys(t, s.env); n != 0 {
+		t.Fatalf("after 73 hours %d keys are remembered, want none", n)
 	}
 }
 
-// TestDeliveriesArePrunedByTheirIDs: the pruning reads deliveries by
-// their time-ordered ids through the primary key, with no time index; one
-// stored through the API, with a random id, is pruned by its time, never
-// before it.
-func TestDeliveriesArePrunedByTheirIDs(t *testing.T) {
+// TestSeenDeliveriesArePrunedByTheirTimes: the pruning forgets the keys
+// seen before the replay window, through the index of their times, and
+// keeps the others.
+func TestSeenDeliveriesArePrunedByTheirTimes(t *testing.T) {
 	env := newServedApp(t, fastEngine, seedWebhookFlow(true)).env
-	flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
 	now := time.Now()
-	old, fresh := now.Add(-73*time.Hour), idAt(now)
-	for _, d := range []struct {
-		id      string
-		created time.Time
-	}{
-		{idAt(old), old},         // the engine's, past the window
-		{fresh, now},             // the engine's, in the window
-		{"zzzzzzzzzzzzzz1", old}, // random, past the present, old
-		{"zzzzzzzzzzzzzz2", now}, // random, past the present, new
-		{"000000000000001", now}, // random, before the window, new
-	} {
-		_, err := env.app.DB().NewQuery(`INSERT INTO deliveries (id, flow, delivery, content, created)
-			VALUES ({:id}, {:flow}, '', {:id}, {:created})`).
-			Bind(dbx.Params{"id": d.id, "flow": flow.Id, "created": sqlTime(d.created)}).Execute()
+	for i, seen := range []time.Time{now.Add(-73 * time.Hour), now.Add(-71 * time.Hour), now, now.Add(time.Hour)} {
+		_, err := env.app.DB().NewQuery(`INSERT INTO seen_deliveries (key, seen) VALUES ({:key}, {:seen})`).
+			Bind(dbx.Params{"key": seenkeys.For("flow", strconv.Itoa(i)), "seen": seen.UnixMilli()}).Execute()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	env.sb.engine.prune(now)
-	var left []string
-	if err := env.app.DB().NewQuery("SELECT id FROM deliveries ORDER BY id").Column(&left); err != nil {
+	var left []int64
+	if err := env.app.DB().NewQuery("SELECT seen FROM seen_deliveries ORDER BY seen").Column(&left); err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprint([]string{"000000000000001", fresh, "zzzzzzzzzzzzzz2"}); fmt.Sprint(left) != want {
-		t.Fatalf("after pruning, deliveries %v are remembered; want the three in the window", left)
+	want := []int64{now.Add(-71 * time.Hour).UnixMilli(), now.UnixMilli(), now.Add(time.Hour).UnixMilli()}
+	if fmt.Sprint(left) != fmt.Sprint(want) {
+		t.Fatalf("after pruning, keys seen at %v are remembered; want the three in the window, %v", left, want)
 	}
-	for _, bound := range []string{"id < {:p} AND created < {:p}", "id > {:p} AND created < {:p}"} {
-		var plan []struct {
-			Detail string `db:"detail"`
-		}
-		if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE " + bound + " LIMIT 10").
-			Bind(dbx.Params{"p": "x"}).All(&plan); err != nil {
-			t.Fatal(err)
-		}
-		if text := fmt.Sprint(plan); !strings.Contains(text, "sqlite_autoindex_deliveries_1 (id") {
-			t.Errorf("pruning %s reads %s; want the primary key's range", bound, text)
-		}
+	var plan []struct {
+		Detail string `db:"detail"`
+	}
+	if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN " + pruneDeliveriesSQL).
+		Bind(dbx.Params{"cutoff": now.UnixMilli(), "n": 10}).All(&plan); err != nil {
+		t.Fatal(err)
+	}
+	if text := fmt.Sprint(plan); !strings.Contains(text, "idx_seen_deliveries_seen (seen<?)") {
+		t.Errorf("the pruning reads %s; want the range of the index of times", text)
 	}
 }
 

@@ -39,7 +39,7 @@ type namedStmt struct {
 
 // writerSQL is every statement kept prepared.
 var writerSQL = []string{
-	insertDeliverySQL, insertTransactionSQL, insertInputSQL, countReadSQL, addUsageSQL,
+	rememberDeliverySQL, deliverySeenSQL, insertTransactionSQL, insertInputSQL, countReadSQL, addUsageSQL,
 	updateOutcomeSQL, deleteInputsSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
 	openLanesSQL, claimXrefsSQL,
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/switchboard-app/switchboard/app/seenkeys"
 	"github.com/switchboard-app/switchboard/connectors"
 )
 
@@ -274,31 +275,100 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 	}
 }
 
-// insertDeliverySQL records a delivery. Without a conflict target the
-// insert is skipped when either key of the delivery, its id (when it has
-// one) or its content, is in the table for the flow.
-const insertDeliverySQL = `INSERT INTO deliveries (id, flow, delivery, content, created)
-	VALUES ({:id}, {:flow}, {:delivery}, {:content}, {:now}) ON CONFLICT DO NOTHING`
+// rememberDeliverySQL remembers a key of a delivery (seenkeys), as seen
+// at {:seen} (Unix milliseconds); it changes nothing when the key is
+// remembered already.
+const rememberDeliverySQL = `INSERT INTO seen_deliveries (key, seen) VALUES ({:key}, {:seen}) ON CONFLICT DO NOTHING`
+
+// deliverySeenSQL counts which of a delivery's two keys are remembered.
+const deliverySeenSQL = `SELECT COUNT(*) FROM seen_deliveries WHERE key IN ({:delivery}, {:content})`
+
+// deliveryMemory remembers the deliveries of an intake batch, with the
+// batch's statements.
+type deliveryMemory struct {
+	w                *writerStatements
+	tx               core.App
+	remember, lookup *boundStmt // lookup is bound at its first use
+}
+
+func newDeliveryMemory(w *writerStatements, tx core.App) (*deliveryMemory, error) {
+	remember, err := w.in(tx, rememberDeliverySQL)
+	if err != nil {
+		return nil, err
+	}
+	return &deliveryMemory{w: w, tx: tx, remember: remember}, nil
+}
+
+// Close lets go of the batch's statements.
+func (m *deliveryMemory) Close() {
+	_ = m.remember.Close()
+	if m.lookup != nil {
+		_ = m.lookup.Close()
+	}
+}
+
+// seen remembers a delivery's keys as seen at `at` (Unix milliseconds),
+// unless either is remembered already: then the delivery is a redelivery
+// or a replay, and it answers true.
+func (m *deliveryMemory) seen(req *intakeRequest, at int64) (bool, error) {
+	flow := req.rt.flow.Id
+	content := seenkeys.For(flow, req.content)
+	if req.delivery == "" {
+		return m.rememberKey(content, at)
+	}
+	delivery := seenkeys.For(flow, req.delivery)
+	if m.lookup == nil {
+		q, err := m.w.in(m.tx, deliverySeenSQL)
+		if err != nil {
+			return false, err
+		}
+		m.lookup = q
+	}
+	var n int
+	if err := m.lookup.queryRow(dbx.Params{"delivery": delivery, "content": content}, &n); err != nil {
+		return false, fmt.Errorf("looking up delivery: %w", err)
+	}
+	if n > 0 {
+		return true, nil
+	}
+	if _, err := m.rememberKey(delivery, at); err != nil {
+		return false, err
+	}
+	return m.rememberKey(content, at)
+}
+
+// rememberKey remembers one key of a delivery, and answers true when it
+// was remembered already.
+func (m *deliveryMemory) rememberKey(key []byte, at int64) (bool, error) {
+	res, err := m.remember.exec(dbx.Params{"key": key, "seen": at})
+	if err != nil {
+		return false, fmt.Errorf("recording delivery: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("recording delivery: %w", err)
+	}
+	return n == 0, nil
+}
 
 // writeIntakes stores a batch of deliveries and the records of those not
 // seen before, claiming (until lease) those of the flows in claim whose
 // lane is free, and returns the records it stored.
 func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, dup []bool, claim []string, lease, now time.Time) ([]inboxItem, error) {
-	seen, err := w.in(tx, insertDeliverySQL)
+	memory, err := newDeliveryMemory(w, tx)
 	if err != nil {
 		return nil, err
 	}
-	defer seen.Close()
+	defer memory.Close()
 	var items []inboxItem
 	reads := map[string]int{}
 	runs := map[string][2]int{}
-	ts := sqlTime(now)
 	for i, req := range batch {
-		res, err := seen.exec(dbx.Params{"id": newID(), "flow": req.rt.flow.Id, "delivery": req.delivery, "content": req.content, "now": ts})
+		seen, err := memory.seen(req, now.UnixMilli())
 		if err != nil {
-			return nil, fmt.Errorf("recording delivery: %w", err)
+			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if seen {
 			dup[i] = true
 			continue
 		}

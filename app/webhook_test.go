@@ -5,7 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pocketbase/dbx"
+
+	"github.com/switchboard-app/switchboard/app/seenkeys"
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/memory"
 )
@@ -102,7 +106,16 @@ func TestWebhookIntake(t *testing.T) {
 // key ("" for a call without a delivery id) and its content key.
 func seenDelivery(t testing.TB, env *testEnv, flow, delivery, content string) {
 	t.Helper()
-	newRecord(t, env.app, "deliveries", map[string]any{"flow": flow, "delivery": delivery, "content": content})
+	for _, key := range []string{delivery, content} {
+		if key == "" {
+			continue
+		}
+		_, err := env.app.DB().NewQuery(`INSERT INTO seen_deliveries (key, seen) VALUES ({:key}, {:seen})`).
+			Bind(dbx.Params{"key": seenkeys.For(flow, key), "seen": time.Now().UnixMilli()}).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // announcing is a webhook call with body that announces its length as

@@ -45,7 +45,9 @@ const (
 func oldKey(sum string) string { return "sha256:" + sum }
 func newKey(sum string) string { return "s:" + sum[:32] }
 
-// TestDeliveryKeyIndexLeavesOutContentKeys: after the migrations, a call
+// TestDeliveryKeyIndexLeavesOutContentKeys: after the migrations that
+// change the collection `deliveries` (before seen_deliveries took its
+// place), a call
 // without a delivery id has no entry in the delivery key index, and every
 // delivery stored before, with its content key or without, is still
 // recognised when it is sent again.
@@ -57,7 +59,7 @@ func TestDeliveryKeyIndexLeavesOutContentKeys(t *testing.T) {
 	recordOldDelivery(t, app, "old0000000000a4", "id:d-2", oldKey(sumD))     // with a delivery id
 	signed := "t1765000000:" + oldKey(sumA)                                  // a body signed with its time
 	recordOldDelivery(t, app, "old0000000000a5", signed, signed)
-	migrateUp(t, app)
+	migrateUpTo(t, app, "1766400000_seen_deliveries.go")
 
 	var sql string
 	if err := app.DB().NewQuery(`SELECT sql FROM sqlite_master WHERE name = 'idx_deliveries_flow_delivery'`).Row(&sql); err != nil {
