@@ -144,13 +144,14 @@ func collection(e connectors.Entity) string {
 	return string(e) + "s"
 }
 
-func toRecord(data map[string]any, i int) connectors.Record {
+// toRecord makes the i-th record of a webhook body; a record without an
+// id cannot be told from another, so the call is refused.
+func toRecord(data map[string]any, i int) (connectors.Record, error) {
 	id := idOf(data)
-	r := connectors.Record{ID: id, Key: keyOf(data, id), Data: data}
 	if id == "" {
-		r.Err = fmt.Errorf("record %d has no id", i+1)
+		return connectors.Record{}, fmt.Errorf("record %d has no id: every record needs an \"id\"", i+1)
 	}
-	return r
+	return connectors.Record{ID: id, Key: keyOf(data, id), Data: data}, nil
 }
 
 func idOf(data map[string]any) string {
@@ -269,7 +270,11 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 		hook.DeliveryID = req.Header.Get(DeliveryHeader)
 	}
 	for i, data := range records {
-		hook.Records = append(hook.Records, toRecord(data, i))
+		r, err := toRecord(data, i)
+		if err != nil {
+			return connectors.Webhook{}, connectors.Permanent(fmt.Errorf("reading webhook body: %w", err))
+		}
+		hook.Records = append(hook.Records, r)
 	}
 	return hook, nil
 }
