@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,19 +185,38 @@ const (
 // are.
 func checkMappingShapes(flow *core.Record, errs validation.Errors) bool {
 	var fm flowMapping
-	if err := flow.UnmarshalJSONField("mapping", &fm); err != nil {
+	if err := strictJSONField(flow, "mapping", &fm); err != nil {
 		errs["mapping"] = validation.NewError("validation_invalid_mapping", shapeProblem(err, mappingShape))
 	}
 	var rules []mappings.Rule
-	if err := flow.UnmarshalJSONField("rules", &rules); err != nil {
+	if err := strictJSONField(flow, "rules", &rules); err != nil {
 		errs["rules"] = validation.NewError("validation_invalid_rules", shapeProblem(err, rulesShape))
 	}
 	return errs["mapping"] == nil && errs["rules"] == nil
 }
 
+// strictJSONField decodes a JSON field of the flow into v, refusing a key
+// v does not know: a misspelled "when" would otherwise be left out
+// without a word, and the rule would apply to every record.
+func strictJSONField(flow *core.Record, field string, v any) error {
+	var raw types.JSONRaw
+	if err := flow.UnmarshalJSONField(field, &raw); err != nil {
+		return err
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 // shapeProblem says in words why JSON did not decode as want: the kind of
 // value found, and where when it was inside.
 func shapeProblem(err error, want string) string {
+	if key, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Sprintf("must be %s: it has the unknown key %s", want, key)
+	}
 	var te *json.UnmarshalTypeError
 	if !errors.As(err, &te) {
 		return fmt.Sprintf("must be %s: %v", want, err)

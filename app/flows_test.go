@@ -48,6 +48,12 @@ func TestFlowsAPI(t *testing.T) {
 			`"mapping":{"code":"validation_invalid_mapping","message":"Must be an object of \"in\" and \"out\" (lists of fields) and \"tables\", not an array."}`),
 		post("a mapping's direction that is not a list is named", "order", "Shop", "ERP", `,"mapping":{"in":5}`, 400,
 			`"mapping":{"code":"validation_invalid_mapping","message":"Must be an object of \"in\" and \"out\" (lists of fields) and \"tables\": in is a number."}`),
+		post("a rule's misspelled key is refused, not left out", "order", "Shop", "ERP",
+			`,"rules":[{"kind":"expr","field":"status","expr":"'cancelled'","wen":"totals.total < 1"}]`, 400,
+			`"rules":{"code":"validation_invalid_rules","message":"Must be a list of rules: it has the unknown key \"wen\"."}`),
+		post("a mapping field's misspelled key is refused", "order", "Shop", "ERP",
+			`,"mapping":{"in":[{"target":"number","exp":"order_number"}]}`, 400,
+			`"mapping":{"code":"validation_invalid_mapping","message":"Must be an object of \"in\" and \"out\" (lists of fields) and \"tables\": it has the unknown key \"exp\"."}`),
 		post("a good mapping and rule are taken", "order", "Shop", "ERP",
 			`,"mapping":{"in":[{"target":"number","expr":"trim(order_number)"}]},"rules":[{"kind":"filter","when":"status == 'cancelled'","reason":"cancelled"}]`, 200),
 	}
