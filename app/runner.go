@@ -304,6 +304,9 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 func (e *Engine) inboxItems(rt *flowRuntime, runID string, records []connectors.Record) ([]inboxItem, error) {
 	items := make([]inboxItem, 0, len(records))
 	for _, r := range records {
+		// An app that quotes a credential back (in an id or a key) must
+		// not have it stored in the columns Activity shows and filters.
+		r.ID, r.Key = rt.redact.text(r.ID), rt.redact.text(r.Key)
 		p, failure := e.inboxInput(rt, r)
 		input, err := encodeInboxPayloads(p)
 		if err != nil {

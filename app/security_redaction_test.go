@@ -387,3 +387,58 @@ func TestConnectorLogsHoldNoSecret(t *testing.T) {
 	_ = conn.Close()
 	assertLogsClean(t, env.app, "the server refused Basic "+Redacted)
 }
+
+// quotingApp is an app that gives the credential it is called with back
+// as a record's id and business key: in the one product it lists, and as
+// the id of a record written to it.
+func quotingApp(t testing.TB) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet {
+			_ = json.NewEncoder(w).Encode(map[string]any{"records": []any{
+				map[string]any{"id": "id-" + token, "sku": "SKU-" + token, "name": "Chair"}}})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": "made-" + token})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestQuotedCredentialIsNotStoredAsAnIdOrKey: an app that gives a
+// credential back as a record's id or key, or as the id of a record
+// written to it, leaves it in none of the columns Activity and the xrefs
+// show and filter (the key, the source and target ids, the lane).
+func TestQuotedCredentialIsNotStoredAsAnIdOrKey(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	app := quotingApp(t)
+	fe.connect(t, "source", saveHTTPConnection(t, fe.testEnv, "Shop", app.URL, false))
+	fe.connect(t, "target", saveHTTPConnection(t, fe.testEnv, "ERP", app.URL+"/erp", false))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+	var tx struct {
+		Key      string `db:"key"`
+		SourceID string `db:"source_id"`
+		TargetID string `db:"target_id"`
+		Lane     string `db:"lane"`
+	}
+	if err := fe.app.DB().NewQuery(`SELECT key, source_id, target_id, lane FROM transactions`).One(&tx); err != nil {
+		t.Fatal(err)
+	}
+	var xref struct {
+		Key      string `db:"key"`
+		SourceID string `db:"source_id"`
+		TargetID string `db:"target_id"`
+	}
+	if err := fe.app.DB().NewQuery(`SELECT key, source_id, target_id FROM xrefs`).One(&xref); err != nil {
+		t.Fatal(err)
+	}
+	for where, text := range map[string]string{"the key": tx.Key, "the source id": tx.SourceID, "the target id": tx.TargetID,
+		"the lane": tx.Lane, "the xref's key": xref.Key, "the xref's source id": xref.SourceID, "the xref's target id": xref.TargetID} {
+		assertNoSecret(t, where, text)
+		if !strings.Contains(text, "[redacted]") {
+			t.Errorf("%s is %q; want the credential redacted in it", where, text)
+		}
+	}
+}

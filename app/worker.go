@@ -293,7 +293,7 @@ func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Resul
 		return e.finish(o, start, err)
 	}
 	o.succeeded = rt.target.Id
-	o.targetID = cmp.Or(wr.TargetID, xref.TargetID)
+	o.targetID = rt.redact.text(cmp.Or(wr.TargetID, xref.TargetID))
 	o.payloads.Response = rt.redact.record(wr.Response)
 	o = e.finish(o, start, nil)
 	if rt.buffered() {
