@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -96,5 +97,50 @@ func TestRetryByHandRetriesTransientFailuresOfAnOldTransaction(t *testing.T) {
 	})
 	if status != StatusSucceeded {
 		t.Fatalf("the retried transaction is %s (%q), want succeeded once the target answers", status, msg)
+	}
+}
+
+// TestARunCountsHowItsRecordsEndedThroughRetries: a record that fails, is
+// retried by hand, fails again and then succeeds is counted once in its
+// run, as it ended: the run's counts do not grow with each attempt.
+func TestARunCountsHowItsRecordsEndedThroughRetries(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.target.FailNext(connectors.Permanent(errors.New("422 SKU-1 has no tax class")))
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.source.Add(connectors.Product, "p2", product("SKU-2", "Table"))
+	run := fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1, StatusSucceeded: 1})
+	tx, err := fe.app.FindFirstRecordByData("transactions", "status", StatusFailed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := func() string {
+		rec, err := fe.app.FindRecordById("runs", run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("read %d, succeeded %d, failed %d, skipped %d",
+			rec.GetInt("read"), rec.GetInt("succeeded"), rec.GetInt("failed"), rec.GetInt("skipped"))
+	}
+	steps := []struct {
+		name, want string
+		failNext   bool
+		end        string
+	}{
+		{"retried and failed again", "read 2, succeeded 1, failed 1, skipped 0", true, StatusFailed},
+		{"retried and succeeded", "read 2, succeeded 2, failed 0, skipped 0", false, StatusSucceeded},
+	}
+	for _, st := range steps {
+		if st.failNext {
+			fe.target.FailNext(connectors.Permanent(errors.New("422 SKU-1 still has no tax class")))
+		}
+		if _, err := fe.sb.engine.RetryTransaction(tx.Id); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the retry to end "+st.end, func() bool {
+			rec, err := fe.app.FindRecordById("transactions", tx.Id)
+			return err == nil && rec.GetString("status") == st.end
+		})
+		eventually(t, st.name+": "+st.want, func() bool { return counts() == st.want })
 	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -73,9 +74,13 @@ func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 	err := e.app().RunInTransaction(func(tx core.App) error {
 		n = 0
 		for _, status := range []string{StatusFailed, StatusSkipped} { // one status each: see indexedStatuses
+			match := dbx.And(where, dbx.HashExp{"status": status}, enabled)
+			if err := uncountOutcomes(tx, match, status, now); err != nil {
+				return err
+			}
 			res, err := tx.DB().Update("transactions",
 				dbx.Params{"status": StatusPending, "next_attempt": now, "error": "", "error_class": "", "note": "", "updated": now},
-				dbx.And(where, dbx.HashExp{"status": status}, enabled)).Execute()
+				match).Execute()
 			if err != nil {
 				return err
 			}
@@ -89,6 +94,32 @@ func (e *Engine) Retry(where dbx.Expression) (int64, error) {
 	}
 	e.Wake()
 	return n, nil
+}
+
+// uncountOutcomes takes the transactions that match, all of status
+// (failed or skipped), out of their runs' counts of it, as they are put
+// back in the inbox: the outcome of their next attempt is counted in
+// their place, so that a run's counts say how its records ended, however
+// often they were retried.
+func uncountOutcomes(tx core.App, match dbx.Expression, status, now string) error {
+	var runs []struct {
+		Run string `db:"run"`
+		N   int    `db:"n"`
+	}
+	err := tx.DB().Select("run", "COUNT(*) AS n").From("transactions").
+		Where(dbx.And(match, dbx.Not(dbx.HashExp{"run": ""}))).GroupBy("run").All(&runs)
+	if err != nil {
+		return fmt.Errorf("counting the runs' retried transactions: %w", err)
+	}
+	column := map[string]string{StatusFailed: "failed", StatusSkipped: "skipped"}[status]
+	for _, r := range runs {
+		_, err := tx.DB().NewQuery("UPDATE runs SET " + column + " = MAX(" + column + " - {:n}, 0), updated = {:now} WHERE id = {:id}").
+			Bind(dbx.Params{"n": r.N, "now": now, "id": r.Run}).Execute()
+		if err != nil {
+			return fmt.Errorf("uncounting the retried transactions of run %s: %w", r.Run, err)
+		}
+	}
+	return nil
 }
 
 // flowEnabledByID reports whether a flow exists and whether it moves
