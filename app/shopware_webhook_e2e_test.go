@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
 	"github.com/switchboard-app/switchboard/connectors/shopware"
