@@ -185,7 +185,7 @@ func xmlText(v any, field string) (string, error) {
 		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
 			return "", fieldError(field, fmt.Errorf("byte 0x%02X is not UTF-8 and cannot be written in XML", s[i]))
 		case !isChar(r):
-			return "", fieldError(field, fmt.Errorf("%U cannot be written in XML", r))
+			return "", fieldError(field, fmt.Errorf("%#U cannot be written in XML", r))
 		}
 	}
 	return s, nil
