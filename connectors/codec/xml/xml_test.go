@@ -260,6 +260,45 @@ func TestEncodeEmptyAndBadName(t *testing.T) {
 	}
 }
 
+// TestRecordPathNotFound checks that a file in which the record path's
+// elements never occur fails, as a JSON file without its path does, while
+// a file that has the records' parent without records is empty.
+func TestRecordPathNotFound(t *testing.T) {
+	tests := []struct {
+		name, path, in string
+		want           int    // records read
+		err            string // "" when the file ends cleanly
+	}{
+		{"root of another name", "/Stock/Item", `<Inventory><Row><Sku>A</Sku></Row></Inventory>`, 0,
+			"xml: record path /Stock/Item not found: the file has no element /Stock (its root element is <Inventory>)"},
+		{"parent missing deeper", "/Feed/Stock/Item", `<Feed><Other><Item/></Other></Feed>`, 0,
+			"xml: record path /Feed/Stock/Item not found: the file has no element /Feed/Stock (its root element is <Feed>)"},
+		{"record path of the root alone", "/Product", `<Products><Product/></Products>`, 0,
+			"xml: record path /Product not found: the file has no element /Product (its root element is <Products>)"},
+		{"parent without records", "/Stock/Item", `<Stock></Stock>`, 0, ""},
+		{"parent with other children", "/Stock/Item", `<Stock><GeneratedAt>today</GeneratedAt></Stock>`, 0, ""},
+		{"parent deeper without records", "/Feed/Stock/Item", `<Feed><Header/><Stock/></Feed>`, 0, ""},
+		{"parent found in a second branch", "/Feed/Stock/Item", `<Feed><Other/><Stock><Item/></Stock></Feed>`, 1, ""},
+		{"the root as the record", "/Product", `<Product><Sku>A</Sku></Product>`, 1, ""},
+		{"default path on an empty root", "", `<Records/>`, 0, ""},
+		{"wildcard root", "/*/Item", `<Anything/>`, 0, ""},
+		{"records found", "/Stock/Item", `<Stock><Item/><Item/></Stock>`, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := collect(t, strings.NewReader(tt.in), Options{RecordPath: tt.path})
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case tt.err != "" && (err == nil || err.Error() != tt.err):
+				t.Fatalf("err = %v, want %q", err, tt.err)
+			case len(got) != tt.want:
+				t.Fatalf("read %q, want %d records", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestEncodeBadRecordFailsAlone checks that a record the encoder cannot
 // write fails with the field and the cause, writes nothing, and leaves
 // the file whole for the records around it, indented or not.
