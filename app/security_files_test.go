@@ -86,7 +86,8 @@ func TestEditorCannotSaveAFolderOutsideTheFilesRoot(t *testing.T) {
 // TestEditorCannotSaveAFlowFolderOutsideItsConnection: a flow's
 // sub-folder and the folders in it stay inside its folder connection's
 // folder, and away from the data folder: a save that leads elsewhere is
-// refused with a 400 naming the option.
+// refused with a 400 naming the option. So is a lifecycle folder that is
+// the sub-folder itself, whose files would be read again at every run.
 func TestEditorCannotSaveAFlowFolderOutsideItsConnection(t *testing.T) {
 	optionErr := func(use, field string) string {
 		return `"options":{"` + use + `":{"` + field + `":{"code":"validation_invalid_option"`
@@ -111,6 +112,10 @@ func TestEditorCannotSaveAFlowFolderOutsideItsConnection(t *testing.T) {
 			optionErr("source", "sub_folder"), "without .."),
 		post("archive_folder ../../etc is refused", plain, nil, `{"source":{"archive_folder":"../../etc"}}`,
 			optionErr("source", "archive_folder"), "without .."),
+		post("archive_folder . is refused", plain, nil, `{"source":{"archive_folder":"."}}`,
+			optionErr("source", "archive_folder"), "is the flow's sub-folder itself"),
+		post("processing_folder ./ is refused", plain, nil, `{"source":{"processing_folder":"./"}}`,
+			optionErr("source", "processing_folder"), "is the flow's sub-folder itself"),
 		post("pattern [ is refused", plain, nil, `{"source":{"pattern":"["}}`, optionErr("source", "pattern"), "syntax error in pattern"),
 	}
 	for _, sc := range scenarios {

@@ -49,6 +49,7 @@ type Conn struct {
 	tr      transport.Transport
 	w       *fileWriter   // the file being written
 	ready   []*fileWriter // closed files waiting for upload
+	lost    error         // why a file with writes could not be finished: the next Prepare fails with it
 	staged  []staged      // per-record files uploaded, waiting for Prepare
 	seq     int
 	stageMu sync.RWMutex // per-record uploads share it; Prepare takes it alone
@@ -266,7 +267,7 @@ func (c *Conn) Close() error {
 	for _, w := range c.ready {
 		w.discard()
 	}
-	c.ready = nil
+	c.ready, c.lost = nil, nil
 	if c.tr == nil {
 		return nil
 	}

@@ -327,6 +327,8 @@ func TestUnreadableFilesGoToTheErrorFolder(t *testing.T) {
 			map[string]any{FieldFormat: FormatJSON, FieldKeyField: "sku"}, "A1 sku=A1|", "unexpected EOF"},
 		{"empty csv", "p.csv", "", nil, "", "no header row"},
 		{"json path missing", "p.json", `{"data":{}}`, map[string]any{FieldFormat: FormatJSON, FieldRecordPath: "data.items"}, "", "not found"},
+		{"xml record path missing", "p.xml", `<Inventory><Row><Sku>A</Sku></Row></Inventory>`,
+			map[string]any{FieldFormat: FormatXML, FieldRecordPath: "/Stock/Item"}, "", "record path /Stock/Item not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

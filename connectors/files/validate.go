@@ -75,8 +75,12 @@ func (o options) problems(use connectors.Use) map[string]string {
 		problems[FieldSubFolder] = "must be a sub-folder of the connection's folder, without .. or a leading /"
 	}
 	for _, field := range subFolders(use) {
-		if _, err := transport.Clean(o.subFolder(field)); err != nil {
+		clean, err := transport.Clean(o.subFolder(field))
+		switch {
+		case err != nil:
 			problems[field] = "must be a sub-folder of the flow's sub-folder, without .. or a leading /"
+		case clean == "." && o.movesInto(field):
+			problems[field] = sameFolder(field, o.subFolder(field))
 		}
 	}
 	if o.format == "" {
@@ -124,6 +128,31 @@ func (o options) writeProblems(problems map[string]string) {
 	}
 }
 
+// movesInto reports whether reading moves files into the folder field
+// names: the processing and error folders, and the archive folder unless
+// files are deleted after reading. Such a folder must not be the flow's
+// sub-folder, where a file moved there would be read again at every run.
+func (o options) movesInto(field string) bool {
+	switch field {
+	case FieldProcessingFolder, FieldErrorFolder:
+		return true
+	case FieldArchiveFolder:
+		return !o.deleteAfter
+	}
+	return false
+}
+
+// sameFolder is the problem of the folder field when it is the flow's
+// sub-folder.
+func sameFolder(field, folder string) string {
+	example := map[string]string{FieldProcessingFolder: "processing", FieldErrorFolder: "error"}[field]
+	if example == "" {
+		example = "archive"
+	}
+	return fmt.Sprintf("%q is the flow's sub-folder itself, where files moved would be read again at every run: "+
+		"name a folder inside it, such as %s", folder, example)
+}
+
 // subFolder is the folder a field names, relative to the flow's
 // sub-folder.
 func (o options) subFolder(field string) string {
@@ -158,8 +187,21 @@ func localProblems(files connectors.FilesRoot, folder string, o options, use con
 		}
 		if err := transport.CheckLocalSub(files, folder, real, path.Join(o.dir, o.subFolder(field))); err != nil {
 			problems[field] = err.Error()
+		} else if o.movesInto(field) && linksBack(files, path.Join(folder, o.dir), o.subFolder(field)) {
+			problems[field] = sameFolder(field, o.subFolder(field))
 		}
 	}
+}
+
+// linksBack reports whether the folder sub of dir is dir itself through a
+// symbolic link. Both passed the files root's checks.
+func linksBack(files connectors.FilesRoot, dir, sub string) bool {
+	dirReal, err := transport.CheckLocal(files, dir)
+	if err != nil {
+		return false
+	}
+	subReal, err := transport.CheckLocal(files, path.Join(dir, sub))
+	return err == nil && subReal == dirReal
 }
 
 // checkTemplate checks a file name template: its braces pair up, and a

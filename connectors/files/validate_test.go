@@ -57,6 +57,9 @@ func TestValidateFlowStep(t *testing.T) {
 	if err := os.Symlink(os.TempDir(), filepath.Join(files, "in", "orders", "out")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink(".", filepath.Join(files, "in", "orders", "back")); err != nil {
+		t.Fatal(err)
+	}
 	env := connectors.Env{Files: connectors.FilesRoot{Dir: files}}
 	folder := connectors.Config{Values: map[string]any{FieldFolder: "in"}}
 	remote := connectors.Config{Values: map[string]any{FieldFolder: "/srv/in"}}
@@ -97,6 +100,22 @@ func TestValidateFlowStep(t *testing.T) {
 		{"ready marker with a wildcard", FolderSpec(), r, map[string]any{FieldReadyMarker: "*.ok"}, FieldReadyMarker},
 		{"temporary name [", FolderSpec(), r, map[string]any{FieldTemporaryNames: "*.part,["}, FieldTemporaryNames},
 		{"create folders on ftp", FTPSpec(), w, map[string]any{FieldCreateFolders: true}, ""},
+		{"archive folder .", FolderSpec(), r, map[string]any{FieldArchiveFolder: "."}, FieldArchiveFolder},
+		{"archive folder ./", FolderSpec(), r, map[string]any{FieldArchiveFolder: "./"}, FieldArchiveFolder},
+		{"empty archive folder takes the default", FolderSpec(), r, map[string]any{FieldArchiveFolder: ""}, ""},
+		{"archive folder x/..", FolderSpec(), r, map[string]any{FieldArchiveFolder: "x/.."}, FieldArchiveFolder},
+		{"archive folder . when files are deleted", FolderSpec(), r,
+			map[string]any{FieldArchiveFolder: ".", FieldAfterRead: "delete"}, ""},
+		{"archive folder . in a sub-folder", FolderSpec(), r,
+			map[string]any{FieldSubFolder: "orders", FieldArchiveFolder: "./."}, FieldArchiveFolder},
+		{"archive folder linking back to the sub-folder", FolderSpec(), r,
+			map[string]any{FieldSubFolder: "orders", FieldArchiveFolder: "back"}, FieldArchiveFolder},
+		{"processing folder .", FolderSpec(), r, map[string]any{FieldProcessingFolder: "."}, FieldProcessingFolder},
+		{"error folder .", FolderSpec(), r, map[string]any{FieldErrorFolder: "."}, FieldErrorFolder},
+		{"ftp archive folder .", FTPSpec(), r, map[string]any{FieldArchiveFolder: "."}, FieldArchiveFolder},
+		{"sftp processing folder ./", SFTPSpec(), r, map[string]any{FieldProcessingFolder: "./"}, FieldProcessingFolder},
+		{"sftp error folder .", SFTPSpec(), r, map[string]any{FieldErrorFolder: "."}, FieldErrorFolder},
+		{"output folder .", FolderSpec(), w, map[string]any{FieldOutputFolder: "."}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,8 +24,27 @@ type fileWriter struct {
 	opts  options // the flow's write options it was made with
 	name  string
 	tmp   *os.File
+	out   *bufferWriter // writes into tmp, the encoder's output
 	enc   codec.Encoder
 	count int
+}
+
+// bufferWriter keeps the first error of writing a buffered file: after
+// it, the file is broken whatever the encoder says.
+type bufferWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.w.Write(p)
+	if err != nil {
+		b.err = err
+	}
+	return n, err
 }
 
 func (w *fileWriter) discard() {
@@ -49,9 +68,9 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.w != nil && !reflect.DeepEqual(c.w.opts, o) {
-		if err := c.endFile(); err != nil { // another flow's file: each keeps to its own
-			return connectors.WriteResult{}, err
-		}
+		// another flow's file: each keeps to its own; one that cannot be
+		// finished fails the next Prepare, not this record
+		_ = c.endFile()
 	}
 	if c.w == nil {
 		w, err := c.newFileWriter(req, o)
@@ -60,12 +79,32 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 		}
 		c.w = w
 	}
-	if err := c.w.enc.Encode(req.Data); err != nil {
-		return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("files: %w", err))
+	if err := c.w.encode(req.Data); err != nil {
+		if c.w.out.err != nil {
+			_ = c.endFile() // broken: the next write starts a new file
+		}
+		return connectors.WriteResult{}, err
 	}
-	c.w.count++
 	return connectors.WriteResult{TargetID: c.w.name,
 		Response: map[string]any{"file": outPath(o, c.w.name), "record": c.w.count}}, nil
+}
+
+// encode adds a record to the file. A record the encoder refuses (a name
+// or character the format cannot hold) fails alone: the encoders write a
+// record whole or not at all, so the file goes on without it. A failure
+// to write the buffer is transient: the file is then broken, and so is
+// the Prepare that takes it, which has the engine write its records
+// again.
+func (w *fileWriter) encode(rec map[string]any) error {
+	err := w.enc.Encode(rec)
+	switch {
+	case w.out.err != nil:
+		return connectors.Transient(fmt.Errorf("files: buffering the output file %s: %w", w.name, w.out.err))
+	case err != nil:
+		return connectors.Permanent(fmt.Errorf("files: %w", err))
+	}
+	w.count++
+	return nil
 }
 
 // newFileWriter starts the run's next file; c.mu is held. Its {number} is
@@ -88,40 +127,57 @@ func (c *Conn) newFileWriter(req connectors.WriteRequest, o options) (*fileWrite
 	if err != nil {
 		return nil, fmt.Errorf("files: buffering the output file: %w", err)
 	}
-	enc, err := o.encoder(tmp, codec.OrderOf(req.FieldOrder))
+	out := &bufferWriter{w: tmp}
+	enc, err := o.encoder(out, codec.OrderOf(req.FieldOrder))
 	if err != nil {
 		_ = tmp.Close()
 		_ = os.Remove(tmp.Name())
 		return nil, err
 	}
-	return &fileWriter{opts: o, name: name, tmp: tmp, enc: enc}, nil
+	return &fileWriter{opts: o, name: name, tmp: tmp, out: out, enc: enc}, nil
 }
 
 // takeFiles closes the file being written and takes the files waiting
-// for upload.
+// for upload. When a file with writes could not be finished, it returns
+// the error with the files: the Prepare fails and drops them all, and the
+// engine writes their records again.
 func (c *Conn) takeFiles() ([]*fileWriter, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.endFile(); err != nil {
-		return nil, err
-	}
-	files := c.ready
-	c.ready = nil
-	return files, nil
+	_ = c.endFile() // kept in c.lost
+	files, err := c.ready, c.lost
+	c.ready, c.lost = nil, nil
+	return files, err
 }
 
 // endFile closes the file being written, if any, and queues it for
-// upload; c.mu is held.
+// upload; c.mu is held. A file without records (its every record failed)
+// is dropped. A file that cannot be finished (its buffer could not be
+// written) is dropped and its error kept for the next Prepare: the next
+// write starts a file of its own instead of meeting the broken one.
 func (c *Conn) endFile() error {
 	w := c.w
 	if w == nil {
 		return nil
 	}
-	if err := w.enc.Close(); err != nil {
-		return connectors.Permanent(fmt.Errorf("files: finishing %s: %w", w.name, err))
+	c.w = nil
+	if w.count == 0 {
+		w.discard()
+		return nil
+	}
+	err := w.enc.Close()
+	if err == nil {
+		err = w.out.err
+	}
+	if err != nil {
+		w.discard()
+		err = connectors.Transient(fmt.Errorf("files: finishing %s: %w", w.name, err))
+		if c.lost == nil {
+			c.lost = err
+		}
+		return err
 	}
 	c.ready = append(c.ready, w)
-	c.w = nil
 	return nil
 }
 

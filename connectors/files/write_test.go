@@ -1,6 +1,9 @@
 package files
 
 import (
+	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -184,5 +187,132 @@ func TestWrittenFieldsFollowTheMappingsOrder(t *testing.T) {
 		if err != nil || !strings.Contains(flat, tt.want) {
 			t.Errorf("%s: wrote %q (%v), want it to hold %q", tt.format, got, err, tt.want)
 		}
+	}
+}
+
+// TestBadRecordFailsAloneInItsFile checks that a record the format cannot
+// hold fails alone, naming the field and the cause, while the records
+// around it land in the run's file, and that the writes after the flush
+// are not held up by it.
+func TestBadRecordFailsAloneInItsFile(t *testing.T) {
+	tests := []struct {
+		name   string
+		values map[string]any
+		bad    map[string]any
+		want   string
+	}{
+		{"xml element name", map[string]any{FieldFormat: FormatXML, FieldXMLRoot: "Products", FieldXMLRecord: "Product"},
+			map[string]any{"sku": "B", "Zz Extra": "x"}, `field "Zz Extra": "Zz Extra" is not a valid element name`},
+		{"xml nested element name", map[string]any{FieldFormat: FormatXML},
+			map[string]any{"sku": "B", "attributes": map[string]any{"color name": "red"}}, `field "attributes.color name"`},
+		{"xml control character", map[string]any{FieldFormat: FormatXML},
+			map[string]any{"sku": "B", "name": "ctrl\x01char"}, `field "name": U+0001 cannot be written in XML`},
+		{"csv field outside the columns", map[string]any{FieldColumns: "sku"},
+			map[string]any{"sku": "B", "extra": "x"}, `field "extra" is not one of the columns`},
+		{"csv character the encoding cannot hold", map[string]any{FieldEncoding: "windows-1252"},
+			map[string]any{"sku": "B漢"}, `field "sku": U+6F22`},
+		{"json value", map[string]any{FieldFormat: FormatJSON},
+			map[string]any{"sku": "B", "price": math.NaN()}, "unsupported value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c := folderConn(t, dir, tt.values)
+			write := func(data map[string]any) (string, error) {
+				res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Data: data})
+				return res.TargetID, err
+			}
+			name, err := write(map[string]any{"sku": "A"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = write(tt.bad)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if class, _ := connectors.Classify(err); class != connectors.ClassPermanent {
+				t.Fatalf("classified %s", class)
+			}
+			if _, err := write(map[string]any{"sku": "C"}); err != nil {
+				t.Fatalf("the record after the bad one: %v", err)
+			}
+			if err := c.Flush(ctx(t)); err != nil {
+				t.Fatalf("Flush: %v", err)
+			}
+			assertSKUs(t, c, filepath.Join(dir, name), "A C")
+			next, err := write(map[string]any{"sku": "D"})
+			if err != nil {
+				t.Fatalf("a write after the flush: %v", err)
+			}
+			if err := c.Flush(ctx(t)); err != nil {
+				t.Fatalf("the next Flush: %v", err)
+			}
+			assertSKUs(t, c, filepath.Join(dir, next), "D")
+		})
+	}
+}
+
+// TestUnfinishedFileDoesNotStick checks that a file whose buffer cannot be
+// written fails its Prepare, so that the engine writes its records again,
+// and that the next writes go to a new file that is published.
+func TestUnfinishedFileDoesNotStick(t *testing.T) {
+	dir := t.TempDir()
+	c := folderConn(t, dir, map[string]any{FieldFormat: FormatXML})
+	writeAll(t, c, map[string]any{"sku": "A"})
+	c.mu.Lock()
+	broken := c.w.name
+	_ = c.w.tmp.Close() // the buffer's writes fail from now on
+	c.mu.Unlock()
+	err := c.Flush(ctx(t))
+	if err == nil || !strings.Contains(err.Error(), "finishing "+broken) {
+		t.Fatalf("Flush = %v, want an error finishing %s", err, broken)
+	}
+	if class, _ := connectors.Classify(err); class != connectors.ClassTransient {
+		t.Fatalf("classified %s", class)
+	}
+	ids := writeAll(t, c, map[string]any{"sku": "B"})
+	if ids[0] == broken {
+		t.Fatalf("the write went to the broken file %s", broken)
+	}
+	if err := c.Flush(ctx(t)); err != nil {
+		t.Fatalf("the next Flush: %v", err)
+	}
+	if tr := tree(t, dir); tr != ids[0] {
+		t.Fatalf("files: %s", tr)
+	}
+	assertSKUs(t, c, filepath.Join(dir, ids[0]), "B")
+}
+
+// assertSKUs reads a written file back with the connection's format and
+// checks the skus of its records.
+func assertSKUs(t *testing.T, c *flowConn, file, want string) {
+	t.Helper()
+	o, err := c.options(c.writeOpts, connectors.UseWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec, err := o.decoder(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skus []string
+	for {
+		rec, _, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			body, _ := os.ReadFile(file)
+			t.Fatalf("reading %s back: %v\n%s", file, err, body)
+		}
+		skus = append(skus, fmt.Sprint(rec["sku"]))
+	}
+	if got := strings.Join(skus, " "); got != want {
+		t.Fatalf("%s holds %q, want %q", file, got, want)
 	}
 }

@@ -290,6 +290,42 @@ func NewWriter(w io.Writer, name string) (io.WriteCloser, error) {
 	return transform.NewWriter(w, encoder(canon)), nil
 }
 
+// Holds returns a function that names the first character of a text the
+// named encoding cannot hold, or returns nil when it holds them all: what
+// [NewWriter]'s writer would fail on, found before anything is written.
+// The Unicode encodings hold every character.
+func Holds(name string) (func(text string) error, error) {
+	canon, err := Canonical(name)
+	if err != nil {
+		return nil, err
+	}
+	var cm *charmap.Charmap
+	switch canon {
+	case Windows1252:
+		cm = charmap.Windows1252
+	case ISO88591:
+		cm = charmap.ISO8859_1
+	case ISO885915:
+		cm = charmap.ISO8859_15
+	default:
+		return func(string) error { return nil }, nil
+	}
+	return func(text string) error {
+		for i, r := range text {
+			if r < utf8.RuneSelf {
+				continue
+			}
+			if r == utf8.RuneError && !strings.HasPrefix(text[i:], "\uFFFD") {
+				return fmt.Errorf("byte 0x%02X is not UTF-8 and cannot be written in %s", text[i], canon)
+			}
+			if _, ok := cm.EncodeRune(r); !ok {
+				return fmt.Errorf("%#U cannot be written in %s", r, canon)
+			}
+		}
+		return nil
+	}, nil
+}
+
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }

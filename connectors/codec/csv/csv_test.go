@@ -292,6 +292,58 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 }
 
+// TestEncodeBadRecordFailsAlone checks that a row that cannot be written
+// fails naming the field and the cause, writes nothing, and leaves the
+// file whole for the rows around it.
+func TestEncodeBadRecordFailsAlone(t *testing.T) {
+	tests := []struct {
+		name string
+		opts EncoderOptions
+		recs []map[string]any
+		bad  int    // the record that fails
+		want string // its error
+		read string
+	}{
+		{"a character windows-1252 cannot hold", EncoderOptions{Encoding: "windows-1252"},
+			[]map[string]any{{"sku": "A", "name": "Café"}, {"sku": "B", "name": "漢字"}, {"sku": "C", "name": "€5"}}, 1,
+			`csv: field "name": U+6F22 '漢' cannot be written in windows-1252`, "2 name=Café sku=A|3 name=€5 sku=C"},
+		{"a column name iso-8859-1 cannot hold", EncoderOptions{Encoding: "iso-8859-1"},
+			[]map[string]any{{"nam€": "x"}, {"name": "A"}, {"name": "C"}}, 0,
+			`csv: the header: column "nam€": U+20AC '€' cannot be written in iso-8859-1`, "2 name=A|3 name=C"},
+		{"a field outside the columns", EncoderOptions{},
+			[]map[string]any{{"sku": "A"}, {"sku": "B", "extra": 1}, {"sku": "C"}}, 1,
+			`csv: field "extra" is not one of the columns [sku]`, "2 sku=A|3 sku=C"},
+		{"invalid UTF-8 for windows-1252", EncoderOptions{Encoding: "windows-1252"},
+			[]map[string]any{{"sku": "A"}, {"sku": "B\xff"}, {"sku": "C"}}, 1,
+			`csv: field "sku": byte 0xFF is not UTF-8 and cannot be written in windows-1252`, "2 sku=A|3 sku=C"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc, err := NewEncoder(&buf, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range tt.recs {
+				err := enc.Encode(r)
+				switch {
+				case i == tt.bad && (err == nil || err.Error() != tt.want):
+					t.Fatalf("err = %v, want %q", err, tt.want)
+				case i != tt.bad && err != nil:
+					t.Fatalf("record %d: %v", i, err)
+				}
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			got, err := collect(t, buf.Bytes(), Options{Encoding: tt.opts.Encoding})
+			if err != nil || strings.Join(got, "|") != tt.read {
+				t.Fatalf("read back %q, %v\nraw %q", got, err, buf.String())
+			}
+		})
+	}
+}
+
 func TestEncodeRefusesUnknownField(t *testing.T) {
 	enc, _ := NewEncoder(io.Discard, EncoderOptions{Columns: []string{"a"}})
 	if err := enc.Encode(map[string]any{"a": 1, "b": 2}); err == nil {

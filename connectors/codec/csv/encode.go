@@ -1,6 +1,8 @@
 package csv
 
 import (
+	"bufio"
+	"bytes"
 	stdcsv "encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -34,11 +36,17 @@ type EncoderOptions struct {
 	KeepFormulas bool
 }
 
-// Encoder writes records as rows.
+// Encoder writes records as rows. Each row is written whole or not at
+// all: one that cannot be written (a field outside the columns, a
+// character the encoding cannot hold) fails alone and leaves the output
+// as it was.
 type Encoder struct {
 	opts    EncoderOptions
-	text    io.WriteCloser
-	w       *stdcsv.Writer
+	out     *bufio.Writer
+	text    io.WriteCloser     // encodes into out
+	holds   func(string) error // whether the encoding holds a text
+	buf     bytes.Buffer       // the row being written
+	w       *stdcsv.Writer     // writes into buf
 	columns []string
 	known   map[string]bool
 	row     []string
@@ -46,16 +54,22 @@ type Encoder struct {
 
 // NewEncoder returns an encoder writing to w.
 func NewEncoder(w io.Writer, opts EncoderOptions) (*Encoder, error) {
-	text, err := charset.NewWriter(w, opts.Encoding)
+	out := bufio.NewWriter(w)
+	text, err := charset.NewWriter(out, opts.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
-	cw := stdcsv.NewWriter(text)
-	if opts.Delimiter != 0 {
-		cw.Comma = opts.Delimiter
+	holds, err := charset.Holds(opts.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
 	}
-	cw.UseCRLF = opts.CRLF
-	return &Encoder{opts: opts, text: text, w: cw}, nil
+	e := &Encoder{opts: opts, out: out, text: text, holds: holds}
+	e.w = stdcsv.NewWriter(&e.buf)
+	if opts.Delimiter != 0 {
+		e.w.Comma = opts.Delimiter
+	}
+	e.w.UseCRLF = opts.CRLF
+	return e, nil
 }
 
 // Encode writes one record. A field outside the columns is refused, so
@@ -76,43 +90,66 @@ func (e *Encoder) Encode(rec map[string]any) error {
 		if !e.opts.KeepFormulas {
 			e.row[i] = Neutralise(e.row[i])
 		}
+		if err := e.holds(e.row[i]); err != nil {
+			return fmt.Errorf("csv: field %q: %w", name, err)
+		}
 	}
-	if err := e.w.Write(e.row); err != nil {
+	if err := e.put(e.row); err != nil {
 		return fmt.Errorf("csv: writing a row: %w", err)
 	}
 	return nil
 }
 
+// start takes the columns from the first record, unless they are fixed,
+// and writes the header.
 func (e *Encoder) start(rec map[string]any) error {
-	e.columns = e.opts.Columns
-	if len(e.columns) == 0 {
+	columns := e.opts.Columns
+	if len(columns) == 0 {
 		for name := range rec {
-			e.columns = append(e.columns, name)
+			columns = append(columns, name)
 		}
-		e.opts.Order.Arrange(e.columns)
+		e.opts.Order.Arrange(columns)
 	}
-	e.known = make(map[string]bool, len(e.columns))
-	for _, c := range e.columns {
+	if !e.opts.NoHeader {
+		for _, c := range columns {
+			if err := e.holds(c); err != nil {
+				return fmt.Errorf("csv: the header: column %q: %w", c, err)
+			}
+		}
+		if err := e.put(columns); err != nil {
+			return fmt.Errorf("csv: writing the header: %w", err)
+		}
+	}
+	e.columns = columns
+	e.known = make(map[string]bool, len(columns))
+	for _, c := range columns {
 		e.known[c] = true
 	}
-	e.row = make([]string, len(e.columns))
-	if e.opts.NoHeader {
-		return nil
-	}
-	if err := e.w.Write(e.columns); err != nil {
-		return fmt.Errorf("csv: writing the header: %w", err)
-	}
+	e.row = make([]string, len(columns))
 	return nil
+}
+
+// put writes one row: formatted aside, then into the output at once.
+func (e *Encoder) put(cells []string) error {
+	e.buf.Reset()
+	if err := e.w.Write(cells); err != nil {
+		return err
+	}
+	e.w.Flush()
+	if err := e.w.Error(); err != nil {
+		return err
+	}
+	_, err := e.text.Write(e.buf.Bytes())
+	return err
 }
 
 // Close flushes the rows written.
 func (e *Encoder) Close() error {
-	e.w.Flush()
-	if err := e.w.Error(); err != nil {
-		return fmt.Errorf("csv: flushing: %w", err)
-	}
 	if err := e.text.Close(); err != nil {
 		return fmt.Errorf("csv: encoding: %w", err)
+	}
+	if err := e.out.Flush(); err != nil {
+		return fmt.Errorf("csv: flushing: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package json
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,10 +20,13 @@ type EncoderOptions struct {
 	Path string
 }
 
-// Encoder writes records as a JSON array or as NDJSON.
+// Encoder writes records as a JSON array or as NDJSON. Each record is
+// written whole or not at all: one that cannot be encoded fails alone and
+// leaves the output as it was.
 type Encoder struct {
 	w      *bufio.Writer
-	enc    *json.Encoder
+	rec    bytes.Buffer  // the record being encoded
+	enc    *json.Encoder // encodes into rec
 	opts   EncoderOptions
 	count  int
 	suffix string
@@ -30,14 +34,18 @@ type Encoder struct {
 
 // NewEncoder returns an encoder writing UTF-8 JSON to w.
 func NewEncoder(w io.Writer, opts EncoderOptions) *Encoder {
-	bw := bufio.NewWriter(w)
-	e := &Encoder{w: bw, enc: json.NewEncoder(bw), opts: opts}
+	e := &Encoder{w: bufio.NewWriter(w), opts: opts}
+	e.enc = json.NewEncoder(&e.rec)
 	e.enc.SetEscapeHTML(false)
 	return e
 }
 
-// Encode writes one record.
+// Encode writes one record; one that cannot be encoded writes nothing.
 func (e *Encoder) Encode(rec map[string]any) error {
+	e.rec.Reset()
+	if err := e.enc.Encode(rec); err != nil {
+		return fmt.Errorf("json: encoding a record: %w", err)
+	}
 	if !e.opts.Lines {
 		sep := ",\n"
 		if e.count == 0 {
@@ -47,10 +55,10 @@ func (e *Encoder) Encode(rec map[string]any) error {
 			return fmt.Errorf("json: %w", err)
 		}
 	}
-	e.count++
-	if err := e.enc.Encode(rec); err != nil {
-		return fmt.Errorf("json: encoding a record: %w", err)
+	if _, err := e.w.Write(e.rec.Bytes()); err != nil {
+		return fmt.Errorf("json: %w", err)
 	}
+	e.count++
 	return nil
 }
 

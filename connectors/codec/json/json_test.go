@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -189,6 +190,60 @@ func TestEncodeRoundTrip(t *testing.T) {
 			}
 			if len(got) != 2 || !strings.Contains(got[0], `"price":12.50`) || !strings.Contains(got[1], `A2`) {
 				t.Fatalf("got %q", got)
+			}
+		})
+	}
+}
+
+// TestEncodeBadRecordFailsAlone checks that a record that cannot be
+// encoded fails and writes nothing, first in the file or not, so the
+// records around it make a whole file.
+func TestEncodeBadRecordFailsAlone(t *testing.T) {
+	bad := map[string]any{"sku": "B", "price": math.Inf(1)}
+	tests := []struct {
+		name string
+		enc  EncoderOptions
+		dec  Options
+		recs []map[string]any // nil is the bad record
+		want string
+	}{
+		{"array", EncoderOptions{}, Options{}, []map[string]any{{"sku": "A"}, nil, {"sku": "C"}}, "A C"},
+		{"array, bad first", EncoderOptions{}, Options{}, []map[string]any{nil, {"sku": "A"}, {"sku": "C"}}, "A C"},
+		{"array, only bad", EncoderOptions{}, Options{}, []map[string]any{nil}, ""},
+		{"wrapped, bad first", EncoderOptions{Path: "data.items"}, Options{Path: "data.items"}, []map[string]any{nil, {"sku": "A"}}, "A"},
+		{"ndjson", EncoderOptions{Lines: true}, Options{Lines: true}, []map[string]any{{"sku": "A"}, nil, {"sku": "C"}}, "A C"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc := NewEncoder(&buf, tt.enc)
+			for _, r := range tt.recs {
+				if r != nil {
+					if err := enc.Encode(r); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err := enc.Encode(bad); err == nil || !strings.Contains(err.Error(), "unsupported value") {
+					t.Fatalf("err = %v, want unsupported value", err)
+				}
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := collect(t, &buf, tt.dec)
+			if err != nil {
+				t.Fatalf("reading back: %v\n%s", err, buf.String())
+			}
+			var skus []string
+			for _, line := range got {
+				_, rec, _ := strings.Cut(line, " ")
+				var m map[string]string
+				_ = json.Unmarshal([]byte(rec), &m)
+				skus = append(skus, m["sku"])
+			}
+			if strings.Join(skus, " ") != tt.want {
+				t.Fatalf("read back %q from\n%s", got, buf.String())
 			}
 		})
 	}

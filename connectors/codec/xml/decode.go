@@ -40,6 +40,8 @@ type Decoder struct {
 	lists map[string]bool
 	lim   codec.Limits
 	stack []string
+	match int    // how many elements of the stack, from the root, match the path
+	most  int    // the most elements of the path that ever matched
 	root  bool   // the root element has started
 	name  string // the root element's name
 	ended bool   // the root element has ended
@@ -189,13 +191,30 @@ func (d *Decoder) push(t xml.StartElement) error {
 		d.root, d.name = true, t.Name.Local
 	}
 	d.stack = append(d.stack, t.Name.Local)
+	if n := len(d.stack); d.match == n-1 && n <= len(d.path) && (d.path[n-1] == "*" || d.path[n-1] == t.Name.Local) {
+		d.match = n
+		d.most = max(d.most, n)
+	}
 	return nil
 }
 
 // pop leaves an element, noting the end of the root element.
 func (d *Decoder) pop() {
 	d.stack = d.stack[:len(d.stack)-1]
+	d.match = min(d.match, len(d.stack))
 	d.ended = len(d.stack) == 0
+}
+
+// pathFound returns nil when the file had the record path's elements up
+// to the records' parent (without records, the file is empty, as a JSON
+// file whose array is), else an error naming the part of the path that
+// was never found. A path of one element is the root element itself.
+func (d *Decoder) pathFound() error {
+	if d.most >= max(len(d.path)-1, 1) {
+		return nil
+	}
+	return fmt.Errorf("xml: record path /%s not found: the file has no element /%s (its root element is <%s>)",
+		strings.Join(d.path, "/"), strings.Join(d.path[:d.most+1], "/"), d.name)
 }
 
 func (d *Decoder) atRecord() bool {
@@ -268,6 +287,9 @@ func (d *Decoder) fatal(err error) error {
 	case err == io.EOF && !d.root:
 		return errors.New("xml: no root element: the file is empty or not XML")
 	case err == io.EOF && len(d.stack) == 0:
+		if err := d.pathFound(); err != nil {
+			return err
+		}
 		return io.EOF
 	case (err == io.EOF || isEarlyEnd(err)) && len(d.stack) == 0:
 		err = fmt.Errorf("the file ends before its root element is complete: %w", io.ErrUnexpectedEOF)

@@ -260,6 +260,98 @@ func TestEncodeEmptyAndBadName(t *testing.T) {
 	}
 }
 
+// TestRecordPathNotFound checks that a file in which the record path's
+// elements never occur fails, as a JSON file without its path does, while
+// a file that has the records' parent without records is empty.
+func TestRecordPathNotFound(t *testing.T) {
+	tests := []struct {
+		name, path, in string
+		want           int    // records read
+		err            string // "" when the file ends cleanly
+	}{
+		{"root of another name", "/Stock/Item", `<Inventory><Row><Sku>A</Sku></Row></Inventory>`, 0,
+			"xml: record path /Stock/Item not found: the file has no element /Stock (its root element is <Inventory>)"},
+		{"parent missing deeper", "/Feed/Stock/Item", `<Feed><Other><Item/></Other></Feed>`, 0,
+			"xml: record path /Feed/Stock/Item not found: the file has no element /Feed/Stock (its root element is <Feed>)"},
+		{"record path of the root alone", "/Product", `<Products><Product/></Products>`, 0,
+			"xml: record path /Product not found: the file has no element /Product (its root element is <Products>)"},
+		{"parent without records", "/Stock/Item", `<Stock></Stock>`, 0, ""},
+		{"parent with other children", "/Stock/Item", `<Stock><GeneratedAt>today</GeneratedAt></Stock>`, 0, ""},
+		{"parent deeper without records", "/Feed/Stock/Item", `<Feed><Header/><Stock/></Feed>`, 0, ""},
+		{"parent found in a second branch", "/Feed/Stock/Item", `<Feed><Other/><Stock><Item/></Stock></Feed>`, 1, ""},
+		{"the root as the record", "/Product", `<Product><Sku>A</Sku></Product>`, 1, ""},
+		{"default path on an empty root", "", `<Records/>`, 0, ""},
+		{"wildcard root", "/*/Item", `<Anything/>`, 0, ""},
+		{"records found", "/Stock/Item", `<Stock><Item/><Item/></Stock>`, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := collect(t, strings.NewReader(tt.in), Options{RecordPath: tt.path})
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case tt.err != "" && (err == nil || err.Error() != tt.err):
+				t.Fatalf("err = %v, want %q", err, tt.err)
+			case len(got) != tt.want:
+				t.Fatalf("read %q, want %d records", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEncodeBadRecordFailsAlone checks that a record the encoder cannot
+// write fails with the field and the cause, writes nothing, and leaves
+// the file whole for the records around it, indented or not.
+func TestEncodeBadRecordFailsAlone(t *testing.T) {
+	tests := []struct {
+		name string
+		rec  map[string]any
+		want string
+	}{
+		{"element name with a space", map[string]any{"Sku": "B", "Zz Extra": "x"}, `field "Zz Extra": "Zz Extra" is not a valid element name`},
+		{"nested element name", map[string]any{"Sku": "B", "attributes": map[string]any{"color name": "red"}},
+			`field "attributes.color name": "color name" is not a valid element name`},
+		{"element name in a list", map[string]any{"Line": []any{map[string]any{"ok": 1}, map[string]any{"1st": 2}}},
+			`field "Line[1].1st": "1st" is not a valid element name`},
+		{"attribute name", map[string]any{"Sku": "B", "@a b": "x"}, `field "@a b": "a b" is not a valid attribute name`},
+		{"control character in text", map[string]any{"Sku": "B", "name": "ctrl\x01char"}, `field "name": U+0001 cannot be written in XML`},
+		{"control character deep in the record", map[string]any{"Sku": "B", "Note": map[string]any{"#text": "a\x1fb"}},
+			`field "Note.#text": U+001F cannot be written in XML`},
+		{"control character in an attribute", map[string]any{"@code": "\x0b", "Sku": "B"}, `field "@code": U+000B cannot be written in XML`},
+		{"NUL", map[string]any{"Sku": "B\x00"}, `field "Sku": U+0000 cannot be written in XML`},
+		{"not a character", map[string]any{"Sku": "B\uFFFE"}, `field "Sku": U+FFFE cannot be written in XML`},
+		{"invalid UTF-8", map[string]any{"Sku": "B\xff"}, `field "Sku": byte 0xFF is not UTF-8 and cannot be written in XML`},
+	}
+	for _, tt := range tests {
+		for _, indent := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s indent %v", tt.name, indent), func(t *testing.T) {
+				var buf bytes.Buffer
+				enc := NewEncoder(&buf, EncoderOptions{Root: "Products", Record: "Product", Indent: indent})
+				if err := enc.Encode(map[string]any{"Sku": "A", "Tab": "a\tb\uFFFD"}); err != nil {
+					t.Fatal(err)
+				}
+				err := enc.Encode(tt.rec)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("err = %v, want %q", err, tt.want)
+				}
+				if err := enc.Encode(map[string]any{"Sku": "C"}); err != nil {
+					t.Fatalf("the record after the bad one: %v", err)
+				}
+				if err := enc.Close(); err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				got, err := collect(t, &buf, Options{RecordPath: "/Products/Product"})
+				if err != nil {
+					t.Fatalf("reading the file back: %v\n%s", err, buf.String())
+				}
+				if len(got) != 2 || !strings.Contains(got[0], "\"Sku\":\"A\",\"Tab\":\"a\\tb\uFFFD\"") || !strings.Contains(got[1], `{"Sku":"C"}`) {
+					t.Fatalf("read back %q", got)
+				}
+			})
+		}
+	}
+}
+
 // TestAfterTheRoot checks that what a file holds after its root element
 // ends is never passed over in silence: elements or text there end the
 // file with an error after the records before, while white space,
