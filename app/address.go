@@ -76,10 +76,9 @@ func (s *Switchboard) requireAgain(rec *core.Record, cleared []string, change st
 }
 
 // addressChange says how a connection's address changed between two
-// versions of its record, or "" when it did not: another connector, or
-// another origin (scheme, host and port) of a URL field, or another host
-// or port field. A field that was empty before does not count: no secret
-// went anywhere by it.
+// versions of its record, or "" when it did not: another connector, or a
+// field that decides where its secrets go or who can read them on the way
+// (fieldChange).
 func (s *Switchboard) addressChange(old, rec *core.Record) string {
 	if was, is := old.GetString("connector"), rec.GetString("connector"); was != is {
 		return fmt.Sprintf("connector changed from %s to %s", was, is)
@@ -94,15 +93,44 @@ func (s *Switchboard) addressChange(old, rec *core.Record) string {
 		return ""
 	}
 	for _, f := range reg.Spec.Fields {
-		if !isAddressField(f) {
-			continue
-		}
-		was, is := fieldText(before, f), fieldText(after, f)
-		if was != "" && addressKey(f, was) != addressKey(f, is) {
-			return fmt.Sprintf("%s changed from %q to %q", f.Name, was, is)
+		if change := fieldChange(f, before, after); change != "" {
+			return change
 		}
 	}
 	return ""
+}
+
+// fieldChange says how one field of a connection's config changed in a
+// way that could send its secrets elsewhere, or "" when it did not:
+//
+//   - an address field (isAddressField) to another origin (scheme, host
+//     and port of a URL) or another host or port. One that was empty
+//     before does not count: no secret went anywhere by it.
+//   - a trust field (isTrustField) to any other value, from empty too:
+//     turning TLS off sends a password in clear text, a new CA or a pinned
+//     certificate or host key lets whoever holds it read the secrets on
+//     the way. Turning TLS on or pinning a stricter key would not expose
+//     them, but telling such a change from a weaker one for every
+//     connector is more than the rule is worth: any change clears, and
+//     retyping a secret is the price of the rare harmless one.
+func fieldChange(f connectors.Field, before, after map[string]any) string {
+	was, is := fieldText(before, f), fieldText(after, f)
+	switch {
+	case isAddressField(f):
+		if was == "" || addressKey(f, was) == addressKey(f, is) {
+			return ""
+		}
+	case isTrustField(f):
+		if strings.Join(strings.Fields(was), " ") == strings.Join(strings.Fields(is), " ") {
+			return ""
+		}
+		if f.Type == connectors.TypeText { // a PEM certificate: too long to quote
+			return f.Name + " changed"
+		}
+	default:
+		return ""
+	}
+	return fmt.Sprintf("%s changed from %q to %q", f.Name, was, is)
 }
 
 // isAddressField reports whether a field says where a connection's
@@ -110,6 +138,20 @@ func (s *Switchboard) addressChange(old, rec *core.Record) string {
 func isAddressField(f connectors.Field) bool {
 	return !f.Secret && (f.Type == connectors.TypeURL || f.Name == "host" || f.Name == "port")
 }
+
+// trustFields are the connectors' fields that decide who can read a
+// connection's secrets on the way to its address: the TLS mode (FTP),
+// the certificate authorities trusted (HTTP's tls_ca, FTP's ca_cert), and
+// a pinned certificate or host key. A connector that adds such a field
+// (an insecure or skip-verify switch among them) lists it here;
+// TestTrustFieldsAreKnown fails for one that looks like it and is not.
+var trustFields = map[string]bool{
+	"tls": true, "tls_ca": true, "ca_cert": true, "tls_fingerprint": true, "host_key_fingerprint": true,
+}
+
+// isTrustField reports whether a field decides who can read a
+// connection's secrets in transit.
+func isTrustField(f connectors.Field) bool { return !f.Secret && trustFields[f.Name] }
 
 // fieldText is a field's value in a config, or its default, as text.
 func fieldText(config map[string]any, f connectors.Field) string {

@@ -128,17 +128,6 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
-func TestSignOutEndsTheSession(t *testing.T) {
-	e := newEnv(t, false, false)
-	c := e.as("viewer")
-	if rec := c.post("/logout", nil); rec.Code != http.StatusSeeOther {
-		t.Fatalf("logout = %d", rec.Code)
-	}
-	if rec := c.get("/activity"); rec.Code != http.StatusSeeOther {
-		t.Fatalf("after logout the activity = %d", rec.Code)
-	}
-}
-
 // TestDisablingAUserEndsTheirSessions: a disabled user's open session and
 // API tokens stop working at once, and stay dead when the user is enabled
 // again; so do those of a user whose role changes.

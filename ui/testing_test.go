@@ -173,7 +173,7 @@ func (e *env) as(role string) *client {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		token, err := user.NewAuthToken()
+		token, err := newSession(e.app, user, time.Now(), time.Hour)
 		if err != nil {
 			e.t.Fatal(err)
 		}
