@@ -128,6 +128,7 @@ type Engine struct {
 
 	ctx     context.Context
 	cancel  context.CancelFunc
+	lifeMu  sync.Mutex // held while a goroutine is added, and while ctx is cancelled
 	jobs    chan claimed
 	handoff chan []claimed // a run's records, claimed as they were stored (handoff.go)
 	// intakeHandoff holds webhook records claimed as they were stored;
@@ -228,7 +229,18 @@ func (e *Engine) Start() error {
 	return e.startScheduler()
 }
 
-func (e *Engine) goLoop(fn func()) { goWith(&e.wg, fn) }
+// goLoop starts fn as one of the engine's goroutines, which stop waits
+// for; once the engine is stopping it starts nothing and answers false, so
+// that no goroutine outlives stop (and the app it uses).
+func (e *Engine) goLoop(fn func()) bool {
+	e.lifeMu.Lock()
+	defer e.lifeMu.Unlock()
+	if e.ctx != nil && e.ctx.Err() != nil {
+		return false
+	}
+	goWith(&e.wg, fn)
+	return true
+}
 
 func goWith(wg *sync.WaitGroup, fn func()) {
 	wg.Add(1)
@@ -249,7 +261,9 @@ func (e *Engine) Stop() {
 
 func (e *Engine) stop() {
 	e.stopScheduler()
+	e.lifeMu.Lock()
 	e.cancel()
+	e.lifeMu.Unlock()
 	e.wgWork.Wait()
 	e.flushGate.Lock()
 	e.flushTargets()

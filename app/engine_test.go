@@ -714,3 +714,25 @@ func TestStaleFailuresDoNotTakeAConnectionDownAgain(t *testing.T) {
 		t.Fatalf("%d mails, want one for the outage and one for the recovery", n)
 	}
 }
+
+// TestNoGoroutineStartsOnceTheEngineStops: work asked of a stopping
+// engine (a webhook registration, a run) starts no goroutine, which would
+// outlive stop and use an app already closed.
+func TestNoGoroutineStartsOnceTheEngineStops(t *testing.T) {
+	e := &Engine{}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	var ran atomic.Bool
+	if !e.goLoop(func() { ran.Store(true) }) {
+		t.Fatal("a running engine refused a goroutine")
+	}
+	e.wg.Wait()
+	e.cancel()
+	ran.Store(false)
+	if e.goLoop(func() { ran.Store(true) }) {
+		t.Fatal("a stopped engine started a goroutine")
+	}
+	e.wg.Wait()
+	if ran.Load() {
+		t.Fatal("the goroutine ran after the engine stopped")
+	}
+}

@@ -88,10 +88,14 @@ func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
 		return "", err
 	}
 	e.runs.set(flowID, run.Id)
-	e.goLoop(func() {
+	started := e.goLoop(func() {
 		defer e.runs.release(flowID)
 		e.readRun(rt, run)
 	})
+	if !started {
+		e.runs.release(flowID)
+		return "", ErrEngineStopped
+	}
 	return run.Id, nil
 }
 
