@@ -279,6 +279,26 @@ func TestWebhookBodyMustBeJSON(t *testing.T) {
 	}
 }
 
+// TestWebhookTextIsNeverChanged: a body whose text would be decoded
+// changed (a byte that is not UTF-8, half a surrogate pair) is refused
+// with where it goes wrong, and nothing is stored.
+func TestWebhookTextIsNeverChanged(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	tests := []struct{ name, body, want string }{
+		{"a byte that is not UTF-8", "{\"entity\":\"order\",\"records\":[{\"id\":\"o1\",\"number\":\"10\xff23\"}]}", "not UTF-8: byte 0xff"},
+		{"half a surrogate pair", `{"entity":"order","records":[{"id":"o2","number":"1002","notes":"\ud800"}]}`, `\\ud800 alone`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantStatus(t, "the call", s.post(url, tt.body, signedHeader(tt.body, "")), http.StatusBadRequest, tt.want, "nothing was stored")
+		})
+	}
+	if n := countTransactions(t, s.env); n != 0 {
+		t.Fatalf("refused calls stored %d transactions", n)
+	}
+}
+
 func TestWebhookForAnotherEntityIsRefused(t *testing.T) {
 	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
 	url := hookURL(s.env)

@@ -134,6 +134,9 @@ func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors
 	case err != nil:
 		return hook, nil, re.BadRequestError("The webhook could not be read: "+rt.redact.text(err.Error()), nil)
 	}
+	if err := textProblem(body); err != nil {
+		return hook, nil, re.BadRequestError("The webhook could not be read: "+err.Error()+"; nothing was stored.", nil)
+	}
 	if c, ok := receiver.(connectors.WebhookCompleter); ok {
 		if hook, err = c.CompleteWebhook(re.Request.Context(), connectors.ReadRequest{Entity: rt.entity, Options: rt.sourceOptions}, hook); err != nil {
 			return hook, nil, re.Error(http.StatusServiceUnavailable, "The webhook's records could not be fetched from the app; send it again: "+rt.redact.text(err.Error()), nil)
