@@ -293,5 +293,9 @@ func (s *Switchboard) checkCapability(app core.App, flow *core.Record, errs vali
 			errs[c.field] = validation.NewError("validation_unsupported_entity",
 				fmt.Sprintf("%s cannot %s %ss", reg.Spec.Title, c.verb, entity))
 		}
+		if ok && c.field == "source" && flow.GetBool("webhook") && !reg.Spec.Webhooks {
+			errs["webhook"] = validation.NewError("validation_no_webhooks",
+				fmt.Sprintf("%s takes no webhooks: the flow reads it on its schedule or when run", reg.Spec.Title))
+		}
 	}
 }

@@ -1,8 +1,12 @@
 package app
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 )
 
 func TestFlowsAPI(t *testing.T) {
@@ -84,4 +88,33 @@ func id(t testing.TB, env *testEnv, name string) string {
 		t.Fatalf("connection %s: %v", name, err)
 	}
 	return rec.Id
+}
+
+// TestWebhooksOnlyFromASourceThatTakesThem: a flow whose source takes no
+// webhooks (a folder) cannot be saved with webhooks on, which would give
+// it an address that nothing can call; with webhooks off it saves.
+func TestWebhooksOnlyFromASourceThatTakesThem(t *testing.T) {
+	env := newTestEnv(t)
+	if _, err := CreateFilesDir(env.app.DataDir()); err != nil {
+		t.Fatal(err)
+	}
+	files := env.saveConnection(t, "Files", "folder", map[string]any{"folder": "."}, nil)
+	store := env.saveConnection(t, "Store", "memory", map[string]any{"store": "webhook-check"}, nil)
+	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Files <-> Store", "a": files.Id, "b": store.Id, "enabled": true})
+	flows, err := env.app.FindCollectionByNameOrId(flowsCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, webhook := range []bool{true, false} {
+		flow := core.NewRecord(flows)
+		flow.Load(map[string]any{"integration": integ.Id, "name": fmt.Sprintf("products %v", webhook), "entity": "product",
+			"source": files.Id, "target": store.Id, "webhook": webhook, "schedule": ""})
+		err := env.app.Save(flow)
+		switch {
+		case webhook && (err == nil || !strings.Contains(err.Error(), "takes no webhooks")):
+			t.Fatalf("a folder flow with webhooks on saved: %v", err)
+		case !webhook && err != nil:
+			t.Fatalf("a folder flow with webhooks off: %v", err)
+		}
+	}
 }
