@@ -64,6 +64,25 @@ type openFile struct {
 	dec     codec.Decoder
 	emitted int
 	pending *item
+	// keyLine is the line the last record began on, and onKeyLine how
+	// many records began on it (keyAt).
+	keyLine, onKeyLine int
+}
+
+// keyAt returns the key of the file's next record, which begins on line:
+// the file's name and the line, and when earlier records began on that
+// line too (a JSON or XML file written on one line), the record's number
+// on it, so that no two records of a file share a key.
+func (f *openFile) keyAt(line int) string {
+	if line == f.keyLine {
+		f.onKeyLine++
+	} else {
+		f.keyLine, f.onKeyLine = line, 1
+	}
+	if f.onKeyLine == 1 {
+		return fmt.Sprintf("%s:%d", f.orig, line)
+	}
+	return fmt.Sprintf("%s:%d#%d", f.orig, line, f.onKeyLine)
 }
 
 // item is one decoded record, a bad record, the end or a fatal error.
@@ -448,6 +467,7 @@ func (s *stream) skipCommitted() {
 			s.file.pending = &it
 			return
 		}
+		s.file.keyAt(it.line)
 		s.file.emitted++
 	}
 }
@@ -504,7 +524,7 @@ func (s *stream) fill(ctx context.Context) (connectors.Page, error) {
 func (s *stream) record(it item) connectors.Record {
 	f := s.file
 	n := f.emitted + 1
-	r := connectors.Record{ID: fmt.Sprintf("%s@%d#%d", f.orig, f.fp.Mod, n), Key: fmt.Sprintf("%s:%d", f.orig, it.line)}
+	r := connectors.Record{ID: fmt.Sprintf("%s@%d#%d", f.orig, f.fp.Mod, n), Key: f.keyAt(it.line)}
 	if it.err != nil {
 		r.Err = connectors.Permanent(fmt.Errorf("%s %w", f.orig, it.err))
 		r.Raw = rawText(it.err)

@@ -203,3 +203,31 @@ func TestAFileLikeAnImportedOneIsReadWhenItsContentDiffers(t *testing.T) {
 		t.Fatalf("files: %s", tr)
 	}
 }
+
+// TestRecordsOnOneLineHaveTheirOwnKeys checks that records of a JSON or
+// XML file written on one line get keys of their own (the line, and the
+// record's number on it after the first), also when a run resumes in the
+// middle of the line.
+func TestRecordsOnOneLineHaveTheirOwnKeys(t *testing.T) {
+	tests := []struct {
+		name, file, body string
+		options          map[string]any
+	}{
+		{"JSON", "a.json", `[{"n":"1"},{"n":"2"},{"n":"3"}]`, map[string]any{FieldFormat: "json", FieldPattern: "*.json"}},
+		{"XML", "a.xml", `<Items><Item><n>1</n></Item><Item><n>2</n></Item><Item><n>3</n></Item></Items>`,
+			map[string]any{FieldFormat: "xml", FieldPattern: "*.xml", FieldRecordPath: "/Items/Item"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, tt.file, tt.body)
+			first := read(t, folderConn(t, dir, tt.options), "", 2, 1)
+			second := read(t, folderConn(t, dir, tt.options), first.cursor, 2, -1)
+			all := append(first.records, second.records...)
+			want := []string{tt.file + ":1 n=1", tt.file + ":1#2 n=2", tt.file + ":1#3 n=3"}
+			if fmt.Sprint(all) != fmt.Sprint(want) {
+				t.Fatalf("records over two runs: %q, want %q", all, want)
+			}
+		})
+	}
+}
