@@ -320,3 +320,35 @@ func TestPreview(t *testing.T) {
 		t.Errorf("compile error preview: %v", bad.Errors)
 	}
 }
+
+// TestAFailedReadNamesTheFieldsTheRecordLacks: a read mapping's field that
+// fails says which of the names it reads the source's record does not
+// have (a supplier's renamed column), and says nothing more when it has
+// them all.
+func TestAFailedReadNamesTheFieldsTheRecordLacks(t *testing.T) {
+	p, err := Compile(FlowConfig{Entity: "stock", In: stockIn(
+		Field{Target: "sku", Expr: "Code"},
+		Field{Target: "quantity", Expr: `dec(trim(Qty) + trim(Extra))`},
+	)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		record map[string]any
+		want   string
+		absent string
+	}{
+		{"a renamed column", map[string]any{"Code": "A1", "Stock": "4"}, `(the record has no "Qty", "Extra")`, ""},
+		{"one of two", map[string]any{"Code": "A1", "Qty": "x"}, `(the record has no "Extra")`, `"Qty"`},
+		{"a bad value, every column there", map[string]any{"Code": "A1", "Qty": "x", "Extra": "y"}, "cannot parse", "the record has no"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := p.Run(tt.record)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.absent != "" && strings.Contains(err.Error(), tt.absent)) {
+				t.Fatalf("Run = %v, want an error with %q and without %q", err, tt.want, tt.absent)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package mappings
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/expr-lang/expr"
@@ -24,6 +25,9 @@ type program struct {
 	// env: the expression names $env or parent, so its result may hold the
 	// scope object of an each; such scopes are not reused (see runner.scope).
 	env bool
+	// reads are the names of the record's fields the expression reads at
+	// its top level, to say which the record lacks when it fails.
+	reads []string
 }
 
 var baseOptions = sync.OnceValue(func() []expr.Option {
@@ -101,7 +105,7 @@ func (c *compiler) compile(src string) (p *program, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p = &program{src: src, prog: prog, env: namesScope(src)}
+	p = &program{src: src, prog: prog, env: namesScope(src), reads: namesRead(src)}
 	p.path, _ = fastPath(src)
 	p.konst, p.isConst = fastConst(src)
 	p.fn = c.closure(src)
@@ -117,6 +121,43 @@ func namesScope(src string) bool {
 	v := &scopeFinder{}
 	ast.Walk(&tree.Node, v)
 	return v.found
+}
+
+// namesRead returns the names src reads from its environment: its
+// identifiers, less the functions it calls and the names of a scope.
+func namesRead(src string) []string {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	v := &nameFinder{called: map[string]bool{}}
+	ast.Walk(&tree.Node, v)
+	var out []string
+	for _, name := range v.names {
+		if !v.called[name] && !slices.Contains(out, name) && !slices.Contains(scopeNames, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// scopeNames are the names an expression is given besides the record's.
+var scopeNames = []string{"$env", "item", "index", "parent", "root"}
+
+type nameFinder struct {
+	names  []string
+	called map[string]bool
+}
+
+func (v *nameFinder) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		v.names = append(v.names, n.Value)
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
+			v.called[id.Value] = true
+		}
+	}
 }
 
 type scopeFinder struct{ found bool }

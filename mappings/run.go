@@ -142,13 +142,35 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 			v, err = f.conv.Coerce(v)
 		}
 		if err != nil {
-			r.failExpr(f.target, err)
+			fe := exprError(r.stage, "", err)
+			r.fail(f.target, fe.Pos, r.withMissing(fe.Cause, f, env))
 			continue
 		}
 		if v != nil {
 			out[f.name] = v
 		}
 	}
+}
+
+// withMissing adds to the error of a read mapping's field the names its
+// expression reads that the source's record lacks: a column renamed in a
+// supplier's file fails as "cannot parse "" as decimal", which says
+// nothing of the column.
+func (r *runner) withMissing(err error, f *cfield, env any) error {
+	record, ok := env.(map[string]any)
+	if r.stage != StageMapIn || len(r.trail) > 0 || !ok || f.prog == nil {
+		return err
+	}
+	var missing []string
+	for _, name := range f.prog.reads {
+		if _, found := record[name]; !found {
+			missing = append(missing, strconv.Quote(name))
+		}
+	}
+	if len(missing) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (the record has no %s)", err, strings.Join(missing, ", "))
 }
 
 func (r *runner) failExpr(field string, err error) {
