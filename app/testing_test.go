@@ -25,7 +25,8 @@ var testSpec = connectors.Spec{
 		{Name: "url", Title: "URL", Type: connectors.TypeURL, Required: true, Help: "The shop's address."},
 		{Name: "api_key", Title: "API key", Type: connectors.TypeString, Required: true, Secret: true, Help: "The key."},
 	},
-	Reads: []connectors.Entity{connectors.Order},
+	Reads:    []connectors.Entity{connectors.Order},
+	Webhooks: true, // memory.New receives them
 }
 
 func testRegistry(t testing.TB) *connectors.Registry {
