@@ -171,7 +171,42 @@ func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validat
 		for field, msgs := range mappingErrors(err) {
 			errs[field] = msgs
 		}
+		return
 	}
+	if err := s.checkOutput(flow, rt, cfg); err != nil {
+		for field, msgs := range mappingErrors(err) {
+			errs[field] = msgs
+		}
+	}
+}
+
+// checkOutput asks the flow's target whether it can write the fields the
+// flow's records will have (connectors.Spec.ValidateOutput), and answers
+// the first it cannot as an error of the write mapping's field.
+func (s *Switchboard) checkOutput(flow *core.Record, rt *flowRuntime, cfg mappings.FlowConfig) error {
+	reg, ok := s.registry.Lookup(rt.target.GetString("connector"))
+	if !ok || reg.Spec.ValidateOutput == nil {
+		return nil
+	}
+	opts, err := s.resolveFlowOptions(flow, rt.source, rt.target)
+	if err != nil {
+		return nil // the options' own check reports it
+	}
+	prog, err := mappings.Compile(cfg)
+	if err != nil {
+		return nil // Check reported it
+	}
+	err = reg.Spec.ValidateOutput(opts.target, prog.OutputPaths())
+	if err == nil {
+		return nil
+	}
+	path, cause := "", err
+	var problem *connectors.OutputProblem
+	if errors.As(err, &problem) {
+		path, cause = problem.Path, problem.Cause
+	}
+	return mappings.Errors{&mappings.FieldError{Field: path, Stage: mappings.StageMapOut,
+		Cause: fmt.Errorf("%s cannot write it: %w", reg.Spec.Title, cause)}}
 }
 
 // The shapes of a flow's mapping and rules, as its save errors tell them.

@@ -118,3 +118,51 @@ func TestWebhooksOnlyFromASourceThatTakesThem(t *testing.T) {
 		}
 	}
 }
+
+// TestAFieldTheTargetCannotWriteIsRefusedAtSave: a write mapping whose
+// field a folder target cannot write with the flow's options (a name XML
+// cannot hold, a field outside the CSV columns) is refused when the flow
+// is saved, naming the field, instead of failing every record.
+func TestAFieldTheTargetCannotWriteIsRefusedAtSave(t *testing.T) {
+	env := newTestEnv(t)
+	if _, err := CreateFilesDir(env.app.DataDir()); err != nil {
+		t.Fatal(err)
+	}
+	store := env.saveConnection(t, "Store", "memory", map[string]any{"store": "output-check"}, nil)
+	files := env.saveConnection(t, "Files", "folder", map[string]any{"folder": "."}, nil)
+	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Store <-> Files", "a": store.Id, "b": files.Id, "enabled": true})
+	flows, err := env.app.FindCollectionByNameOrId(flowsCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		target  map[string]any
+		out     string
+		refused string // "" when it saves
+	}{
+		{"an XML element name with a space", map[string]any{"format": "xml"}, "Product Title", `"Product Title" is not a valid XML element name`},
+		{"an XML name beginning with a digit", map[string]any{"format": "xml"}, "1Title", `"1Title" is not a valid XML element name`},
+		{"an XML attribute name with a space", map[string]any{"format": "xml"}, "Title.@bad attr", `"bad attr" is not a valid XML attribute name`},
+		{"good XML names", map[string]any{"format": "xml"}, "Title.@id", ""},
+		{"a field outside the CSV columns", map[string]any{"format": "csv", "columns": "sku,name"}, "location", "not one of the CSV columns sku, name"},
+		{"a CSV column", map[string]any{"format": "csv", "columns": "sku,name"}, "name", ""},
+		{"any name in a CSV file without columns", map[string]any{"format": "csv"}, "Product Title", ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			flow := core.NewRecord(flows)
+			flow.Load(map[string]any{"integration": integ.Id, "name": fmt.Sprintf("products %d", i), "entity": "product",
+				"source": store.Id, "target": files.Id, "schedule": "",
+				"options": map[string]any{"target": tt.target},
+				"mapping": map[string]any{"out": []any{map[string]any{"target": tt.out, "expr": "sku"}}}})
+			err := env.app.Save(flow)
+			switch {
+			case tt.refused == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.refused != "" && (err == nil || !strings.Contains(err.Error(), tt.refused)):
+				t.Fatalf("saved with %v; want it refused with %q", err, tt.refused)
+			}
+		})
+	}
+}

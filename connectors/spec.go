@@ -146,7 +146,25 @@ type Spec struct {
 	// the options only, and returns a *ValidationError naming each bad
 	// option.
 	ValidateFlow func(use Use, opts Config, conn Config, env Env) error `json:"-"`
+	// ValidateOutput, when set, checks the fields a writing flow's records
+	// will have (their paths, "prices.list") against what the connector
+	// can write with the flow's resolved options: a name XML cannot hold,
+	// a field outside a CSV file's columns. It runs on every save of a
+	// flow, so that such a mapping is refused then, not at each record's
+	// write, and returns an *OutputProblem.
+	ValidateOutput func(opts Config, paths []string) error `json:"-"`
 }
+
+// OutputProblem is a field of a flow's records that its target cannot
+// write: Path names it ("Product Title"), Cause says why.
+type OutputProblem struct {
+	Path  string
+	Cause error
+}
+
+func (p *OutputProblem) Error() string { return fmt.Sprintf("field %s: %v", p.Path, p.Cause) }
+
+func (p *OutputProblem) Unwrap() error { return p.Cause }
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_+-]*$`)
 

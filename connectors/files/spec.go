@@ -163,7 +163,7 @@ func spec(name, title, description string, auth []connectors.AuthKind, own []con
 		Auth: auth, Fields: fields(own, []connectors.Field{timeoutField()}),
 		FlowFields: flowFields,
 		Reads:      connectors.Entities(), Writes: connectors.Entities(),
-		Validate: validator(name, local), ValidateFlow: flowValidator(name, local),
+		Validate: validator(name, local), ValidateFlow: flowValidator(name, local), ValidateOutput: validateOutput,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -223,6 +224,33 @@ func checkXMLName(name string) error {
 	enc := xml.NewEncoder(io.Discard, xml.EncoderOptions{Record: name})
 	if err := enc.Encode(map[string]any{}); err != nil {
 		return fmt.Errorf("%q is not a valid XML element name", name)
+	}
+	return nil
+}
+
+// validateOutput is the ValidateOutput step of a file connector: in an
+// XML file every field's name must be an XML name, and in a CSV file with
+// its columns given every field must be one of them.
+func validateOutput(opts connectors.Config, paths []string) error {
+	o := readOptions(opts)
+	for _, field := range paths {
+		if err := outputProblem(o, field); err != nil {
+			return &connectors.OutputProblem{Path: field, Cause: err}
+		}
+	}
+	return nil
+}
+
+// outputProblem says why the field at a path cannot be written in o's
+// files.
+func outputProblem(o options, field string) error {
+	switch {
+	case o.format == FormatXML:
+		return xml.CheckPath(field)
+	case o.format == FormatCSV && len(o.columns) > 0 && !strings.Contains(field, "."):
+		if !slices.Contains(o.columns, field) {
+			return fmt.Errorf("it is not one of the CSV columns %s", strings.Join(o.columns, ", "))
+		}
 	}
 	return nil
 }

@@ -214,6 +214,25 @@ func join(parent, key string) string {
 	return parent + "." + key
 }
 
+// CheckPath tells whether the fields of a record at path (dotted, as
+// "prices.list" or "Product.@id") can be written as XML: an element or
+// attribute name XML cannot hold is an error saying which.
+func CheckPath(path string) error {
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		switch attr, isAttr := strings.CutPrefix(part, "@"); {
+		case part == "#text" && i == len(parts)-1:
+		case isAttr && i == len(parts)-1:
+			if !validName(attr) {
+				return fmt.Errorf("%q is not a valid XML attribute name", attr)
+			}
+		case !validName(part):
+			return fmt.Errorf("%q is not a valid XML element name", part)
+		}
+	}
+	return nil
+}
+
 // validName is a conservative check of an XML name.
 func validName(s string) bool {
 	if s == "" || strings.HasPrefix(strings.ToLower(s), "xml") {
