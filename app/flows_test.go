@@ -94,22 +94,9 @@ func id(t testing.TB, env *testEnv, name string) string {
 // webhooks (a folder) cannot be saved with webhooks on, which would give
 // it an address that nothing can call; with webhooks off it saves.
 func TestWebhooksOnlyFromASourceThatTakesThem(t *testing.T) {
-	env := newTestEnv(t)
-	if _, err := CreateFilesDir(env.app.DataDir()); err != nil {
-		t.Fatal(err)
-	}
-	files := env.saveConnection(t, "Files", "folder", map[string]any{"folder": "."}, nil)
-	store := env.saveConnection(t, "Store", "memory", map[string]any{"store": "webhook-check"}, nil)
-	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Files <-> Store", "a": files.Id, "b": store.Id, "enabled": true})
-	flows, err := env.app.FindCollectionByNameOrId(flowsCollection)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ends := newFolderAndStore(t)
 	for _, webhook := range []bool{true, false} {
-		flow := core.NewRecord(flows)
-		flow.Load(map[string]any{"integration": integ.Id, "name": fmt.Sprintf("products %v", webhook), "entity": "product",
-			"source": files.Id, "target": store.Id, "webhook": webhook, "schedule": ""})
-		err := env.app.Save(flow)
+		err := ends.saveFlow(fmt.Sprintf("products %v", webhook), ends.files, ends.store, map[string]any{"webhook": webhook})
 		switch {
 		case webhook && (err == nil || !strings.Contains(err.Error(), "takes no webhooks")):
 			t.Fatalf("a folder flow with webhooks on saved: %v", err)
@@ -124,17 +111,7 @@ func TestWebhooksOnlyFromASourceThatTakesThem(t *testing.T) {
 // cannot hold, a field outside the CSV columns) is refused when the flow
 // is saved, naming the field, instead of failing every record.
 func TestAFieldTheTargetCannotWriteIsRefusedAtSave(t *testing.T) {
-	env := newTestEnv(t)
-	if _, err := CreateFilesDir(env.app.DataDir()); err != nil {
-		t.Fatal(err)
-	}
-	store := env.saveConnection(t, "Store", "memory", map[string]any{"store": "output-check"}, nil)
-	files := env.saveConnection(t, "Files", "folder", map[string]any{"folder": "."}, nil)
-	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Store <-> Files", "a": store.Id, "b": files.Id, "enabled": true})
-	flows, err := env.app.FindCollectionByNameOrId(flowsCollection)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ends := newFolderAndStore(t)
 	tests := []struct {
 		name    string
 		target  map[string]any
@@ -151,12 +128,9 @@ func TestAFieldTheTargetCannotWriteIsRefusedAtSave(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			flow := core.NewRecord(flows)
-			flow.Load(map[string]any{"integration": integ.Id, "name": fmt.Sprintf("products %d", i), "entity": "product",
-				"source": store.Id, "target": files.Id, "schedule": "",
+			err := ends.saveFlow(fmt.Sprintf("products %d", i), ends.store, ends.files, map[string]any{
 				"options": map[string]any{"target": tt.target},
 				"mapping": map[string]any{"out": []any{map[string]any{"target": tt.out, "expr": "sku"}}}})
-			err := env.app.Save(flow)
 			switch {
 			case tt.refused == "" && err != nil:
 				t.Fatalf("refused: %v", err)
@@ -165,4 +139,40 @@ func TestAFieldTheTargetCannotWriteIsRefusedAtSave(t *testing.T) {
 			}
 		})
 	}
+}
+
+// folderAndStore is an integration of a folder and a memory store, whose
+// flows the tests save.
+type folderAndStore struct {
+	t            *testing.T
+	env          *testEnv
+	files, store *core.Record
+	integration  string
+}
+
+func newFolderAndStore(t *testing.T) *folderAndStore {
+	env := newTestEnv(t)
+	if _, err := CreateFilesDir(env.app.DataDir()); err != nil {
+		t.Fatal(err)
+	}
+	fs := &folderAndStore{t: t, env: env,
+		files: env.saveConnection(t, "Files", "folder", map[string]any{"folder": "."}, nil),
+		store: env.saveConnection(t, "Store", "memory", map[string]any{"store": "checks"}, nil)}
+	fs.integration = newRecord(t, env.app, "integrations", map[string]any{"name": "Files <-> Store",
+		"a": fs.files.Id, "b": fs.store.Id, "enabled": true}).Id
+	return fs
+}
+
+// saveFlow saves a product flow from source to target with fields, and
+// answers the save's error.
+func (fs *folderAndStore) saveFlow(name string, source, target *core.Record, fields map[string]any) error {
+	flows, err := fs.env.app.FindCollectionByNameOrId(flowsCollection)
+	if err != nil {
+		fs.t.Fatal(err)
+	}
+	flow := core.NewRecord(flows)
+	flow.Load(map[string]any{"integration": fs.integration, "name": name, "entity": "product",
+		"source": source.Id, "target": target.Id, "schedule": ""})
+	flow.Load(fields)
+	return fs.env.app.Save(flow)
 }
