@@ -226,9 +226,20 @@ func CheckPath(path string) error {
 			if !validName(attr) {
 				return fmt.Errorf("%q is not a valid XML attribute name", attr)
 			}
-		case !validName(part):
-			return fmt.Errorf("%q is not a valid XML element name", part)
+		default:
+			if err := CheckName(part); err != nil {
+				return err
+			}
 		}
+	}
+	return nil
+}
+
+// CheckName tells whether name can be the name of an XML element the
+// encoder writes (its root, a record, a field).
+func CheckName(name string) error {
+	if !validName(name) {
+		return fmt.Errorf("%q is not a valid XML element name", name)
 	}
 	return nil
 }
