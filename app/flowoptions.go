@@ -193,22 +193,26 @@ func optionsObject(stored string) (map[string]any, bool) {
 }
 
 // checkFlowOptions refuses a flow whose options do not resolve, with an
-// error per option: data.options.ordered, data.options.source.pattern.
-func (s *Switchboard) checkFlowOptions(app core.App, flow *core.Record, errs validation.Errors) {
+// error per option: data.options.ordered, data.options.source.pattern. It
+// returns them resolved, and whether they did resolve.
+func (s *Switchboard) checkFlowOptions(app core.App, flow *core.Record, errs validation.Errors) (flowOptions, bool) {
 	source, err := app.FindRecordById(connectionsCollection, flow.GetString("source"))
 	if err != nil {
-		return
+		return flowOptions{}, false
 	}
 	target, err := app.FindRecordById(connectionsCollection, flow.GetString("target"))
 	if err != nil {
-		return
+		return flowOptions{}, false
 	}
-	if _, err := s.resolveFlowOptions(flow, source, target); err != nil {
+	opts, err := s.resolveFlowOptions(flow, source, target)
+	if err != nil {
 		var problems optionProblems
 		if errors.As(err, &problems) {
 			for k, v := range problems.validationErrors() {
 				errs[k] = v
 			}
 		}
+		return flowOptions{}, false
 	}
+	return opts, true
 }

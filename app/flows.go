@@ -142,71 +142,71 @@ func (s *Switchboard) checkFlowEnds(app core.App, flow *core.Record, errs valida
 		s.checkCapability(app, flow, errs)
 	}
 	if len(errs) == 0 {
-		s.checkFlowOptions(app, flow, errs)
-		s.checkMapping(app, flow, errs)
+		opts, optionsOK := s.checkFlowOptions(app, flow, errs)
+		prog := s.checkMapping(app, flow, errs)
+		if optionsOK && prog != nil {
+			s.checkOutput(app, flow, opts, prog, errs)
+		}
 	}
 }
 
 // checkMapping compiles the flow's mapping and rules, so that an expression
 // that does not parse, a field the model lacks or an unknown rule kind is
-// refused when the flow is saved, not when its first record runs.
-func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validation.Errors) {
+// refused when the flow is saved, not when its first record runs. It
+// returns the program it compiled, nil when it refused the flow.
+func (s *Switchboard) checkMapping(app core.App, flow *core.Record, errs validation.Errors) *mappings.Program {
 	if !checkMappingShapes(flow, errs) {
-		return
+		return nil
 	}
 	rt := &flowRuntime{flow: flow, entity: connectors.Entity(flow.GetString("entity"))}
 	var err error
 	if rt.source, err = app.FindRecordById(connectionsCollection, flow.GetString("source")); err != nil {
-		return
+		return nil
 	}
 	if rt.target, err = app.FindRecordById(connectionsCollection, flow.GetString("target")); err != nil {
-		return
+		return nil
 	}
 	cfg, err := s.engine.flowConfig(rt)
 	if err != nil {
 		errs["mapping"] = validation.NewError("validation_invalid_mapping", err.Error())
-		return
+		return nil
 	}
-	if err := mappings.Check(cfg); err != nil {
+	prog, err := mappings.Check(cfg)
+	if err != nil {
 		for field, msgs := range mappingErrors(err) {
 			errs[field] = msgs
 		}
-		return
+		return nil
 	}
-	if err := s.checkOutput(flow, rt, cfg); err != nil {
-		for field, msgs := range mappingErrors(err) {
-			errs[field] = msgs
-		}
-	}
+	return prog
 }
 
 // checkOutput asks the flow's target whether it can write the fields the
-// flow's records will have (connectors.Spec.ValidateOutput), and answers
-// the first it cannot as an error of the write mapping's field.
-func (s *Switchboard) checkOutput(flow *core.Record, rt *flowRuntime, cfg mappings.FlowConfig) error {
-	reg, ok := s.registry.Lookup(rt.target.GetString("connector"))
+// flow's records will have (connectors.Spec.ValidateOutput) with the
+// flow's resolved options, and refuses the first it cannot as an error of
+// the write mapping's field.
+func (s *Switchboard) checkOutput(app core.App, flow *core.Record, opts flowOptions, prog *mappings.Program, errs validation.Errors) {
+	target, err := app.FindRecordById(connectionsCollection, flow.GetString("target"))
+	if err != nil {
+		return
+	}
+	reg, ok := s.registry.Lookup(target.GetString("connector"))
 	if !ok || reg.Spec.ValidateOutput == nil {
-		return nil
-	}
-	opts, err := s.resolveFlowOptions(flow, rt.source, rt.target)
-	if err != nil {
-		return nil // the options' own check reports it
-	}
-	prog, err := mappings.Compile(cfg)
-	if err != nil {
-		return nil // Check reported it
+		return
 	}
 	err = reg.Spec.ValidateOutput(opts.target, prog.OutputPaths())
 	if err == nil {
-		return nil
+		return
 	}
 	path, cause := "", err
 	var problem *connectors.OutputProblem
 	if errors.As(err, &problem) {
 		path, cause = problem.Path, problem.Cause
 	}
-	return mappings.Errors{&mappings.FieldError{Field: path, Stage: mappings.StageMapOut,
-		Cause: fmt.Errorf("%s cannot write it: %w", reg.Spec.Title, cause)}}
+	fe := &mappings.FieldError{Field: path, Stage: mappings.StageMapOut, Cause: fmt.Errorf("%s cannot write it: %w", reg.Spec.Title, cause)}
+	for field, msgs := range mappingErrors(mappings.Errors{fe}) {
+		errs[field] = msgs
+	}
 }
 
 // The shapes of a flow's mapping and rules, as its save errors tell them.

@@ -106,11 +106,10 @@ func Compile(cfg FlowConfig) (*Program, error) { return compile(cfg, false) }
 
 // Check checks a flow configuration as it is saved: what Compile checks,
 // and that rules and write mappings read only fields of the canonical
-// model and set literal values their fields can take.
-func Check(cfg FlowConfig) error {
-	_, err := compile(cfg, true)
-	return err
-}
+// model and set literal values their fields can take. It returns the
+// program it compiled, for a caller that asks more of it (the fields its
+// records will have).
+func Check(cfg FlowConfig) (*Program, error) { return compile(cfg, true) }
 
 func compile(cfg FlowConfig, model bool) (*Program, error) {
 	if _, err := canonical.Get(cfg.Entity); err != nil {

@@ -96,7 +96,7 @@ func TestRulesReadTheModel(t *testing.T) {
 			"product: field prices.list: column 1: rule 1 (expr): price is not a field of product"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Check(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}, Tables: tables})
+			_, err := Check(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}, Tables: tables})
 			if got := errString(err); got != tc.want && !(tc.want == "" && err == nil) {
 				t.Errorf("Compile: %v\nwant %s", err, tc.want)
 			}
@@ -117,15 +117,15 @@ func TestRulesSettingAWholeObject(t *testing.T) {
 		{Kind: RuleExpr, Field: "prices", Expr: "{list: prices.amount, currency: prices.valuta}"},
 		{Kind: RuleExpr, Field: "description", Expr: "prices.amount ?? price"},
 	}
-	err := Check(FlowConfig{Entity: "product", Rules: rules[:2]})
+	_, err := Check(FlowConfig{Entity: "product", Rules: rules[:2]})
 	if err != nil {
 		t.Fatalf("members of an object a rule sets: %v", err)
 	}
-	err = Check(FlowConfig{Entity: "order", Rules: []Rule{{Kind: RuleExpr, Field: "lines", Expr: "lines"}, {Kind: RuleExpr, Field: "lines[].sku", Expr: "item.code"}}})
+	_, err = Check(FlowConfig{Entity: "order", Rules: []Rule{{Kind: RuleExpr, Field: "lines", Expr: "lines"}, {Kind: RuleExpr, Field: "lines[].sku", Expr: "item.code"}}})
 	if err != nil {
 		t.Fatalf("members of a list a rule sets: %v", err)
 	}
-	err = Check(FlowConfig{Entity: "product", Rules: rules})
+	_, err = Check(FlowConfig{Entity: "product", Rules: rules})
 	if want := "product: field description: column 18: rule 3 (expr): price is not a field of product"; errString(err) != want {
 		t.Fatalf("a top-level name: %v\nwant %s", err, want)
 	}
@@ -178,7 +178,7 @@ func TestOutMappingReadsTheModel(t *testing.T) {
 			"product: field variations.attributes.of: column 13: parent.item.title: variants.title is not a field of product"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Check(tc.cfg)
+			_, err := Check(tc.cfg)
 			if got := errString(err); got != tc.want && !(tc.want == "" && err == nil) {
 				t.Errorf("Compile: %v\nwant %s", err, tc.want)
 			}
@@ -196,7 +196,7 @@ func TestAFlowSavedBeforeTheCheckStillCompiles(t *testing.T) {
 	if _, err := Compile(cfg); err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
-	if err := Check(cfg); err == nil || !strings.Contains(err.Error(), "prices.lst is not a field of product") {
+	if _, err := Check(cfg); err == nil || !strings.Contains(err.Error(), "prices.lst is not a field of product") {
 		t.Fatalf("Check: %v", err)
 	}
 }
