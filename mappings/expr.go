@@ -105,45 +105,39 @@ func (c *compiler) compile(src string) (p *program, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p = &program{src: src, prog: prog, env: namesScope(src), reads: namesRead(src)}
+	p = &program{src: src, prog: prog}
+	p.env, p.reads = namesIn(src)
 	p.path, _ = fastPath(src)
 	p.konst, p.isConst = fastConst(src)
 	p.fn = c.closure(src)
 	return p, nil
 }
 
-// namesScope reports whether src uses the identifier $env or parent.
-func namesScope(src string) bool {
+// namesIn reads what src names: whether it uses the identifier $env or
+// parent (also when it does not parse, to be safe), and the names it reads
+// from its environment, its identifiers less the functions it calls and
+// the names of a scope.
+func namesIn(src string) (scope bool, reads []string) {
 	tree, err := parser.Parse(src)
 	if err != nil {
-		return true
-	}
-	v := &scopeFinder{}
-	ast.Walk(&tree.Node, v)
-	return v.found
-}
-
-// namesRead returns the names src reads from its environment: its
-// identifiers, less the functions it calls and the names of a scope.
-func namesRead(src string) []string {
-	tree, err := parser.Parse(src)
-	if err != nil {
-		return nil
+		return true, nil
 	}
 	v := &nameFinder{called: map[string]bool{}}
 	ast.Walk(&tree.Node, v)
-	var out []string
 	for _, name := range v.names {
-		if !v.called[name] && !slices.Contains(out, name) && !slices.Contains(scopeNames, name) {
-			out = append(out, name)
+		scope = scope || name == "$env" || name == "parent"
+		if !v.called[name] && !slices.Contains(reads, name) && !slices.Contains(scopeNames, name) {
+			reads = append(reads, name)
 		}
 	}
-	return out
+	return scope, reads
 }
 
 // scopeNames are the names an expression is given besides the record's.
 var scopeNames = []string{"$env", "item", "index", "parent", "root"}
 
+// nameFinder collects an expression's identifiers, and which of them it
+// calls.
 type nameFinder struct {
 	names  []string
 	called map[string]bool
@@ -157,14 +151,6 @@ func (v *nameFinder) Visit(node *ast.Node) {
 		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
 			v.called[id.Value] = true
 		}
-	}
-}
-
-type scopeFinder struct{ found bool }
-
-func (v *scopeFinder) Visit(node *ast.Node) {
-	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == "$env" || id.Value == "parent") {
-		v.found = true
 	}
 }
 

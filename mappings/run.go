@@ -173,11 +173,6 @@ func (r *runner) withMissing(err error, f *cfield, env any) error {
 	return fmt.Errorf("%w (the record has no %s)", err, strings.Join(missing, ", "))
 }
 
-func (r *runner) failExpr(field string, err error) {
-	fe := exprError(r.stage, "", err)
-	r.fail(field, fe.Pos, fe.Cause)
-}
-
 // value computes one field: its expression, or the list of its sub-fields.
 func (r *runner) value(f *cfield, env any, root map[string]any) (any, error) {
 	v, err := f.prog.eval(r.mc, env)
