@@ -393,3 +393,46 @@ func TestEncodeCells(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeColumnsHoldEveryMappedField checks that, without fixed
+// columns, the header holds every top-level field the write mapping lists,
+// not only those of the first record: a mapping leaves out a field whose
+// value is empty, and a later record that has it must not fail for it.
+func TestEncodeColumnsHoldEveryMappedField(t *testing.T) {
+	tests := []struct {
+		name  string
+		order []string
+		recs  []map[string]any
+		want  string
+	}{
+		{"first record lacks a mapped field", []string{"sku", "name", "note", "price"},
+			[]map[string]any{{"sku": "A", "price": 1}, {"sku": "B", "name": "Bolt", "note": "new", "price": 2}},
+			"sku,name,note,price\nA,,,1\nB,Bolt,new,2\n"},
+		{"nested paths give their top-level field", []string{"number", "customer", "customer.name", "lines", "lines.sku"},
+			[]map[string]any{{"number": "1"}, {"number": "2", "customer": map[string]any{"name": "Ann"}}},
+			"number,customer,lines\n1,,\n2,\"{\"\"name\"\":\"\"Ann\"\"}\",\n"},
+		{"a field the mapping does not list comes after", []string{"sku"},
+			[]map[string]any{{"sku": "A", "extra": "x"}, {"sku": "B"}},
+			"sku,extra\nA,x\nB,\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc, err := NewEncoder(&buf, EncoderOptions{Order: codec.OrderOf(tt.order)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range tt.recs {
+				if err := enc.Encode(r); err != nil {
+					t.Fatalf("record %d: %v", i, err)
+				}
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if buf.String() != tt.want {
+				t.Fatalf("got  %q\nwant %q", buf.String(), tt.want)
+			}
+		})
+	}
+}
