@@ -12,13 +12,15 @@ import (
 const maxSeen = 1000
 
 // fingerprint identifies one file: its name, size and modification time,
-// and once read, its content's checksum.
+// and once read, its content's checksum. The checksum of a file that went
+// to the error folder covers only the Read bytes read before its error.
 type fingerprint struct {
 	Name  string `json:"n"`
 	Size  int64  `json:"s"`
 	Mod   int64  `json:"m"`
 	Sum   string `json:"h,omitempty"`
 	Error bool   `json:"e,omitempty"` // it went to the error folder
+	Read  int64  `json:"b,omitempty"` // with Error: the bytes Sum covers
 }
 
 func fingerprintOf(name string, info transport.FileInfo) fingerprint {

@@ -374,6 +374,41 @@ func TestAlreadyImportedFileIsNotReadAgain(t *testing.T) {
 	}
 }
 
+// TestCorrectedFileIsReadAfterAFailedOne checks that a file sent to the
+// error folder keeps out only a file that starts as it did: a corrected file
+// of the same name, size and modification time (a sender that keeps times,
+// an FTP server that lists them to the minute) is read, while the same
+// failed file sent again is moved on unread.
+func TestCorrectedFileIsReadAfterAFailedOne(t *testing.T) {
+	stamp := time.Now().Add(-time.Hour).Truncate(time.Second)
+	drop := func(t *testing.T, dir, body string) {
+		write(t, dir, "a.csv", body)
+		_ = os.Chtimes(filepath.Join(dir, "a.csv"), stamp, stamp)
+	}
+	tests := []struct {
+		name, again string
+		want        string
+	}{
+		{"corrected", "sku;qty\nA1;2\n", "a.csv:2 qty=2,sku=A1"},
+		{"the same file again", "sku;sku\nA1;2\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			drop(t, dir, "sku;sku\nA1;2\n") // a column named twice refuses the file
+			first := read(t, folderConn(t, dir, nil), "", 10, -1)
+			if len(first.records) != 1 || !strings.Contains(first.records[0], "repeats the name") {
+				t.Fatalf("first: %q", first.records)
+			}
+			drop(t, dir, tt.again)
+			again := read(t, folderConn(t, dir, nil), first.cursor, 10, -1)
+			if got := strings.Join(again.records, "|"); got != tt.want {
+				t.Fatalf("read again: %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestArchiveKeepsEarlierFiles(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.csv", "n\n1\n")
