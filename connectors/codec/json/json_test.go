@@ -122,6 +122,11 @@ func TestFileErrors(t *testing.T) {
 		{"bracket closing the wrong thing", `[{"a":1},{"a":[1}]`, Options{}, `1 {"a":1}`, `'}' closes '['`, nil},
 		{"comma before the closing bracket", `[{"a":1},]`, Options{}, `1 {"a":1}`, `a , before the ]`, nil},
 		{"path not found in a second value", `{"d":[{"a":1}]} {"e":1}`, Options{Path: "d"}, `1 {"a":1}`, "path d not found", nil},
+		// the records under a second member of the path's name are not dropped unseen
+		{"path given twice", "{\"items\":[{\"a\":1}],\n\"items\":[{\"a\":2}]}", Options{Path: "items"}, `1 {"a":1}`,
+			"line 2: items is given twice in the object: only the records of the first were read", nil},
+		{"outer step of the path given twice", `{"d":{"items":[{"a":1}],"x":1},"e":1,"d":{"items":[]}}`, Options{Path: "d.items"}, `1 {"a":1}`,
+			"d is given twice in the object", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
