@@ -62,6 +62,12 @@ func TestDecode(t *testing.T) {
 			[]string{"2 price=1234.50 qty=12.5 sku=A1", "3 price=abc,1 qty=3 sku=A2"}},
 		{"decimal comma one column", "sku;price;qty\nA1;12,50;1,5\n", Options{DecimalComma: []string{"price"}},
 			[]string{"2 price=12.50 qty=1,5 sku=A1"}},
+		// in a column named as decimal comma, a dot groups thousands
+		{"decimal comma column with thousands and no fraction", "sku;qty;w\nA1;1.000;1.000\nA2;-12.345.678;1.5\nA3;12.5;2\nA4;1.2345;3\n",
+			Options{DecimalComma: []string{"qty"}},
+			[]string{"2 qty=1000 sku=A1 w=1.000", "3 qty=-12345678 sku=A2 w=1.5", "4 qty=12.5 sku=A3 w=2", "5 qty=1.2345 sku=A4 w=3"}},
+		{"every column: a dotted number without a comma is left", "sku;qty\nA1;1.000\n", Options{DecimalComma: []string{"*"}},
+			[]string{"2 qty=1.000 sku=A1"}},
 		{"no header positions", "A1,Chair\nA2,Table\n", Options{NoHeader: true}, []string{"1 col1=A1 col2=Chair", "2 col1=A2 col2=Table"}},
 		{"columns override header", "x,y\nA1,Chair\n", Options{Columns: []string{"sku", "name"}}, []string{"2 name=Chair sku=A1"}},
 		{"duplicate names renamed when asked", "a,a,,a_2\n1,2,3,4\n", Options{RenameDuplicates: true}, []string{"2 a=1 a_2=2 a_2_2=4 col3=3"}},
