@@ -277,6 +277,30 @@ func TestResumeInsideAFile(t *testing.T) {
 	}
 }
 
+// TestResumeAFileWhoseNameIsNotUTF8 checks that a file whose name is not
+// UTF-8 (a Windows sender's Latin-1 "Müller.csv") is read once over runs
+// stopped after a committed page: the cursor must know it by its name.
+func TestResumeAFileWhoseNameIsNotUTF8(t *testing.T) {
+	for _, name := range []string{"M\xfcller.csv", "Bestellung Müller (1).csv"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, name, "n\n1\n2\n3\n")
+			// a claim left is taken up at once, as a stopped process's is
+			values := map[string]any{FieldClaimTimeout: "1ns"}
+			first := read(t, folderConn(t, dir, values), "", 2, 1)            // a page of 2 committed, then a crash
+			second := read(t, folderConn(t, dir, values), first.cursor, 2, 1) // the last page committed, not acknowledged
+			third := read(t, folderConn(t, dir, values), second.cursor, 2, -1)
+			all := append(append(first.records, second.records...), third.records...)
+			if len(all) != 3 || !strings.HasSuffix(all[2], ":4 n=3") {
+				t.Fatalf("records over three runs: %q", all)
+			}
+			if tr := tree(t, dir); tr != "archive/"+name {
+				t.Fatalf("after: %q", tr)
+			}
+		})
+	}
+}
+
 func TestUncommittedClaimIsTakenUpAfterTimeout(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.csv", "n\n1\n")
