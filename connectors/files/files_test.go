@@ -443,3 +443,40 @@ func TestArchiveKeepsEarlierFiles(t *testing.T) {
 		t.Fatalf("files: %s", tr)
 	}
 }
+
+// TestErrorFolderKeepsEarlierFiles checks that a file sent to the error
+// folder never replaces one there: neither a failed file of the same name
+// nor a failed file whose name is another's report (a.csv.error.txt).
+func TestErrorFolderKeepsEarlierFiles(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string // failed one after another
+	}{
+		{"the same name twice", []string{"a.csv", "a.csv"}},
+		{"a file named as the report of a later one", []string{"a.csv.error.txt", "a.csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i, name := range tt.files {
+				body := fmt.Sprintf("sku;sku\nfile %d\n", i) // refused: a column named twice
+				write(t, dir, name, body)
+				read(t, folderConn(t, dir, nil), "", 10, -1)
+			}
+			bodies := map[string]bool{}
+			entries, _ := os.ReadDir(filepath.Join(dir, "error"))
+			for _, e := range entries {
+				b, _ := os.ReadFile(filepath.Join(dir, "error", e.Name()))
+				bodies[string(b)] = true
+			}
+			for i := range tt.files {
+				if body := fmt.Sprintf("sku;sku\nfile %d\n", i); !bodies[body] {
+					t.Fatalf("file %d is gone from the error folder: %s", i, tree(t, dir))
+				}
+			}
+			if len(entries) != 2*len(tt.files) {
+				t.Fatalf("want each file with its report: %s", tree(t, dir))
+			}
+		})
+	}
+}
