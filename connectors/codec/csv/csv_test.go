@@ -63,9 +63,10 @@ func TestDecode(t *testing.T) {
 		{"decimal comma one column", "sku;price;qty\nA1;12,50;1,5\n", Options{DecimalComma: []string{"price"}},
 			[]string{"2 price=12.50 qty=1,5 sku=A1"}},
 		// in a column named as decimal comma, a dot groups thousands
-		{"decimal comma column with thousands and no fraction", "sku;qty;w\nA1;1.000;1.000\nA2;-12.345.678;1.5\nA3;12.5;2\nA4;1.2345;3\n",
+		{"decimal comma column with thousands and no fraction", "sku;qty;w\nA1;1.000;1.000\nA2;-12.345.678;1.5\nA3;12.5;2\nA4;1.2345;3\nA5;0.500;4\nA6;-0.250;5\n",
 			Options{DecimalComma: []string{"qty"}},
-			[]string{"2 qty=1000 sku=A1 w=1.000", "3 qty=-12345678 sku=A2 w=1.5", "4 qty=12.5 sku=A3 w=2", "5 qty=1.2345 sku=A4 w=3"}},
+			[]string{"2 qty=1000 sku=A1 w=1.000", "3 qty=-12345678 sku=A2 w=1.5", "4 qty=12.5 sku=A3 w=2", "5 qty=1.2345 sku=A4 w=3",
+				"6 qty=0.500 sku=A5 w=4", "7 qty=-0.250 sku=A6 w=5"}},
 		{"every column: a dotted number without a comma is left", "sku;qty\nA1;1.000\n", Options{DecimalComma: []string{"*"}},
 			[]string{"2 qty=1.000 sku=A1"}},
 		{"no header positions", "A1,Chair\nA2,Table\n", Options{NoHeader: true}, []string{"1 col1=A1 col2=Chair", "2 col1=A2 col2=Table"}},

@@ -43,9 +43,11 @@ func (r decimalRule) apply(name, v string) string {
 }
 
 // thousands reports whether v is a whole number with thousands dots:
-// 1.000 or -12.345.678.
+// 1.000 or -12.345.678. One that starts with 0 (0.500) is not: no
+// thousands group starts with a zero, so it is a decimal point.
 func thousands(v string) bool {
-	return decimalComma(v + ",0")
+	digits := strings.TrimLeft(v, "+-")
+	return !strings.HasPrefix(digits, "0") && decimalComma(v+",0")
 }
 
 // decimalComma reports whether v is a number with a decimal comma and
