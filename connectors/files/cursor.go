@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard-app/switchboard/connectors/files/transport"
 )
@@ -12,13 +13,48 @@ import (
 const maxSeen = 1000
 
 // fingerprint identifies one file: its name, size and modification time,
-// and once read, its content's checksum.
+// and once read, its content's checksum. The checksum of a file that went
+// to the error folder covers only the Read bytes read before its error.
 type fingerprint struct {
 	Name  string `json:"n"`
 	Size  int64  `json:"s"`
 	Mod   int64  `json:"m"`
 	Sum   string `json:"h,omitempty"`
 	Error bool   `json:"e,omitempty"` // it went to the error folder
+	Read  int64  `json:"b,omitempty"` // with Error: the bytes Sum covers
+}
+
+// fingerprintJSON is a fingerprint as the cursor holds it. A name that is
+// not UTF-8 (a Windows sender's Latin-1 "Müller.csv") goes in NameBytes:
+// JSON would turn its bytes into U+FFFD, and the cursor would no longer
+// know the file by its name.
+type fingerprintJSON struct {
+	plainFingerprint
+	NameBytes []byte `json:"nb,omitempty"`
+}
+
+type plainFingerprint fingerprint
+
+// MarshalJSON keeps a name that is not UTF-8 byte for byte.
+func (f fingerprint) MarshalJSON() ([]byte, error) {
+	j := fingerprintJSON{plainFingerprint: plainFingerprint(f)}
+	if !utf8.ValidString(f.Name) {
+		j.Name, j.NameBytes = "", []byte(f.Name)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (f *fingerprint) UnmarshalJSON(b []byte) error {
+	var j fingerprintJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*f = fingerprint(j.plainFingerprint)
+	if j.NameBytes != nil {
+		f.Name = string(j.NameBytes)
+	}
+	return nil
 }
 
 func fingerprintOf(name string, info transport.FileInfo) fingerprint {

@@ -277,6 +277,30 @@ func TestResumeInsideAFile(t *testing.T) {
 	}
 }
 
+// TestResumeAFileWhoseNameIsNotUTF8 checks that a file whose name is not
+// UTF-8 (a Windows sender's Latin-1 "Müller.csv") is read once over runs
+// stopped after a committed page: the cursor must know it by its name.
+func TestResumeAFileWhoseNameIsNotUTF8(t *testing.T) {
+	for _, name := range []string{"M\xfcller.csv", "Bestellung Müller (1).csv"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, name, "n\n1\n2\n3\n")
+			// a claim left is taken up at once, as a stopped process's is
+			values := map[string]any{FieldClaimTimeout: "1ns"}
+			first := read(t, folderConn(t, dir, values), "", 2, 1)            // a page of 2 committed, then a crash
+			second := read(t, folderConn(t, dir, values), first.cursor, 2, 1) // the last page committed, not acknowledged
+			third := read(t, folderConn(t, dir, values), second.cursor, 2, -1)
+			all := append(append(first.records, second.records...), third.records...)
+			if len(all) != 3 || !strings.HasSuffix(all[2], ":4 n=3") {
+				t.Fatalf("records over three runs: %q", all)
+			}
+			if tr := tree(t, dir); tr != "archive/"+name {
+				t.Fatalf("after: %q", tr)
+			}
+		})
+	}
+}
+
 func TestUncommittedClaimIsTakenUpAfterTimeout(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.csv", "n\n1\n")
@@ -374,6 +398,41 @@ func TestAlreadyImportedFileIsNotReadAgain(t *testing.T) {
 	}
 }
 
+// TestCorrectedFileIsReadAfterAFailedOne checks that a file sent to the
+// error folder keeps out only a file that starts as it did: a corrected file
+// of the same name, size and modification time (a sender that keeps times,
+// an FTP server that lists them to the minute) is read, while the same
+// failed file sent again is moved on unread.
+func TestCorrectedFileIsReadAfterAFailedOne(t *testing.T) {
+	stamp := time.Now().Add(-time.Hour).Truncate(time.Second)
+	drop := func(t *testing.T, dir, body string) {
+		write(t, dir, "a.csv", body)
+		_ = os.Chtimes(filepath.Join(dir, "a.csv"), stamp, stamp)
+	}
+	tests := []struct {
+		name, again string
+		want        string
+	}{
+		{"corrected", "sku;qty\nA1;2\n", "a.csv:2 qty=2,sku=A1"},
+		{"the same file again", "sku;sku\nA1;2\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			drop(t, dir, "sku;sku\nA1;2\n") // a column named twice refuses the file
+			first := read(t, folderConn(t, dir, nil), "", 10, -1)
+			if len(first.records) != 1 || !strings.Contains(first.records[0], "repeats the name") {
+				t.Fatalf("first: %q", first.records)
+			}
+			drop(t, dir, tt.again)
+			again := read(t, folderConn(t, dir, nil), first.cursor, 10, -1)
+			if got := strings.Join(again.records, "|"); got != tt.want {
+				t.Fatalf("read again: %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestArchiveKeepsEarlierFiles(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.csv", "n\n1\n")
@@ -382,5 +441,42 @@ func TestArchiveKeepsEarlierFiles(t *testing.T) {
 	read(t, folderConn(t, dir, nil), "", 10, -1)
 	if tr := tree(t, dir); !strings.HasPrefix(tr, "archive/a-") || !strings.HasSuffix(tr, " archive/a.csv") {
 		t.Fatalf("files: %s", tr)
+	}
+}
+
+// TestErrorFolderKeepsEarlierFiles checks that a file sent to the error
+// folder never replaces one there: neither a failed file of the same name
+// nor a failed file whose name is another's report (a.csv.error.txt).
+func TestErrorFolderKeepsEarlierFiles(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string // failed one after another
+	}{
+		{"the same name twice", []string{"a.csv", "a.csv"}},
+		{"a file named as the report of a later one", []string{"a.csv.error.txt", "a.csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i, name := range tt.files {
+				body := fmt.Sprintf("sku;sku\nfile %d\n", i) // refused: a column named twice
+				write(t, dir, name, body)
+				read(t, folderConn(t, dir, nil), "", 10, -1)
+			}
+			bodies := map[string]bool{}
+			entries, _ := os.ReadDir(filepath.Join(dir, "error"))
+			for _, e := range entries {
+				b, _ := os.ReadFile(filepath.Join(dir, "error", e.Name()))
+				bodies[string(b)] = true
+			}
+			for i := range tt.files {
+				if body := fmt.Sprintf("sku;sku\nfile %d\n", i); !bodies[body] {
+					t.Fatalf("file %d is gone from the error folder: %s", i, tree(t, dir))
+				}
+			}
+			if len(entries) != 2*len(tt.files) {
+				t.Fatalf("want each file with its report: %s", tree(t, dir))
+			}
+		})
 	}
 }

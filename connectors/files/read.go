@@ -210,16 +210,19 @@ func (s *stream) list(ctx context.Context) error {
 func (s *stream) seenBefore(ctx context.Context, name string, fp fingerprint) (fingerprint, bool) {
 	like := s.cur.seenLike(fp)
 	for _, done := range like {
-		if done.Sum == "" || done.Error {
+		if done.Sum == "" || done.Error && done.Read == 0 {
 			return done, true // remembered without its content's checksum
 		}
 	}
 	if len(like) == 0 {
 		return fingerprint{}, false
 	}
-	sum, err := s.checksum(ctx, name)
 	for _, done := range like {
-		if err == nil && sum == done.Sum {
+		upTo := int64(-1) // the whole file
+		if done.Error {
+			upTo = done.Read // a failed file: what was read of it
+		}
+		if sum, err := s.checksum(ctx, name, upTo); err == nil && sum == done.Sum {
 			return done, true
 		}
 	}
@@ -228,15 +231,20 @@ func (s *stream) seenBefore(ctx context.Context, name string, fp fingerprint) (f
 	return fingerprint{}, false
 }
 
-// checksum is the cursor's checksum of a file's content (fingerprint.Sum).
-func (s *stream) checksum(ctx context.Context, name string) (string, error) {
+// checksum is the cursor's checksum of a file's content (fingerprint.Sum),
+// or of its first upTo bytes when upTo is not negative.
+func (s *stream) checksum(ctx context.Context, name string, upTo int64) (string, error) {
 	rc, err := s.tr.Open(ctx, name)
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
+	var r io.Reader = rc
+	if upTo >= 0 {
+		r = io.LimitReader(rc, upTo)
+	}
 	h := sha256.New()
-	if _, err := io.Copy(h, rc); err != nil {
+	if _, err := io.Copy(h, r); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
@@ -586,6 +594,9 @@ func (s *stream) finish(ctx context.Context, page connectors.Page, fatal error) 
 	fp := f.fp
 	fp.Sum = hex.EncodeToString(f.sum.Sum(nil))[:32]
 	fp.Error = fatal != nil
+	if fp.Error {
+		fp.Read = f.read // the checksum covers what was read before the error
+	}
 	report := ""
 	if fatal != nil {
 		err := connectors.Permanent(fmt.Errorf("%s cannot be read: %w", f.orig, fatal))

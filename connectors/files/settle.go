@@ -26,7 +26,7 @@ func (s *stream) settle(ctx context.Context, from, orig string, failed bool, rep
 func settle(ctx context.Context, tr transport.Transport, o options, from, orig string, failed bool, report string) error {
 	switch {
 	case failed:
-		to, err := freeName(ctx, tr, o.errors, orig)
+		to, err := freeName(ctx, tr, o.errors, orig, report != "")
 		if err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func settle(ctx context.Context, tr transport.Transport, o options, from, orig s
 	case o.deleteAfter:
 		return tr.Remove(ctx, from)
 	}
-	to, err := freeName(ctx, tr, o.archive, orig)
+	to, err := freeName(ctx, tr, o.archive, orig, false)
 	if err != nil {
 		return err
 	}
@@ -48,13 +48,18 @@ func settle(ctx context.Context, tr transport.Transport, o options, from, orig s
 }
 
 // freeName makes dir and returns dir/name, or a name with the time in it
-// when that file exists already.
-func freeName(ctx context.Context, tr transport.Transport, dir, name string) (string, error) {
+// when that file exists already, or, with withReport, when the report
+// beside it would replace a file (one named NAME.error.txt that failed
+// before).
+func freeName(ctx context.Context, tr transport.Transport, dir, name string, withReport bool) (string, error) {
 	if err := tr.Mkdir(ctx, dir); err != nil {
 		return "", err
 	}
 	p := path.Join(dir, name)
 	exists, err := transport.Exists(ctx, tr, p)
+	if err == nil && !exists && withReport {
+		exists, err = transport.Exists(ctx, tr, reportName(p))
+	}
 	if err != nil || !exists {
 		return p, err
 	}

@@ -79,7 +79,7 @@ func formatFields() []connectors.Field {
 		{Name: FieldColumns, Title: "CSV columns", Type: connectors.TypeString, Advanced: true, Use: rw,
 			Help: "Comma-separated column names by position; they replace the header's names, and fix the columns and their order when writing.", Example: "sku,name,price"},
 		{Name: FieldDecimalComma, Title: "Decimal comma columns", Type: connectors.TypeString, Advanced: true, Use: r,
-			Help: "Columns whose values like 1.234,50 are read as 1234.50; * for every column that looks like such a number.", Example: "price,cost"},
+			Help: "Columns whose values like 1.234,50 are read as 1234.50 (and 1.000 as 1000); * for every value that looks like 1.234,50.", Example: "price,cost"},
 		{Name: FieldDuplicateColumns, Title: "Duplicate CSV columns", Type: connectors.TypeSelect, Default: "refuse", Advanced: true, Use: r,
 			Options: []string{"refuse", "rename"}, Help: "A header naming a column twice refuses the file; rename reads them as sku, sku_2, ..."},
 		{Name: FieldNeutralise, Title: "Neutralise formulas", Type: connectors.TypeBool, Default: true, Advanced: true, Use: w,

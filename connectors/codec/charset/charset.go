@@ -247,9 +247,9 @@ func decoder(name string) transform.Transformer {
 	case Windows1252:
 		return newSingleByte(charmap.Windows1252)
 	case ISO88591:
-		return newSingleByte(charmap.ISO8859_1)
+		return newSingleByte(charmap.ISO8859_1).withoutC1()
 	case ISO885915:
-		return newSingleByte(charmap.ISO8859_15)
+		return newSingleByte(charmap.ISO8859_15).withoutC1()
 	}
 	return transform.Nop
 }

@@ -78,6 +78,13 @@ func TestUndecodableInputIsReported(t *testing.T) {
 		{"utf-32 surrogate", "\xFF\xFE\x00\x00\x00\xD8\x00\x00", "", 0, "not a Unicode character"},
 		{"byte windows-1252 leaves undefined", "abc\x81d", "windows-1252", 3, "byte 0x81 is not a character in windows-1252"},
 		{"sniffed windows-1252 with an undefined byte", "Caf\xE9 \x9D", "", 6, "byte 0x9D is not a character in windows-1252"},
+		// a Windows file read as ISO 8859 would have its € and curly quotes
+		// turned into C1 control characters
+		{"euro sign of windows-1252 read as iso-8859-1", "Caf\xE9 \x80", "iso-8859-1", 6,
+			"byte 0x80 is a control character in iso-8859-1, not text: the file seems to be in windows-1252 (set encoding to windows-1252)"},
+		{"curly quote of windows-1252 read as iso-8859-15", "\x93x", "latin9", 0,
+			"byte 0x93 is a control character in iso-8859-15, not text"},
+		{"a byte neither has, read as iso-8859-1", "x\x81", "iso-8859-1", 1, "byte 0x81 is a control character in iso-8859-1, not text"},
 		{"invalid utf-8", "ab\xE9cd", "utf-8", 2, "invalid UTF-8 (byte 0xE9)"},
 		{"NUL byte", "ab\x00", "", 2, "NUL byte"},
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // CheckString is [Check] for a string.
@@ -57,8 +59,20 @@ func explain(bad []byte, encoding string) error {
 		return fmt.Errorf("a %s code that is not a Unicode character", encoding)
 	case encoding == Windows1252:
 		return fmt.Errorf("byte 0x%02X is not a character in windows-1252", c)
+	case (encoding == ISO88591 || encoding == ISO885915) && c >= 0x80 && c <= 0x9F:
+		return c1Error(c, encoding)
 	}
 	return fmt.Errorf("invalid UTF-8 (byte 0x%02X): the file seems to be in another encoding (set encoding, e.g. windows-1252)", c)
+}
+
+// c1Error is the error for byte c, one of ISO 8859's C1 control
+// characters, in a file read as encoding: the file is most likely in
+// Windows-1252, when that has a character for c.
+func c1Error(c byte, encoding string) error {
+	if charmap.Windows1252.DecodeByte(c) == utf8.RuneError {
+		return fmt.Errorf("byte 0x%02X is a control character in %s, not text", c, encoding)
+	}
+	return fmt.Errorf("byte 0x%02X is a control character in %s, not text: the file seems to be in windows-1252 (set encoding to windows-1252)", c, encoding)
 }
 
 // isSurrogate reports whether b starts with a surrogate in three-byte

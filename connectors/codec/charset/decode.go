@@ -132,6 +132,18 @@ func newSingleByte(cm *charmap.Charmap) singleByte {
 	return singleByte{table: &t}
 }
 
+// withoutC1 leaves the bytes 0x80 to 0x9F undefined. ISO 8859 gives them
+// the C1 control characters, which no text holds: in a file said to be
+// ISO 8859 they are Windows-1252's € and curly quotes, and decoded as
+// controls they would change the values silently.
+func (s singleByte) withoutC1() singleByte {
+	t := *s.table
+	for c := 0x80; c <= 0x9F; c++ {
+		t[c] = string([]byte{byte(c)})
+	}
+	return singleByte{table: &t}
+}
+
 // Reset implements [transform.Transformer].
 func (singleByte) Reset() {}
 

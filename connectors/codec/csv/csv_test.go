@@ -62,6 +62,13 @@ func TestDecode(t *testing.T) {
 			[]string{"2 price=1234.50 qty=12.5 sku=A1", "3 price=abc,1 qty=3 sku=A2"}},
 		{"decimal comma one column", "sku;price;qty\nA1;12,50;1,5\n", Options{DecimalComma: []string{"price"}},
 			[]string{"2 price=12.50 qty=1,5 sku=A1"}},
+		// in a column named as decimal comma, a dot groups thousands
+		{"decimal comma column with thousands and no fraction", "sku;qty;w\nA1;1.000;1.000\nA2;-12.345.678;1.5\nA3;12.5;2\nA4;1.2345;3\nA5;0.500;4\nA6;-0.250;5\n",
+			Options{DecimalComma: []string{"qty"}},
+			[]string{"2 qty=1000 sku=A1 w=1.000", "3 qty=-12345678 sku=A2 w=1.5", "4 qty=12.5 sku=A3 w=2", "5 qty=1.2345 sku=A4 w=3",
+				"6 qty=0.500 sku=A5 w=4", "7 qty=-0.250 sku=A6 w=5"}},
+		{"every column: a dotted number without a comma is left", "sku;qty\nA1;1.000\n", Options{DecimalComma: []string{"*"}},
+			[]string{"2 qty=1.000 sku=A1"}},
 		{"no header positions", "A1,Chair\nA2,Table\n", Options{NoHeader: true}, []string{"1 col1=A1 col2=Chair", "2 col1=A2 col2=Table"}},
 		{"columns override header", "x,y\nA1,Chair\n", Options{Columns: []string{"sku", "name"}}, []string{"2 name=Chair sku=A1"}},
 		{"duplicate names renamed when asked", "a,a,,a_2\n1,2,3,4\n", Options{RenameDuplicates: true}, []string{"2 a=1 a_2=2 a_2_2=4 col3=3"}},
@@ -389,6 +396,49 @@ func TestEncodeCells(t *testing.T) {
 			}
 			if got := strings.TrimSuffix(buf.String(), "\n"); got != tt.want {
 				t.Fatalf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEncodeColumnsHoldEveryMappedField checks that, without fixed
+// columns, the header holds every top-level field the write mapping lists,
+// not only those of the first record: a mapping leaves out a field whose
+// value is empty, and a later record that has it must not fail for it.
+func TestEncodeColumnsHoldEveryMappedField(t *testing.T) {
+	tests := []struct {
+		name  string
+		order []string
+		recs  []map[string]any
+		want  string
+	}{
+		{"first record lacks a mapped field", []string{"sku", "name", "note", "price"},
+			[]map[string]any{{"sku": "A", "price": 1}, {"sku": "B", "name": "Bolt", "note": "new", "price": 2}},
+			"sku,name,note,price\nA,,,1\nB,Bolt,new,2\n"},
+		{"nested paths give their top-level field", []string{"number", "customer", "customer.name", "lines", "lines.sku"},
+			[]map[string]any{{"number": "1"}, {"number": "2", "customer": map[string]any{"name": "Ann"}}},
+			"number,customer,lines\n1,,\n2,\"{\"\"name\"\":\"\"Ann\"\"}\",\n"},
+		{"a field the mapping does not list comes after", []string{"sku"},
+			[]map[string]any{{"sku": "A", "extra": "x"}, {"sku": "B"}},
+			"sku,extra\nA,x\nB,\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc, err := NewEncoder(&buf, EncoderOptions{Order: codec.OrderOf(tt.order)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range tt.recs {
+				if err := enc.Encode(r); err != nil {
+					t.Fatalf("record %d: %v", i, err)
+				}
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if buf.String() != tt.want {
+				t.Fatalf("got  %q\nwant %q", buf.String(), tt.want)
 			}
 		})
 	}

@@ -23,15 +23,31 @@ func newDecimalRule(fields []string) decimalRule {
 
 // apply returns v with "1.234,50" written as "1234.50" when the rule
 // covers field name and v looks like such a number; otherwise v unchanged.
+// In a field the rule names, a dot groups thousands, so "1.000" without a
+// comma is written "1000"; read as it is, it would be one.
 func (r decimalRule) apply(name, v string) string {
 	if !r.all && !r.fields[name] {
 		return v
 	}
-	if strings.IndexByte(v, ',') < 0 || !decimalComma(v) {
+	if strings.IndexByte(v, ',') < 0 {
+		if r.fields[name] && strings.IndexByte(v, '.') >= 0 && thousands(v) {
+			return strings.ReplaceAll(v, ".", "")
+		}
+		return v
+	}
+	if !decimalComma(v) {
 		return v
 	}
 	v = strings.ReplaceAll(v, ".", "")
 	return strings.Replace(v, ",", ".", 1)
+}
+
+// thousands reports whether v is a whole number with thousands dots:
+// 1.000 or -12.345.678. One that starts with 0 (0.500) is not: no
+// thousands group starts with a zero, so it is a decimal point.
+func thousands(v string) bool {
+	digits := strings.TrimLeft(v, "+-")
+	return !strings.HasPrefix(digits, "0") && decimalComma(v+",0")
 }
 
 // decimalComma reports whether v is a number with a decimal comma and

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,10 +20,11 @@ import (
 type EncoderOptions struct {
 	// Delimiter separates fields (default ',').
 	Delimiter rune
-	// Columns fixes the fields and their order; by default the first
-	// record's fields, in the Order (by name where it has none).
+	// Columns fixes the fields and their order; by default every
+	// top-level field the Order lists and the first record's other fields,
+	// in the Order (by name where it has none).
 	Columns []string
-	// Order orders the first record's fields when Columns is empty.
+	// Order gives the columns and their order when Columns is empty.
 	Order *codec.Order
 	// NoHeader leaves out the header row.
 	NoHeader bool
@@ -100,15 +102,12 @@ func (e *Encoder) Encode(rec map[string]any) error {
 	return nil
 }
 
-// start takes the columns from the first record, unless they are fixed,
-// and writes the header.
+// start takes the columns, unless they are fixed, from the Order and the
+// first record, and writes the header.
 func (e *Encoder) start(rec map[string]any) error {
 	columns := e.opts.Columns
 	if len(columns) == 0 {
-		for name := range rec {
-			columns = append(columns, name)
-		}
-		e.opts.Order.Arrange(columns)
+		columns = orderedColumns(e.opts.Order, rec)
 	}
 	if !e.opts.NoHeader {
 		for _, c := range columns {
@@ -127,6 +126,24 @@ func (e *Encoder) start(rec map[string]any) error {
 	}
 	e.row = make([]string, len(columns))
 	return nil
+}
+
+// orderedColumns returns every top-level field the Order lists, then the
+// record's other fields, arranged by the Order. A write mapping leaves out
+// a field whose value is empty, so the first record may lack a field that
+// later ones have: the columns hold it all the same.
+func orderedColumns(order *codec.Order, rec map[string]any) []string {
+	var columns []string
+	if order != nil {
+		columns = slices.Clone(order.Keys)
+	}
+	for name := range rec {
+		if !slices.Contains(columns, name) {
+			columns = append(columns, name)
+		}
+	}
+	order.Arrange(columns)
+	return columns
 }
 
 // put writes one row: formatted aside, then into the output at once.

@@ -173,16 +173,23 @@ func (d *Decoder) member(first bool) (string, bool, error) {
 	return name, true, nil
 }
 
-// leave reads past the rest of the objects the path entered.
+// leave reads past the rest of the objects the path entered, innermost
+// first. A member there named as the path's step in that object is a
+// second value of it, whose records would be passed over unseen: it ends
+// the file with an error.
 func (d *Decoder) leave() error {
-	for range d.path {
+	for i := len(d.path) - 1; i >= 0; i-- {
 		for {
-			_, ok, err := d.member(false)
+			name, ok, err := d.member(false)
 			if err != nil {
 				return d.fatal(err)
 			}
 			if !ok {
 				break
+			}
+			if name == d.path[i] {
+				return d.fatal(fmt.Errorf("%s is given twice in the object: only the records of the first were read",
+					strings.Join(d.path[:i+1], ".")))
 			}
 			if err := d.s.read(&d.v, false, 0); err != nil {
 				return d.fatal(err)

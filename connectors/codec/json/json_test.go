@@ -67,6 +67,15 @@ func TestDecode(t *testing.T) {
 			[]string{`1 ERR field "a.b[0]" holds a NUL character (\u0000), which is not text`, `1 {"a":1}`}},
 		{"raw NUL byte", "[{\"a\":\"x\x00\"},{\"a\":1}]", Options{},
 			[]string{`1 ERR a NUL byte (0x00), which is not text (at byte offset 8)`, `1 {"a":1}`}},
+		{"duplicate key", "[{\"sku\":\"A\",\"price\":1,\n\"price\":2},{\"a\":1}]", Options{},
+			[]string{`1 ERR field "price" is given twice in the record: only one value can be kept, remove or rename one (at line 2, byte offset 0)`, `2 {"a":1}`}},
+		{"duplicate key nested", `[{"a":{"b":1},"c":[{"d":1,"d":2}]},{"a":{"b":1,"b":1}}]`, Options{},
+			[]string{`1 ERR field "c[0].d" is given twice in the record: only one value can be kept, remove or rename one (at byte offset 26)`,
+				`1 ERR field "a.b" is given twice in the record: only one value can be kept, remove or rename one (at byte offset 47)`}},
+		{"duplicate key written with escapes", `[{"a\"":1,"\u0061\"":2},{"a":"1","b":"1"}]`, Options{},
+			[]string{`1 ERR field "a\"" is given twice in the record: only one value can be kept, remove or rename one (at byte offset 10)`, `1 {"a":"1","b":"1"}`}},
+		{"ndjson duplicate key", "{\"a\":1,\"a\":1}\n{\"a\":{\"x\":1},\"b\":{\"x\":2}}\n", Options{Lines: true},
+			[]string{`1 ERR field "a" is given twice in the record: only one value can be kept, remove or rename one (at byte offset 7)`, `2 {"a":{"x":1},"b":{"x":2}}`}},
 		// limits fail the item alone
 		{"string over the limit", `[{"a":"` + big + `"},{"a":2}]`, Options{Limits: small},
 			[]string{`1 ERR a string on line 1 is 71680 bytes, larger than the limit of 65536 bytes (too large)`, `1 {"a":2}`}},
@@ -113,6 +122,11 @@ func TestFileErrors(t *testing.T) {
 		{"bracket closing the wrong thing", `[{"a":1},{"a":[1}]`, Options{}, `1 {"a":1}`, `'}' closes '['`, nil},
 		{"comma before the closing bracket", `[{"a":1},]`, Options{}, `1 {"a":1}`, `a , before the ]`, nil},
 		{"path not found in a second value", `{"d":[{"a":1}]} {"e":1}`, Options{Path: "d"}, `1 {"a":1}`, "path d not found", nil},
+		// the records under a second member of the path's name are not dropped unseen
+		{"path given twice", "{\"items\":[{\"a\":1}],\n\"items\":[{\"a\":2}]}", Options{Path: "items"}, `1 {"a":1}`,
+			"line 2: items is given twice in the object: only the records of the first were read", nil},
+		{"outer step of the path given twice", `{"d":{"items":[{"a":1}],"x":1},"e":1,"d":{"items":[]}}`, Options{Path: "d.items"}, `1 {"a":1}`,
+			"d is given twice in the object", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

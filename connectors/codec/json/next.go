@@ -122,6 +122,13 @@ func (d *Decoder) record(v *value) (map[string]any, error) {
 	if !ok {
 		return nil, fail(fmt.Errorf("the record is %s, not an object", kind(val)))
 	}
+	if v.members != keyCount(rec) {
+		if field, off := duplicateKey(v.raw); off >= 0 {
+			line, col := v.position(off)
+			return nil, codec.TextError(v.line, line, col, fmt.Errorf(
+				"field %q is given twice in the record: only one value can be kept, remove or rename one", field))
+		}
+	}
 	if bytes.Contains(v.raw, []byte(`\u0000`)) {
 		if field := nulField(rec, ""); field != "" {
 			return nil, fail(fmt.Errorf("field %q holds a NUL character (\\u0000), which is not text", field))

@@ -92,6 +92,7 @@ type value struct {
 	longest   int64 // the longest string, in bytes of the file
 	longLine  int   // the line that string starts on
 	open      int   // the brackets open now
+	members   int   // the object members in it, at every depth
 	stack     []byte
 }
 
@@ -107,7 +108,7 @@ var errStructure = errors.New("not valid JSON")
 // when keep is set. A value larger than limit is read to its end all the
 // same, without keeping it.
 func (s *scanner) read(v *value, keep bool, limit int64) error {
-	v.raw, v.size, v.tooLarge, v.depth, v.longest, v.open = v.raw[:0], 0, false, 0, 0, 0
+	v.raw, v.size, v.tooLarge, v.depth, v.longest, v.open, v.members = v.raw[:0], 0, false, 0, 0, 0, 0
 	v.line, v.col = s.line, s.col
 	v.stack = v.stack[:0]
 	c, ok := s.peek()
@@ -237,6 +238,8 @@ func (s *scanner) container(v *value, keep bool, limit int64) error {
 			if err := v.close(c, s); err != nil {
 				return err
 			}
+		case ':':
+			v.members++
 		}
 		s.keepByte(v, keep, limit)
 		if v.open == 0 {
