@@ -4,6 +4,8 @@ package app
 // timestamps, the replay window, content types, entities and rate limits.
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -277,6 +279,46 @@ func TestWebhookBodyMustBeJSON(t *testing.T) {
 			wantStatus(t, "the call", s.post(url, body, h), tt.status, tt.want)
 		})
 	}
+}
+
+// TestCompressedWebhookIsRefused: a body sent compressed (Content-Encoding)
+// is answered 415 naming the encoding, before its signature is looked at,
+// so that the sender is not sent looking for a wrong secret; nothing is
+// stored, and nothing is decompressed (no gzip bomb can blow up).
+func TestCompressedWebhookIsRefused(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write([]byte(hookBody))
+	_ = zw.Close()
+	tests := []struct {
+		name, encoding, body, signedBody string
+		status                           int
+		want                             string
+	}{
+		{"gzip, the JSON signed", "gzip", zipped.String(), hookBody, http.StatusUnsupportedMediaType, "Content-Encoding gzip"},
+		{"gzip, the bytes sent signed", "gzip", zipped.String(), zipped.String(), http.StatusUnsupportedMediaType, "Content-Encoding gzip"},
+		{"Brotli", "br", "not really brotli", "not really brotli", http.StatusUnsupportedMediaType, "Content-Encoding br"},
+		{"gzip twice", "gzip, gzip", zipped.String(), hookBody, http.StatusUnsupportedMediaType, "Content-Encoding gzip, gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := signedHeader(tt.signedBody, "")
+			h.Set("Content-Encoding", tt.encoding)
+			rec := s.post(url, tt.body, h)
+			wantStatus(t, "the call", rec, tt.status, tt.want, "nothing was stored")
+			if got := rec.Header().Get("Accept-Encoding"); got != "identity" {
+				t.Errorf("Accept-Encoding = %q, want identity", got)
+			}
+		})
+	}
+	if n := countTransactions(t, s.env); n != 0 {
+		t.Fatalf("refused calls stored %d transactions", n)
+	}
+	h := signedHeader(hookBody, "")
+	h.Set("Content-Encoding", "identity")
+	wantStatus(t, "a body sent as it is, saying so", s.post(url, hookBody, h), http.StatusOK, `"accepted":2`)
 }
 
 // TestWebhookTextIsNeverChanged: a body whose text would be decoded

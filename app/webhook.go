@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,10 +103,33 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// contentEncoding returns the codings a call's body is compressed with
+// (its Content-Encoding, without "identity"), or "" for a body sent as it
+// is. Such a body is refused, not decompressed: its signature is the
+// sender's over the JSON, which would be checked against the compressed
+// bytes and fail, sending the sender looking for a wrong secret; and a few
+// kilobytes of gzip can unpack to gigabytes.
+func contentEncoding(h http.Header) string {
+	var codings []string
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				codings = append(codings, c)
+			}
+		}
+	}
+	return strings.Join(codings, ", ")
+}
+
 // readWebhook reads, verifies and parses a call, completes it when its
 // connector fetches the records it names by id, and checks that it is
 // about the flow's entity. Its error is the answer to give.
 func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors.Webhook, []byte, error) {
+	if enc := contentEncoding(re.Request.Header); enc != "" {
+		re.Response.Header().Set("Accept-Encoding", "identity")
+		return connectors.Webhook{}, nil, re.Error(http.StatusUnsupportedMediaType,
+			"The webhook body must be sent uncompressed, not with Content-Encoding "+truncate(enc, 40)+"; nothing was stored.", nil)
+	}
 	body, err := readBody(re.Request, maxWebhookBody)
 	if err != nil {
 		return connectors.Webhook{}, nil, re.BadRequestError("Could not read the body.", nil)
