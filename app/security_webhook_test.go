@@ -281,6 +281,35 @@ func TestWebhookBodyMustBeJSON(t *testing.T) {
 	}
 }
 
+// TestDeliveryWithoutRecordsStoresNothing: a call that carries no record
+// is answered 200 and writes nothing: no delivery remembered, no run. The
+// WooCommerce ping (webhook_id=<id>) is taken unsigned, so if each
+// distinct ping were remembered, anybody who knows a flow's address could
+// fill the database with them, thousands a second, for 72 hours each.
+func TestDeliveryWithoutRecordsStoresNothing(t *testing.T) {
+	env := newEnvWith(t, wooConnector)
+	_, woo := wooShop(t, env)
+	dst := env.saveConnection(t, "Store", "memory", map[string]any{"store": "ping-target"}, nil)
+	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Woo <-> Store", "a": woo.Id, "b": dst.Id, "enabled": true})
+	flow := newRecord(t, env.app, flowsCollection, map[string]any{"integration": integ.Id, "name": "orders", "entity": "order",
+		"source": woo.Id, "target": dst.Id, "enabled": true, "webhook": true, "schedule": "", "webhook_secret": "hook-secret"})
+	s := &servedApp{env: env, mux: servedMux(t, env)}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for i := range 20 {
+		wantStatus(t, "a ping", s.post("/hooks/"+flow.Id, fmt.Sprintf("webhook_id=%d", 1000+i), h), http.StatusOK, `"accepted":0`)
+	}
+	var seen, runs int
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM seen_deliveries`).Row(&seen); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM runs`).Row(&runs); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 0 || runs != 0 || countTransactions(t, env) != 0 {
+		t.Fatalf("20 unsigned pings left %d remembered deliveries, %d runs and %d transactions; want none", seen, runs, countTransactions(t, env))
+	}
+}
+
 // TestCompressedWebhookIsRefused: a body sent compressed (Content-Encoding)
 // is answered 415 naming the encoding, before its signature is looked at,
 // so that the sender is not sent looking for a wrong secret; nothing is

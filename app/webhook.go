@@ -45,7 +45,8 @@ var errDuplicateDelivery = errors.New("delivery seen before")
 // parsed and checked against the flow's entity, its records are committed
 // to the inbox and only then is it answered 200. A delivery seen before
 // (the same delivery id, or the same content under any id or none) is
-// answered 200 and not stored again.
+// answered 200 and not stored again; one without records is answered 200
+// and writes nothing, not even its keys.
 func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	queued := e.intakes.arrive()
 	defer queued()
@@ -62,6 +63,12 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	hook, body, err := e.readWebhook(re, rt)
 	if err != nil {
 		return err
+	}
+	if len(hook.Records) == 0 {
+		// Nothing to take (WooCommerce's unsigned ping, an event that
+		// carries no record): nothing is remembered either, or every
+		// distinct ping would be a row kept for 72 hours.
+		return re.JSON(http.StatusOK, map[string]any{"accepted": 0})
 	}
 	delivery, content := deliveryKeys(hook, body)
 	err = e.intake(rt, delivery, content, hook.Records, queued)
