@@ -329,6 +329,7 @@ func TestCompressedWebhookIsRefused(t *testing.T) {
 		{"gzip, the JSON signed", "gzip", zipped.String(), hookBody, http.StatusUnsupportedMediaType, "Content-Encoding gzip"},
 		{"gzip, the bytes sent signed", "gzip", zipped.String(), zipped.String(), http.StatusUnsupportedMediaType, "Content-Encoding gzip"},
 		{"Brotli", "br", "not really brotli", "not really brotli", http.StatusUnsupportedMediaType, "Content-Encoding br"},
+		{"deflate, named in capitals", "DEFLATE", "not really deflate", "not really deflate", http.StatusUnsupportedMediaType, "Content-Encoding DEFLATE"},
 		{"gzip twice", "gzip, gzip", zipped.String(), hookBody, http.StatusUnsupportedMediaType, "Content-Encoding gzip, gzip"},
 	}
 	for _, tt := range tests {
@@ -345,9 +346,12 @@ func TestCompressedWebhookIsRefused(t *testing.T) {
 	if n := countTransactions(t, s.env); n != 0 {
 		t.Fatalf("refused calls stored %d transactions", n)
 	}
-	h := signedHeader(hookBody, "")
-	h.Set("Content-Encoding", "identity")
-	wantStatus(t, "a body sent as it is, saying so", s.post(url, hookBody, h), http.StatusOK, `"accepted":2`)
+	for i, enc := range []string{"identity", "UTF-8"} { // the charset: a mistake some senders make
+		body := fmt.Sprintf(`{"entity":"order","records":[{"id":"e%d","number":"%d"}]}`, i, 2000+i)
+		h := signedHeader(body, "")
+		h.Set("Content-Encoding", enc)
+		wantStatus(t, "a body sent as it is, with Content-Encoding "+enc, s.post(url, body, h), http.StatusOK, `"accepted":1`)
+	}
 }
 
 // TestWebhookTextIsNeverChanged: a body whose text would be decoded

@@ -110,20 +110,31 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// contentEncoding returns the codings a call's body is compressed with
-// (its Content-Encoding, without "identity"), or "" for a body sent as it
-// is. Such a body is refused, not decompressed: its signature is the
-// sender's over the JSON, which would be checked against the compressed
-// bytes and fail, sending the sender looking for a wrong secret; and a few
-// kilobytes of gzip can unpack to gigabytes.
+// compressions are the content codings that compress a body.
+var compressions = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "br": true,
+	"compress": true, "x-compress": true, "zstd": true, "dcb": true, "dcz": true}
+
+// contentEncoding returns the codings of a call's Content-Encoding when
+// one of them compresses the body, or "" for a body sent as it is. Such a
+// body is refused, not decompressed: its signature is the sender's over
+// the JSON, which would be checked against the compressed bytes and fail,
+// sending the sender looking for a wrong secret; and a few kilobytes of
+// gzip can unpack to gigabytes. Other values ("identity", or a charset
+// that some senders put there by mistake) leave the body to be read as it
+// is.
 func contentEncoding(h http.Header) string {
 	var codings []string
+	compressed := false
 	for _, v := range h.Values("Content-Encoding") {
 		for _, c := range strings.Split(v, ",") {
 			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
 				codings = append(codings, c)
+				compressed = compressed || compressions[strings.ToLower(c)]
 			}
 		}
+	}
+	if !compressed {
+		return ""
 	}
 	return strings.Join(codings, ", ")
 }
