@@ -217,14 +217,51 @@ func render(t *template.Template, data any) string {
 	return b.String()
 }
 
+// parseAddresses reads an integration's alert addresses, leaving out the
+// parts that are no address (a list saved before they were checked).
 func parseAddresses(list string) []mail.Address {
+	out, _ := alertAddresses(list)
+	return out
+}
+
+// alertAddresses reads a list of alert addresses, separated by commas,
+// semicolons, line breaks or spaces, with or without names ("Ops
+// <ops@example.com>"), and returns them with the first part that is no
+// address ("" when every part is one).
+func alertAddresses(list string) ([]mail.Address, string) {
+	norm := strings.NewReplacer(";", ",", "\r", ",", "\n", ",").Replace(list)
+	if strings.TrimSpace(norm) == "" {
+		return nil, ""
+	}
+	if addrs, err := mail.ParseAddressList(norm); err == nil {
+		out := make([]mail.Address, len(addrs))
+		for i, a := range addrs {
+			out[i] = *a
+		}
+		return out, ""
+	}
 	var out []mail.Address
-	for _, part := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }) {
+	bad := ""
+	for _, part := range strings.Split(norm, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
 		if addr, err := mail.ParseAddress(part); err == nil {
+			out = append(out, *addr)
+			continue
+		}
+		for _, word := range strings.Fields(part) {
+			addr, err := mail.ParseAddress(word)
+			if err != nil {
+				if bad == "" {
+					bad = part
+				}
+				continue
+			}
 			out = append(out, *addr)
 		}
 	}
-	return out
+	return out, bad
 }
 
 // entityNouns name n records of an entity in a subject: one and many.

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/mailer"
@@ -217,4 +219,63 @@ func (fe *flowEnv) setTargetToken(t *testing.T, token string) {
 		t.Fatal(err)
 	}
 	fe.target.SetToken(token)
+}
+
+// TestAlertAddressesAreCheckedOnSave: an integration's alert addresses
+// are checked when they are saved, however they are saved (the REST API,
+// an import, Go), and a list with one that is no address is refused,
+// naming it, instead of being kept and its alerts going nowhere without a
+// word. A list saved before stays until it is changed: saving the
+// integration's other fields does not trip over it.
+func TestAlertAddressesAreCheckedOnSave(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	integ, err := fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		list string
+		bad  string // the part the refusal names; "" when taken
+		want int    // the addresses mailed
+	}{
+		{"", "", 0},
+		{"ops@example.com", "", 1},
+		{"ops@example.com, boss@example.com", "", 2},
+		{"ops@example.com; boss@example.com", "", 2},
+		{"ops@example.com\nboss@example.com", "", 2},
+		{"ops@example.com boss@example.com", "", 2},
+		{"Ops Team <ops@example.com>, boss@example.com", "", 2},
+		{`"Doe, Jo" <jo@example.com>`, "", 1},
+		{"ops at example.com", "ops at example.com", 0},
+		{"ops(at)example.com", "ops(at)example.com", 0},
+		{"ops@example.com, nobody", "nobody", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list, func(t *testing.T) {
+			integ.Set("alert_emails", tt.list)
+			err := fe.app.Save(integ)
+			if tt.bad == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if got := len(parseAddresses(tt.list)); got != tt.want {
+					t.Fatalf("%d addresses mailed, want %d", got, tt.want)
+				}
+				return
+			}
+			var errs validation.Errors
+			if !errors.As(err, &errs) || errs["alert_emails"] == nil || !strings.Contains(errs["alert_emails"].Error(), strconv.Quote(tt.bad)) {
+				t.Fatalf("saving %q: %v; want a refusal of alert_emails naming %q", tt.list, err, tt.bad)
+			}
+		})
+	}
+	integ.Set("alert_emails", "ops at example.com")
+	if err := fe.app.SaveNoValidate(integ); err != nil {
+		t.Fatal(err)
+	}
+	integ, _ = fe.app.FindRecordById("integrations", integ.Id)
+	integ.Set("name", "Renamed")
+	if err := fe.app.Save(integ); err != nil {
+		t.Fatalf("a list stored before refused a save that leaves it alone: %v", err)
+	}
 }

@@ -92,10 +92,20 @@ func enabledByDefault(e *core.RecordRequestEvent) error {
 }
 
 // validateIntegration refuses an integration whose two connections are
-// one: its flows would read and write the same app.
+// one (its flows would read and write the same app), and alert addresses
+// that are none, as they are saved: kept, their alerts would go nowhere
+// without a word. A list saved before they were checked is left alone
+// until it changes.
 func validateIntegration(e *core.RecordEvent) error {
 	if a := e.Record.GetString("a"); a != "" && a == e.Record.GetString("b") {
 		return validation.Errors{"b": validation.NewError("validation_same_connection", "must differ from the first connection")}
+	}
+	list := e.Record.GetString("alert_emails")
+	if orig := e.Record.Original(); e.Record.IsNew() || orig == nil || orig.GetString("alert_emails") != list {
+		if _, bad := alertAddresses(list); bad != "" {
+			return validation.Errors{"alert_emails": validation.NewError("validation_invalid_address",
+				fmt.Sprintf("%q is not an e-mail address; separate addresses with commas", truncate(bad, 80)))}
+		}
 	}
 	return e.Next()
 }

@@ -43,6 +43,7 @@ const (
 type connecting struct {
 	conn     string
 	user     string
+	users    string   // the collection of user: users, or superusers
 	session  [32]byte // SHA-256 of the browser session key
 	verifier string   // the PKCE verifier
 	redirect string
@@ -97,7 +98,21 @@ var (
 	errTooManyConnects = errors.New("too many connects are waiting for the app; try again in a few minutes")
 	errUnknownState    = fmt.Errorf("this connect is unknown, expired or already used: press Connect again")
 	errOtherSession    = fmt.Errorf("this connect was started in another browser session: press Connect again in this browser")
+	errConnectRevoked  = errors.New("the person who pressed Connect may no longer change this connection " +
+		"(disabled, given another role or removed since): nothing was saved")
 )
+
+// stillAllowed checks, as a connect ends, that the person who started it
+// may still change connections: the callback carries no sign-in of its
+// own, and a user disabled, given a lower role or removed in the
+// meantime must not have the tokens saved for them.
+func stillAllowed(app core.App, p connecting) error {
+	user, err := app.FindRecordById(p.users, p.user)
+	if err != nil || !hasRole(user, editorUp) {
+		return errConnectRevoked
+	}
+	return nil
+}
 
 // handleOAuthStart answers the consent page's address (JSON {"url"}), or
 // sends a browser there (302) when it asks for a page.
@@ -151,7 +166,7 @@ func (s *Switchboard) StartConnect(e *core.RequestEvent, connID, returnTo string
 	if err != nil {
 		return "", errors.New(s.redactorOf(rec).text(err.Error()))
 	}
-	p := connecting{conn: rec.Id, user: e.Auth.Id, session: sha256.Sum256([]byte(key)), verifier: verifier,
+	p := connecting{conn: rec.Id, user: e.Auth.Id, users: e.Auth.Collection().Id, session: sha256.Sum256([]byte(key)), verifier: verifier,
 		redirect: redirect, returnTo: localPath(returnTo), expires: time.Now().Add(connectTTL)}
 	if err := s.connects.put(state, p); err != nil {
 		return "", err
@@ -209,6 +224,9 @@ func (s *Switchboard) handleOAuthCallback(e *core.RequestEvent) error {
 	}
 	if err != nil {
 		return connectPage(e, http.StatusBadRequest, "Not connected", err.Error())
+	}
+	if err := stillAllowed(e.App, p); err != nil {
+		return connectPage(e, http.StatusForbidden, "Not connected", err.Error())
 	}
 	rec, err := e.App.FindRecordById(connectionsCollection, p.conn)
 	if err != nil {

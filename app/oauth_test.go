@@ -206,3 +206,40 @@ func TestAnOAuth2ConnectionRefreshesAndAsksToBeConnectedAgain(t *testing.T) {
 }
 
 func decodeInto(body string, v any) error { return json.Unmarshal([]byte(body), v) }
+
+// TestAConnectEndsWithItsUsersAccess: a connect is finished by the
+// callback, which carries no sign-in of its own; it saves the tokens only
+// while the person who pressed Connect may still change the connection.
+// One disabled, given a lower role or deleted in the meantime gets
+// nothing saved, as their sessions and API tokens end at once.
+func TestAConnectEndsWithItsUsersAccess(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(app core.App, user *core.Record) error
+	}{
+		{"disabled", func(app core.App, user *core.Record) error { user.Set("disabled", true); return app.Save(user) }},
+		{"made a viewer", func(app core.App, user *core.Record) error { user.Set("role", RoleViewer); return app.Save(user) }},
+		{"deleted", func(app core.App, user *core.Record) error { return app.Delete(user) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ce := newConnectEnv(t)
+			b := newBrowser()
+			callback := ce.startConnect(t, b)
+			user, err := ce.env.app.FindRecordById("users", ce.env.users[RoleEditor].Id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.change(ce.env.app, user); err != nil {
+				t.Fatal(err)
+			}
+			res, body := b.get(t, callback, "")
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "may no longer change") {
+				t.Fatalf("the callback = %d %s; want 403", res.StatusCode, body)
+			}
+			if sealed := sealedSecrets(ce.connection(t)); sealed[auth.AccessTokenSecret] != "" || sealed[auth.RefreshTokenSecret] != "" {
+				t.Fatalf("tokens saved for a connect whose user was %s", tt.name)
+			}
+		})
+	}
+}

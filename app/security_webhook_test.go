@@ -4,6 +4,8 @@ package app
 // timestamps, the replay window, content types, entities and rate limits.
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -276,6 +278,79 @@ func TestWebhookBodyMustBeJSON(t *testing.T) {
 			}
 			wantStatus(t, "the call", s.post(url, body, h), tt.status, tt.want)
 		})
+	}
+}
+
+// TestDeliveryWithoutRecordsStoresNothing: a call that carries no record
+// is answered 200 and writes nothing: no delivery remembered, no run. The
+// WooCommerce ping (webhook_id=<id>) is taken unsigned, so if each
+// distinct ping were remembered, anybody who knows a flow's address could
+// fill the database with them, thousands a second, for 72 hours each.
+func TestDeliveryWithoutRecordsStoresNothing(t *testing.T) {
+	env := newEnvWith(t, wooConnector)
+	_, woo := wooShop(t, env)
+	dst := env.saveConnection(t, "Store", "memory", map[string]any{"store": "ping-target"}, nil)
+	integ := newRecord(t, env.app, "integrations", map[string]any{"name": "Woo <-> Store", "a": woo.Id, "b": dst.Id, "enabled": true})
+	flow := newRecord(t, env.app, flowsCollection, map[string]any{"integration": integ.Id, "name": "orders", "entity": "order",
+		"source": woo.Id, "target": dst.Id, "enabled": true, "webhook": true, "schedule": "", "webhook_secret": "hook-secret"})
+	s := &servedApp{env: env, mux: servedMux(t, env)}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for i := range 20 {
+		wantStatus(t, "a ping", s.post("/hooks/"+flow.Id, fmt.Sprintf("webhook_id=%d", 1000+i), h), http.StatusOK, `"accepted":0`)
+	}
+	var seen, runs int
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM seen_deliveries`).Row(&seen); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.app.DB().NewQuery(`SELECT COUNT(*) FROM runs`).Row(&runs); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 0 || runs != 0 || countTransactions(t, env) != 0 {
+		t.Fatalf("20 unsigned pings left %d remembered deliveries, %d runs and %d transactions; want none", seen, runs, countTransactions(t, env))
+	}
+}
+
+// TestCompressedWebhookIsRefused: a body sent compressed (Content-Encoding)
+// is answered 415 naming the encoding, before its signature is looked at,
+// so that the sender is not sent looking for a wrong secret; nothing is
+// stored, and nothing is decompressed (no gzip bomb can blow up).
+func TestCompressedWebhookIsRefused(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write([]byte(hookBody))
+	_ = zw.Close()
+	tests := []struct {
+		name, encoding, body, signedBody string
+		status                           int
+		want                             string
+	}{
+		{"gzip, the JSON signed", "gzip", zipped.String(), hookBody, http.StatusUnsupportedMediaType, "Content-Encoding gzip"},
+		{"gzip, the bytes sent signed", "gzip", zipped.String(), zipped.String(), http.StatusUnsupportedMediaType, "Content-Encoding gzip"},
+		{"Brotli", "br", "not really brotli", "not really brotli", http.StatusUnsupportedMediaType, "Content-Encoding br"},
+		{"deflate, named in capitals", "DEFLATE", "not really deflate", "not really deflate", http.StatusUnsupportedMediaType, "Content-Encoding DEFLATE"},
+		{"gzip twice", "gzip, gzip", zipped.String(), hookBody, http.StatusUnsupportedMediaType, "Content-Encoding gzip, gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := signedHeader(tt.signedBody, "")
+			h.Set("Content-Encoding", tt.encoding)
+			rec := s.post(url, tt.body, h)
+			wantStatus(t, "the call", rec, tt.status, tt.want, "nothing was stored")
+			if got := rec.Header().Get("Accept-Encoding"); got != "identity" {
+				t.Errorf("Accept-Encoding = %q, want identity", got)
+			}
+		})
+	}
+	if n := countTransactions(t, s.env); n != 0 {
+		t.Fatalf("refused calls stored %d transactions", n)
+	}
+	for i, enc := range []string{"identity", "UTF-8"} { // the charset: a mistake some senders make
+		body := fmt.Sprintf(`{"entity":"order","records":[{"id":"e%d","number":"%d"}]}`, i, 2000+i)
+		h := signedHeader(body, "")
+		h.Set("Content-Encoding", enc)
+		wantStatus(t, "a body sent as it is, with Content-Encoding "+enc, s.post(url, body, h), http.StatusOK, `"accepted":1`)
 	}
 }
 

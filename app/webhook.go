@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,7 +45,8 @@ var errDuplicateDelivery = errors.New("delivery seen before")
 // parsed and checked against the flow's entity, its records are committed
 // to the inbox and only then is it answered 200. A delivery seen before
 // (the same delivery id, or the same content under any id or none) is
-// answered 200 and not stored again.
+// answered 200 and not stored again; one without records is answered 200
+// and writes nothing, not even its keys.
 func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	queued := e.intakes.arrive()
 	defer queued()
@@ -61,6 +63,12 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	hook, body, err := e.readWebhook(re, rt)
 	if err != nil {
 		return err
+	}
+	if len(hook.Records) == 0 {
+		// Nothing to take (WooCommerce's unsigned ping, an event that
+		// carries no record): nothing is remembered either, or every
+		// distinct ping would be a row kept for 72 hours.
+		return re.JSON(http.StatusOK, map[string]any{"accepted": 0})
 	}
 	delivery, content := deliveryKeys(hook, body)
 	err = e.intake(rt, delivery, content, hook.Records, queued)
@@ -102,10 +110,44 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// compressions are the content codings that compress a body.
+var compressions = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "br": true,
+	"compress": true, "x-compress": true, "zstd": true, "dcb": true, "dcz": true}
+
+// contentEncoding returns the codings of a call's Content-Encoding when
+// one of them compresses the body, or "" for a body sent as it is. Such a
+// body is refused, not decompressed: its signature is the sender's over
+// the JSON, which would be checked against the compressed bytes and fail,
+// sending the sender looking for a wrong secret; and a few kilobytes of
+// gzip can unpack to gigabytes. Other values ("identity", or a charset
+// that some senders put there by mistake) leave the body to be read as it
+// is.
+func contentEncoding(h http.Header) string {
+	var codings []string
+	compressed := false
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				codings = append(codings, c)
+				compressed = compressed || compressions[strings.ToLower(c)]
+			}
+		}
+	}
+	if !compressed {
+		return ""
+	}
+	return strings.Join(codings, ", ")
+}
+
 // readWebhook reads, verifies and parses a call, completes it when its
 // connector fetches the records it names by id, and checks that it is
 // about the flow's entity. Its error is the answer to give.
 func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors.Webhook, []byte, error) {
+	if enc := contentEncoding(re.Request.Header); enc != "" {
+		re.Response.Header().Set("Accept-Encoding", "identity")
+		return connectors.Webhook{}, nil, re.Error(http.StatusUnsupportedMediaType,
+			"The webhook body must be sent uncompressed, not with Content-Encoding "+truncate(enc, 40)+"; nothing was stored.", nil)
+	}
 	body, err := readBody(re.Request, maxWebhookBody)
 	if err != nil {
 		return connectors.Webhook{}, nil, re.BadRequestError("Could not read the body.", nil)

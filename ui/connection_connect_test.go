@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,8 +35,8 @@ func TestConnectButtonConnectsAnOAuth2Connection(t *testing.T) {
 	mustNotContain(t, "the folder connection's page", ed.get("/connections/"+e.demo.SupplierID), `/connect"`)
 
 	rec := ed.post("/connections/"+id+"/connect", nil)
-	consent := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(consent, server.URL+"/authorize?") {
+	consent := consentURL(t, rec)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(consent, server.URL+"/authorize?") {
 		t.Fatalf("Connect = %d to %q: %s", rec.Code, consent, truncated(body(rec)))
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -58,4 +61,18 @@ func TestConnectButtonConnectsAnOAuth2Connection(t *testing.T) {
 	if rec := e.as(operator).post("/connections/"+id+"/connect", nil); rec.Code != http.StatusForbidden {
 		t.Fatalf("an operator pressing Connect got %d, want 403", rec.Code)
 	}
+}
+
+// consentURL is the app's consent page that the answer to Connect sends
+// the browser to: its page refreshes to it at once, and links to it for a
+// browser that does not refresh. Both must name the same address.
+func consentURL(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	page := html.UnescapeString(rec.Body.String())
+	refresh := regexp.MustCompile(`<meta http-equiv="refresh" content="0; url=([^"]+)">`).FindStringSubmatch(page)
+	link := regexp.MustCompile(`<a class="button" href="([^"]+)"`).FindStringSubmatch(page)
+	if refresh == nil || link == nil || refresh[1] != link[1] {
+		t.Fatalf("Connect's page (%d) neither refreshes to the consent page nor links to it: %s", rec.Code, truncated(page))
+	}
+	return refresh[1]
 }

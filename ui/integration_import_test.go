@@ -57,3 +57,30 @@ func TestExportThenImportInAFreshAppliance(t *testing.T) {
 	}
 	mustContain(t, "the refused import", again, "Nothing was imported", "Is in use already")
 }
+
+// TestImportRefusesAlertAddressesThatAreNone: a file whose alert
+// addresses are none (one exported by a version that did not check them)
+// is refused, and the page says which address, not only that the import
+// was refused.
+func TestImportRefusesAlertAddressesThatAreNone(t *testing.T) {
+	src := newEnv(t, false, true)
+	integ, err := src.app.FindRecordById("integrations", src.demo.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	integ.Set("alert_emails", "ops at example.com")
+	if err := src.app.SaveNoValidate(integ); err != nil {
+		t.Fatal(err)
+	}
+	file := body(src.as("editor").get("/integrations/" + src.demo.IntegrationID + "/export.yaml"))
+	dst := newEnv(t, false, false)
+	rec := dst.as("editor").post("/integrations/import", url.Values{"do": {"import"}, "yaml": {file}, "name": {"Imported"},
+		"c.a.name": {"Supplier"}, "c.b.name": {"Shop"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("import = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	mustContain(t, "the refused import", rec, "Nothing was imported", "&#34;ops at example.com&#34; is not an e-mail address")
+	if n, _ := dst.app.CountRecords("integrations"); n != 0 {
+		t.Fatalf("a refused import left %d integrations", n)
+	}
+}

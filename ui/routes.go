@@ -86,6 +86,7 @@ func (u *UI) registerRoutes(e *core.ServeEvent) {
 	for _, rt := range routes {
 		e.Router.Route(rt.method, rt.path, u.serve(rt)).
 			BindFunc(securityHeaders).
+			BindFunc(noStore).
 			Unbind(apis.DefaultLoadAuthTokenMiddlewareId)
 	}
 }

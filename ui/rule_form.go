@@ -134,11 +134,18 @@ func (f ruleForm) tableOf(r *mappings.Rule) {
 	}
 }
 
+// maxRuleForms bounds the rules a form is read for.
+const maxRuleForms = 200
+
 // readRuleForms reads the submitted rules, in their order on the page.
+// The count is the sender's: room is made for no more than maxRuleForms,
+// since a huge count would ask the runtime for more memory than there is,
+// which ends the process, not just the request.
 func readRuleForms(r *http.Request) []ruleForm {
 	n, _ := strconv.Atoi(r.PostFormValue("rules"))
+	n = min(max(n, 0), maxRuleForms)
 	out := make([]ruleForm, 0, n)
-	for i := 0; i < n && i < 200; i++ {
+	for i := range n {
 		out = append(out, readRuleForm(r, i))
 	}
 	return out

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
@@ -242,5 +243,33 @@ func TestRuleFieldsOfNestedLists(t *testing.T) {
 	}
 	if want := []string{"name", "box.size"}; !reflect.DeepEqual(cond, want) {
 		t.Errorf("condition fields %v, want %v", cond, want)
+	}
+}
+
+// TestReadRuleFormsBoundsTheCount: the form's rule count is the sender's
+// to choose; a negative or huge one reads no more than the page can send,
+// instead of making room for it first (a count of 10^11 asked the runtime
+// for 39 TB, which ends the whole process, not just the request).
+func TestReadRuleFormsBoundsTheCount(t *testing.T) {
+	tests := []struct {
+		count string
+		want  int
+	}{
+		{"", 0},
+		{"2", 2},
+		{"-1", 0},
+		{"-9223372036854775808", 0},
+		{"1000000000000", maxRuleForms},
+		{"100000000000", maxRuleForms},
+	}
+	for _, tt := range tests {
+		t.Run(tt.count, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/flows/x/rules/preview",
+				strings.NewReader(url.Values{"rules": {tt.count}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if got := len(readRuleForms(req)); got != tt.want {
+				t.Fatalf("%d rules read, want %d", got, tt.want)
+			}
+		})
 	}
 }

@@ -16,3 +16,13 @@ func securityHeaders(e *core.RequestEvent) error {
 	h.Set("X-Frame-Options", "DENY")
 	return e.Next()
 }
+
+// noStore keeps every page and download out of browser and proxy caches:
+// they show what only the signed-in user may read (payloads, a flow's
+// webhook secret, users' addresses), which Back or a shared machine's
+// cache would otherwise show again after signing out. Static files, whose
+// addresses change with their content, are left to cache.
+func noStore(e *core.RequestEvent) error {
+	e.Response.Header().Set("Cache-Control", "no-store")
+	return e.Next()
+}

@@ -1,25 +1,27 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
-	"net/mail"
 	"strings"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
 )
 
-// settingsAlerts sets who gets an integration's alert mails.
+// settingsAlerts sets who gets an integration's alert mails. The
+// addresses are checked as the integration is saved, by the same rule as
+// the REST API's (a list with one that is no address is refused).
 func (u *UI) settingsAlerts(r *request) error {
 	rec, err := u.app().FindRecordById("integrations", r.Request.PostFormValue("integration"))
 	if err != nil {
 		return r.fail(http.StatusNotFound, "error.not_found")
 	}
-	list := strings.TrimSpace(r.Request.PostFormValue("alert_emails"))
-	if list != "" {
-		if _, err := mail.ParseAddressList(strings.ReplaceAll(list, ";", ",")); err != nil {
+	rec.Set("alert_emails", strings.TrimSpace(r.Request.PostFormValue("alert_emails")))
+	if err := u.app().Save(rec); err != nil {
+		var errs validation.Errors
+		if errors.As(err, &errs) && errs["alert_emails"] != nil {
 			return r.refused("/settings", "flash.bad_addresses")
 		}
-	}
-	rec.Set("alert_emails", list)
-	if err := u.app().Save(rec); err != nil {
 		return err
 	}
 	return r.done("/settings", "flash.saved", 0)

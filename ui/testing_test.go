@@ -219,7 +219,24 @@ func (c *client) post(path string, form url.Values) *httptest.ResponseRecorder {
 func (c *client) postRaw(path, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
+	rec := c.do(req)
+	checkFormRedirect(c.e.t, req, rec)
+	return rec
+}
+
+// checkFormRedirect fails when a form's answer redirects to another site:
+// the pages' form-action 'self' makes Chrome and Safari refuse to follow
+// it, so the button would seem to do nothing.
+func checkFormRedirect(t testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code < 300 || rec.Code > 399 {
+		return
+	}
+	to, err := req.URL.Parse(rec.Header().Get("Location"))
+	if err != nil || to.Host != "" && to.Host != req.Host {
+		t.Errorf("POST %s redirects to %q, another site: form-action 'self' blocks that in Chrome and Safari",
+			req.URL.Path, rec.Header().Get("Location"))
+	}
 }
 
 // body reads a response's body.

@@ -31,6 +31,7 @@ var views = map[string][]string{
 	"activity_show":      {"status", "payload"},
 	"connections":        {"status"},
 	"connection":         {"status", "field"},
+	"connect":            nil,
 	"integrations":       {"status"},
 	"flow":               {"status", "mapping"},
 	"users":              nil,

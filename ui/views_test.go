@@ -98,6 +98,34 @@ func TestPagesCarrySecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestPagesAreNotStored: a page shows what only its user may read
+// (payloads, a flow's webhook secret, users' e-mail addresses), so no
+// browser or proxy may keep it: after signing out, Back or a shared
+// machine's cache would show it again. The static files, whose addresses
+// change with their content, may be kept.
+func TestPagesAreNotStored(t *testing.T) {
+	e := newEnv(t, false, false)
+	tests := []struct{ role, path string }{
+		{"", "/login"},
+		{"viewer", "/"},
+		{"viewer", "/activity"},
+		{"viewer", "/connections"},
+		{"viewer", "/usage.csv"},
+		{"admin", "/users"},
+		{"admin", "/settings"},
+		{"viewer", "/users"}, // refused: the error page too
+	}
+	for _, tt := range tests {
+		rec := e.as(tt.role).get(tt.path)
+		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("GET %s as %q (%d): Cache-Control %q, want no-store", tt.path, tt.role, rec.Code, got)
+		}
+	}
+	if got := e.as("viewer").get("/static/switchboard.css").Header().Get("Cache-Control"); got == "no-store" {
+		t.Errorf("a static file is not to be kept: Cache-Control %q", got)
+	}
+}
+
 // TestNoInlineScript: the strict policy would block inline script and
 // event handlers, so no template may have any.
 func TestNoInlineScript(t *testing.T) {
