@@ -525,3 +525,23 @@ func TestSignInsAreLimited(t *testing.T) {
 		t.Fatal("the window does not count per address and per minute")
 	}
 }
+
+// TestUsageCSVNeutralisesFormulas: a connection's name that a spreadsheet
+// would run as a formula, including one behind a tab or a carriage return,
+// is written with a ' in front; a plain name is written as it is.
+func TestUsageCSVNeutralisesFormulas(t *testing.T) {
+	cases := []struct{ name, want string }{
+		{"Shop", "Shop"},
+		{"=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1+1", "'\t=1+1"},
+		{"\r=1+1", "'\r=1+1"},
+		{"-5", "-5"},
+	}
+	for _, tc := range cases {
+		got := usageRow{Month: "2026-12", Connection: tc.name}.cells()[1]
+		if got != tc.want {
+			t.Errorf("%q is written %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
+
+	csvcodec "github.com/switchboard-app/switchboard/connectors/codec/csv"
 )
 
 // usageRow is one connection's reads and writes in one month.
@@ -47,16 +49,15 @@ func (u *UI) usageCSV(r *request) error {
 	w := csv.NewWriter(r.Response)
 	_ = w.Write([]string{"month", "connection", "reads", "writes"})
 	for _, row := range rows {
-		_ = w.Write([]string{row.Month, csvSafe(row.Connection), strconv.FormatInt(row.Reads, 10), strconv.FormatInt(row.Writes, 10)})
+		_ = w.Write(row.cells())
 	}
 	w.Flush()
 	return w.Error()
 }
 
-// csvSafe keeps a spreadsheet from reading a name as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
-	}
-	return s
+// cells is the row as the CSV download writes it, with a connection's name
+// that a spreadsheet would run as a formula neutralised as file targets do.
+func (row usageRow) cells() []string {
+	return []string{row.Month, csvcodec.Neutralise(row.Connection),
+		strconv.FormatInt(row.Reads, 10), strconv.FormatInt(row.Writes, 10)}
 }
