@@ -283,7 +283,7 @@ func writeOutcome(update *boundStmt, o outcome, ts string, insert bool) error {
 		next = sqlTime(o.next)
 	}
 	params := dbx.Params{
-		"id": o.tx.ID, "status": o.status, "target_id": truncate(o.targetID, 500), "error": o.err,
+		"id": o.tx.ID, "status": o.status, "target_id": truncateKey(o.targetID, 500), "error": o.err,
 		"class": string(o.class), "note": truncate(o.note, 2000), "next": next, "payloads": storedPayloads(payloads),
 		"ms": o.duration.Milliseconds(), "now": ts,
 	}
@@ -309,7 +309,7 @@ func writeXref(xref *boundStmt, scopes *xrefScopes, o outcome, ts string) error 
 	}
 	_, err = xref.exec(dbx.Params{
 		"id": newID(), "scope": sc.ID, "source": sc.Source, "target": sc.Target, "entity": sc.Entity, "source_id": o.tx.SourceID,
-		"key": truncate(o.tx.Key, 500), "target_id": truncate(o.targetID, 500), "hash": o.hash, "now": ts,
+		"key": truncateKey(o.tx.Key, 500), "target_id": truncateKey(o.targetID, 500), "hash": o.hash, "now": ts,
 	})
 	if err != nil {
 		return fmt.Errorf("recording xref for %s: %w", o.tx.Key, err)

@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -76,7 +77,24 @@ func (s *Switchboard) handleConnectionTest(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, result)
 }
 
+// truncate shortens a message to at most n bytes, ending in "...", and
+// cuts it between characters, so that a note, an error or a status shown to
+// people never ends in half a character.
 func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - 3
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// truncateKey shortens a key or an id to at most n bytes, ending in "...",
+// cut at the byte as keys were always stored, so that a long key read again
+// finds the transactions and xrefs stored before.
+func truncateKey(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -325,9 +325,9 @@ func (e *Engine) inboxItems(rt *flowRuntime, runID string, records []connectors.
 // business key, in one lane, so they are written one at a time and in order.
 func laneOf(rt *flowRuntime, r connectors.Record) string {
 	if rt.ordered && r.Key != "" {
-		return "k:" + truncate(r.Key, 500)
+		return "k:" + truncateKey(r.Key, 500)
 	}
-	return "i:" + truncate(r.ID, 500)
+	return "i:" + truncateKey(r.ID, 500)
 }
 
 const countReadSQL = `UPDATE runs SET read = read + {:read}, failed = failed + {:failed}, updated = {:now} WHERE id = {:id}`
