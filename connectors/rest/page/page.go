@@ -13,6 +13,7 @@
 package page
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -163,6 +164,8 @@ type Pager struct {
 	st      state
 	started string // the cursor the run started from
 	done    bool
+	asked   map[string]bool // the positions of the pages read in this run
+	last    []byte          // the answer of the page read last
 }
 
 // New returns a pager for the list, from the flow's cursor.
@@ -177,7 +180,7 @@ func New(client *rest.Client, opts Options, cursor string) (*Pager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pager{client: client, opts: opts, st: st, started: cursor}, nil
+	return &Pager{client: client, opts: opts, st: st, started: cursor, asked: map[string]bool{}}, nil
 }
 
 // Next reads the next page; connectors.ErrEndOfInput when the list is
@@ -200,6 +203,11 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		return Page{}, err
 	}
 	next, last := p.next(res, body, len(items))
+	if p.repeated(res.Body) {
+		items, last = nil, true // the app answered the page read last again
+	}
+	p.asked[p.st.Pos] = true
+	last = last || p.asked[next]
 	p.st.seen(items, p.opts)
 	if last {
 		p.done = true
@@ -211,6 +219,16 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		p.st.Pos = next
 	}
 	return Page{Items: items, Cursor: p.st.String(p.opts)}, nil
+}
+
+// repeated reports whether an answer is the one the page before got: an
+// app that does not page (or not with these parameters) answers every
+// page with the same records, and the list would never end. The answer
+// is kept for the next page's comparison.
+func (p *Pager) repeated(body []byte) bool {
+	same := p.last != nil && bytes.Equal(body, p.last)
+	p.last = body
+	return same
 }
 
 // items finds the list of records in an answer.
