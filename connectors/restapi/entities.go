@@ -64,7 +64,8 @@ type Call struct {
 	// Method is GET for get, POST for create and PUT for update when "".
 	Method string `json:"method,omitempty"`
 	// Path is relative to the base URL; {id} is the record's id in the
-	// app and {key} its business key, both escaped.
+	// app and {key} its business key, both escaped for where they stand
+	// (a path segment, or a query value after "?").
 	Path string `json:"path"`
 	// Wrap puts the record under this key of the body ({"order": {...}}).
 	Wrap string `json:"wrap,omitempty"`

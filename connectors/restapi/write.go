@@ -42,14 +42,21 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	return written(res, call, spec, req.TargetID), nil
 }
 
-// fill puts the record's id and key, escaped, into a path template; a
+// fill puts the record's id and key into a path template, escaped for
+// where they stand: as a path segment before the "?", as a query value
+// after it (where "&", "=" and "+" mean something a path leaves alone). A
 // path without either is used as it is, without building a replacer for
 // each call.
 func fill(path, id, key string) string {
 	if !strings.Contains(path, "{") {
 		return path
 	}
-	return strings.NewReplacer("{id}", url.PathEscape(id), "{key}", url.PathEscape(key)).Replace(path)
+	p, query, hasQuery := strings.Cut(path, "?")
+	p = strings.NewReplacer("{id}", url.PathEscape(id), "{key}", url.PathEscape(key)).Replace(p)
+	if !hasQuery {
+		return p
+	}
+	return p + "?" + strings.NewReplacer("{id}", url.QueryEscape(id), "{key}", url.QueryEscape(key)).Replace(query)
 }
 
 // written reads the app's answer to a write: the record and its id. An
