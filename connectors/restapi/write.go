@@ -61,7 +61,19 @@ func fill(path, id, key string) string {
 
 // written reads the app's answer to a write: the record and its id. An
 // answer that is not JSON is kept as text; the id is then the one sent.
+// A created record whose answer holds no id is known by the last segment
+// of its address in Location (201 Created, "/orders/77"), so that its next
+// change updates it rather than creating it again.
 func written(res *rest.Response, call *Call, spec Entity, targetID string) connectors.WriteResult {
+	out := answered(res, call, spec, targetID)
+	if out.TargetID == "" && res.Status == http.StatusCreated { // a 202's Location is a job's
+		out.TargetID = idOfLocation(res.Header.Get("Location"))
+	}
+	return out
+}
+
+// answered reads the record and its id from a write's answer body.
+func answered(res *rest.Response, call *Call, spec Entity, targetID string) connectors.WriteResult {
 	out := connectors.WriteResult{TargetID: targetID}
 	if len(bytes.TrimSpace(res.Body)) == 0 {
 		return out
@@ -81,6 +93,24 @@ func written(res *rest.Response, call *Call, spec Entity, targetID string) conne
 		out.TargetID = id
 	}
 	return out
+}
+
+// idOfLocation is the last path segment of a Location header, unescaped
+// ("/v2/orders/77/" gives "77"); "" when there is none.
+func idOfLocation(location string) string {
+	if location == "" {
+		return ""
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimRight(u.EscapedPath(), "/")
+	id, err := url.PathUnescape(p[strings.LastIndex(p, "/")+1:])
+	if err != nil {
+		return ""
+	}
+	return id
 }
 
 // Get implements [connectors.Getter]: one record by id, with the

@@ -79,3 +79,42 @@ func TestTheAppGetsTheIDAndKeyAsTheyAre(t *testing.T) {
 		})
 	}
 }
+
+// TestACreatedRecordsIDIsReadFromItsLocation: an app that answers a
+// create with 201 Created, the new record's address in Location and no
+// body (or a body without the id) gives the record's id by that address,
+// so that the record's next change updates it instead of creating it
+// again.
+func TestACreatedRecordsIDIsReadFromItsLocation(t *testing.T) {
+	tests := []struct {
+		name, location, body string
+		status               int
+		want                 string
+	}{
+		{"no body", "/v2/orders/77", "", http.StatusCreated, "77"},
+		{"an absolute address", "https://api.example.com/v2/orders/ORD%2F78", "", http.StatusCreated, "ORD/78"},
+		{"a body without the id", "/v2/orders/79", `{"status": "created"}`, http.StatusCreated, "79"},
+		{"a body with the id wins", "/v2/orders/80", `{"uid": "81"}`, http.StatusCreated, "81"},
+		{"a trailing slash", "/v2/orders/82/", "", http.StatusCreated, "82"},
+		{"accepted: the address of a job, not the record's", "/v2/jobs/83", "", http.StatusAccepted, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Location", tt.location)
+				if tt.body != "" {
+					w.Header().Set("Content-Type", "application/json")
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}, "id": "uid"}}`
+			c := open(t, map[string]any{"base_url": srv.URL + "/v2", "auth": "none", "entities": entities}, nil)
+			res, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", Data: map[string]any{"number": "SO-1"}})
+			if err != nil || res.TargetID != tt.want {
+				t.Fatalf("Write = %q, %v; want the id %q", res.TargetID, err, tt.want)
+			}
+		})
+	}
+}
