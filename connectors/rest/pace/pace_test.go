@@ -192,7 +192,8 @@ func waitFor(t *testing.T, cond func() bool) {
 // context ends before the app takes calls again (a window spent for the
 // day, a pause after a 429) is refused at once as a rate limit, with the
 // wait, not as a failure after waiting its whole time: the engine then
-// pauses the connection instead of counting it as down.
+// pauses the connection instead of counting it as down. A window no app
+// has (years long) is taken to end within a day.
 func TestACallThatCannotOutwaitTheAppsLimitIsRateLimited(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -202,6 +203,10 @@ func TestACallThatCannotOutwaitTheAppsLimitIsRateLimited(t *testing.T) {
 	}{
 		{"a window spent for an hour", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"3600"}}, http.StatusOK, time.Hour},
 		{"a pause after a 429", http.Header{"Retry-After": {"300"}}, http.StatusTooManyRequests, 5 * time.Minute},
+		{"a window said to end in 31 years: a day at most", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"999999999"}},
+			http.StatusOK, 24 * time.Hour},
+		{"a window said to end in the year 5138: a day at most", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"99999999999999"}},
+			http.StatusOK, 24 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
