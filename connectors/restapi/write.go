@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,10 +37,26 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	}
 	res, err := c.client.Do(ctx, rest.Request{Method: method, Path: fill(call.Path, req.TargetID, req.Key), JSON: body,
 		IdempotencyKey: req.IdempotencyKey})
+	if err == nil {
+		err = webPage(res)
+	}
 	if err != nil {
 		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
 	}
 	return written(res, call, spec, req.TargetID), nil
+}
+
+// webPage refuses an answer that is a web page: a base URL that leads to
+// the web site instead of its API (which answers every address), or a
+// sign-in page in front of the API. Such an answer is not the app's, and
+// taking it for a write's would pass the record for written.
+func webPage(res *rest.Response) error {
+	media, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if media != "text/html" && media != "application/xhtml+xml" {
+		return nil
+	}
+	return connectors.Permanent(fmt.Errorf("the answer of %s is a web page (%s), not JSON: check that the base URL is the API's%s",
+		res.URL.Path, media, connectors.ShortBody(res.Body)))
 }
 
 // fill puts the record's id and key into a path template, escaped for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -116,5 +117,30 @@ func TestACreatedRecordsIDIsReadFromItsLocation(t *testing.T) {
 				t.Fatalf("Write = %q, %v; want the id %q", res.TargetID, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestAWebPageIsNotTakenForTheAppsAnswer: a base URL that leads to a web
+// site instead of its API (a page for every address, or a sign-in page in
+// front of it) answers 200 with HTML. A write so answered fails, saying
+// so, instead of passing for written while the app got nothing; the
+// connection test says so too.
+func TestAWebPageIsNotTakenForTheAppsAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><html><head><title>My Shop</title></head><body>Welcome</body></html>`))
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities, "test_path": "account"}, nil)
+	for _, target := range []string{"", "42"} {
+		_, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", TargetID: target, Data: map[string]any{"number": "SO-1"}})
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "not JSON") {
+			t.Fatalf("a write answered with a web page (target %q) = %v (%s); want a permanent error saying the answer is not JSON", target, err, class)
+		}
+	}
+	res, err := c.Test(context.Background())
+	if err != nil || res.OK || !strings.Contains(res.Message, "not JSON") {
+		t.Fatalf("the connection test answered with a web page = %+v, %v; want it refused, saying why", res, err)
 	}
 }
