@@ -95,7 +95,8 @@ func (l List) pageOptions(size int) page.Options {
 	return page.Options{Style: page.Style(l.Paging), Path: l.Path, Query: q, PageSize: size, RecordsPath: l.Records,
 		PageParam: l.PageParam, SizeParam: l.SizeParam, OffsetParam: l.OffsetParam, CursorParam: l.CursorParam,
 		FirstPage: l.FirstPage, NextCursorPath: l.NextCursor, NextURLPath: l.NextURL, Resume: l.Resume, ShortPageEnds: l.ShortPageEnds,
-		SinceParam: l.Since, UpdatedPath: l.Updated, SinceFormat: l.SinceFormat, Overlap: overlap}
+		SinceParam: l.Since, UpdatedPath: l.Updated, SinceFormat: l.SinceFormat, Overlap: overlap,
+		CheckShortPages: l.Paging == string(page.PageNumber) || l.Paging == string(page.Offset)}
 }
 
 // ParseEntities reads the "entities" field: JSON of entity names and how

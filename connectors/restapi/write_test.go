@@ -2,8 +2,12 @@ package restapi
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,5 +146,53 @@ func TestAWebPageIsNotTakenForTheAppsAnswer(t *testing.T) {
 	res, err := c.Test(context.Background())
 	if err != nil || res.OK || !strings.Contains(res.Message, "not JSON") {
 		t.Fatalf("the connection test answered with a web page = %+v, %v; want it refused, saying why", res, err)
+	}
+}
+
+// TestAListOfAnAppWithASmallerPageIsReadWhole: an app that answers at
+// most 3 records a page, whatever the size asked for, is read to its end
+// by page numbers and by offsets, not to its first page.
+func TestAListOfAnAppWithASmallerPageIsReadWhole(t *testing.T) {
+	for _, paging := range []string{"page", "offset"} {
+		t.Run(paging, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				q := r.URL.Query()
+				from := 0
+				if p, err := strconv.Atoi(q.Get("page")); err == nil {
+					from = (p - 1) * 3
+				} else if o, err := strconv.Atoi(q.Get("offset")); err == nil {
+					from = o
+				}
+				items := []map[string]any{}
+				for i := from; i < min(8, from+3); i++ {
+					items = append(items, map[string]any{"id": strconv.Itoa(i)})
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(map[string]any{"data": items})
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"product": {"list": {"path": "products", "records": "data", "paging": "` + paging + `"}}}`
+			c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+			stream, err := c.Read(context.Background(), connectors.ReadRequest{Entity: connectors.Product, PageSize: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for range 20 {
+				pg, err := stream.Next(context.Background())
+				if errors.Is(err, connectors.ErrEndOfInput) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range pg.Records {
+					ids = append(ids, r.ID)
+				}
+			}
+			if fmt.Sprint(ids) != "[0 1 2 3 4 5 6 7]" {
+				t.Fatalf("read %v, want the 8 records", ids)
+			}
+		})
 	}
 }

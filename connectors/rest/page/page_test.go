@@ -385,3 +385,61 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 		})
 	}
 }
+
+// cappedApp answers pages of at most max records, whatever size is asked
+// for (per_page or limit), by page or offset; a page past the end is
+// answered notFound when set (as Django REST framework does), else empty.
+type cappedApp struct {
+	records, max int
+	notFound     bool
+}
+
+func (a cappedApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	size := min(a.max, atoi(q.Get("limit")+q.Get("per_page")))
+	from := atoi(q.Get("offset"))
+	if q.Has("page") {
+		from = (atoi(q.Get("page")) - 1) * size
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if from >= a.records && a.notFound && from > 0 {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"detail":"Invalid page."}`))
+		return
+	}
+	items := []map[string]any{}
+	for i := from; i < min(a.records, from+size); i++ {
+		items = append(items, map[string]any{"id": i})
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
+}
+
+// TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd: an app that
+// answers fewer records a page than asked for (its own cap), with
+// CheckShortPages, is read to its end rather than to its first page; a
+// list that ends on a short page ends at the answer after it, empty or
+// refused as past the end.
+func TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd(t *testing.T) {
+	tests := []struct {
+		name  string
+		style Style
+		app   cappedApp
+	}{
+		{"page, capped at 3", PageNumber, cappedApp{records: 8, max: 3}},
+		{"offset, capped at 3", Offset, cappedApp{records: 8, max: 3}},
+		{"page, a short last page, then 404", PageNumber, cappedApp{records: 8, max: 100, notFound: true}},
+		{"page, capped, then 404", PageNumber, cappedApp{records: 8, max: 3, notFound: true}},
+		{"offset, a short last page", Offset, cappedApp{records: 8, max: 100}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.app)
+			defer srv.Close()
+			opts := Options{Style: tt.style, Path: "items", PageSize: 5, RecordsPath: "items", CheckShortPages: true}
+			ids, _ := readAll(t, restClient(t, srv.URL), opts, "")
+			if fmt.Sprint(ids) != fmt.Sprint(upTo(8)) {
+				t.Fatalf("read %v, want 0 to 7 once each", ids)
+			}
+		})
+	}
+}
