@@ -80,7 +80,7 @@ func (e *Engine) rateLimited(o outcome, err error) outcome {
 	if !limited || o.status != StatusRetrying {
 		return o
 	}
-	if wait <= 0 {
+	if wait = e.appWait(wait); wait <= 0 {
 		wait = e.backoff(roundOf(o).attempts)
 	}
 	o.next = time.Now().Add(wait)
@@ -95,7 +95,7 @@ func (e *Engine) pauseRead(conn string, err error) bool {
 	if !limited {
 		return false
 	}
-	if wait <= 0 {
+	if wait = e.appWait(wait); wait <= 0 {
 		wait = e.cfg.BackoffBase
 	}
 	e.pauses.pause(conn, time.Now().Add(wait))

@@ -362,8 +362,16 @@ func (e *Engine) failed(o outcome, err error) outcome {
 		return o
 	}
 	o.status = StatusRetrying
-	o.next = time.Now().Add(max(e.backoff(r.attempts), wait))
+	o.next = time.Now().Add(max(e.backoff(r.attempts), e.appWait(wait)))
 	return e.rateLimited(o, err)
+}
+
+// appWait bounds the wait an app asked for (its Retry-After) by the
+// longest backoff: an absurd Retry-After (years, from a misconfigured
+// proxy or a hostile app) holds a transaction and its connection no
+// longer than a transient failure would, and the app is asked again then.
+func (e *Engine) appWait(wait time.Duration) time.Duration {
+	return min(wait, e.cfg.BackoffMax)
 }
 
 // retryRound is the current round of a transaction's attempts: those since

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -166,14 +167,24 @@ func shortBody(body []byte) string {
 }
 
 // RetryAfter reads a Retry-After header, in seconds or as an HTTP date,
-// relative to now. It returns 0 when the header is absent or unreadable.
+// relative to now. It returns 0 when the header is absent or unreadable;
+// a number of seconds too large for a duration is the longest duration,
+// not one that overflows. Callers bound the wait they take.
 func RetryAfter(header http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(header.Get("Retry-After"))
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil && secs > int64(math.MaxInt64/time.Second):
+		return math.MaxInt64
+	case err == nil && secs > 0:
 		return time.Duration(secs) * time.Second
+	case err == nil: // zero or negative: no wait
+		return 0
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"): // more seconds than an int64 holds
+		return math.MaxInt64
 	}
 	if at, err := http.ParseTime(v); err == nil && at.After(now) {
 		return at.Sub(now)

@@ -76,6 +76,32 @@ func TestRetryAfterDate(t *testing.T) {
 	}
 }
 
+// TestRetryAfterOfAbsurdLength: a Retry-After too long for a duration is
+// the longest wait, never one that overflows into a short or negative
+// one; a negative one is no wait.
+func TestRetryAfterOfAbsurdLength(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		value string
+		least time.Duration
+	}{
+		{"99999999999", 100 * 365 * 24 * time.Hour},
+		{"9300000000", 100 * 365 * 24 * time.Hour},
+		{"99999999999999999", 100 * 365 * 24 * time.Hour},
+		{"99999999999999999999999", 100 * 365 * 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := RetryAfter(http.Header{"Retry-After": {tt.value}}, now); got < tt.least {
+			t.Errorf("Retry-After: %s = %s, want at least %s", tt.value, got, tt.least)
+		}
+	}
+	for _, v := range []string{"-30", "0", "-99999999999999999999"} {
+		if got := RetryAfter(http.Header{"Retry-After": {v}}, now); got != 0 {
+			t.Errorf("Retry-After: %s = %s, want 0", v, got)
+		}
+	}
+}
+
 func TestRateLimitsAreMarked(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -212,6 +212,40 @@ func TestStockOfAMissingProductFailsAlone(t *testing.T) {
 	}
 }
 
+// TestStockOfAnSKUWithACommaIsWritten: Adobe Commerce reads the value of
+// an "in" filter as a list separated by commas, so a product whose SKU
+// holds one (a cable of 2,5 mm²) is looked up by itself, and its stock is
+// written, beside the other SKUs of its batch.
+func TestStockOfAnSKUWithACommaIsWritten(t *testing.T) {
+	shop := adobetest.New(t)
+	skus := []string{"NYM-3x2,5", "A-1", "NYM-5x1,5"}
+	for _, sku := range skus {
+		shop.AddProduct(map[string]any{"sku": sku, "name": sku, "price": 1})
+	}
+	c := open(t, shop)
+	opts := options(t, connectors.UseWrite, nil)
+	errs := make([]error, len(skus))
+	done := make(chan int)
+	for i, sku := range skus {
+		go func() {
+			_, errs[i] = c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: sku, Options: opts,
+				Data: map[string]any{"sku": sku, "quantity": 5, "status": 1}})
+			done <- i
+		}()
+	}
+	for range skus {
+		<-done
+	}
+	for i, sku := range skus {
+		if errs[i] != nil {
+			t.Errorf("%s: %v", sku, errs[i])
+		}
+		if item, _ := shop.SourceItem("default", sku); fmt.Sprint(item["quantity"]) != "5" {
+			t.Errorf("%s's source item is %v", sku, item)
+		}
+	}
+}
+
 // TestStockAtAMissingSourceSaysWhichSource: a flow whose source does not
 // exist fails each record with the source's name and what to do.
 func TestStockAtAMissingSourceSaysWhichSource(t *testing.T) {

@@ -43,7 +43,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 		return nil, connectors.Permanent(fmt.Errorf("opening the connection: %w", err))
 	}
 	c := &Conn{client: rc.Client()}
-	c.stock = batch.New(sourceItems{c}, batch.Options{Max: 100})
+	c.stock = batch.New(sourceItems{c}, batch.Options{Max: 100, Logger: env.Logger})
 	return c, nil
 }
 

@@ -39,7 +39,7 @@ var docPage = docgen.Page{
 		"Calls are paced by the REST kit: 4 calls a second by default (`rate_limit`), at most 4 at once (`max_in_flight`), shared by every flow of the connection; a 429 pauses the connection's flows until its `Retry-After`.",
 		"Stock is written in batches of up to 100 source items per call; products, shipments and invoices one per call.",
 		"Adobe Commerce's integration tokens do not expire unless the shop is set to expire them; a revoked token fails the connection test with `login refused`.",
-		"SKUs with a comma cannot be checked in one search; a product's stock item (`extension_attributes.stock_item`) is not written: stock goes through MSI source items.",
+		"A stock batch's SKUs are checked in one search: those without a comma in one `in` filter (Adobe Commerce reads its value as a list separated by commas), each SKU with a comma (`NYM-3x2,5`) in an `eq` filter of the same group. A product's stock item (`extension_attributes.stock_item`) is not written: stock goes through MSI source items.",
 	},
 	Tests: "Against a fake of Adobe's own admin REST spec (`adobe-commerce/admin-schema-2.4.9.yaml`, `connectors/adobecommerce/adobetest` on `connectors/rest/spectest`): every request the connector sends is checked against the spec, and every answer the fake gives and every golden file's native record too.",
 }

@@ -25,6 +25,19 @@ func (c *criteria) filter(field, condition, value string) *criteria {
 	return c
 }
 
+// anyOf adds a group of filters on one field, any of which lets a record
+// through: each a condition type and its value.
+func (c *criteria) anyOf(field string, conditions ...[2]string) *criteria {
+	for i, cv := range conditions {
+		prefix := fmt.Sprintf("searchCriteria[filterGroups][%d][filters][%d]", c.groups, i)
+		c.q.Set(prefix+"[field]", field)
+		c.q.Set(prefix+"[value]", cv[1])
+		c.q.Set(prefix+"[conditionType]", cv[0])
+	}
+	c.groups++
+	return c
+}
+
 // sort orders by a field.
 func (c *criteria) sort(field, direction string) *criteria {
 	c.q.Set("searchCriteria[sortOrders][0][field]", field)

@@ -79,13 +79,28 @@ func sourceItem(r connectors.WriteRequest) map[string]any {
 	return item
 }
 
-// existingSKUs returns which of the SKUs the shop has products of.
+// existingSKUs returns which of the SKUs the shop has products of, in one
+// search: an "in" filter of the SKUs, or of those without a comma, since
+// Adobe Commerce reads its value as a list separated by commas; an SKU
+// with one ("NYM-3x2,5") is a filter of its own in the same group.
 func (c *Conn) existingSKUs(ctx context.Context, skus []string) (map[string]bool, error) {
 	known := map[string]bool{}
 	if len(skus) == 0 {
 		return known, nil
 	}
-	crit := newCriteria().filter("sku", "in", strings.Join(skus, ",")).page(len(skus), 1)
+	var plain []string
+	var conditions [][2]string
+	for _, sku := range skus {
+		if strings.Contains(sku, ",") {
+			conditions = append(conditions, [2]string{"eq", sku})
+		} else {
+			plain = append(plain, sku)
+		}
+	}
+	if len(plain) > 0 {
+		conditions = append(conditions, [2]string{"in", strings.Join(plain, ",")})
+	}
+	crit := newCriteria().anyOf("sku", conditions...).page(len(skus), 1)
 	products, err := c.search(ctx, "V1/products", crit)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package businesscentral
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,30 @@ func TestARateLimitPausesTheRead(t *testing.T) {
 	_, err = stream.Next(ctx(t))
 	if wait, limited := connectors.IsRateLimited(err); !limited || wait != 9*time.Second || !strings.Contains(err.Error(), "Too many requests reached.") {
 		t.Fatalf("Next = %v; want a rate limit of 9s with Business Central's words", err)
+	}
+}
+
+// TestANextLinkBackToThePageReadEndsTheRead: an answer whose
+// @odata.nextLink leads to the page it answered ends the read there,
+// instead of reading the same page forever.
+func TestANextLinkBackToThePageReadEndsTheRead(t *testing.T) {
+	b := bctest.New(t)
+	b.AddCustomer(map[string]any{"displayName": "Customer 1", "email": "c1@example.com"})
+	b.Handle("GET /companies({company_id})/customers", func(c *spectest.Call) spectest.Reply {
+		u, _ := url.ParseRequestURI(c.Request.RequestURI)
+		q := u.Query()
+		q.Set("$skiptoken", "1")
+		u.RawQuery = q.Encode()
+		self := "http://" + c.Request.Host + u.String()
+		var value []any
+		for _, rec := range c.Store.All(bctest.Customers) {
+			value = append(value, rec)
+		}
+		return spectest.JSON(http.StatusOK, map[string]any{"value": value, "@odata.nextLink": self})
+	})
+	c := open(t, b, nil)
+	keys, _ := readAll(t, c, connectors.Customer, "", options(t, connectors.UseRead, nil), 2)
+	if len(keys) == 0 || len(keys) > 2 {
+		t.Fatalf("read %v, want the customer once or twice", keys)
 	}
 }

@@ -74,16 +74,17 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if size <= 0 {
 		size = defaultPageSize
 	}
-	return &stream{conn: c, list: l, cur: cur, from: from, size: min(size, maxPageSize)}, nil
+	return &stream{conn: c, list: l, cur: cur, from: from, size: min(size, maxPageSize), asked: map[string]bool{}}, nil
 }
 
 type stream struct {
-	conn *Conn
-	list list
-	cur  since.State
-	from time.Time
-	size int
-	done bool
+	conn  *Conn
+	list  list
+	cur   since.State
+	from  time.Time
+	size  int
+	done  bool
+	asked map[string]bool // the next links read in this run
 }
 
 // Next reads the next page; after an error it reads the same page again.
@@ -110,7 +111,8 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		}
 		out = append(out, r)
 	}
-	if link, _ := body["@odata.nextLink"].(string); link != "" {
+	s.asked[s.cur.Pos] = true
+	if link, _ := body["@odata.nextLink"].(string); link != "" && !s.asked[link] { // a link back to a page read would never end
 		next.Pos = link
 	} else {
 		s.done, next = true, next.Finished()

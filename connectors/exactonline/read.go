@@ -45,7 +45,7 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if err != nil {
 		return nil, err
 	}
-	return &stream{c: c, list: l, st: st, started: req.Cursor}, nil
+	return &stream{c: c, list: l, st: st, started: req.Cursor, asked: map[string]bool{}}, nil
 }
 
 // stream reads a list incrementally (package since), following the
@@ -56,6 +56,7 @@ type stream struct {
 	st      since.State
 	started string
 	done    bool
+	asked   map[string]bool // the __next addresses read in this run
 }
 
 // Next reads one page; after a failed Next it reads the same page again.
@@ -74,7 +75,8 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 			page.Records = append(page.Records, r)
 		}
 	}
-	if env.D.Next != "" {
+	s.asked[s.st.Pos] = true
+	if env.D.Next != "" && !s.asked[env.D.Next] { // a __next back to a page read would never end
 		s.st.Pos = env.D.Next
 		page.Cursor = s.st.String()
 		return page, nil

@@ -2,8 +2,11 @@ package exactonline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"testing"
 	"time"
@@ -115,6 +118,57 @@ func TestOrdersAndInvoicesAreReadWithTheirLines(t *testing.T) {
 		results, _ := page.Records[0].Data[lines].(map[string]any)["results"].([]any)
 		if len(results) != 3 || page.Records[0].Key != "1" {
 			t.Fatalf("%s read with key %q and lines %v", entity, page.Records[0].Key, page.Records[0].Data[lines])
+		}
+	}
+}
+
+// loopingNext answers as the fake does, but a page asked for by its
+// $skiptoken names itself as the next page: a __next that leads back to
+// the page just read.
+type loopingNext struct{ srv *fake.Server }
+
+func (l loopingNext) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	l.srv.ServeHTTP(rec, r)
+	var body map[string]map[string]any
+	if r.URL.Query().Get("$skiptoken") == "" || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body["d"]["__next"] == nil {
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	body["d"]["__next"] = "http://" + r.Host + r.URL.RequestURI()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// TestANextLinkBackToThePageReadEndsTheRead: an answer whose __next
+// leads to the page it answered ends the read there, instead of reading
+// the same page forever.
+func TestANextLinkBackToThePageReadEndsTheRead(t *testing.T) {
+	srv := fake.New(fake.Options{ClientID: clientID, ClientSecret: clientSecret, RedirectBase: "https://switchboard.example/",
+		Division: division, PageSize: 2})
+	hs := httptest.NewServer(loopingNext{srv})
+	t.Cleanup(hs.Close)
+	srv.SetURL(hs.URL)
+	for i := range 6 {
+		srv.AddRecord(division, "logistics/Items", map[string]any{"Code": fmt.Sprintf("SKU-%d", i+1), "Description": "Item"})
+	}
+	c, _ := connected(t, hs.URL)
+	stream, err := c.Read(ctx(t), connectors.ReadRequest{Entity: connectors.Product})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("still reading after 10 pages")
+		}
+		if _, err := stream.Next(ctx(t)); errors.Is(err, connectors.ErrEndOfInput) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -217,6 +217,9 @@ func (c *Client) send(ctx context.Context, r Request, u *url.URL, body []byte, c
 	if c.opts.Pacer != nil {
 		var err error
 		if done, err = c.opts.Pacer.Wait(ctx); err != nil {
+			if _, limited := connectors.IsRateLimited(err); limited {
+				return nil, nil, fmt.Errorf("%s: %w", op, err)
+			}
 			return nil, nil, connectors.Transient(fmt.Errorf("%s: waiting for a turn to call the app: %w", op, err))
 		}
 	}

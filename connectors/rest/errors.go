@@ -93,6 +93,9 @@ func objectMessage(obj map[string]any, depth int) string {
 			if k == "error" && obj["error_description"] != nil {
 				continue // OAuth2 puts the words in error_description
 			}
+			if field := fieldOf(obj); field != "" && !strings.Contains(msg, field) {
+				return field + ": " + msg
+			}
 			return msg
 		}
 	}
@@ -106,6 +109,59 @@ func objectMessage(obj map[string]any, depth int) string {
 		}
 	}
 	return ""
+}
+
+// fieldKeys are where an error object names the field it is about:
+// {"field": "email", "message": …}, Stripe's "param", Symfony's
+// "propertyPath".
+var fieldKeys = []string{"field", "property", "propertyPath", "param", "parameter", "attribute"}
+
+// fieldOf is the field an error object is about, when it names one: at
+// one of fieldKeys, JSON:API's source ({"source": {"pointer": "/0/name"}}),
+// or a location as a list ({"loc": ["body", "items", 0, "sku"]}, GraphQL's
+// "path"); "" when it names none.
+func fieldOf(obj map[string]any) string {
+	for _, k := range fieldKeys {
+		if f, ok := obj[k].(string); ok && f != "" {
+			return f
+		}
+	}
+	if src, ok := obj["source"].(map[string]any); ok {
+		for _, k := range []string{"pointer", "parameter"} {
+			if f, ok := src[k].(string); ok && f != "" {
+				return f
+			}
+		}
+	}
+	for _, k := range []string{"loc", "path"} {
+		if f := locationOf(obj[k]); f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// locationOf joins a location given as a list of names and indexes with
+// dots; "" for anything else.
+func locationOf(v any) string {
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(list))
+	for _, e := range list {
+		switch x := e.(type) {
+		case string:
+			parts = append(parts, x)
+		case fmt.Stringer: // json.Number
+			parts = append(parts, x.String())
+		case float64:
+			parts = append(parts, fmt.Sprint(x))
+		default:
+			return ""
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 // transportError words a call that got no answer; it is transient: the

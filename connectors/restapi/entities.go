@@ -64,7 +64,8 @@ type Call struct {
 	// Method is GET for get, POST for create and PUT for update when "".
 	Method string `json:"method,omitempty"`
 	// Path is relative to the base URL; {id} is the record's id in the
-	// app and {key} its business key, both escaped.
+	// app and {key} its business key, both escaped for where they stand
+	// (a path segment, or a query value after "?").
 	Path string `json:"path"`
 	// Wrap puts the record under this key of the body ({"order": {...}}).
 	Wrap string `json:"wrap,omitempty"`
@@ -94,7 +95,8 @@ func (l List) pageOptions(size int) page.Options {
 	return page.Options{Style: page.Style(l.Paging), Path: l.Path, Query: q, PageSize: size, RecordsPath: l.Records,
 		PageParam: l.PageParam, SizeParam: l.SizeParam, OffsetParam: l.OffsetParam, CursorParam: l.CursorParam,
 		FirstPage: l.FirstPage, NextCursorPath: l.NextCursor, NextURLPath: l.NextURL, Resume: l.Resume, ShortPageEnds: l.ShortPageEnds,
-		SinceParam: l.Since, UpdatedPath: l.Updated, SinceFormat: l.SinceFormat, Overlap: overlap}
+		SinceParam: l.Since, UpdatedPath: l.Updated, SinceFormat: l.SinceFormat, Overlap: overlap,
+		CheckShortPages: l.Paging == string(page.PageNumber) || l.Paging == string(page.Offset)}
 }
 
 // ParseEntities reads the "entities" field: JSON of entity names and how

@@ -17,6 +17,9 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 		msg, details := rest.Verdict(err)
 		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
 	}
+	if err := webPage(res); err != nil {
+		return connectors.TestResult{OK: false, Message: err.Error()}, nil
+	}
 	if c.settings.TestNamePath != "" {
 		var answer any
 		if err := res.Decode(&answer); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,25 +37,60 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	}
 	res, err := c.client.Do(ctx, rest.Request{Method: method, Path: fill(call.Path, req.TargetID, req.Key), JSON: body,
 		IdempotencyKey: req.IdempotencyKey})
+	if err == nil {
+		err = webPage(res)
+	}
 	if err != nil {
 		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
 	}
 	return written(res, call, spec, req.TargetID), nil
 }
 
-// fill puts the record's id and key, escaped, into a path template; a
+// webPage refuses an answer that is a web page: a base URL that leads to
+// the web site instead of its API (which answers every address), or a
+// sign-in page in front of the API. Such an answer is not the app's, and
+// taking it for a write's would pass the record for written.
+func webPage(res *rest.Response) error {
+	media, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if media != "text/html" && media != "application/xhtml+xml" {
+		return nil
+	}
+	return connectors.Permanent(fmt.Errorf("the answer of %s is a web page (%s), not JSON: check that the base URL is the API's%s",
+		res.URL.Path, media, connectors.ShortBody(res.Body)))
+}
+
+// fill puts the record's id and key into a path template, escaped for
+// where they stand: as a path segment before the "?", as a query value
+// after it (where "&", "=" and "+" mean something a path leaves alone). A
 // path without either is used as it is, without building a replacer for
 // each call.
 func fill(path, id, key string) string {
 	if !strings.Contains(path, "{") {
 		return path
 	}
-	return strings.NewReplacer("{id}", url.PathEscape(id), "{key}", url.PathEscape(key)).Replace(path)
+	p, query, hasQuery := strings.Cut(path, "?")
+	p = strings.NewReplacer("{id}", url.PathEscape(id), "{key}", url.PathEscape(key)).Replace(p)
+	if !hasQuery {
+		return p
+	}
+	return p + "?" + strings.NewReplacer("{id}", url.QueryEscape(id), "{key}", url.QueryEscape(key)).Replace(query)
 }
 
 // written reads the app's answer to a write: the record and its id. An
 // answer that is not JSON is kept as text; the id is then the one sent.
+// A created record whose answer holds no id is known by the last segment
+// of its address in Location (201 Created, "/orders/77"), so that its next
+// change updates it rather than creating it again.
 func written(res *rest.Response, call *Call, spec Entity, targetID string) connectors.WriteResult {
+	out := answered(res, call, spec, targetID)
+	if out.TargetID == "" && res.Status == http.StatusCreated { // a 202's Location is a job's
+		out.TargetID = idOfLocation(res.Header.Get("Location"))
+	}
+	return out
+}
+
+// answered reads the record and its id from a write's answer body.
+func answered(res *rest.Response, call *Call, spec Entity, targetID string) connectors.WriteResult {
 	out := connectors.WriteResult{TargetID: targetID}
 	if len(bytes.TrimSpace(res.Body)) == 0 {
 		return out
@@ -74,6 +110,24 @@ func written(res *rest.Response, call *Call, spec Entity, targetID string) conne
 		out.TargetID = id
 	}
 	return out
+}
+
+// idOfLocation is the last path segment of a Location header, unescaped
+// ("/v2/orders/77/" gives "77"); "" when there is none.
+func idOfLocation(location string) string {
+	if location == "" {
+		return ""
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimRight(u.EscapedPath(), "/")
+	id, err := url.PathUnescape(p[strings.LastIndex(p, "/")+1:])
+	if err != nil {
+		return ""
+	}
+	return id
 }
 
 // Get implements [connectors.Getter]: one record by id, with the

@@ -1,6 +1,19 @@
 package restapi
 
-import "testing"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
 
 // TestFillPutsTheIDAndKeyEscaped: a path template gets the record's id and
 // key, escaped for a path; a path without either is kept as it is.
@@ -18,5 +31,168 @@ func TestFillPutsTheIDAndKeyEscaped(t *testing.T) {
 		if got := fill(tt.path, tt.id, tt.key); got != tt.want {
 			t.Errorf("fill(%q, %q, %q) = %q, want %q", tt.path, tt.id, tt.key, got, tt.want)
 		}
+	}
+}
+
+// TestTheAppGetsTheIDAndKeyAsTheyAre: an id or key with characters that
+// mean something in an address (&, =, +, #, ?, /, %, a space) reaches the
+// app as it is, in a path segment and in a query value alike.
+func TestTheAppGetsTheIDAndKeyAsTheyAre(t *testing.T) {
+	var mu sync.Mutex
+	var gotPath, gotSKU, gotID string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		gotPath, gotSKU, gotID = r.URL.Path, r.URL.Query().Get("sku"), r.URL.Query().Get("id")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id": "1"}`))
+	}))
+	t.Cleanup(srv.Close)
+	const entities = `{"product": {"create": {"path": "products/{key}?sku={key}"},
+		"update": {"method": "PATCH", "path": "products?id={id}&sku={key}"},
+		"get": {"path": "products/lookup?id={id}"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+	for _, value := range []string{"A&B=C", "USB-C+HDMI", "50% off", "a/b?c#d", "x;y,z"} {
+		t.Run(value, func(t *testing.T) {
+			ctx := context.Background()
+			req := connectors.WriteRequest{Entity: connectors.Product, Key: value, Data: map[string]any{"sku": value}}
+			if _, err := c.Write(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			if gotPath != "/products/"+value || gotSKU != value {
+				t.Errorf("create: the app got the path %q and sku %q; want %q in both", gotPath, gotSKU, value)
+			}
+			mu.Unlock()
+			req.TargetID = value
+			if _, err := c.Write(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			if gotID != value || gotSKU != value {
+				t.Errorf("update: the app got id %q and sku %q; want %q in both", gotID, gotSKU, value)
+			}
+			mu.Unlock()
+			if _, err := c.Get(ctx, connectors.Product, value); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			if gotID != value {
+				t.Errorf("get: the app got id %q; want %q", gotID, value)
+			}
+			mu.Unlock()
+		})
+	}
+}
+
+// TestACreatedRecordsIDIsReadFromItsLocation: an app that answers a
+// create with 201 Created, the new record's address in Location and no
+// body (or a body without the id) gives the record's id by that address,
+// so that the record's next change updates it instead of creating it
+// again.
+func TestACreatedRecordsIDIsReadFromItsLocation(t *testing.T) {
+	tests := []struct {
+		name, location, body string
+		status               int
+		want                 string
+	}{
+		{"no body", "/v2/orders/77", "", http.StatusCreated, "77"},
+		{"an absolute address", "https://api.example.com/v2/orders/ORD%2F78", "", http.StatusCreated, "ORD/78"},
+		{"a body without the id", "/v2/orders/79", `{"status": "created"}`, http.StatusCreated, "79"},
+		{"a body with the id wins", "/v2/orders/80", `{"uid": "81"}`, http.StatusCreated, "81"},
+		{"a trailing slash", "/v2/orders/82/", "", http.StatusCreated, "82"},
+		{"accepted: the address of a job, not the record's", "/v2/jobs/83", "", http.StatusAccepted, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Location", tt.location)
+				if tt.body != "" {
+					w.Header().Set("Content-Type", "application/json")
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}, "id": "uid"}}`
+			c := open(t, map[string]any{"base_url": srv.URL + "/v2", "auth": "none", "entities": entities}, nil)
+			res, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", Data: map[string]any{"number": "SO-1"}})
+			if err != nil || res.TargetID != tt.want {
+				t.Fatalf("Write = %q, %v; want the id %q", res.TargetID, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestAWebPageIsNotTakenForTheAppsAnswer: a base URL that leads to a web
+// site instead of its API (a page for every address, or a sign-in page in
+// front of it) answers 200 with HTML. A write so answered fails, saying
+// so, instead of passing for written while the app got nothing; the
+// connection test says so too.
+func TestAWebPageIsNotTakenForTheAppsAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><html><head><title>My Shop</title></head><body>Welcome</body></html>`))
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities, "test_path": "account"}, nil)
+	for _, target := range []string{"", "42"} {
+		_, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", TargetID: target, Data: map[string]any{"number": "SO-1"}})
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "not JSON") {
+			t.Fatalf("a write answered with a web page (target %q) = %v (%s); want a permanent error saying the answer is not JSON", target, err, class)
+		}
+	}
+	res, err := c.Test(context.Background())
+	if err != nil || res.OK || !strings.Contains(res.Message, "not JSON") {
+		t.Fatalf("the connection test answered with a web page = %+v, %v; want it refused, saying why", res, err)
+	}
+}
+
+// TestAListOfAnAppWithASmallerPageIsReadWhole: an app that answers at
+// most 3 records a page, whatever the size asked for, is read to its end
+// by page numbers and by offsets, not to its first page.
+func TestAListOfAnAppWithASmallerPageIsReadWhole(t *testing.T) {
+	for _, paging := range []string{"page", "offset"} {
+		t.Run(paging, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				q := r.URL.Query()
+				from := 0
+				if p, err := strconv.Atoi(q.Get("page")); err == nil {
+					from = (p - 1) * 3
+				} else if o, err := strconv.Atoi(q.Get("offset")); err == nil {
+					from = o
+				}
+				items := []map[string]any{}
+				for i := from; i < min(8, from+3); i++ {
+					items = append(items, map[string]any{"id": strconv.Itoa(i)})
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(map[string]any{"data": items})
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"product": {"list": {"path": "products", "records": "data", "paging": "` + paging + `"}}}`
+			c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+			stream, err := c.Read(context.Background(), connectors.ReadRequest{Entity: connectors.Product, PageSize: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for range 20 {
+				pg, err := stream.Next(context.Background())
+				if errors.Is(err, connectors.ErrEndOfInput) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range pg.Records {
+					ids = append(ids, r.ID)
+				}
+			}
+			if fmt.Sprint(ids) != "[0 1 2 3 4 5 6 7]" {
+				t.Fatalf("read %v, want the 8 records", ids)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package shopware
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ type Conn struct {
 	stock  sync.Map // a batch writer per warehouse ("" for the products' own stock)
 	// appSecret signs the app's webhooks; "" when each flow's secret does.
 	appSecret string
+	logger    *slog.Logger // the connection's, for a batch sender's panic
 }
 
 // loginBody is how Shopware takes client credentials: JSON.
@@ -42,7 +44,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("opening the connection: %w", err))
 	}
-	return &Conn{client: rc.Client(), appSecret: cfg.Secret(fieldAppSecret)}, nil
+	return &Conn{client: rc.Client(), appSecret: cfg.Secret(fieldAppSecret), logger: env.Logger}, nil
 }
 
 // loginConfig is the kit's login for Shopware's token endpoint.

@@ -14,7 +14,7 @@ import (
 // flow's warehouse, in batches: the engine's workers' writes gathered
 // into one search of the products and one sync call.
 func (c *Conn) writeStock(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
-	w, _ := c.stock.LoadOrStore(req.Options.String(optWarehouse), batch.New(stockBatch{c: c, warehouse: req.Options.String(optWarehouse)}, batch.Options{Max: 100}))
+	w, _ := c.stock.LoadOrStore(req.Options.String(optWarehouse), batch.New(stockBatch{c: c, warehouse: req.Options.String(optWarehouse)}, batch.Options{Max: 100, Logger: c.logger}))
 	return w.(*batch.Writer).Write(ctx, req)
 }
 

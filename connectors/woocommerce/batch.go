@@ -20,7 +20,9 @@ type sender struct{ c *Conn }
 // productKeep identify a product and its variations whatever the policy.
 var productKeep = []string{"id", "sku", "type", "attributes", "variations.id", "variations.sku", "variations.attributes"}
 
-// SendBatch writes a batch; each record gets its own result.
+// SendBatch writes a batch; each record gets its own result. The records
+// go out in one call per endpoint; a call that fails as a whole fails its
+// own records alone, each named, and the other calls are made.
 func (s sender) SendBatch(ctx context.Context, reqs []connectors.WriteRequest) ([]batch.Result, error) {
 	results := make([]batch.Result, len(reqs))
 	var group []item
@@ -39,7 +41,9 @@ func (s sender) SendBatch(ctx context.Context, reqs []connectors.WriteRequest) (
 	}
 	for path, items := range byPath {
 		if err := s.send(ctx, path, items, results); err != nil {
-			return nil, err
+			for _, it := range items {
+				results[it.index].Err = fmt.Errorf("%s %s: %w", it.req.Entity, it.key, err)
+			}
 		}
 	}
 	for _, it := range group {

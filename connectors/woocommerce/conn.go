@@ -36,7 +36,7 @@ func New(cfg connectors.Config, env connectors.Env) (connectors.Connector, error
 		return nil, connectors.Permanent(fmt.Errorf("base_url: %w", err))
 	}
 	c := &Conn{client: client}
-	c.batches = batch.New(sender{c}, batch.Options{Max: 100, Linger: 20 * time.Millisecond})
+	c.batches = batch.New(sender{c}, batch.Options{Max: 100, Linger: 20 * time.Millisecond, Logger: env.Logger})
 	return c, nil
 }
 

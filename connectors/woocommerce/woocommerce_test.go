@@ -278,6 +278,46 @@ func TestBatchFailsOneRecordAlone(t *testing.T) {
 	}
 }
 
+// TestAFailedBatchCallFailsItsOwnRecordsAlone: the records of one batch
+// go out in one call per endpoint (products, and the variations of each
+// product); a call that fails as a whole (the variations of a product
+// deleted in the shop since the last write) fails its own records, named,
+// and the records of the other calls are written and succeed.
+func TestAFailedBatchCallFailsItsOwnRecordsAlone(t *testing.T) {
+	s := newShop(t)
+	cable := s.AddProduct(map[string]any{"name": "Cable", "sku": "CBL-3M"})
+	s.AddProduct(map[string]any{"name": "Plug", "sku": "PLG-1"})
+	c := s.open(t, nil)
+	opts := options(t, connectors.UseWrite, nil)
+	writes := []connectors.WriteRequest{
+		{Entity: connectors.Stock, Key: "CBL-3M", TargetID: fmt.Sprint(cable), Data: map[string]any{"sku": "CBL-3M", "stock_quantity": 7}},
+		{Entity: connectors.Stock, Key: "PLG-1", Data: map[string]any{"sku": "PLG-1", "stock_quantity": 4}},
+		{Entity: connectors.Stock, Key: "GONE-M", TargetID: "9999/10000", Data: map[string]any{"sku": "GONE-M", "stock_quantity": 2}},
+	}
+	errs := make(map[string]chan error, len(writes))
+	for _, w := range writes {
+		w.Options = opts
+		errs[w.Key] = make(chan error, 1)
+		go func() {
+			_, err := c.Write(ctx(t), w)
+			errs[w.Key] <- err
+		}()
+	}
+	for _, key := range []string{"CBL-3M", "PLG-1"} {
+		if err := <-errs[key]; err != nil {
+			t.Errorf("%s: %v; want it written", key, err)
+		}
+	}
+	if err := <-errs["GONE-M"]; err == nil || !strings.Contains(err.Error(), "stock GONE-M") || !strings.Contains(err.Error(), "Invalid ID") {
+		t.Errorf("GONE-M: %v; want its own failure, naming it and WooCommerce's cause", err)
+	}
+	for sku, want := range map[string]string{"CBL-3M": "7", "PLG-1": "4"} {
+		if p, _ := s.Product(sku); fmt.Sprint(p["stock_quantity"]) != want {
+			t.Errorf("the shop holds %v of %s, want %s", p["stock_quantity"], sku, want)
+		}
+	}
+}
+
 func TestUpdatePolicyKeepsTheShopsText(t *testing.T) {
 	s := newShop(t)
 	id := s.AddProduct(map[string]any{"name": "Cable, gold plated (shop's text)", "sku": "CBL-3M", "regular_price": "12.95", "description": "Written in the shop"})

@@ -9,6 +9,8 @@ package batch
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -43,6 +45,9 @@ type Options struct {
 	Linger time.Duration
 	// Timeout bounds one batch call (2 minutes when 0).
 	Timeout time.Duration
+	// Logger logs a sender's panic with its stack (the connection's
+	// logger, which redacts its secrets); none when nil.
+	Logger *slog.Logger
 }
 
 // Writer gathers writes into batches. It is a connectors.Writer's core:
@@ -143,7 +148,7 @@ func (w *Writer) sendBatch(batch []*waiting) {
 	for i, b := range batch {
 		reqs[i] = b.req
 	}
-	results, err := w.send.SendBatch(ctx, reqs)
+	results, err := w.safeSend(ctx, reqs)
 	if err == nil && len(results) != len(batch) {
 		err = connectors.Permanent(fmt.Errorf("the app answered %d results for a batch of %d records", len(results), len(batch)))
 	}
@@ -154,4 +159,22 @@ func (w *Writer) sendBatch(batch []*waiting) {
 		}
 		b.done <- results[i]
 	}
+}
+
+// safeSend sends a batch, with a panic of the sender (a connector's bug)
+// turned into the batch's error: it may run in the writer's own goroutine,
+// where nothing else would recover it, and a connector's bug fails its
+// records, not the appliance.
+func (w *Writer) safeSend(ctx context.Context, reqs []connectors.WriteRequest) (results []Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if w.opts.Logger != nil {
+				w.opts.Logger.Error("a connector panicked while it sent a batch", slog.Int("records", len(reqs)),
+					slog.String("panic", msg), slog.String("stack", string(debug.Stack())))
+			}
+			results, err = nil, connectors.Permanent(fmt.Errorf("the connector failed: %s", msg))
+		}
+	}()
+	return w.send.SendBatch(ctx, reqs)
 }

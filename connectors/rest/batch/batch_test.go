@@ -165,3 +165,40 @@ func TestAWriteThatGivesUpLeavesTheBatch(t *testing.T) {
 		t.Fatalf("%d writes still pending", len(w.pending))
 	}
 }
+
+// panicky is a connector's sender with a bug: it panics on a record.
+type panicky struct{}
+
+func (panicky) SendBatch(context.Context, []connectors.WriteRequest) ([]Result, error) {
+	var m map[string]any
+	m["sku"] = "boom" // assignment to entry in nil map
+	return nil, nil
+}
+
+// TestASenderThatPanicsFailsItsBatchNotTheAppliance: a connector's panic
+// while it sends a batch, in the writer's own goroutine (a batch sent when
+// its first write has lingered) or in a writer's (a full batch), fails
+// every write of the batch as the connector's failure; the process goes
+// on.
+func TestASenderThatPanicsFailsItsBatchNotTheAppliance(t *testing.T) {
+	for _, max := range []int{100, 3} { // lingered, full
+		t.Run(fmt.Sprintf("max %d", max), func(t *testing.T) {
+			w := New(panicky{}, Options{Max: max, Linger: 10 * time.Millisecond})
+			errs := make(chan error, 3)
+			for i := range 3 {
+				go func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					_, err := w.Write(ctx, connectors.WriteRequest{Key: fmt.Sprint("SKU-", i)})
+					errs <- err
+				}()
+			}
+			for range 3 {
+				err := <-errs
+				if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "the connector failed") {
+					t.Fatalf("a write of a batch whose sender panicked = %v (%s); want the connector's failure, permanent", err, class)
+				}
+			}
+		})
+	}
+}

@@ -83,12 +83,27 @@ func (f family) resetTime(h http.Header, now time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// maxWindow bounds how far off a window's reset is taken to be: no app
+// counts calls over more than a day, so a reset said to be further (years,
+// a misread unit) is taken as a day from now, and calls are not held for
+// years.
+const maxWindow = 24 * time.Hour
+
 func resetAt(v float64, now time.Time) time.Time {
+	limit := now.Add(maxWindow)
 	switch {
 	case v >= unixMilliThreshold:
+		if v/1000 > float64(limit.Unix()) {
+			return limit
+		}
 		return time.UnixMilli(int64(v))
 	case v >= unixThreshold:
+		if v > float64(limit.Unix()) {
+			return limit
+		}
 		return time.Unix(0, int64(v*float64(time.Second)))
+	case v > maxWindow.Seconds():
+		return limit
 	}
 	return now.Add(time.Duration(v * float64(time.Second)))
 }

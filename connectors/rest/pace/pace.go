@@ -11,6 +11,7 @@ package pace
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -129,7 +130,11 @@ func (p *Pacer) pauseUntil(t time.Time) {
 }
 
 // Wait blocks until a call may go out, or ctx ends. The done it returns
-// must be called once, when the answer is in.
+// must be called once, when the answer is in. When the app takes no calls
+// (a pause it asked for, a window it says is spent) until after ctx's
+// deadline, Wait returns at once a rate-limited error
+// ([connectors.RateLimited]) with the time left: a caller that cannot
+// outwait the app's limit is paused, not failed.
 func (p *Pacer) Wait(ctx context.Context) (func(status int, header http.Header), error) {
 	for {
 		p.mu.Lock()
@@ -139,6 +144,10 @@ func (p *Pacer) Wait(ctx context.Context) (func(status int, header http.Header),
 			p.take(now)
 			p.mu.Unlock()
 			return p.doneFunc(), nil
+		}
+		if err := p.outlasts(ctx, now); err != nil {
+			p.mu.Unlock()
+			return nil, err
 		}
 		changed := p.changed
 		p.mu.Unlock()
@@ -152,6 +161,25 @@ func (p *Pacer) Wait(ctx context.Context) (func(status int, header http.Header),
 		case <-timer.C:
 		}
 	}
+}
+
+// outlasts returns a rate-limited error when the app's own limit (a pause,
+// a spent window) lasts beyond ctx's deadline; nil otherwise. p.mu is
+// held.
+func (p *Pacer) outlasts(ctx context.Context, now time.Time) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil
+	}
+	wait := p.windowsWait(now)
+	if now.Before(p.paused) {
+		wait = max(wait, p.paused.Sub(now))
+	}
+	if wait == 0 || !now.Add(wait).After(deadline) {
+		return nil
+	}
+	until := now.Add(wait).UTC().Format(time.RFC3339)
+	return connectors.RateLimited(fmt.Errorf("the app takes no more calls until %s (its rate limit)", until), wait)
 }
 
 // idle is how long a waiter sleeps when only an answer can free it; an

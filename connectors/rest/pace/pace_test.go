@@ -187,3 +187,56 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestACallThatCannotOutwaitTheAppsLimitIsRateLimited: a call whose
+// context ends before the app takes calls again (a window spent for the
+// day, a pause after a 429) is refused at once as a rate limit, with the
+// wait, not as a failure after waiting its whole time: the engine then
+// pauses the connection instead of counting it as down. A window no app
+// has (years long) is taken to end within a day.
+func TestACallThatCannotOutwaitTheAppsLimitIsRateLimited(t *testing.T) {
+	tests := []struct {
+		name   string
+		header http.Header
+		status int
+		wait   time.Duration
+	}{
+		{"a window spent for an hour", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"3600"}}, http.StatusOK, time.Hour},
+		{"a pause after a 429", http.Header{"Retry-After": {"300"}}, http.StatusTooManyRequests, 5 * time.Minute},
+		{"a window said to end in 31 years: a day at most", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"999999999"}},
+			http.StatusOK, 24 * time.Hour},
+		{"a window said to end in the year 5138: a day at most", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"99999999999999"}},
+			http.StatusOK, 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				for k, vs := range tt.header {
+					w.Header()[k] = vs
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(`{}`))
+			}))
+			defer srv.Close()
+			c := client(t, srv.URL, pace.New(pace.Settings{}))
+			_, _ = c.Do(context.Background(), rest.Request{Path: "orders"})
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Do(ctx, rest.Request{Path: "orders"})
+			wait, limited := connectors.IsRateLimited(err)
+			if !limited || wait < tt.wait-time.Minute || wait > tt.wait {
+				t.Fatalf("the call = %v (rate limited %v, wait %s); want a rate limit of about %s", err, limited, wait, tt.wait)
+			}
+			if took := time.Since(start); took > time.Second {
+				t.Fatalf("the call waited %s for a limit it could not outwait", took)
+			}
+			if calls.Load() != 1 {
+				t.Fatalf("the app got %d calls, want the first only", calls.Load())
+			}
+		})
+	}
+}

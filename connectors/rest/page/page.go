@@ -13,8 +13,11 @@
 package page
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -71,6 +74,12 @@ type Options struct {
 	// the cursor, link and next_url styles too (as it always is for page
 	// numbers and offsets), saving a request for an empty page.
 	ShortPageEnds bool
+	// CheckShortPages asks, in the page and offset styles, for the page
+	// after a short one before the list ends: an app that answers fewer
+	// records than asked for (a cap of its own) is read on, and the list
+	// ends at an empty answer, one the same as the page before, or one
+	// refused with a 4xx as past the end.
+	CheckShortPages bool
 	// Resume keeps a Cursor style's last token after the end of a run, so
 	// that the next run goes on from there (a feed of changes); otherwise
 	// a run that read to the end makes the next one start over.
@@ -163,6 +172,9 @@ type Pager struct {
 	st      state
 	started string // the cursor the run started from
 	done    bool
+	asked   map[string]bool // the positions of the pages read in this run
+	last    []byte          // the answer of the page read last
+	short   bool            // the page read last was short, and not taken for the last
 }
 
 // New returns a pager for the list, from the flow's cursor.
@@ -177,7 +189,7 @@ func New(client *rest.Client, opts Options, cursor string) (*Pager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pager{client: client, opts: opts, st: st, started: cursor}, nil
+	return &Pager{client: client, opts: opts, st: st, started: cursor, asked: map[string]bool{}}, nil
 }
 
 // Next reads the next page; connectors.ErrEndOfInput when the list is
@@ -189,6 +201,9 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	}
 	res, err := p.client.Do(ctx, p.request())
 	if err != nil {
+		if p.short && pastTheEnd(err) {
+			return p.end()
+		}
 		return Page{}, err
 	}
 	var body any
@@ -200,6 +215,11 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		return Page{}, err
 	}
 	next, last := p.next(res, body, len(items))
+	if p.repeated(res.Body) {
+		items, last = nil, true // the app answered the page read last again
+	}
+	p.asked[p.st.Pos] = true
+	last = last || p.asked[next]
 	p.st.seen(items, p.opts)
 	if last {
 		p.done = true
@@ -210,7 +230,40 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 	} else {
 		p.st.Pos = next
 	}
+	p.short = p.opts.CheckShortPages && p.opts.PageSize > 0 && len(items) < p.opts.PageSize
 	return Page{Items: items, Cursor: p.st.String(p.opts)}, nil
+}
+
+// end ends the list where the page after a short one was refused as past
+// its end.
+func (p *Pager) end() (Page, error) {
+	p.done = true
+	p.st = p.st.finished(p.opts, "")
+	if p.st.String(p.opts) == p.started {
+		return Page{}, connectors.ErrEndOfInput
+	}
+	return Page{Cursor: p.st.String(p.opts)}, nil
+}
+
+// pastTheEnd reports whether err is an app's refusal of a page as past
+// the list's end: a permanent 4xx other than a refused login.
+func pastTheEnd(err error) bool {
+	var se *rest.StatusError
+	if !errors.As(err, &se) || se.Status < 400 || se.Status >= 500 || se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden {
+		return false
+	}
+	class, _ := connectors.Classify(err)
+	return class == connectors.ClassPermanent
+}
+
+// repeated reports whether an answer is the one the page before got: an
+// app that does not page (or not with these parameters) answers every
+// page with the same records, and the list would never end. The answer
+// is kept for the next page's comparison.
+func (p *Pager) repeated(body []byte) bool {
+	same := p.last != nil && bytes.Equal(body, p.last)
+	p.last = body
+	return same
 }
 
 // items finds the list of records in an answer.

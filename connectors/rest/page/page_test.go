@@ -306,3 +306,140 @@ func TestLinkHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestAListThatNeverEndsIsReadOnce: an app that answers every page with
+// the same records (it does not page at all, or takes no page parameter
+// of this name), or whose next cursor or address leads back to a page
+// already read, ends the read once every page is read: a run does not
+// read forever.
+func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
+	items := func(from, to int) []map[string]any {
+		var out []map[string]any
+		for i := from; i < to; i++ {
+			out = append(out, map[string]any{"id": i})
+		}
+		return out
+	}
+	cycle := map[string]string{"": "a", "a": "b", "b": "a"} // the next position after each
+	start := map[string]int{"": 0, "a": 5, "b": 10}
+	tests := []struct {
+		name  string
+		opts  Options
+		serve func(w http.ResponseWriter, r *http.Request) any
+		want  []int
+	}{
+		{"page, the whole list on every page", Options{Style: PageNumber},
+			func(http.ResponseWriter, *http.Request) any { return map[string]any{"items": items(0, 12)} }, upTo(12)},
+		{"offset, the whole list at every offset", Options{Style: Offset},
+			func(http.ResponseWriter, *http.Request) any { return map[string]any{"items": items(0, 12)} }, upTo(12)},
+		{"cursor, two cursors in turn", Options{Style: Cursor, NextCursorPath: "next"},
+			func(_ http.ResponseWriter, r *http.Request) any {
+				c := r.URL.Query().Get("cursor")
+				return map[string]any{"items": items(start[c], start[c]+5), "next": cycle[c]}
+			}, upTo(15)},
+		{"next_url, back to a page read", Options{Style: NextURL, NextURLPath: "next"},
+			func(_ http.ResponseWriter, r *http.Request) any {
+				c := r.URL.Query().Get("at")
+				return map[string]any{"items": items(start[c], start[c]+5), "next": "/items?at=" + cycle[c]}
+			}, upTo(15)},
+		{"link, back to a page read", Options{Style: LinkHeader},
+			func(w http.ResponseWriter, r *http.Request) any {
+				c := r.URL.Query().Get("at")
+				w.Header().Set("Link", `</items?at=`+cycle[c]+`>; rel="next"`)
+				return map[string]any{"items": items(start[c], start[c]+5)}
+			}, upTo(15)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				body := tt.serve(w, r)
+				_ = json.NewEncoder(w).Encode(body)
+			}))
+			defer srv.Close()
+			tt.opts.Path, tt.opts.PageSize, tt.opts.RecordsPath = "items", 5, "items"
+			p, err := New(restClient(t, srv.URL), tt.opts, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int
+			for pages := 0; ; pages++ {
+				if pages > 20 {
+					t.Fatalf("still reading after 20 pages, read %v", ids)
+				}
+				pg, err := p.Next(context.Background())
+				if errors.Is(err, connectors.ErrEndOfInput) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range pg.Items {
+					id, _ := strconv.Atoi(rest.LookupString(it, "id"))
+					ids = append(ids, id)
+				}
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
+				t.Fatalf("read %v, want %v once each", ids, tt.want)
+			}
+		})
+	}
+}
+
+// cappedApp answers pages of at most max records, whatever size is asked
+// for (per_page or limit), by page or offset; a page past the end is
+// answered notFound when set (as Django REST framework does), else empty.
+type cappedApp struct {
+	records, max int
+	notFound     bool
+}
+
+func (a cappedApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	size := min(a.max, atoi(q.Get("limit")+q.Get("per_page")))
+	from := atoi(q.Get("offset"))
+	if q.Has("page") {
+		from = (atoi(q.Get("page")) - 1) * size
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if from >= a.records && a.notFound && from > 0 {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"detail":"Invalid page."}`))
+		return
+	}
+	items := []map[string]any{}
+	for i := from; i < min(a.records, from+size); i++ {
+		items = append(items, map[string]any{"id": i})
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
+}
+
+// TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd: an app that
+// answers fewer records a page than asked for (its own cap), with
+// CheckShortPages, is read to its end rather than to its first page; a
+// list that ends on a short page ends at the answer after it, empty or
+// refused as past the end.
+func TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd(t *testing.T) {
+	tests := []struct {
+		name  string
+		style Style
+		app   cappedApp
+	}{
+		{"page, capped at 3", PageNumber, cappedApp{records: 8, max: 3}},
+		{"offset, capped at 3", Offset, cappedApp{records: 8, max: 3}},
+		{"page, a short last page, then 404", PageNumber, cappedApp{records: 8, max: 100, notFound: true}},
+		{"page, capped, then 404", PageNumber, cappedApp{records: 8, max: 3, notFound: true}},
+		{"offset, a short last page", Offset, cappedApp{records: 8, max: 100}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.app)
+			defer srv.Close()
+			opts := Options{Style: tt.style, Path: "items", PageSize: 5, RecordsPath: "items", CheckShortPages: true}
+			ids, _ := readAll(t, restClient(t, srv.URL), opts, "")
+			if fmt.Sprint(ids) != fmt.Sprint(upTo(8)) {
+				t.Fatalf("read %v, want 0 to 7 once each", ids)
+			}
+		})
+	}
+}

@@ -76,13 +76,14 @@ func atoi(s string) int {
 func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 	o, pos := p.opts, p.st.Pos
 	short := n == 0 || (o.PageSize > 0 && n < o.PageSize)
+	ends := short && (n == 0 || !o.CheckShortPages) // the last page, for page numbers and offsets
 	total, counted := p.total(body)
 	switch o.Style {
 	case PageNumber:
 		read := (p.pageNumber() - o.FirstPage + 1) * o.PageSize
-		return strconv.Itoa(p.pageNumber() + 1), short || (counted && o.PageSize > 0 && read >= total)
+		return strconv.Itoa(p.pageNumber() + 1), ends || (counted && o.PageSize > 0 && read >= total)
 	case Offset:
-		return strconv.Itoa(atoi(pos) + n), short || (counted && atoi(pos)+n >= total)
+		return strconv.Itoa(atoi(pos) + n), ends || (counted && atoi(pos)+n >= total)
 	case Cursor:
 		token := rest.LookupString(body, o.NextCursorPath)
 		return token, token == "" || n == 0 || token == pos || (o.ShortPageEnds && short)
