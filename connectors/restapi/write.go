@@ -49,10 +49,15 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 // webPage refuses an answer that is a web page: a base URL that leads to
 // the web site instead of its API (which answers every address), or a
 // sign-in page in front of the API. Such an answer is not the app's, and
-// taking it for a write's would pass the record for written.
+// taking it for a write's would pass the record for written. An empty
+// answer or JSON labelled text/html (a PHP app's default type) is the
+// app's own and passes.
 func webPage(res *rest.Response) error {
 	media, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
 	if media != "text/html" && media != "application/xhtml+xml" {
+		return nil
+	}
+	if body := bytes.TrimSpace(res.Body); len(body) == 0 || body[0] != '<' {
 		return nil
 	}
 	return connectors.Permanent(fmt.Errorf("the answer of %s is a web page (%s), not JSON: check that the base URL is the API's%s",

@@ -196,3 +196,32 @@ func TestAListOfAnAppWithASmallerPageIsReadWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestAnAppsAnswerLabelledAsHTMLIsStillTheApps: an app that labels its
+// answers text/html (a PHP app's default type) but answers JSON, or
+// nothing, is taken at its word: the write passes with the id it gave.
+func TestAnAppsAnswerLabelledAsHTMLIsStillTheApps(t *testing.T) {
+	cases := []struct{ name, body, wantID string }{
+		{"JSON", `{"id": 7}`, "7"},
+		{"nothing", ``, "42"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}}}`
+			c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+			target := ""
+			if tc.body == "" {
+				target = "42"
+			}
+			res, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", TargetID: target, Data: map[string]any{"number": "SO-1"}})
+			if err != nil || res.TargetID != tc.wantID {
+				t.Fatalf("a write answered %q as text/html = %+v, %v; want written as %s", tc.body, res, err, tc.wantID)
+			}
+		})
+	}
+}
