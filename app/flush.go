@@ -354,11 +354,29 @@ func (e *Engine) commitFlushed(rt *flowRuntime, held []outcome, pages []*deferre
 
 // publish makes committed output visible and forgets it; output that
 // cannot be published now is tried again at the runtime's next flush, and
-// by the next start.
+// by the next start. Output is published in the order it was committed:
+// while older output waits, newer output waits behind it, so that a file
+// name written again is never left holding the older content.
 func (e *Engine) publish(ctx context.Context, rt *flowRuntime, p connectors.Publisher, pp pendingPublish) {
 	if pp.prepared == "" {
 		return
 	}
+	rt.mu.Lock()
+	waiting := len(rt.unpublished) > 0
+	if waiting {
+		rt.unpublished = append(rt.unpublished, pp)
+	}
+	rt.mu.Unlock()
+	if !waiting && !e.publishOne(ctx, rt, p, pp) {
+		rt.mu.Lock()
+		rt.unpublished = append(rt.unpublished, pp)
+		rt.mu.Unlock()
+	}
+}
+
+// publishOne publishes one committed output and forgets it, and reports
+// whether it was published.
+func (e *Engine) publishOne(ctx context.Context, rt *flowRuntime, p connectors.Publisher, pp pendingPublish) bool {
 	start := time.Now()
 	if err := p.Publish(ctx, pp.prepared); err != nil {
 		msg := rt.redact.text(err.Error())
@@ -367,24 +385,32 @@ func (e *Engine) publish(ctx context.Context, rt *flowRuntime, p connectors.Publ
 		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
 			e.health.failed(rt.target.Id, msg, start, time.Now())
 		}
-		rt.mu.Lock()
-		rt.unpublished = append(rt.unpublished, pp)
-		rt.mu.Unlock()
-		return
+		return false
 	}
 	if err := deleteMeta(e.app(), pp.key); err != nil {
 		e.logger().Error("forgetting published files", slog.String("error", err.Error()))
 	}
+	return true
 }
 
-// republish tries again to publish what could not be published before.
+// republish tries again to publish, oldest first, what could not be
+// published before; it stops at the first that still cannot be, and the
+// rest wait behind it.
 func (e *Engine) republish(ctx context.Context, rt *flowRuntime, p connectors.Publisher) {
-	rt.mu.Lock()
-	pending := rt.unpublished
-	rt.unpublished = nil
-	rt.mu.Unlock()
-	for _, pp := range pending {
-		e.publish(ctx, rt, p, pp)
+	for {
+		rt.mu.Lock()
+		if len(rt.unpublished) == 0 {
+			rt.mu.Unlock()
+			return
+		}
+		pp := rt.unpublished[0]
+		rt.mu.Unlock()
+		if !e.publishOne(ctx, rt, p, pp) {
+			return
+		}
+		rt.mu.Lock()
+		rt.unpublished = rt.unpublished[1:]
+		rt.mu.Unlock()
 	}
 }
 
