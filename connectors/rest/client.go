@@ -179,7 +179,7 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 	}
 	var u *url.URL
 	if ref.IsAbs() {
-		if ref.Scheme != c.base.Scheme || ref.Host != c.base.Host {
+		if origin(ref) != origin(c.base) {
 			return nil, fmt.Errorf("address %s is not on %s://%s: refused, so that the connection's credentials are not sent elsewhere",
 				ref.Redacted(), c.base.Scheme, c.base.Host)
 		}

@@ -237,6 +237,31 @@ func TestAbsoluteAddressesMustBeOnTheBaseOrigin(t *testing.T) {
 	}
 }
 
+// TestAnAbsoluteAddressIsComparedByItsOrigin: a next link that writes the
+// base's origin differently (the default port written out, the host in
+// other letter case) is on the origin and followed; one on another port,
+// scheme or host is refused.
+func TestAnAbsoluteAddressIsComparedByItsOrigin(t *testing.T) {
+	c := newClient(t, "https://Shop.Example.com/api", Options{})
+	cases := []struct {
+		link string
+		ok   bool
+	}{
+		{"https://shop.example.com/api/orders?page=2", true},
+		{"https://shop.example.com:443/api/orders?page=2", true},
+		{"HTTPS://SHOP.EXAMPLE.COM/api/orders?page=2", true},
+		{"https://shop.example.com:8443/api/orders", false},
+		{"http://shop.example.com/api/orders", false},
+		{"https://shop.example.com.evil.test/api/orders", false},
+	}
+	for _, tc := range cases {
+		_, err := c.resolve(Request{Path: tc.link})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want followed %v", tc.link, err, tc.ok)
+		}
+	}
+}
+
 // TestRedirectsStayOnTheOrigin: an app's redirect to another host or port
 // is refused, so that a credential in a custom header (which Go copies to
 // the next request) is not sent there; a redirect on the origin is

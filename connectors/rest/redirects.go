@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -30,13 +31,15 @@ func SameOriginRedirects(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// origin is scheme://host:port of an address, the port written out.
+// origin is scheme://host:port of an address, the port written out and
+// the host in lower case, as names are compared.
 func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = map[string]string{"http": "80", "https": "443"}[scheme]
 	}
-	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), port)
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // withSameOriginRedirects returns hc, or a copy of it that follows only
