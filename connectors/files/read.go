@@ -182,7 +182,7 @@ func (s *stream) list(ctx context.Context) error {
 		return err
 	}
 	for _, info := range files {
-		if !s.incoming(info.Name) {
+		if !s.opts.incoming(info.Name) {
 			continue
 		}
 		fp := fingerprintOf(info.Name, info)

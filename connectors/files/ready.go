@@ -16,16 +16,16 @@ import (
 
 // incoming reports whether a listed name is a file to read: not hidden,
 // not a temporary name of an upload under way, not a marker.
-func (s *stream) incoming(name string) bool {
+func (o options) incoming(name string) bool {
 	if strings.HasPrefix(name, ".") {
 		return false // hidden: a partial upload by convention
 	}
-	for _, p := range s.opts.temporary {
+	for _, p := range o.temporary {
 		if ok, _ := transport.Match(p, name); ok {
 			return false
 		}
 	}
-	return s.opts.marker == "" || !strings.HasSuffix(name, s.opts.marker)
+	return o.marker == "" || !strings.HasSuffix(name, o.marker)
 }
 
 // markers lists the sender's marker files, by name, when the flow waits

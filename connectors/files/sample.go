@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec"
 )
 
 // Sample implements [connectors.Sampler]: the first records of the first
-// file, by name, that the flow's pattern matches, read where the file is.
-// Nothing is claimed, moved or remembered.
+// file, by name, that the flow's pattern matches and a run would read (not
+// hidden, not under a temporary name, not a marker), read where the file
+// is. Nothing is claimed, moved or remembered.
 func (c *Conn) Sample(ctx context.Context, req connectors.ReadRequest, n int) ([]connectors.Record, error) {
 	o, err := c.options(req.Options, connectors.UseRead)
 	if err != nil {
@@ -28,7 +28,7 @@ func (c *Conn) Sample(ctx context.Context, req connectors.ReadRequest, n int) ([
 		return nil, err
 	}
 	for _, info := range files {
-		if strings.HasPrefix(info.Name, ".") || info.Dir {
+		if !o.incoming(info.Name) || info.Dir {
 			continue
 		}
 		return c.sampleFile(ctx, tr.Open, o, info.Name, n)

@@ -42,3 +42,25 @@ func TestSampleReadsInPlace(t *testing.T) {
 		t.Fatalf("an empty folder's sample: %v %v", recs, err)
 	}
 }
+
+// TestSamplePassesOverUploadsUnderWay: a file under one of the flow's
+// temporary names (an upload under way) or a ready marker is not sampled,
+// as a run would not read it: the sample is the first file a run reads.
+func TestSamplePassesOverUploadsUnderWay(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.csv.part": "sku;name\nX-1;half upl",
+		"b.csv":      "sku;name\nB-1;Lamp\n",
+		"b.csv.done": "",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := folderConn(t, dir, map[string]any{FieldPattern: "*", FieldKeyField: "sku",
+		FieldTemporaryNames: "*.part", FieldReadyMarker: ".done"})
+	recs, err := c.Sample(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Options: c.readOpts}, 5)
+	if err != nil || len(recs) != 1 || recs[0].Key != "B-1" {
+		t.Fatalf("sample = %+v, %v; want the one record of b.csv", recs, err)
+	}
+}
