@@ -125,6 +125,10 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 			out = append(out, r)
 		}
 	}
+	if conn.PageInfo.HasNextPage && conn.PageInfo.EndCursor != "" && conn.PageInfo.EndCursor == s.st.Pos {
+		return connectors.Page{}, connectors.Permanent(fmt.Errorf("reading %s: Shopify answered the page after %q with the same cursor again; the read stops here instead of reading that page for ever",
+			s.list.field, s.st.Pos))
+	}
 	if conn.PageInfo.HasNextPage && conn.PageInfo.EndCursor != "" {
 		next.Pos = conn.PageInfo.EndCursor
 	} else {
@@ -235,11 +239,16 @@ func (c *Conn) more(ctx context.Context, node map[string]any, field string, op o
 	nested, _ := node[field].(map[string]any)
 	for nested != nil && rest.LookupString(nested, "pageInfo.hasNextPage") == "true" {
 		var data map[string]map[string]connection
-		vars := map[string]any{"id": node["id"], "after": rest.LookupString(nested, "pageInfo.endCursor")}
+		after := rest.LookupString(nested, "pageInfo.endCursor")
+		vars := map[string]any{"id": node["id"], "after": after}
 		if err := c.gql.do(ctx, op, vars, &data); err != nil {
 			return fmt.Errorf("reading the %s of %v: %w", field, node["id"], err)
 		}
 		page := data[root][field]
+		if page.PageInfo.HasNextPage && page.PageInfo.EndCursor == after {
+			return connectors.Permanent(fmt.Errorf("reading the %s of %v: Shopify answered the page after %q with the same cursor again; the rest cannot be read",
+				field, node["id"], after))
+		}
 		nodes, _ := nested["nodes"].([]any)
 		for _, n := range page.Nodes {
 			nodes = append(nodes, n)

@@ -251,3 +251,59 @@ func TestThrottledIsARateLimit(t *testing.T) {
 		t.Fatal("the connection's pacer is not paused")
 	}
 }
+
+// TestACursorThatRepeatsEndsTheRead: a shop whose page answers give back
+// the cursor they were asked with (a fault of the shop) makes the read
+// fail, saying so, instead of reading the same page for ever: the list of
+// products, and the lines of a long order.
+func TestACursorThatRepeatsEndsTheRead(t *testing.T) {
+	longOrder := func(s *shop) {
+		o := exampleOrder(t)
+		line := o["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+		var lines []any
+		for i := range 120 { // more than the first page and one more
+			l := map[string]any{}
+			for k, v := range line {
+				l[k] = v
+			}
+			delete(l, "id")
+			l["sku"] = fmt.Sprintf("SKU-%03d", i)
+			lines = append(lines, l)
+		}
+		o["lineItems"] = lines
+		s.AddOrder(o)
+	}
+	manyProducts := func(s *shop) {
+		for i := range 3 * productsPage {
+			s.AddProduct(fake.Product{Title: fmt.Sprintf("Product %d", i), Handle: fmt.Sprintf("product-%d", i),
+				Variants: []*fake.Variant{{SKU: fmt.Sprintf("P-%05d", i), Price: "9.95"}}})
+		}
+	}
+	cases := []struct {
+		name   string
+		entity connectors.Entity
+		fill   func(*shop)
+	}{
+		{"the products", connectors.Product, manyProducts},
+		{"an order's lines", connectors.Order, longOrder},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newShop(t, fake.Options{StuckCursors: true})
+			tc.fill(s)
+			stream, err := s.open(t).Read(ctx(t), connectors.ReadRequest{Entity: tc.entity, Options: options(t, connectors.UseRead, nil)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for pages := 0; ; pages++ {
+				_, err := stream.Next(ctx(t))
+				if err != nil && strings.Contains(err.Error(), "same cursor again") {
+					return
+				}
+				if err != nil || pages > 20 {
+					t.Fatalf("after %d pages: %v; want the read to stop at the repeated cursor", pages, err)
+				}
+			}
+		})
+	}
+}

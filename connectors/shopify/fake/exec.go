@@ -18,6 +18,7 @@ type exec struct {
 	schema *ast.Schema
 	vars   map[string]any
 	hooks  map[string]hook
+	stuck  bool // Options.StuckCursors
 }
 
 // hook computes a field from its parent's data and its arguments.
@@ -204,6 +205,9 @@ func (e *exec) connection(raw any, def *ast.Definition, f *ast.Field, args map[s
 	}
 	end := min(start+first, len(p.items))
 	conn := connectionData(def.Name, p, start, end)
+	if after, _ := args["after"].(string); e.stuck && after != "" {
+		conn["pageInfo"].(map[string]any)["endCursor"] = after
+	}
 	return e.object(conn, f.SelectionSet, def.Name)
 }
 

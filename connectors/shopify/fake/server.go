@@ -40,6 +40,10 @@ type Options struct {
 	MaximumAvailable, RestoreRate float64
 	// ClientID and ClientSecret are the app's, for OAuth.
 	ClientID, ClientSecret string
+	// StuckCursors answers every page after the first with the cursor it
+	// was asked with as its endCursor, as a faulty shop would: a reader
+	// that follows it reads the same page for ever.
+	StuckCursors bool
 }
 
 // Server is the fake Shopify; use New.
@@ -214,7 +218,7 @@ func (s *Server) costExtension(requested int, actual any) map[string]any {
 
 // execute resolves the operation's root fields and shapes their data.
 func (s *Server) execute(op *ast.OperationDefinition, vars map[string]any) (map[string]any, error) {
-	e := &exec{schema: s.schema, vars: vars, hooks: s.store.hooks()}
+	e := &exec{schema: s.schema, vars: vars, hooks: s.store.hooks(), stuck: s.opts.StuckCursors}
 	root := s.schema.Query
 	resolve := s.query
 	if op.Operation == ast.Mutation {
