@@ -175,6 +175,7 @@ type Pager struct {
 	asked   map[string]bool // the positions of the pages read in this run
 	last    []byte          // the answer of the page read last
 	short   bool            // the page read last was short, and not taken for the last
+	fullest int             // the most records a page of this run held: an app's own page size when it caps the one asked for
 }
 
 // New returns a pager for the list, from the flow's cursor.

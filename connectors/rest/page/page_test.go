@@ -392,6 +392,7 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 type cappedApp struct {
 	records, max int
 	notFound     bool
+	total        bool // the answer says how many records the list has
 }
 
 func (a cappedApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -411,7 +412,11 @@ func (a cappedApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for i := from; i < min(a.records, from+size); i++ {
 		items = append(items, map[string]any{"id": i})
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
+	answer := map[string]any{"items": items}
+	if a.total {
+		answer["total"] = a.records
+	}
+	_ = json.NewEncoder(w).Encode(answer)
 }
 
 // TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd: an app that
@@ -430,12 +435,17 @@ func TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd(t *testing.T) {
 		{"page, a short last page, then 404", PageNumber, cappedApp{records: 8, max: 100, notFound: true}},
 		{"page, capped, then 404", PageNumber, cappedApp{records: 8, max: 3, notFound: true}},
 		{"offset, a short last page", Offset, cappedApp{records: 8, max: 100}},
+		{"page, capped at 3, with a total", PageNumber, cappedApp{records: 8, max: 3, total: true}},
+		{"offset, capped at 3, with a total", Offset, cappedApp{records: 8, max: 3, total: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.app)
 			defer srv.Close()
 			opts := Options{Style: tt.style, Path: "items", PageSize: 5, RecordsPath: "items", CheckShortPages: true}
+			if tt.app.total {
+				opts.TotalPath = "total"
+			}
 			ids, _ := readAll(t, restClient(t, srv.URL), opts, "")
 			if fmt.Sprint(ids) != fmt.Sprint(upTo(8)) {
 				t.Fatalf("read %v, want 0 to 7 once each", ids)

@@ -80,7 +80,8 @@ func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 	total, counted := p.total(body)
 	switch o.Style {
 	case PageNumber:
-		read := (p.pageNumber() - o.FirstPage + 1) * o.PageSize
+		p.fullest = max(p.fullest, n)
+		read := (p.pageNumber() - o.FirstPage + 1) * min(o.PageSize, p.fullest)
 		return strconv.Itoa(p.pageNumber() + 1), ends || (counted && o.PageSize > 0 && read >= total)
 	case Offset:
 		return strconv.Itoa(atoi(pos) + n), ends || (counted && atoi(pos)+n >= total)
