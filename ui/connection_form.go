@@ -103,12 +103,17 @@ func readConnectionForm(r *http.Request, spec connectors.Spec) app.ConnectionInp
 	return in
 }
 
-func (u *UI) renderConnection(r *request, status int, d connectionData, config map[string]any) error {
-	var set []string
-	if d.Record != nil {
-		set = app.SecretNames(d.Record)
+// secretNames are the names of the secrets a saved connection holds; none
+// for a connection not saved yet.
+func secretNames(rec *core.Record) []string {
+	if rec == nil {
+		return nil
 	}
-	d.Basic, d.Advanced = formFields(d.Spec, config, set, d.Errors)
+	return app.SecretNames(rec)
+}
+
+func (u *UI) renderConnection(r *request, status int, d connectionData, config map[string]any) error {
+	d.Basic, d.Advanced = formFields(d.Spec, config, secretNames(d.Record), d.Errors)
 	d.OAuth2 = d.Record != nil && u.sb.ConnectsWithOAuth2(d.Record)
 	return r.render(status, "connection", d)
 }

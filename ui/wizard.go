@@ -157,7 +157,7 @@ func (u *UI) wizardConnect(r *request, d wizardDraft) (wizardDraft, *wizardData)
 		if errs == nil {
 			view.Problem = err.Error()
 		}
-		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, nil, errs)
+		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, secretNames(existing), errs)
 		return d, view
 	}
 	*id = saved.Record.Id
@@ -165,7 +165,7 @@ func (u *UI) wizardConnect(r *request, d wizardDraft) (wizardDraft, *wizardData)
 	if !verdict.OK {
 		fresh, _ := u.app().FindRecordById("connections", saved.Record.Id)
 		view := &wizardData{Conn: connectionData{Spec: reg.Spec, Name: in.Name, Record: fresh, Verdict: &verdict}}
-		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, nil, nil)
+		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, secretNames(fresh), nil)
 		return d, view
 	}
 	return nextAfterConnect(d), nil

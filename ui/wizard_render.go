@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/switchboard-app/switchboard/app"
 )
 
 // wizardActivate creates the integration and its flows, switched on,
@@ -97,11 +95,7 @@ func (u *UI) fillConnect(r *request, w *wizardData) {
 	if rec, err := u.app().FindRecordById("connections", id); err == nil {
 		w.Conn.Record, w.Conn.Name, config = rec, rec.GetString("name"), recordConfigMap(rec)
 	}
-	var set []string
-	if w.Conn.Record != nil {
-		set = app.SecretNames(w.Conn.Record)
-	}
-	w.Conn.Basic, w.Conn.Advanced = formFields(reg.Spec, config, set, nil)
+	w.Conn.Basic, w.Conn.Advanced = formFields(reg.Spec, config, secretNames(w.Conn.Record), nil)
 }
 
 // freeConnectionName is a name no connection has: the title, else the

@@ -223,3 +223,26 @@ func TestWizardSetupKeysFileFlows(t *testing.T) {
 		})
 	}
 }
+
+// TestWizardKeepsShowingASavedSecret: a connection the wizard saved but
+// whose test failed is shown again with its secret marked as set, so the
+// user corrects the address without typing the password again (the field
+// is not required then).
+func TestWizardKeepsShowingASavedSecret(t *testing.T) {
+	e := newEnv(t, false, false)
+	c := e.as("editor")
+	wizardStep(t, c, url.Values{"do": {"pick"}, "connector": {"sftp"}})
+	rec := c.post("/wizard", url.Values{"do": {"connect"}, "name": {"Supplier SFTP"}, "f.host": {"127.0.0.1"}, "f.port": {"1"},
+		"f.username": {"feeds"}, "f.password": {"pw-0123456789"}})
+	page := body(rec)
+	if rec.Code == http.StatusSeeOther {
+		page = body(c.get("/wizard"))
+	}
+	label, _, _ := strings.Cut(page[strings.Index(page, `for="f-password"`)+1:], "</label>")
+	if !strings.Contains(label, "(set)") {
+		t.Fatalf("after a failed test the saved password reads %q; want it marked set:\n%s", label, truncated(page))
+	}
+	if n, _ := e.app.CountRecords("connections", dbx.HashExp{"name": "Supplier SFTP"}); n != 1 {
+		t.Fatalf("%d connections saved, want 1", n)
+	}
+}
