@@ -99,20 +99,7 @@ func TestIncrementalReadWithOverlap(t *testing.T) {
 
 func TestOrderWithManyLinesIsReadWhole(t *testing.T) {
 	s := newShop(t, fake.Options{})
-	o := exampleOrder(t)
-	line := o["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
-	var lines []any
-	for i := range 45 {
-		l := map[string]any{}
-		for k, v := range line {
-			l[k] = v
-		}
-		delete(l, "id")
-		l["sku"] = fmt.Sprintf("SKU-%02d", i)
-		lines = append(lines, l)
-	}
-	o["lineItems"] = lines
-	s.AddOrder(o)
+	s.AddOrder(orderWithLines(t, 45))
 	recs, _ := readAll(t, s.open(t), connectors.Order, "", options(t, connectors.UseRead, nil))
 	if len(recs) != 1 {
 		t.Fatalf("read %d orders", len(recs))
@@ -257,22 +244,7 @@ func TestThrottledIsARateLimit(t *testing.T) {
 // fail, saying so, instead of reading the same page for ever: the list of
 // products, and the lines of a long order.
 func TestACursorThatRepeatsEndsTheRead(t *testing.T) {
-	longOrder := func(s *shop) {
-		o := exampleOrder(t)
-		line := o["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
-		var lines []any
-		for i := range 120 { // more than the first page and one more
-			l := map[string]any{}
-			for k, v := range line {
-				l[k] = v
-			}
-			delete(l, "id")
-			l["sku"] = fmt.Sprintf("SKU-%03d", i)
-			lines = append(lines, l)
-		}
-		o["lineItems"] = lines
-		s.AddOrder(o)
-	}
+	longOrder := func(s *shop) { s.AddOrder(orderWithLines(t, 120)) } // more than the first page and one more
 	manyProducts := func(s *shop) {
 		for i := range 3 * productsPage {
 			s.AddProduct(fake.Product{Title: fmt.Sprintf("Product %d", i), Handle: fmt.Sprintf("product-%d", i),
@@ -306,4 +278,22 @@ func TestACursorThatRepeatsEndsTheRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// orderWithLines is the example order with n lines, SKU-00, SKU-01, ...
+func orderWithLines(t *testing.T, n int) map[string]any {
+	o := exampleOrder(t)
+	line := o["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+	var lines []any
+	for i := range n {
+		l := map[string]any{}
+		for k, v := range line {
+			l[k] = v
+		}
+		delete(l, "id")
+		l["sku"] = fmt.Sprintf("SKU-%02d", i)
+		lines = append(lines, l)
+	}
+	o["lineItems"] = lines
+	return o
 }
