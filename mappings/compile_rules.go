@@ -2,6 +2,7 @@ package mappings
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/mappings/canonical"
@@ -111,7 +112,7 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 		fe := exprError(StageRules, r.Field, err)
 		return fail(fe.Pos, fe.Cause)
 	}
-	if pos, err := cr.checkModel(names, r.Kind); err != nil {
+	if pos, err := cr.checkModel(names, r, i); err != nil {
 		return fail(pos, err)
 	}
 	for _, p := range []*program{cr.when, cr.value} {
@@ -130,14 +131,19 @@ type rulePart struct {
 	prefix string // names the part in errors, e.g. "case 2: "
 }
 
-// checkModel refuses the rule when an expression reads a name the
-// canonical record does not have, or when a value is a literal that cannot
-// convert to the field's kind: either fails on every record it applies to.
-// It returns the column of the name (0 for a price rule, whose expression
-// is not written by the user).
-func (cr *crule) checkModel(names *modelNames, kind RuleKind) (int, error) {
+// checkModel refuses rule r, at position i, when an expression reads a
+// name the canonical record does not have, or when a value is a literal
+// (a table's entry or fallback included) that cannot convert to the
+// field's kind or is not one of its allowed values: either fails on every
+// record it applies to. It returns the column of the name (0 for a price
+// rule, whose expression is not written by the user).
+func (cr *crule) checkModel(names *modelNames, r *Rule, i int) (int, error) {
 	if names == nil {
 		return 0, nil
+	}
+	kind := r.Kind
+	if err := cr.checkTable(names, r, i); err != nil {
+		return 0, err
 	}
 	env := names.record
 	if cr.list != nil {
@@ -160,12 +166,42 @@ func (cr *crule) checkModel(names *modelNames, kind RuleKind) (int, error) {
 			return fe.Pos, fmt.Errorf("%s%w", pt.prefix, fe.Cause)
 		}
 		if v, ok := literal(pt.prog); ok && pt.value && cr.conv != nil {
-			if _, err := cr.conv.Coerce(v); err != nil {
+			if err := names.checkLiteral(cr.conv, rulePath(r.Field), i, v); err != nil {
 				return 0, fmt.Errorf("%s%w", pt.prefix, err)
 			}
 		}
 	}
 	return 0, nil
+}
+
+// checkTable refuses a table rule r, at position i, whose table holds an
+// entry, or whose fallback is a value, that its field cannot take. A
+// table's entries are checked in the order of their keys.
+func (cr *crule) checkTable(names *modelNames, r *Rule, i int) error {
+	if r.Kind != RuleTable || cr.conv == nil {
+		return nil
+	}
+	path := rulePath(r.Field)
+	what := "entry"
+	if r.Table != "" {
+		what = fmt.Sprintf("table %q entry", r.Table)
+	}
+	keys := make([]string, 0, len(cr.table))
+	for k := range cr.table {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := names.checkLiteral(cr.conv, path, i, cr.table[k]); err != nil {
+			return fmt.Errorf("%s %q: %w", what, k, err)
+		}
+	}
+	if cr.fallback != nil {
+		if err := names.checkLiteral(cr.conv, path, i, cr.fallback); err != nil {
+			return fmt.Errorf("fallback: %w", err)
+		}
+	}
+	return nil
 }
 
 // resolveField splits the rule's field into list and path and finds its type.

@@ -182,7 +182,8 @@ func TestRulesPreview(t *testing.T) {
 // named after the list's own path, also when the list sits in an object
 // (prices.price_lists[].currency, not prices[].price_lists.currency).
 // The default rules' value is the expression nil, which every field's
-// kind takes (a literal such as "1" is not a currency or an e-mail).
+// kind takes, and the table rules' table is empty (a literal such as "1"
+// is not a currency, an e-mail or a status).
 func TestRulesEditorOffersOnlyFieldsItAccepts(t *testing.T) {
 	offered := map[string]bool{}
 	for _, entity := range app.CanonicalModel().Entities {
@@ -194,7 +195,7 @@ func TestRulesEditorOffersOnlyFieldsItAccepts(t *testing.T) {
 			offered[entity.Name+" "+field] = true
 			for _, kind := range []string{"default", "table"} {
 				form := ruleForm{Kind: kind, On: true, Field: field, Value: valueInput{Text: "nil", Expr: true},
-					Rows: []tableRow{{Key: "a", Value: "1"}}, When: condition{Mode: "simple", Op: "=="}}
+					When: condition{Mode: "simple", Op: "=="}}
 				rule := form.rule(entity.Name)
 				if errs := mappings.RuleErrors(entity.Name, []mappings.Rule{rule}, nil); len(errs) > 0 {
 					t.Errorf("%s: the offered field %s is refused in a %s rule: %v", entity.Name, field, kind, errs)
