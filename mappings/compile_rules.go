@@ -81,6 +81,9 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 	if err := cr.resolveField(entity, r.Field); err != nil {
 		return fail(0, err)
 	}
+	if err := cr.checkPriceKinds(entity, r, names); err != nil {
+		return fail(0, err)
+	}
 	if r.Kind == RuleTable {
 		t := r.Map
 		if r.Table != "" {
@@ -202,6 +205,35 @@ func (cr *crule) checkTable(names *modelNames, r *Rule, i int) error {
 		}
 	}
 	return nil
+}
+
+// checkPriceKinds refuses, when a flow is saved (names set), a price rule
+// whose field, or whose base, is not a number (a decimal or an integer):
+// multiplying a name or a switch fails on every record. A base that does
+// not resolve is left to the check of names.
+func (cr *crule) checkPriceKinds(entity string, r *Rule, names *modelNames) error {
+	if r.Kind != RulePrice || names == nil {
+		return nil
+	}
+	if !numberField(cr.conv) {
+		return fmt.Errorf("a price rule sets a number, and %s is a %s field", r.Field, cr.conv.Kind)
+	}
+	if r.Base == "" {
+		return nil
+	}
+	base := r.Base
+	if rest, ok := strings.CutPrefix(base, "item."); ok && cr.list != nil {
+		base = joinPath(cr.list) + "." + rest
+	}
+	if f, err := canonical.Lookup(entity, base); err == nil && !numberField(f) {
+		return fmt.Errorf("base %s is a %s field, not a number", r.Base, f.Kind)
+	}
+	return nil
+}
+
+// numberField reports whether f holds a number.
+func numberField(f *canonical.Field) bool {
+	return f != nil && (f.Kind == canonical.Decimal || f.Kind == canonical.Integer || f.Kind == canonical.Any)
 }
 
 // resolveField splits the rule's field into list and path and finds its type.
