@@ -20,6 +20,7 @@ type crule struct {
 	reason   string
 	when     *program
 	value    *program // default value, expr, or conditional else
+	base     *program // price: the base, without which the rule leaves the field
 	cases    []ccase
 	table    map[string]any // table: the entries, boxed once
 	fallback any            // table: *Rule.Fallback, or nil
@@ -108,6 +109,9 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 	}
 	cr.when = comp(r.When)
 	cr.value = comp(r.valueExpr())
+	if r.Kind == RulePrice {
+		cr.base = comp(r.basePath())
+	}
 	for _, cs := range r.Cases {
 		cr.cases = append(cr.cases, ccase{when: comp(cs.When), then: comp(cs.Then)})
 	}

@@ -185,6 +185,18 @@ func TestPriceRule(t *testing.T) {
 			map[string]any{"number": "1", "currency": "EUR", "totals": map[string]any{"total": "20.00"},
 				"lines": []any{map[string]any{"sku": "A", "quantity": "1", "unit_price": "20.00"}}},
 			[]string{"lines", "0", "unit_price"}, "18.0000"},
+		{"a marketplace's markup, rounded to cents", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "20", RoundTo: "0.01"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "23.99"},
+		// A record without the base keeps the field as it is, instead of
+		// failing on nil in arithmetic: a product without a sale price.
+		{"no sale price", "product", Rule{Kind: RulePrice, Field: "prices.sale", Percent: "20"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "sale"}, "nil"},
+		{"no cost price", "product", Rule{Kind: RulePrice, Field: "prices.list", Base: "prices.cost", Percent: "10"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "19.99"},
+		{"a line without a price", "order", Rule{Kind: RulePrice, Field: "lines[].unit_price", Percent: "-10"},
+			map[string]any{"number": "1", "currency": "EUR", "totals": map[string]any{"total": "20.00"},
+				"lines": []any{map[string]any{"sku": "A", "quantity": "1"}}},
+			[]string{"lines", "0", "unit_price"}, "nil"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Preview(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}}, tc.rec)

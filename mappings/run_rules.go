@@ -92,7 +92,14 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 		}
 		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
-	case RuleExpr, RulePrice:
+	case RulePrice:
+		base, err := cr.base.eval(r.mc, env)
+		if err != nil || empty(base) {
+			return nil, false, err // a record without the base keeps the field
+		}
+		v, err = cr.value.eval(r.mc, env)
+		return v, true, err
+	case RuleExpr:
 		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
 	case RuleTable:
