@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-app/switchboard/mappings/canonical"
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // crule is a compiled rule.
@@ -23,6 +24,7 @@ type crule struct {
 	base     *program // price: the base, without which the rule leaves the field
 	cases    []ccase
 	table    map[string]any // table: the entries, boxed once
+	numKeys  map[string]any // table on a number field: the entries by their key as a number ("21" for "21.00")
 	fallback any            // table: *Rule.Fallback, or nil
 	env      bool           // an expression names $env or parent (see runner.scope)
 }
@@ -97,6 +99,7 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 		for k, v := range t {
 			cr.table[k] = v
 		}
+		cr.numKeys = numberKeys(cr.conv, t)
 	}
 	var err error
 	comp := func(src string) *program {
@@ -129,6 +132,32 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 		cr.env = cr.env || cs.when.env || cs.then.env
 	}
 	return cr, nil
+}
+
+// numberKeys indexes a table on a number field by its keys as numbers, so
+// that a value of 21.00 finds the entry "21" (and 21 the entry "21.0"); nil
+// for other fields. Of keys that are the same number, the first in order
+// wins.
+func numberKeys(f *canonical.Field, t map[string]string) map[string]any {
+	if !numberField(f) || f.Kind == canonical.Any {
+		return nil
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := map[string]any{}
+	for _, k := range keys {
+		d, err := decimal.Parse(strings.TrimSpace(k))
+		if err != nil {
+			continue
+		}
+		if n := d.Normalize().String(); out[n] == nil {
+			out[n] = t[k]
+		}
+	}
+	return out
 }
 
 // rulePart is one expression of a rule, for checkModel.

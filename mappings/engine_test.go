@@ -121,6 +121,16 @@ func TestRules(t *testing.T) {
 			map[string]any{"code": "A", "qty": "1", "wh": "S"}, `{location: "other", quantity: 1, sku: "A"}`},
 		{"table keeps unmatched", []Rule{{Kind: RuleTable, Field: "location", Map: map[string]string{"N": "north"}}},
 			map[string]any{"code": "A", "qty": "1", "wh": "S"}, `{location: "S", quantity: 1, sku: "A"}`},
+		// A table on a number field finds a value's entry whatever the
+		// scale of either: 5.00 finds "5", 2 finds "2.0".
+		{"table on a number", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"5": "6", "2.0": "3", "x": "9"}}},
+			map[string]any{"code": "A", "qty": "5.00"}, `{quantity: 6, sku: "A"}`},
+		{"table on a number, the key with decimals", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"5": "6", "2.0": "3"}}},
+			map[string]any{"code": "A", "qty": "2"}, `{quantity: 3, sku: "A"}`},
+		{"table on a number, the same text first", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"7": "1", "7.0": "2"}}},
+			map[string]any{"code": "A", "qty": "7.0"}, `{quantity: 2, sku: "A"}`},
+		{"table on a number, no entry", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"5": "6"}}},
+			map[string]any{"code": "A", "qty": "5.01"}, `{quantity: 5.01, sku: "A"}`},
 		{"first case wins", []Rule{{Kind: RuleConditional, Field: "kind", Cases: []Case{
 			{When: "quantity > 10", Then: `"on_hand"`}, {When: "quantity > 0", Then: `"available"`}}, Else: `"reserved"`}},
 			map[string]any{"code": "A", "qty": "5"}, `{kind: "available", quantity: 5, sku: "A"}`},

@@ -3,6 +3,8 @@ package mappings
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // RuleStep is what one rule did to one record (or list element), as the preview shows it.
@@ -106,12 +108,29 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 		if mapped, ok := cr.table[text(cur)]; ok {
 			return mapped, true, nil
 		}
+		if mapped, ok := cr.numberEntry(cur); ok {
+			return mapped, true, nil
+		}
 		if cr.fallback != nil {
 			return cr.fallback, true, nil
 		}
 		return nil, false, nil
 	}
 	return r.conditional(cr, env)
+}
+
+// numberEntry is the table's entry for a number, whatever its scale: a
+// tax rate of 21.00 finds the entry "21".
+func (cr *crule) numberEntry(cur any) (any, bool) {
+	if cr.numKeys == nil || !numeric(cur) {
+		return nil, false
+	}
+	d, err := decimal.FromAny(cur)
+	if err != nil {
+		return nil, false
+	}
+	v, ok := cr.numKeys[d.Normalize().String()]
+	return v, ok
 }
 
 func (r *runner) conditional(cr *crule, env any) (any, bool, error) {
