@@ -151,8 +151,9 @@ func TestMappingPreviewOnARecordPickedInActivity(t *testing.T) {
 // fields as rows and, submitted unchanged, saves them as they were: a list
 // the flow adds (an each no default has, as a target without a default
 // write mapping needs for its lines) stays a list with its elements'
-// fields and documentation, and a list inside a list stays a list when
-// the outer list's source is changed.
+// fields and documentation, a list of its own in place of a default list
+// shows the default's element fields it lacks as left out, and a list
+// inside a list stays a list when the outer list's source is changed.
 func TestMappingRowsSaveWhatTheyShow(t *testing.T) {
 	defaults := []mappings.Field{
 		{Target: "sku", Expr: "sku"},
@@ -165,15 +166,18 @@ func TestMappingRowsSaveWhatTheyShow(t *testing.T) {
 		name     string
 		dir      mappings.Direction
 		defaults []mappings.Field
-		own      string // the flow's own fields, JSON
-		want     string // saved again, JSON; "" when the same as own
+		own      string            // the flow's own fields, JSON
+		changes  map[string]string // what the form changes
+		want     string            // saved again, JSON; "" when the same as own
 	}{
 		{"a list the flow adds", mappings.Out, nil,
 			`[{"target":"items","each":"lines","fields":[{"target":"sku","expr":"item.sku","doc":"the line's SKU"},` +
 				`{"target":"tags","each":"item.tags","fields":[{"target":"name","expr":"item"}]}],"doc":"order lines"},` +
-				`{"target":"number","expr":"number"}]`, ""},
-		{"an element's field of a default list", mappings.Out, defaults, `[{"target":"variations.sku","expr":"lower(item.sku)"}]`, ""},
-		{"a default list's source", mappings.Out, defaults, `[{"target":"variations","each":"variants ?? []"}]`,
+				`{"target":"number","expr":"number"}]`, nil, ""},
+		{"an element's field of a default list", mappings.Out, defaults, `[{"target":"variations.sku","expr":"lower(item.sku)"}]`, nil, ""},
+		{"a list of the flow's own in place of a default list", mappings.Out, defaults,
+			`[{"target":"variations","each":"variants","fields":[{"target":"sku","expr":"item.code"}]}]`, nil, ""},
+		{"a default list's source changed in the form", mappings.Out, defaults, `[]`, map[string]string{"e.variations": "variants ?? []"},
 			`[{"target":"variations","each":"variants ?? []","fields":[{"target":"sku","expr":"item.sku"},` +
 				`{"target":"attributes","each":"keys(item.options)","fields":[{"target":"name","expr":"item"}]}]}]`},
 	} {
@@ -193,6 +197,9 @@ func TestMappingRowsSaveWhatTheyShow(t *testing.T) {
 				if r.Drop {
 					form.Set(r.DropInput, "on")
 				}
+			}
+			for k, v := range tc.changes {
+				form.Set(k, v)
 			}
 			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -108,6 +108,7 @@ func (s mapSide) withOwn(rows []mapRow) []mapRow {
 				rows[i].Own, rows[i].OwnDoc = f.Expr, f.Doc
 				if f.Each != "" {
 					rows[i].Own = f.Each
+					leftOut(rows, f, path)
 				}
 			case f.Each != "":
 				lists = append(lists, ownList(f, path, prefix != "")...)
@@ -131,6 +132,27 @@ func (s mapSide) withOwn(rows []mapRow) []mapRow {
 		extra[j].ID = "ae-" + strconv.Itoa(j)
 	}
 	return append(append(rows, lists...), extra...)
+}
+
+// leftOut marks the element fields of the list at path that the flow's
+// own list f does not have as left out: its own list replaces the
+// default's, so a default element field it lacks is not written, and the
+// editor shows it so and saves the list again without it.
+func leftOut(rows []mapRow, f mappings.Field, path string) {
+	own := map[string]bool{}
+	var walk func(fields []mappings.Field, prefix string)
+	walk = func(fields []mappings.Field, prefix string) {
+		for _, c := range fields {
+			own[prefix+c.Target] = true
+			walk(c.Fields, prefix+c.Target+".")
+		}
+	}
+	walk(f.Fields, path+".")
+	for i := range rows {
+		if strings.HasPrefix(rows[i].Path, path+".") && rows[i].Default != "" && !own[rows[i].Path] {
+			rows[i].Drop = true
+		}
+	}
 }
 
 // ownList lays out a list the flow's own fields add (an each that no
