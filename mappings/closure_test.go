@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // sameResult runs p both as closures and on the VM and reports a difference.
@@ -126,5 +129,54 @@ func TestBuiltinTrimsMatchVM(t *testing.T) {
 	}
 	if compiled < 5 || closures != compiled {
 		t.Errorf("%d compiled, %d of them as closures", compiled, closures)
+	}
+}
+
+// TestEqualNumberAndNumericText: == and in compare a number against a
+// numeric text as numbers, as < and > do, as closures and on the VM: a
+// filter "stock_quantity == \"0\"" on a stock of 0 holds, instead of
+// never holding while "stock_quantity <= \"0\"" does.
+func TestEqualNumberAndNumericText(t *testing.T) {
+	zero, _ := decimal.Parse("0")
+	price, _ := decimal.Parse("7.50")
+	env := map[string]any{"qty": zero, "price": price, "n": json.Number("1.50"), "i": 3, "text": "abc", "none": nil, "t": "7.5"}
+	c := newCompiler(nil)
+	for _, tc := range []struct {
+		src  string
+		want bool
+	}{
+		{`qty == "0"`, true},
+		{`qty != "0"`, false},
+		{`"0" == qty`, true},
+		{`price == "7.5"`, true},
+		{`price == t`, true},
+		{`price == "7.51"`, false},
+		{`n == "1.5"`, true},
+		{`i == "3"`, true},
+		{`qty in ["0", "1"]`, true},
+		{`price in ["1", "2"]`, false},
+		{`qty == "abc"`, false},
+		{`qty == text`, false},
+		{`qty == none`, false},
+		{`qty == true`, false},
+		{`text == "abc"`, true},
+		{`qty <= "0" && qty >= "0"`, true},
+	} {
+		p, err := c.compile(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		// The VM looks a list of constant texts up as a set, which takes
+		// only texts; such an in always runs as closures.
+		if diff, ok := sameResult(p, env); !ok && !strings.Contains(tc.src, " in ") {
+			t.Errorf("%s: %s", tc.src, diff)
+		}
+		if p.fn == nil {
+			t.Errorf("%s: runs on the VM", tc.src)
+		}
+		got, err := p.eval(newMachine(), env)
+		if err != nil || got != tc.want {
+			t.Errorf("%s = %v, %v; want %v", tc.src, got, err, tc.want)
+		}
 	}
 }

@@ -117,6 +117,9 @@ func compile(cfg FlowConfig, model bool) (*Program, error) {
 	}
 	c := newCompiler(cfg.Tables)
 	c.model = model
+	if model {
+		c.fixed = newModelNames(cfg.Entity, cfg.Rules)
+	}
 	p := &Program{entity: cfg.Entity}
 	var errs Errors
 	var err Errors
@@ -259,13 +262,32 @@ func (c *compiler) fields(entity string, d Direction, fields []Field, prefix str
 		if err == nil && names != nil {
 			err = names.check(src, env)
 		}
+		cf.prog = prog
 		if err != nil {
 			*errs = append(*errs, exprError(stageOf(d), name, err))
 			continue
 		}
-		cf.prog = prog
+		if err := c.checkFixed(&cf, name, f.Each == ""); err != nil {
+			*errs = append(*errs, &FieldError{Field: name, Stage: stageOf(d), Cause: err})
+			continue
+		}
 		cf.env = namesScopeIn(cf.sub)
 		out = append(out, cf)
 	}
 	return tree(out, 0, errs, stageOf(d))
+}
+
+// checkFixed refuses a field of the mapping in whose expression is a fixed
+// value (a literal) that its canonical field cannot take: a text on a
+// decimal, or a value outside the field's allowed ones that no rule
+// translates. Every record would fail on it. value is false for an each.
+func (c *compiler) checkFixed(cf *cfield, path string, value bool) error {
+	if c.fixed == nil || cf.conv == nil || !value || cf.prog == nil {
+		return nil
+	}
+	v, ok := literal(cf.prog)
+	if !ok {
+		return nil
+	}
+	return c.fixed.checkLiteral(cf.conv, path, -1, v)
 }

@@ -2,9 +2,11 @@ package mappings
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/mappings/canonical"
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // crule is a compiled rule.
@@ -19,8 +21,10 @@ type crule struct {
 	reason   string
 	when     *program
 	value    *program // default value, expr, or conditional else
+	base     *program // price: the base, without which the rule leaves the field
 	cases    []ccase
 	table    map[string]any // table: the entries, boxed once
+	numKeys  map[string]any // table on a number field: the entries by their key as a number ("21" for "21.00")
 	fallback any            // table: *Rule.Fallback, or nil
 	env      bool           // an expression names $env or parent (see runner.scope)
 }
@@ -80,6 +84,9 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 	if err := cr.resolveField(entity, r.Field); err != nil {
 		return fail(0, err)
 	}
+	if err := cr.checkPriceKinds(entity, r, names); err != nil {
+		return fail(0, err)
+	}
 	if r.Kind == RuleTable {
 		t := r.Map
 		if r.Table != "" {
@@ -92,6 +99,7 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 		for k, v := range t {
 			cr.table[k] = v
 		}
+		cr.numKeys = numberKeys(cr.conv, t)
 	}
 	var err error
 	comp := func(src string) *program {
@@ -104,6 +112,9 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 	}
 	cr.when = comp(r.When)
 	cr.value = comp(r.valueExpr())
+	if r.Kind == RulePrice {
+		cr.base = comp(r.basePath())
+	}
 	for _, cs := range r.Cases {
 		cr.cases = append(cr.cases, ccase{when: comp(cs.When), then: comp(cs.Then)})
 	}
@@ -111,7 +122,7 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 		fe := exprError(StageRules, r.Field, err)
 		return fail(fe.Pos, fe.Cause)
 	}
-	if pos, err := cr.checkModel(names, r.Kind); err != nil {
+	if pos, err := cr.checkModel(names, r, i); err != nil {
 		return fail(pos, err)
 	}
 	for _, p := range []*program{cr.when, cr.value} {
@@ -123,6 +134,32 @@ func (c *compiler) rule(entity string, r *Rule, i int, tables Tables, names *mod
 	return cr, nil
 }
 
+// numberKeys indexes a table on a number field by its keys as numbers, so
+// that a value of 21.00 finds the entry "21" (and 21 the entry "21.0"); nil
+// for other fields. Of keys that are the same number, the first in order
+// wins.
+func numberKeys(f *canonical.Field, t map[string]string) map[string]any {
+	if !numberField(f) || f.Kind == canonical.Any {
+		return nil
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := map[string]any{}
+	for _, k := range keys {
+		d, err := decimal.Parse(strings.TrimSpace(k))
+		if err != nil {
+			continue
+		}
+		if n := d.Normalize().String(); out[n] == nil {
+			out[n] = t[k]
+		}
+	}
+	return out
+}
+
 // rulePart is one expression of a rule, for checkModel.
 type rulePart struct {
 	prog   *program
@@ -130,14 +167,19 @@ type rulePart struct {
 	prefix string // names the part in errors, e.g. "case 2: "
 }
 
-// checkModel refuses the rule when an expression reads a name the
-// canonical record does not have, or when a value is a literal that cannot
-// convert to the field's kind: either fails on every record it applies to.
-// It returns the column of the name (0 for a price rule, whose expression
-// is not written by the user).
-func (cr *crule) checkModel(names *modelNames, kind RuleKind) (int, error) {
+// checkModel refuses rule r, at position i, when an expression reads a
+// name the canonical record does not have, or when a value is a literal
+// (a table's entry or fallback included) that cannot convert to the
+// field's kind or is not one of its allowed values: either fails on every
+// record it applies to. It returns the column of the name (0 for a price
+// rule, whose expression is not written by the user).
+func (cr *crule) checkModel(names *modelNames, r *Rule, i int) (int, error) {
 	if names == nil {
 		return 0, nil
+	}
+	kind := r.Kind
+	if err := cr.checkTable(names, r, i); err != nil {
+		return 0, err
 	}
 	env := names.record
 	if cr.list != nil {
@@ -160,12 +202,71 @@ func (cr *crule) checkModel(names *modelNames, kind RuleKind) (int, error) {
 			return fe.Pos, fmt.Errorf("%s%w", pt.prefix, fe.Cause)
 		}
 		if v, ok := literal(pt.prog); ok && pt.value && cr.conv != nil {
-			if _, err := cr.conv.Coerce(v); err != nil {
+			if err := names.checkLiteral(cr.conv, rulePath(r.Field), i, v); err != nil {
 				return 0, fmt.Errorf("%s%w", pt.prefix, err)
 			}
 		}
 	}
 	return 0, nil
+}
+
+// checkTable refuses a table rule r, at position i, whose table holds an
+// entry, or whose fallback is a value, that its field cannot take. A
+// table's entries are checked in the order of their keys.
+func (cr *crule) checkTable(names *modelNames, r *Rule, i int) error {
+	if r.Kind != RuleTable || cr.conv == nil {
+		return nil
+	}
+	path := rulePath(r.Field)
+	what := "entry"
+	if r.Table != "" {
+		what = fmt.Sprintf("table %q entry", r.Table)
+	}
+	keys := make([]string, 0, len(cr.table))
+	for k := range cr.table {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := names.checkLiteral(cr.conv, path, i, cr.table[k]); err != nil {
+			return fmt.Errorf("%s %q: %w", what, k, err)
+		}
+	}
+	if cr.fallback != nil {
+		if err := names.checkLiteral(cr.conv, path, i, cr.fallback); err != nil {
+			return fmt.Errorf("fallback: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkPriceKinds refuses, when a flow is saved (names set), a price rule
+// whose field, or whose base, is not a number (a decimal or an integer):
+// multiplying a name or a switch fails on every record. A base that does
+// not resolve is left to the check of names.
+func (cr *crule) checkPriceKinds(entity string, r *Rule, names *modelNames) error {
+	if r.Kind != RulePrice || names == nil {
+		return nil
+	}
+	if !numberField(cr.conv) {
+		return fmt.Errorf("a price rule sets a number, and %s is a %s field", r.Field, cr.conv.Kind)
+	}
+	if r.Base == "" {
+		return nil
+	}
+	base := r.Base
+	if rest, ok := strings.CutPrefix(base, "item."); ok && cr.list != nil {
+		base = joinPath(cr.list) + "." + rest
+	}
+	if f, err := canonical.Lookup(entity, base); err == nil && !numberField(f) {
+		return fmt.Errorf("base %s is a %s field, not a number", r.Base, f.Kind)
+	}
+	return nil
+}
+
+// numberField reports whether f holds a number.
+func numberField(f *canonical.Field) bool {
+	return f != nil && (f.Kind == canonical.Decimal || f.Kind == canonical.Integer || f.Kind == canonical.Any)
 }
 
 // resolveField splits the rule's field into list and path and finds its type.

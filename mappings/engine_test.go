@@ -121,6 +121,16 @@ func TestRules(t *testing.T) {
 			map[string]any{"code": "A", "qty": "1", "wh": "S"}, `{location: "other", quantity: 1, sku: "A"}`},
 		{"table keeps unmatched", []Rule{{Kind: RuleTable, Field: "location", Map: map[string]string{"N": "north"}}},
 			map[string]any{"code": "A", "qty": "1", "wh": "S"}, `{location: "S", quantity: 1, sku: "A"}`},
+		// A table on a number field finds a value's entry whatever the
+		// scale of either: 5.00 finds "5", 2 finds "2.0".
+		{"table on a number", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"5": "6", "2.0": "3", "x": "9"}}},
+			map[string]any{"code": "A", "qty": "5.00"}, `{quantity: 6, sku: "A"}`},
+		{"table on a number, the key with decimals", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"5": "6", "2.0": "3"}}},
+			map[string]any{"code": "A", "qty": "2"}, `{quantity: 3, sku: "A"}`},
+		{"table on a number, the same text first", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"7": "1", "7.0": "2"}}},
+			map[string]any{"code": "A", "qty": "7.0"}, `{quantity: 2, sku: "A"}`},
+		{"table on a number, no entry", []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"5": "6"}}},
+			map[string]any{"code": "A", "qty": "5.01"}, `{quantity: 5.01, sku: "A"}`},
 		{"first case wins", []Rule{{Kind: RuleConditional, Field: "kind", Cases: []Case{
 			{When: "quantity > 10", Then: `"on_hand"`}, {When: "quantity > 0", Then: `"available"`}}, Else: `"reserved"`}},
 			map[string]any{"code": "A", "qty": "5"}, `{kind: "available", quantity: 5, sku: "A"}`},
@@ -185,6 +195,18 @@ func TestPriceRule(t *testing.T) {
 			map[string]any{"number": "1", "currency": "EUR", "totals": map[string]any{"total": "20.00"},
 				"lines": []any{map[string]any{"sku": "A", "quantity": "1", "unit_price": "20.00"}}},
 			[]string{"lines", "0", "unit_price"}, "18.0000"},
+		{"a marketplace's markup, rounded to cents", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "20", RoundTo: "0.01"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "23.99"},
+		// A record without the base keeps the field as it is, instead of
+		// failing on nil in arithmetic: a product without a sale price.
+		{"no sale price", "product", Rule{Kind: RulePrice, Field: "prices.sale", Percent: "20"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "sale"}, "nil"},
+		{"no cost price", "product", Rule{Kind: RulePrice, Field: "prices.list", Base: "prices.cost", Percent: "10"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "19.99"},
+		{"a line without a price", "order", Rule{Kind: RulePrice, Field: "lines[].unit_price", Percent: "-10"},
+			map[string]any{"number": "1", "currency": "EUR", "totals": map[string]any{"total": "20.00"},
+				"lines": []any{map[string]any{"sku": "A", "quantity": "1"}}},
+			[]string{"lines", "0", "unit_price"}, "nil"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Preview(FlowConfig{Entity: tc.entity, Rules: []Rule{tc.rule}}, tc.rec)

@@ -57,6 +57,9 @@ type compiler struct {
 	// against the canonical model (Check, RuleErrors: when a flow is
 	// saved); a flow saved before the check runs as it did (Compile).
 	model bool
+	// fixed checks the literal values of the mapping in against the
+	// fields they set (with model; nil: not checked).
+	fixed *modelNames
 }
 
 func newCompiler(tables Tables) *compiler {

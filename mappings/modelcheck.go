@@ -47,6 +47,10 @@ type modelNames struct {
 	// whole are the paths of objects and lists a rule sets as a whole:
 	// until it has run they may hold anything, so nothing below is checked.
 	whole map[string]bool
+	// lastSet is, by field path ("lines.kind" for "lines[].kind"), the
+	// position of the last enabled rule that sets it: a value set before
+	// may still be translated into one of an enumeration's.
+	lastSet map[string]int
 }
 
 // newModelNames checks names against entity's model; rules are the flow's
@@ -57,14 +61,42 @@ func newModelNames(entity string, rules []Rule) *modelNames {
 		return nil
 	}
 	root := &canonical.Field{Name: entity, Kind: canonical.Object, Fields: e.Fields}
-	m := &modelNames{entity: entity, record: shape{kind: canonical.Object, field: root}, whole: map[string]bool{}}
+	m := &modelNames{entity: entity, record: shape{kind: canonical.Object, field: root}, whole: map[string]bool{},
+		lastSet: map[string]int{}}
 	for i := range rules {
-		path := strings.Replace(rules[i].Field, "[].", ".", 1)
+		path := rulePath(rules[i].Field)
 		if f, err := canonical.Lookup(entity, path); err == nil && (f.Kind == canonical.Object || f.Kind == canonical.List) {
 			m.whole[path] = true
 		}
+		if path != "" && !rules[i].Disabled && rules[i].Kind != RuleFilter {
+			m.lastSet[path] = i
+		}
 	}
 	return m
+}
+
+// rulePath is a rule's field as a model path: "lines.kind" for "lines[].kind".
+func rulePath(field string) string { return strings.Replace(field, "[].", ".", 1) }
+
+// setLater reports whether an enabled rule after position i (-1: the
+// mapping in, before every rule) sets the field at path, which may then
+// translate a value into one of its enumeration's.
+func (m *modelNames) setLater(i int, path string) bool {
+	last, ok := m.lastSet[path]
+	return ok && last > i
+}
+
+// checkLiteral refuses v, a literal value for field f at path, set at
+// position i (-1: by the mapping in), when it cannot convert to the
+// field's kind or, unless a later rule sets the field, is not one of its
+// allowed values: either fails every record it is set on.
+func (m *modelNames) checkLiteral(f *canonical.Field, path string, i int, v any) error {
+	if f.Enum == nil || m.setLater(i, path) {
+		_, err := f.Coerce(v)
+		return err
+	}
+	_, err := f.Convert(v)
+	return err
 }
 
 // listEnv is the scope of the elements of the list field at path (e.g.

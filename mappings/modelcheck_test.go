@@ -43,7 +43,7 @@ func TestRulesReadTheModel(t *testing.T) {
 		{"a decimal literal", "product", Rule{Kind: RuleExpr, Field: "weight", Expr: "1.25"}, ""},
 		{"a boolean literal", "product", Rule{Kind: RuleDefault, Field: "prices.includes_tax", Value: "true"}, ""},
 		{"nil", "product", Rule{Kind: RuleExpr, Field: "stock_quantity", Expr: "nil"}, ""},
-		{"an enumeration is checked after the rules", "product", Rule{Kind: RuleExpr, Field: "status", Expr: `"concept"`}, ""},
+		{"an allowed value", "product", Rule{Kind: RuleExpr, Field: "status", Expr: `"draft"`}, ""},
 
 		// Refused.
 		{"a native name", "product", Rule{Name: "x", Kind: RuleExpr, Field: "prices.list", Expr: "price * 1.2"},
@@ -92,6 +92,14 @@ func TestRulesReadTheModel(t *testing.T) {
 			`product: field weight: rule 1 (conditional): case 1: cannot parse "heavy" as decimal`},
 		{"a literal on a list's elements", "order", Rule{Kind: RuleDefault, Field: "lines[].quantity", Value: `"one"`},
 			`order: field lines[].quantity: rule 1 (default): cannot parse "one" as decimal`},
+		{"a price rule on text", "product", Rule{Kind: RulePrice, Field: "name", Percent: "10"},
+			"product: field name: rule 1 (price): a price rule sets a number, and name is a string field"},
+		{"a price rule on a switch", "product", Rule{Kind: RulePrice, Field: "prices.includes_tax", Percent: "10"},
+			"product: field prices.includes_tax: rule 1 (price): a price rule sets a number, and prices.includes_tax is a boolean field"},
+		{"a price rule's base of text", "product", Rule{Kind: RulePrice, Field: "prices.list", Base: "brand", Percent: "10"},
+			"product: field prices.list: rule 1 (price): base brand is a string field, not a number"},
+		{"a price rule's base on a list's elements", "order", Rule{Kind: RulePrice, Field: "lines[].unit_price", Base: "item.sku", Percent: "10"},
+			"order: field lines[].unit_price: rule 1 (price): base item.sku is a string field, not a number"},
 		{"a disabled rule", "product", Rule{Kind: RuleExpr, Field: "prices.list", Expr: "price", Disabled: true},
 			"product: field prices.list: column 1: rule 1 (expr): price is not a field of product"},
 	} {
@@ -103,6 +111,68 @@ func TestRulesReadTheModel(t *testing.T) {
 			got := RuleErrors(tc.entity, []Rule{tc.rule}, tables)
 			if (tc.want == "") != (len(got) == 0) || (tc.want != "" && got[0].Error() != tc.want) {
 				t.Errorf("RuleErrors: %v\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLiteralValuesFitTheirField: a value a flow sets as it is written (a
+// rule's literal, a table rule's entries and fallback, a fixed value of
+// the mapping in) that its field cannot take is refused when the flow is
+// saved, naming the rule, the field and the allowed values: it would fail
+// every record it is set on. A value outside an enumeration is accepted
+// when a later rule sets the field, since that rule may translate it.
+func TestLiteralValuesFitTheirField(t *testing.T) {
+	fallback := "abc"
+	stockIn := &Mapping{Entity: "stock", Direction: In, Fields: []Field{{Target: "sku", Expr: "code"}, {Target: "quantity", Expr: "qty"}}}
+	tables := Tables{"kinds": {"a": "on_hand", "b": "onhand"}, "qty": {"x": "1", "y": "lots"}}
+	for _, tc := range []struct {
+		name   string
+		entity string
+		in     []Field // the flow's own fields of the mapping in
+		rules  []Rule
+		want   string // the compile error; "" when accepted
+	}{
+		{"a default outside the enumeration", "order", nil, []Rule{{Kind: RuleDefault, Field: "type", Value: `"ordr"`}},
+			`order: field type: rule 1 (default): "ordr" is not one of quotation, order, invoice, financial_mutation`},
+		{"a case's value", "order", nil, []Rule{{Name: "paid", Kind: RuleConditional, Field: "payment.status",
+			Cases: []Case{{When: "true", Then: `"pending"`}, {When: "false", Then: `"Paid"`}}}},
+			`order: field payment.status: rule 1 (paid): case 2: "Paid" is not one of pending, authorized, paid, partially_paid, refunded, failed, voided`},
+		{"an expression's literal on a list's elements", "stock", nil, []Rule{{Kind: RuleExpr, Field: "kind", Expr: `"stock"`}},
+			`stock: field kind: rule 1 (expr): "stock" is not one of on_hand, available, reserved`},
+		{"an inline table's entry", "stock", nil, []Rule{{Kind: RuleTable, Field: "kind", Map: map[string]string{"1": "available", "2": "OnHand"}}},
+			`stock: field kind: rule 1 (table): entry "2": "OnHand" is not one of on_hand, available, reserved`},
+		{"a flow table's entry", "stock", nil, []Rule{{Kind: RuleTable, Field: "kind", Table: "kinds"}},
+			`stock: field kind: rule 1 (table): table "kinds" entry "b": "onhand" is not one of on_hand, available, reserved`},
+		{"a table's entry of the wrong kind", "stock", nil, []Rule{{Kind: RuleTable, Field: "quantity", Table: "qty"}},
+			`stock: field quantity: rule 1 (table): table "qty" entry "y": cannot parse "lots" as decimal`},
+		{"a table's fallback", "stock", nil, []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"x": "1"}, Fallback: &fallback}},
+			`stock: field quantity: rule 1 (table): fallback: cannot parse "abc" as decimal`},
+		{"a fixed value of the mapping in", "stock", []Field{{Target: "kind", Expr: `"onhand"`}}, nil,
+			`stock: field kind: "onhand" is not one of on_hand, available, reserved`},
+		{"a fixed value of the wrong kind", "stock", []Field{{Target: "quantity", Expr: `"none"`}}, nil,
+			`stock: field quantity: cannot parse "none" as decimal`},
+		{"a disabled later rule translates nothing", "stock", nil, []Rule{{Kind: RuleDefault, Field: "kind", Value: `"onhand"`},
+			{Kind: RuleTable, Field: "kind", Map: map[string]string{"onhand": "on_hand"}, Disabled: true}},
+			`stock: field kind: rule 1 (default): "onhand" is not one of on_hand, available, reserved`},
+
+		{"allowed values", "stock", []Field{{Target: "kind", Expr: `"available"`}}, []Rule{{Kind: RuleTable, Field: "kind", Map: map[string]string{"a": "on_hand"}},
+			{Kind: RuleConditional, Field: "kind", Cases: []Case{{When: "quantity < 0", Then: `"reserved"`}}, Else: `"on_hand"`}}, ""},
+		{"translated by a later rule", "stock", []Field{{Target: "kind", Expr: `"onhand"`}}, []Rule{{Kind: RuleDefault, Field: "kind", Value: `"avail"`},
+			{Kind: RuleTable, Field: "kind", Map: map[string]string{"onhand": "on_hand", "avail": "available"}, Fallback: new("on_hand")}}, ""},
+		{"a table that fits", "stock", nil, []Rule{{Kind: RuleTable, Field: "quantity", Map: map[string]string{"x": "1.5", "y": ""}}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := *stockIn
+			if tc.entity != "stock" {
+				in = Mapping{Entity: tc.entity, Direction: In, Fields: []Field{{Target: "number", Expr: "id"}}}
+			}
+			cfg := FlowConfig{Entity: tc.entity, In: &in, InOverrides: tc.in, Rules: tc.rules, Tables: tables}
+			if _, err := Check(cfg); errString(err) != tc.want && !(tc.want == "" && err == nil) {
+				t.Errorf("Check: %v\nwant %s", err, tc.want)
+			}
+			if _, err := Compile(cfg); err != nil {
+				t.Errorf("Compile, which runs a flow saved before the check: %v", err)
 			}
 		})
 	}

@@ -203,7 +203,8 @@ func opEq(args ...any) (any, error) { return equal(args[0], args[1]), nil }
 func opNe(args ...any) (any, error) { return !equal(args[0], args[1]), nil }
 
 // equal compares numbers by value (1.50 == 1.5 == json.Number("1.5")),
-// and everything else like expr does.
+// a number against a numeric text as numbers too, as < and > do (a
+// quantity of 0 == "0"), and everything else like expr does.
 func equal(a, b any) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
@@ -211,6 +212,11 @@ func equal(a, b any) bool {
 	if numeric(a) && numeric(b) {
 		c, err := cmp(a, b)
 		return err == nil && c == 0
+	}
+	if numeric(a) || numeric(b) {
+		if c, err := cmp(a, b); err == nil {
+			return c == 0
+		}
 	}
 	if n, ok := a.(json.Number); ok {
 		a = string(n)

@@ -88,13 +88,7 @@ var fieldPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-
 // percent/100, computed exactly, rounded to a multiple of RoundTo when
 // set. check has made sure its parts are numbers and a path.
 func (r *Rule) priceExpr() string {
-	base := r.Base
-	if base == "" {
-		base = r.Field
-		if _, rest, ok := splitEach(r.Field); ok {
-			base = "item." + rest
-		}
-	}
+	base := r.basePath()
 	p, err := decimal.Parse(strings.TrimSpace(r.Percent))
 	if err != nil {
 		return ""
@@ -108,6 +102,18 @@ func (r *Rule) priceExpr() string {
 		return "round_to(" + value + ", " + step + ")"
 	}
 	return value
+}
+
+// basePath is the path a price rule computes from: Base, or the rule's
+// own field (item.<field> on a list's elements).
+func (r *Rule) basePath() string {
+	if r.Base != "" {
+		return r.Base
+	}
+	if _, rest, ok := splitEach(r.Field); ok {
+		return "item." + rest
+	}
+	return r.Field
 }
 
 // checkPrice validates a price rule's percent, rounding and base.

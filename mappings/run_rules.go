@@ -3,6 +3,8 @@ package mappings
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 )
 
 // RuleStep is what one rule did to one record (or list element), as the preview shows it.
@@ -92,11 +94,21 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 		}
 		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
-	case RuleExpr, RulePrice:
+	case RulePrice:
+		base, err := cr.base.eval(r.mc, env)
+		if err != nil || empty(base) {
+			return nil, false, err // a record without the base keeps the field
+		}
+		v, err = cr.value.eval(r.mc, env)
+		return v, true, err
+	case RuleExpr:
 		v, err = cr.value.eval(r.mc, env)
 		return v, true, err
 	case RuleTable:
 		if mapped, ok := cr.table[text(cur)]; ok {
+			return mapped, true, nil
+		}
+		if mapped, ok := cr.numberEntry(cur); ok {
 			return mapped, true, nil
 		}
 		if cr.fallback != nil {
@@ -105,6 +117,20 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 		return nil, false, nil
 	}
 	return r.conditional(cr, env)
+}
+
+// numberEntry is the table's entry for a number, whatever its scale: a
+// tax rate of 21.00 finds the entry "21".
+func (cr *crule) numberEntry(cur any) (any, bool) {
+	if cr.numKeys == nil || !numeric(cur) {
+		return nil, false
+	}
+	d, err := decimal.FromAny(cur)
+	if err != nil {
+		return nil, false
+	}
+	v, ok := cr.numKeys[d.Normalize().String()]
+	return v, ok
 }
 
 func (r *runner) conditional(cr *crule, env any) (any, bool, error) {

@@ -3,11 +3,15 @@ package ui
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/mappings"
 )
 
 // demoMappingForm is the demo flow's read mapping as its editor submits
@@ -141,4 +145,72 @@ func TestMappingPreviewOnARecordPickedInActivity(t *testing.T) {
 	mustContain(t, "the transaction's page", c.get("/activity/"+tx.Id), `href="`+link+`"`)
 	page := c.get(link)
 	mustContain(t, "the editor on that record", page, `value="tx:`+tx.Id+`" selected`, "twelve", `cannot parse &#34;twelve&#34; as decimal`)
+}
+
+// TestMappingRowsSaveWhatTheyShow: the mapping editor shows a flow's own
+// fields as rows and, submitted unchanged, saves them as they were: a list
+// the flow adds (an each no default has, as a target without a default
+// write mapping needs for its lines) stays a list with its elements'
+// fields and documentation, a list of its own in place of a default list
+// shows the default's element fields it lacks as left out, and a list
+// inside a list stays a list when the outer list's source is changed.
+func TestMappingRowsSaveWhatTheyShow(t *testing.T) {
+	defaults := []mappings.Field{
+		{Target: "sku", Expr: "sku"},
+		{Target: "variations", Each: "variants", Fields: []mappings.Field{
+			{Target: "sku", Expr: "item.sku"},
+			{Target: "attributes", Each: "keys(item.options)", Fields: []mappings.Field{{Target: "name", Expr: "item"}}},
+		}},
+	}
+	for _, tc := range []struct {
+		name     string
+		dir      mappings.Direction
+		defaults []mappings.Field
+		own      string            // the flow's own fields, JSON
+		changes  map[string]string // what the form changes
+		want     string            // saved again, JSON; "" when the same as own
+	}{
+		{"a list the flow adds", mappings.Out, nil,
+			`[{"target":"items","each":"lines","fields":[{"target":"sku","expr":"item.sku","doc":"the line's SKU"},` +
+				`{"target":"tags","each":"item.tags","fields":[{"target":"name","expr":"item"}]}],"doc":"order lines"},` +
+				`{"target":"number","expr":"number"}]`, nil, ""},
+		{"an element's field of a default list", mappings.Out, defaults, `[{"target":"variations.sku","expr":"lower(item.sku)"}]`, nil, ""},
+		{"a list of the flow's own in place of a default list", mappings.Out, defaults,
+			`[{"target":"variations","each":"variants","fields":[{"target":"sku","expr":"item.code"}]}]`, nil, ""},
+		{"a default list's source changed in the form", mappings.Out, defaults, `[]`, map[string]string{"e.variations": "variants ?? []"},
+			`[{"target":"variations","each":"variants ?? []","fields":[{"target":"sku","expr":"item.sku"},` +
+				`{"target":"attributes","each":"keys(item.options)","fields":[{"target":"name","expr":"item"}]}]}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var own []mappings.Field
+			if err := json.Unmarshal([]byte(tc.own), &own); err != nil {
+				t.Fatal(err)
+			}
+			side := mapSide{Dir: tc.dir, Defaults: tc.defaults, Own: own}
+			rows := side.rows(app.ModelEntity{})
+			form := url.Values{}
+			for _, r := range rows { // the form as the page shows it
+				if r.Added {
+					form.Set(r.TargetInput, r.Path)
+				}
+				form.Set(r.Input, r.Own)
+				if r.Drop {
+					form.Set(r.DropInput, "on")
+				}
+			}
+			for k, v := range tc.changes {
+				form.Set(k, v)
+			}
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			got, _ := json.Marshal(overrides(readRows(req, rows)))
+			want := tc.want
+			if want == "" {
+				want = tc.own
+			}
+			if string(got) != want {
+				t.Errorf("saved as\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
 }

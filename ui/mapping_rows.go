@@ -95,7 +95,7 @@ func (s mapSide) withOwn(rows []mapRow) []mapRow {
 	for i, r := range rows {
 		index[r.Path] = i
 	}
-	var extra []mapRow
+	var lists, extra []mapRow
 	var walk func(fields []mappings.Field, prefix string)
 	walk = func(fields []mappings.Field, prefix string) {
 		for _, f := range fields {
@@ -108,7 +108,11 @@ func (s mapSide) withOwn(rows []mapRow) []mapRow {
 				rows[i].Own, rows[i].OwnDoc = f.Expr, f.Doc
 				if f.Each != "" {
 					rows[i].Own = f.Each
+					leftOut(rows, f, path)
 				}
+			case f.Each != "":
+				lists = append(lists, ownList(f, path, prefix != "")...)
+				continue
 			case f.Expr != "":
 				extra = append(extra, mapRow{Path: path, Own: f.Expr, OwnDoc: f.Doc, Added: true})
 			}
@@ -116,6 +120,10 @@ func (s mapSide) withOwn(rows []mapRow) []mapRow {
 		}
 	}
 	walk(s.Own, "")
+	for j := range lists {
+		lists[j].Input, lists[j].DropInput = "e."+lists[j].Path, "d."+lists[j].Path
+		lists[j].ID = strings.ReplaceAll(lists[j].Input, ".", "-")
+	}
 	for len(extra) < 3 {
 		extra = append(extra, mapRow{Added: true})
 	}
@@ -123,7 +131,45 @@ func (s mapSide) withOwn(rows []mapRow) []mapRow {
 		extra[j].Input, extra[j].TargetInput = "ae."+strconv.Itoa(j), "at."+strconv.Itoa(j)
 		extra[j].ID = "ae-" + strconv.Itoa(j)
 	}
-	return append(rows, extra...)
+	return append(append(rows, lists...), extra...)
+}
+
+// leftOut marks the element fields of the list at path that the flow's
+// own list f does not have as left out: its own list replaces the
+// default's, so a default element field it lacks is not written, and the
+// editor shows it so and saves the list again without it.
+func leftOut(rows []mapRow, f mappings.Field, path string) {
+	own := map[string]bool{}
+	var walk func(fields []mappings.Field, prefix string)
+	walk = func(fields []mappings.Field, prefix string) {
+		for _, c := range fields {
+			own[prefix+c.Target] = true
+			walk(c.Fields, prefix+c.Target+".")
+		}
+	}
+	walk(f.Fields, path+".")
+	for i := range rows {
+		if strings.HasPrefix(rows[i].Path, path+".") && rows[i].Default != "" && !own[rows[i].Path] {
+			rows[i].Drop = true
+		}
+	}
+}
+
+// ownList lays out a list the flow's own fields add (an each that no
+// default has) as a head row followed by its elements' fields, a list
+// inside it the same way, so that the editor shows it as the list it is
+// and saves it again as one.
+func ownList(f mappings.Field, path string, sub bool) []mapRow {
+	out := []mapRow{{Path: path, Own: f.Each, OwnDoc: f.Doc, Head: true, Sub: sub}}
+	for _, c := range f.Fields {
+		p := path + "." + c.Target
+		if c.Each != "" {
+			out = append(out, ownList(c, p, true)...)
+			continue
+		}
+		out = append(out, mapRow{Path: p, Own: c.Expr, OwnDoc: c.Doc, Sub: true})
+	}
+	return out
 }
 
 // flattenDefaults lists a mapping's fields as rows, by path.
@@ -190,19 +236,43 @@ func overrides(rows []mapRow) []mappings.Field {
 		case row.Drop && !row.Added:
 			out = append(out, mappings.Field{Target: row.Path, Drop: true})
 		case row.Head && row.Own != "":
-			head := mappings.Field{Target: row.Path, Each: row.Own, Doc: row.OwnDoc}
-			for i+1 < len(rows) && strings.HasPrefix(rows[i+1].Path, row.Path+".") {
-				i++
-				if expr := firstOf(rows[i].Own, rows[i].Default); expr != "" && !rows[i].Drop {
-					head.Fields = append(head.Fields, mappings.Field{Target: strings.TrimPrefix(rows[i].Path, row.Path+"."), Expr: expr})
-				}
-			}
+			var head mappings.Field
+			head, i = listField(rows, i)
 			out = append(out, head)
 		case row.Own != "" && !row.Head:
 			out = append(out, mappings.Field{Target: row.Path, Expr: row.Own, Doc: row.OwnDoc})
 		}
 	}
 	return out
+}
+
+// listField is the list of the head row rows[i] with every field of its
+// elements (the flow's own expression, or the default's), a list inside
+// it as a list; it returns the position of the list's last row. A field
+// left out, or a list inside it without a source, is not written.
+func listField(rows []mapRow, i int) (mappings.Field, int) {
+	head := rows[i]
+	prefix := head.Path + "."
+	list := mappings.Field{Target: head.Path, Each: firstOf(head.Own, head.Default), Doc: head.OwnDoc}
+	for i+1 < len(rows) && strings.HasPrefix(rows[i+1].Path, prefix) {
+		i++
+		row := rows[i]
+		var f mappings.Field
+		switch {
+		case row.Head:
+			f, i = listField(rows, i)
+			if row.Drop || f.Each == "" {
+				continue
+			}
+		case row.Drop || firstOf(row.Own, row.Default) == "":
+			continue
+		default:
+			f = mappings.Field{Target: row.Path, Expr: firstOf(row.Own, row.Default), Doc: row.OwnDoc}
+		}
+		f.Target = strings.TrimPrefix(f.Target, prefix)
+		list.Fields = append(list.Fields, f)
+	}
+	return list, i
 }
 
 func firstOf(values ...string) string {

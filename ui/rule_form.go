@@ -134,16 +134,15 @@ func (f ruleForm) tableOf(r *mappings.Rule) {
 	}
 }
 
-// maxRuleForms bounds the rules a form is read for.
-const maxRuleForms = 200
-
 // readRuleForms reads the submitted rules, in their order on the page.
-// The count is the sender's: room is made for no more than maxRuleForms,
-// since a huge count would ask the runtime for more memory than there is,
-// which ends the process, not just the request.
+// The count is the sender's: room is made for no more rules than the form
+// has values (each rule sends several), since a huge count would ask the
+// runtime for more memory than there is, which ends the process, not just
+// the request. A fixed bound would drop the rules after it from a flow
+// that has more, without a word.
 func readRuleForms(r *http.Request) []ruleForm {
 	n, _ := strconv.Atoi(r.PostFormValue("rules"))
-	n = min(max(n, 0), maxRuleForms)
+	n = min(max(n, 0), len(r.PostForm))
 	out := make([]ruleForm, 0, n)
 	for i := range n {
 		out = append(out, readRuleForm(r, i))
@@ -160,14 +159,17 @@ func readRuleForm(r *http.Request, i int) ruleForm {
 	f.Value, f.Force, f.Else = readValue(r, p+"value"), v("force") == "on", readValue(r, p+"else")
 	f.Table, f.Fallbk = v("table"), v("fallback")
 	f.Base, f.Percent, f.RoundTo, f.Expr, f.Reason = v("base"), v("percent"), v("round_to"), v("expr"), v("reason")
-	for j := 0; j < 100; j++ {
+	// Cases and table rows are read as long as the form has them: the
+	// body's size bounds them, and a fixed bound would drop the rows after
+	// it from a table that has more, without a word.
+	for j := 0; ; j++ {
 		cp := p + "c." + strconv.Itoa(j) + "."
 		if _, ok := r.PostForm[cp+"then"]; !ok {
 			break
 		}
 		f.Cases = append(f.Cases, caseForm{If: readCondition(r, cp), Then: readValue(r, cp+"then")})
 	}
-	for j := 0; j < 500; j++ {
+	for j := 0; ; j++ {
 		mp := p + "m." + strconv.Itoa(j) + "."
 		if _, ok := r.PostForm[mp+"key"]; !ok {
 			break
