@@ -32,16 +32,24 @@ func LoadAndCheckKeys(app core.App) (*secrets.Keyring, error) {
 }
 
 func loadAndCheckKeys(app core.App, logger *slog.Logger) (*secrets.Keyring, error) {
-	ring, err := secrets.Load(app.DataDir(), logger)
+	sealed, err := readMeta(app, canaryKey)
+	first := errors.Is(err, sql.ErrNoRows)
+	if err != nil && !first {
+		return nil, fmt.Errorf("reading the secret canary: %w", err)
+	}
+	// A key file is made only for a data folder that has sealed nothing
+	// yet: a new key would not open what the lost one sealed.
+	ring, err := secrets.Load(app.DataDir(), first, logger)
+	if errors.Is(err, secrets.ErrNoKeyFile) {
+		return nil, fmt.Errorf("%w, and this data folder's secrets were sealed with key %s. Put the key file back "+
+			"from a backup of the data folder, or start Switchboard with that key in %s; nothing has been changed",
+			err, secrets.KeyID(sealed), secrets.EnvKey)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loading the secret key: %w", err)
 	}
-	sealed, err := readMeta(app, canaryKey)
-	if errors.Is(err, sql.ErrNoRows) {
+	if first {
 		return ring, writeCanary(app, ring)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the secret canary: %w", err)
 	}
 	if _, err := ring.Open(sealed, canaryContext); err != nil {
 		return nil, fmt.Errorf("the secret key from %s is not the key this data folder's secrets were sealed with "+
