@@ -31,6 +31,11 @@ func LoadAndCheckKeys(app core.App) (*secrets.Keyring, error) {
 	return loadAndCheckKeys(app, app.Logger())
 }
 
+// lostKeyAdvice ends the messages of a key that does not fit: the way out
+// when the key is gone for good.
+const lostKeyAdvice = "If the key is lost for good, stop Switchboard and run switchboard secrets reset: it clears the " +
+	"secrets sealed under it, which are then typed again"
+
 func loadAndCheckKeys(app core.App, logger *slog.Logger) (*secrets.Keyring, error) {
 	sealed, err := readMeta(app, canaryKey)
 	first := errors.Is(err, sql.ErrNoRows)
@@ -42,8 +47,8 @@ func loadAndCheckKeys(app core.App, logger *slog.Logger) (*secrets.Keyring, erro
 	ring, err := secrets.Load(app.DataDir(), first, logger)
 	if errors.Is(err, secrets.ErrNoKeyFile) {
 		return nil, fmt.Errorf("%w, and this data folder's secrets were sealed with key %s. Put the key file back "+
-			"from a backup of the data folder, or start Switchboard with that key in %s; nothing has been changed",
-			err, secrets.KeyID(sealed), secrets.EnvKey)
+			"from a backup of the data folder, or start Switchboard with that key in %s; nothing has been changed. %s",
+			err, secrets.KeyID(sealed), secrets.EnvKey, lostKeyAdvice)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading the secret key: %w", err)
@@ -54,8 +59,8 @@ func loadAndCheckKeys(app core.App, logger *slog.Logger) (*secrets.Keyring, erro
 	if _, err := ring.Open(sealed, canaryContext); err != nil {
 		return nil, fmt.Errorf("the secret key from %s is not the key this data folder's secrets were sealed with "+
 			"(they need key %s, this is key %s). Start Switchboard with the original key in %s, or restore the "+
-			"data folder's %s; nothing has been changed",
-			ring.Source, secrets.KeyID(sealed), ring.CurrentID(), secrets.EnvKey, secrets.KeyFileName)
+			"data folder's %s; nothing has been changed. %s",
+			ring.Source, secrets.KeyID(sealed), ring.CurrentID(), secrets.EnvKey, secrets.KeyFileName, lostKeyAdvice)
 	}
 	return ring, nil
 }
