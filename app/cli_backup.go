@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,7 +53,10 @@ func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 		}
 		return fmt.Errorf("backing up %s: %w", dir, err)
 	}
-	fmt.Fprintf(report, "Backed up %s to %s: %d files.\n", instance.Abs(dir), target, len(m.Files))
+	fmt.Fprintf(report, "Backed up %s to %s: %d files.\n", instance.Abs(dir), target, len(m.Files)-len(m.LeftOut))
+	if len(m.LeftOut) > 0 {
+		fmt.Fprintf(report, "Left out, moved or removed by the appliance while the backup ran: %s.\n", strings.Join(m.LeftOut, ", "))
+	}
 	keyAdvice(report, m)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -49,8 +50,13 @@ type Manifest struct {
 	// whether the key came from SWITCHBOARD_SECRET_KEY instead.
 	KeyFile    bool `json:"key_file"`
 	KeyFromEnv bool `json:"key_from_environment"`
-	// Files lists the archive's files besides the manifest.
+	// Files lists the archive's files besides the manifest, as the backup
+	// found them when it began.
 	Files []string `json:"files"`
+	// LeftOut lists those of Files that were moved or removed before the
+	// backup came to read them (a flow moved a file of the files root):
+	// they are not in the archive. Create sets it; it is not archived.
+	LeftOut []string `json:"-"`
 }
 
 // format is the Manifest.Format this package writes and reads.
@@ -76,14 +82,15 @@ func Create(w io.Writer, dataDir string, m Manifest) (Manifest, error) {
 	m.Format, m.Created, m.DataDir = format, time.Now().UTC(), instance.Abs(dataDir)
 	m.Files = append(append([]string{}, snapshots...), others...)
 	for _, f := range others {
-		m.KeyFile = m.KeyFile || f == "secret.key"
+		m.KeyFile = m.KeyFile || f == keyFileName
 	}
-	return m, writeArchive(w, m, func(name string) string {
+	m.LeftOut, err = writeArchive(w, m, func(name string) string {
 		if isSnapshot(name, snapshots) {
 			return filepath.Join(tmp, name)
 		}
 		return filepath.Join(dataDir, filepath.FromSlash(name))
 	})
+	return m, err
 }
 
 func isSnapshot(name string, snapshots []string) bool {
@@ -131,6 +138,9 @@ func snapshot(src, dst string) error {
 func otherFiles(dataDir, skipDir string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && path != dataDir {
+			return nil // moved or removed by a flow while listed
+		}
 		if err != nil {
 			return err
 		}
@@ -166,31 +176,46 @@ func isDatabaseFile(rel string) bool {
 }
 
 // writeArchive writes the manifest and then each file, read from the path
-// source gives for its name.
-func writeArchive(w io.Writer, m Manifest, source func(string) string) error {
+// source gives for its name, and returns the files left out: those that
+// were gone when they came to be read, which the appliance's flows moved
+// or removed meanwhile.
+func writeArchive(w io.Writer, m Manifest, source func(string) string) ([]string, error) {
 	zw := gzip.NewWriter(w)
 	tw := tar.NewWriter(zw)
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	hdr := &tar.Header{Name: ManifestName, Mode: 0o600, Size: int64(len(data)), ModTime: m.Created, Typeflag: tar.TypeReg}
 	if err := tw.WriteHeader(hdr); err != nil {
-		return fmt.Errorf("writing the archive: %w", err)
+		return nil, fmt.Errorf("writing the archive: %w", err)
 	}
 	if _, err := tw.Write(data); err != nil {
-		return fmt.Errorf("writing the archive: %w", err)
+		return nil, fmt.Errorf("writing the archive: %w", err)
 	}
+	var leftOut []string
 	for _, name := range m.Files {
-		if err := addFile(tw, name, source(name)); err != nil {
-			return err
+		err := addFile(tw, name, source(name))
+		if errors.Is(err, errGone) && !isDatabaseFile(name) && name != keyFileName {
+			leftOut = append(leftOut, name)
+			continue
+		}
+		if err != nil {
+			return leftOut, err
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return fmt.Errorf("writing the archive: %w", err)
+		return leftOut, fmt.Errorf("writing the archive: %w", err)
 	}
-	return zw.Close()
+	return leftOut, zw.Close()
 }
+
+// keyFileName is the key file's name in the data folder, which a backup
+// must hold when it found it.
+const keyFileName = "secret.key"
+
+// errGone is addFile's error for a file that is no longer there.
+var errGone = errors.New("gone since the backup began")
 
 // entryMode is the permissions a file is archived and restored with: its
 // own, but 0600 for a database, whose snapshot SQLite makes with the
@@ -205,6 +230,9 @@ func entryMode(name string, mode fs.FileMode) fs.FileMode {
 
 func addFile(tw *tar.Writer, name, path string) error {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", path, errGone)
+	}
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
