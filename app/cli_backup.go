@@ -34,6 +34,9 @@ func (s *Switchboard) backupCommand() *cobra.Command {
 
 func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 	dir := s.app.DataDir()
+	if err := holdsData(dir); err != nil {
+		return err
+	}
 	target := filepath.Join(dir, backup.BackupsDir, "switchboard-"+time.Now().UTC().Format("20060102T150405Z")+".tar.gz")
 	if len(args) == 1 {
 		target = args[0]
@@ -58,6 +61,17 @@ func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(report, "Left out, moved or removed by the appliance while the backup ran: %s.\n", strings.Join(m.LeftOut, ", "))
 	}
 	keyAdvice(report, m)
+	return nil
+}
+
+// holdsData refuses a folder without a database, before the backup makes
+// its backups/ folder in it: a mistyped --dir, or the data folder of a
+// service not started yet.
+func holdsData(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, backup.Databases[0])); err != nil {
+		return fmt.Errorf("%s holds no Switchboard data (no %s in it: %w): give the data folder with --dir or %s",
+			instance.Abs(dir), backup.Databases[0], err, instance.EnvDir)
+	}
 	return nil
 }
 

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // TestADataFolderThatCannotBeWrittenIsNamed: a data folder the process
@@ -44,6 +48,32 @@ func TestADataFolderThatCannotBeWrittenIsNamed(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.says) || !strings.Contains(err.Error(), tt.dir) {
 				t.Fatalf("= %v, want an error naming %s", err, tt.dir)
+			}
+		})
+	}
+}
+
+// TestABackupOfNoDataFolderMakesNothing: a backup of a folder that holds
+// no Switchboard data (a --dir mistyped, a service never started) made the
+// folder and its backups/ folder before it found no database; it now says
+// so, naming the folder, and makes nothing.
+func TestABackupOfNoDataFolderMakesNothing(t *testing.T) {
+	for _, name := range []string{"missing", "empty"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "sb_data")
+			if name == "empty" {
+				if err := os.Mkdir(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := &Switchboard{app: core.NewBaseApp(core.BaseAppConfig{DataDir: dir})}
+			var out strings.Builder
+			err := s.backup(&out, &out, nil)
+			if _, statErr := os.Stat(filepath.Join(dir, "backups")); !errors.Is(statErr, fs.ErrNotExist) {
+				t.Fatalf("the backup made %s/backups: %v", dir, statErr)
+			}
+			if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "no Switchboard data") {
+				t.Fatalf("backup = %v, want an error naming %s", err, dir)
 			}
 		})
 	}
