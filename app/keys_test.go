@@ -182,3 +182,31 @@ func TestAFirstStartMakesTheKeyFile(t *testing.T) {
 		t.Fatalf("canary %q, %v; want one sealed under key %s", sealed, err, ring.CurrentID())
 	}
 }
+
+// TestAKeyInTheEnvironmentOverridingTheRightKeyFileIsNamed: a data folder
+// restored with its key file, on a machine whose environment sets another
+// key, was told to "restore the data folder's secret.key", which it had;
+// it is told that its key file fits and that the environment's key is in
+// the way.
+func TestAKeyInTheEnvironmentOverridingTheRightKeyFileIsNamed(t *testing.T) {
+	env := newTestEnv(t)
+	env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	other, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(secrets.EnvKey, other.String())
+	env.sb.checkSecrets()
+	err = env.sb.Ready()
+	keyFile := filepath.Join(env.app.DataDir(), secrets.KeyFileName)
+	for _, want := range []string{"the data folder's key file " + keyFile + " is", "remove " + secrets.EnvKey} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Ready() = %v, want it to say %q", err, want)
+		}
+	}
+	t.Setenv(secrets.EnvKey, "")
+	env.sb.checkSecrets()
+	if err := env.sb.Ready(); err != nil {
+		t.Fatalf("without the environment's key: %v", err)
+	}
+}

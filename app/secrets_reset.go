@@ -81,6 +81,10 @@ func (s *Switchboard) resetSecrets(out io.Writer, yes bool) error {
 			return fmt.Errorf("the key from %s opens this data folder's secrets: nothing is lost, and nothing has been reset", ring.Source)
 		}
 	}
+	if file := keyFileThatFits(s.app, canary); file != "" {
+		return fmt.Errorf("the data folder's key file %s opens its secrets, and %s overrides it: nothing is lost. "+
+			"Remove %s from the environment instead; nothing has been reset", file, secrets.EnvKey, secrets.EnvKey)
+	}
 	lost, err := findLostSecrets(s.app, ring)
 	if err != nil {
 		return err

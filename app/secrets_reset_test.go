@@ -32,7 +32,10 @@ func TestSecretsResetAfterALostKey(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"another key in the environment", func(t *testing.T, _ *testEnv) {
+		{"another key in the environment", func(t *testing.T, env *testEnv) {
+			if err := os.Remove(filepath.Join(env.app.DataDir(), secrets.KeyFileName)); err != nil {
+				t.Fatal(err)
+			}
 			other, err := secrets.GenerateKey()
 			if err != nil {
 				t.Fatal(err)
@@ -110,15 +113,19 @@ func wantUnchanged(t *testing.T, env *testEnv, shop *core.Record, flowID string)
 }
 
 // TestSecretsResetRefuses: reset changes nothing when the key opens the
-// secrets (nothing is lost), or while the appliance serves the folder.
+// secrets, or the data folder's key file does and the environment's key
+// overrides it (nothing is lost), or while the appliance serves the
+// folder.
 func TestSecretsResetRefuses(t *testing.T) {
 	cases := []struct {
-		name string
-		lock bool
-		want string
+		name     string
+		lock     bool
+		otherKey bool
+		want     string
 	}{
-		{"the key opens the secrets", false, "nothing is lost"},
-		{"the appliance runs", true, "stop it first"},
+		{"the key opens the secrets", false, false, "nothing is lost"},
+		{"the key file opens them, another key overrides it", false, true, "Remove " + secrets.EnvKey},
+		{"the appliance runs", true, false, "stop it first"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,6 +134,13 @@ func TestSecretsResetRefuses(t *testing.T) {
 			shop, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Shop")
 			flowID := ordersFlowID(t, env)
 			before := storedHookSecret(t, env, flowID)
+			if tc.otherKey {
+				other, err := secrets.GenerateKey()
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Setenv(secrets.EnvKey, other.String())
+			}
 			if tc.lock {
 				unlock, err := instance.Lock(env.app.DataDir())
 				if err != nil {
