@@ -89,7 +89,7 @@ func (s *Switchboard) resetSecrets(out io.Writer, yes bool) error {
 	if err != nil {
 		return err
 	}
-	lost.list(out, secrets.KeyID(canary))
+	lost.list(out, secrets.KeyID(canary), yes)
 	if !yes {
 		return errors.New("nothing has been changed: run switchboard secrets reset --yes to clear them")
 	}
@@ -148,18 +148,22 @@ func findLostSecrets(app core.App, ring *secrets.Keyring) (lostSecrets, error) {
 	return lost, nil
 }
 
-// list tells what a reset clears.
-func (l lostSecrets) list(out io.Writer, lostKey string) {
+// list tells what a reset clears, or would clear when it is not done.
+func (l lostSecrets) list(out io.Writer, lostKey string, done bool) {
 	if len(l.connections) == 0 && len(l.flows) == 0 {
 		fmt.Fprintf(out, "No secret is sealed under the lost key %s.\n", lostKey)
 		return
 	}
 	fmt.Fprintf(out, "Sealed under the lost key %s:\n", lostKey)
+	cleared, replaced := "to be cleared", "to be replaced by a new one"
+	if done {
+		cleared, replaced = "cleared", "replaced by a new one"
+	}
 	for _, c := range l.connections {
-		fmt.Fprintf(out, "  connection %q: %s (cleared)\n", c.rec.GetString("name"), strings.Join(c.names, ", "))
+		fmt.Fprintf(out, "  connection %q: %s (%s)\n", c.rec.GetString("name"), strings.Join(c.names, ", "), cleared)
 	}
 	for _, f := range l.flows {
-		fmt.Fprintf(out, "  flow %q: its webhook secret (replaced by a new one)\n", f.GetString("name"))
+		fmt.Fprintf(out, "  flow %q: its webhook secret (%s)\n", f.GetString("name"), replaced)
 	}
 }
 
