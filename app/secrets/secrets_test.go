@@ -154,3 +154,21 @@ func TestLoadWithoutCreateMakesNoKeyFile(t *testing.T) {
 		t.Fatalf("Load with the key in the environment = %v", err)
 	}
 }
+
+// TestAMalformedKeySaysWhatAKeyIs: a key that is not the base64 of 32
+// bytes (a hex key from openssl rand -hex 32, a short or cut one) is
+// refused with what a key must be and how to make one.
+func TestAMalformedKeySaysWhatAKeyIs(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"not base64", "not base64!", "is not base64"},
+		{"hex", strings.Repeat("ab", 32), "is 48 bytes, not 32"},
+		{"short", "c2hvcnQ=", "is 5 bytes, not 32"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseKey(tc.text)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "openssl rand -base64 32") {
+				t.Fatalf("ParseKey(%q) = %v, want %q and how to make a key", tc.text, err, tc.want)
+			}
+		})
+	}
+}
