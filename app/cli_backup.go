@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,8 +46,12 @@ func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	var self fs.FileInfo // the archive, left out when it is written into the folder
+	if f, ok := out.(*os.File); ok && target != "-" {
+		self, _ = f.Stat()
+	}
 	m, err := backup.Create(out, dir, backup.Manifest{Version: Version, EnvFile: instance.EnvFileRead(),
-		KeyFromEnv: os.Getenv(secrets.EnvKey) != ""})
+		KeyFromEnv: os.Getenv(secrets.EnvKey) != ""}, self)
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,5 +79,35 @@ func TestABackupOfNoDataFolderMakesNothing(t *testing.T) {
 				t.Fatalf("backup = %v, want an error naming %s", err, dir)
 			}
 		})
+	}
+}
+
+// TestABackupIntoTheDataFolderLeavesItselfOut: an archive written into
+// the data folder itself (not its backups/ folder) held a partial copy of
+// itself, nearly doubling its size and restoring a damaged archive; it is
+// left out.
+func TestABackupIntoTheDataFolderLeavesItselfOut(t *testing.T) {
+	env := newTestEnv(t)
+	target := filepath.Join(env.app.DataDir(), "today.tar.gz")
+	var out strings.Builder
+	if err := env.sb.backup(&out, &out, []string{target}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	var names []string
+	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
+		names = append(names, hdr.Name)
+	}
+	if slices.Contains(names, "today.tar.gz") || !slices.Contains(names, "data.db") {
+		t.Fatalf("the archive holds %v: want data.db, and not itself", names)
 	}
 }

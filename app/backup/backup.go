@@ -64,8 +64,10 @@ const format = 1
 
 // Create writes a gzipped tar of dataDir to w: a snapshot of each database
 // and every other file of the folder but the databases' own logs, the
-// lock and the backups folder. The manifest m is completed and returned.
-func Create(w io.Writer, dataDir string, m Manifest) (Manifest, error) {
+// lock, the backups folder and the file skip describes (the archive being
+// written, when it is in the folder; nil for none). The manifest m is
+// completed and returned.
+func Create(w io.Writer, dataDir string, m Manifest, skip fs.FileInfo) (Manifest, error) {
 	tmp, err := os.MkdirTemp(dataDir, ".backup-")
 	if err != nil {
 		return m, fmt.Errorf("making a folder for the snapshots: %w", err)
@@ -75,7 +77,7 @@ func Create(w io.Writer, dataDir string, m Manifest) (Manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	others, err := otherFiles(dataDir, filepath.Base(tmp))
+	others, err := otherFiles(dataDir, filepath.Base(tmp), skip)
 	if err != nil {
 		return m, err
 	}
@@ -134,8 +136,9 @@ func snapshot(src, dst string) error {
 	return nil
 }
 
-// otherFiles lists dataDir's files to copy as they are, as slash paths.
-func otherFiles(dataDir, skipDir string) ([]string, error) {
+// otherFiles lists dataDir's files to copy as they are, as slash paths,
+// but skipDir's and the file skip describes.
+func otherFiles(dataDir, skipDir string, skip fs.FileInfo) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && path != dataDir {
@@ -151,7 +154,7 @@ func otherFiles(dataDir, skipDir string) ([]string, error) {
 			return nil
 		case d.IsDir() && (rel == BackupsDir || rel == skipDir || strings.HasPrefix(rel, ".backup-")):
 			return fs.SkipDir
-		case !d.Type().IsRegular() || isDatabaseFile(rel) || rel == instance.LockFileName:
+		case !d.Type().IsRegular() || isDatabaseFile(rel) || rel == instance.LockFileName || isFile(d, skip):
 			return nil
 		}
 		out = append(out, rel)
@@ -161,6 +164,15 @@ func otherFiles(dataDir, skipDir string) ([]string, error) {
 		return nil, fmt.Errorf("listing %s: %w", dataDir, err)
 	}
 	return out, nil
+}
+
+// isFile tells whether the entry is the file that info describes.
+func isFile(d fs.DirEntry, info fs.FileInfo) bool {
+	if info == nil {
+		return false
+	}
+	own, err := d.Info()
+	return err == nil && os.SameFile(own, info)
 }
 
 // isDatabaseFile is true for a database of the folder and its logs.

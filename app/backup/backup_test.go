@@ -70,7 +70,7 @@ func rows(t *testing.T, dir string) int {
 func TestBackupAndRestore(t *testing.T) {
 	src := dataFolder(t, 50)
 	var archive bytes.Buffer
-	m, err := Create(&archive, src, Manifest{Version: "v1", EnvFile: "/etc/switchboard/switchboard.env"})
+	m, err := Create(&archive, src, Manifest{Version: "v1", EnvFile: "/etc/switchboard/switchboard.env"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func gunzip(t *testing.T, data []byte) *gzip.Reader {
 func TestRestoreRefusesARunningAppliance(t *testing.T) {
 	src := dataFolder(t, 1)
 	var archive bytes.Buffer
-	if _, err := Create(&archive, src, Manifest{}); err != nil {
+	if _, err := Create(&archive, src, Manifest{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	unlock, err := instance.Lock(src) // as serve holds it
@@ -226,7 +226,7 @@ func TestABackupTakesFilesMovedWhileItRuns(t *testing.T) {
 			t.Error(err)
 		}
 	}}
-	m, err := Create(archive, src, Manifest{Version: "v1"})
+	m, err := Create(archive, src, Manifest{Version: "v1"}, nil)
 	if err != nil {
 		t.Fatalf("a backup while files moved = %v", err)
 	}
@@ -252,7 +252,7 @@ func TestABackupTakesFilesMovedWhileItRuns(t *testing.T) {
 func TestABackupWithoutItsKeyFileFails(t *testing.T) {
 	src := dataFolder(t, 1)
 	archive := &onFirstWrite{do: func() { _ = os.Remove(filepath.Join(src, "secret.key")) }}
-	if _, err := Create(archive, src, Manifest{}); err == nil || !strings.Contains(err.Error(), "secret.key") {
+	if _, err := Create(archive, src, Manifest{}, nil); err == nil || !strings.Contains(err.Error(), "secret.key") {
 		t.Fatalf("a backup whose key file went = %v, want an error naming it", err)
 	}
 }
