@@ -71,19 +71,9 @@ func (s *Switchboard) resetSecrets(out io.Writer, yes bool) error {
 	if err != nil {
 		return fmt.Errorf("reading the secret canary: %w", err)
 	}
-	// Only a reset that clears may make a key file: a listing changes nothing.
-	ring, err := secrets.Load(s.app.DataDir(), yes, s.logger())
-	if err != nil && !errors.Is(err, secrets.ErrNoKeyFile) {
-		return fmt.Errorf("loading the secret key: %w", err)
-	}
-	if ring != nil {
-		if _, err := ring.Open(canary, canaryContext); err == nil {
-			return fmt.Errorf("the key from %s opens this data folder's secrets: nothing is lost, and nothing has been reset", ring.Source)
-		}
-	}
-	if file := keyFileThatFits(s.app, canary); file != "" {
-		return fmt.Errorf("the data folder's key file %s opens its secrets, and %s overrides it: nothing is lost. "+
-			"Remove %s from the environment instead; nothing has been reset", file, secrets.EnvKey, secrets.EnvKey)
+	ring, err := s.keyForReset(canary, yes)
+	if err != nil {
+		return err
 	}
 	lost, err := findLostSecrets(s.app, ring)
 	if err != nil {
@@ -104,6 +94,27 @@ func (s *Switchboard) resetSecrets(out io.Writer, yes bool) error {
 		fmt.Fprintln(out, "Give each flow's new webhook secret (on the flow's page) to the app that sends its webhooks.")
 	}
 	return nil
+}
+
+// keyForReset loads the key a reset makes the data folder's (nil when
+// there is none and create is false: only a reset that clears may make a
+// key file), and refuses when a key at hand opens the canary: then nothing
+// is lost.
+func (s *Switchboard) keyForReset(canary string, create bool) (*secrets.Keyring, error) {
+	ring, err := secrets.Load(s.app.DataDir(), create, s.logger())
+	if err != nil && !errors.Is(err, secrets.ErrNoKeyFile) {
+		return nil, fmt.Errorf("loading the secret key: %w", err)
+	}
+	if ring != nil {
+		if _, err := ring.Open(canary, canaryContext); err == nil {
+			return nil, fmt.Errorf("the key from %s opens this data folder's secrets: nothing is lost, and nothing has been reset", ring.Source)
+		}
+	}
+	if file := keyFileThatFits(s.app, canary); file != "" {
+		return nil, fmt.Errorf("the data folder's key file %s opens its secrets, and %s overrides it: nothing is lost. "+
+			"Remove %s from the environment instead; nothing has been reset", file, secrets.EnvKey, secrets.EnvKey)
+	}
+	return ring, nil
 }
 
 // findLostSecrets lists the sealed secrets that ring (nil: no key at all)
