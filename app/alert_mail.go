@@ -161,22 +161,27 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 }
 
 // mailConnection mails a connection's alert to integrations and returns
-// the ids of those it could not mail for want of a mail server that takes
-// it; an integration without alert addresses has nobody to wait for. A
-// first try logs why a mail did not go; the tries after it do not.
+// the ids of those whose mail the mail server did not take. An integration
+// without alert addresses has nobody to wait for, and without a mail
+// server configured no mail is expected: an old outage told once one is
+// set would mislead. A first try logs why a mail did not go; the tries
+// after it do not.
 func (a *alerter) mailConnection(m alertMail, integs []*core.Record, first bool) []string {
 	var unsent []string
 	for _, integ := range integs {
 		err := a.mail(integ, m)
-		if err == nil || errors.Is(err, errNoRecipients) {
+		if err == nil {
 			continue
 		}
-		unsent = append(unsent, integ.Id)
-		if !first {
-			continue
+		msg := "connection alert not mailed"
+		if !errors.Is(err, errNoRecipients) && !errors.Is(err, errNoMailServer) {
+			unsent = append(unsent, integ.Id)
+			msg += ": it is tried again every minute"
 		}
-		a.e.logger().Warn("connection alert not mailed: it is tried again every minute", slog.String("integration", integ.GetString("name")),
-			slog.String("subject", m.subject), slog.String("reason", err.Error()))
+		if first {
+			a.e.logger().Warn(msg, slog.String("integration", integ.GetString("name")),
+				slog.String("subject", m.subject), slog.String("reason", err.Error()))
+		}
 	}
 	return unsent
 }

@@ -25,8 +25,8 @@ const alertRetryEvery = time.Minute
 // has no alert addresses, no mail server is configured, or the server
 // refused it) does not use up the throttle: its failures stay counted and
 // go into the first mail that can be sent, tried again every minute. So is
-// a connection's outage or recovery mail that found no mail server to take
-// it, until a newer mail of the connection replaces it.
+// a connection's outage or recovery mail that the mail server refused,
+// until a newer mail of the connection replaces it.
 type alerter struct {
 	e      *Engine
 	kick   chan struct{}
@@ -34,8 +34,7 @@ type alerter struct {
 	flows  map[string]*alertState
 	saving sync.Mutex // one save of the state at a time, so a new row is made once
 	// conns holds, by connection, its outage or recovery mail that some
-	// integrations have not received: the mail server was not there or
-	// refused it. It is tried again with the failure mails, until it goes
+	// integrations have not received: the mail server refused it. It is tried again with the failure mails, until it goes
 	// out or a newer mail of the same connection takes its place.
 	conns map[string]*connMail
 }
