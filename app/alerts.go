@@ -34,8 +34,9 @@ type alerter struct {
 	flows  map[string]*alertState
 	saving sync.Mutex // one save of the state at a time, so a new row is made once
 	// conns holds, by connection, its outage or recovery mail that some
-	// integrations have not received: the mail server refused it. It is tried again with the failure mails, until it goes
-	// out or a newer mail of the same connection takes its place.
+	// integrations have not received: the mail server refused it. It is
+	// tried again with the failure mails, until it goes out or a newer
+	// mail of the same connection takes its place.
 	conns map[string]*connMail
 }
 
