@@ -12,6 +12,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app/instance"
 )
 
 // TestCommandsWithoutDataOpenNone: commands that need no data leave no
@@ -247,5 +251,53 @@ func TestADataFolderItsOwnerCannotWriteIsRefused(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot be written by user") ||
 		!strings.Contains(string(out), dataDir) {
 		t.Fatalf("= %v\n%s", err, out)
+	}
+}
+
+// TestASecondServeChangesNothing: a serve refused because another
+// appliance serves its data folder (a newer build started beside the
+// running one) applied its migrations to that folder first, changing the
+// schema under the running appliance; the lock is now taken before them.
+func TestASecondServeChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "user", "add", "a@example.com", "--dir", "data")
+	data := filepath.Join(dir, "data")
+	// The folder as an older build left it: without the last migration.
+	sqlExec(t, filepath.Join(data, "data.db"), "DROP TABLE ui_sessions", "DELETE FROM _migrations WHERE file LIKE '1766500000%'")
+	unlock, err := instance.Lock(data) // as the running appliance holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	cmd := exec.Command(binary, "serve", "--http", freeAddr(t), "--dir", "data")
+	cmd.Dir, cmd.Env = dir, cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "another Switchboard serves it") {
+		t.Fatalf("a second serve = %v\n%s", err, out)
+	}
+	db, err := core.DefaultDBConnect(filepath.Join(data, "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var applied int
+	if err := db.NewQuery("SELECT COUNT(*) FROM _migrations WHERE file LIKE '1766500000%'").Row(&applied); err != nil || applied != 0 {
+		t.Fatalf("the refused serve applied a migration to the running appliance's folder (%d, %v)", applied, err)
+	}
+}
+
+// sqlExec runs statements on a database file.
+func sqlExec(t *testing.T, path string, statements ...string) {
+	t.Helper()
+	db, err := core.DefaultDBConnect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range statements {
+		if _, err := db.NewQuery(s).Execute(); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
 	}
 }

@@ -172,6 +172,10 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) er
 	// PocketBase's own commands, added here rather than by pb.Start so
 	// that every command is known before deciding what data it needs.
 	pb.RootCmd.AddCommand(cmd.NewSuperuserCommand(pb), serve)
+	// serve applies the migrations before its OnServe hooks: the data
+	// folder's lock is taken first, so that a second appliance refused by
+	// it has changed nothing.
+	serve.PreRunE = func(*cobra.Command, []string) error { return sb.LockDataDir() }
 	refuseUnknownSubcommands(pb.RootCmd)
 	return nil
 }

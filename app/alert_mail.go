@@ -148,11 +148,68 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 				name, strings.TrimSuffix(msg, "."), a.e.cfg.ProbeEvery)}
 	}
 	m := alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"}
+	// A newer mail of the connection replaces one still waiting: it tells
+	// how the connection is now.
+	pending := &connMail{m: m, integs: a.mailConnection(m, integs, true)}
+	a.mu.Lock()
+	if len(pending.integs) > 0 {
+		a.conns[connID] = pending
+	} else {
+		delete(a.conns, connID)
+	}
+	a.mu.Unlock()
+}
+
+// mailConnection mails a connection's alert to integrations and returns
+// the ids of those whose mail the mail server did not take. An integration
+// without alert addresses has nobody to wait for, and without a mail
+// server configured no mail is expected: an old outage told once one is
+// set would mislead. A first try logs why a mail did not go; the tries
+// after it do not.
+func (a *alerter) mailConnection(m alertMail, integs []*core.Record, first bool) []string {
+	var unsent []string
 	for _, integ := range integs {
-		if err := a.mail(integ, m); err != nil {
-			a.e.logger().Warn("connection alert not mailed", slog.String("integration", integ.GetString("name")),
+		err := a.mail(integ, m)
+		if err == nil {
+			continue
+		}
+		msg := "connection alert not mailed"
+		if !errors.Is(err, errNoRecipients) && !errors.Is(err, errNoMailServer) {
+			unsent = append(unsent, integ.Id)
+			msg += ": it is tried again every minute"
+		}
+		if first {
+			a.e.logger().Warn(msg, slog.String("integration", integ.GetString("name")),
 				slog.String("subject", m.subject), slog.String("reason", err.Error()))
 		}
+	}
+	return unsent
+}
+
+// resendConnectionMails tries again the connections' mails that waited
+// for the mail server; one replaced meanwhile by a newer mail is left.
+func (a *alerter) resendConnectionMails() {
+	a.mu.Lock()
+	waiting := make(map[string]*connMail, len(a.conns))
+	for conn, cm := range a.conns {
+		waiting[conn] = cm
+	}
+	a.mu.Unlock()
+	for conn, cm := range waiting {
+		integs, err := a.e.app().FindRecordsByIds("integrations", cm.integs)
+		if err != nil {
+			continue
+		}
+		unsent := a.mailConnection(cm.m, integs, false)
+		a.mu.Lock()
+		if a.conns[conn] == cm {
+			if len(unsent) > 0 {
+				a.conns[conn] = &connMail{m: cm.m, integs: unsent}
+			} else {
+				delete(a.conns, conn)
+			}
+		}
+		a.mu.Unlock()
 	}
 }
 

@@ -24,13 +24,26 @@ const alertRetryEvery = time.Minute
 // success, meanwhile is left out. A mail that is not sent (the integration
 // has no alert addresses, no mail server is configured, or the server
 // refused it) does not use up the throttle: its failures stay counted and
-// go into the first mail that can be sent, tried again every minute.
+// go into the first mail that can be sent, tried again every minute. So is
+// a connection's outage or recovery mail that the mail server refused,
+// until a newer mail of the connection replaces it.
 type alerter struct {
 	e      *Engine
 	kick   chan struct{}
 	mu     sync.Mutex
 	flows  map[string]*alertState
 	saving sync.Mutex // one save of the state at a time, so a new row is made once
+	// conns holds, by connection, its outage or recovery mail that some
+	// integrations have not received: the mail server refused it. It is
+	// tried again with the failure mails, until it goes out or a newer
+	// mail of the same connection takes its place.
+	conns map[string]*connMail
+}
+
+// connMail is a connection's mail waiting for the mail server.
+type connMail struct {
+	m      alertMail
+	integs []string // the integrations still to mail
 }
 
 // alertState is a flow's throttle, kept in the alerts collection.
@@ -46,7 +59,7 @@ type alertState struct {
 }
 
 func newAlerter(e *Engine) *alerter {
-	return &alerter{e: e, kick: make(chan struct{}, 1), flows: map[string]*alertState{}}
+	return &alerter{e: e, kick: make(chan struct{}, 1), flows: map[string]*alertState{}, conns: map[string]*connMail{}}
 }
 
 // load takes up the throttle state, so a restart neither mails again nor
@@ -103,6 +116,7 @@ func (a *alerter) digestLoop() {
 		for _, flow := range a.due() {
 			a.sendFailures(flow)
 		}
+		a.resendConnectionMails()
 		select {
 		case <-a.e.ctx.Done():
 			return

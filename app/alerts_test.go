@@ -279,3 +279,38 @@ func TestAlertAddressesAreCheckedOnSave(t *testing.T) {
 		t.Fatalf("a list stored before refused a save that leaves it alone: %v", err)
 	}
 }
+
+// TestAnOutageMailWaitsForTheMailServer: a connection's outage mail that
+// the mail server did not take was dropped, so that its owners, whose mail
+// server was out with the network, heard of the outage never (or only of
+// its end); it is tried again until the server takes it.
+func TestAnOutageMailWaitsForTheMailServer(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	refuseMail(t, fe)
+	fe.target.SetOutage(connectors.Transient(errors.New("503 Service Unavailable")))
+	for i := range 20 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	fe.run(t)
+	eventually(t, "the target to be marked down", func() bool {
+		rec, _ := fe.app.FindFirstRecordByData(connectionsCollection, "name", "Target")
+		return rec.GetString("status") == ConnDown
+	})
+	eventually(t, "the outage mail to be refused", func() bool {
+		fe.logs.mu.Lock()
+		defer fe.logs.mu.Unlock()
+		return strings.Contains(fe.logs.buf.String(), "connection alert not mailed")
+	})
+	if n := fe.app.TestMailer.TotalSend(); n != 0 {
+		t.Fatalf("%d mails sent through a mail server that refuses them", n)
+	}
+	fe.app.OnMailerSend().Unbind("refuse")
+	eventually(t, "the outage mail", func() bool {
+		fe.sb.engine.alerts.wake() // as the minute's retry would
+		return fe.app.TestMailer.TotalSend() > 0
+	})
+	if got := fe.app.TestMailer.FirstMessage().Subject; !strings.Contains(got, "is not answering") {
+		t.Fatalf("the first mail is %q, want the outage", got)
+	}
+	fe.target.SetOutage(nil)
+}

@@ -79,7 +79,7 @@ func Register(app core.App, opts Options) *Switchboard {
 	s.bindFlows()
 	s.engine.bindHooks()
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		if err := s.lockDataDir(); err != nil {
+		if err := s.LockDataDir(); err != nil {
 			return err
 		}
 		if err := s.bindProxySettings(e); err != nil {

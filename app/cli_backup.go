@@ -3,8 +3,10 @@ package app
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +35,9 @@ func (s *Switchboard) backupCommand() *cobra.Command {
 
 func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 	dir := s.app.DataDir()
+	if err := holdsData(dir); err != nil {
+		return err
+	}
 	target := filepath.Join(dir, backup.BackupsDir, "switchboard-"+time.Now().UTC().Format("20060102T150405Z")+".tar.gz")
 	if len(args) == 1 {
 		target = args[0]
@@ -41,8 +46,12 @@ func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	var self fs.FileInfo // the archive, left out when it is written into the folder
+	if f, ok := out.(*os.File); ok && target != "-" {
+		self, _ = f.Stat()
+	}
 	m, err := backup.Create(out, dir, backup.Manifest{Version: Version, EnvFile: instance.EnvFileRead(),
-		KeyFromEnv: os.Getenv(secrets.EnvKey) != ""})
+		KeyFromEnv: os.Getenv(secrets.EnvKey) != ""}, self)
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}
@@ -52,8 +61,22 @@ func (s *Switchboard) backup(stdout, stderr io.Writer, args []string) error {
 		}
 		return fmt.Errorf("backing up %s: %w", dir, err)
 	}
-	fmt.Fprintf(report, "Backed up %s to %s: %d files.\n", instance.Abs(dir), target, len(m.Files))
+	fmt.Fprintf(report, "Backed up %s to %s: %d files.\n", instance.Abs(dir), target, len(m.Files)-len(m.LeftOut))
+	if len(m.LeftOut) > 0 {
+		fmt.Fprintf(report, "Left out, moved or removed by the appliance while the backup ran: %s.\n", strings.Join(m.LeftOut, ", "))
+	}
 	keyAdvice(report, m)
+	return nil
+}
+
+// holdsData refuses a folder without a database, before the backup makes
+// its backups/ folder in it: a mistyped --dir, or the data folder of a
+// service not started yet.
+func holdsData(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, backup.Databases[0])); err != nil {
+		return fmt.Errorf("%s holds no Switchboard data (no %s in it: %w): give the data folder with --dir or %s",
+			instance.Abs(dir), backup.Databases[0], err, instance.EnvDir)
+	}
 	return nil
 }
 

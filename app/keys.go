@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -31,25 +32,66 @@ func LoadAndCheckKeys(app core.App) (*secrets.Keyring, error) {
 	return loadAndCheckKeys(app, app.Logger())
 }
 
+// lostKeyAdvice ends the messages of a key that does not fit: the way out
+// when the key is gone for good.
+const lostKeyAdvice = "If the key is lost for good, stop Switchboard and run switchboard secrets reset: it clears the " +
+	"secrets sealed under it, which are then typed again"
+
 func loadAndCheckKeys(app core.App, logger *slog.Logger) (*secrets.Keyring, error) {
-	ring, err := secrets.Load(app.DataDir(), logger)
+	sealed, err := readMeta(app, canaryKey)
+	first := errors.Is(err, sql.ErrNoRows)
+	if err != nil && !first {
+		return nil, fmt.Errorf("reading the secret canary: %w", err)
+	}
+	// A key file is made only for a data folder that has sealed nothing
+	// yet: a new key would not open what the lost one sealed.
+	ring, err := secrets.Load(app.DataDir(), first, logger)
+	if errors.Is(err, secrets.ErrNoKeyFile) {
+		return nil, fmt.Errorf("%w, and this data folder's secrets were sealed with key %s. Put the key file back "+
+			"from a backup of the data folder, or start Switchboard with that key in %s; nothing has been changed. %s",
+			err, secrets.KeyID(sealed), secrets.EnvKey, lostKeyAdvice)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loading the secret key: %w", err)
 	}
-	sealed, err := readMeta(app, canaryKey)
-	if errors.Is(err, sql.ErrNoRows) {
+	if first {
 		return ring, writeCanary(app, ring)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the secret canary: %w", err)
-	}
 	if _, err := ring.Open(sealed, canaryContext); err != nil {
+		if file := keyFileThatFits(app, sealed); file != "" {
+			return nil, fmt.Errorf("the secret key in %s is not the key this data folder's secrets were sealed with "+
+				"(they need key %s, this is key %s), but the data folder's key file %s is: remove %s from the "+
+				"environment (and from the environment file, when it is set there) and start Switchboard again; "+
+				"nothing has been changed", secrets.EnvKey, secrets.KeyID(sealed), ring.CurrentID(), file, secrets.EnvKey)
+		}
 		return nil, fmt.Errorf("the secret key from %s is not the key this data folder's secrets were sealed with "+
 			"(they need key %s, this is key %s). Start Switchboard with the original key in %s, or restore the "+
-			"data folder's %s; nothing has been changed",
-			ring.Source, secrets.KeyID(sealed), ring.CurrentID(), secrets.EnvKey, secrets.KeyFileName)
+			"data folder's %s; nothing has been changed. %s",
+			ring.Source, secrets.KeyID(sealed), ring.CurrentID(), secrets.EnvKey, secrets.KeyFileName, lostKeyAdvice)
 	}
 	return ring, nil
+}
+
+// keyFileThatFits returns the path of the data folder's key file when a
+// key in the environment overrides it and it is the one that opens the
+// canary (a backup restored with its key file, on a machine whose
+// environment sets another key); "" otherwise.
+func keyFileThatFits(app core.App, sealed string) string {
+	if strings.TrimSpace(os.Getenv(secrets.EnvKey)) == "" {
+		return ""
+	}
+	path := keyFilePath(app)
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	ring, err := secrets.LoadFile(path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return ""
+	}
+	if _, err := ring.Open(sealed, canaryContext); err != nil {
+		return ""
+	}
+	return path
 }
 
 func writeCanary(app core.App, ring *secrets.Keyring) error {

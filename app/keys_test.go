@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -116,5 +119,94 @@ func TestRotateResealsEverySecret(t *testing.T) {
 	}
 	if plain, err := env.sb.ConnectionSecrets(rec); err != nil || plain["api_key"] != "hunter2" {
 		t.Fatalf("after rotate: %v, %v", plain, err)
+	}
+}
+
+// TestAMissingKeyFileIsNotReplaced: a data folder whose secrets were
+// sealed, started without its key file and without a key in the
+// environment, is told that the key file is missing and which key it
+// needs; no new key file is made in its place, and nothing changes. A
+// data folder that has sealed nothing yet gets its key file made.
+func TestAMissingKeyFileIsNotReplaced(t *testing.T) {
+	env := newTestEnv(t)
+	shop := env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	before, _ := env.sb.Keyring()
+	keyFile := filepath.Join(env.app.DataDir(), secrets.KeyFileName)
+	saved, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	env.sb.checkSecrets()
+
+	err = env.sb.Ready()
+	for _, want := range []string{"key file is missing", keyFile, "sealed with key " + before.CurrentID(), secrets.EnvKey} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Ready() = %v, want it to say %q", err, want)
+		}
+	}
+	if _, statErr := os.Stat(keyFile); !errors.Is(statErr, fs.ErrNotExist) {
+		t.Fatalf("a key file was made in place of the missing one: %v", statErr)
+	}
+	after, err := env.app.FindRecordById(connectionsCollection, shop.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalJSON(shop.GetRaw("secrets"), after.GetRaw("secrets")) {
+		t.Fatal("stored secrets changed without the key file")
+	}
+
+	if err := os.WriteFile(keyFile, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env.sb.checkSecrets()
+	if plain, err := env.sb.ConnectionSecrets(after); err != nil || plain["api_key"] != "hunter2" {
+		t.Fatalf("with the key file back: %v, %v", plain, err)
+	}
+}
+
+// TestAFirstStartMakesTheKeyFile: a data folder that has sealed nothing
+// yet gets a new key file, and its canary.
+func TestAFirstStartMakesTheKeyFile(t *testing.T) {
+	env := newTestEnv(t)
+	ring, err := env.sb.Keyring()
+	if err != nil {
+		t.Fatalf("a first start: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(env.app.DataDir(), secrets.KeyFileName)); err != nil {
+		t.Fatalf("no key file after a first start: %v", err)
+	}
+	if sealed, err := readMeta(env.app, canaryKey); err != nil || secrets.KeyID(sealed) != ring.CurrentID() {
+		t.Fatalf("canary %q, %v; want one sealed under key %s", sealed, err, ring.CurrentID())
+	}
+}
+
+// TestAKeyInTheEnvironmentOverridingTheRightKeyFileIsNamed: a data folder
+// restored with its key file, on a machine whose environment sets another
+// key, was told to "restore the data folder's secret.key", which it had;
+// it is told that its key file fits and that the environment's key is in
+// the way.
+func TestAKeyInTheEnvironmentOverridingTheRightKeyFileIsNamed(t *testing.T) {
+	env := newTestEnv(t)
+	env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	other, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(secrets.EnvKey, other.String())
+	env.sb.checkSecrets()
+	err = env.sb.Ready()
+	keyFile := filepath.Join(env.app.DataDir(), secrets.KeyFileName)
+	for _, want := range []string{"the data folder's key file " + keyFile + " is", "remove " + secrets.EnvKey} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Ready() = %v, want it to say %q", err, want)
+		}
+	}
+	t.Setenv(secrets.EnvKey, "")
+	env.sb.checkSecrets()
+	if err := env.sb.Ready(); err != nil {
+		t.Fatalf("without the environment's key: %v", err)
 	}
 }

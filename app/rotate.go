@@ -28,6 +28,7 @@ func (s *Switchboard) secretsCommand() *cobra.Command {
 			return s.rotate(cmd.OutOrStdout())
 		},
 	})
+	cmd.AddCommand(s.secretsResetCommand())
 	return cmd
 }
 

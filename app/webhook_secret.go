@@ -31,16 +31,25 @@ func webhookSecretContext(flowID string) string { return "flow webhook secret " 
 // webhook secret when it has none, and seals it.
 func (s *Switchboard) newWebhookSecret(e *core.RecordEvent) error {
 	if e.Record.GetString(webhookSecretField) == "" {
-		buf := make([]byte, 24)
-		if _, err := rand.Read(buf); err != nil {
-			return fmt.Errorf("generating webhook secret: %w", err)
+		secret, err := randomWebhookSecret()
+		if err != nil {
+			return err
 		}
-		e.Record.Set(webhookSecretField, hex.EncodeToString(buf))
+		e.Record.Set(webhookSecretField, secret)
 	}
 	if err := s.sealWebhookSecret(e.Record); err != nil {
 		return err
 	}
 	return e.Next()
+}
+
+// randomWebhookSecret returns a new webhook secret: 24 random bytes in hex.
+func randomWebhookSecret() (string, error) {
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("generating webhook secret: %w", err)
+	}
+	return hex.EncodeToString(buf), nil
 }
 
 // sealChangedWebhookSecret runs as a flow is updated: a webhook secret set

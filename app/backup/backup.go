@@ -12,6 +12,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -49,8 +50,13 @@ type Manifest struct {
 	// whether the key came from SWITCHBOARD_SECRET_KEY instead.
 	KeyFile    bool `json:"key_file"`
 	KeyFromEnv bool `json:"key_from_environment"`
-	// Files lists the archive's files besides the manifest.
+	// Files lists the archive's files besides the manifest, as the backup
+	// found them when it began.
 	Files []string `json:"files"`
+	// LeftOut lists those of Files that were moved or removed before the
+	// backup came to read them (a flow moved a file of the files root):
+	// they are not in the archive. Create sets it; it is not archived.
+	LeftOut []string `json:"-"`
 }
 
 // format is the Manifest.Format this package writes and reads.
@@ -58,8 +64,10 @@ const format = 1
 
 // Create writes a gzipped tar of dataDir to w: a snapshot of each database
 // and every other file of the folder but the databases' own logs, the
-// lock and the backups folder. The manifest m is completed and returned.
-func Create(w io.Writer, dataDir string, m Manifest) (Manifest, error) {
+// lock, the backups folder and the file skip describes (the archive being
+// written, when it is in the folder; nil for none). The manifest m is
+// completed and returned.
+func Create(w io.Writer, dataDir string, m Manifest, skip fs.FileInfo) (Manifest, error) {
 	tmp, err := os.MkdirTemp(dataDir, ".backup-")
 	if err != nil {
 		return m, fmt.Errorf("making a folder for the snapshots: %w", err)
@@ -69,21 +77,22 @@ func Create(w io.Writer, dataDir string, m Manifest) (Manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	others, err := otherFiles(dataDir, filepath.Base(tmp))
+	others, err := otherFiles(dataDir, filepath.Base(tmp), skip)
 	if err != nil {
 		return m, err
 	}
 	m.Format, m.Created, m.DataDir = format, time.Now().UTC(), instance.Abs(dataDir)
 	m.Files = append(append([]string{}, snapshots...), others...)
 	for _, f := range others {
-		m.KeyFile = m.KeyFile || f == "secret.key"
+		m.KeyFile = m.KeyFile || f == keyFileName
 	}
-	return m, writeArchive(w, m, func(name string) string {
+	m.LeftOut, err = writeArchive(w, m, func(name string) string {
 		if isSnapshot(name, snapshots) {
 			return filepath.Join(tmp, name)
 		}
 		return filepath.Join(dataDir, filepath.FromSlash(name))
 	})
+	return m, err
 }
 
 func isSnapshot(name string, snapshots []string) bool {
@@ -127,10 +136,14 @@ func snapshot(src, dst string) error {
 	return nil
 }
 
-// otherFiles lists dataDir's files to copy as they are, as slash paths.
-func otherFiles(dataDir, skipDir string) ([]string, error) {
+// otherFiles lists dataDir's files to copy as they are, as slash paths,
+// but skipDir's and the file skip describes.
+func otherFiles(dataDir, skipDir string, skip fs.FileInfo) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && path != dataDir {
+			return nil // moved or removed by a flow while listed
+		}
 		if err != nil {
 			return err
 		}
@@ -141,7 +154,7 @@ func otherFiles(dataDir, skipDir string) ([]string, error) {
 			return nil
 		case d.IsDir() && (rel == BackupsDir || rel == skipDir || strings.HasPrefix(rel, ".backup-")):
 			return fs.SkipDir
-		case !d.Type().IsRegular() || isDatabaseFile(rel) || rel == instance.LockFileName:
+		case !d.Type().IsRegular() || isDatabaseFile(rel) || rel == instance.LockFileName || isFile(d, skip):
 			return nil
 		}
 		out = append(out, rel)
@@ -151,6 +164,15 @@ func otherFiles(dataDir, skipDir string) ([]string, error) {
 		return nil, fmt.Errorf("listing %s: %w", dataDir, err)
 	}
 	return out, nil
+}
+
+// isFile tells whether the entry is the file that info describes.
+func isFile(d fs.DirEntry, info fs.FileInfo) bool {
+	if info == nil {
+		return false
+	}
+	own, err := d.Info()
+	return err == nil && os.SameFile(own, info)
 }
 
 // isDatabaseFile is true for a database of the folder and its logs.
@@ -166,31 +188,46 @@ func isDatabaseFile(rel string) bool {
 }
 
 // writeArchive writes the manifest and then each file, read from the path
-// source gives for its name.
-func writeArchive(w io.Writer, m Manifest, source func(string) string) error {
+// source gives for its name, and returns the files left out: those that
+// were gone when they came to be read, which the appliance's flows moved
+// or removed meanwhile.
+func writeArchive(w io.Writer, m Manifest, source func(string) string) ([]string, error) {
 	zw := gzip.NewWriter(w)
 	tw := tar.NewWriter(zw)
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	hdr := &tar.Header{Name: ManifestName, Mode: 0o600, Size: int64(len(data)), ModTime: m.Created, Typeflag: tar.TypeReg}
 	if err := tw.WriteHeader(hdr); err != nil {
-		return fmt.Errorf("writing the archive: %w", err)
+		return nil, fmt.Errorf("writing the archive: %w", err)
 	}
 	if _, err := tw.Write(data); err != nil {
-		return fmt.Errorf("writing the archive: %w", err)
+		return nil, fmt.Errorf("writing the archive: %w", err)
 	}
+	var leftOut []string
 	for _, name := range m.Files {
-		if err := addFile(tw, name, source(name)); err != nil {
-			return err
+		err := addFile(tw, name, source(name))
+		if errors.Is(err, errGone) && !isDatabaseFile(name) && name != keyFileName {
+			leftOut = append(leftOut, name)
+			continue
+		}
+		if err != nil {
+			return leftOut, err
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return fmt.Errorf("writing the archive: %w", err)
+		return leftOut, fmt.Errorf("writing the archive: %w", err)
 	}
-	return zw.Close()
+	return leftOut, zw.Close()
 }
+
+// keyFileName is the key file's name in the data folder, which a backup
+// must hold when it found it.
+const keyFileName = "secret.key"
+
+// errGone is addFile's error for a file that is no longer there.
+var errGone = errors.New("gone since the backup began")
 
 // entryMode is the permissions a file is archived and restored with: its
 // own, but 0600 for a database, whose snapshot SQLite makes with the
@@ -205,6 +242,9 @@ func entryMode(name string, mode fs.FileMode) fs.FileMode {
 
 func addFile(tw *tar.Writer, name, path string) error {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", path, errGone)
+	}
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}

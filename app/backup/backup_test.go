@@ -70,7 +70,7 @@ func rows(t *testing.T, dir string) int {
 func TestBackupAndRestore(t *testing.T) {
 	src := dataFolder(t, 50)
 	var archive bytes.Buffer
-	m, err := Create(&archive, src, Manifest{Version: "v1", EnvFile: "/etc/switchboard/switchboard.env"})
+	m, err := Create(&archive, src, Manifest{Version: "v1", EnvFile: "/etc/switchboard/switchboard.env"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func gunzip(t *testing.T, data []byte) *gzip.Reader {
 func TestRestoreRefusesARunningAppliance(t *testing.T) {
 	src := dataFolder(t, 1)
 	var archive bytes.Buffer
-	if _, err := Create(&archive, src, Manifest{}); err != nil {
+	if _, err := Create(&archive, src, Manifest{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	unlock, err := instance.Lock(src) // as serve holds it
@@ -188,5 +188,71 @@ func TestRestoreRefusesBadArchives(t *testing.T) {
 				t.Fatalf("a refused restore left %v", leftovers)
 			}
 		})
+	}
+}
+
+// onFirstWrite runs do once, at the first write of the archive: after the
+// backup has listed the folder's files, before it reads them.
+type onFirstWrite struct {
+	bytes.Buffer
+	do   func()
+	done bool
+}
+
+func (w *onFirstWrite) Write(p []byte) (int, error) {
+	if !w.done {
+		w.done = true
+		w.do()
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestABackupTakesFilesMovedWhileItRuns: a live backup of an appliance
+// whose flows move files in the files root (a file read moved to its
+// archive folder, an upload renamed from its temporary name) failed as a
+// whole when a file it had listed was gone when it came to read it; it
+// leaves that file out, says so, and archives the rest.
+func TestABackupTakesFilesMovedWhileItRuns(t *testing.T) {
+	src := dataFolder(t, 20)
+	write(t, filepath.Join(src, "files", "out", "orders.xml.part"), "<orders/>")
+	moved := []string{filepath.Join("files", "in", "feed.csv"), filepath.Join("files", "out", "orders.xml.part")}
+	archive := &onFirstWrite{do: func() {
+		for _, name := range moved {
+			if err := os.Rename(filepath.Join(src, name), filepath.Join(src, name+".moved")); err != nil {
+				t.Error(err)
+			}
+		}
+		if err := os.RemoveAll(filepath.Join(src, "files", "out")); err != nil {
+			t.Error(err)
+		}
+	}}
+	m, err := Create(archive, src, Manifest{Version: "v1"}, nil)
+	if err != nil {
+		t.Fatalf("a backup while files moved = %v", err)
+	}
+	want := []string{"files/in/feed.csv", "files/out/orders.xml.part"}
+	if strings.Join(m.LeftOut, " ") != strings.Join(want, " ") {
+		t.Fatalf("left out %v, want %v", m.LeftOut, want)
+	}
+	dst := filepath.Join(t.TempDir(), "sb_data")
+	if _, err := Restore(bytes.NewReader(archive.Bytes()), dst); err != nil {
+		t.Fatal(err)
+	}
+	if rows(t, dst) != 20 {
+		t.Fatal("the database was not restored")
+	}
+	if data, err := os.ReadFile(filepath.Join(dst, "secret.key")); err != nil || string(data) != "key" {
+		t.Fatalf("the key file was not restored: %q, %v", data, err)
+	}
+}
+
+// TestABackupWithoutItsKeyFileFails: the key file, unlike the files
+// root's files, is never left out: a backup that found it and then could
+// not read it fails, rather than hold secrets without their key.
+func TestABackupWithoutItsKeyFileFails(t *testing.T) {
+	src := dataFolder(t, 1)
+	archive := &onFirstWrite{do: func() { _ = os.Remove(filepath.Join(src, "secret.key")) }}
+	if _, err := Create(archive, src, Manifest{}, nil); err == nil || !strings.Contains(err.Error(), "secret.key") {
+		t.Fatalf("a backup whose key file went = %v, want an error naming it", err)
 	}
 }

@@ -19,11 +19,18 @@ const (
 // KeyFileName is the key file's name in the data folder.
 const KeyFileName = "secret.key"
 
+// ErrNoKeyFile is returned by Load when no key is set in the environment,
+// the data folder has no key file, and Load may not make one.
+var ErrNoKeyFile = errors.New("the key file is missing")
+
 // Load returns the keyring from the environment when EnvKey is set, or else
-// from the key file in dataDir, generating that file (mode 0600) when it does
-// not exist yet. Keys in EnvPreviousKey open secrets in either case: older
-// keys beside those of the key file, never sealing.
-func Load(dataDir string, logger *slog.Logger) (*Keyring, error) {
+// from the key file in dataDir. When that file does not exist, create
+// generates it (mode 0600) with a new key; without create Load returns
+// ErrNoKeyFile, so that a data folder whose secrets were sealed already
+// does not get a key that cannot open them. Keys in EnvPreviousKey open
+// secrets in either case: older keys beside those of the key file, never
+// sealing.
+func Load(dataDir string, create bool, logger *slog.Logger) (*Keyring, error) {
 	previous, err := previousKeys(os.Getenv(EnvPreviousKey))
 	if err != nil {
 		return nil, err
@@ -35,7 +42,11 @@ func Load(dataDir string, logger *slog.Logger) (*Keyring, error) {
 		}
 		return NewKeyring("environment variable "+EnvKey, cur, previous...), nil
 	}
-	ring, err := LoadFile(filepath.Join(dataDir, KeyFileName), logger)
+	path := filepath.Join(dataDir, KeyFileName)
+	if _, err := os.Stat(path); !create && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNoKeyFile, path)
+	}
+	ring, err := LoadFile(path, logger)
 	if err != nil {
 		return nil, err
 	}

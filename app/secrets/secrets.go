@@ -63,11 +63,18 @@ func GenerateKey() (Key, error) {
 	return NewKey(raw)
 }
 
-// ParseKey reads a key written by [Key.String].
+// keyFormat says what a key must be, for the errors of one that is not.
+const keyFormat = "want the base64 of 32 random bytes, such as openssl rand -base64 32 prints"
+
+// ParseKey reads a key written by [Key.String]. Its errors say what a key
+// must be, and never hold the text given, which may be a key.
 func ParseKey(text string) (Key, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
 	if err != nil {
-		return Key{}, fmt.Errorf("secret key is not base64: %w", err)
+		return Key{}, fmt.Errorf("secret key is not base64 (%s): %w", keyFormat, err)
+	}
+	if len(raw) != KeySize {
+		return Key{}, fmt.Errorf("secret key is %d bytes, not %d (%s)", len(raw), KeySize, keyFormat)
 	}
 	return NewKey(raw)
 }

@@ -3,6 +3,7 @@ package secrets
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func TestLoadCreatesPrivateKeyFile(t *testing.T) {
 	t.Setenv(EnvKey, "")
 	dir := t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	first, err := Load(dir, logger)
+	first, err := Load(dir, true, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestLoadCreatesPrivateKeyFile(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
 	}
-	second, err := Load(dir, logger)
+	second, err := Load(dir, true, logger)
 	if err != nil || second.CurrentID() != first.CurrentID() {
 		t.Fatalf("reloaded key %v, %v; want the same key", second, err)
 	}
@@ -83,7 +84,7 @@ func TestLoadFromEnvironment(t *testing.T) {
 	cur, prev := mustKey(t), mustKey(t)
 	t.Setenv(EnvKey, cur.String())
 	t.Setenv(EnvPreviousKey, prev.String())
-	ring, err := Load(t.TempDir(), slog.Default())
+	ring, err := Load(t.TempDir(), true, slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestLoadFromEnvironment(t *testing.T) {
 		t.Fatal("current key is not the one from the environment")
 	}
 	t.Setenv(EnvKey, "not base64!")
-	if _, err := Load(t.TempDir(), slog.Default()); err == nil || !strings.Contains(err.Error(), EnvKey) {
+	if _, err := Load(t.TempDir(), true, slog.Default()); err == nil || !strings.Contains(err.Error(), EnvKey) {
 		t.Fatalf("bad env key: %v", err)
 	}
 }
@@ -111,7 +112,7 @@ func TestPreviousKeysBesideTheKeyFile(t *testing.T) {
 	}
 	t.Setenv(EnvKey, "")
 	t.Setenv(EnvPreviousKey, prev.String())
-	ring, err := Load(dir, slog.Default())
+	ring, err := Load(dir, true, slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestPreviousKeysBesideTheKeyFile(t *testing.T) {
 		t.Fatalf("sealing key %s from %s, want the key file's %s", ring.CurrentID(), ring.Source, fileKey.ID)
 	}
 	t.Setenv(EnvPreviousKey, "not base64!")
-	if _, err := Load(dir, slog.Default()); err == nil || !strings.Contains(err.Error(), EnvPreviousKey) {
+	if _, err := Load(dir, true, slog.Default()); err == nil || !strings.Contains(err.Error(), EnvPreviousKey) {
 		t.Fatalf("a bad previous key: %v", err)
 	}
 }
@@ -134,7 +135,40 @@ func TestBadKeyFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, KeyFileName), []byte("# only a comment\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(dir, slog.Default()); err == nil || !strings.Contains(err.Error(), "no key") {
+	if _, err := Load(dir, true, slog.Default()); err == nil || !strings.Contains(err.Error(), "no key") {
 		t.Fatalf("empty key file: %v", err)
+	}
+}
+
+func TestLoadWithoutCreateMakesNoKeyFile(t *testing.T) {
+	t.Setenv(EnvKey, "")
+	dir := t.TempDir()
+	if _, err := Load(dir, false, slog.Default()); !errors.Is(err, ErrNoKeyFile) {
+		t.Fatalf("Load without a key file = %v, want ErrNoKeyFile", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, KeyFileName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a key file was made: %v", err)
+	}
+	t.Setenv(EnvKey, mustKey(t).String())
+	if _, err := Load(dir, false, slog.Default()); err != nil {
+		t.Fatalf("Load with the key in the environment = %v", err)
+	}
+}
+
+// TestAMalformedKeySaysWhatAKeyIs: a key that is not the base64 of 32
+// bytes (a hex key from openssl rand -hex 32, a short or cut one) is
+// refused with what a key must be and how to make one.
+func TestAMalformedKeySaysWhatAKeyIs(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"not base64", "not base64!", "is not base64"},
+		{"hex", strings.Repeat("ab", 32), "is 48 bytes, not 32"},
+		{"short", "c2hvcnQ=", "is 5 bytes, not 32"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseKey(tc.text)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "openssl rand -base64 32") {
+				t.Fatalf("ParseKey(%q) = %v, want %q and how to make a key", tc.text, err, tc.want)
+			}
+		})
 	}
 }
