@@ -66,6 +66,17 @@ func (s *Switchboard) Tunables() Tunables {
 	return Tunables{AlertEvery: s.engine.alertInterval(), RetentionDays: int(s.engine.retention() / (24 * time.Hour))}
 }
 
+// Bounded is t brought within the bounds a save accepts, for a form to
+// offer: the interval rounded up to whole minutes, each value clamped. The
+// environment may set what a form cannot (SWITCHBOARD_ALERT_INTERVAL=30s,
+// a retention of 5,000 days), and a form showing it as it is could not
+// be sent again.
+func (t Tunables) Bounded() Tunables {
+	every := (t.AlertEvery + time.Minute - 1).Truncate(time.Minute)
+	return Tunables{AlertEvery: min(max(every, minAlertEvery), maxAlertEvery),
+		RetentionDays: min(max(t.RetentionDays, 1), maxRetentionDays)}
+}
+
 // Check says what is wrong with tunables, field by field.
 func (t Tunables) Check() map[string]string {
 	problems := map[string]string{}

@@ -43,3 +43,24 @@ func TestTunablesOutOfBoundsAreRefused(t *testing.T) {
 		t.Fatal("refused settings were stored")
 	}
 }
+
+// TestTunablesBoundedForAForm: what the environment sets beyond a form's
+// bounds is offered within them, so the form can be sent again; what is
+// within them is offered as it is.
+func TestTunablesBoundedForAForm(t *testing.T) {
+	cases := []struct{ in, want Tunables }{
+		{Tunables{AlertEvery: 30 * time.Second, RetentionDays: 30}, Tunables{AlertEvery: time.Minute, RetentionDays: 30}},
+		{Tunables{AlertEvery: 90 * time.Second, RetentionDays: 5000}, Tunables{AlertEvery: 2 * time.Minute, RetentionDays: maxRetentionDays}},
+		{Tunables{AlertEvery: 48 * time.Hour, RetentionDays: 0}, Tunables{AlertEvery: maxAlertEvery, RetentionDays: 1}},
+		{Tunables{AlertEvery: 15 * time.Minute, RetentionDays: 90}, Tunables{AlertEvery: 15 * time.Minute, RetentionDays: 90}},
+	}
+	for _, tc := range cases {
+		got := tc.in.Bounded()
+		if got != tc.want {
+			t.Errorf("%+v bounded = %+v, want %+v", tc.in, got, tc.want)
+		}
+		if problems := got.Check(); len(problems) > 0 {
+			t.Errorf("%+v bounded = %+v, which a save refuses: %v", tc.in, got, problems)
+		}
+	}
+}

@@ -545,3 +545,18 @@ func TestUsageCSVNeutralisesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsOfferTheEnvironmentsValuesWithinTheFormsBounds: an alert
+// interval the environment sets below a minute is offered as 1 minute,
+// not 0, which the form's own bounds refuse to send; the form is sent
+// as offered.
+func TestSettingsOfferTheEnvironmentsValuesWithinTheFormsBounds(t *testing.T) {
+	t.Setenv("SWITCHBOARD_SECRET_KEY", "")
+	e := unservedWith(t, fixtureDir, app.Options{Engine: app.EngineConfig{AlertEvery: 30 * time.Second}})
+	e.serve()
+	ad := e.as("admin")
+	mustContain(t, "the engine settings", ad.get("/settings"), `name="alert_minutes" value="1"`)
+	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"1"}, "retention_days": {"30"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("sending the settings as offered = %d", rec.Code)
+	}
+}

@@ -41,7 +41,7 @@ func (u *UI) renderSettings(r *request, status int, errs map[string]string) erro
 		SenderName: s.Meta.SenderName, SenderAddress: s.Meta.SenderAddress,
 		SMTP: smtpForm{Enabled: s.SMTP.Enabled, Host: s.SMTP.Host, Port: s.SMTP.Port, Username: s.SMTP.Username,
 			TLS: s.SMTP.TLS}, PasswordSet: s.SMTP.Password != "", Engine: u.sb.Engine().Config(),
-		Tunables: u.sb.Tunables(), Errors: errs}
+		Tunables: u.sb.Tunables().Bounded(), Errors: errs}
 	var err error
 	if d.Integrations, err = u.app().FindRecordsByFilter("integrations", "", "name", 0, 0); err != nil {
 		return err

@@ -96,12 +96,18 @@ func newEnv(t testing.TB, empty, withDemo bool) *env {
 // registered, before the server starts.
 func unserved(t testing.TB, dir string) *env {
 	t.Helper()
+	return unservedWith(t, dir, app.Options{})
+}
+
+// unservedWith is unserved with Switchboard registered with opts.
+func unservedWith(t testing.TB, dir string, opts app.Options) *env {
+	t.Helper()
 	ta, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, DBConnect: app.DBConnect})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ta.Cleanup)
-	e := &env{t: t, app: ta, sb: app.Register(ta, app.Options{})}
+	e := &env{t: t, app: ta, sb: app.Register(ta, opts)}
 	if _, err := Register(e.sb); err != nil {
 		t.Fatal(err)
 	}
