@@ -36,17 +36,11 @@ func (s *Switchboard) rotate(out io.Writer) error {
 	// A running appliance keeps the key it started with: it could not open
 	// what rotate re-seals, and what it seals after would be under a key
 	// rotate drops, lost for good. The data folder's lock says it runs.
-	unlock, err := instance.Lock(s.app.DataDir())
+	unlock, err := s.lockStopped("rotate")
 	if err != nil {
-		if errors.Is(err, instance.ErrInUse) {
-			return fmt.Errorf("%w: stop it first (systemctl stop switchboard), then rotate", err)
-		}
 		return err
 	}
 	defer unlock()
-	if err := s.app.RunAllMigrations(); err != nil {
-		return fmt.Errorf("applying migrations: %w", err)
-	}
 	ring, err := loadAndCheckKeys(s.app, s.logger())
 	if err != nil {
 		return err
@@ -136,4 +130,22 @@ func resealRecord(tx core.App, ring *secrets.Keyring, rec *core.Record) (int, er
 		return 0, fmt.Errorf("saving connection %q: %w", rec.GetString("name"), err)
 	}
 	return len(sealed), nil
+}
+
+// lockStopped takes the data folder's lock for a command that must run
+// with the appliance stopped (verb names the command in the refusal),
+// and applies the migrations; the function it returns lets the lock go.
+func (s *Switchboard) lockStopped(verb string) (func(), error) {
+	unlock, err := instance.Lock(s.app.DataDir())
+	if err != nil {
+		if errors.Is(err, instance.ErrInUse) {
+			return nil, fmt.Errorf("%w: stop it first (systemctl stop switchboard), then %s", err, verb)
+		}
+		return nil, err
+	}
+	if err := s.app.RunAllMigrations(); err != nil {
+		unlock()
+		return nil, fmt.Errorf("applying migrations: %w", err)
+	}
+	return unlock, nil
 }

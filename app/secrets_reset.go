@@ -11,7 +11,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
-	"github.com/switchboard-app/switchboard/app/instance"
 	"github.com/switchboard-app/switchboard/app/secrets"
 )
 
@@ -53,17 +52,11 @@ type lostConnection struct {
 }
 
 func (s *Switchboard) resetSecrets(out io.Writer, yes bool) error {
-	unlock, err := instance.Lock(s.app.DataDir())
+	unlock, err := s.lockStopped("reset")
 	if err != nil {
-		if errors.Is(err, instance.ErrInUse) {
-			return fmt.Errorf("%w: stop it first (systemctl stop switchboard), then reset", err)
-		}
 		return err
 	}
 	defer unlock()
-	if err := s.app.RunAllMigrations(); err != nil {
-		return fmt.Errorf("applying migrations: %w", err)
-	}
 	canary, err := readMeta(s.app, canaryKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errors.New("this data folder has sealed no secret yet: there is nothing to reset")
