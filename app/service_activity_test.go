@@ -209,3 +209,22 @@ func TestActivityRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestRetrySelectedTakesAnyNumberOfIDs: a selection longer than SQLite
+// binds in one statement is retried in parts, not refused with an error.
+func TestRetrySelectedTakesAnyNumberOfIDs(t *testing.T) {
+	env := newTestEnv(t)
+	seedActivity(t, env, 4, time.Now())
+	ids := make([]string, 0, 40002)
+	for i := range 40000 {
+		ids = append(ids, fmt.Sprintf("zz%013d", i))
+	}
+	for _, key := range []string{"K0000", "K0003"} {
+		tx, _ := env.app.FindFirstRecordByData("transactions", "key", key)
+		ids = append(ids, tx.Id)
+	}
+	n, err := env.sb.engine.RetrySelected(ids)
+	if err != nil || n != 2 {
+		t.Fatalf("RetrySelected of %d ids = %d, %v; want 2 (K0000 and K0003 failed)", len(ids), n, err)
+	}
+}

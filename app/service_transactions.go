@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -50,16 +51,18 @@ func (e *Engine) RetryFailed(flowID string) (int64, error) {
 
 // RetrySelected puts the failed or skipped transactions among ids back in
 // the inbox and answers how many; the others, and those of deleted or
-// disabled flows, are left alone.
+// disabled flows, are left alone. The ids are bound as one JSON array, so
+// that a selection of any length stays within what SQLite binds in one
+// statement.
 func (e *Engine) RetrySelected(ids []string) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	list := make([]any, len(ids))
-	for i, id := range ids {
-		list[i] = id
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return 0, fmt.Errorf("listing the selected transactions: %w", err)
 	}
-	return e.Retry(dbx.In("id", list...))
+	return e.Retry(dbx.NewExp("id IN (SELECT value FROM json_each({:selected}))", dbx.Params{"selected": string(list)}))
 }
 
 // Retry puts the failed or skipped transactions that match back in the
