@@ -65,7 +65,7 @@ var docPage = docgen.Page{
 	},
 	Limits: []string{
 		"Calls are paced by the REST kit: 4 calls a second by default (`rate_limit`), at most 4 at once (`max_in_flight`), shared by every flow of the connection; a 429 pauses the connection's flows until its `Retry-After`.",
-		"Stock is written in batches of up to 100 (one search of the products and one sync call); products, deliveries and order states one at a time.",
+		"Stock is written in batches of up to 100 (one search of the products and one sync call); products, deliveries and order states one at a time. Shopware writes all of a sync call's rows or none: when it refuses a call (400, a value a row's field does not take), the rows are sent again in halves, down to single rows, so that only the refused rows fail, each with Shopware's reason and its product number (`stock of product A-3: POST /api/_action/sync: 400 Bad Request: …`), and the others are written. Each refused row costs a few more calls (about 15 for one in a batch of 100).",
 		"A token lives as long as the shop says (10 minutes by default); the connector signs in again before it expires, and once when the shop refuses it (401).",
 		"App webhooks are declared in the app's manifest: the connector registers none by API. The body's `timestamp` is not held against the clock (Shopware retries a failed delivery for hours after the event); a replay is recognised by its event id. Each call's fetch is a call to the shop like any other, within the connection's `rate_limit`: in a burst of calls some wait their turn, and one that Shopware stops waiting for (it waits a few seconds) it sends again.",
 	},

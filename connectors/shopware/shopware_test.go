@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,6 +240,59 @@ func TestStockOfMissingProductsFailsAlone(t *testing.T) {
 	}
 	if errs := write("Rotterdam", "A-1"); errs[0] == nil || !strings.Contains(errs[0].Error(), "warehouse Rotterdam does not exist in Shopware 6") {
 		t.Fatalf("a missing warehouse gave %v", errs[0])
+	}
+}
+
+// TestARefusedStockRowFailsAlone: when Shopware refuses one row of a
+// batch's sync call (and so writes none of it), only that row's record
+// fails, naming its product; the others are written.
+func TestARefusedStockRowFailsAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bad  map[string]any // stock by number of the refused rows
+	}{
+		{"one refused row", map[string]any{"A-3": "seven"}},
+		{"two refused rows", map[string]any{"A-1": "seven", "A-5": nil}},
+		{"every row refused", map[string]any{"A-1": "x", "A-2": "x", "A-3": "x", "A-4": "x", "A-5": "x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shop := shopwaretest.New(t)
+			skus := []string{"A-1", "A-2", "A-3", "A-4", "A-5"}
+			for _, sku := range skus {
+				shop.AddProduct(sku, sku, 0)
+			}
+			c := open(t, shop)
+			errs := make([]error, len(skus))
+			var wg sync.WaitGroup
+			for i, sku := range skus {
+				stock, refused := tc.bad[sku]
+				if !refused {
+					stock = 7
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: sku,
+						Options: options(t, connectors.UseWrite, nil), Data: map[string]any{"productNumber": sku, "stock": stock}})
+				}()
+			}
+			wg.Wait()
+			for i, sku := range skus {
+				p, _ := shop.ProductByNumber(sku)
+				if _, refused := tc.bad[sku]; refused {
+					if errs[i] == nil || !strings.Contains(errs[i].Error(), "stock of product "+sku+": ") || !strings.Contains(errs[i].Error(), "stock") {
+						t.Errorf("%s: error %v; want one naming the product", sku, errs[i])
+					}
+					if fmt.Sprint(p["stock"]) != "0" {
+						t.Errorf("%s's refused stock was written: %v", sku, p["stock"])
+					}
+					continue
+				}
+				if errs[i] != nil || fmt.Sprint(p["stock"]) != "7" {
+					t.Errorf("%s: error %v, stock %v; want it written", sku, errs[i], p["stock"])
+				}
+			}
+		})
 	}
 }
 

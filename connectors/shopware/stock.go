@@ -2,6 +2,7 @@ package shopware
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -37,7 +38,6 @@ func (b stockBatch) SendBatch(ctx context.Context, reqs []connectors.WriteReques
 	if err != nil {
 		return nil, fmt.Errorf("looking the products of the stock up: %w", err)
 	}
-	var payload []any
 	var sent []int
 	entity, rows, err := b.rows(ctx, reqs, products)
 	if err != nil {
@@ -52,21 +52,52 @@ func (b stockBatch) SendBatch(ctx context.Context, reqs []connectors.WriteReques
 			results[i].Err = connectors.Permanent(fmt.Errorf("product %s does not exist in Shopware 6; add it there "+
 				"(or let a product flow into this shop create it), then retry", sku))
 		default:
-			payload, sent = append(payload, rows[i]), append(sent, i)
+			sent = append(sent, i)
 			results[i] = batch.Result{TargetID: rest.LookupString(rows[i], "id"), Response: rows[i]}
 		}
 	}
-	if len(payload) == 0 {
-		return results, nil
+	b.sync(ctx, entity, rows, skus, sent, results)
+	return results, nil
+}
+
+// sync upserts the rows of the records at sent with one sync call. Shopware
+// writes all of a call's rows or none, so when it refuses the call (400,
+// which is about its rows) the rows are sent again in halves, down to
+// single rows: only the rows it refuses fail, each with Shopware's reason
+// and its product's number, and the others are written.
+func (b stockBatch) sync(ctx context.Context, entity string, rows []map[string]any, skus []string, sent []int, results []batch.Result) {
+	if len(sent) == 0 {
+		return
+	}
+	payload := make([]any, len(sent))
+	for k, i := range sent {
+		payload[k] = rows[i]
 	}
 	body := []any{map[string]any{"action": "upsert", "entity": entity, "payload": payload}}
-	if _, err := b.c.client.Do(ctx, rest.Request{Method: http.MethodPost, Path: "_action/sync", JSON: body}); err != nil {
-		err = fmt.Errorf("saving the stock of %d products: %w", len(payload), err)
-		for _, i := range sent {
-			results[i] = batch.Result{Err: err}
-		}
+	_, err := b.c.client.Do(ctx, rest.Request{Method: http.MethodPost, Path: "_action/sync", JSON: body})
+	switch {
+	case err == nil:
+		return
+	case len(sent) > 1 && refusedRows(err) && ctx.Err() == nil:
+		b.sync(ctx, entity, rows, skus, sent[:len(sent)/2], results)
+		b.sync(ctx, entity, rows, skus, sent[len(sent)/2:], results)
+		return
+	case len(sent) == 1:
+		err = fmt.Errorf("stock of product %s: %w", skus[sent[0]], err)
+	default:
+		err = fmt.Errorf("saving the stock of %d products: %w", len(sent), err)
 	}
-	return results, nil
+	for _, i := range sent {
+		results[i] = batch.Result{Err: err}
+	}
+}
+
+// refusedRows tells whether Shopware refused a sync call for what its rows
+// hold (400: a value that does not fit the field), rather than for the
+// connection, its rights or its own trouble.
+func refusedRows(err error) bool {
+	var se *rest.StatusError
+	return errors.As(err, &se) && se.Status == http.StatusBadRequest
 }
 
 // rows are the sync payload of each record: the product's stock, or the

@@ -76,22 +76,22 @@ func merge(into, from map[string]any) {
 // collections and schemas.
 var syncEntities = map[string][2]string{"product": {Products, "Product"}, "product_warehouse": {ProductWarehouses, "ProductWarehouse"}}
 
-// sync upserts payloads: each one's fields must be the entity's.
+// sync upserts payloads: each one's fields must be the entity's. As in
+// Shopware (whose sync runs in one transaction unless fail-on-error is
+// false), one refused row refuses the call and nothing of it is written;
+// the error points at the row (/<operation>/<row>).
 func (s *Shop) sync(c *spectest.Call) spectest.Reply {
 	ops, _ := c.Body.([]any)
+	if reply, ok := s.checkSync(ops); !ok {
+		return reply
+	}
 	written := map[string]any{}
 	for _, o := range ops {
 		op := o.(map[string]any)
-		target, ok := syncEntities[fmt.Sprint(op["entity"])]
-		if !ok || op["action"] != "upsert" {
-			return badRequest("FRAMEWORK__SYNC_ACTION", fmt.Sprintf("the fake syncs upserts of %v only", keys(syncEntities)))
-		}
+		target := syncEntities[fmt.Sprint(op["entity"])]
 		var ids []any
 		for _, item := range op["payload"].([]any) {
 			rec := item.(map[string]any)
-			if err := s.Spec().CheckPartial(target[1], rec); err != nil {
-				return badRequest("FRAMEWORK__WRITE_CONSTRAINT_VIOLATION", err.Error())
-			}
 			id := fmt.Sprint(rec["id"])
 			old, exists := c.Store.Get(target[0], id)
 			if !exists {
@@ -106,6 +106,26 @@ func (s *Shop) sync(c *spectest.Call) spectest.Reply {
 		written[fmt.Sprint(op["entity"])] = ids
 	}
 	return spectest.JSON(200, map[string]any{"data": written, "notFound": map[string]any{}, "deleted": map[string]any{}})
+}
+
+// checkSync refuses a sync call with an operation the fake does not
+// take or a row that is not the entity's, before anything is written.
+func (s *Shop) checkSync(ops []any) (spectest.Reply, bool) {
+	for i, o := range ops {
+		op := o.(map[string]any)
+		target, ok := syncEntities[fmt.Sprint(op["entity"])]
+		if !ok || op["action"] != "upsert" {
+			return badRequest("FRAMEWORK__SYNC_ACTION", fmt.Sprintf("the fake syncs upserts of %v only", keys(syncEntities))), false
+		}
+		for j, item := range op["payload"].([]any) {
+			if err := s.Spec().CheckPartial(target[1], item.(map[string]any)); err != nil {
+				return spectest.JSON(http.StatusBadRequest, map[string]any{"errors": []any{map[string]any{"status": "400",
+					"code": "FRAMEWORK__WRITE_CONSTRAINT_VIOLATION", "title": "Bad Request", "detail": err.Error(),
+					"source": map[string]any{"pointer": fmt.Sprintf("/%d/%d", i, j)}}}}), false
+			}
+		}
+	}
+	return spectest.Reply{}, true
 }
 
 func keys(m map[string][2]string) string {
