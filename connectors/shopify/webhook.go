@@ -3,6 +3,7 @@ package shopify
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -47,6 +48,14 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 	if hook.DeliveryID == "" {
 		hook.DeliveryID = req.Header.Get("X-Shopify-Event-Id")
 	}
+	if entity, ok := deleteTopics[topic]; ok {
+		hook.Entity = entity
+		return hook, nil
+	}
+	if !recordTopics[topic] {
+		return connectors.Webhook{}, fmt.Errorf("webhook topic %q is not one the shopify connector reads (%s; %s are taken and store nothing)",
+			topic, topicList(recordTopics), topicList(deleteTopics))
+	}
 	var node map[string]any
 	switch {
 	case strings.HasPrefix(topic, "orders/"):
@@ -71,6 +80,33 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 	}[hook.Entity]
 	hook.Records = []connectors.Record{record(node, key)}
 	return hook, nil
+}
+
+// recordTopics are the webhook topics whose body is the record itself.
+var recordTopics = map[string]bool{
+	"orders/create": true, "orders/updated": true, "orders/paid": true, "orders/cancelled": true,
+	"orders/fulfilled": true, "orders/partially_fulfilled": true,
+	"products/create": true, "products/update": true,
+	"customers/create": true, "customers/update": true, "customers/enable": true, "customers/disable": true,
+	"inventory_levels/connect": true, "inventory_levels/update": true,
+}
+
+// deleteTopics are the webhook topics that tell of a record gone (by its
+// id only): there is nothing to move, and the call is taken with no
+// records.
+var deleteTopics = map[string]connectors.Entity{
+	"orders/delete": connectors.Order, "products/delete": connectors.Product, "customers/delete": connectors.Customer,
+	"inventory_levels/disconnect": connectors.Stock,
+}
+
+// topicList names the topics of a set, sorted, separated by commas.
+func topicList[V any](set map[string]V) string {
+	var out []string
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }
 
 // skuCache keeps the SKU of each inventory item the connection has seen,

@@ -184,3 +184,37 @@ func TestConfigIsChecked(t *testing.T) {
 		t.Errorf("an unknown update field was taken: %v", err)
 	}
 }
+
+// TestWebhooksThatCarryNoRecord: a delete names the record by its id only,
+// and other topics of an entity carry something else than the record
+// (an order edit, a merge); none of them is taken as a record of the
+// flow's entity, which would move an empty record on. Deletes are taken
+// with nothing to store; the others are refused, naming their topic.
+func TestWebhooksThatCarryNoRecord(t *testing.T) {
+	c := newShop(t, fake.Options{}).open(t)
+	for _, tc := range []struct {
+		topic, body string
+		refused     bool
+	}{
+		{"orders/delete", `{"id": 820982911946154508}`, false},
+		{"products/delete", `{"id": 788032119674292922}`, false},
+		{"customers/delete", `{"id": 706405506930370084, "phone": null, "addresses": [], "tax_exemptions": [], "email_marketing_consent": null, "admin_graphql_api_id": "gid://shopify/Customer/706405506930370084"}`, false},
+		{"inventory_levels/disconnect", `{"inventory_item_id": 271878346596884015, "location_id": 24826418}`, false},
+		{"orders/edited", `{"order_edit": {"id": 78912328, "app_id": null, "created_at": "2025-03-14T10:21:05+01:00", "notify_customer": false, "order_id": 450789469}}`, true},
+		{"orders/risk_assessment_changed", `{"provider_id": null, "provider_title": null, "risk_level": "high", "order_id": 450789469}`, true},
+		{"customers/merge", `{"admin_graphql_api_customer_kept_id": "gid://shopify/Customer/1", "admin_graphql_api_customer_deleted_id": "gid://shopify/Customer/2"}`, true},
+	} {
+		hook, err := c.ParseWebhook(signed("x", tc.topic, tc.body))
+		switch {
+		case tc.refused && (err == nil || !strings.Contains(err.Error(), tc.topic)):
+			t.Errorf("%s: ParseWebhook = %+v, %v; want it refused, naming the topic", tc.topic, hook, err)
+		case !tc.refused && (err != nil || len(hook.Records) != 0):
+			t.Errorf("%s: ParseWebhook = %+v, %v; want no records", tc.topic, hook, err)
+		}
+	}
+	for _, topic := range []string{"orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled", "orders/partially_fulfilled"} {
+		if hook, err := c.ParseWebhook(signed("x", topic, restOrder)); err != nil || len(hook.Records) != 1 || hook.Records[0].Key != "1001" {
+			t.Errorf("%s: ParseWebhook = %+v, %v; want the order", topic, hook, err)
+		}
+	}
+}
