@@ -41,7 +41,8 @@ func isPing(body []byte) bool {
 }
 
 // ParseWebhook reads a webhook call: X-WC-Webhook-Topic (order.updated)
-// says the entity; the body is the record as the REST API answers it.
+// says the entity; the body is the record as the REST API answers it. A
+// deleted topic's body is the record's id alone: it gives no record.
 func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, error) {
 	if isPing(req.Body) {
 		return connectors.Webhook{}, nil
@@ -54,17 +55,22 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 		return connectors.Webhook{}, fmt.Errorf("the webhook's body: %w", err)
 	}
 	topic := req.Header.Get("X-WC-Webhook-Topic")
-	resource, _, _ := strings.Cut(topic, ".")
+	resource, event, _ := strings.Cut(topic, ".")
 	entity, key := map[string]connectors.Entity{"order": connectors.Order, "product": connectors.Product, "customer": connectors.Customer}[resource],
 		map[string]string{"order": "number", "product": "sku", "customer": "email"}[resource]
 	if entity == "" {
 		return connectors.Webhook{}, fmt.Errorf("webhook topic %q is not one the woocommerce connector reads (order, product, customer)", topic)
 	}
+	hook := connectors.Webhook{DeliveryID: req.Header.Get("X-WC-Webhook-Delivery-ID"), Entity: entity}
+	if event == "deleted" {
+		return hook, nil // the body is {"id": …} alone: nothing to move
+	}
 	r := connectors.Record{ID: rest.LookupString(body, "id"), Key: rest.LookupString(body, key), Data: body}
 	if r.ID == "" {
 		r.Err = fmt.Errorf("the webhook's %s has no id", resource)
 	}
-	return connectors.Webhook{DeliveryID: req.Header.Get("X-WC-Webhook-Delivery-ID"), Entity: entity, Records: []connectors.Record{r}}, nil
+	hook.Records = []connectors.Record{r}
+	return hook, nil
 }
 
 // topics are the webhook topics registered for each entity.

@@ -451,3 +451,21 @@ func TestAdvanceNeverAsksTheSameQueryAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteWebhooksStoreNothing: WooCommerce's deleted topics carry the
+// record's id alone ({"id": 727}); they are taken with no records, rather
+// than as an empty record of the flow's entity. A restored record is the
+// whole record, and is taken.
+func TestDeleteWebhooksStoreNothing(t *testing.T) {
+	c := newShop(t).open(t, nil)
+	for _, topic := range []string{"order.deleted", "product.deleted", "customer.deleted"} {
+		hook, err := c.ParseWebhook(signed("s", topic, []byte(`{"id": 727}`)))
+		if err != nil || len(hook.Records) != 0 {
+			t.Errorf("%s: ParseWebhook = %+v, %v; want no records", topic, hook, err)
+		}
+	}
+	hook, err := c.ParseWebhook(signed("s", "order.restored", []byte(`{"id": 727, "number": "727", "status": "processing", "line_items": []}`)))
+	if err != nil || len(hook.Records) != 1 || hook.Records[0].Key != "727" {
+		t.Fatalf("order.restored: ParseWebhook = %+v, %v; want the order", hook, err)
+	}
+}
