@@ -133,7 +133,7 @@ query Locations {
 
 	variantBySKUOp = operation{"VariantBySKU", `
 query VariantBySKU($query: String!) {
-  productVariants(first: 2, query: $query) {
+  productVariants(first: 10, query: $query) {
     nodes { id sku product { id } inventoryItem { id } }
   }
 }`}

@@ -56,7 +56,10 @@ type variant struct {
 }
 
 // variantBySKU finds the variant with the SKU. Shopify's search matches
-// words, so the answer is checked for the SKU itself.
+// words, so the answer is checked for the SKU itself. Shopify lets two
+// variants have one SKU: then neither is taken, and the error names the
+// products that share it, since writing to one would leave the other
+// stale.
 func (c *Conn) variantBySKU(ctx context.Context, sku string) (variant, bool, error) {
 	if sku == "" {
 		return variant{}, false, nil
@@ -67,12 +70,21 @@ func (c *Conn) variantBySKU(ctx context.Context, sku string) (variant, bool, err
 	if err := c.gql.do(ctx, variantBySKUOp, map[string]any{"query": "sku:" + quote(sku)}, &data); err != nil {
 		return variant{}, false, fmt.Errorf("looking up SKU %s: %w", sku, err)
 	}
+	var found []variant
+	var products []string
 	for _, v := range data.ProductVariants.Nodes {
 		if v.SKU == sku {
-			return v, true, nil
+			found, products = append(found, v), append(products, v.Product.ID)
 		}
 	}
-	return variant{}, false, nil
+	switch len(found) {
+	case 0:
+		return variant{}, false, nil
+	case 1:
+		return found[0], true, nil
+	}
+	return variant{}, false, connectors.Permanent(fmt.Errorf("SKU %s is on %d variants in Shopify (products %s); "+
+		"Switchboard finds products and stock by SKU, so give each variant its own SKU in Shopify", sku, len(found), strings.Join(products, ", ")))
 }
 
 func (c *Conn) customerByEmail(ctx context.Context, email string) (string, bool, error) {

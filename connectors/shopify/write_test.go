@@ -174,3 +174,32 @@ func TestShipmentOfAMissingOrder(t *testing.T) {
 		t.Fatalf("Write = %v", err)
 	}
 }
+
+// TestAnSKUOnTwoVariantsIsNotGuessed: Shopify lets two variants have one
+// SKU. A product or a stock level found by that SKU would be written to
+// whichever variant the search gave first, leaving the other stale; the
+// write fails instead, naming the SKU and the products that share it.
+func TestAnSKUOnTwoVariantsIsNotGuessed(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	first := s.AddProduct(fake.Product{Title: "Cable", Variants: []*fake.Variant{{SKU: "CBL-3M", Price: "12.95"}}})
+	second := s.AddProduct(fake.Product{Title: "Cable (bundle)", Variants: []*fake.Variant{{SKU: "CBL-3M", Price: "11.95"}}})
+	c := s.open(t)
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), "CBL-3M") || !strings.Contains(err.Error(), first) || !strings.Contains(err.Error(), second) {
+			t.Errorf("%s: %v; want an error naming the SKU and both products", what, err)
+		} else if class, _ := connectors.Classify(err); class != connectors.ClassPermanent {
+			t.Errorf("%s: the error is %v, want permanent", what, class)
+		}
+	}
+	for _, entity := range []connectors.Entity{connectors.Product, connectors.Stock} {
+		_, _, err := c.FindByKey(ctx(t), entity, "CBL-3M")
+		check("FindByKey("+string(entity)+")", err)
+	}
+	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: "CBL-3M", Data: map[string]any{"sku": "CBL-3M", "quantity": 12},
+		Options: options(t, connectors.UseWrite, nil)})
+	check("writing the stock", err)
+	if q, _ := s.Quantity("CBL-3M", s.location); q == 12 {
+		t.Error("the stock of one of the variants was set")
+	}
+}
