@@ -469,3 +469,28 @@ func TestDeleteWebhooksStoreNothing(t *testing.T) {
 		t.Fatalf("order.restored: ParseWebhook = %+v, %v; want the order", hook, err)
 	}
 }
+
+// TestAnOrderIsFoundAmongItsSearchsOtherMatches: WooCommerce's order
+// search finds the term in addresses too, newest first, ten at a time: a
+// search for order 12 answers with newer orders shipped to "12 Main
+// Street" before order 12 itself. The order is still found, and shipped.
+func TestAnOrderIsFoundAmongItsSearchsOtherMatches(t *testing.T) {
+	s := newShop(t)
+	s.AddOrder(map[string]any{"id": 12, "status": "processing", "date_created_gmt": "2024-01-05T10:00:00", "billing": map[string]any{"address_1": "Keizersgracht 1"}})
+	for i := range 11 {
+		s.AddOrder(map[string]any{"id": 100 + i, "status": "processing", "date_created_gmt": fmt.Sprintf("2025-03-%02dT10:00:00", i+1),
+			"billing": map[string]any{"address_1": "12 Main Street"}})
+	}
+	c := s.open(t, nil)
+	if id, found, err := c.FindByKey(ctx(t), connectors.Order, "12"); err != nil || !found || id != "12" {
+		t.Errorf("FindByKey(order 12) = %q, %v, %v; want 12", id, found, err)
+	}
+	req := connectors.WriteRequest{Entity: connectors.Shipment, Key: "12", Options: options(t, connectors.UseWrite, nil),
+		Data: map[string]any{"order_number": "12", "note": "Shipped, with PostNL, tracking number 3SABC123"}}
+	if _, err := c.Write(ctx(t), req); err != nil {
+		t.Fatal(err)
+	}
+	if o := s.Order(12); o["status"] != "completed" || len(s.Notes(12)) != 1 {
+		t.Fatalf("order 12 has status %v and notes %v", o["status"], s.Notes(12))
+	}
+}

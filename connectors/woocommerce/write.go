@@ -2,6 +2,7 @@ package woocommerce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,9 +51,32 @@ func (c *Conn) FindByKey(ctx context.Context, entity connectors.Entity, key stri
 	case connectors.Customer:
 		return c.find(ctx, "customers", url.Values{"email": {key}, "role": {"all"}}, "email", key)
 	case connectors.Order:
-		return c.find(ctx, "orders", url.Values{"search": {key}}, "number", key)
+		return c.findOrder(ctx, key)
 	}
 	return "", false, nil
+}
+
+// findOrder finds an order by its number. The number is the order's id
+// unless a plugin numbers orders: it is asked for by id first, then
+// searched for. WooCommerce's search finds the number in addresses and
+// line items too, newest first, so an older order may come after a page
+// of others: the search asks for a hundred at once.
+func (c *Conn) findOrder(ctx context.Context, number string) (string, bool, error) {
+	if number == "" {
+		return "", false, nil
+	}
+	if _, err := strconv.ParseUint(number, 10, 64); err == nil {
+		var o map[string]any
+		_, err := c.client.DoJSON(ctx, rest.Request{Path: "orders/" + number}, &o)
+		var se *rest.StatusError
+		switch {
+		case err == nil && rest.LookupString(o, "number") == number:
+			return rest.LookupString(o, "id"), true, nil
+		case err != nil && !(errors.As(err, &se) && se.Status == http.StatusNotFound):
+			return "", false, fmt.Errorf("looking up order %s: %w", number, err)
+		}
+	}
+	return c.find(ctx, "orders", url.Values{"search": {number}, "per_page": {strconv.Itoa(pageSize)}}, "number", number)
 }
 
 // find lists path with q and returns the id of the record whose field is
@@ -119,7 +143,7 @@ func (c *Conn) writeShipment(ctx context.Context, req connectors.WriteRequest) (
 	if id == "" {
 		var ok bool
 		var err error
-		if id, ok, err = c.find(ctx, "orders", url.Values{"search": {number}}, "number", number); err != nil {
+		if id, ok, err = c.findOrder(ctx, number); err != nil {
 			return connectors.WriteResult{}, err
 		} else if !ok {
 			return connectors.WriteResult{}, connectors.Permanent(fmt.Errorf("order %s does not exist in WooCommerce; check the shipment's order number", number))

@@ -174,11 +174,11 @@ func list(r *http.Request, items []map[string]any, match func(map[string]any) bo
 		}
 	}
 	orderBy := q.Get("orderby")
-	key := map[string]string{"": "id", "id": "id", "date": "date_created_gmt", "modified": "date_modified_gmt"}[orderBy]
+	key := map[string]string{"": "date_created_gmt", "id": "id", "date": "date_created_gmt", "modified": "date_modified_gmt"}[orderBy]
 	if key == "" {
 		return refuse(http.StatusBadRequest, "rest_invalid_param", "Invalid parameter(s): orderby")
 	}
-	desc := q.Get("order") == "desc" || (q.Get("order") == "" && orderBy != "id" && orderBy != "")
+	desc := q.Get("order") == "desc" || (q.Get("order") == "" && orderBy != "id") // WooCommerce: newest first unless asked
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := fmt.Sprintf("%20v", out[i][key]), fmt.Sprintf("%20v", out[j][key])
 		if a == b {

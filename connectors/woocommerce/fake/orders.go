@@ -77,10 +77,38 @@ func matchOrder(r *http.Request, o map[string]any) bool {
 	if st := q.Get("status"); st != "" && st != "any" && !contains(strings.Split(st, ","), fmt.Sprint(o["status"])) {
 		return false
 	}
-	if search := q.Get("search"); search != "" && fmt.Sprint(o["number"]) != search && fmt.Sprint(o["id"]) != search {
+	if search := q.Get("search"); search != "" && !orderMatches(o, search) {
 		return false
 	}
 	return since(r, o)
+}
+
+// orderSearchFields are what WooCommerce's order search looks in besides
+// the order's id: the addresses, e-mail and phone, as parts of words.
+var orderSearchFields = []string{"first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "email", "phone"}
+
+// orderMatches is WooCommerce's order search: the order with the term as
+// its id, and every order whose addresses or line items hold the term
+// anywhere (a search for order 12 finds "12 Main Street" too).
+func orderMatches(o map[string]any, term string) bool {
+	if fmt.Sprint(o["id"]) == term {
+		return true
+	}
+	for _, address := range []string{"billing", "shipping"} {
+		a, _ := o[address].(map[string]any)
+		for _, f := range orderSearchFields {
+			if v, ok := a[f].(string); ok && strings.Contains(strings.ToLower(v), strings.ToLower(term)) {
+				return true
+			}
+		}
+	}
+	lines, _ := o["line_items"].([]any)
+	for _, l := range lines {
+		if name, ok := l.(map[string]any)["name"].(string); ok && strings.Contains(strings.ToLower(name), strings.ToLower(term)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) updateOrder(id int, in map[string]any) (int, any, map[string]string) {
