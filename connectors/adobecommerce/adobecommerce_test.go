@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,6 +210,55 @@ func TestStockOfAMissingProductFailsAlone(t *testing.T) {
 	}
 	if item, _ := shop.SourceItem("default", "A-3"); fmt.Sprint(item["quantity"]) != "5" {
 		t.Fatalf("A-3's source item is %v", item)
+	}
+}
+
+// TestStockWithoutAQuantityFailsAlone: Adobe Commerce refuses a whole
+// call of source items for one without a numeric quantity, naming the
+// field but not the item; such a record fails alone, naming its SKU and
+// the field, and the others of its batch are saved.
+func TestStockWithoutAQuantityFailsAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data map[string]any
+	}{
+		{"no quantity", map[string]any{"sku": "A-2", "status": 0}},
+		{"a null quantity", map[string]any{"sku": "A-2", "quantity": nil, "status": 0}},
+		{"a quantity that is no number", map[string]any{"sku": "A-2", "quantity": "seven", "status": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shop := adobetest.New(t)
+			skus := []string{"A-1", "A-2", "A-3"}
+			for _, sku := range skus {
+				shop.AddProduct(map[string]any{"sku": sku, "name": sku, "price": 1})
+			}
+			c := open(t, shop)
+			opts := options(t, connectors.UseWrite, nil)
+			errs := make([]error, len(skus))
+			var wg sync.WaitGroup
+			for i, sku := range skus {
+				data := map[string]any{"sku": sku, "quantity": 5, "status": 1}
+				if sku == "A-2" {
+					data = tc.data
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: sku, Options: opts, Data: data})
+				}()
+			}
+			wg.Wait()
+			if errs[1] == nil || !strings.Contains(errs[1].Error(), "A-2") || !strings.Contains(errs[1].Error(), "quantity") {
+				t.Errorf("A-2 gave %v; want an error naming the SKU and the field", errs[1])
+			} else if class, _ := connectors.Classify(errs[1]); class != connectors.ClassPermanent {
+				t.Errorf("A-2's error is %v, want permanent", class)
+			}
+			for _, i := range []int{0, 2} {
+				if item, _ := shop.SourceItem("default", skus[i]); errs[i] != nil || fmt.Sprint(item["quantity"]) != "5" {
+					t.Errorf("%s: %v, source item %v; want it saved", skus[i], errs[i], item)
+				}
+			}
+		})
 	}
 }
 

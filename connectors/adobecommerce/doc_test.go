@@ -37,7 +37,7 @@ var docPage = docgen.Page{
 	},
 	Limits: []string{
 		"Calls are paced by the REST kit: 4 calls a second by default (`rate_limit`), at most 4 at once (`max_in_flight`), shared by every flow of the connection; a 429 pauses the connection's flows until its `Retry-After`.",
-		"Stock is written in batches of up to 100 source items per call; products, shipments and invoices one per call.",
+		"Stock is written in batches of up to 100 source items per call; products, shipments and invoices one per call. Adobe Commerce refuses a whole call for one source item without a numeric quantity or a status of 0 or 1 (`Validation Failed`, naming no item), so such a record fails alone before the call, naming its SKU and the field (`stock A-2: field quantity: is required: Adobe Commerce needs a number`); the others are saved.",
 		"Adobe Commerce's integration tokens do not expire unless the shop is set to expire them; a revoked token fails the connection test with `login refused`.",
 		"A stock batch's SKUs are checked in one search: those without a comma in one `in` filter (Adobe Commerce reads its value as a list separated by commas), each SKU with a comma (`NYM-3x2,5`) in an `eq` filter of the same group. A product's stock item (`extension_attributes.stock_item`) is not written: stock goes through MSI source items.",
 	},

@@ -2,10 +2,13 @@ package adobecommerce
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -40,10 +43,12 @@ func (s sourceItems) SendBatch(ctx context.Context, reqs []connectors.WriteReque
 	var send []any
 	var sent []int
 	for i, item := range items {
-		sku := rest.LookupString(item, "sku")
+		sku, invalid := rest.LookupString(item, "sku"), numbers(item)
 		switch {
 		case sku == "":
 			results[i].Err = connectors.Permanent(fmt.Errorf("stock %s: the record has no sku; map one", reqs[i].Key))
+		case invalid != nil:
+			results[i].Err = connectors.Permanent(fmt.Errorf("stock %s: %w", sku, invalid))
 		case !sources[rest.LookupString(item, "source_code")]:
 			results[i].Err = connectors.Permanent(fmt.Errorf("source %s does not exist in Adobe Commerce; add it under Stores > "+
 				"Inventory > Sources, or set the flow's %s option to a source that exists", rest.LookupString(item, "source_code"), optSource))
@@ -69,14 +74,64 @@ func (s sourceItems) SendBatch(ctx context.Context, reqs []connectors.WriteReque
 }
 
 // sourceItem is a stock record as a source item: the record's own source
-// code or the flow's.
+// code or the flow's, its quantity and status as numbers.
 func sourceItem(r connectors.WriteRequest) map[string]any {
 	item := make(map[string]any, len(r.Data)+1)
 	for k, v := range r.Data {
 		item[k] = v
 	}
 	item["source_code"] = sourceCode(r.Options, r.Data)
+	for _, field := range []string{"quantity", "status"} {
+		if n, ok := number(item[field]); ok {
+			item[field] = n
+		}
+	}
 	return item
+}
+
+// numbers checks a source item's quantity and status as Adobe Commerce
+// does before it saves any item of a call: one item without a numeric
+// quantity, or with a status other than 0 (out of stock) or 1 (in stock),
+// refuses the whole call, naming neither the item nor its SKU.
+func numbers(item map[string]any) error {
+	if _, ok := item["quantity"].(json.Number); !ok {
+		return fieldError("quantity", item["quantity"], "a number")
+	}
+	if st, ok := item["status"].(json.Number); !ok || (st != "0" && st != "1") {
+		return fieldError("status", item["status"], "0 (out of stock) or 1 (in stock)")
+	}
+	return nil
+}
+
+func fieldError(field string, v any, want string) error {
+	if v == nil {
+		return fmt.Errorf("field %s: is required: Adobe Commerce needs %s", field, want)
+	}
+	return fmt.Errorf("field %s: %v is not %s", field, v, want)
+}
+
+// number is a JSON number of an int, a float, a json.Number or a text
+// holding a number.
+func number(v any) (json.Number, bool) {
+	var text string
+	switch n := v.(type) {
+	case json.Number:
+		text = n.String()
+	case int:
+		text = strconv.Itoa(n)
+	case int64:
+		text = strconv.FormatInt(n, 10)
+	case float64:
+		text = strconv.FormatFloat(n, 'f', -1, 64)
+	case string:
+		text = strings.TrimSpace(n)
+	default:
+		return "", false
+	}
+	if f, err := strconv.ParseFloat(text, 64); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return "", false
+	}
+	return json.Number(text), true
 }
 
 // existingSKUs returns which of the SKUs the shop has products of, in one

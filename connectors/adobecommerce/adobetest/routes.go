@@ -122,6 +122,9 @@ func (s *Shop) saveSourceItems(c *spectest.Call) spectest.Reply {
 	items, _ := c.Body.(map[string]any)["sourceItems"].([]any)
 	for _, it := range items {
 		item := it.(map[string]any)
+		if reply, ok := validSourceItem(item); !ok {
+			return reply
+		}
 		if _, ok := c.Store.Get(Sources, fmt.Sprint(item["source_code"])); !ok {
 			return badRequest(fmt.Sprintf("Could not save Source Item: source %v does not exist", item["source_code"]))
 		}
@@ -130,6 +133,28 @@ func (s *Shop) saveSourceItems(c *spectest.Call) spectest.Reply {
 		s.AddSourceItem(it.(map[string]any))
 	}
 	return spectest.JSON(200, []any{})
+}
+
+// validSourceItem checks a source item as Adobe Commerce's SourceItemsSave
+// does before it saves any of a call's items: one item without a numeric
+// quantity or a known status refuses the whole call, naming the field but
+// not the item.
+func validSourceItem(item map[string]any) (spectest.Reply, bool) {
+	for _, field := range []string{"quantity", "status"} {
+		if _, numeric := item[field].(json.Number); !numeric {
+			return validationFailed(`"%field" should be numeric.`, field), false
+		}
+	}
+	if st := fmt.Sprint(item["status"]); st != "0" && st != "1" {
+		return validationFailed(`"%field" should a known status.`, "status"), false
+	}
+	return spectest.Reply{}, true
+}
+
+// validationFailed is Adobe Commerce's answer to a ValidationException.
+func validationFailed(msg, field string) spectest.Reply {
+	return spectest.JSON(http.StatusBadRequest, map[string]any{"message": "Validation Failed",
+		"errors": []any{map[string]any{"message": msg, "parameters": []any{field}}}})
 }
 
 // num is a JSON number as a float.
