@@ -153,9 +153,16 @@ query OrderByName($query: String!) {
       id name
       fulfillments(first: 20) { id trackingInfo { number company url } }
       fulfillmentOrders(first: 10) {
-        nodes { id status lineItems(first: 40) { nodes { id sku remainingQuantity } } }
+        nodes { id status lineItems(first: 40) { nodes { id sku remainingQuantity } pageInfo { hasNextPage endCursor } } }
       }
     }
+  }
+}`}
+
+	fulfillmentOrderLinesOp = operation{"FulfillmentOrderLines", `
+query FulfillmentOrderLines($id: ID!, $after: String) {
+  fulfillmentOrder(id: $id) {
+    lineItems(first: 250, after: $after) { nodes { id sku remainingQuantity } pageInfo { hasNextPage endCursor } }
   }
 }`}
 
@@ -228,7 +235,7 @@ func operations() map[operation]map[string]any {
 	return map[operation]map[string]any{
 		shopOp: nil, ordersOp: page(ordersPage), orderLinesOp: nil, customersOp: page(customersPage),
 		productsOp: page(productsPage), productVariantsOp: nil, inventoryOp: page(itemsPage), locationsOp: nil,
-		variantBySKUOp: nil, productIDsOp: nil, orderByNameOp: nil, customerByEmailOp: nil, productSetOp: nil,
+		variantBySKUOp: nil, productIDsOp: nil, orderByNameOp: nil, fulfillmentOrderLinesOp: nil, customerByEmailOp: nil, productSetOp: nil,
 		productUpdateOp: nil, inventorySetOp: nil, fulfillmentCreateOp: nil, trackingUpdateOp: nil,
 		webhookCreateOp: nil, webhookDeleteOp: nil,
 	}

@@ -20,14 +20,48 @@ type shopOrder struct {
 	FulfillmentOrders struct {
 		Nodes []struct {
 			ID, Status string
-			LineItems  struct {
-				Nodes []struct {
-					ID, SKU           string
-					RemainingQuantity int
-				}
-			}
+			LineItems  foLines
 		}
 	}
+}
+
+// foLines are a page of a fulfillment order's line items.
+type foLines struct {
+	Nodes []struct {
+		ID, SKU           string
+		RemainingQuantity int
+	}
+	PageInfo struct {
+		HasNextPage bool
+		EndCursor   string
+	}
+}
+
+// withAllLines reads the line items of the order's fulfillment orders
+// that the order lookup left for a further page, so that a long order is
+// shipped whole and a line after the first page is found.
+func (c *Conn) withAllLines(ctx context.Context, o *shopOrder) error {
+	for i := range o.FulfillmentOrders.Nodes {
+		fo := &o.FulfillmentOrders.Nodes[i]
+		for page := fo.LineItems; page.PageInfo.HasNextPage; {
+			var data struct {
+				FulfillmentOrder *struct{ LineItems foLines } `json:"fulfillmentOrder"`
+			}
+			vars := map[string]any{"id": fo.ID, "after": page.PageInfo.EndCursor}
+			if err := c.gql.do(ctx, fulfillmentOrderLinesOp, vars, &data); err != nil {
+				return fmt.Errorf("reading the lines of order %s: %w", strings.TrimPrefix(o.Name, "#"), err)
+			}
+			if data.FulfillmentOrder == nil {
+				break
+			}
+			page = data.FulfillmentOrder.LineItems
+			if page.PageInfo.HasNextPage && page.PageInfo.EndCursor == vars["after"] {
+				return fmt.Errorf("reading the lines of order %s: Shopify answered the same page again", strings.TrimPrefix(o.Name, "#"))
+			}
+			fo.LineItems.Nodes = append(fo.LineItems.Nodes, page.Nodes...)
+		}
+	}
+	return nil
 }
 
 // orderByNumber finds an order by its number, "1001" or "#1001".
@@ -69,6 +103,9 @@ func (c *Conn) writeShipment(ctx context.Context, req connectors.WriteRequest) (
 	}
 	if id := shippedWith(order, rest.LookupString(tracking, "number")); id != "" {
 		return connectors.WriteResult{TargetID: id, Response: map[string]any{"fulfillment": id, "note": "the order has this tracking number already"}}, nil
+	}
+	if err := c.withAllLines(ctx, &order); err != nil {
+		return connectors.WriteResult{}, err
 	}
 	groups, err := fulfillmentLines(order, req.Data)
 	if err != nil {

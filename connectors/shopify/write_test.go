@@ -1,6 +1,7 @@
 package shopify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -201,5 +202,41 @@ func TestAnSKUOnTwoVariantsIsNotGuessed(t *testing.T) {
 	check("writing the stock", err)
 	if q, _ := s.Quantity("CBL-3M", s.location); q == 12 {
 		t.Error("the stock of one of the variants was set")
+	}
+}
+
+// TestShipmentOfALongOrderFulfilsEveryLine: the order lookup reads 40
+// lines of a fulfilment order; the lines after them are read too, so a
+// shipment of everything left fulfils an order of 45 lines whole, and a
+// shipment of a line after the 40th finds it.
+func TestShipmentOfALongOrderFulfilsEveryLine(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []any
+		want  int // quantity fulfilled
+	}{
+		{"everything left", nil, 45},
+		{"the 45th line", []any{map[string]any{"sku": "L-45", "quantity": 1}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newShop(t, fake.Options{})
+			o := exampleOrder(t)
+			var lines []any
+			for i := 1; i <= 45; i++ {
+				lines = append(lines, map[string]any{"sku": fmt.Sprintf("L-%02d", i), "name": "Line", "title": "Line", "quantity": 1})
+			}
+			o["lineItems"] = map[string]any{"nodes": lines}
+			orderID := s.AddOrder(o)
+			c := s.open(t)
+			data := map[string]any{"order_number": "1001", "trackingInfo": map[string]any{"number": "3SABC123", "company": "PostNL"}}
+			if tc.lines != nil {
+				data["lines"] = tc.lines
+			}
+			write(t, c, connectors.WriteRequest{Entity: connectors.Shipment, Key: "1001", Data: data, Options: options(t, connectors.UseWrite, nil)})
+			fs := s.Fulfillments(orderID)
+			if len(fs) != 1 || fmt.Sprint(fs[0]["totalQuantity"]) != fmt.Sprint(tc.want) {
+				t.Fatalf("fulfillments %v; want one of %d", fs, tc.want)
+			}
+		})
 	}
 }

@@ -29,6 +29,12 @@ func (s *Server) query(name string, args map[string]any) (any, error) {
 	case "order":
 		id, _ := args["id"].(string)
 		return st.order(id), nil
+	case "fulfillmentOrder":
+		id, _ := args["id"].(string)
+		if fo, _ := st.fulfillmentOrderByID(id); fo != nil {
+			return fo, nil
+		}
+		return nil, nil
 	case "product":
 		id, _ := args["id"].(string)
 		if p := st.products[id]; p != nil {
