@@ -88,4 +88,5 @@ var (
 	_ connectors.KeyFinder        = (*Conn)(nil)
 	_ connectors.WebhookReceiver  = (*Conn)(nil)
 	_ connectors.WebhookRegistrar = (*Conn)(nil)
+	_ connectors.WebhookCompleter = (*Conn)(nil)
 )

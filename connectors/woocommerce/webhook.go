@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
@@ -71,6 +72,67 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 	}
 	hook.Records = []connectors.Record{r}
 	return hook, nil
+}
+
+// CompleteWebhook implements [connectors.WebhookCompleter]: a product
+// webhook's body is the product as GET products/<id> answers it, with a
+// variable product's variations by id only, or a variation (WooCommerce
+// sends product.updated for a change of a variation too). Each record is
+// made the one a scheduled read gives: a variation's body is replaced by
+// its parent product, and a variable product gets its variations whole,
+// with optionsByName. A variation whose parent is gone is left out.
+func (c *Conn) CompleteWebhook(ctx context.Context, _ connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
+	if hook.Entity != connectors.Product {
+		return hook, nil
+	}
+	var out []connectors.Record
+	for _, r := range hook.Records {
+		if r.Err != nil {
+			out = append(out, r)
+			continue
+		}
+		done, ok, err := c.completeProduct(ctx, r.Data)
+		if err != nil {
+			return hook, err
+		}
+		if ok {
+			out = append(out, done)
+		}
+	}
+	hook.Records = out
+	return hook, nil
+}
+
+// completeProduct is the product record of a webhook's product or
+// variation, as a read makes it; false when a variation's parent is gone.
+func (c *Conn) completeProduct(ctx context.Context, item map[string]any) (connectors.Record, bool, error) {
+	if rest.LookupString(item, "type") == "variation" {
+		parent := rest.LookupString(item, "parent_id")
+		var p map[string]any
+		_, err := c.client.DoJSON(ctx, rest.Request{Path: "products/" + url.PathEscape(parent)}, &p)
+		var se *rest.StatusError
+		switch {
+		case errors.As(err, &se) && se.Status == http.StatusNotFound:
+			return connectors.Record{}, false, nil
+		case err != nil:
+			return connectors.Record{}, false, fmt.Errorf("reading product %s, the parent of variation %s: %w", parent, rest.LookupString(item, "sku"), err)
+		}
+		item = p
+	}
+	r := connectors.Record{ID: rest.LookupString(item, "id"), Key: rest.LookupString(item, "sku"), Data: item}
+	r.Updated, _ = time.Parse(wooTime, rest.LookupString(item, "date_modified_gmt"))
+	if rest.LookupString(item, "type") == "variable" {
+		vars, err := c.variations(ctx, r.ID)
+		if err != nil {
+			return connectors.Record{}, false, err
+		}
+		withOptionsByName(vars)
+		item["variations"] = vars
+	}
+	if r.Key == "" {
+		r.Key = r.ID
+	}
+	return r, true, nil
 }
 
 // topics are the webhook topics registered for each entity.

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/conntest"
 	"github.com/switchboard-app/switchboard/connectors/internal/mappingtest"
+	"github.com/switchboard-app/switchboard/connectors/rest"
 	"github.com/switchboard-app/switchboard/connectors/since"
 	"github.com/switchboard-app/switchboard/connectors/woocommerce/fake"
 )
@@ -492,5 +493,51 @@ func TestAnOrderIsFoundAmongItsSearchsOtherMatches(t *testing.T) {
 	}
 	if o := s.Order(12); o["status"] != "completed" || len(s.Notes(12)) != 1 {
 		t.Fatalf("order 12 has status %v and notes %v", o["status"], s.Notes(12))
+	}
+}
+
+// TestProductWebhooksAreCompletedAsARead: WooCommerce's product webhook
+// body names a variable product's variations by id only, and a change of
+// a variation is sent as product.updated with the variation's body. The
+// record a product flow takes is the one its read gives: the product with
+// its variations whole (optionsByName too), a variation's parent product.
+func TestProductWebhooksAreCompletedAsARead(t *testing.T) {
+	s := newShop(t)
+	id := s.AddProduct(map[string]any{"name": "Ship Your Idea", "type": "variable", "sku": "SYI",
+		"attributes": []any{map[string]any{"name": "Size", "variation": true, "options": []any{"M", "L"}}}})
+	m := s.AddVariation(id, map[string]any{"sku": "SYI-M", "regular_price": "12.00", "attributes": []any{map[string]any{"name": "Size", "option": "M"}}})
+	s.AddVariation(id, map[string]any{"sku": "SYI-L", "regular_price": "13.00", "attributes": []any{map[string]any{"name": "Size", "option": "L"}}})
+	c := s.open(t, nil)
+	body := func(path string) []byte {
+		t.Helper()
+		var v map[string]any
+		if _, err := c.client.DoJSON(ctx(t), rest.Request{Path: path}, &v); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(v)
+		return b
+	}
+	for _, tc := range []struct{ name, path string }{
+		{"the variable product", fmt.Sprintf("products/%d", id)},
+		{"one of its variations", fmt.Sprintf("products/%d", m)},
+	} {
+		hook, err := c.ParseWebhook(signed("s", "product.updated", body(tc.path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook, err = c.CompleteWebhook(ctx(t), connectors.ReadRequest{Entity: connectors.Product, Options: options(t, connectors.UseRead, nil)}, hook)
+		if err != nil || len(hook.Records) != 1 {
+			t.Fatalf("%s: CompleteWebhook = %+v, %v", tc.name, hook, err)
+		}
+		r := hook.Records[0]
+		vars, _ := r.Data["variations"].([]any)
+		if r.Key != "SYI" || r.ID != fmt.Sprint(id) || len(vars) != 2 {
+			t.Fatalf("%s: the record is %s/%s with variations %v; want product SYI with its two variations", tc.name, r.ID, r.Key, r.Data["variations"])
+		}
+		for _, v := range vars {
+			if v, _ := v.(map[string]any); v == nil || fmt.Sprint(v["optionsByName"]) != "map[Size:"+strings.TrimPrefix(fmt.Sprint(v["sku"]), "SYI-")+"]" {
+				t.Fatalf("%s: a variation is %v; want it whole, with optionsByName", tc.name, v)
+			}
+		}
 	}
 }
