@@ -2,6 +2,7 @@ package woocommerce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -35,8 +36,21 @@ func (s sender) SendBatch(ctx context.Context, reqs []connectors.WriteRequest) (
 		it.index = i
 		group = append(group, it)
 	}
-	byPath := map[string][]item{}
+	s.sendAll(ctx, group, results)
+	s.sendAll(ctx, s.foundAgain(ctx, group, results), results)
 	for _, it := range group {
+		if results[it.index].Err == nil && it.variations != nil {
+			results[it.index].Err = s.c.syncVariations(ctx, results[it.index].TargetID, it)
+		}
+	}
+	return results, nil
+}
+
+// sendAll sends the items in one call per endpoint; a call that fails as
+// a whole fails its own records alone, each named.
+func (s sender) sendAll(ctx context.Context, items []item, results []batch.Result) {
+	byPath := map[string][]item{}
+	for _, it := range items {
 		byPath[it.path] = append(byPath[it.path], it)
 	}
 	for path, items := range byPath {
@@ -46,13 +60,44 @@ func (s sender) SendBatch(ctx context.Context, reqs []connectors.WriteRequest) (
 			}
 		}
 	}
-	for _, it := range group {
-		if results[it.index].Err == nil && it.variations != nil {
-			results[it.index].Err = s.c.syncVariations(ctx, results[it.index].TargetID, it)
-		}
-	}
-	return results, nil
 }
+
+// foundAgain are the stock records that were written to a product or
+// variation the shop no longer has (deleted since their last write, and
+// perhaps made again with its SKU, as a re-import does), prepared again
+// with their SKU looked up anew.
+func (s sender) foundAgain(ctx context.Context, group []item, results []batch.Result) []item {
+	var again []item
+	for _, it := range group {
+		if it.req.Entity != connectors.Stock || it.req.TargetID == "" || !gone(results[it.index].Err) {
+			continue
+		}
+		req := it.req
+		req.TargetID = ""
+		redo, err := s.prepare(ctx, req)
+		if err != nil {
+			results[it.index].Err = err
+			continue
+		}
+		redo.index = it.index
+		again = append(again, redo)
+	}
+	return again
+}
+
+// gone tells whether a write failed because its product or variation is
+// not in the shop: WooCommerce's invalid id in a batch's answer, or a 404
+// for the variations of a product it does not have.
+func gone(err error) bool {
+	var r *refusal
+	var se *rest.StatusError
+	return (errors.As(err, &r) && strings.HasSuffix(r.code, "_invalid_id")) || (errors.As(err, &se) && se.Status == http.StatusNotFound)
+}
+
+// refusal is WooCommerce's refusal of one record of a batch.
+type refusal struct{ message, code string }
+
+func (r *refusal) Error() string { return "WooCommerce refused it: " + r.message + " (" + r.code + ")" }
 
 // item is one record of a batch call: the batch path, and the body for
 // create (no id) or update.
@@ -133,8 +178,8 @@ func (s sender) send(ctx context.Context, path string, items []item, results []b
 // result is one record's answer in a batch: its id, or its own error.
 func result(it item, answer map[string]any) batch.Result {
 	if msg := rest.LookupString(answer, "error.message"); msg != "" {
-		return batch.Result{Err: connectors.Permanent(fmt.Errorf("%s %s: WooCommerce refused it: %s (%s)", it.req.Entity, it.key, msg,
-			rest.LookupString(answer, "error.code")))}
+		return batch.Result{Err: connectors.Permanent(fmt.Errorf("%s %s: %w", it.req.Entity, it.key,
+			&refusal{message: msg, code: rest.LookupString(answer, "error.code")}))}
 	}
 	id := rest.LookupString(answer, "id")
 	if it.targetID != "" && it.req.Entity == connectors.Stock {

@@ -282,8 +282,9 @@ func TestBatchFailsOneRecordAlone(t *testing.T) {
 // TestAFailedBatchCallFailsItsOwnRecordsAlone: the records of one batch
 // go out in one call per endpoint (products, and the variations of each
 // product); a call that fails as a whole (the variations of a product
-// deleted in the shop since the last write) fails its own records, named,
-// and the records of the other calls are written and succeed.
+// deleted in the shop since the last write, whose SKU is then looked up
+// again and not found) fails its own records, named, and the records of
+// the other calls are written and succeed.
 func TestAFailedBatchCallFailsItsOwnRecordsAlone(t *testing.T) {
 	s := newShop(t)
 	cable := s.AddProduct(map[string]any{"name": "Cable", "sku": "CBL-3M"})
@@ -309,8 +310,8 @@ func TestAFailedBatchCallFailsItsOwnRecordsAlone(t *testing.T) {
 			t.Errorf("%s: %v; want it written", key, err)
 		}
 	}
-	if err := <-errs["GONE-M"]; err == nil || !strings.Contains(err.Error(), "stock GONE-M") || !strings.Contains(err.Error(), "Invalid ID") {
-		t.Errorf("GONE-M: %v; want its own failure, naming it and WooCommerce's cause", err)
+	if err := <-errs["GONE-M"]; err == nil || err.Error() != "product GONE-M does not exist in WooCommerce; add it or enable 'create missing products'" {
+		t.Errorf("GONE-M: %v; want its own failure, naming it and the cause", err)
 	}
 	for sku, want := range map[string]string{"CBL-3M": "7", "PLG-1": "4"} {
 		if p, _ := s.Product(sku); fmt.Sprint(p["stock_quantity"]) != want {
@@ -538,6 +539,48 @@ func TestProductWebhooksAreCompletedAsARead(t *testing.T) {
 			if v, _ := v.(map[string]any); v == nil || fmt.Sprint(v["optionsByName"]) != "map[Size:"+strings.TrimPrefix(fmt.Sprint(v["sku"]), "SYI-")+"]" {
 				t.Fatalf("%s: a variation is %v; want it whole, with optionsByName", tc.name, v)
 			}
+		}
+	}
+}
+
+// TestStockOfAProductMadeAgainIsWritten: a stock record's product may be
+// deleted in the shop and made again with its SKU (a re-import) after the
+// last write; the write to the old id is refused, so the SKU is looked up
+// again and the new product's stock is written, for a product and for a
+// variation.
+func TestStockOfAProductMadeAgainIsWritten(t *testing.T) {
+	s := newShop(t)
+	oldCable := s.AddProduct(map[string]any{"name": "Cable", "sku": "CBL-3M"})
+	oldShirt := s.AddProduct(map[string]any{"name": "Shirt", "type": "variable", "sku": "SHIRT"})
+	s.AddVariation(oldShirt, map[string]any{"sku": "SHIRT-M"})
+	c := s.open(t, nil)
+	opts := options(t, connectors.UseWrite, nil)
+	stock := func(sku, target string, qty int) (connectors.WriteResult, error) {
+		return c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Stock, Key: sku, TargetID: target, Options: opts,
+			Data: map[string]any{"sku": sku, "stock_quantity": qty}})
+	}
+	targets := map[string]string{}
+	for _, sku := range []string{"CBL-3M", "SHIRT-M"} {
+		res, err := stock(sku, "", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets[sku] = res.TargetID
+	}
+	s.DeleteProduct(oldCable)
+	s.DeleteProduct(oldShirt)
+	s.AddProduct(map[string]any{"name": "Cable", "sku": "CBL-3M"})
+	shirt := s.AddProduct(map[string]any{"name": "Shirt", "type": "variable", "sku": "SHIRT"})
+	s.AddVariation(shirt, map[string]any{"sku": "SHIRT-M"})
+	for _, sku := range []string{"CBL-3M", "SHIRT-M"} {
+		res, err := stock(sku, targets[sku], 9)
+		if err != nil {
+			t.Errorf("%s: %v", sku, err)
+			continue
+		}
+		p, _ := s.Product(sku)
+		if res.TargetID == targets[sku] || fmt.Sprint(p["stock_quantity"]) != "9" {
+			t.Errorf("%s: target %s (was %s), stock %v; want the new product's stock written", sku, res.TargetID, targets[sku], p["stock_quantity"])
 		}
 	}
 }

@@ -321,3 +321,28 @@ func (s *Server) AddVariation(parent int, v map[string]any) int {
 	}
 	return res.(map[string]any)["id"].(int)
 }
+
+// DeleteProduct removes a product and its variations, or a variation, as
+// deleting it for good in WooCommerce does.
+func (s *Server) DeleteProduct(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.products[id]
+	if p == nil {
+		return
+	}
+	vars, _ := p["variations"].([]any)
+	for _, v := range vars {
+		delete(s.products, toInt(v))
+	}
+	if parent := s.products[toInt(p["parent_id"])]; parent != nil {
+		var kept []any
+		for _, v := range parent["variations"].([]any) {
+			if toInt(v) != id {
+				kept = append(kept, v)
+			}
+		}
+		parent["variations"] = append([]any{}, kept...)
+	}
+	delete(s.products, id)
+}
