@@ -80,9 +80,11 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 // sends product.updated for a change of a variation too). Each record is
 // made the one a scheduled read gives: a variation's body is replaced by
 // its parent product, and a variable product gets its variations whole,
-// with optionsByName. A variation whose parent is gone is left out.
-func (c *Conn) CompleteWebhook(ctx context.Context, _ connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
-	if hook.Entity != connectors.Product {
+// with optionsByName. A variation whose parent is gone is left out. A
+// call at a flow of other records is returned as it is, and the engine
+// refuses it.
+func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
+	if hook.Entity != connectors.Product || req.Entity != connectors.Product {
 		return hook, nil
 	}
 	var out []connectors.Record
