@@ -125,6 +125,7 @@ type Engine struct {
 	pauses      *pauseBook        // rate-limited connections (pacing.go)
 	reconnects  *reconnectBook    // connections to connect again (reconnect.go)
 	registering sync.Mutex        // one webhook registration at a time (webhook_register.go)
+	beforeRetry func()            // the tests' hook between a retry's read and its update
 
 	ctx     context.Context
 	cancel  context.CancelFunc

@@ -54,6 +54,8 @@ func (e *Engine) handleRetry(re *core.RequestEvent) error {
 	case errors.As(err, &deleted):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "Its flow " +
 			strconv.Quote(deleted.FlowName) + " was deleted, so it cannot run again; resolve it instead."})
+	case errors.As(err, &notRetryable) && notRetryable.Already:
+		return re.JSON(http.StatusConflict, map[string]any{"message": "It was retried already and is " + notRetryable.Status + " now."})
 	case errors.As(err, &notRetryable):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "Only a failed or skipped transaction can be retried; this one is " +
 			notRetryable.Status + "."})

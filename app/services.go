@@ -39,10 +39,16 @@ func (e *FlowDeletedError) Error() string {
 type NotRetryableError struct {
 	// Status is the transaction's status.
 	Status string
+	// Already is set when it was failed or skipped and another retry put
+	// it back in the inbox meanwhile (a retry clicked twice at once).
+	Already bool
 }
 
 // Error says which transactions can be retried.
 func (e *NotRetryableError) Error() string {
+	if e.Already {
+		return "it was retried already and is " + e.Status + " now"
+	}
 	return "only a failed or skipped transaction can be retried; this one is " + e.Status
 }
 
