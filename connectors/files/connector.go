@@ -54,6 +54,9 @@ type Conn struct {
 	seq     int
 	stageMu sync.RWMutex // per-record uploads share it; Prepare takes it alone
 	journal *journal     // the temporaries uploads make
+
+	skipsMu sync.Mutex
+	skips   map[string]unlisted // by sub-folder and pattern, what the last listing left out (skipped.go)
 }
 
 // NewFolder builds a "folder" connection on a folder of the files root.
