@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -81,13 +82,11 @@ func (e *Engine) handleRetryFailed(re *core.RequestEvent) error {
 }
 
 func (e *Engine) handleResolve(re *core.RequestEvent) error {
-	var body struct {
-		Note string `json:"note"`
-	}
-	if err := re.BindBody(&body); err != nil {
+	note, err := resolveNote(re)
+	if err != nil {
 		return re.BadRequestError("The body "+shapeProblem(err, `JSON such as {"note": "..."}, the note optional`)+".", nil)
 	}
-	err := e.Resolve(re.Request.PathValue("id"), re.Auth, body.Note)
+	err = e.Resolve(re.Request.PathValue("id"), re.Auth, note)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return re.NotFoundError("No such transaction.", nil)
@@ -97,6 +96,28 @@ func (e *Engine) handleResolve(re *core.RequestEvent) error {
 		return err
 	}
 	return re.JSON(http.StatusOK, map[string]any{"resolved": true})
+}
+
+// resolveNote reads the note of a resolve's body. A key other than "note"
+// (a misspelt "notes") is refused: left out, the transaction would be
+// resolved without the note given.
+func resolveNote(re *core.RequestEvent) (string, error) {
+	var body struct {
+		Note string `json:"note"`
+	}
+	if err := re.BindBody(&body); err != nil {
+		return "", err
+	}
+	info, err := re.RequestInfo()
+	if err != nil {
+		return "", err
+	}
+	for key := range info.Body {
+		if key != "note" {
+			return "", fmt.Errorf("json: unknown field %q", key) // as encoding/json says it, for shapeProblem
+		}
+	}
+	return body.Note, nil
 }
 
 // handlePayloads serves a transaction's payloads, decoded and redacted.
