@@ -87,11 +87,12 @@ func (e *Engine) handleResolve(re *core.RequestEvent) error {
 		return re.BadRequestError("The body "+shapeProblem(err, `JSON such as {"note": "..."}, the note optional`)+".", nil)
 	}
 	err = e.Resolve(re.Request.PathValue("id"), re.Auth, note)
+	var notResolvable *NotResolvableError
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return re.NotFoundError("No such transaction.", nil)
-	case errors.Is(err, ErrNotResolvable):
-		return re.BadRequestError("Only a failed or retrying transaction can be resolved.", nil)
+	case errors.As(err, &notResolvable):
+		return re.BadRequestError("Only a failed or retrying transaction can be resolved; this one is "+notResolvable.Status+".", nil)
 	case err != nil:
 		return err
 	}

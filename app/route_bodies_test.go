@@ -37,3 +37,19 @@ func TestARouteBodyWithAnUnknownKeyIsRefused(t *testing.T) {
 		sc.run(t)
 	}
 }
+
+// TestARefusedResolveNamesTheStatus: a resolve of a transaction that is
+// not failed or retrying (resolved already by a click before, succeeded)
+// says what it is, as a refused retry does.
+func TestARefusedResolveNamesTheStatus(t *testing.T) {
+	resolvedBefore := func(t testing.TB, env *testEnv) {
+		seedFailed(t, env)
+		tx, _ := env.app.FindFirstRecordByData("transactions", "key", "1001")
+		if err := env.sb.engine.Resolve(tx.Id, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scenario{name: "a resolve clicked twice", as: "operator", method: http.MethodPost, url: txPath("/resolve"),
+		body: `{}`, seed: resolvedBefore, status: 400,
+		want: []string{`"message":"Only a failed or retrying transaction can be resolved; this one is resolved."`}}.run(t)
+}

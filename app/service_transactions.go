@@ -168,7 +168,8 @@ func (e *Engine) flowEnabledByID(flowID string) (found, enabled bool) {
 
 // Resolve marks a failed or retrying transaction done by hand, with a note
 // naming who resolved it (never by e-mail address) and why. It answers
-// ErrNotFound or ErrNotResolvable when it cannot.
+// ErrNotFound, or a *NotResolvableError (an ErrNotResolvable) naming its
+// status, when it cannot.
 func (e *Engine) Resolve(id string, by *core.Record, note string) error {
 	if !e.exists("transactions", id) {
 		return ErrNotFound
@@ -185,9 +186,20 @@ func (e *Engine) Resolve(id string, by *core.Record, note string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotResolvable
+		return e.whyNotResolved(id)
 	}
 	return nil
+}
+
+// whyNotResolved reads a transaction again after its resolve changed
+// nothing, and names its status then (resolved by a click before, put
+// back by a retry meanwhile).
+func (e *Engine) whyNotResolved(id string) error {
+	tx, err := e.app().FindRecordById("transactions", id)
+	if err != nil {
+		return ErrNotFound
+	}
+	return &NotResolvableError{Status: tx.GetString("status")}
 }
 
 // resolverName names who resolved a transaction in its note, which every
