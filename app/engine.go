@@ -109,7 +109,7 @@ type Engine struct {
 	intakes  *intakeQueue
 	health   *healthBook
 	alerts   *alerter
-	runs     runLocks
+	runs     *runLocks
 	sched    *scheduler
 	hooks    webhookRuns
 	hookLims *hookLimiter
@@ -172,7 +172,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 	e.pauses = newPauseBook(e)
 	e.reconnects = newReconnectBook(e)
 	e.alerts = newAlerter(e)
-	e.runs = runLocks{running: map[string]string{}}
+	e.runs = newRunLocks()
 	e.hooks = webhookRuns{runs: map[string]webhookRun{}}
 	return e
 }
