@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"path"
 	"strings"
+	"sync"
 
+	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files/transport"
 )
 
@@ -40,24 +42,40 @@ func firstPart(p string) string {
 	return p
 }
 
+// skipBook keeps, by sub-folder and pattern, what the last listing of a
+// connection's flow folder left out. It is shared by every open instance
+// of the connection (connectors.Shared): the engine opens the source
+// again for each run.
+type skipBook struct {
+	mu   sync.Mutex
+	last map[string]unlisted
+}
+
+// skipBookOf returns the connection's skipBook.
+func skipBookOf(shared *connectors.Shared) *skipBook {
+	return shared.Load("files:unlisted", func() any { return &skipBook{last: map[string]unlisted{}} }).(*skipBook)
+}
+
+// swap keeps skips as the last listing of key, and returns the one before.
+func (b *skipBook) swap(key string, skips unlisted) unlisted {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	before := b.last[key]
+	if len(skips) == 0 {
+		delete(b.last, key)
+	} else {
+		b.last[key] = skips
+	}
+	return before
+}
+
 // tellSkipped logs the entries a listing of the flow's folder left out,
 // naming the folder, the entry and why, so that a file that "never
 // arrives" can be told from one never sent. An entry is logged once while
 // it stays: a listing logs those the last listing of the same folder and
 // pattern did not leave out.
 func (c *Conn) tellSkipped(o options, skips unlisted) {
-	key := o.dir + "\x00" + o.pattern
-	c.skipsMu.Lock()
-	before := c.skips[key]
-	if c.skips == nil {
-		c.skips = map[string]unlisted{}
-	}
-	if len(skips) == 0 {
-		delete(c.skips, key)
-	} else {
-		c.skips[key] = skips
-	}
-	c.skipsMu.Unlock()
+	before := c.skips.swap(o.dir+"\x00"+o.pattern, skips)
 	for name, why := range skips {
 		if before[name] == why {
 			continue

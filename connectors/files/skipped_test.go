@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // skipLog is what the connection logged about entries it does not read,
@@ -38,7 +40,8 @@ func skipLog(t *testing.T, logs *bytes.Buffer) []string {
 
 // TestAMatchingEntryThatIsNoFileIsLogged: a folder, a symbolic link or a
 // name with a line break that matches the flow's pattern is not read, and
-// the log says which, where and why, once while it stays; the flow's own
+// the log says which, where and why, once while it stays (across the
+// connection's instances); the flow's own
 // folders (processing, archive, error) and hidden names are not named.
 func TestAMatchingEntryThatIsNoFileIsLogged(t *testing.T) {
 	cases := []struct {
@@ -73,9 +76,12 @@ func TestAMatchingEntryThatIsNoFileIsLogged(t *testing.T) {
 				t.Fatal(err)
 			}
 			var logs bytes.Buffer
-			c := folderConn(t, dir, map[string]any{FieldPattern: tc.pattern, FieldKeyField: "sku"})
-			c.logger = slog.New(slog.NewJSONHandler(&logs, nil))
-			got := read(t, c, "", 10, -1)
+			// The engine opens the connection again for each run; the
+			// instances share what the connection keeps.
+			env := connectors.Env{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), DataDir: t.TempDir(),
+				Files: connectors.FilesRoot{Dir: dir}, Shared: connectors.NewShared()}
+			values := map[string]any{FieldFolder: ".", FieldPattern: tc.pattern, FieldKeyField: "sku"}
+			got := read(t, openFlowConn(t, "folder", values, nil, env), "", 10, -1)
 			if strings.Join(got.records, "|") != "A1 sku=A1" {
 				t.Fatalf("read %q", got.records)
 			}
@@ -83,7 +89,7 @@ func TestAMatchingEntryThatIsNoFileIsLogged(t *testing.T) {
 				t.Fatalf("logged\n%s\nwant\n%s", strings.Join(logged, "\n"), strings.Join(tc.want, "\n"))
 			}
 			logs.Reset()
-			read(t, c, got.cursor, 10, -1)
+			read(t, openFlowConn(t, "folder", values, nil, env), got.cursor, 10, -1)
 			if logged := skipLog(t, &logs); len(logged) != 0 {
 				t.Fatalf("the next run logged them again: %q", logged)
 			}
