@@ -92,27 +92,29 @@ func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
 	if running, ok := e.runs.acquire(flowID); !ok {
 		return running, ErrFlowRunning
 	}
+	started := false
+	defer func() {
+		if !started { // refused, failed or panicked: runs asked for meanwhile wait on it
+			e.runs.release(flowID)
+		}
+	}()
 	rt, err := e.runtime(flowID)
 	if err != nil {
-		e.runs.release(flowID)
 		return "", err
 	}
 	if !flowEnabled(rt.flow, rt.integration) {
-		e.runs.release(flowID)
 		return "", ErrFlowDisabled
 	}
 	run, err := e.startRun(flowID, trigger, time.Time{})
 	if err != nil {
-		e.runs.release(flowID)
 		return "", err
 	}
 	e.runs.set(flowID, run.Id)
-	started := e.goLoop(func() {
+	started = e.goLoop(func() {
 		defer e.runs.release(flowID)
 		e.readRun(rt, run)
 	})
 	if !started {
-		e.runs.release(flowID)
 		return "", ErrEngineStopped
 	}
 	return run.Id, nil
