@@ -26,7 +26,7 @@ func (s *stream) skipper(skips unlisted) transport.SkipFunc {
 		own[firstPart(dir)] = true
 	}
 	return func(name, why string) {
-		if strings.HasPrefix(name, ".") || why == transport.WhyFolder && own[name] {
+		if strings.HasPrefix(name, ".") || own[name] { // a folder, or a link to one inside the folder
 			return
 		}
 		skips[name] = why

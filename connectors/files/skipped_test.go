@@ -55,6 +55,7 @@ func TestAMatchingEntryThatIsNoFileIsLogged(t *testing.T) {
 			"link.csv: it is a symbolic link"}},
 		{"every name", "*", []string{
 			"bad\nname.csv: its name holds a line break or another control character",
+			"done: it is a folder",
 			"folder.csv: it is a folder",
 			"link.csv: it is a symbolic link",
 			"notes: it is a folder"}},
@@ -67,7 +68,13 @@ func TestAMatchingEntryThatIsNoFileIsLogged(t *testing.T) {
 			write(t, dir, "notes/readme.txt", "not for the flow")
 			write(t, dir, ".hidden/x.csv", "sku\nH1\n")
 			write(t, dir, "bad\nname.csv", "sku\nB1\n")
-			for _, own := range []string{"archive", "error", "processing"} {
+			if err := os.MkdirAll(filepath.Join(dir, "done"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("done", filepath.Join(dir, "archive")); err != nil { // a link inside the folder works
+				t.Fatal(err)
+			}
+			for _, own := range []string{"error", "processing"} {
 				if err := os.MkdirAll(filepath.Join(dir, own), 0o755); err != nil {
 					t.Fatal(err)
 				}
