@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // TestARetryClickedTwiceAtOnceNamesTheCurrentState: two retries of the
@@ -75,4 +78,36 @@ func TestTheRetryRouteSaysItWasRetriedAlready(t *testing.T) {
 			}
 		}, status: 409, want: []string{`"message":"It was retried already and is `, ` now."`},
 		notWant: []string{"is failed"}}.run(t)
+}
+
+// TestARetryByHandOfAnUnchangedRecordWritesIt: a record skipped as
+// unchanged since the last sync, retried by hand (the target lost it, or
+// was restored from a backup), is written again, not skipped again as
+// unchanged: the person asked for it to be sent. Its content is what the
+// target last got, so nothing newer is overwritten.
+func TestARetryByHandOfAnUnchangedRecordWritesIt(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1, StatusSkipped: 1})
+	skipped, err := fe.app.FindFirstRecordByData("transactions", "status", StatusSkipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := fe.target.Writes()
+	if _, err := fe.sb.engine.RetryTransaction(skipped.Id); err != nil {
+		t.Fatal(err)
+	}
+	var rec *core.Record
+	eventually(t, "the retry to end", func() bool {
+		rec, err = fe.app.FindRecordById("transactions", skipped.Id)
+		return err == nil && (rec.GetString("status") == StatusSucceeded || rec.GetString("status") == StatusSkipped)
+	})
+	if rec.GetString("status") != StatusSucceeded || fe.target.Writes() != writes+1 {
+		t.Fatalf("the retry by hand ended %s (%q) with %d writes, want succeeded with one write",
+			rec.GetString("status"), rec.GetString("note"), fe.target.Writes()-writes)
+	}
 }
