@@ -109,7 +109,7 @@ type Engine struct {
 	intakes  *intakeQueue
 	health   *healthBook
 	alerts   *alerter
-	runs     runLocks
+	runs     *runLocks
 	sched    *scheduler
 	hooks    webhookRuns
 	hookLims *hookLimiter
@@ -125,6 +125,7 @@ type Engine struct {
 	pauses      *pauseBook        // rate-limited connections (pacing.go)
 	reconnects  *reconnectBook    // connections to connect again (reconnect.go)
 	registering sync.Mutex        // one webhook registration at a time (webhook_register.go)
+	beforeRetry func()            // the tests' hook between a retry's read and its update
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -171,7 +172,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 	e.pauses = newPauseBook(e)
 	e.reconnects = newReconnectBook(e)
 	e.alerts = newAlerter(e)
-	e.runs = runLocks{running: map[string]string{}}
+	e.runs = newRunLocks()
 	e.hooks = webhookRuns{runs: map[string]webhookRun{}}
 	return e
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -54,6 +55,8 @@ func (e *Engine) handleRetry(re *core.RequestEvent) error {
 	case errors.As(err, &deleted):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "Its flow " +
 			strconv.Quote(deleted.FlowName) + " was deleted, so it cannot run again; resolve it instead."})
+	case errors.As(err, &notRetryable) && notRetryable.Already:
+		return re.JSON(http.StatusConflict, map[string]any{"message": "It was retried already and is " + notRetryable.Status + " now."})
 	case errors.As(err, &notRetryable):
 		return re.JSON(http.StatusConflict, map[string]any{"message": "Only a failed or skipped transaction can be retried; this one is " +
 			notRetryable.Status + "."})
@@ -79,22 +82,43 @@ func (e *Engine) handleRetryFailed(re *core.RequestEvent) error {
 }
 
 func (e *Engine) handleResolve(re *core.RequestEvent) error {
-	var body struct {
-		Note string `json:"note"`
-	}
-	if err := re.BindBody(&body); err != nil {
+	note, err := resolveNote(re)
+	if err != nil {
 		return re.BadRequestError("The body "+shapeProblem(err, `JSON such as {"note": "..."}, the note optional`)+".", nil)
 	}
-	err := e.Resolve(re.Request.PathValue("id"), re.Auth, body.Note)
+	err = e.Resolve(re.Request.PathValue("id"), re.Auth, note)
+	var notResolvable *NotResolvableError
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return re.NotFoundError("No such transaction.", nil)
-	case errors.Is(err, ErrNotResolvable):
-		return re.BadRequestError("Only a failed or retrying transaction can be resolved.", nil)
+	case errors.As(err, &notResolvable):
+		return re.BadRequestError("Only a failed or retrying transaction can be resolved; this one is "+notResolvable.Status+".", nil)
 	case err != nil:
 		return err
 	}
 	return re.JSON(http.StatusOK, map[string]any{"resolved": true})
+}
+
+// resolveNote reads the note of a resolve's body. A key other than "note"
+// (a misspelt "notes") is refused: left out, the transaction would be
+// resolved without the note given.
+func resolveNote(re *core.RequestEvent) (string, error) {
+	var body struct {
+		Note string `json:"note"`
+	}
+	if err := re.BindBody(&body); err != nil {
+		return "", err
+	}
+	info, err := re.RequestInfo()
+	if err != nil {
+		return "", err
+	}
+	for key := range info.Body {
+		if key != "note" {
+			return "", fmt.Errorf("json: unknown field %q", key) // as encoding/json says it, for shapeProblem
+		}
+	}
+	return body.Note, nil
 }
 
 // handlePayloads serves a transaction's payloads, decoded and redacted.

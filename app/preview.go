@@ -89,11 +89,21 @@ func readPreviewRequest(body io.Reader) (PreviewRequest, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	// A key the request does not take (a misspelt "sample") is refused,
+	// as a flow's save refuses one in its mapping or rules: left out, the
+	// preview would run on the flow's latest record instead.
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return req, fmt.Errorf("the body must be JSON: {\"sample\": {...}, \"mapping\": {...}, \"rules\": [...]}, all optional: %w", err)
+		return req, fmt.Errorf("the body %s", shapeProblem(err, previewShape))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return req, fmt.Errorf("the body must be %s: it holds more after its object", previewShape)
 	}
 	return req, nil
 }
+
+// previewShape is what a preview's body must be.
+const previewShape = `JSON such as {"sample": {...}, "mapping": {...}, "rules": [...]}, all optional`
 
 func previewAnswer(res mappings.PreviewResult) PreviewAnswer {
 	out := PreviewAnswer{Key: res.Key, Native: res.Native, Canonical: res.Canonical, AfterRules: res.AfterRules,

@@ -35,29 +35,48 @@ var ErrFlowRunning = errors.New("the flow is already running")
 // runLocks keeps runs of one flow from overlapping.
 type runLocks struct {
 	mu      sync.Mutex
-	running map[string]string // flow id -> run id
+	changed *sync.Cond        // a starting run got its id, or its flow was released
+	running map[string]string // flow id -> run id ("" while it starts)
 }
 
+func newRunLocks() *runLocks {
+	l := &runLocks{running: map[string]string{}}
+	l.changed = sync.NewCond(&l.mu)
+	return l
+}
+
+// acquire takes the flow for a run, or answers the id of the run that
+// has it. A run that is starting has no id yet: acquire waits the moment
+// until it has one, or does not start after all, so that a run asked for
+// meanwhile is refused with that run's id, not with none.
 func (l *runLocks) acquire(flow string) (string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if run, busy := l.running[flow]; busy {
-		return run, false
+	for {
+		run, busy := l.running[flow]
+		switch {
+		case !busy:
+			l.running[flow] = ""
+			return "", true
+		case run != "":
+			return run, false
+		}
+		l.changed.Wait()
 	}
-	l.running[flow] = ""
-	return "", true
 }
 
 func (l *runLocks) set(flow, run string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.running[flow] = run
+	l.changed.Broadcast()
 }
 
 func (l *runLocks) release(flow string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.running, flow)
+	l.changed.Broadcast()
 }
 
 // RunFlow starts a run of a flow that reads its source into the inbox, and
@@ -73,27 +92,29 @@ func (e *Engine) RunFlow(flowID, trigger string) (string, error) {
 	if running, ok := e.runs.acquire(flowID); !ok {
 		return running, ErrFlowRunning
 	}
+	started := false
+	defer func() {
+		if !started { // refused, failed or panicked: runs asked for meanwhile wait on it
+			e.runs.release(flowID)
+		}
+	}()
 	rt, err := e.runtime(flowID)
 	if err != nil {
-		e.runs.release(flowID)
 		return "", err
 	}
 	if !flowEnabled(rt.flow, rt.integration) {
-		e.runs.release(flowID)
 		return "", ErrFlowDisabled
 	}
 	run, err := e.startRun(flowID, trigger, time.Time{})
 	if err != nil {
-		e.runs.release(flowID)
 		return "", err
 	}
 	e.runs.set(flowID, run.Id)
-	started := e.goLoop(func() {
+	started = e.goLoop(func() {
 		defer e.runs.release(flowID)
 		e.readRun(rt, run)
 	})
 	if !started {
-		e.runs.release(flowID)
 		return "", ErrEngineStopped
 	}
 	return run.Id, nil

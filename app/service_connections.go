@@ -90,7 +90,7 @@ func (s *Switchboard) TestConnectionByID(ctx context.Context, id string) (connec
 	ctx, cancel := context.WithTimeout(ctx, testTimeout)
 	defer cancel()
 	result := s.TestConnection(ctx, rec)
-	if err := s.saveConnectionStatus(rec, result); err != nil {
+	if err := s.saveConnectionStatus(rec.Id, result); err != nil {
 		s.logger().Warn("saving connection status", "connection", rec.Id, "error", err)
 	}
 	return result, nil
@@ -120,13 +120,27 @@ func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) conn
 	return result
 }
 
-func (s *Switchboard) saveConnectionStatus(rec *core.Record, result connectors.TestResult) error {
+// saveConnectionStatus records a test's verdict on the connection as it
+// is now: read again in the write that records it, so that what was saved
+// while the test waited for the app (a name, an address, a secret) is
+// kept, not put back as the test read it. A connection deleted meanwhile
+// has nothing to record.
+func (s *Switchboard) saveConnectionStatus(id string, result connectors.TestResult) error {
 	status := "ok"
 	if !result.OK {
 		status = "failing"
 	}
-	rec.Set("status", status)
-	rec.Set("status_message", truncate(result.Message, 2000))
-	rec.Set("checked", types.NowDateTime())
-	return s.app.Save(rec)
+	return s.app.RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(connectionsCollection, id)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec.Set("status", status)
+		rec.Set("status_message", truncate(result.Message, 2000))
+		rec.Set("checked", types.NowDateTime())
+		return tx.Save(rec)
+	})
 }

@@ -13,26 +13,56 @@ import (
 // RetryTransaction puts one failed or skipped transaction back in the
 // inbox. It answers ErrNotFound, a *FlowDeletedError, ErrFlowDisabled (it
 // would wait in the inbox, neither run nor be resolvable, until its flow
-// is enabled) or a *NotRetryableError when it cannot.
+// is enabled) or a *NotRetryableError when it cannot. A refusal names the
+// transaction's state when the retry was refused, not when it was asked:
+// a retry clicked twice at once finds it put back by the other.
 func (e *Engine) RetryTransaction(id string) (int64, error) {
 	tx, err := e.app().FindRecordById("transactions", id)
 	if err != nil {
 		return 0, ErrNotFound
 	}
-	if tx.GetString("flow") == "" {
-		return 0, &FlowDeletedError{FlowName: tx.GetString("flow_name")}
+	if err := e.canRunAgain(tx); err != nil {
+		return 0, err
 	}
-	if _, enabled := e.flowEnabledByID(tx.GetString("flow")); !enabled {
-		return 0, ErrFlowDisabled
+	if e.beforeRetry != nil {
+		e.beforeRetry()
 	}
 	n, err := e.Retry(dbx.HashExp{"id": tx.Id})
 	if err != nil {
 		return 0, err
 	}
 	if n == 0 {
-		return 0, &NotRetryableError{Status: tx.GetString("status")}
+		return 0, e.whyNotRetried(id, tx.GetString("status"))
 	}
 	return n, nil
+}
+
+// canRunAgain refuses a transaction whose flow was deleted or is disabled.
+func (e *Engine) canRunAgain(tx *core.Record) error {
+	if tx.GetString("flow") == "" {
+		return &FlowDeletedError{FlowName: tx.GetString("flow_name")}
+	}
+	if _, enabled := e.flowEnabledByID(tx.GetString("flow")); !enabled {
+		return ErrFlowDisabled
+	}
+	return nil
+}
+
+// whyNotRetried reads a transaction again after its retry changed nothing,
+// and says why in its current state: another retry put it back meanwhile,
+// or its flow was disabled or deleted, or it was never failed or skipped.
+func (e *Engine) whyNotRetried(id, before string) error {
+	tx, err := e.app().FindRecordById("transactions", id)
+	if err != nil {
+		return ErrNotFound
+	}
+	if err := e.canRunAgain(tx); err != nil {
+		return err
+	}
+	now := tx.GetString("status")
+	wasRetryable := before == StatusFailed || before == StatusSkipped
+	inInbox := now == StatusPending || now == StatusRunning || now == StatusRetrying
+	return &NotRetryableError{Status: now, Already: wasRetryable && inInbox}
 }
 
 // RetryFailed puts every failed transaction of a flow back in the inbox
@@ -138,7 +168,8 @@ func (e *Engine) flowEnabledByID(flowID string) (found, enabled bool) {
 
 // Resolve marks a failed or retrying transaction done by hand, with a note
 // naming who resolved it (never by e-mail address) and why. It answers
-// ErrNotFound or ErrNotResolvable when it cannot.
+// ErrNotFound, or a *NotResolvableError (an ErrNotResolvable) naming its
+// status, when it cannot.
 func (e *Engine) Resolve(id string, by *core.Record, note string) error {
 	if !e.exists("transactions", id) {
 		return ErrNotFound
@@ -155,9 +186,20 @@ func (e *Engine) Resolve(id string, by *core.Record, note string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotResolvable
+		return e.whyNotResolved(id)
 	}
 	return nil
+}
+
+// whyNotResolved reads a transaction again after its resolve changed
+// nothing, and names its status then (resolved by a click before, put
+// back by a retry meanwhile).
+func (e *Engine) whyNotResolved(id string) error {
+	tx, err := e.app().FindRecordById("transactions", id)
+	if err != nil {
+		return ErrNotFound
+	}
+	return &NotResolvableError{Status: tx.GetString("status")}
 }
 
 // resolverName names who resolved a transaction in its note, which every

@@ -18,6 +18,21 @@ var ErrNotFound = errors.New("not found")
 // retrying is resolved by hand.
 var ErrNotResolvable = errors.New("only a failed or retrying transaction can be resolved")
 
+// NotResolvableError is returned when a transaction that is not failed or
+// retrying is resolved by hand; errors.Is(err, ErrNotResolvable) holds.
+type NotResolvableError struct {
+	// Status is the transaction's status when it was refused.
+	Status string
+}
+
+// Error says which transactions can be resolved, and what this one is.
+func (e *NotResolvableError) Error() string {
+	return ErrNotResolvable.Error() + "; this one is " + e.Status
+}
+
+// Is makes the error an ErrNotResolvable.
+func (e *NotResolvableError) Is(target error) bool { return target == ErrNotResolvable }
+
 // ErrNoSample is returned by a preview without a sample when the flow has
 // no records yet to take one from.
 var ErrNoSample = errors.New("send a sample record: the flow has no records yet")
@@ -39,10 +54,16 @@ func (e *FlowDeletedError) Error() string {
 type NotRetryableError struct {
 	// Status is the transaction's status.
 	Status string
+	// Already is set when it was failed or skipped and another retry put
+	// it back in the inbox meanwhile (a retry clicked twice at once).
+	Already bool
 }
 
 // Error says which transactions can be retried.
 func (e *NotRetryableError) Error() string {
+	if e.Already {
+		return "it was retried already and is " + e.Status + " now"
+	}
 	return "only a failed or skipped transaction can be retried; this one is " + e.Status
 }
 

@@ -258,7 +258,7 @@ func sameMap(a, b map[string]any) bool {
 func (e *Engine) write(o outcome, rt *flowRuntime, c claimed, res mappings.Result, hash string, start time.Time) outcome {
 	o.hash = hash
 	xref := c.xref
-	if xref.Hash == o.hash && xref.Hash != "" && !rt.fullFeed {
+	if xref.Hash == o.hash && xref.Hash != "" && !rt.fullFeed && !retriedByHand(o) {
 		o.targetID, o.note = xref.TargetID, "unchanged since the last sync"
 		return e.finish(o, start, nil)
 	}
@@ -410,6 +410,14 @@ func roundStart(atts []Attempt) int {
 		}
 	}
 	return 0
+}
+
+// retriedByHand reports whether o's attempt belongs to a round a person
+// began by retrying the transaction after its outcome: it is written even
+// when unchanged since the last sync, since the person asked for it to be
+// sent (the target lost it), and its content is what the target last got.
+func retriedByHand(o outcome) bool {
+	return roundStart(o.payloads.Attempts) > 0
 }
 
 // isFinalOutcome reports whether an attempt's outcome ended its

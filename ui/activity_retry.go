@@ -19,6 +19,8 @@ func (u *UI) activityRetry(r *request) error {
 		return r.refused("/activity", "flash.not_found")
 	case errors.As(err, &deleted):
 		return r.refused(back, "flash.flow_deleted")
+	case errors.As(err, &notRetryable) && notRetryable.Already:
+		return r.refused(back, "flash.retried_already")
 	case errors.As(err, &notRetryable):
 		return r.refused(back, "flash.not_retryable")
 	case errors.Is(err, app.ErrFlowDisabled):

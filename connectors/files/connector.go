@@ -54,6 +54,7 @@ type Conn struct {
 	seq     int
 	stageMu sync.RWMutex // per-record uploads share it; Prepare takes it alone
 	journal *journal     // the temporaries uploads make
+	skips   *skipBook    // what the last listings left out (skipped.go)
 }
 
 // NewFolder builds a "folder" connection on a folder of the files root.
@@ -134,7 +135,7 @@ func newConn(env connectors.Env, where string, dial dialFunc) *Conn {
 	}
 	by := ownerOf(env.DataDir)
 	return &Conn{dial: dial, where: where, logger: logger, run: runID(), parsed: map[connectors.Use]parsedOptions{},
-		owner: by, buffer: bufferDir(env.DataDir), journal: newJournal(env.DataDir, by)}
+		owner: by, buffer: bufferDir(env.DataDir), journal: newJournal(env.DataDir, by), skips: skipBookOf(env.Shared)}
 }
 
 // runID names a run in written file names: one per per-run file, one

@@ -173,10 +173,12 @@ func (s *stream) list(ctx context.Context) error {
 	for _, info := range left {
 		s.recover(ctx, info)
 	}
-	files, err := s.tr.List(ctx, ".", o.pattern)
+	skips := unlisted{}
+	files, err := s.tr.List(transport.WithSkips(ctx, s.skipper(skips)), ".", o.pattern)
 	if err != nil {
 		return err
 	}
+	s.c.tellSkipped(o, skips)
 	markers, err := s.markers(ctx)
 	if err != nil {
 		return err

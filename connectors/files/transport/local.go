@@ -64,7 +64,7 @@ func sameFolder(root *os.Root, real string) error {
 }
 
 // List implements [Transport.List].
-func (l *Local) List(_ context.Context, dir, pattern string) ([]FileInfo, error) {
+func (l *Local) List(ctx context.Context, dir, pattern string) ([]FileInfo, error) {
 	p, err := Clean(dir)
 	if err != nil {
 		return nil, connectors.Permanent(err)
@@ -80,12 +80,9 @@ func (l *Local) List(_ context.Context, dir, pattern string) ([]FileInfo, error)
 	}
 	var out []FileInfo
 	for _, e := range entries {
-		if !e.Type().IsRegular() || CheckName(e.Name()) != nil {
-			continue
-		}
 		if ok, err := Match(pattern, e.Name()); err != nil {
 			return nil, connectors.Permanent(err)
-		} else if !ok {
+		} else if !ok || Unlisted(ctx, e.Name(), e.Type()) != "" {
 			continue
 		}
 		info, err := e.Info()

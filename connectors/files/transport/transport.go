@@ -130,3 +130,76 @@ func Exists(ctx context.Context, t Transport, name string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// SkipFunc is told of an entry that matches a listing's pattern but that
+// List leaves out, with why in words.
+type SkipFunc func(name, why string)
+
+type skipKey struct{}
+
+// WithSkips returns ctx with fn told of the entries its listings leave out
+// although they match: folders, links, other entries that are no plain
+// file, and names that are not safe file names.
+func WithSkips(ctx context.Context, fn SkipFunc) context.Context {
+	return context.WithValue(ctx, skipKey{}, fn)
+}
+
+// Skip tells the SkipFunc of ctx, if it has one, that List leaves name out
+// and why. The folder itself and its parent ("." and "..") are no entries
+// to tell of.
+func Skip(ctx context.Context, name, why string) {
+	if fn, ok := ctx.Value(skipKey{}).(SkipFunc); ok && name != "." && name != ".." {
+		fn(name, why)
+	}
+}
+
+// Why List leaves out an entry that matches its pattern.
+const (
+	WhyFolder  = "it is a folder"
+	WhyLink    = "it is a symbolic link"
+	WhyNotFile = "it is not a plain file (a device, a pipe or a socket)"
+)
+
+// ModeProblem says why an entry of the given mode is not a plain file; ""
+// when it is one.
+func ModeProblem(mode fs.FileMode) string {
+	switch {
+	case mode.IsRegular():
+		return ""
+	case mode.IsDir():
+		return WhyFolder
+	case mode&fs.ModeSymlink != 0:
+		return WhyLink
+	default:
+		return WhyNotFile
+	}
+}
+
+// NameProblem says why name is not a safe file name ([CheckName]); ""
+// when it is one.
+func NameProblem(name string) string {
+	if CheckName(name) == nil {
+		return ""
+	}
+	if strings.ContainsAny(name, "/\\") {
+		return "its name holds a slash or a backslash"
+	}
+	if name == "" || name == "." || name == ".." {
+		return "it has no file name"
+	}
+	return "its name holds a line break or another control character"
+}
+
+// Unlisted says why an entry named name of the given mode that matches a
+// listing's pattern is left out of it, telling ctx's SkipFunc; "" for a
+// plain file with a safe name, which is listed.
+func Unlisted(ctx context.Context, name string, mode fs.FileMode) string {
+	why := ModeProblem(mode)
+	if why == "" {
+		why = NameProblem(name)
+	}
+	if why != "" {
+		Skip(ctx, name, why)
+	}
+	return why
+}

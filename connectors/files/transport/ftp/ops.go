@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/textproto"
 	"path"
 	"sort"
@@ -34,19 +35,20 @@ func (t *Transport) List(ctx context.Context, dir, pattern string) ([]transport.
 		if err != nil {
 			return err
 		}
-		out = listed(c, p, pattern, entries)
+		out = listed(ctx, c, p, pattern, entries)
 		return nil
 	})
 	return out, err
 }
 
 // listed keeps the regular files of a listing that match pattern, with
-// their precise times where the listing has none.
-func listed(c *ftp.ServerConn, dir, pattern string, entries []*ftp.Entry) []transport.FileInfo {
+// their precise times where the listing has none; ctx is told of the
+// matching entries left out (transport.WithSkips).
+func listed(ctx context.Context, c *ftp.ServerConn, dir, pattern string, entries []*ftp.Entry) []transport.FileInfo {
 	var out []transport.FileInfo
 	for _, e := range entries {
 		ok, _ := transport.Match(pattern, e.Name)
-		if e.Type != ftp.EntryTypeFile || !ok || transport.CheckName(e.Name) != nil {
+		if !ok || transport.Unlisted(ctx, e.Name, entryMode(e.Type)) != "" {
 			continue
 		}
 		info := transport.FileInfo{Name: e.Name, Size: int64(e.Size), ModTime: e.Time}
@@ -59,6 +61,20 @@ func listed(c *ftp.ServerConn, dir, pattern string, entries []*ftp.Entry) []tran
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// entryMode is the file mode of an FTP listing's entry type.
+func entryMode(t ftp.EntryType) fs.FileMode {
+	switch t {
+	case ftp.EntryTypeFile:
+		return 0
+	case ftp.EntryTypeFolder:
+		return fs.ModeDir
+	case ftp.EntryTypeLink:
+		return fs.ModeSymlink
+	default:
+		return fs.ModeIrregular
+	}
 }
 
 // Open implements [transport.Transport.Open] on the transfer connection.

@@ -34,7 +34,7 @@ func (t *Transport) List(ctx context.Context, dir, pattern string) ([]transport.
 		if err != nil {
 			return nil, connectors.Permanent(err)
 		}
-		if !e.Mode().IsRegular() || !ok || transport.CheckName(e.Name()) != nil {
+		if !ok || transport.Unlisted(ctx, e.Name(), e.Mode()) != "" {
 			continue
 		}
 		out = append(out, transport.FileInfo{Name: e.Name(), Size: e.Size(), ModTime: e.ModTime()})

@@ -87,8 +87,13 @@ func checkPutListOpen(t *testing.T, ctx context.Context, tr transport.Transport)
 	if names(list) != "a.csv,b.csv" || list[0].Size != 6 || list[0].ModTime.IsZero() {
 		t.Fatalf("List = %+v, want a.csv and b.csv of 6 bytes with times", list)
 	}
-	if all, _ := tr.List(ctx, "in", ""); names(all) != "a.csv,b.csv,c.txt" {
+	var told []string
+	tell := transport.WithSkips(ctx, func(name, why string) { told = append(told, name+": "+why) })
+	if all, _ := tr.List(tell, "in", ""); names(all) != "a.csv,b.csv,c.txt" {
 		t.Fatalf("List without pattern = %s (folders must be left out)", names(all))
+	}
+	if strings.Join(told, "|") != "sub: "+transport.WhyFolder {
+		t.Fatalf("the listing told of %q left out, want the folder sub", told)
 	}
 	if got := read(t, ctx, tr, "in/a.csv"); got != "sku\nA\n" {
 		t.Fatalf("read %q", got)
