@@ -9,6 +9,7 @@ import (
 func (e *Engine) bindHooks() {
 	app := e.sb.app
 	app.OnRecordEnrich("transactions").BindFunc(hideInternals)
+	app.OnRecordEnrich("flow_state").BindFunc(e.sb.redactCursor)
 	flowChanged := func(ev *core.RecordEvent) error {
 		e.dropActive()
 		e.forget(ev.Record.Id)
@@ -106,4 +107,45 @@ func hideInternals(e *core.RecordEnrichEvent) error {
 // so that its payloads want a new dictionary.
 func recordShapeChanged(flow *core.Record) bool {
 	return fieldsChanged(flow, "entity", "source", "target", "options", "mapping", "rules")
+}
+
+// redactCursor serves a flow's cursor with the secrets of the flow's
+// connections redacted, to superusers too: a list paged by the app's own
+// links keeps the next page's address there, which may repeat an API key
+// sent in the query. The column is hidden (no filter or sort may touch
+// it), and it stays out of the answer when the flow's connections or
+// their secrets cannot be read.
+func (s *Switchboard) redactCursor(e *core.RecordEnrichEvent) error {
+	if err := e.Next(); err != nil {
+		return err
+	}
+	e.Record.Hide("cursor")
+	clean, ok := s.flowRedactor(e.App, e.Record.GetString("flow"))
+	if !ok {
+		return nil
+	}
+	e.Record.Set("cursor", clean.text(e.Record.GetString("cursor")))
+	e.Record.Unhide("cursor")
+	return nil
+}
+
+// flowRedactor builds the redactor of a flow's two connections; false
+// when the flow, a connection or a secret of theirs cannot be read.
+func (s *Switchboard) flowRedactor(app core.App, flowID string) (redactor, bool) {
+	flow, err := app.FindRecordById(flowsCollection, flowID)
+	if err != nil {
+		return redactor{}, false
+	}
+	conns := make([]*core.Record, 0, 2)
+	for _, end := range []string{"source", "target"} {
+		rec, err := app.FindRecordById(connectionsCollection, flow.GetString(end))
+		if err != nil {
+			return redactor{}, false
+		}
+		if _, err := s.ConnectionSecrets(rec); err != nil {
+			return redactor{}, false
+		}
+		conns = append(conns, rec)
+	}
+	return s.redactorOf(conns...), true
 }

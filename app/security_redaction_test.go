@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -439,6 +440,52 @@ func TestQuotedCredentialIsNotStoredAsAnIdOrKey(t *testing.T) {
 		assertNoSecret(t, where, text)
 		if !strings.Contains(text, "[redacted]") {
 			t.Errorf("%s is %q; want the credential redacted in it", where, text)
+		}
+	}
+}
+
+// TestFlowCursorHoldsNoSecretForTheAPI: a list paged by the app's own
+// links (the REST kit's link and next_url styles) keeps the next page's
+// address as the flow's cursor, and an app whose links repeat the query
+// repeats an API key sent in it. Every role reads flow_state: the cursor
+// is served redacted, and no filter or sort may touch it, directly or
+// through a flow, or it would read the key character by character.
+func TestFlowCursorHoldsNoSecretForTheAPI(t *testing.T) {
+	w := newWorld(t)
+	flow, _ := w.env.app.FindRecordById(flowsCollection, w.ids["flows"])
+	conn := saveHTTPConnection(t, w.env, "Shop API", "https://shop.example.com", false)
+	integ, _ := w.env.app.FindRecordById("integrations", flow.GetString("integration"))
+	integ.Set("a", conn.Id)
+	flow.Set("source", conn.Id)
+	for _, rec := range []*core.Record{integ, flow} {
+		if err := w.env.app.Save(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := "https://shop.example.com/orders?api_key=" + url.QueryEscape(leakSecret) + "&page=2"
+	cursor, _ := json.Marshal(map[string]string{"pos": next})
+	if err := saveCursor(w.env.app, flow.Id, string(cursor), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{RoleViewer, RoleAdmin, "superuser"} {
+		for _, path := range []string{
+			"/api/collections/flow_state/records?filter=" + url.QueryEscape(`flow="`+flow.Id+`"`),
+			"/api/collections/flows/records/" + flow.Id + "?expand=flow_state_via_flow",
+		} {
+			status, body := w.call(http.MethodGet, path, role, "")
+			if status != http.StatusOK || !strings.Contains(body, `"cursor":`) || !strings.Contains(body, "api_key=") {
+				t.Fatalf("%s as %s = %d, want the cursor redacted: %s", path, role, status, truncate(body, 400))
+			}
+			assertNoSecret(t, path+" as "+role, body)
+		}
+	}
+	for _, q := range []string{
+		"/api/collections/flow_state/records?filter=" + url.QueryEscape(`cursor~"api_key=tok%"`),
+		"/api/collections/flow_state/records?sort=cursor",
+		"/api/collections/flows/records?filter=" + url.QueryEscape(`flow_state_via_flow.cursor~"api_key=tok%"`),
+	} {
+		if status, body := w.call(http.MethodGet, q, RoleViewer, ""); status != http.StatusBadRequest && status != http.StatusForbidden {
+			t.Errorf("%s as viewer = %d, want a refusal (400 or 403): %s", q, status, truncate(body, 200))
 		}
 	}
 }
