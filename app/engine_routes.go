@@ -24,6 +24,21 @@ func (e *Engine) registerRoutes(se *core.ServeEvent) {
 	se.Router.POST("/hooks/{flow}", e.handleWebhook).
 		Bind(apis.SkipSuccessActivityLog()).
 		Unbind(apis.DefaultLoadAuthTokenMiddlewareId)
+	// GET covers HEAD too.
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		se.Router.Route(method, "/hooks/{flow}", webhookMethodNotAllowed).
+			Unbind(apis.DefaultLoadAuthTokenMiddlewareId)
+	}
+}
+
+// webhookMethodNotAllowed answers a call to a webhook address with another
+// method than POST (a browser's GET, say) 405, with Allow: POST, instead of
+// the 404 of an address that takes nothing, which would send whoever sets
+// up the app looking for a wrong address.
+func webhookMethodNotAllowed(re *core.RequestEvent) error {
+	re.Response.Header().Set("Allow", http.MethodPost)
+	return re.Error(http.StatusMethodNotAllowed,
+		"Webhooks are taken with POST, not "+re.Request.Method+"; nothing was stored.", nil)
 }
 
 func (e *Engine) handleRun(re *core.RequestEvent) error {

@@ -510,3 +510,32 @@ func TestWebhookRateFromEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookTakesOnlyPost: a call to a flow's webhook address with
+// another method (a browser's GET, a PUT) is answered 405 with Allow:
+// POST and a message that says so, not the 404 of an address that takes
+// nothing, which sends whoever sets up the app looking for a wrong
+// address; nothing is stored.
+func TestWebhookTakesOnlyPost(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		t.Run(method, func(t *testing.T) {
+			req := httptest.NewRequest(method, url, strings.NewReader(hookBody))
+			for k, v := range signedHeader(hookBody, "") {
+				req.Header[k] = v
+			}
+			rec := httptest.NewRecorder()
+			s.mux.ServeHTTP(rec, req)
+			if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != http.MethodPost {
+				t.Fatalf("%s = %d, Allow %q, want 405 and Allow: POST: %s", method, rec.Code, rec.Header().Get("Allow"), rec.Body)
+			}
+			if method != http.MethodHead && !strings.Contains(rec.Body.String(), "POST") {
+				t.Fatalf("%s: the answer does not say to POST: %s", method, rec.Body)
+			}
+			if n := countTransactions(t, s.env); n != 0 {
+				t.Fatalf("%s stored %d transactions", method, n)
+			}
+		})
+	}
+}
