@@ -272,3 +272,43 @@ func TestConnectorsJSONHasEveryField(t *testing.T) {
 		t.Fatalf("spec JSON %s, %v", data, err)
 	}
 }
+
+// TestUsersTimeZoneMustBeOne: a time zone the web UI cannot load was
+// taken through the API without a word, and the UI then showed every time
+// in UTC; the UI's own form refuses it. It is refused on every save that
+// sets it, naming the field; one stored before is left alone until it
+// changes, so that an admin can still disable its user.
+func TestUsersTimeZoneMustBeOne(t *testing.T) {
+	self := func(env *testEnv) string { return "/api/collections/users/records/" + env.users[RoleViewer].Id }
+	zoneOf := func(want string) func(testing.TB, *testEnv) {
+		return func(t testing.TB, env *testEnv) {
+			rec, _ := env.app.FindRecordById("users", env.users[RoleViewer].Id)
+			if got := rec.GetString("timezone"); got != want {
+				t.Fatalf("timezone %q, want %q", got, want)
+			}
+		}
+	}
+	storedBadZone := func(t testing.TB, env *testEnv) {
+		if _, err := env.app.DB().NewQuery("UPDATE users SET timezone = 'Mars/Base' WHERE id = {:id}").
+			Bind(map[string]any{"id": env.users[RoleViewer].Id}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sc := range []scenario{
+		{name: "a zone that does not exist", as: "viewer", method: http.MethodPatch, url: self, body: `{"timezone":"Europe/Amsterdm"}`,
+			status: 400, want: []string{`"timezone":{"code":"validation_invalid_timezone"`, `Europe/Amsterdm`}, after: zoneOf("")},
+		{name: "the server's local zone", as: "viewer", method: http.MethodPatch, url: self, body: `{"timezone":"Local"}`,
+			status: 400, want: []string{`"timezone":{"code":"validation_invalid_timezone"`}, after: zoneOf("")},
+		{name: "an IANA zone", as: "viewer", method: http.MethodPatch, url: self, body: `{"timezone":"Europe/Amsterdam"}`,
+			status: 200, after: zoneOf("Europe/Amsterdam")},
+		{name: "no zone: the browser's", as: "viewer", method: http.MethodPatch, url: self, body: `{"timezone":""}`,
+			status: 200, after: zoneOf("")},
+		{name: "an admin creating a user with a bad zone", as: "admin", method: http.MethodPost, url: fixed("/api/collections/users/records"),
+			body:   `{"email":"new@example.com","password":"Passw0rd!123","passwordConfirm":"Passw0rd!123","role":"viewer","timezone":"Mars/Base"}`,
+			status: 400, want: []string{`"timezone":{"code":"validation_invalid_timezone"`}},
+		{name: "a bad zone stored before does not block another change", as: "admin", method: http.MethodPatch, url: self,
+			body: `{"disabled":true}`, seed: storedBadZone, status: 200, after: zoneOf("Mars/Base")},
+	} {
+		sc.run(t)
+	}
+}
