@@ -243,3 +243,36 @@ func TestAConnectEndsWithItsUsersAccess(t *testing.T) {
 		})
 	}
 }
+
+// TestAConnectionTestKeepsTheTokensItsRefreshSaved: a test of an OAuth2
+// connection whose access token died refreshes it, and the app rotates
+// the refresh token. The test's verdict is saved on the connection as it
+// is now, so that the new tokens are kept: saved on the record as it was
+// read before the test, the old refresh token came back, and once the
+// appliance restarted the app refused it and the connection had to be
+// connected again.
+func TestAConnectionTestKeepsTheTokensItsRefreshSaved(t *testing.T) {
+	ce := newConnectEnv(t)
+	ce.connected(t)
+	before, _ := ce.env.sb.ConnectionSecrets(ce.connection(t))
+	ce.auth.RevokeAccess()
+	req, _ := http.NewRequest(http.MethodPost, ce.server.URL+APIPrefix+"/connections/"+ce.conn.Id+"/test", nil)
+	req.Header.Set("Authorization", ce.env.tokens[RoleOperator])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"ok":true`) || ce.auth.Refreshes() != 1 {
+		t.Fatalf("the test = %d %s after %d refreshes, want ok after one", res.StatusCode, body, ce.auth.Refreshes())
+	}
+	rec := ce.connection(t)
+	after, _ := ce.env.sb.ConnectionSecrets(rec)
+	if after[auth.RefreshTokenSecret] == before[auth.RefreshTokenSecret] {
+		t.Fatal("the rotated refresh token was lost: the old one is stored again")
+	}
+	if rec.GetString("status") != ConnOK || rec.GetDateTime("checked").IsZero() {
+		t.Fatalf("status %q, checked %v: the verdict was not kept", rec.GetString("status"), rec.GetDateTime("checked"))
+	}
+}
