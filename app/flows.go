@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/robfig/cron/v3"
 
@@ -30,6 +31,8 @@ func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreateRequest("integrations").BindFunc(enabledByDefault)
 	s.app.OnRecordValidate("integrations").BindFunc(validateIntegration)
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
+	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(superusersSetWebhookSecrets)
+	s.app.OnRecordUpdateRequest(flowsCollection).BindFunc(superusersSetWebhookSecrets)
 	s.app.OnRecordCreate(flowsCollection).BindFunc(s.newWebhookSecret)
 	s.app.OnRecordUpdate(flowsCollection).BindFunc(s.sealChangedWebhookSecret)
 	s.app.OnRecordValidate(flowsCollection).BindFunc(s.validateFlow)
@@ -54,6 +57,31 @@ func defaultSchedule(e *core.RecordRequestEvent) error {
 	}
 	if _, given := info.Body["schedule"]; !given && !e.Record.GetBool("webhook") {
 		e.Record.Set("schedule", DefaultSchedule)
+	}
+	return e.Next()
+}
+
+// superusersSetWebhookSecrets refuses a webhook secret in a request of
+// anybody but a superuser, naming the field. The column is hidden, and
+// PocketBase drops a hidden field from such a request without a word: the
+// request was answered 200, the flow kept its secret, and the app given
+// the new one was refused.
+//
+// PocketBase also leaves hidden fields out of the request data it hands to
+// hooks, so the body is read again, as the connections' secrets are.
+func superusersSetWebhookSecrets(e *core.RecordRequestEvent) error {
+	if e.HasSuperuserAuth() {
+		return e.Next()
+	}
+	body := map[string]any{}
+	if err := e.BindBody(&body); err != nil {
+		return router.NewBadRequestError("The body could not be read.", err)
+	}
+	if _, given := body[webhookSecretField]; given {
+		return router.NewBadRequestError("Only a superuser can set a flow's webhook secret.", validation.Errors{
+			webhookSecretField: validation.NewError("validation_superusers_only",
+				"only a superuser can set it; Switchboard makes one for each flow, shown to editors at GET "+
+					APIPrefix+"/flows/{id}/webhook")})
 	}
 	return e.Next()
 }

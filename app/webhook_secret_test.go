@@ -315,3 +315,39 @@ func mustFlow(t testing.TB, env *testEnv, flowID string) *core.Record {
 	}
 	return flow
 }
+
+// TestOnlySuperusersSetAWebhookSecret: PocketBase drops a hidden field
+// from a non-superuser's request without a word, so an editor who set a
+// flow's webhook secret through the API was answered 200, the flow kept
+// its secret, and the app they gave the new one to was refused with 401.
+// Such a request is refused, naming the field and where the secret is
+// read; nothing changes.
+func TestOnlySuperusersSetAWebhookSecret(t *testing.T) {
+	const flowsURL = "/api/collections/flows/records"
+	unchanged := func(t testing.TB, env *testEnv) {
+		wantSealedHookSecret(t, env, ordersFlowID(t, env), "hook-secret")
+	}
+	for _, sc := range []scenario{
+		{name: "an editor changing it", as: RoleEditor, method: http.MethodPatch,
+			url: func(env *testEnv) string { return flowsURL + "/" + ordersFlowID(t, env) }, seed: seedWebhookFlow(true),
+			body: `{"name":"orders","webhook_secret":"new-secret"}`, status: 400,
+			want: []string{`"webhook_secret":{"code":"validation_superusers_only"`, "/webhook"}, after: unchanged},
+		{name: "an admin creating a flow with one", as: RoleAdmin, method: http.MethodPost, url: fixed(flowsURL), seed: seedIntegration,
+			bodyOf: func(env *testEnv) string {
+				integ, _ := env.app.FindFirstRecordByData("integrations", "name", "Shop <-> ERP")
+				return `{"integration":"` + integ.Id + `","name":"orders","entity":"order","source":"` + id(t, env, "Shop") +
+					`","target":"` + id(t, env, "ERP") + `","webhook":true,"webhook_secret":"given-secret"}`
+			}, status: 400, want: []string{`"webhook_secret":{"code":"validation_superusers_only"`},
+			after: func(t testing.TB, env *testEnv) {
+				if n, _ := env.app.CountRecords(flowsCollection); n != 0 {
+					t.Fatalf("%d flows created", n)
+				}
+			}},
+		{name: "a superuser changing it", as: "superuser", method: http.MethodPatch,
+			url: func(env *testEnv) string { return flowsURL + "/" + ordersFlowID(t, env) }, seed: seedWebhookFlow(true),
+			body: `{"webhook_secret":"new-secret"}`, status: 200,
+			after: func(t testing.TB, env *testEnv) { wantSealedHookSecret(t, env, ordersFlowID(t, env), "new-secret") }},
+	} {
+		sc.run(t)
+	}
+}
