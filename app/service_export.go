@@ -254,6 +254,31 @@ func importRefusal(se *SetupError) string {
 	return "The import was refused: " + se.Part + ": " + se.Err.Error() + "."
 }
 
+// maxImportBody bounds an import request.
+const maxImportBody = 4 << 20
+
+// importShape is the shape of an import request, as its errors tell it.
+const importShape = `JSON such as {"yaml": "...", "secrets": {"a": {"password": "..."}}, "existing": {}, "names": {}, "enabled": false, "dry_run": false}`
+
+// readImportRequest reads an import request. A key it does not know is
+// refused, naming it: a misspelled "dry_run" would create what was only
+// to be checked. So is a value of the wrong kind, naming its field, and a
+// body over maxImportBody (413). Its error is the answer to give.
+func readImportRequest(e *core.RequestEvent) (importRequest, error) {
+	var req importRequest
+	dec := json.NewDecoder(http.MaxBytesReader(e.Response, e.Request.Body, maxImportBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return req, e.Error(http.StatusRequestEntityTooLarge, fmt.Sprintf("The body is larger than %d bytes.", maxImportBody), nil)
+	case err != nil:
+		return req, e.BadRequestError("The body "+shapeProblem(err, importShape)+".", nil)
+	}
+	return req, nil
+}
+
 // importRequest is the body of POST /api/switchboard/integrations/import.
 type importRequest struct {
 	ImportChoices
@@ -264,9 +289,9 @@ type importRequest struct {
 // handleImport creates an integration from a file, or with dry_run only
 // checks it; a refusal answers 400 with the part and its errors.
 func (s *Switchboard) handleImport(e *core.RequestEvent) error {
-	var req importRequest
-	if err := json.NewDecoder(http.MaxBytesReader(e.Response, e.Request.Body, 4<<20)).Decode(&req); err != nil {
-		return e.BadRequestError(`The body must be JSON: {"yaml": "...", "secrets": {"a": {"password": "..."}}, "existing": {}, "names": {}, "enabled": false, "dry_run": false}.`, nil)
+	req, err := readImportRequest(e)
+	if err != nil {
+		return err
 	}
 	if strings.TrimSpace(req.YAML) == "" {
 		return e.BadRequestError("The field yaml is required: the text of an integration file, as GET "+APIPrefix+"/integrations/{id}/export makes it.", nil)

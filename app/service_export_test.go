@@ -221,3 +221,57 @@ func TestImportRouteSaysWhy(t *testing.T) {
 		})
 	}
 }
+
+// TestImportRouteReadsOnlyWhatItKnows: a misspelled key was left out
+// without a word, so "dryrun": true created the integration that was
+// only to be checked, and "exisiting" made new connections instead of
+// reusing the ones named. Such a body is refused, naming the key, as is a
+// value of the wrong kind (naming the field) and a body over the limit
+// (413, not "must be JSON"); nothing is created.
+func TestImportRouteReadsOnlyWhatItKnows(t *testing.T) {
+	src := newTestEnv(t)
+	seedExportable(t, src)
+	integ, _ := src.app.FindFirstRecordByData("integrations", "name", "Shop <-> ERP")
+	file, err := src.sb.ExportIntegration(integ.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t)
+	mux := servedMux(t, env)
+	secretsA := map[string]any{"a": map[string]string{"api_key": "k-12345"}}
+	for _, tc := range []struct {
+		name   string
+		body   string
+		status int
+		want   string
+	}{
+		{"a misspelled dry_run", mustJSON(t, map[string]any{"yaml": string(file), "dryrun": true, "secrets": secretsA}),
+			http.StatusBadRequest, `it has the unknown key \"dryrun\"`},
+		{"a misspelled existing", mustJSON(t, map[string]any{"yaml": string(file), "exisiting": map[string]string{"a": "x"}, "secrets": secretsA}),
+			http.StatusBadRequest, `it has the unknown key \"exisiting\"`},
+		{"a file that is no text", `{"yaml": 5}`, http.StatusBadRequest, `yaml is a number`},
+		{"a body over 4 MB", `{"yaml": "` + strings.Repeat("a", 5<<20) + `"}`, http.StatusRequestEntityTooLarge, `larger than`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, APIPrefix+"/integrations/import", strings.NewReader(tc.body))
+			req.Header.Set("Authorization", env.tokens[RoleEditor])
+			out := httptest.NewRecorder()
+			mux.ServeHTTP(out, req)
+			if out.Code != tc.status || !strings.Contains(out.Body.String(), tc.want) {
+				t.Fatalf("import = %d %s, want %d saying %s", out.Code, truncate(out.Body.String(), 300), tc.status, tc.want)
+			}
+			if n, _ := env.app.CountRecords("integrations"); n != 0 {
+				t.Fatalf("%d integrations created", n)
+			}
+		})
+	}
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
