@@ -312,3 +312,21 @@ func TestUsersTimeZoneMustBeOne(t *testing.T) {
 		sc.run(t)
 	}
 }
+
+// TestDeletingAUsedConnectionSaysWhere: a connection that an integration
+// uses cannot be deleted; the refusal named neither the integration nor
+// what to do ("Make sure that the record is not part of a required
+// relation reference."). It names them now, and nothing is deleted.
+func TestDeletingAUsedConnectionSaysWhere(t *testing.T) {
+	scenario{name: "deleting a connection an integration uses", as: RoleEditor, method: http.MethodDelete,
+		url: func(env *testEnv) string { return connectionsURL + "/" + shopID(t, env) }, seed: seedIntegration,
+		status: 400, want: []string{`"message":"Connection \"Shop\" is used by the integration \"Shop \u003c-\u003e ERP\"`,
+			`"code":"validation_connection_in_use"`},
+		after: func(t testing.TB, env *testEnv) {
+			if _, err := env.app.FindFirstRecordByData(connectionsCollection, "name", "Shop"); err != nil {
+				t.Fatalf("the connection was deleted: %v", err)
+			}
+		}}.run(t)
+	scenario{name: "deleting a connection nothing uses", as: RoleEditor, method: http.MethodDelete,
+		url: func(env *testEnv) string { return connectionsURL + "/" + shopID(t, env) }, seed: seedShop, status: 204}.run(t)
+}

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -24,6 +27,7 @@ func (s *Switchboard) bindConnections() {
 	s.app.OnRecordUpdate(connectionsCollection).BindFunc(s.clearSecretsOnNewAddress)
 	s.app.OnRecordValidate(connectionsCollection).BindFunc(s.validateConnection)
 	s.app.OnRecordEnrich(connectionsCollection).BindFunc(showSecretNames)
+	s.app.OnRecordDeleteRequest(connectionsCollection).BindFunc(refuseDeletingUsedConnection)
 	s.app.OnRecordCreate(connectionsCollection).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("status") == "" {
 			e.Record.Set("status", "unknown")
@@ -239,4 +243,32 @@ func showSecretNames(e *core.RecordEnrichEvent) error {
 	e.Record.WithCustomData(true)
 	e.Record.Set("secrets_set", names)
 	return nil
+}
+
+// refuseDeletingUsedConnection refuses to delete a connection that an
+// integration uses, naming the integrations: PocketBase would refuse it
+// too, but without saying which record holds it or what to do.
+func refuseDeletingUsedConnection(e *core.RecordRequestEvent) error {
+	var names []string
+	err := e.App.DB().Select("name").From("integrations").
+		Where(dbx.Or(dbx.HashExp{"a": e.Record.Id}, dbx.HashExp{"b": e.Record.Id})).
+		OrderBy("name").Column(&names)
+	if err != nil {
+		return fmt.Errorf("finding the integrations of connection %q: %w", e.Record.GetString("name"), err)
+	}
+	if len(names) == 0 {
+		return e.Next()
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	which := "the integration " + quoted[0]
+	if len(quoted) > 1 {
+		which = "the integrations " + strings.Join(quoted, ", ")
+	}
+	msg := fmt.Sprintf("Connection %q is used by %s: delete them first, or give them another connection.",
+		e.Record.GetString("name"), which)
+	return router.NewBadRequestError(msg, validation.Errors{
+		"id": validation.NewError("validation_connection_in_use", "is used by "+which)})
 }
