@@ -175,7 +175,7 @@ func signedAt(req WebhookRequest, t string, want []byte, sigs [][]byte) (Signed,
 }
 
 // RequireJSON refuses a call whose Content-Type is set and is not JSON
-// (application/json or a type ending in +json, in UTF-8) with an error
+// (application/json or a type ending in +json, in UTF-8 or ASCII) with an error
 // wrapping ErrNotJSON. A call without a Content-Type is taken as JSON:
 // senders that post JSON do not all name it.
 func RequireJSON(h http.Header) error {
@@ -187,8 +187,13 @@ func RequireJSON(h http.Header) error {
 	if err != nil || (media != "application/json" && !strings.HasSuffix(media, "+json")) {
 		return fmt.Errorf("%w: %q; send application/json", ErrNotJSON, ct)
 	}
-	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
+	if cs := params["charset"]; cs != "" && !utf8Charsets[strings.ToLower(cs)] {
 		return fmt.Errorf("%w: charset %q; send UTF-8", ErrNotJSON, cs)
 	}
 	return nil
 }
+
+// utf8Charsets are the charsets whose text is UTF-8: UTF-8 under the
+// names senders give it, and ASCII, which is UTF-8 as it is. A byte that
+// is not UTF-8 is refused when the body is read.
+var utf8Charsets = map[string]bool{"utf-8": true, "utf8": true, "us-ascii": true, "ascii": true}

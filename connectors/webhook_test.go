@@ -145,6 +145,11 @@ func TestRequireJSON(t *testing.T) {
 		{"application/xml", false},
 		{"application/json; charset=iso-8859-1", false},
 		{"not a media type;;", false},
+		// UTF-8 under another name, and ASCII, which is UTF-8: a byte
+		// that is not UTF-8 is refused when the body is read.
+		{"application/json; charset=UTF8", true},
+		{"application/json; charset=us-ascii", true},
+		{"application/json; charset=ASCII", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.contentType, func(t *testing.T) {
