@@ -77,3 +77,18 @@ func TestPreviewShowsWhatAWriteWouldChangeInTheTarget(t *testing.T) {
 		t.Fatalf("a new record's preview: target %+v, %v; want none", answer.Target, err)
 	}
 }
+
+// TestPreviewOfAFlowThatCannotLoadSaysWhy: a flow whose options no longer
+// resolve (its connection changed under it) was answered 404 "No such
+// flow." by the preview, although it is there; the answer names the
+// problem now.
+func TestPreviewOfAFlowThatCannotLoadSaysWhy(t *testing.T) {
+	scenario{name: "a flow whose options do not resolve", as: "editor", method: http.MethodPost, url: flowPath("/preview"),
+		body: `{"sample":{"number":"1"}}`, status: 400, want: []string{`orders`, `bogus`},
+		seed: func(t testing.TB, env *testEnv) {
+			seedWebhookFlow(true)(t, env)
+			if _, err := env.app.DB().NewQuery(`UPDATE flows SET options = '{"bogus": 1}'`).Execute(); err != nil {
+				t.Fatal(err)
+			}
+		}}.run(t)
+}

@@ -34,11 +34,15 @@ type PreviewRequest struct {
 
 // Preview maps one sample record through every stage of a flow, writing
 // nothing. It answers ErrNotFound, ErrNoSample, or an
-// *InvalidRequestError when the flow's mapping cannot be loaded.
+// *InvalidRequestError when the flow, its options or its mapping cannot be
+// loaded.
 func (e *Engine) Preview(flowID string, req PreviewRequest) (PreviewAnswer, error) {
 	rt, err := e.loadFlow(flowID)
-	if err != nil {
+	switch {
+	case err != nil && !e.exists(flowsCollection, flowID):
 		return PreviewAnswer{}, ErrNotFound
+	case err != nil: // there, but its options or connections do not load: say why
+		return PreviewAnswer{}, &InvalidRequestError{Reason: "The flow cannot be previewed: " + err.Error() + "."}
 	}
 	if req.Sample == nil {
 		if req.Sample, err = e.latestInput(rt.flow.Id); err != nil || req.Sample == nil {
