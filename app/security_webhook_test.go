@@ -539,3 +539,27 @@ func TestWebhookTakesOnlyPost(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookOfAFlowThatCannotLoadAsksToSendAgain: a flow that takes
+// webhooks but cannot be loaded (its options no longer resolve after its
+// connection changed) answered 404, "no flow takes webhooks here", and an
+// app may drop a subscription whose address is gone, and its records with
+// it. It answers 503, send again, and the log says why; a flow that
+// is not there, or takes no webhooks, still answers 404.
+func TestWebhookOfAFlowThatCannotLoadAsksToSendAgain(t *testing.T) {
+	s := newServedApp(t, fastEngine, seedWebhookFlow(true))
+	url := hookURL(s.env)
+	if _, err := s.env.app.DB().NewQuery(`UPDATE flows SET options = '{"bogus": 1}'`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "a call to a flow that cannot load", s.post(url, hookBody, signedHeader(hookBody, "")),
+		http.StatusServiceUnavailable, "send")
+	if n := countTransactions(t, s.env); n != 0 {
+		t.Fatalf("%d transactions stored", n)
+	}
+	if _, err := s.env.app.DB().NewQuery(`UPDATE flows SET webhook = FALSE`).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "a call to a flow that takes no webhooks", s.post(url, hookBody, signedHeader(hookBody, "")), http.StatusNotFound)
+	wantStatus(t, "a call to no flow", s.post("/hooks/nosuchflow12345", hookBody, signedHeader(hookBody, "")), http.StatusNotFound)
+}

@@ -51,7 +51,10 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	queued := e.intakes.arrive()
 	defer queued()
 	rt, err := e.runtime(re.Request.PathValue("flow"))
-	if err != nil || !rt.flow.GetBool("webhook") || !flowEnabled(rt.flow, rt.integration) {
+	if err != nil {
+		return e.unloadedWebhookFlow(re, err)
+	}
+	if !rt.flow.GetBool("webhook") || !flowEnabled(rt.flow, rt.integration) {
 		return re.NotFoundError("No flow takes webhooks here.", nil)
 	}
 	if wait, ok := e.hookLims.take(rt.flow.Id, time.Now()); !ok {
@@ -80,6 +83,31 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	}
 	e.sb.metrics.recordsRead(rt, len(hook.Records))
 	return re.JSON(http.StatusOK, map[string]any{"accepted": len(hook.Records)})
+}
+
+// flowCannotTakeRecords answers a call to a flow that takes webhooks but
+// cannot be loaded or opened now; the reason is in the log, not told to
+// the caller, who carries no sign-in.
+const flowCannotTakeRecords = "This flow cannot take records now; send them again later."
+
+// unloadedWebhookFlow answers a call whose flow's runtime could not be
+// built: 404 when no enabled flow takes webhooks at the address, and 503
+// when one does but cannot be loaded (its options or mapping no longer
+// fit its connections), so that the app sends its records again once the
+// flow is fixed instead of taking the address for a wrong one and
+// dropping them.
+func (e *Engine) unloadedWebhookFlow(re *core.RequestEvent, err error) error {
+	flow, ferr := e.app().FindRecordById(flowsCollection, re.Request.PathValue("flow"))
+	if ferr != nil || !flow.GetBool("webhook") {
+		return re.NotFoundError("No flow takes webhooks here.", nil)
+	}
+	integ, _ := e.app().FindRecordById("integrations", flow.GetString("integration"))
+	if !flowEnabled(flow, integ) {
+		return re.NotFoundError("No flow takes webhooks here.", nil)
+	}
+	e.logger().Error("a flow that takes webhooks cannot be loaded", slog.String("flow", flow.GetString("name")),
+		slog.String("error", err.Error()))
+	return re.Error(http.StatusServiceUnavailable, flowCannotTakeRecords, nil)
 }
 
 // tooManyWebhooks answers a call over its flow's rate 429, with the
@@ -163,7 +191,9 @@ func (e *Engine) readWebhook(re *core.RequestEvent, rt *flowRuntime) (connectors
 			"Switchboard cannot take records now: the flow's webhook secret cannot be opened.", nil)
 	}
 	if err != nil {
-		return connectors.Webhook{}, nil, re.NotFoundError("No flow takes webhooks here.", nil)
+		e.logger().Error("a flow that takes webhooks cannot open its source", slog.String("flow", rt.flow.GetString("name")),
+			slog.String("error", rt.redact.text(err.Error())))
+		return connectors.Webhook{}, nil, re.Error(http.StatusServiceUnavailable, flowCannotTakeRecords, nil)
 	}
 	req := connectors.WebhookRequest{Header: re.Request.Header, Body: body, Secret: secret, Received: time.Now()}
 	if err := receiver.VerifyWebhook(req); err != nil {
