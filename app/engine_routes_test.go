@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -167,5 +169,38 @@ func TestRetryOfATransactionOfADisabledFlowSaysWhy(t *testing.T) {
 				url: route.url, seed: disable(off.collection), status: 409,
 				want: []string{`the flow is disabled: enable it and its integration first`}, after: leftFailed}.run(t)
 		}
+	}
+}
+
+// TestAConnectionTestGivenUpByItsCallerRecordsNothing: a caller who stops
+// waiting for a test (a browser that leaves the page, a script's timeout)
+// cancels it; the cancellation is no verdict on the app, and was stored
+// as the connection's status ("failing", "context canceled") until the
+// next test. The status is left as it was.
+func TestAConnectionTestGivenUpByItsCallerRecordsNothing(t *testing.T) {
+	env := newTestEnv(t)
+	called := make(chan struct{}, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		called <- struct{}{}
+		<-r.Context().Done() // answers only once the test gives up
+	}))
+	t.Cleanup(app.Close)
+	conn := saveHTTPConnection(t, env, "Slow app", app.URL, false)
+	mux := servedMux(t, env)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-called
+		cancel()
+	}()
+	req := httptest.NewRequest(http.MethodPost, APIPrefix+"/connections/"+conn.Id+"/test", nil).WithContext(ctx)
+	req.Header.Set("Authorization", env.tokens[RoleOperator])
+	mux.ServeHTTP(httptest.NewRecorder(), req)
+	rec, err := env.app.FindRecordById(connectionsCollection, conn.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.GetString("status") != "unknown" || rec.GetString("status_message") != "" || !rec.GetDateTime("checked").IsZero() {
+		t.Fatalf("status %q %q checked %v: a test its caller gave up was recorded", rec.GetString("status"),
+			rec.GetString("status_message"), rec.GetDateTime("checked"))
 	}
 }

@@ -81,15 +81,22 @@ func SecretNames(rec *core.Record) []string {
 }
 
 // TestConnectionByID tests a connection, records the verdict as its status
-// and answers it; ErrNotFound when there is no such connection.
+// and answers it; ErrNotFound when there is no such connection. A test
+// that ctx cancels (its caller gave up) records nothing.
 func (s *Switchboard) TestConnectionByID(ctx context.Context, id string) (connectors.TestResult, error) {
 	rec, err := s.app.FindRecordById(connectionsCollection, id)
 	if err != nil {
 		return connectors.TestResult{}, ErrNotFound
 	}
+	caller := ctx
 	ctx, cancel := context.WithTimeout(ctx, testTimeout)
 	defer cancel()
 	result := s.TestConnection(ctx, rec)
+	if caller.Err() != nil {
+		// The caller gave up (a page left, a script's timeout): a cut
+		// test is no verdict on the app, and the status stays as it was.
+		return result, nil
+	}
 	if err := s.saveConnectionStatus(rec.Id, result); err != nil {
 		s.logger().Warn("saving connection status", "connection", rec.Id, "error", err)
 	}
