@@ -30,6 +30,7 @@ var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Mo
 func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreateRequest("integrations").BindFunc(enabledByDefault)
 	s.app.OnRecordValidate("integrations").BindFunc(validateIntegration)
+	s.app.OnRecordUpdate("integrations").BindFunc(moveFlowsWithConnections)
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(defaultSchedule)
 	s.app.OnRecordCreateRequest(flowsCollection).BindFunc(superusersSetWebhookSecrets)
 	s.app.OnRecordUpdateRequest(flowsCollection).BindFunc(superusersSetWebhookSecrets)
@@ -117,6 +118,65 @@ func enabledByDefault(e *core.RecordRequestEvent) error {
 		e.Record.Set("enabled", true)
 	}
 	return e.Next()
+}
+
+// moveFlowsWithConnections runs as an integration is updated: when it
+// leaves a connection for another, its flows that read or write the one
+// it left move to the new one, in the same transaction, each through a
+// flow's checks. Left where they were, they went on using a connection
+// that was no longer the integration's, and every later save of them was
+// refused. A flow that cannot use the new connection (it cannot read or
+// write the flow's entity, the flow's options do not fit it) refuses the
+// change under the integration's field, naming the flow. Swapping the two
+// ends moves nothing: the flows keep their direction.
+func moveFlowsWithConnections(e *core.RecordEvent) error {
+	old := e.Record.Original()
+	ends := map[string]bool{e.Record.GetString("a"): true, e.Record.GetString("b"): true}
+	moved := map[string]string{} // the connection left -> the field that left it
+	for _, field := range []string{"a", "b"} {
+		if was := old.GetString(field); was != "" && !ends[was] {
+			moved[was] = field
+		}
+	}
+	if len(moved) == 0 {
+		return e.Next()
+	}
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		flows, err := tx.FindAllRecords(flowsCollection, dbx.HashExp{"integration": e.Record.Id})
+		if err != nil {
+			return fmt.Errorf("finding the flows of integration %q: %w", e.Record.GetString("name"), err)
+		}
+		for _, flow := range flows {
+			if err := moveFlow(tx, flow, e.Record, moved); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// moveFlow moves a flow's ends that are among the connections its
+// integration left to the ones that took their place.
+func moveFlow(tx core.App, flow, integration *core.Record, moved map[string]string) error {
+	field := ""
+	for _, end := range []string{"source", "target"} {
+		if f, ok := moved[flow.GetString(end)]; ok {
+			flow.Set(end, integration.GetString(f))
+			field = f
+		}
+	}
+	if field == "" {
+		return nil
+	}
+	if err := tx.Save(flow); err != nil {
+		return validation.Errors{field: validation.NewError("validation_flow_cannot_move",
+			fmt.Sprintf("flow %q cannot use the new connection: %v", flow.GetString("name"), err))}
+	}
+	return nil
 }
 
 // validateIntegration refuses an integration whose two connections are

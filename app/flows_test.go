@@ -176,3 +176,47 @@ func (fs *folderAndStore) saveFlow(name string, source, target *core.Record, fie
 	flow.Load(fields)
 	return fs.env.app.Save(flow)
 }
+
+// TestChangingAnIntegrationsConnectionMovesItsFlows: an integration given
+// another connection kept its flows on the one it left, so they went on
+// reading or writing a connection that was no longer the integration's,
+// and every later save of them was refused ("must be one of the
+// integration's two connections"). The flows move with it, in the same
+// save; a flow that cannot use the new connection refuses the change,
+// naming it, and nothing changes.
+func TestChangingAnIntegrationsConnectionMovesItsFlows(t *testing.T) {
+	w := newWorld(t)
+	flow, _ := w.env.app.FindRecordById(flowsCollection, w.ids["flows"])
+	integ := "/api/collections/integrations/records/" + flow.GetString("integration")
+	shop, _ := w.env.app.FindFirstRecordByData(connectionsCollection, "name", "Shop") // testshop: reads orders, writes nothing
+
+	status, body := w.call(http.MethodPatch, integ, RoleEditor, `{"b":"`+shop.Id+`"}`)
+	if status != http.StatusBadRequest || !strings.Contains(body, `"b":{"code":"validation_flow_cannot_move"`) || !strings.Contains(body, `orders`) {
+		t.Fatalf("a connection the flow cannot write to = %d %s, want 400 naming the flow", status, body)
+	}
+	if rec, _ := w.env.app.FindRecordById("integrations", flow.GetString("integration")); rec.GetString("b") != w.conn.b {
+		t.Fatal("the refused change was saved")
+	}
+	if rec, _ := w.env.app.FindRecordById(flowsCollection, flow.Id); rec.GetString("target") != w.conn.b {
+		t.Fatal("the flow moved although the change was refused")
+	}
+
+	spare := w.ids["connections"]
+	if status, body := w.call(http.MethodPatch, integ, RoleEditor, `{"a":"`+spare+`"}`); status != http.StatusOK {
+		t.Fatalf("moving the source = %d %s", status, body)
+	}
+	rec, _ := w.env.app.FindRecordById(flowsCollection, flow.Id)
+	if rec.GetString("source") != spare || rec.GetString("target") != w.conn.b {
+		t.Fatalf("the flow reads %s and writes %s, want %s and %s", rec.GetString("source"), rec.GetString("target"), spare, w.conn.b)
+	}
+	if status, body := w.call(http.MethodPatch, "/api/collections/flows/records/"+flow.Id, RoleEditor, `{"name":"renamed"}`); status != http.StatusOK {
+		t.Fatalf("saving the moved flow = %d %s", status, body)
+	}
+	// Swapping the two ends leaves the flows as they are: they keep their direction.
+	if status, body := w.call(http.MethodPatch, integ, RoleEditor, `{"a":"`+w.conn.b+`","b":"`+spare+`"}`); status != http.StatusOK {
+		t.Fatalf("swapping the ends = %d %s", status, body)
+	}
+	if rec, _ := w.env.app.FindRecordById(flowsCollection, flow.Id); rec.GetString("source") != spare || rec.GetString("target") != w.conn.b {
+		t.Fatalf("swapping the ends moved the flow: %s -> %s", rec.GetString("source"), rec.GetString("target"))
+	}
+}
