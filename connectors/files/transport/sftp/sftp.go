@@ -65,7 +65,7 @@ func Dial(ctx context.Context, cfg Config) (*Transport, error) {
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("sftp: %w", err))
 	}
-	if t.ssh, err = t.connect(ctx, sshCfg); err != nil {
+	if t.ssh, err = t.connectPinned(ctx, sshCfg); err != nil {
 		return nil, err
 	}
 	t.client, err = sftp.NewClient(t.ssh, sftp.UseConcurrentReads(true), sftp.UseConcurrentWrites(true))
@@ -154,6 +154,20 @@ func (t *Transport) connect(ctx context.Context, cfg *ssh.ClientConfig) (*ssh.Cl
 	}
 	_ = conn.SetDeadline(time.Time{})
 	return ssh.NewClient(c, chans, reqs), nil
+}
+
+// connectPinned connects asking the server for the pinned type of host
+// key. A server that has no key of that type any more (reinstalled with
+// keys of another type) is asked again for any key, which the host key
+// check then refuses as changed, naming both fingerprints.
+func (t *Transport) connectPinned(ctx context.Context, cfg *ssh.ClientConfig) (*ssh.Client, error) {
+	c, err := t.connect(ctx, cfg)
+	if err == nil || cfg.HostKeyAlgorithms == nil || !strings.Contains(err.Error(), "no common algorithm for host key") {
+		return c, err
+	}
+	anyKey := *cfg
+	anyKey.HostKeyAlgorithms = nil
+	return t.connect(ctx, &anyKey)
 }
 
 func classifyHandshake(cfg Config, err error) error {
