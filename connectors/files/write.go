@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec"
@@ -277,6 +278,9 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int, run strin
 			}
 			return safePart(req.IdempotencyKey)
 		case "key":
+			if req.Key == "" && missing == "" {
+				missing = key
+			}
 			return safePart(req.Key)
 		case "entity":
 			return safePart(string(req.Entity))
@@ -296,10 +300,11 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int, run strin
 	return name, checkOutName(name)
 }
 
-// safePart keeps a value from changing the folder of a file name.
+// safePart keeps a value from changing the folder of a file name, and
+// makes control characters (which servers refuse or mangle) visible.
 func safePart(v string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+		if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '_'
 		}
 		return r

@@ -105,6 +105,8 @@ func TestWriteRefusesBadNames(t *testing.T) {
 		{"missing field", "{nope}.csv", map[string]any{"sku": "a"}, "", "no value for {nope}"},
 		{"climbing value", "{sku}", map[string]any{"sku": "../../etc/passwd"}, "", "must not start with a dot"},
 		{"slashes in a value", "{sku}.csv", map[string]any{"sku": "a/../../b"}, "", ""},
+		{"control characters in a value", "{sku}.csv", map[string]any{"sku": "a\x7fb\u0085c\x01"}, "", ""},
+		{"no key", "{key}", map[string]any{"sku": "a"}, "", "no value for {key}"},
 		{"traversal target id", "x.csv", map[string]any{"sku": "a"}, recordIDPrefix + "../x.csv", "unsafe path"},
 		{"traversal target id of another write", "x.csv", map[string]any{"sku": "a"}, "../x.csv", ""},
 	}
