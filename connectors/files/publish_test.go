@@ -140,7 +140,7 @@ func TestAFileOfALongKeyIsNamedToFit(t *testing.T) {
 		if err := c.Flush(ctx(t)); err != nil {
 			t.Fatalf("publishing %s: %v", res.TargetID, err)
 		}
-		names = append(names, res.TargetID)
+		names = append(names, strings.TrimPrefix(res.TargetID, recordIDPrefix))
 	}
 	if names[0] != names[1] || len(names[0]) > maxNameBytes || !strings.HasSuffix(names[0], ".csv") ||
 		!strings.HasPrefix(names[0], "üü") || !utf8.ValidString(names[0]) {

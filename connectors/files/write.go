@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec"
@@ -55,8 +56,10 @@ func (w *fileWriter) discard() {
 // Write implements [connectors.Writer]. In per-run mode the record joins
 // the run's file, uploaded on Prepare; in per-record mode it is uploaded as
 // a file of its own at once, under a temporary name. Either is visible
-// only once published, and a repeat with TargetID replaces that file.
-// Where and how it is written are the flow's options.
+// only once published. A per-record write given the target id of an
+// earlier per-record write ([recordTargetID]) replaces that file; any
+// other target id (a run's file, a name from an earlier version) is not
+// the record's own file, and the record gets a file of its own. Where and how it is written are the flow's options.
 func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connectors.WriteResult, error) {
 	o, err := c.options(req.Options, connectors.UseWrite)
 	if err != nil {
@@ -199,8 +202,8 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o opti
 	c.seq++
 	n := c.seq
 	c.mu.Unlock()
-	name := req.TargetID
-	if name == "" {
+	name, own := strings.CutPrefix(req.TargetID, recordIDPrefix)
+	if !own {
 		var err error
 		if name, err = c.fileName(req, o, n, c.run); err != nil {
 			return connectors.WriteResult{}, err
@@ -228,8 +231,20 @@ func (c *Conn) writeOne(ctx context.Context, req connectors.WriteRequest, o opti
 	c.mu.Lock()
 	c.staged = append(c.staged, st)
 	c.mu.Unlock()
-	return connectors.WriteResult{TargetID: name, Response: map[string]any{"file": outPath(o, name)}}, nil
+	return connectors.WriteResult{TargetID: recordTargetID(name), Response: map[string]any{"file": outPath(o, name)}}, nil
 }
+
+// recordIDPrefix marks the target id of a per-record write. A file name
+// never holds a slash, so no other target id (a per-run write's, which is
+// its file's name, or a per-record write's of an earlier version) carries
+// it.
+const recordIDPrefix = "record/"
+
+// recordTargetID is the target id a per-record write gives back for its
+// file name: only a write given it replaces that file, so a record never
+// replaces a file it was not written to alone (the file of a whole run,
+// when the flow went from per_run to per_record).
+func recordTargetID(name string) string { return recordIDPrefix + name }
 
 // outPath is where a written file lands, from the connection's folder.
 func outPath(o options, name string) string { return path.Join(o.dir, o.output, name) }
@@ -263,6 +278,9 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int, run strin
 			}
 			return safePart(req.IdempotencyKey)
 		case "key":
+			if req.Key == "" && missing == "" {
+				missing = key
+			}
 			return safePart(req.Key)
 		case "entity":
 			return safePart(string(req.Entity))
@@ -282,10 +300,11 @@ func (c *Conn) fileName(req connectors.WriteRequest, o options, n int, run strin
 	return name, checkOutName(name)
 }
 
-// safePart keeps a value from changing the folder of a file name.
+// safePart keeps a value from changing the folder of a file name, and
+// makes control characters (which servers refuse or mangle) visible.
 func safePart(v string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+		if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '_'
 		}
 		return r

@@ -73,7 +73,7 @@ func TestWritePerRecord(t *testing.T) {
 	dir := t.TempDir()
 	c := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record", FieldFormat: FormatJSON, FieldFileName: "order-{number}-{ref}-{key}.json"})
 	ids := writeAll(t, c, map[string]any{"ref": "R1"}, map[string]any{"ref": "R2"})
-	if strings.Join(ids, " ") != "order-1-R1-SO-1.json order-2-R2-SO-2.json" {
+	if strings.Join(ids, " ") != "record/order-1-R1-SO-1.json record/order-2-R2-SO-2.json" {
 		t.Fatalf("ids %q", ids)
 	}
 	res, err := c.Write(ctx(t), connectors.WriteRequest{TargetID: ids[0], Data: map[string]any{"ref": "R1", "v": 2}})
@@ -89,7 +89,7 @@ func TestWritePerRecord(t *testing.T) {
 	if tr := tree(t, dir); tr != "order-1-R1-SO-1.json order-2-R2-SO-2.json" {
 		t.Fatalf("files: %s", tr)
 	}
-	body, _ := os.ReadFile(filepath.Join(dir, ids[0]))
+	body, _ := os.ReadFile(filepath.Join(dir, "order-1-R1-SO-1.json"))
 	if !strings.Contains(string(body), `"v":2`) {
 		t.Fatalf("rewritten file: %s", body)
 	}
@@ -105,7 +105,10 @@ func TestWriteRefusesBadNames(t *testing.T) {
 		{"missing field", "{nope}.csv", map[string]any{"sku": "a"}, "", "no value for {nope}"},
 		{"climbing value", "{sku}", map[string]any{"sku": "../../etc/passwd"}, "", "must not start with a dot"},
 		{"slashes in a value", "{sku}.csv", map[string]any{"sku": "a/../../b"}, "", ""},
-		{"traversal target id", "x.csv", map[string]any{"sku": "a"}, "../x.csv", "unsafe path"},
+		{"control characters in a value", "{sku}.csv", map[string]any{"sku": "a\x7fb\u0085c\x01"}, "", ""},
+		{"no key", "{key}", map[string]any{"sku": "a"}, "", "no value for {key}"},
+		{"traversal target id", "x.csv", map[string]any{"sku": "a"}, recordIDPrefix + "../x.csv", "unsafe path"},
+		{"traversal target id of another write", "x.csv", map[string]any{"sku": "a"}, "../x.csv", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,13 +116,14 @@ func TestWriteRefusesBadNames(t *testing.T) {
 			c := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record", FieldFileName: tt.template})
 			res, err := c.Write(ctx(t), connectors.WriteRequest{TargetID: tt.targetID, Data: tt.data})
 			if tt.want == "" {
-				if err != nil || strings.ContainsAny(res.TargetID, `/\`) {
+				name, own := strings.CutPrefix(res.TargetID, recordIDPrefix)
+				if err != nil || !own || strings.ContainsAny(name, `/\`) {
 					t.Fatalf("got %v, %v", res, err)
 				}
 				if err := c.Flush(ctx(t)); err != nil {
 					t.Fatal(err)
 				}
-				if tr := tree(t, dir); tr != res.TargetID {
+				if tr := tree(t, dir); tr != name {
 					t.Fatalf("files: %s", tr)
 				}
 				return
@@ -314,5 +318,56 @@ func assertSKUs(t *testing.T, c *flowConn, file, want string) {
 	}
 	if got := strings.Join(skus, " "); got != want {
 		t.Fatalf("%s holds %q, want %q", file, got, want)
+	}
+}
+
+// TestAPerRecordWriteNeverReplacesAFileItDidNotWrite: a flow switched from
+// per_run to per_record finds, in its records' xrefs, the run's file as
+// their target id. Writing one record under that name would replace the
+// whole run's file with one record; the write makes the record's own file
+// instead, and a record written again per record replaces only its own.
+func TestAPerRecordWriteNeverReplacesAFileItDidNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	run := folderConn(t, dir, map[string]any{FieldFormat: FormatJSON, FieldFileName: "run-{number}.json"})
+	ids := writeAll(t, run, map[string]any{"sku": "A"}, map[string]any{"sku": "B"})
+	if err := run.Flush(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	runFile := filepath.Join(dir, "run-1.json")
+	per := folderConn(t, dir, map[string]any{FieldWriteMode: "per_record", FieldFormat: FormatJSON, FieldFileName: "rec-{sku}-{id}.json"})
+	tests := []struct {
+		name, targetID, idem, want string
+	}{
+		{"the run's file", ids[0], "tx1", "rec-A-tx1.json"},
+		{"a name an earlier version gave back", "rec-A-old.json", "tx2", "rec-A-tx2.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := per.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, TargetID: tt.targetID,
+				IdempotencyKey: tt.idem, Data: map[string]any{"sku": "A", "v": 2}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := per.Flush(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			if body, _ := os.ReadFile(runFile); !strings.Contains(string(body), `"sku":"B"`) {
+				t.Fatalf("the run's file was replaced: %s", body)
+			}
+			if body, _ := os.ReadFile(filepath.Join(dir, tt.want)); !strings.Contains(string(body), `"v":2`) {
+				t.Fatalf("%s: %q (target id %q)", tt.want, body, res.TargetID)
+			}
+			again, err := per.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, TargetID: res.TargetID,
+				IdempotencyKey: tt.idem + "-update", Data: map[string]any{"sku": "A", "v": 3}})
+			if err != nil || again.TargetID != res.TargetID {
+				t.Fatalf("written again: %v, %v (was %q)", again, err, res.TargetID)
+			}
+			if err := per.Flush(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			if body, _ := os.ReadFile(filepath.Join(dir, tt.want)); !strings.Contains(string(body), `"v":3`) {
+				t.Fatalf("the record's own file was not replaced: %s", body)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package ftp
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -107,13 +108,33 @@ func (t *Transport) login(ctx context.Context) (*ftp.ServerConn, error) {
 	}
 	c, err := ftp.Dial(t.cfg.Addr, opts...)
 	if err != nil {
-		return nil, t.fail("connecting to "+t.cfg.Addr, err)
+		return nil, t.dialFailed(err)
 	}
 	if err := c.Login(t.cfg.User, t.cfg.Password); err != nil {
 		_ = c.Quit()
 		return nil, t.fail(fmt.Sprintf("logging in as %q", t.cfg.User), err)
 	}
 	return c, nil
+}
+
+// dialFailed classifies a failed connection, naming the TLS mode to set
+// when the server's first answer (or its silence) shows it expects
+// another: a server on an implicit-TLS port waits for a TLS handshake and
+// sends no greeting, and one on a plain port answers a TLS handshake with
+// its plain-text greeting.
+func (t *Transport) dialFailed(err error) error {
+	op := "connecting to " + t.cfg.Addr
+	var record tls.RecordHeaderError
+	if t.cfg.TLS == TLSImplicit && errors.As(err, &record) {
+		return connectors.Permanent(fmt.Errorf("ftp: %s: the server does not start with TLS (implicit TLS is for servers "+
+			"on port 990): set tls to explicit or none: %w", op, err))
+	}
+	var opErr *net.OpError
+	if t.cfg.TLS != TLSImplicit && errors.As(err, &opErr) && opErr.Op == "read" && opErr.Timeout() {
+		return connectors.Transient(fmt.Errorf("ftp: %s: the server sent no greeting within %s; if it expects "+
+			"implicit TLS (port 990), set tls to implicit: %w", op, t.cfg.Timeout, err))
+	}
+	return t.fail(op, err)
 }
 
 // dialer returns the connection factory for one ServerConn: the first

@@ -165,7 +165,13 @@ func (w *writer) Close() error {
 	return <-w.done
 }
 
-// Rename implements [transport.Transport.Rename].
+// Rename implements [transport.Transport.Rename], replacing the target.
+// vsftpd and most servers rename onto an existing file; several refuse
+// (RNTO answers 550 or 553 when the target exists): then, when both files
+// are there, the target is removed and the rename tried again, as the
+// SFTP transport does on a server without posix-rename. Between the two a
+// reader finds no file; a process stopped there leaves the source, which
+// the next publish renames into place.
 func (t *Transport) Rename(ctx context.Context, from, to string) error {
 	f, err := t.full(from)
 	if err != nil {
@@ -175,7 +181,28 @@ func (t *Transport) Rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	return t.control(ctx, "renaming "+from+" to "+to, func(c *ftp.ServerConn) error { return c.Rename(f, p) })
+	return t.control(ctx, "renaming "+from+" to "+to, func(c *ftp.ServerConn) error {
+		err := c.Rename(f, p)
+		if err == nil || !refusedOntoFile(c, err, f, p) {
+			return err
+		}
+		if err := c.Delete(p); err != nil {
+			return fmt.Errorf("removing the file the server would not rename onto: %w", err)
+		}
+		return c.Rename(f, p)
+	})
+}
+
+// refusedOntoFile reports whether a rename from f to p was refused because
+// p exists: the server answered 550 or 553, and both files are there.
+func refusedOntoFile(c *ftp.ServerConn, err error, f, p string) bool {
+	var perr *textproto.Error
+	if !errors.As(err, &perr) || (perr.Code != ftp.StatusFileUnavailable && perr.Code != ftp.StatusBadFileName) {
+		return false
+	}
+	_, ferr := c.FileSize(f)
+	_, terr := c.FileSize(p)
+	return ferr == nil && terr == nil
 }
 
 // Remove implements [transport.Transport.Remove].

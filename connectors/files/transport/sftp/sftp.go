@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -50,6 +51,9 @@ type Transport struct {
 	client *sftp.Client
 	base   string
 	real   string // base as the server resolves it; "" when it cannot
+
+	done      chan struct{} // closed by Close: the keepalive ends
+	closeOnce sync.Once
 }
 
 // Dial connects, checks the host key, logs in and checks the folder.
@@ -57,7 +61,7 @@ func Dial(ctx context.Context, cfg Config) (*Transport, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	t := &Transport{cfg: cfg, keys: &hostKeys{config: cfg.HostKeyFingerprint}}
+	t := &Transport{cfg: cfg, keys: &hostKeys{config: cfg.HostKeyFingerprint}, done: make(chan struct{})}
 	if cfg.DataDir != "" {
 		t.keys.file = filepath.Join(cfg.DataDir, HostKeyFile)
 	}
@@ -65,9 +69,10 @@ func Dial(ctx context.Context, cfg Config) (*Transport, error) {
 	if err != nil {
 		return nil, connectors.Permanent(fmt.Errorf("sftp: %w", err))
 	}
-	if t.ssh, err = t.connect(ctx, sshCfg); err != nil {
+	if t.ssh, err = t.connectPinned(ctx, sshCfg); err != nil {
 		return nil, err
 	}
+	go t.keepAlive(max(t.cfg.Timeout/2, 100*time.Millisecond))
 	t.client, err = sftp.NewClient(t.ssh, sftp.UseConcurrentReads(true), sftp.UseConcurrentWrites(true))
 	if err != nil {
 		_ = t.ssh.Close()
@@ -156,6 +161,20 @@ func (t *Transport) connect(ctx context.Context, cfg *ssh.ClientConfig) (*ssh.Cl
 	return ssh.NewClient(c, chans, reqs), nil
 }
 
+// connectPinned connects asking the server for the pinned type of host
+// key. A server that has no key of that type any more (reinstalled with
+// keys of another type) is asked again for any key, which the host key
+// check then refuses as changed, naming both fingerprints.
+func (t *Transport) connectPinned(ctx context.Context, cfg *ssh.ClientConfig) (*ssh.Client, error) {
+	c, err := t.connect(ctx, cfg)
+	if err == nil || cfg.HostKeyAlgorithms == nil || !strings.Contains(err.Error(), "no common algorithm for host key") {
+		return c, err
+	}
+	anyKey := *cfg
+	anyKey.HostKeyAlgorithms = nil
+	return t.connect(ctx, &anyKey)
+}
+
 func classifyHandshake(cfg Config, err error) error {
 	switch {
 	case errors.Is(err, ErrHostKeyChanged):
@@ -202,8 +221,50 @@ func (t *Transport) full(p string) (string, error) {
 	return abs, nil
 }
 
+// keepAlive asks the server for an answer every interval and closes the
+// connection when none comes within the timeout: a server that stops
+// answering (a cut network, a hung server) then fails the reads and
+// writes waiting on it, which would otherwise wait for ever, as a
+// transfer under way has no other deadline.
+func (t *Transport) keepAlive(every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.done:
+			return
+		case <-tick.C:
+		}
+		if !t.answers() {
+			_ = t.ssh.Close()
+			return
+		}
+	}
+}
+
+// answers sends OpenSSH's keepalive request and reports whether the server
+// answered (either way) within the timeout.
+func (t *Transport) answers() bool {
+	res := make(chan error, 1)
+	go func() {
+		_, _, err := t.ssh.SendRequest("keepalive@openssh.com", true, nil)
+		res <- err
+	}()
+	timer := time.NewTimer(t.cfg.Timeout)
+	defer timer.Stop()
+	select {
+	case err := <-res:
+		return err == nil
+	case <-timer.C:
+		return false
+	case <-t.done:
+		return true
+	}
+}
+
 // Close ends the SFTP session and the SSH connection.
 func (t *Transport) Close() error {
+	t.closeOnce.Do(func() { close(t.done) })
 	var err error
 	if t.client != nil {
 		err = t.client.Close()
