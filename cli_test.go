@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -300,4 +302,76 @@ func sqlExec(t *testing.T, path string, statements ...string) {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
+}
+
+// TestAFolderANewerBuildMigratedIsRefused: an older build started on a
+// data folder that a newer build has migrated ran on a schema it does not
+// know. Every command that opens the data now stops before it changes
+// anything, naming the folder, the migrations it does not know and what
+// to do; the same folder without them (an older one, PocketBase's own
+// migrations in it) is upgraded as before.
+func TestAFolderANewerBuildMigratedIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "user", "add", "a@example.com", "--dir", "data")
+	data := filepath.Join(dir, "data")
+	dbPath := filepath.Join(data, "data.db")
+	const newer = "1799999999_a_newer_feature.go"
+	// An older build's folder (without the last migration) that a newer
+	// build then migrated: the check comes before any migration.
+	sqlExec(t, dbPath, "DROP TABLE ui_sessions", "DELETE FROM _migrations WHERE file LIKE '1766500000%'",
+		"INSERT INTO _migrations (file, applied) VALUES ('"+newer+"', 1)")
+	for _, args := range [][]string{
+		{"serve", "--http", freeAddr(t)},
+		{"user", "add", "b@example.com"},
+		{"superuser", "upsert", "root@example.com", password},
+		{"secrets", "rotate"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a serve that starts ends here
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, append(args, "--dir", "data")...)
+			cmd.Dir, cmd.Env = dir, cleanEnv()
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Fatalf("switchboard %s on a newer folder = %v, want exit status 1\n%s", args[0], err, out)
+			}
+			for _, want := range []string{data, newer, "newer build", "restore a backup made by this version"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("the refusal does not say %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(string(out), "1640988000") {
+				t.Errorf("PocketBase's own migrations are named as unknown:\n%s", out)
+			}
+		})
+	}
+	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM _migrations WHERE file LIKE '1766500000%'"); n != 0 {
+		t.Fatalf("a refused command applied a migration to the newer folder")
+	}
+	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM users WHERE email = 'b@example.com'"); n != 0 {
+		t.Fatalf("a refused command added a user to the newer folder")
+	}
+	// Without the newer migration it is an older folder: serve upgrades it.
+	sqlExec(t, dbPath, "DELETE FROM _migrations WHERE file = '"+newer+"'")
+	a := serve(t, dir, nil, "--dir", "data")
+	a.stop()
+	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM _migrations WHERE file LIKE '1766500000%'"); n != 1 {
+		t.Fatalf("serve did not upgrade an older folder:\n%s", a.output.String())
+	}
+}
+
+// countRows runs a COUNT query on a database file.
+func countRows(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := core.DefaultDBConnect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.NewQuery(query).Row(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
