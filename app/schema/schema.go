@@ -69,17 +69,26 @@ func Unknown(db dbx.Builder) ([]string, error) {
 // ErrNewer is the error of a data folder that a newer build has migrated.
 var ErrNewer = errors.New("a newer build of Switchboard has migrated this data")
 
-// Check returns an error naming the folder (what), the migrations it holds
-// that this build does not know and what to do, when there are any.
+// Check returns an error naming the folder (what, when not ""), the
+// migrations it holds that this build does not know and what to do, when
+// there are any.
 func Check(db dbx.Builder, what string) error {
+	err := check(db)
+	if err != nil && what != "" {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return err
+}
+
+func check(db dbx.Builder) error {
 	unknown, err := Unknown(db)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
 	if len(unknown) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s: %w (migrations this build does not know: %s); this build would run on a schema it "+
+	return fmt.Errorf("%w (migrations this build does not know: %s); this build would run on a schema it "+
 		"does not know, so it stops here having changed nothing: run the newer build, or restore a backup made "+
-		"by this version", what, ErrNewer, strings.Join(unknown, ", "))
+		"by this version", ErrNewer, strings.Join(unknown, ", "))
 }
