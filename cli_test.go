@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -374,4 +375,47 @@ func countRows(t *testing.T, path, query string) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// TestAMisspelledSettingIsNamed: a SWITCHBOARD_ variable of the
+// environment file that Switchboard does not know (a misspelt
+// SWITCHBOARD_WORKER for SWITCHBOARD_WORKERS) was ignored without a word,
+// the setting left at its default. It is now named, with the file; the
+// settings it knows, and SWITCHBOARD_HTTP that the service's unit reads,
+// are not.
+func TestAMisspelledSettingIsNamed(t *testing.T) {
+	envFile, dataDir := packagedInstall(t)
+	f, err := os.OpenFile(envFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("SWITCHBOARD_WORKER=8\nSWITCHBOARD_RETRY_MAX=1h\n")
+	_ = f.Close()
+	if err := os.Mkdir(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, t.TempDir(), []string{"SWITCHBOARD_ENV_FILE=" + envFile}, "user", "add", "a@example.com")
+	if !strings.Contains(out, "SWITCHBOARD_WORKER") || !strings.Contains(out, envFile) {
+		t.Fatalf("the misspelt setting is not named with its file:\n%s", out)
+	}
+	for _, known := range []string{"SWITCHBOARD_HTTP", "SWITCHBOARD_DIR", "SWITCHBOARD_RETRY_MAX"} {
+		if strings.Contains(out, "variable="+known) {
+			t.Errorf("the known setting %s is named as unknown:\n%s", known, out)
+		}
+	}
+}
+
+// TestThePackagedSettingsAreKnown: every variable the packaged
+// environment file lists, commented out or not, is a known setting.
+func TestThePackagedSettingsAreKnown(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("packaging", "switchboard.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, _, ok := strings.Cut(strings.TrimLeft(line, "#; "), "=")
+		if ok && strings.HasPrefix(name, "SWITCHBOARD_") && !slices.Contains(knownSettings, name) {
+			t.Errorf("packaging/switchboard.env lists %s, which is not in knownSettings", name)
+		}
+	}
 }
