@@ -347,6 +347,14 @@ func TestAFolderANewerBuildMigratedIsRefused(t *testing.T) {
 			}
 		})
 	}
+	// Its backup is taken, and refused by restore: this build would not serve it.
+	archive := filepath.Join(dir, "newer.tar.gz")
+	run(t, dir, nil, "backup", archive, "--dir", "data")
+	cmd := exec.Command(binary, "restore", archive, "--dir", "other")
+	cmd.Dir, cmd.Env = dir, cleanEnv()
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), newer) {
+		t.Fatalf("restore of a newer build's backup = %v\n%s", err, out)
+	}
 	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM _migrations WHERE file LIKE '1766500000%'"); n != 0 {
 		t.Fatalf("a refused command applied a migration to the newer folder")
 	}
