@@ -3,15 +3,18 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -298,6 +301,129 @@ func sqlExec(t *testing.T, path string, statements ...string) {
 	for _, s := range statements {
 		if _, err := db.NewQuery(s).Execute(); err != nil {
 			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestAFolderANewerBuildMigratedIsRefused: an older build started on a
+// data folder that a newer build has migrated ran on a schema it does not
+// know. Every command that opens the data now stops before it changes
+// anything, naming the folder, the migrations it does not know and what
+// to do; the same folder without them (an older one, PocketBase's own
+// migrations in it) is upgraded as before.
+func TestAFolderANewerBuildMigratedIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "user", "add", "a@example.com", "--dir", "data")
+	data := filepath.Join(dir, "data")
+	dbPath := filepath.Join(data, "data.db")
+	const newer = "1799999999_a_newer_feature.go"
+	// An older build's folder (without the last migration) that a newer
+	// build then migrated: the check comes before any migration.
+	sqlExec(t, dbPath, "DROP TABLE ui_sessions", "DELETE FROM _migrations WHERE file LIKE '1766500000%'",
+		"INSERT INTO _migrations (file, applied) VALUES ('"+newer+"', 1)")
+	for _, args := range [][]string{
+		{"serve", "--http", freeAddr(t)},
+		{"user", "add", "b@example.com"},
+		{"superuser", "upsert", "root@example.com", password},
+		{"secrets", "rotate"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a serve that starts ends here
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, append(args, "--dir", "data")...)
+			cmd.Dir, cmd.Env = dir, cleanEnv()
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Fatalf("switchboard %s on a newer folder = %v, want exit status 1\n%s", args[0], err, out)
+			}
+			for _, want := range []string{data, newer, "newer build", "restore a backup made by this version"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("the refusal does not say %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(string(out), "1640988000") {
+				t.Errorf("PocketBase's own migrations are named as unknown:\n%s", out)
+			}
+		})
+	}
+	// Its backup is taken, and refused by restore: this build would not serve it.
+	archive := filepath.Join(dir, "newer.tar.gz")
+	run(t, dir, nil, "backup", archive, "--dir", "data")
+	cmd := exec.Command(binary, "restore", archive, "--dir", "other")
+	cmd.Dir, cmd.Env = dir, cleanEnv()
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), newer) {
+		t.Fatalf("restore of a newer build's backup = %v\n%s", err, out)
+	}
+	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM _migrations WHERE file LIKE '1766500000%'"); n != 0 {
+		t.Fatalf("a refused command applied a migration to the newer folder")
+	}
+	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM users WHERE email = 'b@example.com'"); n != 0 {
+		t.Fatalf("a refused command added a user to the newer folder")
+	}
+	// Without the newer migration it is an older folder: serve upgrades it.
+	sqlExec(t, dbPath, "DELETE FROM _migrations WHERE file = '"+newer+"'")
+	a := serve(t, dir, nil, "--dir", "data")
+	a.stop()
+	if n := countRows(t, dbPath, "SELECT COUNT(*) FROM _migrations WHERE file LIKE '1766500000%'"); n != 1 {
+		t.Fatalf("serve did not upgrade an older folder:\n%s", a.output.String())
+	}
+}
+
+// countRows runs a COUNT query on a database file.
+func countRows(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := core.DefaultDBConnect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.NewQuery(query).Row(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// TestAMisspelledSettingIsNamed: a SWITCHBOARD_ variable of the
+// environment file that Switchboard does not know (a misspelt
+// SWITCHBOARD_WORKER for SWITCHBOARD_WORKERS) was ignored without a word,
+// the setting left at its default. It is now named, with the file; the
+// settings it knows, and SWITCHBOARD_HTTP that the service's unit reads,
+// are not.
+func TestAMisspelledSettingIsNamed(t *testing.T) {
+	envFile, dataDir := packagedInstall(t)
+	f, err := os.OpenFile(envFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("SWITCHBOARD_WORKER=8\nSWITCHBOARD_RETRY_MAX=1h\n")
+	_ = f.Close()
+	if err := os.Mkdir(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, t.TempDir(), []string{"SWITCHBOARD_ENV_FILE=" + envFile}, "user", "add", "a@example.com")
+	if !strings.Contains(out, "SWITCHBOARD_WORKER") || !strings.Contains(out, envFile) {
+		t.Fatalf("the misspelt setting is not named with its file:\n%s", out)
+	}
+	for _, known := range []string{"SWITCHBOARD_HTTP", "SWITCHBOARD_DIR", "SWITCHBOARD_RETRY_MAX"} {
+		if strings.Contains(out, "variable="+known) {
+			t.Errorf("the known setting %s is named as unknown:\n%s", known, out)
+		}
+	}
+}
+
+// TestThePackagedSettingsAreKnown: every variable the packaged
+// environment file lists, commented out or not, is a known setting.
+func TestThePackagedSettingsAreKnown(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("packaging", "switchboard.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, _, ok := strings.Cut(strings.TrimLeft(line, "#; "), "=")
+		if ok && strings.HasPrefix(name, "SWITCHBOARD_") && !slices.Contains(knownSettings, name) {
+			t.Errorf("packaging/switchboard.env lists %s, which is not in knownSettings", name)
 		}
 	}
 }

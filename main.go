@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/switchboard-app/switchboard/app/demo"
 	"github.com/switchboard-app/switchboard/app/instance"
 	"github.com/switchboard-app/switchboard/app/profiling"
+	"github.com/switchboard-app/switchboard/app/secrets"
 	_ "github.com/switchboard-app/switchboard/connectors/all"
 	_ "github.com/switchboard-app/switchboard/pb_migrations"
 	"github.com/switchboard-app/switchboard/ui"
@@ -131,10 +133,34 @@ func start() error {
 	if err := app.PrepareData(slog.Default(), pb.DataDir(), from, where); err != nil {
 		return err
 	}
+	warnUnknownSettings(where.EnvFile)
 	if use == app.DataFolder {
 		return asCommandError(pb.RootCmd.Execute())
 	}
 	return execute(pb)
+}
+
+// knownSettings are the SWITCHBOARD_ variables an environment file may
+// set: Switchboard's settings, and SWITCHBOARD_HTTP, which the service's
+// unit passes to serve as --http.
+var knownSettings = []string{
+	"SWITCHBOARD_HTTP", instance.EnvDir, instance.EnvEnvFile, secrets.EnvKey, secrets.EnvPreviousKey,
+	app.EnvMetricsToken, app.EnvLogFormat, app.EnvLogLevel, app.FilesRootEnv, app.EnvOrigins,
+	app.EnvTrustedProxyHeaders, profiling.EnvAddress, app.EnvWorkers, app.EnvDownAfter, app.EnvRetentionDays,
+	app.EnvRetryBase, app.EnvRetryMax, app.EnvRetryMaxAge, app.EnvProbeInterval, app.EnvAlertInterval,
+	app.EnvWebhookRate, app.EnvFlushRecords, app.EnvFlushAge,
+}
+
+// warnUnknownSettings names each SWITCHBOARD_ variable of the environment
+// file that Switchboard does not know: a misspelt setting would otherwise
+// be ignored without a word, its default taken.
+func warnUnknownSettings(file string) {
+	for _, name := range instance.EnvFileSettings() {
+		if !slices.Contains(knownSettings, name) {
+			slog.Warn("the environment file sets a variable Switchboard does not know, which is ignored: check its spelling",
+				slog.String("file", file), slog.String("variable", name))
+		}
+	}
 }
 
 // servesTLS tells whether PocketBase's serve command, once run, serves

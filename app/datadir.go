@@ -10,6 +10,10 @@ import (
 	"runtime"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app/backup"
+	"github.com/switchboard-app/switchboard/app/instance"
+	"github.com/switchboard-app/switchboard/app/schema"
 )
 
 // Modes of the data folder and of the files in it: the database holds
@@ -31,6 +35,9 @@ func (s *Switchboard) privateDataDir(e *core.BootstrapEvent) error {
 	if err != nil {
 		return fmt.Errorf("creating the data folder %s: %w", dir, err)
 	}
+	if err := checkSchema(dir); err != nil {
+		return err
+	}
 	if err := e.Next(); err != nil {
 		return err
 	}
@@ -41,6 +48,23 @@ func (s *Switchboard) privateDataDir(e *core.BootstrapEvent) error {
 		warnIfShared(s.logger(), dir)
 	}
 	return nil
+}
+
+// checkSchema refuses a data folder that a newer build has migrated,
+// before PocketBase opens it and applies its own migrations: this build
+// would run on a schema it does not know. A folder without a database yet
+// is new.
+func checkSchema(dir string) error {
+	path := filepath.Join(dir, backup.Databases[0])
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	db, err := DBConnect(path)
+	if err != nil {
+		return fmt.Errorf("checking the data folder %s: %w", instance.Abs(dir), err)
+	}
+	defer db.Close()
+	return schema.Check(db, "the data folder "+instance.Abs(dir))
 }
 
 // mkdirPrivate creates dir with mode 0700 and tells whether it did.

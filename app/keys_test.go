@@ -2,12 +2,17 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/app/instance"
 	"github.com/switchboard-app/switchboard/app/secrets"
@@ -208,5 +213,53 @@ func TestAKeyInTheEnvironmentOverridingTheRightKeyFileIsNamed(t *testing.T) {
 	env.sb.checkSecrets()
 	if err := env.sb.Ready(); err != nil {
 		t.Fatalf("without the environment's key: %v", err)
+	}
+}
+
+// TestRotateMakesTheResealDurableBeforeDroppingTheOldKey: the re-sealed
+// secrets were committed to the write-ahead log only (synchronous=NORMAL
+// keeps a commit from reaching the disk until the next checkpoint) when
+// rotate rewrote the key file without the old key: a power cut then could
+// bring back the secrets sealed under a key no file held. The database
+// file itself, without its log, now holds them re-sealed before the old
+// key goes.
+func TestRotateMakesTheResealDurableBeforeDroppingTheOldKey(t *testing.T) {
+	env := newTestEnv(t)
+	shop := env.saveConnection(t, "Shop", "testshop", map[string]any{"url": "https://shop.example.com"}, map[string]string{"api_key": "hunter2"})
+	if _, err := env.app.DB().NewQuery("PRAGMA wal_checkpoint(TRUNCATE)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.sb.rotate(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// The database as a power cut would leave it had its log not reached
+	// the disk: the file alone.
+	copied := filepath.Join(t.TempDir(), "data.db")
+	data, err := os.ReadFile(filepath.Join(env.app.DataDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copied, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := core.DefaultDBConnect(copied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var raw string
+	if err := db.NewQuery("SELECT secrets FROM connections WHERE id = {:id}").Bind(dbx.Params{"id": shop.Id}).Row(&raw); err != nil {
+		t.Fatal(err)
+	}
+	ring, err := secrets.LoadFile(filepath.Join(env.app.DataDir(), secrets.KeyFileName), env.sb.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed map[string]string
+	if err := json.Unmarshal([]byte(raw), &sealed); err != nil {
+		t.Fatalf("secrets %q: %v", raw, err)
+	}
+	if plain, err := ring.Open(sealed["api_key"], secretContext("api_key")); err != nil || plain != "hunter2" {
+		t.Fatalf("the database file without its log holds a secret the key file cannot open (%q, %v)", plain, err)
 	}
 }

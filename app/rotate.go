@@ -59,12 +59,30 @@ func (s *Switchboard) rotate(out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := syncDatabase(s.app); err != nil {
+		return fmt.Errorf("the secrets are re-sealed, the old key is kept: %w", err)
+	}
 	if fromFile {
 		if err := secrets.WriteFile(keyFilePath(s.app), newKey); err != nil {
 			return fmt.Errorf("dropping the old key: %w", err)
 		}
 	}
 	fmt.Fprintf(out, "Re-sealed %d secrets under key %s.\n", n, ring.CurrentID())
+	return nil
+}
+
+// syncDatabase copies data.db's write-ahead log into the database file,
+// both synced to the disk: with synchronous=NORMAL a commit reaches the
+// disk only at the next checkpoint, and a key may be dropped only once
+// the secrets sealed under the new one are sure to stay.
+func syncDatabase(app core.App) error {
+	var busy, logged, copied int
+	if err := app.DB().NewQuery("PRAGMA wal_checkpoint(FULL)").Row(&busy, &logged, &copied); err != nil {
+		return fmt.Errorf("writing the database to the disk: %w", err)
+	}
+	if busy != 0 || copied < logged {
+		return fmt.Errorf("writing the database to the disk: %d of %d pages copied, the database is busy", copied, logged)
+	}
 	return nil
 }
 

@@ -256,3 +256,86 @@ func TestABackupWithoutItsKeyFileFails(t *testing.T) {
 		t.Fatalf("a backup whose key file went = %v, want an error naming it", err)
 	}
 }
+
+// archiveWith builds a backup of the given files, its manifest first.
+func archiveWith(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	manifest, _ := json.Marshal(Manifest{Format: format})
+	add := func(name string, body []byte) {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o600, Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write(body)
+	}
+	add(ManifestName, manifest)
+	for name, body := range files {
+		add(name, body)
+	}
+	_ = tw.Close()
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// databaseWith makes a database file by running statements and returns
+// its bytes.
+func databaseWith(t *testing.T, statements ...string) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "db")
+	db, err := core.DefaultDBConnect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(statements, "PRAGMA wal_checkpoint(TRUNCATE)") {
+		if _, err := db.NewQuery(s).Execute(); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	_ = db.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestRestoreRefusesDamagedOrNewerBackups: a truncated archive, a damaged
+// database (the auxiliary one among them, which was restored unchecked)
+// and the backup of a data folder a newer build had migrated (which this
+// build would then refuse to serve) are refused, the data folder as it
+// was.
+func TestRestoreRefusesDamagedOrNewerBackups(t *testing.T) {
+	var whole bytes.Buffer
+	if _, err := Create(&whole, dataFolder(t, 500), Manifest{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	good := databaseWith(t, "CREATE TABLE t (n INTEGER)")
+	damaged := bytes.Repeat([]byte("not a database "), 512)
+	for _, tc := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"truncated", "reading the backup", whole.Bytes()[:whole.Len()/2]},
+		{"a damaged data.db", "data.db", archiveWith(t, map[string][]byte{"data.db": damaged})},
+		{"a damaged auxiliary.db", "auxiliary.db", archiveWith(t, map[string][]byte{"data.db": good, "auxiliary.db": damaged})},
+		{"from a newer build", "1799999999_newer.go", archiveWith(t, map[string][]byte{"data.db": databaseWith(t,
+			"CREATE TABLE _migrations (file VARCHAR(255) PRIMARY KEY NOT NULL, applied INTEGER NOT NULL)",
+			"INSERT INTO _migrations (file, applied) VALUES ('1799999999_newer.go', 1)")})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := dataFolder(t, 2)
+			_, err := Restore(bytes.NewReader(tc.data), dst)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Restore = %v, want an error with %q", err, tc.want)
+			}
+			if rows(t, dst) != 2 {
+				t.Fatal("a refused restore changed the data folder")
+			}
+			if leftovers, _ := filepath.Glob(dst + ".restore-*"); len(leftovers) != 0 {
+				t.Fatalf("a refused restore left %v", leftovers)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/app/instance"
+	"github.com/switchboard-app/switchboard/app/schema"
 )
 
 // Restored says what Restore did.
@@ -49,7 +50,7 @@ func Restore(r io.Reader, dataDir string) (Restored, error) {
 	staging := dataDir + ".restore-" + stamp
 	m, err := unpack(r, staging)
 	if err == nil {
-		err = checkDatabase(filepath.Join(staging, "data.db"))
+		err = checkDatabases(staging)
 	}
 	if err != nil {
 		_ = os.RemoveAll(staging)
@@ -102,6 +103,9 @@ func unpack(r io.Reader, dir string) (Manifest, error) {
 			return m, fmt.Errorf("not a Switchboard backup: it does not begin with %s", ManifestName)
 		}
 		if err := extract(root, hdr, tr, &m); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return m, fmt.Errorf("reading the backup: it ends early (truncated or damaged): %w", err)
+			}
 			return m, err
 		}
 	}
@@ -141,22 +145,42 @@ func extract(root *os.Root, hdr *tar.Header, r io.Reader, m *Manifest) error {
 	return f.Close()
 }
 
-// checkDatabase runs SQLite's quick check on the restored database.
-func checkDatabase(path string) error {
-	if _, err := os.Stat(path); err != nil {
+// checkDatabases runs SQLite's quick check on each restored database, and
+// refuses a backup of a data folder that a newer build has migrated: this
+// build would refuse to serve it.
+func checkDatabases(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, Databases[0])); err != nil {
 		return fmt.Errorf("the backup holds no data.db: %w", err)
 	}
+	for _, name := range Databases {
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		if err := checkDatabase(path, name == Databases[0]); err != nil {
+			return fmt.Errorf("the backup's %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// checkDatabase runs SQLite's quick check on a restored database and, for
+// data.db (withSchema), checks that this build knows its migrations.
+func checkDatabase(path string, withSchema bool) error {
 	db, err := core.DefaultDBConnect(path)
 	if err != nil {
-		return fmt.Errorf("opening the restored database: %w", err)
+		return fmt.Errorf("opening it: %w", err)
 	}
 	defer db.Close()
 	var result string
 	if err := db.NewQuery("PRAGMA quick_check").Row(&result); err != nil {
-		return fmt.Errorf("checking the restored database: %w", err)
+		return fmt.Errorf("checking it: %w", err)
 	}
 	if result != "ok" {
-		return fmt.Errorf("the restored database is damaged: %s", result)
+		return fmt.Errorf("it is damaged: %s", result)
+	}
+	if withSchema {
+		return schema.Check(db, "")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -14,11 +15,17 @@ const settingPrefix = "SWITCHBOARD_"
 // it read last.
 var (
 	fromFile = map[string]bool{}
+	named    []string
 	loaded   string
 )
 
 // EnvFileRead returns the environment file that was read, "" when none.
 func EnvFileRead() string { return loaded }
+
+// EnvFileSettings returns the SWITCHBOARD_ variables the environment file
+// that was read names, sorted, those the process environment overrides
+// among them.
+func EnvFileSettings() []string { return named }
 
 // LoadEnvFile reads an environment file in systemd's EnvironmentFile
 // format (KEY=VALUE lines, # and ; comments, values optionally quoted)
@@ -39,7 +46,11 @@ func LoadEnvFile(path string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
+	named = named[:0]
 	for key, value := range settings {
+		if strings.HasPrefix(key, settingPrefix) {
+			named = append(named, key)
+		}
 		if _, set := os.LookupEnv(key); set || !strings.HasPrefix(key, settingPrefix) {
 			continue
 		}
@@ -48,6 +59,7 @@ func LoadEnvFile(path string) (bool, error) {
 		}
 		fromFile[key] = true
 	}
+	slices.Sort(named)
 	loaded = path
 	return true, nil
 }

@@ -130,7 +130,7 @@ func WriteFile(path string, keys ...Key) error {
 		b.WriteString(k.String() + "\n")
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+	if err := writeSynced(tmp, b.String()); err != nil {
 		return fmt.Errorf("writing key file: %w", err)
 	}
 	if err := os.Chmod(tmp, 0o600); err != nil {
@@ -139,7 +139,41 @@ func WriteFile(path string, keys ...Key) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("replacing key file: %w", err)
 	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("replacing key file: %w", err)
+	}
 	return nil
+}
+
+// syncFile flushes a file to the disk; a variable for tests.
+var syncFile = (*os.File).Sync
+
+// writeSynced writes text into a new file at path and syncs it: the key
+// file must be on the disk before the secrets sealed under its key are.
+func writeSynced(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := syncFile(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir syncs a folder, so that a rename in it reaches the disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return syncFile(d)
 }
 
 func warnIfOpen(path string, logger *slog.Logger) {

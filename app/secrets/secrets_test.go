@@ -172,3 +172,28 @@ func TestAMalformedKeySaysWhatAKeyIs(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteFileSyncsTheKeyAndItsFolder: the key file was renamed into
+// place unsynced, so a power cut could leave it empty (or the old one)
+// while the database held secrets sealed under its new key. Its content
+// and the rename now reach the disk before WriteFile returns.
+func TestWriteFileSyncsTheKeyAndItsFolder(t *testing.T) {
+	dir := t.TempDir()
+	var synced []string
+	defer func(f func(*os.File) error) { syncFile = f }(syncFile)
+	syncFile = func(f *os.File) error {
+		synced = append(synced, f.Name())
+		return f.Sync()
+	}
+	key, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, KeyFileName)
+	if err := WriteFile(path, key); err != nil {
+		t.Fatal(err)
+	}
+	if len(synced) != 2 || synced[0] != path+".tmp" || synced[1] != dir {
+		t.Fatalf("synced %q, want the key file's content, then its folder", synced)
+	}
+}
