@@ -3,6 +3,7 @@ package adobecommerce
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -128,6 +129,37 @@ func TestReadsCustomersProductsAndStock(t *testing.T) {
 		if got := strings.Join(keys, ","); got != want {
 			t.Errorf("%s read %q, want %q", entity, got, want)
 		}
+	}
+}
+
+// TestPagedReadsAreSorted: every entity is read page by page in a stable
+// order, so that no record is skipped or read twice when the shop's
+// default order changes between the pages.
+func TestPagedReadsAreSorted(t *testing.T) {
+	shop := adobetest.New(t)
+	want := map[connectors.Entity][]string{}
+	for i := 1; i <= 7; i++ {
+		at := fmt.Sprintf("2025-01-02 10:00:%02d", i)
+		email, sku := fmt.Sprintf("buyer%d@example.nl", i), fmt.Sprintf("SKU-%d", i)
+		shop.AddOrder(anOrder(100+i, "processing", "processing", at, "CBL-3M"))
+		shop.AddCustomer(map[string]any{"id": i, "email": email, "firstname": "Anna", "lastname": "de Vries",
+			"created_at": at, "updated_at": at})
+		shop.AddProduct(map[string]any{"sku": sku, "name": "Product " + sku, "price": 12.95})
+		shop.AddSourceItem(map[string]any{"sku": sku, "source_code": "default", "quantity": i, "status": 1})
+		want[connectors.Order] = append(want[connectors.Order], fmt.Sprintf("%09d", 100+i))
+		want[connectors.Customer] = append(want[connectors.Customer], email)
+		want[connectors.Product] = append(want[connectors.Product], sku)
+		want[connectors.Stock] = append(want[connectors.Stock], sku)
+	}
+	c := open(t, shop)
+	for _, entity := range []connectors.Entity{connectors.Order, connectors.Customer, connectors.Product, connectors.Stock} {
+		t.Run(string(entity), func(t *testing.T) {
+			keys, _ := readAll(t, c, entity, "", options(t, connectors.UseRead, nil), 3)
+			sort.Strings(keys)
+			if got, exp := strings.Join(keys, ","), strings.Join(want[entity], ","); got != exp {
+				t.Errorf("read %s, want each once: %s", got, exp)
+			}
+		})
 	}
 }
 

@@ -22,6 +22,10 @@ type list struct {
 	filters func(c *criteria, opts connectors.Config)
 	// recordID makes a record's id when the app gives none of its own.
 	recordID func(rec map[string]any) string
+	// sortBy is the field the pages are sorted by: without a sort order
+	// the database's order is not stable between pages, and paging by
+	// page number would skip records or read them twice.
+	sortBy string
 }
 
 // lists are the entities the connector reads.
@@ -31,11 +35,11 @@ var lists = map[connectors.Entity]list{
 			if statuses := splitList(opts.String(optStatuses)); len(statuses) > 0 {
 				c.filter("status", "in", strings.Join(statuses, ","))
 			}
-			c.sort("entity_id", "ASC")
-		}},
-	connectors.Customer: {path: "V1/customers/search", id: "id", key: "email", incremental: true},
-	connectors.Product:  {path: "V1/products", id: "id", key: "sku", incremental: true},
-	connectors.Stock: {path: "V1/inventory/source-items", key: "sku",
+		}, sortBy: "entity_id"},
+	connectors.Customer: {path: "V1/customers/search", id: "id", key: "email", incremental: true, sortBy: "entity_id"},
+	connectors.Product:  {path: "V1/products", id: "id", key: "sku", incremental: true, sortBy: "entity_id"},
+	// A source's items are one per SKU.
+	connectors.Stock: {path: "V1/inventory/source-items", key: "sku", sortBy: "sku",
 		filters: func(c *criteria, opts connectors.Config) {
 			c.filter("source_code", "eq", sourceCode(opts, nil))
 		},
@@ -66,6 +70,7 @@ func (c *Conn) Read(_ context.Context, req connectors.ReadRequest) (connectors.P
 	if l.filters != nil {
 		l.filters(crit, req.Options)
 	}
+	crit.sort(l.sortBy, "ASC")
 	opts := page.Options{Style: page.PageNumber, Path: l.path, Query: crit.q, PageSize: size, RecordsPath: "items",
 		PageParam: currentPageParam, SizeParam: pageSizeParam, TotalPath: "total_count"}
 	if l.incremental {

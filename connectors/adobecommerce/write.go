@@ -91,9 +91,10 @@ func (c *Conn) findOne(ctx context.Context, path string, crit *criteria, id stri
 	return rest.LookupString(rec, id), true, nil
 }
 
-// searchOne returns the first record a search finds.
+// searchOne returns the first record a search finds: the oldest, so that
+// the same one is found each time when several match.
 func (c *Conn) searchOne(ctx context.Context, path string, crit *criteria) (map[string]any, bool, error) {
-	items, err := c.search(ctx, path, crit.page(1, 1))
+	items, err := c.search(ctx, path, crit.sort("entity_id", "ASC").page(1, 1))
 	if err != nil || len(items) == 0 {
 		return nil, false, err
 	}

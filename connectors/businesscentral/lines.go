@@ -20,7 +20,8 @@ const sequenceStep = 10000
 
 // lines are the document's lines: each on its item (found by number), with
 // the tax code of its rate for the customer's country when the flow has a
-// VAT table; and the shipping costs as a line on the flow's shipping item.
+// VAT table (a line without an item number, a fee, on the flow's fee
+// item); and the shipping costs as a line on the flow's shipping item.
 func (o *order) lines(ctx context.Context, who string) ([]map[string]any, error) {
 	raw, _ := o.data[fieldLines].([]any)
 	shipping, _ := o.data[fieldShipping].(map[string]any)
@@ -38,7 +39,7 @@ func (o *order) lines(ctx context.Context, who string) ([]map[string]any, error)
 		}
 		rate := rest.LookupString(src, "taxRate")
 		highest = higher(highest, rate)
-		line, err := o.line(src, items[rest.LookupString(src, "itemNumber")], len(out)+1, who, rate)
+		line, err := o.line(src, items[o.itemNumber(src)], len(out)+1, who, rate)
 		if err != nil {
 			return nil, err
 		}
@@ -85,15 +86,24 @@ func (o *order) line(src map[string]any, itemID string, place int, who, rate str
 	return line, nil
 }
 
+// itemNumber is the number of a line's item: its own, or for a line
+// without one (a fee) the flow's fee item; "" when neither is set.
+func (o *order) itemNumber(line any) string {
+	if number := rest.LookupString(line, "itemNumber"); number != "" {
+		return number
+	}
+	return o.opts.FeeSKU
+}
+
 // itemIDs finds the items of the lines (and of the shipping costs) by
 // number, in one call; an item Business Central does not have fails the
 // order, saying so.
 func (o *order) itemIDs(ctx context.Context, lines []any, shipping bool) (map[string]string, error) {
 	want := map[string]bool{}
 	for i, l := range lines {
-		number := rest.LookupString(l, "itemNumber")
+		number := o.itemNumber(l)
 		if number == "" {
-			return nil, connectors.Permanent(fmt.Errorf("order %s: line %d has no item number (the SKU); map one", o.number, i+1))
+			return nil, connectors.Permanent(erp.NoFeeSKU(o.number, i+1, rest.LookupString(l, "description")))
 		}
 		want[number] = true
 	}

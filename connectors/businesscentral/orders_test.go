@@ -69,6 +69,26 @@ func TestAnOrderBecomesASalesOrder(t *testing.T) {
 	}
 }
 
+// TestALineWithoutASKUIsBookedOnTheFeeProduct: a shop's fee (a payment
+// surcharge) has no SKU; it is a line on the flow's fee item, with the
+// fee's own description.
+func TestALineWithoutASKUIsBookedOnTheFeeProduct(t *testing.T) {
+	b := bctest.New(t)
+	items(b)
+	c := open(t, b, nil)
+	o := anOrder("1101")
+	o["Lines"] = append(o["Lines"].([]any), map[string]any{"description": "Payment surcharge", "quantity": 1, "unitPrice": 2.50, "taxRate": "21.0"})
+	res, err := write(t, c, connectors.Order, "", "1101", o, withOptions(orderOptions, "fee_sku", "SHIP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "10000|SPK-200-BLK|Bookshelf speaker - Black|VAT21|238.40\n20000|CBL-3M|Speaker cable 3 m|VAT21|12.95\n" +
+		"30000|SHIP|Payment surcharge|VAT21|2.50\n40000|SHIP|Shipping: Standard Shipping|VAT21|6.95"
+	if got := lineSummary(b, "salesOrderLines", strings.TrimPrefix(res.TargetID, "order/")); got != want {
+		t.Fatalf("the order's lines:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func codeIs(b *bctest.BC, collection string, id any, code string) bool {
 	rec, ok := b.Get(collection, fmt.Sprint(id))
 	return ok && rec["code"] == code
@@ -168,6 +188,8 @@ func TestOrdersThatCannotBeWrittenSayWhy(t *testing.T) {
 	german := anOrder("4002")
 	german["TaxCountry"], german["Customer"].(map[string]any)["email"] = "DE", "jane@example.com"
 	german["Lines"].([]any)[0].(map[string]any)["taxRate"] = "19"
+	fee := anOrder("4008")
+	fee["Lines"] = append(fee["Lines"].([]any), map[string]any{"description": "Payment surcharge", "quantity": 1, "unitPrice": 2.50, "taxRate": "21.0"})
 	unknownItem := anOrder("4001")
 	unknownItem["Lines"].([]any)[1].(map[string]any)["itemNumber"] = "NOPE-1"
 	tests := []struct {
@@ -181,6 +203,7 @@ func TestOrdersThatCannotBeWrittenSayWhy(t *testing.T) {
 		{"no shipping item", anOrder("4003"), withOptions(orderOptions, "shipping_sku", ""), "order 4003 has shipping costs of 6.95 but the flow has no shipping cost product; set shipping_sku to the SKU of a service product"},
 		{"a shipping method not in the table", anOrder("4004"), withOptions(orderOptions, "shipping_methods", `{"DHL Express": "DHL"}`), `the shipping method "Standard Shipping" of order 4004 is not in the flow's shipping table (shipping_methods)`},
 		{"a code it lacks", anOrder("4005"), withOptions(orderOptions, "payment_methods", `{"*": "60 DAYS"}`), `order 4005: the code 60 DAYS that the flow's payment_methods table gives "mollie_ideal" does not exist in Business Central's paymentTerms`},
+		{"a line without a SKU and no fee product", fee, orderOptions, "order 4008 line 3 (Payment surcharge) has no SKU: a fee, or a product without one; set fee_sku"},
 		{"a guest order", guest(), orderOptions, "order 4007 has no customer (no e-mail address, VAT id or customer number): a guest order; set the flow's customer of guest orders (guest_customer)"},
 		{"a guest customer it lacks", guest(), withOptions(orderOptions, "guest_customer", "WALK-IN"), "the flow's customer of guest orders, WALK-IN, is not a customer in Business Central"},
 	}

@@ -166,7 +166,7 @@ func TestOptionsAnAppHasNoPlaceFor(t *testing.T) {
 	for _, f := range fields {
 		names = append(names, f.Name)
 	}
-	want := []string{OptOrderType, OptGuestCustomer, OptVATCodes, OptShippingMethods, OptShippingSKU}
+	want := []string{OptOrderType, OptGuestCustomer, OptVATCodes, OptShippingMethods, OptShippingSKU, OptFeeSKU}
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Fatalf("fields %v, want %v", names, want)
 	}
@@ -182,6 +182,7 @@ func TestErrorsSayWhatToSet(t *testing.T) {
 		{NoVATCode("1001", "NL", "210"), "customer 1001 has no VAT code for NL at 210%; set one in the flow's VAT table (vat_codes)"},
 		{NoGuestCustomer("1001"), "order 1001 has no customer (no e-mail address, VAT id or customer number): a guest order; set the flow's customer of guest orders (guest_customer)"},
 		{NoShippingSKU("1001", "6.95"), "order 1001 has shipping costs of 6.95 but the flow has no shipping cost product; set shipping_sku to the SKU of a service product"},
+		{NoFeeSKU("1001", 3, "Payment surcharge"), "order 1001 line 3 (Payment surcharge) has no SKU: a fee, or a product without one; set fee_sku to the SKU of a service product to book such lines on"},
 	}
 	for _, tt := range tests {
 		if tt.err.Error() != tt.want {

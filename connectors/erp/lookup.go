@@ -122,3 +122,14 @@ func NoGuestCustomer(order string) error {
 func NoShippingSKU(order, cost string) error {
 	return fmt.Errorf("order %s has shipping costs of %s but the flow has no shipping cost product; set %s to the SKU of a service product", order, cost, OptShippingSKU)
 }
+
+// NoFeeSKU words an order line without a SKU (the n-th, named name) and
+// no product to book it on.
+func NoFeeSKU(order string, n int, name string) error {
+	what := fmt.Sprintf("line %d", n)
+	if name != "" {
+		what += fmt.Sprintf(" (%s)", name)
+	}
+	return fmt.Errorf("order %s %s has no SKU: a fee, or a product without one; set %s to the SKU of a service product to book such lines on",
+		order, what, OptFeeSKU)
+}

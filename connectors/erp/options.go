@@ -19,6 +19,7 @@ const (
 	OptShippingMethods = "shipping_methods"
 	OptPaymentMethods  = "payment_methods"
 	OptShippingSKU     = "shipping_sku"
+	OptFeeSKU          = "fee_sku"
 	OptWarehouse       = "warehouse"
 	OptJournal         = "journal"
 )
@@ -80,6 +81,10 @@ func FlowFields(d Defaults) []connectors.Field {
 			Example: `{"ideal": "00", "paypal": "00", "invoice": "30"}`},
 		{Name: OptShippingSKU, Title: "Shipping cost product", Type: connectors.TypeString, Use: connectors.UseWrite,
 			Help: d.ShippingSKUHelp, Example: "SHIPPING"},
+		{Name: OptFeeSKU, Title: "Fee product", Type: connectors.TypeString, Use: connectors.UseWrite,
+			Help: "The SKU of a service product that order lines without a SKU are booked on: a shop's fees (a payment surcharge, " +
+				"gift wrapping) and products that have none, each described by its own name. Empty: an order with such a line fails, saying so.",
+			Example: "FEE"},
 		{Name: OptWarehouse, Title: "Warehouse", Type: connectors.TypeString, Default: d.Warehouse, Use: connectors.UseBoth,
 			Help: d.WarehouseHelp},
 		{Name: OptJournal, Title: "Invoice journal", Type: connectors.TypeString, Default: d.Journal, Use: connectors.UseWrite,
@@ -140,6 +145,8 @@ type Options struct {
 	ShippingMethods, PaymentMethods map[string]string
 	// ShippingSKU is the product shipping costs are booked on.
 	ShippingSKU string
+	// FeeSKU is the product lines without a SKU (fees) are booked on.
+	FeeSKU string
 	// Warehouse and Journal are as the app names them.
 	Warehouse, Journal string
 	// OrderTypes are the kinds of document the app makes; nil: all of
@@ -158,7 +165,7 @@ func Parse(connector string, fields []connectors.Field, cfg connectors.Config) (
 		}
 	}
 	o := Options{OrderType: cfg.String(OptOrderType), GuestCustomer: strings.TrimSpace(cfg.String(OptGuestCustomer)),
-		ShippingSKU: strings.TrimSpace(cfg.String(OptShippingSKU)), Warehouse: strings.TrimSpace(cfg.String(OptWarehouse)),
+		ShippingSKU: strings.TrimSpace(cfg.String(OptShippingSKU)), FeeSKU: strings.TrimSpace(cfg.String(OptFeeSKU)), Warehouse: strings.TrimSpace(cfg.String(OptWarehouse)),
 		Journal: strings.TrimSpace(cfg.String(OptJournal)), OrderTypes: orderTypes(fields)}
 	problems := map[string]string{}
 	o.VATCodes = parseVATCodes(cfg.String(OptVATCodes), problems)

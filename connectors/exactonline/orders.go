@@ -183,8 +183,8 @@ func (o *order) lines(ctx context.Context) ([]any, error) {
 	return append(out, shipping), nil
 }
 
-// line makes one line: ItemCode becomes the item's id, VATPercentage
-// the VAT code.
+// line makes one line: ItemCode (the flow's fee product for a line
+// without one) becomes the item's id, VATPercentage the VAT code.
 func (o *order) line(ctx context.Context, n int, line map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	for k, v := range withoutEmpty(line) {
@@ -193,8 +193,11 @@ func (o *order) line(ctx context.Context, n int, line map[string]any) (map[strin
 		}
 	}
 	code := text(line["ItemCode"])
-	if code == "" {
-		return nil, connectors.Permanent(fmt.Errorf("order %s line %d has no item code (SKU)", o.number, n))
+	if code == "" { // a fee: booked on the flow's fee product
+		if o.opts.FeeSKU == "" {
+			return nil, connectors.Permanent(erp.NoFeeSKU(o.number, n, text(line["Description"])))
+		}
+		code = o.opts.FeeSKU
 	}
 	item, err := o.c.lookup(ctx, "logistics/Items", "Code eq "+quote(code), "ID")
 	if err != nil {

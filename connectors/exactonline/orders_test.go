@@ -124,6 +124,10 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			map[string]any{"guest_customer": "9999"}, "the customer of guest orders, 9999, is not an account of Exact Online"},
 		{"shipping costs without a shipping product", func(map[string]any) {},
 			map[string]any{"shipping_sku": ""}, "order 2001 has shipping costs of 5 but the flow has no shipping cost product; set shipping_sku"},
+		{"a line without a SKU and no fee product", func(d map[string]any) {
+			d["Lines"] = append(d["Lines"].([]any), map[string]any{"Description": "Payment surcharge", "Quantity": 1, "UnitPrice": 2.5, "VATPercentage": "19"})
+		},
+			nil, "order 2001 line 3 (Payment surcharge) has no SKU: a fee, or a product without one; set fee_sku"},
 		{"a payment method not in the table", func(d map[string]any) { d["PaymentMethod"] = "klarna" },
 			nil, `the payment method "klarna" of order 2001 is not in the flow's payment table (payment_methods)`},
 		{"a warehouse Exact Online does not have", func(map[string]any) {},
@@ -210,5 +214,31 @@ func TestAnOrderWrittenAtOnceByTwoWorkersIsMadeOnce(t *testing.T) {
 	wg.Wait()
 	if o, a := len(srv.Records(division, "salesorder/SalesOrders")), len(srv.Records(division, "crm/Accounts")); o != 1 || a != 1 {
 		t.Fatalf("%d sales orders and %d accounts of one order written at once; want one each", o, a)
+	}
+}
+
+// TestALineWithoutASKUIsBookedOnTheFeeProduct: a shop's fee (a payment
+// surcharge) has no SKU; it is a line on the flow's fee product, with the
+// fee's own description.
+func TestALineWithoutASKUIsBookedOnTheFeeProduct(t *testing.T) {
+	srv, base := exact(t, fake.Options{})
+	shop(srv)
+	c, _ := connected(t, base)
+	data := webOrder("2201", "jane@example.com")
+	data["Lines"] = append(data["Lines"].([]any), map[string]any{"Description": "Payment surcharge", "Quantity": 1, "UnitPrice": 2.5, "VATPercentage": "19"})
+	if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2201", Data: data,
+		Options: writeOptions(t, map[string]any{"fee_sku": "SHIPPING"})}); err != nil {
+		t.Fatal(err)
+	}
+	docs := srv.Records(division, "salesorder/SalesOrders")
+	if len(docs) != 1 {
+		t.Fatalf("%d sales orders", len(docs))
+	}
+	lines := docs[0]["SalesOrderLines"].([]any)
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want the two items, the fee and shipping", len(lines))
+	}
+	if fee := lines[2].(map[string]any); fee["ItemCode"] != "SHIPPING" || fee["Description"] != "Payment surcharge" || fee["VATCode"] != "5" {
+		t.Fatalf("the fee is the line %v", fee)
 	}
 }

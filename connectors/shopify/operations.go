@@ -151,10 +151,21 @@ query OrderByName($query: String!) {
   orders(first: 2, query: $query) {
     nodes {
       id name
-      fulfillments(first: 20) { id trackingInfo { number company url } }
+      fulfillments { id trackingInfo { number company url } }
       fulfillmentOrders(first: 10) {
         nodes { id status lineItems(first: 40) { nodes { id sku remainingQuantity } pageInfo { hasNextPage endCursor } } }
+        pageInfo { hasNextPage endCursor }
       }
+    }
+  }
+}`}
+
+	orderFulfillmentOrdersOp = operation{"OrderFulfillmentOrders", `
+query OrderFulfillmentOrders($id: ID!, $after: String) {
+  order(id: $id) {
+    fulfillmentOrders(first: 20, after: $after) {
+      nodes { id status lineItems(first: 40) { nodes { id sku remainingQuantity } pageInfo { hasNextPage endCursor } } }
+      pageInfo { hasNextPage endCursor }
     }
   }
 }`}
@@ -235,7 +246,7 @@ func operations() map[operation]map[string]any {
 	return map[operation]map[string]any{
 		shopOp: nil, ordersOp: page(ordersPage), orderLinesOp: nil, customersOp: page(customersPage),
 		productsOp: page(productsPage), productVariantsOp: nil, inventoryOp: page(itemsPage), locationsOp: nil,
-		variantBySKUOp: nil, productIDsOp: nil, orderByNameOp: nil, fulfillmentOrderLinesOp: nil, customerByEmailOp: nil, productSetOp: nil,
+		variantBySKUOp: nil, productIDsOp: nil, orderByNameOp: nil, orderFulfillmentOrdersOp: nil, fulfillmentOrderLinesOp: nil, customerByEmailOp: nil, productSetOp: nil,
 		productUpdateOp: nil, inventorySetOp: nil, fulfillmentCreateOp: nil, trackingUpdateOp: nil,
 		webhookCreateOp: nil, webhookDeleteOp: nil,
 	}

@@ -10,18 +10,26 @@ import (
 )
 
 // shopOrder is an order found by its number, with what it has shipped
-// and what is left to ship.
+// (every fulfilment: the list is not truncated) and what is left to ship.
 type shopOrder struct {
 	ID, Name     string
 	Fulfillments []struct {
 		ID           string
 		TrackingInfo []struct{ Number, Company, URL string }
 	}
-	FulfillmentOrders struct {
-		Nodes []struct {
-			ID, Status string
-			LineItems  foLines
-		}
+	FulfillmentOrders fulfillmentOrders
+}
+
+// fulfillmentOrders are a page of an order's fulfilment orders: one for
+// each location the order ships from.
+type fulfillmentOrders struct {
+	Nodes []struct {
+		ID, Status string
+		LineItems  foLines
+	}
+	PageInfo struct {
+		HasNextPage bool
+		EndCursor   string
 	}
 }
 
@@ -35,6 +43,30 @@ type foLines struct {
 		HasNextPage bool
 		EndCursor   string
 	}
+}
+
+// withAllFulfillmentOrders reads the fulfilment orders that the order
+// lookup left for a further page, so that an order shipped from many
+// locations is shipped whole and a line at a later location is found.
+func (c *Conn) withAllFulfillmentOrders(ctx context.Context, o *shopOrder) error {
+	for page := o.FulfillmentOrders; page.PageInfo.HasNextPage; {
+		var data struct {
+			Order *struct{ FulfillmentOrders fulfillmentOrders } `json:"order"`
+		}
+		vars := map[string]any{"id": o.ID, "after": page.PageInfo.EndCursor}
+		if err := c.gql.do(ctx, orderFulfillmentOrdersOp, vars, &data); err != nil {
+			return fmt.Errorf("reading the fulfillment orders of order %s: %w", strings.TrimPrefix(o.Name, "#"), err)
+		}
+		if data.Order == nil {
+			break
+		}
+		page = data.Order.FulfillmentOrders
+		if page.PageInfo.HasNextPage && page.PageInfo.EndCursor == vars["after"] {
+			return fmt.Errorf("reading the fulfillment orders of order %s: Shopify answered the same page again", strings.TrimPrefix(o.Name, "#"))
+		}
+		o.FulfillmentOrders.Nodes = append(o.FulfillmentOrders.Nodes, page.Nodes...)
+	}
+	return nil
 }
 
 // withAllLines reads the line items of the order's fulfillment orders
@@ -103,6 +135,9 @@ func (c *Conn) writeShipment(ctx context.Context, req connectors.WriteRequest) (
 	}
 	if id := shippedWith(order, rest.LookupString(tracking, "number")); id != "" {
 		return connectors.WriteResult{TargetID: id, Response: map[string]any{"fulfillment": id, "note": "the order has this tracking number already"}}, nil
+	}
+	if err := c.withAllFulfillmentOrders(ctx, &order); err != nil {
+		return connectors.WriteResult{}, err
 	}
 	if err := c.withAllLines(ctx, &order); err != nil {
 		return connectors.WriteResult{}, err

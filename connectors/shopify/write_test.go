@@ -240,3 +240,71 @@ func TestShipmentOfALongOrderFulfilsEveryLine(t *testing.T) {
 		})
 	}
 }
+
+// TestShipmentOfAnOrderFromManyLocations: Shopify makes a fulfilment
+// order for each location an order ships from. An order of 12 lines at
+// 12 locations is shipped whole, and a shipment of its 12th line finds
+// that line.
+func TestShipmentOfAnOrderFromManyLocations(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []any
+		want  int // quantity fulfilled
+	}{
+		{"everything left", nil, 12},
+		{"the 12th line", []any{map[string]any{"sku": "L-12", "quantity": 1}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newShop(t, fake.Options{})
+			o := exampleOrder(t)
+			var lines []any
+			for i := 1; i <= 12; i++ {
+				lines = append(lines, map[string]any{"sku": fmt.Sprintf("L-%02d", i), "name": "Line", "title": "Line", "quantity": 1})
+			}
+			o["lineItems"] = map[string]any{"nodes": lines}
+			orderID := s.AddOrder(o)
+			s.SplitByLine(orderID)
+			c := s.open(t)
+			data := map[string]any{"order_number": "1001", "trackingInfo": map[string]any{"number": "3SABC123", "company": "PostNL"}}
+			if tc.lines != nil {
+				data["lines"] = tc.lines
+			}
+			write(t, c, connectors.WriteRequest{Entity: connectors.Shipment, Key: "1001", Data: data, Options: options(t, connectors.UseWrite, nil)})
+			fs := s.Fulfillments(orderID)
+			if len(fs) != 1 || fmt.Sprint(fs[0]["totalQuantity"]) != fmt.Sprint(tc.want) {
+				t.Fatalf("fulfillments %v; want one of %d", fs, tc.want)
+			}
+		})
+	}
+}
+
+// TestAShipmentAfterManyIsNotFulfilledTwice: an order shipped line by
+// line in 21 parcels; the 21st parcel's shipment sent again is found by
+// its tracking number, not fulfilled (or refused) a second time.
+func TestAShipmentAfterManyIsNotFulfilledTwice(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	o := exampleOrder(t)
+	var lines []any
+	for i := 1; i <= 22; i++ {
+		lines = append(lines, map[string]any{"sku": fmt.Sprintf("L-%02d", i), "name": "Line", "title": "Line", "quantity": 1})
+	}
+	o["lineItems"] = map[string]any{"nodes": lines}
+	orderID := s.AddOrder(o)
+	c := s.open(t)
+	opts := options(t, connectors.UseWrite, nil)
+	parcel := func(i int) map[string]any {
+		return map[string]any{"order_number": "1001", "trackingInfo": map[string]any{"number": fmt.Sprintf("3SABC%03d", i), "company": "PostNL"},
+			"lines": []any{map[string]any{"sku": fmt.Sprintf("L-%02d", i), "quantity": 1}}}
+	}
+	var last connectors.WriteResult
+	for i := 1; i <= 21; i++ {
+		last = write(t, c, connectors.WriteRequest{Entity: connectors.Shipment, Key: "1001", Data: parcel(i), Options: opts})
+	}
+	again, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Shipment, Key: "1001", Data: parcel(21), Options: opts})
+	if err != nil {
+		t.Fatalf("the 21st shipment sent again: %v", err)
+	}
+	if fs := s.Fulfillments(orderID); len(fs) != 21 || again.TargetID != last.TargetID {
+		t.Fatalf("%d fulfillments, targets %s and %s; want the 21st found again", len(fs), last.TargetID, again.TargetID)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // lines makes the order's lines: each product found by its code (SKU),
 // in its sale unit, with the tax the flow's VAT table (or Tryton's one
 // tax of the rate) gives; shipping costs as a line of the shipping
-// product. An invoice's lines also get their revenue account.
+// product, a line without a SKU (a fee) on the fee product. An invoice's lines also get their revenue account.
 func (o *order) lines(ctx context.Context, invoice bool) ([]any, error) {
 	in := anyList(o.doc["lines"])
 	if len(in) == 0 {
@@ -42,8 +42,11 @@ func (o *order) lines(ctx context.Context, invoice bool) ([]any, error) {
 // line makes one line's values.
 func (o *order) line(ctx context.Context, n int, line map[string]any, invoice bool) (map[string]any, error) {
 	code := text(line["product"])
-	if code == "" {
-		return nil, connectors.Permanent(fmt.Errorf("order %s line %d has no product code (SKU)", o.number, n))
+	if code == "" { // a fee: booked on the flow's fee product
+		if o.opts.FeeSKU == "" {
+			return nil, connectors.Permanent(erp.NoFeeSKU(o.number, n, text(line["description"])))
+		}
+		code = o.opts.FeeSKU
 	}
 	product, err := o.c.product(ctx, code)
 	if err != nil {

@@ -128,6 +128,10 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			nil, "order 2001 has no customer (no e-mail address, VAT id or customer number): a guest order; set the flow's customer of guest orders (guest_customer)"},
 		{"shipping costs without a shipping product", func(map[string]any) {},
 			map[string]any{"shipping_sku": ""}, "order 2001 has shipping costs of 5.00 but the flow has no shipping cost product; set shipping_sku"},
+		{"a line without a SKU and no fee product", func(d map[string]any) {
+			d["lines"] = append(d["lines"].([]any), map[string]any{"description": "Payment surcharge", "quantity": "1", "unit_price": "2.50", "tax_rate": "19"})
+		},
+			nil, "order 2001 line 3 (Payment surcharge) has no SKU: a fee, or a product without one; set fee_sku"},
 		{"a country Tryton does not have", func(d map[string]any) { d["shipment_address"].(map[string]any)["country"] = "AT" },
 			nil, "Tryton has no country AT; add it under Party > Configuration > Countries"},
 		{"a VAT number that is not valid", func(d map[string]any) {
@@ -150,6 +154,36 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 	}
 	if n, _ := c.model(ctx(t), "sale.sale", "search_count", []any{[]any{"reference", "=", "2001"}}); fmt.Sprint(n) != "0" {
 		t.Fatalf("%v sales of orders that failed", n)
+	}
+}
+
+// TestALineWithoutASKUIsBookedOnTheFeeProduct: a shop's fee (a payment
+// surcharge) has no SKU; it is a line on the flow's fee product, with
+// the fee's own name, so that the sale adds up to the order.
+func TestALineWithoutASKUIsBookedOnTheFeeProduct(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	data := webOrder("2201", "jane@example.com")
+	data["lines"] = append(data["lines"].([]any), map[string]any{"description": "Payment surcharge", "quantity": "1", "unit_price": "2.50", "tax_rate": "19"})
+	res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2201", Data: data, Options: writeOptions(t, map[string]any{"fee_sku": "SHIPPING"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, err := splitTarget(res.TargetID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.read(ctx(t), model, id, "lines.product.code", "lines.description", "untaxed_amount")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := anyList(rec["lines"])
+	if len(lines) != 4 || text(rec["untaxed_amount"]) != "327.40" {
+		t.Fatalf("lines %v, untaxed %v; want the fee among them", lines, rec["untaxed_amount"])
+	}
+	if fee := lines[2].(map[string]any); text(lookup(fee, "product.code")) != "SHIPPING" || text(fee["description"]) != "Payment surcharge" {
+		t.Fatalf("the fee is the line %v", fee)
 	}
 }
 

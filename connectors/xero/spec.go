@@ -128,7 +128,7 @@ var xeroOrders = erp.Defaults{App: "Xero", OrderTypes: []string{erp.Invoice},
 	VATEmpty:        "the tax type is Xero's one sales tax rate at the line's rate.",
 	VATExample:      `{"NL": {"21": "OUTPUT2", "9": "TAX002"}, "*": {"0": "ZERORATEDOUTPUT"}}`,
 	ShippingSKUHelp: "The Xero item code of shipping costs, booked as a line of their own; empty: the line has no item, only its description.",
-	Omit:            []string{erp.OptShippingMethods, erp.OptPaymentMethods, erp.OptWarehouse, erp.OptJournal}}
+	Omit:            []string{erp.OptShippingMethods, erp.OptPaymentMethods, erp.OptFeeSKU, erp.OptWarehouse, erp.OptJournal}}
 
 var flowFields = append(append([]connectors.Field{
 	{Name: optFrom, Title: "Records from", Type: connectors.TypeString, Use: connectors.UseRead, Example: "2025-01-01",

@@ -29,7 +29,7 @@ func (s *Shop) routes() {
 	for op, col := range map[string]string{"GET /V1/orders": Orders, "GET /V1/customers/search": Customers,
 		"GET /V1/products": Products, "GET /V1/inventory/source-items": SourceItems, "GET /V1/shipments": Shipments,
 		"GET /V1/invoices": Invoices} {
-		s.Handle(op, func(c *spectest.Call) spectest.Reply { return search(c, col) })
+		s.Handle(op, func(c *spectest.Call) spectest.Reply { return s.search(c, col) })
 	}
 	s.Handle("GET /V1/orders/{id}", s.get(Orders, "id", "entity"))
 	s.Handle("GET /V1/shipment/{id}", s.get(Shipments, "id", "entity"))

@@ -159,7 +159,11 @@ func compare(a, b string) int {
 
 // search answers a search of a collection: the matching records, sorted,
 // the page asked for (the last page again past the end), the total.
-func search(c *spectest.Call, collection string) spectest.Reply {
+// Without a sort order the database's order is not stable between
+// queries: a search of more than one page turns the matches by one more
+// place with every such search, so that paging without a sort order
+// skips records and reads others twice, as it can on a real shop.
+func (s *Shop) search(c *spectest.Call, collection string) spectest.Reply {
 	crit, err := parseCriteria(c.Query)
 	if err != nil {
 		return spectest.JSON(400, map[string]any{"message": err.Error()})
@@ -170,11 +174,14 @@ func search(c *spectest.Call, collection string) spectest.Reply {
 			match = append(match, rec)
 		}
 	}
-	if crit.sortField != "" {
+	switch {
+	case crit.sortField != "":
 		sort.SliceStable(match, func(i, j int) bool {
-			cmp := compare(fmt.Sprint(match[i][crit.sortField]), fmt.Sprint(match[j][crit.sortField]))
+			cmp := compare(sortValue(match[i], crit.sortField), sortValue(match[j], crit.sortField))
 			return (cmp < 0) != crit.descending && cmp != 0
 		})
+	case crit.size > 0 && len(match) > crit.size:
+		match = s.unstable(match)
 	}
 	page := pageOf(match, crit.size, crit.current)
 	items := make([]any, len(page))
@@ -182,6 +189,25 @@ func search(c *spectest.Call, collection string) spectest.Reply {
 		items[i] = rec
 	}
 	return spectest.JSON(200, map[string]any{"items": items, "search_criteria": crit.echo(), "total_count": len(match)})
+}
+
+// sortValue is a record's value of a sort field: entity_id is the table's
+// key, which customers and products answer as their id.
+func sortValue(rec map[string]any, field string) string {
+	v, ok := rec[field]
+	if !ok && field == "entity_id" {
+		v = rec["id"]
+	}
+	return fmt.Sprint(v)
+}
+
+// unstable turns the matches by one more place with each call.
+func (s *Shop) unstable(match []map[string]any) []map[string]any {
+	s.mu.Lock()
+	s.turns++
+	n := s.turns % len(match)
+	s.mu.Unlock()
+	return append(match[n:len(match):len(match)], match[:n]...)
 }
 
 // pageOf is the page of a list; a page past the end is the last one, as

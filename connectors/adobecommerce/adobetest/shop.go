@@ -1,7 +1,8 @@
 // Package adobetest is a fake Adobe Commerce shop for tests: the spectest
 // fake of Adobe's own admin REST spec (shared/specs/adobe-commerce), which
 // refuses every request the spec does not allow, with the behaviour of
-// the operations the connector uses: searchCriteria filters, sorting and
+// the operations the connector uses: searchCriteria filters, sorting (and,
+// without a sort order, an order that is not stable between pages) and
 // pages (a page past the end answers the last page again, as Adobe
 // Commerce does), products by SKU, MSI sources and source items, orders
 // with their shipments, tracks and invoices. The shop's clock moves a
@@ -35,8 +36,9 @@ const (
 // Shop is a fake Adobe Commerce shop.
 type Shop struct {
 	*spectest.Server
-	mu  sync.Mutex
-	now time.Time
+	mu    sync.Mutex
+	now   time.Time
+	turns int // unsorted searches of more than a page, which turn the order
 }
 
 // New starts a shop with the default source and no records; it skips the

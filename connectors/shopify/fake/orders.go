@@ -68,6 +68,26 @@ func (s *store) fulfillmentOrder(o map[string]any) map[string]any {
 		"updatedAt": o["updatedAt"], "requestStatus": "UNSUBMITTED", "supportedActions": []any{}, "fulfillmentHolds": []any{}}
 }
 
+// SplitByLine gives each line of an order a fulfillment order of its own,
+// as Shopify makes one for each location an order ships from: an order
+// whose every line is stocked at another location.
+func (s *Server) SplitByLine(orderID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.store.order(orderID)
+	if o == nil {
+		return
+	}
+	whole := s.store.fulfillmentOrder(o)
+	var split []any
+	for _, item := range whole["lineItems"].([]any) {
+		fo := copyJSON(whole)
+		fo["id"], fo["lineItems"] = s.store.gid("FulfillmentOrder"), []any{item}
+		split = append(split, fo)
+	}
+	o["fulfillmentOrders"] = split
+}
+
 // AddCustomer keeps a customer, given as the schema's Customer object,
 // and returns its id.
 func (s *Server) AddCustomer(customer map[string]any) string {

@@ -1,0 +1,86 @@
+package woocommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"testing"
+
+	"github.com/switchboard-app/switchboard/mappings"
+)
+
+// TestFeesAreLinesThatAddUp: WooCommerce's fee lines (a payment
+// surcharge, gift wrapping) are lines of the canonical order, without a
+// SKU, so that its lines and shipping add up to the order's total.
+func TestFeesAreLinesThatAddUp(t *testing.T) {
+	native := exampleOrder(t)
+	native["fee_lines"] = []any{
+		map[string]any{"id": 401, "name": "Payment surcharge", "tax_class": "", "tax_status": "taxable", "total": "2.50", "total_tax": "0.19",
+			"taxes": []any{map[string]any{"id": 75, "total": "0.19", "subtotal": ""}}, "meta_data": []any{}},
+		map[string]any{"id": 402, "name": "Gift wrap", "tax_class": "", "tax_status": "none", "total": "3.00", "total_tax": "0.00",
+			"taxes": []any{}, "meta_data": []any{}},
+	}
+	native["total"], native["total_tax"] = "35.04", "1.54"
+	order := mapOrder(t, native)
+	sum := new(big.Rat)
+	fees := map[string]map[string]any{}
+	for _, l := range order["lines"].([]any) {
+		line := l.(map[string]any)
+		sum.Add(sum, rat(t, line["total_incl"]))
+		if name, _ := line["name"].(string); name == "Payment surcharge" || name == "Gift wrap" {
+			fees[name] = line
+		}
+	}
+	sum.Add(sum, rat(t, order["shipping_method"].(map[string]any)["cost_incl"]))
+	if total := rat(t, order["totals"].(map[string]any)["total"]); sum.Cmp(total) != 0 {
+		t.Fatalf("the lines and shipping add up to %s, the order's total is %s", sum.FloatString(2), total.FloatString(2))
+	}
+	surcharge := fees["Payment surcharge"]
+	if surcharge == nil || fees["Gift wrap"] == nil {
+		t.Fatalf("lines %v; want the fees among them", order["lines"])
+	}
+	if surcharge["sku"] != nil || fmt.Sprint(surcharge["quantity"]) != "1" || fmt.Sprint(surcharge["total"]) != "2.50" ||
+		fmt.Sprint(surcharge["tax"]) != "0.19" || fmt.Sprint(surcharge["id"]) != "401" {
+		t.Errorf("the surcharge is the line %v", surcharge)
+	}
+}
+
+// mapOrder maps a native order with the default mapping in.
+func mapOrder(t *testing.T, native map[string]any) map[string]any {
+	t.Helper()
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "order", In: mappings.Find(defaults, "order", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(native)
+	var in map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order map[string]any
+	canonical, _ := json.Marshal(res.Canonical)
+	if err := json.Unmarshal(canonical, &order); err != nil {
+		t.Fatal(err)
+	}
+	return order
+}
+
+func rat(t *testing.T, v any) *big.Rat {
+	t.Helper()
+	r, ok := new(big.Rat).SetString(fmt.Sprint(v))
+	if !ok {
+		t.Fatalf("%v is not a number", v)
+	}
+	return r
+}
