@@ -560,3 +560,27 @@ func TestSettingsOfferTheEnvironmentsValuesWithinTheFormsBounds(t *testing.T) {
 		t.Fatalf("sending the settings as offered = %d", rec.Code)
 	}
 }
+
+// TestUsersPageRefusalsKeepAndName: a refused new user keeps the role
+// chosen (the admin corrects the address and adds them as what they
+// meant), and a refused new password names the user it was for.
+func TestUsersPageRefusalsKeepAndName(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	rec := ad.post("/users", url.Values{"email": {"viewer@example.com"}, "role": {"editor"}, "password": {password}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("adding an address taken = %d", rec.Code)
+	}
+	mustContain(t, "the refused new user", rec, `value="viewer@example.com"`)
+	_, form, _ := strings.Cut(body(rec), `id="new-role"`)
+	form, _, _ = strings.Cut(form, "</select>")
+	if !strings.Contains(form, `<option value="editor" selected>`) || strings.Contains(form, `<option value="viewer" selected>`) {
+		t.Errorf("the refused new user's role, want editor still chosen: %s", form)
+	}
+	op, _ := e.app.FindAuthRecordByEmail("users", "operator@example.com")
+	rec = ad.post("/users/"+op.Id, url.Values{"action": {"password"}, "password": {"short"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a short password = %d", rec.Code)
+	}
+	mustContain(t, "the refused password", rec, "operator@example.com, password:")
+}
