@@ -71,7 +71,7 @@ func (u *UI) wizardPost(r *request) error {
 	case "skip_test":
 		d = nextAfterConnect(d)
 	case "flows":
-		d = u.wizardFlows(r, d)
+		d, view = u.wizardFlows(r, d)
 	case "setup", "sample":
 		d, view = u.wizardSetup(r, d)
 	case "activate":
@@ -172,11 +172,16 @@ func (u *UI) wizardConnect(r *request, d wizardDraft) (wizardDraft, *wizardData)
 }
 
 // wizardFlows takes the flows ticked and the integration's name, with
-// each flow's defaults.
-func (u *UI) wizardFlows(r *request, d wizardDraft) wizardDraft {
+// each flow's defaults. With none ticked the step is refused, with a
+// message, and the draft stays as it was.
+func (u *UI) wizardFlows(r *request, d wizardDraft) (wizardDraft, *wizardData) {
 	ends, ok := u.wizardEnds(d)
 	if !ok {
-		return d
+		return d, nil
+	}
+	choices := u.flowChoices(r, ends, d)
+	if len(choices) > 0 && len(r.Request.PostForm["flow"]) == 0 {
+		return d, &wizardData{Problem: r.L.T("wizard.tick_a_flow")}
 	}
 	d.Name = strings.TrimSpace(r.Request.PostFormValue("name"))
 	keep := map[string]draftFlow{}
@@ -184,7 +189,7 @@ func (u *UI) wizardFlows(r *request, d wizardDraft) wizardDraft {
 		keep[f.key()] = f
 	}
 	d.Flows = nil
-	for _, c := range u.flowChoices(r, ends, d) {
+	for _, c := range choices {
 		if !contains(r.Request.PostForm["flow"], c.Key) {
 			continue
 		}
@@ -197,7 +202,7 @@ func (u *UI) wizardFlows(r *request, d wizardDraft) wizardDraft {
 	if len(d.Flows) > 0 {
 		d.Step = stepSetup
 	}
-	return d
+	return d, nil
 }
 
 // wizardPair is the wizard's two connections and their specs.
