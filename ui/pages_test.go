@@ -584,3 +584,29 @@ func TestUsersPageRefusalsKeepAndName(t *testing.T) {
 	}
 	mustContain(t, "the refused password", rec, "operator@example.com, password:")
 }
+
+// TestRefusedConnectionAsksForTheSecretAgain: a refused connection form
+// cannot show the secrets typed (no secret goes into a page), so it says
+// at each that what was typed was not saved; the field otherwise reads
+// "(set), leave empty to keep it", and the old password would stay.
+func TestRefusedConnectionAsksForTheSecretAgain(t *testing.T) {
+	e := newEnv(t, false, false)
+	c := e.as("editor")
+	form := url.Values{"name": {"Supplier SFTP"}, "f.host": {"sftp.example.com"}, "f.port": {"22"},
+		"f.username": {"feeds"}, "f.password": {"old-password-0123"}}
+	rec := c.post("/connections?connector=sftp", form)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("creating = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	path := strings.Split(rec.Header().Get("Location"), "?")[0]
+	form.Set("name", "")
+	form.Set("f.password", "new-password-4567")
+	rec = c.post(path, form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a change without a name = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused change", rec, "was not saved: type it again")
+	mustNotContain(t, "the refused change", rec, "new-password-4567")
+	rec = c.post("/connections?connector=sftp", url.Values{"name": {""}, "f.host": {"sftp.example.com"}, "f.password": {"x-0123456789"}})
+	mustContain(t, "the refused new connection", rec, "was not saved: type it again")
+}

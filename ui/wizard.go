@@ -157,7 +157,8 @@ func (u *UI) wizardConnect(r *request, d wizardDraft) (wizardDraft, *wizardData)
 		if errs == nil {
 			view.Problem = err.Error()
 		}
-		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, secretNames(existing), errs)
+		view.Conn.Errors = retypeSecrets(r, in, errs)
+		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, secretNames(existing), view.Conn.Errors)
 		return d, view
 	}
 	*id = saved.Record.Id
