@@ -100,6 +100,9 @@ func validateIntegration(e *core.RecordEvent) error {
 	if a := e.Record.GetString("a"); a != "" && a == e.Record.GetString("b") {
 		return validation.Errors{"b": validation.NewError("validation_same_connection", "must differ from the first connection")}
 	}
+	if errs := connectionsInUse(e); len(errs) > 0 {
+		return errs
+	}
 	list := e.Record.GetString("alert_emails")
 	if orig := e.Record.Original(); e.Record.IsNew() || orig == nil || orig.GetString("alert_emails") != list {
 		if _, bad := alertAddresses(list); bad != "" {
@@ -108,6 +111,32 @@ func validateIntegration(e *core.RecordEvent) error {
 		}
 	}
 	return e.Next()
+}
+
+// connectionsInUse refuses a change of an integration's connection that
+// its flows go from or to: they would keep the old one, which is no
+// longer the integration's, and a save of such a flow would turn it round
+// onto the new one.
+func connectionsInUse(e *core.RecordEvent) validation.Errors {
+	orig := e.Record.Original()
+	if e.Record.IsNew() || orig == nil {
+		return nil
+	}
+	errs := validation.Errors{}
+	for _, field := range []string{"a", "b"} {
+		old := orig.GetString(field)
+		if old == "" || old == e.Record.GetString(field) {
+			continue
+		}
+		n, err := e.App.CountRecords(flowsCollection, dbx.HashExp{"integration": e.Record.Id},
+			dbx.Or(dbx.HashExp{"source": old}, dbx.HashExp{"target": old}))
+		if err != nil || n > 0 {
+			errs[field] = validation.NewError("validation_connection_in_use",
+				"the integration's flows use the connection it has now: "+
+					"delete them first, or make a new integration for the other connection")
+		}
+	}
+	return errs
 }
 
 // validateFlow checks that a flow's schedule parses, that its source and

@@ -610,3 +610,34 @@ func TestRefusedConnectionAsksForTheSecretAgain(t *testing.T) {
 	rec = c.post("/connections?connector=sftp", url.Values{"name": {""}, "f.host": {"sftp.example.com"}, "f.password": {"x-0123456789"}})
 	mustContain(t, "the refused new connection", rec, "was not saved: type it again")
 }
+
+// TestIntegrationConnectionsStayWithTheirFlows: an integration whose
+// flows go between its two connections cannot have one of them changed:
+// its flows would still use the old one, and the next save of a flow's
+// form would turn it round onto the new one. The refusal names the field
+// and nothing changes.
+func TestIntegrationConnectionsStayWithTheirFlows(t *testing.T) {
+	e := newEnv(t, false, true)
+	c := e.as("editor")
+	other := c.post("/connections?connector=folder", url.Values{"name": {"Other shop"}, "f.folder": {"other"}})
+	if other.Code != http.StatusSeeOther {
+		t.Fatalf("adding a connection = %d: %s", other.Code, truncated(body(other)))
+	}
+	otherID := strings.TrimPrefix(strings.Split(other.Header().Get("Location"), "?")[0], "/connections/")
+	integ, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID)
+	before := e.fingerprint()
+	rec := c.post("/integrations/"+integ.Id, url.Values{"name": {integ.GetString("name")}, "a": {otherID},
+		"b": {integ.GetString("b")}, "enabled": {"on"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("changing a connection of an integration with flows = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused change", rec, "flows use the connection it has now")
+	if e.fingerprint() != before {
+		t.Fatal("a refused change changed the data")
+	}
+	rec = c.post("/integrations/"+integ.Id, url.Values{"name": {"Renamed"}, "a": {integ.GetString("a")},
+		"b": {integ.GetString("b")}, "enabled": {"on"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("renaming = %d: %s", rec.Code, truncated(body(rec)))
+	}
+}
