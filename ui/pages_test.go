@@ -641,3 +641,19 @@ func TestIntegrationConnectionsStayWithTheirFlows(t *testing.T) {
 		t.Fatalf("renaming = %d: %s", rec.Code, truncated(body(rec)))
 	}
 }
+
+// TestRefusedSettingsKeepWhatWasTyped: a refused settings form shows what
+// was typed, not the stored settings, and says the password typed must be
+// typed again (a page never shows it).
+func TestRefusedSettingsKeepWhatWasTyped(t *testing.T) {
+	e := newEnv(t, false, false)
+	rec := e.as("admin").post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Shop mail"},
+		"sender_address": {"sb@example.com"}, "smtp_enabled": {"on"}, "smtp_host": {"smtp.example.com"}, "smtp_port": {"58a"},
+		"smtp_username": {"mailer"}, "smtp_password": {"typed-0123456789"}, "smtp_tls": {"on"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad port = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused settings", rec, `value="https://sb.example.com/"`, `value="Shop mail"`,
+		`value="smtp.example.com"`, `value="58a"`, `value="mailer"`, "was not saved: type it again")
+	mustNotContain(t, "the refused settings", rec, "typed-0123456789")
+}
