@@ -457,9 +457,14 @@ func TestSettingsPage(t *testing.T) {
 	if in, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID); in.GetString("alert_emails") != "ops@example.com, boss@example.com" {
 		t.Fatalf("alert addresses %q", in.GetString("alert_emails"))
 	}
-	if rec := ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"not an address"}}); !strings.Contains(rec.Header().Get("Location"), "bad=flash.bad_addresses") {
-		t.Fatalf("bad addresses: %s", rec.Header().Get("Location"))
+	// A refused list says which integration and which address, and keeps
+	// the list as typed.
+	rec = ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"ops@example.com, not an address"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad addresses = %d %s", rec.Code, rec.Header().Get("Location"))
 	}
+	mustContain(t, "the refused alert recipients", rec, "Demo: supplier -&gt; shop", "&#34;not an address&#34; is not an e-mail address",
+		`value="ops@example.com, not an address"`)
 	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"60"}, "retention_days": {"90"}}); rec.Code != http.StatusSeeOther ||
 		e.sb.Tunables() != (app.Tunables{AlertEvery: time.Hour, RetentionDays: 90}) {
 		t.Fatalf("engine settings = %d, in force %+v", rec.Code, e.sb.Tunables())

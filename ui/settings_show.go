@@ -40,14 +40,18 @@ func (u *UI) settingsShow(r *request) error {
 // settingsTyped is what a refused settings form had, shown again in
 // place of the stored settings; the password typed is not shown.
 type settingsTyped struct {
+	// Main is set when the settings form was refused, with what it had.
+	Main                              bool
 	AppURL, SenderName, SenderAddress string
 	SMTP                              smtpForm
 	Password                          bool
+	// Alerts are the alert recipients typed, by integration id.
+	Alerts map[string]string
 }
 
 // typedSettings reads the settings form as it was submitted.
 func typedSettings(form *http.Request) *settingsTyped {
-	return &settingsTyped{AppURL: form.PostFormValue("app_url"), SenderName: form.PostFormValue("sender_name"),
+	return &settingsTyped{Main: true, AppURL: form.PostFormValue("app_url"), SenderName: form.PostFormValue("sender_name"),
 		SenderAddress: form.PostFormValue("sender_address"),
 		SMTP: smtpForm{Enabled: form.PostFormValue("smtp_enabled") == "on", Host: form.PostFormValue("smtp_host"),
 			Port: form.PostFormValue("smtp_port"), Username: form.PostFormValue("smtp_username"),
@@ -68,7 +72,7 @@ func (u *UI) renderSettingsTyped(r *request, status int, errs map[string]string,
 		SMTP: smtpForm{Enabled: s.SMTP.Enabled, Host: s.SMTP.Host, Port: strconv.Itoa(s.SMTP.Port), Username: s.SMTP.Username,
 			TLS: s.SMTP.TLS}, PasswordSet: s.SMTP.Password != "", Engine: u.sb.Engine().Config(),
 		Tunables: u.sb.Tunables().Bounded(), Errors: errs}
-	if typed != nil {
+	if typed != nil && typed.Main {
 		d.AppURL, d.SenderName, d.SenderAddress, d.SMTP = typed.AppURL, typed.SenderName, typed.SenderAddress, typed.SMTP
 		if label := r.L.T("settings.smtp_password"); typed.Password && d.Errors[label] == "" {
 			if d.Errors == nil {
@@ -80,6 +84,13 @@ func (u *UI) renderSettingsTyped(r *request, status int, errs map[string]string,
 	var err error
 	if d.Integrations, err = u.app().FindRecordsByFilter("integrations", "", "name", 0, 0); err != nil {
 		return err
+	}
+	if typed != nil {
+		for _, in := range d.Integrations {
+			if list, ok := typed.Alerts[in.Id]; ok {
+				in.Set("alert_emails", list) // shown as typed, not saved
+			}
+		}
 	}
 	return r.render(status, "settings", d)
 }
