@@ -15,7 +15,7 @@ func (u *UI) connectionCreate(r *request) error {
 	saved, err := u.sb.SaveConnection(nil, in)
 	if errs := fieldErrors(r, err); errs != nil {
 		d := connectionData{page: r.page("connections", r.L.T("connection.new_title", reg.Spec.Title)),
-			Spec: reg.Spec, Name: in.Name, Errors: errs, Action: "/connections?connector=" + reg.Spec.Name}
+			Spec: reg.Spec, Name: in.Name, Errors: retypeSecrets(r, in, errs), Action: "/connections?connector=" + reg.Spec.Name}
 		return u.renderConnection(r, http.StatusUnprocessableEntity, d, in.Config)
 	}
 	if err != nil {

@@ -103,6 +103,21 @@ func readConnectionForm(r *http.Request, spec connectors.Spec) app.ConnectionInp
 	return in
 }
 
+// retypeSecrets notes at each secret a refused form had typed that it
+// was not saved: the page cannot show it again (no secret goes into a
+// page), and a field left as it is would keep the old value.
+func retypeSecrets(r *request, in app.ConnectionInput, errs map[string]string) map[string]string {
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	for name := range in.Secrets {
+		if errs["secrets."+name] == "" {
+			errs["secrets."+name] = r.L.T("connection.secret_retype")
+		}
+	}
+	return errs
+}
+
 // secretNames are the names of the secrets a saved connection holds; none
 // for a connection not saved yet.
 func secretNames(rec *core.Record) []string {

@@ -18,7 +18,7 @@ func (u *UI) connectionUpdate(r *request) error {
 	if errs := fieldErrors(r, err); errs != nil {
 		fresh, _ := u.app().FindRecordById("connections", rec.Id)
 		d := connectionData{page: r.page("connections", in.Name), Record: fresh, Spec: reg.Spec, Name: in.Name,
-			Errors: errs, Action: "/connections/" + rec.Id}
+			Errors: retypeSecrets(r, in, errs), Action: "/connections/" + rec.Id}
 		return u.renderConnection(r, http.StatusUnprocessableEntity, d, in.Config)
 	}
 	if err != nil {

@@ -110,6 +110,7 @@ func (u *UI) flowCreate(r *request) error {
 	}
 	in := readFlowForm(r.Request, ends)
 	in.Entity = r.Request.PostFormValue("entity")
+	in.Options = withoutUnsetDefaults(in.Options, nil, ends.optionSets())
 	rec, err := u.sb.SaveFlow(nil, in)
 	if errs := fieldErrors(r, err); errs != nil {
 		d := flowFormData{page: r.page("integrations", r.L.T("flowform.new")), Integration: integ, In: in,
@@ -145,6 +146,7 @@ func (u *UI) flowUpdate(r *request) error {
 	}
 	in := readFlowForm(r.Request, ends)
 	in.Entity = flow.GetString("entity")
+	in.Options = withoutUnsetDefaults(in.Options, app.FlowOptionsOf(flow), ends.optionSets())
 	if _, err := u.sb.SaveFlow(flow, in); err != nil {
 		errs := fieldErrors(r, err)
 		if errs == nil {

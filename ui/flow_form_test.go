@@ -115,3 +115,22 @@ func TestMultiLineSecretsAreTextAreas(t *testing.T) {
 	mustContain(t, "the SFTP form", page, `<textarea id="f-private_key" name="f.private_key"`, `type="password" id="f-password"`)
 	mustNotContain(t, "the SFTP form", page, `type="password" id="f-private_key"`)
 }
+
+// TestFlowFormSavedUnchangedKeepsItsOptions: a flow's settings form saved
+// without a change stores the options it had, and no more: an option the
+// form shows at its default is not stored, so the default still applies
+// (and a later default with it).
+func TestFlowFormSavedUnchangedKeepsItsOptions(t *testing.T) {
+	e := newEnv(t, false, true)
+	c := e.as("editor")
+	before, _ := e.app.FindRecordById("flows", e.demo.FlowID)
+	path := "/flows/" + e.demo.FlowID
+	form := shownForm(t, body(c.get(path+"/edit")), path)
+	if rec := c.post(path, form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("saving = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	after, _ := e.app.FindRecordById("flows", e.demo.FlowID)
+	if got, want := after.GetString("options"), before.GetString("options"); got != want {
+		t.Errorf("the options saved unchanged became\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,6 +89,39 @@ func readOptions(r *http.Request, prefix string, sets optionSets) map[string]any
 		out[app.OptionsTarget] = tgt
 	}
 	return out
+}
+
+// withoutUnsetDefaults leaves out of options read from a form those that
+// only repeat their field's default (the form shows it) and that stored,
+// the options saved before, did not have: the default still applies, as
+// for an option left empty.
+func withoutUnsetDefaults(opts, stored map[string]any, sets optionSets) map[string]any {
+	drop := func(values, before map[string]any, fields []connectors.Field) {
+		for _, f := range fields {
+			v, ok := values[f.Name]
+			if _, was := before[f.Name]; !ok || was || f.Default == nil || fmt.Sprint(v) != fmt.Sprint(f.Default) {
+				continue
+			}
+			delete(values, f.Name)
+		}
+	}
+	sub := func(m map[string]any, key string) map[string]any {
+		out, _ := m[key].(map[string]any)
+		return out
+	}
+	drop(opts, stored, sets.Engine)
+	for _, g := range []struct {
+		key    string
+		fields []connectors.Field
+	}{{app.OptionsSource, sets.Source}, {app.OptionsTarget, sets.Target}} {
+		if values := sub(opts, g.key); values != nil {
+			drop(values, sub(stored, g.key), g.fields)
+			if len(values) == 0 {
+				delete(opts, g.key)
+			}
+		}
+	}
+	return opts
 }
 
 // readFieldValues reads the submitted values of fields without secrets,

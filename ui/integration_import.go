@@ -109,6 +109,7 @@ func (u *UI) integrationImport(r *request) error {
 			return r.done("/integrations#i-"+res.Integration.Id, "flash.imported", int64(len(res.Flows)))
 		}
 		u.importProblem(r, &d, err)
+		retypeImportSecrets(r, choices, d.Errors)
 	}
 	d.Conns = u.importConns(f, choices, d.Errors)
 	status := http.StatusOK
@@ -164,6 +165,21 @@ func (u *UI) importProblem(r *request, d *importData, err error) {
 		d.Errors[strings.TrimSuffix(se.Part+"."+k, ".")] = v
 	}
 	d.Problem = r.L.T("import.refused")
+}
+
+// retypeImportSecrets notes at each secret a refused import had typed
+// that it was not saved: the page cannot show it again.
+func retypeImportSecrets(r *request, c app.ImportChoices, errs map[string]string) {
+	for ref, secrets := range c.Secrets {
+		if c.Existing[ref] != "" {
+			continue
+		}
+		for name := range secrets {
+			if key := ref + ".secrets." + name; errs[key] == "" {
+				errs[key] = r.L.T("connection.secret_retype")
+			}
+		}
+	}
 }
 
 // importConns lays out the file's connections with the connections of

@@ -84,3 +84,36 @@ func TestImportRefusesAlertAddressesThatAreNone(t *testing.T) {
 		t.Fatalf("a refused import left %d integrations", n)
 	}
 }
+
+// TestRefusedImportAsksForTheSecretsAgain: a refused import cannot show
+// the secrets typed (no secret goes into a page), so it says at each
+// that what was typed was not saved.
+func TestRefusedImportAsksForTheSecretsAgain(t *testing.T) {
+	file := `switchboard: 1
+integration: {name: Supplier to shop, enabled: false}
+connections:
+  - ref: a
+    name: Supplier
+    connector: sftp
+    config: {host: sftp.supplier.example, port: 22, username: shop}
+    secrets: [password]
+  - ref: b
+    name: Shop
+    connector: folder
+    config: {folder: ../outside}
+flows:
+  - name: Products
+    entity: product
+    source: a
+    target: b
+    schedule: '@every 5m'
+`
+	e := newEnv(t, false, false)
+	rec := e.as("editor").post("/integrations/import", url.Values{"do": {"import"}, "yaml": {file}, "name": {"Supplier to shop"},
+		"c.a.name": {""}, "c.a.s.password": {"typed-0123456789"}, "c.b.name": {"Shop"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("import = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	mustContain(t, "the refused import", rec, "Nothing was imported", "was not saved: type it again")
+	mustNotContain(t, "the refused import", rec, "typed-0123456789")
+}

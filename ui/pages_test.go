@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -457,9 +458,14 @@ func TestSettingsPage(t *testing.T) {
 	if in, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID); in.GetString("alert_emails") != "ops@example.com, boss@example.com" {
 		t.Fatalf("alert addresses %q", in.GetString("alert_emails"))
 	}
-	if rec := ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"not an address"}}); !strings.Contains(rec.Header().Get("Location"), "bad=flash.bad_addresses") {
-		t.Fatalf("bad addresses: %s", rec.Header().Get("Location"))
+	// A refused list says which integration and which address, and keeps
+	// the list as typed.
+	rec = ad.post("/settings/alerts", url.Values{"integration": {e.demo.IntegrationID}, "alert_emails": {"ops@example.com, not an address"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad addresses = %d %s", rec.Code, rec.Header().Get("Location"))
 	}
+	mustContain(t, "the refused alert recipients", rec, "Demo: supplier -&gt; shop", "&#34;not an address&#34; is not an e-mail address",
+		`value="ops@example.com, not an address"`)
 	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"60"}, "retention_days": {"90"}}); rec.Code != http.StatusSeeOther ||
 		e.sb.Tunables() != (app.Tunables{AlertEvery: time.Hour, RetentionDays: 90}) {
 		t.Fatalf("engine settings = %d, in force %+v", rec.Code, e.sb.Tunables())
@@ -559,4 +565,103 @@ func TestSettingsOfferTheEnvironmentsValuesWithinTheFormsBounds(t *testing.T) {
 	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"1"}, "retention_days": {"30"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("sending the settings as offered = %d", rec.Code)
 	}
+}
+
+// TestUsersPageRefusalsKeepAndName: a refused new user keeps the role
+// chosen (the admin corrects the address and adds them as what they
+// meant), and a refused new password names the user it was for.
+func TestUsersPageRefusalsKeepAndName(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	rec := ad.post("/users", url.Values{"email": {"viewer@example.com"}, "role": {"editor"}, "password": {password}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("adding an address taken = %d", rec.Code)
+	}
+	mustContain(t, "the refused new user", rec, `value="viewer@example.com"`)
+	_, form, _ := strings.Cut(body(rec), `id="new-role"`)
+	form, _, _ = strings.Cut(form, "</select>")
+	if !strings.Contains(form, `<option value="editor" selected>`) || strings.Contains(form, `<option value="viewer" selected>`) {
+		t.Errorf("the refused new user's role, want editor still chosen: %s", form)
+	}
+	op, _ := e.app.FindAuthRecordByEmail("users", "operator@example.com")
+	rec = ad.post("/users/"+op.Id, url.Values{"action": {"password"}, "password": {"short"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a short password = %d", rec.Code)
+	}
+	mustContain(t, "the refused password", rec, "operator@example.com, password:")
+}
+
+// TestRefusedConnectionAsksForTheSecretAgain: a refused connection form
+// cannot show the secrets typed (no secret goes into a page), so it says
+// at each that what was typed was not saved; the field otherwise reads
+// "(set), leave empty to keep it", and the old password would stay.
+func TestRefusedConnectionAsksForTheSecretAgain(t *testing.T) {
+	e := newEnv(t, false, false)
+	c := e.as("editor")
+	form := url.Values{"name": {"Supplier SFTP"}, "f.host": {"sftp.example.com"}, "f.port": {"22"},
+		"f.username": {"feeds"}, "f.password": {"old-password-0123"}}
+	rec := c.post("/connections?connector=sftp", form)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("creating = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	path := strings.Split(rec.Header().Get("Location"), "?")[0]
+	form.Set("name", "")
+	form.Set("f.password", "new-password-4567")
+	rec = c.post(path, form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a change without a name = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused change", rec, "was not saved: type it again")
+	mustNotContain(t, "the refused change", rec, "new-password-4567")
+	rec = c.post("/connections?connector=sftp", url.Values{"name": {""}, "f.host": {"sftp.example.com"}, "f.password": {"x-0123456789"}})
+	mustContain(t, "the refused new connection", rec, "was not saved: type it again")
+}
+
+// TestIntegrationConnectionsStayWithTheirFlows: an integration given
+// another connection in its form takes its flows along: none stays on the
+// connection the integration left (the next save of its form would have
+// turned it round onto the new one).
+func TestIntegrationConnectionsStayWithTheirFlows(t *testing.T) {
+	e := newEnv(t, false, true)
+	c := e.as("editor")
+	other := c.post("/connections?connector=folder", url.Values{"name": {"Other shop"}, "f.folder": {"other"}})
+	if other.Code != http.StatusSeeOther {
+		t.Fatalf("adding a connection = %d: %s", other.Code, truncated(body(other)))
+	}
+	otherID := strings.TrimPrefix(strings.Split(other.Header().Get("Location"), "?")[0], "/connections/")
+	integ, _ := e.app.FindRecordById("integrations", e.demo.IntegrationID)
+	old := integ.GetString("a")
+	rec := c.post("/integrations/"+integ.Id, url.Values{"name": {integ.GetString("name")}, "a": {otherID},
+		"b": {integ.GetString("b")}, "enabled": {"on"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("changing a connection of an integration with flows = %d: %s", rec.Code, truncated(body(rec)))
+	}
+	flows, err := e.app.FindAllRecords("flows", dbx.HashExp{"integration": integ.Id})
+	if err != nil || len(flows) == 0 {
+		t.Fatalf("the integration's flows: %d, %v", len(flows), err)
+	}
+	for _, f := range flows {
+		if f.GetString("source") == old || f.GetString("target") == old {
+			t.Errorf("flow %q stayed on the connection its integration left", f.GetString("name"))
+		}
+		if f.GetString("source") != otherID && f.GetString("target") != otherID {
+			t.Errorf("flow %q did not move to the integration's new connection", f.GetString("name"))
+		}
+	}
+}
+
+// TestRefusedSettingsKeepWhatWasTyped: a refused settings form shows what
+// was typed, not the stored settings, and says the password typed must be
+// typed again (a page never shows it).
+func TestRefusedSettingsKeepWhatWasTyped(t *testing.T) {
+	e := newEnv(t, false, false)
+	rec := e.as("admin").post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Shop mail"},
+		"sender_address": {"sb@example.com"}, "smtp_enabled": {"on"}, "smtp_host": {"smtp.example.com"}, "smtp_port": {"58a"},
+		"smtp_username": {"mailer"}, "smtp_password": {"typed-0123456789"}, "smtp_tls": {"on"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad port = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused settings", rec, `value="https://sb.example.com/"`, `value="Shop mail"`,
+		`value="smtp.example.com"`, `value="58a"`, `value="mailer"`, "was not saved: type it again")
+	mustNotContain(t, "the refused settings", rec, "typed-0123456789")
 }

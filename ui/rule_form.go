@@ -17,25 +17,28 @@ var roundSteps = []string{"", "0.01", "0.05", "0.10", "0.50", "1"}
 // ruleForm is one rule as its form shows it: the parts of its kind, with
 // conditions and values as text rather than expressions.
 type ruleForm struct {
-	Index   int
-	Kind    string
-	Name    string
-	On      bool
-	Field   string
-	When    condition
-	Value   valueInput
-	Force   bool
-	Cases   []caseForm
-	Else    valueInput
-	Rows    []tableRow
-	Table   string
-	Fallbk  string
-	Base    string
-	Percent string
-	RoundTo string
-	Expr    string
-	Reason  string
-	Error   string
+	Index  int
+	Kind   string
+	Name   string
+	On     bool
+	Field  string
+	When   condition
+	Value  valueInput
+	Force  bool
+	Cases  []caseForm
+	Else   valueInput
+	Rows   []tableRow
+	Table  string
+	Fallbk string
+	// FallbkEmpty empties a value not in the table (a fallback of ""),
+	// where an empty Fallbk keeps it.
+	FallbkEmpty bool
+	Base        string
+	Percent     string
+	RoundTo     string
+	Expr        string
+	Reason      string
+	Error       string
 }
 
 type caseForm struct {
@@ -57,7 +60,7 @@ func formOf(i int, r mappings.Rule) ruleForm {
 		Value: parseValue(r.Value), Force: r.Force, Else: parseValue(r.Else), Table: r.Table,
 		Base: r.Base, Percent: r.Percent, RoundTo: r.RoundTo, Expr: r.Expr, Reason: r.Reason}
 	if r.Fallback != nil {
-		f.Fallbk = *r.Fallback
+		f.Fallbk, f.FallbkEmpty = *r.Fallback, *r.Fallback == ""
 	}
 	for _, c := range r.Cases {
 		f.Cases = append(f.Cases, caseForm{If: parseCondition(c.When), Then: parseValue(c.Then)})
@@ -129,7 +132,7 @@ func (f ruleForm) tableOf(r *mappings.Rule) {
 			}
 		}
 	}
-	if fb := f.Fallbk; fb != "" {
+	if fb := f.Fallbk; fb != "" || f.FallbkEmpty {
 		r.Fallback = &fb
 	}
 }
@@ -157,7 +160,7 @@ func readRuleForm(r *http.Request, i int) ruleForm {
 	f.Kind, f.Name, f.On, f.Field = v("kind"), v("name"), v("on") == "on", v("field")
 	f.When = readCondition(r, p+"when.")
 	f.Value, f.Force, f.Else = readValue(r, p+"value"), v("force") == "on", readValue(r, p+"else")
-	f.Table, f.Fallbk = v("table"), v("fallback")
+	f.Table, f.Fallbk, f.FallbkEmpty = v("table"), v("fallback"), v("fallback_empty") == "on"
 	f.Base, f.Percent, f.RoundTo, f.Expr, f.Reason = v("base"), v("percent"), v("round_to"), v("expr"), v("reason")
 	// Cases and table rows are read as long as the form has them: the
 	// body's size bounds them, and a fixed bound would drop the rows after

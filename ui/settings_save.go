@@ -27,8 +27,8 @@ func (u *UI) settingsSave(r *request) error {
 	s.SMTP.Host = strings.TrimSpace(form.PostFormValue("smtp_host"))
 	port, ok := smtpPort(form.PostFormValue("smtp_port"))
 	if !ok {
-		return u.renderSettings(r, http.StatusUnprocessableEntity,
-			map[string]string{r.L.T("settings.smtp_port"): r.L.T("settings.smtp_port_invalid")})
+		return u.renderSettingsTyped(r, http.StatusUnprocessableEntity,
+			map[string]string{r.L.T("settings.smtp_port"): r.L.T("settings.smtp_port_invalid")}, typedSettings(form))
 	}
 	s.SMTP.Port = port
 	s.SMTP.Username = strings.TrimSpace(form.PostFormValue("smtp_username"))
@@ -37,7 +37,7 @@ func (u *UI) settingsSave(r *request) error {
 	s.SMTP.Password, cleared = smtpPassword(before, s.SMTP, form.PostFormValue("smtp_password"))
 	if err := u.app().Save(s); err != nil {
 		if errs := fieldErrors(r, err); errs != nil {
-			return u.renderSettings(r, http.StatusUnprocessableEntity, labelled(r, errs))
+			return u.renderSettingsTyped(r, http.StatusUnprocessableEntity, labelled(r, errs), typedSettings(form))
 		}
 		return fmt.Errorf("saving the settings: %w", err)
 	}

@@ -23,7 +23,7 @@ func (u *UI) userUpdate(r *request) error {
 	key, err := u.applyUserAction(r, rec, self)
 	if key == "" {
 		if errs := fieldErrors(r, err); errs != nil {
-			return u.renderUsers(r, http.StatusUnprocessableEntity, "", errs)
+			return u.renderUsers(r, http.StatusUnprocessableEntity, "", app.RoleViewer, ofUser(rec, errs))
 		}
 		return err
 	}
@@ -64,4 +64,14 @@ func saved(err error, key string) (string, error) {
 		return "", err
 	}
 	return key, nil
+}
+
+// ofUser names the user a refused change was for in its errors' keys
+// ("bob@example.com, password"), which the page shows apart from the rows.
+func ofUser(rec *core.Record, errs map[string]string) map[string]string {
+	out := make(map[string]string, len(errs))
+	for k, v := range errs {
+		out[rec.Email()+", "+k] = v
+	}
+	return out
 }

@@ -71,7 +71,7 @@ func (u *UI) wizardPost(r *request) error {
 	case "skip_test":
 		d = nextAfterConnect(d)
 	case "flows":
-		d = u.wizardFlows(r, d)
+		d, view = u.wizardFlows(r, d)
 	case "setup", "sample":
 		d, view = u.wizardSetup(r, d)
 	case "activate":
@@ -157,7 +157,8 @@ func (u *UI) wizardConnect(r *request, d wizardDraft) (wizardDraft, *wizardData)
 		if errs == nil {
 			view.Problem = err.Error()
 		}
-		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, secretNames(existing), errs)
+		view.Conn.Errors = retypeSecrets(r, in, errs)
+		view.Conn.Basic, view.Conn.Advanced = formFields(reg.Spec, in.Config, secretNames(existing), view.Conn.Errors)
 		return d, view
 	}
 	*id = saved.Record.Id
@@ -172,11 +173,16 @@ func (u *UI) wizardConnect(r *request, d wizardDraft) (wizardDraft, *wizardData)
 }
 
 // wizardFlows takes the flows ticked and the integration's name, with
-// each flow's defaults.
-func (u *UI) wizardFlows(r *request, d wizardDraft) wizardDraft {
+// each flow's defaults. With none ticked the step is refused, with a
+// message, and the draft stays as it was.
+func (u *UI) wizardFlows(r *request, d wizardDraft) (wizardDraft, *wizardData) {
 	ends, ok := u.wizardEnds(d)
 	if !ok {
-		return d
+		return d, nil
+	}
+	choices := u.flowChoices(r, ends, d)
+	if len(choices) > 0 && len(r.Request.PostForm["flow"]) == 0 {
+		return d, &wizardData{Problem: r.L.T("wizard.tick_a_flow")}
 	}
 	d.Name = strings.TrimSpace(r.Request.PostFormValue("name"))
 	keep := map[string]draftFlow{}
@@ -184,7 +190,7 @@ func (u *UI) wizardFlows(r *request, d wizardDraft) wizardDraft {
 		keep[f.key()] = f
 	}
 	d.Flows = nil
-	for _, c := range u.flowChoices(r, ends, d) {
+	for _, c := range choices {
 		if !contains(r.Request.PostForm["flow"], c.Key) {
 			continue
 		}
@@ -197,7 +203,7 @@ func (u *UI) wizardFlows(r *request, d wizardDraft) wizardDraft {
 	if len(d.Flows) > 0 {
 		d.Step = stepSetup
 	}
-	return d
+	return d, nil
 }
 
 // wizardPair is the wizard's two connections and their specs.

@@ -246,3 +246,25 @@ func TestWizardKeepsShowingASavedSecret(t *testing.T) {
 		t.Fatalf("%d connections saved, want 1", n)
 	}
 }
+
+// TestWizardFlowsStepNeedsAFlow: pressing Next on the flows step with no
+// flow ticked says to tick one, instead of showing the same step again
+// without a word.
+func TestWizardFlowsStepNeedsAFlow(t *testing.T) {
+	e := newEnv(t, false, false)
+	for _, dir := range []string{"supplier", "shop"} {
+		if err := os.MkdirAll(filepath.Join(e.app.DataDir(), "files", dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.as("editor")
+	wizardStep(t, c, url.Values{"do": {"pick"}, "connector": {"folder"}})
+	wizardStep(t, c, url.Values{"do": {"connect"}, "name": {"Supplier"}, "f.folder": {"supplier"}})
+	wizardStep(t, c, url.Values{"do": {"pick"}, "connector": {"folder"}})
+	wizardStep(t, c, url.Values{"do": {"connect"}, "name": {"Shop"}, "f.folder": {"shop"}})
+	rec := c.post("/wizard", url.Values{"do": {"flows"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("no flow ticked = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the flows step without a flow", rec, "Tick at least one flow", `value="product:ab"`)
+}

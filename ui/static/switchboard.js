@@ -69,7 +69,19 @@
           if (row) { row.classList.toggle("has-error", msg !== ""); }
         });
         form.dataset.previewed = String(seq);
-      }).catch(function () { /* the form still works: Preview and Save */ });
+      }).catch(function () {
+        // No preview came back (signed out, the appliance out of reach):
+        // the last one no longer shows what the form has, so say so in
+        // its place. The form still posts: Preview and Save.
+        if (seq < shown || !preview) { return; }
+        shown = seq;
+        var note = document.createElement("p");
+        note.className = "alert";
+        note.setAttribute("role", "alert");
+        note.setAttribute("data-preview-state", "failed");
+        note.textContent = form.getAttribute("data-preview-failed") || "";
+        preview.replaceChildren(note);
+      });
     };
     var later = function () {
       clearTimeout(timer);
