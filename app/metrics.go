@@ -139,8 +139,10 @@ func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
 	} else if err != nil {
 		code = http.StatusInternalServerError
 	}
-	if code == http.StatusNotFound {
-		flow = "" // an address nobody takes: not a label value per guess
+	if code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
+		// An address nobody takes, or a method the route refuses before it
+		// looks the flow up: not a label value per guess.
+		flow = ""
 	}
 	m.webhookCalls.Add(1, flow, strconv.Itoa(code))
 	m.webhookSeconds.Observe(time.Since(start).Seconds(), flow)
