@@ -41,9 +41,10 @@ type loginState struct {
 	token    string
 	obtained time.Time
 	expires  time.Time
-	// refused is the app's last refusal of these credentials, answered
-	// again without a login until refusedUntil: apps lock an account
-	// after a few refused logins.
+	// refused is the app's last refusal of these credentials (or another
+	// login failure that would repeat: an answer without the token),
+	// answered again without a login until refusedUntil: apps lock an
+	// account after a few refused logins.
 	refused      error
 	refusedUntil time.Time
 }
@@ -160,8 +161,9 @@ func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) 
 }
 
 // signIn posts the credentials and keeps the token; l.state.mu is held.
-// A refusal of the same credentials in the last minute is answered
-// again, without a login.
+// A permanent failure of the same credentials in the last minute (a
+// refusal, whatever its status, or an answer without the token) is
+// answered again, without a login.
 func (l *login) signIn(ctx context.Context) error {
 	l.state.token = ""
 	if err := l.state.refusal(time.Now()); err != nil {
@@ -172,15 +174,11 @@ func (l *login) signIn(ctx context.Context) error {
 	_, err := l.client.DoJSON(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
 		ContentType: "application/json", NoAuth: true}, &answer)
 	if err != nil {
-		err = loginError(err)
-		if isRefusal(err) {
-			l.state.refused, l.state.refusedUntil = err, time.Now().Add(refusalPause)
-		}
-		return err
+		return l.failed(loginError(err))
 	}
 	token := rest.LookupString(answer, l.tokenPath)
 	if token == "" {
-		return connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath))
+		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath)))
 	}
 	now := time.Now()
 	l.state.refused = nil
@@ -198,11 +196,14 @@ func loginError(err error) error {
 	return fmt.Errorf("login: %w", err)
 }
 
-// isRefusal reports whether a login error is the app's refusal of the
-// credentials (401, 403).
-func isRefusal(err error) bool {
-	var se *rest.StatusError
-	return errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden)
+// failed returns a login's error, and remembers it for refusalPause when
+// it is permanent: the same login would fail the same way; l.state.mu is
+// held.
+func (l *login) failed(err error) error {
+	if isPermanent(err) {
+		l.state.refused, l.state.refusedUntil = err, time.Now().Add(refusalPause)
+	}
+	return err
 }
 
 // expiry reads the token's lifetime (seconds) or end (a date and time)

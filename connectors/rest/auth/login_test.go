@@ -308,3 +308,50 @@ func TestARefusedLoginIsNotRepeated(t *testing.T) {
 		t.Fatalf("a call once the password was corrected: %v (%d logins), want a login at once", err, app.count())
 	}
 }
+
+// TestAFailedLoginIsNotRepeated: apps refuse a login with other statuses
+// than 401 or 403 too (400 or 422 "invalid credentials"), or answer it
+// without the token the connection looks for. Such a login fails the same
+// way next time: calls at once and the calls after them get the one
+// failure for a while, instead of each posting the credentials again.
+func TestAFailedLoginIsNotRepeated(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		answer string
+		want   string
+	}{
+		{"400", http.StatusBadRequest, `{"message":"invalid credentials"}`, "login: POST /auth/login: 400 Bad Request: invalid credentials"},
+		{"422", http.StatusUnprocessableEntity, `{"message":"invalid credentials"}`, "login: POST /auth/login: 422 Unprocessable Entity: invalid credentials"},
+		{"no token", http.StatusOK, `{"data":{"session":"x"}}`, `login: the answer holds no token at "data.token"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			logins := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.URL.Path == "/auth/login" {
+					logins++
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.answer))
+			}))
+			defer srv.Close()
+			c := client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+			errs := append(getAtOnce(t, c, "orders", 8), get(t, c, "orders"))
+			for _, err := range errs {
+				if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || err.Error() != tt.want {
+					t.Fatalf("a call whose login fails = %v (%s), want %q", err, class, tt.want)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if logins != 1 {
+				t.Fatalf("%d logins for 9 calls whose login fails the same way, want 1", logins)
+			}
+		})
+	}
+}
