@@ -41,25 +41,10 @@ type loginState struct {
 	token    string
 	obtained time.Time
 	expires  time.Time
-	// refused is the app's last refusal of these credentials (or another
-	// login failure that would repeat: an answer without the token),
-	// answered again without a login until refusedUntil: apps lock an
-	// account after a few refused logins.
-	refused      error
-	refusedUntil time.Time
-}
-
-// refusalPause is how long a refused login is answered again instead of
-// sending the same credentials once more.
-const refusalPause = time.Minute
-
-// refusal returns the refusal of these credentials that still stands at
-// now, if any.
-func (st *loginState) refusal(now time.Time) error {
-	if st.refused != nil && now.Before(st.refusedUntil) {
-		return st.refused
-	}
-	return nil
+	// failure is the last failed login of these credentials that is
+	// answered again without a login for a while: apps lock an account
+	// after a few refused logins, and ask to be left alone for a time.
+	failure held
 }
 
 // fresh reports whether the token may still be used at now.
@@ -162,11 +147,12 @@ func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) 
 
 // signIn posts the credentials and keeps the token; l.state.mu is held.
 // A permanent failure of the same credentials in the last minute (a
-// refusal, whatever its status, or an answer without the token) is
-// answered again, without a login.
+// refusal, whatever its status, or an answer without the token), or an
+// answer that told to wait until a time still to come, is answered again,
+// without a login.
 func (l *login) signIn(ctx context.Context) error {
 	l.state.token = ""
-	if err := l.state.refusal(time.Now()); err != nil {
+	if err := l.state.failure.at(time.Now()); err != nil {
 		return err
 	}
 	body := fill(l.body, map[string]string{"{username}": jsonText(l.user), "{password}": jsonText(l.password)})
@@ -181,7 +167,7 @@ func (l *login) signIn(ctx context.Context) error {
 		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath)))
 	}
 	now := time.Now()
-	l.state.refused = nil
+	l.state.failure.clear()
 	l.state.token, l.state.obtained, l.state.expires = token, now, l.expiry(answer, now)
 	l.save(ctx)
 	return nil
@@ -196,13 +182,10 @@ func loginError(err error) error {
 	return fmt.Errorf("login: %w", err)
 }
 
-// failed returns a login's error, and remembers it for refusalPause when
-// it is permanent: the same login would fail the same way; l.state.mu is
-// held.
+// failed returns a login's error, and holds it when the same login would
+// fail the same way for a while; l.state.mu is held.
 func (l *login) failed(err error) error {
-	if isPermanent(err) {
-		l.state.refused, l.state.refusedUntil = err, time.Now().Add(refusalPause)
-	}
+	l.state.failure.hold(err, time.Now())
 	return err
 }
 

@@ -31,14 +31,13 @@ type tokens struct {
 	tok     *oauth2.Token
 	info    tokenInfo
 	unsaved bool // tok was renewed and is not kept yet: not to be used
-	// refused is the authorization server's last refusal (a wrong client
-	// secret, a revoked refresh token), answered again without a token
-	// request until refusedUntil.
-	refused      error
-	refusedUntil time.Time
-	fetch        func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
-	saver        connectors.SecretSaver
-	log          *slog.Logger
+	// failure is the authorization server's last refusal (a wrong client
+	// secret, a revoked refresh token), or its answer that told to wait,
+	// answered again without a token request for a while.
+	failure held
+	fetch   func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
+	saver   connectors.SecretSaver
+	log     *slog.Logger
 }
 
 // tokenInfo is kept, sealed, beside the tokens.
@@ -110,20 +109,18 @@ func (t *tokens) fresh(now time.Time) bool {
 }
 
 // renew fetches a new token, to be kept before it is used; t.mu is held.
-// A refusal in the last minute is answered again without a request.
+// A refusal in the last minute, or an answer that told to wait until a
+// time still to come, is answered again without a request.
 func (t *tokens) renew(ctx context.Context) error {
-	now := time.Now()
-	if t.refused != nil && now.Before(t.refusedUntil) {
-		return t.refused
+	if err := t.failure.at(time.Now()); err != nil {
+		return err
 	}
 	tok, err := t.fetch(ctx, t.tok)
 	if err != nil {
-		if isPermanent(err) {
-			t.refused, t.refusedUntil = err, time.Now().Add(refusalPause)
-		}
+		t.failure.hold(err, time.Now())
 		return err
 	}
-	t.refused = nil
+	t.failure.clear()
 	t.tok, t.unsaved = tok, true
 	t.info.Type, t.info.Expiry, t.info.Obtained = tok.TokenType, tok.Expiry, time.Now()
 	return nil

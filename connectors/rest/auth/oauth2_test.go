@@ -332,3 +332,56 @@ func TestARefusedClientSecretIsNotRepeated(t *testing.T) {
 		t.Fatalf("a call once the client secret was corrected: %v (%d token requests), want a token at once", err, count("client-secret-1"))
 	}
 }
+
+// TestALoginOrTokenRequestToldToWaitIsNotRepeated: an app that answers a
+// login or a token request 429 (or 503) with a Retry-After is not asked
+// again before that time by the calls waiting for the token, nor by the
+// calls after them: each gets the answer the app gave.
+func TestALoginOrTokenRequestToldToWaitIsNotRepeated(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		cfg    func(t *testing.T, base string) connectors.Config
+		words  string
+	}{
+		{"login rate limited", http.StatusTooManyRequests, func(t *testing.T, _ string) connectors.Config { return loginConfig(t, "pa$$-1234", nil) },
+			"login: POST /auth/login: 429 Too Many Requests: slow down"},
+		{"login unavailable", http.StatusServiceUnavailable, func(t *testing.T, _ string) connectors.Config { return loginConfig(t, "pa$$-1234", nil) },
+			"login: POST /auth/login: 503 Service Unavailable: slow down"},
+		{"token rate limited", http.StatusTooManyRequests, func(t *testing.T, base string) connectors.Config {
+			return resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": base + "/auth/login",
+				"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+		}, "429 Too Many Requests: slow down"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			asked := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/auth/login" {
+					t.Errorf("a call to %s without a token", r.URL.Path)
+					return
+				}
+				mu.Lock()
+				asked++
+				mu.Unlock()
+				w.Header().Set("Retry-After", "30")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{"error":"slow_down","error_description":"slow down","message":"slow down"}`))
+			}))
+			defer srv.Close()
+			c := client(t, srv.URL, tc.cfg(t, srv.URL), connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+			for _, err := range append(getAtOnce(t, c, "orders", 8), get(t, c, "orders")) {
+				class, wait := connectors.Classify(err)
+				if err == nil || class != connectors.ClassTransient || wait <= 0 || wait > 30*time.Second || !strings.Contains(err.Error(), tc.words) {
+					t.Fatalf("a call whose token request was told to wait = %v (%s, wait %s), want %q, transient, after at most 30s", err, class, wait, tc.words)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if asked != 1 {
+				t.Fatalf("%d token requests for 9 calls within the Retry-After of the first, want 1", asked)
+			}
+		})
+	}
+}

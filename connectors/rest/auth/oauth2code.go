@@ -46,7 +46,8 @@ func NewAuthCode(cfg connectors.Config, env connectors.Env, client *http.Client)
 	// another token URL or scopes): it is refreshed with the config as it
 	// is now, not as it was when the connection was first opened.
 	// The config may be corrected since a refusal: ask again.
-	o.tokens.fetch, o.tokens.refused = o.refresh, nil
+	o.tokens.fetch = o.refresh
+	o.tokens.failure.clear()
 	o.tokens.mu.Unlock()
 	if current != info.Key { // a person connected again since: take up the new token
 		o.tokens = o.newTokens(tok, info, env)
