@@ -45,6 +45,11 @@ type loginState struct {
 	// answered again without a login for a while: apps lock an account
 	// after a few refused logins, and ask to be left alone for a time.
 	failure held
+	// refusedToken is a token the app refused on the call sent again
+	// with it right after the login for an earlier 401, and refusedAt
+	// when: it is not logged in for again until refusalPause has passed.
+	refusedToken string
+	refusedAt    time.Time
 }
 
 // fresh reports whether the token may still be used at now.
@@ -135,14 +140,41 @@ func tokenValue(prefix, token string) string {
 }
 
 // Renew signs in again after a 401, unless another caller already did
-// since the refused request was sent.
+// since the refused request was sent. A token the app refused on the
+// call sent again with it right after its login is not logged in for
+// again for refusalPause: the app refuses the way the token is sent, not
+// the token, and a login per call would not help.
 func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) {
 	l.state.mu.Lock()
 	defer l.state.mu.Unlock()
 	if refused != nil && refused.Header.Get(l.header) != tokenValue(l.prefix, l.state.token) {
 		return true, nil
 	}
+	if l.state.token != "" && l.state.token == l.state.refusedToken && time.Since(l.state.refusedAt) < refusalPause {
+		return false, l.refusedAgain(refused)
+	}
 	return true, l.signIn(ctx)
+}
+
+// RenewalRefused marks the token the app refused on the call sent again
+// right after its login.
+func (l *login) RenewalRefused(retried *http.Request) {
+	l.state.mu.Lock()
+	defer l.state.mu.Unlock()
+	if l.state.token != "" && retried.Header.Get(l.header) == tokenValue(l.prefix, l.state.token) {
+		l.state.refusedToken, l.state.refusedAt = l.state.token, time.Now()
+	}
+}
+
+// refusedAgain is the error of a call whose token the app refused on
+// the call sent again with it right after its login.
+func (l *login) refusedAgain(refused *http.Request) error {
+	call := "a call"
+	if refused != nil {
+		call = refused.Method + " " + refused.URL.Path
+	}
+	return connectors.Permanent(fmt.Errorf("%s: 401 Unauthorized with a token the login has just given; "+
+		"check that the app reads it in login_header %q after login_prefix %q", call, l.header, l.prefix))
 }
 
 // signIn posts the credentials and keeps the token; l.state.mu is held.

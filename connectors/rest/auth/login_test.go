@@ -355,3 +355,33 @@ func TestAFailedLoginIsNotRepeated(t *testing.T) {
 		})
 	}
 }
+
+// TestATokenRefusedRightAfterALoginIsNotLoggedInForAgain: a login token
+// the app refuses again right after a login made for an earlier refusal
+// (the token sent in another header than the app reads, or with another
+// prefix) is not logged in for by every call: the calls get an error that
+// names the fields to check, and the app one login more, not one per call.
+func TestATokenRefusedRightAfterALoginIsNotLoggedInForAgain(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := loginConfig(t, "pa$$-1234", nil)
+	cfg.Values["login_header"] = "X-Token" // the app reads X-Auth
+	c := client(t, srv.URL, cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	for i := range 5 {
+		err := get(t, c, "orders")
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent {
+			t.Fatalf("call %d with the token in the wrong header = %v (%s), want a permanent error", i+1, err, class)
+		}
+		if i > 0 && !strings.Contains(err.Error(), `login_header "X-Token"`) {
+			t.Fatalf("call %d: %v, want an error naming login_header", i+1, err)
+		}
+	}
+	if app.count() != 2 {
+		t.Fatalf("%d logins for 5 calls whose token is always refused, want 2: the first, and one more for the first refusal", app.count())
+	}
+	app.expireAll()
+	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "orders"); err != nil {
+		t.Fatalf("a call with the token in the right header: %v", err)
+	}
+}

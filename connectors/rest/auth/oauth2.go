@@ -35,9 +35,15 @@ type tokens struct {
 	// secret, a revoked refresh token), or its answer that told to wait,
 	// answered again without a token request for a while.
 	failure held
-	fetch   func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
-	saver   connectors.SecretSaver
-	log     *slog.Logger
+	// refusedToken is an access token the app refused on the call sent
+	// again with it right after its renewal for an earlier 401, and
+	// refusedAt when: it is not renewed again until refusalPause has
+	// passed.
+	refusedToken string
+	refusedAt    time.Time
+	fetch        func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
+	saver        connectors.SecretSaver
+	log          *slog.Logger
 }
 
 // tokenInfo is kept, sealed, beside the tokens.
@@ -81,17 +87,44 @@ func (t *tokens) Authorize(ctx context.Context, req *http.Request, _ []byte) err
 }
 
 // Renew renews the token after a 401, unless another caller already did
-// since the refused request was sent.
+// since the refused request was sent. A token the app refused on the call
+// sent again with it right after its renewal is not renewed again for
+// refusalPause: the app refuses such tokens (their scopes, their issuer),
+// and a renewal per call would not help.
 func (t *tokens) Renew(ctx context.Context, refused *http.Request) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.tok != nil && refused != nil && refused.Header.Get("Authorization") != t.tok.Type()+" "+t.tok.AccessToken {
 		return true, nil
 	}
+	if t.tok != nil && t.tok.AccessToken == t.refusedToken && time.Since(t.refusedAt) < refusalPause {
+		return false, tokenRefusedAgain(refused)
+	}
 	if err := t.renew(ctx); err != nil {
 		return true, err
 	}
 	return true, t.keep(ctx)
+}
+
+// RenewalRefused marks the access token the app refused on the call sent
+// again right after its renewal.
+func (t *tokens) RenewalRefused(retried *http.Request) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok != nil && t.tok.AccessToken != "" && retried.Header.Get("Authorization") == t.tok.Type()+" "+t.tok.AccessToken {
+		t.refusedToken, t.refusedAt = t.tok.AccessToken, time.Now()
+	}
+}
+
+// tokenRefusedAgain is the error of a call whose access token the app
+// refused on the call sent again with it right after its renewal.
+func tokenRefusedAgain(refused *http.Request) error {
+	call := "a call"
+	if refused != nil {
+		call = refused.Method + " " + refused.URL.Path
+	}
+	return connectors.Permanent(fmt.Errorf("%s: 401 Unauthorized with an access token just renewed; "+
+		"check that oauth_scopes grant this call and that the app takes the tokens of oauth_token_url", call))
 }
 
 // fresh reports whether the token may be used at now: it expires after

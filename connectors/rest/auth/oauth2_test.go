@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -383,5 +384,45 @@ func TestALoginOrTokenRequestToldToWaitIsNotRepeated(t *testing.T) {
 				t.Fatalf("%d token requests for 9 calls within the Retry-After of the first, want 1", asked)
 			}
 		})
+	}
+}
+
+// TestAnAccessTokenRefusedRightAfterARenewalIsNotRenewedAgain: an API that
+// refuses every access token (scopes it lacks, tokens of another
+// authorization server) gets one renewal for its first 401, not one per
+// call: a token refused again right after a renewal fails the call with
+// an error that names what to check.
+func TestAnAccessTokenRefusedRightAfterARenewalIsNotRenewedAgain(t *testing.T) {
+	var mu sync.Mutex
+	grants := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/token" {
+			grants++
+			_, _ = fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600}`, grants)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"insufficient scope"}`))
+	}))
+	defer srv.Close()
+	cfg := resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/token",
+		"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+	c := client(t, srv.URL+"/api", cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	for i := range 5 {
+		err := get(t, c, "me")
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent {
+			t.Fatalf("call %d with refused tokens = %v (%s), want a permanent error", i+1, err, class)
+		}
+		if i > 0 && !strings.Contains(err.Error(), "oauth_scopes") {
+			t.Fatalf("call %d: %v, want an error naming oauth_scopes", i+1, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if grants != 2 {
+		t.Fatalf("%d tokens for 5 calls whose tokens are always refused, want 2: the first, and one more for the first refusal", grants)
 	}
 }
