@@ -222,13 +222,16 @@ func (l *login) failed(err error) error {
 }
 
 // expiry reads the token's lifetime (seconds) or end (a date and time)
-// from the answer; the configured lifetime when it says neither.
+// from the answer; the configured lifetime when it says neither, or names
+// an end that is not after now (the app's clock, a local time written as
+// UTC), which would make every call log in again: the token works, and a
+// 401 says when it no longer does.
 func (l *login) expiry(answer any, now time.Time) time.Time {
 	v := rest.LookupString(answer, l.expiresPath)
 	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
 		return now.Add(time.Duration(secs * float64(time.Second)))
 	}
-	if at, err := time.Parse(time.RFC3339, v); err == nil {
+	if at, err := time.Parse(time.RFC3339, v); err == nil && at.After(now) {
 		return at
 	}
 	return now.Add(l.lifetime)

@@ -173,6 +173,12 @@ func TestTheLoginTokenLifetimeComesFromTheAnswer(t *testing.T) {
 		{"seconds as text", "90", now.Add(90 * time.Second)},
 		{"a date and time", "2026-03-01T13:30:00Z", now.Add(90 * time.Minute)},
 		{"nothing: the configured lifetime", nil, now.Add(time.Hour)},
+		// An end already past (the app's clock, or a local time written
+		// as UTC) would make every call log in again: the token works,
+		// and a 401 says when it no longer does.
+		{"a date and time already past: the configured lifetime", "2026-03-01T07:00:00Z", now.Add(time.Hour)},
+		{"a date and time just now: the configured lifetime", "2026-03-01T12:00:00Z", now.Add(time.Hour)},
+		{"no seconds: the configured lifetime", 0, now.Add(time.Hour)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,5 +389,24 @@ func TestATokenRefusedRightAfterALoginIsNotLoggedInForAgain(t *testing.T) {
 	app.expireAll()
 	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "orders"); err != nil {
 		t.Fatalf("a call with the token in the right header: %v", err)
+	}
+}
+
+// TestALoginTokenWhoseEndIsPastIsReused: a login answer whose end is
+// already past (the app's clock is behind, or it writes its local time as
+// UTC) gives a token that works: it is reused, not logged in for by every
+// call.
+func TestALoginTokenWhoseEndIsPastIsReused(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: time.Now().Add(-3 * time.Hour).UTC().Format(time.RFC3339)}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	c := client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	for range 3 {
+		if err := get(t, c, "orders"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if app.count() != 1 {
+		t.Fatalf("%d logins for 3 calls, want 1", app.count())
 	}
 }
