@@ -426,3 +426,59 @@ func TestAnAccessTokenRefusedRightAfterARenewalIsNotRenewedAgain(t *testing.T) {
 		t.Fatalf("%d tokens for 5 calls whose tokens are always refused, want 2: the first, and one more for the first refusal", grants)
 	}
 }
+
+// TestAConnectDuringARefreshIsKept: a person presses Connect again (to
+// connect another account, or other scopes) while a call refreshes the
+// old token. The refresh ends after the connect: the tokens of the
+// connect stay kept and are used, not replaced by the refreshed old ones.
+func TestAConnectDuringARefreshIsKept(t *testing.T) {
+	refreshing, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/token" && r.FormValue("grant_type") == "refresh_token":
+			close(refreshing)
+			<-release
+			_, _ = w.Write([]byte(`{"access_token":"old-2","refresh_token":"old-r2","token_type":"Bearer","expires_in":3600}`))
+		case r.URL.Path == "/token":
+			_, _ = w.Write([]byte(`{"access_token":"new-1","refresh_token":"new-r1","token_type":"Bearer","expires_in":3600}`))
+		default:
+			_, _ = fmt.Fprintf(w, `{"auth":%q}`, r.Header.Get("Authorization"))
+		}
+	}))
+	defer srv.Close()
+	info, _ := json.Marshal(tokenInfo{Type: "Bearer", Expiry: time.Now().Add(time.Second), Obtained: time.Now().Add(-time.Hour), Key: "k1"})
+	cfg := resolve(t, map[string]any{"auth": KindOAuth2, "oauth_auth_url": srv.URL + "/authorize", "oauth_token_url": srv.URL + "/token",
+		"oauth_client_id": "switchboard", "oauth_auth_style": "body"},
+		map[string]string{"oauth_client_secret": "client-secret-1", AccessTokenSecret: "old-1", RefreshTokenSecret: "old-r1", TokenInfoSecret: string(info)})
+	saved := &keeper{}
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: saved}
+	c := client(t, srv.URL+"/api", cfg, env)
+
+	called := make(chan error, 1)
+	go func() { called <- get(t, c, "me") }()
+	<-refreshing
+	connected := make(chan error, 1)
+	go func() { // the engine's callback: exchange the code, keep the secrets
+		secrets, err := NewAuthCode(cfg, env, http.DefaultClient).ExchangeCode(context.Background(), "https://sb.example/cb", "code-1", "verifier-1")
+		if err == nil {
+			err = saved.SaveSecrets(context.Background(), secrets)
+		}
+		connected <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if err := <-called; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-connected; err != nil {
+		t.Fatal(err)
+	}
+	if got := saved.get(RefreshTokenSecret); got != "new-r1" {
+		t.Fatalf("the kept refresh token is %q after a connect during a refresh, want the connect's new-r1", got)
+	}
+	var answer struct{ Auth string }
+	if _, err := c.DoJSON(context.Background(), rest.Request{Path: "me"}, &answer); err != nil || answer.Auth != "Bearer new-1" {
+		t.Fatalf("a call after the connect sent %q (%v), want the connect's token", answer.Auth, err)
+	}
+}
