@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -230,7 +232,11 @@ func tokenError(op string, err error, reconnect bool) error {
 	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return connectors.Transient(fmt.Errorf("%s: %w", op, err))
+		if noAnswer(err) {
+			return connectors.Transient(fmt.Errorf("%s: %w", op, err))
+		}
+		return connectors.Permanent(fmt.Errorf("%s: the answer holds no token (%s); check oauth_token_url, the authorization server's token endpoint",
+			op, strings.TrimPrefix(err.Error(), "oauth2: ")))
 	}
 	words := re.ErrorDescription
 	if words == "" {
@@ -255,6 +261,17 @@ func tokenError(op string, err error, reconnect bool) error {
 		return connectors.Permanent(fmt.Errorf("%s: login refused: %s", op, words))
 	}
 	return connectors.Transient(fmt.Errorf("%s: %s", op, words))
+}
+
+// noAnswer reports whether a token request that is not the authorization
+// server's refusal got no whole answer (the network, a timeout, a cut
+// body), as opposed to a success answer without a token, which names no
+// error of its own in x/oauth2.
+func noAnswer(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled) || strings.HasPrefix(err.Error(), "oauth2: cannot fetch token")
 }
 
 // isPermanent reports whether a classified error is permanent.

@@ -482,3 +482,40 @@ func TestAConnectDuringARefreshIsKept(t *testing.T) {
 		t.Fatalf("a call after the connect sent %q (%v), want the connect's token", answer.Auth, err)
 	}
 }
+
+// TestATokenEndpointThatGivesNoTokenIsNamed: a token URL that answers 200
+// without a token (a web page, the API itself, JSON without
+// access_token) is set wrong: the calls fail, permanent, naming
+// oauth_token_url, and the address is not asked again for every call.
+func TestATokenEndpointThatGivesNoTokenIsNamed(t *testing.T) {
+	for _, tc := range []struct{ name, ctype, body string }{
+		{"a web page", "text/html; charset=utf-8", "<!doctype html><title>Sign in</title>"},
+		{"JSON without access_token", "application/json", `{"status":"ok"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			asked := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				asked++
+				mu.Unlock()
+				w.Header().Set("Content-Type", tc.ctype)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			cfg := resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/login",
+				"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+			c := client(t, srv.URL+"/api", cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+			for _, err := range append(getAtOnce(t, c, "me", 4), get(t, c, "me")) {
+				if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "oauth_token_url") {
+					t.Fatalf("a call whose token URL gives no token = %v (%s), want a permanent error naming oauth_token_url", err, class)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if asked != 1 {
+				t.Fatalf("the token URL was asked %d times for 5 calls, want 1", asked)
+			}
+		})
+	}
+}
