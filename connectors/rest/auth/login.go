@@ -188,11 +188,20 @@ func (l *login) signIn(ctx context.Context) error {
 		return err
 	}
 	body := fill(l.body, map[string]string{"{username}": jsonText(l.user), "{password}": jsonText(l.password)})
-	var answer any
-	_, err := l.client.DoJSON(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
-		ContentType: "application/json", NoAuth: true}, &answer)
+	res, err := l.client.Do(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
+		ContentType: "application/json", NoAuth: true})
 	if err != nil {
 		return l.failed(loginError(err))
+	}
+	var answer any
+	if res.Decode(&answer) != nil {
+		// Not quoted: a text answer may be the session token itself.
+		ctype := res.Header.Get("Content-Type")
+		if ctype == "" {
+			ctype = "no content type"
+		}
+		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer of POST %s is not JSON (%s); the token is looked for at %q in a JSON answer",
+			res.URL.Path, ctype, l.tokenPath)))
 	}
 	token := rest.LookupString(answer, l.tokenPath)
 	if token == "" {

@@ -410,3 +410,26 @@ func TestALoginTokenWhoseEndIsPastIsReused(t *testing.T) {
 		t.Fatalf("%d logins for 3 calls, want 1", app.count())
 	}
 }
+
+// TestALoginAnswerThatIsNotJSONIsNotQuoted: a login answer that is not
+// JSON may be the session token itself, as text: the error says what the
+// answer is, never what it holds.
+func TestALoginAnswerThatIsNotJSONIsNotQuoted(t *testing.T) {
+	for _, tc := range []struct{ name, ctype string }{
+		{"text", "text/plain"},
+		{"JSON that is not", "application/json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ctype)
+				_, _ = w.Write([]byte("sess-7f3a9c1e55"))
+			}))
+			defer srv.Close()
+			err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "x")
+			if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent ||
+				strings.Contains(err.Error(), "sess-7f3a9c1e55") || !strings.Contains(err.Error(), "not JSON") {
+				t.Fatalf("a login answered with a text = %v (%s), want a permanent error saying it is not JSON, without the answer", err, class)
+			}
+		})
+	}
+}
