@@ -48,6 +48,15 @@ type Renewer interface {
 	Renew(ctx context.Context, refused *http.Request) (bool, error)
 }
 
+// RenewalRefuser is implemented by renewers that want to know when the
+// app refused (401) the request sent again with the credentials they had
+// just renewed: the app refuses how they are sent, or what they grant,
+// and renewing them for every call would not help.
+type RenewalRefuser interface {
+	// RenewalRefused is told the request sent again, as sent.
+	RenewalRefused(retried *http.Request)
+}
+
 // Pacer decides when a call may go out, for all the callers of one
 // connection at once (see package pace).
 type Pacer interface {
@@ -139,7 +148,11 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if renewed, rerr := c.renew(ctx, sent); rerr != nil {
 			return res, rerr
 		} else if renewed {
-			res, _, err = c.send(ctx, r, u, body, ctype)
+			var again *http.Request
+			res, again, err = c.send(ctx, r, u, body, ctype)
+			if err == nil && res.Status == http.StatusUnauthorized {
+				c.renewalRefused(again)
+			}
 		}
 	}
 	if err != nil {
@@ -167,6 +180,12 @@ func (c *Client) renew(ctx context.Context, refused *http.Request) (bool, error)
 		return false, nil
 	}
 	return rn.Renew(ctx, refused)
+}
+
+func (c *Client) renewalRefused(retried *http.Request) {
+	if rr, ok := c.opts.Auth.(RenewalRefuser); ok {
+		rr.RenewalRefused(retried)
+	}
 }
 
 // resolve turns the request's path into an address on the base URL's

@@ -41,24 +41,15 @@ type loginState struct {
 	token    string
 	obtained time.Time
 	expires  time.Time
-	// refused is the app's last refusal of these credentials, answered
-	// again without a login until refusedUntil: apps lock an account
-	// after a few refused logins.
-	refused      error
-	refusedUntil time.Time
-}
-
-// refusalPause is how long a refused login is answered again instead of
-// sending the same credentials once more.
-const refusalPause = time.Minute
-
-// refusal returns the refusal of these credentials that still stands at
-// now, if any.
-func (st *loginState) refusal(now time.Time) error {
-	if st.refused != nil && now.Before(st.refusedUntil) {
-		return st.refused
-	}
-	return nil
+	// failure is the last failed login of these credentials that is
+	// answered again without a login for a while: apps lock an account
+	// after a few refused logins, and ask to be left alone for a time.
+	failure held
+	// refusedToken is a token the app refused on the call sent again
+	// with it right after the login for an earlier 401, and refusedAt
+	// when: it is not logged in for again until refusalPause has passed.
+	refusedToken string
+	refusedAt    time.Time
 }
 
 // fresh reports whether the token may still be used at now.
@@ -149,41 +140,75 @@ func tokenValue(prefix, token string) string {
 }
 
 // Renew signs in again after a 401, unless another caller already did
-// since the refused request was sent.
+// since the refused request was sent. A token the app refused on the
+// call sent again with it right after its login is not logged in for
+// again for refusalPause: the app refuses the way the token is sent, not
+// the token, and a login per call would not help.
 func (l *login) Renew(ctx context.Context, refused *http.Request) (bool, error) {
 	l.state.mu.Lock()
 	defer l.state.mu.Unlock()
 	if refused != nil && refused.Header.Get(l.header) != tokenValue(l.prefix, l.state.token) {
 		return true, nil
 	}
+	if l.state.token != "" && l.state.token == l.state.refusedToken && time.Since(l.state.refusedAt) < refusalPause {
+		return false, l.refusedAgain(refused)
+	}
 	return true, l.signIn(ctx)
 }
 
+// RenewalRefused marks the token the app refused on the call sent again
+// right after its login.
+func (l *login) RenewalRefused(retried *http.Request) {
+	l.state.mu.Lock()
+	defer l.state.mu.Unlock()
+	if l.state.token != "" && retried.Header.Get(l.header) == tokenValue(l.prefix, l.state.token) {
+		l.state.refusedToken, l.state.refusedAt = l.state.token, time.Now()
+	}
+}
+
+// refusedAgain is the error of a call whose token the app refused on
+// the call sent again with it right after its login.
+func (l *login) refusedAgain(refused *http.Request) error {
+	call := "a call"
+	if refused != nil {
+		call = refused.Method + " " + refused.URL.Path
+	}
+	return connectors.Permanent(fmt.Errorf("%s: 401 Unauthorized with a token the login has just given; "+
+		"check that the app reads it in login_header %q after login_prefix %q", call, l.header, l.prefix))
+}
+
 // signIn posts the credentials and keeps the token; l.state.mu is held.
-// A refusal of the same credentials in the last minute is answered
-// again, without a login.
+// A permanent failure of the same credentials in the last minute (a
+// refusal, whatever its status, or an answer without the token), or an
+// answer that told to wait until a time still to come, is answered again,
+// without a login.
 func (l *login) signIn(ctx context.Context) error {
 	l.state.token = ""
-	if err := l.state.refusal(time.Now()); err != nil {
+	if err := l.state.failure.at(time.Now()); err != nil {
 		return err
 	}
 	body := fill(l.body, map[string]string{"{username}": jsonText(l.user), "{password}": jsonText(l.password)})
-	var answer any
-	_, err := l.client.DoJSON(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
-		ContentType: "application/json", NoAuth: true}, &answer)
+	res, err := l.client.Do(ctx, rest.Request{Method: http.MethodPost, Path: l.path, Body: []byte(body),
+		ContentType: "application/json", NoAuth: true})
 	if err != nil {
-		err = loginError(err)
-		if isRefusal(err) {
-			l.state.refused, l.state.refusedUntil = err, time.Now().Add(refusalPause)
+		return l.failed(loginError(err))
+	}
+	var answer any
+	if res.Decode(&answer) != nil {
+		// Not quoted: a text answer may be the session token itself.
+		ctype := res.Header.Get("Content-Type")
+		if ctype == "" {
+			ctype = "no content type"
 		}
-		return err
+		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer of POST %s is not JSON (%s); the token is looked for at %q in a JSON answer",
+			res.URL.Path, ctype, l.tokenPath)))
 	}
 	token := rest.LookupString(answer, l.tokenPath)
 	if token == "" {
-		return connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath))
+		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath)))
 	}
 	now := time.Now()
-	l.state.refused = nil
+	l.state.failure.clear()
 	l.state.token, l.state.obtained, l.state.expires = token, now, l.expiry(answer, now)
 	l.save(ctx)
 	return nil
@@ -198,21 +223,24 @@ func loginError(err error) error {
 	return fmt.Errorf("login: %w", err)
 }
 
-// isRefusal reports whether a login error is the app's refusal of the
-// credentials (401, 403).
-func isRefusal(err error) bool {
-	var se *rest.StatusError
-	return errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden)
+// failed returns a login's error, and holds it when the same login would
+// fail the same way for a while; l.state.mu is held.
+func (l *login) failed(err error) error {
+	l.state.failure.hold(err, time.Now())
+	return err
 }
 
 // expiry reads the token's lifetime (seconds) or end (a date and time)
-// from the answer; the configured lifetime when it says neither.
+// from the answer; the configured lifetime when it says neither, or names
+// an end that is not after now (the app's clock, a local time written as
+// UTC), which would make every call log in again: the token works, and a
+// 401 says when it no longer does.
 func (l *login) expiry(answer any, now time.Time) time.Time {
 	v := rest.LookupString(answer, l.expiresPath)
 	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
 		return now.Add(time.Duration(secs * float64(time.Second)))
 	}
-	if at, err := time.Parse(time.RFC3339, v); err == nil {
+	if at, err := time.Parse(time.RFC3339, v); err == nil && at.After(now) {
 		return at
 	}
 	return now.Add(l.lifetime)

@@ -173,6 +173,12 @@ func TestTheLoginTokenLifetimeComesFromTheAnswer(t *testing.T) {
 		{"seconds as text", "90", now.Add(90 * time.Second)},
 		{"a date and time", "2026-03-01T13:30:00Z", now.Add(90 * time.Minute)},
 		{"nothing: the configured lifetime", nil, now.Add(time.Hour)},
+		// An end already past (the app's clock, or a local time written
+		// as UTC) would make every call log in again: the token works,
+		// and a 401 says when it no longer does.
+		{"a date and time already past: the configured lifetime", "2026-03-01T07:00:00Z", now.Add(time.Hour)},
+		{"a date and time just now: the configured lifetime", "2026-03-01T12:00:00Z", now.Add(time.Hour)},
+		{"no seconds: the configured lifetime", 0, now.Add(time.Hour)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,5 +312,124 @@ func TestARefusedLoginIsNotRepeated(t *testing.T) {
 	}
 	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), env), "orders"); err != nil || app.count() != 1 {
 		t.Fatalf("a call once the password was corrected: %v (%d logins), want a login at once", err, app.count())
+	}
+}
+
+// TestAFailedLoginIsNotRepeated: apps refuse a login with other statuses
+// than 401 or 403 too (400 or 422 "invalid credentials"), or answer it
+// without the token the connection looks for. Such a login fails the same
+// way next time: calls at once and the calls after them get the one
+// failure for a while, instead of each posting the credentials again.
+func TestAFailedLoginIsNotRepeated(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		answer string
+		want   string
+	}{
+		{"400", http.StatusBadRequest, `{"message":"invalid credentials"}`, "login: POST /auth/login: 400 Bad Request: invalid credentials"},
+		{"422", http.StatusUnprocessableEntity, `{"message":"invalid credentials"}`, "login: POST /auth/login: 422 Unprocessable Entity: invalid credentials"},
+		{"no token", http.StatusOK, `{"data":{"session":"x"}}`, `login: the answer holds no token at "data.token"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			logins := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.URL.Path == "/auth/login" {
+					logins++
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.answer))
+			}))
+			defer srv.Close()
+			c := client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+			errs := append(getAtOnce(t, c, "orders", 8), get(t, c, "orders"))
+			for _, err := range errs {
+				if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || err.Error() != tt.want {
+					t.Fatalf("a call whose login fails = %v (%s), want %q", err, class, tt.want)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if logins != 1 {
+				t.Fatalf("%d logins for 9 calls whose login fails the same way, want 1", logins)
+			}
+		})
+	}
+}
+
+// TestATokenRefusedRightAfterALoginIsNotLoggedInForAgain: a login token
+// the app refuses again right after a login made for an earlier refusal
+// (the token sent in another header than the app reads, or with another
+// prefix) is not logged in for by every call: the calls get an error that
+// names the fields to check, and the app one login more, not one per call.
+func TestATokenRefusedRightAfterALoginIsNotLoggedInForAgain(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	cfg := loginConfig(t, "pa$$-1234", nil)
+	cfg.Values["login_header"] = "X-Token" // the app reads X-Auth
+	c := client(t, srv.URL, cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	for i := range 5 {
+		err := get(t, c, "orders")
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent {
+			t.Fatalf("call %d with the token in the wrong header = %v (%s), want a permanent error", i+1, err, class)
+		}
+		if i > 0 && !strings.Contains(err.Error(), `login_header "X-Token"`) {
+			t.Fatalf("call %d: %v, want an error naming login_header", i+1, err)
+		}
+	}
+	if app.count() != 2 {
+		t.Fatalf("%d logins for 5 calls whose token is always refused, want 2: the first, and one more for the first refusal", app.count())
+	}
+	app.expireAll()
+	if err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "orders"); err != nil {
+		t.Fatalf("a call with the token in the right header: %v", err)
+	}
+}
+
+// TestALoginTokenWhoseEndIsPastIsReused: a login answer whose end is
+// already past (the app's clock is behind, or it writes its local time as
+// UTC) gives a token that works: it is reused, not logged in for by every
+// call.
+func TestALoginTokenWhoseEndIsPastIsReused(t *testing.T) {
+	app := &loginApp{valid: map[string]bool{}, ttl: time.Now().Add(-3 * time.Hour).UTC().Format(time.RFC3339)}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	c := client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	for range 3 {
+		if err := get(t, c, "orders"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if app.count() != 1 {
+		t.Fatalf("%d logins for 3 calls, want 1", app.count())
+	}
+}
+
+// TestALoginAnswerThatIsNotJSONIsNotQuoted: a login answer that is not
+// JSON may be the session token itself, as text: the error says what the
+// answer is, never what it holds.
+func TestALoginAnswerThatIsNotJSONIsNotQuoted(t *testing.T) {
+	for _, tc := range []struct{ name, ctype string }{
+		{"text", "text/plain"},
+		{"JSON that is not", "application/json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ctype)
+				_, _ = w.Write([]byte("sess-7f3a9c1e55"))
+			}))
+			defer srv.Close()
+			err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "x")
+			if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent ||
+				strings.Contains(err.Error(), "sess-7f3a9c1e55") || !strings.Contains(err.Error(), "not JSON") {
+				t.Fatalf("a login answered with a text = %v (%s), want a permanent error saying it is not JSON, without the answer", err, class)
+			}
+		})
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -31,11 +33,16 @@ type tokens struct {
 	tok     *oauth2.Token
 	info    tokenInfo
 	unsaved bool // tok was renewed and is not kept yet: not to be used
-	// refused is the authorization server's last refusal (a wrong client
-	// secret, a revoked refresh token), answered again without a token
-	// request until refusedUntil.
-	refused      error
-	refusedUntil time.Time
+	// failure is the authorization server's last refusal (a wrong client
+	// secret, a revoked refresh token), or its answer that told to wait,
+	// answered again without a token request for a while.
+	failure held
+	// refusedToken is an access token the app refused on the call sent
+	// again with it right after its renewal for an earlier 401, and
+	// refusedAt when: it is not renewed again until refusalPause has
+	// passed.
+	refusedToken string
+	refusedAt    time.Time
 	fetch        func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error)
 	saver        connectors.SecretSaver
 	log          *slog.Logger
@@ -82,17 +89,44 @@ func (t *tokens) Authorize(ctx context.Context, req *http.Request, _ []byte) err
 }
 
 // Renew renews the token after a 401, unless another caller already did
-// since the refused request was sent.
+// since the refused request was sent. A token the app refused on the call
+// sent again with it right after its renewal is not renewed again for
+// refusalPause: the app refuses such tokens (their scopes, their issuer),
+// and a renewal per call would not help.
 func (t *tokens) Renew(ctx context.Context, refused *http.Request) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.tok != nil && refused != nil && refused.Header.Get("Authorization") != t.tok.Type()+" "+t.tok.AccessToken {
 		return true, nil
 	}
+	if t.tok != nil && t.tok.AccessToken == t.refusedToken && time.Since(t.refusedAt) < refusalPause {
+		return false, tokenRefusedAgain(refused)
+	}
 	if err := t.renew(ctx); err != nil {
 		return true, err
 	}
 	return true, t.keep(ctx)
+}
+
+// RenewalRefused marks the access token the app refused on the call sent
+// again right after its renewal.
+func (t *tokens) RenewalRefused(retried *http.Request) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok != nil && t.tok.AccessToken != "" && retried.Header.Get("Authorization") == t.tok.Type()+" "+t.tok.AccessToken {
+		t.refusedToken, t.refusedAt = t.tok.AccessToken, time.Now()
+	}
+}
+
+// tokenRefusedAgain is the error of a call whose access token the app
+// refused on the call sent again with it right after its renewal.
+func tokenRefusedAgain(refused *http.Request) error {
+	call := "a call"
+	if refused != nil {
+		call = refused.Method + " " + refused.URL.Path
+	}
+	return connectors.Permanent(fmt.Errorf("%s: 401 Unauthorized with an access token just renewed; "+
+		"check that oauth_scopes grant this call and that the app takes the tokens of oauth_token_url", call))
 }
 
 // fresh reports whether the token may be used at now: it expires after
@@ -110,20 +144,18 @@ func (t *tokens) fresh(now time.Time) bool {
 }
 
 // renew fetches a new token, to be kept before it is used; t.mu is held.
-// A refusal in the last minute is answered again without a request.
+// A refusal in the last minute, or an answer that told to wait until a
+// time still to come, is answered again without a request.
 func (t *tokens) renew(ctx context.Context) error {
-	now := time.Now()
-	if t.refused != nil && now.Before(t.refusedUntil) {
-		return t.refused
+	if err := t.failure.at(time.Now()); err != nil {
+		return err
 	}
 	tok, err := t.fetch(ctx, t.tok)
 	if err != nil {
-		if isPermanent(err) {
-			t.refused, t.refusedUntil = err, time.Now().Add(refusalPause)
-		}
+		t.failure.hold(err, time.Now())
 		return err
 	}
-	t.refused = nil
+	t.failure.clear()
 	t.tok, t.unsaved = tok, true
 	t.info.Type, t.info.Expiry, t.info.Obtained = tok.TokenType, tok.Expiry, time.Now()
 	return nil
@@ -200,7 +232,11 @@ func tokenError(op string, err error, reconnect bool) error {
 	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return connectors.Transient(fmt.Errorf("%s: %w", op, err))
+		if noAnswer(err) {
+			return connectors.Transient(fmt.Errorf("%s: %w", op, err))
+		}
+		return connectors.Permanent(fmt.Errorf("%s: the answer holds no token (%s); check oauth_token_url, the authorization server's token endpoint",
+			op, strings.TrimPrefix(err.Error(), "oauth2: ")))
 	}
 	words := re.ErrorDescription
 	if words == "" {
@@ -225,6 +261,17 @@ func tokenError(op string, err error, reconnect bool) error {
 		return connectors.Permanent(fmt.Errorf("%s: login refused: %s", op, words))
 	}
 	return connectors.Transient(fmt.Errorf("%s: %s", op, words))
+}
+
+// noAnswer reports whether a token request that is not the authorization
+// server's refusal got no whole answer (the network, a timeout, a cut
+// body), as opposed to a success answer without a token, which names no
+// error of its own in x/oauth2.
+func noAnswer(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled) || strings.HasPrefix(err.Error(), "oauth2: cannot fetch token")
 }
 
 // isPermanent reports whether a classified error is permanent.

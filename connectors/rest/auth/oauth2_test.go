@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -330,5 +331,191 @@ func TestARefusedClientSecretIsNotRepeated(t *testing.T) {
 	}
 	if err := get(t, open("client-secret-1"), "me"); err != nil || count("client-secret-1") != 1 {
 		t.Fatalf("a call once the client secret was corrected: %v (%d token requests), want a token at once", err, count("client-secret-1"))
+	}
+}
+
+// TestALoginOrTokenRequestToldToWaitIsNotRepeated: an app that answers a
+// login or a token request 429 (or 503) with a Retry-After is not asked
+// again before that time by the calls waiting for the token, nor by the
+// calls after them: each gets the answer the app gave.
+func TestALoginOrTokenRequestToldToWaitIsNotRepeated(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		cfg    func(t *testing.T, base string) connectors.Config
+		words  string
+	}{
+		{"login rate limited", http.StatusTooManyRequests, func(t *testing.T, _ string) connectors.Config { return loginConfig(t, "pa$$-1234", nil) },
+			"login: POST /auth/login: 429 Too Many Requests: slow down"},
+		{"login unavailable", http.StatusServiceUnavailable, func(t *testing.T, _ string) connectors.Config { return loginConfig(t, "pa$$-1234", nil) },
+			"login: POST /auth/login: 503 Service Unavailable: slow down"},
+		{"token rate limited", http.StatusTooManyRequests, func(t *testing.T, base string) connectors.Config {
+			return resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": base + "/auth/login",
+				"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+		}, "429 Too Many Requests: slow down"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			asked := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/auth/login" {
+					t.Errorf("a call to %s without a token", r.URL.Path)
+					return
+				}
+				mu.Lock()
+				asked++
+				mu.Unlock()
+				w.Header().Set("Retry-After", "30")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{"error":"slow_down","error_description":"slow down","message":"slow down"}`))
+			}))
+			defer srv.Close()
+			c := client(t, srv.URL, tc.cfg(t, srv.URL), connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+			for _, err := range append(getAtOnce(t, c, "orders", 8), get(t, c, "orders")) {
+				class, wait := connectors.Classify(err)
+				if err == nil || class != connectors.ClassTransient || wait <= 0 || wait > 30*time.Second || !strings.Contains(err.Error(), tc.words) {
+					t.Fatalf("a call whose token request was told to wait = %v (%s, wait %s), want %q, transient, after at most 30s", err, class, wait, tc.words)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if asked != 1 {
+				t.Fatalf("%d token requests for 9 calls within the Retry-After of the first, want 1", asked)
+			}
+		})
+	}
+}
+
+// TestAnAccessTokenRefusedRightAfterARenewalIsNotRenewedAgain: an API that
+// refuses every access token (scopes it lacks, tokens of another
+// authorization server) gets one renewal for its first 401, not one per
+// call: a token refused again right after a renewal fails the call with
+// an error that names what to check.
+func TestAnAccessTokenRefusedRightAfterARenewalIsNotRenewedAgain(t *testing.T) {
+	var mu sync.Mutex
+	grants := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/token" {
+			grants++
+			_, _ = fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600}`, grants)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"insufficient scope"}`))
+	}))
+	defer srv.Close()
+	cfg := resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/token",
+		"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+	c := client(t, srv.URL+"/api", cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+	for i := range 5 {
+		err := get(t, c, "me")
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent {
+			t.Fatalf("call %d with refused tokens = %v (%s), want a permanent error", i+1, err, class)
+		}
+		if i > 0 && !strings.Contains(err.Error(), "oauth_scopes") {
+			t.Fatalf("call %d: %v, want an error naming oauth_scopes", i+1, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if grants != 2 {
+		t.Fatalf("%d tokens for 5 calls whose tokens are always refused, want 2: the first, and one more for the first refusal", grants)
+	}
+}
+
+// TestAConnectDuringARefreshIsKept: a person presses Connect again (to
+// connect another account, or other scopes) while a call refreshes the
+// old token. The refresh ends after the connect: the tokens of the
+// connect stay kept and are used, not replaced by the refreshed old ones.
+func TestAConnectDuringARefreshIsKept(t *testing.T) {
+	refreshing, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/token" && r.FormValue("grant_type") == "refresh_token":
+			close(refreshing)
+			<-release
+			_, _ = w.Write([]byte(`{"access_token":"old-2","refresh_token":"old-r2","token_type":"Bearer","expires_in":3600}`))
+		case r.URL.Path == "/token":
+			_, _ = w.Write([]byte(`{"access_token":"new-1","refresh_token":"new-r1","token_type":"Bearer","expires_in":3600}`))
+		default:
+			_, _ = fmt.Fprintf(w, `{"auth":%q}`, r.Header.Get("Authorization"))
+		}
+	}))
+	defer srv.Close()
+	info, _ := json.Marshal(tokenInfo{Type: "Bearer", Expiry: time.Now().Add(time.Second), Obtained: time.Now().Add(-time.Hour), Key: "k1"})
+	cfg := resolve(t, map[string]any{"auth": KindOAuth2, "oauth_auth_url": srv.URL + "/authorize", "oauth_token_url": srv.URL + "/token",
+		"oauth_client_id": "switchboard", "oauth_auth_style": "body"},
+		map[string]string{"oauth_client_secret": "client-secret-1", AccessTokenSecret: "old-1", RefreshTokenSecret: "old-r1", TokenInfoSecret: string(info)})
+	saved := &keeper{}
+	env := connectors.Env{Shared: connectors.NewShared(), Secrets: saved}
+	c := client(t, srv.URL+"/api", cfg, env)
+
+	called := make(chan error, 1)
+	go func() { called <- get(t, c, "me") }()
+	<-refreshing
+	connected := make(chan error, 1)
+	go func() { // the engine's callback: exchange the code, keep the secrets
+		secrets, err := NewAuthCode(cfg, env, http.DefaultClient).ExchangeCode(context.Background(), "https://sb.example/cb", "code-1", "verifier-1")
+		if err == nil {
+			err = saved.SaveSecrets(context.Background(), secrets)
+		}
+		connected <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if err := <-called; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-connected; err != nil {
+		t.Fatal(err)
+	}
+	if got := saved.get(RefreshTokenSecret); got != "new-r1" {
+		t.Fatalf("the kept refresh token is %q after a connect during a refresh, want the connect's new-r1", got)
+	}
+	var answer struct{ Auth string }
+	if _, err := c.DoJSON(context.Background(), rest.Request{Path: "me"}, &answer); err != nil || answer.Auth != "Bearer new-1" {
+		t.Fatalf("a call after the connect sent %q (%v), want the connect's token", answer.Auth, err)
+	}
+}
+
+// TestATokenEndpointThatGivesNoTokenIsNamed: a token URL that answers 200
+// without a token (a web page, the API itself, JSON without
+// access_token) is set wrong: the calls fail, permanent, naming
+// oauth_token_url, and the address is not asked again for every call.
+func TestATokenEndpointThatGivesNoTokenIsNamed(t *testing.T) {
+	for _, tc := range []struct{ name, ctype, body string }{
+		{"a web page", "text/html; charset=utf-8", "<!doctype html><title>Sign in</title>"},
+		{"JSON without access_token", "application/json", `{"status":"ok"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			asked := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				asked++
+				mu.Unlock()
+				w.Header().Set("Content-Type", tc.ctype)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			cfg := resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": srv.URL + "/login",
+				"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})
+			c := client(t, srv.URL+"/api", cfg, connectors.Env{Shared: connectors.NewShared(), Secrets: &keeper{}})
+			for _, err := range append(getAtOnce(t, c, "me", 4), get(t, c, "me")) {
+				if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "oauth_token_url") {
+					t.Fatalf("a call whose token URL gives no token = %v (%s), want a permanent error naming oauth_token_url", err, class)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if asked != 1 {
+				t.Fatalf("the token URL was asked %d times for 5 calls, want 1", asked)
+			}
+		})
 	}
 }

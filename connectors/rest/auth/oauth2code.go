@@ -46,7 +46,8 @@ func NewAuthCode(cfg connectors.Config, env connectors.Env, client *http.Client)
 	// another token URL or scopes): it is refreshed with the config as it
 	// is now, not as it was when the connection was first opened.
 	// The config may be corrected since a refusal: ask again.
-	o.tokens.fetch, o.tokens.refused = o.refresh, nil
+	o.tokens.fetch = o.refresh
+	o.tokens.failure.clear()
 	o.tokens.mu.Unlock()
 	if current != info.Key { // a person connected again since: take up the new token
 		o.tokens = o.newTokens(tok, info, env)
@@ -90,7 +91,10 @@ func (o *AuthCode) AuthCodeURL(redirectURL, state string) (string, string, error
 }
 
 // ExchangeCode trades the code the app sent back for tokens, takes them
-// up, and returns the secrets that keep them.
+// up, and returns the secrets that keep them. The connection's shared
+// token takes them in place, after any refresh under way: every open
+// instance uses them at once, and a refresh of the tokens before cannot
+// be kept after them.
 func (o *AuthCode) ExchangeCode(ctx context.Context, redirectURL, code, verifier string) (map[string]string, error) {
 	conf := o.conf
 	conf.RedirectURL = redirectURL
@@ -99,8 +103,11 @@ func (o *AuthCode) ExchangeCode(ctx context.Context, redirectURL, code, verifier
 		return nil, tokenError("exchanging the code for a token", err, false)
 	}
 	info := tokenInfo{Type: tok.TokenType, Expiry: tok.Expiry, Obtained: time.Now(), Key: newKey()}
-	t := &tokens{tok: tok, info: info, fetch: o.refresh, saver: o.saver, log: discard}
-	o.shared.Store(sharedOAuth2, t)
+	t := o.shared.Load(sharedOAuth2, func() any { return o.tokens }).(*tokens)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tok, t.info, t.unsaved, t.refusedToken = tok, info, false, ""
+	t.failure.clear()
 	return tokenSecrets(tok, info), nil
 }
 
