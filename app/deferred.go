@@ -351,9 +351,17 @@ func (e *Engine) readPageXrefs(rt *flowRuntime, claims []claimed) {
 	for i := range idx {
 		idx[i] = i
 	}
-	rows, err := e.app().ConcurrentDB().NewQuery(claimXrefsSQL).Bind(xrefParams(rt.flow.Id, claims, idx)).Rows()
-	if err == nil {
-		err = scanXrefs(rows.Rows, claims, idx)
+	scope, err := rt.scopeID(e.app())
+	switch {
+	case err != nil:
+	case scope == 0:
+		noXrefs(claims, idx)
+	default:
+		var rows *dbx.Rows
+		rows, err = e.app().ConcurrentDB().NewQuery(claimXrefsSQL).Bind(xrefParams(scope, claims, idx)).Rows()
+		if err == nil {
+			err = scanXrefs(rows.Rows, claims, idx)
+		}
 	}
 	if err != nil {
 		e.logger().Warn("reading a page's xrefs: read again as it is dispatched", slog.String("error", err.Error()))

@@ -233,7 +233,7 @@ func TestAHugePageIsClaimedToo(t *testing.T) {
 	if len(got) != n {
 		t.Fatalf("handed over %d records of %d", len(got), n)
 	}
-	if err := attachXrefs(e.stmts, e.app(), got); err != nil { // all at once, as the dispatcher does
+	if err := attachXrefs(e.stmts, e.app(), got, e.flowScope); err != nil { // all at once, as the dispatcher does
 		t.Fatal(err)
 	}
 }

@@ -272,12 +272,13 @@ func (c *claimer) claim(limit int, lease time.Duration, flows []string, now time
 }
 
 // attachXrefs reads the xrefs of claimed transactions, one query per flow.
-// Xrefs belong to the flow's source and target connections and entity,
-// not to the flow. A transaction's xref cannot change while it is claimed:
+// Xrefs belong to the flow's source and target connections, entity and
+// place in the target, not to the flow: scopeOf gives their number. A
+// transaction's xref cannot change while it is claimed:
 // only an earlier transaction of its lane writes it, and that one has
 // finished. (Another flow between the same connections could; the
 // target's answer to the update then decides.)
-func attachXrefs(w *writerStatements, app core.App, claims []claimed) error {
+func attachXrefs(w *writerStatements, app core.App, claims []claimed, scopeOf func(flow string) (int64, error)) error {
 	byFlow := map[string][]int{}
 	for i, c := range claims {
 		if !c.xrefRead {
@@ -285,28 +286,35 @@ func attachXrefs(w *writerStatements, app core.App, claims []claimed) error {
 		}
 	}
 	for flow, idx := range byFlow {
-		if err := attachFlowXrefs(w, app, flow, claims, idx); err != nil {
+		scope, err := scopeOf(flow)
+		if err != nil {
+			return err
+		}
+		if err := attachFlowXrefs(w, app, scope, claims, idx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// claimXrefsSQL selects the xrefs between a flow's connections for its
-// entity of a list of source ids (textList).
-const claimXrefsSQL = `SELECT x.source_id, x.target_id, x.hash FROM flows f
-	JOIN xref_scopes s ON s.source = f.source AND s.target = f.target AND s.entity = f.entity
-	JOIN xrefs x ON x.scope = s.id
-	WHERE f.id = {:flow} AND x.source_id IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:ids}))`
+// claimXrefsSQL selects the xrefs of a flow's scope (the number its
+// runtime found) of a list of source ids (textList).
+const claimXrefsSQL = `SELECT x.source_id, x.target_id, x.hash FROM xrefs x
+	WHERE x.scope = {:scope} AND x.source_id IN (SELECT CAST(unhex(value) AS TEXT) FROM json_each({:ids}))`
 
-// attachFlowXrefs reads the xrefs of the claims at idx, all of one flow.
-func attachFlowXrefs(w *writerStatements, app core.App, flow string, claims []claimed, idx []int) error {
+// attachFlowXrefs reads the xrefs of the claims at idx, all of one flow
+// whose xrefs' scope is numbered scope (0: none yet, so no xrefs).
+func attachFlowXrefs(w *writerStatements, app core.App, scope int64, claims []claimed, idx []int) error {
+	if scope == 0 {
+		noXrefs(claims, idx)
+		return nil
+	}
 	q, err := w.in(app, claimXrefsSQL)
 	if err != nil {
 		return err
 	}
 	defer q.Close()
-	rows, err := q.query(xrefParams(flow, claims, idx))
+	rows, err := q.query(xrefParams(scope, claims, idx))
 	if err != nil {
 		return fmt.Errorf("reading xrefs: %w", err)
 	}
@@ -314,12 +322,20 @@ func attachFlowXrefs(w *writerStatements, app core.App, flow string, claims []cl
 }
 
 // xrefParams are claimXrefsSQL's parameters for the claims at idx.
-func xrefParams(flow string, claims []claimed, idx []int) dbx.Params {
+func xrefParams(scope int64, claims []claimed, idx []int) dbx.Params {
 	ids := make([]string, len(idx))
 	for j, i := range idx {
 		ids[j] = claims[i].SourceID
 	}
-	return dbx.Params{"flow": flow, "ids": textList(ids)}
+	return dbx.Params{"scope": scope, "ids": textList(ids)}
+}
+
+// noXrefs marks the claims at idx read, with no xref: their flow's scope
+// has none.
+func noXrefs(claims []claimed, idx []int) {
+	for _, i := range idx {
+		claims[i].xref, claims[i].xrefRead = xrefRow{}, true
+	}
 }
 
 // scanXrefs attaches the xrefs of claimXrefsSQL's rows to the claims at

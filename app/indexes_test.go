@@ -130,21 +130,23 @@ func TestActivityFindsRunningTransactionsInTheOpenIndexes(t *testing.T) {
 
 // TestXrefQueriesUseTheScopeIndexes: the claim's xrefs, a writer's lookup
 // by source id or by key and the outcome's upsert go through the xrefs'
-// indexes of (scope, source_id) and (scope, key), and scan no table.
+// indexes of (scope, source_id) and (scope, key), a flow's scope through
+// the scopes' unique key, and none scans a table.
 func TestXrefQueriesUseTheScopeIndexes(t *testing.T) {
 	env := newTestEnv(t)
 	tests := []struct{ name, query, index string }{
 		{"claim", claimXrefsSQL, "idx_xrefs_scope_source"},
 		{"by source id", fmt.Sprintf(findXrefSQL, "source_id"), "idx_xrefs_scope_source"},
 		{"by key", fmt.Sprintf(findXrefSQL, "key"), "idx_xrefs_scope_key"},
+		{"a flow's scope", findScopeSQL, "sqlite_autoindex_xref_scopes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var plan []struct {
 				Detail string `db:"detail"`
 			}
-			params := dbx.Params{"flow": "f", "ids": textList([]string{"a", "b"}), "source": "s", "target": "t",
-				"entity": "product", "value": "v"}
+			params := dbx.Params{"scope": 1, "ids": textList([]string{"a", "b"}), "source": "s", "target": "t",
+				"entity": "product", "place": "", "value": "v"}
 			if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN " + tt.query).Bind(params).All(&plan); err != nil {
 				t.Fatal(err)
 			}

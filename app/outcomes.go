@@ -132,13 +132,13 @@ const upsertXrefSQL = `INSERT INTO xrefs (id, scope, source, target, entity, sou
 	ON CONFLICT (scope, source_id) DO UPDATE SET key = excluded.key, target_id = excluded.target_id,
 		hash = excluded.hash, updated = excluded.updated`
 
-// xrefScope is what a flow's xrefs are keyed by: its connections and
-// entity, and their number in xref_scopes (ID). found is false for a flow
-// deleted meanwhile, whose outcomes record no xref.
+// xrefScope is what a flow's xrefs are keyed by: its connections, entity
+// and place in the target, and their number in xref_scopes (ID). found is
+// false for a flow deleted meanwhile, whose outcomes record no xref.
 type xrefScope struct {
-	Source, Target, Entity string
-	ID                     int64
-	found                  bool
+	Source, Target, Entity, Place string
+	ID                            int64
+	found                         bool
 }
 
 // xrefScopes reads each flow's xrefScope once per batch, in the batch's
@@ -146,25 +146,26 @@ type xrefScope struct {
 type xrefScopes struct {
 	query *boundStmt // xrefScopeSQL
 	add   func(xrefScope) (int64, error)
-	flows map[string]xrefScope
+	flows map[[2]string]xrefScope // by flow and place
 }
 
 // xrefScopeSQL reads a flow's connections and entity, and their number
-// (0 for none yet).
+// with the place (0 for none yet).
 const xrefScopeSQL = `SELECT f.source, f.target, f.entity, COALESCE(s.id, 0) FROM flows f
-	LEFT JOIN xref_scopes s ON s.source = f.source AND s.target = f.target AND s.entity = f.entity
+	LEFT JOIN xref_scopes s ON s.source = f.source AND s.target = f.target AND s.entity = f.entity AND s.place = {:place}
 	WHERE f.id = {:id}`
 
-// addXrefScopeSQL numbers a scope; it runs once per pair of connections
-// and entity, so it is compiled when it is needed.
-const addXrefScopeSQL = `INSERT INTO xref_scopes (source, target, entity) VALUES ({:source}, {:target}, {:entity}) RETURNING id`
+// addXrefScopeSQL numbers a scope; it runs once per pair of connections,
+// entity and place, so it is compiled when it is needed.
+const addXrefScopeSQL = `INSERT INTO xref_scopes (source, target, entity, place) VALUES ({:source}, {:target}, {:entity}, {:place}) RETURNING id`
 
-func (s *xrefScopes) of(flow string) (xrefScope, error) {
-	if sc, ok := s.flows[flow]; ok {
+// of returns the scope of a flow's outcome written to place.
+func (s *xrefScopes) of(flow, place string) (xrefScope, error) {
+	if sc, ok := s.flows[[2]string{flow, place}]; ok {
 		return sc, nil
 	}
-	var sc xrefScope
-	err := s.query.queryRow(dbx.Params{"id": flow}, &sc.Source, &sc.Target, &sc.Entity, &sc.ID)
+	sc := xrefScope{Place: place}
+	err := s.query.queryRow(dbx.Params{"id": flow, "place": place}, &sc.Source, &sc.Target, &sc.Entity, &sc.ID)
 	switch {
 	case err == nil:
 		sc.found = true
@@ -176,7 +177,7 @@ func (s *xrefScopes) of(flow string) (xrefScope, error) {
 			return sc, fmt.Errorf("numbering the xrefs of flow %s: %w", flow, err)
 		}
 	}
-	s.flows[flow] = sc
+	s.flows[[2]string{flow, place}] = sc
 	return sc, nil
 }
 
@@ -188,7 +189,7 @@ func addXrefScope(w *writerStatements, tx core.App, sc xrefScope) (int64, error)
 	}
 	defer q.Close()
 	var id int64
-	err = q.queryRow(dbx.Params{"source": sc.Source, "target": sc.Target, "entity": sc.Entity}, &id)
+	err = q.queryRow(dbx.Params{"source": sc.Source, "target": sc.Target, "entity": sc.Entity, "place": sc.Place}, &id)
 	return id, err
 }
 
@@ -223,7 +224,7 @@ func recordOutcomes(w *writerStatements, tx core.App, batch []outcome, now time.
 		return err
 	}
 	defer scope.Close()
-	scopes := &xrefScopes{query: scope, flows: map[string]xrefScope{},
+	scopes := &xrefScopes{query: scope, flows: map[[2]string]xrefScope{},
 		add: func(sc xrefScope) (int64, error) { return addXrefScope(w, tx, sc) }}
 	ts := sqlTime(now)
 	counts := map[string]*runCounts{}
@@ -303,7 +304,7 @@ func writeXref(xref *boundStmt, scopes *xrefScopes, o outcome, ts string) error 
 	if o.status != StatusSucceeded || o.succeeded == "" || o.tx.SourceID == "" {
 		return nil
 	}
-	sc, err := scopes.of(o.tx.Flow)
+	sc, err := scopes.of(o.tx.Flow, o.place())
 	if err != nil || !sc.found {
 		return err
 	}
@@ -315,6 +316,14 @@ func writeXref(xref *boundStmt, scopes *xrefScopes, o outcome, ts string) error 
 		return fmt.Errorf("recording xref for %s: %w", o.tx.Key, err)
 	}
 	return nil
+}
+
+// place is where the outcome's write went: its flow's place.
+func (o outcome) place() string {
+	if o.flow == nil {
+		return ""
+	}
+	return o.flow.place
 }
 
 type runCounts struct{ succeeded, failed, skipped int }

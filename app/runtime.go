@@ -24,6 +24,8 @@ type flowRuntime struct {
 	sourceOptions, targetOptions      connectors.Config // the flow's options for reading and for writing
 	program                           *mappings.Program
 	redact                            redactor
+	place                             string       // where in the target it writes: its xrefs' scope (connectors.Spec.Place)
+	scope                             atomic.Int64 // the number of its xrefs' scope, once found (xrefs.go)
 
 	mu          sync.Mutex
 	writer      connectors.Writer
@@ -124,6 +126,9 @@ func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
 	rt.ordered, rt.fullFeed = opts.engine.Bool(OptionOrdered), opts.engine.Bool(OptionFullFeed)
 	rt.sourceOptions, rt.targetOptions = opts.source, opts.target
 	rt.redact = e.sb.redactorOf(rt.source, rt.target)
+	if reg, found := e.sb.registry.Lookup(rt.target.GetString("connector")); found {
+		rt.place = reg.Spec.PlaceOf(opts.target)
+	}
 	return rt, nil
 }
 

@@ -76,7 +76,7 @@ func (e *Engine) rotate(flows []string) []string {
 // dispatch hands claimed transactions, held by this process, to the
 // workers, with their xrefs; it waits while the workers are busy.
 func (e *Engine) dispatch(got []claimed) {
-	if err := attachXrefs(e.stmts, e.app(), got); err != nil {
+	if err := attachXrefs(e.stmts, e.app(), got, e.flowScope); err != nil {
 		e.logger().Error("reading xrefs", slog.String("error", err.Error()))
 	}
 	for _, c := range got {

@@ -153,6 +153,22 @@ type Spec struct {
 	// flow, so that such a mapping is refused then, not at each record's
 	// write, and returns an *OutputProblem.
 	ValidateOutput func(opts Config, paths []string) error `json:"-"`
+	// Place, when set, names where a writing flow's records go in the
+	// target, from the flow's resolved options: a file connector's folder,
+	// file names, format and write mode. Flows between the same two
+	// connections share the links of the records they wrote (so that no
+	// record is created twice) only when their places are equal; unset,
+	// every flow writes to the same records, as in an app's API.
+	Place func(opts Config) string `json:"-"`
+}
+
+// PlaceOf is the place of a flow writing through the connector with the
+// resolved options opts: "" unless the connector sets Place.
+func (s Spec) PlaceOf(opts Config) string {
+	if s.Place == nil {
+		return ""
+	}
+	return s.Place(opts)
 }
 
 // OutputProblem is a field of a flow's records that its target cannot

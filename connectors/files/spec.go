@@ -1,6 +1,9 @@
 package files
 
 import (
+	"encoding/json"
+	"path"
+
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/codec/charset"
 	"github.com/switchboard-app/switchboard/connectors/files/transport/ftp"
@@ -164,6 +167,7 @@ func spec(name, title, description string, auth []connectors.AuthKind, own []con
 		FlowFields: flowFields,
 		Reads:      connectors.Entities(), Writes: connectors.Entities(),
 		Validate: validator(name, local), ValidateFlow: flowValidator(name, local), ValidateOutput: validateOutput,
+		Place: place,
 	}
 }
 
@@ -214,4 +218,14 @@ func SFTPSpec() connectors.Spec {
 			{Name: FieldFolder, Title: "Folder", Type: connectors.TypeString, Default: ".",
 				Help: "Folder on the server, relative to the login folder unless it starts with /.", Example: "/in"},
 		}, false)
+}
+
+// place is where a writing flow's files go and what they are: its output
+// folder (sub-folder and output folder joined and cleaned), file name
+// template, format and write mode. Two flows of one connection writing
+// into different folders keep their own record links.
+func place(opts connectors.Config) string {
+	dir := path.Join(opts.String(FieldSubFolder), opts.String(FieldOutputFolder))
+	b, _ := json.Marshal([]string{dir, opts.String(FieldFileName), opts.String(FieldFormat), opts.String(FieldWriteMode)})
+	return string(b)
 }
