@@ -139,7 +139,10 @@ func newDispatcherlessFlowEnv(t *testing.T, entity connectors.Entity) (*flowEnv,
 	e := fe.sb.engine
 	e.Stop()
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
+	// The engine's own Stop has run: wait here for what the test's saves
+	// started in the background (a webhook's registration), before the
+	// app they use is cleaned up.
+	t.Cleanup(func() { cancel(); e.wg.Wait() })
 	e.ctx, e.cancel = ctx, cancel
 	rt, err := e.runtime(fe.flow.Id)
 	if err != nil {
