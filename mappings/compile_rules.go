@@ -251,6 +251,9 @@ func (cr *crule) checkPriceKinds(entity string, r *Rule, names *modelNames) erro
 	if !numberField(cr.conv) {
 		return fmt.Errorf("a price rule sets a number, and %s is a %s field", r.Field, cr.conv.Kind)
 	}
+	if p, err := decimal.Parse(r.Percent); err == nil && p.Cmp(minPercent) < 0 {
+		return fmt.Errorf("percent %q takes off more than the whole base: every price it sets is negative (-100 sets 0)", r.Percent)
+	}
 	if r.Base == "" {
 		return nil
 	}
@@ -263,6 +266,10 @@ func (cr *crule) checkPriceKinds(entity string, r *Rule, names *modelNames) erro
 	}
 	return nil
 }
+
+// minPercent is the lowest percent of a price rule: -100 sets 0, less sets
+// a negative price.
+var minPercent = decimal.FromInt(-100)
 
 // numberField reports whether f holds a number.
 func numberField(f *canonical.Field) bool {
