@@ -142,6 +142,12 @@ func numberKeys(f *canonical.Field, t map[string]string) map[string]any {
 	if !numberField(f) || f.Kind == canonical.Any {
 		return nil
 	}
+	return numberIndex(t)
+}
+
+// numberIndex is a table's entries by their keys as numbers ("21" for the
+// key "21.0"); keys that are no number are left out.
+func numberIndex(t map[string]string) map[string]any {
 	keys := make([]string, 0, len(t))
 	for k := range t {
 		keys = append(keys, k)
