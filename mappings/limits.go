@@ -138,7 +138,7 @@ func checkPrinted(v any) error {
 	return nil
 }
 
-// guardedBuiltins stand in for expr's builtins that can make a text far
+// guardedBuiltins stand in for expr's builtins (int and float: convert.go) that can make a text far
 // longer than their arguments' own: repeat, and string and toJSON of a
 // list that holds one long text many times.
 var guardedBuiltins = map[string]func(args ...any) (any, error){
