@@ -39,3 +39,29 @@ func TestDateFunctionsTakeDateFields(t *testing.T) {
 		})
 	}
 }
+
+// TestTimesCompareWithText: a date-time field compares with a time written
+// as text (RFC 3339, or a date as midnight UTC), so a filter such as
+// ordered_at < "2024-01-01" holds or not instead of failing every record.
+func TestTimesCompareWithText(t *testing.T) {
+	c := newCompiler(nil)
+	at, _ := argTime("2024-05-01T10:00:00+02:00")
+	for _, tc := range []struct{ expr, want string }{
+		{`ordered_at > "2024-01-01"`, `true`},
+		{`ordered_at < "2024-01-01"`, `false`},
+		{`"2024-06-01" > ordered_at`, `true`},
+		{`ordered_at >= "2024-05-01T08:00:00Z"`, `true`},
+		{`ordered_at > "2024-05-01T08:00:01Z"`, `false`},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			p, err := c.compile(tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := p.eval(newMachine(), map[string]any{"ordered_at": at})
+			if err != nil || Show(got) != tc.want {
+				t.Fatalf("got %s, %v; want %s", Show(got), err, tc.want)
+			}
+		})
+	}
+}
