@@ -125,7 +125,15 @@ func fnSplit(args ...any) (any, error) {
 	if s == "" {
 		return []any{}, nil
 	}
-	parts := strings.Split(s, text(args[1]))
+	sep := text(args[1])
+	n := utf8.RuneCountInString(s)
+	if sep != "" {
+		n = strings.Count(s, sep) + 1
+	}
+	if err := makeList(n); err != nil {
+		return nil, err
+	}
+	parts := strings.Split(s, sep)
 	out := make([]any, len(parts))
 	for i, p := range parts {
 		out[i] = p

@@ -135,3 +135,30 @@ func TestClosuresKeepTheMemoryBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitKeepsTheListLimit: split makes no list over a million elements,
+// as adding lists makes none: 50 fields of split(a 4 MB text, "") would
+// hold about 6 GB.
+func TestSplitKeepsTheListLimit(t *testing.T) {
+	c := newCompiler(nil)
+	for _, tc := range []struct {
+		expr string
+		fail bool
+	}{
+		{`len(split(repeat("a", 2000000), ""))`, true},
+		{`len(split(repeat("a,", 1100000), ","))`, true},
+		{`len(split(repeat("a,", 1000), ","))`, false},
+		{`len(split(repeat("a", 1000), ""))`, false},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			p, err := c.compile(tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.eval(newMachine(), map[string]any{})
+			if tc.fail != (err != nil && strings.Contains(err.Error(), "over the limit of 1048576")) {
+				t.Fatalf("error %v; want the list limit's: %v", err, tc.fail)
+			}
+		})
+	}
+}
