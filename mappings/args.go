@@ -81,7 +81,8 @@ func argList(v any) ([]any, error) {
 	return nil, fmt.Errorf("want a list, not %s", typeName(v))
 }
 
-// argTime reads a time argument: a time.Time or an RFC 3339 text.
+// argTime reads a time argument: a time.Time, an RFC 3339 text, or a
+// date as the model's date fields hold it ("2024-01-31", midnight UTC).
 func argTime(v any) (time.Time, error) {
 	switch x := v.(type) {
 	case time.Time:
@@ -89,7 +90,10 @@ func argTime(v any) (time.Time, error) {
 	case string:
 		t, err := time.Parse(time.RFC3339Nano, x)
 		if err != nil {
-			return t, fmt.Errorf("cannot parse %q as RFC 3339 time (use parse_time)", x)
+			if d, derr := time.Parse(time.DateOnly, x); derr == nil {
+				return d, nil
+			}
+			return t, fmt.Errorf("cannot parse %q as RFC 3339 time or a date YYYY-MM-DD (use parse_time)", x)
 		}
 		return t, nil
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 )
@@ -102,7 +103,8 @@ func pointer(name string) (evalFn, bool) {
 }
 
 // predicate runs filter(list, pred) and map(list, fn) on a []any. Anything
-// else, and any error, runs the whole expression on the VM, so results and
+// else, any error, and lists of more elements than the VM's memory budget,
+// all of them together, run the whole expression on the VM, so results and
 // errors are the VM's.
 func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 	if len(x.Arguments) != 2 {
@@ -125,6 +127,12 @@ func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 		}
 		items, ok := v.([]any)
 		if !ok {
+			return nil, errUseVM
+		}
+		// The VM counts the lists it makes against its memory budget; past
+		// it (map(lines, map(lines, #)) over a long list), it runs the
+		// expression, for its error.
+		if m.made += uint(len(items)); m.made >= conf.DefaultMemoryBudget {
 			return nil, errUseVM
 		}
 		out := make([]any, 0, len(items))

@@ -142,6 +142,12 @@ func numberKeys(f *canonical.Field, t map[string]string) map[string]any {
 	if !numberField(f) || f.Kind == canonical.Any {
 		return nil
 	}
+	return numberIndex(t)
+}
+
+// numberIndex is a table's entries by their keys as numbers ("21" for the
+// key "21.0"); keys that are no number are left out.
+func numberIndex(t map[string]string) map[string]any {
 	keys := make([]string, 0, len(t))
 	for k := range t {
 		keys = append(keys, k)
@@ -251,6 +257,9 @@ func (cr *crule) checkPriceKinds(entity string, r *Rule, names *modelNames) erro
 	if !numberField(cr.conv) {
 		return fmt.Errorf("a price rule sets a number, and %s is a %s field", r.Field, cr.conv.Kind)
 	}
+	if p, err := decimal.Parse(r.Percent); err == nil && p.Cmp(minPercent) < 0 {
+		return fmt.Errorf("percent %q takes off more than the whole base: every price it sets is negative (-100 sets 0)", r.Percent)
+	}
 	if r.Base == "" {
 		return nil
 	}
@@ -263,6 +272,10 @@ func (cr *crule) checkPriceKinds(entity string, r *Rule, names *modelNames) erro
 	}
 	return nil
 }
+
+// minPercent is the lowest percent of a price rule: -100 sets 0, less sets
+// a negative price.
+var minPercent = decimal.FromInt(-100)
 
 // numberField reports whether f holds a number.
 func numberField(f *canonical.Field) bool {

@@ -197,6 +197,15 @@ func TestPriceRule(t *testing.T) {
 			[]string{"lines", "0", "unit_price"}, "18.0000"},
 		{"a marketplace's markup, rounded to cents", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "20", RoundTo: "0.01"},
 			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "23.99"},
+		// A step written as the percent may be, with a comma or a sign.
+		{"a step with a decimal comma", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "10", RoundTo: "0,05"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "12.34"}}, []string{"prices", "list"}, "13.55"},
+		{"a step with a plus", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "+10", RoundTo: "+0.05"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "12.34"}}, []string{"prices", "list"}, "13.55"},
+		{"a step in exponent notation", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "20", RoundTo: "1e-2"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "23.99"},
+		{"all off", "product", Rule{Kind: RulePrice, Field: "prices.list", Percent: "-100"},
+			map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"list": "19.99"}}, []string{"prices", "list"}, "0.0000"},
 		// A record without the base keeps the field as it is, instead of
 		// failing on nil in arithmetic: a product without a sale price.
 		{"no sale price", "product", Rule{Kind: RulePrice, Field: "prices.sale", Percent: "20"},
@@ -237,6 +246,7 @@ func TestRuleErrors(t *testing.T) {
 		{Kind: RulePrice, Field: "quantity", Percent: "10", RoundTo: "-1"},
 		{Kind: RulePrice, Field: "quantity", Percent: "10", Base: "quantity + 1"},
 		{Kind: RuleExpr, Field: "quantity", Expr: "quantity *", Disabled: true},
+		{Kind: RulePrice, Field: "quantity", Percent: "-150"},
 	}
 	got := RuleErrors("stock", rules, nil)
 	want := map[int]string{
@@ -244,16 +254,17 @@ func TestRuleErrors(t *testing.T) {
 		2: `round_to "-1" is not a positive number`,
 		3: `base "quantity + 1" is not a field`,
 		4: "unexpected token",
+		5: `percent "-150" takes off more than the whole base`,
 	}
 	if len(got) != len(want) {
-		t.Fatalf("errors at %v, want at 1 to 4", got)
+		t.Fatalf("errors at %v, want at 1 to 5", got)
 	}
 	for i, text := range want {
 		if !strings.Contains(got[i].Error(), text) || !strings.Contains(got[i].Error(), fmt.Sprintf("rule %d", i+1)) {
 			t.Errorf("rule %d: %v, want %q", i+1, got[i], text)
 		}
 	}
-	if _, err := Compile(FlowConfig{Entity: "stock", Rules: rules[4:]}); err == nil {
+	if _, err := Compile(FlowConfig{Entity: "stock", Rules: rules[4:5]}); err == nil {
 		t.Fatal("a disabled rule that does not compile was taken")
 	}
 }

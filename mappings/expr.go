@@ -79,6 +79,9 @@ type machine struct {
 	ptrs []frame             // the elements of the predicates being run, innermost last
 	decs [16]decimal.Decimal // scratch for unboxed decimal arguments (see decArg)
 	ndec int                 // decs in use
+	// made counts the elements the closures of one evaluation made, against
+	// the VM's memory budget (see predicate).
+	made uint
 }
 
 // frame is the element # and its #index in a predicate.
@@ -174,6 +177,7 @@ func (p *program) eval(m *machine, env any) (out any, err error) {
 
 func (p *program) runClosure(m *machine, env any) (out any, err error) {
 	base, ptrs, decs := len(m.args), len(m.ptrs), m.ndec
+	m.made = 0
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, recovered(r)

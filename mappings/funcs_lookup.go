@@ -1,12 +1,14 @@
 package mappings
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/switchboard-app/switchboard/mappings/canonical"
+	"github.com/switchboard-app/switchboard/mappings/decimal"
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -16,13 +18,21 @@ import (
 func init() {
 	register(
 		&Function{Name: "lookup", Group: "lookup", Signature: "lookup(table, key, [default])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Looks key up in one of the flow's named tables. Without a default, a missing key is an error naming the table and the key.",
+			Doc: "Looks key up in one of the flow's named tables; a number finds its entry whatever its scale (a tax rate of 21.00 finds \"21\"), a text as written. Without a default, a missing key is an error naming the table and the key.",
 			withEnv: func(t Tables) func(args ...any) (any, error) {
-				return func(args ...any) (any, error) { return lookup(t, args) }
+				nums := sync.OnceValue(func() map[string]map[string]any { // on the first number not found as written
+					out := make(map[string]map[string]any, len(t))
+					for name, table := range t {
+						out[name] = numberIndex(table)
+					}
+					return out
+				})
+				return func(args ...any) (any, error) { return lookup(t, nums, args) }
 			},
 			Examples: []Example{
 				{Expr: `lookup("vat_codes", "21")`, Want: `"HIGH"`},
 				{Expr: `lookup("vat_codes", "7", "NONE")`, Want: `"NONE"`},
+				{Expr: `lookup("vat_codes", tax_rate)`, Input: map[string]any{"tax_rate": json.Number("21.00")}, Want: `"HIGH"`},
 			}},
 		&Function{Name: "coalesce", Group: "lookup", Signature: "coalesce(a, b, ...)", MinArgs: 1, MaxArgs: -1,
 			Doc: "The first argument that is neither nil nor empty text.", fn: fnCoalesce,
@@ -48,7 +58,10 @@ func init() {
 // ExampleTables are the lookup tables the function examples run with.
 var ExampleTables = Tables{"vat_codes": {"21": "HIGH", "9": "LOW", "0": "ZERO"}}
 
-func lookup(t Tables, args []any) (any, error) {
+// lookup looks a key up in a table; a number (not a numeric text) that is
+// no key as written finds its entry by value, as a table rule does: a tax
+// rate of 21.00 finds the entry "21". nums gives the tables' numberIndex.
+func lookup(t Tables, nums func() map[string]map[string]any, args []any) (any, error) {
 	name, key := text(args[0]), text(args[1])
 	table, ok := t[name]
 	if !ok {
@@ -56,6 +69,13 @@ func lookup(t Tables, args []any) (any, error) {
 	}
 	if v, ok := table[key]; ok {
 		return v, nil
+	}
+	if numeric(args[1]) {
+		if d, err := decimal.FromAny(args[1]); err == nil {
+			if v, ok := nums()[name][d.Normalize().String()]; ok {
+				return v, nil
+			}
+		}
 	}
 	if len(args) == 3 {
 		return args[2], nil

@@ -14,22 +14,22 @@ import (
 func init() {
 	register(
 		&Function{Name: "trim", Group: "text", Signature: "trim(s, [chars])", MinArgs: 1, MaxArgs: 2,
-			Doc: "Removes white space (or the given characters) from both ends. nil gives \"\".",
-			fn:  fnTrim, Examples: []Example{{Expr: `trim("  Jan ")`, Want: `"Jan"`}, {Expr: `trim("--A--", "-")`, Want: `"A"`}}},
+			Doc: "Removes white space (or the given characters) from both ends.",
+			fn:  keepNil(fnTrim), Examples: []Example{{Expr: `trim("  Jan ")`, Want: `"Jan"`}, {Expr: `trim("--A--", "-")`, Want: `"A"`}}},
 		&Function{Name: "lower", Group: "text", Signature: "lower(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Lower-cases text.", fn: str1(strings.ToLower),
+			Doc: "Lower-cases text.", fn: keepNil(str1(strings.ToLower)),
 			Examples: []Example{{Expr: `lower("Jan@Example.COM")`, Want: `"jan@example.com"`}}},
 		&Function{Name: "upper", Group: "text", Signature: "upper(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Upper-cases text.", fn: str1(strings.ToUpper),
+			Doc: "Upper-cases text.", fn: keepNil(str1(strings.ToUpper)),
 			Examples: []Example{{Expr: `upper(code)`, Input: map[string]any{"code": "nl"}, Want: `"NL"`}}},
 		&Function{Name: "title", Group: "text", Signature: "title(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Capitalises the first letter of every word.", fn: fnTitle,
+			Doc: "Capitalises the first letter of every word.", fn: keepNil(fnTitle),
 			Examples: []Example{{Expr: `title("jan de VRIES")`, Want: `"Jan De Vries"`}}},
 		&Function{Name: "pad_left", Group: "text", Signature: "pad_left(s, width, [char])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Pads text on the left to width characters with char (default a space).", fn: pad(true),
+			Doc: "Pads text on the left to width characters with char (default a space).", fn: keepNil(pad(true)),
 			Examples: []Example{{Expr: `pad_left(42, 6, "0")`, Want: `"000042"`}}},
 		&Function{Name: "pad_right", Group: "text", Signature: "pad_right(s, width, [char])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Pads text on the right to width characters with char (default a space).", fn: pad(false),
+			Doc: "Pads text on the right to width characters with char (default a space).", fn: keepNil(pad(false)),
 			Examples: []Example{{Expr: `pad_right("AB", 4, ".")`, Want: `"AB.."`}}},
 		&Function{Name: "split", Group: "text", Signature: "split(s, sep)", MinArgs: 2, MaxArgs: 2,
 			Doc: "Splits text at every sep; empty text gives an empty list.", fn: fnSplit,
@@ -38,27 +38,39 @@ func init() {
 			Doc: "Joins the non-empty elements of a list with sep.", fn: fnJoin,
 			Examples: []Example{{Expr: `join([first, middle, last], " ")`, Input: map[string]any{"first": "Jan", "last": "Vries"}, Want: `"Jan Vries"`}}},
 		&Function{Name: "replace", Group: "text", Signature: "replace(s, old, new)", MinArgs: 3, MaxArgs: 3,
-			Doc: "Replaces every occurrence of old with new.", fn: fnReplace,
+			Doc: "Replaces every occurrence of old with new.", fn: keepNil(fnReplace),
 			Examples: []Example{{Expr: `replace("NL 1234 AB", " ", "")`, Want: `"NL1234AB"`}}},
 		&Function{Name: "slug", Group: "text", Signature: "slug(s)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Makes a URL slug: lower case, accents removed, runs of other characters as one hyphen.", fn: str1(slug),
+			Doc: "Makes a URL slug: lower case, accents removed, runs of other characters as one hyphen.", fn: keepNil(str1(slug)),
 			Examples: []Example{{Expr: `slug("Crème Brûlée — 2 pers.")`, Want: `"creme-brulee-2-pers"`}}},
 		&Function{Name: "substr", Group: "text", Signature: "substr(s, start, [length])", MinArgs: 2, MaxArgs: 3,
-			Doc: "Returns length characters from position start (0-based), clamped to the text.", fn: fnSubstr,
+			Doc: "Returns length characters from position start (0-based), clamped to the text.", fn: keepNil(fnSubstr),
 			Examples: []Example{{Expr: `substr("20240131", 0, 4)`, Want: `"2024"`}, {Expr: `substr("abc", 1)`, Want: `"bc"`}}},
 		&Function{Name: "truncate", Group: "text", Signature: "truncate(s, max)", MinArgs: 2, MaxArgs: 2,
-			Doc: "Cuts text to at most max characters.", fn: fnTruncate,
+			Doc: "Cuts text to at most max characters.", fn: keepNil(fnTruncate),
 			Examples: []Example{{Expr: `truncate("Smart speaker with Alexa", 13)`, Want: `"Smart speaker"`}}},
 		&Function{Name: "concat", Group: "text", Signature: "concat(a, b, ...)", MinArgs: 1, MaxArgs: -1,
 			Doc: "Joins values as text; nil counts as \"\".", fn: fnConcat,
 			Examples: []Example{{Expr: `concat("INV-", 7, nil)`, Want: `"INV-7"`}}},
 		&Function{Name: "first_name", Group: "text", Signature: "first_name(full)", MinArgs: 1, MaxArgs: 1,
-			Doc: "The first word of a full name.", fn: str1(func(s string) string { f, _ := splitName(s); return f }),
+			Doc: "The first word of a full name.", fn: keepNil(str1(func(s string) string { f, _ := splitName(s); return f })),
 			Examples: []Example{{Expr: `first_name("James van Wilson")`, Want: `"James"`}}},
 		&Function{Name: "last_name", Group: "text", Signature: "last_name(full)", MinArgs: 1, MaxArgs: 1,
-			Doc: "Everything after the first word of a full name.", fn: str1(func(s string) string { _, l := splitName(s); return l }),
+			Doc: "Everything after the first word of a full name.", fn: keepNil(str1(func(s string) string { _, l := splitName(s); return l })),
 			Examples: []Example{{Expr: `last_name("James van Wilson")`, Want: `"van Wilson"`}, {Expr: `last_name("Cher")`, Want: `""`}}},
 	)
+}
+
+// keepNil makes a text function give nil for a nil text (a field the
+// record lacks), so that a write mapping leaves the target's value alone
+// instead of writing "" over it; the other arguments are not read.
+func keepNil(f func(args ...any) (any, error)) func(args ...any) (any, error) {
+	return func(args ...any) (any, error) {
+		if args[0] == nil {
+			return nil, nil
+		}
+		return f(args...)
+	}
 }
 
 // str1 lifts a text function to an expression function.
@@ -113,7 +125,15 @@ func fnSplit(args ...any) (any, error) {
 	if s == "" {
 		return []any{}, nil
 	}
-	parts := strings.Split(s, text(args[1]))
+	sep := text(args[1])
+	n := utf8.RuneCountInString(s)
+	if sep != "" {
+		n = strings.Count(s, sep) + 1
+	}
+	if err := makeList(n); err != nil {
+		return nil, err
+	}
+	parts := strings.Split(s, sep)
 	out := make([]any, len(parts))
 	for i, p := range parts {
 		out[i] = p

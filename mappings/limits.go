@@ -69,7 +69,16 @@ func makeText(n int) error {
 	if n > maxText || n < 0 {
 		return tooLong(n)
 	}
-	if n < countedText || textMade.Add(int64(n)) < heapCheckEvery {
+	if n < countedText {
+		return nil
+	}
+	return countMade(n)
+}
+
+// countMade counts n bytes made towards heapCheckEvery, and refuses them
+// while the heap is over heapLimit.
+func countMade(n int) error {
+	if textMade.Add(int64(n)) < heapCheckEvery {
 		return nil
 	}
 	textMade.Store(0)
@@ -77,6 +86,19 @@ func makeText(n int) error {
 		return &limitError{errHeapFull.Error()}
 	}
 	return nil
+}
+
+// listEntry is about the bytes an element of a list of texts takes: the
+// interface and the text's header.
+const listEntry = 32
+
+// makeList reports whether a list of n elements may be made: not over
+// maxList, and not while the heap is over heapLimit.
+func makeList(n int) error {
+	if err := addLists(n, 0); err != nil {
+		return err
+	}
+	return countMade(n * listEntry)
 }
 
 // heapObjects reads the bytes the heap's live and not yet swept objects
@@ -138,7 +160,7 @@ func checkPrinted(v any) error {
 	return nil
 }
 
-// guardedBuiltins stand in for expr's builtins that can make a text far
+// guardedBuiltins stand in for expr's builtins (int and float: convert.go) that can make a text far
 // longer than their arguments' own: repeat, and string and toJSON of a
 // list that holds one long text many times.
 var guardedBuiltins = map[string]func(args ...any) (any, error){

@@ -96,3 +96,69 @@ func TestLongTextsStopWhenTheHeapIsFull(t *testing.T) {
 		t.Fatalf("a short text with the heap full = %v, %v; short texts are not counted", got, err)
 	}
 }
+
+// TestClosuresKeepTheMemoryBudget: a map or filter that runs as a closure
+// counts the elements it makes against the VM's memory budget, as the VM
+// does, so that map(lines, map(lines, #)) over a long list fails its
+// record instead of making a list of a list of a million elements each.
+func TestClosuresKeepTheMemoryBudget(t *testing.T) {
+	long := make([]any, 2000)
+	for i := range long {
+		long[i] = i
+	}
+	env := map[string]any{"l": long}
+	c := newCompiler(nil)
+	for _, tc := range []struct {
+		expr string
+		fail bool
+	}{
+		{`len(map(l, map(l, #)))`, true},
+		{`len(map(l, filter(l, # >= 0)))`, true},
+		{`len(map(l, #))`, false},
+		{`len(filter(l, # > 10))`, false},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			p, err := c.compile(tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.fn == nil {
+				t.Fatal("does not run as a closure")
+			}
+			_, err = p.eval(newMachine(), env)
+			if tc.fail != (err != nil && strings.Contains(err.Error(), "memory budget exceeded")) {
+				t.Fatalf("error %v; want a memory budget error: %v", err, tc.fail)
+			}
+			if diff, ok := sameResult(p, env); !ok {
+				t.Fatal(diff)
+			}
+		})
+	}
+}
+
+// TestSplitKeepsTheListLimit: split makes no list over a million elements,
+// as adding lists makes none: 50 fields of split(a 4 MB text, "") would
+// hold about 6 GB.
+func TestSplitKeepsTheListLimit(t *testing.T) {
+	c := newCompiler(nil)
+	for _, tc := range []struct {
+		expr string
+		fail bool
+	}{
+		{`len(split(repeat("a", 2000000), ""))`, true},
+		{`len(split(repeat("a,", 1100000), ","))`, true},
+		{`len(split(repeat("a,", 1000), ","))`, false},
+		{`len(split(repeat("a", 1000), ""))`, false},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			p, err := c.compile(tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.eval(newMachine(), map[string]any{})
+			if tc.fail != (err != nil && strings.Contains(err.Error(), "over the limit of 1048576")) {
+				t.Fatalf("error %v; want the list limit's: %v", err, tc.fail)
+			}
+		})
+	}
+}

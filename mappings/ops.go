@@ -172,17 +172,16 @@ func compare(ok func(int) bool) func(args ...any) (any, error) {
 }
 
 // cmp orders numbers numerically, texts lexically and times chronologically;
-// a number against a numeric text compares as numbers.
+// a number against a numeric text compares as numbers, a time against a
+// time's text as times.
 func cmp(a, b any) (int, error) {
 	if sa, ok := a.(string); ok {
 		if sb, ok := b.(string); ok {
 			return strings.Compare(sa, sb), nil
 		}
 	}
-	if ta, ok := a.(time.Time); ok {
-		if tb, ok := b.(time.Time); ok {
-			return ta.Compare(tb), nil
-		}
+	if ta, tb, ok := times(a, b); ok {
+		return ta.Compare(tb), nil
 	}
 	if a == nil || b == nil {
 		return 0, fmt.Errorf("cannot compare %s with %s", typeName(a), typeName(b))
@@ -196,6 +195,27 @@ func cmp(a, b any) (int, error) {
 		return 0, fmt.Errorf("cannot compare %s with %s", typeName(a), typeName(b))
 	}
 	return da.Cmp(db), nil
+}
+
+// times reads a and b as times when one is a time and the other a time
+// or a text argTime reads (RFC 3339, or a date as midnight UTC), so that
+// ordered_at < "2024-01-01" compares.
+func times(a, b any) (time.Time, time.Time, bool) {
+	ta, okA := a.(time.Time)
+	tb, okB := b.(time.Time)
+	if okA == okB {
+		return ta, tb, okA
+	}
+	var err error
+	if sb, ok := b.(string); okA && ok {
+		tb, err = argTime(sb)
+		return ta, tb, err == nil
+	}
+	if sa, ok := a.(string); okB && ok {
+		ta, err = argTime(sa)
+		return ta, tb, err == nil
+	}
+	return ta, tb, false
 }
 
 func opEq(args ...any) (any, error) { return equal(args[0], args[1]), nil }

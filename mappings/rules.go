@@ -98,10 +98,14 @@ func (r *Rule) priceExpr() string {
 		return ""
 	}
 	value := base + " * " + factor.String()
-	if step := strings.TrimSpace(r.RoundTo); step != "" {
-		return "round_to(" + value + ", " + step + ")"
+	if strings.TrimSpace(r.RoundTo) == "" {
+		return value
 	}
-	return value
+	step, err := decimal.Parse(r.RoundTo) // "0,05" and "+0.05" as the percent may be written
+	if err != nil {
+		return ""
+	}
+	return "round_to(" + value + ", " + step.String() + ")"
 }
 
 // basePath is the path a price rule computes from: Base, or the rule's

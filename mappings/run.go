@@ -141,6 +141,9 @@ func (r *runner) fields(fields []cfield, env any, root map[string]any, out map[s
 		if err == nil && v != nil && f.conv != nil && f.sub == nil {
 			v, err = f.conv.Coerce(v)
 		}
+		if err == nil && f.sub == nil {
+			err = finite(v)
+		}
 		if err != nil {
 			fe := exprError(r.stage, "", err)
 			r.fail(f.target, fe.Pos, r.withMissing(fe.Cause, f, env))

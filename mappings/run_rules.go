@@ -76,6 +76,9 @@ func (r *runner) apply(cr *crule, env any, target map[string]any, idx int) bool 
 		v, err = cr.conv.Coerce(v)
 	}
 	if err == nil && set {
+		err = finite(v)
+	}
+	if err == nil && set {
 		err = setOrDelete(target, cr.path, v)
 	}
 	r.ruleErr(cr, idx, err)

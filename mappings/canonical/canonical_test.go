@@ -221,3 +221,25 @@ func TestNormalizeConverted(t *testing.T) {
 		}
 	}
 }
+
+// TestBlankTextIsNoValue: text of nothing but spaces (a blank cell of a
+// supplier's file) is no value for a field that is not text, as empty text
+// is, instead of failing the record with `cannot parse "  " as decimal`.
+func TestBlankTextIsNoValue(t *testing.T) {
+	for _, path := range []string{"prices.cost", "stock_quantity", "created_at", "weight"} {
+		for _, blank := range []string{"", " ", "\t "} {
+			f, err := Lookup("product", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Convert(blank)
+			if err != nil || got != nil {
+				t.Errorf("%s %q: got %v, %v; want nil", path, blank, got, err)
+			}
+		}
+	}
+	f, _ := Lookup("product", "name")
+	if got, _ := f.Convert(" "); got != " " {
+		t.Errorf("a text field's blank: got %q, want it kept", got)
+	}
+}

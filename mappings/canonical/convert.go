@@ -17,7 +17,8 @@ import (
 )
 
 // Convert returns v as the canonical Go type of the field's kind, or an error
-// naming the cause. nil stays nil, and so does "" for every kind but String.
+// naming the cause. nil stays nil, and so do "" and text of nothing but
+// spaces (a blank cell) for every kind but String and Any.
 //
 // Decimal: decimal.Decimal from a Decimal, integer, json.Number or numeric
 // string (a float64 is refused: it is not exact). DateTime: time.Time from a
@@ -38,7 +39,7 @@ func (f *Field) Coerce(v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if s, ok := v.(string); ok && s == "" && f.Kind != String && f.Kind != Any {
+	if s, ok := v.(string); ok && f.Kind != String && f.Kind != Any && strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	conv := f.conv
