@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -203,4 +204,37 @@ func TestAConnectionTestGivenUpByItsCallerRecordsNothing(t *testing.T) {
 		t.Fatalf("status %q %q checked %v: a test its caller gave up was recorded", rec.GetString("status"),
 			rec.GetString("status_message"), rec.GetDateTime("checked"))
 	}
+}
+
+// TestSmallRouteAnswers: a limit too large for a number names the
+// maximum; retrying a transaction whose deleted flow left no name says so
+// without an empty name; a database error behind the payloads is a 500,
+// not a missing transaction.
+func TestSmallRouteAnswers(t *testing.T) {
+	scenario{name: "a huge limit names the maximum", as: "viewer", method: http.MethodGet,
+		url: fixed("/api/switchboard/activity?limit=99999999999999999999999"), status: 400,
+		want: []string{`imit must be at most 200.`}}.run(t)
+	scenario{name: "a deleted flow without a stored name", as: "operator", method: http.MethodPost, url: txPath("/retry"),
+		status: 409, want: []string{`"message":"Its flow was deleted, so it cannot run again; resolve it instead."`},
+		seed: func(t testing.TB, env *testEnv) {
+			seedFailed(t, env)
+			if _, err := env.app.DB().NewQuery(`UPDATE transactions SET flow = '', flow_name = ''`).Execute(); err != nil {
+				t.Fatal(err)
+			}
+		}}.run(t)
+	scenario{name: "a database error behind the payloads is not a 404", as: "viewer", method: http.MethodGet, url: txPath("/payloads"),
+		status: 500, seed: func(t testing.TB, env *testEnv) {
+			seedFailed(t, env)
+			// The engine prepares its statements as it starts: the table
+			// goes only when the request comes.
+			env.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+				se.Router.BindFunc(func(re *core.RequestEvent) error {
+					if _, err := re.App.DB().NewQuery(`DROP TABLE IF EXISTS transaction_inputs`).Execute(); err != nil {
+						return err
+					}
+					return re.Next()
+				})
+				return se.Next()
+			})
+		}}.run(t)
 }

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -234,8 +236,11 @@ func (e *Engine) TransactionPayloads(id string) (Payloads, error) {
 	var payloads, flow string
 	err := e.app().DB().NewQuery("SELECT "+storedPayloadsOf("t")+", t.flow FROM transactions t WHERE t.id = {:id}").
 		Bind(dbx.Params{"id": id}).Row(&payloads, &flow)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Payloads{}, ErrNotFound
+	}
+	if err != nil {
+		return Payloads{}, fmt.Errorf("reading the payloads of transaction %s: %w", id, err)
 	}
 	p, err := e.payloads.decode(payloads)
 	if err != nil {
