@@ -238,3 +238,38 @@ func TestSmallRouteAnswers(t *testing.T) {
 			})
 		}}.run(t)
 }
+
+// TestResolvingKeepsTheRunsCountsAddingUp: a transaction resolved by hand
+// stays counted as it ended in its run, failed, whether it was failed or
+// still retrying, so that the run's counts add up to what it read.
+func TestResolvingKeepsTheRunsCountsAddingUp(t *testing.T) {
+	for _, c := range []struct {
+		status string
+		failed int // the run's failed count before the resolve
+	}{{StatusRetrying, 0}, {StatusFailed, 1}} {
+		var runID string
+		scenario{name: "resolving a " + c.status + " transaction", as: "operator", method: http.MethodPost, url: txPath("/resolve"),
+			body: `{}`, status: 200,
+			seed: func(t testing.TB, env *testEnv) {
+				seedFailed(t, env)
+				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+				run := newRecord(t, env.app, "runs", map[string]any{"flow": flow.Id, "trigger": TriggerManual,
+					"started": time.Now(), "finished": time.Now(), "read": 1, "failed": c.failed})
+				runID = run.Id
+				if _, err := env.app.DB().NewQuery(`UPDATE transactions SET status = {:s}, run = {:run}`).
+					Bind(dbx.Params{"s": c.status, "run": run.Id}).Execute(); err != nil {
+					t.Fatal(err)
+				}
+			},
+			after: func(t testing.TB, env *testEnv) {
+				run, err := env.app.FindRecordById("runs", runID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if run.GetInt("failed") != 1 || run.GetInt("succeeded")+run.GetInt("skipped") != 0 {
+					t.Fatalf("run counts read %d, succeeded %d, failed %d, skipped %d; want the one read counted failed",
+						run.GetInt("read"), run.GetInt("succeeded"), run.GetInt("failed"), run.GetInt("skipped"))
+				}
+			}}.run(t)
+	}
+}
