@@ -34,6 +34,7 @@ func (s *Switchboard) bindProxySettings(e *core.ServeEvent) error {
 	if err := s.applyTrustedProxy(); err != nil {
 		return err
 	}
+	e.Router.BindFunc(s.refuseEngineFieldChanges)
 	if s.originsGiven != nil && s.originsGiven() {
 		return nil
 	}
