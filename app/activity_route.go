@@ -2,8 +2,10 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -35,6 +37,9 @@ func (s *Switchboard) handleActivity(e *core.RequestEvent) error {
 	limit := 50
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
+		if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") {
+			return e.BadRequestError(fmt.Sprintf("limit must be at most %d.", MaxActivityPage), nil)
+		}
 		if err != nil || n < 1 {
 			return e.BadRequestError("limit must be a positive whole number.", nil)
 		}

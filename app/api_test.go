@@ -224,9 +224,9 @@ func TestUsersAPI(t *testing.T) {
 				}
 			}},
 		{name: "a viewer cannot make themselves admin", as: "viewer", method: http.MethodPatch, url: userURL("viewer"),
-			body: `{"role":"admin"}`, status: 404, after: roleOf("viewer", "viewer")},
+			body: `{"role":"admin"}`, status: 403, want: []string{`The field role of your own account`}, after: roleOf("viewer", "viewer")},
 		{name: "an editor cannot make themselves admin", as: "editor", method: http.MethodPatch, url: userURL("editor"),
-			body: `{"role":"admin"}`, status: 404, after: roleOf("editor", "editor")},
+			body: `{"role":"admin"}`, status: 403, want: []string{`The field role of your own account`}, after: roleOf("editor", "editor")},
 		{name: "an editor cannot change another user's role", as: "editor", method: http.MethodPatch, url: userURL("viewer"),
 			body: `{"role":"editor"}`, status: 404, after: roleOf("viewer", "viewer")},
 		{name: "a user can change their own name fields but not role", as: "viewer", method: http.MethodPatch, url: userURL("viewer"),

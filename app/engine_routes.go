@@ -3,8 +3,8 @@ package app
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -68,8 +68,8 @@ func (e *Engine) handleRetry(re *core.RequestEvent) error {
 	case errors.Is(err, ErrNotFound):
 		return re.NotFoundError("No such transaction.", nil)
 	case errors.As(err, &deleted):
-		return re.JSON(http.StatusConflict, map[string]any{"message": "Its flow " +
-			strconv.Quote(deleted.FlowName) + " was deleted, so it cannot run again; resolve it instead."})
+		return re.JSON(http.StatusConflict, map[string]any{"message": "Its " + deleted.flow() +
+			" was deleted, so it cannot run again; resolve it instead."})
 	case errors.As(err, &notRetryable) && notRetryable.Already:
 		return re.JSON(http.StatusConflict, map[string]any{"message": "It was retried already and is " + notRetryable.Status + " now."})
 	case errors.As(err, &notRetryable):
@@ -143,7 +143,8 @@ func (e *Engine) handlePayloads(re *core.RequestEvent) error {
 		return re.NotFoundError("No such transaction.", nil)
 	}
 	if err != nil {
-		return err
+		slog.Error("serving a transaction's payloads", "transaction", re.Request.PathValue("id"), "error", err)
+		return re.InternalServerError("The payloads cannot be read now; the log has the cause.", nil)
 	}
 	return re.JSON(http.StatusOK, p)
 }

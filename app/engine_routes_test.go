@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -202,5 +203,73 @@ func TestAConnectionTestGivenUpByItsCallerRecordsNothing(t *testing.T) {
 	if rec.GetString("status") != "unknown" || rec.GetString("status_message") != "" || !rec.GetDateTime("checked").IsZero() {
 		t.Fatalf("status %q %q checked %v: a test its caller gave up was recorded", rec.GetString("status"),
 			rec.GetString("status_message"), rec.GetDateTime("checked"))
+	}
+}
+
+// TestSmallRouteAnswers: a limit too large for a number names the
+// maximum; retrying a transaction whose deleted flow left no name says so
+// without an empty name; a database error behind the payloads is a 500,
+// not a missing transaction.
+func TestSmallRouteAnswers(t *testing.T) {
+	scenario{name: "a huge limit names the maximum", as: "viewer", method: http.MethodGet,
+		url: fixed("/api/switchboard/activity?limit=99999999999999999999999"), status: 400,
+		want: []string{`imit must be at most 200.`}}.run(t)
+	scenario{name: "a deleted flow without a stored name", as: "operator", method: http.MethodPost, url: txPath("/retry"),
+		status: 409, want: []string{`"message":"Its flow was deleted, so it cannot run again; resolve it instead."`},
+		seed: func(t testing.TB, env *testEnv) {
+			seedFailed(t, env)
+			if _, err := env.app.DB().NewQuery(`UPDATE transactions SET flow = '', flow_name = ''`).Execute(); err != nil {
+				t.Fatal(err)
+			}
+		}}.run(t)
+	scenario{name: "a database error behind the payloads is not a 404", as: "viewer", method: http.MethodGet, url: txPath("/payloads"),
+		status: 500, seed: func(t testing.TB, env *testEnv) {
+			seedFailed(t, env)
+			// The engine prepares its statements as it starts: the table
+			// goes only when the request comes.
+			env.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+				se.Router.BindFunc(func(re *core.RequestEvent) error {
+					if _, err := re.App.DB().NewQuery(`DROP TABLE IF EXISTS transaction_inputs`).Execute(); err != nil {
+						return err
+					}
+					return re.Next()
+				})
+				return se.Next()
+			})
+		}}.run(t)
+}
+
+// TestResolvingKeepsTheRunsCountsAddingUp: a transaction resolved by hand
+// stays counted as it ended in its run, failed, whether it was failed or
+// still retrying, so that the run's counts add up to what it read.
+func TestResolvingKeepsTheRunsCountsAddingUp(t *testing.T) {
+	for _, c := range []struct {
+		status string
+		failed int // the run's failed count before the resolve
+	}{{StatusRetrying, 0}, {StatusFailed, 1}} {
+		var runID string
+		scenario{name: "resolving a " + c.status + " transaction", as: "operator", method: http.MethodPost, url: txPath("/resolve"),
+			body: `{}`, status: 200,
+			seed: func(t testing.TB, env *testEnv) {
+				seedFailed(t, env)
+				flow, _ := env.app.FindFirstRecordByData(flowsCollection, "name", "orders")
+				run := newRecord(t, env.app, "runs", map[string]any{"flow": flow.Id, "trigger": TriggerManual,
+					"started": time.Now(), "finished": time.Now(), "read": 1, "failed": c.failed})
+				runID = run.Id
+				if _, err := env.app.DB().NewQuery(`UPDATE transactions SET status = {:s}, run = {:run}`).
+					Bind(dbx.Params{"s": c.status, "run": run.Id}).Execute(); err != nil {
+					t.Fatal(err)
+				}
+			},
+			after: func(t testing.TB, env *testEnv) {
+				run, err := env.app.FindRecordById("runs", runID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if run.GetInt("failed") != 1 || run.GetInt("succeeded")+run.GetInt("skipped") != 0 {
+					t.Fatalf("run counts read %d, succeeded %d, failed %d, skipped %d; want the one read counted failed",
+						run.GetInt("read"), run.GetInt("succeeded"), run.GetInt("failed"), run.GetInt("skipped"))
+				}
+			}}.run(t)
 	}
 }

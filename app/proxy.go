@@ -1,6 +1,8 @@
 package app
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -32,6 +34,7 @@ func (s *Switchboard) bindProxySettings(e *core.ServeEvent) error {
 	if err := s.applyTrustedProxy(); err != nil {
 		return err
 	}
+	e.Router.BindFunc(s.refuseEngineFieldChanges)
 	if s.originsGiven != nil && s.originsGiven() {
 		return nil
 	}
@@ -113,13 +116,44 @@ func validHeaderName(h string) bool {
 	return h != ""
 }
 
+// trustedProxyFromEnvKey is the sb_meta key that remembers the headers
+// EnvTrustedProxyHeaders last set, comma-separated, so that they are
+// cleared again when it is removed.
+const trustedProxyFromEnvKey = "trusted_proxy_headers_from_env"
+
 // applyTrustedProxy sets PocketBase's trusted-proxy headers from the
-// environment, saving the settings when they change.
+// environment, saving the settings when they change. While the variable
+// is set it wins over the dashboard; once it is removed, the headers it
+// set are cleared, unless an admin changed them in the dashboard since.
 func (s *Switchboard) applyTrustedProxy() error {
 	v := strings.TrimSpace(os.Getenv(EnvTrustedProxyHeaders))
 	if v == "" {
-		return nil
+		return s.clearTrustedProxyFromEnv()
 	}
+	headers, err := parseTrustedProxyHeaders(v)
+	if err != nil {
+		return err
+	}
+	settings := s.app.Settings()
+	if !slices.Equal(settings.TrustedProxy.Headers, headers) {
+		settings.TrustedProxy.Headers = headers
+		if err := s.app.Save(settings); err != nil {
+			return fmt.Errorf("saving the trusted-proxy headers from %s: %w", EnvTrustedProxyHeaders, err)
+		}
+		s.logger().Info("client addresses are taken from the proxy's headers", slog.String("headers", strings.Join(headers, ",")))
+	}
+	joined := strings.Join(headers, ",")
+	if remembered, _ := readMeta(s.app, trustedProxyFromEnvKey); remembered != joined {
+		if err := writeMeta(s.app, trustedProxyFromEnvKey, joined); err != nil {
+			return fmt.Errorf("remembering the trusted-proxy headers from %s: %w", EnvTrustedProxyHeaders, err)
+		}
+	}
+	return nil
+}
+
+// parseTrustedProxyHeaders reads EnvTrustedProxyHeaders' value v: header
+// names, comma-separated, in canonical form.
+func parseTrustedProxyHeaders(v string) ([]string, error) {
 	var headers []string
 	for _, h := range strings.Split(v, ",") {
 		h = strings.TrimSpace(h)
@@ -127,19 +161,37 @@ func (s *Switchboard) applyTrustedProxy() error {
 			continue
 		}
 		if !validHeaderName(h) || slices.Contains(switchWords, strings.ToLower(h)) {
-			return fmt.Errorf("%s takes the names of the headers the proxy sets, such as X-Forwarded-For, not %q",
+			return nil, fmt.Errorf("%s takes the names of the headers the proxy sets, such as X-Forwarded-For, not %q",
 				EnvTrustedProxyHeaders, h)
 		}
 		headers = append(headers, http.CanonicalHeaderKey(h))
 	}
-	settings := s.app.Settings()
-	if slices.Equal(settings.TrustedProxy.Headers, headers) {
+	return headers, nil
+}
+
+// clearTrustedProxyFromEnv clears the trusted-proxy headers that
+// EnvTrustedProxyHeaders set at an earlier start, now that it is removed:
+// a client could otherwise still give itself any address through them.
+// Headers an admin set in the dashboard since are theirs and stay.
+func (s *Switchboard) clearTrustedProxyFromEnv() error {
+	remembered, err := readMeta(s.app, trustedProxyFromEnvKey)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && remembered == "") {
 		return nil
 	}
-	settings.TrustedProxy.Headers = headers
-	if err := s.app.Save(settings); err != nil {
-		return fmt.Errorf("saving the trusted-proxy headers from %s: %w", EnvTrustedProxyHeaders, err)
+	if err != nil {
+		return fmt.Errorf("reading the trusted-proxy headers %s set: %w", EnvTrustedProxyHeaders, err)
 	}
-	s.logger().Info("client addresses are taken from the proxy's headers", slog.String("headers", strings.Join(headers, ",")))
+	settings := s.app.Settings()
+	if strings.Join(settings.TrustedProxy.Headers, ",") == remembered {
+		settings.TrustedProxy.Headers = nil
+		if err := s.app.Save(settings); err != nil {
+			return fmt.Errorf("clearing the trusted-proxy headers %s set: %w", EnvTrustedProxyHeaders, err)
+		}
+		s.logger().Info("client addresses are no longer taken from a proxy's headers: "+EnvTrustedProxyHeaders+" was removed",
+			slog.String("headers", remembered))
+	}
+	if err := writeMeta(s.app, trustedProxyFromEnvKey, ""); err != nil {
+		return fmt.Errorf("forgetting the trusted-proxy headers %s set: %w", EnvTrustedProxyHeaders, err)
+	}
 	return nil
 }

@@ -94,3 +94,66 @@ func TestTrustedProxyHeadersFromTheEnvironment(t *testing.T) {
 		t.Fatalf("trusted-proxy headers = %v", got)
 	}
 }
+
+// TestTrustedProxyHeadersAcrossStarts: the environment wins while it is
+// set; removed, the headers it set are cleared at the next start (a
+// client could otherwise still give itself any address), but headers an
+// admin set in the dashboard stay.
+func TestTrustedProxyHeadersAcrossStarts(t *testing.T) {
+	start := func(t *testing.T, env *testEnv, value string) []string {
+		t.Helper()
+		t.Setenv(EnvTrustedProxyHeaders, value)
+		if err := env.app.ReloadSettings(); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.sb.applyTrustedProxy(); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.app.ReloadSettings(); err != nil {
+			t.Fatal(err)
+		}
+		return env.app.Settings().TrustedProxy.Headers
+	}
+	setInDashboard := func(t *testing.T, env *testEnv, headers ...string) {
+		t.Helper()
+		settings := env.app.Settings()
+		settings.TrustedProxy.Headers = headers
+		if err := env.app.Save(settings); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("removed from the environment, its headers are cleared", func(t *testing.T) {
+		env := newTestEnv(t)
+		if got := start(t, env, "X-Forwarded-For"); !slices.Equal(got, []string{"X-Forwarded-For"}) {
+			t.Fatalf("first start trusts %v", got)
+		}
+		if got := start(t, env, ""); len(got) != 0 {
+			t.Fatalf("after the variable was removed, %v are still trusted", got)
+		}
+	})
+	t.Run("the environment wins over the dashboard while it is set", func(t *testing.T) {
+		env := newTestEnv(t)
+		setInDashboard(t, env, "X-Real-Ip")
+		if got := start(t, env, "X-Forwarded-For"); !slices.Equal(got, []string{"X-Forwarded-For"}) {
+			t.Fatalf("start trusts %v", got)
+		}
+	})
+	t.Run("headers set in the dashboard stay", func(t *testing.T) {
+		env := newTestEnv(t)
+		setInDashboard(t, env, "X-Real-Ip")
+		if got := start(t, env, ""); !slices.Equal(got, []string{"X-Real-Ip"}) {
+			t.Fatalf("without the variable, start trusts %v", got)
+		}
+	})
+	t.Run("headers an admin changed after the environment set them stay", func(t *testing.T) {
+		env := newTestEnv(t)
+		start(t, env, "X-Forwarded-For")
+		setInDashboard(t, env, "X-Real-Ip")
+		if got := start(t, env, ""); !slices.Equal(got, []string{"X-Real-Ip"}) {
+			t.Fatalf("after the variable was removed, start trusts %v", got)
+		}
+		if got := start(t, env, ""); !slices.Equal(got, []string{"X-Real-Ip"}) {
+			t.Fatalf("at a third start, %v", got)
+		}
+	})
+}

@@ -363,18 +363,85 @@ func TestHiddenColumnsCannotBeQueried(t *testing.T) {
 // TestEditorsCannotWriteHealth: a connection's health is the engine's
 // word; an editor who could write it could hide an outage or fake one.
 func TestEditorsCannotWriteHealth(t *testing.T) {
-	for _, field := range []string{`"status":"ok"`, `"status_message":"all fine"`, `"failures":0`,
+	for _, field := range []string{`"status":"ok"`, `"status_message":"all fine"`, `"failures":7`,
 		`"down_since":"2026-01-01 00:00:00.000Z"`, `"checked":"2026-01-01 00:00:00.000Z"`} {
 		w := newWorld(t)
 		path := "/api/collections/connections/records/" + w.ids["connections"]
-		if status, body := w.call(http.MethodPatch, path, RoleEditor, "{"+field+"}"); status != http.StatusNotFound {
-			t.Errorf("editor writing %s = %d, want 404: %s", field, status, truncate(body, 200))
+		name := strings.Trim(strings.SplitN(field, ":", 2)[0], `"`)
+		if status, body := w.call(http.MethodPatch, path, RoleEditor, "{"+field+"}"); status != http.StatusForbidden ||
+			!strings.Contains(body, "The field "+name+" of ") {
+			t.Errorf("editor writing %s = %d, want 403 naming %s: %s", field, status, name, truncate(body, 200))
 		}
 		if status, _ := w.call(http.MethodPost, "/api/collections/connections/records", RoleEditor,
 			`{"name":"X","connector":"memory","config":{"store":"x"},`+field+`}`); status != http.StatusBadRequest {
 			t.Errorf("editor creating with %s = %d, want 400", field, status)
 		}
 	}
+}
+
+// TestSavingBackWholeRecords: a client that reads a record and sends it
+// back whole, with the engine's fields as they are, is not refused; the
+// same request with one of them changed still is.
+func TestSavingBackWholeRecords(t *testing.T) {
+	w := newWorld(t)
+	conn, err := w.env.app.FindRecordById(connectionsCollection, w.ids["connections"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Set("status", "down")
+	conn.Set("status_message", "connection refused")
+	conn.Set("failures", 3)
+	conn.Set("checked", "2026-11-30 10:00:00.000Z")
+	conn.Set("down_since", "2026-11-30 09:00:00.000Z")
+	if err := w.env.app.SaveNoValidate(conn); err != nil {
+		t.Fatal(err)
+	}
+	rows := []struct {
+		who, path, rename string
+		changed           []string
+	}{
+		{RoleEditor, "/api/collections/connections/records/" + conn.Id, `"name":"Renamed"`,
+			[]string{`"status":"ok"`, `"failures":0`, `"status_message":""`, `"down_since":""`}},
+		{RoleViewer, "/api/collections/users/records/" + w.env.users[RoleViewer].Id, `"name":"Vera"`,
+			[]string{`"role":"admin"`, `"disabled":true`}},
+		{RoleAdmin, "/api/collections/users/records/" + w.env.users[RoleAdmin].Id, `"name":"Ada"`,
+			[]string{`"role":"viewer"`, `"disabled":true`}},
+	}
+	for _, row := range rows {
+		status, body := w.call(http.MethodGet, row.path, row.who, "")
+		if status != http.StatusOK {
+			t.Fatalf("%s reading %s = %d %s", row.who, row.path, status, truncate(body, 300))
+		}
+		whole := withField(t, body, row.rename)
+		if status, answer := w.call(http.MethodPatch, row.path, row.who, whole); status != http.StatusOK {
+			t.Errorf("%s saving %s back whole = %d, want 200: %s", row.who, row.path, status, truncate(answer, 300))
+		}
+		for _, change := range row.changed {
+			changed := withField(t, body, change)
+			name := strings.Trim(strings.SplitN(change, ":", 2)[0], `"`)
+			if status, answer := w.call(http.MethodPatch, row.path, row.who, changed); status != http.StatusForbidden ||
+				!strings.Contains(answer, "The field "+name+" of ") {
+				t.Errorf("%s saving %s back with %s = %d, want 403 naming %s: %s", row.who, row.path, change, status, name, truncate(answer, 400))
+			}
+		}
+	}
+}
+
+// withField returns the JSON object body with field ("name":value) put in.
+func withField(t *testing.T, body, field string) string {
+	t.Helper()
+	var m, f map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte("{"+field+"}"), &f); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range f {
+		m[k] = v
+	}
+	data, _ := json.Marshal(m)
+	return string(data)
 }
 
 // TestAdminsManageUsers: an admin sees every user's e-mail address and

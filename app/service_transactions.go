@@ -1,7 +1,9 @@
 package app
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -178,17 +180,50 @@ func (e *Engine) Resolve(id string, by *core.Record, note string) error {
 	if note != "" {
 		text += ": " + note
 	}
-	res, err := e.app().DB().Update("transactions",
-		dbx.Params{"status": StatusResolved, "note": truncate(text, 2000), "resolved_by": resolverID(by),
-			"updated": types.NowDateTime().String()},
-		dbx.And(dbx.HashExp{"id": id}, dbx.In("status", StatusFailed, StatusRetrying))).Execute()
-	if err != nil {
+	var resolved bool
+	err := e.app().RunInTransaction(func(tx core.App) error {
+		var err error
+		resolved, err = resolveTransaction(tx, id, dbx.Params{"status": StatusResolved, "note": truncate(text, 2000),
+			"resolved_by": resolverID(by), "updated": types.NowDateTime().String()})
 		return err
+	})
+	if err != nil {
+		return fmt.Errorf("resolving transaction %s: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !resolved {
 		return e.whyNotResolved(id)
 	}
 	return nil
+}
+
+// resolveTransaction sets a failed or retrying transaction to set, inside
+// tx, and reports whether it was either. A retrying one was never counted
+// in its run: it is counted failed now, as a failed one resolved stays
+// counted, so that the run's counts still add up to what it read.
+func resolveTransaction(tx core.App, id string, set dbx.Params) (bool, error) {
+	var run string
+	err := tx.DB().Select("run").From("transactions").
+		Where(dbx.HashExp{"id": id, "status": StatusRetrying}).Row(&run)
+	retrying := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("reading the status: %w", err)
+	}
+	res, err := tx.DB().Update("transactions", set,
+		dbx.And(dbx.HashExp{"id": id}, dbx.In("status", StatusFailed, StatusRetrying))).Execute()
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if retrying && run != "" {
+		_, err := tx.DB().NewQuery("UPDATE runs SET failed = failed + 1, updated = {:now} WHERE id = {:id}").
+			Bind(dbx.Params{"now": set["updated"], "id": run}).Execute()
+		if err != nil {
+			return false, fmt.Errorf("counting it failed in run %s: %w", run, err)
+		}
+	}
+	return true, nil
 }
 
 // whyNotResolved reads a transaction again after its resolve changed
@@ -234,8 +269,11 @@ func (e *Engine) TransactionPayloads(id string) (Payloads, error) {
 	var payloads, flow string
 	err := e.app().DB().NewQuery("SELECT "+storedPayloadsOf("t")+", t.flow FROM transactions t WHERE t.id = {:id}").
 		Bind(dbx.Params{"id": id}).Row(&payloads, &flow)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Payloads{}, ErrNotFound
+	}
+	if err != nil {
+		return Payloads{}, fmt.Errorf("reading the payloads of transaction %s: %w", id, err)
 	}
 	p, err := e.payloads.decode(payloads)
 	if err != nil {

@@ -2,7 +2,7 @@ package app
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // The services are what the REST routes and the web UI both call, so the
@@ -46,7 +46,16 @@ type FlowDeletedError struct {
 
 // Error says why the transaction cannot run again.
 func (e *FlowDeletedError) Error() string {
-	return fmt.Sprintf("its flow %q was deleted, so it cannot run again; resolve it instead", e.FlowName)
+	return "its " + e.flow() + " was deleted, so it cannot run again; resolve it instead"
+}
+
+// flow names the deleted flow: "flow" and its name in quotes, or "flow"
+// alone for a transaction stored before flows' names were kept.
+func (e *FlowDeletedError) flow() string {
+	if e.FlowName == "" {
+		return "flow"
+	}
+	return "flow " + strconv.Quote(e.FlowName)
 }
 
 // NotRetryableError is returned when a transaction that is neither failed

@@ -61,7 +61,7 @@ func TestEveryRuleRefusesDisabledUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := *users.UpdateRule, *whileEnabled(userEditRule); got != want {
+	if got, want := *users.UpdateRule, *whileEnabled(userSaveRule); got != want {
 		t.Errorf("users' update rule %q, want %q", got, want)
 	}
 	if got, want := *users.DeleteRule, *whileEnabled(userDeleteRule); got != want {

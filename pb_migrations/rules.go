@@ -45,10 +45,32 @@ var (
 	// lock themselves out (1765900240_disabled_users.go).
 	userEditRule = types.Pointer(`(@request.auth.role = "admin" && id != @request.auth.id) || (id = @request.auth.id && ` +
 		`@request.body.role:isset = false && @request.body.disabled:isset = false)`)
+	// connectionUpdateRule lets editors write a connection's
+	// configuration, and send its health fields back only as they are: a
+	// client that reads a record and saves it whole is not refused, but the
+	// engine's word on the connection's health is never changed
+	// (1766700000_unchanged_engine_fields.go).
+	connectionUpdateRule = types.Pointer(`(@request.auth.role = "admin" || @request.auth.role = "editor") && ` +
+		unchangedIfSent("status", "status_message", "checked", "down_since", "failures"))
+	// userSaveRule is userEditRule, except that a user may send their own
+	// role and disabled switch back as they are
+	// (1766700000_unchanged_engine_fields.go).
+	userSaveRule = types.Pointer(`(@request.auth.role = "admin" && id != @request.auth.id) || (id = @request.auth.id && ` +
+		unchangedIfSent("role", "disabled") + `)`)
 	// userDeleteRule lets an admin delete other users, never themselves
 	// (1766100000_no_self_delete.go).
 	userDeleteRule = types.Pointer(`@request.auth.role = "admin" && id != @request.auth.id`)
 )
+
+// unchangedIfSent is a rule part that holds when none of fields is sent,
+// or each is sent with the value the record already has.
+func unchangedIfSent(fields ...string) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = "(@request.body." + f + ":isset = false || @request.body." + f + " = " + f + ")"
+	}
+	return strings.Join(parts, " && ")
+}
 
 // enabledGuard begins every rule a user can meet: a disabled user's token,
 // one issued before they were disabled included, reads and writes nothing.
