@@ -49,12 +49,12 @@ var (
 	// configuration, and send its health fields back only as they are: a
 	// client that reads a record and saves it whole is not refused, but the
 	// engine's word on the connection's health is never changed
-	// (1766700000_unchanged_engine_fields.go).
+	// (1766800000_unchanged_engine_fields.go).
 	connectionUpdateRule = types.Pointer(`(@request.auth.role = "admin" || @request.auth.role = "editor") && ` +
 		unchangedIfSent("status", "status_message", "checked", "down_since", "failures"))
 	// userSaveRule is userEditRule, except that a user may send their own
 	// role and disabled switch back as they are
-	// (1766700000_unchanged_engine_fields.go).
+	// (1766800000_unchanged_engine_fields.go).
 	userSaveRule = types.Pointer(`(@request.auth.role = "admin" && id != @request.auth.id) || (id = @request.auth.id && ` +
 		unchangedIfSent("role", "disabled") + `)`)
 	// userDeleteRule lets an admin delete other users, never themselves

@@ -6,7 +6,7 @@ import "testing"
 // before, the migration lets the engine's fields be sent back unchanged,
 // still guarded for disabled users; down puts the old rules back.
 func TestUnchangedEngineFieldsMigration(t *testing.T) {
-	app := appBefore(t, "1766700000_unchanged_engine_fields.go")
+	app := appBefore(t, "1766800000_unchanged_engine_fields.go")
 	rule := func(name string) string {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
