@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
@@ -233,21 +234,32 @@ func (e *Engine) resumeRetries(conn string) error {
 	return err
 }
 
+// saveConnectionHealth records a connection's health (an outage, a
+// recovery, a lost authorization) on the connection as it is now: read
+// again in the write that records it, so that what a user saved meanwhile
+// (a name, an address, a secret) is kept, not put back as the engine read
+// it. A connection deleted meanwhile has nothing to record.
 func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, down bool) {
-	rec, err := e.app().FindRecordById(connectionsCollection, conn)
+	err := e.app().RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(connectionsCollection, conn)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec.Set("status", status)
+		rec.Set("status_message", truncate(msg, 2000))
+		rec.Set("failures", failures)
+		rec.Set("checked", types.NowDateTime())
+		if down {
+			rec.Set("down_since", types.NowDateTime())
+		} else {
+			rec.Set("down_since", "")
+		}
+		return tx.Save(rec)
+	})
 	if err != nil {
-		return
-	}
-	rec.Set("status", status)
-	rec.Set("status_message", truncate(msg, 2000))
-	rec.Set("failures", failures)
-	rec.Set("checked", types.NowDateTime())
-	if down {
-		rec.Set("down_since", types.NowDateTime())
-	} else {
-		rec.Set("down_since", "")
-	}
-	if err := e.app().Save(rec); err != nil {
 		e.logger().Error("saving connection health", slog.String("connection", conn), slog.String("error", err.Error()))
 	}
 }
