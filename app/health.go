@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,19 @@ const (
 	ConnDown    = "down"
 	ConnFailing = "failing"
 )
+
+// connAttention are the statuses of a connection that holds its flows
+// or failed its last test.
+var connAttention = []string{ConnDown, ConnFailing, ConnReconnect}
+
+// ConnNeedsAttention reports whether a connection's status asks for a
+// person: it is down, failed its last test, or waits to be connected
+// again. The Overview lists such connections, and the metrics report them
+// as not up.
+func ConnNeedsAttention(status string) bool { return slices.Contains(connAttention, status) }
+
+// ConnAttentionStatuses returns the statuses ConnNeedsAttention takes.
+func ConnAttentionStatuses() []string { return slices.Clone(connAttention) }
 
 // healthBook tracks the failures of each connection and marks a connection
 // down when it keeps failing: its flows pause, a probe tests it every

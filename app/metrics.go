@@ -187,7 +187,7 @@ func (m *appMetrics) registerGauges(s *Switchboard) {
 		func(emit metrics.Emit) { s.inboxGauge(emit, true) }, "flow")
 	m.reg.GaugeFunc("switchboard_failed_records", "Failed transactions not yet retried or resolved.",
 		s.failedGauge, "flow")
-	m.reg.GaugeFunc("switchboard_connection_up", "1 unless the connection is down or its last test failed.",
+	m.reg.GaugeFunc("switchboard_connection_up", "1 unless the connection is down, failed its last test or must be connected again.",
 		s.connectionGauge, "connection", "name", "status")
 	m.reg.GaugeFunc("switchboard_flow_info", "Each flow's name and entity; 1 when it is enabled.",
 		s.flowGauge, "flow", "name", "entity")
@@ -248,7 +248,7 @@ func (s *Switchboard) connectionGauge(emit metrics.Emit) {
 	}
 	for _, r := range recs {
 		status := cmpOr(r.GetString("status"), ConnUnknown)
-		emit(boolValue(status != ConnDown && status != ConnFailing), r.Id, r.GetString("name"), status)
+		emit(boolValue(!ConnNeedsAttention(status)), r.Id, r.GetString("name"), status)
 	}
 }
 
