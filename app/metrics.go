@@ -122,6 +122,11 @@ func cmpOr(a, b string) string {
 	return b
 }
 
+// webhookFlowKey is where the webhook handler notes, on the request, the
+// id of the flow that takes the call: the only flow label the webhook
+// metrics use.
+const webhookFlowKey = "switchboardWebhookFlow"
+
 // observeWebhooks is router middleware that counts webhook calls by answer
 // and times them.
 func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
@@ -130,17 +135,15 @@ func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
 	}
 	start := time.Now()
 	err := e.Next()
-	// The webhook route's flow, "" for a path or method it does not take.
-	flow := e.Request.PathValue("flow")
+	// The flow that took the call; "" for an address or a method no flow
+	// takes, so that a caller's guesses never become label values.
+	flow, _ := e.Get(webhookFlowKey).(string)
 	code := e.Status()
 	var apiErr *router.ApiError
 	if errors.As(err, &apiErr) {
 		code = apiErr.Status
 	} else if err != nil {
 		code = http.StatusInternalServerError
-	}
-	if code == http.StatusNotFound {
-		flow = "" // an address nobody takes: not a label value per guess
 	}
 	m.webhookCalls.Add(1, flow, strconv.Itoa(code))
 	m.webhookSeconds.Observe(time.Since(start).Seconds(), flow)

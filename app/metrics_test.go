@@ -46,6 +46,7 @@ func TestMetricsCountWhatTheEngineDoes(t *testing.T) {
 	get(t, mux, http.MethodPost, "/hooks/"+flow.Id, loopback, hookBody, signed("wrong", hookBody, "d-2"))
 	get(t, mux, http.MethodPost, "/hooks/no-such-flow", loopback, hookBody, nil)
 	get(t, mux, http.MethodGet, "/hooks/no-such-flow-either", loopback, "", nil)
+	get(t, mux, http.MethodPut, "/hooks/no-such-flow-to-put", loopback, hookBody, nil)
 	get(t, mux, http.MethodPost, "/hooks/no-such-flow/nor-this", loopback, hookBody, nil)
 	want := []string{
 		`switchboard_records_read_total{flow="` + flow.Id + `",connection="` + src.Id + `"} 2`,
