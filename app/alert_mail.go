@@ -135,10 +135,6 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 	if err != nil {
 		return
 	}
-	integs, err := a.e.app().FindAllRecords("integrations", dbx.Or(dbx.HashExp{"a": connID}, dbx.HashExp{"b": connID}))
-	if err != nil {
-		return
-	}
 	name := conn.GetString("name")
 	v := connectionView{What: name + " is back: its flows resume",
 		Detail: name + " answers again. The flows that use it have resumed, and the records that waited are being sent now."}
@@ -147,7 +143,20 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 			Detail: fmt.Sprintf("%s keeps failing: %s. Its flows are paused and nothing is lost: Switchboard tests it every %s and resumes by itself when it answers.",
 				name, strings.TrimSuffix(msg, "."), a.e.cfg.ProbeEvery)}
 	}
-	m := alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"}
+	a.connectionMail(connID, alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"})
+}
+
+// connectionMail mails every integration that uses a connection about it
+// (an outage, a recovery, a lost authorization); what the mail server
+// refused is tried again every minute, until a newer mail of the
+// connection replaces it.
+func (a *alerter) connectionMail(connID string, m alertMail) {
+	integs, err := a.e.app().FindAllRecords("integrations", dbx.Or(dbx.HashExp{"a": connID}, dbx.HashExp{"b": connID}))
+	if err != nil {
+		a.e.logger().Error("finding the integrations to mail about a connection", slog.String("connection", connID),
+			slog.String("error", err.Error()))
+		return
+	}
 	// A newer mail of the connection replaces one still waiting: it tells
 	// how the connection is now.
 	pending := &connMail{m: m, integs: a.mailConnection(m, integs, true)}

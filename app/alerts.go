@@ -25,7 +25,8 @@ const alertRetryEvery = time.Minute
 // has no alert addresses, no mail server is configured, or the server
 // refused it) does not use up the throttle: its failures stay counted and
 // go into the first mail that can be sent, tried again every minute. So is
-// a connection's outage or recovery mail that the mail server refused,
+// a connection's outage, recovery or must-be-connected-again mail that the
+// mail server refused,
 // until a newer mail of the connection replaces it.
 type alerter struct {
 	e      *Engine

@@ -314,3 +314,25 @@ func TestAnOutageMailWaitsForTheMailServer(t *testing.T) {
 	}
 	fe.target.SetOutage(nil)
 }
+
+// TestAReconnectMailWaitsForTheMailServer: the mail that says a connection
+// must be connected again, which the mail server did not take, was
+// dropped, and its flows waited with nobody told; it is tried again until
+// the server takes it, as an outage mail is.
+func TestAReconnectMailWaitsForTheMailServer(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	refuseMail(t, fe)
+	target := fe.flow.GetString("target")
+	fe.sb.engine.reconnects.need(target, "the refresh token was revoked", time.Now())
+	if n := fe.app.TestMailer.TotalSend(); n != 0 {
+		t.Fatalf("%d mails sent through a mail server that refuses them", n)
+	}
+	fe.app.OnMailerSend().Unbind("refuse")
+	eventually(t, "the reconnect mail", func() bool {
+		fe.sb.engine.alerts.wake() // as the minute's retry would
+		return fe.app.TestMailer.TotalSend() > 0
+	})
+	if got := fe.app.TestMailer.FirstMessage().Subject; !strings.Contains(got, "must be connected again") {
+		t.Fatalf("the first mail is %q, want the reconnect mail", got)
+	}
+}
