@@ -146,7 +146,7 @@ func (a *alerter) sendFailures(flowID string) {
 	st := a.state(flowID)
 	since, taken := st.lastSent, st.unsent
 	a.mu.Unlock()
-	rt, err := a.e.loadFlow(flowID)
+	rt, err := a.e.loadFlowRecords(flowID)
 	if err != nil {
 		a.flowGone(flowID, err)
 		return

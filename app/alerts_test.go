@@ -336,3 +336,27 @@ func TestAReconnectMailWaitsForTheMailServer(t *testing.T) {
 		t.Fatalf("the first mail is %q, want the reconnect mail", got)
 	}
 }
+
+// TestAFlowThatCannotBeLoadedStillHasItsFailuresMailed: a flow whose
+// options no longer fit its connections fails its records, and those
+// failures were never mailed: the mail needed the whole flow loaded, so
+// the owner heard nothing of a flow failing everything. The mail needs
+// only the flow's names.
+func TestAFlowThatCannotBeLoadedStillHasItsFailuresMailed(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.setAlertEmails(t, "")
+	fe.target.FailNext(connectors.Permanent(errors.New("422 no tax class")))
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+	fe.waitAlertTried(t)
+	if _, err := fe.app.DB().NewQuery(`UPDATE flows SET options = '[1]' WHERE id = {:id}`).
+		Bind(dbx.Params{"id": fe.flow.Id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	fe.setAlertEmails(t, "owner@example.com")
+	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() > 0 })
+	if got := fe.app.TestMailer.FirstMessage().Subject; got != "1 product failed in Source -> Target" {
+		t.Fatalf("the mail is %q", got)
+	}
+}
