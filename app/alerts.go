@@ -43,8 +43,9 @@ type alerter struct {
 
 // connMail is a connection's mail waiting for the mail server.
 type connMail struct {
-	m      alertMail
-	integs []string // the integrations still to mail
+	m         alertMail
+	integs    []string // the integrations still to mail
+	reconnect bool     // it asks for the connection to be connected again
 }
 
 // alertState is a flow's throttle, kept in the alerts collection.

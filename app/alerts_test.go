@@ -360,3 +360,21 @@ func TestAFlowThatCannotBeLoadedStillHasItsFailuresMailed(t *testing.T) {
 		t.Fatalf("the mail is %q", got)
 	}
 }
+
+// TestAReconnectMailNotYetSentIsDroppedOnceConnected: a mail saying a
+// connection must be connected again, still waiting for the mail server
+// when a person connects it, is not sent afterwards.
+func TestAReconnectMailNotYetSentIsDroppedOnceConnected(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	refuseMail(t, fe)
+	target := fe.flow.GetString("target")
+	fe.sb.engine.reconnects.need(target, "the refresh token was revoked", time.Now())
+	fe.sb.engine.reconnects.reconnected(target)
+	fe.app.OnMailerSend().Unbind("refuse")
+	fe.sb.engine.alerts.resendConnectionMails()
+	for _, m := range fe.app.TestMailer.Messages() {
+		if strings.Contains(m.Subject, "must be connected again") {
+			t.Fatalf("mailed after the connection was connected again: %q", m.Subject)
+		}
+	}
+}

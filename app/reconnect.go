@@ -88,12 +88,13 @@ func (r *reconnectBook) reconnected(conn string) {
 	delete(r.held, conn)
 	r.connected[conn] = time.Now()
 	r.mu.Unlock()
+	r.e.alerts.dropReconnectMail(conn)
 	r.e.connectionUp(conn)
 }
 
 func (r *reconnectBook) mailIntegrations(conn, subject, body string) {
 	v := connectionView{What: subject, Detail: body}
-	r.e.alerts.connectionMail(conn, alertMail{subject: subject, html: render(connectionHTML, v), text: subject + ".\n\n" + body + "\n"})
+	r.e.alerts.connectionMail(conn, alertMail{subject: subject, html: render(connectionHTML, v), text: subject + ".\n\n" + body + "\n"}, true)
 }
 
 // awaitReconnect turns an attempt that found its connection must be
