@@ -135,10 +135,6 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 	if err != nil {
 		return
 	}
-	integs, err := a.e.app().FindAllRecords("integrations", dbx.Or(dbx.HashExp{"a": connID}, dbx.HashExp{"b": connID}))
-	if err != nil {
-		return
-	}
 	name := conn.GetString("name")
 	v := connectionView{What: name + " is back: its flows resume",
 		Detail: name + " answers again. The flows that use it have resumed, and the records that waited are being sent now."}
@@ -147,10 +143,24 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 			Detail: fmt.Sprintf("%s keeps failing: %s. Its flows are paused and nothing is lost: Switchboard tests it every %s and resumes by itself when it answers.",
 				name, strings.TrimSuffix(msg, "."), a.e.cfg.ProbeEvery)}
 	}
-	m := alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"}
+	a.connectionMail(connID, alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"}, false)
+}
+
+// connectionMail mails every integration that uses a connection about it
+// (an outage, a recovery, a lost authorization); what the mail server
+// refused is tried again every minute, until a newer mail of the
+// connection replaces it, or, for a mail asking for the connection to be
+// connected again (reconnect), until it is.
+func (a *alerter) connectionMail(connID string, m alertMail, reconnect bool) {
+	integs, err := a.e.app().FindAllRecords("integrations", dbx.Or(dbx.HashExp{"a": connID}, dbx.HashExp{"b": connID}))
+	if err != nil {
+		a.e.logger().Error("finding the integrations to mail about a connection", slog.String("connection", connID),
+			slog.String("error", err.Error()))
+		return
+	}
 	// A newer mail of the connection replaces one still waiting: it tells
 	// how the connection is now.
-	pending := &connMail{m: m, integs: a.mailConnection(m, integs, true)}
+	pending := &connMail{m: m, integs: a.mailConnection(m, integs, true), reconnect: reconnect}
 	a.mu.Lock()
 	if len(pending.integs) > 0 {
 		a.conns[connID] = pending
@@ -158,6 +168,16 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 		delete(a.conns, connID)
 	}
 	a.mu.Unlock()
+}
+
+// dropReconnectMail forgets a connection's mail asking for it to be
+// connected again that still waits for the mail server: it has been.
+func (a *alerter) dropReconnectMail(connID string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if cm := a.conns[connID]; cm != nil && cm.reconnect {
+		delete(a.conns, connID)
+	}
 }
 
 // mailConnection mails a connection's alert to integrations and returns
@@ -204,7 +224,7 @@ func (a *alerter) resendConnectionMails() {
 		a.mu.Lock()
 		if a.conns[conn] == cm {
 			if len(unsent) > 0 {
-				a.conns[conn] = &connMail{m: cm.m, integs: unsent}
+				a.conns[conn] = &connMail{m: cm.m, integs: unsent, reconnect: cm.reconnect}
 			} else {
 				delete(a.conns, conn)
 			}

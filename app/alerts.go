@@ -25,7 +25,8 @@ const alertRetryEvery = time.Minute
 // has no alert addresses, no mail server is configured, or the server
 // refused it) does not use up the throttle: its failures stay counted and
 // go into the first mail that can be sent, tried again every minute. So is
-// a connection's outage or recovery mail that the mail server refused,
+// a connection's outage, recovery or must-be-connected-again mail that the
+// mail server refused,
 // until a newer mail of the connection replaces it.
 type alerter struct {
 	e      *Engine
@@ -42,8 +43,9 @@ type alerter struct {
 
 // connMail is a connection's mail waiting for the mail server.
 type connMail struct {
-	m      alertMail
-	integs []string // the integrations still to mail
+	m         alertMail
+	integs    []string // the integrations still to mail
+	reconnect bool     // it asks for the connection to be connected again
 }
 
 // alertState is a flow's throttle, kept in the alerts collection.
@@ -145,7 +147,7 @@ func (a *alerter) sendFailures(flowID string) {
 	st := a.state(flowID)
 	since, taken := st.lastSent, st.unsent
 	a.mu.Unlock()
-	rt, err := a.e.loadFlow(flowID)
+	rt, err := a.e.loadFlowRecords(flowID)
 	if err != nil {
 		a.flowGone(flowID, err)
 		return

@@ -314,3 +314,67 @@ func TestAnOutageMailWaitsForTheMailServer(t *testing.T) {
 	}
 	fe.target.SetOutage(nil)
 }
+
+// TestAReconnectMailWaitsForTheMailServer: the mail that says a connection
+// must be connected again, which the mail server did not take, was
+// dropped, and its flows waited with nobody told; it is tried again until
+// the server takes it, as an outage mail is.
+func TestAReconnectMailWaitsForTheMailServer(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	refuseMail(t, fe)
+	target := fe.flow.GetString("target")
+	fe.sb.engine.reconnects.need(target, "the refresh token was revoked", time.Now())
+	if n := fe.app.TestMailer.TotalSend(); n != 0 {
+		t.Fatalf("%d mails sent through a mail server that refuses them", n)
+	}
+	fe.app.OnMailerSend().Unbind("refuse")
+	eventually(t, "the reconnect mail", func() bool {
+		fe.sb.engine.alerts.wake() // as the minute's retry would
+		return fe.app.TestMailer.TotalSend() > 0
+	})
+	if got := fe.app.TestMailer.FirstMessage().Subject; !strings.Contains(got, "must be connected again") {
+		t.Fatalf("the first mail is %q, want the reconnect mail", got)
+	}
+}
+
+// TestAFlowThatCannotBeLoadedStillHasItsFailuresMailed: a flow whose
+// options no longer fit its connections fails its records, and those
+// failures were never mailed: the mail needed the whole flow loaded, so
+// the owner heard nothing of a flow failing everything. The mail needs
+// only the flow's names.
+func TestAFlowThatCannotBeLoadedStillHasItsFailuresMailed(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.setAlertEmails(t, "")
+	fe.target.FailNext(connectors.Permanent(errors.New("422 no tax class")))
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusFailed: 1})
+	fe.waitAlertTried(t)
+	if _, err := fe.app.DB().NewQuery(`UPDATE flows SET options = '[1]' WHERE id = {:id}`).
+		Bind(dbx.Params{"id": fe.flow.Id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	fe.setAlertEmails(t, "owner@example.com")
+	eventually(t, "an alert mail", func() bool { return fe.app.TestMailer.TotalSend() > 0 })
+	if got := fe.app.TestMailer.FirstMessage().Subject; got != "1 product failed in Source -> Target" {
+		t.Fatalf("the mail is %q", got)
+	}
+}
+
+// TestAReconnectMailNotYetSentIsDroppedOnceConnected: a mail saying a
+// connection must be connected again, still waiting for the mail server
+// when a person connects it, is not sent afterwards.
+func TestAReconnectMailNotYetSentIsDroppedOnceConnected(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	refuseMail(t, fe)
+	target := fe.flow.GetString("target")
+	fe.sb.engine.reconnects.need(target, "the refresh token was revoked", time.Now())
+	fe.sb.engine.reconnects.reconnected(target)
+	fe.app.OnMailerSend().Unbind("refuse")
+	fe.sb.engine.alerts.resendConnectionMails()
+	for _, m := range fe.app.TestMailer.Messages() {
+		if strings.Contains(m.Subject, "must be connected again") {
+			t.Fatalf("mailed after the connection was connected again: %q", m.Subject)
+		}
+	}
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
@@ -19,6 +21,19 @@ const (
 	ConnDown    = "down"
 	ConnFailing = "failing"
 )
+
+// connAttention are the statuses of a connection that holds its flows
+// or failed its last test.
+var connAttention = []string{ConnDown, ConnFailing, ConnReconnect}
+
+// ConnNeedsAttention reports whether a connection's status asks for a
+// person: it is down, failed its last test, or waits to be connected
+// again. The Overview lists such connections, and the metrics report them
+// as not up.
+func ConnNeedsAttention(status string) bool { return slices.Contains(connAttention, status) }
+
+// ConnAttentionStatuses returns the statuses ConnNeedsAttention takes.
+func ConnAttentionStatuses() []string { return slices.Clone(connAttention) }
 
 // healthBook tracks the failures of each connection and marks a connection
 // down when it keeps failing: its flows pause, a probe tests it every
@@ -233,21 +248,32 @@ func (e *Engine) resumeRetries(conn string) error {
 	return err
 }
 
+// saveConnectionHealth records a connection's health (an outage, a
+// recovery, a lost authorization) on the connection as it is now: read
+// again in the write that records it, so that what a user saved meanwhile
+// (a name, an address, a secret) is kept, not put back as the engine read
+// it. A connection deleted meanwhile has nothing to record.
 func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, down bool) {
-	rec, err := e.app().FindRecordById(connectionsCollection, conn)
+	err := e.app().RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(connectionsCollection, conn)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec.Set("status", status)
+		rec.Set("status_message", truncate(msg, 2000))
+		rec.Set("failures", failures)
+		rec.Set("checked", types.NowDateTime())
+		if down {
+			rec.Set("down_since", types.NowDateTime())
+		} else {
+			rec.Set("down_since", "")
+		}
+		return tx.Save(rec)
+	})
 	if err != nil {
-		return
-	}
-	rec.Set("status", status)
-	rec.Set("status_message", truncate(msg, 2000))
-	rec.Set("failures", failures)
-	rec.Set("checked", types.NowDateTime())
-	if down {
-		rec.Set("down_since", types.NowDateTime())
-	} else {
-		rec.Set("down_since", "")
-	}
-	if err := e.app().Save(rec); err != nil {
 		e.logger().Error("saving connection health", slog.String("connection", conn), slog.String("error", err.Error()))
 	}
 }

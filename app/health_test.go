@@ -91,3 +91,52 @@ func assertNoOutageMail(t *testing.T, fe *flowEnv) {
 		}
 	}
 }
+
+// TestATestOfADownConnectionKeepsOrEndsTheOutage: a person's test of a
+// connection marked down that fails leaves it down (a "failing" status
+// was forgotten as an outage on the next start: a second outage mail, no
+// recovery mail), and one that passes resumes its flows at once, as a
+// probe would.
+func TestATestOfADownConnectionKeepsOrEndsTheOutage(t *testing.T) {
+	tests := []struct {
+		name   string
+		outage bool
+		status string
+		down   bool
+	}{
+		{"a failing test keeps the outage", true, ConnDown, true},
+		{"a passing test ends it", false, ConnOK, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := fastEngine
+			cfg.ProbeEvery = time.Hour // no probe runs during the test
+			fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+			target := fe.flow.GetString("target")
+			begun := time.Now()
+			for i := 0; i < 20 && !fe.sb.engine.health.isDown(target); i++ {
+				fe.sb.engine.health.failed(target, "503", begun, begun.Add(time.Duration(i)*cfg.ProbeEvery))
+			}
+			if !fe.sb.engine.health.isDown(target) {
+				t.Fatal("the target was never marked down")
+			}
+			if tt.outage {
+				fe.target.SetOutage(connectors.Transient(errors.New("503 Service Unavailable")))
+				defer fe.target.SetOutage(nil)
+			}
+			if _, err := fe.sb.TestConnectionByID(t.Context(), target); err != nil {
+				t.Fatal(err)
+			}
+			rec, err := fe.app.FindRecordById(connectionsCollection, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.GetString("status"); got != tt.status {
+				t.Errorf("status after the test = %q, want %q", got, tt.status)
+			}
+			if got := fe.sb.engine.health.isDown(target); got != tt.down {
+				t.Errorf("down after the test = %v, want %v", got, tt.down)
+			}
+		})
+	}
+}

@@ -122,6 +122,11 @@ func cmpOr(a, b string) string {
 	return b
 }
 
+// webhookFlowKey is where the webhook handler notes, on the request, the
+// id of the flow that takes the call: the only flow label the webhook
+// metrics use.
+const webhookFlowKey = "switchboardWebhookFlow"
+
 // observeWebhooks is router middleware that counts webhook calls by answer
 // and times them.
 func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
@@ -130,19 +135,15 @@ func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
 	}
 	start := time.Now()
 	err := e.Next()
-	// The webhook route's flow, "" for a path or method it does not take.
-	flow := e.Request.PathValue("flow")
+	// The flow that took the call; "" for an address or a method no flow
+	// takes, so that a caller's guesses never become label values.
+	flow, _ := e.Get(webhookFlowKey).(string)
 	code := e.Status()
 	var apiErr *router.ApiError
 	if errors.As(err, &apiErr) {
 		code = apiErr.Status
 	} else if err != nil {
 		code = http.StatusInternalServerError
-	}
-	if code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
-		// An address nobody takes, or a method the route refuses before it
-		// looks the flow up: not a label value per guess.
-		flow = ""
 	}
 	m.webhookCalls.Add(1, flow, strconv.Itoa(code))
 	m.webhookSeconds.Observe(time.Since(start).Seconds(), flow)
@@ -189,7 +190,7 @@ func (m *appMetrics) registerGauges(s *Switchboard) {
 		func(emit metrics.Emit) { s.inboxGauge(emit, true) }, "flow")
 	m.reg.GaugeFunc("switchboard_failed_records", "Failed transactions not yet retried or resolved.",
 		s.failedGauge, "flow")
-	m.reg.GaugeFunc("switchboard_connection_up", "1 unless the connection is down or its last test failed.",
+	m.reg.GaugeFunc("switchboard_connection_up", "1 unless the connection is down, failed its last test or must be connected again.",
 		s.connectionGauge, "connection", "name", "status")
 	m.reg.GaugeFunc("switchboard_flow_info", "Each flow's name and entity; 1 when it is enabled.",
 		s.flowGauge, "flow", "name", "entity")
@@ -250,7 +251,7 @@ func (s *Switchboard) connectionGauge(emit metrics.Emit) {
 	}
 	for _, r := range recs {
 		status := cmpOr(r.GetString("status"), ConnUnknown)
-		emit(boolValue(status != ConnDown && status != ConnFailing), r.Id, r.GetString("name"), status)
+		emit(boolValue(!ConnNeedsAttention(status)), r.Id, r.GetString("name"), status)
 	}
 }
 

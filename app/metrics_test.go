@@ -46,6 +46,7 @@ func TestMetricsCountWhatTheEngineDoes(t *testing.T) {
 	get(t, mux, http.MethodPost, "/hooks/"+flow.Id, loopback, hookBody, signed("wrong", hookBody, "d-2"))
 	get(t, mux, http.MethodPost, "/hooks/no-such-flow", loopback, hookBody, nil)
 	get(t, mux, http.MethodGet, "/hooks/no-such-flow-either", loopback, "", nil)
+	get(t, mux, http.MethodPut, "/hooks/no-such-flow-to-put", loopback, hookBody, nil)
 	get(t, mux, http.MethodPost, "/hooks/no-such-flow/nor-this", loopback, hookBody, nil)
 	want := []string{
 		`switchboard_records_read_total{flow="` + flow.Id + `",connection="` + src.Id + `"} 2`,
@@ -131,5 +132,34 @@ func TestReadinessIncludesTheKeyCheck(t *testing.T) {
 	env.sb.engine.Stop()
 	if code, body = get(t, mux, http.MethodGet, APIPrefix+"/ready", "192.0.2.7:5000", "", nil); code != 503 || !strings.Contains(body, `"engine":"failed"`) {
 		t.Fatalf("ready with the engine stopped = %d %s", code, body)
+	}
+}
+
+// TestConnectionUpIsZeroWhileItsFlowsCannotMove: a connection is reported
+// up unless its flows are held by it: down, failing its last test, or
+// waiting for a person to connect it again.
+func TestConnectionUpIsZeroWhileItsFlowsCannotMove(t *testing.T) {
+	env := newTestEnv(t)
+	mux := servedMux(t, env)
+	tests := []struct {
+		status string
+		up     string
+	}{
+		{ConnUnknown, "1"},
+		{ConnOK, "1"},
+		{ConnDown, "0"},
+		{ConnFailing, "0"},
+		{ConnReconnect, "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			conn := env.saveConnection(t, "Shop "+tt.status, "memory", map[string]any{"store": "up-" + tt.status}, nil)
+			env.sb.engine.saveConnectionHealth(conn.Id, tt.status, "", 0, tt.status == ConnDown)
+			_, body := get(t, mux, http.MethodGet, MetricsPath, loopback, "", nil)
+			want := `switchboard_connection_up{connection="` + conn.Id + `",name="Shop ` + tt.status + `",status="` + tt.status + `"} ` + tt.up
+			if !strings.Contains(body, want) {
+				t.Fatalf("the metrics lack %s", want)
+			}
+		})
 	}
 }

@@ -88,22 +88,13 @@ func (r *reconnectBook) reconnected(conn string) {
 	delete(r.held, conn)
 	r.connected[conn] = time.Now()
 	r.mu.Unlock()
+	r.e.alerts.dropReconnectMail(conn)
 	r.e.connectionUp(conn)
 }
 
 func (r *reconnectBook) mailIntegrations(conn, subject, body string) {
-	integs, err := r.e.app().FindAllRecords("integrations", dbx.Or(dbx.HashExp{"a": conn}, dbx.HashExp{"b": conn}))
-	if err != nil {
-		return
-	}
 	v := connectionView{What: subject, Detail: body}
-	m := alertMail{subject: subject, html: render(connectionHTML, v), text: subject + ".\n\n" + body + "\n"}
-	for _, integ := range integs {
-		if err := r.e.alerts.mail(integ, m); err != nil {
-			r.e.logger().Warn("reconnect alert not mailed", slog.String("integration", integ.GetString("name")),
-				slog.String("subject", subject), slog.String("reason", err.Error()))
-		}
-	}
+	r.e.alerts.connectionMail(conn, alertMail{subject: subject, html: render(connectionHTML, v), text: subject + ".\n\n" + body + "\n"}, true)
 }
 
 // awaitReconnect turns an attempt that found its connection must be

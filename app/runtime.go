@@ -102,8 +102,29 @@ func (e *Engine) buildRuntime(flowID string) (*flowRuntime, error) {
 	return rt, nil
 }
 
-// loadFlow reads a flow with its integration and connections.
+// loadFlow reads a flow with its integration, connections and options.
 func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
+	rt, err := e.loadFlowRecords(flowID)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := e.sb.resolveFlowOptions(rt.flow, rt.source, rt.target)
+	if err != nil {
+		return nil, fmt.Errorf("flow %q: %w", rt.flow.GetString("name"), err)
+	}
+	rt.ordered, rt.fullFeed = opts.engine.Bool(OptionOrdered), opts.engine.Bool(OptionFullFeed)
+	rt.sourceOptions, rt.targetOptions = opts.source, opts.target
+	if reg, found := e.sb.registry.Lookup(rt.target.GetString("connector")); found {
+		rt.place = reg.Spec.PlaceOf(opts.target)
+	}
+	return rt, nil
+}
+
+// loadFlowRecords reads a flow with its integration and connections, and
+// the redaction of its connections' secrets, without its options: enough
+// to name it, as an alert mail does, even when its options no longer fit
+// its connections.
+func (e *Engine) loadFlowRecords(flowID string) (*flowRuntime, error) {
 	app := e.sb.app
 	flow, err := app.FindRecordById(flowsCollection, flowID)
 	if err != nil {
@@ -119,16 +140,7 @@ func (e *Engine) loadFlow(flowID string) (*flowRuntime, error) {
 	if rt.target, err = app.FindRecordById(connectionsCollection, flow.GetString("target")); err != nil {
 		return nil, fmt.Errorf("flow %q: target connection: %w", flow.GetString("name"), err)
 	}
-	opts, err := e.sb.resolveFlowOptions(flow, rt.source, rt.target)
-	if err != nil {
-		return nil, fmt.Errorf("flow %q: %w", flow.GetString("name"), err)
-	}
-	rt.ordered, rt.fullFeed = opts.engine.Bool(OptionOrdered), opts.engine.Bool(OptionFullFeed)
-	rt.sourceOptions, rt.targetOptions = opts.source, opts.target
 	rt.redact = e.sb.redactorOf(rt.source, rt.target)
-	if reg, found := e.sb.registry.Lookup(rt.target.GetString("connector")); found {
-		rt.place = reg.Spec.PlaceOf(opts.target)
-	}
 	return rt, nil
 }
 

@@ -100,6 +100,11 @@ func (s *Switchboard) TestConnectionByID(ctx context.Context, id string) (connec
 	if err := s.saveConnectionStatus(rec.Id, result); err != nil {
 		s.logger().Warn("saving connection status", "connection", rec.Id, "error", err)
 	}
+	if result.OK && s.engine.health.isDown(rec.Id) {
+		// The app answers: as a probe's answer, the paused flows resume
+		// now instead of at the next probe.
+		s.engine.health.probeOK(rec.Id)
+	}
 	return result, nil
 }
 
@@ -131,11 +136,12 @@ func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) conn
 // is now: read again in the write that records it, so that what was saved
 // while the test waited for the app (a name, an address, a secret) is
 // kept, not put back as the test read it. A connection deleted meanwhile
-// has nothing to record.
+// has nothing to record. A failed test of a connection marked down leaves
+// it down: the outage, its mail and its recovery mail are the engine's.
 func (s *Switchboard) saveConnectionStatus(id string, result connectors.TestResult) error {
-	status := "ok"
+	status := ConnOK
 	if !result.OK {
-		status = "failing"
+		status = ConnFailing
 	}
 	return s.app.RunInTransaction(func(tx core.App) error {
 		rec, err := tx.FindRecordById(connectionsCollection, id)
@@ -144,6 +150,9 @@ func (s *Switchboard) saveConnectionStatus(id string, result connectors.TestResu
 		}
 		if err != nil {
 			return err
+		}
+		if status == ConnFailing && rec.GetString("status") == ConnDown {
+			status = ConnDown
 		}
 		rec.Set("status", status)
 		rec.Set("status_message", truncate(result.Message, 2000))

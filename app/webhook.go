@@ -57,6 +57,7 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	if !rt.flow.GetBool("webhook") || !flowEnabled(rt.flow, rt.integration) {
 		return re.NotFoundError("No flow takes webhooks here.", nil)
 	}
+	re.Set(webhookFlowKey, rt.flow.Id)
 	if wait, ok := e.hookLims.take(rt.flow.Id, time.Now()); !ok {
 		return tooManyWebhooks(re, wait)
 	}
@@ -105,6 +106,7 @@ func (e *Engine) unloadedWebhookFlow(re *core.RequestEvent, err error) error {
 	if !flowEnabled(flow, integ) {
 		return re.NotFoundError("No flow takes webhooks here.", nil)
 	}
+	re.Set(webhookFlowKey, flow.Id)
 	e.logger().Error("a flow that takes webhooks cannot be loaded", slog.String("flow", flow.GetString("name")),
 		slog.String("error", err.Error()))
 	return re.Error(http.StatusServiceUnavailable, flowCannotTakeRecords, nil)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app"
 )
 
 // dashboardData is the overview: how the integrations are doing.
@@ -46,7 +48,7 @@ func (u *UI) dashboard(r *request) error {
 	if d.Failed, err = u.app().CountRecords("transactions", dbx.HashExp{"status": "failed"}); err != nil {
 		return err
 	}
-	if d.Down, err = u.app().FindAllRecords("connections", dbx.In("status", "down", "failing")); err != nil {
+	if d.Down, err = u.app().FindAllRecords("connections", dbx.In("status", statusValues(app.ConnAttentionStatuses())...)); err != nil {
 		return err
 	}
 	if d.Integrations, err = u.integrationHealth(); err != nil {
@@ -86,9 +88,18 @@ func (u *UI) integrationHealth() ([]integrationHealth, error) {
 func (u *UI) connectionsUp(integ *core.Record) bool {
 	for _, id := range []string{integ.GetString("a"), integ.GetString("b")} {
 		c, err := u.app().FindRecordById("connections", id)
-		if err != nil || c.GetString("status") == "down" || c.GetString("status") == "failing" {
+		if err != nil || app.ConnNeedsAttention(c.GetString("status")) {
 			return false
 		}
 	}
 	return true
+}
+
+// statusValues turns statuses into the values of an IN expression.
+func statusValues(statuses []string) []any {
+	out := make([]any, len(statuses))
+	for i, s := range statuses {
+		out[i] = s
+	}
+	return out
 }

@@ -507,6 +507,40 @@ func TestDashboard(t *testing.T) {
 		`href="/activity?status=failed"`)
 }
 
+// TestDashboardListsConnectionsThatHoldTheirFlows: a connection that is
+// down, failing its last test or waiting to be connected again is listed
+// on the overview with its reason; one that works is not.
+func TestDashboardListsConnectionsThatHoldTheirFlows(t *testing.T) {
+	e := newEnv(t, false, true)
+	shop, err := e.app.FindFirstRecordByData("connections", "name", "Demo shop (XML)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		status string
+		listed bool
+	}{
+		{"ok", false},
+		{"down", true},
+		{"failing", true},
+		{"reconnect_needed", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			shop.Set("status", tt.status)
+			shop.Set("status_message", "the reason "+tt.status)
+			if err := e.app.Save(shop); err != nil {
+				t.Fatal(err)
+			}
+			page := e.as("viewer").get("/")
+			line := `<a href="/connections/` + shop.Id + `">Demo shop (XML)</a>: the reason ` + tt.status
+			if got := strings.Contains(page.Body.String(), line); got != tt.listed {
+				t.Fatalf("the overview lists the connection = %v, want %v:\n%s", got, tt.listed, truncated(page.Body.String()))
+			}
+		})
+	}
+}
+
 // TestSignInsAreLimited: an address that tries more than 10 sign-ins a
 // minute is refused until the minute is over, whatever it sends.
 func TestSignInsAreLimited(t *testing.T) {
