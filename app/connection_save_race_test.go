@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -23,7 +24,7 @@ func seedOAuthShop(t testing.TB, env *testEnv) *core.Record {
 
 // rotateTokens is the engine keeping the tokens of a refresh whose app
 // rotated the refresh token.
-func rotateTokens(t testing.TB, env *testEnv, conn string) {
+func rotateTokens(t testing.TB, env *testEnv, conn *core.Record) {
 	t.Helper()
 	if err := env.sb.saveSecrets(conn, map[string]string{auth.AccessTokenSecret: "new-access",
 		auth.RefreshTokenSecret: "new-refresh"}); err != nil {
@@ -57,7 +58,7 @@ func TestAConnectionSavedWhileItsTokenRotatesKeepsTheNewToken(t *testing.T) {
 		env.app.OnRecordUpdateRequest(connectionsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
 			if !once {
 				once = true
-				rotateTokens(t, env, conn.Id)
+				rotateTokens(t, env, conn)
 			}
 			return e.Next()
 		})
@@ -126,7 +127,7 @@ func TestAConnectionSavedWhileItsTokenRotatesKeepsTheNewToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rotateTokens(t, env, conn.Id)
+			rotateTokens(t, env, conn)
 			if err := tt.save(env, rec); err != nil {
 				t.Fatal(err)
 			}
@@ -143,4 +144,45 @@ func configOf(rec *core.Record) map[string]any {
 		panic(err)
 	}
 	return config
+}
+
+// TestATokenObtainedBeforeTheAddressChangedIsNotKept: a token that a
+// connection opened at the old address obtains (a refresh under way when
+// an editor gives the connection another address, a Connect finishing)
+// is not kept in the connection at its new address: it would be sent to
+// the new host at its next refresh. A token obtained at the same address
+// is kept as always.
+func TestATokenObtainedBeforeTheAddressChangedIsNotKept(t *testing.T) {
+	tests := []struct {
+		name    string
+		baseURL string
+		want    map[string]string
+	}{
+		{"another host", "https://evil.example.com/api", map[string]string{"oauth_client_secret": "client-secret-2"}},
+		{"the same address", "https://shop.example.com/api/v2", map[string]string{"oauth_client_secret": "client-secret-2",
+			auth.AccessTokenSecret: "new-access", auth.RefreshTokenSecret: "new-refresh"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			opened := seedOAuthShop(t, env)
+			edited, err := env.app.FindRecordById(connectionsCollection, opened.Id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			config := configOf(edited)
+			config["base_url"] = tt.baseURL
+			if _, err := env.sb.SaveConnection(edited, ConnectionInput{Name: "Shop", Connector: "http", Config: config,
+				Secrets: map[string]string{"oauth_client_secret": "client-secret-2"}}); err != nil {
+				t.Fatal(err)
+			}
+			keeper := secretKeeper{s: env.sb, opened: opened}
+			err = keeper.SaveSecrets(context.Background(), map[string]string{auth.AccessTokenSecret: "new-access",
+				auth.RefreshTokenSecret: "new-refresh"})
+			if moved := len(tt.want) == 1; moved != (err != nil) {
+				t.Fatalf("keeping the token: %v", err)
+			}
+			secretsAre("Shop", tt.want)(t, env)
+		})
+	}
 }
