@@ -186,3 +186,32 @@ func TestATokenObtainedBeforeTheAddressChangedIsNotKept(t *testing.T) {
 		})
 	}
 }
+
+// TestAnEditReadBeforeAnotherAddressDoesNotTakeItsSecrets: an edit read
+// before another editor gave the connection a new address and typed its
+// secrets again writes the old address back (the last save wins), with
+// the secrets it read, not with those typed for the new address, which
+// would go to the old host.
+func TestAnEditReadBeforeAnotherAddressDoesNotTakeItsSecrets(t *testing.T) {
+	env := newTestEnv(t)
+	conn := seedOAuthShop(t, env)
+	stale, err := env.app.FindRecordById(connectionsCollection, conn.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := env.app.FindRecordById(connectionsCollection, conn.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := configOf(moved)
+	config["base_url"] = "https://erp.example.com/api"
+	if _, err := env.sb.SaveConnection(moved, ConnectionInput{Name: "Shop", Connector: "http", Config: config,
+		Secrets: map[string]string{"oauth_client_secret": "secret-for-erp"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.sb.SaveConnection(stale, ConnectionInput{Name: "Shop NL", Connector: "http", Config: configOf(stale)}); err != nil {
+		t.Fatal(err)
+	}
+	secretsAre("Shop NL", map[string]string{"oauth_client_secret": "client-secret-1", auth.AccessTokenSecret: "old-access",
+		auth.RefreshTokenSecret: "old-refresh"})(t, env)
+}

@@ -64,7 +64,9 @@ func (s *Switchboard) sealSubmittedSecrets(e *core.RecordRequestEvent) error {
 // put the old one back, which an app that rotates refresh tokens refuses.
 // The stored secrets are read again in the write's transaction, which no
 // other save can enter. A new address keeps only what the save sets again
-// (clearSecretsOnNewAddress): a token kept meanwhile belongs to the old one.
+// (clearSecretsOnNewAddress): a token kept meanwhile belongs to the old one;
+// and secrets stored meanwhile for another address than the one this save
+// writes are not taken either.
 func (s *Switchboard) keepSecretsSavedMeanwhile(e *core.RecordEvent) error {
 	if s.addressChange(e.Record.Original(), e.Record) != "" {
 		return e.Next()
@@ -78,16 +80,25 @@ func (s *Switchboard) keepSecretsSavedMeanwhile(e *core.RecordEvent) error {
 		case err != nil:
 			return fmt.Errorf("reading the stored secrets of connection %q: %w", e.Record.GetString("name"), err)
 		}
+		if s.addressChange(stored, e.Record) != "" {
+			// Saved meanwhile with another address: the secrets stored
+			// now belong to that one, not to the address this save writes.
+			return nextInTx(e, tx, app)
+		}
 		saved := sealedSecrets(e.Record)
 		if kept := rebaseSecrets(sealedSecrets(e.Record.Original()), saved, sealedSecrets(stored)); !maps.Equal(kept, saved) {
 			e.Record.Set("secrets", kept)
 		}
-		// The write in the transaction; the hooks after it (run once it
-		// is committed) get the app back.
-		e.App = tx
-		defer func() { e.App = app }()
-		return e.Next()
+		return nextInTx(e, tx, app)
 	})
+}
+
+// nextInTx goes on with a save in the transaction tx; the hooks after the
+// write (run once it is committed) get app back.
+func nextInTx(e *core.RecordEvent, tx, app core.App) error {
+	e.App = tx
+	defer func() { e.App = app }()
+	return e.Next()
 }
 
 // rebaseSecrets applies a save's changes to a connection's secrets (those
