@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strconv"
@@ -25,6 +26,7 @@ func (s *Switchboard) bindConnections() {
 	s.app.OnRecordCreateRequest(connectionsCollection).BindFunc(s.sealSubmittedSecrets)
 	s.app.OnRecordUpdateRequest(connectionsCollection).BindFunc(s.sealSubmittedSecrets)
 	s.app.OnRecordUpdate(connectionsCollection).BindFunc(s.clearSecretsOnNewAddress)
+	s.app.OnRecordUpdate(connectionsCollection).BindFunc(s.keepSecretsSavedMeanwhile)
 	s.app.OnRecordValidate(connectionsCollection).BindFunc(s.validateConnection)
 	s.app.OnRecordEnrich(connectionsCollection).BindFunc(showSecretNames)
 	s.app.OnRecordDeleteRequest(connectionsCollection).BindFunc(refuseDeletingUsedConnection)
@@ -52,6 +54,68 @@ func (s *Switchboard) sealSubmittedSecrets(e *core.RecordRequestEvent) error {
 	}
 	e.Record.Set("secrets", sealed)
 	return e.Next()
+}
+
+// keepSecretsSavedMeanwhile runs on every update of a connection: the
+// secrets the save does not set or remove are written as they are stored
+// now, not as they were when the connection was read. The engine keeps a
+// renewed token (a rotated OAuth2 refresh token, a login's session) in
+// the connection at any moment; an edit read before it would otherwise
+// put the old one back, which an app that rotates refresh tokens refuses.
+// The stored secrets are read again in the write's transaction, which no
+// other save can enter. A new address keeps only what the save sets again
+// (clearSecretsOnNewAddress): a token kept meanwhile belongs to the old one;
+// and secrets stored meanwhile for another address than the one this save
+// writes are not taken either.
+func (s *Switchboard) keepSecretsSavedMeanwhile(e *core.RecordEvent) error {
+	if s.addressChange(e.Record.Original(), e.Record) != "" {
+		return e.Next()
+	}
+	app := e.App
+	return app.RunInTransaction(func(tx core.App) error {
+		stored, err := tx.FindRecordById(connectionsCollection, e.Record.Id)
+		switch {
+		case isNoRows(err):
+			return e.Next()
+		case err != nil:
+			return fmt.Errorf("reading the stored secrets of connection %q: %w", e.Record.GetString("name"), err)
+		}
+		if s.addressChange(stored, e.Record) != "" {
+			// Saved meanwhile with another address: the secrets stored
+			// now belong to that one, not to the address this save writes.
+			return nextInTx(e, tx, app)
+		}
+		saved := sealedSecrets(e.Record)
+		if kept := rebaseSecrets(sealedSecrets(e.Record.Original()), saved, sealedSecrets(stored)); !maps.Equal(kept, saved) {
+			e.Record.Set("secrets", kept)
+		}
+		return nextInTx(e, tx, app)
+	})
+}
+
+// nextInTx goes on with a save in the transaction tx; the hooks after the
+// write (run once it is committed) get app back.
+func nextInTx(e *core.RecordEvent, tx, app core.App) error {
+	e.App = tx
+	defer func() { e.App = app }()
+	return e.Next()
+}
+
+// rebaseSecrets applies a save's changes to a connection's secrets (those
+// set or removed since read) onto the secrets stored now. It changes
+// stored.
+func rebaseSecrets(read, saved, stored map[string]string) map[string]string {
+	for name, value := range saved {
+		if read[name] != value {
+			stored[name] = value
+		}
+	}
+	for name := range read {
+		if _, kept := saved[name]; !kept {
+			delete(stored, name)
+		}
+	}
+	return stored
 }
 
 // submittedSecrets reads the secrets of a create or update request from its

@@ -264,7 +264,7 @@ func (s *Switchboard) connect(ctx context.Context, rec *core.Record, p connectin
 	if err != nil {
 		return fmt.Errorf("the app refused the connect: %w", err)
 	}
-	if err := s.saveSecrets(rec.Id, secrets); err != nil {
+	if err := s.saveSecrets(rec, secrets); err != nil {
 		return err
 	}
 	s.engine.reconnects.reconnected(rec.Id)

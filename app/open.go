@@ -56,7 +56,7 @@ func (s *Switchboard) OpenConnection(rec *core.Record) (connectors.Connector, er
 		DataDir:    filepath.Join(s.app.DataDir(), "connections", rec.Id),
 		Files:      s.FilesRoot(),
 		Shared:     s.shared.of(rec.Id),
-		Secrets:    secretKeeper{s: s, conn: rec.Id},
+		Secrets:    secretKeeper{s: s, opened: rec},
 	}
 	conn, err := s.registry.Open(rec.GetString("connector"), config, plain, env)
 	if err != nil {
@@ -92,44 +92,54 @@ func (s *sharedStates) of(conn string) *connectors.Shared {
 // secretKeeper keeps the secrets a connector obtains at run time (a
 // refreshed OAuth2 token) in its connection, sealed.
 type secretKeeper struct {
-	s    *Switchboard
-	conn string
+	s      *Switchboard
+	opened *core.Record // the connection as the connector was opened
 }
 
 // SaveSecrets seals the secrets into the connection's stored secrets.
 func (k secretKeeper) SaveSecrets(_ context.Context, secrets map[string]string) error {
-	return k.s.saveSecrets(k.conn, secrets)
+	return k.s.saveSecrets(k.opened, secrets)
 }
 
-// saveSecrets seals secrets into a connection's stored secrets, keeping
-// the others; an empty value removes one. Saves of secrets are one at a
-// time, so that two do not undo each other.
-func (s *Switchboard) saveSecrets(conn string, values map[string]string) error {
+// saveSecrets seals secrets that a connector opened as opened obtained
+// into the connection's stored secrets, keeping the others; an empty
+// value removes one. Saves of secrets are one at a time, so that two do
+// not undo each other. The connection is read again in the write's
+// transaction: secrets obtained at an address the connection no longer
+// has (an editor changed it while a refresh was under way) are not kept,
+// as they would be sent to the new one.
+func (s *Switchboard) saveSecrets(opened *core.Record, values map[string]string) error {
 	s.shared.saving.Lock()
 	defer s.shared.saving.Unlock()
-	rec, err := s.app.FindRecordById(connectionsCollection, conn)
-	if err != nil {
-		return fmt.Errorf("keeping secrets: connection %s: %w", conn, err)
-	}
 	ring, err := s.Keyring()
 	if err != nil {
 		return fmt.Errorf("keeping secrets: %w", err)
 	}
-	sealed := sealedSecrets(rec)
-	for name, v := range values {
-		if v == "" {
-			delete(sealed, name)
-			continue
+	return s.app.RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(connectionsCollection, opened.Id)
+		if err != nil {
+			return fmt.Errorf("keeping secrets: connection %s: %w", opened.Id, err)
 		}
-		if sealed[name], err = ring.Seal(v, secretContext(name)); err != nil {
-			return fmt.Errorf("keeping secret %s: %w", name, err)
+		if change := s.addressChange(opened, rec); change != "" {
+			return fmt.Errorf("keeping secrets of connection %q: not kept, they were obtained before its address changed (%s)",
+				rec.GetString("name"), change)
 		}
-	}
-	rec.Set("secrets", sealed)
-	if err := s.app.Save(rec); err != nil {
-		return fmt.Errorf("keeping secrets of connection %q: %w", rec.GetString("name"), err)
-	}
-	return nil
+		sealed := sealedSecrets(rec)
+		for name, v := range values {
+			if v == "" {
+				delete(sealed, name)
+				continue
+			}
+			if sealed[name], err = ring.Seal(v, secretContext(name)); err != nil {
+				return fmt.Errorf("keeping secret %s: %w", name, err)
+			}
+		}
+		rec.Set("secrets", sealed)
+		if err := tx.Save(rec); err != nil {
+			return fmt.Errorf("keeping secrets of connection %q: %w", rec.GetString("name"), err)
+		}
+		return nil
+	})
 }
 
 // drop forgets a deleted connection's shared state.

@@ -31,7 +31,8 @@ type SavedConnection struct {
 
 // SaveConnection creates (rec nil) or updates a connection through the
 // same hooks as the API: its secrets are sealed and merged with those
-// already set, the config is checked against the connector's spec, and a
+// set at the moment of the write (a token the engine renewed since rec was
+// read is kept), the config is checked against the connector's spec, and a
 // new address clears the secrets not set again. A refusal is PocketBase's
 // validation.Errors, with config.<field> and secrets.<field> keys.
 func (s *Switchboard) SaveConnection(rec *core.Record, in ConnectionInput) (SavedConnection, error) {
