@@ -194,21 +194,35 @@ func TestTokensEndWhenAccessChanges(t *testing.T) {
 
 // TestNobodySetsTheirOwnAccess: no user sets their own role or disabled
 // switch through the REST API, admins included (an admin could lock
-// themselves out, and a disabled one let themselves in again); they still
-// edit the rest of their record, and an admin sets other users' access.
+// themselves out, and a disabled one let themselves in again): a change is
+// refused with 403 naming the field, while the record sent back whole with
+// them unchanged is taken; they still edit the rest of their record, and an
+// admin sets other users' access.
 func TestNobodySetsTheirOwnAccess(t *testing.T) {
 	w := newWorld(t)
 	for _, role := range []string{RoleAdmin, RoleEditor, RoleViewer} {
 		self := userPath(w.env.users[role].Id)
-		for _, body := range []string{`{"disabled":true}`, `{"disabled":false}`, `{"role":"viewer"}`, `{"role":"admin"}`,
-			`{"name":"Me","role":"` + role + `"}`} {
-			if status, _ := w.call(http.MethodPatch, self, role, body); status != http.StatusNotFound {
-				t.Errorf("%s setting %s on themselves = %d, want 404", role, body, status)
+		for _, tc := range []struct {
+			body    string
+			changes bool
+		}{
+			{`{"disabled":true}`, true},
+			{`{"disabled":false}`, false},
+			{`{"role":"viewer"}`, role != RoleViewer},
+			{`{"role":"admin"}`, role != RoleAdmin},
+			{`{"name":"Me","role":"` + role + `"}`, false},
+		} {
+			want := http.StatusOK
+			if tc.changes {
+				want = http.StatusForbidden
+			}
+			if status, _ := w.call(http.MethodPatch, self, role, tc.body); status != want {
+				t.Errorf("%s setting %s on themselves = %d, want %d", role, tc.body, status, want)
 			}
 		}
 		rec, _ := w.env.app.FindRecordById("users", w.env.users[role].Id)
-		if rec.GetBool("disabled") || rec.GetString("role") != role || rec.GetString("name") != "" {
-			t.Fatalf("%s changed themselves: disabled %v, role %s, name %q", role, rec.GetBool("disabled"), rec.GetString("role"), rec.GetString("name"))
+		if rec.GetBool("disabled") || rec.GetString("role") != role {
+			t.Fatalf("%s changed their own access: disabled %v, role %s", role, rec.GetBool("disabled"), rec.GetString("role"))
 		}
 		if status, body := w.call(http.MethodPatch, self, role, `{"language":"nl","timezone":"Europe/Amsterdam"}`); status != http.StatusOK {
 			t.Errorf("%s setting their language = %d %s", role, status, truncate(body, 200))
