@@ -101,6 +101,25 @@ func nextInTx(e *core.RecordEvent, tx, app core.App) error {
 	return e.Next()
 }
 
+// updateStoredConnection records what change sets on a connection as it
+// is stored now: read again in the write's transaction, so that what a
+// user saved meanwhile (a name, an address, a secret) is kept, not put
+// back as an earlier read had it. A connection deleted meanwhile is left
+// alone.
+func updateStoredConnection(app core.App, id string, change func(rec *core.Record)) error {
+	return app.RunInTransaction(func(tx core.App) error {
+		rec, err := tx.FindRecordById(connectionsCollection, id)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		change(rec)
+		return tx.Save(rec)
+	})
+}
+
 // rebaseSecrets applies a save's changes to a connection's secrets (those
 // set or removed since read) onto the secrets stored now. It changes
 // stored.

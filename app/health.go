@@ -254,14 +254,7 @@ func (e *Engine) resumeRetries(conn string) error {
 // (a name, an address, a secret) is kept, not put back as the engine read
 // it. A connection deleted meanwhile has nothing to record.
 func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, down bool) {
-	err := e.app().RunInTransaction(func(tx core.App) error {
-		rec, err := tx.FindRecordById(connectionsCollection, conn)
-		if isNoRows(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := updateStoredConnection(e.app(), conn, func(rec *core.Record) {
 		rec.Set("status", status)
 		rec.Set("status_message", truncate(msg, 2000))
 		rec.Set("failures", failures)
@@ -271,7 +264,6 @@ func (e *Engine) saveConnectionHealth(conn, status, msg string, failures int, do
 		} else {
 			rec.Set("down_since", "")
 		}
-		return tx.Save(rec)
 	})
 	if err != nil {
 		e.logger().Error("saving connection health", slog.String("connection", conn), slog.String("error", err.Error()))

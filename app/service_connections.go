@@ -144,20 +144,12 @@ func (s *Switchboard) saveConnectionStatus(id string, result connectors.TestResu
 	if !result.OK {
 		status = ConnFailing
 	}
-	return s.app.RunInTransaction(func(tx core.App) error {
-		rec, err := tx.FindRecordById(connectionsCollection, id)
-		if isNoRows(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return updateStoredConnection(s.app, id, func(rec *core.Record) {
 		if status == ConnFailing && rec.GetString("status") == ConnDown {
 			status = ConnDown
 		}
 		rec.Set("status", status)
 		rec.Set("status_message", truncate(result.Message, 2000))
 		rec.Set("checked", types.NowDateTime())
-		return tx.Save(rec)
 	})
 }
