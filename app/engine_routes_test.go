@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -256,8 +257,10 @@ func TestResolvingKeepsTheRunsCountsAddingUp(t *testing.T) {
 				run := newRecord(t, env.app, "runs", map[string]any{"flow": flow.Id, "trigger": TriggerManual,
 					"started": time.Now(), "finished": time.Now(), "read": 1, "failed": c.failed})
 				runID = run.Id
-				if _, err := env.app.DB().NewQuery(`UPDATE transactions SET status = {:s}, run = {:run}`).
-					Bind(dbx.Params{"s": c.status, "run": run.Id}).Execute(); err != nil {
+				// An hour away, so that the dispatcher cannot claim it first.
+				later := types.NowDateTime().Add(time.Hour).String()
+				if _, err := env.app.DB().NewQuery(`UPDATE transactions SET status = {:s}, run = {:run}, next_attempt = {:later}`).
+					Bind(dbx.Params{"s": c.status, "run": run.Id, "later": later}).Execute(); err != nil {
 					t.Fatal(err)
 				}
 			},
