@@ -200,12 +200,19 @@ func (h *healthBook) probeLoop() {
 	}
 }
 
+// probe tests a down connection and ends its outage when it answers. A
+// connection deleted meanwhile has no outage left; one that cannot be read
+// (the database failing) stays down until a later probe reads it.
 func (h *healthBook) probe(conn string) {
 	rec, err := h.e.app().FindRecordById(connectionsCollection, conn)
-	if err != nil {
+	if isNoRows(err) {
 		h.mu.Lock()
 		delete(h.down, conn)
 		h.mu.Unlock()
+		return
+	}
+	if err != nil {
+		h.e.logger().Error("probing a down connection: reading it", slog.String("connection", conn), slog.String("error", err.Error()))
 		return
 	}
 	ctx, cancel := context.WithTimeout(h.e.ctx, testTimeout)

@@ -140,3 +140,53 @@ func TestATestOfADownConnectionKeepsOrEndsTheOutage(t *testing.T) {
 		})
 	}
 }
+
+// TestAProbeEndsAnOutageOnlyWhenItsConnectionAnswersOrIsGone: a probe that
+// cannot read its connection (the database busy or failing) leaves the
+// outage as it is; it ended it before, and the flows resumed against a
+// connection still down, without the recovery that should follow. A
+// connection deleted meanwhile has no outage left.
+func TestAProbeEndsAnOutageOnlyWhenItsConnectionAnswersOrIsGone(t *testing.T) {
+	tests := []struct {
+		name   string
+		unread func(t *testing.T, fe *flowEnv, conn string) (restore func())
+		down   bool
+	}{
+		{"the database failing keeps it down", func(t *testing.T, fe *flowEnv, _ string) func() {
+			execSQL(t, fe, `ALTER TABLE connections RENAME TO connections_away`)
+			return func() { execSQL(t, fe, `ALTER TABLE connections_away RENAME TO connections`) }
+		}, true},
+		{"a deleted connection is no longer down", func(t *testing.T, fe *flowEnv, conn string) func() {
+			execSQL(t, fe, `DELETE FROM connections WHERE id = '`+conn+`'`)
+			return func() {}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := fastEngine
+			cfg.ProbeEvery = time.Hour // no probe runs but the test's
+			fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
+			target := fe.flow.GetString("target")
+			begun := time.Now()
+			for i := 0; i < 20 && !fe.sb.engine.health.isDown(target); i++ {
+				fe.sb.engine.health.failed(target, "503", begun, begun.Add(time.Duration(i)*cfg.ProbeEvery))
+			}
+			if !fe.sb.engine.health.isDown(target) {
+				t.Fatal("the target was never marked down")
+			}
+			restore := tt.unread(t, fe, target)
+			fe.sb.engine.health.probe(target)
+			restore()
+			if got := fe.sb.engine.health.isDown(target); got != tt.down {
+				t.Errorf("down after the probe = %v, want %v", got, tt.down)
+			}
+		})
+	}
+}
+
+func execSQL(t *testing.T, fe *flowEnv, sql string) {
+	t.Helper()
+	if _, err := fe.app.DB().NewQuery(sql).Execute(); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
