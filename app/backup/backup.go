@@ -68,11 +68,17 @@ const format = 1
 // written, when it is in the folder; nil for none). The manifest m is
 // completed and returned.
 func Create(w io.Writer, dataDir string, m Manifest, skip fs.FileInfo) (Manifest, error) {
-	tmp, err := os.MkdirTemp(dataDir, ".backup-")
+	tmp, err := os.MkdirTemp(dataDir, snapshotsPrefix)
 	if err != nil {
 		return m, fmt.Errorf("making a folder for the snapshots: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	unlock, err := instance.Lock(tmp) // in use until this backup ends, however it ends
+	if err != nil {
+		return m, fmt.Errorf("marking the snapshots' folder in use: %w", err)
+	}
+	defer unlock()
+	removeStaleSnapshots(dataDir)
 	snapshots, err := snapshotAll(dataDir, tmp)
 	if err != nil {
 		return m, err
@@ -93,6 +99,43 @@ func Create(w io.Writer, dataDir string, m Manifest, skip fs.FileInfo) (Manifest
 		return filepath.Join(dataDir, filepath.FromSlash(name))
 	})
 	return m, err
+}
+
+// snapshotsPrefix begins the name of the folder in the data folder where
+// a backup keeps its databases' snapshots while it runs.
+const snapshotsPrefix = ".backup-"
+
+// removeStaleSnapshots removes the snapshots' folders of backups that
+// ended without removing them (killed, or the machine stopped): each a
+// copy of the databases. A folder whose lock another backup holds is in
+// use; one without its lock file yet is just being made.
+func removeStaleSnapshots(dataDir string) {
+	if !instance.Locking {
+		return
+	}
+	for _, dir := range foldersNamed(dataDir, snapshotsPrefix) {
+		if _, err := os.Stat(filepath.Join(dir, instance.LockFileName)); err != nil {
+			continue
+		}
+		unlock, err := instance.Lock(dir)
+		if err != nil {
+			continue
+		}
+		unlock()
+		_ = os.RemoveAll(dir)
+	}
+}
+
+// foldersNamed lists the folders in parent whose names begin with prefix.
+func foldersNamed(parent, prefix string) []string {
+	entries, _ := os.ReadDir(parent)
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), prefix) {
+			out = append(out, filepath.Join(parent, e.Name()))
+		}
+	}
+	return out
 }
 
 func isSnapshot(name string, snapshots []string) bool {
@@ -152,7 +195,7 @@ func otherFiles(dataDir, skipDir string, skip fs.FileInfo) ([]string, error) {
 		switch {
 		case rel == ".":
 			return nil
-		case d.IsDir() && (rel == BackupsDir || rel == skipDir || strings.HasPrefix(rel, ".backup-")):
+		case d.IsDir() && (rel == BackupsDir || rel == skipDir || strings.HasPrefix(rel, snapshotsPrefix)):
 			return fs.SkipDir
 		case !d.Type().IsRegular() || isDatabaseFile(rel) || rel == instance.LockFileName || isFile(d, skip):
 			return nil

@@ -339,3 +339,60 @@ func TestRestoreRefusesDamagedOrNewerBackups(t *testing.T) {
 		})
 	}
 }
+
+// TestLeftoversOfKilledBackupsAndRestoresAreRemoved: a backup or restore
+// killed midway left its copy of the databases behind (a snapshots'
+// folder in the data folder, a staging folder beside it), one more on
+// every such stop. The next backup removes snapshots no backup holds any
+// longer, and the next restore the staging folders; a backup still
+// running keeps its own, and a folder kept aside by a restore stays.
+func TestLeftoversOfKilledBackupsAndRestoresAreRemoved(t *testing.T) {
+	if !instance.Locking {
+		t.Skip("no locks on this system: leftovers are kept")
+	}
+	src := dataFolder(t, 1)
+	stale := filepath.Join(src, snapshotsPrefix+"killed")
+	write(t, filepath.Join(stale, "data.db"), "a snapshot")
+	write(t, filepath.Join(stale, instance.LockFileName), "")
+	running := filepath.Join(src, snapshotsPrefix+"running")
+	write(t, filepath.Join(running, "data.db"), "a snapshot being written")
+	unlock, err := instance.Lock(running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	staging := src + stagingInfix + "20260101T000000Z"
+	write(t, filepath.Join(staging, "data.db"), "unpacked")
+	aside := src + ".before-restore-20260101T000000Z"
+	write(t, filepath.Join(aside, "data.db"), "kept aside")
+
+	var archive bytes.Buffer
+	if _, err := Create(&archive, src, Manifest{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(bytes.NewReader(archive.Bytes()), src); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir  string
+		kept bool
+	}{{stale, false}, {staging, false}, {aside, true}} {
+		if _, err := os.Stat(c.dir); (err == nil) != c.kept {
+			t.Errorf("%s: kept = %v, want %v", filepath.Base(c.dir), err == nil, c.kept)
+		}
+	}
+	// The running backup's folder moved aside with the data folder it is in.
+	res, err := os.ReadDir(filepath.Dir(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asideNow string
+	for _, e := range res {
+		if strings.HasPrefix(e.Name(), "sb_data.before-restore-") && e.Name() != filepath.Base(aside) {
+			asideNow = filepath.Join(filepath.Dir(src), e.Name())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(asideNow, filepath.Base(running))); err != nil {
+		t.Errorf("the running backup's snapshots were removed: %v", err)
+	}
+}

@@ -45,9 +45,10 @@ func Restore(r io.Reader, dataDir string) (Restored, error) {
 			return Restored{}, err
 		}
 		defer unlock()
+		removeStaleStaging(dataDir)
 	}
 	stamp := time.Now().UTC().Format("20060102T150405Z")
-	staging := dataDir + ".restore-" + stamp
+	staging := dataDir + stagingInfix + stamp
 	m, err := unpack(r, staging)
 	if err == nil {
 		err = checkDatabases(staging)
@@ -57,6 +58,19 @@ func Restore(r io.Reader, dataDir string) (Restored, error) {
 		return Restored{}, err
 	}
 	return swapIn(staging, dataDir, stamp, m)
+}
+
+// stagingInfix follows the data folder's name in the folder beside it
+// where a restore unpacks and checks an archive.
+const stagingInfix = ".restore-"
+
+// removeStaleStaging removes the folders restores of dataDir unpacked
+// into and never moved in (killed, or the machine stopped). The data
+// folder's lock is held: no other restore of it runs.
+func removeStaleStaging(dataDir string) {
+	for _, dir := range foldersNamed(filepath.Dir(dataDir), filepath.Base(dataDir)+stagingInfix) {
+		_ = os.RemoveAll(dir)
+	}
 }
 
 func swapIn(staging, dataDir, stamp string, m Manifest) (Restored, error) {

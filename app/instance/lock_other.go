@@ -8,6 +8,9 @@ import "errors"
 // holds locked, so that a restore does not replace data in use.
 const LockFileName = "switchboard.lock"
 
+// Locking is true where Lock takes a lock that other processes see.
+const Locking = false
+
 // ErrInUse is returned by Lock while another process holds the lock.
 var ErrInUse = errors.New("an appliance is running on this data folder")
 

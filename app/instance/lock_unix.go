@@ -14,6 +14,9 @@ import (
 // holds locked, so that a restore does not replace data in use.
 const LockFileName = "switchboard.lock"
 
+// Locking is true where Lock takes a lock that other processes see.
+const Locking = true
+
 // ErrInUse is returned by Lock while another process holds the lock.
 var ErrInUse = errors.New("an appliance is running on this data folder")
 
