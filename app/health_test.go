@@ -112,14 +112,7 @@ func TestATestOfADownConnectionKeepsOrEndsTheOutage(t *testing.T) {
 			cfg := fastEngine
 			cfg.ProbeEvery = time.Hour // no probe runs during the test
 			fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
-			target := fe.flow.GetString("target")
-			begun := time.Now()
-			for i := 0; i < 20 && !fe.sb.engine.health.isDown(target); i++ {
-				fe.sb.engine.health.failed(target, "503", begun, begun.Add(time.Duration(i)*cfg.ProbeEvery))
-			}
-			if !fe.sb.engine.health.isDown(target) {
-				t.Fatal("the target was never marked down")
-			}
+			target := markTargetDown(t, fe, cfg.ProbeEvery)
 			if tt.outage {
 				fe.target.SetOutage(connectors.Transient(errors.New("503 Service Unavailable")))
 				defer fe.target.SetOutage(nil)
@@ -166,14 +159,7 @@ func TestAProbeEndsAnOutageOnlyWhenItsConnectionAnswersOrIsGone(t *testing.T) {
 			cfg := fastEngine
 			cfg.ProbeEvery = time.Hour // no probe runs but the test's
 			fe := newFlowEnvWith(t, cfg, connectors.Product, nil)
-			target := fe.flow.GetString("target")
-			begun := time.Now()
-			for i := 0; i < 20 && !fe.sb.engine.health.isDown(target); i++ {
-				fe.sb.engine.health.failed(target, "503", begun, begun.Add(time.Duration(i)*cfg.ProbeEvery))
-			}
-			if !fe.sb.engine.health.isDown(target) {
-				t.Fatal("the target was never marked down")
-			}
+			target := markTargetDown(t, fe, cfg.ProbeEvery)
 			restore := tt.unread(t, fe, target)
 			fe.sb.engine.health.probe(target)
 			restore()
@@ -189,4 +175,19 @@ func execSQL(t *testing.T, fe *flowEnv, sql string) {
 	if _, err := fe.app.DB().NewQuery(sql).Execute(); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
+}
+
+// markTargetDown counts failures of the flow's target, a probe interval
+// apart, until it is down, and returns the target's id.
+func markTargetDown(t *testing.T, fe *flowEnv, every time.Duration) string {
+	t.Helper()
+	target := fe.flow.GetString("target")
+	begun := time.Now()
+	for i := 0; i < 20 && !fe.sb.engine.health.isDown(target); i++ {
+		fe.sb.engine.health.failed(target, "503", begun, begun.Add(time.Duration(i)*every))
+	}
+	if !fe.sb.engine.health.isDown(target) {
+		t.Fatal("the target was never marked down")
+	}
+	return target
 }
