@@ -98,6 +98,17 @@ func TestDecode(t *testing.T) {
 			[]string{"2 city='s-Hertogenbosch n=1", "3 city=Amsterdam n=2"}},
 		{"empty and blank rows skipped", "a;b;c\n1;2;3\n;;\n\n  ; ;\n;;;\n\"\";;\n4;5;6\n", Options{}, []string{"2 a=1 b=2 c=3", "8 a=4 b=5 c=6"}},
 		{"configured delimiter", "a;b|c\n1;2|3\n", Options{Delimiter: '|'}, []string{"2 a;b=1;2 c=3"}},
+		// without a header, a ; file with decimal commas has as many commas
+		// as semicolons on every line: the commas between digits are decimal
+		{"no header, semicolons and decimal commas", "A1;1,50\nA2;3,00\n", Options{NoHeader: true},
+			[]string{"1 col1=A1 col2=1,50", "2 col1=A2 col2=3,00"}},
+		{"columns, semicolons and two decimal commas", "A1;1,50;2,5\nA2;3,00;1,0\n",
+			Options{NoHeader: true, Columns: []string{"sku", "price", "weight"}, DecimalComma: []string{"price", "weight"}},
+			[]string{"1 price=1.50 sku=A1 weight=2.5", "2 price=3.00 sku=A2 weight=1.0"}},
+		{"no header, commas between words and as many semicolons", "a,b;c\nd,e;f\n", Options{NoHeader: true},
+			[]string{"1 col1=a col2=b;c", "2 col1=d col2=e;f"}},
+		{"no header, commas between numbers and no other delimiter", "1,2\n3,4\n", Options{NoHeader: true},
+			[]string{"1 col1=1 col2=2", "2 col1=3 col2=4"}},
 		{"no quoting", "a,b\n\"1,2\n", Options{NoQuote: true}, []string{"2 a=\"1 b=2"}},
 	}
 	for _, tt := range tests {
