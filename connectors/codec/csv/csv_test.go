@@ -152,6 +152,12 @@ func TestDecodeFileErrors(t *testing.T) {
 		{"header width differs from columns", "a,b,c\n", Options{Columns: []string{"x", "y"}}, "header has 3 fields"},
 		{"duplicate header", "sku,name, sku\n1,2,3\n", Options{}, `line 1: header: column 3 repeats the name "sku" of column 1`},
 		{"duplicate configured column", "1,2\n", Options{NoHeader: true, Columns: []string{"a", "a"}}, `column 2 repeats the name "a"`},
+		// a column without a name is named by its position; when that is
+		// another column's name, the error says where the name came from
+		{"empty name named like another column", "col2,,x\n1,2,3\n", Options{},
+			`line 1: header: column 2 has no name, and col2, the name it gets by its position, is the name of column 1`},
+		{"a name given to an empty column before it", "a,,col2\n1,2,3\n", Options{},
+			`line 1: header: column 3 repeats the name "col2" that column 2, which has no name, gets by its position`},
 		{"UTF-7", "+/v8-a,b\n", Options{}, "UTF-7"},
 	}
 	for _, tt := range tests {
