@@ -16,33 +16,37 @@ import (
 func TestARecordWithoutItsKeyFieldFails(t *testing.T) {
 	cases := []struct {
 		name, file, body string
+		key              string
 		values           map[string]any
 		want             []string
 	}{
-		{"a CSV file without the key column", "a.csv", "SKU,name\nA1,x\n", nil, []string{
+		{"a CSV file without the key column", "a.csv", "SKU,name\nA1,x\n", "sku", nil, []string{
 			`a.csv:2 ERR a.csv line 2: the key field "sku" is not in the record (its fields: SKU, name)`,
 		}},
-		{"a CSV row with an empty key", "b.csv", "sku,name\nB1,x\n  ,y\nB3,z\n", nil, []string{
+		{"a CSV row with an empty key", "b.csv", "sku,name\nB1,x\n  ,y\nB3,z\n", "sku", nil, []string{
 			"B1 name=x,sku=B1",
 			`b.csv:3 ERR b.csv line 3: the key field "sku" is empty`,
 			"B3 name=z,sku=B3",
 		}},
-		{"a JSON record whose key is an object", "c.json", `[{"sku":{"id":"C1"}},{"sku":"C2"}]`,
+		{"a JSON record whose key is an object", "c.json", `[{"sku":{"id":"C1"}},{"sku":"C2"}]`, "sku",
 			map[string]any{FieldFormat: FormatJSON}, []string{
 				`c.json:1 ERR c.json line 1: the key field "sku" holds an object, not a value`,
 				"C2 sku=C2",
 			}},
-		{"an XML record without the key", "d.xml", "<r>\n<p><code>D1</code></p>\n<p><sku>D2</sku></p>\n</r>",
+		{"an XML record without the key", "d.xml", "<r>\n<p><code>D1</code></p>\n<p><sku>D2</sku></p>\n</r>", "sku",
 			map[string]any{FieldFormat: FormatXML}, []string{
 				`d.xml:2 ERR d.xml line 2: the key field "sku" is not in the record (its fields: code)`,
 				"D2 sku=D2",
 			}},
+		// a key field typed with a space around it still names the column,
+		// whose name in the header is trimmed
+		{"a key field with spaces around it", "e.csv", "sku,name\nE1,x\n", " sku ", nil, []string{"E1 name=x,sku=E1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			write(t, dir, tc.file, tc.body)
-			values := map[string]any{FieldKeyField: "sku"}
+			values := map[string]any{FieldKeyField: tc.key}
 			for k, v := range tc.values {
 				values[k] = v
 			}
