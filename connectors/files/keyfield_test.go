@@ -1,6 +1,7 @@
 package files
 
 import (
+	"fmt"
 	"github.com/switchboard-app/switchboard/connectors"
 	"strings"
 	"testing"
@@ -38,6 +39,10 @@ func TestARecordWithoutItsKeyFieldFails(t *testing.T) {
 				`d.xml:2 ERR d.xml line 2: the key field "sku" is not in the record (its fields: code)`,
 				"D2 sku=D2",
 			}},
+		{"a wide file without the key column", "w.csv", wide(25) + "\n" + strings.Repeat("1,", 24) + "1\n", "sku", nil, []string{
+			`w.csv:2 ERR w.csv line 2: the key field "sku" is not in the record (its fields: c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, ` +
+				`c11, c12, c13, c14, c15, c16, c17, c18, c19, c20 and 5 more)`,
+		}},
 		// a key field typed with a space around it still names the column,
 		// whose name in the header is trimmed
 		{"a key field with spaces around it", "e.csv", "sku,name\nE1,x\n", " sku ", nil, []string{"E1 name=x,sku=E1"}},
@@ -75,4 +80,13 @@ func TestARecordWithoutItsKeyKeepsItsData(t *testing.T) {
 	if r := page.Records[0]; r.Err == nil || r.Raw != `{"name":"Chair","sku":""}` {
 		t.Fatalf("record %+v, want failed with its data as raw text", r)
 	}
+}
+
+// wide returns a CSV header of n columns, c01 to cNN.
+func wide(n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("c%02d", i+1)
+	}
+	return strings.Join(names, ",")
 }

@@ -573,8 +573,15 @@ func noKey(rec map[string]any, field string) error {
 		return fmt.Errorf("the key field %q is empty", field)
 	}
 	names := slices.Sorted(maps.Keys(rec))
-	return fmt.Errorf("the key field %q is not in the record (its fields: %s)", field, strings.Join(names, ", "))
+	more := ""
+	if len(names) > maxNamed {
+		names, more = names[:maxNamed], fmt.Sprintf(" and %d more", len(names)-maxNamed)
+	}
+	return fmt.Errorf("the key field %q is not in the record (its fields: %s%s)", field, strings.Join(names, ", "), more)
 }
+
+// maxNamed is how many of a record's fields an error names.
+const maxNamed = 20
 
 // recordText is a record as JSON, for a person to see the record that
 // failed.
