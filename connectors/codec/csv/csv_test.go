@@ -378,7 +378,7 @@ func TestEncodeRefusesUnknownField(t *testing.T) {
 func TestEncodeCells(t *testing.T) {
 	at := time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC)
 	cells := []any{"=HYPERLINK(\"http://x\",\"y\")", "+31 6 1234", "-5", "+1.5", "-1.234,50", "-", "@SUM(A1)",
-		"\tx", "plain", "a=b", at, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
+		"\tx", "plain", "a=b", at, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), "\x00=1+1"}
 	tests := []struct {
 		name string
 		opts EncoderOptions
@@ -386,10 +386,10 @@ func TestEncodeCells(t *testing.T) {
 	}{
 		{"formulas neutralised", EncoderOptions{NoHeader: true},
 			`"'=HYPERLINK(""http://x"",""y"")",'+31 6 1234,-5,+1.5,"-1.234,50",'-,'@SUM(A1),'` + "\tx" +
-				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z`},
+				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z,'` + "\x00=1+1"},
 		{"formulas kept when asked", EncoderOptions{NoHeader: true, KeepFormulas: true},
 			`"=HYPERLINK(""http://x"",""y"")",+31 6 1234,-5,+1.5,"-1.234,50",-,@SUM(A1),"` + "\tx" + `"` +
-				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z`},
+				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z,` + "\x00=1+1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
