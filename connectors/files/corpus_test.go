@@ -87,10 +87,10 @@ func corpus() []corpusCase {
 		{file: "xml-cut-inside-root.xml", values: xmlProducts, rows: 2,
 			want: []string{"ok A1", "file xml: line 3: the file ends inside <sku>: unexpected EOF"}},
 		{file: "xml-surrogate-reference.xml", values: xmlProducts, rows: 2,
-			want: []string{"fail 2 the character reference &#xD800; names no character XML allows (at byte offset 25)", "ok A2"}},
-		{file: "xml-nul-byte.xml", values: xmlProducts, rows: 2, want: []string{"fail 2 a NUL byte (0x00), which is not text (at byte offset 26)", "ok A2"}},
+			want: []string{"fail 2 field \"n\": the character reference &#xD800; names no character XML allows (at byte offset 25)", "ok A2"}},
+		{file: "xml-nul-byte.xml", values: xmlProducts, rows: 2, want: []string{"fail 2 field \"n\": a NUL byte (0x00), which is not text (at byte offset 26)", "ok A2"}},
 		{file: "xml-cp1252-undefined.xml", values: xmlProducts, rows: 2,
-			want: []string{"fail 3 byte 0x81 is not a character in windows-1252 (at byte offset 25)", "ok A2"}},
+			want: []string{"fail 3 field \"n\": byte 0x81 is not a character in windows-1252 (at byte offset 25)", "ok A2"}},
 		{file: "xml-billion-laughs.xml", values: xmlProducts, rows: 1, want: []string{"file xml: line 2: the DOCTYPE declares entities"}},
 		{file: "xml-long-text.xml", values: xmlProducts, rows: 2, body: func() string {
 			return "<Products>\n<Product><sku>A1</sku><n>" + strings.Repeat("x\n", mib) + "</n></Product>\n<Product><sku>A2</sku></Product>\n</Products>"

@@ -99,7 +99,7 @@ func readOptions(cfg connectors.Config) options {
 		dir: cfg.String(FieldSubFolder), pattern: cfg.String(FieldPattern), format: cfg.String(FieldFormat),
 		encoding: cfg.String(FieldEncoding), noHeader: !cfg.Bool(FieldHeader), columns: splitList(cfg.String(FieldColumns)),
 		decimalComma: splitList(cfg.String(FieldDecimalComma)), recordPath: cfg.String(FieldRecordPath),
-		keyField: cfg.String(FieldKeyField), deleteAfter: cfg.String(FieldAfterRead) == "delete",
+		keyField: strings.TrimSpace(cfg.String(FieldKeyField)), deleteAfter: cfg.String(FieldAfterRead) == "delete",
 		processing: cfg.String(FieldProcessingFolder), archive: cfg.String(FieldArchiveFolder),
 		errors: cfg.String(FieldErrorFolder), claimTimeout: cfg.Duration(FieldClaimTimeout),
 		output: cfg.String(FieldOutputFolder), fileName: cfg.String(FieldFileName),

@@ -4,14 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -540,11 +543,54 @@ func (s *stream) record(it item) connectors.Record {
 		r.Raw = rawText(it.err)
 		return r
 	}
-	r.Data = it.rec
-	if k := keyOf(it.rec, s.opts.keyField); k != "" {
-		r.ID, r.Key = k, k
+	if s.opts.keyField == "" {
+		r.Data = it.rec
+		return r
 	}
+	k := keyOf(it.rec, s.opts.keyField)
+	if k == "" {
+		err := &codec.RecordError{Line: it.line, Err: noKey(it.rec, s.opts.keyField)}
+		r.Err = connectors.Permanent(fmt.Errorf("%s %w", f.orig, err))
+		r.Raw = recordText(it.rec)
+		return r
+	}
+	r.Data, r.ID, r.Key = it.rec, k, k
 	return r
+}
+
+// noKey says why a record has no value for the key field: a record keyed
+// by its file's name and line instead would be a new record in every file,
+// created again in the target where the key field was set to update it.
+func noKey(rec map[string]any, field string) error {
+	v, ok := rec[field]
+	switch v.(type) {
+	case map[string]any:
+		return fmt.Errorf("the key field %q holds an object, not a value", field)
+	case []any:
+		return fmt.Errorf("the key field %q holds a list, not a value", field)
+	}
+	if ok {
+		return fmt.Errorf("the key field %q is empty", field)
+	}
+	names := slices.Sorted(maps.Keys(rec))
+	more := ""
+	if len(names) > maxNamed {
+		names, more = names[:maxNamed], fmt.Sprintf(" and %d more", len(names)-maxNamed)
+	}
+	return fmt.Errorf("the key field %q is not in the record (its fields: %s%s)", field, strings.Join(names, ", "), more)
+}
+
+// maxNamed is how many of a record's fields an error names.
+const maxNamed = 20
+
+// recordText is a record as JSON, for a person to see the record that
+// failed.
+func recordText(rec map[string]any) string {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Sprint(rec)
+	}
+	return string(b)
 }
 
 // rawText is the text the decoder kept of a record it could not read.

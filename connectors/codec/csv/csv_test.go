@@ -98,6 +98,17 @@ func TestDecode(t *testing.T) {
 			[]string{"2 city='s-Hertogenbosch n=1", "3 city=Amsterdam n=2"}},
 		{"empty and blank rows skipped", "a;b;c\n1;2;3\n;;\n\n  ; ;\n;;;\n\"\";;\n4;5;6\n", Options{}, []string{"2 a=1 b=2 c=3", "8 a=4 b=5 c=6"}},
 		{"configured delimiter", "a;b|c\n1;2|3\n", Options{Delimiter: '|'}, []string{"2 a;b=1;2 c=3"}},
+		// without a header, a ; file with decimal commas has as many commas
+		// as semicolons on every line: the commas between digits are decimal
+		{"no header, semicolons and decimal commas", "A1;1,50\nA2;3,00\n", Options{NoHeader: true},
+			[]string{"1 col1=A1 col2=1,50", "2 col1=A2 col2=3,00"}},
+		{"columns, semicolons and two decimal commas", "A1;1,50;2,5\nA2;3,00;1,0\n",
+			Options{NoHeader: true, Columns: []string{"sku", "price", "weight"}, DecimalComma: []string{"price", "weight"}},
+			[]string{"1 price=1.50 sku=A1 weight=2.5", "2 price=3.00 sku=A2 weight=1.0"}},
+		{"no header, commas between words and as many semicolons", "a,b;c\nd,e;f\n", Options{NoHeader: true},
+			[]string{"1 col1=a col2=b;c", "2 col1=d col2=e;f"}},
+		{"no header, commas between numbers and no other delimiter", "1,2\n3,4\n", Options{NoHeader: true},
+			[]string{"1 col1=1 col2=2", "2 col1=3 col2=4"}},
 		{"no quoting", "a,b\n\"1,2\n", Options{NoQuote: true}, []string{"2 a=\"1 b=2"}},
 	}
 	for _, tt := range tests {
@@ -141,6 +152,12 @@ func TestDecodeFileErrors(t *testing.T) {
 		{"header width differs from columns", "a,b,c\n", Options{Columns: []string{"x", "y"}}, "header has 3 fields"},
 		{"duplicate header", "sku,name, sku\n1,2,3\n", Options{}, `line 1: header: column 3 repeats the name "sku" of column 1`},
 		{"duplicate configured column", "1,2\n", Options{NoHeader: true, Columns: []string{"a", "a"}}, `column 2 repeats the name "a"`},
+		// a column without a name is named by its position; when that is
+		// another column's name, the error says where the name came from
+		{"empty name named like another column", "col2,,x\n1,2,3\n", Options{},
+			`line 1: header: column 2 has no name, and col2, the name it gets by its position, is the name of column 1`},
+		{"a name given to an empty column before it", "a,,col2\n1,2,3\n", Options{},
+			`line 1: header: column 3 repeats the name "col2" that column 2, which has no name, gets by its position`},
 		{"UTF-7", "+/v8-a,b\n", Options{}, "UTF-7"},
 	}
 	for _, tt := range tests {
@@ -361,7 +378,7 @@ func TestEncodeRefusesUnknownField(t *testing.T) {
 func TestEncodeCells(t *testing.T) {
 	at := time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC)
 	cells := []any{"=HYPERLINK(\"http://x\",\"y\")", "+31 6 1234", "-5", "+1.5", "-1.234,50", "-", "@SUM(A1)",
-		"\tx", "plain", "a=b", at, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
+		"\tx", "plain", "a=b", at, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), "\x00=1+1"}
 	tests := []struct {
 		name string
 		opts EncoderOptions
@@ -369,10 +386,10 @@ func TestEncodeCells(t *testing.T) {
 	}{
 		{"formulas neutralised", EncoderOptions{NoHeader: true},
 			`"'=HYPERLINK(""http://x"",""y"")",'+31 6 1234,-5,+1.5,"-1.234,50",'-,'@SUM(A1),'` + "\tx" +
-				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z`},
+				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z,'` + "\x00=1+1"},
 		{"formulas kept when asked", EncoderOptions{NoHeader: true, KeepFormulas: true},
 			`"=HYPERLINK(""http://x"",""y"")",+31 6 1234,-5,+1.5,"-1.234,50",-,@SUM(A1),"` + "\tx" + `"` +
-				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z`},
+				`,plain,a=b,2024-01-02T03:04:05.123456789Z,2024-01-02T03:04:05Z,` + "\x00=1+1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

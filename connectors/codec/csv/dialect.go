@@ -74,7 +74,9 @@ func firstLines(head []byte, n int) [][]byte {
 
 // detectDelimiter picks the candidate that appears most often outside
 // double quotes in the first line, preferring one with the same count in
-// every sampled line.
+// every sampled line. On a tie with a comma whose every occurrence stands
+// between two digits, the other one wins: those commas are decimal
+// commas (A1;1,50 in a file without a header).
 func detectDelimiter(lines [][]byte) byte {
 	best, bestScore := byte(','), 0
 	for _, c := range candidates {
@@ -88,12 +90,31 @@ func detectDelimiter(lines [][]byte) byte {
 				break
 			}
 		}
-		if score > bestScore {
+		if score > bestScore || score > 0 && score == bestScore && best == ',' && decimalCommas(lines) {
 			best, bestScore = c, score
 		}
 	}
 	return best
 }
+
+// decimalCommas reports whether every comma outside double quotes in the
+// lines stands between two digits.
+func decimalCommas(lines [][]byte) bool {
+	for _, l := range lines {
+		in := false
+		for i, b := range l {
+			switch {
+			case b == '"':
+				in = !in
+			case b == ',' && !in && (i == 0 || i == len(l)-1 || !isDigit(l[i-1]) || !isDigit(l[i+1])):
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func countOutsideQuotes(line []byte, c byte) int {
 	n, in := 0, false

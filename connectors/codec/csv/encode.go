@@ -172,11 +172,11 @@ func (e *Encoder) Close() error {
 }
 
 // Neutralise returns cell with a ' in front when a spreadsheet would run it
-// as a formula: when it starts with = + - @, a tab or a CR, as OWASP
-// recommends against CSV injection. Numbers such as -5, +1.5 or -1.234,50
-// are left as they are.
+// as a formula: when it starts with = + - @, a tab, a CR or a NUL, as OWASP
+// (and ASVS 5.0, 1.2.10) recommends against CSV injection. Numbers such as
+// -5, +1.5 or -1.234,50 are left as they are.
 func Neutralise(cell string) string {
-	if cell == "" || strings.IndexByte("=+-@\t\r", cell[0]) < 0 || number(cell) {
+	if cell == "" || strings.IndexByte("=+-@\t\r\x00", cell[0]) < 0 || number(cell) {
 		return cell
 	}
 	return "'" + cell

@@ -14,14 +14,15 @@ func names(raw []string, rename bool) ([]string, error) {
 	}
 	out := make([]string, len(raw))
 	first := map[string]int{}
+	unnamed := map[int]bool{}
 	for i, n := range raw {
 		n = strings.TrimSpace(n)
 		if n == "" {
-			n = "col" + strconv.Itoa(i+1)
+			n, unnamed[i] = "col"+strconv.Itoa(i+1), true
 		}
 		if at, seen := first[n]; seen {
 			if !rename {
-				return nil, fmt.Errorf("column %d repeats the name %q of column %d (rename one, or set duplicate columns to rename)", i+1, n, at+1)
+				return nil, repeated(i, at, n, unnamed)
 			}
 			n = unique(n, first)
 		}
@@ -29,6 +30,20 @@ func names(raw []string, rename bool) ([]string, error) {
 		out[i] = n
 	}
 	return out, nil
+}
+
+// repeated is the error for column i repeating the name of column at; a
+// column without a name in the file is named by its position, and the
+// error says so.
+func repeated(i, at int, name string, unnamed map[int]bool) error {
+	const fix = "(rename one, or set duplicate columns to rename)"
+	switch {
+	case unnamed[i]:
+		return fmt.Errorf("column %d has no name, and %s, the name it gets by its position, is the name of column %d %s", i+1, name, at+1, fix)
+	case unnamed[at]:
+		return fmt.Errorf("column %d repeats the name %q that column %d, which has no name, gets by its position %s", i+1, name, at+1, fix)
+	}
+	return fmt.Errorf("column %d repeats the name %q of column %d %s", i+1, name, at+1, fix)
 }
 
 // unique returns name_2, name_3... the first one not taken.

@@ -50,9 +50,11 @@ type Decoder struct {
 
 // recordState is what is known of the record being read.
 type recordState struct {
-	start int64 // its offset in the guarded text
-	over  bool  // larger than the record limit: its content is not kept
-	err   error // the first problem found in it
+	start int64    // its offset in the guarded text
+	over  bool     // larger than the record limit: its content is not kept
+	err   error    // the first problem found in it
+	path  []string // the elements from the record down to the one being read
+	field string   // the field holding the first character the guard refused
 }
 
 // NewDecoder prepares a decoder; nothing is read until the first Next.
@@ -234,6 +236,7 @@ func (d *Decoder) atRecord() bool {
 func (d *Decoder) record(start xml.StartElement, from int64) (map[string]any, int, error) {
 	line := d.line()
 	d.rec = recordState{start: from}
+	d.noteField(from, start.Attr)
 	v, err := d.element(start, len(d.stack))
 	d.pop()
 	if err != nil {
@@ -254,6 +257,8 @@ func (d *Decoder) record(start xml.StartElement, from int64) (map[string]any, in
 func (d *Decoder) problem(line int) error {
 	e, found := d.guard.take(d.rec.start, d.dec.InputOffset())
 	switch {
+	case found && e.err != nil && d.rec.field != "":
+		return codec.TextError(line, e.line, e.col, fmt.Errorf("field %q: %w", d.rec.field, e.err))
 	case found && e.err != nil:
 		return codec.TextError(line, e.line, e.col, e.err)
 	case found:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboard-app/switchboard/connectors/codec"
 )
@@ -28,6 +29,7 @@ func (d *Decoder) element(start xml.StartElement, depth int) (any, error) {
 		n.set("@"+a.Name.Local, a.Value, false)
 	}
 	for {
+		before := d.dec.InputOffset()
 		tok, err := d.dec.Token()
 		if err == io.EOF || isEarlyEnd(err) {
 			return nil, fmt.Errorf("the file ends inside <%s>: %w", start.Name.Local, io.ErrUnexpectedEOF)
@@ -38,10 +40,14 @@ func (d *Decoder) element(start xml.StartElement, depth int) (any, error) {
 		d.checkSize(n.text.Len(), start.Name.Local)
 		switch t := tok.(type) {
 		case xml.StartElement:
+			d.rec.path = append(d.rec.path, t.Name.Local)
+			d.noteField(before, t.Attr)
 			if err := d.child(&n, t, depth+1); err != nil {
 				return nil, err
 			}
+			d.rec.path = d.rec.path[:len(d.rec.path)-1]
 		case xml.CharData:
+			d.noteField(before, nil)
 			if !d.rec.over && d.checkSize(n.text.Len()+len(t), start.Name.Local) {
 				n.text.Write(t)
 			}
@@ -120,4 +126,24 @@ func (n *node) value() any {
 		n.fields["#text"] = t
 	}
 	return n.fields
+}
+
+// noteField names, for the record's first character the guard refused,
+// the field it is in, when it lies in the token just read (from offset
+// from): an attribute among attrs of the element the path ends with, or
+// the element's text (#text for the record element's own).
+func (d *Decoder) noteField(from int64, attrs []xml.Attr) {
+	if d.rec.field != "" || !d.guard.refusedIn(max(from, d.rec.start), d.dec.InputOffset()) {
+		return
+	}
+	d.rec.field = strings.Join(d.rec.path, ".")
+	if attrs == nil && d.rec.field == "" {
+		d.rec.field = "#text"
+	}
+	for _, a := range attrs {
+		if strings.ContainsRune(a.Value, utf8.RuneError) {
+			d.rec.field = strings.TrimPrefix(d.rec.field+".@"+a.Name.Local, ".")
+			return
+		}
+	}
 }

@@ -495,3 +495,14 @@ func (g *guard) take(start, end int64) (event, bool) {
 	g.events = append(g.events[:0], g.events[n:]...)
 	return first, found
 }
+
+// refusedIn reports whether the guard refused a character (an event with
+// an error) between offsets start and end of its output.
+func (g *guard) refusedIn(start, end int64) bool {
+	for _, e := range g.events {
+		if e.err != nil && e.off >= start && e.off < end {
+			return true
+		}
+	}
+	return false
+}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Open) {
 		{"missing files and folders", checkMissing},
 		{"unsafe paths are refused", checkUnsafe},
 		{"a large file streams intact", checkLarge},
+		{"names with spaces, dashes and other characters", checkAwkwardNames},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,5 +181,49 @@ func checkLarge(t *testing.T, ctx context.Context, tr transport.Transport) {
 	}
 	if got := read(t, ctx, tr, "big.csv"); got != string(body) {
 		t.Fatalf("read %d bytes, want %d identical", len(got), len(body))
+	}
+}
+
+// awkwardNames are file names senders use that a listing, a path or a
+// command line may mangle: spaces (doubled, leading, trailing), a leading
+// dash, characters outside ASCII, quotes and brackets.
+var awkwardNames = []string{
+	"order 1.csv", "order  2.csv", " lead.csv", "trail .csv", "-dash.csv", "Müller.csv", "漢字.csv",
+	"it's.csv", "[1] (a) #2 %3.csv", "a;b,c.csv",
+}
+
+func checkAwkwardNames(t *testing.T, ctx context.Context, tr transport.Transport) {
+	if err := tr.Mkdir(ctx, "in dir/archive"); err != nil {
+		t.Fatalf("Mkdir: %v", err)
+	}
+	for _, name := range awkwardNames {
+		put(t, ctx, tr, "in dir/"+name, name)
+	}
+	list, err := tr.List(ctx, "in dir", "*.csv")
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	listed := map[string]bool{}
+	for _, f := range list {
+		listed[f.Name] = true
+	}
+	for _, name := range awkwardNames {
+		p := "in dir/" + name
+		if !listed[name] {
+			t.Errorf("List: %q missing from %q", name, names(list))
+			continue
+		}
+		if got := read(t, ctx, tr, p); got != name {
+			t.Errorf("read %q: %q", p, got)
+		}
+		if info, err := tr.Stat(ctx, p); err != nil || info.Size != int64(len(name)) {
+			t.Errorf("Stat %q = %+v, %v", p, info, err)
+		}
+		if err := tr.Rename(ctx, p, "in dir/archive/"+name); err != nil {
+			t.Errorf("Rename %q: %v", p, err)
+		}
+		if err := tr.Remove(ctx, "in dir/archive/"+name); err != nil {
+			t.Errorf("Remove %q: %v", name, err)
+		}
 	}
 }
