@@ -104,8 +104,10 @@ func (s *Switchboard) addressChange(old, rec *core.Record) string {
 // way that could send its secrets elsewhere, or "" when it did not:
 //
 //   - an address field (isAddressField) to another origin (scheme, host
-//     and port of a URL) or another host or port. One that was empty
-//     before does not count: no secret went anywhere by it.
+//     and port of a URL) or another host or port, from empty too: an
+//     empty field may stand for an address the connector derives (the
+//     Shopify connector's OAuth2 endpoints are the shop's own), where the
+//     secrets did go.
 //   - a trust field (isTrustField) to any other value, from empty too:
 //     turning TLS off sends a password in clear text, a new CA or a pinned
 //     certificate or host key lets whoever holds it read the secrets on
@@ -117,7 +119,7 @@ func fieldChange(f connectors.Field, before, after map[string]any) string {
 	was, is := fieldText(before, f), fieldText(after, f)
 	switch {
 	case isAddressField(f):
-		if was == "" || addressKey(f, was) == addressKey(f, is) {
+		if addressKey(f, was) == addressKey(f, is) {
 			return ""
 		}
 	case isTrustField(f):

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/memory"
+	"github.com/switchboard-app/switchboard/connectors/shopify"
 )
 
 // hostSpec is a connector addressed by host and port fields, as the FTP
@@ -40,6 +41,11 @@ func seedAddressed(t testing.TB, env *testEnv) {
 	env.saveConnection(t, "Files", "hostshop", map[string]any{"host": "files.example.com", "username": "shop"},
 		map[string]string{"password": "old-password-1"})
 	seedShop(t, env)
+	if err := env.sb.registry.Register(shopify.Spec, shopify.New); err != nil {
+		t.Fatal(err)
+	}
+	env.saveConnection(t, "Shopify", "shopify", map[string]any{"shop": "https://store.myshopify.com", "auth": "oauth2",
+		"oauth_client_id": "switchboard"}, map[string]string{"oauth_client_secret": "old-client-secret-1", "oauth_refresh_token": "old-refresh-1"})
 }
 
 func connectionURL(name string) func(*testEnv) string {
@@ -110,6 +116,25 @@ func TestChangedAddressClearsSecrets(t *testing.T) {
 		patch("another user name keeps them", files, `{"config":{"host":"FILES.example.com","port":22,"username":"other"}}`,
 			200, []string{`"secrets_set":["password"]`}, []string{secretsClearedField},
 			secretsAre("Files", map[string]string{"password": "old-password-1"})),
+		patch("a token URL that was empty, standing for the shop's own, cannot be set keeping the secrets", connectionURL("Shopify"),
+			`{"config":{"shop":"https://store.myshopify.com","auth":"oauth2","oauth_client_id":"switchboard","oauth_token_url":"https://evil.example.com/token"}}`,
+			400, []string{`"oauth_client_secret":{"code":"validation_invalid_field"`}, nil, func(t testing.TB, env *testEnv) {
+				secretsAre("Shopify", map[string]string{"oauth_client_secret": "old-client-secret-1", "oauth_refresh_token": "old-refresh-1"})(t, env)
+				rec, _ := env.app.FindFirstRecordByData(connectionsCollection, "name", "Shopify")
+				if config, _ := recordConfig(rec); config["oauth_token_url"] != nil {
+					t.Fatalf("the refused save changed the config to %v", config)
+				}
+			}),
+		patch("a token URL that was empty, set with the client secret typed again, clears the refresh token", connectionURL("Shopify"),
+			`{"config":{"shop":"https://store.myshopify.com","auth":"oauth2","oauth_client_id":"switchboard","oauth_token_url":"https://evil.example.com/token"},`+
+				`"secrets":{"oauth_client_secret":"new-client-secret-2"}}`,
+			200, []string{`"secrets_cleared":["oauth_refresh_token"]`, `oauth_token_url changed from \"\" to \"https://evil.example.com/token\"`}, nil,
+			secretsAre("Shopify", map[string]string{"oauth_client_secret": "new-client-secret-2"})),
+		patch("an authorization URL that was empty clears them too", connectionURL("Shopify"),
+			`{"config":{"shop":"https://store.myshopify.com","auth":"oauth2","oauth_client_id":"switchboard","oauth_auth_url":"https://evil.example.com/authorize"},`+
+				`"secrets":{"oauth_client_secret":"new-client-secret-2"}}`,
+			200, []string{`"secrets_cleared":["oauth_refresh_token"]`}, nil,
+			secretsAre("Shopify", map[string]string{"oauth_client_secret": "new-client-secret-2"})),
 		patch("a required secret not set again refuses the save", connectionURL("Shop"), `{"config":{"url":"https://evil.example.com"}}`,
 			400, []string{`"api_key":{"code":"validation_secret_needed_again","message":"The address changed (url changed from \"https://shop.example.com\" to \"https://evil.example.com\"); a stored secret is never sent to a new address: enter it again."`},
 			nil, func(t testing.TB, env *testEnv) {

@@ -221,6 +221,12 @@ func asURL(v any) (string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "", fmt.Errorf("must be an http or https address such as https://shop.example.com, got %q", s)
 	}
+	if _, hasPassword := u.User.Password(); hasPassword {
+		// A password in the address would be plain config: read by every
+		// role, exported with the integration, never redacted.
+		return "", fmt.Errorf("must not carry a password (user:password@ in %s): enter it among the connection's secrets instead",
+			u.Redacted())
+	}
 	return s, nil
 }
 

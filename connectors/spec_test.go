@@ -103,6 +103,17 @@ func TestSpecResolve(t *testing.T) {
 			fields:  map[string]string{"api_key": "is a secret"},
 		},
 		{
+			name:    "a password in an address is refused",
+			values:  map[string]any{"url": "https://api:hunter2-key@shop.example.com"},
+			secrets: map[string]string{"api_key": "k"},
+			fields:  map[string]string{"url": "must not carry a password (user:password@ in https://api:xxxxx@shop.example.com)"},
+		},
+		{
+			name:    "a user name alone in an address is taken",
+			values:  map[string]any{"url": "https://api@shop.example.com"},
+			secrets: map[string]string{"api_key": "k"},
+		},
+		{
 			name:    "plain field in secrets is refused",
 			values:  map[string]any{"url": "https://shop.example.com"},
 			secrets: map[string]string{"api_key": "k", "page_size": "5"},
@@ -150,8 +161,13 @@ func checkProblems(t *testing.T, side string, got, want map[string]string) {
 }
 
 func TestValidationErrorNeverHoldsSecretValues(t *testing.T) {
-	_, err := validSpec().Resolve(map[string]any{"url": "https://x.example", "api_key": "hunter2"}, nil)
-	if err == nil || strings.Contains(err.Error(), "hunter2") {
-		t.Fatalf("error %v must name the field and not its value", err)
+	for _, values := range []map[string]any{
+		{"url": "https://x.example", "api_key": "hunter2"},
+		{"url": "https://api:hunter2@x.example"},
+	} {
+		_, err := validSpec().Resolve(values, nil)
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Fatalf("error %v must name the field and not its value", err)
+		}
 	}
 }

@@ -28,7 +28,7 @@ func TestRateLimitsAreOnByDefault(t *testing.T) {
 		enabled bool
 		rules   []core.RateLimitRule
 	}{
-		{"a new data folder", func(core.App) {}, true, rateLimits},
+		{"a new data folder", func(core.App) {}, true, rateLimitsWithEmailChange()},
 		{"a data folder with PocketBase's defaults", func(app core.App) {
 			app.Settings().RateLimits = core.RateLimitsConfig{Rules: slices.Clone(pocketBaseRateLimits)}
 		}, true, rateLimits},
@@ -62,6 +62,9 @@ func TestRateLimitsAreOnByDefault(t *testing.T) {
 
 func TestRateLimitsDownGivesBackPocketBaseDefaults(t *testing.T) {
 	app := migratedApp(t)
+	if err := emailChangeLimitDown(app); err != nil { // the later migration's down runs first
+		t.Fatal(err)
+	}
 	if err := rateLimitsDown(app); err != nil {
 		t.Fatal(err)
 	}

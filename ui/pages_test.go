@@ -543,6 +543,25 @@ func TestDashboardListsConnectionsThatHoldTheirFlows(t *testing.T) {
 
 // TestSignInsAreLimited: an address that tries more than 10 sign-ins a
 // minute is refused until the minute is over, whatever it sends.
+// TestUnknownAddressesTakeAPasswordCheck: a sign-in with an address of
+// nobody compares the password with a hash as one with a wrong password
+// does, so that how long the refusal takes does not tell which addresses
+// exist.
+func TestUnknownAddressesTakeAPasswordCheck(t *testing.T) {
+	e := newEnv(t, false, false)
+	checks := 0
+	compare := checkPassword
+	checkPassword = func(user *core.Record, pw string) bool { checks++; return compare(user, pw) }
+	t.Cleanup(func() { checkPassword = compare })
+	for _, email := range []string{"viewer@example.com", "nobody@example.com"} {
+		checks = 0
+		rec := e.as("").post("/login", url.Values{"email": {email}, "password": {"guess"}})
+		if rec.Code != http.StatusUnauthorized || checks != 1 {
+			t.Errorf("signing in as %s with a wrong password = %d after %d password checks, want 401 after 1", email, rec.Code, checks)
+		}
+	}
+}
+
 func TestSignInsAreLimited(t *testing.T) {
 	e := newEnv(t, false, false)
 	c := e.as("")
