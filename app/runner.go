@@ -291,6 +291,9 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 	failed, claim := 0, e.claimablePage(rt)
 	var stored time.Time
 	err := e.app().RunInTransaction(func(tx core.App) error {
+		if err := flowStillExists(tx, rt.flow.Id); err != nil {
+			return err
+		}
 		now := time.Now()
 		stored = now
 		if claim {
@@ -322,6 +325,25 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 		e.handOver(leasedClaims(items, stored), stored.Add(e.cfg.Lease))
 	}
 	return err
+}
+
+// errFlowDeleted ends a run whose flow was deleted while it read: what it
+// read next is not stored, since no flow would take it.
+var errFlowDeleted = errors.New("the flow was deleted during the run; what it read next was not stored")
+
+// flowStillExists answers errFlowDeleted, read in tx (the page's SQLite
+// transaction, which a deletion cannot interleave with), when the flow is
+// gone.
+func flowStillExists(tx core.App, flowID string) error {
+	var n int
+	err := tx.DB().NewQuery("SELECT COUNT(*) FROM flows WHERE id = {:id}").Bind(dbx.Params{"id": flowID}).Row(&n)
+	switch {
+	case err != nil:
+		return fmt.Errorf("reading the flow: %w", err)
+	case n == 0:
+		return errFlowDeleted
+	}
+	return nil
 }
 
 // inboxItems prepares records for the inbox: redacted input payloads and

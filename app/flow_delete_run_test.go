@@ -1,0 +1,50 @@
+package app
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+
+	"github.com/switchboard-app/switchboard/connectors"
+)
+
+// TestAFlowDeletedDuringItsRunStoresNothingMore: a run that reads a page
+// after its flow was deleted stores none of it: no transaction that no
+// flow would claim, Activity would show under no flow and nobody could
+// retry or resolve, and no cursor of a flow that is gone.
+func TestAFlowDeletedDuringItsRunStoresNothingMore(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	for i := range 3 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	release := fe.source.Hold()
+	defer release()
+	if _, err := fe.sb.engine.RunFlow(fe.flow.Id, TriggerManual); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the run to read its first page", func() bool { return fe.source.Waiting() == 1 })
+	if err := fe.app.Delete(fe.flow); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	eventually(t, "the run to end", func() bool {
+		fe.sb.engine.runs.mu.Lock()
+		defer fe.sb.engine.runs.mu.Unlock()
+		_, running := fe.sb.engine.runs.running[fe.flow.Id]
+		return !running
+	})
+	for _, table := range []string{"transactions", "flow_state"} {
+		var n int
+		if err := fe.app.DB().NewQuery("SELECT COUNT(*) FROM " + table + " WHERE flow = {:flow}").
+			Bind(dbx.Params{"flow": fe.flow.Id}).Row(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%d rows of %s belong to the deleted flow", n, table)
+		}
+	}
+	if got := fe.target.Len(); got != 0 {
+		t.Errorf("the target has %d records of the deleted flow", got)
+	}
+}
