@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,40 @@ func TestSchedulesAreReadInUTC(t *testing.T) {
 	fe.sb.engine.sched.mu.Unlock()
 	if next := cr.Entry(id).Next; next.UTC().Hour() != 2 || next.UTC().Minute() != 0 {
 		t.Errorf("the flow runs next at %s, want 02:00 UTC", next.UTC())
+	}
+}
+
+// TestAnIntervalUnderASecondIsRefused: robfig/cron runs an @every interval
+// under a second (a negative one, zero, milliseconds) every second, which
+// is not what it says: a typo such as "@every -5m" would poll the source
+// every second. Such a schedule is refused as the flow is saved.
+func TestAnIntervalUnderASecondIsRefused(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	cases := []struct {
+		schedule string
+		refused  bool
+	}{
+		{"@every -5m", true},
+		{"@every 0s", true},
+		{"@every 500ms", true},
+		{"CRON_TZ=UTC @every -1h", true},
+		{"@every 1s", false},
+		{"@every 5m", false},
+		{"CRON_TZ=UTC @every 5m", false},
+		{"*/5 * * * *", false},
+	}
+	for _, c := range cases {
+		fe.flow.Set("schedule", c.schedule)
+		err := fe.app.Save(fe.flow)
+		if refused := err != nil; refused != c.refused {
+			t.Errorf("%q: saved with error %v, want refused %v", c.schedule, err, c.refused)
+			continue
+		}
+		if c.refused && !strings.Contains(err.Error(), "at least 1s") {
+			t.Errorf("%q: refused with %q, which does not say what is allowed", c.schedule, err)
+		}
+		if _, err := NextRuns(c.schedule, time.Now(), 1); (err != nil) != c.refused {
+			t.Errorf("%q: next runs error %v, want refused %v", c.schedule, err, c.refused)
+		}
 	}
 }

@@ -121,7 +121,7 @@ func (e *Engine) FlowMappingConfig(flowID string) (mappings.FlowConfig, error) {
 // engine reads it (cron, descriptors such as @hourly, @every 5m; in UTC
 // unless it begins with CRON_TZ=), in from's time zone.
 func NextRuns(schedule string, from time.Time, n int) ([]time.Time, error) {
-	sched, err := scheduleParser.Parse(schedule)
+	sched, err := parseSchedule(schedule)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", schedule, err)
 	}
