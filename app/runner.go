@@ -146,7 +146,11 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	start := time.Now()
 	err := e.safeRead(rt, run.Id)
 	msg := ""
-	if err != nil {
+	if err != nil && !e.running() && !errors.Is(err, errNotStored) {
+		// The stop cancelled the run's call: no failure of the source.
+		msg = interruptedRunError
+		e.logger().Info("run interrupted by the stop", slog.String("flow", rt.flow.GetString("name")))
+	} else if err != nil {
 		msg = rt.redact.text(err.Error())
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
 		_, limited := connectors.IsRateLimited(err)
