@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -46,5 +47,53 @@ func TestAFlowDeletedDuringItsRunStoresNothingMore(t *testing.T) {
 	}
 	if got := fe.target.Len(); got != 0 {
 		t.Errorf("the target has %d records of the deleted flow", got)
+	}
+}
+
+// TestAFlowSwitchedOffDuringItsRunReadsNoFurther: a run whose flow, or
+// its integration, is switched off while it reads stores nothing more and
+// ends saying so; switched on again, the next run goes on from where it
+// was and every record arrives once.
+func TestAFlowSwitchedOffDuringItsRunReadsNoFurther(t *testing.T) {
+	for _, which := range []string{"flows", "integrations"} {
+		t.Run(which, func(t *testing.T) {
+			fe := newFlowEnv(t, connectors.Product, nil)
+			for i := range 3 {
+				fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+			}
+			rec := fe.flow
+			if which == "integrations" {
+				rec, _ = fe.app.FindRecordById("integrations", fe.flow.GetString("integration"))
+			}
+			release := fe.source.Hold()
+			defer release()
+			run, err := fe.sb.engine.RunFlow(fe.flow.Id, TriggerManual)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the run to read its first page", func() bool { return fe.source.Waiting() == 1 })
+			rec.Set("enabled", false)
+			if err := fe.app.Save(rec); err != nil {
+				t.Fatal(err)
+			}
+			release()
+			var closed *core.Record
+			eventually(t, "the run to end", func() bool {
+				closed, _ = fe.app.FindRecordById("runs", run)
+				return closed != nil && !closed.GetDateTime("finished").IsZero()
+			})
+			if got := closed.GetString("error"); got != errFlowSwitchedOff.Error() {
+				t.Errorf("run error %q, want %q", got, errFlowSwitchedOff)
+			}
+			if got := fe.statuses(t); len(got) != 0 {
+				t.Errorf("the switched-off flow stored %v", got)
+			}
+			rec.Set("enabled", true)
+			if err := fe.app.Save(rec); err != nil {
+				t.Fatal(err)
+			}
+			fe.run(t)
+			fe.waitStatuses(t, map[string]int{StatusSucceeded: 3})
+		})
 	}
 }

@@ -295,7 +295,7 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 	failed, claim := 0, e.claimablePage(rt)
 	var stored time.Time
 	err := e.app().RunInTransaction(func(tx core.App) error {
-		if err := flowStillExists(tx, rt.flow.Id); err != nil {
+		if err := flowStillOn(tx, rt.flow.Id); err != nil {
 			return err
 		}
 		now := time.Now()
@@ -335,17 +335,25 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 // read next is not stored, since no flow would take it.
 var errFlowDeleted = errors.New("the flow was deleted during the run; what it read next was not stored")
 
-// flowStillExists answers errFlowDeleted, read in tx (the page's SQLite
-// transaction, which a deletion cannot interleave with), when the flow is
-// gone.
-func flowStillExists(tx core.App, flowID string) error {
-	var n int
-	err := tx.DB().NewQuery("SELECT COUNT(*) FROM flows WHERE id = {:id}").Bind(dbx.Params{"id": flowID}).Row(&n)
+// errFlowSwitchedOff ends a run whose flow, or its integration, was
+// switched off while it read: switched off, a flow reads nothing more.
+var errFlowSwitchedOff = errors.New("the flow was switched off during the run; the next run goes on from where it was")
+
+// flowStillOn answers errFlowDeleted or errFlowSwitchedOff, read in tx
+// (the page's SQLite transaction, which a save of the flow cannot
+// interleave with), when the flow is gone or no longer enabled with its
+// integration (enabledFlowsSQL).
+func flowStillOn(tx core.App, flowID string) error {
+	var exists, on int
+	err := tx.DB().NewQuery(`SELECT COUNT(*), COUNT(*) FILTER (WHERE f.id IN (` + enabledFlowsSQL + `))
+		FROM flows f WHERE f.id = {:id}`).Bind(dbx.Params{"id": flowID}).Row(&exists, &on)
 	switch {
 	case err != nil:
 		return fmt.Errorf("reading the flow: %w", err)
-	case n == 0:
+	case exists == 0:
 		return errFlowDeleted
+	case on == 0:
+		return errFlowSwitchedOff
 	}
 	return nil
 }
