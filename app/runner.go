@@ -345,7 +345,7 @@ var errFlowSwitchedOff = errors.New("the flow was switched off during the run; t
 // integration (enabledFlowsSQL).
 func flowStillOn(tx core.App, flowID string) error {
 	var exists, on int
-	err := tx.DB().NewQuery(`SELECT COUNT(*), COUNT(*) FILTER (WHERE f.id IN (` + enabledFlowsSQL + `))
+	err := tx.DB().NewQuery(`SELECT COUNT(*), COUNT(*) FILTER (WHERE f.id IN (`+enabledFlowsSQL+`))
 		FROM flows f WHERE f.id = {:id}`).Bind(dbx.Params{"id": flowID}).Row(&exists, &on)
 	switch {
 	case err != nil:
