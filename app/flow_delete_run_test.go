@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -95,5 +96,37 @@ func TestAFlowSwitchedOffDuringItsRunReadsNoFurther(t *testing.T) {
 			fe.run(t)
 			fe.waitStatuses(t, map[string]int{StatusSucceeded: 3})
 		})
+	}
+}
+
+// TestAWebhookForAFlowDeletedMeanwhileIsRefused: a delivery whose flow is
+// deleted between its checks and the commit of its records (a connector
+// fetching the records the app named takes a while) stores nothing and is
+// answered as a call to no flow, not 200 with records that no flow would
+// ever take.
+func TestAWebhookForAFlowDeletedMeanwhileIsRefused(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, map[string]any{"webhook": true})
+	e := fe.sb.engine
+	rt, err := e.runtime(fe.flow.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.webhookRun(fe.flow.Id); err != nil { // the hour's run, as an earlier call made it
+		t.Fatal(err)
+	}
+	if err := fe.app.Delete(fe.flow); err != nil {
+		t.Fatal(err)
+	}
+	records := []connectors.Record{{ID: "p1", Key: "SKU-1", Data: product("SKU-1", "Chair")}}
+	if err := e.intake(rt, "", "content-1", records, func() {}); !errors.Is(err, errFlowDeleted) {
+		t.Errorf("intake = %v, want errFlowDeleted", err)
+	}
+	var n int
+	if err := fe.app.DB().NewQuery("SELECT COUNT(*) FROM transactions WHERE flow = {:flow}").
+		Bind(dbx.Params{"flow": fe.flow.Id}).Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d transactions stored for the deleted flow", n)
 	}
 }
