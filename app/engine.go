@@ -287,6 +287,10 @@ func (e *Engine) Wake() {
 	}
 }
 
+// interruptedRunError is the error of a run that Switchboard stopped, or
+// that a crash cut off, before it read everything.
+const interruptedRunError = "interrupted: Switchboard stopped during the run; the next run goes on from where it was"
+
 // releaseLeases makes the transactions that a stopped or killed process
 // had claimed due at once: with one engine per data folder, nobody else
 // holds them.
@@ -297,8 +301,8 @@ func (e *Engine) releaseLeases() error {
 		return fmt.Errorf("releasing leases: %w", err)
 	}
 	_, err = e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, updated = {:now},
-		error = 'interrupted: Switchboard stopped during the run; the next run goes on from where it was'
-		WHERE finished = '' AND trigger != 'webhook'`).Bind(now).Execute()
+		error = {:error} WHERE finished = '' AND trigger != 'webhook'`).
+		Bind(dbx.Params{"now": now["now"], "error": interruptedRunError}).Execute()
 	if err != nil {
 		return fmt.Errorf("closing interrupted runs: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -26,6 +27,31 @@ const DefaultSchedule = "@every 5m"
 // scheduleParser accepts standard 5-field cron expressions, descriptors
 // such as @hourly and @every, and an optional CRON_TZ= prefix.
 var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// parseSchedule parses a flow's schedule as the engine runs it, refusing
+// an @every interval under a second: robfig/cron would run it every
+// second, which a negative or zero interval (a typo) does not say.
+func parseSchedule(spec string) (cron.Schedule, error) {
+	if every, ok := everyInterval(spec); ok {
+		d, err := time.ParseDuration(every)
+		if err == nil && d < time.Second {
+			return nil, fmt.Errorf("an @every interval must be at least 1s, not %s", every)
+		}
+	}
+	return scheduleParser.Parse(spec)
+}
+
+// everyInterval returns the interval of an @every schedule, after a
+// time zone prefix (CRON_TZ= or TZ=) when there is one.
+func everyInterval(spec string) (string, bool) {
+	spec = strings.TrimSpace(spec)
+	if strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=") {
+		_, spec, _ = strings.Cut(spec, " ")
+		spec = strings.TrimSpace(spec)
+	}
+	every, ok := strings.CutPrefix(spec, "@every ")
+	return strings.TrimSpace(every), ok
+}
 
 func (s *Switchboard) bindFlows() {
 	s.app.OnRecordCreateRequest("integrations").BindFunc(enabledByDefault)
@@ -205,7 +231,7 @@ func validateIntegration(e *core.RecordEvent) error {
 func (s *Switchboard) validateFlow(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	if sched := e.Record.GetString("schedule"); sched != "" {
-		if _, err := scheduleParser.Parse(sched); err != nil {
+		if _, err := parseSchedule(sched); err != nil {
 			errs["schedule"] = validation.NewError("validation_invalid_schedule",
 				fmt.Sprintf("%v; use a cron expression such as */5 * * * * or @every 5m", err))
 		}

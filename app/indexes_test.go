@@ -72,13 +72,14 @@ func TestEngineQueriesUseOpenIndexes(t *testing.T) {
 	}{
 		{"claim", claimSQL, []string{"idx_tx_due_open", "idx_tx_lane_open"}},
 		{"inbox gauge", inboxGaugeSQL, []string{"_open"}}, // either holds the backlog alone
+		{"newer update of a retried one", newerWriteSQL, []string{"idx_tx_key_id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var plan []struct {
 				Detail string `db:"detail"`
 			}
-			params := dbx.Params{"flow": "f", "now": "n", "lease": "l", "limit": 10}
+			params := dbx.Params{"flow": "f", "now": "n", "lease": "l", "limit": 10, "key": "k", "id": "i"}
 			if err := env.app.DB().NewQuery("EXPLAIN QUERY PLAN " + tt.query).Bind(params).All(&plan); err != nil {
 				t.Fatal(err)
 			}

@@ -146,7 +146,11 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 	start := time.Now()
 	err := e.safeRead(rt, run.Id)
 	msg := ""
-	if err != nil {
+	if err != nil && !e.running() && !errors.Is(err, errNotStored) {
+		// The stop cancelled the run's call: no failure of the source.
+		msg = interruptedRunError
+		e.logger().Info("run interrupted by the stop", slog.String("flow", rt.flow.GetString("name")))
+	} else if err != nil {
 		msg = rt.redact.text(err.Error())
 		e.logger().Warn("run stopped", slog.String("flow", rt.flow.GetString("name")), slog.String("error", msg))
 		_, limited := connectors.IsRateLimited(err)
@@ -291,6 +295,9 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 	failed, claim := 0, e.claimablePage(rt)
 	var stored time.Time
 	err := e.app().RunInTransaction(func(tx core.App) error {
+		if err := flowStillOn(tx, rt.flow.Id); err != nil {
+			return err
+		}
 		now := time.Now()
 		stored = now
 		if claim {
@@ -322,6 +329,33 @@ func (e *Engine) commitPage(rt *flowRuntime, runID string, page connectors.Page,
 		e.handOver(leasedClaims(items, stored), stored.Add(e.cfg.Lease))
 	}
 	return err
+}
+
+// errFlowDeleted ends a run whose flow was deleted while it read: what it
+// read next is not stored, since no flow would take it.
+var errFlowDeleted = errors.New("the flow was deleted during the run; what it read next was not stored")
+
+// errFlowSwitchedOff ends a run whose flow, or its integration, was
+// switched off while it read: switched off, a flow reads nothing more.
+var errFlowSwitchedOff = errors.New("the flow was switched off during the run; the next run goes on from where it was")
+
+// flowStillOn answers errFlowDeleted or errFlowSwitchedOff, read in tx
+// (the page's SQLite transaction, which a save of the flow cannot
+// interleave with), when the flow is gone or no longer enabled with its
+// integration (enabledFlowsSQL).
+func flowStillOn(tx core.App, flowID string) error {
+	var exists, on int
+	err := tx.DB().NewQuery(`SELECT COUNT(*), COUNT(*) FILTER (WHERE f.id IN (`+enabledFlowsSQL+`))
+		FROM flows f WHERE f.id = {:id}`).Bind(dbx.Params{"id": flowID}).Row(&exists, &on)
+	switch {
+	case err != nil:
+		return fmt.Errorf("reading the flow: %w", err)
+	case exists == 0:
+		return errFlowDeleted
+	case on == 0:
+		return errFlowSwitchedOff
+	}
+	return nil
 }
 
 // inboxItems prepares records for the inbox: redacted input payloads and

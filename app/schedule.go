@@ -5,10 +5,17 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/robfig/cron/v3"
 )
+
+// scheduleZone is the time zone a schedule without a CRON_TZ= prefix is
+// read in: UTC, whatever the machine's own zone is, so that "0 2 * * *"
+// runs at 2:00 UTC as the web UI says, and the time a flow runs does not
+// move when the server is set to another zone.
+var scheduleZone = time.UTC
 
 // scheduler runs each enabled flow on its schedule with robfig/cron; a
 // tick that finds the flow still running is skipped.
@@ -21,7 +28,8 @@ type scheduler struct {
 
 func (e *Engine) startScheduler() error {
 	e.sched = &scheduler{
-		cron:    cron.New(cron.WithParser(scheduleParser), cron.WithLogger(cron.DiscardLogger)),
+		cron: cron.New(cron.WithParser(scheduleParser), cron.WithLocation(scheduleZone),
+			cron.WithLogger(cron.DiscardLogger)),
 		entries: map[string]cron.EntryID{},
 		specs:   map[string]string{},
 	}

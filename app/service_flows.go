@@ -118,19 +118,20 @@ func (e *Engine) FlowMappingConfig(flowID string) (mappings.FlowConfig, error) {
 }
 
 // NextRuns returns the next n times a schedule fires after from, as the
-// engine reads it (cron, descriptors such as @hourly, @every 5m).
+// engine reads it (cron, descriptors such as @hourly, @every 5m; in UTC
+// unless it begins with CRON_TZ=), in from's time zone.
 func NextRuns(schedule string, from time.Time, n int) ([]time.Time, error) {
-	sched, err := scheduleParser.Parse(schedule)
+	sched, err := parseSchedule(schedule)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", schedule, err)
 	}
 	out := make([]time.Time, 0, n)
-	for t := from; len(out) < n; {
+	for t := from.In(scheduleZone); len(out) < n; {
 		t = sched.Next(t)
 		if t.IsZero() {
 			break
 		}
-		out = append(out, t)
+		out = append(out, t.In(from.Location()))
 	}
 	return out, nil
 }

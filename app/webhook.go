@@ -79,6 +79,9 @@ func (e *Engine) handleWebhook(re *core.RequestEvent) error {
 	if errors.Is(err, errDuplicateDelivery) {
 		return re.JSON(http.StatusOK, map[string]any{"accepted": 0, "duplicate": true})
 	}
+	if errors.Is(err, errFlowDeleted) {
+		return re.NotFoundError("No flow takes webhooks here.", nil)
+	}
 	if err != nil {
 		return re.Error(http.StatusServiceUnavailable, "The records could not be stored; send them again.", nil)
 	}
@@ -320,17 +323,15 @@ func (e *Engine) intakeLoop() {
 // commitIntakes commits a batch of deliveries in one SQLite transaction and
 // tells each caller how it went; a redelivery gets errDuplicateDelivery.
 func (e *Engine) commitIntakes(batch []*intakeRequest) {
-	dup := make([]bool, len(batch))
+	refused := make([]error, len(batch))
 	claim := e.intakeClaims()
 	var items []inboxItem
 	var now time.Time
 	err := e.app().RunInTransaction(func(tx core.App) error {
-		for i := range dup {
-			dup[i] = false
-		}
+		clear(refused)
 		now = time.Now()
 		var err error
-		items, err = writeIntakes(e.stmts, tx, batch, dup, claim, now.Add(e.cfg.Lease), now)
+		items, err = writeIntakes(e.stmts, tx, batch, refused, claim, now.Add(e.cfg.Lease), now)
 		return err
 	})
 	claimed := leasedClaims(items, now)
@@ -341,8 +342,8 @@ func (e *Engine) commitIntakes(batch []*intakeRequest) {
 		switch {
 		case err != nil:
 			req.done <- err
-		case dup[i]:
-			req.done <- errDuplicateDelivery
+		case refused[i] != nil:
+			req.done <- refused[i]
 		default:
 			req.done <- nil
 		}
@@ -430,8 +431,10 @@ func (m *deliveryMemory) rememberKey(key []byte, at int64) (bool, error) {
 
 // writeIntakes stores a batch of deliveries and the records of those not
 // seen before, claiming (until lease) those of the flows in claim whose
-// lane is free, and returns the records it stored.
-func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, dup []bool, claim []string, lease, now time.Time) ([]inboxItem, error) {
+// lane is free, and returns the records it stored. A delivery it does not
+// store has its reason in refused: errDuplicateDelivery when it was seen
+// before, errFlowDeleted when its flow was deleted since its checks.
+func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, refused []error, claim []string, lease, now time.Time) ([]inboxItem, error) {
 	memory, err := newDeliveryMemory(w, tx)
 	if err != nil {
 		return nil, err
@@ -440,13 +443,22 @@ func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, dup 
 	var items []inboxItem
 	reads := map[string]int{}
 	runs := map[string][2]int{}
+	flows := map[string]bool{} // flow id -> it exists
 	for i, req := range batch {
+		exists, err := flowExists(tx, flows, req.rt.flow.Id)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			refused[i] = errFlowDeleted
+			continue
+		}
 		seen, err := memory.seen(req, now.UnixMilli())
 		if err != nil {
 			return nil, err
 		}
 		if seen {
-			dup[i] = true
+			refused[i] = errDuplicateDelivery
 			continue
 		}
 		items = append(items, req.items...)
@@ -470,6 +482,21 @@ func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, dup 
 		}
 	}
 	return items, addUsage(w, tx, reads, "reads", now)
+}
+
+// flowExists reports whether a flow is still there, read in tx once per
+// flow of a batch (known).
+func flowExists(tx core.App, known map[string]bool, flowID string) (bool, error) {
+	if exists, ok := known[flowID]; ok {
+		return exists, nil
+	}
+	var n int
+	err := tx.DB().NewQuery("SELECT COUNT(*) FROM flows WHERE id = {:id}").Bind(dbx.Params{"id": flowID}).Row(&n)
+	if err != nil {
+		return false, fmt.Errorf("reading the flow of a delivery: %w", err)
+	}
+	known[flowID] = n > 0
+	return n > 0, nil
 }
 
 func countFailed(items []inboxItem) int {

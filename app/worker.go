@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -201,6 +202,16 @@ func (e *Engine) process(c claimed) (o outcome) {
 	if p.Unreadable { // a retry cannot read it any better
 		return e.finish(o, start, connectors.Permanent(e.unreadable(rt, fmt.Sprint(p.Input["error"]))))
 	}
+	if retriedByHand(o) {
+		newer, err := e.newerWrite(c)
+		if err != nil {
+			return e.finish(o, start, connectors.Transient(err))
+		}
+		if newer != "" {
+			o.note = supersededNote(newer)
+			return e.finish(o, start, nil)
+		}
+	}
 	res, err := rt.program.Run(p.Input)
 	plain, encErr := e.encodeRecords(&o, rt, res)
 	switch {
@@ -213,6 +224,33 @@ func (e *Engine) process(c claimed) (o outcome) {
 		return e.finish(o, start, nil)
 	}
 	return e.write(o, rt, c, res, hashJSON(plain), start)
+}
+
+// newerWriteSQL finds a transaction of the same flow and lane (the same
+// source record, or business key when ordered) stored after {:id} that
+// was written. It reads the index of keys and ids (a transaction's key is
+// its record's business key, or its id): the unary plus keeps SQLite from
+// reading a flow's whole history through the index of flows and statuses.
+const newerWriteSQL = `SELECT id FROM transactions WHERE key = {:key} AND id > {:id}
+	AND +flow = {:flow} AND +status = 'succeeded'
+	AND lane = (SELECT lane FROM transactions WHERE id = {:id}) ORDER BY id LIMIT 1`
+
+// newerWrite returns the id of a later transaction of c's lane that was
+// written to the target, or "": a person's retry of an older update must
+// not put it back over the newer one.
+func (e *Engine) newerWrite(c claimed) (string, error) {
+	var id string
+	err := e.app().DB().NewQuery(newerWriteSQL).
+		Bind(dbx.Params{"key": c.Key, "id": c.ID, "flow": c.Flow}).Row(&id)
+	if err != nil && !isNoRows(err) {
+		return "", fmt.Errorf("looking for a newer update of the record: %w", err)
+	}
+	return id, nil
+}
+
+// supersededNote says why a retried update was not sent.
+func supersededNote(newer string) string {
+	return fmt.Sprintf("not sent: a newer update of this record (transaction %s) was written since; retry that one to send the record again", newer)
 }
 
 // connectorPanic logs a recovered panic with its stack, for whoever fixes
