@@ -51,7 +51,7 @@ func (x *Xero) get(collection, param string) spectest.Handler {
 			return spectest.JSON(http.StatusNotFound, map[string]any{"Title": "Not Found", "Status": 404,
 				"Detail": "The resource you're looking for cannot be found"})
 		}
-		return spectest.JSON(http.StatusOK, map[string]any{collection: []any{rec}})
+		return spectest.JSON(http.StatusOK, map[string]any{collection: []any{withUnitPlaces(collection, rec, unitPlaces(c))}})
 	}
 }
 
@@ -72,11 +72,11 @@ func (x *Xero) each(collection string, save saver) spectest.Handler {
 		out := []any{}
 		for _, r := range list {
 			rec, _ := r.(map[string]any)
-			saved, errs := save(c, id, rec)
+			saved, errs := save(c, id, withUnitPlaces(collection, rec, unitPlaces(c)))
 			if len(errs) > 0 {
 				return validation(errs...)
 			}
-			out = append(out, saved)
+			out = append(out, withUnitPlaces(collection, saved, unitPlaces(c)))
 		}
 		return spectest.JSON(http.StatusOK, map[string]any{collection: out})
 	}
