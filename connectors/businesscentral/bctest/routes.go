@@ -143,6 +143,9 @@ func (b *BC) saveNumbered(c *spectest.Call, collection, recID, table, numbering 
 		return changed()
 	}
 	rec := merge(old, body(c))
+	if number, ok := rec["number"].(string); ok { // a Code field: kept in capitals
+		rec["number"] = strings.ToUpper(strings.TrimSpace(number))
+	}
 	if !exists {
 		n := c.Store.NextID(collection)
 		rec["id"] = id(collection, n)
