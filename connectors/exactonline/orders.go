@@ -78,7 +78,9 @@ func written(target string) connectors.WriteResult {
 		"unchanged": "the order is in Exact Online already (" + target + "); Switchboard writes an order once"}}
 }
 
-// body makes the document Exact Online takes from the order.
+// body makes the document Exact Online takes from the order. Its
+// customer is found or made last, so that an order that cannot be
+// written makes no account.
 func (o *order) body(ctx context.Context, kind string, d document) (map[string]any, error) {
 	body := map[string]any{}
 	for k, v := range withoutEmpty(o.doc) {
@@ -89,15 +91,15 @@ func (o *order) body(ctx context.Context, kind string, d document) (map[string]a
 	if date := text(o.doc["OrderDate"]); date != "" {
 		body[d.date] = date
 	}
-	account, err := o.customer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	body[d.customer] = account
+	o.who = o.customerName()
+	var err error
 	if body[d.lines], err = o.lines(ctx); err != nil {
 		return nil, err
 	}
 	if err := o.header(ctx, kind, body); err != nil {
+		return nil, err
+	}
+	if body[d.customer], err = o.customer(ctx); err != nil {
 		return nil, err
 	}
 	return body, nil

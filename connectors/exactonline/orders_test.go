@@ -149,6 +149,9 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			if n := len(srv.Records(division, "salesorder/SalesOrders")); n != 0 {
 				t.Fatalf("%d sales orders made of an order that failed", n)
 			}
+			if n := len(srv.Records(division, "crm/Accounts")); n != 0 && !strings.Contains(tt.want, "Exact.Web.Api") { // all but an order Exact Online refused
+				t.Fatalf("%d accounts made of an order that failed before it was sent", n)
+			}
 		})
 	}
 }
