@@ -3,6 +3,7 @@ package exactonline
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -245,12 +246,30 @@ func (o *order) vatCode(ctx context.Context, rate string) (string, error) {
 	if err != nil {
 		return "", connectors.Permanent(fmt.Errorf("the VAT rate %q is not a number", rate))
 	}
-	recs, err := o.c.find(ctx, "vat/VATCodes", "Percentage eq "+strconv.FormatFloat(pct/100, 'f', -1, 64), "Code")
+	recs, err := o.c.find(ctx, "vat/VATCodes", "Percentage eq "+strconv.FormatFloat(pct/100, 'f', -1, 64), "Code,Description")
 	if err != nil {
 		return "", fmt.Errorf("finding the VAT code of %s%%: %w", rate, err)
 	}
-	if len(recs) != 1 {
+	switch len(recs) {
+	case 0:
 		return "", connectors.Permanent(erp.NoVATCode(o.who, country, rate))
+	case 1:
+		return text(recs[0]["Code"]), nil
 	}
-	return text(recs[0]["Code"]), nil
+	return "", connectors.Permanent(fmt.Errorf("%w; %s", erp.NoVATCode(o.who, country, rate), severalVATCodes(recs, rate)))
+}
+
+// severalVATCodes says which VAT codes Exact Online has of one rate, when
+// it has several to choose from.
+func severalVATCodes(recs []map[string]any, rate string) string {
+	codes := make([]string, 0, len(recs))
+	for _, r := range recs {
+		codes = append(codes, fmt.Sprintf("%s (%s)", text(r["Code"]), text(r["Description"])))
+	}
+	sort.Strings(codes)
+	r, ok := erp.NormalRate(rate)
+	if !ok {
+		r = rate
+	}
+	return fmt.Sprintf("Exact Online has %d VAT codes of %s%%: %s", len(recs), r, strings.Join(codes, ", "))
 }
