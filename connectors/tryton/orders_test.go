@@ -132,14 +132,14 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			d["lines"] = append(d["lines"].([]any), map[string]any{"description": "Payment surcharge", "quantity": "1", "unit_price": "2.50", "tax_rate": "19"})
 		},
 			nil, "order 2001 line 3 (Payment surcharge) has no SKU: a fee, or a product without one; set fee_sku"},
-		{"a country Tryton does not have", func(d map[string]any) { d["shipment_address"].(map[string]any)["country"] = "AT" },
-			nil, "Tryton has no country AT; add it under Party > Configuration > Countries"},
 		{"a VAT number that is not valid", func(d map[string]any) {
 			d["party"] = map[string]any{"name": "Jane van Dijk", "email": "jane.bv@example.com", "tax_identifier": "NL001234567B01"}
 		},
 			nil, `The European VAT Number "NL001234567B01" for party "Jane van Dijk" is not valid.`},
 		{"a warehouse Tryton does not have", func(map[string]any) {},
 			map[string]any{"warehouse": "STORE"}, "Tryton has no warehouse STORE; set the flow's warehouse to the code of a Tryton warehouse"},
+		{"a country Tryton does not have", func(d map[string]any) { d["shipment_address"].(map[string]any)["country"] = "AT" },
+			nil, "Tryton has no country AT; add it under Party > Configuration > Countries"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +149,10 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			class, _ := connectors.Classify(err)
 			if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+			}
+			// the last case fails on an address, which is the customer's
+			if id, err := c.partyID(ctx(t), "jane@example.com", "", ""); !strings.Contains(tt.want, "no country") && (err != nil || id != 0) {
+				t.Fatalf("customer %d made of an order that failed before it was sent (%v)", id, err)
 			}
 		})
 	}
@@ -290,3 +294,4 @@ func leaveConfirmed(t *testing.T, dbFile, reference string) {
 		t.Fatalf("confirming the quoted sale %s in the database: %d rows, %v", reference, n, err)
 	}
 }
+
