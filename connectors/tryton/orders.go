@@ -54,12 +54,17 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 }
 
 // again answers a second write of an order Tryton has: a sale still in
-// draft is quoted (and confirmed) as its type says, and a confirmed sale
-// that was not processed (an earlier write was cut short) is processed.
+// draft is quoted (and confirmed) as its type says, a confirmed sale
+// that was not processed (an earlier write was cut short) is processed,
+// and a draft invoice gets its taxes computed (an earlier write may have
+// been cut short before Tryton computed them).
 func (o *order) again(ctx context.Context, target string) (connectors.WriteResult, error) {
 	model, id, err := splitTarget(target)
-	if err != nil || model != "sale.sale" {
-		return connectors.WriteResult{TargetID: target, Response: map[string]any{"unchanged": "the order is in Tryton already; Switchboard writes an order once"}}, err
+	if err != nil {
+		return connectors.WriteResult{}, err
+	}
+	if model == "account.invoice" {
+		return o.invoiceAgain(ctx, target, id)
 	}
 	rec, err := o.c.read(ctx, model, id, "state")
 	if err != nil {
@@ -74,6 +79,23 @@ func (o *order) again(ctx context.Context, target string) (connectors.WriteResul
 		return connectors.WriteResult{}, err
 	}
 	return o.c.result(ctx, model, id, "sale/", "number", "reference", "state", "total_amount")
+}
+
+// invoiceAgain answers a second write of an order whose invoice Tryton
+// has: a draft invoice is written again, which computes its taxes; any
+// other is left alone.
+func (o *order) invoiceAgain(ctx context.Context, target string, id int64) (connectors.WriteResult, error) {
+	rec, err := o.c.read(ctx, "account.invoice", id, "state")
+	if err != nil {
+		return connectors.WriteResult{}, err
+	}
+	if rec["state"] != "draft" {
+		return connectors.WriteResult{TargetID: target, Response: map[string]any{"unchanged": "the order is in Tryton already; Switchboard writes an order once"}}, nil
+	}
+	if err := o.c.write(ctx, "account.invoice", id, map[string]any{"reference": o.number}); err != nil {
+		return connectors.WriteResult{}, fmt.Errorf("computing the taxes of the invoice of order %s: %w", o.number, err)
+	}
+	return o.c.result(ctx, "account.invoice", id, "invoice/", "number", "reference", "state", "total_amount")
 }
 
 // sale makes the sale and quotes it (and confirms it, for an order); a

@@ -295,3 +295,48 @@ func leaveConfirmed(t *testing.T, dbFile, reference string) {
 	}
 }
 
+// TestAnInvoiceLeftWithoutTaxesGetsThemWhenWrittenAgain: a draft invoice
+// whose write was cut short after it was made, before Tryton computed its
+// taxes, gets them when the order is written again, so that it adds up to
+// the order.
+func TestAnInvoiceLeftWithoutTaxesGetsThemWhenWrittenAgain(t *testing.T) {
+	s := trytond(t)
+	db := s.Database(t)
+	c := s.open(t, db)
+	stockUp(t, c)
+	opts := writeOptions(t, map[string]any{"order_type": "invoice"})
+	first, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2301", Data: webOrder("2301", "jane@example.com"), Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id, _ := splitTarget(first.TargetID)
+	want, err := c.read(ctx(t), "account.invoice", id, "tax_amount")
+	if err != nil || fmt.Sprint(want["tax_amount"]) == "0" {
+		t.Fatalf("the invoice's tax: %v, %v", want, err)
+	}
+	leaveUntaxed(t, filepath.Join(s.Dir, db+".sqlite"), id)
+
+	res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2301", Data: webOrder("2301", "jane@example.com"), Options: opts})
+	if err != nil || res.TargetID != first.TargetID {
+		t.Fatalf("writing the order again: %v, %v; want invoice %s", res, err, first.TargetID)
+	}
+	if got, err := c.read(ctx(t), "account.invoice", id, "tax_amount"); err != nil || fmt.Sprint(got["tax_amount"]) != fmt.Sprint(want["tax_amount"]) {
+		t.Fatalf("the invoice written again has tax %v (%v); want %v", got["tax_amount"], err, want["tax_amount"])
+	}
+}
+
+// leaveUntaxed puts a draft invoice in the state a write cut short after
+// its create leaves it: its taxes not computed.
+func leaveUntaxed(t *testing.T, dbFile string, invoice int64) {
+	t.Helper()
+	sqlDB, err := sql.Open("sqlite", dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	if res, err := sqlDB.Exec(`DELETE FROM account_invoice_tax WHERE invoice = ?`, invoice); err != nil {
+		t.Fatalf("removing the taxes of invoice %d: %v", invoice, err)
+	} else if n, _ := res.RowsAffected(); n == 0 {
+		t.Fatalf("invoice %d has no taxes to remove", invoice)
+	}
+}
