@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
 )
@@ -193,3 +195,24 @@ func (x *Xero) All(collection string) []map[string]any { return x.Store.All(coll
 
 // Get returns a collection's record with the id.
 func (x *Xero) Get(collection, id string) (map[string]any, bool) { return x.Store.Get(collection, id) }
+
+// MeetContactLookups makes the look-ups of contacts wait for one another
+// until n of them are in, or for at most wait, as the look-ups of n
+// workers that run at the same time meet.
+func (x *Xero) MeetContactLookups(n int, wait time.Duration) {
+	var mu sync.Mutex
+	arrived, all := 0, make(chan struct{})
+	list := x.list(Contacts, true)
+	x.Handle("GET /Contacts", func(c *spectest.Call) spectest.Reply {
+		mu.Lock()
+		if arrived++; arrived == n {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(wait):
+		}
+		return list(c)
+	})
+}
