@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,5 +201,33 @@ func TestANextLinkBackToThePageReadEndsTheRead(t *testing.T) {
 	keys, _ := readAll(t, c, connectors.Customer, "", options(t, connectors.UseRead, nil), 2)
 	if len(keys) == 0 || len(keys) > 2 {
 		t.Fatalf("read %v, want the customer once or twice", keys)
+	}
+}
+
+// TestACompanyWrittenAtOnceUnderTwoNamesIsMadeOnce: two writes at once of
+// one company without an e-mail address, known by its VAT registration
+// number, spelt two ways, make one customer: they are looked up and made
+// one at a time by what they are looked up by, not by their names.
+func TestACompanyWrittenAtOnceUnderTwoNamesIsMadeOnce(t *testing.T) {
+	b := bctest.New(t)
+	b.MeetCustomerLookups(2, 500*time.Millisecond)
+	c := open(t, b, nil)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, name := range []string{"De Vries Audio B.V.", "De Vries Audio BV"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = write(t, c, connectors.Customer, "", name, map[string]any{"displayName": name, "taxRegistrationNumber": "NL001234567B01"}, nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(b.All(bctest.Customers)); n != 1 {
+		t.Fatalf("two writes of one company at once made %d customers", n)
 	}
 }

@@ -2,6 +2,7 @@ package businesscentral
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -116,11 +117,16 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 }
 
 // current is the document Business Central has of the order: by its
-// target id, or by the order's number.
+// target id, or by the order's number. A document the target id names
+// that is gone (a sales order shipped and invoiced, a quote made into an
+// order) is looked for by the order's number too.
 func (c *Conn) current(ctx context.Context, target, number string) (found, bool, error) {
 	if target != "" {
 		f, err := c.documentByTarget(ctx, target)
-		return f, err == nil, err
+		var se *rest.StatusError
+		if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+			return f, err == nil, err
+		}
 	}
 	return c.documentByNumber(ctx, number)
 }

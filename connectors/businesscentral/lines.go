@@ -131,7 +131,9 @@ func (o *order) itemIDs(ctx context.Context, lines []any, shipping bool) (map[st
 	return ids, nil
 }
 
-// itemsByNumber returns the ids of the items with the numbers.
+// itemsByNumber returns the ids of the items with the numbers, by the
+// numbers as asked for: Business Central keeps item numbers in capitals
+// and finds them whatever the case.
 func (c *Conn) itemsByNumber(ctx context.Context, numbers map[string]bool) (map[string]string, error) {
 	ids := map[string]string{}
 	if len(numbers) == 0 {
@@ -149,8 +151,14 @@ func (c *Conn) itemsByNumber(ctx context.Context, numbers map[string]bool) (map[
 	if err := c.call(ctx, rest.Request{Path: "items", Query: q}, &body); err != nil {
 		return nil, fmt.Errorf("looking up the order's items: %w", err)
 	}
+	found := map[string]string{}
 	for _, it := range body.Value {
-		ids[rest.LookupString(it, "number")] = rest.LookupString(it, "id")
+		found[strings.ToUpper(rest.LookupString(it, "number"))] = rest.LookupString(it, "id")
+	}
+	for n := range numbers {
+		if id, ok := found[strings.ToUpper(n)]; ok {
+			ids[n] = id
+		}
 	}
 	return ids, nil
 }

@@ -142,7 +142,8 @@ func withOptions(base map[string]any, kv ...string) map[string]any {
 // TestAnInvoicedOrderIsFoundAndLeftAlone: an order that was shipped and
 // invoiced (its sales order replaced by a posted invoice) is found by its
 // number among the invoices, and a later write of it changes nothing and
-// makes no second order; so is a released order.
+// makes no second order, also when it names the sales order it was
+// written as, which Business Central removed; so is a released order.
 func TestAnInvoicedOrderIsFoundAndLeftAlone(t *testing.T) {
 	b := bctest.New(t)
 	items(b)
@@ -156,9 +157,12 @@ func TestAnInvoicedOrderIsFoundAndLeftAlone(t *testing.T) {
 	if err != nil || !found || target != "invoice/"+posted["id"].(string) {
 		t.Fatalf("FindByKey(3001) = %q, %v, %v; want the posted invoice", target, found, err)
 	}
-	res, err := write(t, c, connectors.Order, target, "3001", anOrder("3001"), orderOptions)
-	if err != nil || !strings.Contains(fmt.Sprint(res.Response["unchanged"]), "the invoice of order 3001 is Open in Business Central; it is not changed") {
-		t.Fatalf("writing an invoiced order: %v, %v", res, err)
+	for _, known := range []string{target, first.TargetID} { // found again, or by the sales order it was written as
+		res, err := write(t, c, connectors.Order, known, "3001", anOrder("3001"), orderOptions)
+		if err != nil || res.TargetID != target ||
+			!strings.Contains(fmt.Sprint(res.Response["unchanged"]), "the invoice of order 3001 is Open in Business Central; it is not changed") {
+			t.Fatalf("writing an invoiced order known as %s: %v, %v", known, res, err)
+		}
 	}
 	if n := len(b.All(bctest.SalesOrders)); n != 0 {
 		t.Fatalf("Business Central has %d sales orders after an invoiced order was written again", n)
@@ -250,5 +254,39 @@ func TestOneOrderWrittenAtOnceMakesOneOrder(t *testing.T) {
 	}
 	if orders, customers := len(b.All(bctest.SalesOrders)), len(b.All(bctest.Customers)); orders != 1 || customers != 1 {
 		t.Fatalf("four writes of one order at once made %d orders and %d customers", orders, customers)
+	}
+}
+
+// TestItemNumbersAreFoundWhateverTheirCase: Business Central keeps item
+// numbers in capitals (they are Code fields) and finds them whatever the
+// case asked for; an order whose SKUs a shop writes in small letters, or
+// a fee and shipping item set so in the flow, is booked on those items.
+func TestItemNumbersAreFoundWhateverTheirCase(t *testing.T) {
+	b := bctest.New(t)
+	items(b)
+	b.AddItem(map[string]any{"number": "FEE", "displayName": "Fees", "type": "Service"})
+	c := open(t, b, nil)
+	if _, err := write(t, c, connectors.Product, "", "lamp-1", map[string]any{"number": "lamp-1", "displayName": "Desk lamp"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	order := anOrder("1010")
+	order["Lines"] = []any{
+		map[string]any{"itemNumber": "spk-200-blk", "description": "Bookshelf speaker - Black", "quantity": 1, "unitPrice": 149.00, "taxRate": "21.0"},
+		map[string]any{"itemNumber": "lamp-1", "description": "Desk lamp", "quantity": 1, "unitPrice": 39.95, "taxRate": "21.0"},
+		map[string]any{"description": "Gift wrapping", "quantity": 1, "unitPrice": 2.50, "taxRate": "21.0"},
+	}
+	values := map[string]any{}
+	for k, v := range orderOptions {
+		values[k] = v
+	}
+	values["shipping_sku"], values["fee_sku"] = "ship", "fee"
+	res, err := write(t, c, connectors.Order, "", "1010", order, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id, _ := strings.Cut(res.TargetID, "/")
+	want := "10000|SPK-200-BLK|Bookshelf speaker - Black|VAT21|149.00\n20000|LAMP-1|Desk lamp|VAT21|39.95\n30000|FEE|Gift wrapping|VAT21|2.50\n40000|SHIP|Shipping: Standard Shipping|VAT21|6.95"
+	if got := lineSummary(b, "salesOrderLines", id); got != want {
+		t.Fatalf("the order's lines:\n%s\nwant:\n%s", got, want)
 	}
 }

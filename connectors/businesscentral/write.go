@@ -154,14 +154,30 @@ func customerLabel(customer map[string]any) string {
 	return "without a name"
 }
 
+// customerKeys are what a customer is looked up by, in that order.
+var customerKeys = []string{"email", "taxRegistrationNumber", "number"}
+
+// customerKey is what a customer is worked on by over every worker: the
+// first it is looked up by (its name when it has none), so that two
+// writes of one customer spelt two ways look it up and make it one at a
+// time.
+func customerKey(customer map[string]any) string {
+	for _, field := range customerKeys {
+		if v := strings.TrimSpace(rest.LookupString(customer, field)); v != "" {
+			return field + ":" + strings.ToLower(v)
+		}
+	}
+	return "name:" + strings.ToLower(customerLabel(customer))
+}
+
 // customerID returns the id of the customer Business Central has for the
 // record (by e-mail address, VAT registration number or number), and
 // whether it was made now: one it does not have is made. One key is
 // looked up and made at a time over every worker of the connection.
 func (c *Conn) customerID(ctx context.Context, customer map[string]any) (string, bool, error) {
-	unlock := c.customers.Lock(strings.ToLower(customerLabel(customer)))
+	unlock := c.customers.Lock(customerKey(customer))
 	defer unlock()
-	for _, field := range []string{"email", "taxRegistrationNumber", "number"} {
+	for _, field := range customerKeys {
 		v := strings.TrimSpace(rest.LookupString(customer, field))
 		if v == "" {
 			continue

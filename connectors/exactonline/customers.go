@@ -16,7 +16,6 @@ import (
 func (o *order) customer(ctx context.Context) (string, error) {
 	party, _ := o.doc["OrderedBy"].(map[string]any)
 	email, vat, code := text(party["Email"]), text(party["VATNumber"]), text(party["Code"])
-	o.who = firstOf(email, text(party["Name"]), "of order "+o.number)
 	if email == "" && vat == "" && code == "" {
 		return o.guest(ctx)
 	}
@@ -38,13 +37,24 @@ func (o *order) customer(ctx context.Context) (string, error) {
 	return rest.LookupString(rec, "ID"), nil
 }
 
+// customerName names the order's customer in messages: its e-mail
+// address or name, or the order; for a guest order the flow's customer
+// of guest orders.
+func (o *order) customerName() string {
+	party, _ := o.doc["OrderedBy"].(map[string]any)
+	email, vat, code := text(party["Email"]), text(party["VATNumber"]), text(party["Code"])
+	if email == "" && vat == "" && code == "" && o.opts.GuestCustomer != "" {
+		return "for guest orders " + o.opts.GuestCustomer
+	}
+	return firstOf(email, text(party["Name"]), "of order "+o.number)
+}
+
 // guest is the account of guest orders, by its code (or e-mail address).
 func (o *order) guest(ctx context.Context) (string, error) {
 	g := o.opts.GuestCustomer
 	if g == "" {
 		return "", connectors.Permanent(erp.NoGuestCustomer(o.number))
 	}
-	o.who = "for guest orders " + g
 	var id string
 	var err error
 	if strings.Contains(g, "@") {

@@ -3,6 +3,7 @@ package exactonline
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -78,7 +79,9 @@ func written(target string) connectors.WriteResult {
 		"unchanged": "the order is in Exact Online already (" + target + "); Switchboard writes an order once"}}
 }
 
-// body makes the document Exact Online takes from the order.
+// body makes the document Exact Online takes from the order. Its
+// customer is found or made last, so that an order that cannot be
+// written makes no account.
 func (o *order) body(ctx context.Context, kind string, d document) (map[string]any, error) {
 	body := map[string]any{}
 	for k, v := range withoutEmpty(o.doc) {
@@ -89,15 +92,15 @@ func (o *order) body(ctx context.Context, kind string, d document) (map[string]a
 	if date := text(o.doc["OrderDate"]); date != "" {
 		body[d.date] = date
 	}
-	account, err := o.customer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	body[d.customer] = account
+	o.who = o.customerName()
+	var err error
 	if body[d.lines], err = o.lines(ctx); err != nil {
 		return nil, err
 	}
 	if err := o.header(ctx, kind, body); err != nil {
+		return nil, err
+	}
+	if body[d.customer], err = o.customer(ctx); err != nil {
 		return nil, err
 	}
 	return body, nil
@@ -243,12 +246,30 @@ func (o *order) vatCode(ctx context.Context, rate string) (string, error) {
 	if err != nil {
 		return "", connectors.Permanent(fmt.Errorf("the VAT rate %q is not a number", rate))
 	}
-	recs, err := o.c.find(ctx, "vat/VATCodes", "Percentage eq "+strconv.FormatFloat(pct/100, 'f', -1, 64), "Code")
+	recs, err := o.c.find(ctx, "vat/VATCodes", "Percentage eq "+strconv.FormatFloat(pct/100, 'f', -1, 64), "Code,Description")
 	if err != nil {
 		return "", fmt.Errorf("finding the VAT code of %s%%: %w", rate, err)
 	}
-	if len(recs) != 1 {
+	switch len(recs) {
+	case 0:
 		return "", connectors.Permanent(erp.NoVATCode(o.who, country, rate))
+	case 1:
+		return text(recs[0]["Code"]), nil
 	}
-	return text(recs[0]["Code"]), nil
+	return "", connectors.Permanent(fmt.Errorf("%w; %s", erp.NoVATCode(o.who, country, rate), severalVATCodes(recs, rate)))
+}
+
+// severalVATCodes says which VAT codes Exact Online has of one rate, when
+// it has several to choose from.
+func severalVATCodes(recs []map[string]any, rate string) string {
+	codes := make([]string, 0, len(recs))
+	for _, r := range recs {
+		codes = append(codes, fmt.Sprintf("%s (%s)", text(r["Code"]), text(r["Description"])))
+	}
+	sort.Strings(codes)
+	r, ok := erp.NormalRate(rate)
+	if !ok {
+		r = rate
+	}
+	return fmt.Sprintf("Exact Online has %d VAT codes of %s%%: %s", len(recs), r, strings.Join(codes, ", "))
 }

@@ -149,6 +149,9 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			if n := len(srv.Records(division, "salesorder/SalesOrders")); n != 0 {
 				t.Fatalf("%d sales orders made of an order that failed", n)
 			}
+			if n := len(srv.Records(division, "crm/Accounts")); n != 0 && !strings.Contains(tt.want, "Exact.Web.Api") { // all but an order Exact Online refused
+				t.Fatalf("%d accounts made of an order that failed before it was sent", n)
+			}
 		})
 	}
 }
@@ -241,4 +244,21 @@ func TestALineWithoutASKUIsBookedOnTheFeeProduct(t *testing.T) {
 	if fee := lines[2].(map[string]any); fee["ItemCode"] != "SHIPPING" || fee["Description"] != "Payment surcharge" || fee["VATCode"] != "5" {
 		t.Fatalf("the fee is the line %v", fee)
 	}
+}
+
+// TestSeveralVATCodesOfARateAreNamed: without a VAT table, a rate that
+// Exact Online has several VAT codes of (for sales and for purchases)
+// fails naming them, not as a rate it has no code of.
+func TestSeveralVATCodesOfARateAreNamed(t *testing.T) {
+	srv, base := exact(t, fake.Options{})
+	shop(srv)
+	srv.AddRecord(division, "vat/VATCodes", map[string]any{"Code": "4", "Description": "BTW inkopen hoog", "Percentage": 0.21})
+	c, _ := connected(t, base)
+	data := webOrder("4002", "jane@example.com")
+	data["VATCountry"] = "NL"
+	data["Lines"].([]any)[0].(map[string]any)["VATPercentage"] = "21"
+	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "4002", Data: data,
+		Options: writeOptions(t, map[string]any{"vat_codes": ""})})
+	permanent(t, err, "order 4002 line 1: customer jane@example.com has no VAT code for NL at 21%; set one in the flow's VAT table (vat_codes); "+
+		"Exact Online has 2 VAT codes of 21%: 2 (BTW verkopen hoog), 4 (BTW inkopen hoog)")
 }

@@ -15,7 +15,6 @@ import (
 func (o *order) customer(ctx context.Context) (int64, error) {
 	p, _ := o.doc["party"].(map[string]any)
 	pp := party(p)
-	o.who = pp.who(o.number)
 	if pp.email() == "" && pp.vat() == "" && pp.code() == "" {
 		return o.guest(ctx)
 	}
@@ -32,13 +31,24 @@ func (o *order) customer(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// customerName names the order's customer in messages: its e-mail
+// address or name, or the order; for a guest order the flow's customer
+// of guest orders.
+func (o *order) customerName() string {
+	p, _ := o.doc["party"].(map[string]any)
+	pp := party(p)
+	if pp.email() == "" && pp.vat() == "" && pp.code() == "" && o.opts.GuestCustomer != "" {
+		return "for guest orders " + o.opts.GuestCustomer
+	}
+	return pp.who(o.number)
+}
+
 // guest is the party of guest orders, by its code or e-mail address.
 func (o *order) guest(ctx context.Context) (int64, error) {
 	g := o.opts.GuestCustomer
 	if g == "" {
 		return 0, connectors.Permanent(erp.NoGuestCustomer(o.number))
 	}
-	o.who = "for guest orders " + g
 	var id int64
 	var err error
 	if strings.Contains(g, "@") {

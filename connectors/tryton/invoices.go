@@ -8,18 +8,17 @@ import (
 )
 
 // invoice makes a draft customer invoice of the order, in the flow's
-// journal, on the party's receivable account.
+// journal, on the party's receivable account. Its customer is found or
+// made last, so that an order that cannot be written makes no party.
 func (o *order) invoice(ctx context.Context) (connectors.WriteResult, error) {
-	values, err := o.header(ctx)
+	o.who = o.customerName()
+	lines, err := o.lines(ctx, true)
 	if err != nil {
 		return connectors.WriteResult{}, err
 	}
-	values["type"] = "out"
+	values := map[string]any{"type": "out", "lines": []any{[]any{"create", lines}}}
 	if values["journal"], err = o.c.idOf(ctx, "account.journal", []any{[]any{"code", "=", o.opts.Journal}}, "journal "+o.opts.Journal); err != nil {
 		return connectors.WriteResult{}, fmt.Errorf("%w; set the flow's journal to the code of a revenue journal", err)
-	}
-	if values["account"], err = o.c.receivable(ctx, o.party); err != nil {
-		return connectors.WriteResult{}, err
 	}
 	if err := o.dated(values, "invoice_date"); err != nil {
 		return connectors.WriteResult{}, err
@@ -27,11 +26,12 @@ func (o *order) invoice(ctx context.Context) (connectors.WriteResult, error) {
 	if err := o.paymentTerm(ctx, values); err != nil {
 		return connectors.WriteResult{}, err
 	}
-	lines, err := o.lines(ctx, true)
-	if err != nil {
+	if err := o.header(ctx, values); err != nil {
 		return connectors.WriteResult{}, err
 	}
-	values["lines"] = []any{[]any{"create", lines}}
+	if values["account"], err = o.c.receivable(ctx, o.party); err != nil {
+		return connectors.WriteResult{}, err
+	}
 	id, err := o.c.create(ctx, "account.invoice", values)
 	if err != nil {
 		return connectors.WriteResult{}, err

@@ -54,12 +54,17 @@ func (c *Conn) writeOrder(ctx context.Context, req connectors.WriteRequest) (con
 }
 
 // again answers a second write of an order Tryton has: a sale still in
-// draft is quoted (and confirmed) as its type says, and a confirmed sale
-// that was not processed (an earlier write was cut short) is processed.
+// draft is quoted (and confirmed) as its type says, a confirmed sale
+// that was not processed (an earlier write was cut short) is processed,
+// and a draft invoice gets its taxes computed (an earlier write may have
+// been cut short before Tryton computed them).
 func (o *order) again(ctx context.Context, target string) (connectors.WriteResult, error) {
 	model, id, err := splitTarget(target)
-	if err != nil || model != "sale.sale" {
-		return connectors.WriteResult{TargetID: target, Response: map[string]any{"unchanged": "the order is in Tryton already; Switchboard writes an order once"}}, err
+	if err != nil {
+		return connectors.WriteResult{}, err
+	}
+	if model == "account.invoice" {
+		return o.invoiceAgain(ctx, target, id)
 	}
 	rec, err := o.c.read(ctx, model, id, "state")
 	if err != nil {
@@ -76,20 +81,38 @@ func (o *order) again(ctx context.Context, target string) (connectors.WriteResul
 	return o.c.result(ctx, model, id, "sale/", "number", "reference", "state", "total_amount")
 }
 
-// sale makes the sale and quotes it (and confirms it, for an order); a
-// sale that Tryton refuses to quote or confirm is removed again, so that
-// nothing half made stays.
-func (o *order) sale(ctx context.Context) (connectors.WriteResult, error) {
-	values, err := o.header(ctx)
+// invoiceAgain answers a second write of an order whose invoice Tryton
+// has: a draft invoice is written again, which computes its taxes; any
+// other is left alone.
+func (o *order) invoiceAgain(ctx context.Context, target string, id int64) (connectors.WriteResult, error) {
+	rec, err := o.c.read(ctx, "account.invoice", id, "state")
 	if err != nil {
 		return connectors.WriteResult{}, err
 	}
+	if rec["state"] != "draft" {
+		return connectors.WriteResult{TargetID: target, Response: map[string]any{"unchanged": "the order is in Tryton already; Switchboard writes an order once"}}, nil
+	}
+	if err := o.c.write(ctx, "account.invoice", id, map[string]any{"reference": o.number}); err != nil {
+		return connectors.WriteResult{}, fmt.Errorf("computing the taxes of the invoice of order %s: %w", o.number, err)
+	}
+	return o.c.result(ctx, "account.invoice", id, "invoice/", "number", "reference", "state", "total_amount")
+}
+
+// sale makes the sale and quotes it (and confirms it, for an order); a
+// sale that Tryton refuses to quote or confirm is removed again, so that
+// nothing half made stays. Its customer is found or made last, so that an
+// order that cannot be written makes no party.
+func (o *order) sale(ctx context.Context) (connectors.WriteResult, error) {
+	o.who = o.customerName()
 	lines, err := o.lines(ctx, false)
 	if err != nil {
 		return connectors.WriteResult{}, err
 	}
-	values["lines"] = []any{[]any{"create", lines}}
+	values := map[string]any{"lines": []any{[]any{"create", lines}}}
 	if err := o.saleOptions(ctx, values); err != nil {
+		return connectors.WriteResult{}, err
+	}
+	if err := o.header(ctx, values); err != nil {
 		return connectors.WriteResult{}, err
 	}
 	id, err := o.c.create(ctx, "sale.sale", values)
@@ -144,33 +167,30 @@ func (o *order) remove(ctx context.Context, id int64) {
 	_, _ = o.c.model(ctx, "sale.sale", "delete", []any{id})
 }
 
-// header makes what a sale and an invoice share: company, party,
-// addresses, currency, reference, description.
-func (o *order) header(ctx context.Context) (map[string]any, error) {
+// header sets what a sale and an invoice share: company, currency,
+// reference, description, and last the party and its addresses.
+func (o *order) header(ctx context.Context, values map[string]any) error {
 	mctx, err := o.c.context(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	values := map[string]any{"company": mctx["company"], "reference": o.number}
+	values["company"], values["reference"] = mctx["company"], o.number
 	for _, f := range []string{"description", "comment"} {
 		if v := text(o.doc[f]); v != "" {
 			values[f] = v
 		}
 	}
-	if o.party, err = o.customer(ctx); err != nil {
-		return nil, err
-	}
-	values["party"] = o.party
-	if err := o.addresses(ctx, values); err != nil {
-		return nil, err
-	}
 	code := strings.ToUpper(text(o.doc["currency"]))
 	if code != "" {
 		if values["currency"], err = o.c.idOf(ctx, "currency.currency", []any{[]any{"code", "=", code}}, "currency "+code); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return values, nil
+	if o.party, err = o.customer(ctx); err != nil {
+		return err
+	}
+	values["party"] = o.party
+	return o.addresses(ctx, values)
 }
 
 // addresses finds or adds the party's invoice and shipment addresses.

@@ -132,14 +132,14 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			d["lines"] = append(d["lines"].([]any), map[string]any{"description": "Payment surcharge", "quantity": "1", "unit_price": "2.50", "tax_rate": "19"})
 		},
 			nil, "order 2001 line 3 (Payment surcharge) has no SKU: a fee, or a product without one; set fee_sku"},
-		{"a country Tryton does not have", func(d map[string]any) { d["shipment_address"].(map[string]any)["country"] = "AT" },
-			nil, "Tryton has no country AT; add it under Party > Configuration > Countries"},
 		{"a VAT number that is not valid", func(d map[string]any) {
 			d["party"] = map[string]any{"name": "Jane van Dijk", "email": "jane.bv@example.com", "tax_identifier": "NL001234567B01"}
 		},
 			nil, `The European VAT Number "NL001234567B01" for party "Jane van Dijk" is not valid.`},
 		{"a warehouse Tryton does not have", func(map[string]any) {},
 			map[string]any{"warehouse": "STORE"}, "Tryton has no warehouse STORE; set the flow's warehouse to the code of a Tryton warehouse"},
+		{"a country Tryton does not have", func(d map[string]any) { d["shipment_address"].(map[string]any)["country"] = "AT" },
+			nil, "Tryton has no country AT; add it under Party > Configuration > Countries"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +149,10 @@ func TestOrderErrorsSayWhatToDo(t *testing.T) {
 			class, _ := connectors.Classify(err)
 			if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+			}
+			// the last case fails on an address, which is the customer's
+			if id, err := c.partyID(ctx(t), "jane@example.com", "", ""); !strings.Contains(tt.want, "no country") && (err != nil || id != 0) {
+				t.Fatalf("customer %d made of an order that failed before it was sent (%v)", id, err)
 			}
 		})
 	}
@@ -288,5 +292,51 @@ func leaveConfirmed(t *testing.T, dbFile, reference string) {
 		time.Now().Format(time.DateOnly), reference)
 	if n, _ := res.RowsAffected(); err != nil || n != 1 {
 		t.Fatalf("confirming the quoted sale %s in the database: %d rows, %v", reference, n, err)
+	}
+}
+
+// TestAnInvoiceLeftWithoutTaxesGetsThemWhenWrittenAgain: a draft invoice
+// whose write was cut short after it was made, before Tryton computed its
+// taxes, gets them when the order is written again, so that it adds up to
+// the order.
+func TestAnInvoiceLeftWithoutTaxesGetsThemWhenWrittenAgain(t *testing.T) {
+	s := trytond(t)
+	db := s.Database(t)
+	c := s.open(t, db)
+	stockUp(t, c)
+	opts := writeOptions(t, map[string]any{"order_type": "invoice"})
+	first, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2301", Data: webOrder("2301", "jane@example.com"), Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id, _ := splitTarget(first.TargetID)
+	want, err := c.read(ctx(t), "account.invoice", id, "tax_amount")
+	if err != nil || fmt.Sprint(want["tax_amount"]) == "0" {
+		t.Fatalf("the invoice's tax: %v, %v", want, err)
+	}
+	leaveUntaxed(t, filepath.Join(s.Dir, db+".sqlite"), id)
+
+	res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "2301", Data: webOrder("2301", "jane@example.com"), Options: opts})
+	if err != nil || res.TargetID != first.TargetID {
+		t.Fatalf("writing the order again: %v, %v; want invoice %s", res, err, first.TargetID)
+	}
+	if got, err := c.read(ctx(t), "account.invoice", id, "tax_amount"); err != nil || fmt.Sprint(got["tax_amount"]) != fmt.Sprint(want["tax_amount"]) {
+		t.Fatalf("the invoice written again has tax %v (%v); want %v", got["tax_amount"], err, want["tax_amount"])
+	}
+}
+
+// leaveUntaxed puts a draft invoice in the state a write cut short after
+// its create leaves it: its taxes not computed.
+func leaveUntaxed(t *testing.T, dbFile string, invoice int64) {
+	t.Helper()
+	sqlDB, err := sql.Open("sqlite", dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	if res, err := sqlDB.Exec(`DELETE FROM account_invoice_tax WHERE invoice = ?`, invoice); err != nil {
+		t.Fatalf("removing the taxes of invoice %d: %v", invoice, err)
+	} else if n, _ := res.RowsAffected(); n == 0 {
+		t.Fatalf("invoice %d has no taxes to remove", invoice)
 	}
 }

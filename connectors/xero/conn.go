@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -106,6 +107,7 @@ func (c *Conn) call(ctx context.Context, r rest.Request, out any) error {
 		r.Header = http.Header{}
 	}
 	r.Header.Set("xero-tenant-id", t.id)
+	r.Query = withUnitDecimals(r.Path, r.Query)
 	res, err := c.client.Do(ctx, r)
 	if err != nil {
 		return explain(res, err)
@@ -114,6 +116,26 @@ func (c *Conn) call(ctx context.Context, r rest.Request, out any) error {
 		return nil
 	}
 	return res.Decode(out)
+}
+
+// unitDecimalLists are the lists whose unit amounts and prices Xero
+// rounds to two decimals unless a call asks for four.
+var unitDecimalLists = map[string]bool{"Invoices": true, "CreditNotes": true, "Items": true}
+
+// withUnitDecimals asks for four decimals of unit amounts and prices
+// (unitdp=4) on a call to those lists, so that a price such as 0.0125 is
+// written and read as it is, not as 0.01; query is not changed.
+func withUnitDecimals(path string, query url.Values) url.Values {
+	list, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if !unitDecimalLists[list] {
+		return query
+	}
+	out := make(url.Values, len(query)+1)
+	for k, v := range query {
+		out[k] = v
+	}
+	out.Set("unitdp", "4")
+	return out
 }
 
 // quote writes a text for a where filter: in double quotes, a double

@@ -15,8 +15,10 @@ import (
 // its e-mail address after the name. One key is looked up and made at a
 // time over every worker of the connection.
 func (c *Conn) contactID(ctx context.Context, contact map[string]any, idempotencyKey string) (string, bool, error) {
-	unlock := c.contacts.Lock(strings.ToLower(contactLabel(contact)))
-	defer unlock()
+	for _, key := range contactLocks(contact) {
+		unlock := c.contacts.Lock(key)
+		defer unlock()
+	}
 	id, nameTaken, err := c.findContact(ctx, contact)
 	if err != nil || id != "" {
 		return id, false, err
@@ -32,12 +34,37 @@ func (c *Conn) contactID(ctx context.Context, contact map[string]any, idempotenc
 	return rest.LookupString(saved, "ContactID"), true, nil
 }
 
+// contactKeys are what a contact is looked up by before its name, in
+// that order.
+var contactKeys = []string{"EmailAddress", "TaxNumber", "AccountNumber"}
+
+// contactLocks are what a contact is worked on by over every worker, in
+// the order they are taken: the first key it is looked up by, then its
+// name, so that two writes of one contact spelt two ways, or of two
+// contacts of one name, look up and make them one at a time.
+func contactLocks(contact map[string]any) []string {
+	var locks []string
+	for _, field := range contactKeys {
+		if v := strings.TrimSpace(rest.LookupString(contact, field)); v != "" {
+			locks = append(locks, "key:"+strings.ToLower(v))
+			break
+		}
+	}
+	if name := strings.TrimSpace(rest.LookupString(contact, "Name")); name != "" {
+		locks = append(locks, "name:"+strings.ToLower(name))
+	}
+	if len(locks) == 0 {
+		locks = append(locks, "label:"+strings.ToLower(contactLabel(contact)))
+	}
+	return locks
+}
+
 // findContact finds the contact of a record by its e-mail address, tax
 // number or account number, then by its name: a contact of that name
 // without another e-mail address is the same; one with another is not,
 // and nameTaken says so.
 func (c *Conn) findContact(ctx context.Context, contact map[string]any) (id string, nameTaken bool, err error) {
-	for _, field := range []string{"EmailAddress", "TaxNumber", "AccountNumber"} {
+	for _, field := range contactKeys {
 		v := strings.TrimSpace(rest.LookupString(contact, field))
 		if v == "" {
 			continue

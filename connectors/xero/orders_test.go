@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/xero/xerotest"
@@ -270,5 +271,34 @@ func TestAWriteIsNotMadeTwiceByItsIdempotencyKey(t *testing.T) {
 	if err != nil || again["ItemID"] != first["ItemID"] || len(x.All(xerotest.Items)) != 1 {
 		b, _ := json.Marshal(x.All(xerotest.Items))
 		t.Fatalf("sent again: %v, %v; Xero has %s", again, err, b)
+	}
+}
+
+// TestACompanyWrittenAtOnceUnderTwoNamesIsMadeOnce: two writes at once of
+// one company without an e-mail address, known by its tax number, spelt
+// two ways, make one contact: they are looked up and made one at a time
+// by what they are looked up by, not by their names alone.
+func TestACompanyWrittenAtOnceUnderTwoNamesIsMadeOnce(t *testing.T) {
+	x := xerotest.New(t)
+	c := open(t, x, connectors.Env{}, nil)
+	x.MeetContactLookups(2, 500*time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, name := range []string{"De Vries Audio B.V.", "De Vries Audio BV"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Customer, Key: name, Data: map[string]any{"Name": name, "TaxNumber": "NL001234567B01"},
+				Options: options(t, connectors.UseWrite, nil), IdempotencyKey: fmt.Sprint("tx-", transactions.Add(1))})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(x.All(xerotest.Contacts)); n != 1 {
+		t.Fatalf("two writes of one company at once made %d contacts", n)
 	}
 }

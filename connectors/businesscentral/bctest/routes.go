@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
 )
@@ -143,6 +145,9 @@ func (b *BC) saveNumbered(c *spectest.Call, collection, recID, table, numbering 
 		return changed()
 	}
 	rec := merge(old, body(c))
+	if number, ok := rec["number"].(string); ok { // a Code field: kept in capitals
+		rec["number"] = strings.ToUpper(strings.TrimSpace(number))
+	}
 	if !exists {
 		n := c.Store.NextID(collection)
 		rec["id"] = id(collection, n)
@@ -221,4 +226,25 @@ func (b *BC) Get(collection, recID string) (map[string]any, bool) {
 func (b *BC) ByNumber(collection, number string) (map[string]any, bool) {
 	_, rec, ok := b.Store.Find(collection, func(r map[string]any) bool { return r["number"] == number })
 	return rec, ok
+}
+
+// MeetCustomerLookups makes the look-ups of customers wait for one
+// another until n of them are in, or for at most wait, as the look-ups
+// of n workers that run at the same time meet.
+func (b *BC) MeetCustomerLookups(n int, wait time.Duration) {
+	var mu sync.Mutex
+	arrived, all := 0, make(chan struct{})
+	list := b.list(Customers, nil)
+	b.Handle("GET "+co+Customers, b.inCompany(func(c *spectest.Call) spectest.Reply {
+		mu.Lock()
+		if arrived++; arrived == n {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(wait):
+		}
+		return list(c)
+	}))
 }

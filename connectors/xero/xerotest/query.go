@@ -26,6 +26,9 @@ type where [][]condition
 // true and false, joined by AND (&&) and OR (||), without parentheses.
 func parseWhere(s string) (where, error) {
 	var out where
+	if strings.TrimSpace(s) == "" {
+		return out, nil // no filter: every record
+	}
 	for _, alt := range splitOutsideQuotes(s, []string{" OR ", "||"}) {
 		var conds []condition
 		for _, part := range splitOutsideQuotes(alt, []string{" AND ", "&&"}) {
@@ -145,6 +148,9 @@ func (x *Xero) list(collection string, paged bool) spectest.Handler {
 		}
 		sortBy(match, c.Query.Get("order"))
 		items, pagination := pageOf(match, c.Query.Get("page"), c.Query.Get("pageSize"))
+		for i, it := range items {
+			items[i] = withUnitPlaces(collection, it.(map[string]any), unitPlaces(c))
+		}
 		body := map[string]any{collection: items}
 		if paged && pagination != nil {
 			body["pagination"] = pagination

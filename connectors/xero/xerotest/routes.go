@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
 )
@@ -51,7 +53,7 @@ func (x *Xero) get(collection, param string) spectest.Handler {
 			return spectest.JSON(http.StatusNotFound, map[string]any{"Title": "Not Found", "Status": 404,
 				"Detail": "The resource you're looking for cannot be found"})
 		}
-		return spectest.JSON(http.StatusOK, map[string]any{collection: []any{rec}})
+		return spectest.JSON(http.StatusOK, map[string]any{collection: []any{withUnitPlaces(collection, rec, unitPlaces(c))}})
 	}
 }
 
@@ -72,11 +74,11 @@ func (x *Xero) each(collection string, save saver) spectest.Handler {
 		out := []any{}
 		for _, r := range list {
 			rec, _ := r.(map[string]any)
-			saved, errs := save(c, id, rec)
+			saved, errs := save(c, id, withUnitPlaces(collection, rec, unitPlaces(c)))
 			if len(errs) > 0 {
 				return validation(errs...)
 			}
-			out = append(out, saved)
+			out = append(out, withUnitPlaces(collection, saved, unitPlaces(c)))
 		}
 		return spectest.JSON(http.StatusOK, map[string]any{collection: out})
 	}
@@ -193,3 +195,24 @@ func (x *Xero) All(collection string) []map[string]any { return x.Store.All(coll
 
 // Get returns a collection's record with the id.
 func (x *Xero) Get(collection, id string) (map[string]any, bool) { return x.Store.Get(collection, id) }
+
+// MeetContactLookups makes the look-ups of contacts wait for one another
+// until n of them are in, or for at most wait, as the look-ups of n
+// workers that run at the same time meet.
+func (x *Xero) MeetContactLookups(n int, wait time.Duration) {
+	var mu sync.Mutex
+	arrived, all := 0, make(chan struct{})
+	list := x.list(Contacts, true)
+	x.Handle("GET /Contacts", func(c *spectest.Call) spectest.Reply {
+		mu.Lock()
+		if arrived++; arrived == n {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(wait):
+		}
+		return list(c)
+	})
+}
