@@ -355,3 +355,33 @@ func TestANewClientNeedsAnHTTPAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONAnswersAreTakenWithABOMOrAnotherNameOfUTF8: an answer that starts
+// with a UTF-8 byte order mark (as .NET and some PHP apps write it), or
+// whose content type names UTF-8 as "utf8" or its subset US-ASCII, is the
+// app's JSON and is decoded, in a success and in an error's message alike.
+func TestJSONAnswersAreTakenWithABOMOrAnotherNameOfUTF8(t *testing.T) {
+	tests := []struct{ name, ctype, body string }{
+		{"a byte order mark", "application/json; charset=utf-8", "\ufeff{\"id\": 12345678901234567890}"},
+		{"a byte order mark and blanks", "application/json", "\ufeff \n{\"id\": 12345678901234567890}"},
+		{"charset=utf8", "application/json; charset=utf8", `{"id": 12345678901234567890}`},
+		{"charset=UTF8", "application/json;charset=UTF8", `{"id": 12345678901234567890}`},
+		{"charset=us-ascii", "application/json; charset=us-ascii", `{"id": 12345678901234567890}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(answer(200, tt.ctype, tt.body))
+			defer srv.Close()
+			var got map[string]any
+			if _, err := newClient(t, srv.URL, Options{}).DoJSON(context.Background(), Request{Path: "orders/1"}, &got); err != nil {
+				t.Fatalf("DoJSON = %v", err)
+			}
+			if got["id"] != json.Number("12345678901234567890") {
+				t.Fatalf("decoded %#v", got)
+			}
+		})
+	}
+	if got := AppMessage([]byte("\ufeff{\"message\": \"email is not valid\"}")); got != "email is not valid" {
+		t.Errorf("AppMessage of an answer with a byte order mark = %q", got)
+	}
+}

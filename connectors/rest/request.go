@@ -91,8 +91,11 @@ func (res *Response) op() string {
 }
 
 // DecodeJSON decodes exactly one JSON value from data into v, with
-// UseNumber. Nothing is decoded from data that is not one JSON value.
+// UseNumber. A UTF-8 byte order mark before it is skipped (RFC 8259 lets a
+// reader ignore one, and .NET and some PHP apps write it). Nothing is
+// decoded from data that is not one JSON value.
 func DecodeJSON(data []byte, v any) error {
+	data = bytes.TrimPrefix(data, utf8BOM)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("the answer is empty, not JSON")
 	}
@@ -112,14 +115,18 @@ func DecodeJSON(data []byte, v any) error {
 	return nil
 }
 
+// utf8BOM is the byte order mark some apps write before their JSON.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
 // isJSON reports whether a content type is JSON: application/json, a type
-// ending in +json, or text/json, in UTF-8 when a charset is named.
+// ending in +json, or text/json, in UTF-8 when a charset is named (also
+// written "utf8", or US-ASCII, which UTF-8 includes).
 func isJSON(ct string) bool {
 	media, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
 	}
-	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
+	if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
 		return false
 	}
 	return media == "application/json" || media == "text/json" || strings.HasSuffix(media, "+json")

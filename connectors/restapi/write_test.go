@@ -225,3 +225,21 @@ func TestAnAppsAnswerLabelledAsHTMLIsStillTheApps(t *testing.T) {
 		})
 	}
 }
+
+// TestACreatedRecordsIDIsReadFromAnAnswerWithAByteOrderMark: an app that
+// writes a byte order mark before its JSON (.NET, some PHP apps) still
+// gives the created record's id, so that the record's next change updates
+// it rather than creating it a second time.
+func TestACreatedRecordsIDIsReadFromAnAnswerWithAByteOrderMark(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write([]byte("\ufeff{\"data\": {\"id\": 9007199254740993, \"number\": \"SO-1\"}}"))
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"order": {"create": {"path": "orders", "record": "data"}, "update": {"path": "orders/{id}", "record": "data"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+	res, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", Data: map[string]any{"number": "SO-1"}})
+	if err != nil || res.TargetID != "9007199254740993" || res.Response["number"] != "SO-1" {
+		t.Fatalf("Write = %+v, %v; want the id 9007199254740993 and the record", res, err)
+	}
+}
