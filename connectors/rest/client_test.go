@@ -298,6 +298,10 @@ func TestRedirectsStayOnTheOrigin(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "redirected to") || len(stolen) != 0 {
 			t.Fatalf("a redirect to another port = %v; the other server got %q", err, stolen)
 		}
+		// the app answered, and will answer so again: not "no answer", not retried for days
+		if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || strings.Contains(err.Error(), "no answer") {
+			t.Fatalf("a redirect to another port = %v (%s); want a permanent error that does not say the app gave no answer", err, class)
+		}
 	}
 }
 
