@@ -230,18 +230,37 @@ func (l *login) failed(err error) error {
 	return err
 }
 
-// expiry reads the token's lifetime (seconds) or end (a date and time)
-// from the answer; the configured lifetime when it says neither, or names
-// an end that is not after now (the app's clock, a local time written as
-// UTC), which would make every call log in again: the token works, and a
-// 401 says when it no longer does.
+// unixTimeFrom is the least number of seconds read as a Unix time (an end,
+// "expires_at") rather than a lifetime: 2001-09-09, or a lifetime of 31
+// years, which no token has. From unixMilliFrom on it is in milliseconds.
+const (
+	unixTimeFrom  = 1e9
+	unixMilliFrom = 1e12
+)
+
+// expiry reads the token's lifetime (seconds) or end (a date and time, or
+// a Unix time in seconds or milliseconds) from the answer; the configured
+// lifetime when it says neither, or names an end that is not after now
+// (the app's clock, a local time written as UTC), which would make every
+// call log in again: the token works, and a 401 says when it no longer
+// does.
 func (l *login) expiry(answer any, now time.Time) time.Time {
 	v := rest.LookupString(answer, l.expiresPath)
+	end := time.Time{}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-		return now.Add(time.Duration(secs * float64(time.Second)))
+		switch {
+		case secs >= unixMilliFrom:
+			end = time.UnixMilli(int64(secs))
+		case secs >= unixTimeFrom:
+			end = time.Unix(int64(secs), 0)
+		default:
+			return now.Add(time.Duration(secs * float64(time.Second)))
+		}
+	} else if at, err := time.Parse(time.RFC3339, v); err == nil {
+		end = at
 	}
-	if at, err := time.Parse(time.RFC3339, v); err == nil && at.After(now) {
-		return at
+	if end.After(now) {
+		return end
 	}
 	return now.Add(l.lifetime)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,6 +180,14 @@ func TestTheLoginTokenLifetimeComesFromTheAnswer(t *testing.T) {
 		{"a date and time already past: the configured lifetime", "2026-03-01T07:00:00Z", now.Add(time.Hour)},
 		{"a date and time just now: the configured lifetime", "2026-03-01T12:00:00Z", now.Add(time.Hour)},
 		{"no seconds: the configured lifetime", 0, now.Add(time.Hour)},
+		// An end as a Unix time ("expires_at"), in seconds or milliseconds,
+		// is an end, not a lifetime of 56 years, or one too long for a
+		// duration that would make every call log in again.
+		{"a Unix time in seconds", now.Add(90 * time.Minute).Unix(), now.Add(90 * time.Minute)},
+		{"a Unix time in seconds as text", strconv.FormatInt(now.Add(90*time.Minute).Unix(), 10), now.Add(90 * time.Minute)},
+		{"a Unix time in milliseconds", now.Add(90 * time.Minute).UnixMilli(), now.Add(90 * time.Minute)},
+		{"a Unix time already past: the configured lifetime", now.Add(-5 * time.Hour).Unix(), now.Add(time.Hour)},
+		{"a Unix time in milliseconds already past: the configured lifetime", now.Add(-5 * time.Hour).UnixMilli(), now.Add(time.Hour)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
