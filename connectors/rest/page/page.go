@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -167,15 +168,16 @@ type Page struct {
 // Pager reads one list from a cursor on. It is not safe for concurrent
 // use.
 type Pager struct {
-	client  *rest.Client
-	opts    Options
-	st      state
-	started string // the cursor the run started from
-	done    bool
-	asked   map[string]bool // the positions of the pages read in this run
-	last    []byte          // the answer of the page read last
-	short   bool            // the page read last was short, and not taken for the last
-	fullest int             // the most records a page of this run held: an app's own page size when it caps the one asked for
+	client    *rest.Client
+	opts      Options
+	st        state
+	started   string // the cursor the run started from
+	done      bool
+	asked     map[string]bool // the positions of the pages read in this run
+	last      []byte          // the answer of the page read last
+	lastItems []any           // and its records
+	short     bool            // the page read last was short, and not taken for the last
+	fullest   int             // the most records a page of this run held: an app's own page size when it caps the one asked for
 }
 
 // New returns a pager for the list, from the flow's cursor.
@@ -216,7 +218,7 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		return Page{}, err
 	}
 	next, last := p.next(res, body, len(items))
-	if p.repeated(res.Body) {
+	if p.repeated(res.Body, items) {
 		items, last = nil, true // the app answered the page read last again
 	}
 	p.asked[p.st.Pos] = true
@@ -259,11 +261,16 @@ func pastTheEnd(err error) bool {
 
 // repeated reports whether an answer is the one the page before got: an
 // app that does not page (or not with these parameters) answers every
-// page with the same records, and the list would never end. The answer
-// is kept for the next page's comparison.
-func (p *Pager) repeated(body []byte) bool {
-	same := p.last != nil && bytes.Equal(body, p.last)
-	p.last = body
+// page with the same records, and the list would never end. A page with
+// records is compared by its records, since such an app may add what
+// changes with every answer (its time, a request id); one without, by
+// its whole answer. The answer is kept for the next page's comparison.
+func (p *Pager) repeated(body []byte, items []any) bool {
+	same := p.last != nil && len(items) == 0 && len(p.lastItems) == 0 && bytes.Equal(body, p.last)
+	if len(items) > 0 && len(items) == len(p.lastItems) {
+		same = reflect.DeepEqual(items, p.lastItems)
+	}
+	p.last, p.lastItems = body, items
 	return same
 }
 

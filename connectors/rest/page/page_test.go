@@ -330,6 +330,14 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 	}{
 		{"page, the whole list on every page", Options{Style: PageNumber},
 			func(http.ResponseWriter, *http.Request) any { return map[string]any{"items": items(0, 12)} }, upTo(12)},
+		{"page, the whole list on every page with the time of the answer", Options{Style: PageNumber},
+			func(http.ResponseWriter, *http.Request) any {
+				return map[string]any{"items": items(0, 12), "generated_at": time.Now().Format(time.RFC3339Nano)}
+			}, upTo(12)},
+		{"offset, the whole list at every offset with a request id", Options{Style: Offset},
+			func(_ http.ResponseWriter, r *http.Request) any {
+				return map[string]any{"items": items(0, 12), "request_id": r.URL.Query().Get("offset")}
+			}, upTo(12)},
 		{"offset, the whole list at every offset", Options{Style: Offset},
 			func(http.ResponseWriter, *http.Request) any { return map[string]any{"items": items(0, 12)} }, upTo(12)},
 		{"cursor, two cursors in turn", Options{Style: Cursor, NextCursorPath: "next"},
