@@ -159,11 +159,26 @@ func shortBody(body []byte) string {
 	if s == "" {
 		return ""
 	}
-	const limit = 300
+	const limit = 300 // characters, not bytes: a cut never splits one
 	if len(s) > limit {
-		s = s[:limit] + "…"
+		if cut, n := runeOffset(s, limit); cut < len(s) && n == limit {
+			s = s[:cut] + "…"
+		}
 	}
 	return ": " + s
+}
+
+// runeOffset is the byte offset of s's n-th character, and how many
+// characters there are before it (fewer than n when s is shorter).
+func runeOffset(s string, n int) (int, int) {
+	count := 0
+	for i := range s {
+		if count == n {
+			return i, count
+		}
+		count++
+	}
+	return len(s), count
 }
 
 // RetryAfter reads a Retry-After header, in seconds or as an HTTP date,

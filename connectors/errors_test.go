@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestClassify(t *testing.T) {
@@ -125,5 +127,20 @@ func TestRateLimitsAreMarked(t *testing.T) {
 				t.Fatalf("a rate limit is %s, want transient", class)
 			}
 		})
+	}
+}
+
+// TestAShortBodyIsCutBetweenCharacters: an answer quoted in an error is
+// cut at 300 characters, never inside one: a message in German, Greek or
+// Japanese stays valid text, without half a character before the "…".
+func TestAShortBodyIsCutBetweenCharacters(t *testing.T) {
+	for _, body := range []string{strings.Repeat("ä", 400), "x" + strings.Repeat("日本", 200), strings.Repeat("a", 299) + "€uro"} {
+		got := ShortBody([]byte(body))
+		if !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || utf8.RuneCountInString(got) > len(": ")+300+1 {
+			t.Errorf("ShortBody of %d characters = %q: want valid text of at most 300 characters and the cut marked", utf8.RuneCountInString(body), got)
+		}
+	}
+	if got := ShortBody([]byte(strings.Repeat("ü", 300))); got != ": "+strings.Repeat("ü", 300) {
+		t.Errorf("ShortBody of 300 characters = %q, want them all, not cut", got)
 	}
 }
