@@ -461,3 +461,57 @@ func TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestAnEmptyPageThatStillLeadsOnEndsTheList: an app that gives a next
+// page's address on every page, also past the end of its list (it builds
+// the address from the page number), ends the list at its first empty
+// page, as a cursor does: a run does not read empty pages forever.
+func TestAnEmptyPageThatStillLeadsOnEndsTheList(t *testing.T) {
+	for _, style := range []Style{LinkHeader, NextURL} {
+		t.Run(string(style), func(t *testing.T) {
+			var asked int
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asked++
+				n := max(1, atoi(r.URL.Query().Get("page")))
+				items := []map[string]any{}
+				for i := (n - 1) * 5; i < min(12, n*5); i++ {
+					items = append(items, map[string]any{"id": i})
+				}
+				next := fmt.Sprintf("/items?page=%d", n+1)
+				body := map[string]any{"items": items, "page": n}
+				if style == LinkHeader {
+					w.Header().Set("Link", `<`+next+`>; rel="next"`)
+				} else {
+					body["next"] = next
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(body)
+			}))
+			defer srv.Close()
+			p, err := New(restClient(t, srv.URL), Options{Style: style, Path: "items", PageSize: 5, RecordsPath: "items"}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int
+			for {
+				if asked > 10 {
+					t.Fatalf("still reading after %d pages, read %v", asked, ids)
+				}
+				pg, err := p.Next(context.Background())
+				if errors.Is(err, connectors.ErrEndOfInput) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range pg.Items {
+					id, _ := strconv.Atoi(rest.LookupString(it, "id"))
+					ids = append(ids, id)
+				}
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(upTo(12)) || asked != 4 {
+				t.Fatalf("read %v in %d pages, want 0 to 11 once each in 4", ids, asked)
+			}
+		})
+	}
+}

@@ -72,7 +72,9 @@ func atoi(s string) int {
 }
 
 // next is the position of the page after this one, and whether this one
-// was the last.
+// was the last. An empty page is the last in every style, also when it
+// names a next page: some apps build that from the page number past the
+// end of their list.
 func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 	o, pos := p.opts, p.st.Pos
 	short := n == 0 || (o.PageSize > 0 && n < o.PageSize)
@@ -90,10 +92,10 @@ func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 		return token, token == "" || n == 0 || token == pos || (o.ShortPageEnds && short)
 	case LinkHeader:
 		next := resolve(res, nextLink(res.Header))
-		return next, next == "" || next == pos || (o.ShortPageEnds && short)
+		return next, next == "" || n == 0 || next == pos || (o.ShortPageEnds && short)
 	case NextURL:
 		next := resolve(res, rest.LookupString(body, o.NextURLPath))
-		return next, next == "" || next == pos || (o.ShortPageEnds && short)
+		return next, next == "" || n == 0 || next == pos || (o.ShortPageEnds && short)
 	}
 	return "", true
 }
