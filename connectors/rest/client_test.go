@@ -389,3 +389,29 @@ func TestJSONAnswersAreTakenWithABOMOrAnotherNameOfUTF8(t *testing.T) {
 		t.Errorf("AppMessage of an answer with a byte order mark = %q", got)
 	}
 }
+
+// TestJSONLabelledAsTextOrAWebPageIsTheApps: a JSON object or list that
+// the app labels text/html or text/plain (a PHP app's default type) is
+// decoded; markup, text that is not JSON, or another charset is refused.
+func TestJSONLabelledAsTextOrAWebPageIsTheApps(t *testing.T) {
+	tests := []struct {
+		ctype, body string
+		ok          bool
+	}{
+		{"text/html; charset=UTF-8", `{"id": 12345678901234567890}`, true},
+		{"text/plain", "\ufeff [{\"id\": 12345678901234567890}]", true},
+		{"text/html", `<!doctype html><title>Sign in</title>`, false},
+		{"text/plain", `12345678901234567890`, false},
+		{"text/plain; charset=iso-8859-1", `{"id": 12345678901234567890}`, false},
+		{"application/xml", `{"id": 12345678901234567890}`, false},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(answer(200, tt.ctype, tt.body))
+		var got any
+		_, err := newClient(t, srv.URL, Options{}).DoJSON(context.Background(), Request{Path: "orders/1"}, &got)
+		srv.Close()
+		if (err == nil) != tt.ok || (tt.ok && !strings.Contains(fmt.Sprint(got), "12345678901234567890")) {
+			t.Errorf("%s %q: DoJSON = %v, %v; want decoded %v", tt.ctype, tt.body, got, err, tt.ok)
+		}
+	}
+}

@@ -243,3 +243,39 @@ func TestACreatedRecordsIDIsReadFromAnAnswerWithAByteOrderMark(t *testing.T) {
 		t.Fatalf("Write = %+v, %v; want the id 9007199254740993 and the record", res, err)
 	}
 }
+
+// TestAnAppThatLabelsItsJSONAsHTMLIsReadAsWellAsWritten: the app whose
+// JSON comes labelled text/html or text/plain (a PHP app's default type)
+// is read, fetched by id and tested as it is written to; a web page (markup)
+// is still refused.
+func TestAnAppThatLabelsItsJSONAsHTMLIsReadAsWellAsWritten(t *testing.T) {
+	for _, ctype := range []string{"text/html; charset=UTF-8", "text/plain"} {
+		t.Run(ctype, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", ctype)
+				switch r.URL.Path {
+				case "/orders":
+					_, _ = w.Write([]byte(`{"data": [{"id": 1, "number": "SO-1"}, {"id": 2, "number": "SO-2"}]}`))
+				case "/account":
+					_, _ = w.Write([]byte(`{"name": "Shop X"}`))
+				default:
+					_, _ = w.Write([]byte(`{"data": {"id": 1, "number": "SO-1"}}`))
+				}
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"order": {"list": {"path": "orders", "records": "data", "paging": "none"}, "get": {"path": "orders/{id}", "record": "data"}, "key": ["number"]}}`
+			c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities, "test_path": "account", "test_name_path": "name"}, nil)
+			if got := readAll(t, c, "", "[1 2]"); got == "" {
+				t.Fatal("no cursor")
+			}
+			rec, err := c.Get(context.Background(), connectors.Order, "1")
+			if err != nil || rec.Key != "SO-1" {
+				t.Fatalf("Get = %+v, %v", rec, err)
+			}
+			res, err := c.Test(context.Background())
+			if err != nil || !res.OK || res.Message != "connected as Shop X" {
+				t.Fatalf("Test = %+v, %v", res, err)
+			}
+		})
+	}
+}
