@@ -200,7 +200,7 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 	if ref.IsAbs() {
 		if origin(ref) != origin(c.base) {
 			return nil, fmt.Errorf("address %s is not on %s://%s: refused, so that the connection's credentials are not sent elsewhere",
-				ref.Redacted(), c.base.Scheme, c.base.Host)
+				maskedURL(ref), c.base.Scheme, c.base.Host)
 		}
 		u = ref
 	} else {

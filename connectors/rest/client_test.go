@@ -235,6 +235,12 @@ func TestAbsoluteAddressesMustBeOnTheBaseOrigin(t *testing.T) {
 	if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "not on") {
 		t.Fatalf("a link to another host = %v, want a permanent refusal", err)
 	}
+	// A link that carries a credential in its query (an app that echoes
+	// the key into its next links) is named without it.
+	_, err = c.Do(context.Background(), Request{Path: "http://other.example/api/orders?page=2&access_token=app-issued-77"})
+	if err == nil || strings.Contains(err.Error(), "app-issued-77") || !strings.Contains(err.Error(), "page=2") {
+		t.Fatalf("a link with a credential in its query = %v, want it refused without the credential", err)
+	}
 }
 
 // TestAnAbsoluteAddressIsComparedByItsOrigin: a next link that writes the
