@@ -45,10 +45,12 @@ type List struct {
 	SizeParam   string `json:"size_param,omitempty"`
 	OffsetParam string `json:"offset_param,omitempty"`
 	CursorParam string `json:"cursor_param,omitempty"`
-	FirstPage   int    `json:"first_page,omitempty"`
-	NextCursor  string `json:"next_cursor,omitempty"`
-	NextURL     string `json:"next_url,omitempty"`
-	Resume      bool   `json:"resume,omitempty"`
+	// FirstPage is the number of the first page: 1 when not set, and 0
+	// when set so (an app whose pages count from 0).
+	FirstPage  *int   `json:"first_page,omitempty"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	NextURL    string `json:"next_url,omitempty"`
+	Resume     bool   `json:"resume,omitempty"`
 	// ShortPageEnds: a short page is the last (cursor, link, next_url).
 	ShortPageEnds bool `json:"short_page_ends,omitempty"`
 	// Incremental reads: the "updated since" parameter, where a record
@@ -92,9 +94,13 @@ func (l List) pageOptions(size int) page.Options {
 		q[k] = []string{v}
 	}
 	overlap, _ := time.ParseDuration(l.Overlap)
+	first := 0
+	if l.FirstPage != nil {
+		first = *l.FirstPage
+	}
 	return page.Options{Style: page.Style(l.Paging), Path: l.Path, Query: q, PageSize: size, RecordsPath: l.Records,
 		PageParam: l.PageParam, SizeParam: l.SizeParam, OffsetParam: l.OffsetParam, CursorParam: l.CursorParam,
-		FirstPage: l.FirstPage, NextCursorPath: l.NextCursor, NextURLPath: l.NextURL, Resume: l.Resume, ShortPageEnds: l.ShortPageEnds,
+		FirstPage: first, PagesFromZero: l.FirstPage != nil && first == 0, NextCursorPath: l.NextCursor, NextURLPath: l.NextURL, Resume: l.Resume, ShortPageEnds: l.ShortPageEnds,
 		SinceParam: l.Since, UpdatedPath: l.Updated, SinceFormat: l.SinceFormat, Overlap: overlap,
 		CheckShortPages: l.Paging == string(page.PageNumber) || l.Paging == string(page.Offset)}
 }
@@ -152,6 +158,9 @@ func (e Entity) check(name string) []string {
 		}
 		if _, err := time.ParseDuration(l.Overlap); l.Overlap != "" && err != nil {
 			problems = append(problems, fmt.Sprintf("%s.list.overlap: %q is not a duration such as 5m", name, l.Overlap))
+		}
+		if l.FirstPage != nil && *l.FirstPage < 0 {
+			problems = append(problems, fmt.Sprintf("%s.list.first_page: %d is not a page number (0, 1 or more)", name, *l.FirstPage))
 		}
 		if (l.Since == "") != (l.Updated == "") {
 			problems = append(problems, name+".list: since and updated go together")

@@ -252,6 +252,7 @@ func TestEntitiesAreChecked(t *testing.T) {
 		{`{"order": {"list": {"path": "o", "since": "updated_since"}}}`, "since and updated go together"},
 		{`{"order": {"list": {"path": "o", "overlap": "a while"}}}`, `order.list.overlap: "a while" is not a duration`},
 		{`{"order": {"lsit": {"path": "o"}}}`, `unknown field "lsit"`},
+		{`{"order": {"list": {"path": "o", "paging": "page", "first_page": -1}}}`, `order.list.first_page: -1 is not a page number`},
 		{`[1]`, "not the JSON of entities"},
 	}
 	for _, tt := range tests {

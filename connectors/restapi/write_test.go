@@ -279,3 +279,23 @@ func TestAnAppThatLabelsItsJSONAsHTMLIsReadAsWellAsWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestAListWhosePagesAreNumberedFromZeroIsReadWhole: "first_page": 0 (an
+// app whose pages count from 0, as Spring's do) asks page=0 first, and the
+// records of that page are read, not skipped for page 1.
+func TestAListWhosePagesAreNumberedFromZeroIsReadWhole(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+		var content []map[string]any
+		for i := n * size; i < min(7, (n+1)*size); i++ {
+			content = append(content, map[string]any{"id": i + 1})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"content": content})
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"order": {"list": {"path": "orders", "records": "content", "paging": "page", "page_param": "page", "size_param": "size", "first_page": 0, "page_size": 3}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+	readAll(t, c, "", "[1 2 3 4 5 6 7]")
+}

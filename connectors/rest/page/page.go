@@ -66,8 +66,12 @@ type Options struct {
 	// The query parameters of each style, with their defaults: "page",
 	// "per_page" (PageNumber) or "limit", "offset", "cursor".
 	PageParam, SizeParam, OffsetParam, CursorParam string
-	// FirstPage is the number of the first page (1 when 0).
+	// FirstPage is the number of the first page (1 when 0; see
+	// PagesFromZero for an app whose first page is 0).
 	FirstPage int
+	// PagesFromZero numbers the pages from 0 (Spring's page=0), whatever
+	// FirstPage says.
+	PagesFromZero bool
 	// NextCursorPath and NextURLPath are where an answer holds the next
 	// cursor token ("next_cursor") and the next page's address ("next").
 	NextCursorPath, NextURLPath string
@@ -145,7 +149,10 @@ func (o Options) withDefaults() Options {
 		def(&o.SizeParam, "per_page")
 	}
 	def(&o.SizeParam, "limit")
-	if o.FirstPage == 0 {
+	switch {
+	case o.PagesFromZero:
+		o.FirstPage = 0
+	case o.FirstPage == 0:
 		o.FirstPage = 1
 	}
 	if o.Overlap <= 0 {
