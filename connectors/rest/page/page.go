@@ -92,7 +92,8 @@ type Options struct {
 	// Incremental reads: SinceParam is the query parameter that asks for
 	// the records changed since a time ("updated_since"), UpdatedPath
 	// where a record holds the time it changed ("updated_at"), SinceFormat
-	// the parameter's layout (RFC 3339 when ""; "unix" for seconds), and
+	// the parameter's layout (RFC 3339 when ""; "unix" for seconds,
+	// "unix_ms" for milliseconds), and
 	// Overlap how far before the last change seen the next run asks
 	// (one minute when 0).
 	SinceParam, UpdatedPath, SinceFormat string
@@ -319,6 +320,8 @@ func formatSince(t time.Time, layout string) string {
 		return t.UTC().Format(time.RFC3339)
 	case "unix":
 		return strconv.FormatInt(t.Unix(), 10)
+	case "unix_ms":
+		return strconv.FormatInt(t.UnixMilli(), 10)
 	}
 	return t.UTC().Format(layout)
 }

@@ -515,3 +515,19 @@ func TestAnEmptyPageThatStillLeadsOnEndsTheList(t *testing.T) {
 		})
 	}
 }
+
+// TestChangeTimesInMillisecondsAreRead: a record's change time as a Unix
+// time in milliseconds (as JavaScript apps write it) is that time, not one
+// fifty thousand years ahead that no later run could ask from; and
+// since_format unix_ms asks in milliseconds.
+func TestChangeTimesInMillisecondsAreRead(t *testing.T) {
+	at := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	for _, s := range []string{"1777622400", "1777622400000", "2026-05-01T08:00:00Z"} {
+		if got, ok := parseTime(s); !ok || !got.Equal(at) {
+			t.Errorf("parseTime(%q) = %s, %v; want %s", s, got, ok, at)
+		}
+	}
+	if got := formatSince(at, "unix_ms"); got != "1777622400000" {
+		t.Errorf("formatSince(unix_ms) = %q", got)
+	}
+}
