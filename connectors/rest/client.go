@@ -189,8 +189,8 @@ func (c *Client) renewalRefused(retried *http.Request) {
 }
 
 // resolve turns the request's path into an address on the base URL's
-// origin; an absolute address elsewhere is refused, so that credentials
-// never go to another host.
+// origin, a relative one with the base URL's query; an absolute address
+// elsewhere is refused, so that credentials never go to another host.
 func (c *Client) resolve(r Request) (*url.URL, error) {
 	ref, err := url.Parse(r.Path)
 	if err != nil {
@@ -208,7 +208,7 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 			return nil, fmt.Errorf("path %q: a .. segment would leave the API's base address", r.Path)
 		}
 		u = c.base.JoinPath(ref.EscapedPath())
-		u.RawQuery = ref.RawQuery
+		u.RawQuery = joinQuery(c.base.RawQuery, ref.RawQuery)
 	}
 	if len(r.Query) > 0 {
 		q := u.Query()
@@ -218,6 +218,15 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 		u.RawQuery = q.Encode()
 	}
 	return u, nil
+}
+
+// joinQuery is the base URL's query (an API version, a tenant) followed
+// by a relative path's own.
+func joinQuery(base, own string) string {
+	if base == "" || own == "" {
+		return base + own
+	}
+	return base + "&" + own
 }
 
 func hasDotDot(p string) bool {

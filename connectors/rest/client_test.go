@@ -421,3 +421,25 @@ func TestJSONLabelledAsTextOrAWebPageIsTheApps(t *testing.T) {
 		}
 	}
 }
+
+// TestTheBaseURLsQueryGoesWithEveryPath: a base URL with a query (an API
+// version, a company or tenant the app wants on every call) keeps it on
+// every path below it, besides the path's own query and the request's.
+func TestTheBaseURLsQueryGoesWithEveryPath(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.Path+"?"+r.URL.RawQuery)
+		answer(200, "application/json", `{}`)(w, r)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/api?api-version=2024-01", Options{})
+	for _, r := range []Request{{Path: "orders"}, {Path: "orders/7?expand=lines"}, {Path: "orders", Query: map[string][]string{"page": {"2"}}}} {
+		if _, err := c.Do(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "[/api/orders?api-version=2024-01 /api/orders/7?api-version=2024-01&expand=lines /api/orders?api-version=2024-01&page=2]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("the app was called at %v, want %s", got, want)
+	}
+}
