@@ -299,6 +299,13 @@ func TestLinkHeaders(t *testing.T) {
 		{`<https://api.example.com/items?page=1>; rel="prev first"`, ""},
 		{`</items?page=3>; rel=next`, "/items?page=3"},
 		{`garbage`, ""},
+		// commas inside an address (a list of fields, a sort order) do not
+		// split it
+		{`<https://api.example.com/items?fields=id,sku,name&page=2>; rel="next", <https://api.example.com/items?fields=id,sku,name&page=9>; rel="last"`,
+			"https://api.example.com/items?fields=id,sku,name&page=2"},
+		{`<https://api.example.com/items?sort=a,b&page=1>; rel="prev", <https://api.example.com/items?sort=a,b&page=3>; rel="next"`,
+			"https://api.example.com/items?sort=a,b&page=3"},
+		{`<https://api.example.com/items?page=4>; title="a, b"; rel="next"`, "https://api.example.com/items?page=4"},
 	}
 	for _, tt := range tests {
 		if got := nextLink(http.Header{"Link": {tt.header}}); got != tt.want {
