@@ -205,13 +205,34 @@ func (l *login) signIn(ctx context.Context) error {
 	}
 	token := rest.LookupString(answer, l.tokenPath)
 	if token == "" {
-		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath)))
+		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q%s", l.tokenPath, refusalWords(answer))))
 	}
 	now := time.Now()
 	l.state.failure.clear()
 	l.state.token, l.state.obtained, l.state.expires = token, now, l.expiry(answer, now)
 	l.save(ctx)
 	return nil
+}
+
+// refusalKeys are where an app that refuses a login with a 200 puts its
+// words, in the order they are looked for.
+var refusalKeys = []string{"error_description", "message", "error", "detail", "msg", "description"}
+
+// refusalWords are the app's words in a login answer without a token
+// ({"success": false, "message": "Invalid password"}), after ": "; only
+// a text at one of refusalKeys, never anything else the answer holds,
+// which may be a session at another path.
+func refusalWords(answer any) string {
+	obj, ok := answer.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, k := range refusalKeys {
+		if words, ok := obj[k].(string); ok && strings.TrimSpace(words) != "" {
+			return connectors.ShortBody([]byte(words))
+		}
+	}
+	return ""
 }
 
 // loginError words a failed login: refused credentials are permanent.

@@ -221,6 +221,29 @@ func TestALoginAnswerWithoutTokenIsAnError(t *testing.T) {
 	}
 }
 
+// TestALoginAnsweredWithARefusalIn200SaysWhy: an app that refuses a login
+// with 200 and its words in the answer ({"success": false, "message":
+// …}) is named with those words; what else the answer holds (a session
+// at another path) is never quoted.
+func TestALoginAnsweredWithARefusalIn200SaysWhy(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"success": false, "message": "Invalid user name or password"}`, `login: the answer holds no token at "data.token": Invalid user name or password`},
+		{`{"error": "account_locked", "error_description": "Too many attempts"}`, `login: the answer holds no token at "data.token": Too many attempts`},
+		{`{"detail": {"session": "sess-secret-9"}}`, `login: the answer holds no token at "data.token"`},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(tt.body))
+		}))
+		err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "x")
+		srv.Close()
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("a login answered %s = %v, want %q", tt.body, err, tt.want)
+		}
+	}
+}
+
 func TestLoggingInWhileEveryCallSlotIsTaken(t *testing.T) {
 	app := &loginApp{valid: map[string]bool{}, ttl: 3600}
 	srv := httptest.NewServer(app)
