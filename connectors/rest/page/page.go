@@ -218,8 +218,10 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		return Page{}, err
 	}
 	var body any
-	if err := res.Decode(&body); err != nil {
-		return Page{}, err
+	if res.Status != http.StatusNoContent { // 204: nothing, as an empty list
+		if err := res.Decode(&body); err != nil {
+			return Page{}, err
+		}
 	}
 	items, err := p.items(body)
 	if err != nil {

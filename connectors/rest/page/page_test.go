@@ -538,3 +538,23 @@ func TestChangeTimesInMillisecondsAreRead(t *testing.T) {
 		t.Errorf("formatSince(unix_ms) = %q", got)
 	}
 }
+
+// TestANoContentAnswerIsAnEmptyPage: an app that answers 204 No Content
+// when a list has nothing (nothing changed since the last run, as Zoho's
+// API does) ends the list in every style, rather than failing every run
+// on an empty answer.
+func TestANoContentAnswerIsAnEmptyPage(t *testing.T) {
+	for _, style := range []Style{PageNumber, Offset, Cursor, LinkHeader, NextURL, Single} {
+		t.Run(string(style), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			defer srv.Close()
+			opts := Options{Style: style, Path: "items", PageSize: 5, RecordsPath: "data", SinceParam: "since", UpdatedPath: "updated_at"}
+			ids, cursor := readAll(t, restClient(t, srv.URL), opts, `{"since":"2026-05-01T08:09:00Z"}`)
+			if len(ids) != 0 || cursor != `{"since":"2026-05-01T08:09:00Z"}` {
+				t.Fatalf("read %v and left %s, want nothing and the cursor as it was", ids, cursor)
+			}
+		})
+	}
+}
