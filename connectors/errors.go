@@ -120,7 +120,8 @@ func isTransientByNature(err error) bool {
 }
 
 // HTTPStatusError classifies an HTTP answer that was not a success: 429 is
-// a rate limit ([RateLimited]); 408, 425 and 5xx are transient; Retry-After
+// a rate limit ([RateLimited]), and so is a 403 with a Retry-After or
+// X-RateLimit-Remaining: 0; 408, 425 and 5xx are transient; Retry-After
 // is obeyed; every other status is permanent. body is kept short in the
 // message; it must not hold secrets.
 func HTTPStatusError(op string, status int, header http.Header, body []byte) error {
@@ -132,12 +133,22 @@ func HTTPStatusError(op string, status int, header http.Header, body []byte) err
 func ClassifyStatus(err error, status int, header http.Header) error {
 	wait := RetryAfter(header, time.Now())
 	switch {
-	case status == http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests || limitedByForbidden(status, header):
 		return RateLimited(err, wait)
 	case status == http.StatusRequestTimeout || status == http.StatusTooEarly || status >= 500:
 		return TransientAfter(err, wait)
 	}
 	return Permanent(err)
+}
+
+// limitedByForbidden reports whether a 403 is a rate limit: an app that
+// refuses calls over its limit so (GitHub's secondary limits) says when to
+// try again (Retry-After) or that no calls remain.
+func limitedByForbidden(status int, header http.Header) bool {
+	if status != http.StatusForbidden {
+		return false
+	}
+	return strings.TrimSpace(header.Get("Retry-After")) != "" || strings.TrimSpace(header.Get("X-RateLimit-Remaining")) == "0"
 }
 
 // StatusText is "404 Not Found", or "HTTP 499" for a status without a name.

@@ -144,3 +144,29 @@ func TestAShortBodyIsCutBetweenCharacters(t *testing.T) {
 		t.Errorf("ShortBody of 300 characters = %q, want them all, not cut", got)
 	}
 }
+
+// TestA403ThatSaysToWaitIsARateLimit: an app that refuses a call over its
+// rate limit with 403 (GitHub's secondary limits), saying so with a
+// Retry-After or no calls remaining, pauses the connection rather than
+// failing the record for good; a plain 403 stays permanent.
+func TestA403ThatSaysToWaitIsARateLimit(t *testing.T) {
+	tests := []struct {
+		name    string
+		header  http.Header
+		limited bool
+		wait    time.Duration
+	}{
+		{"Retry-After", http.Header{"Retry-After": {"60"}}, true, time.Minute},
+		{"no calls remaining", http.Header{"X-Ratelimit-Remaining": {"0"}}, true, 0},
+		{"a plain refusal", http.Header{}, false, 0},
+		{"calls remaining", http.Header{"X-Ratelimit-Remaining": {"42"}}, false, 0},
+	}
+	for _, tt := range tests {
+		err := HTTPStatusError("GET /repos", http.StatusForbidden, tt.header, []byte(`{"message":"You have exceeded a secondary rate limit"}`))
+		wait, limited := IsRateLimited(err)
+		class, _ := Classify(err)
+		if limited != tt.limited || wait != tt.wait || (class == ClassPermanent) == tt.limited {
+			t.Errorf("%s: a 403 = %s, rate limited %v after %s; want rate limited %v after %s", tt.name, class, limited, wait, tt.limited, tt.wait)
+		}
+	}
+}

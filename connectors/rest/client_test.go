@@ -443,3 +443,27 @@ func TestTheBaseURLsQueryGoesWithEveryPath(t *testing.T) {
 		t.Fatalf("the app was called at %v, want %s", got, want)
 	}
 }
+
+// TestA403OverTheRateLimitIsNotALoginRefused: a 403 that says to wait
+// (GitHub's secondary rate limit) is a rate limit for the engine, and the
+// connection test says the app is limiting calls, not that the login was
+// refused; a plain 403 is a refused login.
+func TestA403OverTheRateLimitIsNotALoginRefused(t *testing.T) {
+	tests := []struct {
+		header  []string
+		limited bool
+		verdict string
+	}{
+		{[]string{"Retry-After", "30"}, true, "the app is limiting calls, try again later: GET /user: 403 Forbidden: secondary rate limit"},
+		{nil, false, "login refused: GET /user: 403 Forbidden: secondary rate limit"},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(answer(403, "application/json", `{"message":"secondary rate limit"}`, tt.header...))
+		_, err := newClient(t, srv.URL, Options{}).Do(context.Background(), Request{Path: "user"})
+		srv.Close()
+		_, limited := connectors.IsRateLimited(err)
+		if msg, _ := Verdict(err); limited != tt.limited || msg != tt.verdict {
+			t.Errorf("a 403 with %v = %v (rate limited %v), verdict %q; want rate limited %v, %q", tt.header, err, limited, msg, tt.limited, tt.verdict)
+		}
+	}
+}
