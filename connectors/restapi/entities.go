@@ -105,6 +105,19 @@ func (l List) pageOptions(size int) page.Options {
 		CheckShortPages: l.Paging == string(page.PageNumber) || l.Paging == string(page.Offset)}
 }
 
+// sinceFormatOK reports whether a since_format writes a time: one of the
+// named formats, or a Go layout that holds at least one of its parts (a
+// layout written as another language writes one, "yyyy-MM-dd" or "Y-m-d",
+// would be sent as it is, the same text every run).
+func sinceFormatOK(layout string) bool {
+	switch layout {
+	case "", "rfc3339", "unix", "unix_ms":
+		return true
+	}
+	at := time.Date(2026, 11, 23, 17, 48, 39, 0, time.UTC)
+	return at.Format(layout) != layout
+}
+
 // ParseEntities reads the "entities" field: JSON of entity names and how
 // each is read and written. Every problem is named by its place, such as
 // "order.list.paging: unknown style \"pages\"".
@@ -161,6 +174,9 @@ func (e Entity) check(name string) []string {
 		}
 		if l.FirstPage != nil && *l.FirstPage < 0 {
 			problems = append(problems, fmt.Sprintf("%s.list.first_page: %d is not a page number (0, 1 or more)", name, *l.FirstPage))
+		}
+		if !sinceFormatOK(l.SinceFormat) {
+			problems = append(problems, fmt.Sprintf("%s.list.since_format: %q is not rfc3339, unix, unix_ms or a Go layout such as 2006-01-02 15:04:05", name, l.SinceFormat))
 		}
 		if (l.Since == "") != (l.Updated == "") {
 			problems = append(problems, name+".list: since and updated go together")
