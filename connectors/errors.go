@@ -141,6 +141,23 @@ func ClassifyStatus(err error, status int, header http.Header) error {
 	return Permanent(err)
 }
 
+// fractionalSeconds reads seconds written with a fraction ("2.0", as
+// Shopify writes them), capped at the longest duration; false for
+// anything else.
+func fractionalSeconds(v string) (time.Duration, bool) {
+	if strings.Count(v, ".") != 1 || strings.Trim(v, "0123456789.") != "" {
+		return 0, false
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	switch {
+	case err != nil:
+		return 0, false
+	case secs >= float64(math.MaxInt64)/float64(time.Second):
+		return math.MaxInt64, true
+	}
+	return time.Duration(secs * float64(time.Second)), true
+}
+
 // limitedByForbidden reports whether a 403 is a rate limit: an app that
 // refuses calls over its limit so (GitHub's secondary limits) says when to
 // try again (Retry-After) or that no calls remain.
@@ -192,8 +209,8 @@ func runeOffset(s string, n int) (int, int) {
 	return len(s), count
 }
 
-// RetryAfter reads a Retry-After header, in seconds or as an HTTP date,
-// relative to now. It returns 0 when the header is absent or unreadable;
+// RetryAfter reads a Retry-After header, in seconds (also with a
+// fraction, "2.0") or as an HTTP date, relative to now. It returns 0 when the header is absent or unreadable;
 // a number of seconds too large for a duration is the longest duration,
 // not one that overflows. Callers bound the wait they take.
 func RetryAfter(header http.Header, now time.Time) time.Duration {
@@ -211,6 +228,9 @@ func RetryAfter(header http.Header, now time.Time) time.Duration {
 		return 0
 	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"): // more seconds than an int64 holds
 		return math.MaxInt64
+	}
+	if wait, ok := fractionalSeconds(v); ok {
+		return wait
 	}
 	if at, err := http.ParseTime(v); err == nil && at.After(now) {
 		return at.Sub(now)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -167,6 +168,30 @@ func TestA403ThatSaysToWaitIsARateLimit(t *testing.T) {
 		class, _ := Classify(err)
 		if limited != tt.limited || wait != tt.wait || (class == ClassPermanent) == tt.limited {
 			t.Errorf("%s: a 403 = %s, rate limited %v after %s; want rate limited %v after %s", tt.name, class, limited, wait, tt.limited, tt.wait)
+		}
+	}
+}
+
+// TestRetryAfterInFractionsOfSeconds: a Retry-After written with a
+// fraction (Shopify's "2.0") is that wait, not an unreadable header that
+// leaves the wait to a guess.
+func TestRetryAfterInFractionsOfSeconds(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		value string
+		want  time.Duration
+	}{
+		{"2.0", 2 * time.Second},
+		{"0.5", 500 * time.Millisecond},
+		{" 1.25 ", 1250 * time.Millisecond},
+		{"-1.5", 0},
+		{"NaN", 0},
+		{"Inf", 0},
+		{"99999999999999999999.5", math.MaxInt64},
+	}
+	for _, tt := range tests {
+		if got := RetryAfter(http.Header{"Retry-After": {tt.value}}, now); got != tt.want {
+			t.Errorf("Retry-After: %q = %s, want %s", tt.value, got, tt.want)
 		}
 	}
 }
