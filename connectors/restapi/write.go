@@ -150,7 +150,8 @@ func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (co
 		method = http.MethodGet
 	}
 	var answer any
-	if _, err := c.client.DoJSON(ctx, rest.Request{Method: method, Path: fill(spec.Get.Path, id, "")}, &answer); err != nil {
+	res, err := c.client.DoJSON(ctx, rest.Request{Method: method, Path: fill(spec.Get.Path, id, "")}, &answer)
+	if err != nil {
 		var se *rest.StatusError
 		if errors.As(err, &se) && se.Status == http.StatusNotFound {
 			return connectors.Record{}, fmt.Errorf("getting %s %s: %w: %w", entity, id, connectors.ErrRecordNotFound, err)
@@ -158,5 +159,12 @@ func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (co
 		return connectors.Record{}, fmt.Errorf("getting %s %s: %w", entity, id, err)
 	}
 	record, _ := rest.Lookup(answer, spec.Get.Record)
+	if _, ok := record.(map[string]any); !ok {
+		where := fmt.Sprintf("holds no record (an object) at %q", spec.Get.Record)
+		if spec.Get.Record == "" {
+			where = "is not a record (an object)"
+		}
+		return connectors.Record{}, connectors.Permanent(fmt.Errorf("getting %s %s: the answer of %s %s", entity, id, res.URL.Path, where))
+	}
 	return spec.record(record, 0), nil
 }

@@ -299,3 +299,24 @@ func TestAListWhosePagesAreNumberedFromZeroIsReadWhole(t *testing.T) {
 	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
 	readAll(t, c, "", "[1 2 3 4 5 6 7]")
 }
+
+// TestAGetWhoseAnswerHoldsNoRecordSaysWhere: a get answered without an
+// object where the record is expected (a wrong "record" path, null) is an
+// error naming the record and the path, not an empty record taken for the
+// current one.
+func TestAGetWhoseAnswerHoldsNoRecordSaysWhere(t *testing.T) {
+	for _, body := range []string{`{"order": {"id": 7}}`, `{"data": null}`, `null`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}))
+		entities := `{"order": {"get": {"path": "orders/{id}", "record": "data"}}}`
+		c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+		rec, err := c.Get(context.Background(), connectors.Order, "7")
+		srv.Close()
+		want := `getting order 7: the answer of /orders/7 holds no record (an object) at "data"`
+		if err == nil || err.Error() != want {
+			t.Errorf("Get answered %s = %+v, %v; want %q", body, rec, err, want)
+		}
+	}
+}
