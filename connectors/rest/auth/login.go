@@ -235,9 +235,13 @@ func refusalWords(answer any) string {
 	return ""
 }
 
-// loginError words a failed login: refused credentials are permanent.
+// loginError words a failed login: refused credentials are permanent; a
+// rate limit (a 403 that says to wait among them) keeps its wait.
 func loginError(err error) error {
 	var se *rest.StatusError
+	if _, limited := connectors.IsRateLimited(err); limited { // a 403 that says to wait
+		return fmt.Errorf("login: %w", err)
+	}
 	if errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden) {
 		return connectors.Permanent(fmt.Errorf("login refused: %w", se))
 	}
