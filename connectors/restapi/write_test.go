@@ -320,3 +320,36 @@ func TestAGetWhoseAnswerHoldsNoRecordSaysWhere(t *testing.T) {
 		}
 	}
 }
+
+// TestAnIDThatIsADotIsNotWrittenToTheCollection: a record whose id or key
+// is "." or ".." would stand in a path as a dot segment, which names the
+// collection (or the one above) rather than a record: the write or get is
+// refused, naming the record, and the app is not called.
+func TestAnIDThatIsADotIsNotWrittenToTheCollection(t *testing.T) {
+	var calls []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls = append(calls, r.Method+" "+r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id": "1"}`))
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"product": {"create": {"path": "products/by-sku/{key}"}, "update": {"path": "products/{id}"}, "get": {"path": "products/{id}"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL + "/api", "auth": "none", "entities": entities}, nil)
+	for _, dot := range []string{".", ".."} {
+		for _, req := range []connectors.WriteRequest{
+			{Entity: connectors.Product, Key: "SKU-1", TargetID: dot, Data: map[string]any{}},
+			{Entity: connectors.Product, Key: dot, Data: map[string]any{}},
+		} {
+			_, err := c.Write(context.Background(), req)
+			if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), `"`+dot+`"`) {
+				t.Errorf("writing with id %q and key %q = %v (%s), want a permanent error naming it", req.TargetID, req.Key, err, class)
+			}
+		}
+		if _, err := c.Get(context.Background(), connectors.Product, dot); err == nil {
+			t.Errorf("getting %q passed", dot)
+		}
+	}
+	if len(calls) != 0 {
+		t.Fatalf("the app was called: %v", calls)
+	}
+}
