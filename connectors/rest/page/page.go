@@ -232,6 +232,9 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		items, last = nil, true // the app answered the page read last again
 	}
 	p.asked[p.st.Pos] = true
+	if p.st.Pos == "" && res.URL != nil { // the first page by its address, for a link back to it
+		p.asked[res.URL.String()] = true
+	}
 	last = last || p.asked[next]
 	p.st.seen(items, p.opts)
 	if last {

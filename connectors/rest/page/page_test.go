@@ -357,6 +357,14 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 				c := r.URL.Query().Get("at")
 				return map[string]any{"items": items(start[c], start[c]+5), "next": "/items?at=" + cycle[c]}
 			}, upTo(15)},
+		{"next_url, back to the first page", Options{Style: NextURL, NextURLPath: "next"},
+			func(_ http.ResponseWriter, r *http.Request) any {
+				c := r.URL.Query().Get("at")
+				if c == "a" {
+					return map[string]any{"items": items(5, 10), "next": "/items?limit=5"}
+				}
+				return map[string]any{"items": items(0, 5), "next": "/items?at=a"}
+			}, upTo(10)},
 		{"link, back to a page read", Options{Style: LinkHeader},
 			func(w http.ResponseWriter, r *http.Request) any {
 				c := r.URL.Query().Get("at")
