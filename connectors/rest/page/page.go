@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -292,7 +293,11 @@ func (p *Pager) items(body any) ([]any, error) {
 	found, ok := rest.Lookup(body, p.opts.RecordsPath)
 	if !ok {
 		if p.opts.RecordsPath != "" && body != nil {
-			if _, isObject := body.(map[string]any); isObject {
+			if obj, isObject := body.(map[string]any); isObject {
+				if other := listElsewhere(obj); other != "" {
+					return nil, connectors.Permanent(fmt.Errorf("%s: the answer has no list of records at %q; it has one at %q",
+						p.opts.Path, p.opts.RecordsPath, other))
+				}
 				return nil, nil // the key is absent: no records
 			}
 		}
@@ -306,6 +311,26 @@ func (p *Pager) items(body any) ([]any, error) {
 		return nil, connectors.Permanent(fmt.Errorf("%s: the answer holds %s at %q, not a list of records", p.opts.Path, kind(found), p.opts.RecordsPath))
 	}
 	return list, nil
+}
+
+// listElsewhere is the key of an answer's top level that holds a list of
+// objects, when the records path finds none: the records are there, and
+// the path is set wrong (an app that leaves its list out when it is empty
+// has no other); "" when there is no such key.
+func listElsewhere(obj map[string]any) string {
+	var keys []string
+	for k, v := range obj {
+		if list, ok := v.([]any); ok && len(list) > 0 {
+			if _, isObject := list[0].(map[string]any); isObject {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	return keys[0]
 }
 
 func kind(v any) string {

@@ -268,6 +268,8 @@ func TestBadListsAreRefused(t *testing.T) {
 		{"a next page elsewhere", `{"items":[{"id":1}],"next":"https://elsewhere.example/items?page=2"}`, "application/json",
 			Options{Style: NextURL, RecordsPath: "items"}, "is not on"},
 		{"a cursor this paging did not write", `{}`, "application/json", Options{Style: PageNumber}, "was not written by"},
+		{"records at another key", `{"items":[{"id":1},{"id":2}],"count":2}`, "application/json", Options{RecordsPath: "data"},
+			`the answer has no list of records at "data"; it has one at "items"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
