@@ -165,7 +165,8 @@ func limitedByForbidden(status int, header http.Header) bool {
 	if status != http.StatusForbidden {
 		return false
 	}
-	return strings.TrimSpace(header.Get("Retry-After")) != "" || strings.TrimSpace(header.Get("X-RateLimit-Remaining")) == "0"
+	return strings.TrimSpace(header.Get("Retry-After")) != "" || strings.TrimSpace(header.Get("X-RateLimit-Remaining")) == "0" ||
+		strings.TrimSpace(header.Get("RateLimit-Remaining")) == "0"
 }
 
 // StatusText is "404 Not Found", or "HTTP 499" for a status without a name.

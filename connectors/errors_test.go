@@ -159,6 +159,7 @@ func TestA403ThatSaysToWaitIsARateLimit(t *testing.T) {
 	}{
 		{"Retry-After", http.Header{"Retry-After": {"60"}}, true, time.Minute},
 		{"no calls remaining", http.Header{"X-Ratelimit-Remaining": {"0"}}, true, 0},
+		{"no calls remaining, the standard's header", http.Header{"Ratelimit-Remaining": {"0"}}, true, 0},
 		{"a plain refusal", http.Header{}, false, 0},
 		{"calls remaining", http.Header{"X-Ratelimit-Remaining": {"42"}}, false, 0},
 	}
