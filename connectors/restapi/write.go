@@ -60,7 +60,7 @@ func webPage(res *rest.Response) error {
 	if media != "text/html" && media != "application/xhtml+xml" {
 		return nil
 	}
-	if body := bytes.TrimSpace(res.Body); len(body) == 0 || body[0] != '<' {
+	if body := bytes.TrimSpace(bytes.TrimPrefix(res.Body, []byte("\xef\xbb\xbf"))); len(body) == 0 || body[0] != '<' {
 		return nil
 	}
 	return connectors.Permanent(fmt.Errorf("the answer of %s is a web page (%s), not JSON: check that the base URL is the API's%s",

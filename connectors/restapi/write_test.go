@@ -130,9 +130,16 @@ func TestACreatedRecordsIDIsReadFromItsLocation(t *testing.T) {
 // so, instead of passing for written while the app got nothing; the
 // connection test says so too.
 func TestAWebPageIsNotTakenForTheAppsAnswer(t *testing.T) {
+	for _, page := range []string{`<!doctype html><html><head><title>My Shop</title></head><body>Welcome</body></html>`,
+		"\ufeff<!DOCTYPE html><html><body>Sign in</body></html>"} { // a byte order mark before it, as IIS pages may have
+		aWebPageIsNotTakenForTheAppsAnswer(t, page)
+	}
+}
+
+func aWebPageIsNotTakenForTheAppsAnswer(t *testing.T, page string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(`<!doctype html><html><head><title>My Shop</title></head><body>Welcome</body></html>`))
+		_, _ = w.Write([]byte(page))
 	}))
 	t.Cleanup(srv.Close)
 	entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}}}`
