@@ -198,6 +198,7 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 	}
 	var u *url.URL
 	if ref.IsAbs() {
+		ref = overTLS(ref, c.base)
 		if origin(ref) != origin(c.base) {
 			return nil, fmt.Errorf("address %s is not on %s://%s: refused, so that the connection's credentials are not sent elsewhere",
 				maskedURL(ref), c.base.Scheme, c.base.Host)
@@ -227,6 +228,20 @@ func joinQuery(base, own string) string {
 		return base + own
 	}
 	return base + "&" + own
+}
+
+// overTLS is an absolute address as it is sent: a plain http address on
+// an https base's host and default port (a link an app behind a proxy that
+// ends TLS writes so) goes to the base's origin, over https; any other
+// address as it is.
+func overTLS(ref, base *url.URL) *url.URL {
+	if !strings.EqualFold(ref.Scheme, "http") || !strings.EqualFold(base.Scheme, "https") ||
+		!strings.EqualFold(ref.Hostname(), base.Hostname()) || (ref.Port() != "" && ref.Port() != "80") {
+		return ref
+	}
+	u := *ref
+	u.Scheme, u.Host = base.Scheme, base.Host
+	return &u
 }
 
 func hasDotDot(p string) bool {

@@ -245,27 +245,34 @@ func TestAbsoluteAddressesMustBeOnTheBaseOrigin(t *testing.T) {
 
 // TestAnAbsoluteAddressIsComparedByItsOrigin: a next link that writes the
 // base's origin differently (the default port written out, the host in
-// other letter case) is on the origin and followed; one on another port,
-// scheme or host is refused.
+// other letter case) is on the origin and followed; so is a plain http
+// link to the https base's host (an app behind a proxy that ends TLS
+// writes its links so), followed over https; one on another port, scheme
+// or host is refused.
 func TestAnAbsoluteAddressIsComparedByItsOrigin(t *testing.T) {
 	c := newClient(t, "https://Shop.Example.com/api", Options{})
 	cases := []struct {
 		link string
 		ok   bool
+		sent string
 	}{
-		{"https://shop.example.com/api/orders?page=2", true},
-		{"https://shop.example.com:443/api/orders?page=2", true},
-		{"HTTPS://SHOP.EXAMPLE.COM/api/orders?page=2", true},
-		{"https://shop.example.com:8443/api/orders", false},
-		{"http://shop.example.com/api/orders", false},
-		{"https://shop.example.com.evil.test/api/orders", false},
+		{"https://shop.example.com/api/orders?page=2", true, ""},
+		{"https://shop.example.com:443/api/orders?page=2", true, ""},
+		{"HTTPS://SHOP.EXAMPLE.COM/api/orders?page=2", true, ""},
+		{"http://shop.example.com/api/orders?page=2", true, "https://Shop.Example.com/api/orders?page=2"},
+		{"http://shop.example.com:80/api/orders?page=2", true, "https://Shop.Example.com/api/orders?page=2"},
+		{"https://shop.example.com:8443/api/orders", false, ""},
+		{"http://shop.example.com:8080/api/orders", false, ""},
+		{"ftp://shop.example.com/api/orders", false, ""},
+		{"https://shop.example.com.evil.test/api/orders", false, ""},
 	}
 	for _, tc := range cases {
-		_, err := c.resolve(Request{Path: tc.link})
-		if (err == nil) != tc.ok {
-			t.Errorf("%s: err = %v, want followed %v", tc.link, err, tc.ok)
+		u, err := c.resolve(Request{Path: tc.link})
+		if (err == nil) != tc.ok || (tc.sent != "" && u.String() != tc.sent) {
+			t.Errorf("%s: %v, err = %v, want followed %v at %q", tc.link, u, err, tc.ok, tc.sent)
 		}
 	}
+
 }
 
 // TestRedirectsStayOnTheOrigin: an app's redirect to another host or port
