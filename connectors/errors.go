@@ -120,7 +120,8 @@ func isTransientByNature(err error) bool {
 }
 
 // HTTPStatusError classifies an HTTP answer that was not a success: 429 is
-// a rate limit ([RateLimited]); 408, 425 and 5xx are transient; Retry-After
+// a rate limit ([RateLimited]), and so is a 403 with a Retry-After or
+// X-RateLimit-Remaining: 0; 408, 425 and 5xx are transient; Retry-After
 // is obeyed; every other status is permanent. body is kept short in the
 // message; it must not hold secrets.
 func HTTPStatusError(op string, status int, header http.Header, body []byte) error {
@@ -132,12 +133,40 @@ func HTTPStatusError(op string, status int, header http.Header, body []byte) err
 func ClassifyStatus(err error, status int, header http.Header) error {
 	wait := RetryAfter(header, time.Now())
 	switch {
-	case status == http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests || limitedByForbidden(status, header):
 		return RateLimited(err, wait)
 	case status == http.StatusRequestTimeout || status == http.StatusTooEarly || status >= 500:
 		return TransientAfter(err, wait)
 	}
 	return Permanent(err)
+}
+
+// fractionalSeconds reads seconds written with a fraction ("2.0", as
+// Shopify writes them), capped at the longest duration; false for
+// anything else.
+func fractionalSeconds(v string) (time.Duration, bool) {
+	if strings.Count(v, ".") != 1 || strings.Trim(v, "0123456789.") != "" {
+		return 0, false
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	switch {
+	case err != nil:
+		return 0, false
+	case secs >= float64(math.MaxInt64)/float64(time.Second):
+		return math.MaxInt64, true
+	}
+	return time.Duration(secs * float64(time.Second)), true
+}
+
+// limitedByForbidden reports whether a 403 is a rate limit: an app that
+// refuses calls over its limit so (GitHub's secondary limits) says when to
+// try again (Retry-After) or that no calls remain.
+func limitedByForbidden(status int, header http.Header) bool {
+	if status != http.StatusForbidden {
+		return false
+	}
+	return strings.TrimSpace(header.Get("Retry-After")) != "" || strings.TrimSpace(header.Get("X-RateLimit-Remaining")) == "0" ||
+		strings.TrimSpace(header.Get("RateLimit-Remaining")) == "0"
 }
 
 // StatusText is "404 Not Found", or "HTTP 499" for a status without a name.
@@ -159,15 +188,30 @@ func shortBody(body []byte) string {
 	if s == "" {
 		return ""
 	}
-	const limit = 300
+	const limit = 300 // characters, not bytes: a cut never splits one
 	if len(s) > limit {
-		s = s[:limit] + "…"
+		if cut, n := runeOffset(s, limit); cut < len(s) && n == limit {
+			s = s[:cut] + "…"
+		}
 	}
 	return ": " + s
 }
 
-// RetryAfter reads a Retry-After header, in seconds or as an HTTP date,
-// relative to now. It returns 0 when the header is absent or unreadable;
+// runeOffset is the byte offset of s's n-th character, and how many
+// characters there are before it (fewer than n when s is shorter).
+func runeOffset(s string, n int) (int, int) {
+	count := 0
+	for i := range s {
+		if count == n {
+			return i, count
+		}
+		count++
+	}
+	return len(s), count
+}
+
+// RetryAfter reads a Retry-After header, in seconds (also with a
+// fraction, "2.0") or as an HTTP date, relative to now. It returns 0 when the header is absent or unreadable;
 // a number of seconds too large for a duration is the longest duration,
 // not one that overflows. Callers bound the wait they take.
 func RetryAfter(header http.Header, now time.Time) time.Duration {
@@ -185,6 +229,9 @@ func RetryAfter(header http.Header, now time.Time) time.Duration {
 		return 0
 	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"): // more seconds than an int64 holds
 		return math.MaxInt64
+	}
+	if wait, ok := fractionalSeconds(v); ok {
+		return wait
 	}
 	if at, err := http.ParseTime(v); err == nil && at.After(now) {
 		return at.Sub(now)

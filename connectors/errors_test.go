@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestClassify(t *testing.T) {
@@ -125,5 +128,71 @@ func TestRateLimitsAreMarked(t *testing.T) {
 				t.Fatalf("a rate limit is %s, want transient", class)
 			}
 		})
+	}
+}
+
+// TestAShortBodyIsCutBetweenCharacters: an answer quoted in an error is
+// cut at 300 characters, never inside one: a message in German, Greek or
+// Japanese stays valid text, without half a character before the "…".
+func TestAShortBodyIsCutBetweenCharacters(t *testing.T) {
+	for _, body := range []string{strings.Repeat("ä", 400), "x" + strings.Repeat("日本", 200), strings.Repeat("a", 299) + "€uro"} {
+		got := ShortBody([]byte(body))
+		if !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || utf8.RuneCountInString(got) > len(": ")+300+1 {
+			t.Errorf("ShortBody of %d characters = %q: want valid text of at most 300 characters and the cut marked", utf8.RuneCountInString(body), got)
+		}
+	}
+	if got := ShortBody([]byte(strings.Repeat("ü", 300))); got != ": "+strings.Repeat("ü", 300) {
+		t.Errorf("ShortBody of 300 characters = %q, want them all, not cut", got)
+	}
+}
+
+// TestA403ThatSaysToWaitIsARateLimit: an app that refuses a call over its
+// rate limit with 403 (GitHub's secondary limits), saying so with a
+// Retry-After or no calls remaining, pauses the connection rather than
+// failing the record for good; a plain 403 stays permanent.
+func TestA403ThatSaysToWaitIsARateLimit(t *testing.T) {
+	tests := []struct {
+		name    string
+		header  http.Header
+		limited bool
+		wait    time.Duration
+	}{
+		{"Retry-After", http.Header{"Retry-After": {"60"}}, true, time.Minute},
+		{"no calls remaining", http.Header{"X-Ratelimit-Remaining": {"0"}}, true, 0},
+		{"no calls remaining, the standard's header", http.Header{"Ratelimit-Remaining": {"0"}}, true, 0},
+		{"a plain refusal", http.Header{}, false, 0},
+		{"calls remaining", http.Header{"X-Ratelimit-Remaining": {"42"}}, false, 0},
+	}
+	for _, tt := range tests {
+		err := HTTPStatusError("GET /repos", http.StatusForbidden, tt.header, []byte(`{"message":"You have exceeded a secondary rate limit"}`))
+		wait, limited := IsRateLimited(err)
+		class, _ := Classify(err)
+		if limited != tt.limited || wait != tt.wait || (class == ClassPermanent) == tt.limited {
+			t.Errorf("%s: a 403 = %s, rate limited %v after %s; want rate limited %v after %s", tt.name, class, limited, wait, tt.limited, tt.wait)
+		}
+	}
+}
+
+// TestRetryAfterInFractionsOfSeconds: a Retry-After written with a
+// fraction (Shopify's "2.0") is that wait, not an unreadable header that
+// leaves the wait to a guess.
+func TestRetryAfterInFractionsOfSeconds(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		value string
+		want  time.Duration
+	}{
+		{"2.0", 2 * time.Second},
+		{"0.5", 500 * time.Millisecond},
+		{" 1.25 ", 1250 * time.Millisecond},
+		{"-1.5", 0},
+		{"NaN", 0},
+		{"Inf", 0},
+		{"99999999999999999999.5", math.MaxInt64},
+	}
+	for _, tt := range tests {
+		if got := RetryAfter(http.Header{"Retry-After": {tt.value}}, now); got != tt.want {
+			t.Errorf("Retry-After: %q = %s, want %s", tt.value, got, tt.want)
+		}
 	}
 }

@@ -189,8 +189,8 @@ func (c *Client) renewalRefused(retried *http.Request) {
 }
 
 // resolve turns the request's path into an address on the base URL's
-// origin; an absolute address elsewhere is refused, so that credentials
-// never go to another host.
+// origin, a relative one with the base URL's query; an absolute address
+// elsewhere is refused, so that credentials never go to another host.
 func (c *Client) resolve(r Request) (*url.URL, error) {
 	ref, err := url.Parse(r.Path)
 	if err != nil {
@@ -198,9 +198,10 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 	}
 	var u *url.URL
 	if ref.IsAbs() {
+		ref = overTLS(ref, c.base)
 		if origin(ref) != origin(c.base) {
 			return nil, fmt.Errorf("address %s is not on %s://%s: refused, so that the connection's credentials are not sent elsewhere",
-				ref.Redacted(), c.base.Scheme, c.base.Host)
+				maskedURL(ref), c.base.Scheme, c.base.Host)
 		}
 		u = ref
 	} else {
@@ -208,7 +209,7 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 			return nil, fmt.Errorf("path %q: a .. segment would leave the API's base address", r.Path)
 		}
 		u = c.base.JoinPath(ref.EscapedPath())
-		u.RawQuery = ref.RawQuery
+		u.RawQuery = joinQuery(c.base.RawQuery, ref.RawQuery)
 	}
 	if len(r.Query) > 0 {
 		q := u.Query()
@@ -218,6 +219,29 @@ func (c *Client) resolve(r Request) (*url.URL, error) {
 		u.RawQuery = q.Encode()
 	}
 	return u, nil
+}
+
+// joinQuery is the base URL's query (an API version, a tenant) followed
+// by a relative path's own.
+func joinQuery(base, own string) string {
+	if base == "" || own == "" {
+		return base + own
+	}
+	return base + "&" + own
+}
+
+// overTLS is an absolute address as it is sent: a plain http address on
+// an https base's host and default port (a link an app behind a proxy that
+// ends TLS writes so) goes to the base's origin, over https; any other
+// address as it is.
+func overTLS(ref, base *url.URL) *url.URL {
+	if !strings.EqualFold(ref.Scheme, "http") || !strings.EqualFold(base.Scheme, "https") ||
+		!strings.EqualFold(ref.Hostname(), base.Hostname()) || (ref.Port() != "" && ref.Port() != "80") {
+		return ref
+	}
+	u := *ref
+	u.Scheme, u.Host = base.Scheme, base.Host
+	return &u
 }
 
 func hasDotDot(p string) bool {

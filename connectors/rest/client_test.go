@@ -235,31 +235,44 @@ func TestAbsoluteAddressesMustBeOnTheBaseOrigin(t *testing.T) {
 	if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), "not on") {
 		t.Fatalf("a link to another host = %v, want a permanent refusal", err)
 	}
+	// A link that carries a credential in its query (an app that echoes
+	// the key into its next links) is named without it.
+	_, err = c.Do(context.Background(), Request{Path: "http://other.example/api/orders?page=2&access_token=app-issued-77"})
+	if err == nil || strings.Contains(err.Error(), "app-issued-77") || !strings.Contains(err.Error(), "page=2") {
+		t.Fatalf("a link with a credential in its query = %v, want it refused without the credential", err)
+	}
 }
 
 // TestAnAbsoluteAddressIsComparedByItsOrigin: a next link that writes the
 // base's origin differently (the default port written out, the host in
-// other letter case) is on the origin and followed; one on another port,
-// scheme or host is refused.
+// other letter case) is on the origin and followed; so is a plain http
+// link to the https base's host (an app behind a proxy that ends TLS
+// writes its links so), followed over https; one on another port, scheme
+// or host is refused.
 func TestAnAbsoluteAddressIsComparedByItsOrigin(t *testing.T) {
 	c := newClient(t, "https://Shop.Example.com/api", Options{})
 	cases := []struct {
 		link string
 		ok   bool
+		sent string
 	}{
-		{"https://shop.example.com/api/orders?page=2", true},
-		{"https://shop.example.com:443/api/orders?page=2", true},
-		{"HTTPS://SHOP.EXAMPLE.COM/api/orders?page=2", true},
-		{"https://shop.example.com:8443/api/orders", false},
-		{"http://shop.example.com/api/orders", false},
-		{"https://shop.example.com.evil.test/api/orders", false},
+		{"https://shop.example.com/api/orders?page=2", true, ""},
+		{"https://shop.example.com:443/api/orders?page=2", true, ""},
+		{"HTTPS://SHOP.EXAMPLE.COM/api/orders?page=2", true, ""},
+		{"http://shop.example.com/api/orders?page=2", true, "https://Shop.Example.com/api/orders?page=2"},
+		{"http://shop.example.com:80/api/orders?page=2", true, "https://Shop.Example.com/api/orders?page=2"},
+		{"https://shop.example.com:8443/api/orders", false, ""},
+		{"http://shop.example.com:8080/api/orders", false, ""},
+		{"ftp://shop.example.com/api/orders", false, ""},
+		{"https://shop.example.com.evil.test/api/orders", false, ""},
 	}
 	for _, tc := range cases {
-		_, err := c.resolve(Request{Path: tc.link})
-		if (err == nil) != tc.ok {
-			t.Errorf("%s: err = %v, want followed %v", tc.link, err, tc.ok)
+		u, err := c.resolve(Request{Path: tc.link})
+		if (err == nil) != tc.ok || (tc.sent != "" && u.String() != tc.sent) {
+			t.Errorf("%s: %v, err = %v, want followed %v at %q", tc.link, u, err, tc.ok, tc.sent)
 		}
 	}
+
 }
 
 // TestRedirectsStayOnTheOrigin: an app's redirect to another host or port
@@ -297,6 +310,10 @@ func TestRedirectsStayOnTheOrigin(t *testing.T) {
 		_, err := c.Do(context.Background(), Request{Path: "away"})
 		if err == nil || !strings.Contains(err.Error(), "redirected to") || len(stolen) != 0 {
 			t.Fatalf("a redirect to another port = %v; the other server got %q", err, stolen)
+		}
+		// the app answered, and will answer so again: not "no answer", not retried for days
+		if class, _ := connectors.Classify(err); class != connectors.ClassPermanent || strings.Contains(err.Error(), "no answer") {
+			t.Fatalf("a redirect to another port = %v (%s); want a permanent error that does not say the app gave no answer", err, class)
 		}
 	}
 }
@@ -352,6 +369,108 @@ func TestANewClientNeedsAnHTTPAddress(t *testing.T) {
 	for _, base := range []string{"", "ftp://x.example", "shop.example.com", "http://"} {
 		if _, err := New(Options{BaseURL: base}); err == nil {
 			t.Errorf("New(%q) = nil error, want one", base)
+		}
+	}
+}
+
+// TestJSONAnswersAreTakenWithABOMOrAnotherNameOfUTF8: an answer that starts
+// with a UTF-8 byte order mark (as .NET and some PHP apps write it), or
+// whose content type names UTF-8 as "utf8" or its subset US-ASCII, is the
+// app's JSON and is decoded, in a success and in an error's message alike.
+func TestJSONAnswersAreTakenWithABOMOrAnotherNameOfUTF8(t *testing.T) {
+	tests := []struct{ name, ctype, body string }{
+		{"a byte order mark", "application/json; charset=utf-8", "\ufeff{\"id\": 12345678901234567890}"},
+		{"a byte order mark and blanks", "application/json", "\ufeff \n{\"id\": 12345678901234567890}"},
+		{"charset=utf8", "application/json; charset=utf8", `{"id": 12345678901234567890}`},
+		{"charset=UTF8", "application/json;charset=UTF8", `{"id": 12345678901234567890}`},
+		{"charset=us-ascii", "application/json; charset=us-ascii", `{"id": 12345678901234567890}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(answer(200, tt.ctype, tt.body))
+			defer srv.Close()
+			var got map[string]any
+			if _, err := newClient(t, srv.URL, Options{}).DoJSON(context.Background(), Request{Path: "orders/1"}, &got); err != nil {
+				t.Fatalf("DoJSON = %v", err)
+			}
+			if got["id"] != json.Number("12345678901234567890") {
+				t.Fatalf("decoded %#v", got)
+			}
+		})
+	}
+	if got := AppMessage([]byte("\ufeff{\"message\": \"email is not valid\"}")); got != "email is not valid" {
+		t.Errorf("AppMessage of an answer with a byte order mark = %q", got)
+	}
+}
+
+// TestJSONLabelledAsTextOrAWebPageIsTheApps: a JSON object or list that
+// the app labels text/html or text/plain (a PHP app's default type) is
+// decoded; markup, text that is not JSON, or another charset is refused.
+func TestJSONLabelledAsTextOrAWebPageIsTheApps(t *testing.T) {
+	tests := []struct {
+		ctype, body string
+		ok          bool
+	}{
+		{"text/html; charset=UTF-8", `{"id": 12345678901234567890}`, true},
+		{"text/plain", "\ufeff [{\"id\": 12345678901234567890}]", true},
+		{"text/html", `<!doctype html><title>Sign in</title>`, false},
+		{"text/plain", `12345678901234567890`, false},
+		{"text/plain; charset=iso-8859-1", `{"id": 12345678901234567890}`, false},
+		{"application/xml", `{"id": 12345678901234567890}`, false},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(answer(200, tt.ctype, tt.body))
+		var got any
+		_, err := newClient(t, srv.URL, Options{}).DoJSON(context.Background(), Request{Path: "orders/1"}, &got)
+		srv.Close()
+		if (err == nil) != tt.ok || (tt.ok && !strings.Contains(fmt.Sprint(got), "12345678901234567890")) {
+			t.Errorf("%s %q: DoJSON = %v, %v; want decoded %v", tt.ctype, tt.body, got, err, tt.ok)
+		}
+	}
+}
+
+// TestTheBaseURLsQueryGoesWithEveryPath: a base URL with a query (an API
+// version, a company or tenant the app wants on every call) keeps it on
+// every path below it, besides the path's own query and the request's.
+func TestTheBaseURLsQueryGoesWithEveryPath(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.Path+"?"+r.URL.RawQuery)
+		answer(200, "application/json", `{}`)(w, r)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL+"/api?api-version=2024-01", Options{})
+	for _, r := range []Request{{Path: "orders"}, {Path: "orders/7?expand=lines"}, {Path: "orders", Query: map[string][]string{"page": {"2"}}}} {
+		if _, err := c.Do(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "[/api/orders?api-version=2024-01 /api/orders/7?api-version=2024-01&expand=lines /api/orders?api-version=2024-01&page=2]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("the app was called at %v, want %s", got, want)
+	}
+}
+
+// TestA403OverTheRateLimitIsNotALoginRefused: a 403 that says to wait
+// (GitHub's secondary rate limit) is a rate limit for the engine, and the
+// connection test says the app is limiting calls, not that the login was
+// refused; a plain 403 is a refused login.
+func TestA403OverTheRateLimitIsNotALoginRefused(t *testing.T) {
+	tests := []struct {
+		header  []string
+		limited bool
+		verdict string
+	}{
+		{[]string{"Retry-After", "30"}, true, "the app is limiting calls, try again later: GET /user: 403 Forbidden: secondary rate limit"},
+		{nil, false, "login refused: GET /user: 403 Forbidden: secondary rate limit"},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(answer(403, "application/json", `{"message":"secondary rate limit"}`, tt.header...))
+		_, err := newClient(t, srv.URL, Options{}).Do(context.Background(), Request{Path: "user"})
+		srv.Close()
+		_, limited := connectors.IsRateLimited(err)
+		if msg, _ := Verdict(err); limited != tt.limited || msg != tt.verdict {
+			t.Errorf("a 403 with %v = %v (rate limited %v), verdict %q; want rate limited %v, %q", tt.header, err, limited, msg, tt.limited, tt.verdict)
 		}
 	}
 }

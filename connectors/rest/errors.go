@@ -165,11 +165,17 @@ func locationOf(v any) string {
 }
 
 // transportError words a call that got no answer; it is transient: the
-// network, the host or the app may be back later.
+// network, the host or the app may be back later. An error the client's
+// redirect policy classified (a redirect to another origin, refused as
+// permanent) keeps its class.
 func transportError(op string, err error, ctx context.Context) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	var ce *connectors.Error
+	if errors.As(err, &ce) { // a redirect refused: the app answered, and the error says how
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
 		return connectors.Transient(fmt.Errorf("%s: no answer in time: %w", op, context.DeadlineExceeded))

@@ -71,10 +71,11 @@ type Response struct {
 // Decode reads the answer's JSON into v, keeping numbers exact
 // (json.Number in maps). An answer whose content type is set and is not
 // JSON, or whose body is not one JSON value, is refused with a permanent
-// error quoting its beginning.
+// error quoting its beginning; except a JSON object or list labelled
+// text/html or text/plain (a PHP app's default type), which is the app's.
 func (res *Response) Decode(v any) error {
 	op := res.op()
-	if ct := res.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+	if ct := res.Header.Get("Content-Type"); ct != "" && !isJSON(ct) && !mislabelledJSON(ct, res.Body) {
 		return connectors.Permanent(fmt.Errorf("%s: the answer is %s, not JSON%s", op, ct, connectors.ShortBody(res.Body)))
 	}
 	if err := DecodeJSON(res.Body, v); err != nil {
@@ -91,8 +92,11 @@ func (res *Response) op() string {
 }
 
 // DecodeJSON decodes exactly one JSON value from data into v, with
-// UseNumber. Nothing is decoded from data that is not one JSON value.
+// UseNumber. A UTF-8 byte order mark before it is skipped (RFC 8259 lets a
+// reader ignore one, and .NET and some PHP apps write it). Nothing is
+// decoded from data that is not one JSON value.
 func DecodeJSON(data []byte, v any) error {
+	data = bytes.TrimPrefix(data, utf8BOM)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fmt.Errorf("the answer is empty, not JSON")
 	}
@@ -112,14 +116,38 @@ func DecodeJSON(data []byte, v any) error {
 	return nil
 }
 
+// mislabelledJSON reports whether an answer labelled as text or a web
+// page (text/plain, text/html) is a JSON object or list: apps whose
+// framework labels every answer text/html send their JSON so. Markup, or
+// text in a charset other than UTF-8, is not.
+func mislabelledJSON(ct string, body []byte) bool {
+	media, params, err := mime.ParseMediaType(ct)
+	if err != nil || (media != "text/html" && media != "text/plain") || !utf8Charset(params["charset"]) {
+		return false
+	}
+	body = bytes.TrimSpace(bytes.TrimPrefix(body, utf8BOM))
+	return len(body) > 0 && (body[0] == '{' || body[0] == '[')
+}
+
+// utf8Charset reports whether a content type's charset is UTF-8 (also
+// written "utf8", or US-ASCII, which UTF-8 includes), or not named.
+func utf8Charset(cs string) bool {
+	cs = strings.ToLower(cs)
+	return cs == "" || cs == "utf-8" || cs == "utf8" || cs == "us-ascii"
+}
+
+// utf8BOM is the byte order mark some apps write before their JSON.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
 // isJSON reports whether a content type is JSON: application/json, a type
-// ending in +json, or text/json, in UTF-8 when a charset is named.
+// ending in +json, or text/json, in UTF-8 when a charset is named (also
+// written "utf8", or US-ASCII, which UTF-8 includes).
 func isJSON(ct string) bool {
 	media, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
 	}
-	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
+	if !utf8Charset(params["charset"]) {
 		return false
 	}
 	return media == "application/json" || media == "text/json" || strings.HasSuffix(media, "+json")

@@ -33,6 +33,9 @@ func Verdict(err error) (string, map[string]string) {
 	}
 	var se *StatusError
 	if errors.As(err, &se) {
+		if _, limited := connectors.IsRateLimited(err); limited {
+			return "the app is limiting calls, try again later: " + se.Error(), nil
+		}
 		return statusVerdict(se), nil
 	}
 	return err.Error(), nil

@@ -45,10 +45,12 @@ type List struct {
 	SizeParam   string `json:"size_param,omitempty"`
 	OffsetParam string `json:"offset_param,omitempty"`
 	CursorParam string `json:"cursor_param,omitempty"`
-	FirstPage   int    `json:"first_page,omitempty"`
-	NextCursor  string `json:"next_cursor,omitempty"`
-	NextURL     string `json:"next_url,omitempty"`
-	Resume      bool   `json:"resume,omitempty"`
+	// FirstPage is the number of the first page: 1 when not set, and 0
+	// when set so (an app whose pages count from 0).
+	FirstPage  *int   `json:"first_page,omitempty"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	NextURL    string `json:"next_url,omitempty"`
+	Resume     bool   `json:"resume,omitempty"`
 	// ShortPageEnds: a short page is the last (cursor, link, next_url).
 	ShortPageEnds bool `json:"short_page_ends,omitempty"`
 	// Incremental reads: the "updated since" parameter, where a record
@@ -92,11 +94,28 @@ func (l List) pageOptions(size int) page.Options {
 		q[k] = []string{v}
 	}
 	overlap, _ := time.ParseDuration(l.Overlap)
+	first := 0
+	if l.FirstPage != nil {
+		first = *l.FirstPage
+	}
 	return page.Options{Style: page.Style(l.Paging), Path: l.Path, Query: q, PageSize: size, RecordsPath: l.Records,
 		PageParam: l.PageParam, SizeParam: l.SizeParam, OffsetParam: l.OffsetParam, CursorParam: l.CursorParam,
-		FirstPage: l.FirstPage, NextCursorPath: l.NextCursor, NextURLPath: l.NextURL, Resume: l.Resume, ShortPageEnds: l.ShortPageEnds,
+		FirstPage: first, PagesFromZero: l.FirstPage != nil && first == 0, NextCursorPath: l.NextCursor, NextURLPath: l.NextURL, Resume: l.Resume, ShortPageEnds: l.ShortPageEnds,
 		SinceParam: l.Since, UpdatedPath: l.Updated, SinceFormat: l.SinceFormat, Overlap: overlap,
 		CheckShortPages: l.Paging == string(page.PageNumber) || l.Paging == string(page.Offset)}
+}
+
+// sinceFormatOK reports whether a since_format writes a time: one of the
+// named formats, or a Go layout that holds at least one of its parts (a
+// layout written as another language writes one, "yyyy-MM-dd" or "Y-m-d",
+// would be sent as it is, the same text every run).
+func sinceFormatOK(layout string) bool {
+	switch layout {
+	case "", "rfc3339", "unix", "unix_ms":
+		return true
+	}
+	at := time.Date(2026, 11, 23, 17, 48, 39, 0, time.UTC)
+	return at.Format(layout) != layout
 }
 
 // ParseEntities reads the "entities" field: JSON of entity names and how
@@ -152,6 +171,12 @@ func (e Entity) check(name string) []string {
 		}
 		if _, err := time.ParseDuration(l.Overlap); l.Overlap != "" && err != nil {
 			problems = append(problems, fmt.Sprintf("%s.list.overlap: %q is not a duration such as 5m", name, l.Overlap))
+		}
+		if l.FirstPage != nil && *l.FirstPage < 0 {
+			problems = append(problems, fmt.Sprintf("%s.list.first_page: %d is not a page number (0, 1 or more)", name, *l.FirstPage))
+		}
+		if !sinceFormatOK(l.SinceFormat) {
+			problems = append(problems, fmt.Sprintf("%s.list.since_format: %q is not rfc3339, unix, unix_ms or a Go layout such as 2006-01-02 15:04:05", name, l.SinceFormat))
 		}
 		if (l.Since == "") != (l.Updated == "") {
 			problems = append(problems, name+".list: since and updated go together")

@@ -252,6 +252,10 @@ func TestEntitiesAreChecked(t *testing.T) {
 		{`{"order": {"list": {"path": "o", "since": "updated_since"}}}`, "since and updated go together"},
 		{`{"order": {"list": {"path": "o", "overlap": "a while"}}}`, `order.list.overlap: "a while" is not a duration`},
 		{`{"order": {"lsit": {"path": "o"}}}`, `unknown field "lsit"`},
+		{`{"order": {"list": {"path": "o", "paging": "page", "first_page": -1}}}`, `order.list.first_page: -1 is not a page number`},
+		{`{"order": {"list": {"path": "o", "since": "s", "updated": "u", "since_format": "yyyy-MM-dd HH:mm:ss"}}}`,
+			`order.list.since_format: "yyyy-MM-dd HH:mm:ss" is not rfc3339, unix, unix_ms or a Go layout such as 2006-01-02 15:04:05`},
+		{`{"order": {"list": {"path": "o", "since": "s", "updated": "u", "since_format": "Y-m-d"}}}`, `order.list.since_format: "Y-m-d" is not`},
 		{`[1]`, "not the JSON of entities"},
 	}
 	for _, tt := range tests {

@@ -35,7 +35,7 @@ var Spec = connectors.Spec{
 		{Name: "base_url", Title: "Base URL", Type: connectors.TypeURL, Required: true,
 			Help: "The API's address; request paths are relative to it.", Example: "https://erp.example.com/api/v2"},
 		{Name: "entities", Title: "Entities", Type: connectors.TypeText, Required: true,
-			Help:    "JSON: per entity, its list, get, create and update requests; see docs/connectors.md.",
+			Help:    "JSON: per entity, its list, get, create and update requests; see \"The generic REST connector\" in docs/rest-kit.md.",
 			Example: `{"order": {"list": {"path": "orders", "records": "data", "paging": "page"}, "create": {"path": "orders"}, "update": {"path": "orders/{id}"}}}`},
 		{Name: "test_path", Title: "Test path", Type: connectors.TypeString,
 			Help: "A path that answers 2xx with valid credentials, for testing the connection (the base URL when empty).", Example: "me"},

@@ -35,6 +35,9 @@ func (c *Conn) Write(ctx context.Context, req connectors.WriteRequest) (connecto
 	if call.Wrap != "" {
 		body = map[string]any{call.Wrap: req.Data}
 	}
+	if err := dotSegment(call.Path, req.TargetID, req.Key); err != nil {
+		return connectors.WriteResult{}, fmt.Errorf("writing %s %s: %w", req.Entity, req.Key, err)
+	}
 	res, err := c.client.Do(ctx, rest.Request{Method: method, Path: fill(call.Path, req.TargetID, req.Key), JSON: body,
 		IdempotencyKey: req.IdempotencyKey})
 	if err == nil {
@@ -57,7 +60,7 @@ func webPage(res *rest.Response) error {
 	if media != "text/html" && media != "application/xhtml+xml" {
 		return nil
 	}
-	if body := bytes.TrimSpace(res.Body); len(body) == 0 || body[0] != '<' {
+	if body := bytes.TrimSpace(bytes.TrimPrefix(res.Body, []byte("\xef\xbb\xbf"))); len(body) == 0 || body[0] != '<' {
 		return nil
 	}
 	return connectors.Permanent(fmt.Errorf("the answer of %s is a web page (%s), not JSON: check that the base URL is the API's%s",
@@ -79,6 +82,23 @@ func fill(path, id, key string) string {
 		return p
 	}
 	return p + "?" + strings.NewReplacer("{id}", url.QueryEscape(id), "{key}", url.QueryEscape(key)).Replace(query)
+}
+
+// dotSegment refuses an id or key that would stand alone as a segment of
+// the path template's path ("products/{id}" with the id "." or ".."): a
+// dot segment names the collection, or the one above, not a record, and
+// the write would go there.
+func dotSegment(path, id, key string) error {
+	p, _, _ := strings.Cut(path, "?")
+	for _, seg := range strings.Split(p, "/") {
+		for placeholder, value := range map[string]string{"{id}": id, "{key}": key} {
+			if seg == placeholder && (value == "." || value == "..") {
+				return connectors.Permanent(fmt.Errorf("the %s %q cannot stand as a segment of the path %s: it would name the collection, not the record",
+					strings.Trim(placeholder, "{}"), value, path))
+			}
+		}
+	}
+	return nil
 }
 
 // written reads the app's answer to a write: the record and its id. An
@@ -149,8 +169,12 @@ func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (co
 	if method == "" {
 		method = http.MethodGet
 	}
+	if err := dotSegment(spec.Get.Path, id, ""); err != nil {
+		return connectors.Record{}, fmt.Errorf("getting %s %s: %w", entity, id, err)
+	}
 	var answer any
-	if _, err := c.client.DoJSON(ctx, rest.Request{Method: method, Path: fill(spec.Get.Path, id, "")}, &answer); err != nil {
+	res, err := c.client.DoJSON(ctx, rest.Request{Method: method, Path: fill(spec.Get.Path, id, "")}, &answer)
+	if err != nil {
 		var se *rest.StatusError
 		if errors.As(err, &se) && se.Status == http.StatusNotFound {
 			return connectors.Record{}, fmt.Errorf("getting %s %s: %w: %w", entity, id, connectors.ErrRecordNotFound, err)
@@ -158,5 +182,12 @@ func (c *Conn) Get(ctx context.Context, entity connectors.Entity, id string) (co
 		return connectors.Record{}, fmt.Errorf("getting %s %s: %w", entity, id, err)
 	}
 	record, _ := rest.Lookup(answer, spec.Get.Record)
+	if _, ok := record.(map[string]any); !ok {
+		where := fmt.Sprintf("holds no record (an object) at %q", spec.Get.Record)
+		if spec.Get.Record == "" {
+			where = "is not a record (an object)"
+		}
+		return connectors.Record{}, connectors.Permanent(fmt.Errorf("getting %s %s: the answer of %s %s", entity, id, res.URL.Path, where))
+	}
 	return spec.record(record, 0), nil
 }

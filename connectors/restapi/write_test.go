@@ -130,9 +130,16 @@ func TestACreatedRecordsIDIsReadFromItsLocation(t *testing.T) {
 // so, instead of passing for written while the app got nothing; the
 // connection test says so too.
 func TestAWebPageIsNotTakenForTheAppsAnswer(t *testing.T) {
+	for _, page := range []string{`<!doctype html><html><head><title>My Shop</title></head><body>Welcome</body></html>`,
+		"\ufeff<!DOCTYPE html><html><body>Sign in</body></html>"} { // a byte order mark before it, as IIS pages may have
+		aWebPageIsNotTakenForTheAppsAnswer(t, page)
+	}
+}
+
+func aWebPageIsNotTakenForTheAppsAnswer(t *testing.T, page string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(`<!doctype html><html><head><title>My Shop</title></head><body>Welcome</body></html>`))
+		_, _ = w.Write([]byte(page))
 	}))
 	t.Cleanup(srv.Close)
 	entities := `{"order": {"create": {"path": "orders"}, "update": {"path": "orders/{id}"}}}`
@@ -223,5 +230,133 @@ func TestAnAppsAnswerLabelledAsHTMLIsStillTheApps(t *testing.T) {
 				t.Fatalf("a write answered %q as text/html = %+v, %v; want written as %s", tc.body, res, err, tc.wantID)
 			}
 		})
+	}
+}
+
+// TestACreatedRecordsIDIsReadFromAnAnswerWithAByteOrderMark: an app that
+// writes a byte order mark before its JSON (.NET, some PHP apps) still
+// gives the created record's id, so that the record's next change updates
+// it rather than creating it a second time.
+func TestACreatedRecordsIDIsReadFromAnAnswerWithAByteOrderMark(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write([]byte("\ufeff{\"data\": {\"id\": 9007199254740993, \"number\": \"SO-1\"}}"))
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"order": {"create": {"path": "orders", "record": "data"}, "update": {"path": "orders/{id}", "record": "data"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+	res, err := c.Write(context.Background(), connectors.WriteRequest{Entity: connectors.Order, Key: "SO-1", Data: map[string]any{"number": "SO-1"}})
+	if err != nil || res.TargetID != "9007199254740993" || res.Response["number"] != "SO-1" {
+		t.Fatalf("Write = %+v, %v; want the id 9007199254740993 and the record", res, err)
+	}
+}
+
+// TestAnAppThatLabelsItsJSONAsHTMLIsReadAsWellAsWritten: the app whose
+// JSON comes labelled text/html or text/plain (a PHP app's default type)
+// is read, fetched by id and tested as it is written to; a web page (markup)
+// is still refused.
+func TestAnAppThatLabelsItsJSONAsHTMLIsReadAsWellAsWritten(t *testing.T) {
+	for _, ctype := range []string{"text/html; charset=UTF-8", "text/plain"} {
+		t.Run(ctype, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", ctype)
+				switch r.URL.Path {
+				case "/orders":
+					_, _ = w.Write([]byte(`{"data": [{"id": 1, "number": "SO-1"}, {"id": 2, "number": "SO-2"}]}`))
+				case "/account":
+					_, _ = w.Write([]byte(`{"name": "Shop X"}`))
+				default:
+					_, _ = w.Write([]byte(`{"data": {"id": 1, "number": "SO-1"}}`))
+				}
+			}))
+			t.Cleanup(srv.Close)
+			entities := `{"order": {"list": {"path": "orders", "records": "data", "paging": "none"}, "get": {"path": "orders/{id}", "record": "data"}, "key": ["number"]}}`
+			c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities, "test_path": "account", "test_name_path": "name"}, nil)
+			if got := readAll(t, c, "", "[1 2]"); got == "" {
+				t.Fatal("no cursor")
+			}
+			rec, err := c.Get(context.Background(), connectors.Order, "1")
+			if err != nil || rec.Key != "SO-1" {
+				t.Fatalf("Get = %+v, %v", rec, err)
+			}
+			res, err := c.Test(context.Background())
+			if err != nil || !res.OK || res.Message != "connected as Shop X" {
+				t.Fatalf("Test = %+v, %v", res, err)
+			}
+		})
+	}
+}
+
+// TestAListWhosePagesAreNumberedFromZeroIsReadWhole: "first_page": 0 (an
+// app whose pages count from 0, as Spring's do) asks page=0 first, and the
+// records of that page are read, not skipped for page 1.
+func TestAListWhosePagesAreNumberedFromZeroIsReadWhole(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+		var content []map[string]any
+		for i := n * size; i < min(7, (n+1)*size); i++ {
+			content = append(content, map[string]any{"id": i + 1})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"content": content})
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"order": {"list": {"path": "orders", "records": "content", "paging": "page", "page_param": "page", "size_param": "size", "first_page": 0, "page_size": 3}}}`
+	c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+	readAll(t, c, "", "[1 2 3 4 5 6 7]")
+}
+
+// TestAGetWhoseAnswerHoldsNoRecordSaysWhere: a get answered without an
+// object where the record is expected (a wrong "record" path, null) is an
+// error naming the record and the path, not an empty record taken for the
+// current one.
+func TestAGetWhoseAnswerHoldsNoRecordSaysWhere(t *testing.T) {
+	for _, body := range []string{`{"order": {"id": 7}}`, `{"data": null}`, `null`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}))
+		entities := `{"order": {"get": {"path": "orders/{id}", "record": "data"}}}`
+		c := open(t, map[string]any{"base_url": srv.URL, "auth": "none", "entities": entities}, nil)
+		rec, err := c.Get(context.Background(), connectors.Order, "7")
+		srv.Close()
+		want := `getting order 7: the answer of /orders/7 holds no record (an object) at "data"`
+		if err == nil || err.Error() != want {
+			t.Errorf("Get answered %s = %+v, %v; want %q", body, rec, err, want)
+		}
+	}
+}
+
+// TestAnIDThatIsADotIsNotWrittenToTheCollection: a record whose id or key
+// is "." or ".." would stand in a path as a dot segment, which names the
+// collection (or the one above) rather than a record: the write or get is
+// refused, naming the record, and the app is not called.
+func TestAnIDThatIsADotIsNotWrittenToTheCollection(t *testing.T) {
+	var calls []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls = append(calls, r.Method+" "+r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id": "1"}`))
+	}))
+	t.Cleanup(srv.Close)
+	entities := `{"product": {"create": {"path": "products/by-sku/{key}"}, "update": {"path": "products/{id}"}, "get": {"path": "products/{id}"}}}`
+	c := open(t, map[string]any{"base_url": srv.URL + "/api", "auth": "none", "entities": entities}, nil)
+	for _, dot := range []string{".", ".."} {
+		for _, req := range []connectors.WriteRequest{
+			{Entity: connectors.Product, Key: "SKU-1", TargetID: dot, Data: map[string]any{}},
+			{Entity: connectors.Product, Key: dot, Data: map[string]any{}},
+		} {
+			_, err := c.Write(context.Background(), req)
+			if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), `"`+dot+`"`) {
+				t.Errorf("writing with id %q and key %q = %v (%s), want a permanent error naming it", req.TargetID, req.Key, err, class)
+			}
+		}
+		if _, err := c.Get(context.Background(), connectors.Product, dot); err == nil {
+			t.Errorf("getting %q passed", dot)
+		}
+	}
+	if len(calls) != 0 {
+		t.Fatalf("the app was called: %v", calls)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
@@ -143,13 +144,24 @@ func newAPIKey(cfg connectors.Config) apiKey {
 	return apiKey{name: cfg.String("api_key_name"), value: cfg.Secret("api_key"), inQuery: cfg.String("api_key_in") == "query"}
 }
 
-// Authorize puts the key in its header or query parameter.
+// Authorize puts the key in its header or query parameter. A query
+// without the parameter keeps the rest as it was written (a next page's
+// link may be signed, or hold commas), the key added at its end.
 func (k apiKey) Authorize(_ context.Context, req *http.Request, _ []byte) error {
 	if !k.inQuery {
 		req.Header.Set(k.name, k.value)
 		return nil
 	}
 	q := req.URL.Query()
+	if _, has := q[k.name]; !has {
+		param := url.QueryEscape(k.name) + "=" + url.QueryEscape(k.value)
+		if req.URL.RawQuery == "" {
+			req.URL.RawQuery = param
+		} else {
+			req.URL.RawQuery += "&" + param
+		}
+		return nil
+	}
 	q.Set(k.name, k.value)
 	req.URL.RawQuery = q.Encode()
 	return nil

@@ -95,7 +95,7 @@ var loginFields = []connectors.Field{
 	{Name: "login_token_path", Title: "Token path", Type: connectors.TypeString, Default: "token",
 		Help: "Where the answer holds the token, as a dotted path such as data.token."},
 	{Name: "login_expires_path", Title: "Lifetime path", Type: connectors.TypeString, Default: "expires_in", Advanced: true,
-		Help: "Where the answer holds the token's lifetime: seconds, or a date and time when it expires."},
+		Help: "Where the answer holds the token's lifetime: seconds, or when it expires (a date and time, or a Unix time in seconds or milliseconds)."},
 	{Name: "login_lifetime", Title: "Token lifetime", Type: connectors.TypeDuration, Default: "1h", Advanced: true,
 		Help: "How long a token is used when the answer does not say."},
 	{Name: "login_header", Title: "Token header", Type: connectors.TypeString, Default: "Authorization", Advanced: true,

@@ -205,7 +205,7 @@ func (l *login) signIn(ctx context.Context) error {
 	}
 	token := rest.LookupString(answer, l.tokenPath)
 	if token == "" {
-		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q", l.tokenPath)))
+		return l.failed(connectors.Permanent(fmt.Errorf("login: the answer holds no token at %q%s", l.tokenPath, refusalWords(answer))))
 	}
 	now := time.Now()
 	l.state.failure.clear()
@@ -214,9 +214,34 @@ func (l *login) signIn(ctx context.Context) error {
 	return nil
 }
 
-// loginError words a failed login: refused credentials are permanent.
+// refusalKeys are where an app that refuses a login with a 200 puts its
+// words, in the order they are looked for.
+var refusalKeys = []string{"error_description", "message", "error", "detail", "msg", "description"}
+
+// refusalWords are the app's words in a login answer without a token
+// ({"success": false, "message": "Invalid password"}), after ": "; only
+// a text at one of refusalKeys, never anything else the answer holds,
+// which may be a session at another path.
+func refusalWords(answer any) string {
+	obj, ok := answer.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, k := range refusalKeys {
+		if words, ok := obj[k].(string); ok && strings.TrimSpace(words) != "" {
+			return connectors.ShortBody([]byte(words))
+		}
+	}
+	return ""
+}
+
+// loginError words a failed login: refused credentials are permanent; a
+// rate limit (a 403 that says to wait among them) keeps its wait.
 func loginError(err error) error {
 	var se *rest.StatusError
+	if _, limited := connectors.IsRateLimited(err); limited { // a 403 that says to wait
+		return fmt.Errorf("login: %w", err)
+	}
 	if errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden) {
 		return connectors.Permanent(fmt.Errorf("login refused: %w", se))
 	}
@@ -230,18 +255,37 @@ func (l *login) failed(err error) error {
 	return err
 }
 
-// expiry reads the token's lifetime (seconds) or end (a date and time)
-// from the answer; the configured lifetime when it says neither, or names
-// an end that is not after now (the app's clock, a local time written as
-// UTC), which would make every call log in again: the token works, and a
-// 401 says when it no longer does.
+// unixTimeFrom is the least number of seconds read as a Unix time (an end,
+// "expires_at") rather than a lifetime: 2001-09-09, or a lifetime of 31
+// years, which no token has. From unixMilliFrom on it is in milliseconds.
+const (
+	unixTimeFrom  = 1e9
+	unixMilliFrom = 1e12
+)
+
+// expiry reads the token's lifetime (seconds) or end (a date and time, or
+// a Unix time in seconds or milliseconds) from the answer; the configured
+// lifetime when it says neither, or names an end that is not after now
+// (the app's clock, a local time written as UTC), which would make every
+// call log in again: the token works, and a 401 says when it no longer
+// does.
 func (l *login) expiry(answer any, now time.Time) time.Time {
 	v := rest.LookupString(answer, l.expiresPath)
+	end := time.Time{}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-		return now.Add(time.Duration(secs * float64(time.Second)))
+		switch {
+		case secs >= unixMilliFrom:
+			end = time.UnixMilli(int64(secs))
+		case secs >= unixTimeFrom:
+			end = time.Unix(int64(secs), 0)
+		default:
+			return now.Add(time.Duration(secs * float64(time.Second)))
+		}
+	} else if at, err := time.Parse(time.RFC3339, v); err == nil {
+		end = at
 	}
-	if at, err := time.Parse(time.RFC3339, v); err == nil && at.After(now) {
-		return at
+	if end.After(now) {
+		return end
 	}
 	return now.Add(l.lifetime)
 }

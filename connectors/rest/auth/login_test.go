@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,6 +180,14 @@ func TestTheLoginTokenLifetimeComesFromTheAnswer(t *testing.T) {
 		{"a date and time already past: the configured lifetime", "2026-03-01T07:00:00Z", now.Add(time.Hour)},
 		{"a date and time just now: the configured lifetime", "2026-03-01T12:00:00Z", now.Add(time.Hour)},
 		{"no seconds: the configured lifetime", 0, now.Add(time.Hour)},
+		// An end as a Unix time ("expires_at"), in seconds or milliseconds,
+		// is an end, not a lifetime of 56 years, or one too long for a
+		// duration that would make every call log in again.
+		{"a Unix time in seconds", now.Add(90 * time.Minute).Unix(), now.Add(90 * time.Minute)},
+		{"a Unix time in seconds as text", strconv.FormatInt(now.Add(90*time.Minute).Unix(), 10), now.Add(90 * time.Minute)},
+		{"a Unix time in milliseconds", now.Add(90 * time.Minute).UnixMilli(), now.Add(90 * time.Minute)},
+		{"a Unix time already past: the configured lifetime", now.Add(-5 * time.Hour).Unix(), now.Add(time.Hour)},
+		{"a Unix time in milliseconds already past: the configured lifetime", now.Add(-5 * time.Hour).UnixMilli(), now.Add(time.Hour)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +218,29 @@ func TestALoginAnswerWithoutTokenIsAnError(t *testing.T) {
 	err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{}), "x")
 	if err == nil || err.Error() != `login: the answer holds no token at "data.token"` {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestALoginAnsweredWithARefusalIn200SaysWhy: an app that refuses a login
+// with 200 and its words in the answer ({"success": false, "message":
+// …}) is named with those words; what else the answer holds (a session
+// at another path) is never quoted.
+func TestALoginAnsweredWithARefusalIn200SaysWhy(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"success": false, "message": "Invalid user name or password"}`, `login: the answer holds no token at "data.token": Invalid user name or password`},
+		{`{"error": "account_locked", "error_description": "Too many attempts"}`, `login: the answer holds no token at "data.token": Too many attempts`},
+		{`{"detail": {"session": "sess-secret-9"}}`, `login: the answer holds no token at "data.token"`},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(tt.body))
+		}))
+		err := get(t, client(t, srv.URL, loginConfig(t, "pa$$-1234", nil), connectors.Env{Shared: connectors.NewShared()}), "x")
+		srv.Close()
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("a login answered %s = %v, want %q", tt.body, err, tt.want)
+		}
 	}
 }
 

@@ -349,6 +349,8 @@ func TestALoginOrTokenRequestToldToWaitIsNotRepeated(t *testing.T) {
 			"login: POST /auth/login: 429 Too Many Requests: slow down"},
 		{"login unavailable", http.StatusServiceUnavailable, func(t *testing.T, _ string) connectors.Config { return loginConfig(t, "pa$$-1234", nil) },
 			"login: POST /auth/login: 503 Service Unavailable: slow down"},
+		{"login over its limit with a 403", http.StatusForbidden, func(t *testing.T, _ string) connectors.Config { return loginConfig(t, "pa$$-1234", nil) },
+			"login: POST /auth/login: 403 Forbidden: slow down"},
 		{"token rate limited", http.StatusTooManyRequests, func(t *testing.T, base string) connectors.Config {
 			return resolve(t, map[string]any{"auth": KindClientCredentials, "oauth_token_url": base + "/auth/login",
 				"oauth_client_id": "switchboard", "oauth_auth_style": "header"}, map[string]string{"oauth_client_secret": "client-secret-1"})

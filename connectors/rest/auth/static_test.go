@@ -78,3 +78,22 @@ func TestValidateNamesWhatAKindLacks(t *testing.T) {
 		t.Fatalf("an unknown placeholder: %q", msg)
 	}
 }
+
+// TestAnAPIKeyInTheQueryLeavesTheRestOfItAsItIs: the key is added to the
+// query of an address as the app wrote it (a next page's link, signed or
+// with commas in a list of fields), which is sent as it is, not decoded
+// and written again in another order or escaping.
+func TestAnAPIKeyInTheQueryLeavesTheRestOfItAsItIs(t *testing.T) {
+	a := newAPIKey(resolve(t, map[string]any{"auth": KindAPIKey, "api_key_in": "query", "api_key_name": "api_key"}, map[string]string{"api_key": "k y&1"}))
+	tests := []struct{ url, want string }{
+		{"https://api.example.com/items?zeta=1&fields=id,sku&sig=a%2Fb", "zeta=1&fields=id,sku&sig=a%2Fb&api_key=k+y%261"},
+		{"https://api.example.com/items", "api_key=k+y%261"},
+		{"https://api.example.com/items?api_key=old&b=1", "api_key=k+y%261&b=1"},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(http.MethodGet, tt.url, nil)
+		if err := a.Authorize(t.Context(), req, nil); err != nil || req.URL.RawQuery != tt.want {
+			t.Errorf("%s: the query sent is %q (%v), want %q", tt.url, req.URL.RawQuery, err, tt.want)
+		}
+	}
+}

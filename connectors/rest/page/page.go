@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -65,8 +67,12 @@ type Options struct {
 	// The query parameters of each style, with their defaults: "page",
 	// "per_page" (PageNumber) or "limit", "offset", "cursor".
 	PageParam, SizeParam, OffsetParam, CursorParam string
-	// FirstPage is the number of the first page (1 when 0).
+	// FirstPage is the number of the first page (1 when 0; see
+	// PagesFromZero for an app whose first page is 0).
 	FirstPage int
+	// PagesFromZero numbers the pages from 0 (Spring's page=0), whatever
+	// FirstPage says.
+	PagesFromZero bool
 	// NextCursorPath and NextURLPath are where an answer holds the next
 	// cursor token ("next_cursor") and the next page's address ("next").
 	NextCursorPath, NextURLPath string
@@ -87,7 +93,8 @@ type Options struct {
 	// Incremental reads: SinceParam is the query parameter that asks for
 	// the records changed since a time ("updated_since"), UpdatedPath
 	// where a record holds the time it changed ("updated_at"), SinceFormat
-	// the parameter's layout (RFC 3339 when ""; "unix" for seconds), and
+	// the parameter's layout (RFC 3339 when ""; "unix" for seconds,
+	// "unix_ms" for milliseconds), and
 	// Overlap how far before the last change seen the next run asks
 	// (one minute when 0).
 	SinceParam, UpdatedPath, SinceFormat string
@@ -144,7 +151,10 @@ func (o Options) withDefaults() Options {
 		def(&o.SizeParam, "per_page")
 	}
 	def(&o.SizeParam, "limit")
-	if o.FirstPage == 0 {
+	switch {
+	case o.PagesFromZero:
+		o.FirstPage = 0
+	case o.FirstPage == 0:
 		o.FirstPage = 1
 	}
 	if o.Overlap <= 0 {
@@ -167,15 +177,16 @@ type Page struct {
 // Pager reads one list from a cursor on. It is not safe for concurrent
 // use.
 type Pager struct {
-	client  *rest.Client
-	opts    Options
-	st      state
-	started string // the cursor the run started from
-	done    bool
-	asked   map[string]bool // the positions of the pages read in this run
-	last    []byte          // the answer of the page read last
-	short   bool            // the page read last was short, and not taken for the last
-	fullest int             // the most records a page of this run held: an app's own page size when it caps the one asked for
+	client    *rest.Client
+	opts      Options
+	st        state
+	started   string // the cursor the run started from
+	done      bool
+	asked     map[string]bool // the positions of the pages read in this run
+	last      []byte          // the answer of the page read last
+	lastItems []any           // and its records
+	short     bool            // the page read last was short, and not taken for the last
+	fullest   int             // the most records a page of this run held: an app's own page size when it caps the one asked for
 }
 
 // New returns a pager for the list, from the flow's cursor.
@@ -208,18 +219,23 @@ func (p *Pager) Next(ctx context.Context) (Page, error) {
 		return Page{}, err
 	}
 	var body any
-	if err := res.Decode(&body); err != nil {
-		return Page{}, err
+	if res.Status != http.StatusNoContent { // 204: nothing, as an empty list
+		if err := res.Decode(&body); err != nil {
+			return Page{}, err
+		}
 	}
 	items, err := p.items(body)
 	if err != nil {
 		return Page{}, err
 	}
 	next, last := p.next(res, body, len(items))
-	if p.repeated(res.Body) {
+	if p.repeated(res.Body, items) {
 		items, last = nil, true // the app answered the page read last again
 	}
 	p.asked[p.st.Pos] = true
+	if p.st.Pos == "" && res.URL != nil { // the first page by its address, for a link back to it
+		p.asked[res.URL.String()] = true
+	}
 	last = last || p.asked[next]
 	p.st.seen(items, p.opts)
 	if last {
@@ -259,11 +275,16 @@ func pastTheEnd(err error) bool {
 
 // repeated reports whether an answer is the one the page before got: an
 // app that does not page (or not with these parameters) answers every
-// page with the same records, and the list would never end. The answer
-// is kept for the next page's comparison.
-func (p *Pager) repeated(body []byte) bool {
-	same := p.last != nil && bytes.Equal(body, p.last)
-	p.last = body
+// page with the same records, and the list would never end. A page with
+// records is compared by its records, since such an app may add what
+// changes with every answer (its time, a request id); one without, by
+// its whole answer. The answer is kept for the next page's comparison.
+func (p *Pager) repeated(body []byte, items []any) bool {
+	same := p.last != nil && len(items) == 0 && len(p.lastItems) == 0 && bytes.Equal(body, p.last)
+	if len(items) > 0 && len(items) == len(p.lastItems) {
+		same = reflect.DeepEqual(items, p.lastItems)
+	}
+	p.last, p.lastItems = body, items
 	return same
 }
 
@@ -272,7 +293,11 @@ func (p *Pager) items(body any) ([]any, error) {
 	found, ok := rest.Lookup(body, p.opts.RecordsPath)
 	if !ok {
 		if p.opts.RecordsPath != "" && body != nil {
-			if _, isObject := body.(map[string]any); isObject {
+			if obj, isObject := body.(map[string]any); isObject {
+				if other := listElsewhere(obj); other != "" {
+					return nil, connectors.Permanent(fmt.Errorf("%s: the answer has no list of records at %q; it has one at %q",
+						p.opts.Path, p.opts.RecordsPath, other))
+				}
 				return nil, nil // the key is absent: no records
 			}
 		}
@@ -286,6 +311,26 @@ func (p *Pager) items(body any) ([]any, error) {
 		return nil, connectors.Permanent(fmt.Errorf("%s: the answer holds %s at %q, not a list of records", p.opts.Path, kind(found), p.opts.RecordsPath))
 	}
 	return list, nil
+}
+
+// listElsewhere is the key of an answer's top level that holds a list of
+// objects, when the records path finds none: the records are there, and
+// the path is set wrong (an app that leaves its list out when it is empty
+// has no other); "" when there is no such key.
+func listElsewhere(obj map[string]any) string {
+	var keys []string
+	for k, v := range obj {
+		if list, ok := v.([]any); ok && len(list) > 0 {
+			if _, isObject := list[0].(map[string]any); isObject {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	return keys[0]
 }
 
 func kind(v any) string {
@@ -305,6 +350,8 @@ func formatSince(t time.Time, layout string) string {
 		return t.UTC().Format(time.RFC3339)
 	case "unix":
 		return strconv.FormatInt(t.Unix(), 10)
+	case "unix_ms":
+		return strconv.FormatInt(t.UnixMilli(), 10)
 	}
 	return t.UTC().Format(layout)
 }

@@ -268,6 +268,8 @@ func TestBadListsAreRefused(t *testing.T) {
 		{"a next page elsewhere", `{"items":[{"id":1}],"next":"https://elsewhere.example/items?page=2"}`, "application/json",
 			Options{Style: NextURL, RecordsPath: "items"}, "is not on"},
 		{"a cursor this paging did not write", `{}`, "application/json", Options{Style: PageNumber}, "was not written by"},
+		{"records at another key", `{"items":[{"id":1},{"id":2}],"count":2}`, "application/json", Options{RecordsPath: "data"},
+			`the answer has no list of records at "data"; it has one at "items"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +301,13 @@ func TestLinkHeaders(t *testing.T) {
 		{`<https://api.example.com/items?page=1>; rel="prev first"`, ""},
 		{`</items?page=3>; rel=next`, "/items?page=3"},
 		{`garbage`, ""},
+		// commas inside an address (a list of fields, a sort order) do not
+		// split it
+		{`<https://api.example.com/items?fields=id,sku,name&page=2>; rel="next", <https://api.example.com/items?fields=id,sku,name&page=9>; rel="last"`,
+			"https://api.example.com/items?fields=id,sku,name&page=2"},
+		{`<https://api.example.com/items?sort=a,b&page=1>; rel="prev", <https://api.example.com/items?sort=a,b&page=3>; rel="next"`,
+			"https://api.example.com/items?sort=a,b&page=3"},
+		{`<https://api.example.com/items?page=4>; title="a, b"; rel="next"`, "https://api.example.com/items?page=4"},
 	}
 	for _, tt := range tests {
 		if got := nextLink(http.Header{"Link": {tt.header}}); got != tt.want {
@@ -330,6 +339,14 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 	}{
 		{"page, the whole list on every page", Options{Style: PageNumber},
 			func(http.ResponseWriter, *http.Request) any { return map[string]any{"items": items(0, 12)} }, upTo(12)},
+		{"page, the whole list on every page with the time of the answer", Options{Style: PageNumber},
+			func(http.ResponseWriter, *http.Request) any {
+				return map[string]any{"items": items(0, 12), "generated_at": time.Now().Format(time.RFC3339Nano)}
+			}, upTo(12)},
+		{"offset, the whole list at every offset with a request id", Options{Style: Offset},
+			func(_ http.ResponseWriter, r *http.Request) any {
+				return map[string]any{"items": items(0, 12), "request_id": r.URL.Query().Get("offset")}
+			}, upTo(12)},
 		{"offset, the whole list at every offset", Options{Style: Offset},
 			func(http.ResponseWriter, *http.Request) any { return map[string]any{"items": items(0, 12)} }, upTo(12)},
 		{"cursor, two cursors in turn", Options{Style: Cursor, NextCursorPath: "next"},
@@ -342,6 +359,14 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 				c := r.URL.Query().Get("at")
 				return map[string]any{"items": items(start[c], start[c]+5), "next": "/items?at=" + cycle[c]}
 			}, upTo(15)},
+		{"next_url, back to the first page", Options{Style: NextURL, NextURLPath: "next"},
+			func(_ http.ResponseWriter, r *http.Request) any {
+				c := r.URL.Query().Get("at")
+				if c == "a" {
+					return map[string]any{"items": items(5, 10), "next": "/items?limit=5"}
+				}
+				return map[string]any{"items": items(0, 5), "next": "/items?at=a"}
+			}, upTo(10)},
 		{"link, back to a page read", Options{Style: LinkHeader},
 			func(w http.ResponseWriter, r *http.Request) any {
 				c := r.URL.Query().Get("at")
@@ -449,6 +474,96 @@ func TestAnAppThatPagesBelowTheSizeAskedForIsReadToTheEnd(t *testing.T) {
 			ids, _ := readAll(t, restClient(t, srv.URL), opts, "")
 			if fmt.Sprint(ids) != fmt.Sprint(upTo(8)) {
 				t.Fatalf("read %v, want 0 to 7 once each", ids)
+			}
+		})
+	}
+}
+
+// TestAnEmptyPageThatStillLeadsOnEndsTheList: an app that gives a next
+// page's address on every page, also past the end of its list (it builds
+// the address from the page number), ends the list at its first empty
+// page, as a cursor does: a run does not read empty pages forever.
+func TestAnEmptyPageThatStillLeadsOnEndsTheList(t *testing.T) {
+	for _, style := range []Style{LinkHeader, NextURL} {
+		t.Run(string(style), func(t *testing.T) {
+			var asked int
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				asked++
+				n := max(1, atoi(r.URL.Query().Get("page")))
+				items := []map[string]any{}
+				for i := (n - 1) * 5; i < min(12, n*5); i++ {
+					items = append(items, map[string]any{"id": i})
+				}
+				next := fmt.Sprintf("/items?page=%d", n+1)
+				body := map[string]any{"items": items, "page": n}
+				if style == LinkHeader {
+					w.Header().Set("Link", `<`+next+`>; rel="next"`)
+				} else {
+					body["next"] = next
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(body)
+			}))
+			defer srv.Close()
+			p, err := New(restClient(t, srv.URL), Options{Style: style, Path: "items", PageSize: 5, RecordsPath: "items"}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int
+			for {
+				if asked > 10 {
+					t.Fatalf("still reading after %d pages, read %v", asked, ids)
+				}
+				pg, err := p.Next(context.Background())
+				if errors.Is(err, connectors.ErrEndOfInput) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range pg.Items {
+					id, _ := strconv.Atoi(rest.LookupString(it, "id"))
+					ids = append(ids, id)
+				}
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(upTo(12)) || asked != 4 {
+				t.Fatalf("read %v in %d pages, want 0 to 11 once each in 4", ids, asked)
+			}
+		})
+	}
+}
+
+// TestChangeTimesInMillisecondsAreRead: a record's change time as a Unix
+// time in milliseconds (as JavaScript apps write it) is that time, not one
+// fifty thousand years ahead that no later run could ask from; and
+// since_format unix_ms asks in milliseconds.
+func TestChangeTimesInMillisecondsAreRead(t *testing.T) {
+	at := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	for _, s := range []string{"1777622400", "1777622400000", "2026-05-01T08:00:00Z"} {
+		if got, ok := parseTime(s); !ok || !got.Equal(at) {
+			t.Errorf("parseTime(%q) = %s, %v; want %s", s, got, ok, at)
+		}
+	}
+	if got := formatSince(at, "unix_ms"); got != "1777622400000" {
+		t.Errorf("formatSince(unix_ms) = %q", got)
+	}
+}
+
+// TestANoContentAnswerIsAnEmptyPage: an app that answers 204 No Content
+// when a list has nothing (nothing changed since the last run, as Zoho's
+// API does) ends the list in every style, rather than failing every run
+// on an empty answer.
+func TestANoContentAnswerIsAnEmptyPage(t *testing.T) {
+	for _, style := range []Style{PageNumber, Offset, Cursor, LinkHeader, NextURL, Single} {
+		t.Run(string(style), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			defer srv.Close()
+			opts := Options{Style: style, Path: "items", PageSize: 5, RecordsPath: "data", SinceParam: "since", UpdatedPath: "updated_at"}
+			ids, cursor := readAll(t, restClient(t, srv.URL), opts, `{"since":"2026-05-01T08:09:00Z"}`)
+			if len(ids) != 0 || cursor != `{"since":"2026-05-01T08:09:00Z"}` {
+				t.Fatalf("read %v and left %s, want nothing and the cursor as it was", ids, cursor)
 			}
 		})
 	}

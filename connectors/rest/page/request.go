@@ -72,7 +72,9 @@ func atoi(s string) int {
 }
 
 // next is the position of the page after this one, and whether this one
-// was the last.
+// was the last. An empty page is the last in every style, also when it
+// names a next page: some apps build that from the page number past the
+// end of their list.
 func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 	o, pos := p.opts, p.st.Pos
 	short := n == 0 || (o.PageSize > 0 && n < o.PageSize)
@@ -90,10 +92,10 @@ func (p *Pager) next(res *rest.Response, body any, n int) (string, bool) {
 		return token, token == "" || n == 0 || token == pos || (o.ShortPageEnds && short)
 	case LinkHeader:
 		next := resolve(res, nextLink(res.Header))
-		return next, next == "" || next == pos || (o.ShortPageEnds && short)
+		return next, next == "" || n == 0 || next == pos || (o.ShortPageEnds && short)
 	case NextURL:
 		next := resolve(res, rest.LookupString(body, o.NextURLPath))
-		return next, next == "" || next == pos || (o.ShortPageEnds && short)
+		return next, next == "" || n == 0 || next == pos || (o.ShortPageEnds && short)
 	}
 	return "", true
 }
@@ -122,26 +124,52 @@ func resolve(res *rest.Response, ref string) string {
 
 // nextLink finds rel="next" in Link headers (RFC 8288):
 // <https://api.example.com/orders?page=2>; rel="next", <…>; rel="last".
+// An address may hold commas (?fields=id,sku): links are split at the
+// commas after their address, outside quoted parameters.
 func nextLink(h http.Header) string {
 	for _, header := range h.Values("Link") {
-		for _, link := range strings.Split(header, ",") {
-			target, params, ok := strings.Cut(link, ";")
+		for rest := header; ; {
+			target, params, tail, ok := linkValue(rest)
 			if !ok {
-				continue
-			}
-			target = strings.TrimSpace(target)
-			if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
-				continue
+				break
 			}
 			for _, param := range strings.Split(params, ";") {
 				k, v, _ := strings.Cut(strings.TrimSpace(param), "=")
 				if strings.EqualFold(k, "rel") && hasRel(strings.Trim(v, `"`), "next") {
-					return target[1 : len(target)-1]
+					return target
 				}
 			}
+			rest = tail
 		}
 	}
 	return ""
+}
+
+// linkValue splits the first link of a Link header off: its address
+// (between < and >), its parameters up to the comma that ends it (outside
+// quotes), and the links after it; false when there is none.
+func linkValue(s string) (target, params, rest string, ok bool) {
+	open := strings.IndexByte(s, '<')
+	if open < 0 {
+		return "", "", "", false
+	}
+	end := strings.IndexByte(s[open:], '>')
+	if end < 0 {
+		return "", "", "", false
+	}
+	target, s = strings.TrimSpace(s[open+1:open+end]), s[open+end+1:]
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '"':
+			quoted = !quoted
+		case s[i] == '\\' && quoted:
+			i++
+		case s[i] == ',' && !quoted:
+			return target, s[:i], s[i+1:], true
+		}
+	}
+	return target, s, "", true
 }
 
 func hasRel(rels, want string) bool {

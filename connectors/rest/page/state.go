@@ -89,7 +89,12 @@ func (st *state) seen(items []any, o Options) {
 // timeLayouts are the ways apps write when a record changed.
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00"}
 
-// parseTime reads a time as apps write it, or Unix seconds.
+// unixMilliFrom is the least Unix time read as milliseconds rather than
+// seconds: in seconds it would be the year 33658.
+const unixMilliFrom = 1e12
+
+// parseTime reads a time as apps write it, or a Unix time in seconds or
+// milliseconds.
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -100,7 +105,9 @@ func parseTime(s string) (time.Time, bool) {
 			return t, true
 		}
 	}
-	if secs, err := strconv.ParseInt(s, 10, 64); err == nil && secs > 0 {
+	if secs, err := strconv.ParseInt(s, 10, 64); err == nil && secs >= unixMilliFrom {
+		return time.UnixMilli(secs), true
+	} else if err == nil && secs > 0 {
 		return time.Unix(secs, 0), true
 	}
 	return time.Time{}, false
