@@ -146,6 +146,21 @@ func (a *alerter) connection(connID string, down bool, msg string) {
 	a.connectionMail(connID, alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"}, false)
 }
 
+// filesRefused mails every integration that uses a connection that
+// refused, for good, to put the files of flow in place; msg says why.
+func (a *alerter) filesRefused(connID, flow, msg string) {
+	conn, err := a.e.app().FindRecordById(connectionsCollection, connID)
+	if err != nil {
+		return
+	}
+	name := conn.GetString("name")
+	v := connectionView{What: name + " refuses the written files: they wait",
+		Detail: fmt.Sprintf("%s refused to put in place the files that flow %s wrote: %s. Nothing is lost: the records are written "+
+			"and their files wait, and Switchboard tries them again, oldest first, until the target takes them. Fix the cause (the folder's permissions, a file there that may not be replaced) and they follow.",
+			name, flow, strings.TrimSuffix(msg, "."))}
+	a.connectionMail(connID, alertMail{subject: v.What, html: render(connectionHTML, v), text: v.What + ".\n\n" + v.Detail + "\n"}, false)
+}
+
 // connectionMail mails every integration that uses a connection about it
 // (an outage, a recovery, a lost authorization); what the mail server
 // refused is tried again every minute, until a newer mail of the

@@ -124,6 +124,7 @@ type Engine struct {
 	started     time.Time         // when Start ran
 	pauses      *pauseBook        // rate-limited connections (pacing.go)
 	reconnects  *reconnectBook    // connections to connect again (reconnect.go)
+	refusals    refusalBook       // targets refusing written files (publish_refusals.go)
 	registering sync.Mutex        // one webhook registration at a time (webhook_register.go)
 	beforeRetry func()            // the tests' hook between a retry's read and its update
 

@@ -380,13 +380,16 @@ func (e *Engine) publishOne(ctx context.Context, rt *flowRuntime, p connectors.P
 	start := time.Now()
 	if err := p.Publish(ctx, pp.prepared); err != nil {
 		msg := rt.redact.text(err.Error())
+		if class, _ := connectors.Classify(err); class != connectors.ClassTransient {
+			e.publishRefused(rt.target.Id, rt.flow.GetString("name"), msg) // logged once
+			return false
+		}
 		e.logger().Warn("publishing written files: tried again later", slog.String("flow", rt.flow.GetString("name")),
 			slog.String("error", msg))
-		if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
-			e.health.failed(rt.target.Id, msg, start, time.Now())
-		}
+		e.health.failed(rt.target.Id, msg, start, time.Now())
 		return false
 	}
+	e.publishTaken(rt.target.Id)
 	if err := deleteMeta(e.app(), pp.key); err != nil {
 		e.logger().Error("forgetting published files", slog.String("error", err.Error()))
 	}
@@ -405,6 +408,9 @@ func (e *Engine) republish(ctx context.Context, rt *flowRuntime, p connectors.Pu
 		}
 		pp := rt.unpublished[0]
 		rt.mu.Unlock()
+		if !e.refusals.due(rt.target.Id, time.Now(), e.cfg.ProbeEvery) {
+			return // refused for good a moment ago: tried again later
+		}
 		if !e.publishOne(ctx, rt, p, pp) {
 			return
 		}
