@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
@@ -232,19 +231,5 @@ func (b *BC) ByNumber(collection, number string) (map[string]any, bool) {
 // another until n of them are in, or for at most wait, as the look-ups
 // of n workers that run at the same time meet.
 func (b *BC) MeetCustomerLookups(n int, wait time.Duration) {
-	var mu sync.Mutex
-	arrived, all := 0, make(chan struct{})
-	list := b.list(Customers, nil)
-	b.Handle("GET "+co+Customers, b.inCompany(func(c *spectest.Call) spectest.Reply {
-		mu.Lock()
-		if arrived++; arrived == n {
-			close(all)
-		}
-		mu.Unlock()
-		select {
-		case <-all:
-		case <-time.After(wait):
-		}
-		return list(c)
-	}))
+	b.Handle("GET "+co+Customers, b.inCompany(spectest.Meet(n, wait, b.list(Customers, nil))))
 }

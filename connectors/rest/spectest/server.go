@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -444,4 +445,24 @@ func (sp *Spec) CheckPartial(name string, v any) error {
 	partial := *ref.Value
 	partial.Required = nil
 	return checkValue(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: &partial}, v, name)
+}
+
+// Meet makes the calls h answers wait for one another until n of them are
+// in, or for at most wait, as the calls of n workers that run at the same
+// time meet; then each is answered by h.
+func Meet(n int, wait time.Duration, h Handler) Handler {
+	var mu sync.Mutex
+	arrived, all := 0, make(chan struct{})
+	return func(c *Call) Reply {
+		mu.Lock()
+		if arrived++; arrived == n {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(wait):
+		}
+		return h(c)
+	}
 }

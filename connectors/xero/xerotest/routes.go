@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors/rest/spectest"
@@ -200,19 +199,5 @@ func (x *Xero) Get(collection, id string) (map[string]any, bool) { return x.Stor
 // until n of them are in, or for at most wait, as the look-ups of n
 // workers that run at the same time meet.
 func (x *Xero) MeetContactLookups(n int, wait time.Duration) {
-	var mu sync.Mutex
-	arrived, all := 0, make(chan struct{})
-	list := x.list(Contacts, true)
-	x.Handle("GET /Contacts", func(c *spectest.Call) spectest.Reply {
-		mu.Lock()
-		if arrived++; arrived == n {
-			close(all)
-		}
-		mu.Unlock()
-		select {
-		case <-all:
-		case <-time.After(wait):
-		}
-		return list(c)
-	})
+	x.Handle("GET /Contacts", spectest.Meet(n, wait, x.list(Contacts, true)))
 }
