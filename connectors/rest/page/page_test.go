@@ -387,23 +387,7 @@ func TestAListThatNeverEndsIsReadOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []int
-			for pages := 0; ; pages++ {
-				if pages > 20 {
-					t.Fatalf("still reading after 20 pages, read %v", ids)
-				}
-				pg, err := p.Next(context.Background())
-				if errors.Is(err, connectors.ErrEndOfInput) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, it := range pg.Items {
-					id, _ := strconv.Atoi(rest.LookupString(it, "id"))
-					ids = append(ids, id)
-				}
-			}
+			ids := readIDs(t, p, func(int) int { return 20 })
 			if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
 				t.Fatalf("read %v, want %v once each", ids, tt.want)
 			}
@@ -509,23 +493,7 @@ func TestAnEmptyPageThatStillLeadsOnEndsTheList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []int
-			for {
-				if asked > 10 {
-					t.Fatalf("still reading after %d pages, read %v", asked, ids)
-				}
-				pg, err := p.Next(context.Background())
-				if errors.Is(err, connectors.ErrEndOfInput) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, it := range pg.Items {
-					id, _ := strconv.Atoi(rest.LookupString(it, "id"))
-					ids = append(ids, id)
-				}
-			}
+			ids := readIDs(t, p, func(int) int { return 10 - asked })
 			if fmt.Sprint(ids) != fmt.Sprint(upTo(12)) || asked != 4 {
 				t.Fatalf("read %v in %d pages, want 0 to 11 once each in 4", ids, asked)
 			}
@@ -566,5 +534,29 @@ func TestANoContentAnswerIsAnEmptyPage(t *testing.T) {
 				t.Fatalf("read %v and left %s, want nothing and the cursor as it was", ids, cursor)
 			}
 		})
+	}
+}
+
+// readIDs reads every page of p and returns the ids of its items in the
+// order read. left says, given the pages read so far, how many more it may
+// read; below zero, the test fails as reading for ever.
+func readIDs(t *testing.T, p *Pager, left func(pages int) int) []int {
+	t.Helper()
+	var ids []int
+	for pages := 0; ; pages++ {
+		if left(pages) < 0 {
+			t.Fatalf("still reading after %d pages, read %v", pages, ids)
+		}
+		pg, err := p.Next(context.Background())
+		if errors.Is(err, connectors.ErrEndOfInput) {
+			return ids
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range pg.Items {
+			id, _ := strconv.Atoi(rest.LookupString(it, "id"))
+			ids = append(ids, id)
+		}
 	}
 }
