@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"github.com/switchboard-app/switchboard/app"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -372,12 +373,24 @@ func TestFlowPage(t *testing.T) {
 	}{
 		{"a preset", url.Values{"schedule": {"@hourly"}}, "ok=flash.saved", "@hourly"},
 		{"a cron expression", url.Values{"schedule": {"custom"}, "custom": {"30 6 * * 1-5"}}, "ok=flash.saved", "30 6 * * 1-5"},
-		{"a bad expression", url.Values{"schedule": {"custom"}, "custom": {"every tuesday"}}, "bad=flash.bad_schedule", "30 6 * * 1-5"},
 	} {
 		rec := ed.post(path+"/schedule", tc.form)
 		flow, _ := e.app.FindRecordById("flows", e.demo.FlowID)
 		if !strings.Contains(rec.Header().Get("Location"), tc.flash) || flow.GetString("schedule") != tc.schedule {
 			t.Errorf("%s: %s, schedule %q", tc.name, rec.Header().Get("Location"), flow.GetString("schedule"))
+		}
+	}
+	// A refused schedule shows the page again with the expression as typed
+	// and the parser's reason at the field; nothing is saved.
+	for _, bad := range []string{"every tuesday", "*/99 * * *"} {
+		rec := ed.post(path+"/schedule", url.Values{"schedule": {"custom"}, "custom": {bad}})
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("a bad schedule %q = %d %s", bad, rec.Code, rec.Header().Get("Location"))
+		}
+		mustContain(t, "the refused schedule", rec, `value="`+html.EscapeString(bad)+`"`,
+			`value="custom" id="sched-custom" checked`, "use a cron expression such as")
+		if flow, _ := e.app.FindRecordById("flows", e.demo.FlowID); flow.GetString("schedule") != "30 6 * * 1-5" {
+			t.Fatalf("a bad schedule %q was saved: %q", bad, flow.GetString("schedule"))
 		}
 	}
 	e.waitFor("the first run to end", func() bool {
