@@ -435,6 +435,37 @@ func TestUsersPage(t *testing.T) {
 	}
 }
 
+// TestTestMailNeedsTheMailServerOn: the test mail goes the way alert mails
+// go, so it is refused, saying why, while no mail server is switched on or
+// named; sent another way (the sendmail fallback), it would say mail works
+// while no alert is ever mailed.
+func TestTestMailNeedsTheMailServerOn(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	sent := 0
+	for _, tc := range []struct {
+		name, enabled, host, flash string
+		sends                      bool
+	}{
+		{"switched off", "", "smtp.example.com", "bad=flash.mail_off", false},
+		{"switched on", "on", "smtp.example.com", "ok=flash.mail_sent", true},
+	} {
+		s := e.app.Settings()
+		s.SMTP.Enabled, s.SMTP.Host, s.SMTP.Port = tc.enabled == "on", tc.host, 587
+		if err := e.app.Save(s); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		loc := ad.post("/settings/test-mail", nil).Header().Get("Location")
+		if tc.sends {
+			sent++
+		}
+		if !strings.Contains(loc, tc.flash) || e.app.TestMailer.TotalSend() != sent {
+			t.Errorf("%s: %s, %d sent, want %s and %d", tc.name, loc, e.app.TestMailer.TotalSend(), tc.flash, sent)
+		}
+	}
+	mustContain(t, "the refused test mail", ad.get("/settings?bad=flash.mail_off"), "the mail server is switched off")
+}
+
 func TestSettingsPage(t *testing.T) {
 	e := newEnv(t, false, true)
 	ad := e.as("admin")
@@ -452,7 +483,7 @@ func TestSettingsPage(t *testing.T) {
 		mustContain(t, "the port "+port, rec, "Port: Must be a port number from 1 to 65535.")
 	}
 	rec = ad.post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Switchboard"}, "sender_address": {"sb@example.com"},
-		"smtp_host": {"smtp.example.com"}, "smtp_port": {"587"}, "smtp_password": {"mail-secret-1"}})
+		"smtp_enabled": {"on"}, "smtp_host": {"smtp.example.com"}, "smtp_port": {"587"}, "smtp_password": {"mail-secret-1"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("save = %d %s", rec.Code, truncated(rec.Body.String()))
 	}
