@@ -286,6 +286,14 @@ func TestBulkRetryAndResolve(t *testing.T) {
 		Bind(map[string]any{"id": failed.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}
+	// Nothing ticked: the page says to tick some, not "0 sent again".
+	for _, ids := range [][]string{nil, {""}} {
+		rec = op.post("/activity/retry", url.Values{"id": ids, "back": {"/activity?status=failed"}})
+		if loc := rec.Header().Get("Location"); loc != "/activity?status=failed&bad=flash.none_ticked" {
+			t.Fatalf("retry selected with %q ticked = %d %s", ids, rec.Code, loc)
+		}
+	}
+	mustContain(t, "the retry with nothing ticked", op.get("/activity?bad=flash.none_ticked"), "Tick the failed or skipped transactions")
 	rec = op.post("/activity/retry", url.Values{"id": {failed.Id}, "back": {"/activity?status=failed"}})
 	if loc := rec.Header().Get("Location"); !strings.HasPrefix(loc, "/activity?status=failed&ok=flash.retried&n=1") {
 		t.Fatalf("retry selected = %d %s", rec.Code, loc)
