@@ -751,3 +751,30 @@ func TestRefusedSettingsKeepWhatWasTyped(t *testing.T) {
 		`value="smtp.example.com"`, `value="58a"`, `value="mailer"`, "was not saved: type it again")
 	mustNotContain(t, "the refused settings", rec, "typed-0123456789")
 }
+
+// TestWebhookSecretWithoutTheScript: a flow fed by webhooks shows its
+// signing secret to editors in a way that works without the page's script
+// (a password field cannot be read or copied without it), and its Copy
+// buttons, which need the script, show only where it runs.
+func TestWebhookSecretWithoutTheScript(t *testing.T) {
+	e := newEnv(t, false, true)
+	// The demo's folder takes no webhooks: the flow is switched to them in
+	// the database, as a flow of an app that sends them is.
+	if _, err := e.app.DB().NewQuery("UPDATE flows SET webhook = TRUE WHERE id = {:id}").
+		Bind(map[string]any{"id": e.demo.FlowID}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	flow, err := e.app.FindRecordById("flows", e.demo.FlowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := e.sb.Engine().FlowWebhook(flow.Id)
+	if err != nil || info.Secret == "" {
+		t.Fatalf("webhook %+v, %v", info, err)
+	}
+	page := e.as("editor").get("/flows/" + flow.Id)
+	mustContain(t, "the editor's flow page", page, `<summary>Show the signing secret</summary>`,
+		`<code id="hook-secret-text">`+info.Secret+`</code>`,
+		`data-copy="hook-url" hidden>`, `data-copy="hook-secret" hidden>`)
+	mustNotContain(t, "the operator's flow page", e.as("operator").get("/flows/"+flow.Id), info.Secret)
+}

@@ -24,7 +24,9 @@
     });
   });
 
-  // Copy buttons: data-copy names the input whose value they copy.
+  // Copy buttons: data-copy names the input whose value they copy; they
+  // show only where this script runs.
+  document.querySelectorAll("[data-copy]").forEach(function (btn) { btn.hidden = false; });
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("[data-copy]");
     if (!btn) { return; }
