@@ -134,6 +134,13 @@
       });
     });
   });
+  // A field that belongs to a choice picks it when typed in: the cron
+  // expression picks "Other", so what is typed is what is saved.
+  document.addEventListener("input", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("[data-picks]")) { return; }
+    var choice = document.getElementById(ev.target.getAttribute("data-picks"));
+    if (choice && ev.target.value.trim() !== "") { choice.checked = true; }
+  });
   // A condition shows the controls of its kind: a field, a comparison
   // and a value, or an expression (without the script, both show).
   document.addEventListener("change", function (ev) {

@@ -1,0 +1,57 @@
+package ui
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserWebhookCopyButtons: where the page's script runs, a webhook
+// flow's Copy buttons show (without it they are hidden, and the secret is
+// read under "Show the signing secret"), and the page logs no problem.
+func TestBrowserWebhookCopyButtons(t *testing.T) {
+	e := newEnv(t, false, true)
+	if _, err := e.app.DB().NewQuery("UPDATE flows SET webhook = TRUE WHERE id = {:id}").
+		Bind(map[string]any{"id": e.demo.FlowID}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.mux)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+	b.open("/login")
+	b.submit("signing in", map[string]string{"#email": "editor@example.com", "#password": password}, "button.primary")
+	b.open("/flows/" + e.demo.FlowID)
+	var hidden []bool
+	b.run("reading the Copy buttons", chromedp.Evaluate(
+		`Array.from(document.querySelectorAll("[data-copy]")).map(function (b) { return b.hidden; })`, &hidden))
+	if len(hidden) != 2 || hidden[0] || hidden[1] {
+		t.Fatalf("the Copy buttons' hidden flags with the script: %v", hidden)
+	}
+	b.checkProblems("the webhook flow's page")
+}
+
+// TestBrowserTypingACronExpressionPicksOther: typing in a flow's cron
+// field ticks "Other", so that the expression typed is the one saved
+// instead of the preset left ticked.
+func TestBrowserTypingACronExpressionPicksOther(t *testing.T) {
+	e := newEnv(t, false, true)
+	srv := httptest.NewServer(e.mux)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+	b.open("/login")
+	b.submit("signing in", map[string]string{"#email": "editor@example.com", "#password": password}, "button.primary")
+	for _, path := range []string{"/flows/" + e.demo.FlowID, "/flows/" + e.demo.FlowID + "/edit"} {
+		b.open(path)
+		b.run("picking a preset", chromedp.Click(`input[name="schedule"][value="@hourly"]`, chromedp.ByQuery))
+		b.run("typing a cron expression", chromedp.Evaluate(`document.querySelector("#custom").value = ""`, nil),
+			chromedp.SendKeys("#custom", "30 6 * * 1-5", chromedp.ByQuery))
+		var picked string
+		b.run("reading the choice", chromedp.Evaluate(
+			`document.querySelector('input[name="schedule"]:checked').value`, &picked))
+		if picked != "custom" {
+			t.Errorf("%s: after typing a cron expression the schedule picked is %q", path, picked)
+		}
+		b.checkProblems(path)
+	}
+}
