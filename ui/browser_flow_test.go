@@ -55,3 +55,31 @@ func TestBrowserTypingACronExpressionPicksOther(t *testing.T) {
 		b.checkProblems(path)
 	}
 }
+
+// TestBrowserPickerInserts: where the page's script runs, the mapping
+// editor's picker buttons are on and put a field into the expression last
+// typed in (without the script they are off: they would do nothing).
+func TestBrowserPickerInserts(t *testing.T) {
+	e := newEnv(t, false, true)
+	srv := httptest.NewServer(e.mux)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+	b.open("/login")
+	b.submit("signing in", map[string]string{"#email": "editor@example.com", "#password": password}, "button.primary")
+	b.open("/flows/" + e.demo.FlowID + "/mapping")
+	var off int
+	b.run("counting the picker buttons that are off", chromedp.Evaluate(
+		`document.querySelectorAll("[data-insert][disabled], [data-insert][hidden]").length`, &off))
+	if off != 0 {
+		t.Fatalf("%d picker buttons are off with the script", off)
+	}
+	var value string
+	b.run("picking a field", chromedp.Evaluate(`document.querySelector('[name="e.name"]').value = ""`, nil),
+		chromedp.Focus(`[name="e.name"]`, chromedp.ByQuery),
+		chromedp.Click(`[data-insert="Omschrijving"]`, chromedp.ByQuery),
+		chromedp.Value(`[name="e.name"]`, &value, chromedp.ByQuery))
+	if value != "Omschrijving" {
+		t.Fatalf("the expression after picking Omschrijving: %q", value)
+	}
+	b.checkProblems("the mapping editor")
+}

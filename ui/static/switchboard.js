@@ -94,7 +94,12 @@
   });
 
   // The field picker puts a field or function into the expression the
-  // user was typing in (the last one focused).
+  // user was typing in (the last one focused). Its buttons are off (and
+  // the functions' Insert hidden) until this script runs.
+  document.querySelectorAll("[data-insert]").forEach(function (btn) {
+    btn.disabled = false;
+    btn.hidden = false;
+  });
   var lastExpr = null;
   document.addEventListener("focusin", function (ev) {
     if (ev.target.matches && ev.target.matches("[data-expr]")) { lastExpr = ev.target; }
