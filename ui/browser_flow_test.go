@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -82,4 +85,43 @@ func TestBrowserPickerInserts(t *testing.T) {
 		t.Fatalf("the expression after picking Omschrijving: %q", value)
 	}
 	b.checkProblems("the mapping editor")
+}
+
+// TestBrowserEnterInTheMappingSearchSavesNothing: Enter in the mapping
+// editor's "find a field" box only filters; it used to submit the form
+// around it, saving the mapping as it was typed.
+func TestBrowserEnterInTheMappingSearchSavesNothing(t *testing.T) {
+	e := newEnv(t, false, true)
+	srv := httptest.NewServer(e.mux)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+	b.open("/login")
+	b.submit("signing in", map[string]string{"#email": "editor@example.com", "#password": password}, "button.primary")
+	b.open("/flows/" + e.demo.FlowID + "/mapping")
+	before := fmt.Sprint(mappingOf(t, e))
+	b.run("changing an expression, then searching", chromedp.SendKeys(`[name="e.name"]`, ` + "!"`, chromedp.ByQuery),
+		chromedp.SendKeys("#find", "name\r", chromedp.ByQuery))
+	time.Sleep(time.Second)
+	var location string
+	b.run("reading the address", chromedp.Location(&location))
+	if after := fmt.Sprint(mappingOf(t, e)); after != before || !strings.HasSuffix(location, "/mapping") {
+		t.Fatalf("Enter in the search box: at %s, the mapping\n%s\nbecame\n%s", location, before, after)
+	}
+	var shown, all int
+	b.run("counting the rows the search shows", chromedp.Evaluate(
+		`Array.from(document.querySelectorAll("#map-rows tbody tr")).filter(function (tr) { return !tr.hidden; }).length`, &shown),
+		chromedp.Evaluate(`document.querySelectorAll("#map-rows tbody tr").length`, &all))
+	if shown == 0 || shown >= all {
+		t.Fatalf("searching for name shows %d rows of %d", shown, all)
+	}
+}
+
+// mappingOf is the demo flow's stored mapping.
+func mappingOf(t *testing.T, e *env) any {
+	t.Helper()
+	flow, err := e.app.FindRecordById("flows", e.demo.FlowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flow.Get("mapping")
 }

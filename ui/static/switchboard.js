@@ -127,10 +127,13 @@
     });
   });
 
-  // A search box that shows only the rows whose field matches.
+  // A search box that shows only the rows whose field matches; shown only
+  // where this script runs. It belongs to no form (its form attribute
+  // names none), so Enter in it submits nothing.
   document.querySelectorAll("[data-filter-rows]").forEach(function (box) {
     var table = document.getElementById(box.getAttribute("data-filter-rows"));
     if (!table) { return; }
+    if (box.parentElement) { box.parentElement.hidden = false; }
     box.addEventListener("input", function () {
       var q = box.value.trim().toLowerCase();
       table.querySelectorAll("tbody tr").forEach(function (tr) {
