@@ -223,28 +223,28 @@ func (s *Switchboard) handleOAuthCallback(e *core.RequestEvent) error {
 		err = errOtherSession
 	}
 	if err != nil {
-		return connectPage(e, http.StatusBadRequest, "Not connected", err.Error())
+		return connectPage(e, http.StatusBadRequest, "Not connected", err.Error(), "")
 	}
 	if err := stillAllowed(e.App, p); err != nil {
-		return connectPage(e, http.StatusForbidden, "Not connected", err.Error())
+		return connectPage(e, http.StatusForbidden, "Not connected", err.Error(), "")
 	}
 	rec, err := e.App.FindRecordById(connectionsCollection, p.conn)
 	if err != nil {
-		return connectPage(e, http.StatusNotFound, "Not connected", "The connection no longer exists.")
+		return connectPage(e, http.StatusNotFound, "Not connected", "The connection no longer exists.", "")
 	}
 	clean := s.redactorOf(rec)
 	if refusal := q.Get("error"); refusal != "" {
 		msg := strings.TrimSpace(q.Get("error_description") + " (" + refusal + ")")
-		return connectPage(e, http.StatusBadRequest, "Not connected", clean.text("The app did not connect: "+msg))
+		return connectPage(e, http.StatusBadRequest, "Not connected", clean.text("The app did not connect: "+msg), p.returnTo)
 	}
 	if err := s.connect(e.Request.Context(), rec, p, q.Get("code")); err != nil {
 		s.logger().Warn("connecting", slog.String("connection", rec.GetString("name")), slog.String("error", clean.text(err.Error())))
-		return connectPage(e, http.StatusBadGateway, "Not connected", clean.text(err.Error()))
+		return connectPage(e, http.StatusBadGateway, "Not connected", clean.text(err.Error()), p.returnTo)
 	}
 	if p.returnTo != "" {
 		return e.Redirect(http.StatusSeeOther, p.returnTo)
 	}
-	return connectPage(e, http.StatusOK, "Connected", fmt.Sprintf("%q is connected; its flows run now. You can close this page.", rec.GetString("name")))
+	return connectPage(e, http.StatusOK, "Connected", fmt.Sprintf("%q is connected; its flows run now. You can close this page.", rec.GetString("name")), "")
 }
 
 // connect trades the code for tokens, keeps them and resumes the flows.
@@ -271,9 +271,16 @@ func (s *Switchboard) connect(ctx context.Context, rec *core.Record, p connectin
 	return nil
 }
 
-func connectPage(e *core.RequestEvent, status int, title, msg string) error {
-	return e.HTML(status, "<!doctype html><meta charset=utf-8><title>"+html.EscapeString(title)+
-		" - Switchboard</title><h1>"+html.EscapeString(title)+"</h1><p>"+html.EscapeString(msg)+"</p>")
+// connectPage is the callback's own page: a title and a message, and a
+// link back to the page the connect started from (the web UI's connection,
+// where Connect can be pressed again) when there is one.
+func connectPage(e *core.RequestEvent, status int, title, msg, back string) error {
+	page := "<!doctype html><meta charset=utf-8><title>" + html.EscapeString(title) +
+		" - Switchboard</title><h1>" + html.EscapeString(title) + "</h1><p>" + html.EscapeString(msg) + "</p>"
+	if back != "" {
+		page += `<p><a href="` + html.EscapeString(back) + `">Back to the connection</a></p>`
+	}
+	return e.HTML(status, page)
 }
 
 // randomKey is 32 random bytes in URL-safe base64 (43 characters).

@@ -76,3 +76,40 @@ func consentURL(t *testing.T, rec *httptest.ResponseRecorder) string {
 	}
 	return refresh[1]
 }
+
+// TestAFailedConnectLeadsBackToTheConnection: when the app refuses the
+// connect (the user said no at its consent page) or the code cannot be
+// traded, the page that says so links back to the connection's page,
+// where Connect can be pressed again, instead of ending there.
+func TestAFailedConnectLeadsBackToTheConnection(t *testing.T) {
+	e := newEnv(t, false, true)
+	server := authtest.New(authtest.Options{ClientID: "switchboard", ClientSecret: "client-secret-1",
+		RedirectBase: "http://example.com/"})
+	t.Cleanup(server.Close)
+	saved, err := e.sb.SaveConnection(nil, app.ConnectionInput{Name: "Shop", Connector: "http",
+		Config: map[string]any{"base_url": server.URL + "/api", "auth": auth.KindOAuth2,
+			"oauth_auth_url": server.URL + "/authorize", "oauth_token_url": server.URL + "/token", "oauth_client_id": "switchboard"},
+		Secrets: map[string]string{"oauth_client_secret": "client-secret-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := saved.Record.Id
+	ed := e.as(editor)
+	for _, tc := range []struct {
+		name, query string
+		status      int
+	}{
+		{"refused at the app", "error=access_denied&error_description=The+user+said+no", http.StatusBadRequest},
+		{"a code the app does not know", "code=not-a-code", http.StatusBadGateway},
+	} {
+		consent, err := url.Parse(consentURL(t, ed.post("/connections/"+id+"/connect", nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := ed.get("/api/switchboard/oauth/callback?state=" + url.QueryEscape(consent.Query().Get("state")) + "&" + tc.query)
+		if rec.Code != tc.status {
+			t.Errorf("%s: %d %s", tc.name, rec.Code, truncated(body(rec)))
+		}
+		mustContain(t, tc.name, rec, "Not connected", `<a href="/connections/`+id+`">`)
+	}
+}

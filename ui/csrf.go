@@ -26,7 +26,11 @@ var errCSRF = errors.New("the form is out of date or came from another site: rel
 var crossOrigin = http.NewCrossOriginProtection()
 
 // csrfToken returns the browser's CSRF token, setting a new one when it
-// has none.
+// has none. The cookie is SameSite=Lax, as the session's is: a page opened
+// from a link on another site (an alert mail in webmail) then gets the
+// browser's token, instead of a new one that would make every form open
+// in another tab out of date. Another site's POST still carries no cookie,
+// and could not put the token in its form anyway.
 func csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
@@ -35,7 +39,7 @@ func csrfToken(w http.ResponseWriter, r *http.Request) string {
 	_, _ = rand.Read(buf)
 	token := base64.RawURLEncoding.EncodeToString(buf)
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: isHTTPS(r)})
+		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r)})
 	return token
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,6 +39,11 @@ type flowData struct {
 	MappingErr  string
 	// Custom is the schedule when it is none of the presets.
 	Custom string
+	// Picked is the schedule the form shows chosen: the flow's, or the
+	// one a refused save typed.
+	Picked string
+	// FormErr is why the schedule form's save was refused, at its field.
+	FormErr string
 }
 
 // mappingView is a flow's mapping as the page shows it, read only.
@@ -71,6 +77,17 @@ func (u *UI) flowShow(r *request) error {
 	if err != nil {
 		return r.fail(http.StatusNotFound, "error.not_found")
 	}
+	d, err := u.flowPage(r, flow)
+	if err != nil {
+		return err
+	}
+	return r.render(http.StatusOK, "flow", d)
+}
+
+// flowPage is a flow's page as stored, its schedule form showing the
+// flow's schedule.
+func (u *UI) flowPage(r *request, flow *core.Record) (flowData, error) {
+	var err error
 	d := flowData{page: r.page("integrations", flow.GetString("name")), Flow: flow, Presets: schedulePresets,
 		Source: u.connectionName(flow.GetString("source")), Target: u.connectionName(flow.GetString("target"))}
 	d.Integration, _ = u.app().FindRecordById("integrations", flow.GetString("integration"))
@@ -86,17 +103,18 @@ func (u *UI) flowShow(r *request) error {
 	}
 	if d.Runs, err = u.app().FindRecordsByFilter("runs", "flow = {:flow}", "-started", 10, 0,
 		map[string]any{"flow": flow.Id}); err != nil {
-		return err
+		return d, fmt.Errorf("flow %s: last runs: %w", flow.Id, err)
 	}
 	if cfg, err := u.sb.Engine().FlowMappingConfig(flow.Id); err != nil {
 		d.MappingErr = err.Error()
 	} else {
 		d.Map = newMappingView(cfg)
 	}
-	if sched := flow.GetString("schedule"); !isPreset(sched) {
-		d.Custom = sched
+	d.Picked = flow.GetString("schedule")
+	if !isPreset(d.Picked) {
+		d.Custom = d.Picked
 	}
-	return r.render(http.StatusOK, "flow", d)
+	return d, nil
 }
 
 // isLocalURL tells whether a webhook address points at this machine only,

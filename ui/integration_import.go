@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -14,6 +15,9 @@ import (
 
 // maxImportFile bounds an uploaded integration file.
 const maxImportFile = 4 << 20
+
+// errImportTooLarge refuses an uploaded file over maxImportFile.
+var errImportTooLarge = errors.New("the file is larger than the import takes")
 
 // integrationExport downloads an integration as a YAML file, without
 // secrets.
@@ -90,6 +94,10 @@ func (u *UI) integrationImportShow(r *request) error {
 func (u *UI) integrationImport(r *request) error {
 	d := importData{page: r.page("integrations", r.L.T("import.title")), Errors: map[string]string{}}
 	data, err := uploadedFile(r.Request)
+	if errors.Is(err, errImportTooLarge) {
+		d.Problem = r.L.T("import.too_large", maxImportFile>>20)
+		return r.render(http.StatusUnprocessableEntity, "integration_import", d)
+	}
 	if err != nil || strings.TrimSpace(data) == "" {
 		d.Problem = r.L.T("import.no_file")
 		return r.render(http.StatusUnprocessableEntity, "integration_import", d)
@@ -125,8 +133,11 @@ func uploadedFile(r *http.Request) (string, error) {
 	if file, _, err := r.FormFile("file"); err == nil {
 		defer func() { _ = file.Close() }()
 		data, err := io.ReadAll(io.LimitReader(file, maxImportFile+1))
-		if err != nil || len(data) > maxImportFile {
-			return "", errors.New("the file could not be read")
+		if err != nil {
+			return "", fmt.Errorf("reading the uploaded file: %w", err)
+		}
+		if len(data) > maxImportFile {
+			return "", errImportTooLarge
 		}
 		return string(data), nil
 	}

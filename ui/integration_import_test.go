@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -116,4 +119,32 @@ flows:
 	}
 	mustContain(t, "the refused import", rec, "Nothing was imported", "was not saved: type it again")
 	mustNotContain(t, "the refused import", rec, "typed-0123456789")
+}
+
+// TestImportSaysWhenTheFileIsTooLarge: an uploaded file over the import's
+// limit is refused saying so and naming the limit, not as if no file were
+// chosen; an empty upload still asks for a file.
+func TestImportSaysWhenTheFileIsTooLarge(t *testing.T) {
+	e := newEnv(t, false, false)
+	ed := e.as("editor")
+	for _, tc := range []struct {
+		name, content, want string
+	}{
+		{"too large", "switchboard: 1\n# " + strings.Repeat("x", maxImportFile), "larger than 4 MB"},
+		{"empty", "", "Choose a file, or paste one."},
+	} {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		_ = w.WriteField(csrfField, testCSRF)
+		part, _ := w.CreateFormFile("file", "integration.yaml")
+		_, _ = part.Write([]byte(tc.content))
+		_ = w.Close()
+		req := httptest.NewRequest(http.MethodPost, "/integrations/import", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		rec := ed.do(req)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d", tc.name, rec.Code)
+		}
+		mustContain(t, tc.name, rec, tc.want)
+	}
 }

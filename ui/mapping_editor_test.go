@@ -36,6 +36,10 @@ func TestMappingEditorShowsFieldsDefaultsAndSample(t *testing.T) {
 		"As it would be written", `data-live-preview=`)
 	out := e.as("editor").get("/flows/" + e.demo.FlowID + "/mapping?dir=out")
 	mustContain(t, "the write side", out, `name="at.0" value="SKU"`, `name="ae.0" value="sku"`, `data-insert="prices.list"`)
+	// The picker's buttons insert with the page's script only: without it
+	// they are shown as names, off, and the functions' Insert is hidden.
+	mustContain(t, "the picker without the script", page, `data-insert="Artikelnummer" disabled>`,
+		`data-insert="round_to(" hidden>`)
 }
 
 // TestMappingPreviewShowsTheUnsavedMapping: the preview runs the mapping

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"github.com/switchboard-app/switchboard/app"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -285,6 +286,14 @@ func TestBulkRetryAndResolve(t *testing.T) {
 		Bind(map[string]any{"id": failed.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}
+	// Nothing ticked: the page says to tick some, not "0 sent again".
+	for _, ids := range [][]string{nil, {""}} {
+		rec = op.post("/activity/retry", url.Values{"id": ids, "back": {"/activity?status=failed"}})
+		if loc := rec.Header().Get("Location"); loc != "/activity?status=failed&bad=flash.none_ticked" {
+			t.Fatalf("retry selected with %q ticked = %d %s", ids, rec.Code, loc)
+		}
+	}
+	mustContain(t, "the retry with nothing ticked", op.get("/activity?bad=flash.none_ticked"), "Tick the failed or skipped transactions")
 	rec = op.post("/activity/retry", url.Values{"id": {failed.Id}, "back": {"/activity?status=failed"}})
 	if loc := rec.Header().Get("Location"); !strings.HasPrefix(loc, "/activity?status=failed&ok=flash.retried&n=1") {
 		t.Fatalf("retry selected = %d %s", rec.Code, loc)
@@ -372,12 +381,24 @@ func TestFlowPage(t *testing.T) {
 	}{
 		{"a preset", url.Values{"schedule": {"@hourly"}}, "ok=flash.saved", "@hourly"},
 		{"a cron expression", url.Values{"schedule": {"custom"}, "custom": {"30 6 * * 1-5"}}, "ok=flash.saved", "30 6 * * 1-5"},
-		{"a bad expression", url.Values{"schedule": {"custom"}, "custom": {"every tuesday"}}, "bad=flash.bad_schedule", "30 6 * * 1-5"},
 	} {
 		rec := ed.post(path+"/schedule", tc.form)
 		flow, _ := e.app.FindRecordById("flows", e.demo.FlowID)
 		if !strings.Contains(rec.Header().Get("Location"), tc.flash) || flow.GetString("schedule") != tc.schedule {
 			t.Errorf("%s: %s, schedule %q", tc.name, rec.Header().Get("Location"), flow.GetString("schedule"))
+		}
+	}
+	// A refused schedule shows the page again with the expression as typed
+	// and the parser's reason at the field; nothing is saved.
+	for _, bad := range []string{"every tuesday", "*/99 * * *"} {
+		rec := ed.post(path+"/schedule", url.Values{"schedule": {"custom"}, "custom": {bad}})
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("a bad schedule %q = %d %s", bad, rec.Code, rec.Header().Get("Location"))
+		}
+		mustContain(t, "the refused schedule", rec, `value="`+html.EscapeString(bad)+`"`,
+			`value="custom" id="sched-custom" checked`, "use a cron expression such as")
+		if flow, _ := e.app.FindRecordById("flows", e.demo.FlowID); flow.GetString("schedule") != "30 6 * * 1-5" {
+			t.Fatalf("a bad schedule %q was saved: %q", bad, flow.GetString("schedule"))
 		}
 	}
 	e.waitFor("the first run to end", func() bool {
@@ -422,6 +443,37 @@ func TestUsersPage(t *testing.T) {
 	}
 }
 
+// TestTestMailNeedsTheMailServerOn: the test mail goes the way alert mails
+// go, so it is refused, saying why, while no mail server is switched on or
+// named; sent another way (the sendmail fallback), it would say mail works
+// while no alert is ever mailed.
+func TestTestMailNeedsTheMailServerOn(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	sent := 0
+	for _, tc := range []struct {
+		name, enabled, host, flash string
+		sends                      bool
+	}{
+		{"switched off", "", "smtp.example.com", "bad=flash.mail_off", false},
+		{"switched on", "on", "smtp.example.com", "ok=flash.mail_sent", true},
+	} {
+		s := e.app.Settings()
+		s.SMTP.Enabled, s.SMTP.Host, s.SMTP.Port = tc.enabled == "on", tc.host, 587
+		if err := e.app.Save(s); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		loc := ad.post("/settings/test-mail", nil).Header().Get("Location")
+		if tc.sends {
+			sent++
+		}
+		if !strings.Contains(loc, tc.flash) || e.app.TestMailer.TotalSend() != sent {
+			t.Errorf("%s: %s, %d sent, want %s and %d", tc.name, loc, e.app.TestMailer.TotalSend(), tc.flash, sent)
+		}
+	}
+	mustContain(t, "the refused test mail", ad.get("/settings?bad=flash.mail_off"), "the mail server is switched off")
+}
+
 func TestSettingsPage(t *testing.T) {
 	e := newEnv(t, false, true)
 	ad := e.as("admin")
@@ -439,7 +491,7 @@ func TestSettingsPage(t *testing.T) {
 		mustContain(t, "the port "+port, rec, "Port: Must be a port number from 1 to 65535.")
 	}
 	rec = ad.post("/settings", url.Values{"app_url": {"https://sb.example.com/"}, "sender_name": {"Switchboard"}, "sender_address": {"sb@example.com"},
-		"smtp_host": {"smtp.example.com"}, "smtp_port": {"587"}, "smtp_password": {"mail-secret-1"}})
+		"smtp_enabled": {"on"}, "smtp_host": {"smtp.example.com"}, "smtp_port": {"587"}, "smtp_password": {"mail-secret-1"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("save = %d %s", rec.Code, truncated(rec.Body.String()))
 	}
@@ -717,4 +769,31 @@ func TestRefusedSettingsKeepWhatWasTyped(t *testing.T) {
 	mustContain(t, "the refused settings", rec, `value="https://sb.example.com/"`, `value="Shop mail"`,
 		`value="smtp.example.com"`, `value="58a"`, `value="mailer"`, "was not saved: type it again")
 	mustNotContain(t, "the refused settings", rec, "typed-0123456789")
+}
+
+// TestWebhookSecretWithoutTheScript: a flow fed by webhooks shows its
+// signing secret to editors in a way that works without the page's script
+// (a password field cannot be read or copied without it), and its Copy
+// buttons, which need the script, show only where it runs.
+func TestWebhookSecretWithoutTheScript(t *testing.T) {
+	e := newEnv(t, false, true)
+	// The demo's folder takes no webhooks: the flow is switched to them in
+	// the database, as a flow of an app that sends them is.
+	if _, err := e.app.DB().NewQuery("UPDATE flows SET webhook = TRUE WHERE id = {:id}").
+		Bind(map[string]any{"id": e.demo.FlowID}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	flow, err := e.app.FindRecordById("flows", e.demo.FlowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := e.sb.Engine().FlowWebhook(flow.Id)
+	if err != nil || info.Secret == "" {
+		t.Fatalf("webhook %+v, %v", info, err)
+	}
+	page := e.as("editor").get("/flows/" + flow.Id)
+	mustContain(t, "the editor's flow page", page, `<summary>Show the signing secret</summary>`,
+		`<code id="hook-secret-text">`+info.Secret+`</code>`,
+		`data-copy="hook-url" hidden>`, `data-copy="hook-secret" hidden>`)
+	mustNotContain(t, "the operator's flow page", e.as("operator").get("/flows/"+flow.Id), info.Secret)
 }

@@ -101,6 +101,9 @@ func TestRulesEditor(t *testing.T) {
 	form.Set("op", "add:price")
 	rec := c.post("/flows/"+e.demo.FlowID+"/rules", form)
 	mustContain(t, "a price rule added", rec, `name="r.2.percent"`, `name="r.0.c.0.value" value="1"`)
+	// The first rule cannot move up nor the last down: those arrows are off.
+	mustContain(t, "the arrows", rec, `value="up:0" aria-label="Move up" disabled>`, `value="down:2" aria-label="Move down" disabled>`)
+	mustNotContain(t, "the arrows", rec, `value="down:1" aria-label="Move down" disabled>`)
 	if e.fingerprint() != before {
 		t.Fatal("adding a rule to the form saved it")
 	}

@@ -7,8 +7,12 @@ import (
 )
 
 // settingsTestMail sends a test mail to the signed-in admin, through the
-// mail server as it is saved.
+// mail server as it is saved; refused while no mail server is switched
+// on, as alert mails are (PocketBase would fall back to sendmail).
 func (u *UI) settingsTestMail(r *request) error {
+	if smtp := u.app().Settings().SMTP; !smtp.Enabled || smtp.Host == "" {
+		return r.refused("/settings", "flash.mail_off")
+	}
 	meta := u.app().Settings().Meta
 	msg := &mailer.Message{
 		From:    mail.Address{Name: meta.SenderName, Address: meta.SenderAddress},

@@ -92,6 +92,7 @@ var funcs = template.FuncMap{
 	"static":    staticURL,
 	"pretty":    prettyJSON,
 	"dict":      dict,
+	"isLast":    func(i, n int) bool { return i == n-1 },
 	"has":       func(list []string, s string) bool { return contains(list, s) },
 	"show":      mappingsShow,
 	"inc":       func(i int) int { return i + 1 },

@@ -24,7 +24,9 @@
     });
   });
 
-  // Copy buttons: data-copy names the input whose value they copy.
+  // Copy buttons: data-copy names the input whose value they copy; they
+  // show only where this script runs.
+  document.querySelectorAll("[data-copy]").forEach(function (btn) { btn.hidden = false; });
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("[data-copy]");
     if (!btn) { return; }
@@ -92,7 +94,12 @@
   });
 
   // The field picker puts a field or function into the expression the
-  // user was typing in (the last one focused).
+  // user was typing in (the last one focused). Its buttons are off (and
+  // the functions' Insert hidden) until this script runs.
+  document.querySelectorAll("[data-insert]").forEach(function (btn) {
+    btn.disabled = false;
+    btn.hidden = false;
+  });
   var lastExpr = null;
   document.addEventListener("focusin", function (ev) {
     if (ev.target.matches && ev.target.matches("[data-expr]")) { lastExpr = ev.target; }
@@ -120,10 +127,13 @@
     });
   });
 
-  // A search box that shows only the rows whose field matches.
+  // A search box that shows only the rows whose field matches; shown only
+  // where this script runs. It belongs to no form (its form attribute
+  // names none), so Enter in it submits nothing.
   document.querySelectorAll("[data-filter-rows]").forEach(function (box) {
     var table = document.getElementById(box.getAttribute("data-filter-rows"));
     if (!table) { return; }
+    if (box.parentElement) { box.parentElement.hidden = false; }
     box.addEventListener("input", function () {
       var q = box.value.trim().toLowerCase();
       table.querySelectorAll("tbody tr").forEach(function (tr) {
@@ -131,6 +141,13 @@
         tr.hidden = q !== "" && name !== "" && name.indexOf(q) < 0;
       });
     });
+  });
+  // A field that belongs to a choice picks it when typed in: the cron
+  // expression picks "Other", so what is typed is what is saved.
+  document.addEventListener("input", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("[data-picks]")) { return; }
+    var choice = document.getElementById(ev.target.getAttribute("data-picks"));
+    if (choice && ev.target.value.trim() !== "") { choice.checked = true; }
   });
   // A condition shows the controls of its kind: a field, a comparison
   // and a value, or an expression (without the script, both show).
