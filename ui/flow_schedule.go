@@ -39,8 +39,8 @@ func (u *UI) flowSchedule(r *request) error {
 	return r.render(http.StatusUnprocessableEntity, "flow", d)
 }
 
-// scheduleError is why a flow's save was refused, in words: the
-// schedule's error, and any other field's named.
+// scheduleError is why a save of a flow (or an integration) was refused,
+// in words: the schedule's error first, and any other field's named.
 func scheduleError(errs map[string]string) string {
 	fields := make([]string, 0, len(errs))
 	for field := range errs {

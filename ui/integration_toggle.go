@@ -11,8 +11,8 @@ func (u *UI) integrationToggle(r *request) error {
 	}
 	on := r.Request.PostFormValue("enabled") == "on"
 	rec.Set("enabled", on)
-	if err := u.app().Save(rec); err != nil {
-		return err
+	if err := u.saveSwitch(rec, on); err != nil {
+		return r.refusedSwitch(err)
 	}
 	return r.done("/integrations", switchedKey(on), 0)
 }

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"encoding/json"
-	"github.com/switchboard-app/switchboard/app"
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/switchboard-app/switchboard/app"
 )
 
 // fixMapping makes the demo's flow read the price "twelve" as 12.00: the
@@ -561,7 +563,8 @@ func TestDashboard(t *testing.T) {
 
 // TestDashboardListsConnectionsThatHoldTheirFlows: a connection that is
 // down, failing its last test or waiting to be connected again is listed
-// on the overview with its reason; one that works is not.
+// on the overview with its reason, under a heading that says they need
+// attention (it called them all down); one that works is not.
 func TestDashboardListsConnectionsThatHoldTheirFlows(t *testing.T) {
 	e := newEnv(t, false, true)
 	shop, err := e.app.FindFirstRecordByData("connections", "name", "Demo shop (XML)")
@@ -589,12 +592,14 @@ func TestDashboardListsConnectionsThatHoldTheirFlows(t *testing.T) {
 			if got := strings.Contains(page.Body.String(), line); got != tt.listed {
 				t.Fatalf("the overview lists the connection = %v, want %v:\n%s", got, tt.listed, truncated(page.Body.String()))
 			}
+			// Not every such connection is down: the heading says what they share.
+			if tt.listed && !strings.Contains(page.Body.String(), "<h2>Connections that need attention</h2>") {
+				t.Fatalf("the overview's heading over them does not say they need attention:\n%s", truncated(page.Body.String()))
+			}
 		})
 	}
 }
 
-// TestSignInsAreLimited: an address that tries more than 10 sign-ins a
-// minute is refused until the minute is over, whatever it sends.
 // TestUnknownAddressesTakeAPasswordCheck: a sign-in with an address of
 // nobody compares the password with a hash as one with a wrong password
 // does, so that how long the refusal takes does not tell which addresses
@@ -614,6 +619,8 @@ func TestUnknownAddressesTakeAPasswordCheck(t *testing.T) {
 	}
 }
 
+// TestSignInsAreLimited: an address that tries more than 10 sign-ins a
+// minute is refused until the minute is over, whatever it sends.
 func TestSignInsAreLimited(t *testing.T) {
 	e := newEnv(t, false, false)
 	c := e.as("")
@@ -796,4 +803,49 @@ func TestWebhookSecretWithoutTheScript(t *testing.T) {
 		`<code id="hook-secret-text">`+info.Secret+`</code>`,
 		`data-copy="hook-url" hidden>`, `data-copy="hook-secret" hidden>`)
 	mustNotContain(t, "the operator's flow page", e.as("operator").get("/flows/"+flow.Id), info.Secret)
+}
+
+// TestAnythingThatNoLongerPassesItsChecksCanBeSwitchedOff: a flow or an
+// integration stored as a newer version no longer takes (a schedule under
+// a second, an integration between one connection and itself) could not be
+// switched off from its page: the save's checks refused it, and the page
+// was a bare error. Switching off now always works; switching on says why
+// it is refused, naming the field.
+func TestAnythingThatNoLongerPassesItsChecksCanBeSwitchedOff(t *testing.T) {
+	tests := []struct {
+		name, path, breakSQL, reason string
+		id                           func(e *env) string
+	}{
+		{"a flow", "/flows/%s/enabled", `UPDATE flows SET schedule = '@every 500ms' WHERE id = {:id}`, "1s",
+			func(e *env) string { return e.demo.FlowID }},
+		{"an integration", "/integrations/%s/enabled", `UPDATE integrations SET b = a WHERE id = {:id}`, "b: ",
+			func(e *env) string { return e.demo.IntegrationID }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, false, true)
+			id := tt.id(e)
+			if _, err := e.app.DB().NewQuery(tt.breakSQL).Bind(dbx.Params{"id": id}).Execute(); err != nil {
+				t.Fatal(err)
+			}
+			collection := strings.Split(tt.path, "/")[1]
+			enabled := func() bool {
+				rec, err := e.app.FindRecordById(collection, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rec.GetBool("enabled")
+			}
+			ed := e.as("editor")
+			rec := ed.post(fmt.Sprintf(tt.path, id), url.Values{})
+			if rec.Code != http.StatusSeeOther || enabled() {
+				t.Fatalf("switching it off = %d, enabled %v; want it off: %s", rec.Code, enabled(), truncated(rec.Body.String()))
+			}
+			rec = ed.post(fmt.Sprintf(tt.path, id), url.Values{"enabled": {"on"}})
+			if rec.Code != http.StatusUnprocessableEntity || enabled() {
+				t.Fatalf("switching it on = %d, enabled %v; want 422 and off", rec.Code, enabled())
+			}
+			mustContain(t, "the refusal", rec, tt.reason)
+		})
+	}
 }
