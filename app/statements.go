@@ -41,7 +41,7 @@ type namedStmt struct {
 var writerSQL = []string{
 	rememberDeliverySQL, deliverySeenSQL, insertTransactionSQL, insertInputSQL, countReadSQL, addUsageSQL,
 	updateOutcomeSQL, deleteInputsSQL, upsertXrefSQL, xrefScopeSQL, addRunCountsSQL,
-	openLanesSQL, claimXrefsSQL,
+	openLanesSQL, claimXrefsSQL, flowExistsSQL,
 }
 
 // prepareWriterStatements compiles writerSQL on app's writer pool.

@@ -445,7 +445,7 @@ func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, refu
 	runs := map[string][2]int{}
 	flows := map[string]bool{} // flow id -> it exists
 	for i, req := range batch {
-		exists, err := flowExists(tx, flows, req.rt.flow.Id)
+		exists, err := flowExists(w, tx, flows, req.rt.flow.Id)
 		if err != nil {
 			return nil, err
 		}
@@ -484,15 +484,22 @@ func writeIntakes(w *writerStatements, tx core.App, batch []*intakeRequest, refu
 	return items, addUsage(w, tx, reads, "reads", now)
 }
 
+// flowExistsSQL counts the flows of an id: one, or none once deleted.
+const flowExistsSQL = `SELECT COUNT(*) FROM flows WHERE id = {:id}`
+
 // flowExists reports whether a flow is still there, read in tx once per
-// flow of a batch (known).
-func flowExists(tx core.App, known map[string]bool, flowID string) (bool, error) {
+// flow of a batch (known), with a statement kept compiled.
+func flowExists(w *writerStatements, tx core.App, known map[string]bool, flowID string) (bool, error) {
 	if exists, ok := known[flowID]; ok {
 		return exists, nil
 	}
-	var n int
-	err := tx.DB().NewQuery("SELECT COUNT(*) FROM flows WHERE id = {:id}").Bind(dbx.Params{"id": flowID}).Row(&n)
+	q, err := w.in(tx, flowExistsSQL)
 	if err != nil {
+		return false, err
+	}
+	defer q.Close()
+	var n int
+	if err := q.queryRow(dbx.Params{"id": flowID}, &n); err != nil {
 		return false, fmt.Errorf("reading the flow of a delivery: %w", err)
 	}
 	known[flowID] = n > 0
