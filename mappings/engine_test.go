@@ -385,3 +385,28 @@ func TestAFailedReadNamesTheFieldsTheRecordLacks(t *testing.T) {
 		})
 	}
 }
+
+// TestTableRuleOnNumberText: a source without a read mapping (a CSV file,
+// a webhook, a REST API) gives a number field as text; a table rule on it
+// finds its entry whatever the scale, as it does for a mapped number.
+func TestTableRuleOnNumberText(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"21.00", `{prices: {tax_rate: 9}, sku: "A"}`},
+		{"21", `{prices: {tax_rate: 9}, sku: "A"}`},
+		{" 21.0 ", `{prices: {tax_rate: 9}, sku: "A"}`},
+		{"6", `{prices: {tax_rate: 6}, sku: "A"}`},
+	} {
+		p, err := Compile(FlowConfig{Entity: "product", Rules: []Rule{{Kind: RuleTable, Field: "prices.tax_rate", Map: map[string]string{"21": "9"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Run(map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"tax_rate": tc.value}})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.value, err)
+		}
+		delete(res.Canonical, "name")
+		if got := Show(res.Canonical); got != tc.want {
+			t.Errorf("tax rate %q: got %s, want %s", tc.value, got, tc.want)
+		}
+	}
+}
