@@ -410,3 +410,27 @@ func TestTableRuleOnNumberText(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewOfASkippedRecord: a record a filter skips is skipped by a run
+// without an error, whatever it lacks; the preview says the same, without
+// the validation errors the run never meets.
+func TestPreviewOfASkippedRecord(t *testing.T) {
+	cfg := FlowConfig{
+		Entity: "stock",
+		In:     stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}),
+		Rules:  []Rule{{Name: "no stock count", Kind: RuleFilter, When: "quantity == nil", Reason: "no stock count"}},
+	}
+	sample := map[string]any{"code": "A1"}
+	p, err := Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := p.Run(sample)
+	if err != nil || !run.Skipped {
+		t.Fatalf("run: skipped %v, error %v", run.Skipped, err)
+	}
+	res := Preview(cfg, sample)
+	if !res.Skipped || res.SkipReason != "no stock count" || len(res.Errors) != 0 || res.Output != nil {
+		t.Errorf("preview: skipped %v (%q), output %s, errors %v; want skipped as the run, without errors", res.Skipped, res.SkipReason, Show(res.Output), res.Errors)
+	}
+}
