@@ -434,3 +434,44 @@ func TestPreviewOfASkippedRecord(t *testing.T) {
 		t.Errorf("preview: skipped %v (%q), output %s, errors %v; want skipped as the run, without errors", res.Skipped, res.SkipReason, Show(res.Output), res.Errors)
 	}
 }
+
+// TestKeyAfterRules: the key a run gives (which the engine looks the
+// record up in the target by, and hands to its writer) is the key of the
+// record as it is written: after the rules that change it (a table of
+// SKUs, a prefix) and after normalisation (an e-mail address in lower
+// case), not as it was read.
+func TestKeyAfterRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    FlowConfig
+		record map[string]any
+		want   string
+	}{
+		{"a table of SKUs", FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}),
+			Rules: []Rule{{Kind: RuleTable, Field: "sku", Map: map[string]string{"SUP-1": "OWN-1"}}}},
+			map[string]any{"code": "SUP-1", "qty": "4"}, "OWN-1"},
+		{"a prefix", FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}),
+			Rules: []Rule{{Kind: RuleExpr, Field: "sku", Expr: `"WEB-" + sku`}}},
+			map[string]any{"code": "A1", "qty": "4"}, "WEB-A1"},
+		{"an e-mail address", FlowConfig{Entity: "customer"},
+			map[string]any{"email": "Jan@Example.COM", "last_name": "Jansen"}, "jan@example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compile(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Run(tt.record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Key != tt.want {
+				t.Errorf("run: key %q, want %q", res.Key, tt.want)
+			}
+			if pr := Preview(tt.cfg, tt.record); pr.Key != tt.want {
+				t.Errorf("preview: key %q, want %q", pr.Key, tt.want)
+			}
+		})
+	}
+}

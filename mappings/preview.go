@@ -43,6 +43,7 @@ func Preview(cfg FlowConfig, sample map[string]any) PreviewResult {
 		res.Errors = append(res.Errors, canonical.AsErrors(err)...)
 	}
 	res.AfterRules = can
+	res.Key = writtenKey(p.entity, can, res.Key)
 	if !res.Skipped {
 		res.Output = r.mapOut(deepCopy(can).(map[string]any))
 		res.collect(r)
