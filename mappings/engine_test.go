@@ -385,3 +385,93 @@ func TestAFailedReadNamesTheFieldsTheRecordLacks(t *testing.T) {
 		})
 	}
 }
+
+// TestTableRuleOnNumberText: a source without a read mapping (a CSV file,
+// a webhook, a REST API) gives a number field as text; a table rule on it
+// finds its entry whatever the scale, as it does for a mapped number.
+func TestTableRuleOnNumberText(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"21.00", `{prices: {tax_rate: 9}, sku: "A"}`},
+		{"21", `{prices: {tax_rate: 9}, sku: "A"}`},
+		{" 21.0 ", `{prices: {tax_rate: 9}, sku: "A"}`},
+		{"6", `{prices: {tax_rate: 6}, sku: "A"}`},
+	} {
+		p, err := Compile(FlowConfig{Entity: "product", Rules: []Rule{{Kind: RuleTable, Field: "prices.tax_rate", Map: map[string]string{"21": "9"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Run(map[string]any{"sku": "A", "name": "Chair", "prices": map[string]any{"tax_rate": tc.value}})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.value, err)
+		}
+		delete(res.Canonical, "name")
+		if got := Show(res.Canonical); got != tc.want {
+			t.Errorf("tax rate %q: got %s, want %s", tc.value, got, tc.want)
+		}
+	}
+}
+
+// TestPreviewOfASkippedRecord: a record a filter skips is skipped by a run
+// without an error, whatever it lacks; the preview says the same, without
+// the validation errors the run never meets.
+func TestPreviewOfASkippedRecord(t *testing.T) {
+	cfg := FlowConfig{
+		Entity: "stock",
+		In:     stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}),
+		Rules:  []Rule{{Name: "no stock count", Kind: RuleFilter, When: "quantity == nil", Reason: "no stock count"}},
+	}
+	sample := map[string]any{"code": "A1"}
+	p, err := Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := p.Run(sample)
+	if err != nil || !run.Skipped {
+		t.Fatalf("run: skipped %v, error %v", run.Skipped, err)
+	}
+	res := Preview(cfg, sample)
+	if !res.Skipped || res.SkipReason != "no stock count" || len(res.Errors) != 0 || res.Output != nil {
+		t.Errorf("preview: skipped %v (%q), output %s, errors %v; want skipped as the run, without errors", res.Skipped, res.SkipReason, Show(res.Output), res.Errors)
+	}
+}
+
+// TestKeyAfterRules: the key a run gives (which the engine looks the
+// record up in the target by, and hands to its writer) is the key of the
+// record as it is written: after the rules that change it (a table of
+// SKUs, a prefix) and after normalisation (an e-mail address in lower
+// case), not as it was read.
+func TestKeyAfterRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    FlowConfig
+		record map[string]any
+		want   string
+	}{
+		{"a table of SKUs", FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}),
+			Rules: []Rule{{Kind: RuleTable, Field: "sku", Map: map[string]string{"SUP-1": "OWN-1"}}}},
+			map[string]any{"code": "SUP-1", "qty": "4"}, "OWN-1"},
+		{"a prefix", FlowConfig{Entity: "stock", In: stockIn(Field{Target: "sku", Expr: "code"}, Field{Target: "quantity", Expr: "qty"}),
+			Rules: []Rule{{Kind: RuleExpr, Field: "sku", Expr: `"WEB-" + sku`}}},
+			map[string]any{"code": "A1", "qty": "4"}, "WEB-A1"},
+		{"an e-mail address", FlowConfig{Entity: "customer"},
+			map[string]any{"email": "Jan@Example.COM", "last_name": "Jansen"}, "jan@example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compile(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Run(tt.record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Key != tt.want {
+				t.Errorf("run: key %q, want %q", res.Key, tt.want)
+			}
+			if pr := Preview(tt.cfg, tt.record); pr.Key != tt.want {
+				t.Errorf("preview: key %q, want %q", pr.Key, tt.want)
+			}
+		})
+	}
+}

@@ -37,10 +37,13 @@ func Preview(cfg FlowConfig, sample map[string]any) PreviewResult {
 
 	res.Skipped, res.SkipReason = r.applyRules(can)
 	res.collect(r)
-	if err := canonical.Normalize(p.entity, can); err != nil {
+	// A skipped record is shown normalised as far as it can be, but a run
+	// skips it without validating it, so its validation errors are no errors.
+	if err := canonical.Normalize(p.entity, can); err != nil && !res.Skipped {
 		res.Errors = append(res.Errors, canonical.AsErrors(err)...)
 	}
 	res.AfterRules = can
+	res.Key = writtenKey(p.entity, can, res.Key)
 	if !res.Skipped {
 		res.Output = r.mapOut(deepCopy(can).(map[string]any))
 		res.collect(r)

@@ -11,7 +11,7 @@ import (
 
 // Result is the outcome of one record's trip through a [Program].
 type Result struct {
-	Key        string         // the canonical record's business key, e.g. the order number
+	Key        string         // the canonical record's business key, e.g. the order number: as written, after the rules and normalisation (as read when a stage before fails)
 	Canonical  map[string]any // after mapping in and rules, normalised
 	Output     map[string]any // the target's native record; without an out mapping the canonical record itself (the same map); nil when skipped
 	Skipped    bool           // a filter rule skipped the record
@@ -73,8 +73,19 @@ func (p *Program) Run(native map[string]any) (Result, error) {
 	if err := normalize(p.entity, res.Canonical); err != nil {
 		return res, err
 	}
+	res.Key = writtenKey(p.entity, res.Canonical, res.Key)
 	res.Output = r.mapOut(res.Canonical)
 	return res, r.failed(res.Key)
+}
+
+// writtenKey is the business key of the record as it is written, after
+// the rules (a table of SKUs) and normalisation (an e-mail address in
+// lower case), or read when the record has none.
+func writtenKey(entity string, rec map[string]any, read string) string {
+	if k := canonical.Key(entity, rec); k != "" {
+		return k
+	}
+	return read
 }
 
 // failed returns the collected errors labelled with the record, and resets them.

@@ -123,9 +123,21 @@ func (r *runner) ruleValue(cr *crule, env, cur any) (v any, set bool, err error)
 }
 
 // numberEntry is the table's entry for a number, whatever its scale: a
-// tax rate of 21.00 finds the entry "21".
+// tax rate of 21.00 finds the entry "21". A number written as text (as a
+// source without a read mapping, such as a CSV file, gives it) is taken
+// as the field's conversion will take it.
 func (cr *crule) numberEntry(cur any) (any, bool) {
-	if cr.numKeys == nil || !numeric(cur) {
+	if cr.numKeys == nil {
+		return nil, false
+	}
+	if s, ok := cur.(string); ok {
+		converted, err := cr.conv.Coerce(s)
+		if err != nil {
+			return nil, false
+		}
+		cur = converted
+	}
+	if !numeric(cur) {
 		return nil, false
 	}
 	d, err := decimal.FromAny(cur)
