@@ -257,6 +257,35 @@ func TestADataFolderItsOwnerCannotWriteIsRefused(t *testing.T) {
 	}
 }
 
+// TestADataFileItsOwnerCannotOpenIsNamed: a data folder given to the
+// service's user whose databases a command run by root had made root's is
+// refused naming the file and the user, instead of SQLite's "unable to
+// open database file (14)".
+func TestADataFileItsOwnerCannotOpenIsNamed(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	parent := t.TempDir()
+	for _, dir := range []string{parent, filepath.Dir(parent)} { // the owner must reach its folder
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dataDir := filepath.Join(parent, "data")
+	run(t, parent, nil, "user", "add", "a@example.com", "--dir", dataDir) // as root: the files are root's
+	if err := os.Chown(dataDir, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "user", "add", "b@example.com", "--dir", dataDir)
+	cmd.Dir, cmd.Env = parent, cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot be opened by user nobody") ||
+		!strings.Contains(string(out), filepath.Join(dataDir, "auxiliary.db")) {
+		t.Fatalf("= %v\n%s", err, out)
+	}
+}
+
 // TestASecondServeChangesNothing: a serve refused because another
 // appliance serves its data folder (a newer build started beside the
 // running one) applied its migrations to that folder first, changing the

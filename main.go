@@ -137,6 +137,9 @@ func start() error {
 	if use == app.DataFolder {
 		return asCommandError(pb.RootCmd.Execute())
 	}
+	if err := app.CheckDataFiles(pb.DataDir()); err != nil {
+		return err
+	}
 	return execute(pb)
 }
 
