@@ -2,9 +2,11 @@ package pb_migrations
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+	"github.com/pocketbase/pocketbase/tools/dbutils"
 )
 
 func init() {
@@ -22,18 +24,37 @@ const usersEmailIndex = "idx_email__pb_users_auth_"
 // in another case than it was saved in could not sign in. A data folder
 // that already holds two addresses differing only in case keeps the old
 // index, and the migration logs them, so that the upgrade still starts;
-// an admin removes one and the next upgrade's check finds the index made.
+// once an admin has removed one of each, the next start makes the index
+// (UsersEmailNoCase).
 func usersEmailNoCaseUp(app core.App) error {
-	clashes, err := emailsDifferingInCase(app)
+	clashes, err := UsersEmailNoCase(app)
 	if err != nil {
 		return err
 	}
 	if len(clashes) > 0 {
 		app.Logger().Warn("users' e-mail addresses stay case-sensitive: some differ only in case; remove one of each",
 			"addresses", clashes)
-		return nil
 	}
-	return setUsersEmailIndex(app, "`email` COLLATE NOCASE")
+	return nil
+}
+
+// UsersEmailNoCase makes the users' unique e-mail index case-insensitive
+// unless it is already, or unless some addresses differ only in case,
+// which it returns.
+func UsersEmailNoCase(app core.App) ([]string, error) {
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		return nil, err
+	}
+	if index, ok := dbutils.FindSingleColumnUniqueIndex(users.Indexes, core.FieldNameEmail); ok &&
+		strings.EqualFold(index.Columns[0].Collate, "nocase") {
+		return nil, nil
+	}
+	clashes, err := emailsDifferingInCase(app)
+	if err != nil || len(clashes) > 0 {
+		return clashes, err
+	}
+	return nil, setUsersEmailIndex(app, "`email` COLLATE NOCASE")
 }
 
 func usersEmailNoCaseDown(app core.App) error {

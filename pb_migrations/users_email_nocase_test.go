@@ -53,6 +53,23 @@ func TestUsersEmailIsCaseInsensitive(t *testing.T) {
 		if err := app.DB().NewQuery("SELECT count(*) FROM users").Row(&n); err != nil || n != 2 {
 			t.Fatalf("users after the upgrade = %d (%v), want both kept", n, err)
 		}
+		if err := addUser(app, "BOB@shop.example"); err != nil {
+			t.Fatalf("the index stayed case-sensitive, yet: %v", err)
+		}
+		clashes, err := UsersEmailNoCase(app)
+		if err != nil || len(clashes) != 3 {
+			t.Fatalf("clashes = %v, %v; want the three addresses", clashes, err)
+		}
+		// An admin removes two of them: the next start makes the index.
+		if _, err := app.DB().NewQuery("DELETE FROM users WHERE email != 'bob@shop.example'").Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if clashes, err := UsersEmailNoCase(app); err != nil || len(clashes) != 0 {
+			t.Fatalf("clashes = %v, %v; want none", clashes, err)
+		}
+		if err := addUser(app, "Bob@shop.example"); err == nil {
+			t.Fatal("once no addresses differ only in case, a second Bob was still added")
+		}
 		if err := usersEmailNoCaseDown(app); err != nil {
 			t.Fatalf("down: %v", err)
 		}
