@@ -124,25 +124,28 @@ func TestRootActsAsTheDataOwner(t *testing.T) {
 
 // TestLogsGoToStderr: the appliance's messages reach standard error (and
 // so the journal), as text or, by a setting, as JSON; as JSON, every line
-// it prints is JSON, from the data folder's to the last at a stop.
+// it prints is JSON, from the data folder's to the last at a stop. Neither
+// carries PocketBase's installer link, whose token creates a superuser.
 func TestLogsGoToStderr(t *testing.T) {
 	for _, tc := range []struct {
 		format string
 		want   []string
 	}{
 		{"", []string{`level=INFO msg="generated a new secret key; back it up with the data folder"`,
-			`msg="data folder"`, "Server started at", `msg=stopping signal=terminated`}},
+			`msg="data folder"`, "Server started at", `msg="no superuser yet`, `msg=stopping signal=terminated`}},
 		{"json", []string{`"msg":"generated a new secret key; back it up with the data folder"`,
 			`"msg":"data folder"`, `"msg":"server started","address":"http://127.0.0.1:`,
 			`"msg":"stopping","signal":"terminated"`}},
 	} {
 		t.Run("format "+tc.format, func(t *testing.T) {
 			a := serve(t, t.TempDir(), []string{"SWITCHBOARD_LOG_FORMAT=" + tc.format})
-			if tc.format == "json" { // PocketBase hints at the first superuser after its start
-				a.waitForOutput(t, `"msg":"no superuser yet`)
-			}
+			// PocketBase hints at the first superuser after its start
+			a.waitForOutput(t, "no superuser yet")
 			a.stop()
 			out := a.output.String()
+			if strings.Contains(out, "pbinstall") { // its token creates a superuser
+				t.Errorf("the output, no terminal, carries PocketBase's installer link:\n%s", out)
+			}
 			for _, want := range tc.want {
 				if !strings.Contains(out, want) {
 					t.Errorf("the output lacks %q:\n%s", want, out)
@@ -253,6 +256,35 @@ func TestADataFolderItsOwnerCannotWriteIsRefused(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot be written by user") ||
 		!strings.Contains(string(out), dataDir) {
+		t.Fatalf("= %v\n%s", err, out)
+	}
+}
+
+// TestADataFileItsOwnerCannotOpenIsNamed: a data folder given to the
+// service's user whose databases a command run by root had made root's is
+// refused naming the file and the user, instead of SQLite's "unable to
+// open database file (14)".
+func TestADataFileItsOwnerCannotOpenIsNamed(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	parent := t.TempDir()
+	for _, dir := range []string{parent, filepath.Dir(parent)} { // the owner must reach its folder
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dataDir := filepath.Join(parent, "data")
+	run(t, parent, nil, "user", "add", "a@example.com", "--dir", dataDir) // as root: the files are root's
+	if err := os.Chown(dataDir, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "user", "add", "b@example.com", "--dir", dataDir)
+	cmd.Dir, cmd.Env = parent, cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "cannot be opened by user nobody") ||
+		!strings.Contains(string(out), filepath.Join(dataDir, "auxiliary.db")) {
 		t.Fatalf("= %v\n%s", err, out)
 	}
 }

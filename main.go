@@ -110,6 +110,8 @@ func start() error {
 	serve := cmd.NewServeCommand(pb, !asJSON)
 	if asJSON {
 		logServing(pb, serve)
+	} else if !isTerminal(os.Stdout) {
+		hideInstallerLink(pb)
 	}
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
 	opts := app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven, ServesTLS: func() bool { return servesTLS(serve) }}
@@ -136,6 +138,9 @@ func start() error {
 	warnUnknownSettings(where.EnvFile)
 	if use == app.DataFolder {
 		return asCommandError(pb.RootCmd.Execute())
+	}
+	if err := app.CheckDataFiles(pb.DataDir()); err != nil {
+		return err
 	}
 	return execute(pb)
 }
@@ -234,11 +239,7 @@ func refuseUnknownSubcommands(root *cobra.Command) {
 // superuser token.
 func logServing(pb *pocketbase.PocketBase, serve *cobra.Command) {
 	pb.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		e.InstallerFunc = func(core.App, *core.Record, string) error {
-			slog.Info("no superuser yet: create one for PocketBase's dashboard (/_/) with " +
-				"switchboard superuser upsert EMAIL PASSWORD; Switchboard's first admin is made on its start page")
-			return nil
-		}
+		e.InstallerFunc = logNoSuperuser
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -249,6 +250,32 @@ func logServing(pb *pocketbase.PocketBase, serve *cobra.Command) {
 		slog.Info("server started", slog.String("address", scheme+"://"+e.Server.Addr))
 		return nil
 	})
+}
+
+// logNoSuperuser stands in for PocketBase's installer, which prints a link
+// carrying a token that creates a superuser: it names the command instead.
+func logNoSuperuser(core.App, *core.Record, string) error {
+	slog.Info("no superuser yet: create one for PocketBase's dashboard (/_/) with " +
+		"switchboard superuser upsert EMAIL PASSWORD; Switchboard's first admin is made on its start page")
+	return nil
+}
+
+// hideInstallerLink keeps PocketBase's installer link, whose token creates
+// a superuser for 30 minutes, out of an output that is no terminal: under
+// systemd it went to the journal at every start while no superuser
+// existed, where whoever reads the journal could take it. A terminal's
+// user still gets the link.
+func hideInstallerLink(pb *pocketbase.PocketBase) {
+	pb.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		e.InstallerFunc = logNoSuperuser
+		return e.Next()
+	})
+}
+
+// isTerminal tells whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // serveProfiles starts the loopback profile listener when the server

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-app/switchboard/app/secrets"
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/pb_migrations"
 )
 
 // Build facts, set at link time by main.
@@ -86,6 +87,7 @@ func Register(app core.App, opts Options) *Switchboard {
 			return err
 		}
 		s.checkSecrets()
+		s.caseInsensitiveEmails()
 		s.engine.serving(e.Server, s.servesTLS != nil && s.servesTLS())
 		s.createFilesRoot()
 		s.registerRoutes(e)
@@ -154,6 +156,20 @@ func (s *Switchboard) LoadKeys() error {
 	s.keyring, s.keyErr = ring, err
 	s.mu.Unlock()
 	return err
+}
+
+// caseInsensitiveEmails makes the users' addresses unique whatever their
+// case once no two differ only in case (the migration
+// 1767000000_users_email_nocase.go could not, while some did), and
+// names those that still do.
+func (s *Switchboard) caseInsensitiveEmails() {
+	clashes, err := pb_migrations.UsersEmailNoCase(s.app)
+	if err != nil {
+		s.logger().Error("making the users' e-mail addresses case-insensitive", slog.String("error", err.Error()))
+	} else if len(clashes) > 0 {
+		s.logger().Warn("users' e-mail addresses differ only in case, so an address signs in only in the case it was saved in: "+
+			"remove one of each on the Users page", slog.Any("addresses", clashes))
+	}
 }
 
 // checkSecrets loads the keyring and checks it against the canary; on

@@ -49,8 +49,8 @@ func (s *Switchboard) addUser(out io.Writer, email, role, password string) error
 	if err := s.app.RunAllMigrations(); err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}
-	if _, err := s.app.FindAuthRecordByEmail("users", email); err == nil {
-		return fmt.Errorf("a user with e-mail %s already exists", email)
+	if existing, err := s.app.FindAuthRecordByEmail("users", email); err == nil {
+		return fmt.Errorf("a user with e-mail %s already exists", existing.Email())
 	}
 	generated := password == ""
 	if generated {

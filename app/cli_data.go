@@ -1,16 +1,22 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/user"
+	"path/filepath"
 	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/switchboard-app/switchboard/app/backup"
 	"github.com/switchboard-app/switchboard/app/instance"
+	"github.com/switchboard-app/switchboard/app/secrets"
 )
 
 // DataUse says what a command does with the data folder.
@@ -107,6 +113,32 @@ func checkWritable(dir string, uid int) error {
 	}
 	_ = probe.Close()
 	return os.Remove(probe.Name())
+}
+
+// CheckDataFiles refuses a data folder whose databases, their logs or its
+// key file this process cannot open, naming the file and the user: a
+// folder given to the service's user while a command run by root before
+// had made its files root's was refused with SQLite's "unable to open
+// database file (14)" alone. Commands that open the data call it after
+// PrepareData; restore, which replaces the files, does not.
+func CheckDataFiles(dir string) error {
+	files := map[string]int{secrets.KeyFileName: os.O_RDONLY} // read only: it may be made read-only
+	for _, db := range backup.Databases {
+		files[db], files[db+"-wal"], files[db+"-shm"] = os.O_RDWR, os.O_RDWR, os.O_RDWR
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, files[name], 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("the data folder's file %s cannot be opened by user %s (%w): give the folder and its files "+
+				"to that user (chown -R) or choose another folder with --dir", instance.Abs(path), userName(os.Geteuid()), err)
+		}
+		_ = f.Close()
+	}
+	return nil
 }
 
 func userName(uid int) string {

@@ -104,6 +104,7 @@ type Engine struct {
 	servedAt atomic.Pointer[string]
 
 	wake     chan struct{}
+	pruneNow chan struct{} // a shorter retention was saved (retention.go)
 	idle     chan struct{} // no transaction is in flight (worker.go)
 	outcomes chan outcome
 	intakes  *intakeQueue
@@ -157,6 +158,7 @@ func newEngine(sb *Switchboard, cfg EngineConfig) *Engine {
 		cfg:      cfg.withDefaults(),
 		cache:    runtimeCache{flows: map[string]*flowRuntime{}},
 		wake:     make(chan struct{}, 1),
+		pruneNow: make(chan struct{}, 1),
 		idle:     make(chan struct{}, 1),
 		outcomes: make(chan outcome, 1024),
 		intakes:  newIntakeQueue(),

@@ -736,3 +736,26 @@ func TestNoGoroutineStartsOnceTheEngineStops(t *testing.T) {
 		t.Fatal("the goroutine ran after the engine stopped")
 	}
 }
+
+// TestAShorterRetentionSavedPrunesAtOnce: a retention shortened on the
+// Settings page prunes the activity older than it at once, as the page
+// says, not at the next hourly pass.
+func TestAShorterRetentionSavedPrunesAtOnce(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
+	old := time.Now().Add(-10 * 24 * time.Hour)
+	_, err := fe.app.DB().NewQuery("UPDATE transactions SET id = {:id}, created = {:at}, updated = {:at}").
+		Bind(dbx.Params{"id": idAt(old), "at": sqlTime(old)}).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fe.sb.SaveTunables(Tunables{AlertEvery: 15 * time.Minute, RetentionDays: 7}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the transaction older than the new retention to be pruned", func() bool {
+		n, _ := fe.app.CountRecords("transactions")
+		return n == 0
+	})
+}

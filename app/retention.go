@@ -20,7 +20,8 @@ const replayWindow = 72 * time.Hour
 const retentionChunk = 1000
 
 // retentionLoop removes finished activity older than the retention, every
-// hour and once at start. Failed transactions stay until resolved.
+// hour, once at start and when a shorter retention is saved. Failed
+// transactions stay until resolved.
 func (e *Engine) retentionLoop() {
 	e.prune(time.Now())
 	ticker := time.NewTicker(time.Hour)
@@ -31,7 +32,18 @@ func (e *Engine) retentionLoop() {
 			return
 		case now := <-ticker.C:
 			e.prune(now)
+		case <-e.pruneNow:
+			e.prune(time.Now())
 		}
+	}
+}
+
+// pruneSoon asks retentionLoop for a pass now: a retention shortened on
+// the Settings page takes effect at once, not at the next hourly pass.
+func (e *Engine) pruneSoon() {
+	select {
+	case e.pruneNow <- struct{}{}:
+	default: // a pass is asked for already
 	}
 }
 

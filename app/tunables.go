@@ -117,7 +117,11 @@ func (s *Switchboard) SaveTunables(t Tunables) error {
 	if err := writeMeta(s.app, tunablesKey, string(data)); err != nil {
 		return fmt.Errorf("saving the engine settings: %w", err)
 	}
+	before := s.engine.retention()
 	s.engine.tuned.set(t)
+	if s.engine.retention() < before {
+		s.engine.pruneSoon()
+	}
 	return nil
 }
 
