@@ -84,3 +84,32 @@ func rat(t *testing.T, v any) *big.Rat {
 	}
 	return r
 }
+
+// TestShippingLinesAddUp: an order shipped by more than one shipping line
+// (two packages, each with its own method) costs their sum, with their
+// tax, so that its lines and shipping add up to the order's total; the
+// second line's cost was dropped.
+func TestShippingLinesAddUp(t *testing.T) {
+	native := exampleOrder(t)
+	native["shipping_lines"] = []any{
+		map[string]any{"id": 317, "method_title": "Flat Rate", "method_id": "flat_rate", "total": "10.00", "total_tax": "2.10", "taxes": []any{}, "meta_data": []any{}},
+		map[string]any{"id": 318, "method_title": "Bulky goods", "method_id": "flat_rate", "total": "5.00", "total_tax": "1.05", "taxes": []any{}, "meta_data": []any{}},
+	}
+	native["shipping_total"], native["shipping_tax"] = "15.00", "3.15"
+	native["total"], native["total_tax"] = "37.50", "4.50"
+	order := mapOrder(t, native)
+	ship := order["shipping_method"].(map[string]any)
+	if fmt.Sprint(ship["cost"]) != "15.00" && fmt.Sprint(ship["cost"]) != "15" {
+		t.Errorf("shipping cost %v; want 15.00", ship["cost"])
+	}
+	if fmt.Sprint(ship["name"]) != "Flat Rate, Bulky goods" {
+		t.Errorf("shipping method %v; want both lines' names", ship["name"])
+	}
+	sum := rat(t, ship["cost_incl"])
+	for _, l := range order["lines"].([]any) {
+		sum.Add(sum, rat(t, l.(map[string]any)["total_incl"]))
+	}
+	if total := rat(t, order["totals"].(map[string]any)["total"]); sum.Cmp(total) != 0 {
+		t.Fatalf("the lines and shipping add up to %s, the order's total is %s", sum.FloatString(2), total.FloatString(2))
+	}
+}
