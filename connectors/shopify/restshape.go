@@ -72,7 +72,7 @@ func orderFromREST(o map[string]any) map[string]any {
 	if lines, ok := o["shipping_lines"].([]any); ok && len(lines) > 0 {
 		l := lines[0]
 		out["shippingLine"] = map[string]any{"title": str(l, "title"), "code": str(l, "code"),
-			"carrierIdentifier": str(l, "carrier_identifier"), "originalPriceSet": moneyBag(get(l, "price_set"))}
+			"carrierIdentifier": str(l, "carrier_identifier"), "originalPriceSet": shippingPrice(lines)}
 	}
 	var nodes []any
 	lines, _ := o["line_items"].([]any)
@@ -81,6 +81,22 @@ func orderFromREST(o map[string]any) map[string]any {
 	}
 	out["lineItems"] = map[string]any{"nodes": nodes, "pageInfo": map[string]any{"hasNextPage": false}}
 	return out
+}
+
+// shippingPrice is the MoneyBag of every shipping line's price added up,
+// as the summary GraphQL's Order.shippingLine gives; nil when a line's
+// price is missing or no number, the first line's price as it is.
+func shippingPrice(lines []any) any {
+	sum := new(big.Rat)
+	for _, l := range lines {
+		amount, ok := new(big.Rat).SetString(rest.LookupString(l, "price_set.shop_money.amount"))
+		if !ok {
+			return moneyBag(get(lines[0], "price_set"))
+		}
+		sum.Add(sum, amount)
+	}
+	return map[string]any{"shopMoney": map[string]any{"amount": sum.FloatString(2),
+		"currencyCode": rest.LookupString(lines[0], "price_set.shop_money.currency_code")}}
 }
 
 func fulfillmentStatus(o map[string]any) string {

@@ -218,3 +218,24 @@ func TestWebhooksThatCarryNoRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderWebhookShipsEveryShippingLine: an order webhook with two
+// shipping lines gives the summary of all shipping costs a read's
+// shippingLine gives, not the first line's cost alone.
+func TestOrderWebhookShipsEveryShippingLine(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	body := strings.Replace(restOrder, `"shipping_lines": [{"title": "Standard Shipping", "code": "standard", "price_set": {"shop_money": {"amount": "6.95", "currency_code": "EUR"}}}]`,
+		`"shipping_lines": [{"title": "Standard Shipping", "code": "standard", "price_set": {"shop_money": {"amount": "6.95", "currency_code": "EUR"}}},
+		 {"title": "Bulky goods", "code": "bulky", "price_set": {"shop_money": {"amount": "10.05", "currency_code": "EUR"}}}]`, 1)
+	hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := hook.Records[0].Data["shippingLine"].(map[string]any)
+	if got := fmtAny(line["originalPriceSet"].(map[string]any)["shopMoney"].(map[string]any)["amount"]); got != "17.00" {
+		t.Errorf("shipping costs %s, want 17.00 (both lines)", got)
+	}
+	if line["title"] != "Standard Shipping" {
+		t.Errorf("shipping line %v", line)
+	}
+}
