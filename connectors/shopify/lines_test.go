@@ -61,3 +61,49 @@ func rat(t *testing.T, v any) *big.Rat {
 	}
 	return r
 }
+
+// TestDiscountCodesAreNotCountedTwice: an order's codes are one discount
+// of the order's whole amount; with two codes (discounts Shopify
+// combines) each was given the whole discount, which made the order's
+// discounts add up to twice what it was given off.
+func TestDiscountCodesAreNotCountedTwice(t *testing.T) {
+	for _, tc := range []struct {
+		codes []any
+		want  string
+	}{
+		{[]any{"SPRING10"}, "SPRING10 29.80"},
+		{[]any{"SPRING10", "FREESHIP"}, "SPRING10, FREESHIP 29.80"},
+	} {
+		defaults, err := mappings.LoadDefaults(Mappings, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := mappings.Compile(mappings.FlowConfig{Entity: "order", In: mappings.Find(defaults, "order", mappings.In)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile("testdata/order.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var native map[string]any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&native); err != nil {
+			t.Fatal(err)
+		}
+		native["discountCodes"] = tc.codes
+		res, err := p.Run(native)
+		if err != nil {
+			t.Fatal(err)
+		}
+		discounts, _ := res.Canonical["discounts"].([]any)
+		if len(discounts) != 1 {
+			t.Fatalf("codes %v: discounts %v, want one", tc.codes, discounts)
+		}
+		d := discounts[0].(map[string]any)
+		if got := fmt.Sprint(d["code"], " ", d["amount"]); got != tc.want {
+			t.Errorf("codes %v: discount %q, want %q", tc.codes, got, tc.want)
+		}
+	}
+}
