@@ -197,7 +197,8 @@ func withOptionsByName(product map[string]any) {
 }
 
 // stockRecords makes a record of each inventory level of an item (at the
-// flow's location, when it names one): its SKU, location and quantities.
+// flow's location, when it names one by its id or its name in any case,
+// as a write finds it): its SKU, location and quantities.
 // Items without an SKU are left out: nothing could match them.
 func stockRecords(_ context.Context, c *Conn, node map[string]any, opts connectors.Config) ([]connectors.Record, error) {
 	sku := rest.LookupString(node, "sku")
@@ -214,7 +215,7 @@ func stockRecords(_ context.Context, c *Conn, node map[string]any, opts connecto
 		if !ok {
 			continue
 		}
-		if want != "" && want != rest.LookupString(level, "location.name") && want != rest.LookupString(level, "location.id") {
+		if want != "" && !strings.EqualFold(want, rest.LookupString(level, "location.name")) && want != rest.LookupString(level, "location.id") {
 			continue
 		}
 		level["item"] = map[string]any{"id": node["id"], "sku": sku}

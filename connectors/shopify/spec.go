@@ -103,7 +103,7 @@ var flowFields = []connectors.Field{
 	{Name: "orders_from", Title: "Orders from", Type: connectors.TypeString, Use: connectors.UseRead,
 		Help: "Read only orders placed on or after this date (YYYY-MM-DD); empty reads them all.", Example: "2025-01-01"},
 	{Name: "location", Title: "Location", Type: connectors.TypeString, Use: connectors.UseBoth,
-		Help:    "The Shopify location (its name or gid) whose stock a stock flow reads or sets, and where new products are stocked; empty: the primary location (when reading: every location).",
+		Help:    "The Shopify location (its name, in any case, or gid) whose stock a stock flow reads or sets, and where new products are stocked; empty: the primary location (when reading: every location).",
 		Example: "Warehouse Amsterdam"},
 	{Name: "create_missing_products", Title: "Create missing products", Type: connectors.TypeBool, Use: connectors.UseWrite, Default: false,
 		Help: "When a stock record's SKU is not in Shopify, create a draft product with it instead of failing the record."},
