@@ -222,3 +222,50 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// CompleteWebhook implements [connectors.WebhookCompleter]: an inventory
+// webhook names its level's location by id alone. Each stock record gets
+// the location's name, as a read gives it, and a flow that names a
+// location takes the levels at that location only, as its read does; the
+// others are left out. Calls of other records are returned as they are.
+func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
+	if hook.Entity != connectors.Stock || req.Entity != connectors.Stock || len(hook.Records) == 0 {
+		return hook, nil
+	}
+	want := req.Options.String("location")
+	var out []connectors.Record
+	for _, r := range hook.Records {
+		loc, _ := r.Data["location"].(map[string]any)
+		id := rest.LookupString(loc, "id")
+		name, err := c.locationName(ctx, id)
+		if err != nil {
+			return hook, err
+		}
+		if loc != nil && name != "" {
+			loc["name"] = name
+		}
+		if want == "" || want == id || (name != "" && strings.EqualFold(want, name)) {
+			out = append(out, r)
+		}
+	}
+	hook.Records = out
+	return hook, nil
+}
+
+// locationName is the name of the location with an id, read anew when the
+// connection has not seen it yet; "" when the shop has no such active
+// location.
+func (c *Conn) locationName(ctx context.Context, id string) (string, error) {
+	for _, fresh := range []bool{false, true} {
+		list, err := c.locations(ctx, fresh)
+		if err != nil {
+			return "", err
+		}
+		for _, l := range list {
+			if l.ID == id {
+				return l.Name, nil
+			}
+		}
+	}
+	return "", nil
+}

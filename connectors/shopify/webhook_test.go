@@ -239,3 +239,49 @@ func TestOrderWebhookShipsEveryShippingLine(t *testing.T) {
 		t.Errorf("shipping line %v", line)
 	}
 }
+
+// TestInventoryWebhookAtTheFlowsLocation: a stock flow at one location
+// takes an inventory webhook of that location only, as its read does,
+// with the location's name; a level at another location was taken as
+// the flow's stock of the SKU.
+func TestInventoryWebhookAtTheFlowsLocation(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	floor := s.AddLocation("Shop floor")
+	s.AddProduct(fake.Product{Title: "Cable", Variants: []*fake.Variant{{SKU: "CBL-3M", Price: "12.95"}}})
+	c := s.open(t)
+	stock, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, nil))
+	item := stock[0].Data["item"].(map[string]any)["id"].(string)
+	number := item[strings.LastIndex(item, "/")+1:]
+	level := func(loc string) connectors.WebhookRequest {
+		locNumber := loc[strings.LastIndex(loc, "/")+1:]
+		return signed("x", "inventory_levels/update", `{"inventory_item_id": `+number+`, "location_id": `+locNumber+`, "available": 6, "updated_at": "2025-03-14T10:25:40+01:00"}`)
+	}
+	for _, tc := range []struct {
+		flowAt, levelAt string
+		want            string // the location of the record taken, "" for none
+	}{
+		{"Shop floor", floor, "Shop floor"},
+		{"shop floor", floor, "Shop floor"},
+		{floor, floor, "Shop floor"},
+		{"Shop floor", s.location, ""},
+		{"", s.location, "Warehouse Amsterdam"},
+		{"", floor, "Shop floor"},
+	} {
+		hook, err := c.ParseWebhook(level(tc.levelAt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := connectors.ReadRequest{Entity: connectors.Stock, Options: options(t, connectors.UseRead, map[string]any{"location": tc.flowAt})}
+		hook, err = c.CompleteWebhook(ctx(t), req, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if len(hook.Records) == 1 {
+			got = fmtAny(hook.Records[0].Data["location"].(map[string]any)["name"])
+		}
+		if len(hook.Records) > 1 || got != tc.want {
+			t.Errorf("a flow at %q took a level at %s as %v; want %q", tc.flowAt, tc.levelAt, hook.Records, tc.want)
+		}
+	}
+}
