@@ -107,3 +107,57 @@ func TestDiscountCodesAreNotCountedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderLevelDiscountIsOnTheLines: a discount of the whole order (10%
+// off the order) is allocated to its lines, which Shopify's
+// totalDiscountSet leaves out; a line's discount is what its
+// discountAllocations took off, so that the lines still add up to the
+// order's subtotal after its discounts.
+func TestOrderLevelDiscountIsOnTheLines(t *testing.T) {
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "order", In: mappings.Find(defaults, "order", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/order.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var native map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&native); err != nil {
+		t.Fatal(err)
+	}
+	money := func(amount string) map[string]any {
+		return map[string]any{"shopMoney": map[string]any{"amount": amount, "currencyCode": "EUR"}}
+	}
+	lines := native["lineItems"].(map[string]any)["nodes"].([]any)
+	for i, allocated := range []string{"29.80", "1.30"} {
+		line := lines[i].(map[string]any)
+		line["totalDiscountSet"] = money("0.00")
+		line["discountAllocations"] = []any{map[string]any{"allocatedAmountSet": money(allocated)}}
+	}
+	native["subtotalPriceSet"], native["totalDiscountsSet"] = money("279.85"), money("31.10")
+	res, err := p.Run(native)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order map[string]any
+	canonical, _ := json.Marshal(res.Canonical)
+	if err := json.Unmarshal(canonical, &order); err != nil {
+		t.Fatal(err)
+	}
+	sum := new(big.Rat)
+	for _, l := range order["lines"].([]any) {
+		line := l.(map[string]any)
+		amount := new(big.Rat).Mul(rat(t, line["quantity"]), rat(t, line["unit_price_incl"]))
+		sum.Add(sum, amount.Sub(amount, rat(t, line["discount"])))
+	}
+	if subtotal := rat(t, order["totals"].(map[string]any)["subtotal"]); sum.Cmp(subtotal) != 0 {
+		t.Fatalf("the lines add up to %s, the order's subtotal is %s", sum.FloatString(2), subtotal.FloatString(2))
+	}
+}

@@ -8,7 +8,7 @@ package shopify
 // Page sizes, chosen so that each list's requested cost stays under the
 // limit: a connection costs its first argument times what one node costs.
 const (
-	ordersPage    = 4 // with 20 lines each; the rest of a longer order comes with orderLinesOp
+	ordersPage    = 3 // with 20 lines each; the rest of a longer order comes with orderLinesOp
 	productsPage  = 8 // with 20 variants each; the rest with productVariantsOp
 	customersPage = 100
 	itemsPage     = 30 // inventory items, with 10 levels each
@@ -33,6 +33,7 @@ fragment Line on LineItem {
   originalUnitPriceSet { ...Money }
   discountedUnitPriceSet { ...Money }
   totalDiscountSet { ...Money }
+  discountAllocations { allocatedAmountSet { ...Money } }
   taxLines { title rate ratePercentage priceSet { ...Money } }
 }`
 
@@ -66,7 +67,7 @@ query Orders($first: Int!, $after: String, $query: String) {
 	orderLinesOp = operation{"OrderLines", `
 query OrderLines($id: ID!, $after: String) {
   order(id: $id) {
-    lineItems(first: 80, after: $after) { nodes { ...Line } pageInfo { hasNextPage endCursor } }
+    lineItems(first: 60, after: $after) { nodes { ...Line } pageInfo { hasNextPage endCursor } }
   }
 }` + lineFragment + moneyFragment}
 

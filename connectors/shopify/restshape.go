@@ -132,7 +132,9 @@ func addressFromREST(a any) any {
 }
 
 // lineFromREST makes a GraphQL LineItem of a REST line; its discounted
-// unit price is the price less its share of the line's discount.
+// unit price is the price less its share of the line's discount, and its
+// discount_allocations (the order's discounts allocated to it) are its
+// discountAllocations.
 func lineFromREST(l any) map[string]any {
 	out := map[string]any{"id": str(l, "admin_graphql_api_id"), "sku": str(l, "sku"), "name": str(l, "name"),
 		"title": str(l, "title"), "quantity": get(l, "quantity"),
@@ -148,6 +150,13 @@ func lineFromREST(l any) map[string]any {
 		taxLines = append(taxLines, line)
 	}
 	out["taxLines"] = append([]any{}, taxLines...)
+	if list, ok := get(l, "discount_allocations").([]any); ok {
+		allocations := []any{}
+		for _, a := range list {
+			allocations = append(allocations, map[string]any{"allocatedAmountSet": moneyBag(get(a, "amount_set"))})
+		}
+		out["discountAllocations"] = allocations
+	}
 	return out
 }
 

@@ -285,3 +285,20 @@ func TestInventoryWebhookAtTheFlowsLocation(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderWebhookKeepsDiscountAllocations: a REST line's
+// discount_allocations (an order-level discount's share, which its
+// total_discount leaves out) become the discountAllocations a read gives.
+func TestOrderWebhookKeepsDiscountAllocations(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	body := strings.Replace(restOrder, `"total_discount": "29.80",`,
+		`"total_discount": "0.00", "discount_allocations": [{"amount": "29.80", "amount_set": {"shop_money": {"amount": "29.80", "currency_code": "EUR"}}, "discount_application_index": 0}],`, 1)
+	hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := hook.Records[0].Data["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+	if got := fmtAny(line["discountAllocations"]); got != "[map[allocatedAmountSet:map[shopMoney:map[amount:29.80 currencyCode:EUR]]]]" {
+		t.Errorf("discountAllocations %s", got)
+	}
+}
