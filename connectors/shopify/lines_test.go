@@ -161,3 +161,47 @@ func TestOrderLevelDiscountIsOnTheLines(t *testing.T) {
 		t.Fatalf("the lines add up to %s, the order's subtotal is %s", sum.FloatString(2), subtotal.FloatString(2))
 	}
 }
+
+// TestOrderStatus: a Shopify order's status as the other shops give it:
+// a fully refunded order is refunded, not still processing.
+func TestOrderStatus(t *testing.T) {
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "order", In: mappings.Find(defaults, "order", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cancelled           any
+		financial, shipping string
+		want                string
+	}{
+		{nil, "PAID", "UNFULFILLED", "processing"},
+		{nil, "PAID", "FULFILLED", "completed"},
+		{nil, "PARTIALLY_REFUNDED", "FULFILLED", "completed"},
+		{nil, "REFUNDED", "UNFULFILLED", "refunded"},
+		{nil, "REFUNDED", "FULFILLED", "refunded"},
+		{"2025-03-15T10:00:00Z", "REFUNDED", "UNFULFILLED", "cancelled"},
+	} {
+		data, err := os.ReadFile("testdata/order.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var native map[string]any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&native); err != nil {
+			t.Fatal(err)
+		}
+		native["cancelledAt"], native["displayFinancialStatus"], native["displayFulfillmentStatus"] = tc.cancelled, tc.financial, tc.shipping
+		res, err := p.Run(native)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(res.Canonical["status"]); got != tc.want {
+			t.Errorf("cancelled %v, %s, %s: status %s, want %s", tc.cancelled, tc.financial, tc.shipping, got, tc.want)
+		}
+	}
+}
