@@ -113,3 +113,40 @@ func TestShippingLinesAddUp(t *testing.T) {
 		t.Fatalf("the lines and shipping add up to %s, the order's total is %s", sum.FloatString(2), total.FloatString(2))
 	}
 }
+
+// TestVariationStockManagedByItsParent: WooCommerce says "parent" for
+// manage_stock of a variation whose stock its product manages; the
+// variation's stock is then the product's, and the product is read,
+// instead of failing as a non-bool condition.
+func TestVariationStockManagedByItsParent(t *testing.T) {
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "product", In: mappings.Find(defaults, "product", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	native := map[string]any{"id": json.Number("799"), "name": "Ship Your Idea", "sku": "SYI", "type": "variable", "status": "publish",
+		"regular_price": "", "sale_price": "", "manage_stock": true, "stock_quantity": json.Number("12"),
+		"variations": []any{
+			map[string]any{"id": json.Number("732"), "sku": "SYI-BLK-S", "regular_price": "9.00", "sale_price": "",
+				"manage_stock": "parent", "stock_quantity": json.Number("12"), "optionsByName": map[string]any{"Color": "Black"}},
+			map[string]any{"id": json.Number("733"), "sku": "SYI-GRN-M", "regular_price": "10.00", "sale_price": "",
+				"manage_stock": true, "stock_quantity": json.Number("3"), "optionsByName": map[string]any{"Color": "Green"}},
+			map[string]any{"id": json.Number("734"), "sku": "SYI-RED-L", "regular_price": "10.00", "sale_price": "",
+				"manage_stock": false, "stock_quantity": nil, "optionsByName": map[string]any{"Color": "Red"}},
+		}}
+	res, err := p.Run(native)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range res.Canonical["variants"].([]any) {
+		v := v.(map[string]any)
+		got = append(got, fmt.Sprint(v["sku"], "=", v["stock_quantity"]))
+	}
+	if want := "[SYI-BLK-S=12 SYI-GRN-M=3 SYI-RED-L=<nil>]"; fmt.Sprint(got) != want {
+		t.Fatalf("variants' stock %v, want %s", got, want)
+	}
+}
