@@ -205,3 +205,47 @@ func TestOrderStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareAtPriceIsASaleOnlyAbovePrice: Shopify shows a variant's
+// compare-at price struck through only when it is above its price; one
+// at or below the price (left from an ended sale) is no sale, and the
+// list price stays the price, instead of a list price below the sale.
+func TestCompareAtPriceIsASaleOnlyAbovePrice(t *testing.T) {
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "product", In: mappings.Find(defaults, "product", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		compareAt any
+		want      string
+	}{
+		{"25.00", "25.00 20.00"},
+		{"20.00", "20.00 <nil>"},
+		{"15.00", "20.00 <nil>"},
+		{nil, "20.00 <nil>"},
+	} {
+		variant := func(sku string) map[string]any {
+			return map[string]any{"sku": sku, "title": sku, "price": "20.00", "compareAtPrice": tc.compareAt, "inventoryQuantity": json.Number("1"),
+				"optionsByName": map[string]any{"Size": sku}}
+		}
+		native := map[string]any{"id": "gid://shopify/Product/1", "title": "Shirt", "status": "ACTIVE", "handle": "shirt", "tags": []any{},
+			"options": []any{map[string]any{"name": "Size", "values": []any{"S", "M"}}},
+			"variants": map[string]any{"nodes": []any{variant("S"), variant("M")}}}
+		res, err := p.Run(native)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prices := res.Canonical["prices"].(map[string]any)
+		v := res.Canonical["variants"].([]any)[0].(map[string]any)
+		if got := fmt.Sprint(prices["list"], " ", prices["sale"]); got != tc.want {
+			t.Errorf("compare-at %v: prices %s, want %s", tc.compareAt, got, tc.want)
+		}
+		if got := fmt.Sprint(v["price"], " ", v["sale_price"]); got != tc.want {
+			t.Errorf("compare-at %v: the variant's prices %s, want %s", tc.compareAt, got, tc.want)
+		}
+	}
+}
