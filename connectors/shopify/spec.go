@@ -101,7 +101,7 @@ var flowFields = []connectors.Field{
 		Options: []string{"any", "paid", "authorized", "pending", "partially_paid", "partially_refunded", "refunded", "voided"},
 		Help:    "Read only orders with this payment status, such as paid."},
 	{Name: "orders_from", Title: "Orders from", Type: connectors.TypeString, Use: connectors.UseRead,
-		Help: "Read only orders placed on or after this date (YYYY-MM-DD); empty reads them all.", Example: "2025-01-01"},
+		Help: "Read only orders placed on or after this date (YYYY-MM-DD); empty reads them all. Shopify gives orders placed more than 60 days ago only to an app granted the read_all_orders scope: add it to the app's scopes (and to oauth_scopes) to read older ones.", Example: "2025-01-01"},
 	{Name: "location", Title: "Location", Type: connectors.TypeString, Use: connectors.UseBoth,
 		Help:    "The Shopify location (its name, in any case, or gid) whose stock a stock flow reads or sets, and where new products are stocked; empty: the primary location (when reading: every location).",
 		Example: "Warehouse Amsterdam"},
