@@ -233,7 +233,7 @@ func TestCompareAtPriceIsASaleOnlyAbovePrice(t *testing.T) {
 				"optionsByName": map[string]any{"Size": sku}}
 		}
 		native := map[string]any{"id": "gid://shopify/Product/1", "title": "Shirt", "status": "ACTIVE", "handle": "shirt", "tags": []any{},
-			"options": []any{map[string]any{"name": "Size", "values": []any{"S", "M"}}},
+			"options":  []any{map[string]any{"name": "Size", "values": []any{"S", "M"}}},
 			"variants": map[string]any{"nodes": []any{variant("S"), variant("M")}}}
 		res, err := p.Run(native)
 		if err != nil {

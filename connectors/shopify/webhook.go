@@ -223,12 +223,24 @@ func nullable(s string) any {
 	return s
 }
 
-// CompleteWebhook implements [connectors.WebhookCompleter]: an inventory
-// webhook names its level's location by id alone. Each stock record gets
-// the location's name, as a read gives it, and a flow that names a
-// location takes the levels at that location only, as its read does; the
-// others are left out. Calls of other records are returned as they are.
+// CompleteWebhook implements [connectors.WebhookCompleter]: a call takes
+// what the flow's scheduled read would. An order flow takes the orders of
+// its order status, payment status and date only. An inventory webhook
+// names its level's location by id alone: each stock record gets the
+// location's name, as a read gives it, and a flow that names a location
+// takes the levels at that location only. The records left are returned;
+// calls of other records are returned as they are.
 func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
+	if hook.Entity == connectors.Order && req.Entity == connectors.Order {
+		var out []connectors.Record
+		for _, r := range hook.Records {
+			if r.Err != nil || orderMatches(r.Data, req.Options) {
+				out = append(out, r)
+			}
+		}
+		hook.Records = out
+		return hook, nil
+	}
 	if hook.Entity != connectors.Stock || req.Entity != connectors.Stock || len(hook.Records) == 0 {
 		return hook, nil
 	}
@@ -268,4 +280,36 @@ func (c *Conn) locationName(ctx context.Context, id string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// orderMatches reports whether an order is one the flow's read asks for
+// (searchQuery): of its order status (open: neither closed nor
+// cancelled), its payment status, and placed on or after its date, in the
+// shop's own time as the order's createdAt writes it.
+func orderMatches(order map[string]any, opts connectors.Config) bool {
+	closed, cancelled := rest.LookupString(order, "closedAt") != "", rest.LookupString(order, "cancelledAt") != ""
+	switch opts.String("order_status") {
+	case "open":
+		if closed || cancelled {
+			return false
+		}
+	case "closed":
+		if !closed {
+			return false
+		}
+	case "cancelled":
+		if !cancelled {
+			return false
+		}
+	}
+	if st := opts.String("financial_status"); st != "" && st != "any" && !strings.EqualFold(st, rest.LookupString(order, "displayFinancialStatus")) {
+		return false
+	}
+	if from := opts.String("orders_from"); from != "" {
+		created := rest.LookupString(order, "createdAt")
+		if len(created) >= len(from) && created[:len(from)] < from {
+			return false
+		}
+	}
+	return true
 }

@@ -302,3 +302,53 @@ func TestOrderWebhookKeepsDiscountAllocations(t *testing.T) {
 		t.Errorf("discountAllocations %s", got)
 	}
 }
+
+// TestOrderWebhookAtTheFlowsFilters: an order flow that reads only some
+// orders (paid ones, open ones, those from a date) takes the order
+// webhooks of those orders only, as its read does; it took every order
+// Shopify told of, unpaid ones into a flow of paid orders.
+func TestOrderWebhookAtTheFlowsFilters(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	for _, tc := range []struct {
+		options map[string]any
+		edit    func(string) string
+		taken   bool
+	}{
+		{nil, nil, true},
+		{map[string]any{"financial_status": "paid"}, nil, true},
+		{map[string]any{"financial_status": "paid"}, func(b string) string {
+			return strings.Replace(b, `"financial_status": "paid"`, `"financial_status": "pending"`, 1)
+		}, false},
+		{map[string]any{"financial_status": "partially_refunded"}, func(b string) string {
+			return strings.Replace(b, `"financial_status": "paid"`, `"financial_status": "partially_refunded"`, 1)
+		}, true},
+		{map[string]any{"order_status": "open"}, nil, true},
+		{map[string]any{"order_status": "cancelled"}, nil, false},
+		{map[string]any{"order_status": "open"}, func(b string) string {
+			return strings.Replace(b, `"fulfillment_status": null,`, `"fulfillment_status": null, "cancelled_at": "2025-03-15T09:00:00+01:00", "closed_at": "2025-03-15T09:00:00+01:00",`, 1)
+		}, false},
+		{map[string]any{"order_status": "closed"}, func(b string) string {
+			return strings.Replace(b, `"fulfillment_status": null,`, `"fulfillment_status": null, "closed_at": "2025-03-15T09:00:00+01:00",`, 1)
+		}, true},
+		{map[string]any{"orders_from": "2025-03-14"}, nil, true},
+		{map[string]any{"orders_from": "2025-03-15"}, nil, false},
+	} {
+		body := restOrder
+		if tc.edit != nil {
+			body = tc.edit(body)
+		}
+		hook, err := c.ParseWebhook(signed("x", "orders/updated", body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := connectors.ReadRequest{Entity: connectors.Order, Options: options(t, connectors.UseRead, tc.options)}
+		hook, err = c.CompleteWebhook(ctx(t), req, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if taken := len(hook.Records) == 1; taken != tc.taken {
+			t.Errorf("a flow with %v took the order: %v, want %v", tc.options, taken, tc.taken)
+		}
+	}
+}
