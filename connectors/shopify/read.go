@@ -169,11 +169,16 @@ func productRecords(ctx context.Context, c *Conn, node map[string]any, _ connect
 	}
 	c.learnSKUs(node)
 	withOptionsByName(node)
-	key := rest.LookupString(node, "variants.nodes.0.sku")
-	if key == "" {
-		key = rest.LookupString(node, "handle")
+	return []connectors.Record{record(node, productKey(node))}, nil
+}
+
+// productKey is a product's business key: its first variant's SKU, or its
+// handle when that has none.
+func productKey(node map[string]any) string {
+	if key := rest.LookupString(node, "variants.nodes.0.sku"); key != "" {
+		return key
 	}
-	return []connectors.Record{record(node, key)}, nil
+	return rest.LookupString(node, "handle")
 }
 
 // withOptionsByName gives each variant its option values by option

@@ -75,7 +75,7 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 	}
 	key := map[connectors.Entity]string{
 		connectors.Order:    strings.TrimPrefix(rest.LookupString(node, "name"), "#"),
-		connectors.Product:  rest.LookupString(node, "variants.nodes.0.sku"),
+		connectors.Product:  productKey(node),
 		connectors.Customer: rest.LookupString(node, "email"),
 	}[hook.Entity]
 	hook.Records = []connectors.Record{record(node, key)}

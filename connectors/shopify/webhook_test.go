@@ -352,3 +352,24 @@ func TestOrderWebhookAtTheFlowsFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestProductWebhookKeyAsARead: a product webhook's record has the key a
+// read gives it: its first variant's SKU, or its handle when it has none.
+func TestProductWebhookKeyAsARead(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	for _, tc := range []struct{ sku, want string }{{"TSH-S", "TSH-S"}, {"", "gift-wrap"}} {
+		body := `{"id": 632910392, "admin_graphql_api_id": "gid://shopify/Product/632910392", "title": "Gift wrap", "handle": "gift-wrap",
+ "status": "active", "tags": "", "created_at": "2025-03-14T10:21:05+01:00", "updated_at": "2025-03-14T10:25:40+01:00",
+ "options": [{"name": "Title", "values": ["Default Title"]}],
+ "variants": [{"id": 808950810, "admin_graphql_api_id": "gid://shopify/ProductVariant/808950810", "sku": "` + tc.sku + `", "title": "Default Title",
+   "price": "2.50", "option1": "Default Title", "inventory_item_id": 39072856, "inventory_quantity": 0}]}`
+		hook, err := c.ParseWebhook(signed("x", "products/update", body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hook.Records) != 1 || hook.Records[0].Key != tc.want {
+			t.Errorf("SKU %q: records %+v; want the key %q", tc.sku, hook.Records, tc.want)
+		}
+	}
+}
