@@ -14,7 +14,7 @@ var docPage = docgen.Page{
 		connectors.Order:    "`orders`, changed since the last run, with their lines (an order of more than 20 lines is completed with further queries); webhooks `ORDERS_CREATE`, `ORDERS_UPDATED`",
 		connectors.Customer: "`customers`, changed since the last run; webhooks `CUSTOMERS_CREATE`, `CUSTOMERS_UPDATE`",
 		connectors.Product:  "`products` with their variants, changed since the last run; webhooks `PRODUCTS_CREATE`, `PRODUCTS_UPDATE`",
-		connectors.Stock:    "`inventoryItems` with their inventory levels: one record per SKU and location (items without an SKU are left out); webhook `INVENTORY_LEVELS_UPDATE`",
+		connectors.Stock:    "`inventoryItems` with their inventory levels: one record per SKU and location (items without an SKU are left out; the levels of an item at more than ten locations are read whole with further queries); webhook `INVENTORY_LEVELS_UPDATE`",
 	},
 	Writes: map[connectors.Entity]string{
 		connectors.Product:  "`productSet` (create, or update with its variants), `productUpdate` (an update that may not change variants)",

@@ -113,6 +113,16 @@ query ProductVariants($id: ID!, $after: String) {
   }
 }` + variantFragment}
 
+	inventoryLevelsOp = operation{"InventoryLevels", `
+query InventoryLevels($id: ID!, $after: String) {
+  inventoryItem(id: $id) {
+    inventoryLevels(first: 100, after: $after) {
+      nodes { id updatedAt location { id name } quantities(names: ["available", "on_hand"]) { name quantity } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`}
+
 	inventoryOp = operation{"Inventory", `
 query Inventory($first: Int!, $after: String, $query: String) {
   inventoryItems(first: $first, after: $after, query: $query) {
@@ -120,6 +130,7 @@ query Inventory($first: Int!, $after: String, $query: String) {
       id sku updatedAt
       inventoryLevels(first: 10) {
         nodes { id updatedAt location { id name } quantities(names: ["available", "on_hand"]) { name quantity } }
+        pageInfo { hasNextPage endCursor }
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -246,7 +257,7 @@ func operations() map[operation]map[string]any {
 	page := func(n int) map[string]any { return map[string]any{"first": n} }
 	return map[operation]map[string]any{
 		shopOp: nil, ordersOp: page(ordersPage), orderLinesOp: nil, customersOp: page(customersPage),
-		productsOp: page(productsPage), productVariantsOp: nil, inventoryOp: page(itemsPage), locationsOp: nil,
+		productsOp: page(productsPage), productVariantsOp: nil, inventoryOp: page(itemsPage), inventoryLevelsOp: nil, locationsOp: nil,
 		variantBySKUOp: nil, productIDsOp: nil, orderByNameOp: nil, orderFulfillmentOrdersOp: nil, fulfillmentOrderLinesOp: nil, customerByEmailOp: nil, productSetOp: nil,
 		productUpdateOp: nil, inventorySetOp: nil, fulfillmentCreateOp: nil, trackingUpdateOp: nil,
 		webhookCreateOp: nil, webhookDeleteOp: nil,

@@ -204,13 +204,17 @@ func withOptionsByName(product map[string]any) {
 // stockRecords makes a record of each inventory level of an item (at the
 // flow's location, when it names one by its id or its name in any case,
 // as a write finds it): its SKU, location and quantities.
-// Items without an SKU are left out: nothing could match them.
-func stockRecords(_ context.Context, c *Conn, node map[string]any, opts connectors.Config) ([]connectors.Record, error) {
+// Items without an SKU are left out: nothing could match them. The levels
+// of an item stocked at more than ten locations are read whole.
+func stockRecords(ctx context.Context, c *Conn, node map[string]any, opts connectors.Config) ([]connectors.Record, error) {
 	sku := rest.LookupString(node, "sku")
 	if sku == "" {
 		return nil, nil
 	}
 	c.learnSKU(rest.LookupString(node, "id"), sku)
+	if err := c.more(ctx, node, "inventoryLevels", inventoryLevelsOp, "inventoryItem"); err != nil {
+		return nil, err
+	}
 	levels, _ := rest.Lookup(node, "inventoryLevels.nodes")
 	list, _ := levels.([]any)
 	var out []connectors.Record
