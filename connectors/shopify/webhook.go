@@ -228,8 +228,11 @@ func nullable(s string) any {
 // its order status, payment status and date only. An inventory webhook
 // names its level's location by id alone: each stock record gets the
 // location's name, as a read gives it, and a flow that names a location
-// takes the levels at that location only. The records left are returned;
-// calls of other records are returned as they are.
+// takes the levels at that location only. A flow that needs no name to
+// choose (it names no location, or names it by id) takes its records with
+// the location's id alone when the shop's locations cannot be read. The
+// records left are returned; calls of other records are returned as they
+// are.
 func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
 	if hook.Entity == connectors.Order && req.Entity == connectors.Order {
 		var out []connectors.Record
@@ -250,7 +253,7 @@ func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, 
 		loc, _ := r.Data["location"].(map[string]any)
 		id := rest.LookupString(loc, "id")
 		name, err := c.locationName(ctx, id)
-		if err != nil {
+		if err != nil && want != "" && want != id {
 			return hook, err
 		}
 		if loc != nil && name != "" {
