@@ -164,6 +164,7 @@ var (
 	_ connectors.Writer           = (*Conn)(nil)
 	_ connectors.KeyFinder        = (*Conn)(nil)
 	_ connectors.WebhookReceiver  = (*Conn)(nil)
+	_ connectors.WebhookCompleter = (*Conn)(nil)
 	_ connectors.WebhookRegistrar = (*Conn)(nil)
 	_ connectors.OAuth2Connector  = (*Conn)(nil)
 )

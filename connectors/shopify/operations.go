@@ -8,7 +8,7 @@ package shopify
 // Page sizes, chosen so that each list's requested cost stays under the
 // limit: a connection costs its first argument times what one node costs.
 const (
-	ordersPage    = 4 // with 20 lines each; the rest of a longer order comes with orderLinesOp
+	ordersPage    = 3 // with 20 lines each; the rest of a longer order comes with orderLinesOp
 	productsPage  = 8 // with 20 variants each; the rest with productVariantsOp
 	customersPage = 100
 	itemsPage     = 30 // inventory items, with 10 levels each
@@ -33,6 +33,7 @@ fragment Line on LineItem {
   originalUnitPriceSet { ...Money }
   discountedUnitPriceSet { ...Money }
   totalDiscountSet { ...Money }
+  discountAllocations { allocatedAmountSet { ...Money } }
   taxLines { title rate ratePercentage priceSet { ...Money } }
 }`
 
@@ -66,7 +67,7 @@ query Orders($first: Int!, $after: String, $query: String) {
 	orderLinesOp = operation{"OrderLines", `
 query OrderLines($id: ID!, $after: String) {
   order(id: $id) {
-    lineItems(first: 80, after: $after) { nodes { ...Line } pageInfo { hasNextPage endCursor } }
+    lineItems(first: 60, after: $after) { nodes { ...Line } pageInfo { hasNextPage endCursor } }
   }
 }` + lineFragment + moneyFragment}
 
@@ -112,6 +113,16 @@ query ProductVariants($id: ID!, $after: String) {
   }
 }` + variantFragment}
 
+	inventoryLevelsOp = operation{"InventoryLevels", `
+query InventoryLevels($id: ID!, $after: String) {
+  inventoryItem(id: $id) {
+    inventoryLevels(first: 100, after: $after) {
+      nodes { id updatedAt location { id name } quantities(names: ["available", "on_hand"]) { name quantity } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`}
+
 	inventoryOp = operation{"Inventory", `
 query Inventory($first: Int!, $after: String, $query: String) {
   inventoryItems(first: $first, after: $after, query: $query) {
@@ -119,6 +130,7 @@ query Inventory($first: Int!, $after: String, $query: String) {
       id sku updatedAt
       inventoryLevels(first: 10) {
         nodes { id updatedAt location { id name } quantities(names: ["available", "on_hand"]) { name quantity } }
+        pageInfo { hasNextPage endCursor }
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -245,7 +257,7 @@ func operations() map[operation]map[string]any {
 	page := func(n int) map[string]any { return map[string]any{"first": n} }
 	return map[operation]map[string]any{
 		shopOp: nil, ordersOp: page(ordersPage), orderLinesOp: nil, customersOp: page(customersPage),
-		productsOp: page(productsPage), productVariantsOp: nil, inventoryOp: page(itemsPage), locationsOp: nil,
+		productsOp: page(productsPage), productVariantsOp: nil, inventoryOp: page(itemsPage), inventoryLevelsOp: nil, locationsOp: nil,
 		variantBySKUOp: nil, productIDsOp: nil, orderByNameOp: nil, orderFulfillmentOrdersOp: nil, fulfillmentOrderLinesOp: nil, customerByEmailOp: nil, productSetOp: nil,
 		productUpdateOp: nil, inventorySetOp: nil, fulfillmentCreateOp: nil, trackingUpdateOp: nil,
 		webhookCreateOp: nil, webhookDeleteOp: nil,

@@ -169,11 +169,16 @@ func productRecords(ctx context.Context, c *Conn, node map[string]any, _ connect
 	}
 	c.learnSKUs(node)
 	withOptionsByName(node)
-	key := rest.LookupString(node, "variants.nodes.0.sku")
-	if key == "" {
-		key = rest.LookupString(node, "handle")
+	return []connectors.Record{record(node, productKey(node))}, nil
+}
+
+// productKey is a product's business key: its first variant's SKU, or its
+// handle when that has none.
+func productKey(node map[string]any) string {
+	if key := rest.LookupString(node, "variants.nodes.0.sku"); key != "" {
+		return key
 	}
-	return []connectors.Record{record(node, key)}, nil
+	return rest.LookupString(node, "handle")
 }
 
 // withOptionsByName gives each variant its option values by option
@@ -197,14 +202,19 @@ func withOptionsByName(product map[string]any) {
 }
 
 // stockRecords makes a record of each inventory level of an item (at the
-// flow's location, when it names one): its SKU, location and quantities.
-// Items without an SKU are left out: nothing could match them.
-func stockRecords(_ context.Context, c *Conn, node map[string]any, opts connectors.Config) ([]connectors.Record, error) {
+// flow's location, when it names one by its id or its name in any case,
+// as a write finds it): its SKU, location and quantities.
+// Items without an SKU are left out: nothing could match them. The levels
+// of an item stocked at more than ten locations are read whole.
+func stockRecords(ctx context.Context, c *Conn, node map[string]any, opts connectors.Config) ([]connectors.Record, error) {
 	sku := rest.LookupString(node, "sku")
 	if sku == "" {
 		return nil, nil
 	}
 	c.learnSKU(rest.LookupString(node, "id"), sku)
+	if err := c.more(ctx, node, "inventoryLevels", inventoryLevelsOp, "inventoryItem"); err != nil {
+		return nil, err
+	}
 	levels, _ := rest.Lookup(node, "inventoryLevels.nodes")
 	list, _ := levels.([]any)
 	var out []connectors.Record
@@ -214,7 +224,7 @@ func stockRecords(_ context.Context, c *Conn, node map[string]any, opts connecto
 		if !ok {
 			continue
 		}
-		if want != "" && want != rest.LookupString(level, "location.name") && want != rest.LookupString(level, "location.id") {
+		if want != "" && !strings.EqualFold(want, rest.LookupString(level, "location.name")) && want != rest.LookupString(level, "location.id") {
 			continue
 		}
 		level["item"] = map[string]any{"id": node["id"], "sku": sku}

@@ -184,9 +184,12 @@ func TestReadStockAtTheFlowsLocation(t *testing.T) {
 	if len(all) != 2 {
 		t.Fatalf("read %d stock levels, want 2 (an item without SKU is left out)", len(all))
 	}
-	at, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, map[string]any{"location": "Shop floor"}))
-	if len(at) != 1 || !strings.Contains(fmt.Sprint(at[0].Data["quantities"]), "name:available quantity:2") {
-		t.Fatalf("stock at the shop floor: %v", at)
+	// the location as a write finds it too: by its name in any case, or by its id
+	for _, name := range []string{"Shop floor", "shop floor", other} {
+		at, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, map[string]any{"location": name}))
+		if len(at) != 1 || !strings.Contains(fmt.Sprint(at[0].Data["quantities"]), "name:available quantity:2") {
+			t.Fatalf("stock at location %q: %v", name, at)
+		}
 	}
 }
 
@@ -296,4 +299,29 @@ func orderWithLines(t *testing.T, n int) map[string]any {
 	}
 	o["lineItems"] = lines
 	return o
+}
+
+// TestReadStockAtTheEleventhLocation: an item stocked at more locations
+// than the read asks levels of at once has the rest read with further
+// queries, so that a stock flow at its eleventh location reads it; the
+// levels after the tenth were left out.
+func TestReadStockAtTheEleventhLocation(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	var last string
+	for i := 2; i <= 12; i++ {
+		last = s.AddLocation(fmt.Sprintf("Store %02d", i))
+	}
+	s.AddProduct(fake.Product{Title: "Speaker", Variants: []*fake.Variant{{SKU: "SPK-1", Price: "99.00"}}})
+	if err := s.SetQuantity("SPK-1", last, 4); err != nil {
+		t.Fatal(err)
+	}
+	c := s.open(t)
+	all, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, nil))
+	if len(all) != 12 {
+		t.Fatalf("read %d stock levels, want 12 (one per location)", len(all))
+	}
+	at, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, map[string]any{"location": "Store 12"}))
+	if len(at) != 1 || !strings.Contains(fmt.Sprint(at[0].Data["quantities"]), "name:available quantity:4") {
+		t.Fatalf("stock at the twelfth location: %v", at)
+	}
 }

@@ -72,7 +72,7 @@ func orderFromREST(o map[string]any) map[string]any {
 	if lines, ok := o["shipping_lines"].([]any); ok && len(lines) > 0 {
 		l := lines[0]
 		out["shippingLine"] = map[string]any{"title": str(l, "title"), "code": str(l, "code"),
-			"carrierIdentifier": str(l, "carrier_identifier"), "originalPriceSet": moneyBag(get(l, "price_set"))}
+			"carrierIdentifier": str(l, "carrier_identifier"), "originalPriceSet": shippingPrice(lines)}
 	}
 	var nodes []any
 	lines, _ := o["line_items"].([]any)
@@ -81,6 +81,22 @@ func orderFromREST(o map[string]any) map[string]any {
 	}
 	out["lineItems"] = map[string]any{"nodes": nodes, "pageInfo": map[string]any{"hasNextPage": false}}
 	return out
+}
+
+// shippingPrice is the MoneyBag of every shipping line's price added up,
+// as the summary GraphQL's Order.shippingLine gives; nil when a line's
+// price is missing or no number, the first line's price as it is.
+func shippingPrice(lines []any) any {
+	sum := new(big.Rat)
+	for _, l := range lines {
+		amount, ok := new(big.Rat).SetString(rest.LookupString(l, "price_set.shop_money.amount"))
+		if !ok {
+			return moneyBag(get(lines[0], "price_set"))
+		}
+		sum.Add(sum, amount)
+	}
+	return map[string]any{"shopMoney": map[string]any{"amount": sum.FloatString(2),
+		"currencyCode": rest.LookupString(lines[0], "price_set.shop_money.currency_code")}}
 }
 
 func fulfillmentStatus(o map[string]any) string {
@@ -116,7 +132,9 @@ func addressFromREST(a any) any {
 }
 
 // lineFromREST makes a GraphQL LineItem of a REST line; its discounted
-// unit price is the price less its share of the line's discount.
+// unit price is the price less its share of the line's discount, and its
+// discount_allocations (the order's discounts allocated to it) are its
+// discountAllocations.
 func lineFromREST(l any) map[string]any {
 	out := map[string]any{"id": str(l, "admin_graphql_api_id"), "sku": str(l, "sku"), "name": str(l, "name"),
 		"title": str(l, "title"), "quantity": get(l, "quantity"),
@@ -132,6 +150,13 @@ func lineFromREST(l any) map[string]any {
 		taxLines = append(taxLines, line)
 	}
 	out["taxLines"] = append([]any{}, taxLines...)
+	if list, ok := get(l, "discount_allocations").([]any); ok {
+		allocations := []any{}
+		for _, a := range list {
+			allocations = append(allocations, map[string]any{"allocatedAmountSet": moneyBag(get(a, "amount_set"))})
+		}
+		out["discountAllocations"] = allocations
+	}
 	return out
 }
 

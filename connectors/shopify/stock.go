@@ -142,18 +142,25 @@ type locations struct {
 }
 
 // locationFor finds the flow's location, by name or id; the primary
-// location when the flow names none.
+// location when the flow names none. A location not among those the
+// connection read before (one opened in the shop since) is looked for
+// again in the shop's locations read anew.
 func (c *Conn) locationFor(ctx context.Context, req connectors.WriteRequest) (location, error) {
-	list, err := c.locations(ctx)
+	list, err := c.locations(ctx, false)
 	if err != nil {
 		return location{}, err
 	}
 	want := req.Options.String("location")
+	if _, ok := pick(list, want); !ok {
+		if list, err = c.locations(ctx, true); err != nil {
+			return location{}, err
+		}
+	}
+	if l, ok := pick(list, want); ok {
+		return l, nil
+	}
 	var names []string
 	for _, l := range list {
-		if (want == "" && l.Primary) || (want != "" && (l.ID == want || strings.EqualFold(l.Name, want))) {
-			return l, nil
-		}
 		names = append(names, strconv.Quote(l.Name))
 	}
 	if want == "" {
@@ -162,11 +169,24 @@ func (c *Conn) locationFor(ctx context.Context, req connectors.WriteRequest) (lo
 	return location{}, connectors.Permanent(fmt.Errorf("location %q does not exist in Shopify; the shop's locations are %s", want, strings.Join(names, ", ")))
 }
 
-func (c *Conn) locations(ctx context.Context) ([]location, error) {
+// pick is the location of a list a flow names by name or id, or the
+// primary one when it names none.
+func pick(list []location, want string) (location, bool) {
+	for _, l := range list {
+		if (want == "" && l.Primary) || (want != "" && (l.ID == want || strings.EqualFold(l.Name, want))) {
+			return l, true
+		}
+	}
+	return location{}, false
+}
+
+// locations are the shop's active locations, kept for the connection;
+// fresh reads them from the shop again.
+func (c *Conn) locations(ctx context.Context, fresh bool) ([]location, error) {
 	cache := c.shared.Load("shopify/locations", func() any { return &locations{} }).(*locations)
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
-	if cache.list != nil {
+	if cache.list != nil && !fresh {
 		return cache.list, nil
 	}
 	var data struct {

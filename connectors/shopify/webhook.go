@@ -75,7 +75,7 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 	}
 	key := map[connectors.Entity]string{
 		connectors.Order:    strings.TrimPrefix(rest.LookupString(node, "name"), "#"),
-		connectors.Product:  rest.LookupString(node, "variants.nodes.0.sku"),
+		connectors.Product:  productKey(node),
 		connectors.Customer: rest.LookupString(node, "email"),
 	}[hook.Entity]
 	hook.Records = []connectors.Record{record(node, key)}
@@ -221,4 +221,98 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// CompleteWebhook implements [connectors.WebhookCompleter]: a call takes
+// what the flow's scheduled read would. An order flow takes the orders of
+// its order status, payment status and date only. An inventory webhook
+// names its level's location by id alone: each stock record gets the
+// location's name, as a read gives it, and a flow that names a location
+// takes the levels at that location only. A flow that needs no name to
+// choose (it names no location, or names it by id) takes its records with
+// the location's id alone when the shop's locations cannot be read. The
+// records left are returned; calls of other records are returned as they
+// are.
+func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
+	if hook.Entity == connectors.Order && req.Entity == connectors.Order {
+		var out []connectors.Record
+		for _, r := range hook.Records {
+			if r.Err != nil || orderMatches(r.Data, req.Options) {
+				out = append(out, r)
+			}
+		}
+		hook.Records = out
+		return hook, nil
+	}
+	if hook.Entity != connectors.Stock || req.Entity != connectors.Stock || len(hook.Records) == 0 {
+		return hook, nil
+	}
+	want := req.Options.String("location")
+	var out []connectors.Record
+	for _, r := range hook.Records {
+		loc, _ := r.Data["location"].(map[string]any)
+		id := rest.LookupString(loc, "id")
+		name, err := c.locationName(ctx, id)
+		if err != nil && want != "" && want != id {
+			return hook, err
+		}
+		if loc != nil && name != "" {
+			loc["name"] = name
+		}
+		if want == "" || want == id || (name != "" && strings.EqualFold(want, name)) {
+			out = append(out, r)
+		}
+	}
+	hook.Records = out
+	return hook, nil
+}
+
+// locationName is the name of the location with an id, read anew when the
+// connection has not seen it yet; "" when the shop has no such active
+// location.
+func (c *Conn) locationName(ctx context.Context, id string) (string, error) {
+	for _, fresh := range []bool{false, true} {
+		list, err := c.locations(ctx, fresh)
+		if err != nil {
+			return "", err
+		}
+		for _, l := range list {
+			if l.ID == id {
+				return l.Name, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// orderMatches reports whether an order is one the flow's read asks for
+// (searchQuery): of its order status (open: neither closed nor
+// cancelled), its payment status, and placed on or after its date, in the
+// shop's own time as the order's createdAt writes it.
+func orderMatches(order map[string]any, opts connectors.Config) bool {
+	closed, cancelled := rest.LookupString(order, "closedAt") != "", rest.LookupString(order, "cancelledAt") != ""
+	switch opts.String("order_status") {
+	case "open":
+		if closed || cancelled {
+			return false
+		}
+	case "closed":
+		if !closed {
+			return false
+		}
+	case "cancelled":
+		if !cancelled {
+			return false
+		}
+	}
+	if st := opts.String("financial_status"); st != "" && st != "any" && !strings.EqualFold(st, rest.LookupString(order, "displayFinancialStatus")) {
+		return false
+	}
+	if from := opts.String("orders_from"); from != "" {
+		created := rest.LookupString(order, "createdAt")
+		if len(created) >= len(from) && created[:len(from)] < from {
+			return false
+		}
+	}
+	return true
 }

@@ -218,3 +218,158 @@ func TestWebhooksThatCarryNoRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderWebhookShipsEveryShippingLine: an order webhook with two
+// shipping lines gives the summary of all shipping costs a read's
+// shippingLine gives, not the first line's cost alone.
+func TestOrderWebhookShipsEveryShippingLine(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	body := strings.Replace(restOrder, `"shipping_lines": [{"title": "Standard Shipping", "code": "standard", "price_set": {"shop_money": {"amount": "6.95", "currency_code": "EUR"}}}]`,
+		`"shipping_lines": [{"title": "Standard Shipping", "code": "standard", "price_set": {"shop_money": {"amount": "6.95", "currency_code": "EUR"}}},
+		 {"title": "Bulky goods", "code": "bulky", "price_set": {"shop_money": {"amount": "10.05", "currency_code": "EUR"}}}]`, 1)
+	hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := hook.Records[0].Data["shippingLine"].(map[string]any)
+	if got := fmtAny(line["originalPriceSet"].(map[string]any)["shopMoney"].(map[string]any)["amount"]); got != "17.00" {
+		t.Errorf("shipping costs %s, want 17.00 (both lines)", got)
+	}
+	if line["title"] != "Standard Shipping" {
+		t.Errorf("shipping line %v", line)
+	}
+}
+
+// TestInventoryWebhookAtTheFlowsLocation: a stock flow at one location
+// takes an inventory webhook of that location only, as its read does,
+// with the location's name; a level at another location was taken as
+// the flow's stock of the SKU.
+func TestInventoryWebhookAtTheFlowsLocation(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	floor := s.AddLocation("Shop floor")
+	s.AddProduct(fake.Product{Title: "Cable", Variants: []*fake.Variant{{SKU: "CBL-3M", Price: "12.95"}}})
+	c := s.open(t)
+	stock, _ := readAll(t, c, connectors.Stock, "", options(t, connectors.UseRead, nil))
+	item := stock[0].Data["item"].(map[string]any)["id"].(string)
+	number := item[strings.LastIndex(item, "/")+1:]
+	level := func(loc string) connectors.WebhookRequest {
+		locNumber := loc[strings.LastIndex(loc, "/")+1:]
+		return signed("x", "inventory_levels/update", `{"inventory_item_id": `+number+`, "location_id": `+locNumber+`, "available": 6, "updated_at": "2025-03-14T10:25:40+01:00"}`)
+	}
+	for _, tc := range []struct {
+		flowAt, levelAt string
+		want            string // the location of the record taken, "" for none
+	}{
+		{"Shop floor", floor, "Shop floor"},
+		{"shop floor", floor, "Shop floor"},
+		{floor, floor, "Shop floor"},
+		{"Shop floor", s.location, ""},
+		{"", s.location, "Warehouse Amsterdam"},
+		{"", floor, "Shop floor"},
+	} {
+		hook, err := c.ParseWebhook(level(tc.levelAt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := connectors.ReadRequest{Entity: connectors.Stock, Options: options(t, connectors.UseRead, map[string]any{"location": tc.flowAt})}
+		hook, err = c.CompleteWebhook(ctx(t), req, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if len(hook.Records) == 1 {
+			got = fmtAny(hook.Records[0].Data["location"].(map[string]any)["name"])
+		}
+		if len(hook.Records) > 1 || got != tc.want {
+			t.Errorf("a flow at %q took a level at %s as %v; want %q", tc.flowAt, tc.levelAt, hook.Records, tc.want)
+		}
+	}
+}
+
+// TestOrderWebhookKeepsDiscountAllocations: a REST line's
+// discount_allocations (an order-level discount's share, which its
+// total_discount leaves out) become the discountAllocations a read gives.
+func TestOrderWebhookKeepsDiscountAllocations(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	body := strings.Replace(restOrder, `"total_discount": "29.80",`,
+		`"total_discount": "0.00", "discount_allocations": [{"amount": "29.80", "amount_set": {"shop_money": {"amount": "29.80", "currency_code": "EUR"}}, "discount_application_index": 0}],`, 1)
+	hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := hook.Records[0].Data["lineItems"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+	if got := fmtAny(line["discountAllocations"]); got != "[map[allocatedAmountSet:map[shopMoney:map[amount:29.80 currencyCode:EUR]]]]" {
+		t.Errorf("discountAllocations %s", got)
+	}
+}
+
+// TestOrderWebhookAtTheFlowsFilters: an order flow that reads only some
+// orders (paid ones, open ones, those from a date) takes the order
+// webhooks of those orders only, as its read does; it took every order
+// Shopify told of, unpaid ones into a flow of paid orders.
+func TestOrderWebhookAtTheFlowsFilters(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	for _, tc := range []struct {
+		options map[string]any
+		edit    func(string) string
+		taken   bool
+	}{
+		{nil, nil, true},
+		{map[string]any{"financial_status": "paid"}, nil, true},
+		{map[string]any{"financial_status": "paid"}, func(b string) string {
+			return strings.Replace(b, `"financial_status": "paid"`, `"financial_status": "pending"`, 1)
+		}, false},
+		{map[string]any{"financial_status": "partially_refunded"}, func(b string) string {
+			return strings.Replace(b, `"financial_status": "paid"`, `"financial_status": "partially_refunded"`, 1)
+		}, true},
+		{map[string]any{"order_status": "open"}, nil, true},
+		{map[string]any{"order_status": "cancelled"}, nil, false},
+		{map[string]any{"order_status": "open"}, func(b string) string {
+			return strings.Replace(b, `"fulfillment_status": null,`, `"fulfillment_status": null, "cancelled_at": "2025-03-15T09:00:00+01:00", "closed_at": "2025-03-15T09:00:00+01:00",`, 1)
+		}, false},
+		{map[string]any{"order_status": "closed"}, func(b string) string {
+			return strings.Replace(b, `"fulfillment_status": null,`, `"fulfillment_status": null, "closed_at": "2025-03-15T09:00:00+01:00",`, 1)
+		}, true},
+		{map[string]any{"orders_from": "2025-03-14"}, nil, true},
+		{map[string]any{"orders_from": "2025-03-15"}, nil, false},
+	} {
+		body := restOrder
+		if tc.edit != nil {
+			body = tc.edit(body)
+		}
+		hook, err := c.ParseWebhook(signed("x", "orders/updated", body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := connectors.ReadRequest{Entity: connectors.Order, Options: options(t, connectors.UseRead, tc.options)}
+		hook, err = c.CompleteWebhook(ctx(t), req, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if taken := len(hook.Records) == 1; taken != tc.taken {
+			t.Errorf("a flow with %v took the order: %v, want %v", tc.options, taken, tc.taken)
+		}
+	}
+}
+
+// TestProductWebhookKeyAsARead: a product webhook's record has the key a
+// read gives it: its first variant's SKU, or its handle when it has none.
+func TestProductWebhookKeyAsARead(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	for _, tc := range []struct{ sku, want string }{{"TSH-S", "TSH-S"}, {"", "gift-wrap"}} {
+		body := `{"id": 632910392, "admin_graphql_api_id": "gid://shopify/Product/632910392", "title": "Gift wrap", "handle": "gift-wrap",
+ "status": "active", "tags": "", "created_at": "2025-03-14T10:21:05+01:00", "updated_at": "2025-03-14T10:25:40+01:00",
+ "options": [{"name": "Title", "values": ["Default Title"]}],
+ "variants": [{"id": 808950810, "admin_graphql_api_id": "gid://shopify/ProductVariant/808950810", "sku": "` + tc.sku + `", "title": "Default Title",
+   "price": "2.50", "option1": "Default Title", "inventory_item_id": 39072856, "inventory_quantity": 0}]}`
+		hook, err := c.ParseWebhook(signed("x", "products/update", body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hook.Records) != 1 || hook.Records[0].Key != tc.want {
+			t.Errorf("SKU %q: records %+v; want the key %q", tc.sku, hook.Records, tc.want)
+		}
+	}
+}

@@ -308,3 +308,21 @@ func TestAShipmentAfterManyIsNotFulfilledTwice(t *testing.T) {
 		t.Fatalf("%d fulfillments, targets %s and %s; want the 21st found again", len(fs), last.TargetID, again.TargetID)
 	}
 }
+
+// TestStockAtALocationAddedSinceTheLastRead: a location the shop opened
+// after the connection read its locations is found by a flow that names
+// it, instead of failing as unknown until the appliance restarts.
+func TestStockAtALocationAddedSinceTheLastRead(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	s.AddProduct(fake.Product{Title: "Cable", Variants: []*fake.Variant{{SKU: "CBL-3M", Price: "12.95"}}})
+	c := s.open(t)
+	write(t, c, connectors.WriteRequest{Entity: connectors.Stock, Key: "CBL-3M", Data: map[string]any{"sku": "CBL-3M", "quantity": 12},
+		Options: options(t, connectors.UseWrite, nil)})
+	rotterdam := s.AddLocation("Warehouse Rotterdam")
+	s.AddProduct(fake.Product{Title: "Plug", Variants: []*fake.Variant{{SKU: "PLG-1", Price: "2.95"}}})
+	write(t, c, connectors.WriteRequest{Entity: connectors.Stock, Key: "PLG-1", Data: map[string]any{"sku": "PLG-1", "quantity": 7},
+		Options: options(t, connectors.UseWrite, map[string]any{"location": "Warehouse Rotterdam"})})
+	if q, _ := s.Quantity("PLG-1", rotterdam); q != 7 {
+		t.Fatalf("quantity %d at the new location, want 7", q)
+	}
+}

@@ -84,3 +84,69 @@ func rat(t *testing.T, v any) *big.Rat {
 	}
 	return r
 }
+
+// TestShippingLinesAddUp: an order shipped by more than one shipping line
+// (two packages, each with its own method) costs their sum, with their
+// tax, so that its lines and shipping add up to the order's total; the
+// second line's cost was dropped.
+func TestShippingLinesAddUp(t *testing.T) {
+	native := exampleOrder(t)
+	native["shipping_lines"] = []any{
+		map[string]any{"id": 317, "method_title": "Flat Rate", "method_id": "flat_rate", "total": "10.00", "total_tax": "2.10", "taxes": []any{}, "meta_data": []any{}},
+		map[string]any{"id": 318, "method_title": "Bulky goods", "method_id": "flat_rate", "total": "5.00", "total_tax": "1.05", "taxes": []any{}, "meta_data": []any{}},
+	}
+	native["shipping_total"], native["shipping_tax"] = "15.00", "3.15"
+	native["total"], native["total_tax"] = "37.50", "4.50"
+	order := mapOrder(t, native)
+	ship := order["shipping_method"].(map[string]any)
+	if fmt.Sprint(ship["cost"]) != "15.00" && fmt.Sprint(ship["cost"]) != "15" {
+		t.Errorf("shipping cost %v; want 15.00", ship["cost"])
+	}
+	if fmt.Sprint(ship["name"]) != "Flat Rate, Bulky goods" {
+		t.Errorf("shipping method %v; want both lines' names", ship["name"])
+	}
+	sum := rat(t, ship["cost_incl"])
+	for _, l := range order["lines"].([]any) {
+		sum.Add(sum, rat(t, l.(map[string]any)["total_incl"]))
+	}
+	if total := rat(t, order["totals"].(map[string]any)["total"]); sum.Cmp(total) != 0 {
+		t.Fatalf("the lines and shipping add up to %s, the order's total is %s", sum.FloatString(2), total.FloatString(2))
+	}
+}
+
+// TestVariationStockManagedByItsParent: WooCommerce says "parent" for
+// manage_stock of a variation whose stock its product manages; the
+// variation's stock is then the product's, and the product is read,
+// instead of failing as a non-bool condition.
+func TestVariationStockManagedByItsParent(t *testing.T) {
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "product", In: mappings.Find(defaults, "product", mappings.In)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	native := map[string]any{"id": json.Number("799"), "name": "Ship Your Idea", "sku": "SYI", "type": "variable", "status": "publish",
+		"regular_price": "", "sale_price": "", "manage_stock": true, "stock_quantity": json.Number("12"),
+		"variations": []any{
+			map[string]any{"id": json.Number("732"), "sku": "SYI-BLK-S", "regular_price": "9.00", "sale_price": "",
+				"manage_stock": "parent", "stock_quantity": json.Number("12"), "optionsByName": map[string]any{"Color": "Black"}},
+			map[string]any{"id": json.Number("733"), "sku": "SYI-GRN-M", "regular_price": "10.00", "sale_price": "",
+				"manage_stock": true, "stock_quantity": json.Number("3"), "optionsByName": map[string]any{"Color": "Green"}},
+			map[string]any{"id": json.Number("734"), "sku": "SYI-RED-L", "regular_price": "10.00", "sale_price": "",
+				"manage_stock": false, "stock_quantity": nil, "optionsByName": map[string]any{"Color": "Red"}},
+		}}
+	res, err := p.Run(native)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range res.Canonical["variants"].([]any) {
+		v := v.(map[string]any)
+		got = append(got, fmt.Sprint(v["sku"], "=", v["stock_quantity"]))
+	}
+	if want := "[SYI-BLK-S=12 SYI-GRN-M=3 SYI-RED-L=<nil>]"; fmt.Sprint(got) != want {
+		t.Fatalf("variants' stock %v, want %s", got, want)
+	}
+}

@@ -80,10 +80,21 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 // sends product.updated for a change of a variation too). Each record is
 // made the one a scheduled read gives: a variation's body is replaced by
 // its parent product, and a variable product gets its variations whole,
-// with optionsByName. A variation whose parent is gone is left out. A
-// call at a flow of other records is returned as it is, and the engine
-// refuses it.
+// with optionsByName. A variation whose parent is gone is left out. An
+// order flow takes the orders of its order status and date only, as its
+// read does. A call at a flow of other records is returned as it is, and
+// the engine refuses it.
 func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
+	if hook.Entity == connectors.Order && req.Entity == connectors.Order {
+		var out []connectors.Record
+		for _, r := range hook.Records {
+			if r.Err != nil || orderMatches(r.Data, req.Options) {
+				out = append(out, r)
+			}
+		}
+		hook.Records = out
+		return hook, nil
+	}
 	if hook.Entity != connectors.Product || req.Entity != connectors.Product {
 		return hook, nil
 	}
@@ -103,6 +114,22 @@ func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, 
 	}
 	hook.Records = out
 	return hook, nil
+}
+
+// orderMatches reports whether an order is one the flow's read asks for:
+// of its order status, and placed on or after its date (in GMT, as the
+// read's after).
+func orderMatches(order map[string]any, opts connectors.Config) bool {
+	if st := opts.String("order_status"); st != "" && st != "any" && st != rest.LookupString(order, "status") {
+		return false
+	}
+	if from := opts.String("orders_from"); from != "" {
+		created := rest.LookupString(order, "date_created_gmt")
+		if len(created) >= len(from) && created[:len(from)] < from {
+			return false
+		}
+	}
+	return true
 }
 
 // completeProduct is the product record of a webhook's product or

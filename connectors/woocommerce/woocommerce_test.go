@@ -584,3 +584,39 @@ func TestStockOfAProductMadeAgainIsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderWebhookAtTheFlowsFilters: an order flow that reads orders of
+// one status, or from a date, takes the order webhooks of those orders
+// only, as its read does; it took every order WooCommerce told of, a
+// pending one into a flow of processing orders.
+func TestOrderWebhookAtTheFlowsFilters(t *testing.T) {
+	c := newShop(t).open(t, nil)
+	for _, tc := range []struct {
+		options map[string]any
+		status  string
+		taken   bool
+	}{
+		{nil, "pending", true},
+		{map[string]any{"order_status": "any"}, "pending", true},
+		{map[string]any{"order_status": "processing"}, "processing", true},
+		{map[string]any{"order_status": "processing"}, "pending", false},
+		{map[string]any{"order_status": "on-hold"}, "on-hold", true},
+		{map[string]any{"orders_from": "2017-03-22"}, "processing", true},
+		{map[string]any{"orders_from": "2017-03-23"}, "processing", false},
+	} {
+		order := exampleOrder(t)
+		order["status"] = tc.status
+		body, _ := json.Marshal(order)
+		hook, err := c.ParseWebhook(signed("s", "order.updated", body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook, err = c.CompleteWebhook(ctx(t), connectors.ReadRequest{Entity: connectors.Order, Options: options(t, connectors.UseRead, tc.options)}, hook)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if taken := len(hook.Records) == 1; taken != tc.taken {
+			t.Errorf("a flow with %v took a %s order: %v, want %v", tc.options, tc.status, taken, tc.taken)
+		}
+	}
+}

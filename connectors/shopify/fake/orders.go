@@ -9,7 +9,7 @@ import (
 // AddOrder keeps an order, given as the schema's Order object (the shape
 // the Admin API answers, as in Shopify's examples). The fake fills in what
 // it leaves out that cannot be null: an id, a name, the times, empty
-// lists, and a fulfillment order of every line for fulfilling it. It
+// lists, a line's discount allocations (its totalDiscountSet), and a fulfillment order of every line for fulfilling it. It
 // returns the order's id.
 func (s *Server) AddOrder(order map[string]any) string {
 	s.mu.Lock()
@@ -47,9 +47,26 @@ func (s *store) lines(v any) []any {
 			if _, ok := m["id"]; !ok {
 				m["id"] = s.gid("LineItem")
 			}
+			if _, ok := m["discountAllocations"]; !ok {
+				m["discountAllocations"] = allocations(m)
+			}
 		}
 	}
 	return append([]any{}, list...)
+}
+
+// allocations are the discount allocations of a line given without them:
+// one of its totalDiscountSet, when that is more than nothing.
+func allocations(line map[string]any) []any {
+	set, ok := line["totalDiscountSet"].(map[string]any)
+	money, _ := set["shopMoney"].(map[string]any)
+	if !ok || money == nil {
+		return []any{}
+	}
+	if amount := strings.Trim(fmt.Sprint(money["amount"]), "0."); amount == "" {
+		return []any{}
+	}
+	return []any{map[string]any{"__typename": "DiscountAllocation", "allocatedAmountSet": set}}
 }
 
 // fulfillmentOrder is the order's one fulfillment order: every line, at

@@ -22,6 +22,12 @@ func (s *Server) query(name string, args map[string]any) (any, error) {
 		return list(st.variantNodes(), args, variantFields, idSort)
 	case "inventoryItems":
 		return list(st.itemNodes(), args, itemFields, idSort)
+	case "inventoryItem":
+		id, _ := args["id"].(string)
+		if v := st.variantOf[id]; v != nil {
+			return st.itemNode(v), nil
+		}
+		return nil, nil
 	case "locations":
 		return list(st.locationNodes(), args, map[string]fieldFunc{"name": text("name")}, nameSort)
 	case "location":
