@@ -197,3 +197,16 @@ func RequireJSON(h http.Header) error {
 // names senders give it, and ASCII, which is UTF-8 as it is. A byte that
 // is not UTF-8 is refused when the body is read.
 var utf8Charsets = map[string]bool{"utf-8": true, "utf8": true, "us-ascii": true, "ascii": true}
+
+// KeepMatching returns the records of a webhook call that keep takes, by
+// their data, and those that failed, which the engine keeps to show: a
+// webhook takes only what the flow's scheduled read would.
+func KeepMatching(records []Record, keep func(data map[string]any) bool) []Record {
+	var out []Record
+	for _, r := range records {
+		if r.Err != nil || keep(r.Data) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

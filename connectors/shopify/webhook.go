@@ -235,13 +235,9 @@ func nullable(s string) any {
 // are.
 func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
 	if hook.Entity == connectors.Order && req.Entity == connectors.Order {
-		var out []connectors.Record
-		for _, r := range hook.Records {
-			if r.Err != nil || orderMatches(r.Data, req.Options) {
-				out = append(out, r)
-			}
-		}
-		hook.Records = out
+		hook.Records = connectors.KeepMatching(hook.Records, func(order map[string]any) bool {
+			return orderMatches(order, req.Options)
+		})
 		return hook, nil
 	}
 	if hook.Entity != connectors.Stock || req.Entity != connectors.Stock || len(hook.Records) == 0 {

@@ -86,13 +86,9 @@ func (c *Conn) ParseWebhook(req connectors.WebhookRequest) (connectors.Webhook, 
 // the engine refuses it.
 func (c *Conn) CompleteWebhook(ctx context.Context, req connectors.ReadRequest, hook connectors.Webhook) (connectors.Webhook, error) {
 	if hook.Entity == connectors.Order && req.Entity == connectors.Order {
-		var out []connectors.Record
-		for _, r := range hook.Records {
-			if r.Err != nil || orderMatches(r.Data, req.Options) {
-				out = append(out, r)
-			}
-		}
-		hook.Records = out
+		hook.Records = connectors.KeepMatching(hook.Records, func(order map[string]any) bool {
+			return orderMatches(order, req.Options)
+		})
 		return hook, nil
 	}
 	if hook.Entity != connectors.Product || req.Entity != connectors.Product {
