@@ -175,19 +175,7 @@ func TestRestoreRefusesBadArchives(t *testing.T) {
 		{"a link", "not a regular file", archiveOf(t, manifest, tar.Header{Name: "link", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"})},
 		{"no database", "holds no data.db", archiveOf(t, manifest)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dst := dataFolder(t, 2)
-			_, err := Restore(bytes.NewReader(tc.data), dst)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Restore = %v, want an error with %q", err, tc.want)
-			}
-			if rows(t, dst) != 2 {
-				t.Fatal("a refused restore changed the data folder")
-			}
-			if leftovers, _ := filepath.Glob(dst + ".restore-*"); len(leftovers) != 0 {
-				t.Fatalf("a refused restore left %v", leftovers)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { assertRestoreRefused(t, tc.data, tc.want) })
 	}
 }
 
@@ -324,19 +312,7 @@ func TestRestoreRefusesDamagedOrNewerBackups(t *testing.T) {
 			"CREATE TABLE _migrations (file VARCHAR(255) PRIMARY KEY NOT NULL, applied INTEGER NOT NULL)",
 			"INSERT INTO _migrations (file, applied) VALUES ('1799999999_newer.go', 1)")})},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dst := dataFolder(t, 2)
-			_, err := Restore(bytes.NewReader(tc.data), dst)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Restore = %v, want an error with %q", err, tc.want)
-			}
-			if rows(t, dst) != 2 {
-				t.Fatal("a refused restore changed the data folder")
-			}
-			if leftovers, _ := filepath.Glob(dst + ".restore-*"); len(leftovers) != 0 {
-				t.Fatalf("a refused restore left %v", leftovers)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { assertRestoreRefused(t, tc.data, tc.want) })
 	}
 }
 
@@ -394,5 +370,23 @@ func TestLeftoversOfKilledBackupsAndRestoresAreRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(asideNow, filepath.Base(running))); err != nil {
 		t.Errorf("the running backup's snapshots were removed: %v", err)
+	}
+}
+
+// assertRestoreRefused restores data over a data folder of two rows and
+// checks that it is refused with an error holding want, the folder left
+// as it was and nothing left beside it.
+func assertRestoreRefused(t *testing.T, data []byte, want string) {
+	t.Helper()
+	dst := dataFolder(t, 2)
+	_, err := Restore(bytes.NewReader(data), dst)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Restore = %v, want an error with %q", err, want)
+	}
+	if rows(t, dst) != 2 {
+		t.Fatal("a refused restore changed the data folder")
+	}
+	if leftovers, _ := filepath.Glob(dst + ".restore-*"); len(leftovers) != 0 {
+		t.Fatalf("a refused restore left %v", leftovers)
 	}
 }
