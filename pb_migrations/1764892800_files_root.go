@@ -43,7 +43,7 @@ func filesRootUp(app core.App) error {
 		}
 		rel, inside := relativeTo(root, folder)
 		if !inside {
-			app.Logger().Warn("a folder connection's folder is outside the files root: it will not run until it is moved",
+			migrationLog().Warn("a folder connection's folder is outside the files root: it will not run until it is moved",
 				slog.String("connection", r.Name), slog.String("folder", folder), slog.String("files_root", root))
 			continue
 		}

@@ -53,13 +53,13 @@ func flowOptionsUp(app core.App) error {
 		return err
 	}
 	for _, f := range flows {
-		f.move(conns, app.Logger())
+		f.move(conns, migrationLog())
 		if err := f.save(app); err != nil {
 			return err
 		}
 	}
 	for _, c := range conns {
-		if err := c.strip(app, app.Logger()); err != nil {
+		if err := c.strip(app, migrationLog()); err != nil {
 			return err
 		}
 	}

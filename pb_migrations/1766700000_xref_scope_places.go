@@ -68,7 +68,7 @@ func xrefScopePlacesUp(app core.App) error {
 				return err
 			}
 		case kept != place:
-			app.Logger().Warn("a flow that shared its record links with an older flow writing elsewhere gets its own; its next run writes every record again",
+			migrationLog().Warn("a flow that shared its record links with an older flow writing elsewhere gets its own; its next run writes every record again",
 				slog.String("flow", f.Name))
 		}
 	}

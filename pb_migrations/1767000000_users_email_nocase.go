@@ -32,7 +32,7 @@ func usersEmailNoCaseUp(app core.App) error {
 		return err
 	}
 	if len(clashes) > 0 {
-		app.Logger().Warn("users' e-mail addresses stay case-sensitive: some differ only in case; remove one of each",
+		migrationLog().Warn("users' e-mail addresses stay case-sensitive: some differ only in case; remove one of each",
 			"addresses", clashes)
 	}
 	return nil
