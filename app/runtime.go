@@ -158,7 +158,8 @@ func (e *Engine) compile(rt *flowRuntime) (*mappings.Program, error) {
 	return prog, nil
 }
 
-// flowConfig gathers a flow's mapping configuration.
+// flowConfig gathers a flow's mapping configuration, with the business
+// time zone in force.
 func (e *Engine) flowConfig(rt *flowRuntime) (mappings.FlowConfig, error) {
 	name := rt.flow.GetString("name")
 	var fm flowMapping
@@ -181,6 +182,7 @@ func (e *Engine) flowConfig(rt *flowRuntime) (mappings.FlowConfig, error) {
 	return mappings.FlowConfig{
 		Entity: string(rt.entity), In: in, Out: out,
 		InOverrides: fm.In, OutOverrides: fm.Out, Rules: rules, Tables: fm.Tables,
+		BusinessZone: e.tuned.businessZone(),
 	}, nil
 }
 

@@ -21,6 +21,11 @@ type Tunables struct {
 	AlertEvery time.Duration `json:"alert_every"`
 	// RetentionDays is how long finished activity is kept.
 	RetentionDays int `json:"retention_days"`
+	// BusinessZone is the IANA name of the zone the business keeps its
+	// books in: the mappings write the calendar dates of times in it
+	// (to_business_zone). Empty: none, a time keeps the zone it was read
+	// in, as before the setting was made.
+	BusinessZone string `json:"business_zone,omitempty"`
 }
 
 // The bounds of the tunables.
@@ -37,11 +42,19 @@ const tunablesKey = "engine_settings"
 type tuned struct {
 	alertEvery atomic.Int64 // nanoseconds; 0: the environment's
 	retention  atomic.Int64 // nanoseconds; 0: the environment's
+	zone       atomic.Value // string: the business time zone; "": none
 }
 
 func (t *tuned) set(v Tunables) {
 	t.alertEvery.Store(int64(v.AlertEvery))
 	t.retention.Store(int64(time.Duration(v.RetentionDays) * 24 * time.Hour))
+	t.zone.Store(v.BusinessZone)
+}
+
+// businessZone is the business time zone, "" when none is set.
+func (t *tuned) businessZone() string {
+	zone, _ := t.zone.Load().(string)
+	return zone
 }
 
 // alertInterval is the least time between two failure mails of a flow.
@@ -63,7 +76,8 @@ func (e *Engine) retention() time.Duration {
 // Tunables returns the tunables in force: the saved ones, else the
 // environment's.
 func (s *Switchboard) Tunables() Tunables {
-	return Tunables{AlertEvery: s.engine.alertInterval(), RetentionDays: int(s.engine.retention() / (24 * time.Hour))}
+	return Tunables{AlertEvery: s.engine.alertInterval(), RetentionDays: int(s.engine.retention() / (24 * time.Hour)),
+		BusinessZone: s.engine.tuned.businessZone()}
 }
 
 // Bounded is t brought within the bounds a save accepts, for a form to
@@ -74,7 +88,7 @@ func (s *Switchboard) Tunables() Tunables {
 func (t Tunables) Bounded() Tunables {
 	every := (t.AlertEvery + time.Minute - 1).Truncate(time.Minute)
 	return Tunables{AlertEvery: min(max(every, minAlertEvery), maxAlertEvery),
-		RetentionDays: min(max(t.RetentionDays, 1), maxRetentionDays)}
+		RetentionDays: min(max(t.RetentionDays, 1), maxRetentionDays), BusinessZone: t.BusinessZone}
 }
 
 // Check says what is wrong with tunables, field by field.
@@ -86,12 +100,26 @@ func (t Tunables) Check() map[string]string {
 	if t.RetentionDays < 1 || t.RetentionDays > maxRetentionDays {
 		problems["retention_days"] = fmt.Sprintf("from 1 to %d days", maxRetentionDays)
 	}
+	if !knownZone(t.BusinessZone) {
+		problems["business_zone"] = fmt.Sprintf("an IANA time zone name such as Europe/Amsterdam, or empty (not %q)", truncate(t.BusinessZone, 80))
+	}
 	return problems
+}
+
+// knownZone reports whether name is empty or an IANA time zone; "Local",
+// the machine's own, is none: the books' days would move with the host.
+func knownZone(name string) bool {
+	if name == "" {
+		return true
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil && !strings.EqualFold(name, "local")
 }
 
 // TunablesError says which tunables cannot be saved, and why.
 type TunablesError struct {
-	// Fields holds what is wrong, by field ("alert_every", "retention_days").
+	// Fields holds what is wrong, by field ("alert_every", "retention_days",
+	// "business_zone").
 	Fields map[string]string
 }
 
@@ -105,7 +133,7 @@ func (e *TunablesError) Error() string {
 }
 
 // SaveTunables checks and keeps the tunables, and puts them in force at
-// once.
+// once: a changed business time zone recompiles every flow's mappings.
 func (s *Switchboard) SaveTunables(t Tunables) error {
 	if problems := t.Check(); len(problems) > 0 {
 		return &TunablesError{Fields: problems}
@@ -117,10 +145,13 @@ func (s *Switchboard) SaveTunables(t Tunables) error {
 	if err := writeMeta(s.app, tunablesKey, string(data)); err != nil {
 		return fmt.Errorf("saving the engine settings: %w", err)
 	}
-	before := s.engine.retention()
+	before, zone := s.engine.retention(), s.engine.tuned.businessZone()
 	s.engine.tuned.set(t)
 	if s.engine.retention() < before {
 		s.engine.pruneSoon()
+	}
+	if t.BusinessZone != zone {
+		s.engine.forget("")
 	}
 	return nil
 }

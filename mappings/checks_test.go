@@ -220,7 +220,7 @@ func enumPaths(fields []*canonical.Field, prefix string) []string {
 // that reads it as a value is not boxed (decArg), with the same results and
 // errors as on the VM, also when the machine's scratch decimals run out.
 func TestDecimalArguments(t *testing.T) {
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	env := map[string]any{"price": json.Number("134.10"), "rate": "21", "qty": 3, "none": nil, "text": "abc"}
 	deep := "price"
 	for range 20 {

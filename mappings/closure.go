@@ -212,7 +212,7 @@ func (c *compiler) nodes(ns []ast.Node) ([]evalFn, bool) {
 // operators, or one of expr's builtins with a plain implementation.
 func (c *compiler) function(name string) func(args ...any) (any, error) {
 	if f, ok := registry[name]; ok {
-		return f.bound(c.tables)
+		return f.bound(c)
 	}
 	if f, ok := opFuncs[name]; ok {
 		return f

@@ -36,7 +36,7 @@ func errString(err error) string {
 // TestClosureMatchesVM checks that every example and every golden-file
 // expression gives the same result as closures and on the VM.
 func TestClosureMatchesVM(t *testing.T) {
-	c := newCompiler(ExampleTables)
+	c := newCompiler(ExampleTables, "")
 	closures := 0
 	check := func(src string, env any) {
 		p, err := c.compile(src)
@@ -108,7 +108,7 @@ var fuzzEnv = map[string]any{
 // TestBuiltinTrimsMatchVM: trimPrefix and trimSuffix run as closures and
 // give the builtin's results and errors, on texts and on anything else.
 func TestBuiltinTrimsMatchVM(t *testing.T) {
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	env := map[string]any{"name": "#1001", "num": json.Number("42"), "none": nil, "list": []any{"a"}}
 	compiled, closures := 0, 0
 	for _, src := range []string{
@@ -140,7 +140,7 @@ func TestEqualNumberAndNumericText(t *testing.T) {
 	zero, _ := decimal.Parse("0")
 	price, _ := decimal.Parse("7.50")
 	env := map[string]any{"qty": zero, "price": price, "n": json.Number("1.50"), "i": 3, "text": "abc", "none": nil, "t": "7.5"}
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	for _, tc := range []struct {
 		src  string
 		want bool

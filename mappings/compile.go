@@ -20,6 +20,11 @@ type FlowConfig struct {
 	OutOverrides []Field  `json:"out_overrides,omitempty"`
 	Rules        []Rule   `json:"rules,omitempty"`
 	Tables       Tables   `json:"tables,omitempty"`
+	// BusinessZone is the appliance's business time zone, an IANA name:
+	// to_business_zone(t) gives t in it, so that a mapping writes the
+	// calendar date of an order in the zone its business keeps its books
+	// in. Empty: none; times stay in the zone they were read in.
+	BusinessZone string `json:"business_zone,omitempty"`
 }
 
 // Program is a compiled flow configuration. It is immutable and safe for
@@ -115,7 +120,7 @@ func compile(cfg FlowConfig, model bool) (*Program, error) {
 	if _, err := canonical.Get(cfg.Entity); err != nil {
 		return nil, err
 	}
-	c := newCompiler(cfg.Tables)
+	c := newCompiler(cfg.Tables, cfg.BusinessZone)
 	c.model = model
 	if model {
 		c.fixed = newModelNames(cfg.Entity, cfg.Rules)

@@ -55,7 +55,7 @@ func (c *compiler) rules(entity string, rules []Rule, tables Tables) ([]crule, E
 // returns each one's errors by its position in the list, for a form that
 // shows them beside their rule. Disabled rules are checked too.
 func RuleErrors(entity string, rules []Rule, tables Tables) map[int]Errors {
-	c := newCompiler(tables)
+	c := newCompiler(tables, "")
 	c.model = true
 	out := map[int]Errors{}
 	names := newModelNames(entity, rules)

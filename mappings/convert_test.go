@@ -13,7 +13,7 @@ import (
 // what they cannot represent (1e30, NaN) instead of a wrong number or an
 // "internal error".
 func TestIntAndFloat(t *testing.T) {
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	env := map[string]any{"qty": decimal.MustParse("3.000"), "price": json.Number("12.70"), "text": "abc"}
 	for _, tc := range []struct {
 		expr, want, err string

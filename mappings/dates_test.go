@@ -1,6 +1,9 @@
 package mappings
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestDateFunctionsTakeDateFields: the date functions take the model's
 // date fields (invoice issued_on, due_on: "YYYY-MM-DD"), not only
@@ -44,7 +47,7 @@ func TestDateFunctionsTakeDateFields(t *testing.T) {
 // as text (RFC 3339, or a date as midnight UTC), so a filter such as
 // ordered_at < "2024-01-01" holds or not instead of failing every record.
 func TestTimesCompareWithText(t *testing.T) {
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	at, _ := argTime("2024-05-01T10:00:00+02:00")
 	for _, tc := range []struct{ expr, want string }{
 		{`ordered_at > "2024-01-01"`, `true`},
@@ -63,5 +66,65 @@ func TestTimesCompareWithText(t *testing.T) {
 				t.Fatalf("got %s, %v; want %s", Show(got), err, tc.want)
 			}
 		})
+	}
+}
+
+// TestBusinessZoneGivesTheBooksDate: an order placed at 00:30 in
+// Amsterdam on 1 January (23:30 UTC on 31 December) is written on 1
+// January when the business time zone is Europe/Amsterdam; without one,
+// on the day of the zone its time was read in, as before. A date field is
+// a day already and stays that day; full times are written as they are.
+func TestBusinessZoneGivesTheBooksDate(t *testing.T) {
+	out := &Mapping{Entity: "order", Direction: Out, Fields: []Field{
+		{Target: "date", Expr: `format_time(to_business_zone(ordered_at), "date")`},
+		{Target: "due", Expr: `format_time(add_days(to_business_zone(ordered_at), 14), "date")`},
+		{Target: "day", Expr: `format_time(to_business_zone(attributes.delivery_day), "date")`},
+		{Target: "at", Expr: `ordered_at`},
+	}}
+	for _, tc := range []struct{ zone, at, date, due string }{
+		{"", "2026-12-31T23:30:00Z", `"2026-12-31"`, `"2027-01-14"`},
+		{"", "2027-01-01T00:30:00+01:00", `"2027-01-01"`, `"2027-01-15"`},
+		{"UTC", "2027-01-01T00:30:00+01:00", `"2026-12-31"`, `"2027-01-14"`},
+		{"Europe/Amsterdam", "2026-12-31T23:30:00Z", `"2027-01-01"`, `"2027-01-15"`},
+		{"America/New_York", "2026-12-31T23:30:00Z", `"2026-12-31"`, `"2027-01-14"`},
+	} {
+		t.Run(tc.zone+" "+tc.at, func(t *testing.T) {
+			p, err := Compile(FlowConfig{Entity: "order", Out: out, BusinessZone: tc.zone})
+			if err != nil {
+				t.Fatal(err)
+			}
+			order := map[string]any{
+				"number": "1001", "currency": "EUR", "ordered_at": tc.at,
+				"lines":      []any{map[string]any{"sku": "A", "quantity": 1, "unit_price": "10.00"}},
+				"totals":     map[string]any{"total": "10.00"},
+				"attributes": map[string]any{"delivery_day": "2027-01-04"},
+			}
+			res, err := p.Run(order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at, _ := argTime(tc.at)
+			for field, want := range map[string]string{"date": tc.date, "due": tc.due, "day": `"2027-01-04"`, "at": Show(at)} {
+				if got := Show(res.Output[field]); got != want {
+					t.Errorf("%s = %s, want %s", field, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestAnUnknownBusinessZoneFailsTheRecord: a zone the settings would
+// refuse fails the field that reads it, naming the zone, instead of
+// writing a day of another zone.
+func TestAnUnknownBusinessZoneFailsTheRecord(t *testing.T) {
+	p, err := Compile(FlowConfig{Entity: "order", BusinessZone: "Mars/Olympus", Out: &Mapping{Entity: "order", Direction: Out,
+		Fields: []Field{{Target: "date", Expr: `format_time(to_business_zone(ordered_at), "date")`}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Run(map[string]any{"number": "1001", "currency": "EUR", "ordered_at": "2026-12-31T23:30:00Z",
+		"lines": []any{map[string]any{"sku": "A", "quantity": 1, "unit_price": "10.00"}}, "totals": map[string]any{"total": "10.00"}})
+	if err == nil || !strings.Contains(err.Error(), "date") || !strings.Contains(err.Error(), `"Mars/Olympus"`) {
+		t.Fatalf("err = %v, want the field and the zone named", err)
 	}
 }

@@ -60,16 +60,22 @@ type compiler struct {
 	// fixed checks the literal values of the mapping in against the
 	// fields they set (with model; nil: not checked).
 	fixed *modelNames
+	// zone is the business time zone, an IANA name (to_business_zone);
+	// empty: none, times stay in the zone they were read in.
+	zone string
 }
 
-func newCompiler(tables Tables) *compiler {
-	opts := append([]expr.Option(nil), baseOptions()...)
+// newCompiler makes a compiler for a flow with tables, whose business time
+// zone is zone (empty: none).
+func newCompiler(tables Tables, zone string) *compiler {
+	c := &compiler{tables: tables, zone: zone}
+	c.opts = append([]expr.Option(nil), baseOptions()...)
 	for _, f := range registry {
 		if f.withEnv != nil {
-			opts = append(opts, f.option(tables))
+			c.opts = append(c.opts, f.option(c))
 		}
 	}
-	return &compiler{opts: opts, tables: tables}
+	return c
 }
 
 // machine is the per-goroutine state expressions run with.

@@ -26,8 +26,8 @@ type Function struct {
 	Examples  []Example
 
 	fn      func(args ...any) (any, error)
-	withEnv func(tables Tables) func(args ...any) (any, error) // for functions that need the flow's tables
-	dec     decFunc                                            // fn without boxing its decimal result, if it has one
+	withEnv func(c *compiler) func(args ...any) (any, error) // for functions that need the flow's tables or business zone
+	dec     decFunc                                          // fn without boxing its decimal result, if it has one
 }
 
 // Example is an expression, the record it runs on and its result as [Show] prints it.
@@ -67,11 +67,12 @@ func Functions() []*Function {
 	return out
 }
 
-// bound returns f's implementation bound to tables, with errors prefixed by its name.
-func (f *Function) bound(tables Tables) func(args ...any) (any, error) {
+// bound returns f's implementation bound to the flow c compiles (its
+// tables, its business zone), with errors prefixed by its name.
+func (f *Function) bound(c *compiler) func(args ...any) (any, error) {
 	fn := f.fn
 	if f.withEnv != nil {
-		fn = f.withEnv(tables)
+		fn = f.withEnv(c)
 	}
 	name := f.Name
 	return func(args ...any) (any, error) {
@@ -113,9 +114,10 @@ func (f *Function) boundDec() decFunc {
 	}
 }
 
-// option returns the expr option that declares f, bound to tables.
-func (f *Function) option(tables Tables) expr.Option {
-	return expr.Function(f.Name, f.bound(tables), f.types()...)
+// option returns the expr option that declares f, bound to the flow c
+// compiles (nil for a function without withEnv).
+func (f *Function) option(c *compiler) expr.Option {
+	return expr.Function(f.Name, f.bound(c), f.types()...)
 }
 
 var anyType = reflect.TypeFor[any]()

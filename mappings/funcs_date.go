@@ -22,6 +22,16 @@ func init() {
 		&Function{Name: "to_zone", Group: "date", Signature: "to_zone(t, zone)", MinArgs: 2, MaxArgs: 2,
 			Doc: "The same instant in another zone (an IANA name such as Europe/Amsterdam).", fn: fnToZone,
 			Examples: []Example{{Expr: `to_zone("2024-12-25T09:15:00Z", "America/New_York")`, Want: `2024-12-25T04:15:00-05:00`}}},
+		&Function{Name: "to_business_zone", Group: "date", Signature: "to_business_zone(t)", MinArgs: 1, MaxArgs: 1,
+			Doc: "The same instant in the business time zone set on the Settings page, so that format_time(to_business_zone(ordered_at), \"date\") is the day the books keep; without one set, t as it was read (in its own zone). A date (YYYY-MM-DD) and nil stay as they are.",
+			withEnv: func(c *compiler) func(args ...any) (any, error) {
+				zone := c.zone
+				return func(args ...any) (any, error) { return toBusinessZone(args[0], zone) }
+			},
+			Examples: []Example{
+				{Expr: `to_business_zone("2026-12-31T23:30:00Z")`, Want: `2026-12-31T23:30:00Z`},
+				{Expr: `format_time(to_business_zone(ordered_at), "date")`, Input: map[string]any{"ordered_at": "2026-12-31T23:30:00+01:00"}, Want: `"2026-12-31"`},
+			}},
 		&Function{Name: "format_time", Group: "date", Signature: "format_time(t, layout)", MinArgs: 2, MaxArgs: 2,
 			Doc: "Formats a time by a layout (as parse_time); nil gives nil.", fn: fnFormatTime,
 			Examples: []Example{{Expr: `format_time("2024-12-25T09:15:00+01:00", "dmy")`, Want: `"25-12-2024"`}}},
@@ -96,6 +106,30 @@ func fnToZone(args ...any) (any, error) {
 		return nil, err
 	}
 	return t.In(loc), nil
+}
+
+// toBusinessZone is v in the named zone, or as it is when zone is empty.
+// A date (YYYY-MM-DD) already is a day of the calendar and stays as it is:
+// as midnight UTC it would be the day before west of Greenwich.
+func toBusinessZone(v any, zone string) (any, error) {
+	if s, ok := v.(string); v == nil || (ok && isDate(s)) {
+		return v, nil
+	}
+	t, err := argTime(v)
+	if err != nil || zone == "" {
+		return t, err
+	}
+	loc, err := loadZone(zone)
+	if err != nil {
+		return nil, fmt.Errorf("the business time zone: %w", err)
+	}
+	return t.In(loc), nil
+}
+
+// isDate reports whether s is a date as the model's date fields hold it.
+func isDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 func fnFormatTime(args ...any) (any, error) {

@@ -19,7 +19,8 @@ func init() {
 	register(
 		&Function{Name: "lookup", Group: "lookup", Signature: "lookup(table, key, [default])", MinArgs: 2, MaxArgs: 3,
 			Doc: "Looks key up in one of the flow's named tables; a number finds its entry whatever its scale (a tax rate of 21.00 finds \"21\"), a text as written. Without a default, a missing key is an error naming the table and the key.",
-			withEnv: func(t Tables) func(args ...any) (any, error) {
+			withEnv: func(c *compiler) func(args ...any) (any, error) {
+				t := c.tables
 				nums := sync.OnceValue(func() map[string]map[string]any { // on the first number not found as written
 					out := make(map[string]map[string]any, len(t))
 					for name, table := range t {

@@ -6,7 +6,7 @@ import "testing"
 // gives nil, so that a write mapping such as upper(code) leaves the
 // target's value alone instead of writing "" over it.
 func TestTextFunctionsKeepNil(t *testing.T) {
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	for _, e := range []string{
 		`lower(missing)`, `upper(missing)`, `title(missing)`, `slug(missing)`,
 		`trim(missing)`, `trim(missing, "-")`, `truncate(missing, 10)`,

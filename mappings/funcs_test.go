@@ -10,7 +10,7 @@ import (
 
 // TestFunctionExamples runs every example of every registered function.
 func TestFunctionExamples(t *testing.T) {
-	c := newCompiler(ExampleTables)
+	c := newCompiler(ExampleTables, "")
 	for _, f := range Functions() {
 		if len(f.Examples) == 0 {
 			t.Errorf("%s has no examples", f.Name)

@@ -23,7 +23,7 @@ func FuzzCompile(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	c := newCompiler(ExampleTables)
+	c := newCompiler(ExampleTables, "")
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := c.compile(src)
 		if err != nil {

@@ -8,7 +8,7 @@ import (
 // evalExpr compiles and runs src against env.
 func evalExpr(t *testing.T, src string, env map[string]any) (any, error) {
 	t.Helper()
-	p, err := newCompiler(nil).compile(src)
+	p, err := newCompiler(nil, "").compile(src)
 	if err != nil {
 		t.Fatalf("%s: compile: %v", src, err)
 	}
@@ -107,7 +107,7 @@ func TestClosuresKeepTheMemoryBudget(t *testing.T) {
 		long[i] = i
 	}
 	env := map[string]any{"l": long}
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	for _, tc := range []struct {
 		expr string
 		fail bool
@@ -140,7 +140,7 @@ func TestClosuresKeepTheMemoryBudget(t *testing.T) {
 // as adding lists makes none: 50 fields of split(a 4 MB text, "") would
 // hold about 6 GB.
 func TestSplitKeepsTheListLimit(t *testing.T) {
-	c := newCompiler(nil)
+	c := newCompiler(nil, "")
 	for _, tc := range []struct {
 		expr string
 		fail bool

@@ -12,7 +12,7 @@ import (
 // finds the entry "21"; a text key is matched as written.
 func TestLookupFindsANumberWhateverItsScale(t *testing.T) {
 	tables := Tables{"vat": {"21": "HIGH", "9.0": "LOW", "0": "ZERO", "A1": "text"}}
-	c := newCompiler(tables)
+	c := newCompiler(tables, "")
 	for _, tc := range []struct {
 		key  any
 		want string

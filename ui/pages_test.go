@@ -529,6 +529,19 @@ func TestSettingsPage(t *testing.T) {
 		e.sb.Tunables().AlertEvery != time.Hour {
 		t.Fatalf("a throttle of 0 minutes = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
+	// The business time zone: saved, shown, and an unknown one refused
+	// naming the field, as typed, the saved one left in force.
+	zoned := url.Values{"alert_minutes": {"60"}, "retention_days": {"90"}, "business_zone": {" Europe/Amsterdam "}}
+	if rec := ad.post("/settings/engine", zoned); rec.Code != http.StatusSeeOther || e.sb.Tunables().BusinessZone != "Europe/Amsterdam" {
+		t.Fatalf("business time zone = %d, in force %+v", rec.Code, e.sb.Tunables())
+	}
+	mustContain(t, "the saved business time zone", ad.get("/settings"), `name="business_zone" value="Europe/Amsterdam"`)
+	zoned.Set("business_zone", "Mars/Olympus")
+	rec = ad.post("/settings/engine", zoned)
+	if rec.Code != http.StatusBadRequest || e.sb.Tunables().BusinessZone != "Europe/Amsterdam" {
+		t.Fatalf("an unknown zone = %d, in force %+v", rec.Code, e.sb.Tunables())
+	}
+	mustContain(t, "the refused zone", rec, "Business time zone: &#34;Mars/Olympus&#34; is not a time zone", `name="business_zone" value="Mars/Olympus"`)
 }
 
 func TestLanguageAndZone(t *testing.T) {

@@ -47,6 +47,9 @@ type settingsTyped struct {
 	Password                          bool
 	// Alerts are the alert recipients typed, by integration id.
 	Alerts map[string]string
+	// Zone is the business time zone typed, when the engine form was
+	// refused.
+	Zone *string
 }
 
 // typedSettings reads the settings form as it was submitted.
@@ -80,6 +83,9 @@ func (u *UI) renderSettingsTyped(r *request, status int, errs map[string]string,
 			}
 			d.Errors[label] = r.L.T("connection.secret_retype")
 		}
+	}
+	if typed != nil && typed.Zone != nil {
+		d.Tunables.BusinessZone = *typed.Zone
 	}
 	var err error
 	if d.Integrations, err = u.app().FindRecordsByFilter("integrations", "", "name", 0, 0); err != nil {

@@ -9,6 +9,8 @@
 //	canonical.json  the canonical record(s) an in mapping makes
 //	output.json     the native record(s) an out mapping makes
 //	error           the errors, one per line, when the case fails
+//	business_zone   optional: the business time zone the case maps in
+//	                (an IANA name; without it, none, as a new appliance)
 //
 // Every default mapping must have a case. The expectations are compared as
 // JSON values, whatever their layout; run the tests with -update-golden to
@@ -132,6 +134,9 @@ func runFile(t *testing.T, file string, c Case, m *mappings.Mapping) Case {
 	want := "canonical.json"
 	if c.Direction == mappings.Out {
 		cfg, want = mappings.FlowConfig{Entity: c.Entity, Out: m}, "output.json"
+	}
+	if zone, ok := a.file("business_zone"); ok {
+		cfg.BusinessZone = strings.TrimSpace(string(zone))
 	}
 	got, errs := run(t, cfg, &c)
 	compare(t, a, want, got)
