@@ -29,7 +29,7 @@ fragment Address on MailingAddress {
 
 const lineFragment = `
 fragment Line on LineItem {
-  id sku name title quantity
+  id sku name title quantity currentQuantity
   originalUnitPriceSet { ...Money }
   discountedUnitPriceSet { ...Money }
   totalDiscountSet { ...Money }
@@ -50,6 +50,10 @@ fragment Order on Order {
   totalDiscountsSet { ...Money }
   totalTaxSet { ...Money }
   totalPriceSet { ...Money }
+  currentSubtotalPriceSet { ...Money }
+  currentTotalDiscountsSet { ...Money }
+  currentTotalTaxSet { ...Money }
+  currentTotalPriceSet { ...Money }
   lineItems(first: 20) { nodes { ...Line } pageInfo { hasNextPage endCursor } }
 }` + lineFragment + addressFragment + moneyFragment
 

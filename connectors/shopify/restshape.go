@@ -61,7 +61,9 @@ func orderFromREST(o map[string]any) map[string]any {
 		"billingAddress": addressFromREST(o["billing_address"]), "shippingAddress": addressFromREST(o["shipping_address"]),
 		"subtotalPriceSet": moneyBag(o["subtotal_price_set"]), "totalShippingPriceSet": moneyBag(o["total_shipping_price_set"]),
 		"totalDiscountsSet": moneyBag(o["total_discounts_set"]), "totalTaxSet": moneyBag(o["total_tax_set"]),
-		"totalPriceSet": moneyBag(o["total_price_set"])}
+		"totalPriceSet": moneyBag(o["total_price_set"]), "currentSubtotalPriceSet": moneyBag(o["current_subtotal_price_set"]),
+		"currentTotalDiscountsSet": moneyBag(o["current_total_discounts_set"]), "currentTotalTaxSet": moneyBag(o["current_total_tax_set"]),
+		"currentTotalPriceSet": moneyBag(o["current_total_price_set"])}
 	copyFields(out, o, map[string]string{"name": "name", "email": "email", "phone": "phone", "note": "note", "createdAt": "created_at",
 		"processedAt": "processed_at", "updatedAt": "updated_at", "cancelledAt": "cancelled_at", "closedAt": "closed_at",
 		"sourceName": "source_name", "currencyCode": "currency"})
@@ -137,7 +139,7 @@ func addressFromREST(a any) any {
 // discountAllocations.
 func lineFromREST(l any) map[string]any {
 	out := map[string]any{"id": str(l, "admin_graphql_api_id"), "sku": str(l, "sku"), "name": str(l, "name"),
-		"title": str(l, "title"), "quantity": get(l, "quantity"),
+		"title": str(l, "title"), "quantity": get(l, "quantity"), "currentQuantity": get(l, "current_quantity"),
 		"originalUnitPriceSet": moneyBag(get(l, "price_set")), "totalDiscountSet": moneyBag(get(l, "total_discount_set"))}
 	out["discountedUnitPriceSet"] = discounted(l)
 	var taxLines []any
