@@ -37,7 +37,7 @@ func (c *Conn) writeProduct(ctx context.Context, req connectors.WriteRequest) (c
 			return connectors.WriteResult{}, err
 		}
 	}
-	input = withOptionValues(input)
+	input = withOptionValues(withEndedSales(input))
 	var data struct {
 		ProductSet struct {
 			Product    map[string]any `json:"product"`
@@ -138,6 +138,29 @@ func withOptionValues(input map[string]any) map[string]any {
 	}
 	input = withField(input, "variants", out)
 	return withField(input, "productOptions", opts)
+}
+
+// withEndedSales sends the empty compare-at price the write mapping makes
+// for a variant that is not on sale as null, which is how productSet
+// removes a compare-at price: a variant without the field keeps the one
+// it has, and Shopify refuses empty text as Money.
+func withEndedSales(input map[string]any) map[string]any {
+	variants, _ := input["variants"].([]any)
+	var out []any
+	for i, v := range variants {
+		m, ok := v.(map[string]any)
+		if !ok || m["compareAtPrice"] != "" {
+			continue
+		}
+		if out == nil {
+			out = append([]any{}, variants...)
+		}
+		out[i] = withField(m, "compareAtPrice", nil)
+	}
+	if out == nil {
+		return input
+	}
+	return withField(input, "variants", out)
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }
