@@ -86,19 +86,30 @@ func orderFromREST(o map[string]any) map[string]any {
 }
 
 // shippingPrice is the MoneyBag of every shipping line's price added up,
-// as the summary GraphQL's Order.shippingLine gives; nil when a line's
-// price is missing or no number, the first line's price as it is.
+// as the summary GraphQL's Order.shippingLine gives, to as many decimals
+// as the prices have (three in KWD); nil when a line's price is missing
+// or no number, the first line's price as it is.
 func shippingPrice(lines []any) any {
-	sum := new(big.Rat)
+	sum, places := new(big.Rat), 2
 	for _, l := range lines {
-		amount, ok := new(big.Rat).SetString(rest.LookupString(l, "price_set.shop_money.amount"))
+		text := rest.LookupString(l, "price_set.shop_money.amount")
+		amount, ok := new(big.Rat).SetString(text)
 		if !ok {
 			return moneyBag(get(lines[0], "price_set"))
 		}
 		sum.Add(sum, amount)
+		places = max(places, decimals(text))
 	}
-	return map[string]any{"shopMoney": map[string]any{"amount": sum.FloatString(2),
+	return map[string]any{"shopMoney": map[string]any{"amount": sum.FloatString(places),
 		"currencyCode": rest.LookupString(lines[0], "price_set.shop_money.currency_code")}}
+}
+
+// decimals counts the decimals of a number written as text.
+func decimals(text string) int {
+	if _, frac, ok := strings.Cut(text, "."); ok {
+		return len(frac)
+	}
+	return 0
 }
 
 func fulfillmentStatus(o map[string]any) string {
@@ -170,7 +181,8 @@ func discounted(l any) any {
 		return moneyBag(get(l, "price_set"))
 	}
 	unit := new(big.Rat).Sub(price, new(big.Rat).Quo(discount, qty))
-	return map[string]any{"shopMoney": map[string]any{"amount": unit.FloatString(2), "currencyCode": rest.LookupString(l, "price_set.shop_money.currency_code")}}
+	places := max(2, decimals(rest.LookupString(l, "price")))
+	return map[string]any{"shopMoney": map[string]any{"amount": unit.FloatString(places), "currencyCode": rest.LookupString(l, "price_set.shop_money.currency_code")}}
 }
 
 func productFromREST(p map[string]any) map[string]any {

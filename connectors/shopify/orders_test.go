@@ -120,3 +120,27 @@ func TestEditedOrderWebhookHasTheCurrentQuantity(t *testing.T) {
 		}
 	}
 }
+
+// TestPricesInACurrencyOfThreeDecimals: an order in Bahraini dinars
+// (three decimals) from a webhook keeps its shipping to the fils, and a
+// shop whose prices include tax gives its lines' prices without tax to
+// the fils too; both were rounded to two decimals (1.255 to 1.26).
+func TestPricesInACurrencyOfThreeDecimals(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	body := strings.NewReplacer(`"EUR"`, `"BHD"`, `"price": "149.00"`, `"price": "2.345"`, `"amount": "149.00"`, `"amount": "2.345"`,
+		`"rate": 0.21`, `"rate": 0.10`, `"amount": "6.95"`, `"amount": "1.255"`).Replace(restOrder)
+	hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := orderMapping(t).Run(hook.Records[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mappings.Show(res.Canonical)
+	for _, want := range []string{`unit_price: 2.132`, `unit_price_incl: 2.345`, `cost_incl: 1.255`, `currency: "BHD"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the canonical order lacks %s:\n%s", want, got)
+		}
+	}
+}
