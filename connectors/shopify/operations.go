@@ -155,10 +155,10 @@ query VariantBySKU($query: String!) {
 }`}
 
 	productIDsOp = operation{"ProductVariantIDs", `
-query ProductVariantIDs($id: ID!) {
+query ProductVariantIDs($id: ID!, $after: String) {
   product(id: $id) {
     id
-    variants(first: 250) { nodes { id sku inventoryItem { id } } }
+    variants(first: 250, after: $after) { nodes { id sku inventoryItem { id } } pageInfo { hasNextPage endCursor } }
   }
 }`}
 

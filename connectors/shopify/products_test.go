@@ -1,6 +1,8 @@
 package shopify
 
 import (
+	"fmt"
+
 	"testing"
 
 	"github.com/switchboard-app/switchboard/connectors"
@@ -64,5 +66,41 @@ func TestASaleThatEndsEndsInTheShop(t *testing.T) {
 				t.Fatalf("after the sale, Shopify holds price %s compare-at %s, want 24.95 and none", p.Variants[0].Price, p.Variants[0].CompareAtPrice)
 			}
 		})
+	}
+}
+
+// TestUpdateOfAProductWithManyVariantsKeepsThem: an update of a product
+// with more variants than one page of Shopify's answer (260) sends each
+// variant with its id, so that productSet changes every one; those past
+// the 250th were sent without, and productSet replaced them with new
+// variants (new inventory items, whose stock was lost).
+func TestUpdateOfAProductWithManyVariantsKeepsThem(t *testing.T) {
+	s := newShop(t, fake.Options{})
+	c := s.open(t)
+	var variants []any
+	var kept []*fake.Variant
+	for i := range 260 {
+		sku := fmt.Sprintf("TEE-%03d", i)
+		kept = append(kept, &fake.Variant{SKU: sku, Price: "20.00", Options: map[string]string{"Size": sku}})
+		variants = append(variants, map[string]any{"sku": sku, "price": "18.00",
+			"optionValues": []any{map[string]any{"optionName": "Size", "name": sku}}})
+	}
+	id := s.AddProduct(fake.Product{Title: "Tee", Handle: "tee", Options: []fake.Option{{Name: "Size"}}, Variants: kept})
+	before := map[string]string{}
+	p, _ := s.ProductBySKU("TEE-000")
+	for _, v := range p.Variants {
+		before[v.SKU] = v.ID
+	}
+	write(t, c, connectors.WriteRequest{Entity: connectors.Product, Key: "TEE-000", TargetID: id, Options: options(t, connectors.UseWrite, nil),
+		Data: map[string]any{"title": "Tee", "productOptions": []any{map[string]any{"name": "Size"}}, "variants": variants}})
+	p, _ = s.ProductBySKU("TEE-000")
+	changed := 0
+	for _, v := range p.Variants {
+		if before[v.SKU] != v.ID {
+			changed++
+		}
+	}
+	if len(p.Variants) != 260 || changed != 0 {
+		t.Fatalf("after the update the product has %d variants, %d of them new; want the 260 it had", len(p.Variants), changed)
 	}
 }
