@@ -180,3 +180,13 @@ func TestTaxRatesOfALineAddUp(t *testing.T) {
 		}
 	}
 }
+
+// TestAnOrderWithoutLineItemsMaps: a record without lineItems (made by
+// another source's mapping) maps without lines; only its own missing
+// fields are named.
+func TestAnOrderWithoutLineItemsMaps(t *testing.T) {
+	_, err := orderMapping(t).Run(map[string]any{"id": "gid://shopify/Order/1", "name": "#1", "currencyCode": "EUR"})
+	if err != nil && strings.Contains(err.Error(), "field lines") {
+		t.Fatalf("an order without lineItems: %v", err)
+	}
+}
