@@ -148,7 +148,8 @@ func TestPricesInACurrencyOfThreeDecimals(t *testing.T) {
 // TestTaxRatesOfALineAddUp: a line taxed twice (Canada's GST and a
 // province's PST, a US state's and a county's tax) has the rates added
 // up as its tax rate, and in a shop whose prices include tax its price
-// without tax is the price less both; they were the first tax's alone.
+// without tax is the price less both; they were the first tax's alone. A
+// webhook's rate keeps its decimals (Quebec's QST of 9.975%, not 9.98).
 func TestTaxRatesOfALineAddUp(t *testing.T) {
 	two := `"tax_lines": [{"title": "GST", "rate": 0.05, "price": "5.60", "price_set": {"shop_money": {"amount": "5.60", "currency_code": "CAD"}}},
    {"title": "PST", "rate": 0.07, "price": "7.84", "price_set": {"shop_money": {"amount": "7.84", "currency_code": "CAD"}}}]}]`
@@ -158,11 +159,16 @@ func TestTaxRatesOfALineAddUp(t *testing.T) {
 	}{
 		{"true", []string{`tax_rate: 12.00`, `unit_price: 100.00`, `unit_price_incl: 112.00`}},
 		{"false", []string{`tax_rate: 12.00`, `unit_price: 112.00`}},
+		{"false", []string{`tax_rate: 14.975`}}, // GST and Quebec's QST of 9.975%
 	} {
 		s := newShop(t, fake.Options{})
 		tax := restOrder[strings.Index(restOrder, `"tax_lines": [{"title": "BTW"`):strings.Index(restOrder, `"shipping_lines"`)]
 		tax = tax[:strings.LastIndex(tax, "]}]")+3]
-		body := strings.NewReplacer(tax, two, `"EUR"`, `"CAD"`, `"price": "149.00"`, `"price": "112.00"`, `"amount": "149.00"`, `"amount": "112.00"`,
+		taxes := two
+		if strings.Contains(tc.want[0], "14.975") {
+			taxes = strings.Replace(two, `"rate": 0.07`, `"rate": 0.09975`, 1)
+		}
+		body := strings.NewReplacer(tax, taxes, `"EUR"`, `"CAD"`, `"price": "149.00"`, `"price": "112.00"`, `"amount": "149.00"`, `"amount": "112.00"`,
 			`"taxes_included": true`, `"taxes_included": `+tc.included).Replace(restOrder)
 		hook, err := s.open(t).ParseWebhook(signed("x", "orders/create", body))
 		if err != nil {

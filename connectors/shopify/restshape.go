@@ -157,8 +157,10 @@ func lineFromREST(l any) map[string]any {
 	list, _ := get(l, "tax_lines").([]any)
 	for _, t := range list {
 		line := map[string]any{"title": str(t, "title"), "rate": get(t, "rate"), "priceSet": moneyBag(get(t, "price_set"))}
-		if r, ok := new(big.Rat).SetString(rest.LookupString(t, "rate")); ok {
-			line["ratePercentage"] = r.Mul(r, big.NewRat(100, 1)).FloatString(2)
+		if text := rest.LookupString(t, "rate"); text != "" {
+			if r, ok := new(big.Rat).SetString(text); ok { // 0.09975 is 9.975, Quebec's QST
+				line["ratePercentage"] = r.Mul(r, big.NewRat(100, 1)).FloatString(max(2, decimals(text)-2))
+			}
 		}
 		taxLines = append(taxLines, line)
 	}
