@@ -18,7 +18,7 @@ var docPage = docgen.Page{
 	},
 	Writes: map[connectors.Entity]string{
 		connectors.Product:  "`POST /V1/products`, `PUT /V1/products/{sku}`",
-		connectors.Stock:    "`POST /V1/inventory/source-items`, up to 100 at once",
+		connectors.Stock:    "`POST /V1/inventory/source-items`, up to 100 at once, at the flow's source (`source_code`) whatever location a record names; at each record's own when the flow names none",
 		connectors.Shipment: "`POST /V1/order/{orderId}/ship` with tracks; `POST /V1/shipment/track`",
 		connectors.Invoice:  "`POST /V1/order/{orderId}/invoice`",
 	},
@@ -31,7 +31,7 @@ var docPage = docgen.Page{
 	Behaviour: []string{
 		"**Incremental reads.** Orders, customers and products are read by `updated_at`, from the last change the previous run saw less a minute (the overlap: records read twice are skipped by the engine's delta check); the first run from the flow's `from_date`, or everything. Pages of up to 300 records (100 by default) are asked for by `searchCriteria[currentPage]` until `total_count`: Adobe Commerce answers a page past the end with the last page again, so the connector never asks for one. Every read sorts its pages (`searchCriteria[sortOrders]`: orders, customers and products by `entity_id`, stock by `sku`), because without a sort order the database's order need not be the same from one page to the next, and a record could be skipped or read twice. Stock is read whole each run, from the flow's source.",
 		"**Duplicate protection.** Before creating a product the engine asks the shop for its SKU (`GET /V1/products/{sku}`), so a product made by hand is updated, not made twice. A shipment for an order that has one already adds the record's new tracking numbers to that shipment (found by the order's number); an invoice for an order that has one is that invoice. Source items are saved by SKU and source, so a repeat is an update.",
-		"**Update policy.** `update_fields` lists the product fields an update may overwrite (a create sends every field, or the `sync_fields`), so descriptions and images enriched in the shop are kept.",
+		"**Update policy.** `update_fields` lists the product fields an update may overwrite (a create sends every field, or the `sync_fields`), so descriptions and images enriched in the shop are kept. A product written with a list price and no sale price gets `special_price` empty, which removes it, so a sale that ended in the source ends in the shop (`TestASaleThatEndsEndsInTheShop`); leave `custom_attributes` out of `update_fields` to keep special prices set in the shop.",
 		"**Missing references** are errors a person can act on, and fail only their own record: `product SKU-123 does not exist in Adobe Commerce; add it there (or let a product flow into this shop create it), then retry` (stock of an unknown SKU, which Adobe Commerce would save without a product); `source rotterdam does not exist in Adobe Commerce; add it under Stores > Inventory > Sources, or set the flow's source_code option to a source that exists`; `order 000000099 does not exist in Adobe Commerce; check the order number`; `order 000000041 has no line with SKU XX-9`.",
 		"**Test connection** lists the store views the token sees, or says why not: `login refused: GET /rest/all/V1/store/storeViews: 401 Unauthorized: The consumer isn't authorized to access %resources.`",
 	},

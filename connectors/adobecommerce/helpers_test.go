@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/adobecommerce/adobetest"
 	"github.com/switchboard-app/switchboard/connectors/conntest"
+	"github.com/switchboard-app/switchboard/mappings"
 )
 
 var env = connectors.Env{}
@@ -74,4 +75,22 @@ func readAll(t *testing.T, c *Conn, entity connectors.Entity, cursor string, opt
 	}
 	t.Fatal("the read never ended")
 	return nil, ""
+}
+
+// productOut maps a canonical product with the default write mapping.
+func productOut(t *testing.T, canonical map[string]any) map[string]any {
+	t.Helper()
+	defaults, err := mappings.LoadDefaults(Mappings, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.Compile(mappings.FlowConfig{Entity: "product", Out: mappings.Find(defaults, "product", mappings.Out)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(canonical)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Output
 }

@@ -120,13 +120,15 @@ func (l list) record(item any, i int) connectors.Record {
 	return r
 }
 
-// sourceCode is the MSI source of a stock record: its own source_code, or
-// the flow's option.
+// sourceCode is the MSI source of a stock record: the flow's option when
+// it names one, which a record's own source_code (the location of the
+// system it comes from, such as an ERP's warehouse code) does not
+// override; else the record's source_code; else the default source.
 func sourceCode(opts connectors.Config, rec map[string]any) string {
-	if code := rest.LookupString(rec, "source_code"); code != "" {
+	if code := opts.String(optSource); code != "" {
 		return code
 	}
-	if code := opts.String(optSource); code != "" {
+	if code := rest.LookupString(rec, "source_code"); code != "" {
 		return code
 	}
 	return "default"

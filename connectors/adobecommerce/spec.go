@@ -101,9 +101,10 @@ func flowFields() []connectors.Field {
 			Help:    "Orders are read in these statuses only (Adobe Commerce's status codes, separated by commas); empty reads every status."},
 		{Name: optFrom, Title: "Orders from", Type: connectors.TypeString, Use: connectors.UseRead, Example: "2025-01-01",
 			Help: "The first run reads the records changed on or after this date (YYYY-MM-DD, UTC); later runs read what changed since the last. Empty: the first run reads everything."},
-		{Name: optSource, Title: "Source (warehouse)", Type: connectors.TypeString, Default: "default", Use: connectors.UseBoth,
+		{Name: optSource, Title: "Source (warehouse)", Type: connectors.TypeString, Use: connectors.UseBoth,
 			Example: "tilburg",
-			Help:    "The MSI source whose stock is read and written (its source code); a record that names its own source_code keeps it."},
+			Help: "The MSI source (its source code) whose stock a stock flow reads, and where it writes every record's stock, whatever location the record names. " +
+				"Empty: a read reads the default source (default), and a write writes each record at its own location (source_code), or at the default source when it names none."},
 		{Name: optNotify, Title: "E-mail the customer", Type: connectors.TypeBool, Default: true, Use: connectors.UseWrite,
 			Help: "Adobe Commerce e-mails the customer about a new shipment (with its tracking numbers) or invoice."},
 		{Name: optCapture, Title: "Capture the payment", Type: connectors.TypeBool, Default: false, Use: connectors.UseWrite,

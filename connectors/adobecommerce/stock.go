@@ -73,8 +73,9 @@ func (s sourceItems) SendBatch(ctx context.Context, reqs []connectors.WriteReque
 	return results, nil
 }
 
-// sourceItem is a stock record as a source item: the record's own source
-// code or the flow's, its quantity and status as numbers.
+// sourceItem is a stock record as a source item: at the flow's source,
+// or the record's own when the flow names none (sourceCode), its quantity
+// and status as numbers.
 func sourceItem(r connectors.WriteRequest) map[string]any {
 	item := make(map[string]any, len(r.Data)+1)
 	for k, v := range r.Data {

@@ -29,7 +29,7 @@ fragment Address on MailingAddress {
 
 const lineFragment = `
 fragment Line on LineItem {
-  id sku name title quantity
+  id sku name title quantity currentQuantity
   originalUnitPriceSet { ...Money }
   discountedUnitPriceSet { ...Money }
   totalDiscountSet { ...Money }
@@ -50,6 +50,10 @@ fragment Order on Order {
   totalDiscountsSet { ...Money }
   totalTaxSet { ...Money }
   totalPriceSet { ...Money }
+  currentSubtotalPriceSet { ...Money }
+  currentTotalDiscountsSet { ...Money }
+  currentTotalTaxSet { ...Money }
+  currentTotalPriceSet { ...Money }
   lineItems(first: 20) { nodes { ...Line } pageInfo { hasNextPage endCursor } }
 }` + lineFragment + addressFragment + moneyFragment
 
@@ -151,10 +155,10 @@ query VariantBySKU($query: String!) {
 }`}
 
 	productIDsOp = operation{"ProductVariantIDs", `
-query ProductVariantIDs($id: ID!) {
+query ProductVariantIDs($id: ID!, $after: String) {
   product(id: $id) {
     id
-    variants(first: 250) { nodes { id sku inventoryItem { id } } }
+    variants(first: 250, after: $after) { nodes { id sku inventoryItem { id } } pageInfo { hasNextPage endCursor } }
   }
 }`}
 

@@ -37,7 +37,7 @@ func (c *Conn) writeProduct(ctx context.Context, req connectors.WriteRequest) (c
 			return connectors.WriteResult{}, err
 		}
 	}
-	input = withOptionValues(input)
+	input = withOptionValues(withEndedSales(input))
 	var data struct {
 		ProductSet struct {
 			Product    map[string]any `json:"product"`
@@ -73,22 +73,9 @@ func (c *Conn) productUpdate(ctx context.Context, req connectors.WriteRequest, i
 // withVariantIDs gives each variant of the input the id its SKU has in
 // the product, so that productSet changes it instead of making a new one.
 func (c *Conn) withVariantIDs(ctx context.Context, productID string, input map[string]any) (map[string]any, error) {
-	var data struct {
-		Product *struct {
-			Variants struct {
-				Nodes []variant
-			}
-		}
-	}
-	if err := c.gql.do(ctx, productIDsOp, map[string]any{"id": productID}, &data); err != nil {
-		return nil, fmt.Errorf("reading the variants of product %s: %w", productID, err)
-	}
-	if data.Product == nil {
-		return nil, connectors.Permanent(fmt.Errorf("product %s does not exist in Shopify any more; remove its link (xref) or add it again", productID))
-	}
-	ids := map[string]string{}
-	for _, v := range data.Product.Variants.Nodes {
-		ids[v.SKU] = v.ID
+	ids, err := c.variantIDs(ctx, productID)
+	if err != nil {
+		return nil, err
 	}
 	variants, _ := input["variants"].([]any)
 	out := make([]any, len(variants))
@@ -102,6 +89,48 @@ func (c *Conn) withVariantIDs(ctx context.Context, productID string, input map[s
 		out[i] = m
 	}
 	return withField(input, "variants", out), nil
+}
+
+// variantIDs are the ids of a product's variants by SKU, every page of
+// them: a product may have more variants than one page holds (up to
+// 2,048), and productSet removes the variants it is not given by id.
+func (c *Conn) variantIDs(ctx context.Context, productID string) (map[string]string, error) {
+	ids := map[string]string{}
+	after := ""
+	for {
+		var data struct {
+			Product *struct {
+				Variants struct {
+					Nodes    []variant
+					PageInfo struct {
+						HasNextPage bool   `json:"hasNextPage"`
+						EndCursor   string `json:"endCursor"`
+					} `json:"pageInfo"`
+				}
+			}
+		}
+		vars := map[string]any{"id": productID}
+		if after != "" {
+			vars["after"] = after
+		}
+		if err := c.gql.do(ctx, productIDsOp, vars, &data); err != nil {
+			return nil, fmt.Errorf("reading the variants of product %s: %w", productID, err)
+		}
+		if data.Product == nil {
+			return nil, connectors.Permanent(fmt.Errorf("product %s does not exist in Shopify any more; remove its link (xref) or add it again", productID))
+		}
+		for _, v := range data.Product.Variants.Nodes {
+			ids[v.SKU] = v.ID
+		}
+		page := data.Product.Variants.PageInfo
+		if !page.HasNextPage || page.EndCursor == "" {
+			return ids, nil
+		}
+		if page.EndCursor == after {
+			return nil, connectors.Permanent(fmt.Errorf("reading the variants of product %s: Shopify answered the page after %q with the same cursor again; the rest cannot be read", productID, after))
+		}
+		after = page.EndCursor
+	}
 }
 
 // withOptionValues completes the product's options: a product without
@@ -138,6 +167,29 @@ func withOptionValues(input map[string]any) map[string]any {
 	}
 	input = withField(input, "variants", out)
 	return withField(input, "productOptions", opts)
+}
+
+// withEndedSales sends the empty compare-at price the write mapping makes
+// for a variant that is not on sale as null, which is how productSet
+// removes a compare-at price: a variant without the field keeps the one
+// it has, and Shopify refuses empty text as Money.
+func withEndedSales(input map[string]any) map[string]any {
+	variants, _ := input["variants"].([]any)
+	var out []any
+	for i, v := range variants {
+		m, ok := v.(map[string]any)
+		if !ok || m["compareAtPrice"] != "" {
+			continue
+		}
+		if out == nil {
+			out = append([]any{}, variants...)
+		}
+		out[i] = withField(m, "compareAtPrice", nil)
+	}
+	if out == nil {
+		return input
+	}
+	return withField(input, "variants", out)
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }

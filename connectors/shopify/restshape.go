@@ -61,7 +61,9 @@ func orderFromREST(o map[string]any) map[string]any {
 		"billingAddress": addressFromREST(o["billing_address"]), "shippingAddress": addressFromREST(o["shipping_address"]),
 		"subtotalPriceSet": moneyBag(o["subtotal_price_set"]), "totalShippingPriceSet": moneyBag(o["total_shipping_price_set"]),
 		"totalDiscountsSet": moneyBag(o["total_discounts_set"]), "totalTaxSet": moneyBag(o["total_tax_set"]),
-		"totalPriceSet": moneyBag(o["total_price_set"])}
+		"totalPriceSet": moneyBag(o["total_price_set"]), "currentSubtotalPriceSet": moneyBag(o["current_subtotal_price_set"]),
+		"currentTotalDiscountsSet": moneyBag(o["current_total_discounts_set"]), "currentTotalTaxSet": moneyBag(o["current_total_tax_set"]),
+		"currentTotalPriceSet": moneyBag(o["current_total_price_set"])}
 	copyFields(out, o, map[string]string{"name": "name", "email": "email", "phone": "phone", "note": "note", "createdAt": "created_at",
 		"processedAt": "processed_at", "updatedAt": "updated_at", "cancelledAt": "cancelled_at", "closedAt": "closed_at",
 		"sourceName": "source_name", "currencyCode": "currency"})
@@ -84,19 +86,30 @@ func orderFromREST(o map[string]any) map[string]any {
 }
 
 // shippingPrice is the MoneyBag of every shipping line's price added up,
-// as the summary GraphQL's Order.shippingLine gives; nil when a line's
-// price is missing or no number, the first line's price as it is.
+// as the summary GraphQL's Order.shippingLine gives, to as many decimals
+// as the prices have (three in KWD); nil when a line's price is missing
+// or no number, the first line's price as it is.
 func shippingPrice(lines []any) any {
-	sum := new(big.Rat)
+	sum, places := new(big.Rat), 2
 	for _, l := range lines {
-		amount, ok := new(big.Rat).SetString(rest.LookupString(l, "price_set.shop_money.amount"))
+		text := rest.LookupString(l, "price_set.shop_money.amount")
+		amount, ok := new(big.Rat).SetString(text)
 		if !ok {
 			return moneyBag(get(lines[0], "price_set"))
 		}
 		sum.Add(sum, amount)
+		places = max(places, decimals(text))
 	}
-	return map[string]any{"shopMoney": map[string]any{"amount": sum.FloatString(2),
+	return map[string]any{"shopMoney": map[string]any{"amount": sum.FloatString(places),
 		"currencyCode": rest.LookupString(lines[0], "price_set.shop_money.currency_code")}}
+}
+
+// decimals counts the decimals of a number written as text.
+func decimals(text string) int {
+	if _, frac, ok := strings.Cut(text, "."); ok {
+		return len(frac)
+	}
+	return 0
 }
 
 func fulfillmentStatus(o map[string]any) string {
@@ -137,15 +150,17 @@ func addressFromREST(a any) any {
 // discountAllocations.
 func lineFromREST(l any) map[string]any {
 	out := map[string]any{"id": str(l, "admin_graphql_api_id"), "sku": str(l, "sku"), "name": str(l, "name"),
-		"title": str(l, "title"), "quantity": get(l, "quantity"),
+		"title": str(l, "title"), "quantity": get(l, "quantity"), "currentQuantity": get(l, "current_quantity"),
 		"originalUnitPriceSet": moneyBag(get(l, "price_set")), "totalDiscountSet": moneyBag(get(l, "total_discount_set"))}
 	out["discountedUnitPriceSet"] = discounted(l)
 	var taxLines []any
 	list, _ := get(l, "tax_lines").([]any)
 	for _, t := range list {
 		line := map[string]any{"title": str(t, "title"), "rate": get(t, "rate"), "priceSet": moneyBag(get(t, "price_set"))}
-		if r, ok := new(big.Rat).SetString(rest.LookupString(t, "rate")); ok {
-			line["ratePercentage"] = r.Mul(r, big.NewRat(100, 1)).FloatString(2)
+		if text := rest.LookupString(t, "rate"); text != "" {
+			if r, ok := new(big.Rat).SetString(text); ok { // 0.09975 is 9.975, Quebec's QST
+				line["ratePercentage"] = r.Mul(r, big.NewRat(100, 1)).FloatString(max(2, decimals(text)-2))
+			}
 		}
 		taxLines = append(taxLines, line)
 	}
@@ -168,7 +183,8 @@ func discounted(l any) any {
 		return moneyBag(get(l, "price_set"))
 	}
 	unit := new(big.Rat).Sub(price, new(big.Rat).Quo(discount, qty))
-	return map[string]any{"shopMoney": map[string]any{"amount": unit.FloatString(2), "currencyCode": rest.LookupString(l, "price_set.shop_money.currency_code")}}
+	places := max(2, decimals(rest.LookupString(l, "price")))
+	return map[string]any{"shopMoney": map[string]any{"amount": unit.FloatString(places), "currencyCode": rest.LookupString(l, "price_set.shop_money.currency_code")}}
 }
 
 func productFromREST(p map[string]any) map[string]any {

@@ -12,6 +12,7 @@ import (
 // nativeSchemas are the schemas of the records Shopware answers, by case.
 var nativeSchemas = map[string]string{
 	"order.in":           "Order",
+	"order.in.container": "Order",
 	"customer.in":        "Customer",
 	"product.in":         "Product",
 	"stock.in":           "Product",

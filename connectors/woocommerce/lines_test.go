@@ -150,3 +150,27 @@ func TestVariationStockManagedByItsParent(t *testing.T) {
 		t.Fatalf("variants' stock %v, want %s", got, want)
 	}
 }
+
+// TestPricesInACurrencyOfThreeDecimals: a shop in Kuwaiti dinars (three
+// decimals, as WooCommerce is set up for them) gives its lines' unit
+// prices to the fils; they were rounded to two decimals, 1.255 to 1.26,
+// so that a line no longer added up to its total.
+func TestPricesInACurrencyOfThreeDecimals(t *testing.T) {
+	for _, tc := range []struct {
+		currency, subtotal, tax, want string
+	}{
+		{"KWD", "2.510", "0.000", "1.255 1.255"},
+		{"BHD", "2.510", "0.251", "1.255 1.381"},
+		{"EUR", "6.00", "0.45", "3.00 3.23"},
+	} {
+		native := exampleOrder(t)
+		native["currency"] = tc.currency
+		line := native["line_items"].([]any)[0].(map[string]any)
+		line["subtotal"], line["total"], line["subtotal_tax"], line["total_tax"] = tc.subtotal, tc.subtotal, tc.tax, tc.tax
+		order := mapOrder(t, native)
+		first := order["lines"].([]any)[0].(map[string]any)
+		if got := fmt.Sprint(first["unit_price"], " ", first["unit_price_incl"]); got != tc.want {
+			t.Errorf("%s: a line of 2 for %s (%s tax) has unit prices %s, want %s", tc.currency, tc.subtotal, tc.tax, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -159,8 +160,7 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 		out = append(out, r)
 	}
 	pos := since.ParsePosition(s.st.Pos)
-	total, _ := strconv.Atoi(res.Header.Get("X-WP-TotalPages"))
-	if pos.Page < total && len(items) > 0 {
+	if morePages(res.Header, pos.Page, len(items), s.size) {
 		next.Pos = s.advance(pos, items).String()
 	} else {
 		s.done = true
@@ -172,6 +172,22 @@ func (s *stream) Next(ctx context.Context) (connectors.Page, error) {
 
 // Close does nothing.
 func (s *stream) Close() error { return nil }
+
+// morePages reports whether a list has pages after the one read, of n
+// items asked size at a time: by X-WP-TotalPages, or, when a proxy or a
+// cache in front of the shop dropped that header, while a page comes full.
+func morePages(h http.Header, page, n, size int) bool {
+	if n == 0 {
+		return false
+	}
+	if text := h.Get("X-WP-TotalPages"); text != "" {
+		total, err := strconv.Atoi(text)
+		if err == nil {
+			return page < total
+		}
+	}
+	return n >= size
+}
 
 // record makes a record of a list's item; a variable product gets its
 // variations.
@@ -214,7 +230,7 @@ func (c *Conn) variations(ctx context.Context, productID string) ([]any, error) 
 			return nil, fmt.Errorf("reading the variations of product %s: %w", productID, err)
 		}
 		all = append(all, items...)
-		if total, _ := strconv.Atoi(res.Header.Get("X-WP-TotalPages")); page >= total || len(items) == 0 {
+		if !morePages(res.Header, page, len(items), pageSize) {
 			return all, nil
 		}
 	}

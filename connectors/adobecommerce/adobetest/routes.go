@@ -98,17 +98,21 @@ func (s *Shop) saveProduct(sku string, p map[string]any) map[string]any {
 	return old
 }
 
+// mergeAttributes sets the custom attributes given by code; one given as
+// empty text is removed, as Adobe Commerce removes an attribute's value
+// saved empty (a special price that ended).
 func mergeAttributes(old, add any) []any {
 	list, _ := old.([]any)
 	for _, a := range add.([]any) {
 		code := fmt.Sprint(a.(map[string]any)["attribute_code"])
-		replaced := false
-		for i, o := range list {
-			if fmt.Sprint(o.(map[string]any)["attribute_code"]) == code {
-				list[i], replaced = a, true
+		var kept []any
+		for _, o := range list {
+			if fmt.Sprint(o.(map[string]any)["attribute_code"]) != code {
+				kept = append(kept, o)
 			}
 		}
-		if !replaced {
+		list = kept
+		if v := a.(map[string]any)["value"]; v != "" {
 			list = append(list, a)
 		}
 	}

@@ -9,7 +9,9 @@ import (
 // AddOrder keeps an order, given as the schema's Order object (the shape
 // the Admin API answers, as in Shopify's examples). The fake fills in what
 // it leaves out that cannot be null: an id, a name, the times, empty
-// lists, a line's discount allocations (its totalDiscountSet), and a fulfillment order of every line for fulfilling it. It
+// lists, the current amounts (those as ordered), a line's current quantity
+// (its quantity) and discount allocations (its totalDiscountSet), and a
+// fulfillment order of every line for fulfilling it. It
 // returns the order's id.
 func (s *Server) AddOrder(order map[string]any) string {
 	s.mu.Lock()
@@ -28,6 +30,11 @@ func (s *Server) AddOrder(order map[string]any) string {
 		o["name"] = fmt.Sprintf("#%d", 1000+len(s.store.orders)+1)
 	}
 	o["__typename"] = "Order"
+	for current, total := range currentTotals {
+		if _, ok := o[current]; !ok && o[total] != nil {
+			o[current] = o[total]
+		}
+	}
 	o["lineItems"] = s.store.lines(o["lineItems"])
 	o["fulfillmentOrders"] = []any{s.store.fulfillmentOrder(o)}
 	o["fulfillments"] = []any{}
@@ -35,7 +42,14 @@ func (s *Server) AddOrder(order map[string]any) string {
 	return o["id"].(string)
 }
 
-// lines takes an order's lines as a list or a connection's nodes.
+// currentTotals are an order's amounts after its edits and refunds, each
+// with the amount as ordered, which an order given without them (one
+// never edited) has.
+var currentTotals = map[string]string{"currentSubtotalPriceSet": "subtotalPriceSet", "currentTotalDiscountsSet": "totalDiscountsSet",
+	"currentTotalTaxSet": "totalTaxSet", "currentTotalPriceSet": "totalPriceSet"}
+
+// lines takes an order's lines as a list or a connection's nodes; a line
+// given without its currentQuantity has its quantity, as one never edited.
 func (s *store) lines(v any) []any {
 	if m, ok := v.(map[string]any); ok {
 		v = m["nodes"]
@@ -46,6 +60,9 @@ func (s *store) lines(v any) []any {
 			m["__typename"] = "LineItem"
 			if _, ok := m["id"]; !ok {
 				m["id"] = s.gid("LineItem")
+			}
+			if _, ok := m["currentQuantity"]; !ok {
+				m["currentQuantity"] = m["quantity"]
 			}
 			if _, ok := m["discountAllocations"]; !ok {
 				m["discountAllocations"] = allocations(m)
@@ -75,7 +92,7 @@ func (s *store) fulfillmentOrder(o map[string]any) map[string]any {
 	var items []any
 	for _, l := range o["lineItems"].([]any) {
 		line, _ := l.(map[string]any)
-		qty := toInt(line["quantity"])
+		qty := toInt(line["currentQuantity"])
 		items = append(items, map[string]any{"__typename": "FulfillmentOrderLineItem", "id": s.gid("FulfillmentOrderLineItem"),
 			"sku": line["sku"], "totalQuantity": qty, "remainingQuantity": qty, "lineItem": line, "productTitle": line["name"],
 			"requiresShipping": true})

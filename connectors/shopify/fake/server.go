@@ -165,6 +165,9 @@ func (s *Server) answer(req request) (int, map[string]any) {
 		return s.refuse(req, "no operation named "+req.OperationName, "GRAPHQL_VALIDATION_FAILED")
 	}
 	vars, err := validator.VariableValues(s.schema, op, req.Variables)
+	if err == nil {
+		err = decimalScalars(s.schema, op, vars)
+	}
 	if err != nil {
 		return s.refuse(req, err.Error(), "INVALID_VARIABLE")
 	}
