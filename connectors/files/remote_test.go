@@ -37,6 +37,11 @@ func ftpRemote(t *testing.T, mode string) remote {
 	if mode == ftp.TLSImplicit {
 		addrVar = "SWITCHBOARD_IT_FTPS_IMPLICIT_ADDR"
 	}
+	return ftpRemoteAt(t, addrVar, mode)
+}
+
+// ftpRemoteAt is ftpRemote on the server whose address is in addrVar.
+func ftpRemoteAt(t *testing.T, addrVar, mode string) remote {
 	env := transporttest.RequireEnv(t, addrVar, "SWITCHBOARD_IT_FTP_USER", "SWITCHBOARD_IT_FTP_PASS", "SWITCHBOARD_IT_FTPS_CA")
 	ca, err := os.ReadFile(env["SWITCHBOARD_IT_FTPS_CA"])
 	if err != nil {
