@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/files/transport"
@@ -107,5 +108,31 @@ func TestRowsOfAFileSentAgainWithinTheMinuteGetNewIDs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAFileHalfReadByAVersionWithoutFTPTimesIsReadOn: earlier versions
+// gave a file on an FTP server that does not answer MDTM no time at all
+// (Go's zero time) in the cursor. A file such a version was half-way
+// through when it was stopped for the upgrade is read on after its
+// committed records, not from its start again, whose records would come
+// twice under new ids.
+func TestAFileHalfReadByAVersionWithoutFTPTimesIsReadOn(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "big.csv", "n\n1\n2\n3\n4\n5\n6\n")
+	values := map[string]any{FieldClaimTimeout: "1ns"}     // a claim left is taken up at once
+	first := read(t, folderConn(t, dir, values), "", 4, 1) // a page of 4 committed, then a stop
+	cur, err := parseCursor(first.cursor)
+	if err != nil || cur.Current == nil {
+		t.Fatalf("cursor %s: %v", first.cursor, err)
+	}
+	cur.Current.File.Mod = time.Time{}.Unix() // as the earlier version kept it
+	second := read(t, folderConn(t, dir, values), cur.String(), 4, -1)
+	all := append(first.records, second.records...)
+	if len(all) != 6 || all[4] != "big.csv:6 n=5" {
+		t.Fatalf("records over two runs: %q", all)
+	}
+	if tr := tree(t, dir); tr != "archive/big.csv" {
+		t.Fatalf("after: %s", tr)
 	}
 }
