@@ -100,7 +100,7 @@ func checkPutListOpen(t *testing.T, ctx context.Context, tr transport.Transport)
 		t.Fatalf("read %q", got)
 	}
 	info, err := tr.Stat(ctx, "in/a.csv")
-	if err != nil || info.Size != 6 || info.Dir {
+	if err != nil || info.Size != 6 || info.Dir || info.ModTime.IsZero() {
 		t.Fatalf("Stat = %+v, %v", info, err)
 	}
 	if info, err := tr.Stat(ctx, "in/sub"); err != nil || !info.Dir {
@@ -216,7 +216,7 @@ func checkAwkwardNames(t *testing.T, ctx context.Context, tr transport.Transport
 		if got := read(t, ctx, tr, p); got != name {
 			t.Errorf("read %q: %q", p, got)
 		}
-		if info, err := tr.Stat(ctx, p); err != nil || info.Size != int64(len(name)) {
+		if info, err := tr.Stat(ctx, p); err != nil || info.Size != int64(len(name)) || info.ModTime.IsZero() {
 			t.Errorf("Stat %q = %+v, %v", p, info, err)
 		}
 		if err := tr.Rename(ctx, p, "in dir/archive/"+name); err != nil {
