@@ -59,7 +59,7 @@ func TestRowsOfAFileSentAgainWithinTheMinuteGetNewIDs(t *testing.T) {
 		precise       bool
 	}{
 		{"ftp with MDTM", "SWITCHBOARD_IT_FTP_ADDR", true},
-		{"ftp without MDTM", "SWITCHBOARD_IT_FTP_NOMDTM_ADDR", false},
+		{"ftp without MDTM", "SWITCHBOARD_IT_FTP_LEGACY_ADDR", false},
 	}
 	coarse := regexp.MustCompile(`^orders\.csv@-?\d+\.18\.[0-9a-f]{16}#[12]$`)
 	for _, tt := range tests {

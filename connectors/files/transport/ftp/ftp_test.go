@@ -77,7 +77,7 @@ func TestConformance(t *testing.T) {
 		{"plain", TLSNone, "SWITCHBOARD_IT_FTP_ADDR"},
 		{"explicit TLS", TLSExplicit, "SWITCHBOARD_IT_FTP_ADDR"},
 		{"implicit TLS", TLSImplicit, "SWITCHBOARD_IT_FTPS_IMPLICIT_ADDR"},
-		{"plain, MDTM refused", TLSNone, "SWITCHBOARD_IT_FTP_NOMDTM_ADDR"},
+		{"legacy: no MDTM, no EPSV, PASV behind NAT", TLSNone, "SWITCHBOARD_IT_FTP_LEGACY_ADDR"},
 	}
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
