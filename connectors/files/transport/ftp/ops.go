@@ -279,7 +279,9 @@ func (t *Transport) Stat(ctx context.Context, name string) (transport.FileInfo, 
 
 // statTime returns a file's time from MDTM or, on a server that does not
 // answer it, from a listing of its folder (coarse, see preciseTime): a time
-// left zero would make every version of a file look the same.
+// left zero would make every version of a file look the same. A file the
+// listing leaves out (a hidden name: an upload's temporary) exists all the
+// same, SIZE found it: it gets no time.
 func statTime(c *ftp.ServerConn, p string) (time.Time, bool, error) {
 	if c.IsGetTimeSupported() {
 		if mt, err := c.GetTime(p); err == nil {
@@ -295,7 +297,7 @@ func statTime(c *ftp.ServerConn, p string) (time.Time, bool, error) {
 			return e.Time, !c.IsTimePreciseInList(), nil
 		}
 	}
-	return time.Time{}, true, fmt.Errorf("the file is not in its folder's listing: %w", fs.ErrNotExist)
+	return time.Time{}, true, nil
 }
 
 // control runs fn on the command connection, one command at a time,

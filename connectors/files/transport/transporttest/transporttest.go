@@ -106,6 +106,25 @@ func checkPutListOpen(t *testing.T, ctx context.Context, tr transport.Transport)
 	if info, err := tr.Stat(ctx, "in/sub"); err != nil || !info.Dir {
 		t.Fatalf("Stat folder = %+v, %v", info, err)
 	}
+	// A hidden file (an upload's temporary), which FTP listings leave out,
+	// is there for Stat: a publish takes a temporary Stat did not find as
+	// one renamed already.
+	w, err := tr.Create(ctx, "in/.a.csv.part")
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if _, err := io.WriteString(w, "sku\n"); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if info, err := tr.Stat(ctx, "in/.a.csv.part"); err != nil || info.Size != 4 {
+		t.Fatalf("Stat of a hidden file = %+v, %v", info, err)
+	}
+	if err := tr.Remove(ctx, "in/.a.csv.part"); err != nil {
+		t.Fatalf("Remove: %v", err)
+	}
 }
 
 func checkReplace(t *testing.T, ctx context.Context, tr transport.Transport) {
