@@ -120,6 +120,9 @@ func remotes(t *testing.T) []struct {
 		{"ftp", func(t *testing.T) remote { return ftpRemote(t, ftp.TLSNone) }},
 		{"ftps explicit", func(t *testing.T) remote { return ftpRemote(t, ftp.TLSExplicit) }},
 		{"ftps implicit", func(t *testing.T) remote { return ftpRemote(t, ftp.TLSImplicit) }},
+		{"ftp legacy behind NAT", func(t *testing.T) remote {
+			return ftpRemoteAt(t, "SWITCHBOARD_IT_FTP_LEGACY_ADDR", ftp.TLSNone)
+		}},
 		{"sftp password", func(t *testing.T) remote { return sftpRemote(t, false) }},
 		{"sftp key", func(t *testing.T) remote { return sftpRemote(t, true) }},
 	}
