@@ -68,7 +68,7 @@ type openFile struct {
 	emitted int
 	pending *item
 	// version tells this version of the file from others of its name in
-	// its records' ids: see versionOf.
+	// its records' ids: the modification second, or see coarseVersion.
 	version string
 	// keyLine is the line the last record began on, and onKeyLine how
 	// many records began on it (keyAt).
