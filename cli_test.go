@@ -459,3 +459,49 @@ func TestThePackagedSettingsAreKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestAFilesRootTheServiceCannotReachIsNamed: a files root behind a folder
+// the service's user may not enter (a home folder the packaged unit hides)
+// is refused at the start naming the files root, the folder in the way and
+// the user, instead of "mkdir ...: permission denied".
+func TestAFilesRootTheServiceCannotReachIsNamed(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	parent := t.TempDir()
+	for _, dir := range []string{parent, filepath.Dir(parent)} { // the user must reach its data folder
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dataDir, closed := filepath.Join(parent, "data"), filepath.Join(parent, "closed")
+	if err := os.Mkdir(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dataDir, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(closed, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(closed, "exchange")
+	bin := filepath.Join(parent, "switchboard") // the build's folder is root's alone
+	if data, err := os.ReadFile(binary); err != nil || os.WriteFile(bin, data, 0o755) != nil {
+		t.Fatalf("copying the binary: %v", err)
+	}
+	cmd := exec.Command(bin, "serve", "--http", freeAddr(t), "--dir", dataDir)
+	cmd.Dir, cmd.Env = dataDir, append(cleanEnv(), "SWITCHBOARD_FILES_ROOT="+root)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	a := &appliance{cmd: cmd, output: out}
+	t.Cleanup(a.stop)
+	a.waitForOutput(t, "local file connections cannot work")
+	want := "the files root " + root + " (SWITCHBOARD_FILES_ROOT) cannot be used: " + closed + " is closed to the user nobody"
+	if !strings.Contains(out.String(), want) {
+		t.Fatalf("the start does not say %q:\n%s", want, out)
+	}
+}

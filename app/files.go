@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,7 +13,7 @@ import (
 
 // FilesRootEnv is the environment variable that sets the files root: the
 // one local folder that connections read and write files in.
-const FilesRootEnv = "SWITCHBOARD_FILES_ROOT"
+const FilesRootEnv = connectors.FilesRootSetting
 
 // filesDirMode keeps the files root private to the service's user.
 const filesDirMode = 0o700
@@ -38,7 +37,7 @@ func FilesDir(dataDir string) string {
 func CreateFilesDir(dataDir string) (string, error) {
 	dir := FilesDir(dataDir)
 	if err := os.MkdirAll(dir, filesDirMode); err != nil {
-		return dir, fmt.Errorf("creating the files root %s: %w", dir, err)
+		return dir, connectors.FilesRootError(dir, err)
 	}
 	return dir, nil
 }

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Installs (if missing), configures and starts two vsftpd servers on
+# Installs (if missing), configures and starts three vsftpd servers on
 # 127.0.0.1 for the file connectors' integration tests: one for plain FTP and
 # FTPS with explicit TLS, one for FTPS with implicit TLS, both with a
-# self-signed certificate. Idempotent: servers already running are kept.
+# self-signed certificate; and a third, "legacy", for plain FTP as an old
+# server behind NAT: it refuses MDTM (file times only to the minute of its
+# listings) and EPSV, and its PASV answers name an address it
+# does not listen on (127.0.0.2), as a server behind NAT names its inside
+# one.
+# Idempotent: servers already running are kept.
 #
 # Usage: .ci/servers/vsftpd.sh [STATE_DIR]   (default /var/lib/switchboard-it)
 # Prints `export VAR=...` lines for the tests; use it as
 #   eval "$(.ci/servers/vsftpd.sh)"
-# Stop: kill "$(cat STATE_DIR/ftp/explicit.pid)" "$(cat STATE_DIR/ftp/implicit.pid)"
+# Stop: kill "$(cat STATE_DIR/ftp/explicit.pid)" "$(cat STATE_DIR/ftp/implicit.pid)" \
+#   "$(cat STATE_DIR/ftp/legacy.pid)"
 set -euo pipefail
 . "$(dirname "$0")/../apt.sh"
 
 STATE=${1:-/var/lib/switchboard-it}
 FTP_PORT=${SWITCHBOARD_IT_FTP_PORT:-2121}
 FTPS_PORT=${SWITCHBOARD_IT_FTPS_IMPLICIT_PORT:-2990}
+LEGACY_PORT=${SWITCHBOARD_IT_FTP_LEGACY_PORT:-2122}
 USER_NAME=sbftp
 DIR=$STATE/ftp
 
@@ -43,7 +50,7 @@ prepare() {
 	fi
 }
 
-# config NAME PORT PASV_MIN IMPLICIT
+# config NAME PORT PASV_MIN IMPLICIT [MORE]
 config() {
 	cat >"$DIR/$1.conf" <<CONF
 listen=YES
@@ -76,6 +83,7 @@ force_local_logins_ssl=NO
 force_local_data_ssl=NO
 require_ssl_reuse=YES
 ssl_ciphers=HIGH
+${5:-}
 CONF
 }
 
@@ -104,11 +112,14 @@ install
 prepare
 config explicit "$FTP_PORT" 30000 NO
 config implicit "$FTPS_PORT" 30020 YES
+config legacy "$LEGACY_PORT" 30040 NO "$(printf 'cmds_denied=MDTM,EPSV\npasv_address=127.0.0.2')"
 start explicit "$FTP_PORT"
 start implicit "$FTPS_PORT"
+start legacy "$LEGACY_PORT"
 
 echo "export SWITCHBOARD_IT_FTP_ADDR=127.0.0.1:$FTP_PORT"
 echo "export SWITCHBOARD_IT_FTPS_IMPLICIT_ADDR=127.0.0.1:$FTPS_PORT"
+echo "export SWITCHBOARD_IT_FTP_LEGACY_ADDR=127.0.0.1:$LEGACY_PORT"
 echo "export SWITCHBOARD_IT_FTP_USER=$USER_NAME"
 echo "export SWITCHBOARD_IT_FTP_PASS=$(cat "$DIR/password")"
 echo "export SWITCHBOARD_IT_FTPS_CA=$DIR/cert.pem"

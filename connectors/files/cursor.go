@@ -140,8 +140,16 @@ func (c cursor) withChange(f fingerprint, n int, read int64, prefix string) curs
 // folder), one of its name that changed while it was read.
 func (c cursor) resumes(f fingerprint, claimed bool) bool {
 	p := c.Current
-	return p != nil && (p.File.same(f) || (claimed && p.Read > 0 && p.File.Name == f.Name))
+	return p != nil && (p.File.same(f) || (claimed && p.Read > 0 && p.File.Name == f.Name) ||
+		(claimed && p.File.Mod == noTime && p.File.Name == f.Name && p.File.Size == f.Size))
 }
+
+// noTime is the modification time earlier versions gave a file on an FTP
+// server that does not answer MDTM: none (Go's zero time). A file such a
+// version was half-way through when it stopped is the claimed file of that
+// name and size; read from the start again, its committed records would
+// come again under other ids.
+var noTime = time.Time{}.Unix()
 
 // skip returns how many records of f earlier pages already committed.
 func (c cursor) skip(f fingerprint, claimed bool) int {

@@ -67,6 +67,9 @@ type openFile struct {
 	dec     codec.Decoder
 	emitted int
 	pending *item
+	// version tells this version of the file from others of its name in
+	// its records' ids: the modification second, or see coarseVersion.
+	version string
 	// keyLine is the line the last record began on, and onKeyLine how
 	// many records began on it (keyAt).
 	keyLine, onKeyLine int
@@ -439,8 +442,14 @@ func (s *stream) open(ctx context.Context) error {
 		return err
 	}
 	f.claim, f.fp = info, fingerprintOf(f.orig, info)
+	f.version = strconv.FormatInt(f.fp.Mod, 10)
 	if err := s.checkPrefix(ctx); err != nil {
 		return err
+	}
+	if info.CoarseTime {
+		if f.version, err = s.coarseVersion(ctx, f.at, f.fp); err != nil {
+			return err
+		}
 	}
 	rc, err := s.tr.Open(ctx, f.at)
 	if err != nil {
@@ -449,6 +458,22 @@ func (s *stream) open(ctx context.Context) error {
 	f.rc = rc
 	f.tee = io.TeeReader(&counter{r: rc, n: &f.read}, f.sum)
 	return nil
+}
+
+// coarseVersion returns what tells a version of a file from others of
+// its name in its records' ids (NAME@VERSION#N) when its modification time
+// is known only to the minute or the day (an FTP server without MDTM): the
+// time, the size and the first 64 bits of the content's SHA-256, which
+// costs reading the file once more. The time alone, as other files' ids
+// have it to the second, would give two versions sent within the minute
+// the same ids: the second file's rows would update the records the first
+// one's made, or be passed over as unchanged.
+func (s *stream) coarseVersion(ctx context.Context, at string, fp fingerprint) (string, error) {
+	sum, err := s.checksum(ctx, at, -1)
+	if err != nil {
+		return "", fmt.Errorf("reading the file for its checksum: %w", err)
+	}
+	return fmt.Sprintf("%d.%d.%s", fp.Mod, fp.Size, sum[:16]), nil
 }
 
 // newDecoder starts the configured decoder on a file; a panic in it fails
@@ -537,7 +562,7 @@ func (s *stream) fill(ctx context.Context) (connectors.Page, error) {
 func (s *stream) record(it item) connectors.Record {
 	f := s.file
 	n := f.emitted + 1
-	r := connectors.Record{ID: fmt.Sprintf("%s@%d#%d", f.orig, f.fp.Mod, n), Key: f.keyAt(it.line)}
+	r := connectors.Record{ID: fmt.Sprintf("%s@%s#%d", f.orig, f.version, n), Key: f.keyAt(it.line)}
 	if it.err != nil {
 		r.Err = connectors.Permanent(fmt.Errorf("%s %w", f.orig, it.err))
 		r.Raw = rawText(it.err)
@@ -648,7 +673,7 @@ func (s *stream) finish(ctx context.Context, page connectors.Page, fatal error) 
 	report := ""
 	if fatal != nil {
 		err := connectors.Permanent(fmt.Errorf("%s cannot be read: %w", f.orig, fatal))
-		page.Records = append(page.Records, connectors.Record{ID: fmt.Sprintf("%s@%d", f.orig, fp.Mod), Key: f.orig, Err: err})
+		page.Records = append(page.Records, connectors.Record{ID: fmt.Sprintf("%s@%s", f.orig, f.version), Key: f.orig, Err: err})
 		report = errorReport(f, fatal)
 	}
 	s.cur = s.cur.withSeen(fp)

@@ -37,6 +37,11 @@ func ftpRemote(t *testing.T, mode string) remote {
 	if mode == ftp.TLSImplicit {
 		addrVar = "SWITCHBOARD_IT_FTPS_IMPLICIT_ADDR"
 	}
+	return ftpRemoteAt(t, addrVar, mode)
+}
+
+// ftpRemoteAt is ftpRemote on the server whose address is in addrVar.
+func ftpRemoteAt(t *testing.T, addrVar, mode string) remote {
 	env := transporttest.RequireEnv(t, addrVar, "SWITCHBOARD_IT_FTP_USER", "SWITCHBOARD_IT_FTP_PASS", "SWITCHBOARD_IT_FTPS_CA")
 	ca, err := os.ReadFile(env["SWITCHBOARD_IT_FTPS_CA"])
 	if err != nil {
@@ -115,6 +120,9 @@ func remotes(t *testing.T) []struct {
 		{"ftp", func(t *testing.T) remote { return ftpRemote(t, ftp.TLSNone) }},
 		{"ftps explicit", func(t *testing.T) remote { return ftpRemote(t, ftp.TLSExplicit) }},
 		{"ftps implicit", func(t *testing.T) remote { return ftpRemote(t, ftp.TLSImplicit) }},
+		{"ftp legacy behind NAT", func(t *testing.T) remote {
+			return ftpRemoteAt(t, "SWITCHBOARD_IT_FTP_LEGACY_ADDR", ftp.TLSNone)
+		}},
 		{"sftp password", func(t *testing.T) remote { return sftpRemote(t, false) }},
 		{"sftp key", func(t *testing.T) remote { return sftpRemote(t, true) }},
 	}

@@ -84,7 +84,7 @@ func resolveLocal(root connectors.FilesRoot, folder string) (string, error) {
 	}
 	base, err := realPath(root.Dir)
 	if err != nil {
-		return "", fmt.Errorf("files root: %w", err)
+		return "", connectors.FilesRootError(root.Dir, err)
 	}
 	real, err := follow(base, clean)
 	if err != nil {

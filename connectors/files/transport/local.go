@@ -32,7 +32,7 @@ func OpenLocal(files connectors.FilesRoot, folder string) (*Local, error) {
 	}
 	base, err := os.OpenRoot(files.Dir)
 	if err != nil {
-		return nil, classify(fmt.Errorf("opening the files root %s: %w", files.Dir, err))
+		return nil, classify(connectors.FilesRootError(files.Dir, err))
 	}
 	defer base.Close()
 	clean, _ := Clean(folder) // CheckLocal accepted it

@@ -20,6 +20,11 @@ type FileInfo struct {
 	// ModTime is the last modification time, as precise as the server
 	// tells.
 	ModTime time.Time
+	// CoarseTime is true when ModTime is known only to the minute, or to
+	// the day: an FTP server that lists times without seconds and does not
+	// answer MDTM. Two versions of a file written within that time cannot
+	// be told apart by it.
+	CoarseTime bool
 	// Dir is true for a folder.
 	Dir bool
 }

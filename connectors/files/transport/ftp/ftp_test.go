@@ -26,6 +26,13 @@ func server(t *testing.T, implicit bool) Config {
 	if implicit {
 		addrVar = "SWITCHBOARD_IT_FTPS_IMPLICIT_ADDR"
 	}
+	return serverAt(t, addrVar)
+}
+
+// serverAt reads the settings of the test server whose address is in
+// addrVar.
+func serverAt(t *testing.T, addrVar string) Config {
+	t.Helper()
 	env := transporttest.RequireEnv(t, addrVar, "SWITCHBOARD_IT_FTP_USER", "SWITCHBOARD_IT_FTP_PASS", "SWITCHBOARD_IT_FTPS_CA")
 	ca, err := os.ReadFile(env["SWITCHBOARD_IT_FTPS_CA"])
 	if err != nil {
@@ -63,17 +70,18 @@ func fresh(t *testing.T, cfg Config) transport.Transport {
 
 func TestConformance(t *testing.T) {
 	modes := []struct {
-		name     string
-		tls      string
-		implicit bool
+		name    string
+		tls     string
+		addrVar string
 	}{
-		{"plain", TLSNone, false},
-		{"explicit TLS", TLSExplicit, false},
-		{"implicit TLS", TLSImplicit, true},
+		{"plain", TLSNone, "SWITCHBOARD_IT_FTP_ADDR"},
+		{"explicit TLS", TLSExplicit, "SWITCHBOARD_IT_FTP_ADDR"},
+		{"implicit TLS", TLSImplicit, "SWITCHBOARD_IT_FTPS_IMPLICIT_ADDR"},
+		{"legacy: no MDTM, no EPSV, PASV behind NAT", TLSNone, "SWITCHBOARD_IT_FTP_LEGACY_ADDR"},
 	}
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
-			cfg := server(t, m.implicit)
+			cfg := serverAt(t, m.addrVar)
 			cfg.TLS = m.tls
 			transporttest.Run(t, func(t *testing.T) transport.Transport { return fresh(t, cfg) })
 		})

@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jlaffaye/ftp"
 
@@ -52,15 +53,26 @@ func listed(ctx context.Context, c *ftp.ServerConn, dir, pattern string, entries
 			continue
 		}
 		info := transport.FileInfo{Name: e.Name, Size: int64(e.Size), ModTime: e.Time}
-		if !c.IsTimePreciseInList() && c.IsGetTimeSupported() {
-			if mt, err := c.GetTime(path.Join(dir, e.Name)); err == nil {
-				info.ModTime = mt
-			}
+		if !c.IsTimePreciseInList() {
+			info.ModTime, info.CoarseTime = preciseTime(c, path.Join(dir, e.Name), e.Time)
 		}
 		out = append(out, info)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// preciseTime returns a file's time from MDTM, to the second, or, on a
+// server that does not answer it (not offered, or refused: vsftpd with
+// cmds_denied=MDTM), listed, the time its listing gave, which is coarse:
+// to the minute, or the day for older files.
+func preciseTime(c *ftp.ServerConn, p string, listed time.Time) (time.Time, bool) {
+	if c.IsGetTimeSupported() {
+		if mt, err := c.GetTime(p); err == nil {
+			return mt, false
+		}
+	}
+	return listed, true
 }
 
 // entryMode is the file mode of an FTP listing's entry type.
@@ -253,8 +265,8 @@ func (t *Transport) Stat(ctx context.Context, name string) (transport.FileInfo, 
 		size, err := c.FileSize(p)
 		if err == nil {
 			info = transport.FileInfo{Name: path.Base(p), Size: size}
-			info.ModTime, _ = c.GetTime(p)
-			return nil
+			info.ModTime, info.CoarseTime, err = statTime(c, p)
+			return err
 		}
 		if c.ChangeDir(p) == nil {
 			info = transport.FileInfo{Name: path.Base(p), Dir: true}
@@ -263,6 +275,29 @@ func (t *Transport) Stat(ctx context.Context, name string) (transport.FileInfo, 
 		return err
 	})
 	return info, err
+}
+
+// statTime returns a file's time from MDTM or, on a server that does not
+// answer it, from a listing of its folder (coarse, see preciseTime): a time
+// left zero would make every version of a file look the same. A file the
+// listing leaves out (a hidden name: an upload's temporary) exists all the
+// same, SIZE found it: it gets no time.
+func statTime(c *ftp.ServerConn, p string) (time.Time, bool, error) {
+	if c.IsGetTimeSupported() {
+		if mt, err := c.GetTime(p); err == nil {
+			return mt, false, nil
+		}
+	}
+	entries, err := c.List(path.Dir(p))
+	if err != nil {
+		return time.Time{}, true, fmt.Errorf("listing the folder for the file's time (the server does not answer MDTM): %w", err)
+	}
+	for _, e := range entries {
+		if e.Name == path.Base(p) {
+			return e.Time, !c.IsTimePreciseInList(), nil
+		}
+	}
+	return time.Time{}, true, nil
 }
 
 // control runs fn on the command connection, one command at a time,

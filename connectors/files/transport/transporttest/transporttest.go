@@ -100,11 +100,30 @@ func checkPutListOpen(t *testing.T, ctx context.Context, tr transport.Transport)
 		t.Fatalf("read %q", got)
 	}
 	info, err := tr.Stat(ctx, "in/a.csv")
-	if err != nil || info.Size != 6 || info.Dir {
+	if err != nil || info.Size != 6 || info.Dir || info.ModTime.IsZero() {
 		t.Fatalf("Stat = %+v, %v", info, err)
 	}
 	if info, err := tr.Stat(ctx, "in/sub"); err != nil || !info.Dir {
 		t.Fatalf("Stat folder = %+v, %v", info, err)
+	}
+	// A hidden file (an upload's temporary), which FTP listings leave out,
+	// is there for Stat: a publish takes a temporary Stat did not find as
+	// one renamed already.
+	w, err := tr.Create(ctx, "in/.a.csv.part")
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if _, err := io.WriteString(w, "sku\n"); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if info, err := tr.Stat(ctx, "in/.a.csv.part"); err != nil || info.Size != 4 {
+		t.Fatalf("Stat of a hidden file = %+v, %v", info, err)
+	}
+	if err := tr.Remove(ctx, "in/.a.csv.part"); err != nil {
+		t.Fatalf("Remove: %v", err)
 	}
 }
 
@@ -216,7 +235,7 @@ func checkAwkwardNames(t *testing.T, ctx context.Context, tr transport.Transport
 		if got := read(t, ctx, tr, p); got != name {
 			t.Errorf("read %q: %q", p, got)
 		}
-		if info, err := tr.Stat(ctx, p); err != nil || info.Size != int64(len(name)) {
+		if info, err := tr.Stat(ctx, p); err != nil || info.Size != int64(len(name)) || info.ModTime.IsZero() {
 			t.Errorf("Stat %q = %+v, %v", p, info, err)
 		}
 		if err := tr.Rename(ctx, p, "in dir/archive/"+name); err != nil {
