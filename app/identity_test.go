@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/dbx"
@@ -151,5 +152,38 @@ func TestARecordTheTargetHasIsUpdatedNotDuplicated(t *testing.T) {
 	fe.waitStatuses(t, map[string]int{StatusSucceeded: 1})
 	if fe.target.Len() != 1 || lastWrite(fe.target).ID != "made-by-hand" {
 		t.Fatalf("target holds %d records, last written %q; want the one made by hand, updated", fe.target.Len(), lastWrite(fe.target).ID)
+	}
+}
+
+// TestLongKeysStayApart: two records whose ids and keys are 600 bytes
+// long and differ only at their end are two records of the target, each
+// updated in its own place, not one link that the later write takes over.
+func TestLongKeysStayApart(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.retarget(t, plainSpec, newPlainTarget, "plain-long-keys")
+	target := memory.Open("plain-long-keys")
+	long := strings.Repeat("x", 599)
+	for i, name := range []string{"Chair", "Armchair"} {
+		fe.source.Add(connectors.Product, long+"1", product("SKU"+long[3:]+"1", name+" 1"))
+		fe.source.Add(connectors.Product, long+"2", product("SKU"+long[3:]+"2", name+" 2"))
+		fe.run(t)
+		fe.waitStatuses(t, map[string]int{StatusSucceeded: 2 * (i + 1)})
+	}
+	if target.Len() != 2 {
+		t.Fatalf("the target holds %d records, want 2", target.Len())
+	}
+	for _, w := range target.Log()[2:] {
+		rec, _ := target.Get(connectors.Product, w.ID)
+		sku, _ := rec["sku"].(string)
+		if want := "Armchair " + sku[len(sku)-1:]; rec["name"] != want {
+			t.Fatalf("target record %s (SKU ending %q) is named %q, want %q", w.ID, sku[len(sku)-4:], rec["name"], want)
+		}
+	}
+	stored := map[string]bool{}
+	for _, w := range target.Log() {
+		stored[w.ID] = true
+	}
+	if len(stored) != 2 {
+		t.Fatalf("the writes went to %d target records, want 2", len(stored))
 	}
 }

@@ -2,11 +2,14 @@ package app
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -60,4 +63,29 @@ func idSuffix(ms int64) string {
 func idTime(t time.Time) string {
 	ms := strconv.FormatInt(t.UnixMilli(), 36)
 	return strings.Repeat("0", max(0, 9-len(ms))) + ms
+}
+
+// maxKey is the longest key or id, in bytes, that transactions and xrefs
+// store as it is.
+const maxKey = 500
+
+// keyHashLen is the length of the mark that ends a key fitKey shortens:
+// "~" and 32 hex digits.
+const keyHashLen = 1 + 32
+
+// fitKey returns a record's key or id as transactions and xrefs store it,
+// in at most n bytes: as it is when it fits, so that what was stored
+// before is found again; a longer one cut between characters and ended by
+// "~" and the first 128 bits of the whole key's SHA-256 in hex, so that
+// two long keys that begin alike stay two records.
+func fitKey(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	cut := max(n-keyHashLen, 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "~" + hex.EncodeToString(sum[:16])
 }

@@ -166,8 +166,8 @@ func insertTransactions(w *writerStatements, tx core.App, items []inboxItem, now
 
 // storedKey and storedSourceID are the record's key and id as its
 // transaction stores them.
-func (it *inboxItem) storedKey() string      { return truncateKey(recordKey(it.record), 500) }
-func (it *inboxItem) storedSourceID() string { return truncateKey(it.record.ID, 500) }
+func (it *inboxItem) storedKey() string      { return fitKey(recordKey(it.record), maxKey) }
+func (it *inboxItem) storedSourceID() string { return fitKey(it.record.ID, maxKey) }
 
 func recordKey(r connectors.Record) string {
 	if r.Key != "" {

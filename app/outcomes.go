@@ -310,7 +310,7 @@ func writeXref(xref *boundStmt, scopes *xrefScopes, o outcome, ts string) error 
 	}
 	_, err = xref.exec(dbx.Params{
 		"id": newID(), "scope": sc.ID, "source": sc.Source, "target": sc.Target, "entity": sc.Entity, "source_id": o.tx.SourceID,
-		"key": truncateKey(o.tx.Key, 500), "target_id": truncateKey(o.targetID, 500), "hash": o.hash, "now": ts,
+		"key": fitKey(o.tx.Key, maxKey), "target_id": truncateKey(o.targetID, 500), "hash": o.hash, "now": ts,
 	})
 	if err != nil {
 		return fmt.Errorf("recording xref for %s: %w", o.tx.Key, err)

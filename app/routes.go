@@ -93,7 +93,8 @@ func truncate(s string, n int) string {
 
 // truncateKey shortens a key or an id to at most n bytes, ending in "...",
 // cut at the byte as keys were always stored, so that a long key read again
-// finds the transactions and xrefs stored before.
+// finds the transactions stored before. Two keys that begin alike are cut
+// alike: what tells records apart takes fitKey.
 func truncateKey(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -124,7 +124,7 @@ func activityWhere(f ActivityFilter, cursor string) (string, dbx.Params, error) 
 		}
 		add("t.status = {:status}", "status", f.Status)
 	}
-	if key := strings.TrimSpace(f.Key); key != "" {
+	if key := fitKey(strings.TrimSpace(f.Key), maxKey); key != "" {
 		// A range on the key index: the key, and every key it begins.
 		add("t.key >= {:key} AND t.key < {:keyEnd}", "key", key)
 		params["keyEnd"] = key + "\U0010FFFF"

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/switchboard-app/switchboard/connectors"
 )
 
 // TestTruncateCutsBetweenCharacters: a message shortened for a note, an
@@ -33,5 +35,28 @@ func TestTruncateCutsBetweenCharacters(t *testing.T) {
 	}
 	if got := truncateKey(long, 10); got != long[:7]+"..." {
 		t.Fatalf("truncateKey = %q: a key's cut moved", got)
+	}
+}
+
+// TestFitKeyKeepsLongKeysApart: a key of up to n bytes is stored as it is,
+// as it always was; longer keys that begin alike stay apart, in n bytes,
+// cut between characters; a delivery id likewise.
+func TestFitKeyKeepsLongKeysApart(t *testing.T) {
+	exact := strings.Repeat("k", maxKey)
+	if got := fitKey(exact, maxKey); got != exact {
+		t.Fatalf("a key of %d bytes was changed to %q", maxKey, got)
+	}
+	a, b := strings.Repeat("é", 300)+"1", strings.Repeat("é", 300)+"2"
+	fa, fb := fitKey(a, maxKey), fitKey(b, maxKey)
+	if fa == fb || len(fa) > maxKey || len(fb) > maxKey || !utf8.ValidString(fa) {
+		t.Fatalf("fitKey of two 601-byte keys that differ at the end: %q and %q", fa, fb)
+	}
+	if fitKey(a, maxKey) != fa || !strings.HasPrefix(fa, strings.Repeat("é", 200)) {
+		t.Fatalf("fitKey(%q) = %q, not the key's beginning or not stable", a, fa)
+	}
+	da, _ := deliveryKeys(connectors.Webhook{DeliveryID: a}, nil)
+	db, _ := deliveryKeys(connectors.Webhook{DeliveryID: b}, nil)
+	if da == db {
+		t.Fatalf("two long delivery ids that differ at the end give one delivery key %q: the second delivery would be dropped as a replay", da)
 	}
 }

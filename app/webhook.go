@@ -241,7 +241,7 @@ func deliveryKeys(hook connectors.Webhook, body []byte) (delivery, content strin
 	if hook.DeliveryID == "" {
 		return "", content
 	}
-	return "id:" + truncateKey(hook.DeliveryID, 250), content
+	return "id:" + fitKey(hook.DeliveryID, 250), content
 }
 
 // errWebhookSecret marks a flow's webhook secret that does not open.

@@ -77,11 +77,13 @@ const findXrefSQL = `SELECT x.target_id FROM xref_scopes s JOIN xrefs x ON x.sco
 	WHERE s.source = {:source} AND s.target = {:target} AND s.entity = {:entity} AND s.place = {:place} AND x.%s = {:value}
 	AND x.target_id != '' ORDER BY x.updated DESC LIMIT 1`
 
-// find reads the target id of the latest xref whose column has the value.
+// find reads the target id of the latest xref whose column has the value,
+// a key or an id as the xref stores it (fitKey).
 func (x connectionXrefs) find(entity connectors.Entity, column, value string) (string, bool, error) {
 	if value == "" {
 		return "", false, nil
 	}
+	value = fitKey(value, maxKey)
 	var ids []string
 	err := x.app.DB().NewQuery(fmt.Sprintf(findXrefSQL, column)).
 		Bind(dbx.Params{"source": x.source, "target": x.target, "entity": string(entity), "place": x.place, "value": value}).Column(&ids)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
-	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 )
@@ -129,10 +128,12 @@ func (c *compiler) predicate(x *ast.BuiltinNode) (evalFn, bool) {
 		if !ok {
 			return nil, errUseVM
 		}
-		// The VM counts the lists it makes against its memory budget; past
-		// it (map(lines, map(lines, #)) over a long list), it runs the
-		// expression, for its error.
-		if m.made += uint(len(items)); m.made >= conf.DefaultMemoryBudget {
+		// The VM counts the elements a predicate goes through and the
+		// lists it makes against its memory budget (work.go); past it
+		// (map(lines, map(lines, #)) over a long list), it runs the
+		// expression, for its error. Both are counted here at once, so
+		// that no closure goes on where the VM would stop.
+		if m.made += 2 * uint(len(items)); m.made >= workBudget {
 			return nil, errUseVM
 		}
 		out := make([]any, 0, len(items))
@@ -270,6 +271,7 @@ func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, l
 	if fn == nil || !ok {
 		return nil, false
 	}
+	counted := makesValues(name)
 	return func(m *machine, env any) (any, error) {
 		base, decs := len(m.args), m.ndec
 		for _, a := range args {
@@ -284,6 +286,13 @@ func (c *compiler) invoke(name string, argNodes []ast.Node, loc file.Location, l
 		m.args, m.ndec = m.args[:base], decs
 		if err != nil && locate {
 			return nil, located(loc, err)
+		}
+		// The VM counts what the function made against its budget
+		// (work.go); past it, the VM runs the expression, for its error.
+		if counted && err == nil {
+			if m.made += uint(sizeOf(v)); m.made >= workBudget {
+				return nil, errUseVM
+			}
 		}
 		return v, err
 	}, true

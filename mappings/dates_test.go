@@ -128,3 +128,47 @@ func TestAnUnknownBusinessZoneFailsTheRecord(t *testing.T) {
 		t.Fatalf("err = %v, want the field and the zone named", err)
 	}
 }
+
+// TestTimesStayWritable: a date function whose time would fall outside
+// the years 0 to 9999, which no RFC 3339 or JSON time holds, fails its
+// record naming the field (the record's encoding failed later, naming
+// nothing); add_days of a huge count no longer wraps round to an earlier
+// date; times before 1970 and up to 9999 work.
+func TestTimesStayWritable(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{`add_days("9999-12-31T12:00:00Z", 1)`, "outside the years 0 to 9999"},
+		{`add_days("2024-01-01T00:00:00Z", 9223372036854775807)`, "outside the years 0 to 9999"},
+		{`add_days("0001-01-01", -400)`, "outside the years 0 to 9999"},
+		{`to_zone("9999-12-31T23:30:00Z", "Asia/Tokyo")`, "outside the years 0 to 9999"},
+		{`unix_time(253402300800)`, "outside the years 0 to 9999"},
+		{`unix_time(-99999999999999)`, "outside the years 0 to 9999"},
+		{`ms_date("/Date(253402300800000)/")`, "outside the years 0 to 9999"},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			got, err := evalExpr(t, tc.expr, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("= %s, %v; want an error %q", Show(got), err, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ expr, want string }{
+		{`add_days("1900-02-28", 1)`, `1900-03-01T00:00:00Z`},
+		{`add_days("9999-12-30T12:00:00Z", 1)`, `9999-12-31T12:00:00Z`},
+		{`unix_time(-2208988800)`, `1900-01-01T00:00:00Z`},
+		{`format_time(parse_time("01-01-0001", "dmy"), "date")`, `"0001-01-01"`},
+		{`ms_date("/Date(-86400000)/")`, `1969-12-31T00:00:00Z`},
+	} {
+		got, err := evalExpr(t, tc.expr, nil)
+		if err != nil || Show(got) != tc.want {
+			t.Fatalf("%s = %s, %v; want %s", tc.expr, Show(got), err, tc.want)
+		}
+	}
+	p, err := Compile(FlowConfig{Entity: "order", Rules: []Rule{{Kind: RuleExpr, Field: "ordered_at", Expr: `add_days(ordered_at, 1)`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Run(map[string]any{"number": "1001", "ordered_at": "9999-12-31T12:00:00Z"})
+	if err == nil || !strings.Contains(err.Error(), "order 1001: field ordered_at") || !strings.Contains(err.Error(), "10000-01-01") {
+		t.Fatalf("Run = %v; want the record and the field named", err)
+	}
+}

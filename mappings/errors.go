@@ -33,9 +33,20 @@ func exprError(stage, field string, err error) *FieldError {
 		if xe.Prev != nil {
 			fe.Cause = xe.Prev
 		}
+		if xe.Message == budgetExceeded {
+			fe.Cause = errOverBudget
+		}
 	}
 	return fe
 }
+
+// budgetExceeded is expr-lang's message of an evaluation over its memory
+// budget (work.go).
+const budgetExceeded = "memory budget exceeded"
+
+// errOverBudget says what an evaluation over its budget did.
+var errOverBudget = fmt.Errorf("the expression makes or goes through more than %d list elements, "+
+	"or about %d MB of text, for one record (%s)", workBudget, workBudget*textUnit>>20, budgetExceeded)
 
 // recovered turns a panic value into an error.
 func recovered(r any) error {

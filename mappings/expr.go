@@ -34,6 +34,7 @@ var baseOptions = sync.OnceValue(func() []expr.Option {
 	opts := []expr.Option{
 		expr.Env(map[string]any{}),
 		expr.AllowUndefinedVariables(),
+		expr.MaxNodes(maxNodes),
 	}
 	for name, fn := range opFuncs {
 		opts = append(opts, expr.Function(name, fn))
@@ -105,7 +106,7 @@ func (c *compiler) compile(src string) (p *program, err error) {
 			err = recovered(r)
 		}
 	}()
-	pt := &patcher{src: []rune(src), tables: c.tables}
+	pt := &patcher{src: []rune(src), tables: c.tables, visits: true, limits: c.model}
 	if pt.tables == nil {
 		pt.tables = Tables{} // every literal table name is checked
 	}

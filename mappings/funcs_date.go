@@ -90,8 +90,24 @@ func fnParseTime(args ...any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot parse %q by layout %q", s, text(args[1]))
 	}
+	return writable(t)
+}
+
+// writable returns t when its year, in its own zone, is one of 0 to 9999,
+// the years an RFC 3339 time (and JSON's, Go's encoding of it) holds;
+// otherwise an error: a time past them fails the record here, naming the
+// field, instead of failing its encoding later without a word of which.
+func writable(t time.Time) (any, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("the time would be %s, outside the years 0 to 9999 that a time can be written with",
+			t.Format("2006-01-02T15:04:05Z07:00"))
+	}
 	return t, nil
 }
+
+// maxDays is more days than lie between the years 0 and 9999: add_days of
+// more could only make a time that cannot be written, and would overflow.
+const maxDays = 3_700_000
 
 func fnToZone(args ...any) (any, error) {
 	if args[0] == nil {
@@ -105,7 +121,7 @@ func fnToZone(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.In(loc), nil
+	return writable(t.In(loc))
 }
 
 // toBusinessZone is v in the named zone, or as it is when zone is empty.
@@ -160,7 +176,7 @@ func fnMSDate(args ...any) (any, error) {
 	}
 	t := time.UnixMilli(ms).UTC()
 	if m[2] == "" || m[2] == "+0000" || m[2] == "-0000" {
-		return t, nil
+		return writable(t)
 	}
 	h, _ := strconv.Atoi(m[2][1:3])
 	mi, _ := strconv.Atoi(m[2][3:])
@@ -168,7 +184,7 @@ func fnMSDate(args ...any) (any, error) {
 	if m[2][0] == '-' {
 		off = -off
 	}
-	return t.In(time.FixedZone(m[2], off)), nil
+	return writable(t.In(time.FixedZone(m[2], off)))
 }
 
 func fnUnixTime(args ...any) (any, error) {
@@ -185,7 +201,7 @@ func fnUnixTime(args ...any) (any, error) {
 			return nil, err
 		}
 	}
-	return time.Unix(int64(sec), 0).In(loc), nil
+	return writable(time.Unix(int64(sec), 0).In(loc))
 }
 
 func fnAddDays(args ...any) (any, error) {
@@ -197,5 +213,8 @@ func fnAddDays(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.AddDate(0, 0, n), nil
+	if n > maxDays || n < -maxDays {
+		return nil, fmt.Errorf("%d days would make a time outside the years 0 to 9999", n)
+	}
+	return writable(t.AddDate(0, 0, n))
 }

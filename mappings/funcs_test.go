@@ -94,3 +94,20 @@ func functionReference() string {
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// TestSubstrTakesAnyLength: a length past the end of the text, however
+// large, gives the rest of the text (the largest int failed its record
+// with an internal error: start plus length overflowed).
+func TestSubstrTakesAnyLength(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{`substr("héllo", 1, 9223372036854775807)`, `"éllo"`},
+		{`substr("héllo", 9223372036854775807, 9223372036854775807)`, `""`},
+		{`substr("héllo", 1, 2)`, `"él"`},
+		{`substr("héllo", 1, -3)`, `""`},
+	} {
+		got, err := evalExpr(t, tc.expr, nil)
+		if err != nil || Show(got) != tc.want {
+			t.Fatalf("%s = %s, %v; want %s", tc.expr, Show(got), err, tc.want)
+		}
+	}
+}

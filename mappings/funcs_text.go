@@ -217,7 +217,7 @@ func fnSubstr(args ...any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		end = min(start+max(n, 0), len(r))
+		end = start + min(max(n, 0), len(r)-start) // start+n may overflow
 	}
 	return string(r[start:end]), nil
 }

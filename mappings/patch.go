@@ -21,10 +21,19 @@ import (
 //   - a call of an unknown function is an error (undefined variables are
 //     allowed, so expr would otherwise accept a misspelt function name);
 //   - with tables set, lookup("name", ...) of a table the flow does not have is an error.
+//   - the list of every predicate (all, count, map, ...) is handed through
+//     visitName, which counts its elements against the VM's budget (work.go);
+//   - with limits, a range of literal bounds over the budget is an error.
 type patcher struct {
 	src    []rune // the source, to read float literals exactly as written
 	tables Tables // the flow's tables, to check lookup's table names; nil: no check
 	err    *file.Error
+	// visits: the expression is compiled for the VM, whose predicates
+	// count the elements they go through (the closures count their own).
+	visits bool
+	// limits: the flow is being saved, and what would fail every record
+	// is refused (checkRange).
+	limits bool
 }
 
 // Visit implements ast.Visitor.
@@ -33,11 +42,22 @@ func (p *patcher) Visit(node *ast.Node) {
 	case *ast.CallNode:
 		p.checkCallee(n)
 		p.checkTable(n)
+		if p.visits {
+			*node = countResult(n)
+		}
 	case *ast.FloatNode:
 		replace(node, p.floatConst(n))
+	case *ast.BuiltinNode:
+		if p.visits {
+			countVisits(n)
+		}
 	case *ast.BinaryNode:
+		p.checkRange(n)
 		if fn, ok := binaryOps[n.Operator]; ok {
 			replace(node, call(fn, n.Left, n.Right))
+			if p.visits {
+				*node = countResult(*node)
+			}
 		}
 	case *ast.UnaryNode:
 		if n.Operator == "-" {

@@ -316,7 +316,24 @@ func (d Decimal) Mul(e Decimal) (Decimal, error) {
 		return Decimal{coef: c, scale: scale}, nil
 	}
 	p := new(big.Int).Mul(big.NewInt(d.coef), big.NewInt(e.coef))
-	return fromBig(p, scale)
+	if r, err := fromBig(p, scale); err == nil {
+		return r, nil
+	}
+	return roundBig(p, scale)
+}
+
+// roundBig is p × 10^-scale rounded half-even to the most decimals that
+// fit, when it has more digits than an int64 holds: the product of a price
+// net of VAT (12 decimals), a quantity and a rate is a price, not an
+// overflow. Only an integer part that does not fit overflows.
+func roundBig(p *big.Int, scale int32) (Decimal, error) {
+	for drop := int32(1); drop <= scale; drop++ {
+		q := divRound(p, bigPow10(int(drop)), HalfEven)
+		if q.IsInt64() && scale-drop <= MaxScale {
+			return Decimal{coef: q.Int64(), scale: scale - drop}, nil
+		}
+	}
+	return Decimal{}, ErrOverflow
 }
 
 // fromBig trims trailing zeros until p × 10^-scale fits.
@@ -349,13 +366,16 @@ func (d Decimal) Div(e Decimal) (Decimal, error) {
 		}
 	}
 	// d/e = (dc × 10^(target - ds + es)) / ec × 10^-target
-	num := new(big.Int).Mul(big.NewInt(d.coef), bigPow10(int(target-d.scale+e.scale)))
-	q := divRound(num, big.NewInt(e.coef), HalfEven)
-	r, err := fromBig(q, target)
-	if err != nil {
-		return Decimal{}, err
+	// Past an int64, fewer decimals, each time rounded from the exact
+	// quotient: 1234567.891 / 1.21 keeps 12 decimals, not 13.
+	for ; target >= 0; target-- {
+		num := new(big.Int).Mul(big.NewInt(d.coef), bigPow10(int(target-d.scale+e.scale)))
+		q := divRound(num, big.NewInt(e.coef), HalfEven)
+		if r, err := fromBig(q, target); err == nil {
+			return r.trim(min(keep, target)), nil
+		}
 	}
-	return r.trim(keep), nil
+	return Decimal{}, ErrOverflow
 }
 
 func bigPow10(n int) *big.Int {

@@ -183,3 +183,37 @@ func TestStringEdges(t *testing.T) {
 		t.Errorf("String allocates %v times, want at most 1", n)
 	}
 }
+
+// TestProductsAndQuotientsRoundToFit: a product or quotient with more
+// digits than an int64 holds keeps as many decimals as fit, rounded
+// half-even from the exact value, instead of overflowing: a price net of
+// VAT (12 decimals) times a quantity and a surcharge failed its record
+// with "decimal overflow". An integer part that does not fit still does.
+func TestProductsAndQuotientsRoundToFit(t *testing.T) {
+	for _, tt := range []struct{ a, op, b, want string }{
+		{"38.740950413223625", "*", "1.0725", "41.54966931818233781"},
+		{"12345678.12345678", "*", "1.12345678", "13869835.79149519653"},
+		{"0.000000000000000005", "*", "0.5", "0.000000000000000002"},
+		{"0.000000000000000015", "*", "0.5", "0.000000000000000008"},
+		{"1234567.891", "/", "1.21", "1020304.042148760331"},
+		{"9223372036.854775807", "/", "0.3", "30744573456.18258602"},
+	} {
+		a, b := MustParse(tt.a), MustParse(tt.b)
+		var got Decimal
+		var err error
+		if tt.op == "*" {
+			got, err = a.Mul(b)
+		} else {
+			got, err = a.Div(b)
+		}
+		if err != nil || got.String() != tt.want {
+			t.Errorf("%s %s %s = %s, %v; want %s", tt.a, tt.op, tt.b, got, err, tt.want)
+		}
+	}
+	if _, err := MustParse("9223372036854775807").Mul(MustParse("10.5")); !errors.Is(err, ErrOverflow) {
+		t.Errorf("an integer part past an int64: %v, want an overflow", err)
+	}
+	if _, err := MustParse("9223372036854775807").Div(MustParse("0.5")); !errors.Is(err, ErrOverflow) {
+		t.Errorf("a quotient past an int64: %v, want an overflow", err)
+	}
+}
