@@ -340,3 +340,75 @@ func leaveUntaxed(t *testing.T, dbFile string, invoice int64) {
 		t.Fatalf("invoice %d has no taxes to remove", invoice)
 	}
 }
+
+// TestTaxesWithoutATableAreSalesTaxes: without a VAT table, a line's tax
+// is Tryton's one sales tax of its rate; taxes of a tax group for
+// purchases are left aside, and a rate that only they have, or that
+// several sales taxes have, fails naming them.
+func TestTaxesWithoutATableAreSalesTaxes(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	addTax := func(name, rate, kind string) {
+		t.Helper()
+		vat, err := c.idOf(ctx(t), "account.tax", []any{[]any{"name", "=", "VAT 21%"}}, "tax VAT 21%")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := c.read(ctx(t), "account.tax", vat, "company", "invoice_account", "credit_note_account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := c.create(ctx(t), "account.tax.group", map[string]any{"name": name + " group", "code": name, "kind": kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.create(ctx(t), "account.tax", map[string]any{"name": name, "description": name, "type": "percentage",
+			"rate": map[string]any{"__class__": "Decimal", "decimal": rate}, "company": ref["company"], "group": group,
+			"invoice_account": ref["invoice_account"], "credit_note_account": ref["credit_note_account"]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addTax("VAT 21% purchases", "0.21", "purchase")
+	addTax("VAT 6% purchases", "0.06", "purchase")
+	addTax("VAT 9% shop", "0.09", "sale")
+	tests := []struct {
+		rate, want string // the lines' tax, or the error
+	}{
+		{"21", "VAT 21%"},
+		{"6", `customer jane@example.com has no VAT code for NL at 6%; set one in the flow's VAT table (vat_codes); Tryton's taxes of 6% are for purchases only: "VAT 6% purchases"`},
+		{"9", `customer jane@example.com has no VAT code for NL at 9%; set one in the flow's VAT table (vat_codes); Tryton has 2 sales taxes of 9%: "VAT 9%", "VAT 9% shop"`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.rate, func(t *testing.T) {
+			number := fmt.Sprint(8001 + i)
+			data := webOrder(number, "jane@example.com")
+			data["vat_country"], data["shipping_tax_rate"] = "NL", tt.rate
+			for _, l := range data["lines"].([]any) {
+				l.(map[string]any)["tax_rate"] = tt.rate
+			}
+			res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: number, Data: data,
+				Options: writeOptions(t, map[string]any{"vat_codes": ""})})
+			if strings.HasPrefix(tt.want, "customer ") {
+				class, _ := connectors.Classify(err)
+				if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			model, id, _ := splitTarget(res.TargetID)
+			rec, err := c.read(ctx(t), model, id, "lines.taxes.name")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range anyList(rec["lines"]) {
+				if taxes := anyList(l.(map[string]any)["taxes"]); len(taxes) != 1 || text(lookup(taxes[0].(map[string]any), "name")) != tt.want {
+					t.Errorf("line %d has the taxes %v, want %s", i+1, taxes, tt.want)
+				}
+			}
+		})
+	}
+}
