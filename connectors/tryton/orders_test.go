@@ -412,3 +412,64 @@ func TestTaxesWithoutATableAreSalesTaxes(t *testing.T) {
 		})
 	}
 }
+
+// TestOrdersAreNotBookedOnInactiveParties: an order whose customer only
+// an inactive party has the e-mail address or code of fails naming it,
+// and makes no second party; an active party of the key is taken over
+// an inactive one.
+func TestOrdersAreNotBookedOnInactiveParties(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	write := func(number string, party map[string]any) (connectors.WriteResult, error) {
+		data := webOrder(number, "")
+		data["party"] = party
+		return c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: number, Data: data, Options: writeOptions(t, nil)})
+	}
+	count := func(email string) string {
+		n, _ := c.model(ctx(t), "party.party", "search_count", []any{[]any{"contact_mechanisms.value", "=", email}, []any{"active", "in", []any{true, false}}})
+		return fmt.Sprint(n)
+	}
+	old, err := write("8101", map[string]any{"name": "Jane Old", "email": "jane@example.com", "code": "C-JANE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, _ := splitTarget(old.TargetID)
+	sale, _ := c.read(ctx(t), model, id, "party")
+	partyID, _ := toInt(sale["party"])
+	if err := c.write(ctx(t), "party.party", partyID, map[string]any{"active": false}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		party map[string]any
+		want  string
+	}{
+		{map[string]any{"name": "Jane van Dijk", "email": "JANE@example.com"},
+			`Tryton's party "Jane Old" (code C-JANE), found by its e-mail address JANE@example.com, is inactive; orders are not booked on it: ` +
+				"make it active in Tryton, or give the customer another e-mail address"},
+		{map[string]any{"name": "Jane van Dijk", "code": "C-JANE"}, `Tryton's party "Jane Old" (code C-JANE), found by its code C-JANE, is inactive`},
+	} {
+		_, err := write("8102", tt.party)
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+			t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+		}
+	}
+	if _, _, err := c.FindByKey(ctx(t), connectors.Customer, "jane@example.com"); err == nil || !strings.Contains(err.Error(), "is inactive") {
+		t.Fatalf("FindByKey of an inactive party's e-mail address: %v", err)
+	}
+	if n := count("jane@example.com"); n != "1" {
+		t.Fatalf("%s parties with Jane's e-mail address after orders of the inactive one, want it alone", n)
+	}
+	newer, err := c.createParty(ctx(t), party{"name": "Jane New", "email": "jane@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := write("8103", map[string]any{"name": "Jane van Dijk", "email": "jane@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, _ = splitTarget(res.TargetID)
+	if sale, _ := c.read(ctx(t), model, id, "party"); fmt.Sprint(sale["party"]) != fmt.Sprint(newer) {
+		t.Fatalf("the order is booked on party %v, want the active one %d", sale["party"], newer)
+	}
+}
