@@ -163,14 +163,11 @@ type productRef struct {
 	categoryRevenue int64
 }
 
-// product finds a product by its code.
+// product finds a product by its code (see productByCode).
 func (c *Conn) product(ctx context.Context, code string) (productRef, error) {
-	id, found, err := c.search(ctx, "product.product", []any{[]any{"code", "=", code}})
+	id, err := c.productByCode(ctx, code)
 	if err != nil {
-		return productRef{}, fmt.Errorf("finding product %s: %w", code, err)
-	}
-	if !found {
-		return productRef{}, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s; add it, or sync products first", code))
+		return productRef{}, err
 	}
 	rec, err := c.read(ctx, "product.product", id, "template.sale_uom", "template.default_uom", "template.account_category.account_revenue")
 	if err != nil {
@@ -183,6 +180,36 @@ func (c *Conn) product(ctx context.Context, code string) (productRef, error) {
 	}
 	p.categoryRevenue, _ = toInt(lookup(rec, "template.account_category.account_revenue"))
 	return p, nil
+}
+
+// productByCode finds the product of an order line's code: the one of
+// that very code, or else the one product whose code differs from it in
+// case only (a shop's "chair-oak" for Tryton's "CHAIR-OAK"); several of
+// those fail naming them, as does none.
+func (c *Conn) productByCode(ctx context.Context, code string) (int64, error) {
+	res, err := c.model(ctx, "product.product", "search_read", []any{[]any{"code", "ilike", like(code)}}, 0, 10,
+		[]any{[]any{"id", "ASC"}}, []any{"code"})
+	if err != nil {
+		return 0, fmt.Errorf("finding product %s: %w", code, err)
+	}
+	found := asList(res)
+	var codes []string
+	for _, p := range found {
+		if text(p["code"]) == code {
+			id, _ := toInt(p["id"])
+			return id, nil
+		}
+		codes = append(codes, text(p["code"]))
+	}
+	switch len(found) {
+	case 0:
+		return 0, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s; add it, or sync products first", code))
+	case 1:
+		id, _ := toInt(found[0]["id"])
+		return id, nil
+	}
+	return 0, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s, but %d whose codes differ from it in case only: %s; "+
+		"give the shop's product the code of the one it is", code, len(found), strings.Join(codes, ", ")))
 }
 
 // revenueAccount is the account an invoice line of the product goes to:

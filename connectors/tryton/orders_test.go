@@ -473,3 +473,39 @@ func TestOrdersAreNotBookedOnInactiveParties(t *testing.T) {
 		t.Fatalf("the order is booked on party %v, want the active one %d", sale["party"], newer)
 	}
 }
+
+// TestLineCodesAreFoundWhateverTheirCase: a line's product code that
+// differs from Tryton's in case only finds the product; one that several
+// products' codes match in another case fails naming them.
+func TestLineCodesAreFoundWhateverTheirCase(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	for _, code := range []string{"Cable-1", "CABLE-1"} {
+		p := map[string]any{"code": code, "name": "Cable " + code, "list_price": "5.00", "type": "goods"}
+		if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: code, Data: p, Options: writeOptions(t, nil)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := webOrder("8201", "jane@example.com")
+	data["lines"].([]any)[0].(map[string]any)["product"] = "chair-oak"
+	res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "8201", Data: data, Options: writeOptions(t, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, _ := splitTarget(res.TargetID)
+	rec, err := c.read(ctx(t), model, id, "lines.product.code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(lookup(anyList(rec["lines"])[0].(map[string]any), "product.code")); got != "CHAIR-OAK" {
+		t.Fatalf("the line of chair-oak is on product %s, want CHAIR-OAK", got)
+	}
+	data = webOrder("8202", "jane@example.com")
+	data["lines"].([]any)[1].(map[string]any)["product"] = "cable-1"
+	_, err = c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "8202", Data: data, Options: writeOptions(t, nil)})
+	want := "order 8202 line 2: Tryton has no product with code cable-1, but 2 whose codes differ from it in case only: Cable-1, CABLE-1"
+	if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, want)
+	}
+}
