@@ -139,7 +139,7 @@ func (o *order) customerID(ctx context.Context, customer map[string]any) (string
 	if number == "" {
 		return "", connectors.Permanent(erp.NoGuestCustomer(o.number))
 	}
-	rec, err := o.c.findFirst(ctx, "customers", "number eq "+literal(number))
+	rec, err := o.c.customerBy(ctx, "number", number)
 	if err != nil || rec != nil {
 		return rest.LookupString(rec, "id"), err
 	}

@@ -290,3 +290,49 @@ func TestItemNumbersAreFoundWhateverTheirCase(t *testing.T) {
 		t.Fatalf("the order's lines:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestBlockedCustomersGetNoOrders: an order whose customer only a
+// customer blocked for everything has the e-mail address or number of
+// fails naming it, and makes no order and no second customer; one that
+// is not blocked is taken over a blocked one, and one blocked for
+// shipping only still gets its orders.
+func TestBlockedCustomersGetNoOrders(t *testing.T) {
+	tests := []struct {
+		name      string
+		customers []map[string]any
+		want      string // the order's customer number, or the error
+	}{
+		{"blocked for all", []map[string]any{{"displayName": "Anna (old)", "number": "C-OLD", "email": "anna.devries@example.nl", "blocked": "All"}},
+			"Business Central's customer C-OLD (Anna (old)), found by its e-mail address anna.devries@example.nl, is blocked for all sales (blocked: All); " +
+				"no order is made for it: unblock it in Business Central, or give the customer another e-mail address"},
+		{"one not blocked too", []map[string]any{{"displayName": "Anna (old)", "number": "C-OLD", "email": "anna.devries@example.nl", "blocked": "All"},
+			{"displayName": "Anna de Vries", "number": "C-NEW", "email": "anna.devries@example.nl"}}, "C-NEW"},
+		{"blocked for shipping", []map[string]any{{"displayName": "Anna de Vries", "number": "C-SHIP", "email": "anna.devries@example.nl", "blocked": "Ship"}}, "C-SHIP"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := bctest.New(t)
+			items(b)
+			for _, cust := range tt.customers {
+				b.AddCustomer(cust)
+			}
+			c := open(t, b, nil)
+			res, err := write(t, c, connectors.Order, "", "4101", anOrder("4101"), orderOptions)
+			if strings.HasPrefix(tt.want, "Business Central") {
+				if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("got %v, want a permanent %q", err, tt.want)
+				}
+				if orders, customers := len(b.All(bctest.SalesOrders)), len(b.All(bctest.Customers)); orders != 0 || customers != len(tt.customers) {
+					t.Fatalf("an order of a blocked customer made %d sales orders and %d customers", orders, customers-len(tt.customers))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o, _ := b.Get(bctest.SalesOrders, strings.TrimPrefix(res.TargetID, "order/")); o["customerNumber"] != tt.want {
+				t.Fatalf("the order is for %v, want %s", o["customerNumber"], tt.want)
+			}
+		})
+	}
+}

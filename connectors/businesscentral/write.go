@@ -40,7 +40,7 @@ func (c *Conn) FindByKey(ctx context.Context, entity connectors.Entity, key stri
 	var err error
 	switch entity {
 	case connectors.Customer:
-		rec, err = c.findFirst(ctx, "customers", "email eq "+literal(key))
+		rec, err = c.customerBy(ctx, "email", key)
 	case connectors.Product:
 		rec, err = c.findFirst(ctx, "items", "number eq "+literal(key))
 	case connectors.Order:
@@ -72,6 +72,38 @@ func (c *Conn) findFirst(ctx context.Context, path, filter string) (map[string]a
 		return nil, nil
 	}
 	return body.Value[0], nil
+}
+
+// customerFields name the fields a customer is looked up by, in
+// messages.
+var customerFields = map[string]string{"email": "e-mail address", "taxRegistrationNumber": "VAT registration number", "number": "number"}
+
+// customerBy returns the customer whose field has the value and who is
+// not blocked for everything (blocked All, on which Business Central
+// makes no sales document); nil when none has it. When only such a
+// blocked customer has it, a permanent error names it, and no second
+// customer is made beside it.
+func (c *Conn) customerBy(ctx context.Context, field, value string) (map[string]any, error) {
+	var body struct {
+		Value []map[string]any `json:"value"`
+	}
+	filter := field + " eq " + literal(value)
+	q := url.Values{"$filter": {filter}, "$top": {"10"}}
+	if err := c.call(ctx, rest.Request{Path: "customers", Query: q}, &body); err != nil {
+		return nil, fmt.Errorf("looking up customers where %s: %w", filter, err)
+	}
+	for _, rec := range body.Value {
+		if !strings.EqualFold(strings.TrimSpace(rest.LookupString(rec, "blocked")), "All") {
+			return rec, nil
+		}
+	}
+	if len(body.Value) == 0 {
+		return nil, nil
+	}
+	rec, what := body.Value[0], customerFields[field]
+	return nil, connectors.Permanent(fmt.Errorf("Business Central's customer %s (%s), found by its %s %s, is blocked for all sales (blocked: All); "+
+		"no order is made for it: unblock it in Business Central, or give the customer another %s",
+		rest.LookupString(rec, "number"), rest.LookupString(rec, "displayName"), what, value, what))
 }
 
 // create posts a record to a list and returns Business Central's.
@@ -182,7 +214,7 @@ func (c *Conn) customerID(ctx context.Context, customer map[string]any) (string,
 		if v == "" {
 			continue
 		}
-		rec, err := c.findFirst(ctx, "customers", field+" eq "+literal(v))
+		rec, err := c.customerBy(ctx, field, v)
 		if err != nil || rec != nil {
 			return rest.LookupString(rec, "id"), false, err
 		}

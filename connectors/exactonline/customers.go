@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/erp"
@@ -69,29 +70,57 @@ func (o *order) guest(ctx context.Context) (string, error) {
 	return id, err
 }
 
-// accountID finds an account by e-mail address, VAT number or code,
-// whichever is given, in that order; "" when none has them.
+// accountID finds an active account by e-mail address, VAT number or
+// code, whichever is given, in that order; "" when none has them. An
+// account that has them but is blocked, or whose end date has passed, is
+// not one an order may be booked on: when only such accounts have them,
+// a permanent error names the account and why.
 func (c *Conn) accountID(ctx context.Context, email, vat, code string) (string, error) {
-	var filters []string
+	var keys []accountKey
 	if email != "" {
-		filters = append(filters, "Email eq "+quote(email))
+		keys = append(keys, accountKey{"Email eq " + quote(email), "e-mail address", email})
 	}
 	if vat != "" {
-		filters = append(filters, "VATNumber eq "+quote(vat))
+		keys = append(keys, accountKey{"VATNumber eq " + quote(vat), "VAT number", vat})
 	}
 	if code != "" {
-		filters = append(filters, "Code eq "+quote(padCode(code)))
+		keys = append(keys, accountKey{"Code eq " + quote(padCode(code)), "code", code})
 	}
-	for _, f := range filters {
-		recs, err := c.find(ctx, "crm/Accounts", f, "ID")
+	var inactive error
+	for _, k := range keys {
+		recs, err := c.find(ctx, "crm/Accounts", k.filter, "ID,Code,Name,Blocked,EndDate")
 		if err != nil {
 			return "", fmt.Errorf("finding the customer: %w", err)
 		}
-		if len(recs) > 0 {
-			return rest.LookupString(recs[0], "ID"), nil
+		for _, r := range recs {
+			why := inactiveBecause(r, time.Now())
+			if why == "" {
+				return rest.LookupString(r, "ID"), nil
+			}
+			if inactive == nil {
+				inactive = connectors.Permanent(fmt.Errorf("Exact Online's account %s (%s), found by its %s %s, %s; orders are not booked on "+
+					"an inactive account: make it active in Exact Online, or give the customer another %s",
+					strings.TrimSpace(text(r["Code"])), text(r["Name"]), k.field, k.value, why, k.field))
+			}
 		}
 	}
-	return "", nil
+	return "", inactive
+}
+
+// accountKey is one way of finding an account: its filter, and the field
+// and value it finds by, for messages.
+type accountKey struct{ filter, field, value string }
+
+// inactiveBecause says why an account is not active at now: blocked, or
+// its end date passed; "" when it is active.
+func inactiveBecause(acc map[string]any, now time.Time) string {
+	if b, _ := acc["Blocked"].(bool); b {
+		return "is blocked"
+	}
+	if end, ok := rest.MicrosoftDate(text(acc["EndDate"])); ok && end.Before(now.Truncate(24*time.Hour)) {
+		return "ended on " + end.Format("2006-01-02")
+	}
+	return ""
 }
 
 // FindByKey finds a record Exact Online has already: a customer by its

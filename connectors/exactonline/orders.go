@@ -246,17 +246,41 @@ func (o *order) vatCode(ctx context.Context, rate string) (string, error) {
 	if err != nil {
 		return "", connectors.Permanent(fmt.Errorf("the VAT rate %q is not a number", rate))
 	}
-	recs, err := o.c.find(ctx, "vat/VATCodes", "Percentage eq "+strconv.FormatFloat(pct/100, 'f', -1, 64), "Code,Description")
+	all, err := o.c.find(ctx, "vat/VATCodes", "Percentage eq "+strconv.FormatFloat(pct/100, 'f', -1, 64), "Code,Description,VATTransactionType,IsBlocked")
 	if err != nil {
 		return "", fmt.Errorf("finding the VAT code of %s%%: %w", rate, err)
 	}
-	switch len(recs) {
-	case 0:
-		return "", connectors.Permanent(erp.NoVATCode(o.who, country, rate))
-	case 1:
+	recs, unfit := salesVATCodes(all)
+	switch {
+	case len(recs) == 1:
 		return text(recs[0]["Code"]), nil
+	case len(recs) > 1:
+		return "", connectors.Permanent(fmt.Errorf("%w; %s", erp.NoVATCode(o.who, country, rate), severalVATCodes(recs, rate)))
+	case len(unfit) > 0:
+		return "", connectors.Permanent(fmt.Errorf("%w; Exact Online's VAT codes of %s%% are not for sales: %s", erp.NoVATCode(o.who, country, rate),
+			rate, strings.Join(unfit, ", ")))
 	}
-	return "", connectors.Permanent(fmt.Errorf("%w; %s", erp.NoVATCode(o.who, country, rate), severalVATCodes(recs, rate)))
+	return "", connectors.Permanent(erp.NoVATCode(o.who, country, rate))
+}
+
+// salesVATCodes are the VAT codes that sales may be booked with: not
+// blocked, for sales or for both sales and purchases; unfit says why
+// each of the others is not, such as "4 (BTW inkopen hoog) is for
+// purchases only".
+func salesVATCodes(recs []map[string]any) (sales []map[string]any, unfit []string) {
+	for _, r := range recs {
+		name := fmt.Sprintf("%s (%s)", text(r["Code"]), text(r["Description"]))
+		switch {
+		case r["IsBlocked"] == true:
+			unfit = append(unfit, name+" is blocked")
+		case strings.EqualFold(text(r["VATTransactionType"]), "P"):
+			unfit = append(unfit, name+" is for purchases only")
+		default:
+			sales = append(sales, r)
+		}
+	}
+	sort.Strings(unfit)
+	return sales, unfit
 }
 
 // severalVATCodes says which VAT codes Exact Online has of one rate, when

@@ -246,19 +246,54 @@ func TestALineWithoutASKUIsBookedOnTheFeeProduct(t *testing.T) {
 	}
 }
 
-// TestSeveralVATCodesOfARateAreNamed: without a VAT table, a rate that
-// Exact Online has several VAT codes of (for sales and for purchases)
-// fails naming them, not as a rate it has no code of.
-func TestSeveralVATCodesOfARateAreNamed(t *testing.T) {
-	srv, base := exact(t, fake.Options{})
-	shop(srv)
-	srv.AddRecord(division, "vat/VATCodes", map[string]any{"Code": "4", "Description": "BTW inkopen hoog", "Percentage": 0.21})
-	c, _ := connected(t, base)
-	data := webOrder("4002", "jane@example.com")
-	data["VATCountry"] = "NL"
-	data["Lines"].([]any)[0].(map[string]any)["VATPercentage"] = "21"
-	_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "4002", Data: data,
-		Options: writeOptions(t, map[string]any{"vat_codes": ""})})
-	permanent(t, err, "order 4002 line 1: customer jane@example.com has no VAT code for NL at 21%; set one in the flow's VAT table (vat_codes); "+
-		"Exact Online has 2 VAT codes of 21%: 2 (BTW verkopen hoog), 4 (BTW inkopen hoog)")
+// TestVATCodesAreSalesCodes: without a VAT table, a line's VAT code is
+// Exact Online's one sales code of its rate; codes for purchases only and
+// blocked ones are left aside, and a rate without one fails naming them;
+// several sales codes of a rate fail naming them, not as a rate it has
+// no code of.
+func TestVATCodesAreSalesCodes(t *testing.T) {
+	tests := []struct {
+		name  string
+		codes [][4]any // code, description, percentage, transaction type; "X" for a blocked sales code
+		rate  string
+		want  string // the lines' VAT code, or the error
+	}{
+		{"purchase code of the rate", [][4]any{{"4", "BTW inkopen hoog", 0.21, "P"}}, "21", "2"},
+		{"blocked code of the rate", [][4]any{{"8", "BTW hoog oud", 0.21, "X"}}, "21", "2"},
+		{"code for both", [][4]any{{"9", "BTW 6%", 0.06, "B"}}, "6", "9"},
+		{"only a purchase code", [][4]any{{"3", "BTW inkopen 6%", 0.06, "P"}, {"6", "BTW 6% oud", 0.06, "X"}}, "6",
+			"order 4002 line 1: customer jane@example.com has no VAT code for NL at 6%; set one in the flow's VAT table (vat_codes); " +
+				"Exact Online's VAT codes of 6% are not for sales: 3 (BTW inkopen 6%) is for purchases only, 6 (BTW 6% oud) is blocked"},
+		{"several sales codes", [][4]any{{"4", "BTW inkopen hoog", 0.21, "P"}, {"7", "BTW verkopen hoog winkel", 0.21, "S"}}, "21",
+			"order 4002 line 1: customer jane@example.com has no VAT code for NL at 21%; set one in the flow's VAT table (vat_codes); " +
+				"Exact Online has 2 VAT codes of 21%: 2 (BTW verkopen hoog), 7 (BTW verkopen hoog winkel)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, base := exact(t, fake.Options{})
+			shop(srv)
+			for _, v := range tt.codes {
+				srv.AddRecord(division, "vat/VATCodes", map[string]any{"Code": v[0], "Description": v[1], "Percentage": v[2],
+					"VATTransactionType": map[bool]any{true: "S", false: v[3]}[v[3] == "X"], "IsBlocked": v[3] == "X"})
+			}
+			c, _ := connected(t, base)
+			data := webOrder("4002", "jane@example.com")
+			data["VATCountry"], data["ShippingCost"] = "NL", 0
+			data["Lines"] = data["Lines"].([]any)[:1]
+			data["Lines"].([]any)[0].(map[string]any)["VATPercentage"] = tt.rate
+			_, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "4002", Data: data,
+				Options: writeOptions(t, map[string]any{"vat_codes": ""})})
+			if strings.Contains(tt.want, " ") {
+				permanent(t, err, tt.want)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := srv.Records(division, "salesorder/SalesOrders")[0]["SalesOrderLines"].([]any)[0].(map[string]any)
+			if line["VATCode"] != tt.want {
+				t.Fatalf("VAT code %v, want %s", line["VATCode"], tt.want)
+			}
+		})
+	}
 }

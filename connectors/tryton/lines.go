@@ -94,7 +94,8 @@ func (o *order) shippingLine() (map[string]any, error) {
 }
 
 // tax finds the tax of a line at rate percent: by name from the flow's
-// VAT table, or else Tryton's one percentage tax of that rate.
+// VAT table, or else Tryton's one percentage tax of that rate for sales
+// (taxes of a tax group for purchases are left aside).
 func (o *order) tax(ctx context.Context, rate string) (int64, error) {
 	country := strings.ToUpper(text(o.doc["vat_country"]))
 	name, found, err := o.opts.VATCode(country, rate)
@@ -109,16 +110,49 @@ func (o *order) tax(ctx context.Context, rate string) (int64, error) {
 		return id, nil
 	}
 	pct, _ := strconv.ParseFloat(rate, 64)
-	res, err := o.c.model(ctx, "account.tax", "search", []any{[]any{"type", "=", "percentage"}, []any{"parent", "=", nil},
-		[]any{"rate", "=", map[string]any{"__class__": "Decimal", "decimal": strconv.FormatFloat(pct/100, 'f', -1, 64)}}}, 0, 2, nil)
+	res, err := o.c.model(ctx, "account.tax", "search_read", []any{[]any{"type", "=", "percentage"}, []any{"parent", "=", nil},
+		[]any{"rate", "=", map[string]any{"__class__": "Decimal", "decimal": strconv.FormatFloat(pct/100, 'f', -1, 64)}}},
+		0, 20, []any{[]any{"name", "ASC"}}, []any{"name", "group.kind"})
 	if err != nil {
 		return 0, fmt.Errorf("finding the tax of %s%%: %w", rate, err)
 	}
-	if ids := anyList(res); len(ids) == 1 {
-		id, _ := toInt(ids[0])
+	sales, purchases := salesTaxes(asList(undot(res)))
+	switch {
+	case len(sales) == 1:
+		id, _ := toInt(sales[0]["id"])
 		return id, nil
+	case len(sales) > 1:
+		return 0, connectors.Permanent(fmt.Errorf("%w; Tryton has %d sales taxes of %s%%: %s", erp.NoVATCode(o.who, country, rate),
+			len(sales), rate, strings.Join(taxNames(sales), ", ")))
+	case len(purchases) > 0:
+		return 0, connectors.Permanent(fmt.Errorf("%w; Tryton's taxes of %s%% are for purchases only: %s", erp.NoVATCode(o.who, country, rate),
+			rate, strings.Join(taxNames(purchases), ", ")))
 	}
 	return 0, connectors.Permanent(erp.NoVATCode(o.who, country, rate))
+}
+
+// salesTaxes splits taxes into those sales may be taxed with (of a tax
+// group for sales, for both, or of none) and those of a group for
+// purchases only.
+func salesTaxes(taxes []map[string]any) (sales, purchases []map[string]any) {
+	for _, t := range taxes {
+		group, _ := t["group"].(map[string]any)
+		if text(group["kind"]) == "purchase" {
+			purchases = append(purchases, t)
+		} else {
+			sales = append(sales, t)
+		}
+	}
+	return sales, purchases
+}
+
+// taxNames are the taxes' names, quoted.
+func taxNames(taxes []map[string]any) []string {
+	names := make([]string, len(taxes))
+	for i, t := range taxes {
+		names[i] = strconv.Quote(text(t["name"]))
+	}
+	return names
 }
 
 // productRef is a product found by code: its id, sale unit and account
@@ -129,14 +163,11 @@ type productRef struct {
 	categoryRevenue int64
 }
 
-// product finds a product by its code.
+// product finds a product by its code (see productByCode).
 func (c *Conn) product(ctx context.Context, code string) (productRef, error) {
-	id, found, err := c.search(ctx, "product.product", []any{[]any{"code", "=", code}})
+	id, err := c.productByCode(ctx, code)
 	if err != nil {
-		return productRef{}, fmt.Errorf("finding product %s: %w", code, err)
-	}
-	if !found {
-		return productRef{}, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s; add it, or sync products first", code))
+		return productRef{}, err
 	}
 	rec, err := c.read(ctx, "product.product", id, "template.sale_uom", "template.default_uom", "template.account_category.account_revenue")
 	if err != nil {
@@ -149,6 +180,36 @@ func (c *Conn) product(ctx context.Context, code string) (productRef, error) {
 	}
 	p.categoryRevenue, _ = toInt(lookup(rec, "template.account_category.account_revenue"))
 	return p, nil
+}
+
+// productByCode finds the product of an order line's code: the one of
+// that very code, or else the one product whose code differs from it in
+// case only (a shop's "chair-oak" for Tryton's "CHAIR-OAK"); several of
+// those fail naming them, as does none.
+func (c *Conn) productByCode(ctx context.Context, code string) (int64, error) {
+	res, err := c.model(ctx, "product.product", "search_read", []any{[]any{"code", "ilike", like(code)}}, 0, 10,
+		[]any{[]any{"id", "ASC"}}, []any{"code"})
+	if err != nil {
+		return 0, fmt.Errorf("finding product %s: %w", code, err)
+	}
+	found := asList(res)
+	var codes []string
+	for _, p := range found {
+		if text(p["code"]) == code {
+			id, _ := toInt(p["id"])
+			return id, nil
+		}
+		codes = append(codes, text(p["code"]))
+	}
+	switch len(found) {
+	case 0:
+		return 0, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s; add it, or sync products first", code))
+	case 1:
+		id, _ := toInt(found[0]["id"])
+		return id, nil
+	}
+	return 0, connectors.Permanent(fmt.Errorf("Tryton has no product with code %s, but %d whose codes differ from it in case only: %s; "+
+		"give the shop's product the code of the one it is", code, len(found), strings.Join(codes, ", ")))
 }
 
 // revenueAccount is the account an invoice line of the product goes to:

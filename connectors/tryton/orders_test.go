@@ -340,3 +340,172 @@ func leaveUntaxed(t *testing.T, dbFile string, invoice int64) {
 		t.Fatalf("invoice %d has no taxes to remove", invoice)
 	}
 }
+
+// TestTaxesWithoutATableAreSalesTaxes: without a VAT table, a line's tax
+// is Tryton's one sales tax of its rate; taxes of a tax group for
+// purchases are left aside, and a rate that only they have, or that
+// several sales taxes have, fails naming them.
+func TestTaxesWithoutATableAreSalesTaxes(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	addTax := func(name, rate, kind string) {
+		t.Helper()
+		vat, err := c.idOf(ctx(t), "account.tax", []any{[]any{"name", "=", "VAT 21%"}}, "tax VAT 21%")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := c.read(ctx(t), "account.tax", vat, "company", "invoice_account", "credit_note_account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := c.create(ctx(t), "account.tax.group", map[string]any{"name": name + " group", "code": name, "kind": kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.create(ctx(t), "account.tax", map[string]any{"name": name, "description": name, "type": "percentage",
+			"rate": map[string]any{"__class__": "Decimal", "decimal": rate}, "company": ref["company"], "group": group,
+			"invoice_account": ref["invoice_account"], "credit_note_account": ref["credit_note_account"]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addTax("VAT 21% purchases", "0.21", "purchase")
+	addTax("VAT 6% purchases", "0.06", "purchase")
+	addTax("VAT 9% shop", "0.09", "sale")
+	tests := []struct {
+		rate, want string // the lines' tax, or the error
+	}{
+		{"21", "VAT 21%"},
+		{"6", `customer jane@example.com has no VAT code for NL at 6%; set one in the flow's VAT table (vat_codes); Tryton's taxes of 6% are for purchases only: "VAT 6% purchases"`},
+		{"9", `customer jane@example.com has no VAT code for NL at 9%; set one in the flow's VAT table (vat_codes); Tryton has 2 sales taxes of 9%: "VAT 9%", "VAT 9% shop"`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.rate, func(t *testing.T) {
+			number := fmt.Sprint(8001 + i)
+			data := webOrder(number, "jane@example.com")
+			data["vat_country"], data["shipping_tax_rate"] = "NL", tt.rate
+			for _, l := range data["lines"].([]any) {
+				l.(map[string]any)["tax_rate"] = tt.rate
+			}
+			res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: number, Data: data,
+				Options: writeOptions(t, map[string]any{"vat_codes": ""})})
+			if strings.HasPrefix(tt.want, "customer ") {
+				class, _ := connectors.Classify(err)
+				if err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			model, id, _ := splitTarget(res.TargetID)
+			rec, err := c.read(ctx(t), model, id, "lines.taxes.name")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range anyList(rec["lines"]) {
+				if taxes := anyList(l.(map[string]any)["taxes"]); len(taxes) != 1 || text(lookup(taxes[0].(map[string]any), "name")) != tt.want {
+					t.Errorf("line %d has the taxes %v, want %s", i+1, taxes, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestOrdersAreNotBookedOnInactiveParties: an order whose customer only
+// an inactive party has the e-mail address or code of fails naming it,
+// and makes no second party; an active party of the key is taken over
+// an inactive one.
+func TestOrdersAreNotBookedOnInactiveParties(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	write := func(number string, party map[string]any) (connectors.WriteResult, error) {
+		data := webOrder(number, "")
+		data["party"] = party
+		return c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: number, Data: data, Options: writeOptions(t, nil)})
+	}
+	count := func(email string) string {
+		n, _ := c.model(ctx(t), "party.party", "search_count", []any{[]any{"contact_mechanisms.value", "=", email}, []any{"active", "in", []any{true, false}}})
+		return fmt.Sprint(n)
+	}
+	old, err := write("8101", map[string]any{"name": "Jane Old", "email": "jane@example.com", "code": "C-JANE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, _ := splitTarget(old.TargetID)
+	sale, _ := c.read(ctx(t), model, id, "party")
+	partyID, _ := toInt(sale["party"])
+	if err := c.write(ctx(t), "party.party", partyID, map[string]any{"active": false}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		party map[string]any
+		want  string
+	}{
+		{map[string]any{"name": "Jane van Dijk", "email": "JANE@example.com"},
+			`Tryton's party "Jane Old" (code C-JANE), found by its e-mail address JANE@example.com, is inactive; orders are not booked on it: ` +
+				"make it active in Tryton, or give the customer another e-mail address"},
+		{map[string]any{"name": "Jane van Dijk", "code": "C-JANE"}, `Tryton's party "Jane Old" (code C-JANE), found by its code C-JANE, is inactive`},
+	} {
+		_, err := write("8102", tt.party)
+		if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), tt.want) {
+			t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, tt.want)
+		}
+	}
+	if _, _, err := c.FindByKey(ctx(t), connectors.Customer, "jane@example.com"); err == nil || !strings.Contains(err.Error(), "is inactive") {
+		t.Fatalf("FindByKey of an inactive party's e-mail address: %v", err)
+	}
+	if n := count("jane@example.com"); n != "1" {
+		t.Fatalf("%s parties with Jane's e-mail address after orders of the inactive one, want it alone", n)
+	}
+	newer, err := c.createParty(ctx(t), party{"name": "Jane New", "email": "jane@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := write("8103", map[string]any{"name": "Jane van Dijk", "email": "jane@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, _ = splitTarget(res.TargetID)
+	if sale, _ := c.read(ctx(t), model, id, "party"); fmt.Sprint(sale["party"]) != fmt.Sprint(newer) {
+		t.Fatalf("the order is booked on party %v, want the active one %d", sale["party"], newer)
+	}
+}
+
+// TestLineCodesAreFoundWhateverTheirCase: a line's product code that
+// differs from Tryton's in case only finds the product; one that several
+// products' codes match in another case fails naming them.
+func TestLineCodesAreFoundWhateverTheirCase(t *testing.T) {
+	s := trytond(t)
+	c := s.open(t, s.Database(t))
+	stockUp(t, c)
+	for _, code := range []string{"Cable-1", "CABLE-1"} {
+		p := map[string]any{"code": code, "name": "Cable " + code, "list_price": "5.00", "type": "goods"}
+		if _, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Product, Key: code, Data: p, Options: writeOptions(t, nil)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := webOrder("8201", "jane@example.com")
+	data["lines"].([]any)[0].(map[string]any)["product"] = "chair-oak"
+	res, err := c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "8201", Data: data, Options: writeOptions(t, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, id, _ := splitTarget(res.TargetID)
+	rec, err := c.read(ctx(t), model, id, "lines.product.code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(lookup(anyList(rec["lines"])[0].(map[string]any), "product.code")); got != "CHAIR-OAK" {
+		t.Fatalf("the line of chair-oak is on product %s, want CHAIR-OAK", got)
+	}
+	data = webOrder("8202", "jane@example.com")
+	data["lines"].([]any)[1].(map[string]any)["product"] = "cable-1"
+	_, err = c.Write(ctx(t), connectors.WriteRequest{Entity: connectors.Order, Key: "8202", Data: data, Options: writeOptions(t, nil)})
+	want := "order 8202 line 2: Tryton has no product with code cable-1, but 2 whose codes differ from it in case only: Cable-1, CABLE-1"
+	if class, _ := connectors.Classify(err); err == nil || class != connectors.ClassPermanent || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v (%s), want a permanent error saying %q", err, class, want)
+	}
+}

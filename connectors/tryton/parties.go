@@ -22,29 +22,59 @@ func (p party) who(order string) string {
 	return firstOf(p.email(), text(p["name"]), "of order "+order)
 }
 
-// partyID finds a party by e-mail address, VAT number or code, whichever
-// is given, in that order; 0 when none has them.
+// partyID finds an active party by e-mail address, VAT number or code,
+// whichever is given, in that order; 0 when none has them. Inactive
+// parties are looked at too: when only one of those has them, a
+// permanent error names it, as an order is not booked on it and a second
+// party is not made beside it.
 func (c *Conn) partyID(ctx context.Context, email, vat, code string) (int64, error) {
-	var domains [][]any
+	var keys []partyKey
 	if email != "" {
-		domains = append(domains, []any{[]any{"contact_mechanisms", "where", []any{[]any{"type", "=", "email"}, []any{"value", "ilike", like(email)}}}})
+		keys = append(keys, partyKey{[]any{"contact_mechanisms", "where", []any{[]any{"type", "=", "email"}, []any{"value", "ilike", like(email)}}},
+			"e-mail address", email})
 	}
 	if vat != "" {
-		domains = append(domains, []any{[]any{"identifiers.code", "=", vat}})
+		keys = append(keys, partyKey{[]any{"identifiers.code", "=", vat}, "VAT number", vat})
 	}
 	if code != "" {
-		domains = append(domains, []any{[]any{"code", "=", code}})
+		keys = append(keys, partyKey{[]any{"code", "=", code}, "code", code})
 	}
-	for _, d := range domains {
-		id, found, err := c.search(ctx, "party.party", d)
+	var inactive error
+	for _, k := range keys {
+		// a domain that names active is searched without Tryton's test of it
+		res, err := c.model(ctx, "party.party", "search_read", []any{k.clause, []any{"active", "in", []any{true, false}}},
+			0, 10, []any{[]any{"active", "DESC"}, []any{"id", "ASC"}}, []any{"active", "name", "code"})
 		if err != nil {
 			return 0, fmt.Errorf("finding the party: %w", err)
 		}
-		if found {
-			return id, nil
+		for _, p := range asList(res) {
+			if isTrue(p["active"]) {
+				id, _ := toInt(p["id"])
+				return id, nil
+			}
+			if inactive == nil {
+				inactive = connectors.Permanent(fmt.Errorf("Tryton's party %q (code %s), found by its %s %s, is inactive; orders are not booked on it: "+
+					"make it active in Tryton, or give the customer another %s", text(p["name"]), text(p["code"]), k.field, k.value, k.field))
+			}
 		}
 	}
-	return 0, nil
+	return 0, inactive
+}
+
+// isTrue reads a boolean as Tryton answers it: true, or 1 from SQLite.
+func isTrue(v any) bool {
+	switch t := text(v); {
+	case v == true, t == "1", strings.EqualFold(t, "true"):
+		return true
+	}
+	return false
+}
+
+// partyKey is one way of finding a party: its domain clause, and the
+// field and value it finds by, for messages.
+type partyKey struct {
+	clause       []any
+	field, value string
 }
 
 // createParty makes a party with its contact mechanisms, VAT number and

@@ -3,8 +3,10 @@ package xero
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
+	"github.com/switchboard-app/switchboard/connectors"
 	"github.com/switchboard-app/switchboard/connectors/rest"
 )
 
@@ -69,7 +71,7 @@ func (c *Conn) findContact(ctx context.Context, contact map[string]any) (id stri
 		if v == "" {
 			continue
 		}
-		rec, err := c.findOne(ctx, "Contacts", field+"=="+quote(v))
+		rec, err := c.contactBy(ctx, field, v)
 		if err != nil || rec != nil {
 			return rest.LookupString(rec, "ContactID"), false, err
 		}
@@ -78,7 +80,7 @@ func (c *Conn) findContact(ctx context.Context, contact map[string]any) (id stri
 	if name == "" {
 		return "", false, nil
 	}
-	rec, err := c.findOne(ctx, "Contacts", "Name=="+quote(name))
+	rec, err := c.findOne(ctx, "Contacts", `ContactStatus=="ACTIVE" AND Name==`+quote(name)) // names are unique among the active ones only
 	if err != nil || rec == nil {
 		return "", false, err
 	}
@@ -114,4 +116,41 @@ func withName(contact map[string]any, name string) map[string]any {
 	}
 	out["Name"] = name
 	return out
+}
+
+// contactFields name the fields a contact is looked up by, in messages.
+var contactFields = map[string]string{"EmailAddress": "e-mail address", "TaxNumber": "tax number", "AccountNumber": "account number",
+	"ContactNumber": "contact number", "Name": "name"}
+
+// contactBy returns the active contact whose field has the value; nil
+// when none has. Archived contacts are asked for too (includeArchived):
+// when only one of those, or one under a GDPR request, has the value, a
+// permanent error names it and why, as an invoice is not made out to it
+// and a second contact is not made beside it.
+func (c *Conn) contactBy(ctx context.Context, field, value string) (map[string]any, error) {
+	found, err := c.findWith(ctx, "Contacts", url.Values{"where": {field + "==" + quote(value)}, "includeArchived": {"true"}})
+	if err != nil {
+		return nil, err
+	}
+	var inactive map[string]any
+	for _, rec := range found {
+		switch rest.LookupString(rec, "ContactStatus") {
+		case "", "ACTIVE":
+			return rec, nil
+		default:
+			if inactive == nil {
+				inactive = rec
+			}
+		}
+	}
+	if inactive == nil {
+		return nil, nil
+	}
+	why := "is archived"
+	if rest.LookupString(inactive, "ContactStatus") == "GDPRREQUEST" {
+		why = "is under a GDPR request"
+	}
+	what := contactFields[field]
+	return nil, connectors.Permanent(fmt.Errorf("Xero's contact %q, found by its %s %s, %s; no invoice is made out to it: "+
+		"restore it in Xero, or give the customer another %s", rest.LookupString(inactive, "Name"), what, value, why, what))
 }

@@ -171,8 +171,8 @@ func (o *order) contactID(ctx context.Context, contact map[string]any) (string, 
 	if name == "" {
 		return "", connectors.Permanent(erp.NoGuestCustomer(o.number))
 	}
-	for _, where := range []string{"ContactNumber==" + quote(name), "Name==" + quote(name)} {
-		rec, err := o.c.findOne(ctx, "Contacts", where)
+	for _, field := range []string{"ContactNumber", "Name"} {
+		rec, err := o.c.contactBy(ctx, field, name)
 		if err != nil || rec != nil {
 			return rest.LookupString(rec, "ContactID"), err
 		}

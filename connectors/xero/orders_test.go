@@ -302,3 +302,73 @@ func TestACompanyWrittenAtOnceUnderTwoNamesIsMadeOnce(t *testing.T) {
 		t.Fatalf("two writes of one company at once made %d contacts", n)
 	}
 }
+
+// TestArchivedContactsAreNotInvoiced: an order whose customer only an
+// archived contact (or one under a GDPR request) has the e-mail address,
+// tax number or account number of fails naming it, makes no invoice and
+// no second contact; an active contact of the key is taken over an
+// archived one; an archived contact's name is free for a new one.
+func TestArchivedContactsAreNotInvoiced(t *testing.T) {
+	tests := []struct {
+		name     string
+		contacts []map[string]any
+		contact  map[string]any // the order's customer
+		want     string         // the invoice's contact's name, or the error
+	}{
+		{"archived by e-mail address", []map[string]any{{"Name": "Anna de Vries", "EmailAddress": "anna.devries@example.nl", "ContactStatus": "ARCHIVED"}}, nil,
+			`Xero's contact "Anna de Vries", found by its e-mail address anna.devries@example.nl, is archived; no invoice is made out to it: ` +
+				"restore it in Xero, or give the customer another e-mail address"},
+		{"GDPR request by tax number", []map[string]any{{"Name": "De Vries Audio", "TaxNumber": "NL001234567B01", "ContactStatus": "GDPRREQUEST"}},
+			map[string]any{"Name": "De Vries Audio", "TaxNumber": "NL001234567B01"},
+			`Xero's contact "De Vries Audio", found by its tax number NL001234567B01, is under a GDPR request`},
+		{"an active one too", []map[string]any{{"Name": "Anna (old)", "EmailAddress": "anna.devries@example.nl", "ContactStatus": "ARCHIVED"},
+			{"Name": "Anna de Vries", "EmailAddress": "anna.devries@example.nl"}}, nil, "Anna de Vries"},
+		{"archived name", []map[string]any{{"Name": "Anna de Vries", "EmailAddress": "anna@old.example", "ContactStatus": "ARCHIVED"}},
+			map[string]any{"Name": "Anna de Vries", "EmailAddress": "anna@new.example"}, "Anna de Vries"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := xerotest.New(t)
+			for _, rec := range tt.contacts {
+				x.AddContact(rec)
+			}
+			c := open(t, x, connectors.Env{}, nil)
+			o := anOrder(fmt.Sprint(5001 + i))
+			if tt.contact != nil {
+				o["Contact"] = tt.contact
+			}
+			res, err := writeOrder(t, c, o, map[string]any{"guest_customer": "Walk-in"})
+			if strings.HasPrefix(tt.want, "Xero") {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("got %v, want an error saying %s", err, tt.want)
+				}
+				if n, m := len(x.All(xerotest.Invoices)), len(x.All(xerotest.Contacts)); n != 0 || m != len(tt.contacts) {
+					t.Fatalf("%d invoices and %d contacts after an order of an archived contact", n, m)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv, _ := x.Get(xerotest.Invoices, res.TargetID)
+			got, _ := x.Get(xerotest.Contacts, inv["Contact"].(map[string]any)["ContactID"].(string))
+			if got["Name"] != tt.want || got["ContactStatus"] != "ACTIVE" {
+				t.Fatalf("the invoice is made out to %v (%v), want the active %s", got["Name"], got["ContactStatus"], tt.want)
+			}
+		})
+	}
+}
+
+// TestAnArchivedGuestCustomerIsNamed: the flow's customer of guest
+// orders, archived, fails a guest order naming it.
+func TestAnArchivedGuestCustomerIsNamed(t *testing.T) {
+	x := xerotest.New(t)
+	x.AddContact(map[string]any{"Name": "Webshop customers", "ContactNumber": "WEBSHOP", "ContactStatus": "ARCHIVED"})
+	c := open(t, x, connectors.Env{}, nil)
+	o := anOrder("5101")
+	o["Contact"] = map[string]any{"Name": "J. Doe"}
+	_, err := writeOrder(t, c, o, map[string]any{"guest_customer": "WEBSHOP"})
+	if want := `Xero's contact "Webshop customers", found by its contact number WEBSHOP, is archived`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want an error saying %s", err, want)
+	}
+}

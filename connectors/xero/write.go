@@ -39,7 +39,7 @@ func (c *Conn) FindByKey(ctx context.Context, entity connectors.Entity, key stri
 	var err error
 	switch entity {
 	case connectors.Customer:
-		rec, err = c.findOne(ctx, "Contacts", "EmailAddress=="+quote(key))
+		rec, err = c.contactBy(ctx, "EmailAddress", key)
 	case connectors.Product:
 		rec, err = c.findOne(ctx, "Items", "Code=="+quote(key))
 	case connectors.Order:
@@ -69,9 +69,15 @@ func (c *Conn) findOne(ctx context.Context, path, where string) (map[string]any,
 // findAll returns the records of a list that a where filter finds (the
 // first page of a paged list).
 func (c *Conn) findAll(ctx context.Context, path, where string) ([]map[string]any, error) {
+	return c.findWith(ctx, path, url.Values{"where": {where}})
+}
+
+// findWith returns the records of a list that a query finds (the first
+// page of a paged list).
+func (c *Conn) findWith(ctx context.Context, path string, query url.Values) ([]map[string]any, error) {
 	var body map[string]any
-	if err := c.call(ctx, rest.Request{Path: path, Query: url.Values{"where": {where}}}, &body); err != nil {
-		return nil, fmt.Errorf("looking up %s where %s: %w", path, where, err)
+	if err := c.call(ctx, rest.Request{Path: path, Query: query}, &body); err != nil {
+		return nil, fmt.Errorf("looking up %s where %s: %w", path, query.Get("where"), err)
 	}
 	items, _ := body[path].([]any)
 	out := make([]map[string]any, 0, len(items))

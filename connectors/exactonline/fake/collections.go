@@ -71,13 +71,13 @@ func newDivision(code int) *division {
 
 	d := &division{code: code, name: fmt.Sprintf("Shop BV (%d)", code), coll: map[string]*collection{
 		"crm/Accounts": {name: "Account", key: "ID", props: setOf("Code", "Name", "Email", "Phone", "VATNumber", "ChamberOfCommerce", "AddressLine1",
-			"AddressLine2", "Postcode", "City", "State", "Country", "Language", "Status", "Website", "Remarks"),
+			"AddressLine2", "Postcode", "City", "State", "Country", "Language", "Status", "Website", "Remarks", "Blocked", "StartDate", "EndDate"),
 			readOnly: setOf("ID", "Created", "Modified"), required: []string{"Name"}, unique: "Code", padded: "Code"},
 		"logistics/Items": {name: "Item", key: "ID", props: setOf("Code", "Description", "ExtraDescription", "Notes", "Barcode", "IsSalesItem",
 			"IsStockItem", "SalesVatCode", "CostPriceStandard", "Unit", "IsWebshopItem"),
 			readOnly: setOf("ID", "Created", "Modified", "StandardSalesPrice", "Stock"), required: []string{"Code", "Description"}, unique: "Code",
 			codes: map[string]string{"SalesVatCode": "vat/VATCodes"}},
-		"logistics/SalesItemPrices": {name: "SalesItemPrice", key: "ID", props: setOf("Item", "Price", "Currency", "StartDate", "Unit"),
+		"logistics/SalesItemPrices": {name: "SalesItemPrice", key: "ID", props: setOf("Item", "Price", "Currency", "StartDate", "EndDate", "Unit", "Account", "Quantity"),
 			readOnly: setOf("ID", "ItemCode", "Created", "Modified"), required: []string{"Item", "Price"}, refs: map[string]string{"Item": "logistics/Items"}},
 		"inventory/ItemWarehouses":   {name: "ItemWarehouse", key: "ID", noPost: true},
 		"inventory/Warehouses":       {name: "Warehouse", key: "ID", noPost: true},
@@ -100,8 +100,9 @@ func (d *division) seed() {
 		rec["ID"] = newGUID()
 		d.coll[coll].records = append(d.coll[coll].records, rec)
 	}
-	for _, v := range [][3]any{{"0", "Geen BTW", 0.0}, {"1", "BTW verkopen laag", 0.09}, {"2", "BTW verkopen hoog", 0.21}, {"5", "OSS Duitsland hoog", 0.19}} {
-		add("vat/VATCodes", map[string]any{"Code": v[0], "Description": v[1], "Percentage": v[2]})
+	for _, v := range [][4]any{{"0", "Geen BTW", 0.0, "B"}, {"1", "BTW verkopen laag", 0.09, "S"}, {"2", "BTW verkopen hoog", 0.21, "S"},
+		{"5", "OSS Duitsland hoog", 0.19, "S"}} {
+		add("vat/VATCodes", map[string]any{"Code": v[0], "Description": v[1], "Percentage": v[2], "VATTransactionType": v[3], "IsBlocked": false})
 	}
 	add("inventory/Warehouses", map[string]any{"Code": "1", "Description": "Hoofdmagazijn"})
 	add("sales/ShippingMethods", map[string]any{"Code": "DHL", "Description": "DHL Parcel"})

@@ -55,6 +55,7 @@ func (d *division) update(s *Server, w http.ResponseWriter, r *http.Request, c *
 		rec[c.padded] = pad(fmt.Sprint(rec[c.padded]))
 	}
 	rec["Modified"] = msDate(s.now())
+	d.afterWrite(c, rec, fmt.Sprint(rec["Modified"]))
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -188,8 +189,8 @@ func (d *division) buildLines(c *collection, rec map[string]any, lines []any) {
 	}
 }
 
-// afterWrite keeps what depends on a write: a sales price sets its item's
-// standard sales price.
+// afterWrite keeps what depends on a write: a sales price, made or
+// changed, sets its item's standard sales price.
 func (d *division) afterWrite(c *collection, rec map[string]any, now string) {
 	if c.name != "SalesItemPrice" {
 		return

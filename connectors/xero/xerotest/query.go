@@ -127,8 +127,8 @@ func text(v any) string {
 	return fmt.Sprint(v)
 }
 
-// list answers GET on a collection: filtered by where and
-// If-Modified-Since, in the order asked for, a page of it when a page is
+// list answers GET on a collection: archived contacts only with
+// includeArchived=true, filtered by where and If-Modified-Since, in the order asked for, a page of it when a page is
 // asked for (with the pagination object of the lists that have one).
 func (x *Xero) list(collection string, paged bool) spectest.Handler {
 	return func(c *spectest.Call) spectest.Reply {
@@ -140,8 +140,12 @@ func (x *Xero) list(collection string, paged bool) spectest.Handler {
 		if err != nil {
 			return validation(err.Error())
 		}
+		archived := c.Query.Get("includeArchived") == "true"
 		var match []map[string]any
 		for _, rec := range c.Store.All(collection) {
+			if rec["ContactStatus"] == "ARCHIVED" && !archived {
+				continue // archived records only when asked for, as Xero answers
+			}
 			if w.matches(rec) && !updated(rec).Before(since) {
 				match = append(match, rec)
 			}
