@@ -203,6 +203,9 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 	if e.health.isHeld(rt.source.Id) {
 		return fmt.Errorf("source %q needs attention (see the connection); the run waits until it is fixed", rt.source.GetString("name"))
 	}
+	if err := e.waitOutPause(rt); err != nil {
+		return err
+	}
 	conn, err := e.sb.OpenConnection(rt.source)
 	if err != nil {
 		return connectors.Permanent(err)
