@@ -98,3 +98,26 @@ func TestAnOutageThatComesBackWithABadCertificateNeedsAttention(t *testing.T) {
 		t.Fatalf("after a passing test: status %q, held %v; want ok, resumed", st, h.isHeld(target.Id))
 	}
 }
+
+// TestAPassingTestResumesAConnectionWaitingToBeConnectedAgain: a
+// connection waiting to be connected again whose authorization works
+// again without a connect (a Xero organisation connected in Xero itself)
+// passed its test and showed "ok", while its flows waited for a connect
+// that nobody would press: they resume with the test.
+func TestAPassingTestResumesAConnectionWaitingToBeConnectedAgain(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	target := fe.flow.GetString("target")
+	fe.sb.engine.reconnects.need(target, "reconnect needed: no Xero organisation is connected to this app", time.Now())
+	for i := range 3 {
+		fe.source.Add(connectors.Product, fmt.Sprintf("p%d", i), product(fmt.Sprintf("SKU-%d", i), "Chair"))
+	}
+	fe.run(t)
+	eventually(t, "the records to be read", func() bool { return fe.statuses(t)[StatusPending] == 3 })
+	if res, err := fe.sb.TestConnectionByID(t.Context(), target); err != nil || !res.OK {
+		t.Fatalf("test = %+v, %v", res, err)
+	}
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 3})
+	if rec, _ := fe.app.FindRecordById(connectionsCollection, target); rec.GetString("status") != ConnOK {
+		t.Fatalf("status %q, want ok", rec.GetString("status"))
+	}
+}

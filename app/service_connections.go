@@ -108,6 +108,10 @@ func (s *Switchboard) TestConnectionByID(ctx context.Context, id string) (connec
 		// The app answers: as a probe's answer, the paused flows resume
 		// now instead of at the next probe.
 		s.engine.health.probeOK(rec.Id)
+	case result.OK && s.engine.reconnects.isHeld(rec.Id):
+		// Its authorization works again (an organisation connected in
+		// the app itself): the waiting flows resume, as after a connect.
+		s.engine.reconnects.reconnected(rec.Id)
 	case result.NeedsAttention && s.engine.health.isDown(rec.Id):
 		// As a probe's: the outage is one a person must fix.
 		s.engine.health.downNeedsAttention(rec.Id, result.Message, time.Now())
