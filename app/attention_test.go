@@ -121,3 +121,22 @@ func TestAPassingTestResumesAConnectionWaitingToBeConnectedAgain(t *testing.T) {
 		t.Fatalf("status %q, want ok", rec.GetString("status"))
 	}
 }
+
+// TestARunOfASourceWaitingToBeConnectedAgainCallsNothing: a run of a
+// source that waits to be connected again called its app with the
+// credentials it had refused, at every tick of the schedule; it stops
+// at once, saying why.
+func TestARunOfASourceWaitingToBeConnectedAgainCallsNothing(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	fe.sb.engine.reconnects.need(fe.flow.GetString("source"), "reconnect needed: the app refused the refresh token", time.Now())
+	fe.source.Add(connectors.Product, "p1", product("SKU-1", "Chair"))
+	run := fe.run(t)
+	eventually(t, "the run to finish", func() bool {
+		rec, err := fe.app.FindRecordById("runs", run)
+		return err == nil && !rec.GetDateTime("finished").IsZero()
+	})
+	rec, _ := fe.app.FindRecordById("runs", run)
+	if !strings.Contains(rec.GetString("error"), "must be connected again") || rec.GetInt("read") != 0 || len(fe.statuses(t)) != 0 {
+		t.Fatalf("run error %q, %d read, transactions %v; want the run stopped before reading", rec.GetString("error"), rec.GetInt("read"), fe.statuses(t))
+	}
+}

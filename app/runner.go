@@ -200,6 +200,9 @@ func (e *Engine) read(rt *flowRuntime, runID string) error {
 	if e.health.isDown(rt.source.Id) {
 		return fmt.Errorf("source %q is down; the run waits until it answers", rt.source.GetString("name"))
 	}
+	if e.reconnects.isHeld(rt.source.Id) {
+		return fmt.Errorf("source %q must be connected again; the run waits until it is", rt.source.GetString("name"))
+	}
 	if e.health.isHeld(rt.source.Id) {
 		return fmt.Errorf("source %q needs attention (see the connection); the run waits until it is fixed", rt.source.GetString("name"))
 	}
