@@ -426,7 +426,10 @@ func (e *Engine) flushFailed(rt *flowRuntime, records int, err error, start time
 	msg := rt.redact.text(err.Error())
 	e.logger().Error("flushing a target: its records will be written again",
 		slog.String("flow", rt.flow.GetString("name")), slog.Int("records", records), slog.String("error", msg))
-	if class, _ := connectors.Classify(err); class == connectors.ClassTransient {
+	switch class, _ := connectors.Classify(err); {
+	case connectors.IsNeedsAttention(err):
+		e.health.attention(rt.target.Id, msg, start)
+	case class == connectors.ClassTransient:
 		e.health.failed(rt.target.Id, msg, start, time.Now())
 	}
 }

@@ -66,11 +66,14 @@ type healthBook struct {
 	probation map[string]bool
 	mailed    map[string]bool      // an outage mail went out and no recovery mail yet
 	answered  map[string]time.Time // when the connection last answered
+	failing   map[string]bool      // held until a person fixes it (attention.go)
+	warned    map[string]bool      // its attention mail went out and no work succeeded since
 }
 
 func newHealthBook(e *Engine) *healthBook {
 	return &healthBook{e: e, fails: map[string]int{}, counted: map[string]time.Time{}, down: map[string]bool{},
-		probation: map[string]bool{}, mailed: map[string]bool{}, answered: map[string]time.Time{}}
+		probation: map[string]bool{}, mailed: map[string]bool{}, answered: map[string]time.Time{},
+		failing: map[string]bool{}, warned: map[string]bool{}}
 }
 
 // seen notes that the connection answered at t; the mutex is held.
@@ -80,17 +83,23 @@ func (h *healthBook) seen(conn string, t time.Time) {
 	}
 }
 
-// load takes up the connections that were down when the appliance stopped.
+// load takes up the connections that were down, or held until a person
+// fixes them, when the appliance stopped.
 func (h *healthBook) load() error {
-	recs, err := h.e.app().FindAllRecords(connectionsCollection, dbx.HashExp{"status": ConnDown})
+	recs, err := h.e.app().FindAllRecords(connectionsCollection, dbx.HashExp{"status": []any{ConnDown, ConnFailing}})
 	if err != nil {
 		return fmt.Errorf("loading connection health: %w", err)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, r := range recs {
-		h.down[r.Id], h.mailed[r.Id] = true, true
-		h.fails[r.Id] = r.GetInt("failures")
+		switch {
+		case r.GetString("status") == ConnDown:
+			h.down[r.Id], h.mailed[r.Id] = true, true
+			h.fails[r.Id] = r.GetInt("failures")
+		case strings.HasPrefix(r.GetString("status_message"), attentionPrefix):
+			h.failing[r.Id], h.warned[r.Id] = true, true
+		}
 	}
 	return nil
 }
@@ -102,12 +111,27 @@ func (h *healthBook) isDown(conn string) bool {
 	return h.down[conn]
 }
 
+// isHeld reports whether a connection's flows wait for it: it is down, or
+// held until a person fixes it.
+func (h *healthBook) isHeld(conn string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.down[conn] || h.failing[conn]
+}
+
+// downList lists the connections that are down or held until a person
+// fixes them: their flows claim nothing, and a probe tests them.
 func (h *healthBook) downList() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := make([]string, 0, len(h.down))
+	out := make([]string, 0, len(h.down)+len(h.failing))
 	for id := range h.down {
 		out = append(out, id)
+	}
+	for id := range h.failing {
+		if !h.down[id] {
+			out = append(out, id)
+		}
 	}
 	return out
 }
@@ -122,6 +146,9 @@ func (h *healthBook) ok(conn string, start time.Time) {
 	delete(h.counted, conn)
 	delete(h.probation, conn)
 	delete(h.mailed, conn)
+	if len(h.warned) > 0 {
+		delete(h.warned, conn)
+	}
 	h.mu.Unlock()
 	switch {
 	case wasDown:
@@ -134,13 +161,14 @@ func (h *healthBook) ok(conn string, start time.Time) {
 	}
 }
 
-// probeOK records that a down connection answered its probe: its flows
-// resume, on probation.
+// probeOK records that a down or failing connection answered its probe
+// (or a person's test): its flows resume, on probation.
 func (h *healthBook) probeOK(conn string) {
 	h.mu.Lock()
 	h.seen(conn, time.Now())
-	wasDown := h.down[conn]
+	wasDown := h.down[conn] || h.failing[conn]
 	delete(h.down, conn)
+	delete(h.failing, conn)
 	delete(h.fails, conn)
 	delete(h.counted, conn)
 	h.probation[conn] = true
@@ -154,7 +182,7 @@ func (h *healthBook) probeOK(conn string) {
 // ended at end; see healthBook for what is counted.
 func (h *healthBook) failed(conn, msg string, start, end time.Time) {
 	h.mu.Lock()
-	if !h.counts(conn, start, end) {
+	if h.failing[conn] || !h.counts(conn, start, end) { // held for a person already: no outage besides
 		h.mu.Unlock()
 		return
 	}
@@ -208,6 +236,7 @@ func (h *healthBook) probe(conn string) {
 	if isNoRows(err) {
 		h.mu.Lock()
 		delete(h.down, conn)
+		delete(h.failing, conn)
 		h.mu.Unlock()
 		return
 	}
@@ -217,9 +246,27 @@ func (h *healthBook) probe(conn string) {
 	}
 	ctx, cancel := context.WithTimeout(h.e.ctx, testTimeout)
 	defer cancel()
-	if res := h.e.sb.TestConnection(ctx, rec); res.OK {
+	start := time.Now()
+	switch res := h.e.sb.TestConnection(ctx, rec); {
+	case res.OK:
 		h.probeOK(conn)
+	case res.NeedsAttention && h.isDown(conn):
+		h.downNeedsAttention(conn, res.Message, start)
 	}
+}
+
+// downNeedsAttention turns an outage whose probe found what only a person
+// fixes (the app back with an expired certificate) into a connection held
+// until it is fixed: the probe would otherwise say "not answering" for
+// ever. The outage's recovery mail is not owed any more.
+func (h *healthBook) downNeedsAttention(conn, msg string, start time.Time) {
+	h.mu.Lock()
+	delete(h.down, conn)
+	delete(h.fails, conn)
+	delete(h.counted, conn)
+	delete(h.mailed, conn)
+	h.mu.Unlock()
+	h.attention(conn, msg, start)
 }
 
 // connectionDown pauses the connection's flows and, when mail is set,

@@ -88,6 +88,8 @@ func (e *Engine) afterCommit(batch []outcome) {
 			e.pauses.pause(o.blame, o.pausedUntil)
 		case o.blame != "" && o.reconnect:
 			e.reconnects.need(o.blame, o.err, o.start)
+		case o.blame != "" && o.attention:
+			e.health.attention(o.blame, o.err, o.start)
 		case o.blame != "" && o.status == StatusRetrying:
 			e.health.failed(o.blame, o.err, o.start, o.start.Add(o.duration))
 		}

@@ -128,6 +128,26 @@ func (e *Engine) waitOutReadLimit(conn string, err error, limits *int) bool {
 	}
 }
 
+// waitOutPause waits, before a run's first call, until its source's pause
+// is over: a run that began while the app asked to be left alone (a
+// schedule's tick after a 429) would be refused again, and extend the
+// pause. A stop ends the wait with the engine's error.
+func (e *Engine) waitOutPause(rt *flowRuntime) error {
+	until := e.pauses.end(rt.source.Id)
+	if !until.After(time.Now()) {
+		return nil
+	}
+	e.logger().Info("run waits for its source's rate limit", slog.String("flow", rt.flow.GetString("name")), slog.Time("until", until))
+	timer := time.NewTimer(time.Until(until))
+	defer timer.Stop()
+	select {
+	case <-e.ctx.Done():
+		return e.ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
 // held returns the connections whose flows claim nothing for now without
 // being down: rate limited, or waiting to be connected again.
 func (e *Engine) held() []string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,5 +163,41 @@ func TestAFlowStaysUnderTheAppsRateLimit(t *testing.T) {
 	assertNoOutage(t, fe, target.Id)
 	if most := shop.MostInOneSecond(); most > limit || shop.RateLimited() > 0 {
 		t.Fatalf("the app counted %d calls in one second and answered %d with 429; its limit is %d", most, shop.RateLimited(), limit)
+	}
+}
+
+// TestARunWaitsForItsSourcesPause: a run that began while its source was
+// paused after a 429 (a schedule's tick) called the app at once, was
+// refused again, and extended the pause; it waits for the pause's end
+// and calls then.
+func TestARunWaitsForItsSourcesPause(t *testing.T) {
+	fe := newFlowEnv(t, connectors.Product, nil)
+	erp := fake.New()
+	for i := range 3 {
+		erp.Seed("products", map[string]any{"id": fmt.Sprint(i), "sku": fmt.Sprintf("SKU-%d", i), "name": "Chair"})
+	}
+	until := time.Now().Add(500 * time.Millisecond)
+	var refused atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if time.Now().Before(until) { // the app's limit holds until then
+			refused.Add(1)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		erp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	source := fe.saveConnection(t, "ERP", "http", map[string]any{"base_url": srv.URL}, nil)
+	fe.pointSource(t, source)
+	fe.sb.engine.pauses.pause(source.Id, until) // as a 429 of the last run left it
+	run := fe.run(t)
+	fe.waitStatuses(t, map[string]int{StatusSucceeded: 3})
+	eventually(t, "the run to finish", func() bool {
+		rec, err := fe.app.FindRecordById("runs", run)
+		return err == nil && !rec.GetDateTime("finished").IsZero()
+	})
+	if n := refused.Load(); n != 0 {
+		t.Fatalf("the run called the paused app %d times before the pause ended", n)
 	}
 }

@@ -58,8 +58,8 @@ func (b *refusalBook) clear(conn string) bool {
 // replace): the records are written and their files wait, tried again
 // once a probe interval and at each start. The first refusal sets the connection's status to
 // failing, which the Overview and the metrics show, and mails the
-// integrations that use it; a connection down or waiting to be connected
-// again keeps that status.
+// integrations that use it; a connection down, waiting to be connected
+// again, or held until it is fixed keeps that status.
 func (e *Engine) publishRefused(conn, flow, msg string) {
 	if !e.refusals.set(conn, time.Now()) {
 		return
@@ -67,7 +67,8 @@ func (e *Engine) publishRefused(conn, flow, msg string) {
 	e.logger().Error("a target refuses the written files: they wait until it takes them",
 		slog.String("connection", conn), slog.String("flow", flow), slog.String("error", msg))
 	err := updateStoredConnection(e.app(), conn, func(rec *core.Record) {
-		if ConnNeedsAttention(rec.GetString("status")) && rec.GetString("status") != ConnFailing {
+		if ConnNeedsAttention(rec.GetString("status")) && rec.GetString("status") != ConnFailing ||
+			strings.HasPrefix(rec.GetString("status_message"), attentionPrefix) {
 			return
 		}
 		rec.Set("status", ConnFailing)

@@ -45,6 +45,13 @@ func (r *reconnectBook) load() error {
 	return nil
 }
 
+// isHeld reports whether a connection waits to be connected again.
+func (r *reconnectBook) isHeld(conn string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.held[conn]
+}
+
 // list returns the connections waiting to be connected again.
 func (r *reconnectBook) list() []string {
 	r.mu.Lock()

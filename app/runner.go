@@ -160,6 +160,9 @@ func (e *Engine) readRun(rt *flowRuntime, run *core.Record) {
 		if errors.Is(err, connectors.ErrReconnectNeeded) {
 			e.reconnects.need(rt.source.Id, msg, start)
 		}
+		if connectors.IsNeedsAttention(err) {
+			e.health.attention(rt.source.Id, msg, start)
+		}
 	}
 	_, dbErr := e.app().DB().NewQuery(`UPDATE runs SET finished = {:now}, error = {:error}, updated = {:now} WHERE id = {:id}`).
 		Bind(dbx.Params{"now": sqlTime(time.Now()), "error": truncate(msg, 10000), "id": run.Id}).Execute()
@@ -196,6 +199,15 @@ func (e *Engine) safeRead(rt *flowRuntime, runID string) (err error) {
 func (e *Engine) read(rt *flowRuntime, runID string) error {
 	if e.health.isDown(rt.source.Id) {
 		return fmt.Errorf("source %q is down; the run waits until it answers", rt.source.GetString("name"))
+	}
+	if e.reconnects.isHeld(rt.source.Id) {
+		return fmt.Errorf("source %q must be connected again; the run waits until it is", rt.source.GetString("name"))
+	}
+	if e.health.isHeld(rt.source.Id) {
+		return fmt.Errorf("source %q needs attention (see the connection); the run waits until it is fixed", rt.source.GetString("name"))
+	}
+	if err := e.waitOutPause(rt); err != nil {
+		return err
 	}
 	conn, err := e.sb.OpenConnection(rt.source)
 	if err != nil {

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -101,10 +103,18 @@ func (s *Switchboard) TestConnectionByID(ctx context.Context, id string) (connec
 	if err := s.saveConnectionStatus(rec.Id, result); err != nil {
 		s.logger().Warn("saving connection status", "connection", rec.Id, "error", err)
 	}
-	if result.OK && s.engine.health.isDown(rec.Id) {
+	switch {
+	case result.OK && s.engine.health.isHeld(rec.Id):
 		// The app answers: as a probe's answer, the paused flows resume
 		// now instead of at the next probe.
 		s.engine.health.probeOK(rec.Id)
+	case result.OK && s.engine.reconnects.isHeld(rec.Id):
+		// Its authorization works again (an organisation connected in
+		// the app itself): the waiting flows resume, as after a connect.
+		s.engine.reconnects.reconnected(rec.Id)
+	case result.NeedsAttention && s.engine.health.isDown(rec.Id):
+		// As a probe's: the outage is one a person must fix.
+		s.engine.health.downNeedsAttention(rec.Id, result.Message, time.Now())
 	}
 	return result, nil
 }
@@ -128,7 +138,7 @@ func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) conn
 		if errors.Is(err, context.DeadlineExceeded) {
 			msg = "no answer within " + testTimeout.String() + ": " + msg
 		}
-		return connectors.TestResult{OK: false, Message: msg}
+		return connectors.TestResult{OK: false, Message: msg, NeedsAttention: connectors.IsNeedsAttention(err)}
 	}
 	return result
 }
@@ -138,18 +148,23 @@ func (s *Switchboard) testConnection(ctx context.Context, rec *core.Record) conn
 // while the test waited for the app (a name, an address, a secret) is
 // kept, not put back as the test read it. A connection deleted meanwhile
 // has nothing to record. A failed test of a connection marked down leaves
-// it down: the outage, its mail and its recovery mail are the engine's.
+// it down: the outage, its mail and its recovery mail are the engine's;
+// one of a connection held until it is fixed keeps it held.
 func (s *Switchboard) saveConnectionStatus(id string, result connectors.TestResult) error {
 	status := ConnOK
 	if !result.OK {
 		status = ConnFailing
 	}
 	return updateStoredConnection(s.app, id, func(rec *core.Record) {
+		msg := result.Message
 		if status == ConnFailing && rec.GetString("status") == ConnDown {
 			status = ConnDown
 		}
+		if status == ConnFailing && strings.HasPrefix(rec.GetString("status_message"), attentionPrefix) {
+			msg = attentionPrefix + msg // still held: a restart knows it
+		}
 		rec.Set("status", status)
-		rec.Set("status_message", truncate(result.Message, 2000))
+		rec.Set("status_message", truncate(msg, 2000))
 		rec.Set("checked", types.NowDateTime())
 	})
 }

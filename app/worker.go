@@ -164,6 +164,9 @@ type outcome struct {
 	// reconnect is set when the attempt found that its connection must be
 	// connected again (app/reconnect.go).
 	reconnect bool
+	// attention is set when the attempt found that its connection needs a
+	// person, such as a certificate to renew (app/attention.go).
+	attention bool
 }
 
 // encodeOutcome returns o with its payloads encoded for storage, with
@@ -388,6 +391,9 @@ func (e *Engine) failed(o outcome, err error) outcome {
 	o.class, o.err = class, e.describe(o, err)
 	if errors.Is(err, connectors.ErrReconnectNeeded) {
 		return e.awaitReconnect(o)
+	}
+	if o.blame != "" && connectors.IsNeedsAttention(err) {
+		return e.awaitAttention(o)
 	}
 	if class == connectors.ClassPermanent {
 		o.status = StatusFailed

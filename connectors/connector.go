@@ -86,6 +86,10 @@ type TestResult struct {
 	Message string `json:"message"`
 	// Details holds facts worth showing, e.g. a host key fingerprint.
 	Details map[string]string `json:"details,omitempty"`
+	// NeedsAttention is set when the test failed in a way only a person
+	// fixes (see [NeedsAttention]): a connection the engine holds for it
+	// stays held, and one down is held for it instead.
+	NeedsAttention bool `json:"-"`
 }
 
 // Record is one native record as the app has it.

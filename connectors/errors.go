@@ -2,6 +2,8 @@ package connectors
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +37,10 @@ type Error struct {
 	// RateLimited is set when the app refused the call because it took too
 	// many (HTTP 429): not a failure of the connection, a pause.
 	RateLimited bool
-	Err         error
+	// Attention is set when the connection cannot work until a person
+	// fixes a setting, its own or the app's (see [NeedsAttention]).
+	Attention bool
+	Err       error
 }
 
 // Error returns the wrapped error's message.
@@ -76,6 +81,46 @@ func IsRateLimited(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+// NeedsAttention marks err as a failure of the connection itself that no
+// retry cures and no record causes: a TLS certificate that cannot be
+// verified (expired, issued by an authority the connection does not
+// trust, for another host name), a redirect loop. It is permanent; the
+// engine sets the connection's status to "failing" with the error, holds
+// its flows (their records wait, none fails), sends one alert, and
+// resumes them once a test of the connection passes.
+func NeedsAttention(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Class: ClassPermanent, Attention: true, Err: err}
+}
+
+// IsNeedsAttention reports whether err, or an error it wraps, asks for a
+// person to fix the connection (see [NeedsAttention]); a TLS certificate
+// that could not be verified does so even when no connector marked it.
+func IsNeedsAttention(err error) bool {
+	var ce *Error
+	if errors.As(err, &ce) && ce.Attention {
+		return true
+	}
+	return IsCertificateFailure(err)
+}
+
+// IsCertificateFailure reports whether err, or an error it wraps, is a
+// TLS certificate that could not be verified: expired or not yet valid,
+// issued by an unknown authority, for another host name.
+func IsCertificateFailure(err error) bool {
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		roots   x509.SystemRootsError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) ||
+		errors.As(err, &invalid) || errors.As(err, &roots)
+}
+
 // ErrReconnectNeeded marks an error after which the connection cannot work
 // until a person connects it again, such as an OAuth2 refresh token the app
 // revoked. The engine sets the connection's status to "reconnect needed",
@@ -90,14 +135,18 @@ func classified(err error, class Class, wait time.Duration) error {
 }
 
 // Classify tells the class of any error, and how long to wait at least
-// before a retry. Errors a connector classified keep their class; context
-// deadlines, network and I/O errors are transient; anything else is
-// permanent, so an unknown failure is shown to a person rather than retried
-// for days.
+// before a retry. Errors a connector classified keep their class; a TLS
+// certificate that could not be verified is permanent (it fails the same
+// way until somebody renews or trusts it); context deadlines, network and
+// I/O errors are transient; anything else is permanent, so an unknown
+// failure is shown to a person rather than retried for days.
 func Classify(err error) (Class, time.Duration) {
 	var ce *Error
 	if errors.As(err, &ce) {
 		return ce.Class, ce.RetryAfter
+	}
+	if IsCertificateFailure(err) {
+		return ClassPermanent, 0
 	}
 	if isTransientByNature(err) {
 		return ClassTransient, 0

@@ -2,11 +2,14 @@ package connectors
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,12 +30,43 @@ func TestClassify(t *testing.T) {
 		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), ClassTransient, 0},
 		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, ClassTransient, 0},
 		{"unknown is permanent", errors.New("something odd"), ClassPermanent, 0},
+		// a call's error is a net.Error, but a certificate fails the same way until somebody fixes it
+		{"an untrusted certificate", &url.Error{Op: "Get", URL: "https://erp.example.com/", Err: &tls.CertificateVerificationError{
+			Err: x509.UnknownAuthorityError{}}}, ClassPermanent, 0},
+		{"an expired certificate", &url.Error{Op: "Get", URL: "https://erp.example.com/", Err: &tls.CertificateVerificationError{
+			Err: x509.CertificateInvalidError{Reason: x509.Expired}}}, ClassPermanent, 0},
+		{"a certificate for another host", &url.Error{Op: "Get", URL: "https://erp.example.com/", Err: x509.HostnameError{
+			Host: "erp.example.com", Certificate: &x509.Certificate{}}}, ClassPermanent, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			class, wait := Classify(tt.err)
 			if class != tt.want || wait != tt.wait {
 				t.Fatalf("Classify() = %s, %s; want %s, %s", class, wait, tt.want, tt.wait)
+			}
+		})
+	}
+}
+
+// TestCertificateFailuresNeedAttention: a certificate that cannot be
+// verified asks for a person, marked or not; other failures do not.
+func TestCertificateFailuresNeedAttention(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"marked", fmt.Errorf("get: %w", NeedsAttention(errors.New("redirect loop"))), true},
+		{"a certificate, unmarked", fmt.Errorf("get: %w", &url.Error{Op: "Get", URL: "https://x", Err: &tls.CertificateVerificationError{
+			Err: x509.CertificateInvalidError{Reason: x509.Expired}}}), true},
+		{"permanent", Permanent(errors.New("bad sku")), false},
+		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsNeedsAttention(tt.err); got != tt.want {
+				t.Fatalf("IsNeedsAttention(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
 	}

@@ -54,8 +54,7 @@ func (c *Conn) Close() error { return nil }
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	var views []map[string]any
 	if _, err := c.client.DoJSON(ctx, rest.Request{Path: "V1/store/storeViews"}, &views); err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	var names []string
 	for _, v := range views {

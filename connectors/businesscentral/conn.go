@@ -62,8 +62,7 @@ func (c *Conn) Close() error { return nil }
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	co, err := c.companies.get(ctx)
 	if err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	return connectors.TestResult{OK: true, Message: "connected to Business Central company " + co.name,
 		Details: map[string]string{"company_id": co.id}}, nil

@@ -85,8 +85,7 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 		} `json:"d"`
 	}
 	if _, err := c.client.DoJSON(ctx, rest.Request{Path: "current/Me"}, &me); err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	if len(me.D.Results) == 0 {
 		return connectors.TestResult{Message: "Exact Online did not say who the user is (current/Me answered no user)"}, nil
@@ -99,8 +98,7 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 			"(the user's current division is %d); check the division number", user.FullName, c.division, user.CurrentDivision)}, nil
 	}
 	if err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	return connectors.TestResult{OK: true, Message: fmt.Sprintf("connected as %s to division %s (%s)", user.FullName, c.division, name),
 		Details: map[string]string{"current_division": strconv.FormatInt(user.CurrentDivision, 10)}}, nil

@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
+	"github.com/switchboard-app/switchboard/connectors/conntest"
 )
 
 func newClient(t *testing.T, url string, opts Options) *Client {
@@ -472,5 +474,83 @@ func TestA403OverTheRateLimitIsNotALoginRefused(t *testing.T) {
 		if msg, _ := Verdict(err); limited != tt.limited || msg != tt.verdict {
 			t.Errorf("a 403 with %v = %v (rate limited %v), verdict %q; want rate limited %v, %q", tt.header, err, limited, msg, tt.limited, tt.verdict)
 		}
+	}
+}
+
+// TestCertificateFailuresNeedAttention: a call to an app whose certificate
+// cannot be verified was "no answer", transient, and retried for days as
+// an outage; it is the connection's to fix, and says what is wrong with
+// the certificate of which host.
+func TestCertificateFailuresNeedAttention(t *testing.T) {
+	ca, stranger := conntest.NewAuthority(t, "Shop CA"), conntest.NewAuthority(t, "Stranger CA")
+	now := time.Now()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) })
+	tests := []struct {
+		name string
+		cert tls.Certificate
+		want []string
+	}{
+		{"expired", ca.Issue(t, now.Add(-48*time.Hour), now.Add(-time.Hour), "127.0.0.1"),
+			[]string{"the certificate of 127.0.0.1 expired on " + now.Add(-time.Hour).UTC().Format("2006-01-02"), "renewed"}},
+		{"not valid yet", ca.Issue(t, now.Add(time.Hour), now.Add(48*time.Hour), "127.0.0.1"),
+			[]string{"the certificate of 127.0.0.1 is valid only from", "clock"}},
+		{"an unknown authority", stranger.Issue(t, now.Add(-time.Hour), now.Add(time.Hour), "127.0.0.1"),
+			[]string{"the certificate of 127.0.0.1 is not trusted (SHA-256 fingerprint", "by Stranger CA", "tls_ca"}},
+		{"another host name", ca.Issue(t, now.Add(-time.Hour), now.Add(time.Hour), "shop.example.com"),
+			[]string{"the certificate of 127.0.0.1 is not for that name", "shop.example.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := conntest.ServeTLS(t, ok, tt.cert)
+			hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
+			_, err := newClient(t, srv.URL, Options{HTTPClient: hc}).Do(context.Background(), Request{Path: "orders"})
+			class, _ := connectors.Classify(err)
+			if err == nil || class != connectors.ClassPermanent || !connectors.IsNeedsAttention(err) {
+				t.Fatalf("Do = %v (%s, needs attention %v); want a permanent error that needs attention", err, class, connectors.IsNeedsAttention(err))
+			}
+			verdict, facts := Verdict(err)
+			for _, want := range tt.want {
+				if !strings.Contains(err.Error(), want) || !strings.Contains(verdict, want) {
+					t.Errorf("error %q, verdict %q; want %q in both", err, verdict, want)
+				}
+			}
+			if !strings.HasPrefix(err.Error(), "GET /orders: ") || strings.Contains(err.Error(), "no answer") {
+				t.Errorf("error %q: want the call named, and not taken for no answer", err)
+			}
+			if fp := Fingerprint(tt.cert.Leaf); facts["fingerprint"] != fp {
+				t.Errorf("verdict's fingerprint %q, want %q", facts["fingerprint"], fp)
+			}
+		})
+	}
+	t.Run("trusted and valid", func(t *testing.T) {
+		srv := conntest.ServeTLS(t, ok, ca.Issue(t, now.Add(-time.Hour), now.Add(time.Hour), "127.0.0.1"))
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
+		if _, err := newClient(t, srv.URL, Options{HTTPClient: hc}).Do(context.Background(), Request{Path: "orders"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestARedirectLoopIsPermanent: an app that redirects in a loop was "no
+// answer", transient, retried for days; it answers so every time, and the
+// error names the address.
+func TestARedirectLoopIsPermanent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := map[string]string{"/orders": "/orders/", "/orders/": "/orders"}[r.URL.Path]
+		http.Redirect(w, r, next+"?key=KEY-secret-1234", http.StatusFound)
+	}))
+	defer srv.Close()
+	_, err := newClient(t, srv.URL, Options{}).Do(context.Background(), Request{Path: "orders"})
+	class, _ := connectors.Classify(err)
+	if err == nil || class != connectors.ClassPermanent || strings.Contains(err.Error(), "no answer") {
+		t.Fatalf("Do = %v (%s); want permanent", err, class)
+	}
+	for _, want := range []string{srv.URL + "/orders redirected 10 times", "redirect loop"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q; want %q in it", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "KEY-secret") {
+		t.Errorf("error %q shows the address's query", err)
 	}
 }

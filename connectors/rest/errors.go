@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -10,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -167,15 +170,24 @@ func locationOf(v any) string {
 // transportError words a call that got no answer; it is transient: the
 // network, the host or the app may be back later. An error the client's
 // redirect policy classified (a redirect to another origin, refused as
-// permanent) keeps its class.
+// permanent) keeps its class. A TLS certificate that could not be verified
+// needs a person (connectors.NeedsAttention): it fails the same way until
+// it is renewed, or trusted in tls_ca.
 func transportError(op string, err error, ctx context.Context) error {
+	host := ""
 	var ue *url.Error
 	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Hostname()
+		}
 		err = ue.Err
 	}
 	var ce *connectors.Error
 	if errors.As(err, &ce) { // a redirect refused: the app answered, and the error says how
 		return fmt.Errorf("%s: %w", op, err)
+	}
+	if connectors.IsCertificateFailure(err) {
+		return connectors.NeedsAttention(&certificateError{text: op + ": " + certificateProblem(host, err, time.Now()), err: err})
 	}
 	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded {
 		return connectors.Transient(fmt.Errorf("%s: no answer in time: %w", op, context.DeadlineExceeded))
@@ -183,12 +195,78 @@ func transportError(op string, err error, ctx context.Context) error {
 	return connectors.Transient(fmt.Errorf("%s: %s: %w", op, describeTransport(err), err))
 }
 
+// certificateError is a call refused because the app's certificate could
+// not be verified, in words; it wraps the TLS error.
+type certificateError struct {
+	text string
+	err  error
+}
+
+func (e *certificateError) Error() string { return e.text }
+func (e *certificateError) Unwrap() error { return e.err }
+
+// certificateProblem words why the certificate of host could not be
+// verified at now, and what fixes it.
+func certificateProblem(host string, err error, now time.Time) string {
+	cert, _ := untrustedCert(err)
+	of := "the certificate of " + cmp.Or(host, "the app")
+	var invalid x509.CertificateInvalidError
+	var hostErr x509.HostnameError
+	switch {
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired && cert != nil && now.Before(cert.NotBefore):
+		return of + " is valid only from " + cert.NotBefore.UTC().Format(time.DateTime) + " UTC: check this machine's clock"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired && cert != nil:
+		return of + " expired on " + cert.NotAfter.UTC().Format(time.DateTime) + " UTC: it must be renewed on the server"
+	case errors.As(err, &hostErr) && hostErr.Certificate != nil:
+		return of + " is not for that name, it is for " + certNames(hostErr.Certificate) + ": the base URL must name a host the certificate is for"
+	case cert != nil && isUnknownAuthority(err):
+		return of + " is not trusted (SHA-256 fingerprint " + Fingerprint(cert) + "), issued by " + issuerName(cert) +
+			", an authority this machine does not trust: trust it in tls_ca if it is yours"
+	}
+	return of + " cannot be verified: " + tlsCause(err)
+}
+
+// certNames lists the names a certificate is for: its host names and
+// addresses, or its common name when it has none.
+func certNames(cert *x509.Certificate) string {
+	names := slices.Clone(cert.DNSNames)
+	for _, ip := range cert.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		return cmp.Or(cert.Subject.CommonName, "no name")
+	}
+	return strings.Join(names, ", ")
+}
+
+// issuerName names the authority that issued a certificate.
+func issuerName(cert *x509.Certificate) string {
+	name := cert.Issuer.CommonName
+	if name == "" && len(cert.Issuer.Organization) > 0 {
+		name = cert.Issuer.Organization[0]
+	}
+	return cmp.Or(name, "an unnamed authority")
+}
+
+// isUnknownAuthority reports whether a certificate was refused for its
+// issuer: an authority this machine does not know.
+func isUnknownAuthority(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	return errors.As(err, &unknown)
+}
+
+// tlsCause is the innermost words of a TLS error, without Go's prefixes.
+func tlsCause(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "x509: "); i >= 0 {
+		return msg[i+len("x509: "):]
+	}
+	return strings.TrimPrefix(msg, "tls: ")
+}
+
 // describeTransport says in words why a call got no answer.
 func describeTransport(err error) string {
 	var dnsErr *net.DNSError
-	if cert, ok := untrustedCert(err); ok {
-		return "the certificate is not trusted (SHA-256 fingerprint " + Fingerprint(cert) + ")"
-	}
 	switch {
 	case errors.As(err, &dnsErr):
 		return "host not found"

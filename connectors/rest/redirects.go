@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,13 +21,22 @@ const maxRedirects = 10
 // them over; such a redirect is refused with an error that names it.
 func SameOriginRedirects(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
-		return errors.New("stopped after 10 redirects")
+		return connectors.Permanent(fmt.Errorf("%s redirected %d times, the last time to %s: a redirect loop, stopped; check the base URL and the app's redirects",
+			redactedURL(via[0].URL), maxRedirects, redactedURL(req.URL)))
 	}
 	if first := via[0].URL; origin(req.URL) != origin(first) {
 		return connectors.Permanent(fmt.Errorf("the app redirected to %s, not on %s: refused, so that the connection's credentials are not sent elsewhere",
 			origin(req.URL), origin(first)))
 	}
 	return nil
+}
+
+// redactedURL is an address for a message: its query (which may carry a
+// key) and user information left out.
+func redactedURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.ForceQuery, c.Fragment = nil, "", false, ""
+	return c.String()
 }
 
 // origin is scheme://host:port of an address, the port written out and

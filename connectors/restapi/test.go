@@ -14,8 +14,7 @@ import (
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	res, err := c.client.Do(ctx, rest.Request{Path: c.settings.TestPath})
 	if err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	if err := webPage(res); err != nil {
 		return connectors.TestResult{OK: false, Message: err.Error()}, nil

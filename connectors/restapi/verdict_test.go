@@ -118,7 +118,7 @@ func TestNetworkTroubleGetsAVerdictAPersonUnderstands(t *testing.T) {
 	}{
 		{"host not found", "https://no-such-shop.invalid", "host not found: no-such-shop.invalid", ""},
 		{"nothing listens", refusedURL, "nothing answers at that address", ""},
-		{"a certificate nobody vouches for", tlsSrv.URL, "the certificate is not trusted (SHA-256 fingerprint " + rest.Fingerprint(tlsSrv.Certificate()) + ")",
+		{"a certificate nobody vouches for", tlsSrv.URL, "the certificate of 127.0.0.1 is not trusted (SHA-256 fingerprint " + rest.Fingerprint(tlsSrv.Certificate()) + ")",
 			rest.Fingerprint(tlsSrv.Certificate())},
 	}
 	for _, tt := range tests {

@@ -132,8 +132,7 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 		}
 	}
 	if err := c.gql.do(ctx, shopOp, nil, &data); err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	return connectors.TestResult{OK: true, Message: "connected as " + data.Shop.Name + " (" + data.Shop.MyshopifyDomain + ")"}, nil
 }

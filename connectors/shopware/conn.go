@@ -65,8 +65,7 @@ func (c *Conn) Close() error { return nil }
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	var info struct{ Version string }
 	if _, err := c.client.DoJSON(ctx, rest.Request{Path: "_info/version"}, &info); err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	return connectors.TestResult{OK: true, Message: "connected to Shopware " + info.Version}, nil
 }

@@ -128,7 +128,7 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 			return connectors.TestResult{OK: true, Message: msg}, nil
 		}
 	}
-	return connectors.TestResult{Message: verdict(err)}, nil
+	return connectors.TestResult{Message: verdict(err), NeedsAttention: connectors.IsNeedsAttention(err)}, nil
 }
 
 // verdict words a failed test.

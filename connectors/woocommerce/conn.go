@@ -72,8 +72,7 @@ func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 		} `json:"environment"`
 	}
 	if _, err := c.client.DoJSON(ctx, rest.Request{Path: "system_status"}, &status); err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	return connectors.TestResult{OK: true, Message: fmt.Sprintf("connected to %s (WooCommerce %s)", status.Environment.SiteURL, status.Environment.Version)}, nil
 }

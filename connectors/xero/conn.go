@@ -67,14 +67,13 @@ func (c *Conn) ExchangeCode(ctx context.Context, redirectURL, code, verifier str
 func (c *Conn) Test(ctx context.Context) (connectors.TestResult, error) {
 	t, err := c.tenants.get(ctx)
 	if err != nil {
-		msg, details := rest.Verdict(err)
-		return connectors.TestResult{OK: false, Message: msg, Details: details}, nil
+		return rest.FailedTest(err), nil
 	}
 	var orgs struct {
 		Organisations []map[string]any `json:"Organisations"`
 	}
 	if err := c.call(ctx, rest.Request{Path: "Organisation"}, &orgs); err != nil {
-		return connectors.TestResult{OK: false, Message: c.verdict(err, t)}, nil
+		return connectors.TestResult{OK: false, Message: c.verdict(err, t), NeedsAttention: connectors.IsNeedsAttention(err)}, nil
 	}
 	name := t.name
 	if len(orgs.Organisations) > 0 {

@@ -66,7 +66,7 @@ func TestMutualTLS(t *testing.T) {
 			map[string]string{"tls_client_key": keyPEM}, ""},
 		{"no client certificate", map[string]any{"tls_ca": serverCA}, nil, "no answer"},
 		{"the app's certificate is not trusted", map[string]any{"tls_client_cert": certPEM}, map[string]string{"tls_client_key": keyPEM},
-			"the certificate is not trusted (SHA-256 fingerprint " + rest.Fingerprint(srv.Certificate()) + ")"},
+			"the certificate of 127.0.0.1 is not trusted (SHA-256 fingerprint " + rest.Fingerprint(srv.Certificate()) + ")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
