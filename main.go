@@ -282,7 +282,7 @@ func isTerminal(f *os.File) bool {
 // starts, and stops it when the server stops.
 func serveProfiles(pb *pocketbase.PocketBase, addr string) {
 	pb.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		s, err := profiling.Start(addr, slog.Default())
+		s, err := profiling.Start(addr, slog.Default(), app.FromOwnConnection)
 		if err != nil {
 			return err
 		}

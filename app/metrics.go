@@ -151,7 +151,8 @@ func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
 }
 
 // handleMetrics serves the metrics to a caller with the token, or without
-// a token set, to a loopback caller that no proxy forwarded.
+// a token set, to a loopback caller that no proxy forwarded and that is
+// none of the appliance's own connections (one pointed here by an editor).
 func (s *Switchboard) handleMetrics(e *core.RequestEvent) error {
 	if !s.metrics.allowed(e.Request) {
 		return e.ForbiddenError("The metrics need the bearer token set in "+EnvMetricsToken+
@@ -174,7 +175,7 @@ func (m *appMetrics) allowed(r *http.Request) bool {
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
+	return err == nil && ip != nil && ip.IsLoopback() && !FromOwnConnection(r.RemoteAddr)
 }
 
 // registerGauges adds the gauges read at scrape time.
