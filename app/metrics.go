@@ -154,7 +154,7 @@ func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
 // a token set, to a loopback caller that no proxy forwarded and that is
 // none of the appliance's own connections (one pointed here by an editor).
 func (s *Switchboard) handleMetrics(e *core.RequestEvent) error {
-	if !s.metrics.allowed(e.Request) {
+	if !s.metrics.allowed(e.Request) || s.FromOwnConnection(e.Request.RemoteAddr) {
 		return e.ForbiddenError("The metrics need the bearer token set in "+EnvMetricsToken+
 			", or, without one, a call from this machine that no proxy forwarded.", nil)
 	}
@@ -175,7 +175,7 @@ func (m *appMetrics) allowed(r *http.Request) bool {
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback() && !FromOwnConnection(r.RemoteAddr)
+	return err == nil && ip != nil && ip.IsLoopback()
 }
 
 // registerGauges adds the gauges read at scrape time.

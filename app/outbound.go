@@ -19,34 +19,31 @@ const outboundIdleConns = 64
 // workers writing to one app at once, every call beyond two would open a
 // connection and close it again.
 //
-// Its connections to this machine's loopback are noted in ownCalls while
-// they are open, so that the listeners that trust a loopback caller (the
+// Its connections to this machine's loopback are noted in own while they
+// are open, so that the listeners that trust a loopback caller (the
 // metrics, the profiles) tell them from a person on the machine: a
 // connection pointed at them by an editor gets what a caller from the
 // network gets.
-func newOutboundTransport(workers int) *http.Transport {
+func newOutboundTransport(workers int, own *localAddrs) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = max(outboundIdleConns, workers)
 	t.MaxIdleConns = 4 * t.MaxIdleConnsPerHost
 	t.IdleConnTimeout = 90 * time.Second
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return ownCalls.dial(ctx, dialer, network, addr)
+		return own.dial(ctx, dialer, network, addr)
 	}
 	return t
 }
-
-// ownCalls are the local addresses of the open connections that the
-// appliance's connections made to its own machine's loopback.
-var ownCalls = &localAddrs{open: map[string]int{}}
 
 // FromOwnConnection tells whether a request that came in from remoteAddr
 // (its RemoteAddr) was sent by one of the appliance's own connections,
 // rather than by a person or a program on the machine: a listener that
 // trusts loopback callers refuses it.
-func FromOwnConnection(remoteAddr string) bool { return ownCalls.has(remoteAddr) }
+func (s *Switchboard) FromOwnConnection(remoteAddr string) bool { return s.ownCalls.has(remoteAddr) }
 
-// localAddrs counts the open connections by their local address.
+// localAddrs counts the open connections by their local address: the
+// appliance's own connections to its machine's loopback.
 type localAddrs struct {
 	mu   sync.Mutex
 	open map[string]int
@@ -69,6 +66,8 @@ func (l *localAddrs) dial(ctx context.Context, d *net.Dialer, network, addr stri
 	l.mu.Unlock()
 	return &noted{Conn: c, forget: func() { l.forget(local) }}, nil
 }
+
+func newLocalAddrs() *localAddrs { return &localAddrs{open: map[string]int{}} }
 
 func (l *localAddrs) forget(local string) {
 	l.mu.Lock()

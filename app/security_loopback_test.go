@@ -20,7 +20,7 @@ func TestConnectionsGetNoLoopbackTrust(t *testing.T) {
 	env := newTestEnv(t)
 	appliance := httptest.NewServer(servedMux(t, env))
 	t.Cleanup(appliance.Close)
-	profiles, err := profiling.Start("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)), FromOwnConnection)
+	profiles, err := profiling.Start("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)), env.sb.FromOwnConnection)
 	if err != nil {
 		t.Fatal(err)
 	}
