@@ -90,3 +90,20 @@ func TestSignInLocksEnd(t *testing.T) {
 		t.Fatal("a sign-in does not clear the account's failures")
 	}
 }
+
+// TestSignInWaitsAreInWords: the wait a locked sign-in is told is rounded
+// up to whole minutes, a single one in the singular.
+func TestSignInWaitsAreInWords(t *testing.T) {
+	for _, tc := range []struct {
+		wait time.Duration
+		want string
+	}{
+		{15 * time.Minute, "15 minutes"},
+		{90 * time.Second, "2 minutes"},
+		{time.Second, "a minute"},
+	} {
+		if got := minutes(WaitMinutes(tc.wait)); got != tc.want {
+			t.Errorf("a wait of %v reads %q, want %q", tc.wait, got, tc.want)
+		}
+	}
+}

@@ -147,6 +147,14 @@ func WaitMinutes(wait time.Duration) int {
 	return int(math.Ceil(wait.Minutes()))
 }
 
+// minutes is n minutes in words: "a minute" for 1.
+func minutes(n int) string {
+	if n == 1 {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", n)
+}
+
 // SignIns is the appliance's per-account sign-in guard, shared by the web
 // UI and the API.
 func (s *Switchboard) SignIns() *SignInGuard { return s.signIns }
@@ -158,8 +166,8 @@ func (s *Switchboard) limitPasswordSignIns(e *core.RecordAuthWithPasswordRequest
 	client := e.RealIP()
 	if wait, ok := s.signIns.Check(e.Identity, client, time.Now()); !ok {
 		e.Response.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return e.TooManyRequestsError(fmt.Sprintf(
-			"Too many failed sign-ins for this address: wait %d minutes, then try again.", WaitMinutes(wait)), nil)
+		return e.TooManyRequestsError("Too many failed sign-ins for this address: wait "+minutes(WaitMinutes(wait))+
+			", then try again.", nil)
 	}
 	err := e.Next()
 	if err != nil {

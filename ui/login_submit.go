@@ -26,8 +26,11 @@ func (u *UI) loginSubmit(r *request) error {
 	guard := u.sb.SignIns()
 	if wait, ok := guard.Check(email, r.RealIP(), time.Now()); !ok {
 		r.Response.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return u.renderLoginError(r, http.StatusTooManyRequests, email,
-			r.L.T("login.account_wait", app.WaitMinutes(wait)))
+		msg := r.L.T("login.account_wait", app.WaitMinutes(wait))
+		if app.WaitMinutes(wait) == 1 {
+			msg = r.L.T("login.account_wait_one")
+		}
+		return u.renderLoginError(r, http.StatusTooManyRequests, email, msg)
 	}
 	password := r.Request.PostFormValue("password")
 	user, err := u.app().FindAuthRecordByEmail("users", email)
