@@ -25,12 +25,7 @@ func (u *UI) loginSubmit(r *request) error {
 	}
 	guard := u.sb.SignIns()
 	if wait, ok := guard.Check(email, r.RealIP(), time.Now()); !ok {
-		r.Response.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		msg := r.L.T("login.account_wait", app.WaitMinutes(wait))
-		if app.WaitMinutes(wait) == 1 {
-			msg = r.L.T("login.account_wait_one")
-		}
-		return u.renderLoginError(r, http.StatusTooManyRequests, email, msg)
+		return u.refuseLockedAccount(r, email, wait)
 	}
 	password := r.Request.PostFormValue("password")
 	user, err := u.app().FindAuthRecordByEmail("users", email)
@@ -48,6 +43,18 @@ func (u *UI) loginSubmit(r *request) error {
 	}
 	guard.Succeeded(email, r.RealIP(), time.Now())
 	return r.Redirect(http.StatusSeeOther, safeNext(r.Request.PostFormValue("next")))
+}
+
+// refuseLockedAccount answers a sign-in for an account that failed too
+// often: 429, Retry-After, and the wait in words, the same whether the
+// address belongs to a user or not.
+func (u *UI) refuseLockedAccount(r *request, email string, wait time.Duration) error {
+	r.Response.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	msg := r.L.T("login.account_wait", app.WaitMinutes(wait))
+	if app.WaitMinutes(wait) == 1 {
+		msg = r.L.T("login.account_wait_one")
+	}
+	return u.renderLoginError(r, http.StatusTooManyRequests, email, msg)
 }
 
 // checkPassword compares a password with a user's stored hash, the slow
