@@ -115,11 +115,12 @@ func start() error {
 	}
 	originsGiven := func() bool { return serve.PersistentFlags().Changed("origins") }
 	opts := app.Options{Engine: engine, Stderr: stderr, OriginsGiven: originsGiven, ServesTLS: func() bool { return servesTLS(serve) }}
-	if err := build(pb, serve, opts); err != nil {
+	sb, err := build(pb, serve, opts)
+	if err != nil {
 		return err
 	}
 	if profiles != "" {
-		serveProfiles(pb, profiles)
+		serveProfiles(pb, profiles, sb.FromOwnConnection)
 	}
 	use := app.DataUseOf(pb.RootCmd, os.Args[1:])
 	if use == app.DataNone {
@@ -185,7 +186,7 @@ func asCommandError(err error) error {
 
 // build registers Switchboard, the UI and every command on pb, with
 // PocketBase's serve command.
-func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) error {
+func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) (*app.Switchboard, error) {
 	pb.RootCmd.Use = "switchboard"
 	pb.RootCmd.Short = "Switchboard: connects webshops, ERPs, marketplaces and files"
 	pb.RootCmd.Version = version
@@ -196,7 +197,7 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) er
 		"with serve: create a demo integration on local folders and run it (see docs/demo.md)")
 	demo.Register(sb, func() bool { return withDemo })
 	if _, err := ui.Register(sb); err != nil {
-		return fmt.Errorf("starting the UI: %w", err)
+		return nil, fmt.Errorf("starting the UI: %w", err)
 	}
 	pb.RootCmd.AddCommand(sb.Commands()...)
 	pb.RootCmd.AddCommand(demo.Command(sb))
@@ -208,7 +209,7 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) er
 	// it has changed nothing.
 	serve.PreRunE = func(*cobra.Command, []string) error { return sb.LockDataDir() }
 	refuseUnknownSubcommands(pb.RootCmd)
-	return nil
+	return sb, nil
 }
 
 // refuseUnknownSubcommands makes every command that only groups others
@@ -279,10 +280,11 @@ func isTerminal(f *os.File) bool {
 }
 
 // serveProfiles starts the loopback profile listener when the server
-// starts, and stops it when the server stops.
-func serveProfiles(pb *pocketbase.PocketBase, addr string) {
+// starts, and stops it when the server stops; it refuses the calls for
+// which refuse tells true (the appliance's own connections).
+func serveProfiles(pb *pocketbase.PocketBase, addr string, refuse func(remoteAddr string) bool) {
 	pb.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		s, err := profiling.Start(addr, slog.Default())
+		s, err := profiling.Start(addr, slog.Default(), refuse)
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,8 @@ type Switchboard struct {
 	stderr   slog.Handler
 	metrics  *appMetrics
 	outbound *http.Transport // the connections' calls to their apps
+	signIns  *SignInGuard    // failed password sign-ins per account
+	ownCalls *localAddrs     // the outbound transport's open connections to loopback
 	unlock   func()          // releases the data folder's lock; nil when not serving
 
 	originsGiven func() bool
@@ -70,9 +72,10 @@ func Register(app core.App, opts Options) *Switchboard {
 		reg = connectors.Default
 	}
 	s := &Switchboard{app: app, registry: reg, keyErr: ErrNotReady, stderr: opts.Stderr, originsGiven: opts.OriginsGiven,
-		servesTLS: opts.ServesTLS}
+		servesTLS: opts.ServesTLS, signIns: newSignInGuard()}
 	s.engine = newEngine(s, opts.Engine)
-	s.outbound = newOutboundTransport(s.engine.cfg.Workers)
+	s.ownCalls = newLocalAddrs()
+	s.outbound = newOutboundTransport(s.engine.cfg.Workers, s.ownCalls)
 	s.metrics = newAppMetrics(s)
 	app.OnBootstrap().BindFunc(s.privateDataDir)
 	s.bindUsers()

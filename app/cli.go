@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/switchboard-app/switchboard/connectors"
 )
@@ -27,17 +31,31 @@ func (s *Switchboard) Commands() []*cobra.Command {
 func (s *Switchboard) userCommand() *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manages Switchboard users"}
 	var role, password string
+	var fromStdin bool
 	add := &cobra.Command{
 		Use:          "add EMAIL",
 		Short:        "Adds a user with a role (admin, editor, operator or viewer)",
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if fromStdin {
+				if cmd.Flags().Changed("password") {
+					return errors.New("--password and --password-stdin are each a way to give the password: use one")
+				}
+				read, err := readPassword(cmd.InOrStdin(), cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				password = read
+			}
 			return s.addUser(cmd.OutOrStdout(), args[0], role, password)
 		},
 	}
 	add.Flags().StringVar(&role, "role", RoleViewer, "the user's role: "+strings.Join(Roles, ", "))
-	add.Flags().StringVar(&password, "password", "", "the password; a random one is generated and printed when empty")
+	add.Flags().StringVar(&password, "password", "", "the password, which other users of the machine see in the process list "+
+		"and the shell keeps in its history: prefer --password-stdin; a random one is generated and printed when neither is given")
+	add.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input: its first line, "+
+		"or asked for twice without echo on a terminal")
 	user.AddCommand(add)
 	return user
 }
@@ -73,6 +91,45 @@ func (s *Switchboard) addUser(out io.Writer, email, role, password string) error
 		fmt.Fprintf(out, "Password: %s\n", password)
 	}
 	return nil
+}
+
+// readPassword reads a password for --password-stdin: on a terminal it
+// asks for it twice without echo, prompting on prompt; otherwise it takes
+// the first line of in, without its line ending.
+func readPassword(in io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return askPassword(int(f.Fd()), prompt)
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return "", errors.New("--password-stdin: standard input holds no password (its first line is empty)")
+	}
+	return password, nil
+}
+
+// askPassword asks for a password twice on the terminal fd, without echo.
+func askPassword(fd int, prompt io.Writer) (string, error) {
+	var typed [2]string
+	for i, label := range []string{"Password: ", "Password again: "} {
+		fmt.Fprint(prompt, label)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", fmt.Errorf("reading the password from the terminal: %w", err)
+		}
+		typed[i] = string(b)
+	}
+	switch {
+	case typed[0] == "":
+		return "", errors.New("no password typed")
+	case typed[0] != typed[1]:
+		return "", errors.New("the two passwords typed differ")
+	}
+	return typed[0], nil
 }
 
 func randomPassword() string {

@@ -151,9 +151,10 @@ func (m *appMetrics) observeWebhooks(e *core.RequestEvent) error {
 }
 
 // handleMetrics serves the metrics to a caller with the token, or without
-// a token set, to a loopback caller that no proxy forwarded.
+// a token set, to a loopback caller that no proxy forwarded and that is
+// none of the appliance's own connections (one pointed here by an editor).
 func (s *Switchboard) handleMetrics(e *core.RequestEvent) error {
-	if !s.metrics.allowed(e.Request) {
+	if !s.metrics.allowed(e.Request) || s.FromOwnConnection(e.Request.RemoteAddr) {
 		return e.ForbiddenError("The metrics need the bearer token set in "+EnvMetricsToken+
 			", or, without one, a call from this machine that no proxy forwarded.", nil)
 	}

@@ -275,6 +275,12 @@ func (s *Switchboard) connect(ctx context.Context, rec *core.Record, p connectin
 // link back to the page the connect started from (the web UI's connection,
 // where Connect can be pressed again) when there is one.
 func connectPage(e *core.RequestEvent, status int, title, msg, back string) error {
+	h := e.Response.Header()
+	h.Set("Content-Security-Policy", connectPagePolicy)
+	h.Set("Referrer-Policy", "no-referrer") // the address holds the app's code
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
 	page := "<!doctype html><meta charset=utf-8><title>" + html.EscapeString(title) +
 		" - Switchboard</title><h1>" + html.EscapeString(title) + "</h1><p>" + html.EscapeString(msg) + "</p>"
 	if back != "" {
@@ -282,6 +288,10 @@ func connectPage(e *core.RequestEvent, status int, title, msg, back string) erro
 	}
 	return e.HTML(status, page)
 }
+
+// connectPagePolicy is the Content-Security-Policy of the page a connect
+// ends on: it loads nothing, runs nothing and is framed by nobody.
+const connectPagePolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // randomKey is 32 random bytes in URL-safe base64 (43 characters).
 func randomKey() string {

@@ -146,6 +146,7 @@ func TestTheConnectStateIsBoundToTheBrowserSession(t *testing.T) {
 		if res.StatusCode != tt.status || !strings.Contains(body, tt.want) {
 			t.Fatalf("%s: %d %s; want %d %q", tt.name, res.StatusCode, body, tt.status, tt.want)
 		}
+		checkConnectPageHeaders(t, tt.name, res)
 	}
 	rec := ce.connection(t)
 	sealed := sealedSecrets(rec)
@@ -274,5 +275,24 @@ func TestAConnectionTestKeepsTheTokensItsRefreshSaved(t *testing.T) {
 	}
 	if rec.GetString("status") != ConnOK || rec.GetDateTime("checked").IsZero() {
 		t.Fatalf("status %q, checked %v: the verdict was not kept", rec.GetString("status"), rec.GetDateTime("checked"))
+	}
+}
+
+// checkConnectPageHeaders fails unless the page a connect ends on carries
+// the headers of the UI's pages: it loads and runs nothing, is framed by
+// nobody, is kept by no cache, and its address (which holds the app's
+// code) is sent as nobody's referrer.
+func checkConnectPageHeaders(t *testing.T, what string, res *http.Response) {
+	t.Helper()
+	for name, want := range map[string]string{
+		"Content-Security-Policy": connectPagePolicy,
+		"Referrer-Policy":         "no-referrer",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Cache-Control":           "no-store",
+	} {
+		if got := res.Header.Get(name); got != want {
+			t.Errorf("%s: the page's %s is %q, want %q", what, name, got, want)
+		}
 	}
 }

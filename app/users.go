@@ -14,6 +14,7 @@ const usersCollection = "users"
 func (s *Switchboard) bindUsers() {
 	s.app.OnRecordUpdate(usersCollection).BindFunc(endTokensOnAccessChange)
 	s.app.OnRecordValidate(usersCollection).BindFunc(validateTimeZone)
+	s.app.OnRecordAuthWithPasswordRequest(usersCollection).BindFunc(s.limitPasswordSignIns)
 }
 
 // endTokensOnAccessChange renews a user's token key when their disabled

@@ -29,11 +29,17 @@ func (u *UI) loginShow(r *request) error {
 }
 
 func (u *UI) renderLogin(r *request, status int, email, errKey string) error {
-	d := loginData{page: r.page("", r.L.T("login.title")), Email: email,
-		Next: safeNext(r.Request.FormValue("next")), NeedsAttention: u.sb.Ready() != nil}
+	msg := ""
 	if errKey != "" {
-		d.Error = r.L.T(errKey)
+		msg = r.L.T(errKey)
 	}
+	return u.renderLoginError(r, status, email, msg)
+}
+
+// renderLoginError shows the sign-in page with msg, already translated.
+func (u *UI) renderLoginError(r *request, status int, email, msg string) error {
+	d := loginData{page: r.page("", r.L.T("login.title")), Email: email,
+		Next: safeNext(r.Request.FormValue("next")), NeedsAttention: u.sb.Ready() != nil, Error: msg}
 	return r.render(status, "login", d)
 }
 

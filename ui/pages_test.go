@@ -862,3 +862,38 @@ func TestAnythingThatNoLongerPassesItsChecksCanBeSwitchedOff(t *testing.T) {
 		})
 	}
 }
+
+// TestSignInsAreLimitedPerAccount: wrong passwords for one account from
+// many addresses, each under the per-address limit, lock the account's
+// sign-ins until the window ends: the right password from a new address
+// is refused with 429 and told how long to wait, the same for an address
+// of nobody; the address the user signed in from before still signs in.
+func TestSignInsAreLimitedPerAccount(t *testing.T) {
+	e := newEnv(t, false, false)
+	from := func(addr string) *client { c := e.as(""); c.remote = addr; return c }
+	if rec := from("192.0.2.200").post("/login", url.Values{"email": {"admin@example.com"}, "password": {password}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the admin signing in from home = %d", rec.Code)
+	}
+	refusals := map[string]string{}
+	for _, email := range []string{"admin@example.com", "nobody@example.com"} {
+		for i := range app.AccountSignInFailures {
+			rec := from(fmt.Sprintf("192.0.2.%d", i+1)).post("/login", url.Values{"email": {email}, "password": {"guess"}})
+			if rec.Code != http.StatusUnauthorized {
+				t.Fatalf("guess %d for %s = %d", i+1, email, rec.Code)
+			}
+		}
+		c := from("198.51.100.7")
+		rec := c.post("/login", url.Values{"email": {email}, "password": {password}})
+		if rec.Code != http.StatusTooManyRequests || c.cookies[sessionCookie] != "" || rec.Header().Get("Retry-After") == "" {
+			t.Fatalf("%s after %d failed sign-ins = %d, session %q", email, app.AccountSignInFailures, rec.Code, c.cookies[sessionCookie])
+		}
+		mustContain(t, "the refusal", rec, "Too many failed sign-ins for this address: wait 15 minutes")
+		refusals[email] = strings.ReplaceAll(rec.Body.String(), email, "EMAIL")
+	}
+	if refusals["admin@example.com"] != refusals["nobody@example.com"] {
+		t.Error("a locked user's page differs from a locked unknown address's")
+	}
+	if rec := from("192.0.2.200").post("/login", url.Values{"email": {"admin@example.com"}, "password": {password}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the admin signing in from home during the lock = %d", rec.Code)
+	}
+}

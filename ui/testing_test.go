@@ -166,6 +166,7 @@ type client struct {
 	e       *env
 	cookies map[string]string
 	header  http.Header
+	remote  string // the client's address; httptest's own when empty
 }
 
 const testCSRF = "test-csrf-token-0123456789abcdef0123456789"
@@ -194,6 +195,9 @@ func (c *client) do(req *http.Request) *httptest.ResponseRecorder {
 	}
 	for k, v := range c.header {
 		req.Header[k] = v
+	}
+	if c.remote != "" {
+		req.RemoteAddr = c.remote + ":40000"
 	}
 	rec := httptest.NewRecorder()
 	c.e.mux.ServeHTTP(rec, req)

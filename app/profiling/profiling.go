@@ -46,6 +46,22 @@ func Handler() http.Handler {
 	return mux
 }
 
+// refusing answers 403 to the requests whose remote address refuse tells
+// true of, and passes the others to h.
+func refusing(h http.Handler, refuse func(remoteAddr string) bool) http.Handler {
+	if refuse == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse(r.RemoteAddr) {
+			http.Error(w, "the profiles are for people and programs on this machine, not for the appliance's own connections",
+				http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // Server is a running profile listener.
 type Server struct {
 	srv  *http.Server
@@ -53,8 +69,11 @@ type Server struct {
 }
 
 // Start listens on addr, which must be on loopback, and serves the
-// profiles until Stop.
-func Start(addr string, log *slog.Logger) (*Server, error) {
+// profiles until Stop. A request for which refuse (when not nil) tells
+// true of its remote address is answered 403: the appliance passes its own
+// connections' calls, so that a connection pointed at this listener reads
+// no profile.
+func Start(addr string, log *slog.Logger, refuse func(remoteAddr string) bool) (*Server, error) {
 	if err := CheckAddress(addr); err != nil {
 		return nil, err
 	}
@@ -62,7 +81,7 @@ func Start(addr string, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening for profiles on %s: %w", addr, err)
 	}
-	s := &Server{srv: &http.Server{Handler: Handler(), ReadHeaderTimeout: 10 * time.Second}, addr: ln.Addr()}
+	s := &Server{srv: &http.Server{Handler: refusing(Handler(), refuse), ReadHeaderTimeout: 10 * time.Second}, addr: ln.Addr()}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("serving profiles", slog.String("error", err.Error()))

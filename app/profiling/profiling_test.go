@@ -37,7 +37,7 @@ func TestCheckAddress(t *testing.T) {
 }
 
 func TestStartServesProfilesOnLoopback(t *testing.T) {
-	s, err := Start("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := Start("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestStartServesProfilesOnLoopback(t *testing.T) {
 }
 
 func TestStartRefusesOtherAddresses(t *testing.T) {
-	if _, err := Start("0.0.0.0:0", slog.Default()); err == nil {
+	if _, err := Start("0.0.0.0:0", slog.Default(), nil); err == nil {
 		t.Fatal("a listener on every address was started")
 	}
 }
