@@ -849,3 +849,58 @@ func TestAnythingThatNoLongerPassesItsChecksCanBeSwitchedOff(t *testing.T) {
 		})
 	}
 }
+
+// TestARetryClickedTwiceRetriesOnce: a retry button clicked a second time
+// after the first retry ran and failed again (a double click, a form sent
+// twice) leaves the transaction alone: the form carries when its page read
+// the transactions, and one changed since is not retried again. The
+// transaction's page says it was retried already.
+func TestARetryClickedTwiceRetriesOnce(t *testing.T) {
+	cases := []struct {
+		name, page, action string
+		form               func(id string) url.Values
+		again              string // what the second click's answer says
+	}{
+		{name: "a transaction's Retry", page: "/activity/{id}", action: "/activity/{id}/retry",
+			form: func(string) url.Values { return url.Values{} }, again: "bad=flash.retried_already"},
+		{name: "Retry selected", page: "/activity?status=failed", action: "/activity/retry",
+			form:  func(id string) url.Values { return url.Values{"id": {id}, "back": {"/activity?status=failed"}} },
+			again: "ok=flash.retried"},
+		{name: "Retry all failed of a flow", page: "/activity?flow={flow}&status=failed", action: "/flows/{flow}/retry-failed",
+			form: func(string) url.Values { return url.Values{"back": {"/activity"}} }, again: "ok=flash.retried"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, false, true)
+			failed := e.failedTx()
+			op := e.as("operator")
+			fill := strings.NewReplacer("{id}", failed.Id, "{flow}", e.demo.FlowID)
+			page := op.get(fill.Replace(tc.page))
+			_, after, found := strings.Cut(body(page), `name="seen" value="`)
+			seen, _, _ := strings.Cut(after, `"`)
+			if !found || seen == "" {
+				t.Fatalf("%s has no seen field in its retry form", tc.page)
+			}
+			form := tc.form(failed.Id)
+			form.Set("seen", seen)
+			if loc := op.post(fill.Replace(tc.action), form).Header().Get("Location"); !strings.Contains(loc, "ok=flash.retried&n=1") {
+				t.Fatalf("the first click = %s, want it retried", loc)
+			}
+			e.waitFor("the retry to fail again", func() bool {
+				tx, err := e.app.FindRecordById("transactions", failed.Id)
+				return err == nil && tx.GetString("status") == "failed" && tx.GetInt("attempts") == 2
+			})
+			loc := op.post(fill.Replace(tc.action), form).Header().Get("Location")
+			if !strings.Contains(loc, tc.again) || strings.Contains(loc, "n=1") {
+				t.Errorf("the second click = %s, want %s and nothing sent again", loc, tc.again)
+			}
+			if tx, _ := e.app.FindRecordById("transactions", failed.Id); tx.GetString("status") != "failed" || tx.GetInt("attempts") != 2 {
+				t.Errorf("after the second click the transaction is %s after %d attempts, want failed after 2",
+					tx.GetString("status"), tx.GetInt("attempts"))
+			}
+			if loc := op.post(fill.Replace(tc.action), tc.form(failed.Id)).Header().Get("Location"); !strings.Contains(loc, "n=1") {
+				t.Errorf("a retry from a page read now = %s, want it retried", loc)
+			}
+		})
+	}
+}
