@@ -904,3 +904,30 @@ func TestARetryClickedTwiceRetriesOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestAttemptOutcomesInTheReadersLanguage: a transaction's attempt log
+// names each outcome in the reader's language ("mislukt"), as the status
+// at the top does, with what the engine noted after it; an outcome that
+// names no status shows as it is.
+func TestAttemptOutcomesInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t, false, true)
+	viewer := e.as("viewer")
+	viewer.header.Set("Accept-Language", "nl")
+	_, attempts, _ := strings.Cut(body(viewer.get("/activity/"+e.failedTx().Id)), `<h2>Pogingen</h2>`)
+	if !strings.Contains(attempts, "<td>mislukt</td>") || strings.Contains(attempts, "<td>failed</td>") {
+		t.Errorf("the attempt log in Dutch, want its outcome as mislukt: %s", truncated(attempts))
+	}
+	for _, tc := range []struct {
+		outcome string
+		want    outcomeText
+	}{
+		{"failed", outcomeText{Key: "status.failed"}},
+		{"succeeded", outcomeText{Key: "status.succeeded"}},
+		{"skipped: unchanged since the last sync", outcomeText{Key: "status.skipped", Note: "unchanged since the last sync"}},
+		{"lost: the target went away", outcomeText{Note: "lost: the target went away"}},
+	} {
+		if got := readOutcome(tc.outcome); got != tc.want {
+			t.Errorf("readOutcome(%q) = %+v, want %+v", tc.outcome, got, tc.want)
+		}
+	}
+}
