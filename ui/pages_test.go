@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/mappings"
 )
 
 // fixMapping makes the demo's flow read the price "twelve" as 12.00: the
@@ -928,6 +929,44 @@ func TestAttemptOutcomesInTheReadersLanguage(t *testing.T) {
 	} {
 		if got := readOutcome(tc.outcome); got != tc.want {
 			t.Errorf("readOutcome(%q) = %+v, want %+v", tc.outcome, got, tc.want)
+		}
+	}
+}
+
+// TestFlowPageNamesItsRules: the flow page's list of rules names each
+// rule's kind in the reader's language ("Expression", "Prijs"), not by
+// its stored word ("expr"), and marks a rule switched off as not running,
+// instead of listing it as one that applies.
+func TestFlowPageNamesItsRules(t *testing.T) {
+	e := newEnv(t, false, true)
+	rules := []mappings.Rule{
+		{Name: "shop price", Kind: mappings.RuleExpr, Field: "prices.list", Expr: "prices.cost * 1.2"},
+		{Kind: mappings.RulePrice, Field: "prices.sale", Base: "prices.list", Percent: "-10", Disabled: true},
+	}
+	if _, err := e.sb.SaveFlowRules(e.demo.FlowID, rules); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"en", []string{"(Expression, prices.list)", "<li class=\"off\"><strong>Price</strong>", "switched off: it does not run"},
+			[]string{"(expr,", "(price,"}},
+		{"nl", []string{"(Expressie, prices.list)", "uitgezet: deze regel draait niet"}, []string{"(expr,", "(price,"}},
+	} {
+		viewer := e.as("viewer")
+		viewer.header.Set("Accept-Language", tc.lang)
+		_, list, _ := strings.Cut(body(viewer.get("/flows/"+e.demo.FlowID)), `<ol class="rules">`)
+		list, _, _ = strings.Cut(list, "</ol>")
+		for _, s := range tc.want {
+			if !strings.Contains(list, s) {
+				t.Errorf("%s: the flow's rules lack %q: %s", tc.lang, s, list)
+			}
+		}
+		for _, s := range tc.not {
+			if strings.Contains(list, s) {
+				t.Errorf("%s: the flow's rules show %q: %s", tc.lang, s, list)
+			}
 		}
 	}
 }
