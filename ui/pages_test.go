@@ -970,3 +970,25 @@ func TestFlowPageNamesItsRules(t *testing.T) {
 		}
 	}
 }
+
+// TestARefusalInAFoldedFieldOpensIt: a save refused for a field among the
+// advanced ones (folded away) shows that part open, its error in sight;
+// folded, the page came back with no visible reason.
+func TestARefusalInAFoldedFieldOpensIt(t *testing.T) {
+	e := newEnv(t, false, true)
+	ed := e.as("editor")
+	rec := ed.post("/connections/"+e.demo.SupplierID, url.Values{"name": {"Supplier"}, "f.folder": {"demo/supplier"},
+		"f.timeout": {"soon"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a timeout of soon = %d, want 422", rec.Code)
+	}
+	_, folded, found := strings.Cut(body(rec), "<details")
+	folded, _, _ = strings.Cut(folded, "</details>")
+	if !found || !strings.HasPrefix(folded, " open>") || !strings.Contains(folded, `class="error"`) {
+		t.Errorf("the advanced fields with the error, want them open: <details%s", folded)
+	}
+	page := ed.get("/connections/" + e.demo.SupplierID)
+	if strings.Contains(body(page), "<details open") {
+		t.Error("the advanced fields are open on a form with no error")
+	}
+}

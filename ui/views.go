@@ -103,6 +103,20 @@ var funcs = template.FuncMap{
 	"hasPrefix": strings.HasPrefix,
 	"minutes":   func(d time.Duration) int { return int(d / time.Minute) },
 	"outcome":   readOutcome,
+	"failing":   failing,
+}
+
+// failing tells whether any of the fields has an error: the folded part
+// of a form that holds one opens, so that a refused save shows why.
+func failing(fields ...[]formField) bool {
+	for _, list := range fields {
+		for _, f := range list {
+			if f.Error != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // outcomeText is an attempt's outcome as a page shows it: the catalogue
