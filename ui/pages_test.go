@@ -992,3 +992,24 @@ func TestARefusalInAFoldedFieldOpensIt(t *testing.T) {
 		t.Error("the advanced fields are open on a form with no error")
 	}
 }
+
+// TestFieldErrorsAreTheFieldsDescription: a refused connection form marks
+// each field in error as invalid and makes its error part of the field's
+// description, so that a screen reader reads the error at the field, not
+// only once as the page loads.
+func TestFieldErrorsAreTheFieldsDescription(t *testing.T) {
+	e := newEnv(t, false, true)
+	rec := e.as("editor").post("/connections/"+e.demo.SupplierID, url.Values{"name": {"Supplier"}, "f.folder": {"demo/supplier"},
+		"f.timeout": {"soon"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a timeout of soon = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused connection", rec,
+		`id="f-timeout" name="f.timeout" value="soon" placeholder="" aria-describedby="f-timeout-help f-timeout-err" aria-invalid="true"`,
+		`<p class="error" id="f-timeout-err" role="alert">`)
+	mustNotContain(t, "the refused connection", rec, `id="f-folder" name="f.folder" value="demo/supplier" placeholder="exchange/in" aria-describedby="f-folder-help" aria-invalid`)
+	rec = e.as("editor").post("/connections/"+e.demo.SupplierID, url.Values{"name": {""}, "f.folder": {"demo/supplier"}})
+	mustContain(t, "the connection without a name", rec,
+		`id="name" name="name" value="" required aria-invalid="true" aria-describedby="name-err"`,
+		`<p class="error" id="name-err" role="alert">`)
+}
