@@ -690,7 +690,9 @@ func TestUsersPageRefusalsKeepAndName(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("adding an address taken = %d", rec.Code)
 	}
-	mustContain(t, "the refused new user", rec, `value="viewer@example.com"`)
+	mustContain(t, "the refused new user", rec, `value="viewer@example.com" required aria-invalid="true" aria-describedby="new-email-err"`,
+		`<p class="error" id="new-email-err" role="alert">Is in use already.</p>`)
+	mustNotContain(t, "the refused new user", rec, "email: ")
 	_, form, _ := strings.Cut(body(rec), `id="new-role"`)
 	form, _, _ = strings.Cut(form, "</select>")
 	if !strings.Contains(form, `<option value="editor" selected>`) || strings.Contains(form, `<option value="viewer" selected>`) {
@@ -701,7 +703,7 @@ func TestUsersPageRefusalsKeepAndName(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("a short password = %d", rec.Code)
 	}
-	mustContain(t, "the refused password", rec, "operator@example.com, password:")
+	mustContain(t, "the refused password", rec, "operator@example.com, Password:")
 }
 
 // TestRefusedConnectionAsksForTheSecretAgain: a refused connection form
