@@ -526,7 +526,7 @@ func TestSettingsPage(t *testing.T) {
 		t.Fatalf("engine settings = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
 	mustContain(t, "the saved engine settings", ad.get("/settings"), `name="alert_minutes" value="60"`, `name="retention_days" value="90"`)
-	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"0"}, "retention_days": {"90"}}); rec.Code != http.StatusBadRequest ||
+	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"0"}, "retention_days": {"90"}}); rec.Code != http.StatusUnprocessableEntity ||
 		e.sb.Tunables().AlertEvery != time.Hour {
 		t.Fatalf("a throttle of 0 minutes = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
@@ -1014,4 +1014,35 @@ func TestFieldErrorsAreTheFieldsDescription(t *testing.T) {
 	mustContain(t, "the connection without a name", rec,
 		`id="name" name="name" value="" required aria-invalid="true" aria-describedby="name-err"`,
 		`<p class="error" id="name-err" role="alert">`)
+}
+
+// TestRefusedEngineSettingsKeepWhatWasTyped: a refused alert throttle or
+// retention shows the form again as typed, with the error at its field in
+// the reader's language, instead of the stored values and one English
+// line at the top of the page; nothing is saved.
+func TestRefusedEngineSettingsKeepWhatWasTyped(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	ad.header.Set("Accept-Language", "nl")
+	before := e.sb.Tunables()
+	for _, tc := range []struct {
+		minutes, days string
+		want, not     []string
+	}{
+		{"0", "90", []string{`value="0" min="1" max="1440" aria-describedby="throttle-help alert_minutes-err" aria-invalid="true"`,
+			`id="alert_minutes-err" role="alert">Een heel aantal minuten, van 1 tot 1.440.`, `name="retention_days" value="90"`},
+			[]string{"retention_days-err", "alert_every"}},
+		{"30", "veel", []string{`name="alert_minutes" value="30"`, `value="veel" min="1" max="3650"`,
+			`id="retention_days-err" role="alert">Een heel aantal dagen, van 1 tot 3.650.`}, []string{"alert_minutes-err"}},
+	} {
+		rec := ad.post("/settings/engine", url.Values{"alert_minutes": {tc.minutes}, "retention_days": {tc.days}})
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s minutes, %s days = %d, want 422", tc.minutes, tc.days, rec.Code)
+		}
+		mustContain(t, "the refused engine settings", rec, tc.want...)
+		mustNotContain(t, "the refused engine settings", rec, tc.not...)
+		if got := e.sb.Tunables(); got != before {
+			t.Fatalf("a refused form changed the settings: %+v", got)
+		}
+	}
 }

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,20 +11,26 @@ import (
 )
 
 // settingsEngine sets the alert throttle and the activity retention,
-// which take effect at once.
+// which take effect at once. A refused form shows again as typed, with
+// the error at its field.
 func (u *UI) settingsEngine(r *request) error {
-	minutes, errMin := strconv.Atoi(strings.TrimSpace(r.Request.PostFormValue("alert_minutes")))
-	days, errDays := strconv.Atoi(strings.TrimSpace(r.Request.PostFormValue("retention_days")))
-	if errMin != nil || errDays != nil {
-		return u.renderSettings(r, http.StatusBadRequest, map[string]string{r.L.T("settings.engine"): r.L.T("settings.engine_numbers")})
+	typed := &engineTyped{Minutes: strings.TrimSpace(r.Request.PostFormValue("alert_minutes")),
+		Days: strings.TrimSpace(r.Request.PostFormValue("retention_days")), Errors: map[string]string{}}
+	minutes, errMin := strconv.Atoi(typed.Minutes)
+	days, errDays := strconv.Atoi(typed.Days)
+	problems := app.Tunables{AlertEvery: time.Duration(minutes) * time.Minute, RetentionDays: days}.Check()
+	if errMin != nil || problems["alert_every"] != "" {
+		typed.Errors["alert_minutes"] = r.L.T("settings.throttle_range")
+	}
+	if errDays != nil || problems["retention_days"] != "" {
+		typed.Errors["retention_days"] = r.L.T("settings.retention_range")
+	}
+	if len(typed.Errors) > 0 {
+		return u.renderSettingsTyped(r, http.StatusUnprocessableEntity, nil, &settingsTyped{Engine: typed})
 	}
 	err := u.sb.SaveTunables(app.Tunables{AlertEvery: time.Duration(minutes) * time.Minute, RetentionDays: days})
-	var bad *app.TunablesError
-	if errors.As(err, &bad) {
-		return u.renderSettings(r, http.StatusBadRequest, map[string]string{r.L.T("settings.engine"): bad.Error()})
-	}
 	if err != nil {
-		return err
+		return fmt.Errorf("saving the engine settings: %w", err)
 	}
 	return r.done("/settings", "flash.saved", 0)
 }
