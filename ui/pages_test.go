@@ -359,13 +359,28 @@ func (e *env) secretNames(rec *core.Record) []string {
 	return out
 }
 
+// TestConnectionTestShowsTheVerdict: "Test the connection" sends the
+// browser to the connection's page with the verdict, an address of its
+// own, so that Back or Reload there shows it again instead of asking to
+// send the form again; the verdict is the tester's, for that connection.
 func TestConnectionTestShowsTheVerdict(t *testing.T) {
 	e := newEnv(t, false, true)
-	rec := e.as("operator").post("/connections/"+e.demo.SupplierID+"/test", nil)
-	mustContain(t, "the test", rec, "The connection works")
+	op := e.as("operator")
+	rec := op.post("/connections/"+e.demo.SupplierID+"/test", nil)
+	page := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(page, "/connections/"+e.demo.SupplierID+"?verdict=") {
+		t.Fatalf("the test = %d %s, want a redirect to the connection's page with its verdict", rec.Code, page)
+	}
 	if c, _ := e.app.FindRecordById("connections", e.demo.SupplierID); c.GetString("status") != "ok" {
 		t.Fatalf("status after the test %q", c.GetString("status"))
 	}
+	for _, what := range []string{"the page after the test", "the page again (Back, Reload)"} {
+		mustContain(t, what, op.get(page), "The connection works")
+	}
+	mustNotContain(t, "another user's view of the address", e.as("admin").get(page), "The connection works")
+	other := strings.Replace(page, e.demo.SupplierID, e.demo.ShopID, 1)
+	mustNotContain(t, "another connection's page with the verdict", op.get(other), "The connection works")
+	mustNotContain(t, "the page without the verdict", op.get("/connections/"+e.demo.SupplierID), "The connection works")
 }
 
 func TestFlowPage(t *testing.T) {
