@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -19,6 +20,15 @@ import (
 // transaction's state when the retry was refused, not when it was asked:
 // a retry clicked twice at once finds it put back by the other.
 func (e *Engine) RetryTransaction(id string) (int64, error) {
+	return e.RetryTransactionSeen(id, time.Time{})
+}
+
+// RetryTransactionSeen is RetryTransaction of the transaction as a page
+// showed it at seen (the zero time: as it is now). One changed since,
+// retried meanwhile and failed again (a button clicked twice, another
+// user), is left alone and answered as retried already, so that a second
+// click does not run it again.
+func (e *Engine) RetryTransactionSeen(id string, seen time.Time) (int64, error) {
 	tx, err := e.app().FindRecordById("transactions", id)
 	if err != nil {
 		return 0, ErrNotFound
@@ -29,14 +39,24 @@ func (e *Engine) RetryTransaction(id string) (int64, error) {
 	if e.beforeRetry != nil {
 		e.beforeRetry()
 	}
-	n, err := e.Retry(dbx.HashExp{"id": tx.Id})
+	n, err := e.Retry(dbx.And(dbx.HashExp{"id": tx.Id}, unchangedSince(seen)))
 	if err != nil {
 		return 0, err
 	}
 	if n == 0 {
-		return 0, e.whyNotRetried(id, tx.GetString("status"))
+		return 0, e.whyNotRetried(id, tx.GetString("status"), seen)
 	}
 	return n, nil
+}
+
+// unchangedSince matches the transactions not changed after seen, which a
+// page showed as they are; nil (all) for the zero time. Stored times are
+// text of one layout, which sorts as the times do.
+func unchangedSince(seen time.Time) dbx.Expression {
+	if seen.IsZero() {
+		return nil
+	}
+	return dbx.NewExp("updated <= {:seen}", dbx.Params{"seen": sqlTime(seen)})
 }
 
 // canRunAgain refuses a transaction whose flow was deleted or is disabled.
@@ -53,7 +73,8 @@ func (e *Engine) canRunAgain(tx *core.Record) error {
 // whyNotRetried reads a transaction again after its retry changed nothing,
 // and says why in its current state: another retry put it back meanwhile,
 // or its flow was disabled or deleted, or it was never failed or skipped.
-func (e *Engine) whyNotRetried(id, before string) error {
+// A transaction failed or skipped again after seen was retried meanwhile.
+func (e *Engine) whyNotRetried(id, before string, seen time.Time) error {
 	tx, err := e.app().FindRecordById("transactions", id)
 	if err != nil {
 		return ErrNotFound
@@ -64,13 +85,21 @@ func (e *Engine) whyNotRetried(id, before string) error {
 	now := tx.GetString("status")
 	wasRetryable := before == StatusFailed || before == StatusSkipped
 	inInbox := now == StatusPending || now == StatusRunning || now == StatusRetrying
-	return &NotRetryableError{Status: now, Already: wasRetryable && inInbox}
+	changed := !seen.IsZero() && tx.GetString("updated") > sqlTime(seen)
+	return &NotRetryableError{Status: now, Already: wasRetryable && (inInbox || changed)}
 }
 
 // RetryFailed puts every failed transaction of a flow back in the inbox
 // and answers how many; ErrNotFound when there is no such flow,
 // ErrFlowDisabled when it or its integration is disabled.
 func (e *Engine) RetryFailed(flowID string) (int64, error) {
+	return e.RetryFailedSeen(flowID, time.Time{})
+}
+
+// RetryFailedSeen is RetryFailed of the failed transactions a page showed
+// at seen (the zero time: as they are now): those failed again after it,
+// retried meanwhile by a second click, are left alone.
+func (e *Engine) RetryFailedSeen(flowID string, seen time.Time) (int64, error) {
 	found, enabled := e.flowEnabledByID(flowID)
 	switch {
 	case !found:
@@ -78,7 +107,7 @@ func (e *Engine) RetryFailed(flowID string) (int64, error) {
 	case !enabled:
 		return 0, ErrFlowDisabled
 	}
-	return e.Retry(dbx.HashExp{"flow": flowID, "status": StatusFailed})
+	return e.Retry(dbx.And(dbx.HashExp{"flow": flowID, "status": StatusFailed}, unchangedSince(seen)))
 }
 
 // RetrySelected puts the failed or skipped transactions among ids back in
@@ -87,6 +116,13 @@ func (e *Engine) RetryFailed(flowID string) (int64, error) {
 // that a selection of any length stays within what SQLite binds in one
 // statement.
 func (e *Engine) RetrySelected(ids []string) (int64, error) {
+	return e.RetrySelectedSeen(ids, time.Time{})
+}
+
+// RetrySelectedSeen is RetrySelected of the transactions as a page showed
+// them at seen (the zero time: as they are now): those changed since,
+// retried meanwhile by a second click, are left alone.
+func (e *Engine) RetrySelectedSeen(ids []string, seen time.Time) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -94,7 +130,8 @@ func (e *Engine) RetrySelected(ids []string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("listing the selected transactions: %w", err)
 	}
-	return e.Retry(dbx.NewExp("id IN (SELECT value FROM json_each({:selected}))", dbx.Params{"selected": string(list)}))
+	selected := dbx.NewExp("id IN (SELECT value FROM json_each({:selected}))", dbx.Params{"selected": string(list)})
+	return e.Retry(dbx.And(selected, unchangedSince(seen)))
 }
 
 // Retry puts the failed or skipped transactions that match back in the

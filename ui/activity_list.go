@@ -25,6 +25,8 @@ type activityListData struct {
 	Flows        []*core.Record
 	Statuses     []string
 	Back         string
+	// Seen is when the page read the transactions, for its retry forms.
+	Seen string
 }
 
 // activityQuery is the Activity page's filter as the address carries it.
@@ -96,7 +98,7 @@ func (u *UI) activityList(r *request) error {
 		back.Set("after", q.After)
 	}
 	d := activityListData{page: r.page("activity", r.L.T("nav.activity")), Filter: q, Rows: result.Rows,
-		Statuses: app.TransactionStatuses, Back: "/activity?" + back.Encode()}
+		Statuses: app.TransactionStatuses, Back: "/activity?" + back.Encode(), Seen: seenNow()}
 	if result.Next != "" {
 		next := q.values()
 		next.Set("after", result.Next)

@@ -11,7 +11,7 @@ import (
 func (u *UI) activityRetry(r *request) error {
 	id := r.Request.PathValue("id")
 	back := "/activity/" + id
-	_, err := u.sb.Engine().RetryTransaction(id)
+	_, err := u.sb.Engine().RetryTransactionSeen(id, readSeen(r))
 	var deleted *app.FlowDeletedError
 	var notRetryable *app.NotRetryableError
 	switch {

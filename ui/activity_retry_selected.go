@@ -13,7 +13,7 @@ func (u *UI) activityRetrySelected(r *request) error {
 	if len(ids) == 0 {
 		return r.refused(back, "flash.none_ticked")
 	}
-	n, err := u.sb.Engine().RetrySelected(ids)
+	n, err := u.sb.Engine().RetrySelectedSeen(ids, readSeen(r))
 	if err != nil {
 		return err
 	}

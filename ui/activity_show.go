@@ -20,6 +20,8 @@ type activityShowData struct {
 	CanRetry    bool
 	CanResolve  bool
 	PayloadsErr string
+	// Seen is when the page read the transaction, for its retry form.
+	Seen string
 }
 
 func (u *UI) activityShow(r *request) error {
@@ -38,7 +40,7 @@ func (u *UI) activityShow(r *request) error {
 	case err != nil:
 		d.PayloadsErr = err.Error()
 	}
-	d.Payloads = p
+	d.Payloads, d.Seen = p, seenNow()
 	status := tx.GetString("status")
 	d.CanRetry = d.Flow != nil && (status == app.StatusFailed || status == app.StatusSkipped)
 	d.CanResolve = status == app.StatusFailed || status == app.StatusRetrying

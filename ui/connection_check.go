@@ -2,24 +2,20 @@ package ui
 
 import (
 	"net/http"
+	"time"
 )
 
-// connectionCheck tests a connection and shows the verdict in words, with
-// the facts worth keeping (a certificate's or host key's fingerprint).
+// connectionCheck tests a connection and sends the browser to its page,
+// which shows the verdict in words, with the facts worth keeping (a
+// certificate's or host key's fingerprint). The page is an address of its
+// own, so that Back and Reload show it again instead of asking to send the
+// form again (and testing again).
 func (u *UI) connectionCheck(r *request) error {
-	result, err := u.sb.TestConnectionByID(r.Request.Context(), r.Request.PathValue("id"))
+	id := r.Request.PathValue("id")
+	result, err := u.sb.TestConnectionByID(r.Request.Context(), id)
 	if err != nil {
 		return r.fail(http.StatusNotFound, "error.not_found")
 	}
-	rec, err := u.app().FindRecordById("connections", r.Request.PathValue("id"))
-	if err != nil {
-		return r.fail(http.StatusNotFound, "error.not_found")
-	}
-	reg, ok := u.sb.Registry().Lookup(rec.GetString("connector"))
-	if !ok {
-		return r.fail(http.StatusNotFound, "error.unknown_connector")
-	}
-	d := connectionData{page: r.page("connections", rec.GetString("name")), Record: rec, Spec: reg.Spec,
-		Name: rec.GetString("name"), Action: "/connections/" + rec.Id, Verdict: &result}
-	return u.renderConnection(r, http.StatusOK, d, recordConfigMap(rec))
+	token := u.verdicts.keep(r.user.Id, id, result, time.Now())
+	return r.Redirect(http.StatusSeeOther, "/connections/"+id+"?"+verdictParam+"="+token)
 }

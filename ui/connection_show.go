@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"time"
 )
 
 // connectionShow shows a connection's form: editors change it, the other
@@ -17,5 +18,8 @@ func (u *UI) connectionShow(r *request) error {
 	}
 	d := connectionData{page: r.page("connections", rec.GetString("name")), Record: rec, Spec: reg.Spec,
 		Name: rec.GetString("name"), Action: "/connections/" + rec.Id}
+	if token := r.Request.URL.Query().Get(verdictParam); token != "" {
+		d.Verdict, _ = u.verdicts.find(token, r.user.Id, rec.Id, time.Now())
+	}
 	return u.renderConnection(r, http.StatusOK, d, recordConfigMap(rec))
 }

@@ -9,7 +9,7 @@ import (
 // flowRetryFailed retries every failed transaction of a flow.
 func (u *UI) flowRetryFailed(r *request) error {
 	id := r.Request.PathValue("id")
-	n, err := u.sb.Engine().RetryFailed(id)
+	n, err := u.sb.Engine().RetryFailedSeen(id, readSeen(r))
 	back := safeNext(r.Request.PostFormValue("back"))
 	if back == "/" {
 		back = "/flows/" + id

@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/switchboard-app/switchboard/app"
+	"github.com/switchboard-app/switchboard/mappings"
 )
 
 // fixMapping makes the demo's flow read the price "twelve" as 12.00: the
@@ -358,13 +359,28 @@ func (e *env) secretNames(rec *core.Record) []string {
 	return out
 }
 
+// TestConnectionTestShowsTheVerdict: "Test the connection" sends the
+// browser to the connection's page with the verdict, an address of its
+// own, so that Back or Reload there shows it again instead of asking to
+// send the form again; the verdict is the tester's, for that connection.
 func TestConnectionTestShowsTheVerdict(t *testing.T) {
 	e := newEnv(t, false, true)
-	rec := e.as("operator").post("/connections/"+e.demo.SupplierID+"/test", nil)
-	mustContain(t, "the test", rec, "The connection works")
+	op := e.as("operator")
+	rec := op.post("/connections/"+e.demo.SupplierID+"/test", nil)
+	page := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(page, "/connections/"+e.demo.SupplierID+"?verdict=") {
+		t.Fatalf("the test = %d %s, want a redirect to the connection's page with its verdict", rec.Code, page)
+	}
 	if c, _ := e.app.FindRecordById("connections", e.demo.SupplierID); c.GetString("status") != "ok" {
 		t.Fatalf("status after the test %q", c.GetString("status"))
 	}
+	for _, what := range []string{"the page after the test", "the page again (Back, Reload)"} {
+		mustContain(t, what, op.get(page), "The connection works")
+	}
+	mustNotContain(t, "another user's view of the address", e.as("admin").get(page), "The connection works")
+	other := strings.Replace(page, e.demo.SupplierID, e.demo.ShopID, 1)
+	mustNotContain(t, "another connection's page with the verdict", op.get(other), "The connection works")
+	mustNotContain(t, "the page without the verdict", op.get("/connections/"+e.demo.SupplierID), "The connection works")
 }
 
 func TestFlowPage(t *testing.T) {
@@ -525,7 +541,7 @@ func TestSettingsPage(t *testing.T) {
 		t.Fatalf("engine settings = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
 	mustContain(t, "the saved engine settings", ad.get("/settings"), `name="alert_minutes" value="60"`, `name="retention_days" value="90"`)
-	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"0"}, "retention_days": {"90"}}); rec.Code != http.StatusBadRequest ||
+	if rec := ad.post("/settings/engine", url.Values{"alert_minutes": {"0"}, "retention_days": {"90"}}); rec.Code != http.StatusUnprocessableEntity ||
 		e.sb.Tunables().AlertEvery != time.Hour {
 		t.Fatalf("a throttle of 0 minutes = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
@@ -538,10 +554,12 @@ func TestSettingsPage(t *testing.T) {
 	mustContain(t, "the saved business time zone", ad.get("/settings"), `name="business_zone" value="Europe/Amsterdam"`)
 	zoned.Set("business_zone", "Mars/Olympus")
 	rec = ad.post("/settings/engine", zoned)
-	if rec.Code != http.StatusBadRequest || e.sb.Tunables().BusinessZone != "Europe/Amsterdam" {
+	if rec.Code != http.StatusUnprocessableEntity || e.sb.Tunables().BusinessZone != "Europe/Amsterdam" {
 		t.Fatalf("an unknown zone = %d, in force %+v", rec.Code, e.sb.Tunables())
 	}
-	mustContain(t, "the refused zone", rec, "Business time zone: &#34;Mars/Olympus&#34; is not a time zone", `name="business_zone" value="Mars/Olympus"`)
+	mustContain(t, "the refused zone", rec, `<p class="error" id="business_zone-err" role="alert">&#34;Mars/Olympus&#34; is not a time zone`,
+		`name="business_zone" value="Mars/Olympus"`, `aria-describedby="business-zone-help business_zone-err" aria-invalid="true"`,
+		`name="alert_minutes" value="60"`)
 }
 
 func TestLanguageAndZone(t *testing.T) {
@@ -702,7 +720,9 @@ func TestUsersPageRefusalsKeepAndName(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("adding an address taken = %d", rec.Code)
 	}
-	mustContain(t, "the refused new user", rec, `value="viewer@example.com"`)
+	mustContain(t, "the refused new user", rec, `value="viewer@example.com" required aria-invalid="true" aria-describedby="new-email-err"`,
+		`<p class="error" id="new-email-err" role="alert">Is in use already.</p>`)
+	mustNotContain(t, "the refused new user", rec, "email: ")
 	_, form, _ := strings.Cut(body(rec), `id="new-role"`)
 	form, _, _ = strings.Cut(form, "</select>")
 	if !strings.Contains(form, `<option value="editor" selected>`) || strings.Contains(form, `<option value="viewer" selected>`) {
@@ -713,7 +733,7 @@ func TestUsersPageRefusalsKeepAndName(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("a short password = %d", rec.Code)
 	}
-	mustContain(t, "the refused password", rec, "operator@example.com, password:")
+	mustContain(t, "the refused password", rec, "operator@example.com, Password:")
 }
 
 // TestRefusedConnectionAsksForTheSecretAgain: a refused connection form
@@ -895,5 +915,199 @@ func TestSignInsAreLimitedPerAccount(t *testing.T) {
 	}
 	if rec := from("192.0.2.200").post("/login", url.Values{"email": {"admin@example.com"}, "password": {password}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("the admin signing in from home during the lock = %d", rec.Code)
+	}
+}
+
+// TestARetryClickedTwiceRetriesOnce: a retry button clicked a second time
+// after the first retry ran and failed again (a double click, a form sent
+// twice) leaves the transaction alone: the form carries when its page read
+// the transactions, and one changed since is not retried again. The
+// transaction's page says it was retried already.
+func TestARetryClickedTwiceRetriesOnce(t *testing.T) {
+	cases := []struct {
+		name, page, action string
+		form               func(id string) url.Values
+		again              string // what the second click's answer says
+	}{
+		{name: "a transaction's Retry", page: "/activity/{id}", action: "/activity/{id}/retry",
+			form: func(string) url.Values { return url.Values{} }, again: "bad=flash.retried_already"},
+		{name: "Retry selected", page: "/activity?status=failed", action: "/activity/retry",
+			form:  func(id string) url.Values { return url.Values{"id": {id}, "back": {"/activity?status=failed"}} },
+			again: "ok=flash.retried"},
+		{name: "Retry all failed of a flow", page: "/activity?flow={flow}&status=failed", action: "/flows/{flow}/retry-failed",
+			form: func(string) url.Values { return url.Values{"back": {"/activity"}} }, again: "ok=flash.retried"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, false, true)
+			failed := e.failedTx()
+			op := e.as("operator")
+			fill := strings.NewReplacer("{id}", failed.Id, "{flow}", e.demo.FlowID)
+			page := op.get(fill.Replace(tc.page))
+			_, after, found := strings.Cut(body(page), `name="seen" value="`)
+			seen, _, _ := strings.Cut(after, `"`)
+			if !found || seen == "" {
+				t.Fatalf("%s has no seen field in its retry form", tc.page)
+			}
+			form := tc.form(failed.Id)
+			form.Set("seen", seen)
+			if loc := op.post(fill.Replace(tc.action), form).Header().Get("Location"); !strings.Contains(loc, "ok=flash.retried&n=1") {
+				t.Fatalf("the first click = %s, want it retried", loc)
+			}
+			e.waitFor("the retry to fail again", func() bool {
+				tx, err := e.app.FindRecordById("transactions", failed.Id)
+				return err == nil && tx.GetString("status") == "failed" && tx.GetInt("attempts") == 2
+			})
+			loc := op.post(fill.Replace(tc.action), form).Header().Get("Location")
+			if !strings.Contains(loc, tc.again) || strings.Contains(loc, "n=1") {
+				t.Errorf("the second click = %s, want %s and nothing sent again", loc, tc.again)
+			}
+			if tx, _ := e.app.FindRecordById("transactions", failed.Id); tx.GetString("status") != "failed" || tx.GetInt("attempts") != 2 {
+				t.Errorf("after the second click the transaction is %s after %d attempts, want failed after 2",
+					tx.GetString("status"), tx.GetInt("attempts"))
+			}
+			if loc := op.post(fill.Replace(tc.action), tc.form(failed.Id)).Header().Get("Location"); !strings.Contains(loc, "n=1") {
+				t.Errorf("a retry from a page read now = %s, want it retried", loc)
+			}
+		})
+	}
+}
+
+// TestAttemptOutcomesInTheReadersLanguage: a transaction's attempt log
+// names each outcome in the reader's language ("mislukt"), as the status
+// at the top does, with what the engine noted after it; an outcome that
+// names no status shows as it is.
+func TestAttemptOutcomesInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t, false, true)
+	viewer := e.as("viewer")
+	viewer.header.Set("Accept-Language", "nl")
+	_, attempts, _ := strings.Cut(body(viewer.get("/activity/"+e.failedTx().Id)), `<h2>Pogingen</h2>`)
+	if !strings.Contains(attempts, "<td>mislukt</td>") || strings.Contains(attempts, "<td>failed</td>") {
+		t.Errorf("the attempt log in Dutch, want its outcome as mislukt: %s", truncated(attempts))
+	}
+	for _, tc := range []struct {
+		outcome string
+		want    outcomeText
+	}{
+		{"failed", outcomeText{Key: "status.failed"}},
+		{"succeeded", outcomeText{Key: "status.succeeded"}},
+		{"skipped: unchanged since the last sync", outcomeText{Key: "status.skipped", Note: "unchanged since the last sync"}},
+		{"lost: the target went away", outcomeText{Note: "lost: the target went away"}},
+	} {
+		if got := readOutcome(tc.outcome); got != tc.want {
+			t.Errorf("readOutcome(%q) = %+v, want %+v", tc.outcome, got, tc.want)
+		}
+	}
+}
+
+// TestFlowPageNamesItsRules: the flow page's list of rules names each
+// rule's kind in the reader's language ("Expression", "Prijs"), not by
+// its stored word ("expr"), and marks a rule switched off as not running,
+// instead of listing it as one that applies.
+func TestFlowPageNamesItsRules(t *testing.T) {
+	e := newEnv(t, false, true)
+	rules := []mappings.Rule{
+		{Name: "shop price", Kind: mappings.RuleExpr, Field: "prices.list", Expr: "prices.cost * 1.2"},
+		{Kind: mappings.RulePrice, Field: "prices.sale", Base: "prices.list", Percent: "-10", Disabled: true},
+	}
+	if _, err := e.sb.SaveFlowRules(e.demo.FlowID, rules); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang      string
+		want, not []string
+	}{
+		{"en", []string{"(Expression, prices.list)", "<li class=\"off\"><strong>Price</strong>", "switched off: it does not run"},
+			[]string{"(expr,", "(price,"}},
+		{"nl", []string{"(Expressie, prices.list)", "uitgezet: deze regel draait niet"}, []string{"(expr,", "(price,"}},
+	} {
+		viewer := e.as("viewer")
+		viewer.header.Set("Accept-Language", tc.lang)
+		_, list, _ := strings.Cut(body(viewer.get("/flows/"+e.demo.FlowID)), `<ol class="rules">`)
+		list, _, _ = strings.Cut(list, "</ol>")
+		for _, s := range tc.want {
+			if !strings.Contains(list, s) {
+				t.Errorf("%s: the flow's rules lack %q: %s", tc.lang, s, list)
+			}
+		}
+		for _, s := range tc.not {
+			if strings.Contains(list, s) {
+				t.Errorf("%s: the flow's rules show %q: %s", tc.lang, s, list)
+			}
+		}
+	}
+}
+
+// TestARefusalInAFoldedFieldOpensIt: a save refused for a field among the
+// advanced ones (folded away) shows that part open, its error in sight;
+// folded, the page came back with no visible reason.
+func TestARefusalInAFoldedFieldOpensIt(t *testing.T) {
+	e := newEnv(t, false, true)
+	ed := e.as("editor")
+	rec := ed.post("/connections/"+e.demo.SupplierID, url.Values{"name": {"Supplier"}, "f.folder": {"demo/supplier"},
+		"f.timeout": {"soon"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a timeout of soon = %d, want 422", rec.Code)
+	}
+	_, folded, found := strings.Cut(body(rec), "<details")
+	folded, _, _ = strings.Cut(folded, "</details>")
+	if !found || !strings.HasPrefix(folded, " open>") || !strings.Contains(folded, `class="error"`) {
+		t.Errorf("the advanced fields with the error, want them open: <details%s", folded)
+	}
+	page := ed.get("/connections/" + e.demo.SupplierID)
+	if strings.Contains(body(page), "<details open") {
+		t.Error("the advanced fields are open on a form with no error")
+	}
+}
+
+// TestFieldErrorsAreTheFieldsDescription: a refused connection form marks
+// each field in error as invalid and makes its error part of the field's
+// description, so that a screen reader reads the error at the field, not
+// only once as the page loads.
+func TestFieldErrorsAreTheFieldsDescription(t *testing.T) {
+	e := newEnv(t, false, true)
+	rec := e.as("editor").post("/connections/"+e.demo.SupplierID, url.Values{"name": {"Supplier"}, "f.folder": {"demo/supplier"},
+		"f.timeout": {"soon"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a timeout of soon = %d, want 422", rec.Code)
+	}
+	mustContain(t, "the refused connection", rec,
+		`id="f-timeout" name="f.timeout" value="soon" placeholder="" aria-describedby="f-timeout-help f-timeout-err" aria-invalid="true"`,
+		`<p class="error" id="f-timeout-err" role="alert">`)
+	mustNotContain(t, "the refused connection", rec, `id="f-folder" name="f.folder" value="demo/supplier" placeholder="exchange/in" aria-describedby="f-folder-help" aria-invalid`)
+	rec = e.as("editor").post("/connections/"+e.demo.SupplierID, url.Values{"name": {""}, "f.folder": {"demo/supplier"}})
+	mustContain(t, "the connection without a name", rec,
+		`id="name" name="name" value="" required aria-invalid="true" aria-describedby="name-err"`,
+		`<p class="error" id="name-err" role="alert">`)
+}
+
+// TestRefusedEngineSettingsKeepWhatWasTyped: a refused alert throttle or
+// retention shows the form again as typed, with the error at its field in
+// the reader's language, instead of the stored values and one English
+// line at the top of the page; nothing is saved.
+func TestRefusedEngineSettingsKeepWhatWasTyped(t *testing.T) {
+	e := newEnv(t, false, false)
+	ad := e.as("admin")
+	ad.header.Set("Accept-Language", "nl")
+	before := e.sb.Tunables()
+	for _, tc := range []struct {
+		minutes, days string
+		want, not     []string
+	}{
+		{"0", "90", []string{`value="0" min="1" max="1440" aria-describedby="throttle-help alert_minutes-err" aria-invalid="true"`,
+			`id="alert_minutes-err" role="alert">Een heel aantal minuten, van 1 tot 1.440.`, `name="retention_days" value="90"`},
+			[]string{"retention_days-err", "alert_every"}},
+		{"30", "veel", []string{`name="alert_minutes" value="30"`, `value="veel" min="1" max="3650"`,
+			`id="retention_days-err" role="alert">Een heel aantal dagen, van 1 tot 3.650.`}, []string{"alert_minutes-err"}},
+	} {
+		rec := ad.post("/settings/engine", url.Values{"alert_minutes": {tc.minutes}, "retention_days": {tc.days}})
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s minutes, %s days = %d, want 422", tc.minutes, tc.days, rec.Code)
+		}
+		mustContain(t, "the refused engine settings", rec, tc.want...)
+		mustNotContain(t, "the refused engine settings", rec, tc.not...)
+		if got := e.sb.Tunables(); got != before {
+			t.Fatalf("a refused form changed the settings: %+v", got)
+		}
 	}
 }

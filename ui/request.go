@@ -130,3 +130,22 @@ func (r *request) failWith(status int, message string) error {
 		Message string
 	}{r.page("", r.L.T("error.title")), message})
 }
+
+// seenField carries, in a retry form, when its page read the transactions
+// it shows: a retry leaves alone those changed since, retried meanwhile by
+// a second click on the same button.
+const seenField = "seen"
+
+// seenNow is the value of a page's seenField: now, in milliseconds since
+// the epoch. A page takes it after reading the transactions it shows.
+func seenNow() string { return strconv.FormatInt(time.Now().UnixMilli(), 10) }
+
+// readSeen reads a retry form's seenField; the zero time (retry them as
+// they are now) when it has none.
+func readSeen(r *request) time.Time {
+	ms, err := strconv.ParseInt(r.Request.PostFormValue(seenField), 10, 64)
+	if err != nil || ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}

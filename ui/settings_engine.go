@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,40 +11,31 @@ import (
 )
 
 // settingsEngine sets the alert throttle, the activity retention and the
-// business time zone, which take effect at once.
+// business time zone, which take effect at once. A refused form shows
+// again as typed, with the error at its field.
 func (u *UI) settingsEngine(r *request) error {
-	minutes, errMin := strconv.Atoi(strings.TrimSpace(r.Request.PostFormValue("alert_minutes")))
-	days, errDays := strconv.Atoi(strings.TrimSpace(r.Request.PostFormValue("retention_days")))
-	zone := strings.TrimSpace(r.Request.PostFormValue("business_zone"))
-	typed := &settingsTyped{Zone: &zone}
-	if errMin != nil || errDays != nil {
-		return u.renderSettingsTyped(r, http.StatusBadRequest, map[string]string{r.L.T("settings.engine"): r.L.T("settings.engine_numbers")}, typed)
+	typed := &engineTyped{Minutes: strings.TrimSpace(r.Request.PostFormValue("alert_minutes")),
+		Days: strings.TrimSpace(r.Request.PostFormValue("retention_days")),
+		Zone: strings.TrimSpace(r.Request.PostFormValue("business_zone")), Errors: map[string]string{}}
+	minutes, errMin := strconv.Atoi(typed.Minutes)
+	days, errDays := strconv.Atoi(typed.Days)
+	tunables := app.Tunables{AlertEvery: time.Duration(minutes) * time.Minute, RetentionDays: days, BusinessZone: typed.Zone}
+	problems := tunables.Check()
+	if errMin != nil || problems["alert_every"] != "" {
+		typed.Errors["alert_minutes"] = r.L.T("settings.throttle_range")
 	}
-	err := u.sb.SaveTunables(app.Tunables{AlertEvery: time.Duration(minutes) * time.Minute, RetentionDays: days, BusinessZone: zone})
-	var bad *app.TunablesError
-	if errors.As(err, &bad) {
-		return u.renderSettingsTyped(r, http.StatusBadRequest, engineErrors(r, bad, zone), typed)
+	if errDays != nil || problems["retention_days"] != "" {
+		typed.Errors["retention_days"] = r.L.T("settings.retention_range")
 	}
+	if problems["business_zone"] != "" {
+		typed.Errors["business_zone"] = r.L.T("settings.business_zone_invalid", strconv.Quote(typed.Zone))
+	}
+	if len(typed.Errors) > 0 {
+		return u.renderSettingsTyped(r, http.StatusUnprocessableEntity, nil, &settingsTyped{Engine: typed})
+	}
+	err := u.sb.SaveTunables(tunables)
 	if err != nil {
-		return err
+		return fmt.Errorf("saving the engine settings: %w", err)
 	}
 	return r.done("/settings", "flash.saved", 0)
-}
-
-// engineErrors says what a refused engine form got wrong: the business
-// time zone under its own label, the numbers under the section's.
-func engineErrors(r *request, bad *app.TunablesError, zone string) map[string]string {
-	errs := map[string]string{}
-	rest := &app.TunablesError{Fields: map[string]string{}}
-	for field, msg := range bad.Fields {
-		if field == "business_zone" {
-			errs[r.L.T("settings.business_zone")] = r.L.T("settings.business_zone_invalid", strconv.Quote(zone))
-			continue
-		}
-		rest.Fields[field] = msg
-	}
-	if len(rest.Fields) > 0 {
-		errs[r.L.T("settings.engine")] = rest.Error()
-	}
-	return errs
 }

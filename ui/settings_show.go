@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -21,6 +22,11 @@ type settingsData struct {
 	Engine        app.EngineConfig
 	Tunables      app.Tunables
 	Errors        map[string]string
+	// Minutes and Days are the engine form's values: the tunables, or
+	// what a refused form had typed; EngineErrors its errors by field
+	// ("alert_minutes", "retention_days").
+	Minutes, Days string
+	EngineErrors  map[string]string
 }
 
 // smtpForm is the mail server part of the settings.
@@ -47,9 +53,15 @@ type settingsTyped struct {
 	Password                          bool
 	// Alerts are the alert recipients typed, by integration id.
 	Alerts map[string]string
-	// Zone is the business time zone typed, when the engine form was
-	// refused.
-	Zone *string
+	// Engine is the refused engine form, as typed, with its errors.
+	Engine *engineTyped
+}
+
+// engineTyped is a refused engine form: the minutes and days typed and
+// what is wrong with them, by field.
+type engineTyped struct {
+	Minutes, Days, Zone string
+	Errors              map[string]string
 }
 
 // typedSettings reads the settings form as it was submitted.
@@ -75,6 +87,11 @@ func (u *UI) renderSettingsTyped(r *request, status int, errs map[string]string,
 		SMTP: smtpForm{Enabled: s.SMTP.Enabled, Host: s.SMTP.Host, Port: strconv.Itoa(s.SMTP.Port), Username: s.SMTP.Username,
 			TLS: s.SMTP.TLS}, PasswordSet: s.SMTP.Password != "", Engine: u.sb.Engine().Config(),
 		Tunables: u.sb.Tunables().Bounded(), Errors: errs}
+	d.Minutes, d.Days = strconv.Itoa(int(d.Tunables.AlertEvery/time.Minute)), strconv.Itoa(d.Tunables.RetentionDays)
+	if typed != nil && typed.Engine != nil {
+		d.Minutes, d.Days, d.EngineErrors = typed.Engine.Minutes, typed.Engine.Days, typed.Engine.Errors
+		d.Tunables.BusinessZone = typed.Engine.Zone
+	}
 	if typed != nil && typed.Main {
 		d.AppURL, d.SenderName, d.SenderAddress, d.SMTP = typed.AppURL, typed.SenderName, typed.SenderAddress, typed.SMTP
 		if label := r.L.T("settings.smtp_password"); typed.Password && d.Errors[label] == "" {
@@ -83,9 +100,6 @@ func (u *UI) renderSettingsTyped(r *request, status int, errs map[string]string,
 			}
 			d.Errors[label] = r.L.T("connection.secret_retype")
 		}
-	}
-	if typed != nil && typed.Zone != nil {
-		d.Tunables.BusinessZone = *typed.Zone
 	}
 	var err error
 	if d.Integrations, err = u.app().FindRecordsByFilter("integrations", "", "name", 0, 0); err != nil {

@@ -15,6 +15,9 @@ type UI struct {
 	views   *viewSet
 	cat     *i18n.Catalogue
 	signIns *signInLimiter
+	// verdicts are the connection tests' verdicts, shown after the
+	// redirect that follows a test.
+	verdicts *verdicts
 }
 
 // Register parses the templates and the message catalogue and adds the
@@ -29,7 +32,7 @@ func Register(sb *app.Switchboard) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{sb: sb, views: views, cat: cat, signIns: newSignInLimiter()}
+	u := &UI{sb: sb, views: views, cat: cat, signIns: newSignInLimiter(), verdicts: newVerdicts()}
 	sb.App().OnServe().BindFunc(func(e *core.ServeEvent) error {
 		u.registerRoutes(e)
 		return e.Next()

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 
@@ -13,11 +12,11 @@ func (u *UI) userCreate(r *request) error {
 	email := strings.TrimSpace(r.Request.PostFormValue("email"))
 	role := r.Request.PostFormValue("role")
 	if !slices.Contains(app.Roles, role) {
-		return u.renderUsers(r, http.StatusUnprocessableEntity, email, app.RoleViewer, map[string]string{"role": r.L.T("users.bad_role")})
+		return u.renderNewUserRefused(r, email, app.RoleViewer, map[string]string{"role": r.L.T("users.bad_role")})
 	}
 	_, err := newUser(u.app(), email, r.Request.PostFormValue("password"), role)
 	if errs := fieldErrors(r, err); errs != nil {
-		return u.renderUsers(r, http.StatusUnprocessableEntity, email, role, errs)
+		return u.renderNewUserRefused(r, email, role, errs)
 	}
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ func (u *UI) userUpdate(r *request) error {
 	key, err := u.applyUserAction(r, rec, self)
 	if key == "" {
 		if errs := fieldErrors(r, err); errs != nil {
-			return u.renderUsers(r, http.StatusUnprocessableEntity, "", app.RoleViewer, ofUser(rec, errs))
+			return u.renderUsers(r, http.StatusUnprocessableEntity, "", app.RoleViewer, ofUser(r, rec, errs))
 		}
 		return err
 	}
@@ -66,11 +66,15 @@ func saved(err error, key string) (string, error) {
 	return key, nil
 }
 
-// ofUser names the user a refused change was for in its errors' keys
-// ("bob@example.com, password"), which the page shows apart from the rows.
-func ofUser(rec *core.Record, errs map[string]string) map[string]string {
+// ofUser names the user a refused change was for, and the field by its
+// label, in its errors' keys ("bob@example.com, Password"), which the page
+// shows apart from the rows.
+func ofUser(r *request, rec *core.Record, errs map[string]string) map[string]string {
 	out := make(map[string]string, len(errs))
 	for k, v := range errs {
+		if key, ok := userFieldLabels[k]; ok {
+			k = r.L.T(key)
+		}
 		out[rec.Email()+", "+k] = v
 	}
 	return out

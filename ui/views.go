@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/switchboard-app/switchboard/app"
 )
 
 //go:embed templates
@@ -100,6 +102,38 @@ var funcs = template.FuncMap{
 	"initials":  initials,
 	"hasPrefix": strings.HasPrefix,
 	"minutes":   func(d time.Duration) int { return int(d / time.Minute) },
+	"outcome":   readOutcome,
+	"failing":   failing,
+}
+
+// failing tells whether any of the fields has an error: the folded part
+// of a form that holds one opens, so that a refused save shows why.
+func failing(fields ...[]formField) bool {
+	for _, list := range fields {
+		for _, f := range list {
+			if f.Error != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// outcomeText is an attempt's outcome as a page shows it: the catalogue
+// key of its status ("status.skipped") and what the engine noted (a skipped
+// record's reason), or, for an outcome that names no status, Key empty and
+// the outcome in Note.
+type outcomeText struct{ Key, Note string }
+
+// readOutcome reads an attempt's outcome as the engine words it
+// ("succeeded", "failed", "retrying", "skipped: <reason>"), so that its
+// status shows in the reader's language.
+func readOutcome(outcome string) outcomeText {
+	status, note, _ := strings.Cut(outcome, ": ")
+	if !contains(app.TransactionStatuses, status) {
+		return outcomeText{Note: outcome}
+	}
+	return outcomeText{Key: "status." + status, Note: note}
 }
 
 func contains(list []string, s string) bool {
