@@ -38,6 +38,25 @@ func TestCommandsWithoutDataOpenNone(t *testing.T) {
 	}
 }
 
+// TestAnUnknownSubcommandOpensNoData: a command that groups others, called
+// alone or with a subcommand it does not know (a "user list" for a
+// "user add"), is refused or prints its help, and makes no data folder.
+func TestAnUnknownSubcommandOpensNoData(t *testing.T) {
+	for _, args := range [][]string{
+		{"user"}, {"user", "list"}, {"demo", "instal"}, {"secrets", "rotat"}, {"superuser", "bogus"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(binary, args...)
+			cmd.Dir, cmd.Env = dir, cleanEnv()
+			_ = cmd.Run() // a subcommand it does not know exits 1, the help 0
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("switchboard %s left %v in the working directory", strings.Join(args, " "), entries)
+			}
+		})
+	}
+}
+
 // packagedInstall makes an environment file that names a data folder
 // outside the working directory, as a packaged install's does.
 func packagedInstall(t *testing.T) (envFile, dataDir string) {
