@@ -24,13 +24,29 @@ func (s *Switchboard) Commands() []*cobra.Command {
 		s.secretsCommand(), docsCommand(), completionCommand(), s.backupCommand(), s.restoreCommand()}
 }
 
+// wantArgs takes from least to most arguments, and refuses other counts
+// naming the command, what it takes (want) and the extra arguments, where
+// cobra said only "accepts 1 arg(s), received 0".
+func wantArgs(least, most int, want string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < least:
+			return fmt.Errorf("%s needs %s (usage: %s)", cmd.CommandPath(), want, cmd.UseLine())
+		case len(args) > most:
+			return fmt.Errorf("%s takes at most %s, not also %q: quote a value that holds spaces (usage: %s)",
+				cmd.CommandPath(), want, args[most:], cmd.UseLine())
+		}
+		return nil
+	}
+}
+
 func (s *Switchboard) userCommand() *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manages Switchboard users"}
 	var role, password string
 	add := &cobra.Command{
 		Use:          "add EMAIL",
 		Short:        "Adds a user with a role (admin, editor, operator or viewer)",
-		Args:         cobra.ExactArgs(1),
+		Args:         wantArgs(1, 1, "EMAIL, the new user's e-mail address"),
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.addUser(cmd.OutOrStdout(), args[0], role, password)
