@@ -57,6 +57,24 @@ func TestAnUnknownSubcommandOpensNoData(t *testing.T) {
 	}
 }
 
+// TestHelpDescribesSwitchboardsFlags: --dir names every place the data
+// folder is found, and serve's --origins the application URL it allows
+// by default, not PocketBase's "*".
+func TestHelpDescribesSwitchboardsFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args      []string
+		says, not string
+	}{
+		{[]string{"--help"}, "the data folder; without it SWITCHBOARD_DIR, a packaged install's, or ./sb_data", "PocketBase data directory"},
+		{[]string{"serve", "--help"}, "without it SWITCHBOARD_ORIGINS, else the application URL only", "(default [*])"},
+	} {
+		out := run(t, t.TempDir(), nil, tt.args...)
+		if !strings.Contains(out, tt.says) || strings.Contains(out, tt.not) {
+			t.Errorf("switchboard %s says\n%s\nwant %q, not %q", strings.Join(tt.args, " "), out, tt.says, tt.not)
+		}
+	}
+}
+
 // packagedInstall makes an environment file that names a data folder
 // outside the working directory, as a packaged install's does.
 func packagedInstall(t *testing.T) (envFile, dataDir string) {
