@@ -54,8 +54,88 @@ func (s *Switchboard) userCommand() *cobra.Command {
 	}
 	add.Flags().StringVar(&role, "role", RoleViewer, "the user's role: "+strings.Join(Roles, ", "))
 	add.Flags().StringVar(&password, "password", "", "the password; a random one is generated and printed when empty")
-	user.AddCommand(add)
+	user.AddCommand(add, s.userListCommand(), s.userSwitchCommand(true), s.userSwitchCommand(false))
 	return user
+}
+
+// userListCommand lists the users with their roles and whether each is
+// disabled.
+func (s *Switchboard) userListCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:          "list",
+		Short:        "Lists the users: e-mail address, role, and disabled when a user cannot sign in",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return s.listUsers(cmd.OutOrStdout())
+		},
+	}
+}
+
+// userSwitchCommand disables a user (disable), or enables one again.
+func (s *Switchboard) userSwitchCommand(disable bool) *cobra.Command {
+	use, short := "enable EMAIL", "Lets a disabled user sign in again"
+	if disable {
+		use, short = "disable EMAIL", "Stops a user from signing in and ends their sessions; their work is kept"
+	}
+	return &cobra.Command{
+		Use:          use,
+		Short:        short,
+		Args:         wantArgs(1, 1, "EMAIL, the user's e-mail address"),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.switchUser(cmd.OutOrStdout(), args[0], disable)
+		},
+	}
+}
+
+// listUsers prints one line per user, ordered by e-mail address.
+func (s *Switchboard) listUsers(out io.Writer) error {
+	if err := s.app.RunAllMigrations(); err != nil {
+		return fmt.Errorf("applying migrations: %w", err)
+	}
+	users, err := s.app.FindAllRecords("users")
+	if err != nil {
+		return fmt.Errorf("listing users: %w", err)
+	}
+	slices.SortFunc(users, func(a, b *core.Record) int {
+		return strings.Compare(strings.ToLower(a.Email()), strings.ToLower(b.Email()))
+	})
+	if len(users) == 0 {
+		fmt.Fprintln(out, "No users yet: add one with switchboard user add EMAIL --role admin.")
+		return nil
+	}
+	for _, u := range users {
+		line := u.Email() + "\t" + u.GetString("role")
+		if u.GetBool("disabled") {
+			line += "\tdisabled"
+		}
+		fmt.Fprintln(out, line)
+	}
+	return nil
+}
+
+// switchUser disables or enables the user with the e-mail address; the
+// users' hook renews a disabled user's token key, ending their sessions.
+func (s *Switchboard) switchUser(out io.Writer, email string, disable bool) error {
+	if err := s.app.RunAllMigrations(); err != nil {
+		return fmt.Errorf("applying migrations: %w", err)
+	}
+	rec, err := s.app.FindAuthRecordByEmail("users", email)
+	if err != nil {
+		return fmt.Errorf("no user has the e-mail address %s: see switchboard user list", email)
+	}
+	state := map[bool]string{true: "disabled", false: "enabled"}[disable]
+	if rec.GetBool("disabled") == disable {
+		fmt.Fprintf(out, "%s is %s already.\n", rec.Email(), state)
+		return nil
+	}
+	rec.Set("disabled", disable)
+	if err := s.app.Save(rec); err != nil {
+		return fmt.Errorf("switching user %s: %w", rec.Email(), err)
+	}
+	fmt.Fprintf(out, "%s is %s.\n", rec.Email(), state)
+	return nil
 }
 
 func (s *Switchboard) addUser(out io.Writer, email, role, password string) error {
