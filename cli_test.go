@@ -38,6 +38,68 @@ func TestCommandsWithoutDataOpenNone(t *testing.T) {
 	}
 }
 
+// TestUsersAreListedAndDisabled: user list names each user's role and
+// whether it is disabled; user disable and enable switch a user by its
+// address in any case, and an address no user has is refused naming it.
+func TestUsersAreListedAndDisabled(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, nil, "user", "add", "Bob@example.com", "--password", "a-password-1")
+	run(t, dir, nil, "user", "add", "ann@example.com", "--role", "admin", "--password", "a-password-2")
+	if out := run(t, dir, nil, "user", "disable", "bob@EXAMPLE.com"); !strings.Contains(out, "Bob@example.com is disabled.") {
+		t.Fatalf("user disable said %s", out)
+	}
+	out := run(t, dir, nil, "user", "list")
+	if !strings.Contains(out, "ann@example.com\tadmin\nBob@example.com\tviewer\tdisabled\n") {
+		t.Fatalf("user list said %s", out)
+	}
+	run(t, dir, nil, "user", "enable", "Bob@example.com")
+	if out := run(t, dir, nil, "user", "list"); !strings.Contains(out, "Bob@example.com\tviewer\n") {
+		t.Fatalf("user list after enable said %s", out)
+	}
+	cmd := exec.Command(binary, "user", "disable", "nobody@example.com")
+	cmd.Dir, cmd.Env = dir, cleanEnv()
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "no user has the e-mail address nobody@example.com") {
+		t.Fatalf("disabling an unknown user: %v %s", err, out)
+	}
+}
+
+// TestAnUnknownSubcommandOpensNoData: a command that groups others, called
+// alone or with a subcommand it does not know (a "user lst" for a
+// "user list"), is refused or prints its help, and makes no data folder.
+func TestAnUnknownSubcommandOpensNoData(t *testing.T) {
+	for _, args := range [][]string{
+		{"user"}, {"user", "lst"}, {"demo", "instal"}, {"secrets", "rotat"}, {"superuser", "bogus"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(binary, args...)
+			cmd.Dir, cmd.Env = dir, cleanEnv()
+			_ = cmd.Run() // a subcommand it does not know exits 1, the help 0
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("switchboard %s left %v in the working directory", strings.Join(args, " "), entries)
+			}
+		})
+	}
+}
+
+// TestHelpDescribesSwitchboardsFlags: --dir names every place the data
+// folder is found, and serve's --origins the application URL it allows
+// by default, not PocketBase's "*".
+func TestHelpDescribesSwitchboardsFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args      []string
+		says, not string
+	}{
+		{[]string{"--help"}, "the data folder; without it SWITCHBOARD_DIR, a packaged install's, or ./sb_data", "PocketBase data directory"},
+		{[]string{"serve", "--help"}, "without it SWITCHBOARD_ORIGINS, else the application URL only", "(default [*])"},
+	} {
+		out := run(t, t.TempDir(), nil, tt.args...)
+		if !strings.Contains(out, tt.says) || strings.Contains(out, tt.not) {
+			t.Errorf("switchboard %s says\n%s\nwant %q, not %q", strings.Join(tt.args, " "), out, tt.says, tt.not)
+		}
+	}
+}
+
 // packagedInstall makes an environment file that names a data folder
 // outside the working directory, as a packaged install's does.
 func packagedInstall(t *testing.T) (envFile, dataDir string) {

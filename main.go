@@ -209,7 +209,24 @@ func build(pb *pocketbase.PocketBase, serve *cobra.Command, opts app.Options) (*
 	// it has changed nothing.
 	serve.PreRunE = func(*cobra.Command, []string) error { return sb.LockDataDir() }
 	refuseUnknownSubcommands(pb.RootCmd)
+	describeFlags(pb.RootCmd, serve)
 	return sb, nil
+}
+
+// describeFlags says what PocketBase's --dir and serve's --origins do in
+// Switchboard: the data folder is found in more places than --dir, and
+// without --origins only the application URL may call the API from a
+// browser, not every origin ("*") that PocketBase's help names.
+func describeFlags(root, serve *cobra.Command) {
+	if dir := root.PersistentFlags().Lookup("dir"); dir != nil {
+		dir.Usage = "the data folder; without it " + instance.EnvDir +
+			", a packaged install's, or ./sb_data in the working directory (see docs/operations.md)"
+	}
+	if origins := serve.PersistentFlags().Lookup("origins"); origins != nil {
+		origins.Usage = "the browser origins allowed to call the API from other sites, comma-separated, or * for any; " +
+			"without it " + app.EnvOrigins + ", else the application URL only"
+		origins.DefValue = "[]"
+	}
 }
 
 // refuseUnknownSubcommands makes every command that only groups others

@@ -3,7 +3,10 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +27,10 @@ type activityAnswer struct {
 // page's next) and limit (50 by default, at most MaxActivityPage).
 func (s *Switchboard) handleActivity(e *core.RequestEvent) error {
 	q := e.Request.URL.Query()
+	if name := unknownActivityParam(q); name != "" {
+		return e.BadRequestError(fmt.Sprintf("%q is no parameter of the activity listing; it takes %s.",
+			name, strings.Join(activityParams, ", ")), nil)
+	}
 	f := ActivityFilter{Flow: q.Get("flow"), Integration: q.Get("integration"), Status: q.Get("status"), Key: q.Get("key")}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
@@ -59,4 +66,20 @@ func (s *Switchboard) handleActivity(e *core.RequestEvent) error {
 		page.Rows = []ActivityRow{}
 	}
 	return e.JSON(http.StatusOK, activityAnswer{Items: page.Rows, Next: page.Next})
+}
+
+// activityParams are the query parameters GET /api/switchboard/activity takes.
+var activityParams = []string{"flow", "integration", "status", "key", "from", "to", "after", "limit"}
+
+// unknownActivityParam names a query parameter the listing does not take,
+// in order, or is "": a misspelt filter ("statu=failed") was ignored, and
+// the caller got every transaction as if filtered.
+func unknownActivityParam(q url.Values) string {
+	names := slices.Sorted(maps.Keys(q))
+	for _, name := range names {
+		if !slices.Contains(activityParams, name) {
+			return name
+		}
+	}
+	return ""
 }

@@ -28,6 +28,22 @@ func (s *Switchboard) Commands() []*cobra.Command {
 		s.secretsCommand(), docsCommand(), completionCommand(), s.backupCommand(), s.restoreCommand()}
 }
 
+// wantArgs takes from least to most arguments, and refuses other counts
+// naming the command, what it takes (want) and the extra arguments, where
+// cobra said only "accepts 1 arg(s), received 0".
+func wantArgs(least, most int, want string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < least:
+			return fmt.Errorf("%s needs %s (usage: %s)", cmd.CommandPath(), want, cmd.UseLine())
+		case len(args) > most:
+			return fmt.Errorf("%s takes at most %s, not also %q: quote a value that holds spaces (usage: %s)",
+				cmd.CommandPath(), want, args[most:], cmd.UseLine())
+		}
+		return nil
+	}
+}
+
 func (s *Switchboard) userCommand() *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manages Switchboard users"}
 	var role, password string
@@ -35,7 +51,7 @@ func (s *Switchboard) userCommand() *cobra.Command {
 	add := &cobra.Command{
 		Use:          "add EMAIL",
 		Short:        "Adds a user with a role (admin, editor, operator or viewer)",
-		Args:         cobra.ExactArgs(1),
+		Args:         wantArgs(1, 1, "EMAIL, the new user's e-mail address"),
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fromStdin {
@@ -56,8 +72,88 @@ func (s *Switchboard) userCommand() *cobra.Command {
 		"and the shell keeps in its history: prefer --password-stdin; a random one is generated and printed when neither is given")
 	add.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input: its first line, "+
 		"or asked for twice without echo on a terminal")
-	user.AddCommand(add)
+	user.AddCommand(add, s.userListCommand(), s.userSwitchCommand(true), s.userSwitchCommand(false))
 	return user
+}
+
+// userListCommand lists the users with their roles and whether each is
+// disabled.
+func (s *Switchboard) userListCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:          "list",
+		Short:        "Lists the users: e-mail address, role, and disabled when a user cannot sign in",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return s.listUsers(cmd.OutOrStdout())
+		},
+	}
+}
+
+// userSwitchCommand disables a user (disable), or enables one again.
+func (s *Switchboard) userSwitchCommand(disable bool) *cobra.Command {
+	use, short := "enable EMAIL", "Lets a disabled user sign in again"
+	if disable {
+		use, short = "disable EMAIL", "Stops a user from signing in and ends their sessions; their work is kept"
+	}
+	return &cobra.Command{
+		Use:          use,
+		Short:        short,
+		Args:         wantArgs(1, 1, "EMAIL, the user's e-mail address"),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.switchUser(cmd.OutOrStdout(), args[0], disable)
+		},
+	}
+}
+
+// listUsers prints one line per user, ordered by e-mail address.
+func (s *Switchboard) listUsers(out io.Writer) error {
+	if err := s.app.RunAllMigrations(); err != nil {
+		return fmt.Errorf("applying migrations: %w", err)
+	}
+	users, err := s.app.FindAllRecords("users")
+	if err != nil {
+		return fmt.Errorf("listing users: %w", err)
+	}
+	slices.SortFunc(users, func(a, b *core.Record) int {
+		return strings.Compare(strings.ToLower(a.Email()), strings.ToLower(b.Email()))
+	})
+	if len(users) == 0 {
+		fmt.Fprintln(out, "No users yet: add one with switchboard user add EMAIL --role admin.")
+		return nil
+	}
+	for _, u := range users {
+		line := u.Email() + "\t" + u.GetString("role")
+		if u.GetBool("disabled") {
+			line += "\tdisabled"
+		}
+		fmt.Fprintln(out, line)
+	}
+	return nil
+}
+
+// switchUser disables or enables the user with the e-mail address; the
+// users' hook renews a disabled user's token key, ending their sessions.
+func (s *Switchboard) switchUser(out io.Writer, email string, disable bool) error {
+	if err := s.app.RunAllMigrations(); err != nil {
+		return fmt.Errorf("applying migrations: %w", err)
+	}
+	rec, err := s.app.FindAuthRecordByEmail("users", email)
+	if err != nil {
+		return fmt.Errorf("no user has the e-mail address %s: see switchboard user list", email)
+	}
+	state := map[bool]string{true: "disabled", false: "enabled"}[disable]
+	if rec.GetBool("disabled") == disable {
+		fmt.Fprintf(out, "%s is %s already.\n", rec.Email(), state)
+		return nil
+	}
+	rec.Set("disabled", disable)
+	if err := s.app.Save(rec); err != nil {
+		return fmt.Errorf("switching user %s: %w", rec.Email(), err)
+	}
+	fmt.Fprintf(out, "%s is %s.\n", rec.Email(), state)
+	return nil
 }
 
 func (s *Switchboard) addUser(out io.Writer, email, role, password string) error {

@@ -24,7 +24,7 @@ func (s *Switchboard) backupCommand() *cobra.Command {
 			"transaction sees it, the key file and the other files (the files root among them). Without FILE the " +
 			"archive goes into the data folder's backups/ folder; copy it off the machine. The environment file is " +
 			"named in the archive, not copied: back it up too, with " + secrets.EnvKey + " if it sets it.",
-		Args:         cobra.MaximumNArgs(1),
+		Args:         wantArgs(0, 1, "FILE, the archive to write (- for standard output)"),
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.backup(cmd.OutOrStdout(), cmd.ErrOrStderr(), args)
@@ -119,7 +119,7 @@ func (s *Switchboard) restoreCommand() *cobra.Command {
 		Short: "Puts a backup in place of the data folder (- reads standard input); the appliance must be stopped",
 		Long: "restore refuses while an appliance serves the data folder. It unpacks and checks the backup beside " +
 			"the folder, then moves the current folder aside (it is kept, and named) and the restored one in.",
-		Args:         cobra.ExactArgs(1),
+		Args:         wantArgs(1, 1, "FILE, the backup archive to restore (- for standard input)"),
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.restore(cmd.InOrStdin(), cmd.OutOrStdout(), args[0])

@@ -50,12 +50,14 @@ func markData(cmd *cobra.Command, use DataUse) *cobra.Command {
 func markNoData(cmd *cobra.Command) *cobra.Command { return markData(cmd, DataNone) }
 
 // DataUseOf tells how the command line args (without the program's name)
-// uses the data folder. Help, the root command alone and an unknown
-// command use none, nor do the commands marked so (version, connectors,
-// docs, completion); the other commands open it.
+// uses the data folder. Help, the root command alone, an unknown command
+// and a command that only groups others (user, secrets, demo, superuser:
+// their help, or a subcommand they do not know) use none, nor do the
+// commands marked so (version, connectors, docs, completion); the other
+// commands open it.
 func DataUseOf(root *cobra.Command, args []string) DataUse {
 	cmd, _, err := root.Find(args)
-	if err != nil || cmd == root || !cmd.Runnable() {
+	if err != nil || cmd == root || !cmd.Runnable() || cmd.HasSubCommands() {
 		return DataNone
 	}
 	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "--version" }) {

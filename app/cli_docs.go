@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -97,12 +98,21 @@ func gzipFile(path string) error {
 	return os.Remove(path)
 }
 
+// shellArg refuses a shell completion has no script for, naming it and
+// the shells it has.
+func shellArg(cmd *cobra.Command, args []string) error {
+	if !slices.Contains(cmd.ValidArgs, args[0]) {
+		return fmt.Errorf("%s has no script for %q: name bash, zsh or fish", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
 // completionCommand prints a shell's completion script.
 func completionCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:       "completion bash|zsh|fish",
 		Short:     "Prints the shell completion script for bash, zsh or fish",
-		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		Args:      cobra.MatchAll(wantArgs(1, 1, "the shell: bash, zsh or fish"), shellArg),
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root, out := cmd.Root(), cmd.OutOrStdout()

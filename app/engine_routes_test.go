@@ -208,13 +208,16 @@ func TestAConnectionTestGivenUpByItsCallerRecordsNothing(t *testing.T) {
 }
 
 // TestSmallRouteAnswers: a limit too large for a number names the
-// maximum; retrying a transaction whose deleted flow left no name says so
+// maximum; a query parameter the activity listing does not take is named; retrying a transaction whose deleted flow left no name says so
 // without an empty name; a database error behind the payloads is a 500,
 // not a missing transaction.
 func TestSmallRouteAnswers(t *testing.T) {
 	scenario{name: "a huge limit names the maximum", as: "viewer", method: http.MethodGet,
 		url: fixed("/api/switchboard/activity?limit=99999999999999999999999"), status: 400,
 		want: []string{`imit must be at most 200.`}}.run(t)
+	scenario{name: "a misspelt filter is named, not ignored", as: "viewer", method: http.MethodGet,
+		url: fixed("/api/switchboard/activity?limit=5&statu=failed"), status: 400,
+		want: []string{`\"statu\" is no parameter of the activity listing; it takes flow, integration, status, key, from, to, after, limit.`}}.run(t)
 	scenario{name: "a deleted flow without a stored name", as: "operator", method: http.MethodPost, url: txPath("/retry"),
 		status: 409, want: []string{`"message":"Its flow was deleted, so it cannot run again; resolve it instead."`},
 		seed: func(t testing.TB, env *testEnv) {

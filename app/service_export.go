@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/pocketbase/dbx"
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"gopkg.in/yaml.v3"
 
@@ -244,14 +243,11 @@ func (s *Switchboard) handleExport(e *core.RequestEvent) error {
 	return e.Blob(http.StatusOK, "application/yaml; charset=utf-8", data)
 }
 
-// importRefusal says which part of an import was refused and, when its
-// cause is not field errors (which data lists), why.
+// importRefusal says which part of an import was refused and why: its
+// cause, or its field errors (which data lists too), so that a script's
+// log shows "a: name: Value must be unique", not only "a".
 func importRefusal(se *SetupError) string {
-	var fields validation.Errors
-	if errors.As(se.Err, &fields) {
-		return "The import was refused: " + se.Part + "."
-	}
-	return "The import was refused: " + se.Part + ": " + se.Err.Error() + "."
+	return "The import was refused: " + se.Part + ": " + strings.TrimSuffix(se.Err.Error(), ".") + "."
 }
 
 // maxImportBody bounds an import request.

@@ -177,7 +177,8 @@ func TestImportRoute(t *testing.T) {
 	if code, body := post(false); code != http.StatusCreated || !strings.Contains(body, `"flows":[`) {
 		t.Fatalf("import = %d %s", code, body)
 	}
-	if code, body := post(false); code != http.StatusBadRequest || !strings.Contains(body, `"part":"a"`) {
+	if code, body := post(false); code != http.StatusBadRequest || !strings.Contains(body, `"part":"a"`) ||
+		!strings.Contains(body, `"message":"The import was refused: a: name: Value must be unique."`) {
 		t.Fatalf("a second import, the names taken = %d %s", code, body)
 	}
 }
